@@ -1,0 +1,3 @@
+export * from "./load.ts";
+export * from "./fields.ts";
+export * from "./schemas.ts";

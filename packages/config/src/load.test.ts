@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, loadEnv } from "./load.ts";
+import { ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZSessionEnv, defaultPorts } from "./schemas.ts";
+
+describe("loadEnv", () => {
+  it("fills every default when nothing is set", () => {
+    const env = loadEnv(ZAuthEnv, { service: "auth", source: {} });
+    expect(env.AUTH_PORT).toBe(defaultPorts.auth);
+    expect(env.AUTH_DATABASE_URL).toBe("file:data/auth.db");
+    expect(env.DOGI_DEV_ERRORS).toBe(false);
+    expect(env.LOG_LEVEL).toBe("info");
+  });
+
+  it("coerces numbers and flags from strings", () => {
+    const env = loadEnv(ZAuthEnv, {
+      service: "auth",
+      source: { AUTH_PORT: "5001", DOGI_DEV_ERRORS: "yes", LOG_TO_FILE: "0" },
+    });
+    expect(env.AUTH_PORT).toBe(5001);
+    expect(env.DOGI_DEV_ERRORS).toBe(true);
+    expect(env.LOG_TO_FILE).toBe(false);
+  });
+
+  it("names every bad variable in one message, with what was given", () => {
+    let caught: unknown;
+    try {
+      loadEnv(ZGatewayEnv, {
+        service: "gateway",
+        source: { GATEWAY_PORT: "99999", AUTH_URL: "ftp://x", LOG_LEVEL: "loud" },
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(EnvError);
+    const error = caught as EnvError;
+    expect(error.problems.map((p) => p.variable).sort()).toEqual(["AUTH_URL", "GATEWAY_PORT", "LOG_LEVEL"]);
+    expect(error.message).toContain("gateway");
+    expect(error.message).toContain('"99999"');
+    expect(error.message).toContain("http:// or https://");
+  });
+
+  it("refuses a database URL of the wrong kind for the store", () => {
+    expect(() =>
+      loadEnv(ZSessionEnv, { service: "session", source: { SESSION_DATABASE_URL: "mysql://db/x" } }),
+    ).toThrow(/SESSION_DATABASE_URL: must start with mongodb:\/\/ or file:/);
+    expect(
+      loadEnv(ZSessionEnv, { service: "session", source: { SESSION_DATABASE_URL: "mongodb://db:27017/dogi" } })
+        .SESSION_DATABASE_URL,
+    ).toBe("mongodb://db:27017/dogi");
+  });
+
+  it("treats an empty value as unset so the default applies", () => {
+    const env = loadEnv(ZInferenceEnv, { service: "inference", source: { MODEL_PATH: "", LLAMA_GPU: "" } });
+    expect(env.MODEL_PATH).toBeUndefined();
+    expect(env.LLAMA_GPU).toBe("auto");
+  });
+});

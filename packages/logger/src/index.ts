@@ -1,0 +1,3 @@
+export * from "./logger.ts";
+export * from "./daily-file.ts";
+export * from "./service.ts";

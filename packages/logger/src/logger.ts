@@ -1,0 +1,78 @@
+import { pino } from "pino";
+import type { Logger, LevelWithSilent } from "pino";
+import { DailyFileDestination } from "./daily-file.ts";
+
+export type { Logger } from "pino";
+
+/** Paths whose values never reach a log line. */
+export const redactedPaths = [
+  "password",
+  "current_password",
+  "new_password",
+  "currentPassword",
+  "newPassword",
+  "token",
+  "access_token",
+  "refresh_token",
+  "accessToken",
+  "refreshToken",
+  "api_key",
+  "apiKey",
+  "secret",
+  "authorization",
+  "cookie",
+  "*.password",
+  "*.current_password",
+  "*.new_password",
+  "*.currentPassword",
+  "*.newPassword",
+  "*.token",
+  "*.access_token",
+  "*.refresh_token",
+  "*.accessToken",
+  "*.refreshToken",
+  "*.api_key",
+  "*.apiKey",
+  "*.secret",
+  "*.authorization",
+  "*.Authorization",
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  "headers.authorization",
+  "headers.cookie",
+];
+
+export interface LoggerOptions {
+  service: string;
+  level?: LevelWithSilent;
+  /** Directory for YYYYMMDD.log files; omit to log to stdout only. */
+  logDir?: string;
+  /** Where the stdout copy goes; tests pass their own stream. */
+  stdout?: { write(line: string): unknown };
+  now?: () => Date;
+}
+
+/** A pino logger writing JSON lines to stdout and to the day's file under `logDir`. */
+export function createLogger(options: LoggerOptions): Logger {
+  const streams: pino.StreamEntry[] = [{ stream: options.stdout ?? process.stdout }];
+  if (options.logDir) {
+    streams.push({ stream: new DailyFileDestination(options.logDir, options.now) });
+  }
+  return pino(
+    {
+      level: options.level ?? "info",
+      base: { service: options.service, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: redactedPaths, censor: "[redacted]" },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.multistream(streams.map((s) => ({ ...s, level: "trace" as const }))),
+  );
+}
+
+/** A child logger whose every line carries the request id. */
+export function requestLogger(logger: Logger, requestId: string): Logger {
+  return logger.child({ requestId });
+}

@@ -1,0 +1,2 @@
+export * from "./servers/index.ts";
+export { freePort, isPortFree, onFreePort } from "./ports.ts";

@@ -1,0 +1,91 @@
+import { MongoClient } from "mongodb";
+import { freePort, onFreePort } from "../ports.ts";
+import { ferretDbBinary, serverAvailability } from "./binaries.ts";
+import type { ManagedProcess } from "./managed-process.ts";
+import { makeTempDir, removeTempDir, startProcess } from "./managed-process.ts";
+import { waitFor } from "./wait-for.ts";
+
+const HOST = "127.0.0.1";
+
+/** Options for {@link startFerretDb}. */
+export interface StartFerretDbOptions {
+  timeoutMs?: number;
+}
+
+/** A running throw-away FerretDB (MongoDB wire protocol over SQLite). */
+export interface FerretDbServer {
+  /** `mongodb://127.0.0.1:PORT/` */
+  url: string;
+  port: number;
+  pid: number;
+  /** Shuts the server down and deletes its data directory. */
+  stop(): Promise<void>;
+}
+
+/** Starts FerretDB with the SQLite handler on a free loopback port and a fresh data directory (removed on stop). */
+export async function startFerretDb(options: StartFerretDbOptions = {}): Promise<FerretDbServer> {
+  const { timeoutMs = 30_000 } = options;
+  const binary = ferretDbBinary();
+  const availability = serverAvailability("ferretdb");
+  if (binary === undefined || !availability.available) throw new Error(availability.reason);
+
+  const dir = await makeTempDir("dogi-ferretdb-");
+  try {
+    const { server, port } = await onFreePort(async (port) => ({
+      server: await launch(binary, { dir, port, timeoutMs }),
+      port,
+    }));
+    return {
+      url: urlFor(port),
+      port,
+      pid: server.pid,
+      stop: async () => {
+        await server.stop();
+        await removeTempDir(dir);
+      },
+    };
+  } catch (error) {
+    await removeTempDir(dir);
+    throw error;
+  }
+}
+
+function urlFor(port: number): string {
+  return `mongodb://${HOST}:${port}/`;
+}
+
+async function launch(binary: string, options: { dir: string; port: number; timeoutMs: number }): Promise<ManagedProcess> {
+  const { dir, port, timeoutMs } = options;
+  // FerretDB always serves a debug HTTP endpoint; give it its own free port so runs don't collide on 8088.
+  const debugPort = await freePort();
+  const server = await startProcess(
+    binary,
+    [
+      "--handler=sqlite",
+      // The trailing slash matters: FerretDB wants a directory URL for the SQLite handler.
+      `--sqlite-url=file:${dir}/`,
+      `--state-dir=${dir}`,
+      `--listen-addr=${HOST}:${port}`,
+      `--debug-addr=${HOST}:${debugPort}`,
+      "--telemetry=disable",
+    ],
+    { name: `ferretdb on port ${port}` },
+  );
+  try {
+    await waitFor(() => ping(port), { what: `FerretDB to answer ping on ${HOST}:${port}`, timeoutMs, process: server });
+    return server;
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+async function ping(port: number): Promise<true> {
+  const client = new MongoClient(urlFor(port), { serverSelectionTimeoutMS: 1_000, connectTimeoutMS: 1_000 });
+  try {
+    await client.db("admin").command({ ping: 1 });
+    return true;
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,15 @@
+import { TRPCError } from "@trpc/server";
+import { errorMappings } from "@dogi/contracts";
+import type { TAppErrorCode, TFieldIssue } from "@dogi/contracts";
+
+/** A TRPCError that carries Dogi's own error code, so every edge reports the same code. */
+export class AppError extends TRPCError {
+  readonly appCode: TAppErrorCode;
+  readonly issues: TFieldIssue[] | undefined;
+
+  constructor(code: TAppErrorCode, message: string, options?: { cause?: unknown; issues?: TFieldIssue[] }) {
+    super({ code: errorMappings[code].trpc, message, cause: options?.cause });
+    this.appCode = code;
+    this.issues = options?.issues;
+  }
+}

@@ -1,0 +1,5 @@
+import { createTrpc } from "@dogi/trpc";
+import type { SessionContext } from "./context.ts";
+
+/** The session service's one tRPC instance. */
+export const { router, publicProcedure, protectedProcedure } = createTrpc<SessionContext>();
