@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 
 /** Thrown when the environment does not satisfy a service's schema; its message lists every bad variable. */
 export class EnvError extends Error {

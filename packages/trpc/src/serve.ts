@@ -10,6 +10,8 @@ export interface ServeOptions {
   shutdownTimeoutMs: number;
   /** Releases the service's resources (pools, models) after the server stops accepting. */
   onShutdown?: () => Promise<void>;
+  /** Exit on SIGTERM/SIGINT after draining; tests that run servers in-process turn it off. */
+  handleSignals?: boolean;
 }
 
 export interface RunningServer {
@@ -38,9 +40,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const close = () => {
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets become idle as their in-flight responses finish; close each as it does.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs);
       await stopped;
+      clearInterval(sweep);
       clearTimeout(timer);
       await options.onShutdown?.();
     })();
@@ -65,8 +70,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       },
     );
   };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  if (options.handleSignals ?? true) {
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+  }
 
   return { server, url, close };
 }
