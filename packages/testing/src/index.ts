@@ -1,2 +1,3 @@
 export * from "./servers/index.ts";
 export { freePort, isPortFree, onFreePort } from "./ports.ts";
+export * from "./gguf/index.ts";

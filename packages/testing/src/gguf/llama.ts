@@ -44,9 +44,19 @@ export function llamaTensorPlan(shape: LlamaShape, tensorType: TensorTypeName): 
   const nEmbd = shape.embeddingLength;
   const nKv = headDim(shape) * shape.headCountKv;
   const nFf = shape.feedForwardLength;
-  const weight = (name: string, dims: number[]): TensorPlan => ({ name, dims, type: matrix, init: "normal" });
+  const weight = (name: string, dims: number[]): TensorPlan => ({
+    name,
+    dims,
+    type: matrix,
+    init: "normal",
+  });
   // RMS norm weights of 1 keep each layer's input at unit scale, as in a freshly initialized model.
-  const norm = (name: string): TensorPlan => ({ name, dims: [nEmbd], type: GgmlType.F32, init: "ones" });
+  const norm = (name: string): TensorPlan => ({
+    name,
+    dims: [nEmbd],
+    type: GgmlType.F32,
+    init: "ones",
+  });
   const plan: TensorPlan[] = [weight("token_embd.weight", [nEmbd, shape.vocabSize])];
   for (let block = 0; block < shape.blockCount; block++) {
     const prefix = `blk.${block}`;
@@ -91,7 +101,11 @@ function* tensorChunks(plan: TensorPlan, seed: number): Generator<Uint8Array> {
 }
 
 /** GGUF tensors with seeded random weights for `shape`. */
-export function llamaTensors(shape: LlamaShape, tensorType: TensorTypeName, seed: number): GgufTensor[] {
+export function llamaTensors(
+  shape: LlamaShape,
+  tensorType: TensorTypeName,
+  seed: number,
+): GgufTensor[] {
   return llamaTensorPlan(shape, tensorType).map((plan) => ({
     name: plan.name,
     dims: plan.dims,

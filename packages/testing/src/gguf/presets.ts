@@ -40,7 +40,7 @@ export const presets = {
     },
     defaultTensorType: "f16",
   },
-  /** 271,090,688 parameters (about 288 MB as Q8_0): a realistic load for benchmarks. */
+  /** 271,090,688 parameters (288,803,808 bytes as Q8_0): a realistic load for benchmarks. */
   bench: {
     name: "dogi-bench-270m",
     shape: {

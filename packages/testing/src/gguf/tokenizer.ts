@@ -6,7 +6,14 @@
  */
 
 /** SentencePiece token types, as llama.cpp reads them from tokenizer.ggml.token_type. */
-export const TokenType = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, USER_DEFINED: 4, UNUSED: 5, BYTE: 6 } as const;
+export const TokenType = {
+  NORMAL: 1,
+  UNKNOWN: 2,
+  CONTROL: 3,
+  USER_DEFINED: 4,
+  UNUSED: 5,
+  BYTE: 6,
+} as const;
 
 /** SentencePiece's word-boundary marker; llama.cpp turns spaces into it before matching pieces. */
 export const WORD_BOUNDARY = "\u2581";
@@ -137,7 +144,8 @@ export function buildVocabulary(size: number): Vocabulary {
     tokens.push(token);
     types.push(type);
   };
-  for (const token of SPECIAL_TOKENS) add(token, token === "<unk>" ? TokenType.UNKNOWN : TokenType.CONTROL);
+  for (const token of SPECIAL_TOKENS)
+    add(token, token === "<unk>" ? TokenType.UNKNOWN : TokenType.CONTROL);
   for (let byte = 0; byte < 256; byte++) {
     add(`<0x${byte.toString(16).toUpperCase().padStart(2, "0")}>`, TokenType.BYTE);
   }

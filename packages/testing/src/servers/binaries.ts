@@ -37,7 +37,10 @@ function isExecutable(file: string): boolean {
 }
 
 /** Finds an executable by name in PATH, then in `extraDirs`. */
-export function findExecutable(name: string, extraDirs: readonly string[] = []): string | undefined {
+export function findExecutable(
+  name: string,
+  extraDirs: readonly string[] = [],
+): string | undefined {
   for (const dir of [...pathDirs(), ...extraDirs]) {
     const file = path.join(dir, name);
     if (isExecutable(file)) return file;
@@ -61,7 +64,8 @@ export function ferretDbBinary(): string | undefined {
 /** Path of the `chroma` CLI script shipped in the chromadb npm package (run it with node). */
 export function chromaCli(): string | undefined {
   try {
-    const packageJsonPath = require.resolve("chromadb/package.json");
+    const packageJsonPath = packageJsonOf("chromadb");
+    if (packageJsonPath === undefined) return undefined;
     const manifest: unknown = JSON.parse(readFileSync(packageJsonPath, "utf8"));
     const bin = binEntry(manifest, "chroma");
     if (bin === undefined) return undefined;
@@ -70,6 +74,24 @@ export function chromaCli(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+// chromadb's "exports" hide its package.json, so walk up from its resolved entry point.
+function packageJsonOf(name: string): string | undefined {
+  let dir = path.dirname(require.resolve(name));
+  for (;;) {
+    const candidate = path.join(dir, "package.json");
+    if (existsSync(candidate) && packageName(candidate) === name) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function packageName(packageJsonPath: string): string | undefined {
+  const manifest: unknown = JSON.parse(readFileSync(packageJsonPath, "utf8"));
+  if (typeof manifest !== "object" || manifest === null || !("name" in manifest)) return undefined;
+  return typeof manifest.name === "string" ? manifest.name : undefined;
 }
 
 function binEntry(manifest: unknown, name: string): string | undefined {
@@ -97,12 +119,18 @@ let ferretDbCheck: ServerAvailability | undefined;
 
 function ferretDbAvailability(): ServerAvailability {
   const binary = ferretDbBinary();
-  if (binary === undefined) return { available: false, reason: `ferretdb not found on PATH or in Go's bin dirs; ${FERRETDB_HINT}` };
+  if (binary === undefined)
+    return {
+      available: false,
+      reason: `ferretdb not found on PATH or in Go's bin dirs; ${FERRETDB_HINT}`,
+    };
   // Running it once catches the go-install build that panics at start-up.
   ferretDbCheck ??= (() => {
     const result = spawnSync(binary, ["--version"], { encoding: "utf8", timeout: 10_000 });
-    if (result.status === 0) return { available: true, reason: `${binary} (${firstLine(result.stdout)})` };
-    const detail = firstLine(`${result.stderr}${result.stdout}`) || (result.error?.message ?? "no output");
+    if (result.status === 0)
+      return { available: true, reason: `${binary} (${firstLine(result.stdout)})` };
+    const detail =
+      firstLine(`${result.stderr}${result.stdout}`) || (result.error?.message ?? "no output");
     return { available: false, reason: `${binary} --version failed (${detail}); ${FERRETDB_HINT}` };
   })();
   return ferretDbCheck;
@@ -118,10 +146,16 @@ export function serverAvailability(kind: ServerKind): ServerAvailability {
     case "mariadb": {
       const { server, installDb } = mariaDbBinaries();
       if (server === undefined || installDb === undefined) {
-        const missing = [server === undefined ? "mariadbd" : "", installDb === undefined ? "mariadb-install-db" : ""]
+        const missing = [
+          server === undefined ? "mariadbd" : "",
+          installDb === undefined ? "mariadb-install-db" : "",
+        ]
           .filter((name) => name !== "")
           .join(" and ");
-        return { available: false, reason: `${missing} not found; install with: apt-get install -y mariadb-server` };
+        return {
+          available: false,
+          reason: `${missing} not found; install with: apt-get install -y mariadb-server`,
+        };
       }
       return { available: true, reason: server };
     }
@@ -130,14 +164,21 @@ export function serverAvailability(kind: ServerKind): ServerAvailability {
     case "chroma": {
       const cli = chromaCli();
       if (cli === undefined) {
-        return { available: false, reason: "the chromadb npm package (with its `chroma` bin) is missing; run: npx pnpm@10 install" };
+        return {
+          available: false,
+          reason:
+            "the chromadb npm package (with its `chroma` bin) is missing; run: npx pnpm@10 install",
+        };
       }
       const binding = chromaBindingPackage();
       if (binding !== undefined) {
         try {
           createRequire(cli).resolve(`${binding}/package.json`);
         } catch {
-          return { available: false, reason: `${binding} (Chroma's native server) is not installed; run: npx pnpm@10 install` };
+          return {
+            available: false,
+            reason: `${binding} (Chroma's native server) is not installed; run: npx pnpm@10 install`,
+          };
         }
       }
       return { available: true, reason: cli };
@@ -146,7 +187,11 @@ export function serverAvailability(kind: ServerKind): ServerAvailability {
 }
 
 /** Pure decision behind {@link requireServer}: skip when absent, but throw under CI. */
-export function serverGate(kind: ServerKind, availability: ServerAvailability, ci: boolean): ServerGate {
+export function serverGate(
+  kind: ServerKind,
+  availability: ServerAvailability,
+  ci: boolean,
+): ServerGate {
   if (!availability.available && ci) {
     throw new Error(`CI=true but the ${kind} test server is unavailable: ${availability.reason}`);
   }
@@ -160,5 +205,13 @@ export function serverGate(kind: ServerKind, availability: ServerAvailability, c
  * missing, with the install hint in its title; under CI=true a missing binary throws instead.
  */
 export function requireServer(kind: ServerKind): ServerGate {
-  return serverGate(kind, serverAvailability(kind), isCi());
+  const gate = serverGate(kind, serverAvailability(kind), isCi());
+  // The default reporter hides suite titles of skipped files, so say it once on stderr too.
+  if (gate.skip && !warnedKinds.has(kind)) {
+    warnedKinds.add(kind);
+    process.emitWarning(`${kind} tests skipped: ${gate.reason}`, "DogiTestServerUnavailable");
+  }
+  return gate;
 }
+
+const warnedKinds = new Set<ServerKind>();

@@ -41,14 +41,18 @@ export async function startChroma(options: StartChromaOptions = {}): Promise<Chr
     throw new Error(`cannot start Chroma: ${host}:${options.port} is already in use`);
   }
   const ownsDataDir = options.dataDir === undefined;
-  const dataDir = options.dataDir === undefined ? await makeTempDir("dogi-chroma-") : path.resolve(options.dataDir);
+  const dataDir =
+    options.dataDir === undefined
+      ? await makeTempDir("dogi-chroma-")
+      : path.resolve(options.dataDir);
   try {
     if (!ownsDataDir) await mkdir(dataDir, { recursive: true });
     const launchOn = async (port: number): Promise<{ server: ManagedProcess; port: number }> => ({
       server: await launch(cli, { dataDir, host, port, timeoutMs }),
       port,
     });
-    const { server, port } = options.port === undefined ? await onFreePort(launchOn) : await launchOn(options.port);
+    const { server, port } =
+      options.port === undefined ? await onFreePort(launchOn) : await launchOn(options.port);
     return {
       url: urlFor(host, port),
       host,

@@ -18,6 +18,8 @@ export interface FerretDbServer {
   url: string;
   port: number;
   pid: number;
+  /** Temporary directory holding the data, socket and pid file; deleted by stop(). */
+  dataDir: string;
   /** Shuts the server down and deletes its data directory. */
   stop(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function startFerretDb(options: StartFerretDbOptions = {}): Promise
       url: urlFor(port),
       port,
       pid: server.pid,
+      dataDir: dir,
       stop: async () => {
         await server.stop();
         await removeTempDir(dir);
@@ -54,7 +57,10 @@ function urlFor(port: number): string {
   return `mongodb://${HOST}:${port}/`;
 }
 
-async function launch(binary: string, options: { dir: string; port: number; timeoutMs: number }): Promise<ManagedProcess> {
+async function launch(
+  binary: string,
+  options: { dir: string; port: number; timeoutMs: number },
+): Promise<ManagedProcess> {
   const { dir, port, timeoutMs } = options;
   // FerretDB always serves a debug HTTP endpoint; give it its own free port so runs don't collide on 8088.
   const debugPort = await freePort();
@@ -72,7 +78,11 @@ async function launch(binary: string, options: { dir: string; port: number; time
     { name: `ferretdb on port ${port}` },
   );
   try {
-    await waitFor(() => ping(port), { what: `FerretDB to answer ping on ${HOST}:${port}`, timeoutMs, process: server });
+    await waitFor(() => ping(port), {
+      what: `FerretDB to answer ping on ${HOST}:${port}`,
+      timeoutMs,
+      process: server,
+    });
     return server;
   } catch (error) {
     await server.stop();
@@ -81,7 +91,10 @@ async function launch(binary: string, options: { dir: string; port: number; time
 }
 
 async function ping(port: number): Promise<true> {
-  const client = new MongoClient(urlFor(port), { serverSelectionTimeoutMS: 1_000, connectTimeoutMS: 1_000 });
+  const client = new MongoClient(urlFor(port), {
+    serverSelectionTimeoutMS: 1_000,
+    connectTimeoutMS: 1_000,
+  });
   try {
     await client.db("admin").command({ ping: 1 });
     return true;

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -22,7 +22,7 @@ export interface ManagedProcess {
   exitStatus(): ProcessExit | undefined;
   /** The last `lines` lines of combined stdout and stderr, ANSI colours removed. */
   output(lines?: number): string;
-  /** SIGTERM to the whole group, SIGKILL after `timeoutMs`; resolves once nothing of the group is left. */
+  /** SIGTERM to the whole group, SIGKILL after `timeoutMs`; resolves once nothing of the group is left. Idempotent. */
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }
 
@@ -35,6 +35,7 @@ export interface StartProcessOptions {
 
 const KEPT_LINES = 200;
 // Strips colour codes (Chroma prints a coloured banner) so error messages stay readable.
+// eslint-disable-next-line no-control-regex -- the ESC character is exactly what is matched
 const ANSI_PATTERN = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 // Process groups and temporary directories that must not outlive this process, even when a
@@ -111,6 +112,11 @@ export async function startProcess(
   const collect = (chunk: Buffer): void => {
     const parts = (partial + chunk.toString("utf8")).split("\n");
     partial = parts.pop() ?? "";
+    // Bounded even for output without newlines.
+    if (partial.length > 8_192) {
+      parts.push(partial.slice(-8_192));
+      partial = "";
+    }
     lines.push(...parts);
     if (lines.length > KEPT_LINES) lines = lines.slice(-KEPT_LINES);
   };
@@ -137,12 +143,14 @@ export async function startProcess(
   const pid = child.pid;
   if (pid === undefined) {
     await exited;
-    throw new Error(`could not start ${options.name} (${command}): ${spawnError?.message ?? "unknown error"}`);
+    throw new Error(
+      `could not start ${options.name} (${command}): ${spawnError?.message ?? "unknown error"}`,
+    );
   }
   liveGroups.add(pid);
   void exited.then(() => {
     // A group whose leader died may still hold children; only stop() may forget it.
-    if (!signalGroup(pid, 0)) liveGroups.delete(pid);
+    if (!isGroupRunning(pid)) liveGroups.delete(pid);
   });
 
   const output = (count = 40): string => {
@@ -150,7 +158,7 @@ export async function startProcess(
     return all.slice(-count).join("\n").replace(ANSI_PATTERN, "");
   };
 
-  const stop = async ({ timeoutMs = 10_000 } = {}): Promise<void> => {
+  const shutDown = async (timeoutMs: number): Promise<void> => {
     if (status === undefined) signalGroup(pid, "SIGTERM");
     let timer: NodeJS.Timeout | undefined;
     const graceful = await Promise.race([
@@ -166,18 +174,64 @@ export async function startProcess(
     await waitForGroupGone(pid);
     liveGroups.delete(pid);
   };
+  // Once only: a second stop() must not signal a process group id the OS may have reused.
+  let stopping: Promise<void> | undefined;
+  const stop = ({ timeoutMs = 10_000 } = {}): Promise<void> => (stopping ??= shutDown(timeoutMs));
 
   return { pid, name: options.name, exited, exitStatus: () => status, output, stop };
 }
 
 async function waitForGroupGone(pgid: number): Promise<void> {
-  // Grandchildren are not ours to reap; after SIGKILL they vanish once init reaps them.
-  for (let i = 0; i < 100 && signalGroup(pgid, 0); i++) {
+  for (let i = 0; i < 250 && isGroupRunning(pgid); i++) {
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// Fields of /proc/PID/stat after the ")" that ends the command name: state, ppid, pgrp.
+function procState(pid: string): { state: string; pgrp: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return state === undefined || pgrp === undefined ? undefined : { state, pgrp: Number(pgrp) };
+  } catch {
+    return undefined;
+  }
+}
+
+// Orphaned grandchildren are reaped by PID 1, which in containers may be slow or never do it;
+// a zombie holds no port or file, so on Linux it does not count as running.
+const canReadProc = process.platform === "linux" && existsSync("/proc/self/stat");
+
+/** True while `pid` exists and is not a zombie. */
+export function isProcessRunning(pid: number): boolean {
+  if (!canReadProc) return signalPid(pid);
+  const proc = procState(String(pid));
+  return proc !== undefined && proc.state !== "Z";
+}
+
+/** True while any process of group `pgid` exists and is not a zombie. */
+export function isGroupRunning(pgid: number): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  if (!canReadProc) return true;
+  return readdirSync("/proc").some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    const proc = procState(entry);
+    return proc !== undefined && proc.pgrp === pgid && proc.state !== "Z";
+  });
+}
+
+function signalPid(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
 /** Describes an exit for error messages, e.g. "exited with code 1". */
 export function describeExit(exit: ProcessExit): string {
-  return exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
+  return exit.signal !== null
+    ? `was killed by ${exit.signal}`
+    : `exited with code ${String(exit.code)}`;
 }

@@ -35,6 +35,8 @@ export interface MariaDbServer {
   user: string;
   database: string;
   pid: number;
+  /** Temporary directory holding the data, socket and pid file; deleted by stop(). */
+  dataDir: string;
   /** Creates an empty utf8mb4_unicode_ci database (random name by default) for an isolated test. */
   createDatabase(name?: string): Promise<{ name: string; url: string }>;
   /** Shuts the server down and deletes its data directory. */
@@ -47,7 +49,9 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
   assertDatabaseName(database);
   const { server: mariadbd, installDb } = mariaDbBinaries();
   if (mariadbd === undefined || installDb === undefined) {
-    throw new Error("mariadbd / mariadb-install-db not found; install with: apt-get install -y mariadb-server");
+    throw new Error(
+      "mariadbd / mariadb-install-db not found; install with: apt-get install -y mariadb-server",
+    );
   }
 
   const dir = await makeTempDir("dogi-mariadb-");
@@ -62,10 +66,14 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
     }));
 
     const urlFor = (name: string): string => `mysql://${USER}@${HOST}:${port}/${name}`;
-    const createDatabase = async (name = `dogi_test_${randomBytes(6).toString("hex")}`): Promise<{ name: string; url: string }> => {
+    const createDatabase = async (
+      name = `dogi_test_${randomBytes(6).toString("hex")}`,
+    ): Promise<{ name: string; url: string }> => {
       assertDatabaseName(name);
       await withConnection(port, (connection) =>
-        connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET ${CHARSET} COLLATE ${COLLATION}`),
+        connection.query(
+          `CREATE DATABASE \`${name}\` CHARACTER SET ${CHARSET} COLLATE ${COLLATION}`,
+        ),
       );
       return { name, url: urlFor(name) };
     };
@@ -84,6 +92,7 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
       user: USER,
       database,
       pid: server.pid,
+      dataDir: dir,
       createDatabase,
       stop: async () => {
         await server.stop({ timeoutMs: 20_000 });
@@ -98,10 +107,15 @@ export async function startMariaDb(options: StartMariaDbOptions = {}): Promise<M
 
 function assertDatabaseName(name: string): void {
   // Names go into SQL unquoted by placeholders, so only plain identifiers are accepted.
-  if (!DATABASE_NAME.test(name)) throw new Error(`invalid database name ${JSON.stringify(name)}: use [A-Za-z0-9_], at most 64`);
+  if (!DATABASE_NAME.test(name))
+    throw new Error(`invalid database name ${JSON.stringify(name)}: use [A-Za-z0-9_], at most 64`);
 }
 
-async function installSystemTables(installDb: string, dataDir: string, timeoutMs: number): Promise<void> {
+async function installSystemTables(
+  installDb: string,
+  dataDir: string,
+  timeoutMs: number,
+): Promise<void> {
   try {
     await run(
       installDb,
@@ -155,11 +169,14 @@ async function launch(mariadbd: string, options: LaunchOptions): Promise<Managed
     { name: `mariadbd on port ${port}` },
   );
   try {
-    await waitFor(() => withConnection(port, async (connection) => (await connection.query("SELECT 1"), true)), {
-      what: `MariaDB to accept connections on ${HOST}:${port}`,
-      timeoutMs,
-      process: server,
-    });
+    await waitFor(
+      () => withConnection(port, async (connection) => (await connection.query("SELECT 1"), true)),
+      {
+        what: `MariaDB to accept connections on ${HOST}:${port}`,
+        timeoutMs,
+        process: server,
+      },
+    );
     return server;
   } catch (error) {
     await server.stop();
@@ -167,8 +184,16 @@ async function launch(mariadbd: string, options: LaunchOptions): Promise<Managed
   }
 }
 
-async function withConnection<T>(port: number, use: (connection: Connection) => Promise<T>): Promise<T> {
-  const connection = await createConnection({ host: HOST, port, user: USER, connectTimeout: 2_000 });
+async function withConnection<T>(
+  port: number,
+  use: (connection: Connection) => Promise<T>,
+): Promise<T> {
+  const connection = await createConnection({
+    host: HOST,
+    port,
+    user: USER,
+    connectTimeout: 2_000,
+  });
   try {
     return await use(connection);
   } finally {

@@ -25,7 +25,13 @@ export async function waitFor<T>(
   for (;;) {
     const exit = server?.exitStatus();
     if (server !== undefined && exit !== undefined) {
-      throw new Error(failureMessage(`${server.name} ${describeExit(exit)} while waiting for ${what}`, lastError, server));
+      throw new Error(
+        failureMessage(
+          `${server.name} ${describeExit(exit)} while waiting for ${what}`,
+          lastError,
+          server,
+        ),
+      );
     }
     try {
       const value = await check();
@@ -34,20 +40,30 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() >= deadline) {
-      throw new Error(failureMessage(`timed out after ${timeoutMs} ms waiting for ${what}`, lastError, server));
+      throw new Error(
+        failureMessage(`timed out after ${timeoutMs} ms waiting for ${what}`, lastError, server),
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
-function failureMessage(headline: string, lastError: unknown, server: ManagedProcess | undefined): string {
+function failureMessage(
+  headline: string,
+  lastError: unknown,
+  server: ManagedProcess | undefined,
+): string {
   const parts = [headline];
   if (lastError !== undefined) {
     parts.push(`last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
   }
   if (server !== undefined) {
     const output = server.output(30);
-    parts.push(output === "" ? `(${server.name} printed nothing)` : `last output of ${server.name}:\n${output}`);
+    parts.push(
+      output === ""
+        ? `(${server.name} printed nothing)`
+        : `last output of ${server.name}:\n${output}`,
+    );
   }
   return parts.join("\n");
 }

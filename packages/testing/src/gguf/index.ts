@@ -1,0 +1,10 @@
+export { writeGgufModel, DEFAULT_SEED } from "./write-model.ts";
+export type { WriteGgufModelOptions, WrittenGgufModel } from "./write-model.ts";
+export { ensureTinyModel, DEFAULT_GGUF_CACHE_DIR } from "./tiny-model.ts";
+export type { EnsureTinyModelOptions } from "./tiny-model.ts";
+export { presets } from "./presets.ts";
+export type { LlamaShape, PresetName, TensorTypeName } from "./presets.ts";
+export { countParameters } from "./llama.ts";
+export { writeGgufFile } from "./format.ts";
+export type { GgufMetadata, GgufTensor, GgufValue } from "./format.ts";
+export { ChatMlTokens, CHATML_TEMPLATE, buildVocabulary } from "./tokenizer.ts";
