@@ -1,0 +1,66 @@
+import { genModelCommand, genModelUsage } from "./commands/gen-model.ts";
+import { isPlannedCommand, notYetCommand, plannedCommands } from "./commands/not-yet.ts";
+import { startCommand, startUsage } from "./commands/start.ts";
+import { UsageError } from "./usage-error.ts";
+
+export const usage = `Usage: dogi <command> [options]     (from the repository: pnpm dogi <command>)
+
+Commands:
+  start [--dev]        run Dogi: Chroma and the five services (what \`pnpm start\` does)
+  gen-model --preset tiny|bench --out PATH [--seed N]
+                       write a random-weights GGUF model for tests and benchmarks
+  help [command]       show this help, or a command's
+${Object.keys(plannedCommands)
+  .map((name) => `  ${name.padEnd(21)}not yet available`)
+  .join("\n")}`;
+
+const commandUsage: Record<string, string> = { start: startUsage, "gen-model": genModelUsage };
+
+/** Runs one `dogi` command line; resolves to the process exit status (2: the command line was wrong). */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case "start":
+        return await startCommand(args);
+      case "gen-model":
+        return await genModelCommand(args);
+      case "help":
+      case "--help":
+      case "-h": {
+        const topic = args[0];
+        console.log(topic !== undefined ? (commandUsage[topic] ?? usage) : usage);
+        return 0;
+      }
+      case undefined:
+        console.error(usage);
+        return 2;
+      default:
+        if (isPlannedCommand(command)) return notYetCommand(command);
+        console.error(`dogi: unknown command ${JSON.stringify(command)}\n\n${usage}`);
+        return 2;
+    }
+  } catch (error) {
+    // parseArgs throws TypeErrors with a code for unknown or malformed options.
+    if (error instanceof UsageError) {
+      console.error(`dogi ${command ?? ""}: ${error.message}\n\n${error.usage}`);
+      return 2;
+    }
+    if (isArgumentError(error)) {
+      console.error(
+        `dogi ${command ?? ""}: ${error.message}\n\n${(command !== undefined ? commandUsage[command] : undefined) ?? usage}`,
+      );
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function isArgumentError(error: unknown): error is Error {
+  return (
+    error instanceof Error &&
+    "code" in error &&
+    typeof error.code === "string" &&
+    error.code.startsWith("ERR_PARSE_ARGS_")
+  );
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { loadEnv } from "@dogi/config";
+import { childEnvironment, httpUrlFor, serviceSpecs, ZStartEnv } from "./services.ts";
+
+const root = "/repo";
+
+describe("childEnvironment", () => {
+  const env = loadEnv(ZStartEnv, {
+    service: "test",
+    source: { AUTH_PORT: "5001", GATEWAY_PORT: "5080", DATA_DIR: "state" },
+  });
+  const services = serviceSpecs(root, env);
+
+  it("points every service at the ports the launcher uses, over stale URLs from .env", () => {
+    const child = childEnvironment({
+      base: { AUTH_URL: "http://127.0.0.1:4001", KEEP_ME: "yes" },
+      env,
+      root,
+      services,
+      chromaUrl: "http://127.0.0.1:8000",
+      dev: false,
+    });
+    expect(child).toMatchObject({
+      AUTH_PORT: "5001",
+      AUTH_URL: "http://127.0.0.1:5001",
+      SESSION_URL: "http://127.0.0.1:4002",
+      GATEWAY_PORT: "5080",
+      CHROMA_URL: "http://127.0.0.1:8000",
+      KEEP_ME: "yes",
+    });
+    expect(child.NODE_ENV).toBeUndefined();
+  });
+
+  it("makes DATA_DIR and LOG_DIR absolute against the repository root", () => {
+    const child = childEnvironment({
+      base: {},
+      env,
+      root,
+      services,
+      chromaUrl: "http://c",
+      dev: false,
+    });
+    expect(child.DATA_DIR).toBe("/repo/state");
+    expect(child.LOG_DIR).toBe("/repo/logs");
+  });
+
+  it("turns on development mode and error details for --dev", () => {
+    const child = childEnvironment({
+      base: {},
+      env,
+      root,
+      services,
+      chromaUrl: "http://c",
+      dev: true,
+    });
+    expect(child).toMatchObject({ NODE_ENV: "development", DOGI_DEV_ERRORS: "true" });
+  });
+});
+
+describe("httpUrlFor", () => {
+  it("reaches a wildcard bind address through loopback, and brackets IPv6", () => {
+    expect(httpUrlFor("0.0.0.0", 8080)).toBe("http://127.0.0.1:8080");
+    expect(httpUrlFor("::1", 8080)).toBe("http://[::1]:8080");
+    expect(httpUrlFor("10.0.0.5", 4001)).toBe("http://10.0.0.5:4001");
+  });
+});

@@ -1,0 +1,104 @@
+import path from "node:path";
+import type { z } from "zod";
+import {
+  ZAuthEnv,
+  ZGatewayEnv,
+  ZInferenceEnv,
+  ZLauncherEnv,
+  ZRagEnv,
+  ZSessionEnv,
+} from "@dogi/config";
+
+/** The services the launcher starts, in start order. */
+export const serviceNames = ["auth", "session", "rag", "inference", "gateway"] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+/**
+ * What `dogi start` reads: the launcher's own variables plus each service's port, which it needs
+ * to tell the services where the others are. The fields are the services' own, so a bad port is
+ * reported once, by the launcher, before anything starts.
+ */
+export const ZStartEnv = ZLauncherEnv.extend({
+  AUTH_PORT: ZAuthEnv.shape.AUTH_PORT,
+  SESSION_PORT: ZSessionEnv.shape.SESSION_PORT,
+  RAG_PORT: ZRagEnv.shape.RAG_PORT,
+  INFERENCE_PORT: ZInferenceEnv.shape.INFERENCE_PORT,
+  GATEWAY_HOST: ZGatewayEnv.shape.GATEWAY_HOST,
+});
+export type TStartEnv = z.infer<typeof ZStartEnv>;
+
+/** One service process to start. */
+export interface ServiceSpec {
+  name: ServiceName;
+  /** The service's package folder (holds src/main.ts and tsconfig.json). */
+  dir: string;
+  port: number;
+  /** The port's variable, for messages such as "port 4001 (AUTH_PORT) is in use". */
+  portVariable: string;
+  /** Where the launcher (and the other services) reach it. */
+  url: string;
+}
+
+const portVariables = {
+  auth: "AUTH_PORT",
+  session: "SESSION_PORT",
+  rag: "RAG_PORT",
+  inference: "INFERENCE_PORT",
+  gateway: "GATEWAY_PORT",
+} as const satisfies Record<ServiceName, keyof TStartEnv>;
+
+/** An http URL for `host:port`; a wildcard bind address is reached through loopback. */
+export function httpUrlFor(host: string, port: number): string {
+  const reachable = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
+  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/** The five services with their folders, ports and URLs. */
+export function serviceSpecs(root: string, env: TStartEnv): ServiceSpec[] {
+  return serviceNames.map((name) => {
+    const portVariable = portVariables[name];
+    const port = env[portVariable];
+    const host = name === "gateway" ? env.GATEWAY_HOST : env.SERVICE_HOST;
+    return {
+      name,
+      dir: path.join(root, "services", name),
+      port,
+      portVariable,
+      url: httpUrlFor(host, port),
+    };
+  });
+}
+
+/** Options for {@link childEnvironment}. */
+export interface ChildEnvironmentOptions {
+  /** The launcher's environment (.env under the shell's), passed through. */
+  base: Readonly<Record<string, string | undefined>>;
+  env: TStartEnv;
+  root: string;
+  services: readonly ServiceSpec[];
+  chromaUrl: string;
+  dev: boolean;
+}
+
+/**
+ * The environment every service gets: the launcher's own, with each service's port and URL set to
+ * the ones the launcher uses, and the state folders made absolute so that every process (and
+ * Chroma) agrees on them whatever its working directory.
+ */
+export function childEnvironment(options: ChildEnvironmentOptions): Record<string, string> {
+  const { base, env, root, services, chromaUrl, dev } = options;
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) if (value !== undefined) result[key] = value;
+  for (const service of services) {
+    result[service.portVariable] = String(service.port);
+    if (service.name !== "gateway") result[`${service.name.toUpperCase()}_URL`] = service.url;
+  }
+  result.CHROMA_URL = chromaUrl;
+  result.DATA_DIR = path.resolve(root, env.DATA_DIR);
+  result.LOG_DIR = path.resolve(root, env.LOG_DIR);
+  if (dev) {
+    result.NODE_ENV = "development";
+    result.DOGI_DEV_ERRORS = "true";
+  }
+  return result;
+}
