@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 /** A TCP port number given as a string. */
-export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+export const port = (fallback: number) =>
+  z.coerce.number().int().min(1).max(65535).default(fallback);
 
 /** "true"/"false"/"1"/"0"/"yes"/"no", as people write them in .env files. */
 export const flag = (fallback: boolean) =>

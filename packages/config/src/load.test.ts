@@ -33,7 +33,11 @@ describe("loadEnv", () => {
     }
     expect(caught).toBeInstanceOf(EnvError);
     const error = caught as EnvError;
-    expect(error.problems.map((p) => p.variable).sort()).toEqual(["AUTH_URL", "GATEWAY_PORT", "LOG_LEVEL"]);
+    expect(error.problems.map((p) => p.variable).sort()).toEqual([
+      "AUTH_URL",
+      "GATEWAY_PORT",
+      "LOG_LEVEL",
+    ]);
     expect(error.message).toContain("gateway");
     expect(error.message).toContain('"99999"');
     expect(error.message).toContain("http:// or https://");
@@ -41,16 +45,24 @@ describe("loadEnv", () => {
 
   it("refuses a database URL of the wrong kind for the store", () => {
     expect(() =>
-      loadEnv(ZSessionEnv, { service: "session", source: { SESSION_DATABASE_URL: "mysql://db/x" } }),
+      loadEnv(ZSessionEnv, {
+        service: "session",
+        source: { SESSION_DATABASE_URL: "mysql://db/x" },
+      }),
     ).toThrow(/SESSION_DATABASE_URL: must start with mongodb:\/\/ or file:/);
     expect(
-      loadEnv(ZSessionEnv, { service: "session", source: { SESSION_DATABASE_URL: "mongodb://db:27017/dogi" } })
-        .SESSION_DATABASE_URL,
+      loadEnv(ZSessionEnv, {
+        service: "session",
+        source: { SESSION_DATABASE_URL: "mongodb://db:27017/dogi" },
+      }).SESSION_DATABASE_URL,
     ).toBe("mongodb://db:27017/dogi");
   });
 
   it("treats an empty value as unset so the default applies", () => {
-    const env = loadEnv(ZInferenceEnv, { service: "inference", source: { MODEL_PATH: "", LLAMA_GPU: "" } });
+    const env = loadEnv(ZInferenceEnv, {
+      service: "inference",
+      source: { MODEL_PATH: "", LLAMA_GPU: "" },
+    });
     expect(env.MODEL_PATH).toBeUndefined();
     expect(env.LLAMA_GPU).toBe("auto");
   });

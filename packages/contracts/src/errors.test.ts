@@ -1,11 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { AppErrorCode, appCodeFromTrpc, errorMappings, toOpenAiError, ZOpenAiErrorBody } from "./errors.ts";
+import {
+  AppErrorCode,
+  appCodeFromTrpc,
+  errorMappings,
+  toOpenAiError,
+  ZOpenAiErrorBody,
+} from "./errors.ts";
 
 describe("error mappings", () => {
   it("maps every AppErrorCode to an HTTP status that matches its class", () => {
     for (const code of Object.values(AppErrorCode)) {
       const { http } = errorMappings[code];
-      const expectServerError = ["OVERLOADED", "UPSTREAM_UNAVAILABLE", "TIMEOUT", "NOT_IMPLEMENTED", "INTERNAL"].includes(code);
+      const expectServerError = [
+        "OVERLOADED",
+        "UPSTREAM_UNAVAILABLE",
+        "TIMEOUT",
+        "NOT_IMPLEMENTED",
+        "INTERNAL",
+      ].includes(code);
       expect(http >= 500, `${code} → ${http}`).toBe(expectServerError);
     }
   });
@@ -17,10 +29,21 @@ describe("error mappings", () => {
   });
 
   it("builds OpenAI's error envelope that the SDK parses", () => {
-    const body = toOpenAiError({ code: "NOT_FOUND", message: "The model 'x' does not exist", param: "model" });
-    expect(ZOpenAiErrorBody.parse(body)).toEqual({
-      error: { message: "The model 'x' does not exist", type: "not_found_error", param: "model", code: "not_found" },
+    const body = toOpenAiError({
+      code: "NOT_FOUND",
+      message: "The model 'x' does not exist",
+      param: "model",
     });
-    expect(toOpenAiError({ code: "OVERLOADED", message: "busy" }).error.type).toBe("service_unavailable_error");
+    expect(ZOpenAiErrorBody.parse(body)).toEqual({
+      error: {
+        message: "The model 'x' does not exist",
+        type: "not_found_error",
+        param: "model",
+        code: "not_found",
+      },
+    });
+    expect(toOpenAiError({ code: "OVERLOADED", message: "busy" }).error.type).toBe(
+      "service_unavailable_error",
+    );
   });
 });

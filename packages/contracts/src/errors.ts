@@ -61,7 +61,11 @@ export const errorMappings = {
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", http: 413, openAiType: "invalid_request_error" },
   RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", http: 429, openAiType: "rate_limit_error" },
   OVERLOADED: { trpc: "SERVICE_UNAVAILABLE", http: 503, openAiType: "service_unavailable_error" },
-  UPSTREAM_UNAVAILABLE: { trpc: "SERVICE_UNAVAILABLE", http: 503, openAiType: "service_unavailable_error" },
+  UPSTREAM_UNAVAILABLE: {
+    trpc: "SERVICE_UNAVAILABLE",
+    http: 503,
+    openAiType: "service_unavailable_error",
+  },
   TIMEOUT: { trpc: "TIMEOUT", http: 504, openAiType: "server_error" },
   NOT_IMPLEMENTED: { trpc: "NOT_IMPLEMENTED", http: 501, openAiType: "invalid_request_error" },
   INTERNAL: { trpc: "INTERNAL_SERVER_ERROR", http: 500, openAiType: "server_error" },

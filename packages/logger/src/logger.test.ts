@@ -24,7 +24,12 @@ describe("createLogger", () => {
     const out = collector();
     createLogger({ service: "auth", stdout: out }).info({ userId: "u1" }, "signed in");
     expect(out.lines).toHaveLength(1);
-    expect(out.lines[0]).toMatchObject({ service: "auth", level: "info", msg: "signed in", userId: "u1" });
+    expect(out.lines[0]).toMatchObject({
+      service: "auth",
+      level: "info",
+      msg: "signed in",
+      userId: "u1",
+    });
     expect(String(out.lines[0]?.time)).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
@@ -57,7 +62,12 @@ describe("createLogger", () => {
   it("appends to logs/YYYYMMDD.log and starts a new file when the day changes", () => {
     const dir = tempDir();
     let now = new Date(2026, 10, 28, 23, 59, 59);
-    const logger = createLogger({ service: "session", logDir: dir, stdout: collector(), now: () => now });
+    const logger = createLogger({
+      service: "session",
+      logDir: dir,
+      stdout: collector(),
+      now: () => now,
+    });
     logger.info("before midnight");
     now = new Date(2026, 10, 29, 0, 0, 1);
     logger.info("after midnight");

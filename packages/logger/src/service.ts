@@ -6,5 +6,9 @@ export function createServiceLogger(
   service: string,
   env: { LOG_LEVEL: LevelWithSilent; LOG_DIR: string; LOG_TO_FILE: boolean },
 ): Logger {
-  return createLogger({ service, level: env.LOG_LEVEL, logDir: env.LOG_TO_FILE ? env.LOG_DIR : undefined });
+  return createLogger({
+    service,
+    level: env.LOG_LEVEL,
+    logDir: env.LOG_TO_FILE ? env.LOG_DIR : undefined,
+  });
 }

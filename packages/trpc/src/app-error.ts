@@ -7,7 +7,11 @@ export class AppError extends TRPCError {
   readonly appCode: TAppErrorCode;
   readonly issues: TFieldIssue[] | undefined;
 
-  constructor(code: TAppErrorCode, message: string, options?: { cause?: unknown; issues?: TFieldIssue[] }) {
+  constructor(
+    code: TAppErrorCode,
+    message: string,
+    options?: { cause?: unknown; issues?: TFieldIssue[] },
+  ) {
     super({ code: errorMappings[code].trpc, message, cause: options?.cause });
     this.appCode = code;
     this.issues = options?.issues;

@@ -29,7 +29,9 @@ export interface ServiceAppOptions<Ctx extends BaseContext> {
 }
 
 /** The Express app every service shares: request ids, /healthz, /readyz, /trpc, JSON 404s and errors. */
-export function createServiceApp<Ctx extends BaseContext>(options: ServiceAppOptions<Ctx>): Express {
+export function createServiceApp<Ctx extends BaseContext>(
+  options: ServiceAppOptions<Ctx>,
+): Express {
   const app = express();
   app.disable("x-powered-by");
 
@@ -61,7 +63,8 @@ export function createServiceApp<Ctx extends BaseContext>(options: ServiceAppOpt
           devErrors: options.devErrors,
           credentials: {
             authorization: req.headers.authorization,
-            apiKey: typeof req.headers["x-api-key"] === "string" ? req.headers["x-api-key"] : undefined,
+            apiKey:
+              typeof req.headers["x-api-key"] === "string" ? req.headers["x-api-key"] : undefined,
           },
         }),
       maxBodySize: 25 * 1024 * 1024,

@@ -32,7 +32,11 @@ export function createHealthReporter(options: {
           try {
             return await check();
           } catch (error) {
-            return { name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+            return {
+              name,
+              ok: false,
+              detail: error instanceof Error ? error.message : String(error),
+            };
           }
         }),
       );
@@ -42,4 +46,3 @@ export function createHealthReporter(options: {
     },
   };
 }
-

@@ -24,11 +24,18 @@ export interface DogiErrorData {
 }
 
 interface IssueCarrier {
-  issues: ReadonlyArray<{ path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>; message: string }>;
+  issues: ReadonlyArray<{
+    path?: ReadonlyArray<PropertyKey | { key: PropertyKey }>;
+    message: string;
+  }>;
 }
 
 function hasIssues(value: unknown): value is IssueCarrier {
-  return typeof value === "object" && value !== null && Array.isArray((value as { issues?: unknown }).issues);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Array.isArray((value as { issues?: unknown }).issues)
+  );
 }
 
 function issuesOf(error: unknown): TFieldIssue[] | undefined {
@@ -60,7 +67,11 @@ export function createTrpc<Ctx extends BaseContext>(options: CreateTrpcOptions<C
       const devErrors = ctx?.devErrors === true;
       const issues = issuesOf(error);
       const appCode =
-        error instanceof AppError ? error.appCode : issues ? "VALIDATION_FAILED" : appCodeFromTrpc(error.code);
+        error instanceof AppError
+          ? error.appCode
+          : issues
+            ? "VALIDATION_FAILED"
+            : appCodeFromTrpc(error.code);
       const internal = error.code === "INTERNAL_SERVER_ERROR";
       const requestId = ctx?.requestId;
       const message =
@@ -87,7 +98,10 @@ export function createTrpc<Ctx extends BaseContext>(options: CreateTrpcOptions<C
     if (result.ok) {
       ctx.logger.debug({ path, type, ms }, "procedure ok");
     } else if (result.error.code === "INTERNAL_SERVER_ERROR") {
-      ctx.logger.error({ path, type, ms, err: result.error.cause ?? result.error }, "procedure failed");
+      ctx.logger.error(
+        { path, type, ms, err: result.error.cause ?? result.error },
+        "procedure failed",
+      );
     } else {
       ctx.logger.info({ path, type, ms, code: result.error.code }, "procedure refused");
     }
@@ -97,7 +111,8 @@ export function createTrpc<Ctx extends BaseContext>(options: CreateTrpcOptions<C
   const authenticated = logged.use(async ({ ctx, next }) => {
     // tRPC widens ctx to a simplified copy of Ctx; it is the same object.
     const identity = options.authenticate ? await options.authenticate(ctx as Ctx) : null;
-    if (!identity) throw new AppError("UNAUTHENTICATED", "Sign in first: this call needs a valid token.");
+    if (!identity)
+      throw new AppError("UNAUTHENTICATED", "Sign in first: this call needs a valid token.");
     return next({ ctx: { ...ctx, identity } });
   });
 

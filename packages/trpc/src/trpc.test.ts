@@ -60,8 +60,21 @@ async function start(devErrors: boolean): Promise<RunningServer> {
       },
     ],
   });
-  const app = createServiceApp({ logger: silent, health, devErrors, router: testRouter, createContext: (b) => b });
-  return serve({ app, host: "127.0.0.1", port: 0, logger: silent, shutdownTimeoutMs: 5_000, handleSignals: false });
+  const app = createServiceApp({
+    logger: silent,
+    health,
+    devErrors,
+    router: testRouter,
+    createContext: (b) => b,
+  });
+  return serve({
+    app,
+    host: "127.0.0.1",
+    port: 0,
+    logger: silent,
+    shutdownTimeoutMs: 5_000,
+    handleSignals: false,
+  });
 }
 
 let server: RunningServer;
@@ -134,14 +147,18 @@ describe("auth middleware", () => {
   });
 
   it("passes the identity the hook resolved to the procedure", async () => {
-    const identity = await client(server.url, 5_000, () => ({ authorization: "Bearer good-token" })).whoAmI.query();
+    const identity = await client(server.url, 5_000, () => ({
+      authorization: "Bearer good-token",
+    })).whoAmI.query();
     expect(identity).toEqual({ kind: "user", subject: "user-1", scopes: ["chat"] });
   });
 });
 
 describe("typed client", () => {
   it("propagates the current request id to the called service", async () => {
-    const seen = await runInRequestScope({ requestId: "req-abc-123" }, () => client().requestId.query());
+    const seen = await runInRequestScope({ requestId: "req-abc-123" }, () =>
+      client().requestId.query(),
+    );
     expect(seen).toBe("req-abc-123");
   });
 
@@ -161,7 +178,9 @@ describe("service app", () => {
   it("echoes a safe x-request-id and replaces an unsafe one", async () => {
     const ok = await fetch(`${server.url}/healthz`, { headers: { "x-request-id": "abc.DEF-1" } });
     expect(ok.headers.get("x-request-id")).toBe("abc.DEF-1");
-    const unsafe = await fetch(`${server.url}/healthz`, { headers: { "x-request-id": "a b<script>" } });
+    const unsafe = await fetch(`${server.url}/healthz`, {
+      headers: { "x-request-id": "a b<script>" },
+    });
     expect(unsafe.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -169,8 +188,12 @@ describe("service app", () => {
     healthy = false;
     const down = await fetch(`${server.url}/readyz`);
     expect(down.status).toBe(503);
-    const body = (await down.json()) as { dependencies: Array<{ name: string; ok: boolean; detail?: string }> };
-    expect(body.dependencies).toEqual([{ name: "database", ok: false, detail: "ECONNREFUSED 127.0.0.1:3306" }]);
+    const body = (await down.json()) as {
+      dependencies: Array<{ name: string; ok: boolean; detail?: string }>;
+    };
+    expect(body.dependencies).toEqual([
+      { name: "database", ok: false, detail: "ECONNREFUSED 127.0.0.1:3306" },
+    ]);
     healthy = true;
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -180,7 +203,10 @@ describe("service app", () => {
     const response = await fetch(`${server.url}/v1/nothing`);
     expect(response.status).toBe(404);
     const body = (await response.json()) as { error: { code: string; message: string } };
-    expect(body.error).toMatchObject({ code: "NOT_FOUND", message: "No route for GET /v1/nothing" });
+    expect(body.error).toMatchObject({
+      code: "NOT_FOUND",
+      message: "No route for GET /v1/nothing",
+    });
   });
 
   it("lets an in-flight request finish when the server shuts down", async () => {

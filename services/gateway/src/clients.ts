@@ -37,7 +37,9 @@ export function serviceReadinessChecks(
       return {
         name,
         ok: report.status === "ok",
-        ...(report.status === "ok" ? {} : { detail: `${report.status}${down.length ? `: ${down.join(", ")} down` : ""}` }),
+        ...(report.status === "ok"
+          ? {}
+          : { detail: `${report.status}${down.length ? `: ${down.join(", ")} down` : ""}` }),
       };
     },
   }));

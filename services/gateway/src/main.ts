@@ -7,7 +7,10 @@ import { createServiceClients, serviceReadinessChecks } from "./clients.ts";
 const env = loadEnvOrExit(ZGatewayEnv, { service: "gateway" });
 const logger = createServiceLogger("gateway", env);
 const services = createServiceClients(env);
-const health = createHealthReporter({ service: "gateway", checks: serviceReadinessChecks(services) });
+const health = createHealthReporter({
+  service: "gateway",
+  checks: serviceReadinessChecks(services),
+});
 const app = createGatewayApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS, services });
 
 await serve({

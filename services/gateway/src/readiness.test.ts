@@ -12,8 +12,16 @@ import { createServiceClients, serviceReadinessChecks } from "./clients.ts";
 
 const logger = createLogger({ service: "gateway", level: "silent" });
 const listen = (app: Parameters<typeof serve>[0]["app"]) =>
-  serve({ app, host: "127.0.0.1", port: 0, logger, shutdownTimeoutMs: 2_000, handleSignals: false });
-const health = (service: "auth" | "session" | "inference") => createHealthReporter({ service, checks: [] });
+  serve({
+    app,
+    host: "127.0.0.1",
+    port: 0,
+    logger,
+    shutdownTimeoutMs: 2_000,
+    handleSignals: false,
+  });
+const health = (service: "auth" | "session" | "inference") =>
+  createHealthReporter({ service, checks: [] });
 
 let servers: RunningServer[] = [];
 let gateway: RunningServer;
@@ -28,7 +36,10 @@ beforeAll(async () => {
   const rag = await listen(
     createRagApp({
       logger,
-      health: createHealthReporter({ service: "rag", checks: [{ name: "chroma", check: chromaHeartbeatCheck("http://127.0.0.1:9") }] }),
+      health: createHealthReporter({
+        service: "rag",
+        checks: [{ name: "chroma", check: chromaHeartbeatCheck("http://127.0.0.1:9") }],
+      }),
       devErrors: false,
     }),
   );
@@ -45,7 +56,10 @@ beforeAll(async () => {
       logger,
       devErrors: false,
       services,
-      health: createHealthReporter({ service: "gateway", checks: serviceReadinessChecks(services) }),
+      health: createHealthReporter({
+        service: "gateway",
+        checks: serviceReadinessChecks(services),
+      }),
     }),
   );
 });
@@ -58,7 +72,9 @@ describe("gateway readiness", () => {
   it("is not ready while a service it needs is not, and says which and why", async () => {
     const response = await fetch(`${gateway.url}/readyz`);
     expect(response.status).toBe(503);
-    const body = (await response.json()) as { dependencies: Array<{ name: string; ok: boolean; detail?: string }> };
+    const body = (await response.json()) as {
+      dependencies: Array<{ name: string; ok: boolean; detail?: string }>;
+    };
     const byName = Object.fromEntries(body.dependencies.map((d) => [d.name, d]));
     expect(byName.auth?.ok).toBe(true);
     expect(byName.session?.ok).toBe(true);

@@ -1,7 +1,6 @@
 import type { THealth } from "@dogi/contracts";
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A plain page showing whether each part of Dogi is ready, until the chat page replaces it. */
 export function statusPage(report: THealth): string {

@@ -2,7 +2,7 @@
 export const plannedCommands = {
   ingest: "issue 5, the RAG service (chunk, embed and store documents in Chroma)",
   pull: "issue 6, the inference service (download a GGUF into models/)",
-  bench: "the service issues (3: auth, 6: inference, 7: gateway), each adding its benchmark",
+  bench: "issues 3 (auth), 6 (inference) and 7 (gateway), each adding its benchmark",
 } as const;
 
 export type PlannedCommand = keyof typeof plannedCommands;
