@@ -157,7 +157,7 @@ describe("dogi start when something goes wrong", () => {
     expect(output).toContain("auth exited with code 78 during start-up");
     // The service's own reason is repeated in the report, not only scrolled past.
     expect(output).toMatch(
-      /last output of auth:\n.*\n.*AUTH_DATABASE_URL: must start with mysql:\/\//,
+      /last output of auth:\n(?:.*\n)*?.*AUTH_DATABASE_URL: must start with mysql:\/\//,
     );
     expect(output).not.toContain("Dogi is ready");
     const pids = startedPids(output);

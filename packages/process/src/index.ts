@@ -1,0 +1,3 @@
+export * from "./lines.ts";
+export * from "./groups.ts";
+export * from "./spawn-group.ts";
