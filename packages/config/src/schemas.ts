@@ -34,21 +34,67 @@ export const ZServiceUrlsEnv = z.object({
   INTERNAL_CALL_TIMEOUT_MS: millis(10_000),
 });
 
+/** A JWT signing secret: at least 32 bytes that look random (not a word repeated, not the example). */
+const jwtSecret = () =>
+  z
+    .string()
+    .refine((value) => Buffer.byteLength(value, "utf8") >= 32, {
+      message: "must be at least 32 bytes; generate one with: openssl rand -base64 48",
+    })
+    .refine((value) => new Set(value).size >= 12 && !/change.?me|secret|example/i.test(value), {
+      message: "does not look random; generate one with: openssl rand -base64 48",
+    });
+
 export const ZAuthEnv = ZCommonEnv.extend({
   AUTH_PORT: port(defaultPorts.auth),
   AUTH_DATABASE_URL: databaseUrl("file:data/auth.db", "mysql"),
+  /** Required by the auth service itself (it refuses to start without it); `pnpm start` makes one. */
+  JWT_SECRET: jwtSecret().optional(),
+  /** Password hashes computed at once (argon2id, 19 MiB each); more wait, then get a 503. */
+  AUTH_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  AUTH_HASH_QUEUE_WAIT_MS: millis(1_000),
+  /** Verified access tokens remembered, so repeat verifications skip the signature check. */
+  AUTH_VERIFY_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  /** How stale a user's token version may be; with several replicas, revocations reach the others within this. */
+  AUTH_TOKEN_VERSION_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
+  AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  AUTH_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  AUTH_LOGIN_FAILURE_WINDOW_MS: millis(15 * 60_000),
 });
 export type TAuthEnv = z.infer<typeof ZAuthEnv>;
 
 export const ZSessionEnv = ZCommonEnv.extend({
   SESSION_PORT: port(defaultPorts.session),
   SESSION_DATABASE_URL: databaseUrl("file:data/session.db", "mongodb"),
+  /** A dead database fails a call after this long (MongoDB server selection, SQLite busy wait). */
+  SESSION_DB_TIMEOUT_MS: millis(2_000),
 });
 export type TSessionEnv = z.infer<typeof ZSessionEnv>;
 
 export const ZRagEnv = ZCommonEnv.extend({
   RAG_PORT: port(defaultPorts.rag),
   CHROMA_URL: httpUrl().default(`http://127.0.0.1:${defaultPorts.chroma}`),
+  RAG_COLLECTION: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9]$/, "3-63 letters, digits, '.', '_', '-'")
+    .default("vet_medical_data"),
+  /** A Chroma call slower than this fails with UPSTREAM_UNAVAILABLE, so callers can go on without passages. */
+  RAG_CHROMA_TIMEOUT_MS: millis(2_000),
+  /** Folder of the built-in knowledge base; unset: services/rag/corpus. */
+  RAG_CORPUS_DIR: z.string().min(1).optional(),
+  /** Ingest the corpus on start when the collection is empty or the corpus changed. */
+  RAG_SEED_CORPUS: flag(true),
+  /** Drop the collection and rebuild it from the corpus on start (after changing the embedder). */
+  RAG_REINDEX: flag(false),
+  RAG_CHUNK_SIZE: z.coerce.number().int().min(200).max(8_000).default(800),
+  RAG_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(2_000).default(120),
+  /** auto: an API when EMBEDDING_API_URL is set, else a GGUF when EMBEDDING_MODEL_PATH is set, else hashed. */
+  RAG_EMBEDDER: z.enum(["auto", "hashed", "llama", "openai"]).default("auto"),
+  EMBEDDING_MODEL_PATH: z.string().min(1).optional(),
+  /** An OpenAI-compatible server; the embedder posts to EMBEDDING_API_URL/v1/embeddings. */
+  EMBEDDING_API_URL: httpUrl().optional(),
+  EMBEDDING_API_MODEL: z.string().min(1).default("text-embedding-3-small"),
+  EMBEDDING_API_KEY: z.string().min(1).optional(),
 });
 export type TRagEnv = z.infer<typeof ZRagEnv>;
 
@@ -56,7 +102,33 @@ export const ZInferenceEnv = ZCommonEnv.extend({
   INFERENCE_PORT: port(defaultPorts.inference),
   MODEL_PATH: z.string().min(1).optional(),
   MODELS_DIR: z.string().min(1).default("models"),
+  /** "alias=model-id,other=model-id": extra names a model answers to. */
+  MODEL_ALIASES: z
+    .string()
+    .regex(/^(\s*[\w.:/-]+=[\w.:/-]+\s*)(,\s*[\w.:/-]+=[\w.:/-]+\s*)*$/, {
+      message: "must be alias=model-id pairs separated by commas",
+    })
+    .optional(),
+  /** Served when a request names "default"; the first model found when unset. */
+  DEFAULT_MODEL: z.string().min(1).optional(),
   LLAMA_GPU: z.enum(["auto", "cuda", "vulkan", "metal", "off"]).default("auto"),
+  /** CPU threads for decoding; 0 means every math core llama.cpp detects. */
+  INFERENCE_THREADS: z.coerce.number().int().min(0).max(1024).default(0),
+  /** Concurrent sequences in the one context (continuous batching). */
+  INFERENCE_PARALLEL: z.coerce.number().int().min(1).max(64).default(4),
+  /** Context tokens per sequence; 0 uses the model's training context, capped at 4096. */
+  INFERENCE_CONTEXT_SIZE: z.coerce.number().int().min(0).max(1_048_576).default(0),
+  /** Requests that may wait for a free sequence; beyond this, 503 with Retry-After. */
+  INFERENCE_QUEUE_MAX: z.coerce.number().int().min(0).max(10_000).default(32),
+  /** A request (queue wait included) is cut off after this long. */
+  INFERENCE_REQUEST_TIMEOUT_MS: millis(300_000),
+  /** An OpenAI-compatible API used when the local model cannot serve a request. */
+  UPSTREAM_BASE_URL: httpUrl().optional(),
+  UPSTREAM_API_KEY: z.string().min(1).optional(),
+  UPSTREAM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  UPSTREAM_TIMEOUT_MS: millis(120_000),
+  /** For gated Hugging Face models in `dogi pull`. */
+  HUGGING_FACE_TOKEN: z.string().min(1).optional(),
 });
 export type TInferenceEnv = z.infer<typeof ZInferenceEnv>;
 

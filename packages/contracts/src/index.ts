@@ -1,2 +1,7 @@
 export * from "./errors.ts";
 export * from "./common.ts";
+export * from "./rag.ts";
+export * from "./session.ts";
+export * from "./auth.ts";
+export * from "./openai.ts";
+export * from "./inference.ts";
