@@ -6,14 +6,17 @@ import type { TAppErrorCode, TFieldIssue } from "@dogi/contracts";
 export class AppError extends TRPCError {
   readonly appCode: TAppErrorCode;
   readonly issues: TFieldIssue[] | undefined;
+  /** For RATE_LIMITED and OVERLOADED: when to try again; edges send it as Retry-After. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     code: TAppErrorCode,
     message: string,
-    options?: { cause?: unknown; issues?: TFieldIssue[] },
+    options?: { cause?: unknown; issues?: TFieldIssue[]; retryAfterSeconds?: number },
   ) {
     super({ code: errorMappings[code].trpc, message, cause: options?.cause });
     this.appCode = code;
     this.issues = options?.issues;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

@@ -21,6 +21,7 @@ export interface DogiErrorData {
   appCode: TAppErrorCode;
   requestId: string | undefined;
   issues: TFieldIssue[] | undefined;
+  retryAfterSeconds: number | undefined;
 }
 
 interface IssueCarrier {
@@ -85,6 +86,7 @@ export function createTrpc<Ctx extends BaseContext>(options: CreateTrpcOptions<C
         appCode,
         requestId,
         issues,
+        retryAfterSeconds: error instanceof AppError ? error.retryAfterSeconds : undefined,
       };
       if (!devErrors) delete data.stack;
       return { ...shape, message, data };

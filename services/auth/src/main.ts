@@ -1,12 +1,59 @@
-import { loadEnvOrExit, ZAuthEnv } from "@dogi/config";
+import { EnvError, loadEnvOrExit, ZAuthEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
 import { createHealthReporter, serve } from "@dogi/trpc";
 import { createAuthApp } from "./app.ts";
+import { buildAuthDeps } from "./build-deps.ts";
+import { createStore } from "./store/index.ts";
 
 const env = loadEnvOrExit(ZAuthEnv, { service: "auth" });
+if (env.JWT_SECRET === undefined) {
+  const error = new EnvError(
+    [
+      {
+        variable: "JWT_SECRET",
+        problem:
+          "is required: at least 32 random bytes, e.g. JWT_SECRET=$(openssl rand -base64 48) " +
+          "(`pnpm start` generates one in DATA_DIR/secrets/jwt-secret)",
+      },
+    ],
+    "auth",
+  );
+  process.stderr.write(`${error.message}\n`);
+  process.exit(78);
+}
 const logger = createServiceLogger("auth", env);
-const health = createHealthReporter({ service: "auth", checks: [] });
-const app = createAuthApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS });
+const store = createStore(env.AUTH_DATABASE_URL);
+try {
+  await store.migrate();
+} catch (error) {
+  logger.fatal({ err: error }, "could not open or migrate the auth database (AUTH_DATABASE_URL)");
+  await store.close().catch(() => undefined);
+  process.exit(1);
+}
+
+const deps = buildAuthDeps(store, logger, {
+  jwtSecret: env.JWT_SECRET,
+  hashConcurrency: env.AUTH_HASH_CONCURRENCY,
+  hashQueueWaitMs: env.AUTH_HASH_QUEUE_WAIT_MS,
+  verifyCacheSize: env.AUTH_VERIFY_CACHE_SIZE,
+  tokenVersionCacheMs: env.AUTH_TOKEN_VERSION_CACHE_MS,
+  maxFailuresPerAccount: env.AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+  maxFailuresPerIp: env.AUTH_LOGIN_MAX_FAILURES_PER_IP,
+  failureWindowMs: env.AUTH_LOGIN_FAILURE_WINDOW_MS,
+});
+const health = createHealthReporter({
+  service: "auth",
+  checks: [
+    {
+      name: "database",
+      check: async () => {
+        await store.ping();
+        return { name: "database", ok: true };
+      },
+    },
+  ],
+});
+const app = createAuthApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS, deps });
 
 await serve({
   app,
@@ -14,4 +61,5 @@ await serve({
   port: env.AUTH_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  onShutdown: () => store.close(),
 });

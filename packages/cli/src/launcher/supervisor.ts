@@ -4,6 +4,7 @@ import type { ChromaServer } from "@dogi/testing/servers/chroma";
 import { startChroma } from "@dogi/testing/servers/chroma";
 import type { ProcessExit, ServiceProcess } from "./child.ts";
 import { describeExit, spawnService } from "./child.ts";
+import { ensureJwtSecret } from "./jwt-secret.ts";
 import { prefixFor } from "./prefix.ts";
 import { waitUntilReady } from "./readiness.ts";
 import type { NotReady } from "./readiness.ts";
@@ -116,6 +117,14 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
 
   // The services start alongside Chroma: rag only needs it to answer before it reports ready.
   const sharedEnv = childEnvironment({ base, env, root, services, chromaUrl, dev });
+  if (!sharedEnv.JWT_SECRET) {
+    // The auth service refuses to start without a secret; a laptop run should not need one typed in.
+    const { secret, created } = await ensureJwtSecret(
+      sharedEnv.DATA_DIR ?? path.resolve(root, env.DATA_DIR),
+    );
+    sharedEnv.JWT_SECRET = secret;
+    if (created) say("JWT_SECRET is unset: generated one in DATA_DIR/secrets/jwt-secret");
+  }
   const loader = tsxLoaderUrl();
   for (const spec of services) {
     const child = spawnService({

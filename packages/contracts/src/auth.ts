@@ -1,0 +1,265 @@
+import { z } from "zod";
+import { ZPetId, ZUserId, ZUuid } from "./common.ts";
+
+// Every request object is strict: an unknown field (role, id, verified, …) is refused, not ignored,
+// so a client can never smuggle in something it does not own.
+
+/** An email address, trimmed and lower-cased: the form that is stored and unique. */
+export const ZEmail = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, "must be at most 254 characters")
+  .pipe(z.email({ error: "must be an email address such as name@example.com" }));
+
+/** Counts Unicode code points, so an emoji or a Hangul syllable is one character, as a person counts. */
+const codePoints = (value: string) => Array.from(value).length;
+
+/** A new password: 8 to 128 characters of any Unicode, never truncated. */
+export const ZNewPassword = z
+  .string()
+  .refine((value) => codePoints(value) >= 8, "must be at least 8 characters")
+  .refine((value) => codePoints(value) <= 128, "must be at most 128 characters");
+
+/** A password presented to sign in: bounded so that a huge body cannot feed the hasher. */
+export const ZPresentedPassword = z.string().min(1, "is required").max(1024, "is too long");
+
+/**
+ * The end user's address as the gateway saw it (after applying its trusted-proxy rule), used to
+ * throttle failed sign-ins per address. Internal callers only; absent when unknown.
+ */
+export const ZClientIp = z.union([z.ipv4(), z.ipv6()], {
+  error: "must be an IPv4 or IPv6 address",
+});
+
+/** Languages Dogi answers in. */
+export const ZLocale = z.enum(["ko", "en"]);
+export type TLocale = z.infer<typeof ZLocale>;
+
+/** A calendar date, YYYY-MM-DD, not in the future. */
+export const ZCalendarDate = z.iso
+  .date({ error: "must be a date written YYYY-MM-DD" })
+  .refine((value) => value <= new Date().toISOString().slice(0, 10), "must not be in the future");
+
+/** What a user tells about themselves. */
+export const ZProfile = z.object({
+  fullName: z.string().nullable(),
+  phone: z.string().nullable(),
+  birthDate: z.string().nullable(),
+  locale: ZLocale,
+});
+export type TProfile = z.infer<typeof ZProfile>;
+
+/** An account as its owner sees it; never carries the password hash. */
+export const ZUser = z.object({
+  userId: ZUserId,
+  email: z.string(),
+  createdAt: z.iso.datetime(),
+  profile: ZProfile,
+});
+export type TUser = z.infer<typeof ZUser>;
+
+/** An access token (JWT, short-lived) and the opaque refresh token that renews it. */
+export const ZTokenPair = z.object({
+  tokenType: z.literal("Bearer"),
+  accessToken: z.string(),
+  accessTokenExpiresAt: z.iso.datetime(),
+  refreshToken: z.string(),
+  refreshTokenExpiresAt: z.iso.datetime(),
+});
+export type TTokenPair = z.infer<typeof ZTokenPair>;
+
+/** The answer to register and login: who signed in and their tokens. */
+export const ZAuthResult = z.object({ user: ZUser, tokens: ZTokenPair });
+export type TAuthResult = z.infer<typeof ZAuthResult>;
+
+const ZFullName = z.string().trim().min(1).max(100);
+const ZPhone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ()-]{4,32}$/, "must be a phone number of digits, spaces, +, -, ( and )");
+
+export const ZRegisterRequest = z.strictObject({
+  email: ZEmail,
+  password: ZNewPassword,
+  fullName: ZFullName.optional(),
+  locale: ZLocale.optional(),
+  clientIp: ZClientIp.optional(),
+});
+export type TRegisterRequest = z.infer<typeof ZRegisterRequest>;
+
+export const ZLoginRequest = z.strictObject({
+  email: ZEmail,
+  password: ZPresentedPassword,
+  clientIp: ZClientIp.optional(),
+});
+export type TLoginRequest = z.infer<typeof ZLoginRequest>;
+
+/** An opaque refresh token: bounded so garbage is refused before any lookup. */
+export const ZRefreshToken = z.string().min(1).max(256, "is not a refresh token (too long)");
+
+export const ZRefreshRequest = z.strictObject({ refreshToken: ZRefreshToken });
+export type TRefreshRequest = z.infer<typeof ZRefreshRequest>;
+
+export const ZLogoutRequest = z.strictObject({ refreshToken: ZRefreshToken });
+export type TLogoutRequest = z.infer<typeof ZLogoutRequest>;
+
+/** A plain acknowledgement. */
+export const ZOk = z.object({ ok: z.literal(true) });
+export type TOk = z.infer<typeof ZOk>;
+
+export const ZUpdateProfileRequest = z.strictObject({
+  fullName: ZFullName.nullable().optional(),
+  phone: ZPhone.nullable().optional(),
+  birthDate: ZCalendarDate.nullable().optional(),
+  locale: ZLocale.optional(),
+});
+export type TUpdateProfileRequest = z.infer<typeof ZUpdateProfileRequest>;
+
+export const ZChangePasswordRequest = z.strictObject({
+  currentPassword: ZPresentedPassword,
+  newPassword: ZNewPassword,
+});
+export type TChangePasswordRequest = z.infer<typeof ZChangePasswordRequest>;
+
+export const ZDeleteAccountRequest = z.strictObject({ password: ZPresentedPassword });
+export type TDeleteAccountRequest = z.infer<typeof ZDeleteAccountRequest>;
+
+/**
+ * What deleting an account removed here, and what the gateway must have the other services delete:
+ * everything they hold for `userId` (chat sessions and their messages).
+ */
+export const ZDeleteAccountResult = z.object({
+  userId: ZUserId,
+  deleted: z.object({
+    pets: z.number().int(),
+    refreshTokens: z.number().int(),
+    apiKeys: z.number().int(),
+  }),
+  /** Services that still hold data keyed by userId and must be told to delete it. */
+  alsoDeleteIn: z.array(z.enum(["session"])),
+});
+export type TDeleteAccountResult = z.infer<typeof ZDeleteAccountResult>;
+
+export const ZSpecies = z.enum(["dog", "cat"]);
+export const ZPetSex = z.enum(["male", "female", "unknown"]);
+
+/** A pet as its owner sees it. */
+export const ZPet = z.object({
+  petId: ZPetId,
+  name: z.string(),
+  species: ZSpecies,
+  breed: z.string().nullable(),
+  birthDate: z.string().nullable(),
+  weightKg: z.number().nullable(),
+  sex: ZPetSex,
+  neutered: z.boolean().nullable(),
+  knownConditions: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type TPet = z.infer<typeof ZPet>;
+
+const petFields = {
+  name: z.string().trim().min(1).max(50),
+  species: ZSpecies,
+  breed: z.string().trim().min(1).max(80).nullable(),
+  birthDate: ZCalendarDate.nullable(),
+  weightKg: z.number().positive().max(200, "must be at most 200 kg").nullable(),
+  sex: ZPetSex,
+  neutered: z.boolean().nullable(),
+  knownConditions: z.array(z.string().trim().min(1).max(100)).max(30),
+};
+
+export const ZCreatePetRequest = z.strictObject({
+  name: petFields.name,
+  species: petFields.species,
+  breed: petFields.breed.optional(),
+  birthDate: petFields.birthDate.optional(),
+  weightKg: petFields.weightKg.optional(),
+  sex: petFields.sex.optional(),
+  neutered: petFields.neutered.optional(),
+  knownConditions: petFields.knownConditions.optional(),
+});
+export type TCreatePetRequest = z.infer<typeof ZCreatePetRequest>;
+
+export const ZPetRef = z.strictObject({ petId: ZPetId });
+export type TPetRef = z.infer<typeof ZPetRef>;
+
+export const ZUpdatePetRequest = z.strictObject({
+  petId: ZPetId,
+  name: petFields.name.optional(),
+  species: petFields.species.optional(),
+  breed: petFields.breed.optional(),
+  birthDate: petFields.birthDate.optional(),
+  weightKg: petFields.weightKg.optional(),
+  sex: petFields.sex.optional(),
+  neutered: petFields.neutered.optional(),
+  knownConditions: petFields.knownConditions.optional(),
+});
+export type TUpdatePetRequest = z.infer<typeof ZUpdatePetRequest>;
+
+export const ZPetList = z.object({ items: z.array(ZPet) });
+export type TPetList = z.infer<typeof ZPetList>;
+
+/** What an API key may be used for. */
+export const ZApiKeyScope = z.enum(["inference", "chat"]);
+export type TApiKeyScope = z.infer<typeof ZApiKeyScope>;
+
+/** An API key as listed: never its secret. */
+export const ZApiKey = z.object({
+  apiKeyId: ZUuid,
+  name: z.string(),
+  /** The first characters of the key, so its owner can tell keys apart. */
+  prefix: z.string(),
+  scopes: z.array(ZApiKeyScope),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+});
+export type TApiKey = z.infer<typeof ZApiKey>;
+
+export const ZCreateApiKeyRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(ZApiKeyScope).min(1).max(2),
+});
+export type TCreateApiKeyRequest = z.infer<typeof ZCreateApiKeyRequest>;
+
+/** A new key and its secret, which is shown this once and never again. */
+export const ZCreatedApiKey = z.object({ apiKey: ZApiKey, secret: z.string() });
+export type TCreatedApiKey = z.infer<typeof ZCreatedApiKey>;
+
+export const ZApiKeyList = z.object({ items: z.array(ZApiKey) });
+export type TApiKeyList = z.infer<typeof ZApiKeyList>;
+
+export const ZRevokeApiKeyRequest = z.strictObject({ apiKeyId: ZUuid });
+export type TRevokeApiKeyRequest = z.infer<typeof ZRevokeApiKeyRequest>;
+
+/** A bearer credential presented to another service; bounded so garbage is refused cheaply. */
+const ZPresentedToken = z.string().min(1).max(4096, "is not a token (too long)");
+
+export const ZVerifyAccessTokenRequest = z.strictObject({ token: ZPresentedToken });
+export type TVerifyAccessTokenRequest = z.infer<typeof ZVerifyAccessTokenRequest>;
+
+/** A verified access token: whose it is and until when it is valid. */
+export const ZVerifiedAccessToken = z.object({
+  userId: ZUserId,
+  expiresAt: z.iso.datetime(),
+});
+export type TVerifiedAccessToken = z.infer<typeof ZVerifiedAccessToken>;
+
+export const ZVerifyApiKeyRequest = z.strictObject({ key: ZPresentedToken });
+export type TVerifyApiKeyRequest = z.infer<typeof ZVerifyApiKeyRequest>;
+
+/** A verified API key: its owner and what it may do. */
+export const ZVerifiedApiKey = z.object({
+  userId: ZUserId,
+  apiKeyId: ZUuid,
+  scopes: z.array(ZApiKeyScope),
+});
+export type TVerifiedApiKey = z.infer<typeof ZVerifiedApiKey>;
+
+/** The message of a RATE_LIMITED sign-in refusal; the seconds also travel as `data.retryAfterSeconds`. */
+export function rateLimitedMessage(retryAfterSeconds: number): string {
+  return `Too many failed sign-in attempts. Try again in ${retryAfterSeconds} seconds.`;
+}

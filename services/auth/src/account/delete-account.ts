@@ -1,0 +1,30 @@
+import type { TDeleteAccountRequest, TDeleteAccountResult } from "@dogi/contracts";
+import { AppError } from "@dogi/trpc";
+import type { AuthDeps } from "../deps.ts";
+
+/**
+ * Deletes the account after checking the password: profile, pets, refresh tokens and API keys go
+ * with it, and its access tokens stop working. The result names what the other services must
+ * delete (the gateway calls them).
+ */
+export async function deleteAccount(
+  deps: AuthDeps,
+  options: { userId: string; input: TDeleteAccountRequest },
+): Promise<TDeleteAccountResult> {
+  const user = await deps.store.findUserById(options.userId);
+  if (!user) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
+  const { ok } = await deps.hasher.verify(user.passwordHash, options.input.password);
+  if (!ok)
+    throw new AppError("FORBIDDEN", "The password is not correct.", {
+      issues: [{ path: "password", message: "is not correct" }],
+    });
+  const deleted = await deps.store.deleteUser(user.userId);
+  deps.accessTokens.invalidateUser(user.userId);
+  if (!deleted) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
+  deps.logger.info({ userId: user.userId, deleted }, "account deleted");
+  return {
+    userId: user.userId as TDeleteAccountResult["userId"],
+    deleted,
+    alsoDeleteIn: ["session"],
+  };
+}

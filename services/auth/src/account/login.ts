@@ -1,0 +1,52 @@
+import type { TAuthResult, TLoginRequest } from "@dogi/contracts";
+import { rateLimitedMessage } from "@dogi/contracts";
+import { AppError } from "@dogi/trpc";
+import type { AuthDeps } from "../deps.ts";
+import { issueTokens } from "./issue-tokens.ts";
+import { userView } from "./views.ts";
+
+// One answer for an unknown email, a wrong password and a disabled account, so none can be told apart.
+const wrongCredentials = () =>
+  new AppError("UNAUTHENTICATED", "The email or password is not correct.");
+
+/**
+ * Signs in. Throttled per account and per client address before any hashing; an unknown email
+ * still costs one argon2id verification (of a dummy hash), so timing does not reveal accounts.
+ */
+export async function login(deps: AuthDeps, input: TLoginRequest): Promise<TAuthResult> {
+  const { email, password, clientIp } = input;
+  const retryAfter = deps.throttle.retryAfterSeconds(email, clientIp);
+  if (retryAfter > 0)
+    throw new AppError("RATE_LIMITED", rateLimitedMessage(retryAfter), {
+      retryAfterSeconds: retryAfter,
+    });
+
+  const user = await deps.store.findUserByEmail(email);
+  if (!user) {
+    await deps.hasher.verifyDummy(password);
+    deps.throttle.recordFailure(email, clientIp);
+    throw wrongCredentials();
+  }
+  const { ok, needsRehash } = await deps.hasher.verify(user.passwordHash, password);
+  if (!ok || user.disabled) {
+    deps.throttle.recordFailure(email, clientIp);
+    deps.logger.info({ userId: user.userId }, "sign-in failed");
+    throw wrongCredentials();
+  }
+  deps.throttle.recordSuccess(email);
+
+  if (needsRehash) {
+    // Upgrade a hash made with weaker parameters while the password is at hand.
+    const newHash = await deps.hasher.hash(password);
+    await deps.store.replacePasswordHash({
+      userId: user.userId,
+      expectedHash: user.passwordHash,
+      newHash,
+      bumpTokenVersion: false,
+      now: deps.now(),
+    });
+    deps.logger.info({ userId: user.userId }, "password hash upgraded");
+  }
+  const profile = await deps.store.getProfile(user.userId);
+  return { user: userView(user, profile), tokens: await issueTokens(deps, user) };
+}

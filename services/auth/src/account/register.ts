@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import type { TAuthResult, TRegisterRequest } from "@dogi/contracts";
+import { AppError } from "@dogi/trpc";
+import type { AuthDeps } from "../deps.ts";
+import { isCommonPassword } from "../passwords/common.ts";
+import { EmailTakenError } from "../store/interface.ts";
+import { issueTokens } from "./issue-tokens.ts";
+import { userView } from "./views.ts";
+
+/** Creates an account (email normalized by the schema) and signs it in. */
+export async function register(deps: AuthDeps, input: TRegisterRequest): Promise<TAuthResult> {
+  if (isCommonPassword(input.password)) {
+    throw new AppError("VALIDATION_FAILED", "Choose another password: this one is too common.", {
+      issues: [{ path: "password", message: "is one of the 10,000 most common passwords" }],
+    });
+  }
+  const passwordHash = await deps.hasher.hash(input.password);
+  const now = deps.now();
+  const user = {
+    userId: randomUUID(),
+    email: input.email,
+    passwordHash,
+    tokenVersion: 0,
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const profile = {
+    fullName: input.fullName ?? null,
+    phone: null,
+    birthDate: null,
+    locale: input.locale ?? "ko",
+  };
+  try {
+    await deps.store.createUser(user, profile);
+  } catch (error) {
+    if (error instanceof EmailTakenError)
+      throw new AppError("CONFLICT", "That email is already registered; sign in instead.");
+    throw error;
+  }
+  return { user: userView(user, profile), tokens: await issueTokens(deps, user) };
+}

@@ -1,0 +1,235 @@
+import { createSecretKey, randomBytes } from "node:crypto";
+import { hash } from "@node-rs/argon2";
+import type { Algorithm } from "@node-rs/argon2";
+import { SignJWT, decodeJwt, decodeProtectedHeader } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AuthHarness } from "../testing/harness.ts";
+import { failure, goodPassword, startAuth, uniqueEmail } from "../testing/harness.ts";
+import { storeKinds } from "../testing/stores.ts";
+
+const kinds = storeKinds();
+afterAll(async () => {
+  for (const kind of kinds) await kind.stop();
+});
+
+for (const kind of kinds) {
+  describe.skipIf(kind.skip)(kind.title("tokens"), () => {
+    let auth: AuthHarness;
+    const jwtSecret = randomBytes(48).toString("base64");
+    beforeAll(async () => {
+      auth = await startAuth(kind, { jwtSecret });
+    });
+    afterAll(async () => {
+      await auth?.close();
+    });
+
+    const signUp = async () => {
+      const email = uniqueEmail();
+      const result = await auth.client().register.mutate({ email, password: goodPassword });
+      return { email, ...result };
+    };
+    const meWith = (token: string) => auth.client(token).me.query();
+
+    it("issues 30-minute HS256 access tokens with iss, aud, sub, iat, exp, jti and an access typ", async () => {
+      const { user, tokens } = await signUp();
+      const header = decodeProtectedHeader(tokens.accessToken);
+      expect(header).toEqual({ alg: "HS256", typ: "at+jwt" });
+      const claims = decodeJwt(tokens.accessToken);
+      expect(claims).toMatchObject({
+        iss: "dogi-auth",
+        aud: "dogi",
+        sub: user.userId,
+        typ: "access",
+      });
+      expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(30 * 60);
+      expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
+      expect(tokens.refreshToken).toMatch(/^dogi_rt_[A-Za-z0-9_-]{43}$/);
+      expect((await meWith(tokens.accessToken)).userId).toBe(user.userId);
+    });
+
+    it("refuses tokens with alg none, another key, a missing claim or another typ", async () => {
+      const { user, tokens } = await signUp();
+      const claims = decodeJwt(tokens.accessToken);
+      const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+      const none = `${b64({ alg: "none", typ: "at+jwt" })}.${b64(claims)}.`;
+      const otherKey = createSecretKey(
+        Buffer.from("another-secret-of-at-least-32-bytes-xyz", "utf8"),
+      );
+      const signWith = (payload: Record<string, unknown>, typ = "at+jwt") =>
+        new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ }).sign(otherKey);
+      const forged = await signWith(claims);
+      const realKey = createSecretKey(Buffer.from(jwtSecret, "utf8"));
+      const signReal = (payload: Record<string, unknown>, typ = "at+jwt") =>
+        new SignJWT(payload).setProtectedHeader({ alg: "HS256", typ }).sign(realKey);
+      const { jti: _jti, ...withoutJti } = claims;
+      const wrongTyps = [
+        await signReal(claims, "JWT"),
+        await signReal({ ...claims, typ: "refresh" }),
+        await signReal(withoutJti),
+      ];
+      // The real key with every claim right is accepted, so the refusals above are about what changed.
+      expect((await meWith(await signReal(claims))).userId).toBe(user.userId);
+      for (const token of [
+        none,
+        forged,
+        tokens.refreshToken,
+        `${tokens.accessToken}x`,
+        ...wrongTyps,
+      ]) {
+        expect((await failure(meWith(token))).data?.httpStatus).toBe(401);
+        expect(
+          (await failure(auth.client().verifyAccessToken.query({ token }))).data?.httpStatus,
+        ).toBe(401);
+      }
+      expect(
+        (await auth.client().verifyAccessToken.query({ token: tokens.accessToken })).userId,
+      ).toBe(user.userId);
+    });
+
+    it("rotates refresh tokens, and a reused one revokes its whole family", async () => {
+      const { tokens } = await signUp();
+      const second = await auth.client().refresh.mutate({ refreshToken: tokens.refreshToken });
+      expect(second.refreshToken).not.toBe(tokens.refreshToken);
+      expect(second.refreshTokenExpiresAt).toBe(tokens.refreshTokenExpiresAt);
+      await meWith(second.accessToken);
+      const reuse = await failure(
+        auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }),
+      );
+      expect(reuse.data?.httpStatus).toBe(401);
+      const afterReuse = await failure(
+        auth.client().refresh.mutate({ refreshToken: second.refreshToken }),
+      );
+      expect(afterReuse.data?.httpStatus).toBe(401);
+    });
+
+    it("lets exactly one of two concurrent refreshes with one token succeed", async () => {
+      const { tokens } = await signUp();
+      const results = await Promise.allSettled([
+        auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }),
+        auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }),
+      ]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    });
+
+    it("logout-all makes already-issued (and already-verified) access tokens and refresh tokens fail", async () => {
+      const { email, tokens } = await signUp();
+      const other = await auth.client().login.mutate({ email, password: goodPassword });
+      await meWith(tokens.accessToken); // now in the verified-token cache
+      await auth.client(other.tokens.accessToken).logoutAll.mutate();
+      expect((await failure(meWith(tokens.accessToken))).data?.httpStatus).toBe(401);
+      expect((await failure(meWith(other.tokens.accessToken))).data?.httpStatus).toBe(401);
+      expect(
+        (await failure(auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }))).data
+          ?.httpStatus,
+      ).toBe(401);
+      const again = await auth.client().login.mutate({ email, password: goodPassword });
+      await meWith(again.tokens.accessToken);
+    });
+
+    it("logout ends one sign-in and leaves the others", async () => {
+      const { email, tokens } = await signUp();
+      const other = await auth.client().login.mutate({ email, password: goodPassword });
+      await auth.client(tokens.accessToken).logout.mutate({ refreshToken: tokens.refreshToken });
+      expect(
+        (await failure(auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }))).data
+          ?.httpStatus,
+      ).toBe(401);
+      await auth.client().refresh.mutate({ refreshToken: other.tokens.refreshToken });
+    });
+
+    it("a password change ends every other sign-in and needs the current password", async () => {
+      const { email, tokens } = await signUp();
+      const wrong = await failure(
+        auth
+          .client(tokens.accessToken)
+          .changePassword.mutate({ currentPassword: "nope-nope", newPassword: "새-비밀번호-9876" }),
+      );
+      expect(wrong.data?.httpStatus).toBe(403);
+      const fresh = await auth.client(tokens.accessToken).changePassword.mutate({
+        currentPassword: goodPassword,
+        newPassword: "새-비밀번호-9876",
+      });
+      expect((await failure(meWith(tokens.accessToken))).data?.httpStatus).toBe(401);
+      expect(
+        (await failure(auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }))).data
+          ?.httpStatus,
+      ).toBe(401);
+      await meWith(fresh.accessToken);
+      await failure(auth.client().login.mutate({ email, password: goodPassword }));
+      await auth.client().login.mutate({ email, password: "새-비밀번호-9876" });
+    });
+
+    it("upgrades a hash made with weaker parameters at the next login", async () => {
+      const { email, user } = await signUp();
+      const stored = await auth.deps.store.findUserById(user.userId);
+      if (!stored) throw new Error("user missing");
+      const weak = await hash(goodPassword, {
+        memoryCost: 4_096,
+        timeCost: 1,
+        parallelism: 1,
+        algorithm: 2 as Algorithm,
+      });
+      await auth.deps.store.replacePasswordHash({
+        userId: user.userId,
+        expectedHash: stored.passwordHash,
+        newHash: weak,
+        bumpTokenVersion: false,
+        now: new Date(),
+      });
+      await auth.client().login.mutate({ email, password: goodPassword });
+      const upgraded = (await auth.deps.store.findUserById(user.userId))?.passwordHash ?? "";
+      expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    });
+
+    it("deleting an account needs the password, removes everything and revokes its tokens and keys", async () => {
+      const { user, tokens } = await signUp();
+      const client = auth.client(tokens.accessToken);
+      await client.pets.create.mutate({ name: "보리", species: "dog" });
+      const { secret } = await client.apiKeys.create.mutate({
+        name: "script",
+        scopes: ["inference"],
+      });
+      const refused = await failure(client.deleteAccount.mutate({ password: "wrong-password" }));
+      expect(refused.data?.httpStatus).toBe(403);
+      expect(await auth.deps.store.findUserById(user.userId)).not.toBeNull();
+      const result = await client.deleteAccount.mutate({ password: goodPassword });
+      expect(result).toEqual({
+        userId: user.userId,
+        deleted: { pets: 1, refreshTokens: 1, apiKeys: 1 },
+        alsoDeleteIn: ["session"],
+      });
+      expect((await failure(meWith(tokens.accessToken))).data?.httpStatus).toBe(401);
+      expect(
+        (await failure(auth.client().verifyApiKey.query({ key: secret }))).data?.httpStatus,
+      ).toBe(401);
+      expect(await auth.deps.store.listPets(user.userId)).toEqual([]);
+    });
+  });
+}
+
+describe("hash concurrency limit", () => {
+  it("answers logins beyond K at once with a 503 after a brief wait, never a 500", async () => {
+    const [sqlite] = storeKinds();
+    if (!sqlite) throw new Error("no sqlite kind");
+    const auth = await startAuth(sqlite, { hashConcurrency: 1, hashQueueWaitMs: 30 });
+    try {
+      const email = uniqueEmail();
+      await auth.client().register.mutate({ email, password: goodPassword });
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () =>
+          auth.client().login.mutate({ email, password: goodPassword }),
+        ),
+      );
+      const statuses = results.map((r) =>
+        r.status === "fulfilled"
+          ? 200
+          : (r.reason as { data?: { httpStatus?: number } }).data?.httpStatus,
+      );
+      expect(statuses).toContain(200);
+      expect(statuses).toContain(503);
+      expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    } finally {
+      await auth.close();
+    }
+  });
+});

@@ -1,0 +1,15 @@
+import type { Logger } from "@dogi/logger";
+import type { PasswordHasher } from "./passwords/hasher.ts";
+import type { AuthStore } from "./store/interface.ts";
+import type { LoginThrottle } from "./throttle/login-throttle.ts";
+import type { AccessTokens } from "./tokens/access-token.ts";
+
+/** Everything the use cases need, built once per process (main.ts) or per test. */
+export interface AuthDeps {
+  store: AuthStore;
+  hasher: PasswordHasher;
+  accessTokens: AccessTokens;
+  throttle: LoginThrottle;
+  logger: Logger;
+  now: () => Date;
+}

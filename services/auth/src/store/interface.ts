@@ -1,0 +1,150 @@
+/** An account row. `email` is the normalized address. */
+export interface UserRecord {
+  userId: string;
+  email: string;
+  passwordHash: string;
+  tokenVersion: number;
+  disabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A user's profile row. */
+export interface ProfileRecord {
+  fullName: string | null;
+  phone: string | null;
+  birthDate: string | null;
+  locale: string;
+}
+
+/** A pet row. */
+export interface PetRecord {
+  petId: string;
+  userId: string;
+  name: string;
+  species: string;
+  breed: string | null;
+  birthDate: string | null;
+  weightKg: number | null;
+  sex: string;
+  neutered: boolean | null;
+  knownConditions: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The fields of a pet its owner may change. */
+export type PetPatch = Partial<
+  Pick<
+    PetRecord,
+    "name" | "species" | "breed" | "birthDate" | "weightKg" | "sex" | "neutered" | "knownConditions"
+  >
+>;
+
+/** A refresh token row; the token itself is never stored, only its SHA-256 hash. */
+export interface RefreshTokenRecord {
+  tokenId: string;
+  userId: string;
+  familyId: string;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  replacedBy: string | null;
+}
+
+/** An API key row; the key itself is never stored, only its SHA-256 hash. */
+export interface ApiKeyRecord {
+  apiKeyId: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  keyHash: string;
+  scopes: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** What deleting a user removed. */
+export interface DeletedCounts {
+  pets: number;
+  refreshTokens: number;
+  apiKeys: number;
+}
+
+/** Thrown by createUser when the normalized email is already taken. */
+export class EmailTakenError extends Error {
+  constructor() {
+    super("email already registered");
+    this.name = "EmailTakenError";
+  }
+}
+
+/**
+ * The auth service's storage. Two adapters (MySQL, SQLite) implement it and pass one contract suite.
+ * Every method that changes state under a condition does so in one statement, so racing callers
+ * cannot both win.
+ */
+export interface AuthStore {
+  /** Applies pending migrations; safe to run again. */
+  migrate(): Promise<void>;
+  /** Throws when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Creates the user and their profile together; throws EmailTakenError on a duplicate email. */
+  createUser(user: UserRecord, profile: ProfileRecord): Promise<void>;
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+  findUserById(userId: string): Promise<UserRecord | null>;
+  /** The current token version of an enabled user; null when the user is gone or disabled. */
+  tokenVersionOf(userId: string): Promise<number | null>;
+  /**
+   * Replaces the password hash if it is still `expectedHash` (so a rehash cannot undo a concurrent
+   * password change); bumps the token version when asked. Returns false when nothing changed.
+   */
+  replacePasswordHash(options: {
+    userId: string;
+    expectedHash: string;
+    newHash: string;
+    bumpTokenVersion: boolean;
+    now: Date;
+  }): Promise<boolean>;
+  /** Increments the token version; false when the user does not exist. */
+  bumpTokenVersion(userId: string, now: Date): Promise<boolean>;
+  /** Deletes the user with their profile, pets, refresh tokens and API keys; null when not found. */
+  deleteUser(userId: string): Promise<DeletedCounts | null>;
+
+  getProfile(userId: string): Promise<ProfileRecord | null>;
+  /** Applies the given fields; null when the user has no profile. */
+  updateProfile(
+    userId: string,
+    patch: Partial<ProfileRecord>,
+    now: Date,
+  ): Promise<ProfileRecord | null>;
+
+  listPets(userId: string): Promise<PetRecord[]>;
+  createPet(pet: PetRecord): Promise<void>;
+  getPet(userId: string, petId: string): Promise<PetRecord | null>;
+  /** Updates one of the user's pets; null when the user has no such pet. */
+  updatePet(userId: string, petId: string, patch: PetPatch, now: Date): Promise<PetRecord | null>;
+  deletePet(userId: string, petId: string): Promise<boolean>;
+
+  insertRefreshToken(token: RefreshTokenRecord): Promise<void>;
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Marks `tokenId` replaced by `next` and stores `next`, atomically, only if `tokenId` is still
+   * live at `now`. Of two racing rotations of one token exactly one returns true.
+   */
+  rotateRefreshToken(tokenId: string, next: RefreshTokenRecord, now: Date): Promise<boolean>;
+  revokeRefreshToken(tokenId: string, now: Date): Promise<boolean>;
+  revokeRefreshFamily(familyId: string, now: Date): Promise<number>;
+  revokeAllRefreshTokens(userId: string, now: Date): Promise<number>;
+
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  listApiKeys(userId: string): Promise<ApiKeyRecord[]>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
+  /** Revokes one of the user's live keys; false when there is no such live key. */
+  revokeApiKey(userId: string, apiKeyId: string, now: Date): Promise<boolean>;
+  touchApiKey(apiKeyId: string, now: Date): Promise<void>;
+}

@@ -1,0 +1,5 @@
+export { users } from "./users.ts";
+export { userProfiles } from "./user-profiles.ts";
+export { pets } from "./pets.ts";
+export { refreshTokens } from "./refresh-tokens.ts";
+export { apiKeys } from "./api-keys.ts";

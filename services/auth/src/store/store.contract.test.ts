@@ -1,0 +1,285 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
+import { storeKinds } from "../testing/stores.ts";
+import type { AuthStore, RefreshTokenRecord, UserRecord } from "./interface.ts";
+import { EmailTakenError } from "./interface.ts";
+import { createMySqlStore } from "./mysql.ts";
+import { createSqliteStore } from "./sqlite.ts";
+
+const kinds = storeKinds();
+afterAll(async () => {
+  for (const kind of kinds) await kind.stop();
+});
+
+const t0 = new Date("2025-01-01T00:00:00.000Z");
+const later = (ms: number) => new Date(t0.getTime() + ms);
+
+function newUser(email = `${randomUUID()}@example.com`): UserRecord {
+  return {
+    userId: randomUUID(),
+    email,
+    passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+    tokenVersion: 0,
+    disabled: false,
+    createdAt: t0,
+    updatedAt: t0,
+  };
+}
+const profile = { fullName: "김도기", phone: null, birthDate: null, locale: "ko" };
+
+function token(userId: string, familyId: string = randomUUID()): RefreshTokenRecord {
+  return {
+    tokenId: randomUUID(),
+    userId,
+    familyId,
+    tokenHash: randomUUID().replaceAll("-", "").padEnd(64, "0"),
+    createdAt: t0,
+    expiresAt: later(7 * 86_400_000),
+    revokedAt: null,
+    replacedBy: null,
+  };
+}
+
+for (const kind of kinds) {
+  describe.skipIf(kind.skip)(kind.title("auth store contract"), () => {
+    let store: AuthStore;
+    let url: string;
+    let dispose: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, url, dispose } = await kind.open());
+    });
+    afterEach(async () => {
+      await dispose();
+    });
+
+    it("runs its migrations a second time without error or data loss", async () => {
+      const user = newUser();
+      await store.createUser(user, profile);
+      const again = kind.name === "sqlite" ? createSqliteStore(url) : createMySqlStore(url);
+      await again.migrate();
+      await again.migrate();
+      expect((await again.findUserById(user.userId))?.email).toBe(user.email);
+      await again.close();
+    });
+
+    it("stores a user with their profile and finds them by email and id, Unicode intact", async () => {
+      const user = newUser("dog@example.com");
+      await store.createUser(user, profile);
+      expect(await store.findUserByEmail("dog@example.com")).toEqual(user);
+      expect(await store.findUserById(user.userId)).toEqual(user);
+      expect(await store.getProfile(user.userId)).toEqual(profile);
+      expect(await store.findUserByEmail("cat@example.com")).toBeNull();
+    });
+
+    it("refuses a second user with the same email, and keeps one of two racing ones", async () => {
+      await store.createUser(newUser("same@example.com"), profile);
+      await expect(store.createUser(newUser("same@example.com"), profile)).rejects.toBeInstanceOf(
+        EmailTakenError,
+      );
+      const results = await Promise.allSettled([
+        store.createUser(newUser("race@example.com"), profile),
+        store.createUser(newUser("race@example.com"), profile),
+      ]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const rejected = results.find((r) => r.status === "rejected");
+      expect(rejected?.status === "rejected" && rejected.reason).toBeInstanceOf(EmailTakenError);
+    });
+
+    it("replaces a password hash only while it is still the expected one, bumping the version when asked", async () => {
+      const user = newUser();
+      await store.createUser(user, profile);
+      const replaced = await store.replacePasswordHash({
+        userId: user.userId,
+        expectedHash: user.passwordHash,
+        newHash: "new-hash",
+        bumpTokenVersion: true,
+        now: later(1),
+      });
+      expect(replaced).toBe(true);
+      expect(await store.tokenVersionOf(user.userId)).toBe(1);
+      const stale = await store.replacePasswordHash({
+        userId: user.userId,
+        expectedHash: user.passwordHash,
+        newHash: "other-hash",
+        bumpTokenVersion: false,
+        now: later(2),
+      });
+      expect(stale).toBe(false);
+      expect((await store.findUserById(user.userId))?.passwordHash).toBe("new-hash");
+      expect(await store.bumpTokenVersion(user.userId, later(3))).toBe(true);
+      expect(await store.tokenVersionOf(user.userId)).toBe(2);
+      expect(await store.tokenVersionOf(randomUUID())).toBeNull();
+    });
+
+    it("updates only the given profile fields", async () => {
+      const user = newUser();
+      await store.createUser(user, profile);
+      const updated = await store.updateProfile(
+        user.userId,
+        { phone: "+82 10-1234-5678" },
+        later(1),
+      );
+      expect(updated).toEqual({ ...profile, phone: "+82 10-1234-5678" });
+      expect(await store.updateProfile(randomUUID(), { phone: "1" }, later(1))).toBeNull();
+    });
+
+    it("keeps each user's pets to themselves", async () => {
+      const owner = newUser();
+      const other = newUser();
+      await store.createUser(owner, profile);
+      await store.createUser(other, profile);
+      const pet = {
+        petId: randomUUID(),
+        userId: owner.userId,
+        name: "초코",
+        species: "dog",
+        breed: "Maltese",
+        birthDate: "2020-05-01",
+        weightKg: 3.2,
+        sex: "female",
+        neutered: true,
+        knownConditions: ["patellar luxation"],
+        createdAt: t0,
+        updatedAt: t0,
+      };
+      await store.createPet(pet);
+      expect(await store.listPets(owner.userId)).toEqual([pet]);
+      expect(await store.listPets(other.userId)).toEqual([]);
+      expect(await store.getPet(other.userId, pet.petId)).toBeNull();
+      expect(await store.updatePet(other.userId, pet.petId, { name: "x" }, later(1))).toBeNull();
+      expect(await store.deletePet(other.userId, pet.petId)).toBe(false);
+      const updated = await store.updatePet(
+        owner.userId,
+        pet.petId,
+        { weightKg: 3.5, knownConditions: [] },
+        later(1),
+      );
+      expect(updated).toEqual({ ...pet, weightKg: 3.5, knownConditions: [], updatedAt: later(1) });
+      expect(await store.deletePet(owner.userId, pet.petId)).toBe(true);
+      expect(await store.getPet(owner.userId, pet.petId)).toBeNull();
+    });
+
+    it("rotates a refresh token exactly once, even when two rotations race", async () => {
+      const user = newUser();
+      await store.createUser(user, profile);
+      const first = token(user.userId);
+      await store.insertRefreshToken(first);
+      const a = { ...token(user.userId, first.familyId) };
+      const b = { ...token(user.userId, first.familyId) };
+      const results = await Promise.all([
+        store.rotateRefreshToken(first.tokenId, a, later(1)),
+        store.rotateRefreshToken(first.tokenId, b, later(1)),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const rotated = await store.findRefreshToken(first.tokenHash);
+      expect(rotated?.revokedAt).toEqual(later(1));
+      const winner = results[0] ? a : b;
+      const loser = results[0] ? b : a;
+      expect(rotated?.replacedBy).toBe(winner.tokenId);
+      expect(await store.findRefreshToken(winner.tokenHash)).toEqual(winner);
+      expect(await store.findRefreshToken(loser.tokenHash)).toBeNull();
+    });
+
+    it("does not rotate an expired refresh token", async () => {
+      const user = newUser();
+      await store.createUser(user, profile);
+      const first = { ...token(user.userId), expiresAt: later(10) };
+      await store.insertRefreshToken(first);
+      expect(await store.rotateRefreshToken(first.tokenId, token(user.userId), later(11))).toBe(
+        false,
+      );
+    });
+
+    it("revokes a family and all of a user's tokens, leaving others alone", async () => {
+      const user = newUser();
+      const other = newUser();
+      await store.createUser(user, profile);
+      await store.createUser(other, profile);
+      const f1 = token(user.userId);
+      const f1b = token(user.userId, f1.familyId);
+      const f2 = token(user.userId);
+      const theirs = token(other.userId);
+      for (const t of [f1, f1b, f2, theirs]) await store.insertRefreshToken(t);
+      expect(await store.revokeRefreshFamily(f1.familyId, later(1))).toBe(2);
+      expect((await store.findRefreshToken(f2.tokenHash))?.revokedAt).toBeNull();
+      expect(await store.revokeAllRefreshTokens(user.userId, later(2))).toBe(1);
+      expect((await store.findRefreshToken(theirs.tokenHash))?.revokedAt).toBeNull();
+      expect(await store.revokeRefreshToken(theirs.tokenId, later(3))).toBe(true);
+      expect(await store.revokeRefreshToken(theirs.tokenId, later(4))).toBe(false);
+    });
+
+    it("stores API keys by hash, lists them, revokes only the owner's live key", async () => {
+      const user = newUser();
+      const other = newUser();
+      await store.createUser(user, profile);
+      await store.createUser(other, profile);
+      const key = {
+        apiKeyId: randomUUID(),
+        userId: user.userId,
+        name: "my script",
+        prefix: "dogi_ab12",
+        keyHash: "f".repeat(64),
+        scopes: ["inference"],
+        createdAt: t0,
+        lastUsedAt: null,
+        revokedAt: null,
+      };
+      await store.insertApiKey(key);
+      expect(await store.findApiKeyByHash("f".repeat(64))).toEqual(key);
+      expect(await store.listApiKeys(user.userId)).toEqual([key]);
+      await store.touchApiKey(key.apiKeyId, later(5));
+      expect((await store.findApiKeyByHash(key.keyHash))?.lastUsedAt).toEqual(later(5));
+      expect(await store.revokeApiKey(other.userId, key.apiKeyId, later(6))).toBe(false);
+      expect(await store.revokeApiKey(user.userId, key.apiKeyId, later(6))).toBe(true);
+      expect(await store.revokeApiKey(user.userId, key.apiKeyId, later(7))).toBe(false);
+    });
+
+    it("deletes a user with everything they own and reports the counts", async () => {
+      const user = newUser();
+      const other = newUser();
+      await store.createUser(user, profile);
+      await store.createUser(other, profile);
+      const petOf = (userId: string) => ({
+        petId: randomUUID(),
+        userId,
+        name: "Nabi",
+        species: "cat",
+        breed: null,
+        birthDate: null,
+        weightKg: null,
+        sex: "unknown",
+        neutered: null,
+        knownConditions: [],
+        createdAt: t0,
+        updatedAt: t0,
+      });
+      await store.createPet(petOf(user.userId));
+      await store.createPet(petOf(user.userId));
+      await store.createPet(petOf(other.userId));
+      await store.insertRefreshToken(token(user.userId));
+      await store.insertApiKey({
+        apiKeyId: randomUUID(),
+        userId: user.userId,
+        name: "k",
+        prefix: "dogi_x",
+        keyHash: "e".repeat(64),
+        scopes: ["chat"],
+        createdAt: t0,
+        lastUsedAt: null,
+        revokedAt: null,
+      });
+      expect(await store.deleteUser(user.userId)).toEqual({
+        pets: 2,
+        refreshTokens: 1,
+        apiKeys: 1,
+      });
+      expect(await store.findUserById(user.userId)).toBeNull();
+      expect(await store.getProfile(user.userId)).toBeNull();
+      expect(await store.listPets(user.userId)).toEqual([]);
+      expect(await store.listApiKeys(user.userId)).toEqual([]);
+      expect(await store.listPets(other.userId)).toHaveLength(1);
+      expect(await store.deleteUser(user.userId)).toBeNull();
+    });
+  });
+}

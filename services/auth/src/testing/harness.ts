@@ -1,0 +1,95 @@
+import { randomBytes } from "node:crypto";
+import { createLogger } from "@dogi/logger";
+import { createHealthReporter, createServiceClient, serve } from "@dogi/trpc";
+import type { RunningServer } from "@dogi/trpc";
+import { TRPCClientError } from "@trpc/client";
+import { createAuthApp } from "../app.ts";
+import { buildAuthDeps } from "../build-deps.ts";
+import type { AuthSettings } from "../build-deps.ts";
+import type { AuthDeps } from "../deps.ts";
+import type { AuthRouter } from "../router.ts";
+import type { StoreKind } from "./stores.ts";
+
+/** A running auth service over a real store, and typed clients for it. */
+export interface AuthHarness {
+  url: string;
+  deps: AuthDeps;
+  client(
+    accessToken?: string,
+    headers?: Record<string, string>,
+  ): ReturnType<typeof createServiceClient<AuthRouter>>;
+  close(): Promise<void>;
+}
+
+/** Settings for tests: real argon2id parameters, a fresh random secret. */
+export function testSettings(overrides: Partial<AuthSettings> = {}): AuthSettings {
+  return {
+    jwtSecret: randomBytes(48).toString("base64"),
+    hashConcurrency: 4,
+    hashQueueWaitMs: 5_000,
+    verifyCacheSize: 1_000,
+    tokenVersionCacheMs: 60_000,
+    maxFailuresPerAccount: 5,
+    maxFailuresPerIp: 20,
+    failureWindowMs: 15 * 60_000,
+    ...overrides,
+  };
+}
+
+/** Starts the auth app on a free port over a fresh store of `kind`. */
+export async function startAuth(
+  kind: StoreKind,
+  overrides: Partial<AuthSettings> = {},
+): Promise<AuthHarness> {
+  const { store, dispose } = await kind.open();
+  const logger = createLogger({ service: "auth", level: "silent" });
+  const deps = buildAuthDeps(store, logger, testSettings(overrides));
+  const health = createHealthReporter({ service: "auth", checks: [] });
+  const app = createAuthApp({ logger, health, devErrors: false, deps });
+  const server: RunningServer = await serve({
+    app,
+    host: "127.0.0.1",
+    port: 0,
+    logger,
+    shutdownTimeoutMs: 2_000,
+    handleSignals: false,
+  });
+  return {
+    url: server.url,
+    deps,
+    client: (accessToken, headers = {}) =>
+      createServiceClient<AuthRouter>({
+        url: server.url,
+        timeoutMs: 30_000,
+        headers: () => ({
+          ...headers,
+          ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+        }),
+      }),
+    async close() {
+      await server.close();
+      await dispose();
+    },
+  };
+}
+
+/** The TRPCClientError a call failed with; fails the test when it succeeded. */
+export async function failure(promise: Promise<unknown>): Promise<TRPCClientError<AuthRouter>> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof TRPCClientError) return error as TRPCClientError<AuthRouter>;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+let counter = 0;
+/** A unique email for a test. */
+export function uniqueEmail(): string {
+  counter += 1;
+  return `owner${counter}-${randomBytes(3).toString("hex")}@example.com`;
+}
+
+/** A password that is not on the common list. */
+export const goodPassword = "멍멍이-산책-2024!";
