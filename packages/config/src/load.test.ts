@@ -3,8 +3,10 @@ import { EnvError, loadEnv } from "./load.ts";
 import { ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZSessionEnv, defaultPorts } from "./schemas.ts";
 
 describe("loadEnv", () => {
-  it("fills every default when nothing is set", () => {
-    const env = loadEnv(ZAuthEnv, { service: "auth", source: {} });
+  const secret = { JWT_SECRET: "q3J8v0Zr7Lx2Pw9Kc4Nf6Hb1Td5Ys8Ge" };
+
+  it("fills every default when only the required secret is set", () => {
+    const env = loadEnv(ZAuthEnv, { service: "auth", source: secret });
     expect(env.AUTH_PORT).toBe(defaultPorts.auth);
     expect(env.AUTH_DATABASE_URL).toBe("file:data/auth.db");
     expect(env.DOGI_DEV_ERRORS).toBe(false);
@@ -14,7 +16,7 @@ describe("loadEnv", () => {
   it("coerces numbers and flags from strings", () => {
     const env = loadEnv(ZAuthEnv, {
       service: "auth",
-      source: { AUTH_PORT: "5001", DOGI_DEV_ERRORS: "yes", LOG_TO_FILE: "0" },
+      source: { ...secret, AUTH_PORT: "5001", DOGI_DEV_ERRORS: "yes", LOG_TO_FILE: "0" },
     });
     expect(env.AUTH_PORT).toBe(5001);
     expect(env.DOGI_DEV_ERRORS).toBe(true);
@@ -41,6 +43,18 @@ describe("loadEnv", () => {
     expect(error.message).toContain("gateway");
     expect(error.message).toContain('"99999"');
     expect(error.message).toContain("http:// or https://");
+  });
+
+  it("requires a JWT secret and says how to make one", () => {
+    expect(() => loadEnv(ZAuthEnv, { service: "auth", source: {} })).toThrow(
+      /JWT_SECRET: is required but not set \(at least 32 random bytes, e\.g\. JWT_SECRET=\$\(openssl rand -base64 48\)/,
+    );
+    expect(() =>
+      loadEnv(ZAuthEnv, {
+        service: "auth",
+        source: { JWT_SECRET: "secret-secret-secret-secret-secret" },
+      }),
+    ).toThrow(/JWT_SECRET: does not look random/);
   });
 
   it("refuses a database URL of the wrong kind for the store", () => {

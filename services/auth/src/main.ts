@@ -1,4 +1,4 @@
-import { EnvError, loadEnvOrExit, ZAuthEnv } from "@dogi/config";
+import { loadEnvOrExit, ZAuthEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
 import { createHealthReporter, serve } from "@dogi/trpc";
 import { createAuthApp } from "./app.ts";
@@ -6,21 +6,6 @@ import { buildAuthDeps } from "./build-deps.ts";
 import { createStore } from "./store/index.ts";
 
 const env = loadEnvOrExit(ZAuthEnv, { service: "auth" });
-if (env.JWT_SECRET === undefined) {
-  const error = new EnvError(
-    [
-      {
-        variable: "JWT_SECRET",
-        problem:
-          "is required: at least 32 random bytes, e.g. JWT_SECRET=$(openssl rand -base64 48) " +
-          "(`pnpm start` generates one in DATA_DIR/secrets/jwt-secret)",
-      },
-    ],
-    "auth",
-  );
-  process.stderr.write(`${error.message}\n`);
-  process.exit(78);
-}
 const logger = createServiceLogger("auth", env);
 const store = createStore(env.AUTH_DATABASE_URL);
 try {
