@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016 # the 'sh -c' scripts expand the containers' own variables, in the containers
+# Backs up Dogi's stores from the running Compose project: a MySQL dump (auth), a MongoDB dump
+# (session) and an archive of the Chroma volume (knowledge base), with SHA-256 sums.
+#
+#   infra/backup.sh [--no-stop] [OUTPUT_DIR]
+#
+# OUTPUT_DIR defaults to data/backups/<UTC timestamp> under the repository root. Stores whose
+# container is not running are skipped with a warning (a host may run only some profiles); it
+# fails when none is running. Chroma is stopped for the few seconds its volume is archived, so
+# the copy is consistent (the rag service answers "knowledge base unavailable" meanwhile);
+# --no-stop archives it live instead. Restore with infra/restore.sh.
+#
+# Environment: DOGI_ENV_FILE (default: .env at the repository root) is passed to Compose;
+# DOGI_COMPOSE_FILES (default: infra/docker-compose.yml) is a colon-separated list of -f files;
+# DOCKER (default: docker) is the docker command.
+set -euo pipefail
+
+infra_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root_dir="$(dirname "$infra_dir")"
+
+usage() { echo "usage: infra/backup.sh [--no-stop] [OUTPUT_DIR]" >&2; exit 2; }
+
+stop_chroma=true
+out=""
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --no-stop) stop_chroma=false ;;
+    -h|--help) sed -n '3,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) usage ;;
+    *) [ -z "$out" ] || usage; out="$1" ;;
+  esac
+  shift
+done
+out="${out:-$root_dir/data/backups/$(date -u +%Y%m%dT%H%M%SZ)}"
+
+compose=("${DOCKER:-docker}" compose)
+IFS=: read -r -a compose_files <<<"${DOGI_COMPOSE_FILES:-$infra_dir/docker-compose.yml}"
+for file in "${compose_files[@]}"; do compose+=(-f "$file"); done
+env_file="${DOGI_ENV_FILE:-$root_dir/.env}"
+[ -f "$env_file" ] && compose+=(--env-file "$env_file")
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+running="$("${compose[@]}" ps --status running --services)"
+is_running() { grep -qx "$1" <<<"$running"; }
+
+# Dumps hold password hashes and chat history: readable by the owner only.
+umask 077
+mkdir -p "$out"
+if [ -n "$(ls -A "$out")" ]; then
+  echo "backup: $out is not empty; give a new folder" >&2
+  exit 1
+fi
+
+done_any=false
+
+if is_running mysql; then
+  log "MySQL: dumping the auth database"
+  # --single-transaction: a consistent snapshot of InnoDB tables without locking the service out.
+  "${compose[@]}" exec -T mysql sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysqldump --user=root \
+      --single-transaction --routines --triggers --events --hex-blob \
+      --default-character-set=utf8mb4 --databases "$MYSQL_DATABASE"' | gzip >"$out/mysql.sql.gz"
+  done_any=true
+else
+  log "MySQL is not running: skipped"
+fi
+
+if is_running mongodb; then
+  log "MongoDB: dumping the session database"
+  "${compose[@]}" exec -T mongodb sh -c 'exec mongodump --quiet --archive --gzip \
+      --username root --password "$MONGO_INITDB_ROOT_PASSWORD" --authenticationDatabase admin \
+      --db "$MONGO_INITDB_DATABASE"' >"$out/mongodb.archive.gz"
+  done_any=true
+else
+  log "MongoDB is not running: skipped"
+fi
+
+if is_running chromadb; then
+  restart_chroma=false
+  if [ "$stop_chroma" = true ]; then
+    log "Chroma: stopping it while its volume is archived"
+    "${compose[@]}" stop chromadb >&2
+    restart_chroma=true
+    # Start it again even if the archive fails.
+    trap '"${compose[@]}" start chromadb >&2 || true' EXIT
+  fi
+  log "Chroma: archiving its volume"
+  "${compose[@]}" run --rm --no-deps -T --entrypoint tar chromadb -czf - -C /data . >"$out/chroma.tar.gz"
+  if [ "$restart_chroma" = true ]; then
+    trap - EXIT
+    "${compose[@]}" start chromadb >&2
+  fi
+  done_any=true
+else
+  log "Chroma is not running: skipped"
+fi
+
+if [ "$done_any" = false ]; then
+  rmdir "$out" 2>/dev/null || true
+  echo "backup: none of mysql, mongodb, chromadb is running; nothing to back up" >&2
+  exit 1
+fi
+
+{
+  echo "created: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "host: $(hostname)"
+  echo "images:"
+  "${compose[@]}" images --format json 2>/dev/null || "${compose[@]}" images
+} >"$out/MANIFEST"
+(cd "$out" && sha256sum -- *.gz >SHA256SUMS)
+
+log "backup written to $out:"
+(cd "$out" && ls -l)

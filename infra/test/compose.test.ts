@@ -1,0 +1,330 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { describe, expect, it } from "vitest";
+import type { z } from "zod";
+import { ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZRagEnv, ZSessionEnv } from "@dogi/config";
+import {
+  composePath,
+  cudaComposePath,
+  dependencies,
+  dogiServices,
+  enabledServices,
+  expectedProfiles,
+  infraDir,
+  interpolations,
+  readComposeFile,
+  readEnvExample,
+  repoRoot,
+} from "./compose-file.ts";
+import { isPinned } from "./dockerfile-lint.ts";
+
+const compose = readComposeFile(composePath);
+const cuda = readComposeFile(cudaComposePath);
+const composeText = fs.readFileSync(composePath, "utf8");
+const cudaText = fs.readFileSync(cudaComposePath, "utf8");
+
+const envSchemas: Record<(typeof dogiServices)[number], z.ZodObject> = {
+  auth: ZAuthEnv,
+  session: ZSessionEnv,
+  rag: ZRagEnv,
+  inference: ZInferenceEnv,
+  gateway: ZGatewayEnv,
+};
+
+const secretName = /PASSWORD|SECRET|API_KEY|TOKEN/;
+
+describe("the Compose file against the Compose Specification schema", () => {
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(infraDir, "test", "compose-spec.schema.json"), "utf8"),
+  ) as object;
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+
+  it.each([
+    ["docker-compose.yml", compose],
+    ["docker-compose.cuda.yml", cuda],
+  ])("%s is valid", (_name, file) => {
+    const valid = validate(file);
+    expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it("rejects a file with a misspelt service attribute (the validator is live)", () => {
+    const broken = structuredClone(compose);
+    const gateway = broken.services.gateway;
+    if (!gateway) throw new Error("no gateway service");
+    gateway.healthcheck_ = gateway.healthcheck;
+    expect(validate(broken)).toBe(false);
+  });
+});
+
+describe("profiles", () => {
+  it.each(Object.entries(expectedProfiles))(
+    "--profile %s starts exactly the services it should",
+    (profile, expected) => {
+      expect(enabledServices(compose, [profile])).toEqual(expected);
+    },
+  );
+
+  it.each(Object.keys(expectedProfiles))(
+    "--profile %s enables every service its services depend on",
+    (profile) => {
+      const enabled = new Set(enabledServices(compose, [profile]));
+      for (const name of enabled) {
+        const service = compose.services[name];
+        if (!service) throw new Error(`no service ${name}`);
+        for (const dependency of dependencies(service)) expect(enabled).toContain(dependency);
+      }
+    },
+  );
+
+  it("starts nothing without a profile, so a bare `up` cannot start half a system", () => {
+    expect(enabledServices(compose, [])).toEqual([]);
+  });
+
+  it("gives every service a profile of its own part and `all`", () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(service.profiles, name).toContain("all");
+    }
+    for (const name of dogiServices) expect(compose.services[name]?.profiles).toContain(name);
+  });
+});
+
+describe("health and start order", () => {
+  it.each(Object.keys(compose.services))("%s has a healthcheck", (name) => {
+    const healthcheck = compose.services[name]?.healthcheck;
+    expect(healthcheck?.disable).not.toBe(true);
+    const test = healthcheck?.test;
+    expect(Array.isArray(test) && ["CMD", "CMD-SHELL"].includes(test[0] ?? "")).toBe(true);
+    expect(healthcheck?.interval).toBeTruthy();
+    expect(healthcheck?.timeout).toBeTruthy();
+    expect(healthcheck?.retries).toBeGreaterThan(0);
+  });
+
+  it("waits for dependencies to be healthy, never merely started", () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      const dependsOn = service.depends_on;
+      if (!dependsOn) continue;
+      expect(Array.isArray(dependsOn), `${name}: use the long depends_on syntax`).toBe(false);
+      for (const [dependency, condition] of Object.entries(dependsOn)) {
+        expect(condition.condition, `${name} -> ${dependency}`).toBe("service_healthy");
+      }
+    }
+  });
+
+  it("probes each Dogi service on its own port through the image's healthcheck script", () => {
+    const script = fs.readFileSync(path.join(infraDir, "docker", "healthcheck.mjs"), "utf8");
+    expect(script).toContain("/readyz");
+    for (const name of dogiServices) {
+      expect(compose.services[name]?.healthcheck?.test).toEqual([
+        "CMD",
+        "node",
+        "/opt/dogi/healthcheck.mjs",
+      ]);
+      const portVariable = `${name.toUpperCase()}_PORT`;
+      const port = compose.services[name]?.environment?.[portVariable];
+      const defaultPort = envSchemas[name].shape[portVariable];
+      expect(port, `${name} sets ${portVariable}`).toBeDefined();
+      expect(defaultPort, `${portVariable} is in the ${name} schema`).toBeDefined();
+    }
+  });
+});
+
+describe("network exposure, storage and limits", () => {
+  it("publishes only the gateway, on port 80 by default", () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (name === "gateway") continue;
+      expect(service.ports, `${name} must not be published`).toBeUndefined();
+      expect(service.expose, `${name}`).toBeUndefined();
+    }
+    expect(compose.services.gateway?.ports).toEqual(["${DOGI_HTTP_PORT:-80}:8080"]);
+    expect(compose.services.gateway?.environment?.GATEWAY_PORT).toBe("8080");
+    expect(compose.services.gateway?.environment?.GATEWAY_HOST).toBe("0.0.0.0");
+  });
+
+  it("keeps the stores on an internal network with no route out", () => {
+    expect(compose.networks?.backend?.internal).toBe(true);
+    for (const name of ["mysql", "mongodb", "chromadb", "auth", "session"]) {
+      expect(compose.services[name]?.networks, name).toEqual(["backend"]);
+    }
+  });
+
+  it("keeps the stores' data in named volumes", () => {
+    const named = Object.keys(compose.volumes ?? {});
+    const mounts: Record<string, string> = {
+      mysql: "/var/lib/mysql",
+      mongodb: "/data/db",
+      chromadb: "/data",
+    };
+    for (const [service, target] of Object.entries(mounts)) {
+      const volumes = (compose.services[service]?.volumes ?? []) as string[];
+      const data = volumes.find((v) => v.split(":")[1] === target);
+      expect(data, `${service} mounts ${target}`).toBeDefined();
+      expect(named).toContain(data?.split(":")[0]);
+    }
+  });
+
+  it("mounts a log folder into every Dogi service", () => {
+    for (const name of dogiServices) {
+      const volumes = (compose.services[name]?.volumes ?? []) as string[];
+      expect(volumes).toContain(`\${DOGI_LOG_DIR:-./logs}/${name}:/var/log/dogi`);
+      expect(compose.services[name]?.environment?.LOG_DIR).toBe("/var/log/dogi");
+    }
+  });
+
+  it("pins every third-party image to an exact version", () => {
+    for (const name of ["mysql", "mongodb", "chromadb"]) {
+      const image = compose.services[name]?.image ?? "";
+      expect(isPinned(image), `${name}: ${image}`).toBe(true);
+    }
+  });
+
+  it("limits the CPU and memory of every container", () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(service.deploy?.resources?.limits?.cpus, name).toBeDefined();
+      expect(service.deploy?.resources?.limits?.memory, name).toBeDefined();
+    }
+  });
+
+  it("builds every Dogi service from the one service Dockerfile, as non-root images", () => {
+    for (const name of dogiServices) {
+      const build = compose.services[name]?.build;
+      expect(build?.dockerfile).toBe("infra/docker/service.Dockerfile");
+      expect(build?.args?.SERVICE).toBe(name);
+      expect(
+        fs.existsSync(path.resolve(infraDir, build?.context ?? "", build?.dockerfile ?? "")),
+      ).toBe(true);
+      expect(compose.services[name]?.image).toMatch(new RegExp(`^dogi/${name}:`));
+    }
+  });
+});
+
+describe("inference: CPU by default, CUDA with the overlay", () => {
+  it("runs on CPU in the main file, with no GPU requested", () => {
+    const inference = compose.services.inference;
+    expect(inference?.environment?.LLAMA_GPU).toBe("off");
+    expect(inference?.deploy?.resources?.reservations).toBeUndefined();
+    expect(inference?.build?.target).toBeUndefined();
+  });
+
+  it("requests an NVIDIA GPU and the CUDA image in the cuda overlay", () => {
+    const inference = cuda.services.inference;
+    expect(Object.keys(cuda.services)).toEqual(["inference"]);
+    expect(inference?.environment?.LLAMA_GPU).toBe("cuda");
+    expect(inference?.build?.target).toBe("runtime-cuda");
+    expect(inference?.build?.args?.LLAMA_GPU_BINARIES).toBe("cuda");
+    const devices = inference?.deploy?.resources?.reservations?.devices ?? [];
+    expect(devices).toEqual([
+      { driver: "nvidia", count: "${INFERENCE_GPU_COUNT:-1}", capabilities: ["gpu"] },
+    ]);
+    const dockerfile = fs.readFileSync(path.join(infraDir, "docker", "service.Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/^FROM \$\{CUDA_IMAGE\} AS runtime-cuda$/m);
+  });
+});
+
+describe("environment variables", () => {
+  const references = [...interpolations(composeText), ...interpolations(cudaText)];
+  const { documented, values } = readEnvExample();
+
+  it("reads only ${VAR} forms (no bare $VAR that Compose would also interpolate)", () => {
+    expect(references.filter((r) => !r.braced).map((r) => r.variable)).toEqual([]);
+  });
+
+  it("documents every variable it reads in .env.example", () => {
+    const missing = [...new Set(references.map((r) => r.variable))].filter(
+      (v) => !documented.has(v),
+    );
+    expect(missing, "add these to .env.example").toEqual([]);
+  });
+
+  it("uses the defaults .env.example shows", () => {
+    const mismatched = references
+      .filter((r) => r.operator === ":-" && r.argument !== "" && values.has(r.variable))
+      .filter((r) => values.get(r.variable) !== r.argument)
+      .map((r) => `${r.variable}: compose ${r.argument}, .env.example ${values.get(r.variable)}`);
+    expect(mismatched).toEqual([]);
+  });
+
+  it("has no default for any password or secret: each is required or empty", () => {
+    const secretReferences = references.filter((r) => secretName.test(r.variable));
+    expect(secretReferences.length).toBeGreaterThan(0);
+    for (const reference of secretReferences) {
+      const required = reference.operator === ":?" && reference.argument.length > 0;
+      const emptyOptional = reference.operator === ":-" && reference.argument === "";
+      expect(
+        required || emptyOptional,
+        `${reference.variable} ${reference.operator}${reference.argument}`,
+      ).toBe(true);
+    }
+    for (const required of [
+      "MYSQL_ROOT_PASSWORD",
+      "MYSQL_PASSWORD",
+      "MONGO_ROOT_PASSWORD",
+      "MONGO_PASSWORD",
+      "JWT_SECRET",
+    ]) {
+      expect(references.some((r) => r.variable === required && r.operator === ":?")).toBe(true);
+    }
+  });
+
+  it("sets no literal password, secret or key in any container's environment", () => {
+    for (const [name, service] of Object.entries({ ...compose.services })) {
+      for (const [key, value] of Object.entries(service.environment ?? {})) {
+        if (!secretName.test(key) && !/_URL$/.test(key)) continue;
+        const text = String(value);
+        // A URL may carry credentials only as variables.
+        const userinfo = /^[a-z+]+:\/\/([^@/]*)@/.exec(text)?.[1];
+        if (secretName.test(key))
+          expect(text, `${name}.${key}`).toMatch(/^\$\{[A-Z_]+:[-?][^}]*\}$/);
+        if (userinfo !== undefined) {
+          expect(userinfo.replace(/\$\{[^}]*\}/g, ""), `${name}.${key}`).toBe(":");
+        }
+      }
+    }
+  });
+
+  it.each(dogiServices)("%s gets only variables its env schema reads", (name) => {
+    const known = new Set([...Object.keys(envSchemas[name].shape), "TZ"]);
+    const environment = Object.keys(compose.services[name]?.environment ?? {});
+    expect(environment.length).toBeGreaterThan(0);
+    expect(environment.filter((key) => !known.has(key))).toEqual([]);
+  });
+
+  it("points every service at the others by their Compose names", () => {
+    const gateway = compose.services.gateway?.environment ?? {};
+    expect(gateway.AUTH_URL).toBe("http://auth:4001");
+    expect(gateway.SESSION_URL).toBe("http://session:4002");
+    expect(gateway.RAG_URL).toBe("http://rag:4003");
+    expect(gateway.INFERENCE_URL).toBe("http://inference:4004");
+    expect(compose.services.rag?.environment?.CHROMA_URL).toBe("http://chromadb:8000");
+    expect(compose.services.auth?.environment?.AUTH_DATABASE_URL).toMatch(
+      /^mysql:\/\/.*@mysql:3306\//,
+    );
+    expect(compose.services.session?.environment?.SESSION_DATABASE_URL).toMatch(
+      /^mongodb:\/\/.*@mongodb:27017\//,
+    );
+  });
+
+  it("configures MySQL for utf8mb4_unicode_ci and MongoDB with authentication", () => {
+    expect(compose.services.mysql?.image).toMatch(/^mysql:8\.\d+\.\d+$/);
+    expect(compose.services.mysql?.command).toEqual(
+      expect.arrayContaining([
+        "--character-set-server=utf8mb4",
+        "--collation-server=utf8mb4_unicode_ci",
+      ]),
+    );
+    expect(compose.services.mysql?.environment?.TZ).toBe("${TZ:-UTC}");
+    expect(compose.services.mongodb?.image).toMatch(/^mongo:7\.\d+\.\d+$/);
+    expect(compose.services.mongodb?.environment?.MONGO_INITDB_ROOT_PASSWORD).toMatch(/^\$\{.*:\?/);
+    const init = (compose.services.mongodb?.volumes ?? []) as string[];
+    const initMount = init.find((v) => v.includes("/docker-entrypoint-initdb.d"));
+    expect(initMount).toBeDefined();
+    const initDir = path.resolve(infraDir, initMount?.split(":")[0] ?? "");
+    expect(fs.readdirSync(initDir).filter((f) => f.endsWith(".js")).length).toBeGreaterThan(0);
+    expect(compose.services.chromadb?.environment?.ANONYMIZED_TELEMETRY).toBe("FALSE");
+  });
+
+  it("keeps the repository root as the build context, so one image pattern serves all", () => {
+    expect(path.resolve(infraDir, compose.services.auth?.build?.context ?? "")).toBe(repoRoot);
+  });
+});
