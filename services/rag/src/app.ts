@@ -1,15 +1,22 @@
 import { createServiceApp } from "@dogi/trpc";
 import type { HealthReporter } from "@dogi/trpc";
 import type { Logger } from "@dogi/logger";
+import type { KnowledgeBaseRuntime } from "./kb/runtime.ts";
 import { ragRouter } from "./router.ts";
 
 export interface RagAppDeps {
   logger: Logger;
   health: HealthReporter;
   devErrors: boolean;
+  runtime: KnowledgeBaseRuntime;
 }
 
 /** The rag service's HTTP app: /healthz, /readyz and /trpc. */
 export function createRagApp(deps: RagAppDeps) {
-  return createServiceApp({ ...deps, router: ragRouter, createContext: (base) => base });
+  const { runtime, ...base } = deps;
+  return createServiceApp({
+    ...base,
+    router: ragRouter,
+    createContext: (context) => ({ ...context, runtime }),
+  });
 }

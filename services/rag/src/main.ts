@@ -3,14 +3,45 @@ import { createServiceLogger } from "@dogi/logger";
 import { createHealthReporter, serve } from "@dogi/trpc";
 import { createRagApp } from "./app.ts";
 import { chromaHeartbeatCheck } from "./chroma-health.ts";
+import { createEmbedder } from "./embed/create-embedder.ts";
+import { KnowledgeBase } from "./kb/knowledge-base.ts";
+import { KnowledgeBaseRuntime } from "./kb/runtime.ts";
+import { defaultCorpusDir } from "./kb/seed-corpus.ts";
+import { ChromaStore } from "./store/chroma-store.ts";
 
 const env = loadEnvOrExit(ZRagEnv, { service: "rag" });
 const logger = createServiceLogger("rag", env);
+if (env.RAG_CHUNK_OVERLAP >= env.RAG_CHUNK_SIZE) {
+  logger.fatal("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_SIZE");
+  process.exit(1);
+}
+const embedder = await createEmbedder(env);
+const store = new ChromaStore({
+  url: env.CHROMA_URL,
+  collection: env.RAG_COLLECTION,
+  timeoutMs: env.RAG_CHROMA_TIMEOUT_MS,
+  embedder,
+});
+const kb = new KnowledgeBase({
+  store,
+  embedder,
+  chunking: { size: env.RAG_CHUNK_SIZE, overlap: env.RAG_CHUNK_OVERLAP },
+});
+// Starts in the background: /readyz says "starting" until the index is loaded and the corpus seeded.
+const runtime = new KnowledgeBaseRuntime({
+  kb,
+  logger,
+  corpusDir: env.RAG_SEED_CORPUS ? (env.RAG_CORPUS_DIR ?? defaultCorpusDir) : undefined,
+  reindex: env.RAG_REINDEX,
+});
 const health = createHealthReporter({
   service: "rag",
-  checks: [{ name: "chroma", check: chromaHeartbeatCheck(env.CHROMA_URL) }],
+  checks: [
+    { name: "chroma", check: chromaHeartbeatCheck(env.CHROMA_URL) },
+    { name: "knowledge-base", check: runtime.readinessCheck() },
+  ],
 });
-const app = createRagApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS });
+const app = createRagApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS, runtime });
 
 await serve({
   app,
@@ -18,4 +49,8 @@ await serve({
   port: env.RAG_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  onShutdown: async () => {
+    runtime.stop();
+    await embedder.close?.();
+  },
 });

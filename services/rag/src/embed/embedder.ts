@@ -1,0 +1,8 @@
+/** Turns texts into vectors; one implementation per model kind, chosen by config. */
+export interface Embedder {
+  /** Stored with the collection: vectors of different embedders cannot be compared. */
+  readonly name: string;
+  readonly dimension: number;
+  embed(texts: readonly string[]): Promise<number[][]>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,87 @@
+import type { Embedder } from "./embedder.ts";
+import type { ConceptIndex } from "./lexicon.ts";
+import { buildConceptIndex } from "./lexicon.ts";
+import { isHangul, stemOf, words } from "../search/analyze.ts";
+
+const weights = { word: 1, gram: 0.35, concept: 1.6 } as const;
+
+/**
+ * The built-in embedder: no model file. Words, character n-grams (3-grams of Latin words, syllable
+ * bigrams of Korean ones, so particles and compounds still match) and bilingual concept features,
+ * feature-hashed with a sign bit into a fixed dimension and L2-normalized. Deterministic.
+ */
+export class HashedNgramEmbedder implements Embedder {
+  readonly name: string;
+  readonly dimension: number;
+  private readonly concepts: ConceptIndex;
+
+  constructor(options: { dimension?: number } = {}) {
+    this.dimension = options.dimension ?? 384;
+    this.name = `hashed-ngram-v1-${this.dimension}`;
+    this.concepts = buildConceptIndex();
+  }
+
+  embed(texts: readonly string[]): Promise<number[][]> {
+    return Promise.resolve(texts.map((text) => this.embedOne(text)));
+  }
+
+  /** The vector of one text (synchronous; the interface is async for model-backed embedders). */
+  embedOne(text: string): number[] {
+    const vector = new Float64Array(this.dimension);
+    const add = (feature: string, weight: number) => {
+      const hash = fnv1a(feature);
+      const index = hash % this.dimension;
+      vector[index] = (vector[index] ?? 0) + (hash & 0x80000000 ? -weight : weight);
+    };
+    for (const word of words(text)) {
+      const stem = stemOf(word);
+      if (stem === undefined) continue;
+      add(`w:${stem}`, weights.word);
+      if (isHangul(word)) {
+        for (let i = 0; i + 2 <= stem.length; i += 1)
+          add(`g:${stem.slice(i, i + 2)}`, weights.gram);
+        for (const concept of this.koreanConcepts(word, stem)) add(`c:${concept}`, weights.concept);
+      } else {
+        const padded = `<${stem}>`;
+        for (let i = 0; i + 3 <= padded.length; i += 1)
+          add(`g:${padded.slice(i, i + 3)}`, weights.gram);
+        for (const concept of this.concepts.english.get(stem) ??
+          this.concepts.english.get(word) ??
+          []) {
+          add(`c:${concept}`, weights.concept);
+        }
+      }
+    }
+    let norm = 0;
+    for (const value of vector) norm += value * value;
+    norm = Math.sqrt(norm);
+    return Array.from(vector, (value) => (norm === 0 ? 0 : value / norm));
+  }
+
+  private koreanConcepts(word: string, stem: string): Set<string> {
+    const found = new Set<string>();
+    for (const concept of this.concepts.korean.get(stem) ?? []) found.add(concept);
+    // Longer terms may sit inside a compound word ("심장사상충약"); one-syllable terms only match whole stems.
+    for (
+      let length = 2;
+      length <= Math.min(this.concepts.longestKorean, word.length);
+      length += 1
+    ) {
+      for (let i = 0; i + length <= word.length; i += 1) {
+        for (const concept of this.concepts.korean.get(word.slice(i, i + length)) ?? [])
+          found.add(concept);
+      }
+    }
+    return found;
+  }
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

@@ -1,0 +1,251 @@
+import { createHash } from "node:crypto";
+import type {
+  TDeleteDocumentResult,
+  TIngestDocumentResult,
+  TRagDocumentSummary,
+  TRagSearchResult,
+  TRagStats,
+} from "@dogi/contracts";
+import { ZRagSearchRequest } from "@dogi/contracts";
+import type { TRagSearchRequest } from "@dogi/contracts";
+import { AppError } from "@dogi/trpc";
+import type { Embedder } from "../embed/embedder.ts";
+import type { ChunkOptions } from "../ingest/chunker.ts";
+import { chunkText } from "../ingest/chunker.ts";
+import { IngestError } from "../ingest/errors.ts";
+import { parseDocument } from "../ingest/parse-document.ts";
+import { petBoost } from "../search/boost.ts";
+import { Bm25Index } from "../search/bm25.ts";
+import type { ChunkRecord } from "../search/chunk-record.ts";
+import { indexTextOf } from "../search/chunk-record.ts";
+import { reciprocalRankFusion } from "../search/fuse.ts";
+import { mergePassages } from "../search/merge.ts";
+import type { ChromaStore } from "../store/chroma-store.ts";
+
+/** BM25 hits scoring under this share of the best one are left out of the fusion. */
+export const bm25RelativeFloor = 0.6;
+
+export interface KnowledgeBaseOptions {
+  store: ChromaStore;
+  embedder: Embedder;
+  chunking: ChunkOptions;
+}
+
+/** One file to ingest. */
+export interface IngestInput {
+  fileName: string;
+  bytes: Uint8Array;
+  documentId?: string | undefined;
+  source?: string | undefined;
+  fromCorpus?: boolean;
+}
+
+/**
+ * The knowledge base: Chroma holds chunks and vectors; an in-memory BM25 index mirrors it. Writes go
+ * to Chroma first and then to the index, one document at a time per id, so racing ingests of one
+ * document cannot interleave.
+ */
+export class KnowledgeBase {
+  readonly index = new Bm25Index();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: KnowledgeBaseOptions) {}
+
+  get store(): ChromaStore {
+    return this.options.store;
+  }
+
+  get embedder(): Embedder {
+    return this.options.embedder;
+  }
+
+  /** Rebuilds the BM25 index from Chroma. */
+  async load(): Promise<number> {
+    const index = new Bm25Index();
+    for await (const page of this.options.store.all()) index.add(page);
+    this.index.clear();
+    this.index.add(index.records());
+    return this.index.size;
+  }
+
+  /** Parses, chunks, embeds and stores one document; the same content again changes nothing. */
+  async ingest(input: IngestInput): Promise<TIngestDocumentResult> {
+    let parsed;
+    try {
+      parsed = await parseDocument(input);
+    } catch (error) {
+      if (error instanceof IngestError) throw new AppError(error.code, error.message);
+      throw error;
+    }
+    const chunks = chunkText(parsed.text, this.options.chunking);
+    if (chunks.length === 0)
+      throw new AppError("BAD_REQUEST", `${input.fileName}: no text to index`);
+    const records: ChunkRecord[] = chunks.map((chunk) => ({
+      id: `${parsed.documentId}#${createHash("sha256")
+        .update(
+          `${parsed.contentHash}\0${chunk.start}\0${chunk.end}\0${chunk.section}\0${chunk.text}`,
+        )
+        .digest("hex")
+        .slice(0, 24)}`,
+      text: chunk.text,
+      documentId: parsed.documentId,
+      title: parsed.title,
+      section: chunk.section,
+      species: parsed.species,
+      language: parsed.language,
+      topic: parsed.topic,
+      source: parsed.source,
+      type: parsed.type,
+      contentHash: parsed.contentHash,
+      fromCorpus: input.fromCorpus ?? false,
+      chunkIndex: chunk.index,
+      start: chunk.start,
+      end: chunk.end,
+    }));
+
+    return this.withDocumentLock(parsed.documentId, async () => {
+      const store = this.options.store;
+      const existing = new Set(await store.idsOfDocument(parsed.documentId));
+      const fresh = records.filter((record) => !existing.has(record.id));
+      const wanted = new Set(records.map((record) => record.id));
+      const stale = [...existing].filter((id) => !wanted.has(id));
+      const result = {
+        documentId: parsed.documentId,
+        title: parsed.title,
+        type: parsed.type,
+        chunks: records.length,
+        added: fresh.length,
+        removed: stale.length,
+        unchanged: fresh.length === 0 && stale.length === 0,
+      };
+      if (result.unchanged) {
+        // Chroma has it; make sure the index does too (e.g. after a failed earlier write).
+        if (!records.every((record) => this.index.has(record.id))) this.index.add(records);
+        return result;
+      }
+      const embeddings = await this.options.embedder.embed(fresh.map(indexTextOf));
+      try {
+        // New chunks first, old ones after: a reader never sees the document missing.
+        await store.upsert(fresh, embeddings);
+        await store.delete(stale);
+      } finally {
+        await this.resyncDocument(parsed.documentId, records);
+      }
+      return result;
+    });
+  }
+
+  /** Removes a document and all its chunks. */
+  async deleteDocument(documentId: string): Promise<TDeleteDocumentResult> {
+    return this.withDocumentLock(documentId, async () => {
+      const ids = await this.options.store.idsOfDocument(documentId);
+      if (ids.length === 0)
+        throw new AppError("NOT_FOUND", `no document with id ${JSON.stringify(documentId)}`);
+      try {
+        await this.options.store.delete(ids);
+      } finally {
+        await this.resyncDocument(documentId, []);
+      }
+      return { documentId, deletedChunks: ids.length };
+    });
+  }
+
+  /** One summary per stored document, sorted by id. */
+  documents(): TRagDocumentSummary[] {
+    const byId = new Map<string, TRagDocumentSummary>();
+    for (const record of this.index.records()) {
+      const summary = byId.get(record.documentId);
+      if (summary !== undefined) {
+        summary.chunks += 1;
+        continue;
+      }
+      byId.set(record.documentId, {
+        documentId: record.documentId,
+        title: record.title,
+        species: record.species,
+        language: record.language,
+        topic: record.topic,
+        source: record.source,
+        type: record.type,
+        contentHash: record.contentHash,
+        chunks: 1,
+        fromCorpus: record.fromCorpus,
+      });
+    }
+    return [...byId.values()].sort((a, b) =>
+      a.documentId < b.documentId ? -1 : a.documentId > b.documentId ? 1 : 0,
+    );
+  }
+
+  /** Counts of the collection (from Chroma) and of the documents (from the index). */
+  async stats(): Promise<TRagStats> {
+    const chunks = await this.options.store.count();
+    const documents = this.documents();
+    const tally = (key: "language" | "species") =>
+      documents.reduce<Record<string, number>>(
+        (counts, doc) => ({ ...counts, [doc[key]]: (counts[doc[key]] ?? 0) + 1 }),
+        {},
+      );
+    return {
+      collection: this.options.store.name,
+      chunks,
+      documents: documents.length,
+      byLanguage: tally("language"),
+      bySpecies: tally("species"),
+      embedder: { name: this.options.embedder.name, dimension: this.options.embedder.dimension },
+      corpusHash: this.options.store.corpusHash(),
+    };
+  }
+
+  /** Hybrid search: Chroma's nearest vectors and BM25, fused by reciprocal rank, boosted by the pet, merged into passages. */
+  async search(input: TRagSearchRequest): Promise<TRagSearchResult> {
+    const started = performance.now();
+    const request = ZRagSearchRequest.parse(input);
+    const filter = { species: request.species, language: request.language };
+    const candidates = Math.max(request.limit * 4, 20);
+    const rankings: ChunkRecord[][] = [];
+    if (request.mode !== "bm25") {
+      const [vector] = await this.options.embedder.embed([request.query]);
+      if (vector === undefined) throw new Error("the embedder returned no vector");
+      const nearest = await this.options.store.query(vector, { limit: candidates, filter });
+      rankings.push(nearest.map(({ record }) => record));
+    }
+    if (request.mode !== "vector") {
+      const lexical = this.index.search(request.query, { limit: candidates, filter });
+      // Weak lexical matches (a shared common syllable pair) should not outvote the embedder's ranking.
+      const floor = (lexical[0]?.score ?? 0) * bm25RelativeFloor;
+      rankings.push(lexical.filter(({ score }) => score >= floor).map(({ record }) => record));
+    }
+    const scored = reciprocalRankFusion(rankings)
+      .map(({ record, score }) => ({ record, score: score * petBoost(record, request.pet) }))
+      .sort((a, b) => b.score - a.score);
+    return { hits: mergePassages(scored, request.limit), tookMs: performance.now() - started };
+  }
+
+  private async resyncDocument(
+    documentId: string,
+    expected: readonly ChunkRecord[],
+  ): Promise<void> {
+    const stale = this.index.idsOfDocument(documentId);
+    let ids: Set<string>;
+    try {
+      ids = new Set(await this.options.store.idsOfDocument(documentId));
+    } catch {
+      // Chroma unreachable: trust what we meant to write; the next load() corrects any drift.
+      ids = new Set(expected.map((record) => record.id));
+    }
+    this.index.remove(stale.filter((id) => !ids.has(id)));
+    this.index.add(expected.filter((record) => ids.has(record.id) && !this.index.has(record.id)));
+  }
+
+  private async withDocumentLock<T>(documentId: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(documentId) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(run);
+    this.locks.set(documentId, current);
+    try {
+      return await current;
+    } finally {
+      if (this.locks.get(documentId) === current) this.locks.delete(documentId);
+    }
+  }
+}

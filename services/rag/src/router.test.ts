@@ -1,0 +1,181 @@
+import { createServer } from "node:net";
+import type { Server, Socket } from "node:net";
+import { requireServer, startChroma, freePort } from "@dogi/testing";
+import type { ChromaServer } from "@dogi/testing";
+import { createServiceClient } from "@dogi/trpc";
+import { TRPCClientError } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RagRouter } from "./router.ts";
+import { minimalPdf } from "./testing/minimal-pdf.ts";
+import type { RagTestService } from "./testing/start-rag.ts";
+import { startRagService } from "./testing/start-rag.ts";
+import { ingestCorpusDocs } from "./testing/kb-fixture.ts";
+
+const gate = requireServer("chroma");
+
+function errorCode(error: unknown): string | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  const data = error.data as { appCode?: string; code?: string } | undefined;
+  return data?.appCode ?? data?.code;
+}
+
+describe.skipIf(gate.skip)(gate.title("rag tRPC procedures over HTTP"), () => {
+  let chroma: ChromaServer;
+  let rag: RagTestService;
+  let client: ReturnType<typeof createServiceClient<RagRouter>>;
+
+  beforeAll(async () => {
+    chroma = await startChroma();
+    rag = await startRagService({ chromaUrl: chroma.url });
+    await ingestCorpusDocs(rag.kb, [
+      "bloat-gdv.en",
+      "bloat-gdv.ko",
+      "urinary-blockage.en",
+      "hairballs.ko",
+    ]);
+    client = createServiceClient<RagRouter>({ url: rag.url, timeoutMs: 10_000 });
+  });
+
+  afterAll(async () => {
+    await rag.stop();
+    await chroma.stop();
+  });
+
+  it("searches with citations, filters and a pet profile", async () => {
+    const result = await client.search.query({ query: "배가 부풀고 헛구역질", limit: 3 });
+    expect(result.hits[0]?.citation).toMatchObject({
+      documentId: "bloat-gdv.ko",
+      title: "위확장-위염전 (고창증)",
+    });
+    const forCat = await client.search.query({
+      query: "straining vomiting",
+      pet: { species: "cat" },
+      limit: 2,
+    });
+    expect(forCat.hits[0]?.species).not.toBe("dog");
+  });
+
+  it("ingests a PDF sent as base64, lists it, counts it and deletes it", async () => {
+    const pdf = minimalPdf(
+      [["Pumpkin seeds are not a dewormer.", "Ask a vet about parasite control."]],
+      "Pumpkin myths",
+    );
+    const ingested = await client.ingestDocument.mutate({
+      fileName: "pumpkin-myths.pdf",
+      encoding: "base64",
+      content: pdf.toString("base64"),
+    });
+    expect(ingested).toMatchObject({
+      documentId: "pumpkin-myths",
+      title: "Pumpkin myths",
+      type: "pdf",
+      unchanged: false,
+    });
+    const page = await client.listDocuments.query({ language: "en", limit: 200 });
+    expect(page.items.map((doc) => doc.documentId)).toContain("pumpkin-myths");
+    const stats = await client.stats.query();
+    expect(stats).toMatchObject({
+      collection: "vet_medical_data",
+      documents: 5,
+      embedder: { name: "hashed-ngram-v1-384", dimension: 384 },
+    });
+    const hit = await client.search.query({ query: "pumpkin seeds dewormer", limit: 1 });
+    expect(hit.hits[0]?.citation.documentId).toBe("pumpkin-myths");
+    expect(await client.deleteDocument.mutate({ documentId: "pumpkin-myths" })).toEqual({
+      documentId: "pumpkin-myths",
+      deletedChunks: 1,
+    });
+    expect((await client.stats.query()).documents).toBe(4);
+  });
+
+  it("pages through documents with a cursor", async () => {
+    const first = await client.listDocuments.query({ limit: 3 });
+    expect(first.items).toHaveLength(3);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await client.listDocuments.query({
+      limit: 3,
+      cursor: first.nextCursor ?? undefined,
+    });
+    expect(second.items.map((doc) => doc.documentId)).toEqual(["urinary-blockage.en"]);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it("answers bad input with BAD_REQUEST and a message naming the file", async () => {
+    const empty = await client.ingestDocument
+      .mutate({ fileName: "empty.md", content: "" })
+      .catch((error: unknown) => error);
+    expect(errorCode(empty)).toBe("BAD_REQUEST");
+    expect((empty as Error).message).toMatch(/empty\.md: the file is empty/);
+    const notBase64 = await client.ingestDocument
+      .mutate({ fileName: "a.pdf", encoding: "base64", content: "%%%" })
+      .catch((error: unknown) => error);
+    expect((notBase64 as Error).message).toMatch(/not valid base64/);
+    const badId = await client.deleteDocument
+      .mutate({ documentId: "../etc" })
+      .catch((error: unknown) => error);
+    expect(errorCode(badId)).toBe("VALIDATION_FAILED");
+  });
+});
+
+describe.skipIf(gate.skip)(gate.title("rag when Chroma is down or slow"), () => {
+  let hanging: Server;
+  let hangingPort: number;
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    // Accepts connections and never answers: a Chroma that hangs.
+    hanging = createServer((socket) => {
+      sockets.add(socket);
+    });
+    hangingPort = await freePort();
+    await new Promise<void>((resolve) => hanging.listen(hangingPort, "127.0.0.1", resolve));
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => hanging.close(() => resolve()));
+  });
+
+  it("search answers UPSTREAM_UNAVAILABLE within 2 seconds when Chroma stops answering", async () => {
+    const chroma = await startChroma();
+    const rag = await startRagService({ chromaUrl: chroma.url });
+    try {
+      const client = createServiceClient<RagRouter>({ url: rag.url, timeoutMs: 10_000 });
+      await client.search.query({ query: "bloat" });
+      await chroma.stop();
+      const started = Date.now();
+      const error = await client.search
+        .query({ query: "bloat" })
+        .catch((caught: unknown) => caught);
+      expect(Date.now() - started).toBeLessThan(2_500);
+      expect(errorCode(error)).toBe("UPSTREAM_UNAVAILABLE");
+      expect((error as Error).message).toMatch(/Chroma/);
+    } finally {
+      await rag.stop();
+      await chroma.stop();
+    }
+  });
+
+  it("a hanging Chroma: not ready, and procedures answer UPSTREAM_UNAVAILABLE quickly", async () => {
+    const rag = await startRagService({
+      chromaUrl: `http://127.0.0.1:${hangingPort}`,
+      chromaTimeoutMs: 500,
+      waitUntilReady: false,
+    });
+    try {
+      const ready = await fetch(`${rag.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { dependencies: Array<{ name: string; ok: boolean }> };
+      expect(body.dependencies.find((dep) => dep.name === "knowledge-base")?.ok).toBe(false);
+      const client = createServiceClient<RagRouter>({ url: rag.url, timeoutMs: 10_000 });
+      const started = Date.now();
+      const error = await client.search
+        .query({ query: "bloat" })
+        .catch((caught: unknown) => caught);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(errorCode(error)).toBe("UPSTREAM_UNAVAILABLE");
+    } finally {
+      await rag.stop();
+    }
+  });
+});

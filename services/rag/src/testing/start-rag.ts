@@ -1,0 +1,67 @@
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { createLogger } from "@dogi/logger";
+import { createHealthReporter } from "@dogi/trpc";
+import { createRagApp } from "../app.ts";
+import { chromaHeartbeatCheck } from "../chroma-health.ts";
+import { HashedNgramEmbedder } from "../embed/hashed.ts";
+import { KnowledgeBase } from "../kb/knowledge-base.ts";
+import { KnowledgeBaseRuntime } from "../kb/runtime.ts";
+import { ChromaStore } from "../store/chroma-store.ts";
+
+/** A rag service listening on a free port of 127.0.0.1, for tests of its HTTP API and of its callers. */
+export interface RagTestService {
+  url: string;
+  runtime: KnowledgeBaseRuntime;
+  kb: KnowledgeBase;
+  stop(): Promise<void>;
+}
+
+/** Starts the rag app in this process on `chromaUrl`; `corpusDir` seeds it (default: no seeding). */
+export async function startRagService(options: {
+  chromaUrl: string;
+  collection?: string;
+  corpusDir?: string;
+  chromaTimeoutMs?: number;
+  waitUntilReady?: boolean;
+}): Promise<RagTestService> {
+  const logger = createLogger({ service: "rag", level: "silent" });
+  const embedder = new HashedNgramEmbedder();
+  const store = new ChromaStore({
+    url: options.chromaUrl,
+    collection: options.collection ?? "vet_medical_data",
+    timeoutMs: options.chromaTimeoutMs ?? 2_000,
+    embedder,
+  });
+  const kb = new KnowledgeBase({ store, embedder, chunking: { size: 800, overlap: 120 } });
+  const runtime = new KnowledgeBaseRuntime({
+    kb,
+    logger,
+    corpusDir: options.corpusDir,
+    reindex: false,
+    retryMs: 200,
+  });
+  if (options.waitUntilReady ?? true) await runtime.started;
+  const health = createHealthReporter({
+    service: "rag",
+    checks: [
+      { name: "chroma", check: chromaHeartbeatCheck(options.chromaUrl) },
+      { name: "knowledge-base", check: runtime.readinessCheck() },
+    ],
+  });
+  const app = createRagApp({ logger, health, devErrors: false, runtime });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    runtime,
+    kb,
+    stop: async () => {
+      runtime.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
