@@ -24,6 +24,8 @@ export interface ServiceAppOptions<Ctx extends BaseContext> {
   router: AnyRouter;
   /** Adds the service's dependencies to the per-request base context. */
   createContext: (base: BaseContext) => Ctx | Promise<Ctx>;
+  /** Largest /trpc request body; bigger ones get 413. Default 1 MiB; rag raises it for uploads. */
+  maxTrpcBodyBytes?: number;
   /** Extra routes (REST, OpenAI-compatible) mounted before the 404 handler. */
   routes?: (app: Express) => void;
 }
@@ -67,7 +69,7 @@ export function createServiceApp<Ctx extends BaseContext>(
               typeof req.headers["x-api-key"] === "string" ? req.headers["x-api-key"] : undefined,
           },
         }),
-      maxBodySize: 25 * 1024 * 1024,
+      maxBodySize: options.maxTrpcBodyBytes ?? 1024 * 1024,
     }),
   );
 

@@ -35,6 +35,9 @@ const testRouter = router({
   leakyOutput: publicProcedure
     .output(z.object({ email: z.string() }).strict())
     .query(() => ({ email: "a@b.c", password_hash: "$argon2id$..." }) as { email: string }),
+  save: publicProcedure
+    .input(z.object({ text: z.string() }))
+    .mutation(({ input }) => input.text.length),
   whoAmI: protectedProcedure.query(({ ctx }) => ctx.identity),
   requestId: publicProcedure.query(({ ctx }) => ctx.requestId),
   slow: publicProcedure.input(z.object({ ms: z.number() })).query(async ({ input }) => {
@@ -197,6 +200,17 @@ describe("service app", () => {
     healthy = true;
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it("refuses a tRPC body over the limit with 413 instead of reading it", async () => {
+    const post = (text: string) =>
+      fetch(`${server.url}/trpc/save`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ text }),
+      });
+    expect((await post("x".repeat(1_100_000))).status).toBe(413);
+    expect((await post("x".repeat(1_000))).status).toBe(200);
   });
 
   it("answers an unknown route with a JSON 404 naming it", async () => {

@@ -17,6 +17,8 @@ export function createRagApp(deps: RagAppDeps) {
   return createServiceApp({
     ...base,
     router: ragRouter,
+    // Documents up to 20 MB arrive base64-encoded (4/3 larger) inside JSON.
+    maxTrpcBodyBytes: 28 * 1024 * 1024,
     createContext: (context) => ({ ...context, runtime }),
   });
 }
