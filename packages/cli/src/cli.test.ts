@@ -27,7 +27,7 @@ describe("dogi command line", () => {
     expect(console.err()).toContain("Usage: dogi <command>");
   });
 
-  it.each(["ingest", "pull", "bench"])(
+  it.each(["bench"])(
     "says %s is not yet available and which issue adds it, exiting 2",
     async (command) => {
       const console = captureConsole();

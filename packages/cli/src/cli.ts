@@ -1,5 +1,7 @@
 import { genModelCommand, genModelUsage } from "./commands/gen-model.ts";
+import { ingestCommand, ingestUsage } from "./commands/ingest.ts";
 import { isPlannedCommand, notYetCommand, plannedCommands } from "./commands/not-yet.ts";
+import { pullCommand, pullUsage } from "./commands/pull.ts";
 import { startCommand, startUsage } from "./commands/start.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -9,12 +11,21 @@ Commands:
   start [--dev]        run Dogi: Chroma and the five services (what \`pnpm start\` does)
   gen-model --preset tiny|bench --out PATH [--seed N]
                        write a random-weights GGUF model for tests and benchmarks
+  ingest <file|dir>... [--url URL]
+                       add documents to the knowledge base (the rag service must be running)
+  pull <url|hf:user/repo/file.gguf> [--dir DIR]
+                       download a GGUF model into models/ (resumable, with a progress bar)
   help [command]       show this help, or a command's
 ${Object.keys(plannedCommands)
   .map((name) => `  ${name.padEnd(21)}not yet available`)
   .join("\n")}`;
 
-const commandUsage: Record<string, string> = { start: startUsage, "gen-model": genModelUsage };
+const commandUsage: Record<string, string> = {
+  start: startUsage,
+  "gen-model": genModelUsage,
+  ingest: ingestUsage,
+  pull: pullUsage,
+};
 
 /** Runs one `dogi` command line; resolves to the process exit status (2: the command line was wrong). */
 export async function runCli(argv: readonly string[]): Promise<number> {
@@ -25,6 +36,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return await startCommand(args);
       case "gen-model":
         return await genModelCommand(args);
+      case "ingest":
+        return await ingestCommand(args);
+      case "pull":
+        return await pullCommand(args);
       case "help":
       case "--help":
       case "-h": {

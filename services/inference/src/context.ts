@@ -1,4 +1,5 @@
 import type { BaseContext } from "@dogi/trpc";
+import type { InferenceEngine } from "./engine/engine.ts";
 
-/** What the inference service's procedures get: the shared base, nothing more yet. */
-export type InferenceContext = BaseContext;
+/** What the inference service's procedures get: the shared base and the model registry. */
+export type InferenceContext = BaseContext & { engine: InferenceEngine };

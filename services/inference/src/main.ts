@@ -1,12 +1,19 @@
 import { loadEnvOrExit, ZInferenceEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
-import { createHealthReporter, serve } from "@dogi/trpc";
-import { createInferenceApp } from "./app.ts";
+import { serve } from "@dogi/trpc";
+import { createInferenceService } from "./service.ts";
 
 const env = loadEnvOrExit(ZInferenceEnv, { service: "inference" });
 const logger = createServiceLogger("inference", env);
-const health = createHealthReporter({ service: "inference", checks: [] });
-const app = createInferenceApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS });
+
+let service;
+try {
+  service = await createInferenceService(env, logger);
+} catch (error) {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
+const { engine, app } = service;
 
 await serve({
   app,
@@ -14,4 +21,11 @@ await serve({
   port: env.INFERENCE_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  onShutdown: () => engine.dispose(),
+});
+
+// Models load after the port is open, so /healthz answers and /readyz says "starting" meanwhile.
+engine.start().catch((error: unknown) => {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+  process.exit(1);
 });

@@ -1,7 +1,5 @@
 /** Commands the architecture promises that later issues build, with the issue that adds each. */
 export const plannedCommands = {
-  ingest: "issue 5, the RAG service (chunk, embed and store documents in Chroma)",
-  pull: "issue 6, the inference service (download a GGUF into models/)",
   bench: "issues 3 (auth), 6 (inference) and 7 (gateway), each adding its benchmark",
 } as const;
 

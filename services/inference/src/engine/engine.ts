@@ -1,0 +1,214 @@
+import type { Logger } from "@dogi/logger";
+import type { TInferenceModelInfo, TInferenceStatus } from "@dogi/contracts";
+import { AppError } from "@dogi/trpc";
+import { ModelNotFoundError, NoModelError } from "../openai/errors.ts";
+import { loadBackend } from "./backend.ts";
+import type { Backend, GpuSetting } from "./backend.ts";
+import { LoadedModel } from "./loaded-model.ts";
+import { findModelFiles } from "./model-files.ts";
+import type { ModelFile } from "./model-files.ts";
+
+export interface EngineOptions {
+  logger: Logger;
+  gpu: GpuSetting;
+  threads: number;
+  parallel: number;
+  contextSize: number;
+  queueMax: number;
+  modelPath: string | undefined;
+  modelsDir: string;
+  aliases: string | undefined;
+  defaultModel: string | undefined;
+  /** Set when a backup API exists: load failures then degrade instead of stopping. */
+  upstream: { baseUrl: string; model: string } | undefined;
+}
+
+interface ModelState {
+  file: ModelFile;
+  state: TInferenceModelInfo["state"];
+  error?: string;
+  loaded?: LoadedModel;
+}
+
+/** Where a request should go: a loaded local model or the upstream API. */
+export type Route = { kind: "local"; model: LoadedModel } | { kind: "upstream"; reason: string };
+
+/** Says how to get a model, for errors and the status procedure. */
+export const NO_MODEL_HINT =
+  "No model is loaded. Put a GGUF file in models/ (for example `pnpm dogi pull hf:user/repo/file.gguf`) or set MODEL_PATH, then restart; or set UPSTREAM_BASE_URL to use an OpenAI-compatible API.";
+
+/** The model registry: finds model files, loads them, and routes requests to them. */
+export class InferenceEngine {
+  private backend: Backend | undefined;
+  private readonly models: ModelState[];
+  private loading: Promise<void> | undefined;
+  private disposed = false;
+
+  private constructor(
+    private readonly options: EngineOptions,
+    files: ModelFile[],
+  ) {
+    this.models = files.map((file) => ({ file, state: "pending" }));
+  }
+
+  /** Finds the model files; a MODEL_PATH that does not exist fails here, naming it. */
+  static async create(options: EngineOptions): Promise<InferenceEngine> {
+    const files = await findModelFiles(options);
+    return new InferenceEngine(options, files);
+  }
+
+  /**
+   * Loads the backend and the models, the default first. Resolves when every load has ended;
+   * rejects only when the default model fails and there is no upstream to fall back on.
+   */
+  start(): Promise<void> {
+    this.loading ??= this.loadAll();
+    return this.loading;
+  }
+
+  private async loadAll(): Promise<void> {
+    const { logger } = this.options;
+    if (this.models.length === 0) {
+      logger.warn(this.options.upstream ? "no local model; using the upstream API" : NO_MODEL_HINT);
+      return;
+    }
+    this.backend = await loadBackend(this.options);
+    for (const entry of this.models) {
+      if (this.disposed) return;
+      entry.state = "loading";
+      const started = Date.now();
+      try {
+        entry.loaded = await LoadedModel.load({
+          llama: this.backend.llama,
+          id: entry.file.id,
+          path: entry.file.path,
+          threads: this.backend.threads,
+          parallel: this.options.parallel,
+          contextSize: this.options.contextSize,
+          queueMax: this.options.queueMax,
+        });
+        entry.state = "loaded";
+        logger.info(
+          {
+            model: entry.file.id,
+            path: entry.file.path,
+            ms: Date.now() - started,
+            contextSize: entry.loaded.contextSize,
+            sequences: this.options.parallel,
+          },
+          "model loaded",
+        );
+      } catch (error) {
+        entry.state = "failed";
+        entry.error = error instanceof Error ? error.message : String(error);
+        logger.error({ model: entry.file.id, path: entry.file.path, err: error }, entry.error);
+        if (entry.file.isDefault && !this.options.upstream) throw error;
+      }
+    }
+  }
+
+  /** True once requests can be answered: the default model loaded, or nothing to wait for. */
+  isReady(): boolean {
+    const main = this.defaultEntry();
+    if (!main) return true;
+    return main.state === "loaded" || (main.state === "failed" && !!this.options.upstream);
+  }
+
+  private defaultEntry(): ModelState | undefined {
+    return this.models.find((entry) => entry.file.isDefault);
+  }
+
+  private find(name: string): ModelState | undefined {
+    if (name === "default") return this.defaultEntry();
+    return this.models.find((entry) => entry.file.id === name || entry.file.aliases.includes(name));
+  }
+
+  /** Ids of the models that can serve requests now. */
+  loadedModels(): LoadedModel[] {
+    return this.models.flatMap((entry) => (entry.loaded ? [entry.loaded] : []));
+  }
+
+  /** Where a request for `name` goes; throws 404 for unknown models, 503 while unavailable. */
+  route(name: string): Route {
+    const entry = this.find(name);
+    const upstream = this.options.upstream;
+    if (!entry) {
+      // Without any local model, every request is the upstream's to answer.
+      if (upstream && this.loadedModels().length === 0) {
+        return { kind: "upstream", reason: "no local model" };
+      }
+      if (this.models.length === 0) throw new NoModelError(NO_MODEL_HINT);
+      throw new ModelNotFoundError(
+        name,
+        this.models.map((m) => m.file.id),
+      );
+    }
+    if (entry.loaded) return { kind: "local", model: entry.loaded };
+    if (upstream) return { kind: "upstream", reason: `model ${entry.file.id} is ${entry.state}` };
+    if (entry.state === "failed") {
+      throw new AppError(
+        "UPSTREAM_UNAVAILABLE",
+        `The model "${entry.file.id}" failed to load: ${entry.error ?? "unknown error"}`,
+      );
+    }
+    throw new AppError(
+      "OVERLOADED",
+      `The model "${entry.file.id}" is still loading. Retry shortly.`,
+      { retryAfterSeconds: 5 },
+    );
+  }
+
+  /** The state the gateway reads through the `status` procedure. */
+  status(): TInferenceStatus {
+    const loaded = this.loadedModels();
+    const main = this.defaultEntry();
+    const upstream = this.options.upstream ?? null;
+    const mode =
+      loaded.length > 0
+        ? "local"
+        : main && (main.state === "loading" || main.state === "pending")
+          ? "loading"
+          : upstream
+            ? "upstream"
+            : "none";
+    const busy = loaded.reduce((sum, model) => sum + model.slots.busy, 0);
+    const queued = loaded.reduce((sum, model) => sum + model.slots.queued, 0);
+    return {
+      mode,
+      canGenerate: mode === "local" || mode === "upstream",
+      defaultModel: main?.file.id ?? null,
+      models: this.models.map((entry) => ({
+        id: entry.file.id,
+        path: entry.file.path,
+        aliases: entry.file.aliases,
+        state: entry.state,
+        isDefault: entry.file.isDefault,
+        ...(entry.error ? { error: entry.error } : {}),
+      })),
+      backend: this.backend ? { gpu: this.backend.gpu, reason: this.backend.reason } : null,
+      upstream,
+      scheduler: {
+        parallel: this.options.parallel,
+        busySequences: busy,
+        queueDepth: queued,
+        queueMax: this.options.queueMax,
+      },
+      hint: mode === "none" ? NO_MODEL_HINT : null,
+    };
+  }
+
+  /** GPU memory in use and total, when running on a GPU. */
+  async gpuMemory(): Promise<{ used: number; total: number } | undefined> {
+    if (!this.backend || this.backend.gpu === "cpu") return undefined;
+    const state = await this.backend.llama.getVramState();
+    return { used: state.used, total: state.total };
+  }
+
+  /** Stops loading, frees every model and the backend. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.loading?.catch(() => undefined);
+    for (const entry of this.models) await entry.loaded?.dispose();
+    await this.backend?.llama.dispose();
+  }
+}

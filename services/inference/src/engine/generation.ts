@@ -1,0 +1,138 @@
+import type { LLamaContextualRepeatPenalty, Token } from "node-llama-cpp";
+import type { TChatToolCall, TFinishReason, TTimings } from "@dogi/contracts";
+import { InvalidParamError } from "../openai/errors.ts";
+import type { LoadedModel, Slot } from "./loaded-model.ts";
+
+/** Sampling and stopping settings of one request, in node-llama-cpp's terms. */
+export interface SamplingParams {
+  /** Undefined: until the context is full. */
+  maxTokens: number | undefined;
+  temperature: number;
+  topP: number | undefined;
+  topK: number | undefined;
+  minP: number | undefined;
+  seed: number | undefined;
+  repeatPenalty: LLamaContextualRepeatPenalty | undefined;
+  stop: string[];
+}
+
+/** What the caller hears while a generation runs. */
+export interface GenerationHooks {
+  /** Aborts queue waiting and decoding (client gone or timed out). */
+  signal: AbortSignal;
+  /** Each new piece of visible text, in order. */
+  onText?: (text: string) => void;
+  /** Called once the request holds a sequence (it left the queue). */
+  onStart?: () => void;
+}
+
+/** A finished (or cut-off) generation. */
+export interface GenerationOutcome {
+  text: string;
+  finishReason: TFinishReason;
+  toolCalls: TChatToolCall[];
+  promptTokens: number;
+  completionTokens: number;
+  timings: TTimings;
+  /** True when the signal ended it; `text` holds what was generated until then. */
+  aborted: boolean;
+}
+
+/** Counts tokens and times the prompt and decode phases the way llama-server reports them. */
+export class GenerationMeter {
+  private readonly startedAt = performance.now();
+  private firstTokenAt: number | undefined;
+  completionTokens = 0;
+
+  constructor(
+    readonly promptTokens: number,
+    private readonly reusedTokens: number,
+  ) {}
+
+  onTokens(tokens: readonly Token[]): void {
+    this.firstTokenAt ??= performance.now();
+    this.completionTokens += tokens.length;
+  }
+
+  get started(): boolean {
+    return this.firstTokenAt !== undefined;
+  }
+
+  /** Milliseconds from holding a sequence to the first generated token. */
+  get timeToFirstTokenMs(): number | undefined {
+    return this.firstTokenAt === undefined ? undefined : this.firstTokenAt - this.startedAt;
+  }
+
+  timings(): TTimings {
+    const now = performance.now();
+    const promptMs = (this.firstTokenAt ?? now) - this.startedAt;
+    const predictedMs = this.firstTokenAt === undefined ? 0 : now - this.firstTokenAt;
+    const promptN = Math.max(0, this.promptTokens - this.reusedTokens);
+    // The first token comes out of the prompt pass; the rest are decode steps.
+    const decoded = Math.max(0, this.completionTokens - 1);
+    return {
+      prompt_n: promptN,
+      prompt_ms: round(promptMs),
+      prompt_per_second: promptMs > 0 ? round((promptN * 1000) / promptMs) : 0,
+      predicted_n: this.completionTokens,
+      predicted_ms: round(predictedMs),
+      predicted_per_second: predictedMs > 0 ? round((decoded * 1000) / predictedMs) : 0,
+    };
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/**
+ * Refuses prompts that do not fit the context (a 400, before any engine work) and bounds
+ * max_tokens by the room the prompt leaves.
+ */
+export function fitToContext(
+  model: LoadedModel,
+  promptTokens: number,
+  maxTokens: number | undefined,
+  param: string,
+): number {
+  const room = model.contextSize - promptTokens;
+  if (room < 1) {
+    throw new InvalidParamError(
+      `This model's context holds ${model.contextSize} tokens, but the prompt has ${promptTokens}. Shorten the ${param}.`,
+      param,
+      "context_length_exceeded",
+    );
+  }
+  return Math.min(maxTokens ?? room, room);
+}
+
+/** Maps node-llama-cpp's stop reason onto OpenAI's finish_reason. */
+export function finishReasonOf(stopReason: string, timedOut: boolean): TFinishReason {
+  if (stopReason === "maxTokens") return "length";
+  if (stopReason === "functionCalls") return "tool_calls";
+  if (stopReason === "abort" && timedOut) return "length";
+  return "stop";
+}
+
+/**
+ * Runs `work` on a free sequence of the model: waits in the FIFO queue, marks the start,
+ * and always frees the sequence, however the work ends.
+ */
+export async function withSlot<T>(
+  model: LoadedModel,
+  promptTokens: readonly Token[],
+  hooks: GenerationHooks,
+  work: (slot: Slot, reusedTokens: number) => Promise<T>,
+): Promise<T> {
+  const lease = await model.slots.acquire({
+    signal: hooks.signal,
+    pick: model.pickSlotFor(promptTokens),
+  });
+  try {
+    hooks.onStart?.();
+    const reused = lease.slot.sequence.compareContextTokens([...promptTokens]).firstDifferentIndex;
+    return await work(lease.slot, reused);
+  } finally {
+    lease.release();
+  }
+}

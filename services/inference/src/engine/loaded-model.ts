@@ -1,0 +1,147 @@
+import { LlamaChat } from "node-llama-cpp";
+import type {
+  ChatWrapper,
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaModel,
+  Token,
+} from "node-llama-cpp";
+import { AppError } from "@dogi/trpc";
+import { checkGgufHeader } from "./model-files.ts";
+import { SlotPool } from "./slot-pool.ts";
+
+/** One context sequence and the chat driver bound to it. */
+export interface Slot {
+  index: number;
+  sequence: LlamaContextSequence;
+  chat: LlamaChat;
+}
+
+export interface LoadOptions {
+  llama: Llama;
+  id: string;
+  path: string;
+  threads: number;
+  parallel: number;
+  /** Tokens per sequence; 0 = the model's training context capped at 4096. */
+  contextSize: number;
+  queueMax: number;
+}
+
+const DEFAULT_CONTEXT_CAP = 4096;
+
+/**
+ * A model with one context of `parallel` sequences: concurrent requests each get a sequence,
+ * and node-llama-cpp decodes every active sequence in the same batch.
+ */
+export class LoadedModel {
+  readonly slots: SlotPool<Slot>;
+  private embeddingContext: Promise<LlamaEmbeddingContext> | undefined;
+  // One embedding at a time: an embedding context has a single sequence.
+  private embedQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly id: string,
+    readonly path: string,
+    readonly model: LlamaModel,
+    readonly context: LlamaContext,
+    readonly chatWrapper: ChatWrapper,
+    slots: Slot[],
+    queueMax: number,
+    private readonly threads: number,
+  ) {
+    this.slots = new SlotPool(slots, queueMax);
+  }
+
+  /** Loads the file and creates its context; a corrupt file fails naming the path. */
+  static async load(options: LoadOptions): Promise<LoadedModel> {
+    let model: LlamaModel;
+    try {
+      await checkGgufHeader(options.path);
+      model = await options.llama.loadModel({ modelPath: options.path });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new AppError("INTERNAL", `Could not load model file ${options.path}: ${why}`, {
+        cause: error,
+      });
+    }
+    const train = model.trainContextSize;
+    const contextSize =
+      options.contextSize > 0 ? options.contextSize : Math.min(train, DEFAULT_CONTEXT_CAP);
+    const context = await model.createContext({
+      sequences: options.parallel,
+      contextSize,
+      threads: options.threads,
+      // Each sequence evaluates its whole prompt in one batch where it fits.
+      batchSize: Math.min(contextSize, 2048),
+    });
+    const slots: Slot[] = [];
+    for (let index = 0; index < options.parallel; index++) {
+      const sequence = context.getSequence();
+      slots.push({ index, sequence, chat: new LlamaChat({ contextSequence: sequence }) });
+    }
+    const first = slots[0];
+    if (!first) throw new Error("INFERENCE_PARALLEL must be at least 1");
+    return new LoadedModel(
+      options.id,
+      options.path,
+      model,
+      context,
+      first.chat.chatWrapper,
+      slots,
+      options.queueMax,
+      options.threads,
+    );
+  }
+
+  get contextSize(): number {
+    return this.context.contextSize;
+  }
+
+  /** Picks the free slot whose cached tokens share the longest prefix with the prompt. */
+  pickSlotFor(tokens: readonly Token[]): (free: readonly Slot[]) => Slot {
+    return (free) => {
+      let best = free[0];
+      let bestLength = -1;
+      for (const slot of free) {
+        const length = slot.sequence.compareContextTokens([...tokens]).firstDifferentIndex;
+        if (length > bestLength) {
+          best = slot;
+          bestLength = length;
+        }
+      }
+      if (!best) throw new Error("pickSlotFor called with no free slot");
+      return best;
+    };
+  }
+
+  /** Mean-pooled embedding of one input; embeddings run one at a time on their own context. */
+  async embed(input: string | Token[]): Promise<{ vector: readonly number[]; tokens: number }> {
+    this.embeddingContext ??= this.model.createEmbeddingContext({ threads: this.threads });
+    const run = this.embedQueue.then(async () => {
+      const context = await this.embeddingContext;
+      if (!context) throw new Error("embedding context missing");
+      const tokens = typeof input === "string" ? this.model.tokenize(input) : input;
+      if (tokens.length > this.contextSize) {
+        throw new AppError(
+          "BAD_REQUEST",
+          `An input has ${tokens.length} tokens, more than the model's context of ${this.contextSize}`,
+        );
+      }
+      const embedding = await context.getEmbeddingFor(tokens);
+      return { vector: embedding.vector, tokens: tokens.length };
+    });
+    this.embedQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Frees the context and the model. */
+  async dispose(): Promise<void> {
+    const embedding = await this.embeddingContext?.catch(() => undefined);
+    await embedding?.dispose();
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+}

@@ -1,0 +1,271 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServiceClient } from "@dogi/trpc";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InferenceRouter } from "./router.ts";
+import { createInferenceService } from "./service.ts";
+import { startTestInference } from "./testing/start-service.ts";
+import type { TestInference } from "./testing/start-service.ts";
+
+let emptyDir: string;
+
+beforeAll(async () => {
+  emptyDir = await mkdtemp(join(tmpdir(), "dogi-no-models-"));
+});
+
+afterAll(async () => {
+  await rm(emptyDir, { recursive: true, force: true });
+});
+
+function statusClient(url: string) {
+  return createServiceClient<InferenceRouter>({ url, timeoutMs: 5_000 });
+}
+
+describe("with no model at all", () => {
+  let inference: TestInference;
+
+  beforeAll(async () => {
+    inference = await startTestInference({ MODELS_DIR: emptyDir });
+  });
+
+  afterAll(async () => {
+    await inference?.close();
+  });
+
+  it("is ready, lists no models and says so through the status procedure", async () => {
+    const ready = await fetch(`${inference.url}/readyz`);
+    expect(ready.status).toBe(200);
+    const models = await inference.client.models.list();
+    expect(models.data).toEqual([]);
+    const status = await statusClient(inference.url).status.query();
+    expect(status.mode).toBe("none");
+    expect(status.canGenerate).toBe(false);
+    expect(status.hint).toContain("models/");
+  });
+
+  it("answers chat with a 503 that says how to add a model", async () => {
+    const error = await inference.client.chat.completions
+      .create({ model: "default", messages: [{ role: "user", content: "hi" }] })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    const apiError = error as InstanceType<typeof OpenAI.APIError>;
+    expect(apiError.status).toBe(503);
+    expect(apiError.code).toBe("no_model");
+    expect(apiError.message).toContain("dogi pull");
+    expect(apiError.message).toContain("MODEL_PATH");
+  });
+});
+
+describe("model files that cannot be used", () => {
+  it("fails at start-up naming a MODEL_PATH that does not exist", async () => {
+    const missing = join(emptyDir, "nope.gguf");
+    const logger = (await import("@dogi/logger")).createLogger({ service: "t", level: "silent" });
+    await expect(
+      createInferenceService(
+        {
+          MODEL_PATH: missing,
+          MODELS_DIR: emptyDir,
+          MODEL_ALIASES: undefined,
+          DEFAULT_MODEL: undefined,
+          LLAMA_GPU: "off",
+          INFERENCE_THREADS: 1,
+          INFERENCE_PARALLEL: 1,
+          INFERENCE_CONTEXT_SIZE: 256,
+          INFERENCE_QUEUE_MAX: 1,
+          INFERENCE_REQUEST_TIMEOUT_MS: 1000,
+          UPSTREAM_BASE_URL: undefined,
+          UPSTREAM_API_KEY: undefined,
+          UPSTREAM_MODEL: "x",
+          UPSTREAM_TIMEOUT_MS: 1000,
+          DOGI_DEV_ERRORS: false,
+        },
+        logger,
+      ),
+    ).rejects.toThrow(missing);
+  });
+
+  it("fails to start naming a corrupt model file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dogi-corrupt-"));
+    const corrupt = join(dir, "broken.gguf");
+    await writeFile(corrupt, Buffer.from("GGUF this is not a model"));
+    try {
+      await expect(startTestInference({ MODELS_DIR: dir })).rejects.toThrow(corrupt);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+interface Recorded {
+  path: string;
+  authorization: string | undefined;
+  body: Record<string, unknown>;
+}
+
+describe("with an upstream as the backup model", () => {
+  let upstream: http.Server;
+  let upstreamUrl: string;
+  const recorded: Recorded[] = [];
+  let inference: TestInference;
+
+  beforeAll(async () => {
+    // A second local HTTP server plays the OpenAI-compatible upstream.
+    upstream = http.createServer((req, res) => {
+      let raw = "";
+      req.on("data", (chunk: Buffer) => (raw += chunk.toString()));
+      req.on("end", () => {
+        const body = JSON.parse(raw) as Record<string, unknown>;
+        recorded.push({ path: req.url ?? "", authorization: req.headers.authorization, body });
+        const base = {
+          id: "up-1",
+          created: 1,
+          model: String(body.model),
+          system_fingerprint: null,
+        };
+        if (body.stream) {
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          const chunk = (delta: object, finish: string | null) =>
+            `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+          res.write(chunk({ role: "assistant", content: "" }, null));
+          res.write(chunk({ content: "from upstream" }, null));
+          res.write(chunk({}, "stop"));
+          res.end("data: [DONE]\n\n");
+          return;
+        }
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            ...base,
+            object: "chat.completion",
+            choices: [
+              {
+                index: 0,
+                message: { role: "assistant", content: "from upstream", refusal: null },
+                finish_reason: "stop",
+                logprobs: null,
+              },
+            ],
+            usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+    inference = await startTestInference({
+      MODELS_DIR: emptyDir,
+      UPSTREAM_BASE_URL: upstreamUrl,
+      UPSTREAM_API_KEY: "sk-upstream",
+      UPSTREAM_MODEL: "backup-model",
+    });
+  });
+
+  afterAll(async () => {
+    await inference?.close();
+    await new Promise((resolve) => upstream?.close(resolve));
+  });
+
+  it("sends a chat the local engine cannot serve to the upstream, cleaned and under its model", async () => {
+    const completion = await inference.client.chat.completions.create({
+      model: "default",
+      messages: [{ role: "user", content: "hi" }],
+      max_tokens: 5,
+      // Dropped before forwarding: nothing unknown reaches the upstream.
+      ...({ some_unknown_field: 1 } as object),
+    });
+    expect(completion.choices[0]?.message.content).toBe("from upstream");
+    const last = recorded.at(-1);
+    expect(last?.path).toBe("/v1/chat/completions");
+    expect(last?.authorization).toBe("Bearer sk-upstream");
+    expect(last?.body.model).toBe("backup-model");
+    expect(last?.body.max_tokens).toBe(5);
+    expect(last?.body).not.toHaveProperty("some_unknown_field");
+  });
+
+  it("relays an upstream stream chunk by chunk", async () => {
+    const stream = await inference.client.chat.completions.create({
+      model: "default",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toBe("from upstream");
+  });
+
+  it("reports upstream mode and can still generate", async () => {
+    const status = await statusClient(inference.url).status.query();
+    expect(status.mode).toBe("upstream");
+    expect(status.canGenerate).toBe(true);
+    expect(status.upstream).toEqual({ baseUrl: upstreamUrl, model: "backup-model" });
+    const models = await inference.client.models.list();
+    expect(models.data.map((m) => m.id)).toEqual(["backup-model"]);
+  });
+
+  it("answers 503 when the upstream is down too", async () => {
+    const down = await startTestInference({
+      MODELS_DIR: emptyDir,
+      UPSTREAM_BASE_URL: "http://127.0.0.1:9/v1",
+    });
+    try {
+      const error = await down.client.chat.completions
+        .create({ model: "default", messages: [{ role: "user", content: "hi" }] })
+        .catch((caught: unknown) => caught);
+      expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    } finally {
+      await down.close();
+    }
+  });
+});
+
+describe("while the default model loads", () => {
+  it("answers /readyz with 503 until the model is loaded, then 200", async () => {
+    const { ensureTinyModel } = await import("@dogi/testing");
+    const { createLogger } = await import("@dogi/logger");
+    const { serve } = await import("@dogi/trpc");
+    const logger = createLogger({ service: "t", level: "silent" });
+    const service = await createInferenceService(
+      {
+        MODEL_PATH: await ensureTinyModel(),
+        MODELS_DIR: emptyDir,
+        MODEL_ALIASES: undefined,
+        DEFAULT_MODEL: undefined,
+        LLAMA_GPU: "off",
+        INFERENCE_THREADS: 1,
+        INFERENCE_PARALLEL: 1,
+        INFERENCE_CONTEXT_SIZE: 256,
+        INFERENCE_QUEUE_MAX: 1,
+        INFERENCE_REQUEST_TIMEOUT_MS: 10_000,
+        UPSTREAM_BASE_URL: undefined,
+        UPSTREAM_API_KEY: undefined,
+        UPSTREAM_MODEL: "x",
+        UPSTREAM_TIMEOUT_MS: 1000,
+        DOGI_DEV_ERRORS: false,
+      },
+      logger,
+    );
+    const running = await serve({
+      app: service.app,
+      host: "127.0.0.1",
+      port: 0,
+      logger,
+      shutdownTimeoutMs: 1000,
+      handleSignals: false,
+      onShutdown: () => service.engine.dispose(),
+    });
+    try {
+      // Not started yet: the model is pending.
+      expect((await fetch(`${running.url}/readyz`)).status).toBe(503);
+      const loading = service.engine.start();
+      expect((await fetch(`${running.url}/readyz`)).status).toBe(503);
+      await loading;
+      expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -1,0 +1,134 @@
+import type { ChatModelFunctions, GbnfJsonSchema, Llama, LlamaGrammar } from "node-llama-cpp";
+import type { TChatCompletionRequest, TChatTool } from "@dogi/contracts";
+import { InvalidParamError } from "./errors.ts";
+
+/** How a chat answer is constrained: free text, a grammar, or tools. */
+export interface ChatConstraints {
+  grammar?: LlamaGrammar;
+  functions?: ChatModelFunctions;
+  forcedToolCall?: boolean;
+}
+
+// Compiling a grammar costs more than a short answer; callers repeat the same few schemas.
+// Grammars belong to one llama.cpp binding, so each binding has its own cache.
+const grammarCaches = new WeakMap<Llama, Map<string, Promise<LlamaGrammar>>>();
+const GRAMMAR_CACHE_MAX = 64;
+
+async function cachedGrammar(
+  llama: Llama,
+  key: string,
+  build: () => Promise<LlamaGrammar>,
+  param: string,
+): Promise<LlamaGrammar> {
+  let grammarCache = grammarCaches.get(llama);
+  if (!grammarCache) {
+    grammarCache = new Map();
+    grammarCaches.set(llama, grammarCache);
+  }
+  let grammar = grammarCache.get(key);
+  if (!grammar) {
+    if (grammarCache.size >= GRAMMAR_CACHE_MAX) {
+      const oldest = grammarCache.keys().next().value;
+      if (oldest !== undefined) grammarCache.delete(oldest);
+    }
+    grammar = build();
+    grammarCache.set(key, grammar);
+  }
+  try {
+    return await grammar;
+  } catch (error) {
+    grammarCache.delete(key);
+    const why = error instanceof Error ? error.message : String(error);
+    throw new InvalidParamError(`${param}: this JSON schema cannot be enforced (${why})`, param);
+  }
+}
+
+const ANY_OBJECT = { type: "object", additionalProperties: true } as const;
+
+function parametersOf(tool: TChatTool): GbnfJsonSchema {
+  return (tool.function.parameters ?? ANY_OBJECT) as GbnfJsonSchema;
+}
+
+/** The JSON a forced tool call must produce: `{ name, arguments }` of one of the tools. */
+function forcedCallSchema(tools: readonly TChatTool[]): GbnfJsonSchema {
+  const alternatives = tools.map((tool) => ({
+    type: "object" as const,
+    properties: {
+      name: { const: tool.function.name },
+      arguments: parametersOf(tool),
+    },
+  }));
+  const [only] = alternatives;
+  return (alternatives.length === 1 && only ? only : { oneOf: alternatives }) as GbnfJsonSchema;
+}
+
+/** Turns response_format, tools and tool_choice into grammars or function definitions. */
+export async function constraintsFor(
+  llama: Llama,
+  body: TChatCompletionRequest,
+): Promise<ChatConstraints> {
+  const tools = body.tools ?? [];
+  const choice = body.tool_choice ?? (tools.length > 0 ? "auto" : "none");
+  const format = body.response_format;
+  const wantsJson = format && format.type !== "text";
+  if (choice !== "none" && tools.length === 0) {
+    throw new InvalidParamError("tool_choice needs a non-empty tools list.", "tool_choice");
+  }
+  if (choice !== "none" && wantsJson) {
+    throw new InvalidParamError(
+      "response_format json_object/json_schema cannot be combined with tools; use one.",
+      "response_format",
+    );
+  }
+  if (choice === "auto") {
+    const functions: Record<string, { description?: string; params?: GbnfJsonSchema }> = {};
+    for (const tool of tools) {
+      functions[tool.function.name] = {
+        ...(tool.function.description ? { description: tool.function.description } : {}),
+        params: parametersOf(tool),
+      };
+    }
+    return { functions };
+  }
+  if (choice === "required" || typeof choice === "object") {
+    const forced =
+      typeof choice === "object"
+        ? tools.filter((tool) => tool.function.name === choice.function.name)
+        : tools;
+    if (forced.length === 0 && typeof choice === "object") {
+      throw new InvalidParamError(
+        `tool_choice names "${choice.function.name}", which is not among the tools.`,
+        "tool_choice",
+      );
+    }
+    const schema = forcedCallSchema(forced);
+    const grammar = await cachedGrammar(
+      llama,
+      `tool:${JSON.stringify(schema)}`,
+      () => llama.createGrammarForJsonSchema(schema as never),
+      "tools",
+    );
+    return { grammar, forcedToolCall: true };
+  }
+  if (format?.type === "json_object") {
+    return {
+      grammar: await cachedGrammar(
+        llama,
+        "json",
+        () => llama.getGrammarFor("json"),
+        "response_format",
+      ),
+    };
+  }
+  if (format?.type === "json_schema") {
+    const schema = (format.json_schema.schema ?? ANY_OBJECT) as GbnfJsonSchema;
+    const grammar = await cachedGrammar(
+      llama,
+      `schema:${JSON.stringify(schema)}`,
+      () => llama.createGrammarForJsonSchema(schema as never),
+      "response_format.json_schema.schema",
+    );
+    return { grammar };
+  }
+  return {};
+}

@@ -1,0 +1,77 @@
+import type { Request, Response } from "express";
+import type { Token } from "node-llama-cpp";
+import { ZEmbeddingRequest } from "@dogi/contracts";
+import type { TEmbeddingRequest, TEmbeddingResponse } from "@dogi/contracts";
+import { forwardToUpstream } from "../upstream.ts";
+import type { OpenAiDeps } from "./deps.ts";
+import { InvalidParamError, sendOpenAiError } from "./errors.ts";
+import { parseBody } from "./parse.ts";
+import { requestScope } from "./sse.ts";
+
+function inputsOf(input: TEmbeddingRequest["input"]): Array<string | Token[]> {
+  if (typeof input === "string") return [input];
+  // Token ids are plain numbers on the wire; node-llama-cpp brands them.
+  if (input.every((item) => typeof item === "number")) return [input as Token[]];
+  return input as Array<string | Token[]>;
+}
+
+/** Little-endian float32 bytes in base64: what the OpenAI SDK asks for by default. */
+function base64Of(vector: readonly number[]): string {
+  return Buffer.from(new Float32Array(vector).buffer).toString("base64");
+}
+
+/** POST /v1/embeddings: one string or a list, as floats or base64. */
+export function embeddingsHandler(deps: OpenAiDeps) {
+  return async (req: Request, res: Response) => {
+    const scope = requestScope(req, res, deps.requestTimeoutMs);
+    let model = "unknown";
+    try {
+      const body = parseBody(ZEmbeddingRequest, req.body);
+      model = body.model;
+      const route = deps.engine.route(body.model);
+      if (route.kind === "upstream") {
+        if (!deps.upstream) return;
+        await forwardToUpstream({
+          config: deps.upstream,
+          path: "/embeddings",
+          body,
+          res,
+          signal: scope.signal,
+          logger: req.log,
+          reason: route.reason,
+        });
+        return;
+      }
+      model = route.model.id;
+      const data: TEmbeddingResponse["data"] = [];
+      let tokens = 0;
+      for (const [index, input] of inputsOf(body.input).entries()) {
+        if (scope.signal.aborted) return;
+        const { vector, tokens: used } = await route.model.embed(input);
+        if (body.dimensions && body.dimensions !== vector.length) {
+          throw new InvalidParamError(
+            `dimensions: this model's embeddings have ${vector.length} dimensions.`,
+            "dimensions",
+          );
+        }
+        tokens += used;
+        data.push({
+          object: "embedding",
+          index,
+          embedding: body.encoding_format === "base64" ? base64Of(vector) : [...vector],
+        });
+      }
+      const response: TEmbeddingResponse = {
+        object: "list",
+        model,
+        data,
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      };
+      res.json(response);
+    } catch (error) {
+      sendOpenAiError(res, error, { logger: req.log, requestId: req.requestId });
+    } finally {
+      deps.metrics.requests.inc({ endpoint: "embeddings", model, status: String(res.statusCode) });
+    }
+  };
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureTinyModel } from "@dogi/testing";
+import { modelIdFromPath } from "../engine/model-files.ts";
+import { startTestInference } from "../testing/start-service.ts";
+import type { TestInference } from "../testing/start-service.ts";
+
+let inference: TestInference;
+let modelId: string;
+
+beforeAll(async () => {
+  const path = await ensureTinyModel();
+  modelId = modelIdFromPath(path);
+  inference = await startTestInference({ MODEL_PATH: path, MODEL_ALIASES: `dogi=${modelId}` });
+});
+
+afterAll(async () => {
+  await inference?.close();
+});
+
+describe("POST /v1/completions", () => {
+  it("continues a prompt with usage counts, 16 tokens at most by default", async () => {
+    const completion = await inference.client.completions.create({
+      model: "dogi",
+      prompt: "My cat sneezes",
+      seed: 1,
+    });
+    expect(completion.object).toBe("text_completion");
+    expect(completion.model).toBe(modelId);
+    expect(typeof completion.choices[0]?.text).toBe("string");
+    expect(completion.usage?.prompt_tokens).toBeGreaterThan(0);
+    expect(completion.usage?.completion_tokens).toBeLessThanOrEqual(16);
+  });
+
+  it("streams text chunks that add up to the non-streamed text", async () => {
+    const request = { model: modelId, prompt: "Dogs", max_tokens: 8, seed: 5 };
+    const whole = await inference.client.completions.create(request);
+    const stream = await inference.client.completions.create({
+      ...request,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let usage;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.text ?? "";
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe(whole.choices[0]?.text);
+    expect(usage?.completion_tokens).toBe(whole.usage?.completion_tokens);
+  });
+});
+
+describe("POST /v1/embeddings", () => {
+  it("embeds one string as floats", async () => {
+    const result = await inference.client.embeddings.create({
+      model: modelId,
+      input: "강아지",
+      encoding_format: "float",
+    });
+    expect(result.data).toHaveLength(1);
+    expect(result.data[0]?.embedding).toHaveLength(64);
+    expect(result.usage.prompt_tokens).toBeGreaterThan(0);
+  });
+
+  it("embeds a list in order, through the SDK's default base64 encoding", async () => {
+    const result = await inference.client.embeddings.create({
+      model: modelId,
+      input: ["dog", "고양이", "dog"],
+    });
+    expect(result.data.map((d) => d.index)).toEqual([0, 1, 2]);
+    const [first, second, third] = result.data.map((d) => d.embedding);
+    expect(first).toHaveLength(64);
+    expect(third).toEqual(first);
+    expect(second).not.toEqual(first);
+    expect(first?.every((value) => Number.isFinite(value))).toBe(true);
+  });
+});
+
+describe("GET /v1/models", () => {
+  it("lists the loaded model and its aliases", async () => {
+    const ids = [];
+    for await (const model of inference.client.models.list()) ids.push(model.id);
+    expect(ids).toEqual([modelId, "dogi"]);
+    const one = await inference.client.models.retrieve("dogi");
+    expect(one.id).toBe("dogi");
+  });
+});
+
+describe("GET /metrics", () => {
+  it("exposes request, token and scheduler metrics in Prometheus text", async () => {
+    await inference.client.chat.completions.create({
+      model: modelId,
+      messages: [{ role: "user", content: "hi" }],
+      max_tokens: 2,
+    });
+    const text = await (await fetch(`${inference.url}/metrics`)).text();
+    expect(text).toMatch(
+      new RegExp(
+        `inference_requests_total\\{endpoint="chat",model="${modelId}",status="200"\\} [1-9]`,
+      ),
+    );
+    expect(text).toMatch(/inference_completion_tokens_total\{model="[^"]+"\} [1-9]/);
+    expect(text).toMatch(/inference_time_to_first_token_seconds_count [1-9]/);
+    expect(text).toContain("inference_queue_depth 0");
+    expect(text).toContain("inference_busy_sequences 0");
+    // CPU only here: no GPU memory series.
+    expect(text).not.toMatch(/inference_gpu_memory_bytes\{/);
+  });
+});

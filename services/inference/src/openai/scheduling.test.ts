@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureTinyModel, waitFor } from "@dogi/testing";
+import { startTestInference } from "../testing/start-service.ts";
+import type { TestInference } from "../testing/start-service.ts";
+
+// Two sequences and a queue of one: the third concurrent request waits, the fourth is refused.
+let inference: TestInference;
+
+beforeAll(async () => {
+  inference = await startTestInference({
+    MODEL_PATH: await ensureTinyModel(),
+    INFERENCE_PARALLEL: 2,
+    INFERENCE_QUEUE_MAX: 1,
+  });
+});
+
+afterAll(async () => {
+  await inference?.close();
+});
+
+const scheduler = () => inference.service.engine.status().scheduler;
+
+/** A long generation the test can cut off: streaming, with a large token budget. */
+function longRequest(signal: AbortSignal, stream = true) {
+  return fetch(`${inference.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      model: "default",
+      messages: [{ role: "user", content: "Tell me everything about cats." }],
+      max_tokens: 1800,
+      // The grammar forbids ending the turn before 40 strings of 40 characters, so only the
+      // token limit or a disconnect ends it (the random model often ends its turn at once).
+      response_format: {
+        type: "json_schema",
+        json_schema: {
+          name: "long",
+          schema: { type: "array", minItems: 40, items: { type: "string", minLength: 40 } },
+        },
+      },
+      temperature: 1,
+      stream,
+    }),
+    signal,
+  });
+}
+
+describe("scheduling across sequences", () => {
+  it("decodes concurrent requests side by side, each to its own length", async () => {
+    const ask = (seed: number, max: number) =>
+      inference.client.chat.completions.create({
+        model: "default",
+        messages: [{ role: "user", content: `question ${seed}` }],
+        max_tokens: max,
+        seed,
+      });
+    const [a, b] = await Promise.all([ask(1, 6), ask(2, 9)]);
+    expect(a.usage?.completion_tokens).toBeLessThanOrEqual(6);
+    expect(b.usage?.completion_tokens).toBeLessThanOrEqual(9);
+    expect(scheduler().busySequences).toBe(0);
+  });
+
+  it("refuses a request beyond the sequences and the queue with 503 and Retry-After", async () => {
+    const controllers = [new AbortController(), new AbortController(), new AbortController()];
+    const running = controllers.map((c) => longRequest(c.signal).catch(() => undefined));
+    try {
+      await waitFor(() => scheduler().busySequences === 2 && scheduler().queueDepth === 1, {
+        what: "two busy sequences and one queued request",
+        timeoutMs: 20_000,
+      });
+      const refused = await fetch(`${inference.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "default", messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      const body = (await refused.json()) as { error: { type: string } };
+      expect(body.error.type).toBe("service_unavailable_error");
+    } finally {
+      for (const controller of controllers) controller.abort();
+      await Promise.all(running);
+    }
+    // Disconnects free the sequences and empty the queue.
+    await waitFor(() => scheduler().busySequences === 0 && scheduler().queueDepth === 0, {
+      what: "freed sequences",
+      timeoutMs: 10_000,
+    });
+  });
+
+  it.each([true, false])(
+    "cancels the generation when the client disconnects (stream %s) and frees its sequence",
+    async (stream) => {
+      const controller = new AbortController();
+      if (stream) {
+        // Headers and the first chunk arrive once generation runs; then hang up mid-stream.
+        const response = await longRequest(controller.signal, true);
+        await response.body?.getReader().read();
+        expect(scheduler().busySequences).toBe(1);
+        controller.abort();
+      } else {
+        // Non-streaming: hang up while the answer is still being generated.
+        const pending = longRequest(controller.signal, false).catch(() => undefined);
+        await waitFor(() => scheduler().busySequences === 1, {
+          what: "a busy sequence",
+          timeoutMs: 20_000,
+          intervalMs: 10,
+        });
+        controller.abort();
+        await pending;
+      }
+      const abortedAt = Date.now();
+      await waitFor(() => scheduler().busySequences === 0, {
+        what: "the freed sequence",
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      });
+      // 1800 tokens take seconds; a cancelled request lets go within a decode step or two.
+      expect(Date.now() - abortedAt).toBeLessThan(2_000);
+      const next = await inference.client.chat.completions.create({
+        model: "default",
+        messages: [{ role: "user", content: "next" }],
+        max_tokens: 3,
+      });
+      expect(next.choices).toHaveLength(1);
+    },
+  );
+
+  it("serves a queued request once a sequence frees up, in arrival order", async () => {
+    const order: number[] = [];
+    const ask = (index: number) =>
+      inference.client.chat.completions
+        .create({
+          model: "default",
+          messages: [{ role: "user", content: `q${index}` }],
+          max_tokens: 8,
+          seed: index,
+        })
+        .then((r) => {
+          order.push(index);
+          return r;
+        });
+    const results = await Promise.all([ask(1), ask(2), ask(3)]);
+    expect(results.every((r) => r.choices.length === 1)).toBe(true);
+    expect(order).toHaveLength(3);
+    expect(scheduler().queueDepth).toBe(0);
+  });
+});

@@ -1,0 +1,101 @@
+import type { TInferenceEnv } from "@dogi/config";
+import type { Logger } from "@dogi/logger";
+import { createHealthReporter } from "@dogi/trpc";
+import { createInferenceApp } from "./app.ts";
+import { InferenceEngine } from "./engine/engine.ts";
+import { InferenceMetrics } from "./metrics.ts";
+import type { UpstreamConfig } from "./upstream.ts";
+
+/** The settings the service runs with (the env, or a test's subset of it). */
+export type InferenceSettings = Pick<
+  TInferenceEnv,
+  | "MODEL_PATH"
+  | "MODELS_DIR"
+  | "MODEL_ALIASES"
+  | "DEFAULT_MODEL"
+  | "LLAMA_GPU"
+  | "INFERENCE_THREADS"
+  | "INFERENCE_PARALLEL"
+  | "INFERENCE_CONTEXT_SIZE"
+  | "INFERENCE_QUEUE_MAX"
+  | "INFERENCE_REQUEST_TIMEOUT_MS"
+  | "UPSTREAM_BASE_URL"
+  | "UPSTREAM_API_KEY"
+  | "UPSTREAM_MODEL"
+  | "UPSTREAM_TIMEOUT_MS"
+  | "DOGI_DEV_ERRORS"
+>;
+
+/** Builds the engine, metrics, health and app; `engine.start()` loads the models. */
+export async function createInferenceService(settings: InferenceSettings, logger: Logger) {
+  const upstream: UpstreamConfig | undefined = settings.UPSTREAM_BASE_URL
+    ? {
+        baseUrl: settings.UPSTREAM_BASE_URL,
+        apiKey: settings.UPSTREAM_API_KEY,
+        model: settings.UPSTREAM_MODEL,
+        timeoutMs: settings.UPSTREAM_TIMEOUT_MS,
+      }
+    : undefined;
+  const engine = await InferenceEngine.create({
+    logger,
+    gpu: settings.LLAMA_GPU,
+    threads: settings.INFERENCE_THREADS,
+    parallel: settings.INFERENCE_PARALLEL,
+    contextSize: settings.INFERENCE_CONTEXT_SIZE,
+    queueMax: settings.INFERENCE_QUEUE_MAX,
+    modelPath: settings.MODEL_PATH,
+    modelsDir: settings.MODELS_DIR,
+    aliases: settings.MODEL_ALIASES,
+    defaultModel: settings.DEFAULT_MODEL,
+    upstream: upstream ? { baseUrl: upstream.baseUrl, model: upstream.model } : undefined,
+  });
+  const metrics = new InferenceMetrics();
+  metrics.addGauge({
+    name: "inference_queue_depth",
+    help: "Requests waiting for a free sequence.",
+    read: async () => [{ value: engine.status().scheduler.queueDepth }],
+  });
+  metrics.addGauge({
+    name: "inference_busy_sequences",
+    help: "Sequences generating right now.",
+    read: async () => [{ value: engine.status().scheduler.busySequences }],
+  });
+  metrics.addGauge({
+    name: "inference_gpu_memory_bytes",
+    help: "GPU memory in use and in total (only when running on a GPU).",
+    read: async () => {
+      const memory = await engine.gpuMemory();
+      if (!memory) return [];
+      return [
+        { labels: { kind: "used" }, value: memory.used },
+        { labels: { kind: "total" }, value: memory.total },
+      ];
+    },
+  });
+  const health = createHealthReporter({
+    service: "inference",
+    checks: [
+      {
+        name: "model",
+        check: async () => {
+          const status = engine.status();
+          return {
+            name: "model",
+            ok: engine.isReady(),
+            detail: `${status.mode}${status.defaultModel ? ` (${status.defaultModel})` : ""}`,
+          };
+        },
+      },
+    ],
+  });
+  const app = createInferenceApp({
+    logger,
+    health,
+    devErrors: settings.DOGI_DEV_ERRORS,
+    engine,
+    metrics,
+    upstream,
+    requestTimeoutMs: settings.INFERENCE_REQUEST_TIMEOUT_MS,
+  });
+  return { engine, metrics, health, app };
+}

@@ -1,0 +1,54 @@
+import OpenAI from "openai";
+import { createLogger } from "@dogi/logger";
+import type { Logger } from "@dogi/logger";
+import { serve } from "@dogi/trpc";
+import { createInferenceService } from "../service.ts";
+import type { InferenceSettings } from "../service.ts";
+
+const defaults: InferenceSettings = {
+  MODEL_PATH: undefined,
+  MODELS_DIR: "/nonexistent-models-dir",
+  MODEL_ALIASES: undefined,
+  DEFAULT_MODEL: undefined,
+  LLAMA_GPU: "off",
+  // One thread: the test suites share two cores with other servers; spinning threads fight.
+  INFERENCE_THREADS: 1,
+  INFERENCE_PARALLEL: 2,
+  INFERENCE_CONTEXT_SIZE: 2048,
+  INFERENCE_QUEUE_MAX: 4,
+  INFERENCE_REQUEST_TIMEOUT_MS: 60_000,
+  UPSTREAM_BASE_URL: undefined,
+  UPSTREAM_API_KEY: undefined,
+  UPSTREAM_MODEL: "upstream-model",
+  UPSTREAM_TIMEOUT_MS: 10_000,
+  DOGI_DEV_ERRORS: false,
+};
+
+/** A running inference service (real HTTP, real node-llama-cpp) and an OpenAI SDK client for it. */
+export interface TestInference {
+  url: string;
+  client: OpenAI;
+  service: Awaited<ReturnType<typeof createInferenceService>>;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Starts the service on a free port and waits until its models have loaded. */
+export async function startTestInference(
+  settings: Partial<InferenceSettings> = {},
+): Promise<TestInference> {
+  const logger = createLogger({ service: "inference-test", level: "silent" });
+  const service = await createInferenceService({ ...defaults, ...settings }, logger);
+  const running = await serve({
+    app: service.app,
+    host: "127.0.0.1",
+    port: 0,
+    logger,
+    shutdownTimeoutMs: 2_000,
+    handleSignals: false,
+    onShutdown: () => service.engine.dispose(),
+  });
+  await service.engine.start();
+  const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: "test", maxRetries: 0 });
+  return { url: running.url, client, service, logger, close: running.close };
+}
