@@ -1,9 +1,10 @@
 import { createServiceApp } from "@dogi/trpc";
 import type { HealthReporter } from "@dogi/trpc";
 import type { Logger } from "@dogi/logger";
+import type { SessionDeps } from "./deps.ts";
 import { sessionRouter } from "./router.ts";
 
-export interface SessionAppDeps {
+export interface SessionAppDeps extends SessionDeps {
   logger: Logger;
   health: HealthReporter;
   devErrors: boolean;
@@ -11,5 +12,12 @@ export interface SessionAppDeps {
 
 /** The session service's HTTP app: /healthz, /readyz and /trpc. */
 export function createSessionApp(deps: SessionAppDeps) {
-  return createServiceApp({ ...deps, router: sessionRouter, createContext: (base) => base });
+  const { store, now } = deps;
+  return createServiceApp({
+    logger: deps.logger,
+    health: deps.health,
+    devErrors: deps.devErrors,
+    router: sessionRouter,
+    createContext: (base) => ({ ...base, store, now }),
+  });
 }

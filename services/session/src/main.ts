@@ -2,11 +2,25 @@ import { loadEnvOrExit, ZSessionEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
 import { createHealthReporter, serve } from "@dogi/trpc";
 import { createSessionApp } from "./app.ts";
+import { createStore } from "./store/create-store.ts";
+import { prepareStore } from "./store/readiness.ts";
 
 const env = loadEnvOrExit(ZSessionEnv, { service: "session" });
 const logger = createServiceLogger("session", env);
-const health = createHealthReporter({ service: "session", checks: [] });
-const app = createSessionApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS });
+const store = createStore({ url: env.SESSION_DATABASE_URL, timeoutMs: env.SESSION_DB_TIMEOUT_MS });
+// Serve even while the database is away: /readyz says so, and calls fail fast with UNAVAILABLE.
+const prepared = prepareStore(store, logger);
+const health = createHealthReporter({
+  service: "session",
+  checks: [{ name: "database", check: prepared.check }],
+});
+const app = createSessionApp({
+  logger,
+  health,
+  devErrors: env.DOGI_DEV_ERRORS,
+  store,
+  now: () => new Date(),
+});
 
 await serve({
   app,
@@ -14,4 +28,8 @@ await serve({
   port: env.SESSION_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  onShutdown: async () => {
+    prepared.stop();
+    await store.close();
+  },
 });

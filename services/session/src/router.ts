@@ -1,9 +1,102 @@
-import { ZHealth } from "@dogi/contracts";
+import { z } from "zod";
+import {
+  ZAppendTurnInput,
+  ZAppendTurnOutput,
+  ZChatSession,
+  ZCompleteTurnInput,
+  ZCreateSessionInput,
+  ZDeleteAllForUserInput,
+  ZDeleteAllForUserOutput,
+  ZDeleteSessionInput,
+  ZExportSessionInput,
+  ZFailTurnInput,
+  ZGetSessionInput,
+  ZHealth,
+  ZListSessionsInput,
+  ZListTurnsInput,
+  ZRegenerateTurnInput,
+  ZRenameSessionInput,
+  ZSessionExport,
+  ZSessionPage,
+  ZSuggestTitleInput,
+  ZTurn,
+  ZTurnPage,
+} from "@dogi/contracts";
+import { exportSession } from "./export/export-session.ts";
+import { createSession } from "./sessions/create-session.ts";
+import { deleteAllForUser } from "./sessions/delete-all-for-user.ts";
+import { deleteSession } from "./sessions/delete-session.ts";
+import { listSessions } from "./sessions/list-sessions.ts";
+import { renameSession } from "./sessions/rename-session.ts";
+import { requireSession } from "./sessions/require-session.ts";
+import { suggestTitle } from "./sessions/suggest-title.ts";
 import { publicProcedure, router } from "./trpc.ts";
+import { appendTurn } from "./turns/append-turn.ts";
+import { completeTurn } from "./turns/complete-turn.ts";
+import { failTurn } from "./turns/fail-turn.ts";
+import { listTurns } from "./turns/list-turns.ts";
+import { regenerateTurn } from "./turns/regenerate-turn.ts";
+
+// Internal service: the gateway verifies the user and passes userId in every input
+// (ARCHITECTURE trust model); every call below is scoped by it.
 
 /** Chat sessions and their turns. */
 export const sessionRouter = router({
   health: publicProcedure.output(ZHealth).query(({ ctx }) => ctx.health.readiness()),
+
+  createSession: publicProcedure
+    .input(ZCreateSessionInput)
+    .output(ZChatSession)
+    .mutation(({ ctx, input }) => createSession(ctx, input)),
+  listSessions: publicProcedure
+    .input(ZListSessionsInput)
+    .output(ZSessionPage)
+    .query(({ ctx, input }) => listSessions(ctx, input)),
+  getSession: publicProcedure
+    .input(ZGetSessionInput)
+    .output(ZChatSession)
+    .query(({ ctx, input }) => requireSession(ctx, input)),
+  renameSession: publicProcedure
+    .input(ZRenameSessionInput)
+    .output(ZChatSession)
+    .mutation(({ ctx, input }) => renameSession(ctx, input)),
+  suggestTitle: publicProcedure
+    .input(ZSuggestTitleInput)
+    .output(ZChatSession)
+    .mutation(({ ctx, input }) => suggestTitle(ctx, input)),
+  deleteSession: publicProcedure
+    .input(ZDeleteSessionInput)
+    .output(z.object({ deleted: z.literal(true) }))
+    .mutation(({ ctx, input }) => deleteSession(ctx, input)),
+  deleteAllForUser: publicProcedure
+    .input(ZDeleteAllForUserInput)
+    .output(ZDeleteAllForUserOutput)
+    .mutation(({ ctx, input }) => deleteAllForUser(ctx, input)),
+  exportSession: publicProcedure
+    .input(ZExportSessionInput)
+    .output(ZSessionExport)
+    .query(({ ctx, input }) => exportSession(ctx, input)),
+
+  listTurns: publicProcedure
+    .input(ZListTurnsInput)
+    .output(ZTurnPage)
+    .query(({ ctx, input }) => listTurns(ctx, input)),
+  appendTurn: publicProcedure
+    .input(ZAppendTurnInput)
+    .output(ZAppendTurnOutput)
+    .mutation(({ ctx, input }) => appendTurn(ctx, input)),
+  completeTurn: publicProcedure
+    .input(ZCompleteTurnInput)
+    .output(ZTurn)
+    .mutation(({ ctx, input }) => completeTurn(ctx, input)),
+  failTurn: publicProcedure
+    .input(ZFailTurnInput)
+    .output(ZTurn)
+    .mutation(({ ctx, input }) => failTurn(ctx, input)),
+  regenerateTurn: publicProcedure
+    .input(ZRegenerateTurnInput)
+    .output(ZTurn)
+    .mutation(({ ctx, input }) => regenerateTurn(ctx, input)),
 });
 
 export type SessionRouter = typeof sessionRouter;

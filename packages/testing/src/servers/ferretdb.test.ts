@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { MongoClient, MongoServerError } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireServer } from "./binaries.ts";
-import { isGroupRunning } from "./managed-process.ts";
+import { isGroupRunning, makeTempDir, removeTempDir } from "./managed-process.ts";
 import type { FerretDbServer } from "./ferretdb.ts";
 import { startFerretDb } from "./ferretdb.ts";
 
@@ -63,5 +63,31 @@ describe.skipIf(gate.skip)(gate.title("startFerretDb"), () => {
     expect(() => process.kill(server.pid, 0)).toThrow();
     expect(isGroupRunning(server.pid)).toBe(false);
     expect(existsSync(server.dataDir)).toBe(false);
+  });
+
+  it("restarts on the same port and data directory with the data kept", async () => {
+    const dataDir = await makeTempDir("dogi-ferretdb-kept-");
+    try {
+      const first = await startFerretDb({ dataDir });
+      const writer = new MongoClient(first.url);
+      await writer.db("dogi_test").collection("notes").insertOne({ text: "kept" });
+      await writer.close();
+      await first.stop();
+      expect(existsSync(dataDir)).toBe(true);
+
+      const second = await startFerretDb({ dataDir, port: first.port });
+      const reader = new MongoClient(second.url);
+      try {
+        expect(second.url).toBe(first.url);
+        const notes = await reader.db("dogi_test").collection("notes").find({}).toArray();
+        expect(notes.map((note) => note.text)).toEqual(["kept"]);
+        await expect(startFerretDb({ port: second.port })).rejects.toThrow(/already in use/);
+      } finally {
+        await reader.close();
+        await second.stop();
+      }
+    } finally {
+      await removeTempDir(dataDir);
+    }
   });
 });

@@ -1,5 +1,7 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import { MongoClient } from "mongodb";
-import { freePort, onFreePort } from "../ports.ts";
+import { freePort, isPortFree, onFreePort } from "../ports.ts";
 import { ferretDbBinary, serverAvailability } from "./binaries.ts";
 import type { ManagedProcess } from "./managed-process.ts";
 import { makeTempDir, removeTempDir, startProcess } from "./managed-process.ts";
@@ -10,6 +12,10 @@ const HOST = "127.0.0.1";
 /** Options for {@link startFerretDb}. */
 export interface StartFerretDbOptions {
   timeoutMs?: number;
+  /** Fixed port (e.g. to restart a stopped server where its clients expect it); default: a free one. */
+  port?: number;
+  /** Persistent data directory, kept on stop; default: a temp dir removed on stop. */
+  dataDir?: string;
 }
 
 /** A running throw-away FerretDB (MongoDB wire protocol over SQLite). */
@@ -18,25 +24,36 @@ export interface FerretDbServer {
   url: string;
   port: number;
   pid: number;
-  /** Temporary directory holding the data, socket and pid file; deleted by stop(). */
+  /** Directory holding the data and state; deleted by stop() only when it was a temp one. */
   dataDir: string;
-  /** Shuts the server down and deletes its data directory. */
+  /** Shuts the server down; deletes the data directory only if it was a temp one. */
   stop(): Promise<void>;
 }
 
-/** Starts FerretDB with the SQLite handler on a free loopback port and a fresh data directory (removed on stop). */
+/** Starts FerretDB with the SQLite handler, by default on a free loopback port and a fresh data directory (removed on stop). */
 export async function startFerretDb(options: StartFerretDbOptions = {}): Promise<FerretDbServer> {
   const { timeoutMs = 30_000 } = options;
   const binary = ferretDbBinary();
   const availability = serverAvailability("ferretdb");
   if (binary === undefined || !availability.available) throw new Error(availability.reason);
 
-  const dir = await makeTempDir("dogi-ferretdb-");
+  if (options.port !== undefined && !(await isPortFree(options.port, HOST))) {
+    // Otherwise the ping could be answered by whatever already listens there.
+    throw new Error(`cannot start FerretDB: ${HOST}:${options.port} is already in use`);
+  }
+  const ownsDataDir = options.dataDir === undefined;
+  const dir =
+    options.dataDir === undefined
+      ? await makeTempDir("dogi-ferretdb-")
+      : path.resolve(options.dataDir);
   try {
-    const { server, port } = await onFreePort(async (port) => ({
+    if (!ownsDataDir) await mkdir(dir, { recursive: true });
+    const launchOn = async (port: number): Promise<{ server: ManagedProcess; port: number }> => ({
       server: await launch(binary, { dir, port, timeoutMs }),
       port,
-    }));
+    });
+    const { server, port } =
+      options.port === undefined ? await onFreePort(launchOn) : await launchOn(options.port);
     return {
       url: urlFor(port),
       port,
@@ -44,11 +61,11 @@ export async function startFerretDb(options: StartFerretDbOptions = {}): Promise
       dataDir: dir,
       stop: async () => {
         await server.stop();
-        await removeTempDir(dir);
+        if (ownsDataDir) await removeTempDir(dir);
       },
     };
   } catch (error) {
-    await removeTempDir(dir);
+    if (ownsDataDir) await removeTempDir(dir);
     throw error;
   }
 }

@@ -1,0 +1,182 @@
+import { z } from "zod";
+import { ZPage, ZPageRequest, ZPetId, ZSessionId, ZUserId } from "./common.ts";
+
+/** Longest question a user may ask in one turn. */
+export const MAX_QUESTION_CHARS = 8_000;
+/** Longest session title. */
+export const MAX_TITLE_CHARS = 200;
+/** Longest answer stored for a turn (a generous multiple of any model's output budget). */
+export const MAX_ANSWER_CHARS = 200_000;
+
+export const ZSessionTitle = z
+  .string()
+  .trim()
+  .min(1, "title must not be empty")
+  .max(MAX_TITLE_CHARS, `title must be at most ${MAX_TITLE_CHARS} characters`);
+
+export const ZQuestion = z
+  .string()
+  .trim()
+  .min(1, "question must not be empty")
+  .max(MAX_QUESTION_CHARS, `question must be at most ${MAX_QUESTION_CHARS} characters`);
+
+/** A client-chosen id that makes appendTurn safe to retry (e.g. a UUID the page generates per message). */
+export const ZClientMessageId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, "client message id may use letters, digits and . _ : - only");
+
+/** Where a title came from: only "default" and "auto" titles may be replaced without the user. */
+export const ZTitleSource = z.enum(["default", "auto", "model", "user"]);
+export type TTitleSource = z.infer<typeof ZTitleSource>;
+
+export const ZTurnStatus = z.enum(["pending", "complete", "partial", "error"]);
+export type TTurnStatus = z.infer<typeof ZTurnStatus>;
+
+/** A passage of the knowledge base that an answer cites. */
+export const ZCitation = z.object({
+  source: z.string().min(1).max(500),
+  title: z.string().max(500).optional(),
+  section: z.string().max(500).optional(),
+  url: z.string().max(2_000).optional(),
+  chunkId: z.string().max(200).optional(),
+  score: z.number().optional(),
+});
+export type TCitation = z.infer<typeof ZCitation>;
+
+export const ZTokenUsage = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+});
+export type TTokenUsage = z.infer<typeof ZTokenUsage>;
+
+export const ZTurnError = z.object({
+  code: z.string().min(1).max(100),
+  message: z.string().max(2_000),
+});
+export type TTurnError = z.infer<typeof ZTurnError>;
+
+/** An earlier answer of a regenerated turn. */
+export const ZTurnAttempt = z.object({
+  answer: z.string().nullable(),
+  citations: z.array(ZCitation),
+  model: z.string().nullable(),
+  usage: ZTokenUsage.nullable(),
+  status: ZTurnStatus,
+  error: ZTurnError.nullable(),
+  completedAt: z.iso.datetime().nullable(),
+});
+export type TTurnAttempt = z.infer<typeof ZTurnAttempt>;
+
+export const ZChatSession = z.object({
+  sessionId: ZSessionId,
+  userId: ZUserId,
+  petId: ZPetId.nullable(),
+  title: z.string(),
+  titleSource: ZTitleSource,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  turnCount: z.number().int().nonnegative(),
+});
+export type TChatSession = z.infer<typeof ZChatSession>;
+
+export const ZTurn = z.object({
+  sessionId: ZSessionId,
+  messageIndex: z.number().int().nonnegative(),
+  question: z.string(),
+  answer: z.string().nullable(),
+  citations: z.array(ZCitation),
+  model: z.string().nullable(),
+  usage: ZTokenUsage.nullable(),
+  status: ZTurnStatus,
+  error: ZTurnError.nullable(),
+  clientMessageId: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  completedAt: z.iso.datetime().nullable(),
+  /** Earlier answers, oldest first, when the turn was regenerated. */
+  history: z.array(ZTurnAttempt),
+});
+export type TTurn = z.infer<typeof ZTurn>;
+
+const ZOwned = z.object({ userId: ZUserId });
+const ZOwnedSession = ZOwned.extend({ sessionId: ZSessionId });
+
+export const ZCreateSessionInput = ZOwned.extend({
+  petId: ZPetId.optional(),
+  /** Omitted: "New chat" until the first question names it. */
+  title: ZSessionTitle.optional(),
+});
+export type TCreateSessionInput = z.infer<typeof ZCreateSessionInput>;
+
+export const ZListSessionsInput = ZOwned.extend(ZPageRequest.shape).extend({
+  /** Case-insensitive substring of the title. */
+  search: z.string().trim().min(1).max(MAX_TITLE_CHARS).optional(),
+});
+export type TListSessionsInput = z.infer<typeof ZListSessionsInput>;
+export const ZSessionPage = ZPage(ZChatSession);
+
+export const ZGetSessionInput = ZOwnedSession;
+export const ZDeleteSessionInput = ZOwnedSession;
+export const ZRenameSessionInput = ZOwnedSession.extend({ title: ZSessionTitle });
+export type TRenameSessionInput = z.infer<typeof ZRenameSessionInput>;
+
+/** The hook the gateway calls with a model-written title; it never replaces a title the user chose. */
+export const ZSuggestTitleInput = ZOwnedSession.extend({ title: ZSessionTitle });
+export type TSuggestTitleInput = z.infer<typeof ZSuggestTitleInput>;
+
+export const ZDeleteAllForUserInput = ZOwned;
+export const ZDeleteAllForUserOutput = z.object({ deletedSessions: z.number().int() });
+
+export const ZListTurnsInput = ZOwnedSession.extend(ZPageRequest.shape);
+export type TListTurnsInput = z.infer<typeof ZListTurnsInput>;
+export const ZTurnPage = ZPage(ZTurn);
+
+export const ZAppendTurnInput = ZOwnedSession.extend({
+  question: ZQuestion,
+  clientMessageId: ZClientMessageId.optional(),
+});
+export type TAppendTurnInput = z.infer<typeof ZAppendTurnInput>;
+/** The stored turn; `created` is false when a retry with the same clientMessageId found it. */
+export const ZAppendTurnOutput = z.object({ turn: ZTurn, created: z.boolean() });
+
+const ZTurnRef = ZOwnedSession.extend({ messageIndex: z.number().int().nonnegative() });
+
+export const ZCompleteTurnInput = ZTurnRef.extend({
+  answer: z.string().max(MAX_ANSWER_CHARS),
+  citations: z.array(ZCitation).max(100).default([]),
+  model: z.string().min(1).max(200).optional(),
+  usage: ZTokenUsage.optional(),
+  /** "partial" when generation stopped early (client gone, length limit) but the text so far is kept. */
+  status: z.enum(["complete", "partial"]).default("complete"),
+});
+export type TCompleteTurnInput = z.infer<typeof ZCompleteTurnInput>;
+
+export const ZFailTurnInput = ZTurnRef.extend({
+  error: ZTurnError,
+  /** Whatever was generated before the failure. */
+  answer: z.string().max(MAX_ANSWER_CHARS).optional(),
+  model: z.string().min(1).max(200).optional(),
+});
+export type TFailTurnInput = z.infer<typeof ZFailTurnInput>;
+
+export const ZRegenerateTurnInput = ZTurnRef;
+export type TRegenerateTurnInput = z.infer<typeof ZRegenerateTurnInput>;
+
+export const ZExportFormat = z.enum(["json", "markdown"]);
+export const ZExportSessionInput = ZOwnedSession.extend({ format: ZExportFormat });
+export type TExportSessionInput = z.infer<typeof ZExportSessionInput>;
+export const ZSessionExport = z.object({
+  format: ZExportFormat,
+  filename: z.string(),
+  contentType: z.string(),
+  content: z.string(),
+});
+export type TSessionExport = z.infer<typeof ZSessionExport>;
+
+/** The body of a JSON export. */
+export const ZSessionExportDocument = z.object({
+  session: ZChatSession,
+  turns: z.array(ZTurn),
+  exportedAt: z.iso.datetime(),
+});

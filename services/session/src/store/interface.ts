@@ -1,0 +1,110 @@
+import type {
+  TChatSession,
+  TCitation,
+  TTitleSource,
+  TTokenUsage,
+  TTurn,
+  TTurnAttempt,
+  TTurnError,
+  TTurnStatus,
+} from "@dogi/contracts";
+
+/** A turn as stored: the public turn plus the revision that guards concurrent updates. */
+export interface StoredTurn extends TTurn {
+  revision: number;
+}
+
+/** Where a page of sessions starts: after this (updatedAt, sessionId) in newest-first order. */
+export interface SessionPosition {
+  updatedAt: string;
+  sessionId: string;
+}
+
+/** The fields a turn update writes. */
+export interface TurnChange {
+  answer: string | null;
+  citations: TCitation[];
+  model: string | null;
+  usage: TTokenUsage | null;
+  status: TTurnStatus;
+  error: TTurnError | null;
+  completedAt: string | null;
+  /** Appended to the turn's history (regenerate). */
+  pushHistory?: TTurnAttempt;
+}
+
+/**
+ * Persistence of sessions and turns. Every method is scoped by userId: a session of another
+ * user behaves exactly like one that does not exist. A database that cannot be reached makes
+ * every method reject with AppError UPSTREAM_UNAVAILABLE.
+ */
+export interface SessionStore {
+  readonly kind: "mongodb" | "sqlite";
+  /** Creates tables/collections and indexes; safe to run on every start. */
+  init(): Promise<void>;
+  /** Resolves when the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  insertSession(session: TChatSession): Promise<void>;
+  findSession(userId: string, sessionId: string): Promise<TChatSession | null>;
+  /** Newest updatedAt first, ties by sessionId descending. */
+  listSessions(query: {
+    userId: string;
+    search?: string | undefined;
+    after?: SessionPosition | undefined;
+    limit: number;
+  }): Promise<TChatSession[]>;
+  /**
+   * Sets the title when the session's current titleSource is in `replaceable` (all sources when
+   * omitted); null when the session is missing or its title may not be replaced.
+   */
+  setTitle(change: {
+    userId: string;
+    sessionId: string;
+    title: string;
+    titleSource: TTitleSource;
+    replaceable?: readonly TTitleSource[];
+    now: string;
+  }): Promise<TChatSession | null>;
+  /** Deletes the session and its turns; false when there was no such session. */
+  deleteSession(userId: string, sessionId: string): Promise<boolean>;
+  /** Deletes every session and turn of the user; returns how many sessions went. */
+  deleteAllForUser(userId: string): Promise<number>;
+
+  /**
+   * Stores a new pending turn at the next message index, atomically; with a clientMessageId
+   * already used in this session, returns that turn instead. Null when the session is missing.
+   * The first turn of a session whose title is still the default also names the session.
+   */
+  appendTurn(turn: {
+    userId: string;
+    sessionId: string;
+    question: string;
+    clientMessageId: string | null;
+    autoTitle: string;
+    now: string;
+  }): Promise<{ turn: StoredTurn; created: boolean } | null>;
+  findTurn(userId: string, sessionId: string, messageIndex: number): Promise<StoredTurn | null>;
+  /** Turns with messageIndex > afterIndex, ascending. */
+  listTurns(query: {
+    userId: string;
+    sessionId: string;
+    afterIndex: number;
+    limit: number;
+  }): Promise<StoredTurn[]>;
+  /** The turn with the highest message index, or null when the session has none. */
+  lastTurn(userId: string, sessionId: string): Promise<StoredTurn | null>;
+  /**
+   * Applies `change` only if the turn still has `ifRevision`, bumping the revision; null when
+   * the turn is missing or changed meanwhile. A regenerated turn also bumps the session's updatedAt.
+   */
+  updateTurn(update: {
+    userId: string;
+    sessionId: string;
+    messageIndex: number;
+    ifRevision: number;
+    change: TurnChange;
+    now: string;
+  }): Promise<StoredTurn | null>;
+}

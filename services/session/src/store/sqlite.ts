@@ -1,0 +1,440 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { createClient, LibsqlError } from "@libsql/client";
+import type { Client, InStatement, Row } from "@libsql/client";
+import type {
+  TChatSession,
+  TPetId,
+  TSessionId,
+  TTitleSource,
+  TTurnStatus,
+  TUserId,
+} from "@dogi/contracts";
+import { AppError } from "@dogi/trpc";
+import type { SessionStore, StoredTurn, TurnChange } from "./interface.ts";
+import { parseJson } from "./json.ts";
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS llm_sessions (
+    session_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    pet_id TEXT,
+    title TEXT NOT NULL,
+    title_source TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    turn_count INTEGER NOT NULL DEFAULT 0
+  )`,
+  `CREATE INDEX IF NOT EXISTS llm_sessions_user_updated
+    ON llm_sessions (user_id, updated_at DESC, session_id DESC)`,
+  `CREATE TABLE IF NOT EXISTS llm_messages (
+    session_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    message_index INTEGER NOT NULL,
+    question TEXT NOT NULL,
+    answer TEXT,
+    citations TEXT NOT NULL DEFAULT '[]',
+    model TEXT,
+    usage TEXT,
+    status TEXT NOT NULL,
+    error TEXT,
+    client_message_id TEXT,
+    created_at INTEGER NOT NULL,
+    completed_at INTEGER,
+    history TEXT NOT NULL DEFAULT '[]',
+    revision INTEGER NOT NULL DEFAULT 0
+  )`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS llm_messages_session_index
+    ON llm_messages (session_id, message_index)`,
+  // NULLs are distinct in a SQLite unique index, so turns without a client id never collide.
+  `CREATE UNIQUE INDEX IF NOT EXISTS llm_messages_client_message
+    ON llm_messages (session_id, client_message_id)`,
+  `CREATE INDEX IF NOT EXISTS llm_messages_user ON llm_messages (user_id)`,
+];
+
+const TURN_COLUMNS = `session_id, message_index, question, answer, citations, model, usage, status,
+  error, client_message_id, created_at, completed_at, history, revision`;
+
+/** Options for {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** `file:PATH` */
+  url: string;
+  /** How long a write waits for another process's lock before failing. */
+  busyTimeoutMs: number;
+}
+
+/** The embedded store: one SQLite file through @libsql/client. */
+export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
+  const filePath = options.url.replace(/^file:(\/\/)?/, "");
+  if (filePath !== "" && !filePath.startsWith(":memory:")) {
+    mkdirSync(path.dirname(path.resolve(filePath)), { recursive: true });
+  }
+  // One connection: libsql runs each batch synchronously on it, so in-process writers never
+  // interleave; the busy timeout covers other processes sharing the file.
+  const client: Client = createClient({
+    url: options.url,
+    concurrency: 1,
+    timeout: options.busyTimeoutMs,
+  });
+  return new SqliteSessionStore(client);
+}
+
+class SqliteSessionStore implements SessionStore {
+  readonly kind = "sqlite" as const;
+
+  constructor(private readonly client: Client) {}
+
+  async init(): Promise<void> {
+    await this.run(async () => {
+      await this.client.execute("PRAGMA journal_mode = WAL");
+      await this.client.batch(SCHEMA, "write");
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.run(() => this.client.execute("SELECT 1"));
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+
+  async insertSession(session: TChatSession): Promise<void> {
+    await this.run(() =>
+      this.client.execute({
+        sql: `INSERT INTO llm_sessions
+          (session_id, user_id, pet_id, title, title_source, created_at, updated_at, turn_count)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        args: [
+          session.sessionId,
+          session.userId,
+          session.petId,
+          session.title,
+          session.titleSource,
+          Date.parse(session.createdAt),
+          Date.parse(session.updatedAt),
+          session.turnCount,
+        ],
+      }),
+    );
+  }
+
+  async findSession(userId: string, sessionId: string): Promise<TChatSession | null> {
+    const result = await this.run(() =>
+      this.client.execute({
+        sql: "SELECT * FROM llm_sessions WHERE session_id = ? AND user_id = ?",
+        args: [sessionId, userId],
+      }),
+    );
+    const row = result.rows[0];
+    return row ? toSession(row) : null;
+  }
+
+  async listSessions(query: {
+    userId: string;
+    search?: string | undefined;
+    after?: { updatedAt: string; sessionId: string } | undefined;
+    limit: number;
+  }): Promise<TChatSession[]> {
+    const where = ["user_id = ?"];
+    const args: Array<string | number> = [query.userId];
+    if (query.search !== undefined) {
+      // lower() folds ASCII only; Hangul has no case, so this is what users expect here.
+      where.push("instr(lower(title), lower(?)) > 0");
+      args.push(query.search);
+    }
+    if (query.after) {
+      const at = Date.parse(query.after.updatedAt);
+      where.push("(updated_at < ? OR (updated_at = ? AND session_id < ?))");
+      args.push(at, at, query.after.sessionId);
+    }
+    args.push(query.limit);
+    const result = await this.run(() =>
+      this.client.execute({
+        sql: `SELECT * FROM llm_sessions WHERE ${where.join(" AND ")}
+          ORDER BY updated_at DESC, session_id DESC LIMIT ?`,
+        args,
+      }),
+    );
+    return result.rows.map(toSession);
+  }
+
+  async setTitle(change: {
+    userId: string;
+    sessionId: string;
+    title: string;
+    titleSource: TTitleSource;
+    replaceable?: readonly TTitleSource[];
+    now: string;
+  }): Promise<TChatSession | null> {
+    const sources = change.replaceable ?? ["default", "auto", "model", "user"];
+    const result = await this.run(() =>
+      this.client.execute({
+        sql: `UPDATE llm_sessions SET title = ?, title_source = ?, updated_at = ?
+          WHERE session_id = ? AND user_id = ?
+            AND title_source IN (${sources.map(() => "?").join(", ")})
+          RETURNING *`,
+        args: [
+          change.title,
+          change.titleSource,
+          Date.parse(change.now),
+          change.sessionId,
+          change.userId,
+          ...sources,
+        ],
+      }),
+    );
+    const row = result.rows[0];
+    return row ? toSession(row) : null;
+  }
+
+  async deleteSession(userId: string, sessionId: string): Promise<boolean> {
+    const [deleted] = await this.run(() =>
+      this.client.batch(
+        [
+          {
+            sql: "DELETE FROM llm_sessions WHERE session_id = ? AND user_id = ?",
+            args: [sessionId, userId],
+          },
+          {
+            sql: "DELETE FROM llm_messages WHERE session_id = ? AND user_id = ?",
+            args: [sessionId, userId],
+          },
+        ],
+        "write",
+      ),
+    );
+    return (deleted?.rowsAffected ?? 0) > 0;
+  }
+
+  async deleteAllForUser(userId: string): Promise<number> {
+    const [deleted] = await this.run(() =>
+      this.client.batch(
+        [
+          { sql: "DELETE FROM llm_sessions WHERE user_id = ?", args: [userId] },
+          { sql: "DELETE FROM llm_messages WHERE user_id = ?", args: [userId] },
+        ],
+        "write",
+      ),
+    );
+    return deleted?.rowsAffected ?? 0;
+  }
+
+  async appendTurn(turn: {
+    userId: string;
+    sessionId: string;
+    question: string;
+    clientMessageId: string | null;
+    autoTitle: string;
+    now: string;
+  }): Promise<{ turn: StoredTurn; created: boolean } | null> {
+    const now = Date.parse(turn.now);
+    // One write transaction: the index comes from the session's counter, the insert is skipped
+    // when the client id was used before, and the counter follows the turns actually stored.
+    const statements: InStatement[] = [
+      {
+        sql: `INSERT INTO llm_messages
+            (session_id, user_id, message_index, question, status, client_message_id, created_at)
+          SELECT session_id, user_id, turn_count, ?, 'pending', ?, ?
+            FROM llm_sessions WHERE session_id = ? AND user_id = ?
+          ON CONFLICT DO NOTHING
+          RETURNING ${TURN_COLUMNS}`,
+        args: [turn.question, turn.clientMessageId, now, turn.sessionId, turn.userId],
+      },
+      {
+        sql: `UPDATE llm_sessions SET
+            turn_count = (SELECT COALESCE(MAX(message_index) + 1, 0) FROM llm_messages
+              WHERE session_id = llm_sessions.session_id),
+            updated_at = ?,
+            title = CASE WHEN title_source = 'default' THEN ? ELSE title END,
+            title_source = CASE WHEN title_source = 'default' THEN 'auto' ELSE title_source END
+          WHERE session_id = ? AND user_id = ? AND changes() > 0`,
+        args: [now, turn.autoTitle, turn.sessionId, turn.userId],
+      },
+    ];
+    if (turn.clientMessageId !== null) {
+      statements.push({
+        sql: `SELECT ${TURN_COLUMNS} FROM llm_messages
+          WHERE session_id = ? AND user_id = ? AND client_message_id = ?`,
+        args: [turn.sessionId, turn.userId, turn.clientMessageId],
+      });
+    }
+    const [inserted, , existing] = await this.run(() => this.client.batch(statements, "write"));
+    const insertedRow = inserted?.rows[0];
+    if (insertedRow) return { turn: toTurn(insertedRow), created: true };
+    const existingRow = existing?.rows[0];
+    return existingRow ? { turn: toTurn(existingRow), created: false } : null;
+  }
+
+  async findTurn(
+    userId: string,
+    sessionId: string,
+    messageIndex: number,
+  ): Promise<StoredTurn | null> {
+    const result = await this.run(() =>
+      this.client.execute({
+        sql: `SELECT ${TURN_COLUMNS} FROM llm_messages
+          WHERE session_id = ? AND user_id = ? AND message_index = ?`,
+        args: [sessionId, userId, messageIndex],
+      }),
+    );
+    const row = result.rows[0];
+    return row ? toTurn(row) : null;
+  }
+
+  async listTurns(query: {
+    userId: string;
+    sessionId: string;
+    afterIndex: number;
+    limit: number;
+  }): Promise<StoredTurn[]> {
+    const result = await this.run(() =>
+      this.client.execute({
+        sql: `SELECT ${TURN_COLUMNS} FROM llm_messages
+          WHERE session_id = ? AND user_id = ? AND message_index > ?
+          ORDER BY message_index ASC LIMIT ?`,
+        args: [query.sessionId, query.userId, query.afterIndex, query.limit],
+      }),
+    );
+    return result.rows.map(toTurn);
+  }
+
+  async lastTurn(userId: string, sessionId: string): Promise<StoredTurn | null> {
+    const result = await this.run(() =>
+      this.client.execute({
+        sql: `SELECT ${TURN_COLUMNS} FROM llm_messages WHERE session_id = ? AND user_id = ?
+          ORDER BY message_index DESC LIMIT 1`,
+        args: [sessionId, userId],
+      }),
+    );
+    const row = result.rows[0];
+    return row ? toTurn(row) : null;
+  }
+
+  async updateTurn(update: {
+    userId: string;
+    sessionId: string;
+    messageIndex: number;
+    ifRevision: number;
+    change: TurnChange;
+    now: string;
+  }): Promise<StoredTurn | null> {
+    const { change } = update;
+    const statements: InStatement[] = [
+      {
+        sql: `UPDATE llm_messages SET answer = ?, citations = ?, model = ?, usage = ?, status = ?,
+            error = ?, completed_at = ?, revision = revision + 1,
+            history = CASE WHEN ? IS NULL THEN history ELSE json_insert(history, '$[#]', json(?)) END
+          WHERE session_id = ? AND user_id = ? AND message_index = ? AND revision = ?
+          RETURNING ${TURN_COLUMNS}`,
+        args: [
+          change.answer,
+          JSON.stringify(change.citations),
+          change.model,
+          change.usage === null ? null : JSON.stringify(change.usage),
+          change.status,
+          change.error === null ? null : JSON.stringify(change.error),
+          change.completedAt === null ? null : Date.parse(change.completedAt),
+          change.pushHistory === undefined ? null : 1,
+          change.pushHistory === undefined ? null : JSON.stringify(change.pushHistory),
+          update.sessionId,
+          update.userId,
+          update.messageIndex,
+          update.ifRevision,
+        ],
+      },
+    ];
+    if (change.pushHistory !== undefined) {
+      statements.push({
+        sql: `UPDATE llm_sessions SET updated_at = ? WHERE session_id = ? AND user_id = ?
+          AND changes() > 0`,
+        args: [Date.parse(update.now), update.sessionId, update.userId],
+      });
+    }
+    const [updated] = await this.run(() => this.client.batch(statements, "write"));
+    const row = updated?.rows[0];
+    return row ? toTurn(row) : null;
+  }
+
+  private async run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+}
+
+// Errors that mean "the database is not usable right now", as opposed to a bug in a query.
+const UNAVAILABLE_CODES = [
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "SQLITE_CANTOPEN",
+  "SQLITE_IOERR",
+  "SQLITE_FULL",
+  "SQLITE_READONLY",
+  "CLIENT_CLOSED",
+];
+
+function translateError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  if (error instanceof LibsqlError) {
+    const code = error.extendedCode ?? error.code;
+    if (UNAVAILABLE_CODES.some((prefix) => code.startsWith(prefix))) {
+      return new AppError(
+        "UPSTREAM_UNAVAILABLE",
+        "The session database is busy or unavailable; try again shortly.",
+        { cause: error },
+      );
+    }
+  }
+  return error;
+}
+
+function text(row: Row, column: string): string {
+  const value = row[column];
+  return typeof value === "string" ? value : String(value);
+}
+
+function optionalText(row: Row, column: string): string | null {
+  const value = row[column];
+  return value === null || value === undefined ? null : String(value);
+}
+
+function iso(value: unknown): string {
+  return new Date(Number(value)).toISOString();
+}
+
+function toSession(row: Row): TChatSession {
+  return {
+    // Ids and enums were validated on the way in; the database hands back plain strings.
+    sessionId: text(row, "session_id") as TSessionId,
+    userId: text(row, "user_id") as TUserId,
+    petId: optionalText(row, "pet_id") as TPetId | null,
+    title: text(row, "title"),
+    titleSource: text(row, "title_source") as TTitleSource,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    turnCount: Number(row.turn_count),
+  };
+}
+
+function toTurn(row: Row): StoredTurn {
+  const completedAt = row.completed_at;
+  return {
+    sessionId: text(row, "session_id") as TSessionId,
+    messageIndex: Number(row.message_index),
+    question: text(row, "question"),
+    answer: optionalText(row, "answer"),
+    citations: parseJson(optionalText(row, "citations"), []),
+    model: optionalText(row, "model"),
+    usage: parseJson(optionalText(row, "usage"), null),
+    status: text(row, "status") as TTurnStatus,
+    error: parseJson(optionalText(row, "error"), null),
+    clientMessageId: optionalText(row, "client_message_id"),
+    createdAt: iso(row.created_at),
+    completedAt: completedAt === null || completedAt === undefined ? null : iso(completedAt),
+    history: parseJson(optionalText(row, "history"), []),
+    revision: Number(row.revision),
+  };
+}

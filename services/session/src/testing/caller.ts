@@ -1,0 +1,53 @@
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import type { TSessionId, TUserId } from "@dogi/contracts";
+import { createLogger } from "@dogi/logger";
+import { AppError, createHealthReporter } from "@dogi/trpc";
+import { sessionRouter } from "../router.ts";
+import { createCallerFactory } from "../trpc.ts";
+import type { SessionStore } from "../store/interface.ts";
+
+const createCaller = createCallerFactory(sessionRouter);
+
+/** A clock that moves one second forward on every reading, so orderings are deterministic. */
+export function tickingClock(start = Date.parse("2026-01-01T00:00:00.000Z")): () => Date {
+  let t = start;
+  return () => new Date((t += 1_000));
+}
+
+/** The session router called in-process over `store`, exactly as the HTTP adapter would. */
+export function sessionCaller(store: SessionStore, now: () => Date = tickingClock()) {
+  const logger = createLogger({ service: "session", level: "silent" });
+  return createCaller({
+    logger,
+    health: createHealthReporter({ service: "session", checks: [] }),
+    requestId: randomUUID(),
+    devErrors: false,
+    credentials: {},
+    store,
+    now,
+  });
+}
+export type SessionCaller = ReturnType<typeof sessionCaller>;
+
+export const newUserId = (): TUserId => randomUUID() as TUserId;
+export const newSessionId = (): TSessionId => randomUUID() as TSessionId;
+
+/** The error a call rejected with: its tRPC code, Dogi app code (validation → VALIDATION_FAILED) and message. */
+export async function failureOf(
+  call: Promise<unknown>,
+): Promise<{ trpcCode: string; appCode: string; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    if (!(error instanceof TRPCError)) throw error;
+    const appCode =
+      error instanceof AppError
+        ? error.appCode
+        : error.code === "BAD_REQUEST"
+          ? "VALIDATION_FAILED"
+          : error.code;
+    return { trpcCode: error.code, appCode, message: error.message };
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}

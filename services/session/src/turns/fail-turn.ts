@@ -1,0 +1,17 @@
+import type { TFailTurnInput, TTurn } from "@dogi/contracts";
+import type { SessionDeps } from "../deps.ts";
+import { finishPendingTurn } from "./finish-turn.ts";
+import { publicTurn } from "./public-turn.ts";
+
+/** Marks a pending turn as failed, keeping the question and whatever text was generated. */
+export async function failTurn(deps: SessionDeps, input: TFailTurnInput): Promise<TTurn> {
+  const turn = await finishPendingTurn(deps, input, {
+    answer: input.answer ?? null,
+    citations: [],
+    model: input.model ?? null,
+    usage: null,
+    status: "error",
+    error: input.error,
+  });
+  return publicTurn(turn);
+}

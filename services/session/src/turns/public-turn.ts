@@ -1,0 +1,27 @@
+import type { TTurn } from "@dogi/contracts";
+import { AppError } from "@dogi/trpc";
+import type { StoredTurn } from "../store/interface.ts";
+
+/** The turn as callers see it (without the store's revision). */
+export function publicTurn(turn: StoredTurn): TTurn {
+  const { revision: _revision, ...rest } = turn;
+  return rest;
+}
+
+/** NOT_FOUND for a turn, worded the same whether the session is missing or another user's. */
+export function turnNotFound(sessionId: string, messageIndex: number): AppError {
+  return new AppError(
+    "NOT_FOUND",
+    `No turn ${messageIndex} in session ${sessionId} for this user.`,
+  );
+}
+
+/** Reads a turn, NOT_FOUND when there is none for this user. */
+export async function requireTurn(
+  store: { findTurn(userId: string, sessionId: string, index: number): Promise<StoredTurn | null> },
+  ref: { userId: string; sessionId: string; messageIndex: number },
+): Promise<StoredTurn> {
+  const turn = await store.findTurn(ref.userId, ref.sessionId, ref.messageIndex);
+  if (!turn) throw turnNotFound(ref.sessionId, ref.messageIndex);
+  return turn;
+}
