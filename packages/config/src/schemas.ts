@@ -37,7 +37,10 @@ export const ZServiceUrlsEnv = z.object({
 /** A JWT signing secret: at least 32 bytes that look random (not a word repeated, not the example). */
 const jwtSecret = () =>
   z
-    .string()
+    .string({
+      error:
+        "at least 32 random bytes, e.g. JWT_SECRET=$(openssl rand -base64 48); `pnpm start` makes one in DATA_DIR/secrets/jwt-secret",
+    })
     .refine((value) => Buffer.byteLength(value, "utf8") >= 32, {
       message: "must be at least 32 bytes; generate one with: openssl rand -base64 48",
     })
@@ -48,8 +51,8 @@ const jwtSecret = () =>
 export const ZAuthEnv = ZCommonEnv.extend({
   AUTH_PORT: port(defaultPorts.auth),
   AUTH_DATABASE_URL: databaseUrl("file:data/auth.db", "mysql"),
-  /** Required by the auth service itself (it refuses to start without it); `pnpm start` makes one. */
-  JWT_SECRET: jwtSecret().optional(),
+  /** Signs access tokens; required (`pnpm start` makes one and keeps it in DATA_DIR/secrets). */
+  JWT_SECRET: jwtSecret(),
   /** Password hashes computed at once (argon2id, 19 MiB each); more wait, then get a 503. */
   AUTH_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   AUTH_HASH_QUEUE_WAIT_MS: millis(1_000),
@@ -95,6 +98,7 @@ export const ZRagEnv = ZCommonEnv.extend({
   EMBEDDING_API_URL: httpUrl().optional(),
   EMBEDDING_API_MODEL: z.string().min(1).default("text-embedding-3-small"),
   EMBEDDING_API_KEY: z.string().min(1).optional(),
+  EMBEDDING_API_TIMEOUT_MS: millis(30_000),
 });
 export type TRagEnv = z.infer<typeof ZRagEnv>;
 
@@ -136,6 +140,36 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape).extend({
   GATEWAY_PORT: port(defaultPorts.gateway),
   /** 0.0.0.0 in containers; loopback by default so a laptop run is not exposed. */
   GATEWAY_HOST: z.string().min(1).default("127.0.0.1"),
+  /** OpenAI-compatible engines to spread generation over (comma-separated); unset: INFERENCE_URL. */
+  INFERENCE_URLS: z
+    .string()
+    .refine(
+      (value) => value.split(",").every((url) => /^https?:\/\/\S+$/.test(url.trim())),
+      "must be http(s) URLs separated by commas",
+    )
+    .optional(),
+  /** How often each inference replica is probed; a failing one is skipped until it answers again. */
+  INFERENCE_HEALTH_INTERVAL_MS: millis(5_000),
+  /** Proxies whose X-Forwarded-For is believed: IPs or CIDRs, comma-separated ("" trusts none). */
+  TRUSTED_PROXIES: z.string().default(""),
+  /** Browser origins allowed to call the API (comma-separated); none by default. */
+  CORS_ORIGINS: z.string().default(""),
+  /** Largest JSON body of the REST routes; the OpenAI routes allow GATEWAY_OPENAI_BODY_LIMIT. */
+  GATEWAY_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "e.g. 1mb or 512kb").default("1mb"),
+  GATEWAY_OPENAI_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "e.g. 25mb").default("25mb"),
+  /** Requests per minute per client address, and per signed-in user or API key. */
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Chat turns per minute per user, and generated tokens per minute per user. */
+  CHAT_TURNS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  CHAT_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(20_000),
+  /** Chat streams served at once; more get 503 with Retry-After. */
+  GATEWAY_MAX_STREAMS: z.coerce.number().int().min(1).default(64),
+  /** Largest completion of one chat turn, and the prompt budget for passages and earlier turns. */
+  CHAT_MAX_TOKENS: z.coerce.number().int().min(16).max(32_768).default(768),
+  CHAT_CONTEXT_CHARS: z.coerce.number().int().min(1_000).max(1_000_000).default(6_000),
+  /** How long a verified credential is reused without asking auth again (0: every request). */
+  GATEWAY_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
 });
 export type TGatewayEnv = z.infer<typeof ZGatewayEnv>;
 

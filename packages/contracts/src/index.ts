@@ -5,3 +5,4 @@ export * from "./session.ts";
 export * from "./auth.ts";
 export * from "./openai.ts";
 export * from "./inference.ts";
+export * from "./gateway.ts";

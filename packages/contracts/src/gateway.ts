@@ -1,0 +1,208 @@
+import { z } from "zod";
+import {
+  ZCalendarDate,
+  ZEmail,
+  ZLocale,
+  ZNewPassword,
+  ZPetSex,
+  ZPresentedPassword,
+  ZRefreshToken,
+  ZSpecies,
+  ZApiKeyScope,
+} from "./auth.ts";
+import { ZPetId } from "./common.ts";
+import { ZClientMessageId, ZQuestion, ZSessionTitle } from "./session.ts";
+
+// The public REST API speaks snake_case JSON (as the original Dogi's FastAPI did); the gateway
+// maps these onto the services' camelCase procedures. Requests are strict: unknown fields are refused.
+
+export const ZRestRegisterRequest = z.strictObject({
+  email: ZEmail,
+  password: ZNewPassword,
+  full_name: z.string().trim().min(1).max(100).optional(),
+  locale: ZLocale.optional(),
+});
+export type TRestRegisterRequest = z.infer<typeof ZRestRegisterRequest>;
+
+export const ZRestLoginRequest = z.strictObject({ email: ZEmail, password: ZPresentedPassword });
+export const ZRestRefreshRequest = z.strictObject({ refresh_token: ZRefreshToken });
+export const ZRestLogoutRequest = z.strictObject({ refresh_token: ZRefreshToken });
+
+/** Tokens as OAuth2 clients expect them. */
+export const ZRestTokenResponse = z.object({
+  access_token: z.string(),
+  refresh_token: z.string(),
+  token_type: z.literal("bearer"),
+  /** Seconds until the access token expires. */
+  expires_in: z.number().int(),
+});
+export type TRestTokenResponse = z.infer<typeof ZRestTokenResponse>;
+
+export const ZRestProfile = z.object({
+  full_name: z.string().nullable(),
+  phone: z.string().nullable(),
+  birth_date: z.string().nullable(),
+  locale: ZLocale,
+});
+export const ZRestUser = z.object({
+  user_id: z.string(),
+  email: z.string(),
+  created_at: z.string(),
+  profile: ZRestProfile,
+});
+export const ZRestAuthResponse = ZRestTokenResponse.extend({ user: ZRestUser });
+export type TRestAuthResponse = z.infer<typeof ZRestAuthResponse>;
+
+export const ZRestUpdateProfileRequest = z.strictObject({
+  full_name: z.string().trim().min(1).max(100).nullable().optional(),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ()-]{4,32}$/, "must be a phone number of digits, spaces, +, -, ( and )")
+    .nullable()
+    .optional(),
+  birth_date: ZCalendarDate.nullable().optional(),
+  locale: ZLocale.optional(),
+});
+export const ZRestChangePasswordRequest = z.strictObject({
+  current_password: ZPresentedPassword,
+  new_password: ZNewPassword,
+});
+export const ZRestDeleteAccountRequest = z.strictObject({ password: ZPresentedPassword });
+
+const restPetFields = {
+  name: z.string().trim().min(1).max(50),
+  species: ZSpecies,
+  breed: z.string().trim().min(1).max(80).nullable(),
+  birth_date: ZCalendarDate.nullable(),
+  weight_kg: z.number().positive().max(200, "must be at most 200 kg").nullable(),
+  sex: ZPetSex,
+  neutered: z.boolean().nullable(),
+  known_conditions: z.array(z.string().trim().min(1).max(100)).max(30),
+};
+export const ZRestCreatePetRequest = z.strictObject({
+  ...restPetFields,
+  breed: restPetFields.breed.optional(),
+  birth_date: restPetFields.birth_date.optional(),
+  weight_kg: restPetFields.weight_kg.optional(),
+  sex: restPetFields.sex.optional(),
+  neutered: restPetFields.neutered.optional(),
+  known_conditions: restPetFields.known_conditions.optional(),
+});
+export const ZRestUpdatePetRequest = ZRestCreatePetRequest.partial();
+export const ZRestPet = z.object({
+  pet_id: z.string(),
+  name: z.string(),
+  species: ZSpecies,
+  breed: z.string().nullable(),
+  birth_date: z.string().nullable(),
+  weight_kg: z.number().nullable(),
+  sex: ZPetSex,
+  neutered: z.boolean().nullable(),
+  known_conditions: z.array(z.string()),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const ZRestCreateApiKeyRequest = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(ZApiKeyScope).min(1).max(2),
+});
+export const ZRestApiKey = z.object({
+  api_key_id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  scopes: z.array(ZApiKeyScope),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
+
+export const ZRestCreateSessionRequest = z.strictObject({
+  pet_id: ZPetId.optional(),
+  title: ZSessionTitle.optional(),
+});
+export const ZRestRenameSessionRequest = z.strictObject({ title: ZSessionTitle });
+
+/** Pagination of list routes, from the query string. */
+export const ZRestPageQuery = z.object({
+  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+/** One chat turn: the question, optionally about a pet; streamed as SSE unless stream is false. */
+export const ZChatTurnRequest = z.strictObject({
+  question: ZQuestion,
+  pet_id: ZPetId.optional(),
+  client_message_id: ZClientMessageId.optional(),
+  stream: z.boolean().default(true),
+});
+export type TChatTurnRequest = z.infer<typeof ZChatTurnRequest>;
+
+export const ZRestCitation = z.object({
+  /** The number the answer cites it by: [1], [2], … */
+  n: z.number().int().positive(),
+  source: z.string(),
+  title: z.string().optional(),
+  section: z.string().optional(),
+  chunk_id: z.string().optional(),
+  score: z.number().optional(),
+});
+export type TRestCitation = z.infer<typeof ZRestCitation>;
+
+/** Emergency signs found in a question, before and independent of the model. */
+export const ZTriage = z.object({
+  level: z.literal("emergency"),
+  signs: z.array(z.object({ id: z.string(), label: z.string() })),
+  /** The fixed urgent message that opens the answer. */
+  message: z.string(),
+});
+export type TTriage = z.infer<typeof ZTriage>;
+
+/** How an answer was produced: by the model, or from passages alone when no model is available. */
+export const ZAnswerMode = z.enum(["model", "retrieval_only"]);
+
+export const ZChatUsage = z.object({
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+});
+
+// The SSE events of a streamed turn, in order: triage (only for emergencies), meta, delta…,
+// then done or error. Each is sent as `event: <name>` + `data: <json>`.
+export const ZChatMetaEvent = z.object({
+  session_id: z.string(),
+  message_index: z.number().int().nonnegative(),
+  citations: z.array(ZRestCitation),
+  mode: ZAnswerMode,
+  /** "unavailable" when the knowledge base could not be searched and the answer goes on without it. */
+  knowledge: z.enum(["ok", "unavailable"]),
+});
+export const ZChatDeltaEvent = z.object({ text: z.string() });
+export const ZChatTriageEvent = ZTriage.extend({ message_index: z.number().int().nonnegative() });
+export const ZChatDoneEvent = z.object({
+  message_index: z.number().int().nonnegative(),
+  status: z.enum(["complete", "partial"]),
+  model: z.string().nullable(),
+  usage: ZChatUsage,
+  timings: z.object({
+    retrieval_ms: z.number().nonnegative(),
+    first_token_ms: z.number().nonnegative().nullable(),
+    total_ms: z.number().nonnegative(),
+  }),
+});
+export const ZChatErrorEvent = z.object({
+  message_index: z.number().int().nonnegative().nullable(),
+  code: z.string(),
+  message: z.string(),
+});
+export type TChatMetaEvent = z.infer<typeof ZChatMetaEvent>;
+export type TChatDoneEvent = z.infer<typeof ZChatDoneEvent>;
+export type TChatErrorEvent = z.infer<typeof ZChatErrorEvent>;
+
+/** The body of a turn with stream=false: everything the events would have carried. */
+export const ZChatTurnResponse = ZChatMetaEvent.extend({
+  answer: z.string(),
+  triage: ZTriage.nullable(),
+  done: ZChatDoneEvent,
+});
+export type TChatTurnResponse = z.infer<typeof ZChatTurnResponse>;
