@@ -1,8 +1,12 @@
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { HashedNgramEmbedder } from "./hashed.ts";
 import { OpenAiEmbedder } from "./openai.ts";
+
+/** sha256 (first 16 hex) of the vectors below, as hashed-ngram-v1-384 made them when first released. */
+const GOLDEN = "17252061b288db1c";
 
 const cosine = (a: number[], b: number[]) =>
   a.reduce((sum, value, i) => sum + value * (b[i] ?? 0), 0);
@@ -18,6 +22,20 @@ describe("HashedNgramEmbedder", () => {
     expect(a).toEqual(b);
     expect(a).toHaveLength(384);
     expect(cosine(a ?? [], a ?? [])).toBeCloseTo(1, 6);
+  });
+
+  it("keeps the vectors of hashed-ngram-v1 (stored collections are keyed by this name)", async () => {
+    // Vectors stored under this name must not change meaning: a change to the features, weights or
+    // concept table needs a new name (so open() asks for a re-index), and then a new digest here.
+    const vectors = await embedder.embed([
+      "강아지가 초콜릿을 먹었어요",
+      "My cat chewed a lily leaf",
+      "심장사상충약",
+    ]);
+    const digest = createHash("sha256");
+    for (const vector of vectors) digest.update(Float64Array.from(vector));
+    expect(embedder.name).toBe("hashed-ngram-v1-384");
+    expect(digest.digest("hex").slice(0, 16)).toBe(GOLDEN);
   });
 
   it("puts a Korean question nearer its English topic than an unrelated one", async () => {

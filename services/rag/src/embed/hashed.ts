@@ -1,6 +1,6 @@
 import type { Embedder } from "./embedder.ts";
 import type { ConceptIndex } from "./lexicon.ts";
-import { buildConceptIndex } from "./lexicon.ts";
+import { conceptsOfWord, sharedConceptIndex } from "./lexicon.ts";
 import { isHangul, stemOf, words } from "../search/analyze.ts";
 
 const weights = { word: 1, gram: 0.35, concept: 1.6 } as const;
@@ -18,7 +18,7 @@ export class HashedNgramEmbedder implements Embedder {
   constructor(options: { dimension?: number } = {}) {
     this.dimension = options.dimension ?? 384;
     this.name = `hashed-ngram-v1-${this.dimension}`;
-    this.concepts = buildConceptIndex();
+    this.concepts = sharedConceptIndex();
   }
 
   embed(texts: readonly string[]): Promise<number[][]> {
@@ -37,42 +37,22 @@ export class HashedNgramEmbedder implements Embedder {
       const stem = stemOf(word);
       if (stem === undefined) continue;
       add(`w:${stem}`, weights.word);
-      if (isHangul(word)) {
+      const hangul = isHangul(word);
+      if (hangul) {
         for (let i = 0; i + 2 <= stem.length; i += 1)
           add(`g:${stem.slice(i, i + 2)}`, weights.gram);
-        for (const concept of this.koreanConcepts(word, stem)) add(`c:${concept}`, weights.concept);
       } else {
         const padded = `<${stem}>`;
         for (let i = 0; i + 3 <= padded.length; i += 1)
           add(`g:${padded.slice(i, i + 3)}`, weights.gram);
-        for (const concept of this.concepts.english.get(stem) ??
-          this.concepts.english.get(word) ??
-          []) {
-          add(`c:${concept}`, weights.concept);
-        }
       }
+      for (const concept of conceptsOfWord(this.concepts, word, stem, hangul))
+        add(`c:${concept}`, weights.concept);
     }
     let norm = 0;
     for (const value of vector) norm += value * value;
     norm = Math.sqrt(norm);
     return Array.from(vector, (value) => (norm === 0 ? 0 : value / norm));
-  }
-
-  private koreanConcepts(word: string, stem: string): Set<string> {
-    const found = new Set<string>();
-    for (const concept of this.concepts.korean.get(stem) ?? []) found.add(concept);
-    // Longer terms may sit inside a compound word ("심장사상충약"); one-syllable terms only match whole stems.
-    for (
-      let length = 2;
-      length <= Math.min(this.concepts.longestKorean, word.length);
-      length += 1
-    ) {
-      for (let i = 0; i + length <= word.length; i += 1) {
-        for (const concept of this.concepts.korean.get(word.slice(i, i + length)) ?? [])
-          found.add(concept);
-      }
-    }
-    return found;
   }
 }
 

@@ -343,3 +343,32 @@ export function buildConceptIndex(groups = conceptGroups): ConceptIndex {
   }
   return { english, korean, longestKorean };
 }
+
+/**
+ * The concepts one word names: for a Korean word, its stem's and those of every listed term inside
+ * it (compounds like "심장사상충약"; one-syllable terms only as whole stems); for an English word,
+ * its stem's, else the word's own.
+ */
+export function conceptsOfWord(
+  index: ConceptIndex,
+  word: string,
+  stem: string,
+  hangul: boolean,
+): readonly string[] {
+  if (!hangul) return index.english.get(stem) ?? index.english.get(word) ?? [];
+  const found = new Set<string>(index.korean.get(stem) ?? []);
+  for (let length = 2; length <= Math.min(index.longestKorean, word.length); length += 1) {
+    for (let i = 0; i + length <= word.length; i += 1) {
+      for (const concept of index.korean.get(word.slice(i, i + length)) ?? []) found.add(concept);
+    }
+  }
+  return [...found];
+}
+
+let shared: ConceptIndex | undefined;
+
+/** The lookup tables of the built-in concept table, built once. */
+export function sharedConceptIndex(): ConceptIndex {
+  shared ??= buildConceptIndex();
+  return shared;
+}

@@ -53,6 +53,30 @@ describe.skipIf(gate.skip)(gate.title("knowledge base on a real Chroma"), () => 
     expect(en.hits[0]?.text.length).toBeGreaterThan(20);
   });
 
+  it("hybrid search returns both language versions of the topic a question is about", async () => {
+    for (const query of ["강아지가 초콜릿을 먹었어요", "my dog ate a chocolate bar"]) {
+      const { hits } = await kb.search({ query, limit: 5 });
+      const documents = [...new Set(hits.map((hit) => hit.citation.documentId))];
+      expect(documents.slice(0, 2).sort()).toEqual(["chocolate.en", "chocolate.ko"]);
+    }
+  });
+
+  it("reads a vector hit from Chroma when the in-memory index lacks it", async () => {
+    const query = "my cat chewed a lily leaf";
+    const before = await kb.search({ query, mode: "vector", limit: 1 });
+    const [id] = before.hits[0]?.chunkIds ?? [];
+    expect(id).toBeDefined();
+    kb.index.remove([id ?? ""]);
+    try {
+      const after = await kb.search({ query, mode: "vector", limit: 1 });
+      expect(after.hits[0]?.chunkIds).toContain(id);
+      expect(after.hits[0]?.text).toBe(before.hits[0]?.text);
+    } finally {
+      await kb.load();
+    }
+    expect(kb.index.has(id ?? "")).toBe(true);
+  });
+
   it("filters by language and species", async () => {
     const ko = await kb.search({ query: "chocolate theobromine", language: "ko", limit: 5 });
     expect(ko.hits.length).toBeGreaterThan(0);

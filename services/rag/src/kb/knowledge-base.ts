@@ -16,14 +16,12 @@ import { IngestError } from "../ingest/errors.ts";
 import { parseDocument } from "../ingest/parse-document.ts";
 import { petBoost } from "../search/boost.ts";
 import { Bm25Index } from "../search/bm25.ts";
-import type { ChunkRecord } from "../search/chunk-record.ts";
+import type { RankedChunk } from "../search/bm25.ts";
+import type { ChunkFilter, ChunkRecord } from "../search/chunk-record.ts";
 import { indexTextOf } from "../search/chunk-record.ts";
-import { reciprocalRankFusion } from "../search/fuse.ts";
+import { hybridFusion } from "../search/fuse.ts";
 import { mergePassages } from "../search/merge.ts";
 import type { ChromaStore } from "../store/chroma-store.ts";
-
-/** BM25 hits scoring under this share of the best one are left out of the fusion. */
-export const bm25RelativeFloor = 0.6;
 
 export interface KnowledgeBaseOptions {
   store: ChromaStore;
@@ -46,10 +44,15 @@ export interface IngestInput {
  * document cannot interleave.
  */
 export class KnowledgeBase {
-  readonly index = new Bm25Index();
+  private current = new Bm25Index();
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: KnowledgeBaseOptions) {}
+
+  /** The in-memory BM25 index (replaced whole by {@link load}). */
+  get index(): Bm25Index {
+    return this.current;
+  }
 
   get store(): ChromaStore {
     return this.options.store;
@@ -63,9 +66,9 @@ export class KnowledgeBase {
   async load(): Promise<number> {
     const index = new Bm25Index();
     for await (const page of this.options.store.all()) index.add(page);
-    this.index.clear();
-    this.index.add(index.records());
-    return this.index.size;
+    // Swapped in whole: searches meanwhile use the old index, never a half-built one.
+    this.current = index;
+    return index.size;
   }
 
   /** Parses, chunks, embeds and stores one document; the same content again changes nothing. */
@@ -203,23 +206,40 @@ export class KnowledgeBase {
     const request = ZRagSearchRequest.parse(input);
     const filter = { species: request.species, language: request.language };
     const candidates = Math.max(request.limit * 4, 20);
-    const rankings: ChunkRecord[][] = [];
-    if (request.mode !== "bm25") {
-      const [vector] = await this.options.embedder.embed([request.query]);
-      if (vector === undefined) throw new Error("the embedder returned no vector");
-      const nearest = await this.options.store.query(vector, { limit: candidates, filter });
-      rankings.push(nearest.map(({ record }) => record));
-    }
+    const nearest =
+      request.mode === "bm25" ? undefined : this.nearestChunks(request.query, candidates, filter);
+    let lexical: RankedChunk[] | undefined;
     if (request.mode !== "vector") {
-      const lexical = this.index.search(request.query, { limit: candidates, filter });
-      // Weak lexical matches (a shared common syllable pair) should not outvote the embedder's ranking.
-      const floor = (lexical[0]?.score ?? 0) * bm25RelativeFloor;
-      rankings.push(lexical.filter(({ score }) => score >= floor).map(({ record }) => record));
+      if (nearest !== undefined) {
+        // Marked handled now, awaited below: it may fail while BM25 runs.
+        nearest.catch(() => undefined);
+        // One turn of the event loop sends Chroma's request, so Chroma searches while BM25 does.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      lexical = this.index.search(request.query, { limit: candidates, filter });
     }
-    const scored = reciprocalRankFusion(rankings)
+    const scored = hybridFusion(await nearest, lexical)
       .map(({ record, score }) => ({ record, score: score * petBoost(record, request.pet) }))
       .sort((a, b) => b.score - a.score);
     return { hits: mergePassages(scored, request.limit), tookMs: performance.now() - started };
+  }
+
+  /** Chroma's nearest chunks, with their text from the in-memory index (from Chroma only if missing there). */
+  private async nearestChunks(
+    query: string,
+    limit: number,
+    filter: ChunkFilter,
+  ): Promise<ChunkRecord[]> {
+    const [vector] = await this.options.embedder.embed([query]);
+    if (vector === undefined) throw new Error("the embedder returned no vector");
+    const nearest = await this.options.store.nearest(vector, { limit, filter });
+    const missing = nearest.map(({ id }) => id).filter((id) => !this.index.has(id));
+    const fetched = new Map(
+      (await this.options.store.get(missing)).map((record) => [record.id, record]),
+    );
+    return nearest
+      .map(({ id }) => this.index.get(id) ?? fetched.get(id))
+      .filter((record): record is ChunkRecord => record !== undefined);
   }
 
   private async resyncDocument(

@@ -1,4 +1,5 @@
 /** Text analysis shared by the BM25 index and the hashed embedder (Korean and English). */
+import { conceptsOfWord, sharedConceptIndex } from "../embed/lexicon.ts";
 
 const wordPattern = /[\p{L}\p{N}]+/gu;
 const hangulPattern = /[\uac00-\ud7a3]/;
@@ -120,13 +121,26 @@ export function stemOf(word: string): string | undefined {
   return stemEnglish(word);
 }
 
-/** Index terms for BM25: English stems, and syllable bigrams of Korean stems (robust to particles and compounds). */
+/** Prefix of concept terms (no word contains it). */
+export const conceptPrefix = "#";
+
+/**
+ * Index terms for BM25, the same for documents and queries. A word the bilingual concept table
+ * knows becomes its language-neutral concept terms ("초콜릿", "cocoa" and "chocolate" all become
+ * "#chocolate"), so a question in one language scores both language versions of a topic alike;
+ * other words give English stems, or syllable bigrams of Korean stems (robust to particles and
+ * compounds).
+ */
 export function bm25Terms(text: string): string[] {
+  const concepts = sharedConceptIndex();
   const terms: string[] = [];
   for (const word of words(text)) {
     const stem = stemOf(word);
     if (stem === undefined) continue;
-    if (isHangul(stem) && stem.length > 1) {
+    const named = conceptsOfWord(concepts, word, stem, isHangul(word));
+    if (named.length > 0) {
+      for (const concept of named) terms.push(`${conceptPrefix}${concept}`);
+    } else if (isHangul(stem) && stem.length > 1) {
       for (let i = 0; i + 2 <= stem.length; i += 1) terms.push(stem.slice(i, i + 2));
     } else terms.push(stem);
   }

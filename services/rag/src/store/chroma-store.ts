@@ -159,25 +159,37 @@ export class ChromaStore {
     }
   }
 
-  /** The nearest chunks to a vector (cosine distance), among those that pass the filter. */
-  async query(
+  /**
+   * Ids of the nearest chunks to a vector (cosine distance), among those that pass the filter. Only
+   * distances are requested: the caller has the texts in memory, and leaving documents and metadata
+   * out halves Chroma's answer time.
+   */
+  async nearest(
     embedding: number[],
     options: { limit: number; filter?: ChunkFilter },
-  ): Promise<Array<{ record: ChunkRecord; distance: number }>> {
+  ): Promise<Array<{ id: string; distance: number }>> {
     const where = whereOf(options.filter ?? {});
     const result = await this.call("search", () =>
       this.collection().query({
         queryEmbeddings: [embedding],
         nResults: options.limit,
         ...(where === undefined ? {} : { where }),
-        include: ["documents", "metadatas", "distances"],
+        include: ["distances"],
       }),
     );
     const ids = result.ids[0] ?? [];
-    return ids.map((id, i) => ({
-      record: fromStored(id, result.documents[0]?.[i] ?? "", result.metadatas[0]?.[i] ?? {}),
-      distance: result.distances[0]?.[i] ?? 1,
-    }));
+    return ids.map((id, i) => ({ id, distance: result.distances[0]?.[i] ?? 1 }));
+  }
+
+  /** Chunks by id (unknown ids are left out). */
+  async get(ids: readonly string[]): Promise<ChunkRecord[]> {
+    if (ids.length === 0) return [];
+    const result = await this.call("read chunks", () =>
+      this.collection().get({ ids: [...ids], include: ["documents", "metadatas"] }),
+    );
+    return result.ids.map((id, i) =>
+      fromStored(id, result.documents[i] ?? "", result.metadatas[i] ?? {}),
+    );
   }
 
   private collection(): Collection {
