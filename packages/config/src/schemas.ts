@@ -155,8 +155,14 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape).extend({
   /** Browser origins allowed to call the API (comma-separated); none by default. */
   CORS_ORIGINS: z.string().default(""),
   /** Largest JSON body of the REST routes; the OpenAI routes allow GATEWAY_OPENAI_BODY_LIMIT. */
-  GATEWAY_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "e.g. 1mb or 512kb").default("1mb"),
-  GATEWAY_OPENAI_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "e.g. 25mb").default("25mb"),
+  GATEWAY_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, "e.g. 1mb or 512kb")
+    .default("1mb"),
+  GATEWAY_OPENAI_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, "e.g. 25mb")
+    .default("25mb"),
   /** Requests per minute per client address, and per signed-in user or API key. */
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(300),

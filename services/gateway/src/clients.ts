@@ -25,6 +25,16 @@ export function createServiceClients(env: ServiceUrls) {
 }
 export type ServiceClients = ReturnType<typeof createServiceClients>;
 
+/** An auth client that forwards a user's access token, for auth's own user procedures (me, pets…). */
+export function createUserAuthClient(env: ServiceUrls, accessToken: string) {
+  return createServiceClient<AuthRouter>({
+    url: env.AUTH_URL,
+    timeoutMs: env.INTERNAL_CALL_TIMEOUT_MS,
+    headers: () => ({ authorization: `Bearer ${accessToken}` }),
+  });
+}
+export type UserAuthClient = ReturnType<typeof createUserAuthClient>;
+
 /** One readiness check per internal service: its own health procedure reports ok. */
 export function serviceReadinessChecks(
   clients: ServiceClients,

@@ -1,7 +1,7 @@
 import { loadEnvOrExit, ZGatewayEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
 import { createHealthReporter, serve } from "@dogi/trpc";
-import { createGatewayApp } from "./app.ts";
+import { createGateway } from "./app.ts";
 import { createServiceClients, serviceReadinessChecks } from "./clients.ts";
 
 const env = loadEnvOrExit(ZGatewayEnv, { service: "gateway" });
@@ -11,12 +11,39 @@ const health = createHealthReporter({
   service: "gateway",
   checks: serviceReadinessChecks(services),
 });
-const app = createGatewayApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS, services });
+const gateway = createGateway({ logger, health, services, env });
+gateway.pool.start();
 
-await serve({
-  app,
+const running = await serve({
+  app: gateway.app,
   host: env.GATEWAY_HOST,
   port: env.GATEWAY_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  onShutdown: async () => gateway.pool.stop(),
+  handleSignals: false,
 });
+
+// On SIGTERM: refuse new requests at once, let in-flight answers (streams too) finish within
+// SHUTDOWN_TIMEOUT_MS, then exit.
+const shutdown = (signal: NodeJS.Signals) => {
+  logger.info({ signal, streams: gateway.state.inFlight }, "shutting down");
+  gateway.state.draining = true;
+  const force = setTimeout(() => {
+    logger.error("shutdown took too long; exiting");
+    process.exit(1);
+  }, env.SHUTDOWN_TIMEOUT_MS + 2_000);
+  force.unref();
+  running.close().then(
+    () => {
+      logger.info("stopped");
+      process.exit(0);
+    },
+    (error: unknown) => {
+      logger.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    },
+  );
+};
+process.once("SIGTERM", shutdown);
+process.once("SIGINT", shutdown);

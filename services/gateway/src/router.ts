@@ -1,9 +1,92 @@
-import { ZHealth } from "@dogi/contracts";
-import { publicProcedure, router } from "./trpc.ts";
+import { z } from "zod";
+import {
+  ZChatSession,
+  ZCreateSessionInput,
+  ZDeleteSessionInput,
+  ZGetSessionInput,
+  ZHealth,
+  ZListSessionsInput,
+  ZListTurnsInput,
+  ZPetList,
+  ZRenameSessionInput,
+  ZSessionPage,
+  ZTurnPage,
+  ZUser,
+} from "@dogi/contracts";
+import type { TUserId } from "@dogi/contracts";
+import { createUserAuthClient } from "./clients.ts";
+import { bearerOf, protectedProcedure, publicProcedure, router } from "./trpc.ts";
 
-/** The public edge: REST, OpenAI-compatible /v1, tRPC and the web page. */
+// The caller is the owner: userId comes from the verified token, never from the input.
+const userIdOf = (subject: string) => subject as TUserId;
+
+/** The public typed API: the user-facing procedures of auth and session, behind one token. */
 export const gatewayRouter = router({
   health: publicProcedure.output(ZHealth).query(({ ctx }) => ctx.health.readiness()),
+  me: protectedProcedure
+    .input(z.void())
+    .output(ZUser)
+    .query(({ ctx }) => createUserAuthClient(ctx.urls, bearerOf(ctx)).me.query()),
+  pets: router({
+    list: protectedProcedure
+      .input(z.void())
+      .output(ZPetList)
+      .query(({ ctx }) => createUserAuthClient(ctx.urls, bearerOf(ctx)).pets.list.query()),
+  }),
+  sessions: router({
+    list: protectedProcedure
+      .input(ZListSessionsInput.omit({ userId: true }))
+      .output(ZSessionPage)
+      .query(({ ctx, input }) =>
+        ctx.services.session.listSessions.query({
+          ...input,
+          userId: userIdOf(ctx.identity.subject),
+        }),
+      ),
+    create: protectedProcedure
+      .input(ZCreateSessionInput.omit({ userId: true }))
+      .output(ZChatSession)
+      .mutation(async ({ ctx, input }) => {
+        if (input.petId)
+          await createUserAuthClient(ctx.urls, bearerOf(ctx)).pets.get.query({
+            petId: input.petId,
+          });
+        return ctx.services.session.createSession.mutate({
+          ...input,
+          userId: userIdOf(ctx.identity.subject),
+        });
+      }),
+    get: protectedProcedure
+      .input(ZGetSessionInput.omit({ userId: true }))
+      .output(ZChatSession)
+      .query(({ ctx, input }) =>
+        ctx.services.session.getSession.query({ ...input, userId: userIdOf(ctx.identity.subject) }),
+      ),
+    rename: protectedProcedure
+      .input(ZRenameSessionInput.omit({ userId: true }))
+      .output(ZChatSession)
+      .mutation(({ ctx, input }) =>
+        ctx.services.session.renameSession.mutate({
+          ...input,
+          userId: userIdOf(ctx.identity.subject),
+        }),
+      ),
+    delete: protectedProcedure
+      .input(ZDeleteSessionInput.omit({ userId: true }))
+      .output(z.object({ deleted: z.literal(true) }))
+      .mutation(({ ctx, input }) =>
+        ctx.services.session.deleteSession.mutate({
+          ...input,
+          userId: userIdOf(ctx.identity.subject),
+        }),
+      ),
+    turns: protectedProcedure
+      .input(ZListTurnsInput.omit({ userId: true }))
+      .output(ZTurnPage)
+      .query(({ ctx, input }) =>
+        ctx.services.session.listTurns.query({ ...input, userId: userIdOf(ctx.identity.subject) }),
+      ),
+  }),
 });
 
 export type GatewayRouter = typeof gatewayRouter;

@@ -1,0 +1,347 @@
+import type net from "node:net";
+import type { Request } from "express";
+import {
+  ZApiKeyList,
+  ZRestApiKey,
+  ZRestAuthResponse,
+  ZRestChangePasswordRequest,
+  ZRestCreateApiKeyRequest,
+  ZRestCreatePetRequest,
+  ZRestDeleteAccountRequest,
+  ZRestLoginRequest,
+  ZRestLogoutRequest,
+  ZRestPet,
+  ZRestProfile,
+  ZRestRefreshRequest,
+  ZRestRegisterRequest,
+  ZRestTokenResponse,
+  ZRestUpdatePetRequest,
+  ZRestUpdateProfileRequest,
+  ZRestUser,
+  ZPetId,
+  ZUuid,
+} from "@dogi/contracts";
+import type { TAuthResult, TPetId } from "@dogi/contracts";
+import type { Logger } from "@dogi/logger";
+import { AppError } from "@dogi/trpc";
+import { z } from "zod";
+import { createUserAuthClient } from "../clients.ts";
+import type { ServiceClients, ServiceUrls } from "../clients.ts";
+import { resolveClientIp } from "../edge/client-ip.ts";
+import { toCamel, toSnake } from "../http/case.ts";
+import { defineRoute } from "../http/rest.ts";
+import type { RestRoute } from "../http/rest.ts";
+import type { Authenticator } from "./authenticator.ts";
+import { deleteUserData } from "./delete-account.ts";
+import { tokenResponse } from "./token-response.ts";
+
+export interface AuthRoutesDeps {
+  services: ServiceClients;
+  urls: ServiceUrls;
+  authenticator: Authenticator;
+  trustedProxies: net.BlockList;
+  logger: Logger;
+}
+
+const authResponse = (result: TAuthResult) => ({
+  user: toSnake(result.user),
+  ...tokenResponse(result.tokens),
+});
+
+const petId = (raw: string | undefined): TPetId => {
+  const parsed = ZPetId.safeParse(raw);
+  // An id that is not even a UUID cannot be one of the user's pets.
+  if (!parsed.success) throw new AppError("NOT_FOUND", `No pet ${raw ?? ""}.`);
+  return parsed.data;
+};
+
+/** REST /v1/auth/*: accounts, profile, pets and API keys, in snake_case, onto the auth service. */
+export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
+  const clientIp = (req: Request) =>
+    resolveClientIp({
+      socketAddress: req.socket.remoteAddress,
+      forwardedFor: req.headers["x-forwarded-for"],
+      trusted: deps.trustedProxies,
+    });
+  const asUser = (token: string) => createUserAuthClient(deps.urls, token);
+  const tag = "auth";
+  const withIp = (req: Request) => {
+    const ip = clientIp(req);
+    return ip ? { clientIp: ip } : {};
+  };
+
+  return [
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/auth/register",
+        tag,
+        summary: "Create an account",
+        auth: "none",
+        body: ZRestRegisterRequest,
+        response: ZRestAuthResponse,
+        status: 201,
+      },
+      async ({ req, body }) => {
+        const result = await deps.services.auth.register.mutate({
+          email: body.email,
+          password: body.password,
+          ...(body.full_name ? { fullName: body.full_name } : {}),
+          ...(body.locale ? { locale: body.locale } : {}),
+          ...withIp(req),
+        });
+        return { status: 201, body: authResponse(result) };
+      },
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/auth/login",
+        tag,
+        summary: "Sign in",
+        auth: "none",
+        body: ZRestLoginRequest,
+        response: ZRestAuthResponse,
+      },
+      async ({ req, body }) => ({
+        body: authResponse(await deps.services.auth.login.mutate({ ...body, ...withIp(req) })),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/auth/refresh",
+        tag,
+        summary: "Exchange a refresh token for a new pair",
+        auth: "none",
+        body: ZRestRefreshRequest,
+        response: ZRestTokenResponse,
+      },
+      async ({ body }) => ({
+        body: tokenResponse(
+          await deps.services.auth.refresh.mutate({ refreshToken: body.refresh_token }),
+        ),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/auth/logout",
+        tag,
+        summary: "Revoke a refresh token",
+        auth: "user",
+        body: ZRestLogoutRequest,
+        status: 204,
+      },
+      async ({ caller, body }) => {
+        await asUser(caller.token).logout.mutate({ refreshToken: body.refresh_token });
+        return { status: 204 };
+      },
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/auth/logout-all",
+        tag,
+        summary: "Sign out everywhere",
+        auth: "user",
+        status: 204,
+      },
+      async ({ caller }) => {
+        await asUser(caller.token).logoutAll.mutate();
+        deps.authenticator.forgetUser(caller.userId);
+        return { status: 204 };
+      },
+    ),
+    defineRoute(
+      {
+        method: "get",
+        path: "/v1/auth/me",
+        tag,
+        summary: "The signed-in account",
+        auth: "user",
+        response: ZRestUser,
+      },
+      async ({ caller }) => ({ body: toSnake(await asUser(caller.token).me.query()) }),
+    ),
+    defineRoute(
+      {
+        method: "patch",
+        path: "/v1/auth/me/profile",
+        tag,
+        summary: "Update the profile",
+        auth: "user",
+        body: ZRestUpdateProfileRequest,
+        response: ZRestProfile,
+      },
+      async ({ caller, body }) => ({
+        body: toSnake(await asUser(caller.token).updateProfile.mutate(toCamel(body))),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/auth/password",
+        tag,
+        summary: "Change the password (signs out other devices)",
+        auth: "user",
+        body: ZRestChangePasswordRequest,
+        response: ZRestTokenResponse,
+      },
+      async ({ caller, body }) => {
+        const tokens = await asUser(caller.token).changePassword.mutate({
+          currentPassword: body.current_password,
+          newPassword: body.new_password,
+        });
+        deps.authenticator.forgetUser(caller.userId);
+        return { body: tokenResponse(tokens) };
+      },
+    ),
+    defineRoute(
+      {
+        method: "delete",
+        path: "/v1/auth/me",
+        tag,
+        summary: "Delete the account, its pets, keys, sessions and turns",
+        auth: "user",
+        body: ZRestDeleteAccountRequest,
+        status: 204,
+      },
+      async ({ caller, body }) => {
+        const result = await asUser(caller.token).deleteAccount.mutate({ password: body.password });
+        deps.authenticator.forgetUser(caller.userId);
+        const clean = await deleteUserData({
+          services: deps.services,
+          userId: result.userId,
+          alsoDeleteIn: result.alsoDeleteIn,
+          logger: deps.logger,
+        });
+        if (!clean)
+          throw new AppError(
+            "UPSTREAM_UNAVAILABLE",
+            "The account was deleted, but its chat history could not be removed yet; it will be removed when you retry or contact support.",
+          );
+        return { status: 204 };
+      },
+    ),
+    defineRoute(
+      {
+        method: "get",
+        path: "/v1/auth/pets",
+        tag,
+        summary: "List pets",
+        auth: "user",
+        response: z.object({ items: z.array(ZRestPet) }),
+      },
+      async ({ caller }) => ({ body: toSnake(await asUser(caller.token).pets.list.query()) }),
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/auth/pets",
+        tag,
+        summary: "Add a pet",
+        auth: "user",
+        body: ZRestCreatePetRequest,
+        response: ZRestPet,
+        status: 201,
+      },
+      async ({ caller, body }) => ({
+        status: 201,
+        body: toSnake(await asUser(caller.token).pets.create.mutate(toCamel(body) as never)),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "get",
+        path: "/v1/auth/pets/:id",
+        tag,
+        summary: "One pet",
+        auth: "user",
+        response: ZRestPet,
+      },
+      async ({ caller, params }) => ({
+        body: toSnake(await asUser(caller.token).pets.get.query({ petId: petId(params.id) })),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "patch",
+        path: "/v1/auth/pets/:id",
+        tag,
+        summary: "Update a pet",
+        auth: "user",
+        body: ZRestUpdatePetRequest,
+        response: ZRestPet,
+      },
+      async ({ caller, params, body }) => ({
+        body: toSnake(
+          await asUser(caller.token).pets.update.mutate({
+            ...(toCamel(body) as object),
+            petId: petId(params.id),
+          }),
+        ),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "delete",
+        path: "/v1/auth/pets/:id",
+        tag,
+        summary: "Remove a pet",
+        auth: "user",
+        status: 204,
+      },
+      async ({ caller, params }) => {
+        await asUser(caller.token).pets.delete.mutate({ petId: petId(params.id) });
+        return { status: 204 };
+      },
+    ),
+    defineRoute(
+      {
+        method: "get",
+        path: "/v1/auth/api-keys",
+        tag,
+        summary: "List API keys (never their secrets)",
+        auth: "user",
+        response: z.object({ items: z.array(ZRestApiKey) }),
+      },
+      async ({ caller }) => ({
+        body: toSnake(ZApiKeyList.parse(await asUser(caller.token).apiKeys.list.query())),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/auth/api-keys",
+        tag,
+        summary: "Create an API key; its secret is shown once",
+        auth: "user",
+        body: ZRestCreateApiKeyRequest,
+        response: z.object({ api_key: ZRestApiKey, secret: z.string() }),
+        status: 201,
+      },
+      async ({ caller, body }) => ({
+        status: 201,
+        body: toSnake(await asUser(caller.token).apiKeys.create.mutate(body)),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "delete",
+        path: "/v1/auth/api-keys/:id",
+        tag,
+        summary: "Revoke an API key",
+        auth: "user",
+        status: 204,
+      },
+      async ({ caller, params }) => {
+        const parsed = ZUuid.safeParse(params.id);
+        if (!parsed.success) throw new AppError("NOT_FOUND", `No API key ${params.id ?? ""}.`);
+        await asUser(caller.token).apiKeys.revoke.mutate({ apiKeyId: parsed.data });
+        deps.authenticator.forgetUser(caller.userId);
+        return { status: 204 };
+      },
+    ),
+  ];
+}

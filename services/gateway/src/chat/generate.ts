@@ -1,0 +1,151 @@
+import { StringDecoder } from "node:string_decoder";
+import type { TAppErrorCode } from "@dogi/contracts";
+import type { InferencePool } from "../inference/pool.ts";
+import type { ChatMessage } from "./prompt.ts";
+import { SseParser } from "./sse.ts";
+
+/** A generation that failed, with the code the turn's error event and stored error carry. */
+export class GenerationError extends Error {
+  constructor(
+    readonly code: TAppErrorCode,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = "GenerationError";
+  }
+}
+
+/** What a finished generation reports. */
+export interface GenerationResult {
+  model: string | null;
+  usage: { promptTokens: number; completionTokens: number } | null;
+  finishReason: string | null;
+}
+
+interface ChunkShape {
+  model?: string;
+  choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  error?: { message?: string; code?: string };
+}
+
+function codeForStatus(status: number): TAppErrorCode {
+  if (status === 429) return "RATE_LIMITED";
+  if (status === 503) return "OVERLOADED";
+  if (status === 504) return "TIMEOUT";
+  if (status >= 500) return "UPSTREAM_UNAVAILABLE";
+  return "BAD_REQUEST";
+}
+
+/**
+ * Streams a chat completion from the inference replicas, calling `onDelta` with each piece of
+ * text as it arrives. Aborting `signal` stops generation upstream (the request is closed).
+ */
+export async function streamChat(options: {
+  pool: InferencePool;
+  messages: ChatMessage[];
+  maxTokens: number;
+  signal: AbortSignal;
+  onDelta: (text: string) => void;
+}): Promise<GenerationResult> {
+  const body = Buffer.from(
+    JSON.stringify({
+      model: "default",
+      messages: options.messages,
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: options.maxTokens,
+      temperature: 0.3,
+    }),
+  );
+  let upstream;
+  try {
+    upstream = await options.pool.request({
+      method: "POST",
+      path: "/v1/chat/completions",
+      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      body,
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (options.signal.aborted) throw error;
+    throw new GenerationError("UPSTREAM_UNAVAILABLE", "The model server is unavailable.", 5);
+  }
+  const { response } = upstream;
+  const decoder = new StringDecoder("utf8");
+  const status = response.statusCode ?? 502;
+  if (status !== 200) {
+    let text = "";
+    for await (const chunk of response) text += decoder.write(chunk as Buffer);
+    let message = `The model server answered ${status}.`;
+    try {
+      message = (JSON.parse(text) as ChunkShape).error?.message ?? message;
+    } catch {
+      // Not JSON: keep the status line.
+    }
+    const retryAfter = Number(response.headers["retry-after"]);
+    throw new GenerationError(
+      codeForStatus(status),
+      message,
+      Number.isFinite(retryAfter) ? retryAfter : undefined,
+    );
+  }
+  const parser = new SseParser();
+  const result: GenerationResult = { model: null, usage: null, finishReason: null };
+  for await (const chunk of response) {
+    for (const frame of parser.push(decoder.write(chunk as Buffer))) {
+      if (frame.data === "[DONE]") return result;
+      const parsed = JSON.parse(frame.data) as ChunkShape;
+      if (parsed.error)
+        throw new GenerationError(
+          "UPSTREAM_UNAVAILABLE",
+          parsed.error.message ?? "generation failed",
+        );
+      result.model = parsed.model ?? result.model;
+      if (parsed.usage)
+        result.usage = {
+          promptTokens: parsed.usage.prompt_tokens ?? 0,
+          completionTokens: parsed.usage.completion_tokens ?? 0,
+        };
+      const choice = parsed.choices?.[0];
+      if (choice?.finish_reason) result.finishReason = choice.finish_reason;
+      const text = choice?.delta?.content;
+      if (text) options.onDelta(text);
+    }
+  }
+  if (options.signal.aborted) throw options.signal.reason ?? new Error("aborted");
+  throw new GenerationError("UPSTREAM_UNAVAILABLE", "The model server ended the stream early.");
+}
+
+/** A short non-streamed completion (a session title); null when the model cannot answer. */
+export async function completeShort(options: {
+  pool: InferencePool;
+  messages: ChatMessage[];
+  maxTokens: number;
+}): Promise<string | null> {
+  try {
+    const { response } = await options.pool.request({
+      method: "POST",
+      path: "/v1/chat/completions",
+      headers: { "content-type": "application/json" },
+      body: Buffer.from(
+        JSON.stringify({
+          model: "default",
+          messages: options.messages,
+          max_tokens: options.maxTokens,
+          temperature: 0.2,
+        }),
+      ),
+      signal: AbortSignal.timeout(60_000),
+    });
+    let text = "";
+    const decoder = new StringDecoder("utf8");
+    for await (const chunk of response) text += decoder.write(chunk as Buffer);
+    if (response.statusCode !== 200) return null;
+    const parsed = JSON.parse(text) as { choices?: Array<{ message?: { content?: string } }> };
+    return parsed.choices?.[0]?.message?.content ?? null;
+  } catch {
+    return null;
+  }
+}

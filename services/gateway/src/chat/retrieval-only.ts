@@ -1,0 +1,41 @@
+import type { TLocale, TRagSearchHit } from "@dogi/contracts";
+
+const PASSAGE_CHARS = 600;
+
+/** The answer when no model can generate: the best passages, cited and clearly labelled, and how to add a model. */
+export function retrievalOnlyAnswer(options: {
+  hits: readonly TRagSearchHit[];
+  language: TLocale;
+  hint: string | null;
+  knowledgeUnavailable: boolean;
+}): string {
+  const ko = options.language === "ko";
+  const label = ko
+    ? "ℹ️ 검색 전용 모드: 지금은 언어 모델이 없어 직접 답을 쓰지 못하고, 지식 베이스에서 가장 관련 있는 내용을 그대로 보여 드립니다."
+    : "ℹ️ Retrieval-only mode: no language model is available, so instead of a written answer here are the most relevant passages of the knowledge base.";
+  const howTo =
+    options.hint ??
+    (ko
+      ? "모델을 추가하려면 GGUF 파일을 models/ 폴더에 넣고 Dogi를 다시 시작하세요 (models/README.md 참고)."
+      : "To add a model, put a GGUF file in models/ and restart Dogi (see models/README.md).");
+  const body =
+    options.hits.length === 0
+      ? options.knowledgeUnavailable
+        ? ko
+          ? "지식 베이스에도 지금은 연결할 수 없습니다."
+          : "The knowledge base cannot be reached right now either."
+        : ko
+          ? "관련된 내용을 찾지 못했습니다."
+          : "No passage matched the question."
+      : options.hits
+          .map((hit, i) => {
+            const text =
+              hit.text.length > PASSAGE_CHARS ? `${hit.text.slice(0, PASSAGE_CHARS)}…` : hit.text;
+            return `[${i + 1}] ${hit.citation.title}${hit.citation.section ? ` — ${hit.citation.section}` : ""}\n${text}`;
+          })
+          .join("\n\n");
+  const advice = ko
+    ? "이 내용은 일반 정보이며 진단이 아닙니다. 걱정되면 동물병원에 문의하세요."
+    : "This is general information, not a diagnosis; if you are worried, ask your veterinarian.";
+  return `${label}\n\n${body}\n\n${advice}\n\n${howTo}`;
+}

@@ -1,0 +1,275 @@
+import type {
+  TChatDoneEvent,
+  TChatErrorEvent,
+  TChatMetaEvent,
+  TChatSession,
+  TInferenceStatus,
+  TPet,
+  TRagSearchHit,
+  TTriage,
+  TTurn,
+} from "@dogi/contracts";
+import type { Logger } from "@dogi/logger";
+import type { ServiceClients } from "../clients.ts";
+import { describeFailure } from "../http/failure.ts";
+import type { InferencePool } from "../inference/pool.ts";
+import { citationsOf, restCitations } from "./citations.ts";
+import { completeShort, GenerationError, streamChat } from "./generate.ts";
+import type { GenerationResult } from "./generate.ts";
+import { languageOf } from "./language.ts";
+import { buildMessages } from "./prompt.ts";
+import { retrievalOnlyAnswer } from "./retrieval-only.ts";
+import { assessEmergency } from "./triage.ts";
+
+/** Where a turn's events go: an SSE stream, or a collector for stream=false. */
+export interface TurnSink {
+  triage(event: TTriage & { message_index: number }): void;
+  meta(event: TChatMetaEvent): void;
+  delta(text: string): void;
+  done(event: TChatDoneEvent): void;
+  error(event: TChatErrorEvent): void;
+}
+
+export interface TurnDeps {
+  services: ServiceClients;
+  pool: InferencePool;
+  logger: Logger;
+  maxTokens: number;
+  contextChars: number;
+  /** The inference service's state (null when it cannot be read: then the model is tried anyway). */
+  inferenceStatus: () => Promise<TInferenceStatus | null>;
+  /** Charges the tokens a turn used to its user's per-minute allowance. */
+  chargeTokens: (userId: string, tokens: number) => void;
+}
+
+const PASSAGES = 5;
+const HISTORY_PAGES = 5;
+
+async function recentTurns(deps: TurnDeps, userId: string, turn: TTurn): Promise<TTurn[]> {
+  // The session service lists turns oldest first; sessions are short, so a few pages cover them.
+  const turns: TTurn[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < HISTORY_PAGES; page++) {
+    const result = await deps.services.session.listTurns.query({
+      userId,
+      sessionId: turn.sessionId,
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
+    turns.push(...result.items.filter((t) => t.messageIndex < turn.messageIndex));
+    if (!result.nextCursor) break;
+    cursor = result.nextCursor;
+  }
+  return turns.slice(-20);
+}
+
+async function search(
+  deps: TurnDeps,
+  question: string,
+  pet: TPet | null,
+): Promise<{ hits: TRagSearchHit[]; unavailable: boolean }> {
+  try {
+    const result = await deps.services.rag.search.query({
+      query: question.slice(0, 2000),
+      limit: PASSAGES,
+      ...(pet
+        ? {
+            species: pet.species,
+            pet: {
+              species: pet.species,
+              ...(pet.breed ? { breed: pet.breed.slice(0, 100) } : {}),
+              conditions: pet.knownConditions.slice(0, 20).map((c) => c.slice(0, 100)),
+            },
+          }
+        : {}),
+    });
+    return { hits: result.hits, unavailable: false };
+  } catch (error) {
+    deps.logger.warn({ err: error }, "knowledge base unavailable; answering without passages");
+    return { hits: [], unavailable: true };
+  }
+}
+
+/**
+ * One chat turn after its question was stored: triage, retrieval, generation (or the
+ * retrieval-only answer), and the turn completed, kept as partial when the client left, or
+ * marked as failed. The question is never lost: it was stored before this runs.
+ */
+export async function runTurn(
+  deps: TurnDeps,
+  input: {
+    userId: string;
+    session: TChatSession;
+    turn: TTurn;
+    pet: TPet | null;
+    signal: AbortSignal;
+    sink: TurnSink;
+  },
+): Promise<void> {
+  const { userId, turn, pet, sink } = input;
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const ids = { userId, sessionId: turn.sessionId, messageIndex: turn.messageIndex };
+  const language = languageOf(turn.question);
+
+  const triage = assessEmergency(turn.question, pet ? { species: pet.species } : undefined);
+  if (triage) sink.triage({ ...triage, message_index: turn.messageIndex });
+
+  const [{ hits, unavailable }, status] = await Promise.all([
+    search(deps, turn.question, pet),
+    deps.inferenceStatus(),
+  ]);
+  const retrievalMs = elapsed();
+  const citations = citationsOf(hits);
+  const retrievalOnly = status !== null && !status.canGenerate;
+  sink.meta({
+    session_id: turn.sessionId,
+    message_index: turn.messageIndex,
+    citations: restCitations(citations),
+    mode: retrievalOnly ? "retrieval_only" : "model",
+    knowledge: unavailable ? "unavailable" : "ok",
+  });
+
+  let answer = "";
+  let firstTokenMs: number | null = null;
+  const emit = (text: string) => {
+    firstTokenMs ??= elapsed();
+    answer += text;
+    sink.delta(text);
+  };
+  if (triage) emit(`${triage.message}\n\n`);
+  if (unavailable && !retrievalOnly)
+    emit(
+      language === "ko"
+        ? "(지금은 지식 베이스를 검색할 수 없어 출처 없이 답합니다.)\n\n"
+        : "(The knowledge base cannot be searched right now, so this answer cites no sources.)\n\n",
+    );
+
+  if (retrievalOnly) {
+    emit(
+      retrievalOnlyAnswer({ hits, language, hint: status.hint, knowledgeUnavailable: unavailable }),
+    );
+    await finish({ status: "complete", model: null, usage: null });
+    return;
+  }
+
+  let generation: GenerationResult;
+  try {
+    const earlier = await recentTurns(deps, userId, turn).catch((error: unknown) => {
+      deps.logger.warn({ err: error }, "earlier turns unavailable; answering without them");
+      return [];
+    });
+    const messages = buildMessages({
+      question: turn.question,
+      language,
+      pet,
+      hits,
+      knowledgeUnavailable: unavailable,
+      earlierTurns: earlier,
+      budgetChars: deps.contextChars,
+    });
+    generation = await streamChat({
+      pool: deps.pool,
+      messages,
+      maxTokens: deps.maxTokens,
+      signal: input.signal,
+      onDelta: emit,
+    });
+  } catch (error) {
+    if (input.signal.aborted) {
+      // The client left: keep what was generated as a partial answer.
+      await finish({ status: "partial", model: null, usage: null });
+      return;
+    }
+    const failure =
+      error instanceof GenerationError
+        ? { code: error.code, message: error.message }
+        : describeFailure(error);
+    deps.logger.warn({ err: error, ...ids }, "chat turn failed");
+    await deps.services.session.failTurn
+      .mutate({
+        ...ids,
+        error: { code: failure.code, message: failure.message.slice(0, 2000) },
+        ...(answer ? { answer } : {}),
+      })
+      .catch((e: unknown) =>
+        deps.logger.error({ err: e, ...ids }, "could not mark the turn failed"),
+      );
+    sink.error({ message_index: turn.messageIndex, code: failure.code, message: failure.message });
+    return;
+  }
+  const partial = generation.finishReason === "length";
+  await finish({
+    status: partial ? "partial" : "complete",
+    model: generation.model,
+    usage: generation.usage,
+  });
+  if (
+    turn.messageIndex === 0 &&
+    (input.session.titleSource === "default" || input.session.titleSource === "auto")
+  )
+    void writeTitle(deps, userId, turn);
+
+  async function finish(result: {
+    status: "complete" | "partial";
+    model: string | null;
+    usage: { promptTokens: number; completionTokens: number } | null;
+  }): Promise<void> {
+    try {
+      await deps.services.session.completeTurn.mutate({
+        ...ids,
+        answer,
+        citations,
+        status: result.status,
+        ...(result.model ? { model: result.model.slice(0, 200) } : {}),
+        ...(result.usage ? { usage: result.usage } : {}),
+      });
+    } catch (error) {
+      const failure = describeFailure(error);
+      deps.logger.error({ err: error, ...ids }, "could not store the answer");
+      sink.error({
+        message_index: turn.messageIndex,
+        code: failure.code,
+        message: "The answer could not be saved; try again.",
+      });
+      return;
+    }
+    if (result.usage)
+      deps.chargeTokens(userId, result.usage.promptTokens + result.usage.completionTokens);
+    sink.done({
+      message_index: turn.messageIndex,
+      status: result.status,
+      model: result.model,
+      usage: {
+        prompt_tokens: result.usage?.promptTokens ?? 0,
+        completion_tokens: result.usage?.completionTokens ?? 0,
+      },
+      timings: { retrieval_ms: retrievalMs, first_token_ms: firstTokenMs, total_ms: elapsed() },
+    });
+  }
+}
+
+/** Asks the model for a short title of a session's first question and offers it to the session. */
+async function writeTitle(deps: TurnDeps, userId: string, turn: TTurn): Promise<void> {
+  const raw = await completeShort({
+    pool: deps.pool,
+    maxTokens: 24,
+    messages: [
+      {
+        role: "system",
+        content:
+          "Write a title of at most six words for this question to a veterinary assistant, in the question's language. Reply with the title only.",
+      },
+      { role: "user", content: turn.question },
+    ],
+  });
+  const title = (raw ?? "")
+    .split("\n")[0]
+    ?.replace(/^["'“「\s#*]+|["'”」\s*.]+$/g, "")
+    .slice(0, 80)
+    .trim();
+  if (!title) return;
+  await deps.services.session.suggestTitle
+    .mutate({ userId, sessionId: turn.sessionId, title })
+    .catch((error: unknown) => deps.logger.warn({ err: error }, "could not set the session title"));
+}

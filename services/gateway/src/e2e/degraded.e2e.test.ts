@@ -1,0 +1,81 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Api, readEvents } from "../testing/api.ts";
+import { startStack } from "../testing/stack.ts";
+import type { TestStack } from "../testing/stack.ts";
+
+// No model at all: the assistant answers in retrieval-only mode instead of failing.
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startStack({ MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), "dogi-no-models-")) });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function ask(api: Api, question: string) {
+  const created = await api.call("POST", "/v1/llm/sessions", {});
+  const response = await fetch(`${stack.url}/v1/llm/sessions/${created.json.session_id}/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${api.token ?? ""}` },
+    body: JSON.stringify({ question }),
+  });
+  return { sessionId: created.json.session_id as string, events: await readEvents(response) };
+}
+
+describe("without a model", () => {
+  it("answers with the best passages, cited and labelled, and says how to add a model", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const { sessionId, events } = await ask(api, "How often should I vaccinate my puppy?");
+    const meta = events.find((e) => e.event === "meta")?.data;
+    expect(meta.mode).toBe("retrieval_only");
+    expect(meta.citations.length).toBeGreaterThan(0);
+    const answer = events
+      .filter((e) => e.event === "delta")
+      .map((e) => e.data.text as string)
+      .join("");
+    expect(answer).toMatch(/Retrieval-only mode/);
+    expect(answer).toContain("[1]");
+    expect(answer).toMatch(/models\//);
+    expect(events.at(-1)?.event).toBe("done");
+    const turns = await api.call("GET", `/v1/llm/sessions/${sessionId}/messages`);
+    expect(turns.json.items[0]).toMatchObject({ status: "complete", answer });
+  });
+
+  it("goes on without passages when the knowledge base is down, and says so", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const chroma = stack.pid("chroma");
+    expect(chroma).toBeDefined();
+    // A frozen Chroma: rag times out (RAG_CHROMA_TIMEOUT_MS) rather than refusing at once.
+    process.kill(chroma ?? 0, "SIGSTOP");
+    try {
+      const { events } = await ask(api, "강아지 예방접종은 언제 하나요?");
+      const meta = events.find((e) => e.event === "meta")?.data;
+      expect(meta.knowledge).toBe("unavailable");
+      expect(meta.citations).toEqual([]);
+      const answer = events
+        .filter((e) => e.event === "delta")
+        .map((e) => e.data.text as string)
+        .join("");
+      expect(answer).toContain("지식 베이스");
+      expect(events.at(-1)?.event).toBe("done");
+    } finally {
+      process.kill(chroma ?? 0, "SIGCONT");
+    }
+  });
+
+  it("lists no models through the OpenAI-compatible door, and refuses a missing key with 401", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const models = await api.call("GET", "/v1/models");
+    expect(models.status).toBe(200);
+    expect(models.json.data).toEqual([]);
+    expect((await new Api(stack.url).call("GET", "/v1/models")).status).toBe(401);
+  });
+});

@@ -1,0 +1,384 @@
+import type { Request, Response } from "express";
+import {
+  ZChatTurnRequest,
+  ZChatTurnResponse,
+  ZRestCreateSessionRequest,
+  ZRestPageQuery,
+  ZRestRenameSessionRequest,
+  ZSessionId,
+} from "@dogi/contracts";
+import type { TChatTurnResponse, TPet, TSessionId, TTurn, TChatSession } from "@dogi/contracts";
+import { AppError } from "@dogi/trpc";
+import { z } from "zod";
+import type { Caller } from "../auth/authenticator.ts";
+import { createUserAuthClient } from "../clients.ts";
+import type { ServiceClients, ServiceUrls } from "../clients.ts";
+import type { RateLimiter } from "../edge/rate-limiter.ts";
+import { restCitations } from "../chat/citations.ts";
+import { runTurn } from "../chat/run-turn.ts";
+import type { TurnDeps, TurnSink } from "../chat/run-turn.ts";
+import { SseStream } from "../chat/sse.ts";
+import { toSnake } from "../http/case.ts";
+import { defineRoute } from "../http/rest.ts";
+import type { RestRoute } from "../http/rest.ts";
+
+export interface LlmRoutesDeps {
+  services: ServiceClients;
+  urls: ServiceUrls;
+  turn: TurnDeps;
+  turnLimiter: RateLimiter;
+  tokenLimiter: RateLimiter;
+  maxStreams: number;
+  streams: { inFlight: number; draining: boolean };
+  onRateLimited: (limit: string) => void;
+}
+
+const sessionId = (raw: string | undefined): TSessionId => {
+  const parsed = ZSessionId.safeParse(raw);
+  // Not a UUID: it cannot be one of the caller's sessions; same answer as someone else's.
+  if (!parsed.success) throw new AppError("NOT_FOUND", `No session ${raw ?? ""}.`);
+  return parsed.data;
+};
+
+const ZExportQuery = z.object({ format: z.enum(["md", "markdown", "json"]).default("json") });
+const ZRestSession = z.object({
+  session_id: z.string(),
+  pet_id: z.string().nullable(),
+  title: z.string(),
+  title_source: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  turn_count: z.number(),
+});
+
+/** A session as the public API shows it (never its owner's id). */
+function publicSession(session: TChatSession) {
+  const { userId: _owner, ...rest } = session;
+  return toSnake(rest);
+}
+
+function publicTurn(turn: TTurn) {
+  return { ...(toSnake(turn) as object), citations: restCitations(turn.citations) };
+}
+
+/** REST /v1/llm/*: the signed-in user's sessions, their turns, and the chat turn itself. */
+export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
+  const tag = "llm";
+  const { session } = deps.services;
+
+  async function loadPet(caller: Caller, petId: string | null | undefined): Promise<TPet | null> {
+    if (!petId) return null;
+    return createUserAuthClient(deps.urls, caller.token).pets.get.query({
+      petId: petId as TPet["petId"],
+    });
+  }
+
+  function admit(caller: Caller): void {
+    if (deps.streams.draining)
+      throw new AppError("OVERLOADED", "Dogi is restarting; try again in a moment.", {
+        retryAfterSeconds: 5,
+      });
+    const turns = deps.turnLimiter.take(caller.userId);
+    if (!turns.ok) {
+      deps.onRateLimited("chat_turns");
+      throw new AppError(
+        "RATE_LIMITED",
+        `Too many questions; try again in ${turns.retryAfterSeconds} seconds.`,
+        {
+          retryAfterSeconds: turns.retryAfterSeconds,
+        },
+      );
+    }
+    const tokens = deps.tokenLimiter.check(caller.userId);
+    if (!tokens.ok) {
+      deps.onRateLimited("chat_tokens");
+      throw new AppError(
+        "RATE_LIMITED",
+        `Token allowance used up; try again in ${tokens.retryAfterSeconds} seconds.`,
+        {
+          retryAfterSeconds: tokens.retryAfterSeconds,
+        },
+      );
+    }
+    if (deps.streams.inFlight >= deps.maxStreams)
+      throw new AppError(
+        "OVERLOADED",
+        "Too many answers are being written right now; try again shortly.",
+        {
+          retryAfterSeconds: 2,
+        },
+      );
+  }
+
+  /** Runs a stored turn and answers as SSE or, with stream=false, as one JSON body. */
+  async function answer(options: {
+    req: Request;
+    res: Response;
+    caller: Caller;
+    chat: TChatSession;
+    turn: TTurn;
+    pet: TPet | null;
+    stream: boolean;
+  }): Promise<"sent"> {
+    const { req, res } = options;
+    const controller = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) controller.abort(new Error("client disconnected"));
+    });
+    deps.streams.inFlight += 1;
+    try {
+      if (options.stream) {
+        const sse = new SseStream(res);
+        const sink: TurnSink = {
+          triage: (e) => sse.send("triage", e),
+          meta: (e) => sse.send("meta", e),
+          delta: (text) => sse.send("delta", { text }),
+          done: (e) => sse.send("done", e),
+          error: (e) => sse.send("error", e),
+        };
+        await runTurn(deps.turn, {
+          ...options,
+          userId: options.caller.userId,
+          session: options.chat,
+          signal: controller.signal,
+          sink,
+        });
+        sse.end();
+        return "sent";
+      }
+      let body: Partial<TChatTurnResponse> = { answer: "", triage: null };
+      let failed: { code: string; message: string } | null = null;
+      const sink: TurnSink = {
+        triage: ({ message_index: _i, ...triage }) => (body.triage = triage),
+        meta: (e) => (body = { ...body, ...e }),
+        delta: (text) => (body.answer = `${body.answer ?? ""}${text}`),
+        done: (e) => (body.done = e),
+        error: (e) => (failed = e),
+      };
+      await runTurn(deps.turn, {
+        ...options,
+        userId: options.caller.userId,
+        session: options.chat,
+        signal: controller.signal,
+        sink,
+      });
+      const failure = failed as { code: string; message: string } | null;
+      if (failure) {
+        const code = failure.code === "OVERLOADED" || failure.code === "RATE_LIMITED" ? 503 : 502;
+        res.status(code).json({
+          error: { code: failure.code, message: failure.message, requestId: req.requestId },
+        });
+      } else res.status(200).json(body);
+      return "sent";
+    } finally {
+      deps.streams.inFlight -= 1;
+    }
+  }
+
+  return [
+    defineRoute(
+      {
+        method: "get",
+        path: "/v1/llm/sessions",
+        tag,
+        summary: "List sessions, newest first",
+        auth: "user",
+        query: ZRestPageQuery.extend({ search: z.string().trim().min(1).max(200).optional() }),
+        response: z.object({ items: z.array(ZRestSession), next_cursor: z.string().nullable() }),
+      },
+      async ({ caller, query }) => {
+        const page = await session.listSessions.query({
+          userId: caller.userId as TChatSession["userId"],
+          ...query,
+        });
+        return { body: { items: page.items.map(publicSession), next_cursor: page.nextCursor } };
+      },
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/llm/sessions",
+        tag,
+        summary: "Start a session",
+        auth: "user",
+        body: ZRestCreateSessionRequest,
+        response: ZRestSession,
+        status: 201,
+      },
+      async ({ caller, body }) => {
+        // A pet that is not the caller's is refused here, before a session points at it.
+        if (body.pet_id) await loadPet(caller, body.pet_id);
+        const created = await session.createSession.mutate({
+          userId: caller.userId as TChatSession["userId"],
+          ...(body.pet_id ? { petId: body.pet_id } : {}),
+          ...(body.title ? { title: body.title } : {}),
+        });
+        return { status: 201, body: publicSession(created) };
+      },
+    ),
+    defineRoute(
+      {
+        method: "get",
+        path: "/v1/llm/sessions/:id",
+        tag,
+        summary: "One session",
+        auth: "user",
+        response: ZRestSession,
+      },
+      async ({ caller, params }) => ({
+        body: publicSession(
+          await session.getSession.query({
+            userId: caller.userId as TChatSession["userId"],
+            sessionId: sessionId(params.id),
+          }),
+        ),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "patch",
+        path: "/v1/llm/sessions/:id",
+        tag,
+        summary: "Rename a session",
+        auth: "user",
+        body: ZRestRenameSessionRequest,
+        response: ZRestSession,
+      },
+      async ({ caller, params, body }) => ({
+        body: publicSession(
+          await session.renameSession.mutate({
+            userId: caller.userId as TChatSession["userId"],
+            sessionId: sessionId(params.id),
+            title: body.title,
+          }),
+        ),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "delete",
+        path: "/v1/llm/sessions/:id",
+        tag,
+        summary: "Delete a session and its turns",
+        auth: "user",
+        status: 204,
+      },
+      async ({ caller, params }) => {
+        await session.deleteSession.mutate({
+          userId: caller.userId as TChatSession["userId"],
+          sessionId: sessionId(params.id),
+        });
+        return { status: 204 };
+      },
+    ),
+    defineRoute(
+      {
+        method: "get",
+        path: "/v1/llm/sessions/:id/messages",
+        tag,
+        summary: "A session's turns, oldest first (paginated)",
+        auth: "user",
+        query: ZRestPageQuery,
+        response: z.object({ items: z.array(z.unknown()), next_cursor: z.string().nullable() }),
+      },
+      async ({ caller, params, query }) => {
+        const page = await session.listTurns.query({
+          userId: caller.userId as TChatSession["userId"],
+          sessionId: sessionId(params.id),
+          ...query,
+        });
+        return { body: { items: page.items.map(publicTurn), next_cursor: page.nextCursor } };
+      },
+    ),
+    defineRoute(
+      {
+        method: "get",
+        path: "/v1/llm/sessions/:id/export",
+        tag,
+        summary: "Download a session as Markdown or JSON",
+        auth: "user",
+        query: ZExportQuery,
+      },
+      async ({ caller, params, query, res }) => {
+        const exported = await session.exportSession.query({
+          userId: caller.userId as TChatSession["userId"],
+          sessionId: sessionId(params.id),
+          format: query.format === "json" ? "json" : "markdown",
+        });
+        res.setHeader("content-type", exported.contentType);
+        res.setHeader(
+          "content-disposition",
+          `attachment; filename="${exported.filename.replace(/[^\w.-]/g, "_")}"`,
+        );
+        res.status(200).send(exported.content);
+        return "sent";
+      },
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/llm/sessions/:id/messages",
+        tag,
+        summary:
+          "Ask a question: SSE events (triage, meta, delta, done | error), or JSON with stream=false",
+        auth: "user",
+        body: ZChatTurnRequest,
+        response: ZChatTurnResponse,
+        sse: true,
+      },
+      async ({ req, res, caller, params, body }) => {
+        const userId = caller.userId as TChatSession["userId"];
+        const id = sessionId(params.id);
+        admit(caller);
+        const chat = await session.getSession.query({ userId, sessionId: id });
+        const pet = await loadPet(caller, body.pet_id ?? chat.petId);
+        const appended = await session.appendTurn.mutate({
+          userId,
+          sessionId: id,
+          question: body.question,
+          ...(body.client_message_id ? { clientMessageId: body.client_message_id } : {}),
+        });
+        if (
+          !appended.created &&
+          appended.turn.status !== "pending" &&
+          appended.turn.status !== "error"
+        ) {
+          // A retry of a question already answered: the stored answer, not a second one.
+          return { body: publicTurn(appended.turn) };
+        }
+        if (!appended.created)
+          throw new AppError("CONFLICT", "This message is already being answered.");
+        return answer({ req, res, caller, chat, turn: appended.turn, pet, stream: body.stream });
+      },
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/llm/sessions/:id/messages/:index/regenerate",
+        tag,
+        summary:
+          "A new answer to the last question (the previous one is kept in the turn's history)",
+        auth: "user",
+        body: z.strictObject({ stream: z.boolean().default(true) }),
+        response: ZChatTurnResponse,
+        sse: true,
+      },
+      async ({ req, res, caller, params, body }) => {
+        const userId = caller.userId as TChatSession["userId"];
+        const id = sessionId(params.id);
+        const index = Number(params.index);
+        if (!Number.isInteger(index) || index < 0)
+          throw new AppError("NOT_FOUND", `No message ${params.index ?? ""}.`);
+        admit(caller);
+        const chat = await session.getSession.query({ userId, sessionId: id });
+        const pet = await loadPet(caller, chat.petId).catch(() => null);
+        const turn = await session.regenerateTurn.mutate({
+          userId,
+          sessionId: id,
+          messageIndex: index,
+        });
+        return answer({ req, res, caller, chat, turn, pet, stream: body.stream });
+      },
+    ),
+  ];
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from "node:crypto";
+
+// Tests read response bodies loosely and let their assertions check the shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+import { SseParser } from "../chat/sse.ts";
+
+/** A small REST client of the gateway for tests. */
+export class Api {
+  constructor(
+    readonly baseUrl: string,
+    public token?: string,
+  ) {}
+
+  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return {
+      status: response.status,
+      headers: response.headers,
+      json: json as Record<string, Loose>,
+    };
+  }
+
+  /** Registers a new user and keeps its access token. */
+  async register(): Promise<{ email: string; password: string; refresh: string; userId: string }> {
+    const email = `u-${randomUUID().slice(0, 8)}@example.com`;
+    const password = "correct horse battery";
+    const result = await this.call("POST", "/v1/auth/register", {
+      email,
+      password,
+      full_name: "Test User",
+    });
+    if (result.status !== 201)
+      throw new Error(`register: ${result.status} ${JSON.stringify(result.json)}`);
+    this.token = result.json.access_token as string;
+    return {
+      email,
+      password,
+      refresh: result.json.refresh_token as string,
+      userId: result.json.user.user_id as string,
+    };
+  }
+}
+
+/** Reads a chat turn's SSE stream to its end: the events in order. */
+export async function readEvents(
+  response: Response,
+): Promise<Array<{ event: string; data: Loose }>> {
+  const parser = new SseParser();
+  const events: Array<{ event: string; data: Loose }> = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    for (const frame of parser.push(decoder.decode(chunk, { stream: true })))
+      events.push({ event: frame.event, data: JSON.parse(frame.data) });
+  }
+  return events;
+}
