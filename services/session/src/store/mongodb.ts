@@ -56,6 +56,17 @@ interface TurnDoc {
   revision: number;
 }
 
+/**
+ * Who may write revision N of a turn. Inserting `${turnId}@${revision}` succeeds for one
+ * writer only (_id is unique on every server), which makes the compare-and-set below safe on
+ * servers whose conditional updates are not atomic under concurrency (FerretDB 1.x is not:
+ * two racing completions both matched the old revision there).
+ */
+interface TurnClaimDoc {
+  _id: string;
+  created_at: Date;
+}
+
 const DUPLICATE_KEY = 11000;
 // Each round of a contended allocation lets at least one writer through, so this bounds a
 // burst of this many simultaneous appends to one session.
@@ -92,6 +103,7 @@ class MongoSessionStore implements SessionStore {
   readonly kind = "mongodb" as const;
   private readonly sessions: Collection<SessionDoc>;
   private readonly turns: Collection<TurnDoc>;
+  private readonly claims: Collection<TurnClaimDoc>;
 
   constructor(
     private readonly client: MongoClient,
@@ -99,6 +111,7 @@ class MongoSessionStore implements SessionStore {
   ) {
     this.sessions = db.collection<SessionDoc>("llm_sessions");
     this.turns = db.collection<TurnDoc>("llm_messages");
+    this.claims = db.collection<TurnClaimDoc>("llm_turn_claims");
   }
 
   async init(): Promise<void> {
@@ -324,30 +337,41 @@ class MongoSessionStore implements SessionStore {
     now: string;
   }): Promise<StoredTurn | null> {
     const { change } = update;
+    const id = turnId(update.sessionId, update.messageIndex);
     return this.run(async () => {
+      const claim = `${id}@${update.ifRevision}`;
+      try {
+        await this.claims.insertOne({ _id: claim, created_at: new Date(update.now) });
+      } catch (error) {
+        if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return null;
+        throw error;
+      }
       // The revision condition makes this a compare-and-set (MongoDB answers it from the _id
-      // index; FerretDB scans, which the benchmark shows).
-      const doc = await this.turns.findOneAndUpdate(
-        {
-          _id: turnId(update.sessionId, update.messageIndex),
-          user_id: update.userId,
-          revision: update.ifRevision,
-        },
-        {
-          $set: {
-            answer: change.answer,
-            citations: change.citations,
-            model: change.model,
-            usage: change.usage === null ? null : fromUsage(change.usage),
-            status: change.status,
-            error: change.error,
-            completed_at: change.completedAt === null ? null : new Date(change.completedAt),
+      // index; FerretDB scans, which the benchmark shows). The claim is dropped afterwards: a
+      // late writer still holding this revision then matches nothing, since it has moved on.
+      const doc = await this.turns
+        .findOneAndUpdate(
+          {
+            _id: id,
+            user_id: update.userId,
+            revision: update.ifRevision,
           },
-          $inc: { revision: 1 },
-          ...(change.pushHistory === undefined ? {} : { $push: { history: change.pushHistory } }),
-        },
-        { returnDocument: "after" },
-      );
+          {
+            $set: {
+              answer: change.answer,
+              citations: change.citations,
+              model: change.model,
+              usage: change.usage === null ? null : fromUsage(change.usage),
+              status: change.status,
+              error: change.error,
+              completed_at: change.completedAt === null ? null : new Date(change.completedAt),
+            },
+            $inc: { revision: 1 },
+            ...(change.pushHistory === undefined ? {} : { $push: { history: change.pushHistory } }),
+          },
+          { returnDocument: "after" },
+        )
+        .finally(() => this.claims.deleteOne({ _id: claim }));
       if (doc && change.pushHistory !== undefined) {
         await this.sessions.updateOne(
           { _id: update.sessionId, user_id: update.userId },
