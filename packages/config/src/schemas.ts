@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { databaseUrl, flag, httpUrl, millis, port } from "./fields.ts";
 
@@ -53,8 +54,16 @@ export const ZAuthEnv = ZCommonEnv.extend({
   AUTH_DATABASE_URL: databaseUrl("file:data/auth.db", "mysql"),
   /** Signs access tokens; required (`pnpm start` makes one and keeps it in DATA_DIR/secrets). */
   JWT_SECRET: jwtSecret(),
-  /** Password hashes computed at once (argon2id, 19 MiB each); more wait, then get a 503. */
-  AUTH_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * Password hashes computed at once (argon2id, 19 MiB each); more wait, then get a 503.
+   * Default: one per CPU core (at most 8): more only contend with the event loop for the cores.
+   */
+  AUTH_HASH_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(Math.min(8, availableParallelism())),
   AUTH_HASH_QUEUE_WAIT_MS: millis(1_000),
   /** Verified access tokens remembered, so repeat verifications skip the signature check. */
   AUTH_VERIFY_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
