@@ -8,14 +8,24 @@ export const MAX_TITLE_CHARS = 200;
 /** Longest answer stored for a turn (a generous multiple of any model's output budget). */
 export const MAX_ANSWER_CHARS = 200_000;
 
+// NUL is never meaningful text, and SQLite drivers return a string cut at the first one, so it
+// is refused at the door rather than silently losing what followed it.
+const noNul = (field: string) =>
+  [
+    (value: string) => !value.includes("\u0000"),
+    `${field} must not contain NUL (\\u0000) characters`,
+  ] as const;
+
 export const ZSessionTitle = z
   .string()
+  .refine(...noNul("title"))
   .trim()
   .min(1, "title must not be empty")
   .max(MAX_TITLE_CHARS, `title must be at most ${MAX_TITLE_CHARS} characters`);
 
 export const ZQuestion = z
   .string()
+  .refine(...noNul("question"))
   .trim()
   .min(1, "question must not be empty")
   .max(MAX_QUESTION_CHARS, `question must be at most ${MAX_QUESTION_CHARS} characters`);
@@ -143,7 +153,10 @@ export const ZAppendTurnOutput = z.object({ turn: ZTurn, created: z.boolean() })
 const ZTurnRef = ZOwnedSession.extend({ messageIndex: z.number().int().nonnegative() });
 
 export const ZCompleteTurnInput = ZTurnRef.extend({
-  answer: z.string().max(MAX_ANSWER_CHARS),
+  answer: z
+    .string()
+    .max(MAX_ANSWER_CHARS)
+    .refine(...noNul("answer")),
   citations: z.array(ZCitation).max(100).default([]),
   model: z.string().min(1).max(200).optional(),
   usage: ZTokenUsage.optional(),
@@ -155,7 +168,11 @@ export type TCompleteTurnInput = z.infer<typeof ZCompleteTurnInput>;
 export const ZFailTurnInput = ZTurnRef.extend({
   error: ZTurnError,
   /** Whatever was generated before the failure. */
-  answer: z.string().max(MAX_ANSWER_CHARS).optional(),
+  answer: z
+    .string()
+    .max(MAX_ANSWER_CHARS)
+    .refine(...noNul("answer"))
+    .optional(),
   model: z.string().min(1).max(200).optional(),
 });
 export type TFailTurnInput = z.infer<typeof ZFailTurnInput>;

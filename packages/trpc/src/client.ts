@@ -1,5 +1,10 @@
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
-import type { HTTPBatchLinkOptions } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, splitLink } from "@trpc/client";
+import type {
+  HTTPBatchLinkOptions,
+  HTTPLinkOptions,
+  Operation,
+  OperationContext,
+} from "@trpc/client";
 import type { AnyRouter } from "@trpc/server";
 import { currentRequestId } from "./request-context.ts";
 
@@ -8,27 +13,62 @@ export interface ServiceClientOptions {
   url: string;
   /** Each call fails after this long, so a hung service cannot hang its callers. */
   timeoutMs: number;
-  /** Extra headers per call, e.g. a service token. */
+  /** Extra headers on every call, e.g. a service token. */
   headers?: () => Record<string, string>;
 }
 
-/** A typed tRPC client for another Dogi service; calls carry the current request id and time out. */
+/** The per-call context a service client reads: headers for this call only (e.g. a user's token). */
+export interface ServiceCallContext extends OperationContext {
+  headers?: Record<string, string>;
+}
+
+/**
+ * The options of one call that carries its own headers, e.g.
+ * `auth.me.query(undefined, callHeaders({ authorization: `Bearer ${token}` }))`.
+ */
+export function callHeaders(headers: Record<string, string>): { context: ServiceCallContext } {
+  return { context: { headers } };
+}
+
+function headersOf(context: OperationContext): Record<string, string> | undefined {
+  const headers = (context as ServiceCallContext).headers;
+  return headers && typeof headers === "object" ? headers : undefined;
+}
+
+/**
+ * A typed tRPC client for another Dogi service; calls carry the current request id and time
+ * out. A call may carry its own headers (see {@link callHeaders}); such calls are sent on their
+ * own rather than batched, so that one caller's credentials never ride in a batch with
+ * another's calls.
+ */
 export function createServiceClient<TRouter extends AnyRouter>(options: ServiceClientOptions) {
+  const url = `${options.url.replace(/\/$/, "")}/trpc`;
+  const baseHeaders = (): Record<string, string> => {
+    const requestId = currentRequestId();
+    return { ...(requestId ? { "x-request-id": requestId } : {}), ...options.headers?.() };
+  };
+  const timedFetch = (input: string | URL | Request, init?: RequestInit) => {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetch(input, { ...init, signal });
+  };
+  // Dogi's routers use no transformer; a generic TRouter hides that from the checker.
+  type Types = TRouter["_def"]["_config"]["$types"];
   return createTRPCClient<TRouter>({
     links: [
-      httpBatchLink<TRouter>({
-        url: `${options.url.replace(/\/$/, "")}/trpc`,
-        headers() {
-          const requestId = currentRequestId();
-          return { ...(requestId ? { "x-request-id": requestId } : {}), ...options.headers?.() };
-        },
-        fetch(input: string | URL | Request, init?: RequestInit) {
-          const timeout = AbortSignal.timeout(options.timeoutMs);
-          const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-          return fetch(input, { ...init, signal });
-        },
-        // Dogi's routers use no transformer; a generic TRouter hides that from the checker.
-      } as unknown as HTTPBatchLinkOptions<TRouter["_def"]["_config"]["$types"]>),
+      splitLink<TRouter>({
+        condition: (op) => headersOf(op.context) !== undefined,
+        true: httpLink<TRouter>({
+          url,
+          headers: ({ op }: { op: Operation }) => ({ ...baseHeaders(), ...headersOf(op.context) }),
+          fetch: timedFetch,
+        } as unknown as HTTPLinkOptions<Types>),
+        false: httpBatchLink<TRouter>({
+          url,
+          headers: baseHeaders,
+          fetch: timedFetch,
+        } as unknown as HTTPBatchLinkOptions<Types>),
+      }),
     ],
   });
 }

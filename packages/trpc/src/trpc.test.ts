@@ -3,7 +3,7 @@ import { TRPCClientError } from "@trpc/client";
 import { z } from "zod";
 import { createLogger } from "@dogi/logger";
 import { AppError } from "./app-error.ts";
-import { createServiceClient } from "./client.ts";
+import { callHeaders, createServiceClient } from "./client.ts";
 import { createServiceApp } from "./express.ts";
 import { createHealthReporter } from "./health.ts";
 import { createTrpc } from "./init.ts";
@@ -168,6 +168,31 @@ describe("typed client", () => {
   it("makes up a request id when the caller has none", async () => {
     const seen = await client().requestId.query();
     expect(seen).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("sends a call's own headers with that call only, even when calls go out together", async () => {
+    const shared = client();
+    // Issued in one tick: batched calls would share one request and its headers.
+    const [mine, anonymous, theirs, plain] = await Promise.allSettled([
+      shared.whoAmI.query(undefined, callHeaders({ authorization: "Bearer good-token" })),
+      shared.whoAmI.query(),
+      shared.whoAmI.query(undefined, callHeaders({ authorization: "Bearer someone-else" })),
+      shared.greet.query({ name: "Nabi", age: 3 }),
+    ]);
+    expect(mine).toEqual({
+      status: "fulfilled",
+      value: { kind: "user", subject: "user-1", scopes: ["chat"] },
+    });
+    for (const refused of [anonymous, theirs]) {
+      expect(refused.status).toBe("rejected");
+      const reason = (refused as PromiseRejectedResult).reason as TRPCClientError<TestRouter>;
+      expect(reason.data?.appCode).toBe("UNAUTHENTICATED");
+    }
+    expect(plain).toEqual({ status: "fulfilled", value: { text: "hello Nabi" } });
+    const seen = await runInRequestScope({ requestId: "req-with-headers" }, () =>
+      shared.requestId.query(undefined, callHeaders({ authorization: "Bearer good-token" })),
+    );
+    expect(seen).toBe("req-with-headers");
   });
 
   it("gives up after its timeout instead of waiting for a hung service", async () => {

@@ -22,6 +22,7 @@ import {
   ZUpdatePetRequest,
   ZUpdateProfileRequest,
   ZUser,
+  ZUserId,
   ZVerifiedAccessToken,
   ZVerifiedApiKey,
   ZVerifyAccessTokenRequest,
@@ -99,6 +100,14 @@ export const authRouter = router({
       .input(ZPetRef)
       .output(ZPet)
       .query(({ ctx, input }) => getPet(ctx.deps, { userId: ctx.identity.subject, input })),
+    // For the gateway serving an API-key caller, who has no access token to forward: the
+    // gateway verified the key and passes its owner's id, as it does to the session service.
+    getForUser: publicProcedure
+      .input(ZPetRef.extend({ userId: ZUserId }))
+      .output(ZPet)
+      .query(({ ctx, input }) =>
+        getPet(ctx.deps, { userId: input.userId, input: { petId: input.petId } }),
+      ),
     update: protectedProcedure
       .input(ZUpdatePetRequest)
       .output(ZPet)

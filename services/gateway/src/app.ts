@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import express from "express";
 import type { TGatewayEnv } from "@dogi/config";
 import type { TInferenceStatus } from "@dogi/contracts";
@@ -8,16 +9,19 @@ import { Authenticator } from "./auth/authenticator.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { ServiceClients } from "./clients.ts";
 import { parseTrustedProxies } from "./edge/client-ip.ts";
-import { accessLog, cors, ipRateLimit, refuseWhileDraining, securityHeaders } from "./edge/edge.ts";
+import { Edge } from "./edge/edge.ts";
+import type { GatewayState } from "./edge/edge.ts";
 import { GatewayMetrics } from "./edge/metrics.ts";
 import { RateLimiter } from "./edge/rate-limiter.ts";
 import { mountRestRoutes } from "./http/rest.ts";
-import { mountOpenAiProxy } from "./inference/openai-proxy.ts";
+import { createOpenAiProxy, parseByteSize } from "./inference/openai-proxy.ts";
 import { InferencePool } from "./inference/pool.ts";
 import { llmRoutes } from "./llm/routes.ts";
 import { openApiDocument, openApiPage } from "./openapi/document.ts";
 import { gatewayRouter } from "./router.ts";
 import { statusPage } from "./status-page.ts";
+import { mountWebSession } from "./web/session-cookie.ts";
+import { mountWebPage } from "./web/static.ts";
 
 /** The settings the gateway's app reads (its env schema's fields). */
 export type GatewaySettings = Omit<TGatewayEnv, "GATEWAY_PORT" | "GATEWAY_HOST">;
@@ -50,7 +54,7 @@ export function createGateway(deps: GatewayAppDeps) {
     },
   );
   metrics.replicas = () => pool.snapshot();
-  const state = { inFlight: 0, draining: false };
+  const state: GatewayState = { inFlight: 0, draining: false, requests: 0 };
   const userLimiter = new RateLimiter(env.RATE_LIMIT_USER_PER_MINUTE);
   const tokenLimiter = new RateLimiter(env.CHAT_TOKENS_PER_MINUTE);
 
@@ -88,6 +92,7 @@ export function createGateway(deps: GatewayAppDeps) {
         contextChars: env.CHAT_CONTEXT_CHARS,
         inferenceStatus,
         chargeTokens: (userId, tokens) => tokenLimiter.charge(userId, tokens),
+        onTitle: (outcome) => metrics.title(outcome),
       },
       turnLimiter: new RateLimiter(env.CHAT_TURNS_PER_MINUTE),
       tokenLimiter,
@@ -106,6 +111,8 @@ export function createGateway(deps: GatewayAppDeps) {
     router: gatewayRouter,
     createContext: (base) => ({ ...base, services, urls: env, authenticator }),
     routes: (app) => {
+      mountWebSession(app, { services, urls: env, trustedProxies: trusted });
+      mountWebPage(app, { inferenceStatus });
       app.get("/", async (_req, res) => {
         res.type("html").send(statusPage(await deps.health.readiness()));
       });
@@ -118,13 +125,6 @@ export function createGateway(deps: GatewayAppDeps) {
       app.get("/metrics", (_req, res) => {
         res.type("text/plain; version=0.0.4").send(metrics.render());
       });
-      mountOpenAiProxy(app, {
-        pool,
-        authenticator,
-        userLimiter,
-        bodyLimit: env.GATEWAY_OPENAI_BODY_LIMIT,
-        onRateLimited: (limit) => metrics.rateLimited(limit),
-      });
       mountRestRoutes(app, routes, {
         authenticator,
         bodyLimit: env.GATEWAY_BODY_LIMIT,
@@ -133,16 +133,48 @@ export function createGateway(deps: GatewayAppDeps) {
     },
   });
 
+  const edge = new Edge({
+    logger,
+    metrics,
+    state,
+    trusted,
+    corsOrigins: list(env.CORS_ORIGINS),
+    ipLimiter: new RateLimiter(env.RATE_LIMIT_IP_PER_MINUTE),
+  });
+  const openAiProxy = createOpenAiProxy({
+    pool,
+    authenticator,
+    userLimiter,
+    edge,
+    logger,
+    bodyLimitBytes: parseByteSize(env.GATEWAY_OPENAI_BODY_LIMIT),
+    onRateLimited: (limit) => metrics.rateLimited(limit),
+  });
+
   const app = express();
   app.disable("x-powered-by");
-  app.use(accessLog(logger, metrics));
-  app.use(refuseWhileDraining(state));
-  app.use(securityHeaders());
-  app.use(cors(list(env.CORS_ORIGINS)));
-  app.use(
-    ipRateLimit({ limiter: new RateLimiter(env.RATE_LIMIT_IP_PER_MINUTE), trusted, metrics }),
-  );
+  // The same routes for a server given `app` itself (tests); `listener` skips Express for them.
+  app.use((req, res, next) => {
+    if (!openAiProxy(req, res)) next();
+  });
+  app.use(edge.middleware());
   app.use(inner);
+  /**
+   * The server's request listener: the OpenAI-compatible routes are answered ahead of Express
+   * (the hot path passes the same edge, but not Express's per-request setup and routing).
+   */
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (!openAiProxy(req, res)) app(req, res);
+  };
 
-  return { app, pool, state, metrics };
+  return { app, listener, pool, state, metrics };
+}
+
+/** Makes `listener` the server's only request listener (serve() installs the Express app). */
+export function useListener(
+  server: Server,
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+): void {
+  server.removeAllListeners("request");
+  server.on("request", listener);
 }

@@ -2,7 +2,7 @@ import type { AuthRouter } from "@dogi/auth";
 import type { InferenceRouter } from "@dogi/inference";
 import type { RagRouter } from "@dogi/rag";
 import type { SessionRouter } from "@dogi/session";
-import { createServiceClient } from "@dogi/trpc";
+import { callHeaders, createServiceClient } from "@dogi/trpc";
 import type { ReadinessCheck } from "@dogi/trpc";
 
 export interface ServiceUrls {
@@ -25,7 +25,15 @@ export function createServiceClients(env: ServiceUrls) {
 }
 export type ServiceClients = ReturnType<typeof createServiceClients>;
 
-/** An auth client that forwards a user's access token, for auth's own user procedures (me, pets…). */
+/**
+ * The options of a call to auth's own user procedures (me, pets…) on behalf of a user: their
+ * access token rides with that one call, e.g. `services.auth.me.query(undefined, asUser(token))`.
+ */
+export function asUser(accessToken: string) {
+  return callHeaders({ authorization: `Bearer ${accessToken}` });
+}
+
+/** An auth client of its own that forwards a user's access token (prefer {@link asUser}). */
 export function createUserAuthClient(env: ServiceUrls, accessToken: string) {
   return createServiceClient<AuthRouter>({
     url: env.AUTH_URL,

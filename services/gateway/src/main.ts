@@ -1,8 +1,9 @@
 import { loadEnvOrExit, ZGatewayEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
 import { createHealthReporter, serve } from "@dogi/trpc";
-import { createGateway } from "./app.ts";
+import { createGateway, useListener } from "./app.ts";
 import { createServiceClients, serviceReadinessChecks } from "./clients.ts";
+import { drainAndStop } from "./shutdown.ts";
 
 const env = loadEnvOrExit(ZGatewayEnv, { service: "gateway" });
 const logger = createServiceLogger("gateway", env);
@@ -23,20 +24,25 @@ const running = await serve({
   onShutdown: async () => gateway.pool.stop(),
   handleSignals: false,
 });
+useListener(running.server, gateway.listener);
 
-// On SIGTERM: refuse new requests at once, let in-flight answers (streams too) finish within
-// SHUTDOWN_TIMEOUT_MS, then exit.
+// On SIGTERM: refuse new requests with 503 at once, let admitted ones (streams too) finish
+// within SHUTDOWN_TIMEOUT_MS, then exit.
 const shutdown = (signal: NodeJS.Signals) => {
-  logger.info({ signal, streams: gateway.state.inFlight }, "shutting down");
-  gateway.state.draining = true;
+  logger.info({ signal }, "shutting down");
   const force = setTimeout(() => {
     logger.error("shutdown took too long; exiting");
     process.exit(1);
-  }, env.SHUTDOWN_TIMEOUT_MS + 2_000);
+  }, env.SHUTDOWN_TIMEOUT_MS + 5_000);
   force.unref();
-  running.close().then(
-    () => {
-      logger.info("stopped");
+  drainAndStop({
+    state: gateway.state,
+    server: running,
+    graceMs: env.SHUTDOWN_TIMEOUT_MS,
+    logger,
+  }).then(
+    ({ cut }) => {
+      logger.info({ cut }, "stopped");
       process.exit(0);
     },
     (error: unknown) => {

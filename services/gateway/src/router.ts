@@ -14,7 +14,7 @@ import {
   ZUser,
 } from "@dogi/contracts";
 import type { TUserId } from "@dogi/contracts";
-import { createUserAuthClient } from "./clients.ts";
+import { asUser } from "./clients.ts";
 import { bearerOf, protectedProcedure, publicProcedure, router } from "./trpc.ts";
 
 // The caller is the owner: userId comes from the verified token, never from the input.
@@ -26,12 +26,12 @@ export const gatewayRouter = router({
   me: protectedProcedure
     .input(z.void())
     .output(ZUser)
-    .query(({ ctx }) => createUserAuthClient(ctx.urls, bearerOf(ctx)).me.query()),
+    .query(({ ctx }) => ctx.services.auth.me.query(undefined, asUser(bearerOf(ctx)))),
   pets: router({
     list: protectedProcedure
       .input(z.void())
       .output(ZPetList)
-      .query(({ ctx }) => createUserAuthClient(ctx.urls, bearerOf(ctx)).pets.list.query()),
+      .query(({ ctx }) => ctx.services.auth.pets.list.query(undefined, asUser(bearerOf(ctx)))),
   }),
   sessions: router({
     list: protectedProcedure
@@ -48,9 +48,12 @@ export const gatewayRouter = router({
       .output(ZChatSession)
       .mutation(async ({ ctx, input }) => {
         if (input.petId)
-          await createUserAuthClient(ctx.urls, bearerOf(ctx)).pets.get.query({
-            petId: input.petId,
-          });
+          await ctx.services.auth.pets.get.query(
+            {
+              petId: input.petId,
+            },
+            asUser(bearerOf(ctx)),
+          );
         return ctx.services.session.createSession.mutate({
           ...input,
           userId: userIdOf(ctx.identity.subject),

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import type { Request } from "express";
+import type { IncomingMessage } from "node:http";
+import { TRPCClientError } from "@trpc/client";
 import { AppError } from "@dogi/trpc";
 import type { ServiceClients } from "../clients.ts";
 
@@ -18,7 +18,7 @@ const BEARER = /^Bearer\s+(\S{1,4096})$/i;
 const MAX_CACHED = 10_000;
 
 /** The credential a request presents: `Authorization: Bearer …` or `x-api-key`. */
-export function presentedCredential(req: Request): string | null {
+export function presentedCredential(req: IncomingMessage): string | null {
   const match = BEARER.exec(req.headers.authorization ?? "");
   if (match?.[1]) return match[1];
   const apiKey = req.headers["x-api-key"];
@@ -29,23 +29,45 @@ const unauthenticated = (message: string) => new AppError("UNAUTHENTICATED", mes
 
 /**
  * Verifies credentials with the auth service. A verified credential is remembered for
- * `cacheMs` (never past its own expiry), so a stream of calls costs one verification.
+ * `cacheMs` (never past its own expiry), so a stream of calls costs one verification. Past half
+ * that time a use is still answered from memory while auth is asked again in the background, so
+ * a steady caller never waits on auth, and a revoked credential still stops working within
+ * `cacheMs`.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { caller: Caller; until: number }>();
+  // Keyed by the credential itself: the caller it maps to holds it anyway (to forward it), and a
+  // Map lookup is far cheaper than hashing it on every request of the OpenAI-compatible door.
+  private readonly cache = new Map<string, { caller: Caller; until: number; refreshAt: number }>();
+  private readonly refreshing = new Set<string>();
 
   constructor(
     private readonly services: Pick<ServiceClients, "auth">,
     private readonly cacheMs: number,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** The remembered caller of a credential verified a moment ago, without awaiting anything. */
+  cached(token: string): Caller | undefined {
+    const entry = this.cache.get(token);
+    if (!entry) return undefined;
+    const now = this.now();
+    if (entry.until <= now) {
+      this.cache.delete(token);
+      return undefined;
+    }
+    if (entry.refreshAt <= now) this.refresh(token);
+    return entry.caller;
+  }
 
   /** The caller behind a credential; UNAUTHENTICATED when it is garbage, expired or revoked. */
   async verify(token: string): Promise<Caller> {
-    const key = createHash("sha256").update(token).digest("base64url");
-    const cached = this.cache.get(key);
-    if (cached && cached.until > Date.now()) return cached.caller;
+    return this.cached(token) ?? (await this.ask(token));
+  }
+
+  private async ask(token: string): Promise<Caller> {
     let caller: Caller;
-    let until = Date.now() + this.cacheMs;
+    const asked = this.now();
+    let until = asked + this.cacheMs;
     if (token.startsWith(API_KEY_PREFIX)) {
       const verified = await this.services.auth.verifyApiKey.query({ key: token });
       caller = { userId: verified.userId, kind: "api_key", token, scopes: verified.scopes };
@@ -56,9 +78,22 @@ export class Authenticator {
     }
     if (this.cacheMs > 0) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
-      this.cache.set(key, { caller, until });
+      this.cache.set(token, { caller, until, refreshAt: asked + this.cacheMs / 2 });
     }
     return caller;
+  }
+
+  private refresh(token: string): void {
+    if (this.refreshing.has(token)) return;
+    this.refreshing.add(token);
+    this.ask(token)
+      .catch((error: unknown) => {
+        // Refused now (revoked, expired): forget it at once. Auth unreachable: the remembered
+        // answer runs out on its own.
+        if (error instanceof TRPCClientError && error.data?.appCode === "UNAUTHENTICATED")
+          this.cache.delete(token);
+      })
+      .finally(() => this.refreshing.delete(token));
   }
 
   /** Forgets every remembered credential of a user (after logout-all, password change, deletion). */
@@ -68,7 +103,7 @@ export class Authenticator {
   }
 
   /** A signed-in user (access token); API keys are for the OpenAI-compatible routes. */
-  async requireUser(req: Request): Promise<Caller> {
+  async requireUser(req: IncomingMessage): Promise<Caller> {
     const token = presentedCredential(req);
     if (!token) throw unauthenticated("Sign in first: send Authorization: Bearer <access token>.");
     if (token.startsWith(API_KEY_PREFIX))
@@ -76,13 +111,33 @@ export class Authenticator {
     return this.verify(token);
   }
 
-  /** A program or user allowed to call the model: an API key with the inference scope, or an access token. */
-  async requireInference(req: Request): Promise<Caller> {
+  /** A signed-in user, or a program with an API key that has the chat scope (the /v1/llm routes). */
+  async requireChat(req: IncomingMessage): Promise<Caller> {
     const token = presentedCredential(req);
-    if (!token) throw unauthenticated("Send Authorization: Bearer <Dogi API key or access token>.");
+    if (!token) throw unauthenticated("Send Authorization: Bearer <access token or Dogi API key>.");
     const caller = await this.verify(token);
-    if (caller.kind === "api_key" && !caller.scopes.includes("inference"))
-      throw new AppError("FORBIDDEN", "This API key lacks the inference scope.");
+    if (caller.kind === "api_key" && !caller.scopes.includes("chat"))
+      throw new AppError("FORBIDDEN", "This API key lacks the chat scope.");
     return caller;
   }
+
+  /** A program or user allowed to call the model: an API key with the inference scope, or an access token. */
+  async requireInference(req: IncomingMessage): Promise<Caller> {
+    const token = presentedCredential(req);
+    if (!token) throw unauthenticated("Send Authorization: Bearer <Dogi API key or access token>.");
+    return inferenceCaller(await this.verify(token));
+  }
+
+  /** requireInference answered from the cache alone; undefined when auth must be asked. */
+  cachedInference(req: IncomingMessage): Caller | undefined {
+    const token = presentedCredential(req);
+    const caller = token ? this.cached(token) : undefined;
+    return caller && inferenceCaller(caller);
+  }
+}
+
+function inferenceCaller(caller: Caller): Caller {
+  if (caller.kind === "api_key" && !caller.scopes.includes("inference"))
+    throw new AppError("FORBIDDEN", "This API key lacks the inference scope.");
+  return caller;
 }

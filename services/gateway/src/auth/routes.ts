@@ -25,7 +25,7 @@ import type { TAuthResult, TPetId } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
 import { AppError } from "@dogi/trpc";
 import { z } from "zod";
-import { createUserAuthClient } from "../clients.ts";
+import { asUser } from "../clients.ts";
 import type { ServiceClients, ServiceUrls } from "../clients.ts";
 import { resolveClientIp } from "../edge/client-ip.ts";
 import { toCamel, toSnake } from "../http/case.ts";
@@ -63,7 +63,6 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
       forwardedFor: req.headers["x-forwarded-for"],
       trusted: deps.trustedProxies,
     });
-  const asUser = (token: string) => createUserAuthClient(deps.urls, token);
   const tag = "auth";
   const withIp = (req: Request) => {
     const ip = clientIp(req);
@@ -134,7 +133,10 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         status: 204,
       },
       async ({ caller, body }) => {
-        await asUser(caller.token).logout.mutate({ refreshToken: body.refresh_token });
+        await deps.services.auth.logout.mutate(
+          { refreshToken: body.refresh_token },
+          asUser(caller.token),
+        );
         return { status: 204 };
       },
     ),
@@ -148,7 +150,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         status: 204,
       },
       async ({ caller }) => {
-        await asUser(caller.token).logoutAll.mutate();
+        await deps.services.auth.logoutAll.mutate(undefined, asUser(caller.token));
         deps.authenticator.forgetUser(caller.userId);
         return { status: 204 };
       },
@@ -162,7 +164,9 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         auth: "user",
         response: ZRestUser,
       },
-      async ({ caller }) => ({ body: toSnake(await asUser(caller.token).me.query()) }),
+      async ({ caller }) => ({
+        body: toSnake(await deps.services.auth.me.query(undefined, asUser(caller.token))),
+      }),
     ),
     defineRoute(
       {
@@ -175,7 +179,9 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         response: ZRestProfile,
       },
       async ({ caller, body }) => ({
-        body: toSnake(await asUser(caller.token).updateProfile.mutate(toCamel(body))),
+        body: toSnake(
+          await deps.services.auth.updateProfile.mutate(toCamel(body), asUser(caller.token)),
+        ),
       }),
     ),
     defineRoute(
@@ -189,10 +195,13 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         response: ZRestTokenResponse,
       },
       async ({ caller, body }) => {
-        const tokens = await asUser(caller.token).changePassword.mutate({
-          currentPassword: body.current_password,
-          newPassword: body.new_password,
-        });
+        const tokens = await deps.services.auth.changePassword.mutate(
+          {
+            currentPassword: body.current_password,
+            newPassword: body.new_password,
+          },
+          asUser(caller.token),
+        );
         deps.authenticator.forgetUser(caller.userId);
         return { body: tokenResponse(tokens) };
       },
@@ -208,7 +217,10 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         status: 204,
       },
       async ({ caller, body }) => {
-        const result = await asUser(caller.token).deleteAccount.mutate({ password: body.password });
+        const result = await deps.services.auth.deleteAccount.mutate(
+          { password: body.password },
+          asUser(caller.token),
+        );
         deps.authenticator.forgetUser(caller.userId);
         const clean = await deleteUserData({
           services: deps.services,
@@ -233,7 +245,9 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         auth: "user",
         response: z.object({ items: z.array(ZRestPet) }),
       },
-      async ({ caller }) => ({ body: toSnake(await asUser(caller.token).pets.list.query()) }),
+      async ({ caller }) => ({
+        body: toSnake(await deps.services.auth.pets.list.query(undefined, asUser(caller.token))),
+      }),
     ),
     defineRoute(
       {
@@ -248,7 +262,9 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
       },
       async ({ caller, body }) => ({
         status: 201,
-        body: toSnake(await asUser(caller.token).pets.create.mutate(toCamel(body) as never)),
+        body: toSnake(
+          await deps.services.auth.pets.create.mutate(toCamel(body) as never, asUser(caller.token)),
+        ),
       }),
     ),
     defineRoute(
@@ -261,7 +277,12 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         response: ZRestPet,
       },
       async ({ caller, params }) => ({
-        body: toSnake(await asUser(caller.token).pets.get.query({ petId: petId(params.id) })),
+        body: toSnake(
+          await deps.services.auth.pets.get.query(
+            { petId: petId(params.id) },
+            asUser(caller.token),
+          ),
+        ),
       }),
     ),
     defineRoute(
@@ -276,10 +297,13 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
       },
       async ({ caller, params, body }) => ({
         body: toSnake(
-          await asUser(caller.token).pets.update.mutate({
-            ...(toCamel(body) as object),
-            petId: petId(params.id),
-          }),
+          await deps.services.auth.pets.update.mutate(
+            {
+              ...(toCamel(body) as object),
+              petId: petId(params.id),
+            },
+            asUser(caller.token),
+          ),
         ),
       }),
     ),
@@ -293,7 +317,10 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         status: 204,
       },
       async ({ caller, params }) => {
-        await asUser(caller.token).pets.delete.mutate({ petId: petId(params.id) });
+        await deps.services.auth.pets.delete.mutate(
+          { petId: petId(params.id) },
+          asUser(caller.token),
+        );
         return { status: 204 };
       },
     ),
@@ -307,7 +334,11 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         response: z.object({ items: z.array(ZRestApiKey) }),
       },
       async ({ caller }) => ({
-        body: toSnake(ZApiKeyList.parse(await asUser(caller.token).apiKeys.list.query())),
+        body: toSnake(
+          ZApiKeyList.parse(
+            await deps.services.auth.apiKeys.list.query(undefined, asUser(caller.token)),
+          ),
+        ),
       }),
     ),
     defineRoute(
@@ -323,7 +354,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
       },
       async ({ caller, body }) => ({
         status: 201,
-        body: toSnake(await asUser(caller.token).apiKeys.create.mutate(body)),
+        body: toSnake(await deps.services.auth.apiKeys.create.mutate(body, asUser(caller.token))),
       }),
     ),
     defineRoute(
@@ -338,7 +369,10 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
       async ({ caller, params }) => {
         const parsed = ZUuid.safeParse(params.id);
         if (!parsed.success) throw new AppError("NOT_FOUND", `No API key ${params.id ?? ""}.`);
-        await asUser(caller.token).apiKeys.revoke.mutate({ apiKeyId: parsed.data });
+        await deps.services.auth.apiKeys.revoke.mutate(
+          { apiKeyId: parsed.data },
+          asUser(caller.token),
+        );
         deps.authenticator.forgetUser(caller.userId);
         return { status: 204 };
       },

@@ -30,6 +30,10 @@ interface ChunkShape {
   error?: { message?: string; code?: string };
 }
 
+// Control characters but tab and line breaks: a small model's byte-level output can hold them
+// (NUL among them, which some stores cut text at); they mean nothing in an answer to a person.
+const CONTROL_CHARS = /[^\P{Cc}\t\n\r]/gu;
+
 function codeForStatus(status: number): TAppErrorCode {
   if (status === 429) return "RATE_LIMITED";
   if (status === 503) return "OVERLOADED";
@@ -110,7 +114,7 @@ export async function streamChat(options: {
         };
       const choice = parsed.choices?.[0];
       if (choice?.finish_reason) result.finishReason = choice.finish_reason;
-      const text = choice?.delta?.content;
+      const text = choice?.delta?.content?.replace(CONTROL_CHARS, "");
       if (text) options.onDelta(text);
     }
   }
@@ -134,7 +138,8 @@ export async function completeShort(options: {
           model: "default",
           messages: options.messages,
           max_tokens: options.maxTokens,
-          temperature: 0.2,
+          // Greedy: a title needs no variety, and the same question then gets the same title.
+          temperature: 0,
         }),
       ),
       signal: AbortSignal.timeout(60_000),

@@ -14,11 +14,13 @@ import type { ServiceClients } from "../clients.ts";
 import { describeFailure } from "../http/failure.ts";
 import type { InferencePool } from "../inference/pool.ts";
 import { citationsOf, restCitations } from "./citations.ts";
-import { completeShort, GenerationError, streamChat } from "./generate.ts";
+import { GenerationError, streamChat } from "./generate.ts";
 import type { GenerationResult } from "./generate.ts";
 import { languageOf } from "./language.ts";
 import { buildMessages } from "./prompt.ts";
 import { retrievalOnlyAnswer } from "./retrieval-only.ts";
+import { writeTitle } from "./title.ts";
+import type { TitleOutcome } from "./title.ts";
 import { assessEmergency } from "./triage.ts";
 
 /** Where a turn's events go: an SSE stream, or a collector for stream=false. */
@@ -40,6 +42,8 @@ export interface TurnDeps {
   inferenceStatus: () => Promise<TInferenceStatus | null>;
   /** Charges the tokens a turn used to its user's per-minute allowance. */
   chargeTokens: (userId: string, tokens: number) => void;
+  /** Told what became of the model-written title after a session's first turn. */
+  onTitle?: (outcome: TitleOutcome) => void;
 }
 
 const PASSAGES = 5;
@@ -208,7 +212,8 @@ export async function runTurn(
     turn.messageIndex === 0 &&
     (input.session.titleSource === "default" || input.session.titleSource === "auto")
   )
-    void writeTitle(deps, userId, turn);
+    // Not awaited: the answer is done; the title follows on its own and is counted in /metrics.
+    void writeTitle(deps, userId, turn).then((outcome) => deps.onTitle?.(outcome));
 
   async function finish(result: {
     status: "complete" | "partial";
@@ -247,29 +252,4 @@ export async function runTurn(
       timings: { retrieval_ms: retrievalMs, first_token_ms: firstTokenMs, total_ms: elapsed() },
     });
   }
-}
-
-/** Asks the model for a short title of a session's first question and offers it to the session. */
-async function writeTitle(deps: TurnDeps, userId: string, turn: TTurn): Promise<void> {
-  const raw = await completeShort({
-    pool: deps.pool,
-    maxTokens: 24,
-    messages: [
-      {
-        role: "system",
-        content:
-          "Write a title of at most six words for this question to a veterinary assistant, in the question's language. Reply with the title only.",
-      },
-      { role: "user", content: turn.question },
-    ],
-  });
-  const title = (raw ?? "")
-    .split("\n")[0]
-    ?.replace(/^["'“「\s#*]+|["'”」\s*.]+$/g, "")
-    .slice(0, 80)
-    .trim();
-  if (!title) return;
-  await deps.services.session.suggestTitle
-    .mutate({ userId, sessionId: turn.sessionId, title })
-    .catch((error: unknown) => deps.logger.warn({ err: error }, "could not set the session title"));
 }

@@ -47,6 +47,26 @@ describe("without a model", () => {
     expect(turns.json.items[0]).toMatchObject({ status: "complete", answer });
   });
 
+  it("titles the session with the first words of the question, asking no model", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const question =
+      "How often should I vaccinate my puppy, and which vaccines does a small breed need first?";
+    const { sessionId, events } = await ask(api, question);
+    expect(events.at(-1)?.event).toBe("done");
+    const chat = await api.call("GET", `/v1/llm/sessions/${sessionId}`);
+    expect(chat.json.title_source).toBe("auto");
+    const title = chat.json.title as string;
+    expect(title.endsWith("…")).toBe(true);
+    expect(question.startsWith(title.slice(0, -1))).toBe(true);
+    expect(title.length).toBeLessThan(question.length);
+    expect(title.split(" ").length).toBeGreaterThanOrEqual(5);
+    // No title was asked of a model that is not there.
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(metrics).toContain("# TYPE gateway_session_titles_total counter");
+    expect(metrics).not.toMatch(/^gateway_session_titles_total\{/m);
+  });
+
   it("goes on without passages when the knowledge base is down, and says so", async () => {
     const api = new Api(stack.url);
     await api.register();

@@ -3,6 +3,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTinyModel } from "@dogi/testing";
 import { createGatewayClient } from "../../examples/trpc-client.ts";
+import { runExample } from "../testing/example.ts";
 import { Api, readEvents } from "../testing/api.ts";
 import { startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
@@ -173,6 +174,75 @@ describe("REST /v1/auth", () => {
   });
 });
 
+/** How many model-written titles the gateway has settled, by outcome (from /metrics). */
+async function titleOutcomes(): Promise<Record<string, number>> {
+  const text = await (await fetch(`${stack.url}/metrics`)).text();
+  const outcomes: Record<string, number> = {};
+  for (const match of text.matchAll(/^gateway_session_titles_total\{outcome="(\w+)"\} (\d+)$/gm))
+    outcomes[match[1] ?? ""] = Number(match[2]);
+  return outcomes;
+}
+
+/** Waits until one more title than in `before` has been settled; returns the new counts. */
+async function nextTitleOutcome(before: Record<string, number>) {
+  const total = (counts: Record<string, number>) =>
+    Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const now = await titleOutcomes();
+    if (total(now) > total(before)) return now;
+    if (Date.now() > deadline) throw new Error("no title was settled within 60 s");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// First among the chat tests, so that no other session's title is still being written.
+describe("the session title", () => {
+  const question = "My dog keeps scratching his ears and shaking his head. What could it be?";
+
+  it("is written by the model after the first turn, on one line and bounded", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const sessionId = await newSession(api);
+    const before = await titleOutcomes();
+    const events = await readEvents(await ask(api, sessionId, { question }));
+    expect(events.at(-1)?.event).toBe("done");
+    const after = await nextTitleOutcome(before);
+    // The tiny model writes gibberish, but greedy decoding makes it the same readable gibberish.
+    expect((after.stored ?? 0) - (before.stored ?? 0)).toBe(1);
+    const chat = await api.call("GET", `/v1/llm/sessions/${sessionId}`);
+    expect(chat.json.title_source).toBe("model");
+    const title = chat.json.title as string;
+    expect(title.trim()).toBe(title);
+    expect(title.length).toBeGreaterThan(0);
+    expect(Array.from(title).length).toBeLessThanOrEqual(80);
+    expect(title).not.toMatch(/[\p{Cc}\uFFFD]/u);
+    expect(title).not.toBe(question);
+
+    // A later turn leaves the title alone.
+    await readEvents(await ask(api, sessionId, { question: "And how do I clean them?" }));
+    expect((await api.call("GET", `/v1/llm/sessions/${sessionId}`)).json.title).toBe(title);
+  });
+
+  it("never replaces the name a user gave the session while the first answer was written", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const sessionId = await newSession(api);
+    const before = await titleOutcomes();
+    const response = await ask(api, sessionId, { question });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const renamed = await api.call("PATCH", `/v1/llm/sessions/${sessionId}`, { title: "Ears" });
+    expect(renamed.status).toBe(200);
+    while (!(await reader.read()).done);
+    // The same question as above gives the model a usable title; the session refuses it.
+    const after = await nextTitleOutcome(before);
+    expect((after.kept_user_title ?? 0) - (before.kept_user_title ?? 0)).toBe(1);
+    const chat = await api.call("GET", `/v1/llm/sessions/${sessionId}`);
+    expect(chat.json).toMatchObject({ title: "Ears", title_source: "user" });
+  });
+});
+
 describe("the chat turn", () => {
   it("streams meta, deltas and done, and the answer is stored with its citations", async () => {
     const api = new Api(stack.url);
@@ -309,6 +379,42 @@ describe("the chat turn", () => {
     expect((await alice.call("GET", `/v1/llm/sessions/${sessionId}/messages`)).json.items).toEqual(
       [],
     );
+  });
+
+  it("serves /v1/llm to an API key with the chat scope, with its owner's pets only", async () => {
+    const owner = new Api(stack.url);
+    await owner.register();
+    const pet = await owner.call("POST", "/v1/auth/pets", { name: "Bori", species: "dog" });
+    const keyOf = async (scopes: string[]) =>
+      (await owner.call("POST", "/v1/auth/api-keys", { name: "bot", scopes })).json
+        .secret as string;
+    const bot = new Api(stack.url, await keyOf(["chat"]));
+
+    const created = await bot.call("POST", "/v1/llm/sessions", { pet_id: pet.json.pet_id });
+    expect(created.status).toBe(201);
+    const sessionId = created.json.session_id as string;
+    const answer = await bot.call("POST", `/v1/llm/sessions/${sessionId}/messages`, {
+      question: "How much should an adult dog walk each day?",
+      stream: false,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json.answer.length).toBeGreaterThan(0);
+    // The key acts for its owner: the owner sees the session and its turn.
+    const listed = await owner.call("GET", "/v1/llm/sessions");
+    expect(listed.json.items.map((s: { session_id: string }) => s.session_id)).toContain(sessionId);
+
+    const stranger = new Api(stack.url);
+    await stranger.register();
+    const theirs = await stranger.call("POST", "/v1/auth/pets", { name: "Kong", species: "cat" });
+    expect(
+      (await bot.call("POST", "/v1/llm/sessions", { pet_id: theirs.json.pet_id })).status,
+    ).toBe(404);
+    const inferenceOnly = new Api(stack.url, await keyOf(["inference"]));
+    const refused = await inferenceOnly.call("GET", "/v1/llm/sessions");
+    expect(refused.status).toBe(403);
+    expect(refused.json.error.message).toMatch(/chat scope/);
+    // Account routes still need the user's own access token.
+    expect((await bot.call("GET", "/v1/auth/me")).status).toBe(401);
   });
 
   it("limits chat turns per user with 429 and Retry-After", async () => {
@@ -539,6 +645,25 @@ describe("the typed tRPC client and account deletion", () => {
     ).rejects.toMatchObject({
       data: { httpStatus: 401 },
     });
+  });
+
+  it("runs the example client as a program", async () => {
+    const api = new Api(stack.url);
+    const { email } = await api.register();
+    await api.call("POST", "/v1/auth/pets", { name: "Nabi", species: "cat" });
+    const sessionId = await newSession(api, { title: "Nabi's appetite" });
+    const run = (token: string) => runExample({ DOGI_URL: stack.url, DOGI_TOKEN: token });
+
+    const ok = await run(api.token ?? "");
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout.trim())).toEqual({
+      email,
+      pets: [{ name: "Nabi", species: "cat" }],
+      sessions: [{ id: sessionId, title: "Nabi's appetite" }],
+    });
+    const refused = await run("garbage");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/HTTP 401/);
   });
 
   it("deletes the user's sessions and turns with the account", async () => {

@@ -1,8 +1,8 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type net from "node:net";
 import type { NextFunction, Request, Response } from "express";
 import helmet from "helmet";
 import type { Logger } from "@dogi/logger";
-import { requestLogger } from "@dogi/logger";
 import { requestIdFrom } from "@dogi/trpc";
 import { sendFailure } from "../http/failure.ts";
 import { resolveClientIp } from "./client-ip.ts";
@@ -11,39 +11,19 @@ import type { RateLimiter } from "./rate-limiter.ts";
 
 const UNLIMITED = new Set(["/healthz", "/readyz", "/metrics"]);
 
-/** Request id, access log line and metrics for every request, whatever answers it. */
-export function accessLog(logger: Logger, metrics: GatewayMetrics) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const requestId = requestIdFrom(req.headers["x-request-id"]);
-    // The service app behind reuses this id for its own logger and the x-request-id echo.
-    req.headers["x-request-id"] = requestId;
-    const started = performance.now();
-    res.once("close", () => {
-      const seconds = (performance.now() - started) / 1000;
-      const route =
-        (req.route as { path?: string } | undefined)?.path ??
-        (res.statusCode === 404 ? "unmatched" : req.path);
-      metrics.observe(req.method, route, res.statusCode, seconds);
-      requestLogger(logger, requestId).info(
-        {
-          method: req.method,
-          path: req.path,
-          status: res.statusCode,
-          ms: Math.round(seconds * 1000),
-          completed: res.writableFinished,
-          ip: req.socket.remoteAddress,
-          userAgent: req.headers["user-agent"],
-        },
-        "access",
-      );
-    });
-    next();
-  };
+/** What shutdown and the stream cap need to know: requests being answered, chat streams, draining. */
+export interface GatewayState {
+  /** Set on SIGTERM: new requests get 503, admitted ones finish. */
+  draining: boolean;
+  /** Requests admitted and not yet closed (chat streams and OpenAI streams included). */
+  requests: number;
+  /** Chat turns being streamed (capped by GATEWAY_MAX_STREAMS). */
+  inFlight: number;
 }
 
 /** Helmet's headers with a strict Content-Security-Policy: only this origin's scripts, styles and calls. */
-export function securityHeaders() {
-  return helmet({
+function securityHeaderList(): ReadonlyArray<readonly [string, string]> {
+  const middleware = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -61,15 +41,128 @@ export function securityHeaders() {
     },
     crossOriginResourcePolicy: { policy: "same-origin" },
   });
+  // With static directives helmet sets the same headers on every response; recording them once
+  // and replaying them costs a fraction of running its dozen middlewares on each request.
+  const headers: Array<readonly [string, string]> = [];
+  const recorder = {
+    setHeader: (name: string, value: unknown) => headers.push([name, String(value)]),
+    removeHeader: () => undefined,
+  };
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
+  return headers;
 }
 
-/** CORS for the origins in the allow-list only; a preflight from any other origin is refused. */
-export function cors(allowed: readonly string[]) {
-  const origins = new Set(allowed);
-  return (req: Request, res: Response, next: NextFunction) => {
+/** The path of a request's URL, without its query. */
+export function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? "/";
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}
+
+export interface EdgeOptions {
+  logger: Logger;
+  metrics: GatewayMetrics;
+  state: GatewayState;
+  trusted: net.BlockList;
+  corsOrigins: readonly string[];
+  ipLimiter: RateLimiter;
+}
+
+/**
+ * The public edge every request passes, whether Express routes it or the lean OpenAI-compatible
+ * route answers it: request id, access log and metrics, refusal while draining, security headers,
+ * the CORS allow-list and the per-address rate limit. Written against node's request and
+ * response so that both paths share one implementation.
+ */
+export class Edge {
+  private readonly headers = securityHeaderList();
+  private readonly origins: ReadonlySet<string>;
+  private readonly trustsNoProxy: boolean;
+
+  constructor(private readonly options: EdgeOptions) {
+    this.origins = new Set(options.corsOrigins);
+    this.trustsNoProxy = options.trusted.rules.length === 0;
+  }
+
+  /**
+   * Admits a request: returns its id, or null when the edge answered it already (draining,
+   * CORS preflight, rate limited). `route` labels the metrics (else Express's matched route).
+   */
+  admit(req: IncomingMessage, res: ServerResponse, route?: string): string | null {
+    const requestId = requestIdFrom(req.headers["x-request-id"]);
+    // The service app behind reuses this id for its own logger and the x-request-id echo.
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
+    const path = pathOf(req);
+    this.track(req, res, requestId, path, route);
+    for (const [name, value] of this.headers) res.setHeader(name, value);
+
+    if (this.options.state.draining && path !== "/healthz") {
+      res.setHeader("connection", "close");
+      sendFailure(res, requestId, {
+        code: "OVERLOADED",
+        message: "Dogi is restarting; try again in a moment.",
+        retryAfterSeconds: 5,
+      });
+      return null;
+    }
+    if (!this.cors(req, res)) return null;
+    if (!UNLIMITED.has(path) && !this.withinIpLimit(req, res, requestId)) return null;
+
+    const state = this.options.state;
+    state.requests += 1;
+    res.once("close", () => {
+      state.requests -= 1;
+    });
+    return requestId;
+  }
+
+  /** The edge as the first Express middleware. */
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction) => {
+      if (this.admit(req, res) !== null) next();
+    };
+  }
+
+  private track(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    path: string,
+    route: string | undefined,
+  ): void {
+    const started = performance.now();
+    const { logger, metrics } = this.options;
+    res.once("close", () => {
+      const seconds = (performance.now() - started) / 1000;
+      const label =
+        route ??
+        (req as Partial<Request>).route?.path ??
+        (res.statusCode === 404 ? "unmatched" : path);
+      metrics.observe(req.method ?? "", String(label), res.statusCode, seconds);
+      // Building the line costs more than the rest of a proxied request; skip it when unread.
+      if (!logger.isLevelEnabled("info")) return;
+      logger.info(
+        {
+          requestId,
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+          completed: res.writableFinished,
+          ip: req.socket.remoteAddress,
+          userAgent: req.headers["user-agent"],
+        },
+        "access",
+      );
+    });
+  }
+
+  /** CORS for the origins in the allow-list only; a preflight from any other origin is refused. */
+  private cors(req: IncomingMessage, res: ServerResponse): boolean {
     const origin = req.headers.origin;
-    res.vary("Origin");
-    if (origin && origins.has(origin)) {
+    res.setHeader("vary", "Origin");
+    if (origin && this.origins.has(origin)) {
       res.setHeader("access-control-allow-origin", origin);
       res.setHeader("access-control-expose-headers", "x-request-id, retry-after");
       if (req.method === "OPTIONS") {
@@ -79,60 +172,37 @@ export function cors(allowed: readonly string[]) {
           "authorization, content-type, x-request-id, x-api-key",
         );
         res.setHeader("access-control-max-age", "600");
-        res.status(204).end();
-        return;
+        res.statusCode = 204;
+        res.end();
+        return false;
       }
     } else if (origin && req.method === "OPTIONS" && req.headers["access-control-request-method"]) {
-      res.status(403).end();
-      return;
+      res.statusCode = 403;
+      res.end();
+      return false;
     }
-    next();
-  };
-}
+    return true;
+  }
 
-/** Requests per minute per client address (behind TRUSTED_PROXIES, the address they forward). */
-export function ipRateLimit(options: {
-  limiter: RateLimiter;
-  trusted: net.BlockList;
-  metrics: GatewayMetrics;
-}) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (UNLIMITED.has(req.path)) {
-      next();
-      return;
-    }
+  /** Requests per minute per client address (behind TRUSTED_PROXIES, the address they forward). */
+  private withinIpLimit(req: IncomingMessage, res: ServerResponse, requestId: string): boolean {
+    // With no trusted proxy the peer is the client; its address is a fine key as it comes.
     const ip =
-      resolveClientIp({
-        socketAddress: req.socket.remoteAddress,
-        forwardedFor: req.headers["x-forwarded-for"],
-        trusted: options.trusted,
-      }) ?? "unknown";
-    const verdict = options.limiter.take(ip);
-    if (verdict.ok) {
-      next();
-      return;
-    }
-    options.metrics.rateLimited("ip");
-    sendFailure(res, String(req.headers["x-request-id"]), {
+      (this.trustsNoProxy
+        ? req.socket.remoteAddress
+        : resolveClientIp({
+            socketAddress: req.socket.remoteAddress,
+            forwardedFor: req.headers["x-forwarded-for"],
+            trusted: this.options.trusted,
+          })) ?? "unknown";
+    const verdict = this.options.ipLimiter.take(ip);
+    if (verdict.ok) return true;
+    this.options.metrics.rateLimited("ip");
+    sendFailure(res, requestId, {
       code: "RATE_LIMITED",
       message: `Too many requests from this address; try again in ${verdict.retryAfterSeconds} seconds.`,
       retryAfterSeconds: verdict.retryAfterSeconds,
     });
-  };
-}
-
-/** While shutting down: new requests get 503 and the connection is closed; in-flight ones finish. */
-export function refuseWhileDraining(state: { draining: boolean }) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (!state.draining || req.path === "/healthz") {
-      next();
-      return;
-    }
-    res.setHeader("connection", "close");
-    sendFailure(res, String(req.headers["x-request-id"]), {
-      code: "OVERLOADED",
-      message: "Dogi is restarting; try again in a moment.",
-      retryAfterSeconds: 5,
-    });
-  };
+    return false;
+  }
 }

@@ -15,15 +15,23 @@ export class GatewayMetrics {
   private readonly requests = new Map<string, number>();
   private readonly durations = new Map<string, { buckets: number[]; sum: number; count: number }>();
   private readonly limited = new Map<string, number>();
+  private readonly titles = new Map<string, number>();
+  private readonly keys = new Map<string, string>();
   streamsInFlight = 0;
   /** Filled by the inference pool at render time. */
   replicas: () => Array<{ url: string; healthy: boolean; outstanding: number }> = () => [];
 
   /** Counts one finished request. */
   observe(method: string, route: string, status: number, seconds: number): void {
-    const key = labelText({ method, route, status: String(status) });
+    // The label text is built once per method, route and status, not on every request.
+    const id = `${method} ${route} ${status}`;
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      key = labelText({ method, route, status: String(status) });
+      if (this.keys.size < 10_000) this.keys.set(id, key);
+    }
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    const dkey = labelText({ route });
+    const dkey = this.routeKey(route);
     const entry = this.durations.get(dkey) ?? {
       buckets: BUCKETS.map(() => 0),
       sum: 0,
@@ -37,10 +45,26 @@ export class GatewayMetrics {
     this.durations.set(dkey, entry);
   }
 
+  private routeKey(route: string): string {
+    const id = `route ${route}`;
+    let key = this.keys.get(id);
+    if (key === undefined) {
+      key = labelText({ route });
+      if (this.keys.size < 10_000) this.keys.set(id, key);
+    }
+    return key;
+  }
+
   /** Counts a request refused by a rate limit. */
   rateLimited(limit: string): void {
     const key = labelText({ limit });
     this.limited.set(key, (this.limited.get(key) ?? 0) + 1);
+  }
+
+  /** Counts what became of a model-written session title. */
+  title(outcome: string): void {
+    const key = labelText({ outcome });
+    this.titles.set(key, (this.titles.get(key) ?? 0) + 1);
   }
 
   /** The Prometheus text of every series. */
@@ -69,6 +93,9 @@ export class GatewayMetrics {
       "# HELP gateway_rate_limited_total Requests refused by a rate limit.",
       "# TYPE gateway_rate_limited_total counter",
       ...[...this.limited].map(([labels, n]) => `gateway_rate_limited_total${labels} ${n}`),
+      "# HELP gateway_session_titles_total Model-written session titles, by outcome.",
+      "# TYPE gateway_session_titles_total counter",
+      ...[...this.titles].map(([labels, n]) => `gateway_session_titles_total${labels} ${n}`),
       "# HELP gateway_streams_in_flight Chat streams being served.",
       "# TYPE gateway_streams_in_flight gauge",
       `gateway_streams_in_flight ${this.streamsInFlight}`,

@@ -1,8 +1,8 @@
+import type { ServerResponse } from "node:http";
 import { TRPCClientError } from "@trpc/client";
 import { errorMappings, ZAppErrorCode } from "@dogi/contracts";
 import type { TAppErrorBody, TAppErrorCode, TFieldIssue } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
-import type { Response } from "express";
 
 /** A failure as the public edge reports it: Dogi's code, a message, and when to retry. */
 export interface Failure {
@@ -56,7 +56,7 @@ export function describeFailure(error: unknown): Failure {
 }
 
 /** Sends a failure as Dogi's JSON error body, with Retry-After when the caller should wait. */
-export function sendFailure(res: Response, requestId: string, failure: Failure): void {
+export function sendFailure(res: ServerResponse, requestId: string, failure: Failure): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -71,7 +71,21 @@ export function sendFailure(res: Response, requestId: string, failure: Failure):
       ...(failure.issues ? { issues: failure.issues } : {}),
     },
   };
-  if (failure.retryAfterSeconds !== undefined)
-    res.setHeader("retry-after", String(Math.max(1, Math.ceil(failure.retryAfterSeconds))));
-  res.status(errorMappings[failure.code].http).json(body);
+  sendJson(res, errorMappings[failure.code].http, body, failure.retryAfterSeconds);
+}
+
+/** Sends a JSON body with a status (and Retry-After), without Express, for the lean routes too. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  retryAfterSeconds?: number,
+): void {
+  if (retryAfterSeconds !== undefined)
+    res.setHeader("retry-after", String(Math.max(1, Math.ceil(retryAfterSeconds))));
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.setHeader("content-length", Buffer.byteLength(text));
+  res.end(text);
 }

@@ -13,7 +13,7 @@ export interface RestContext<B, Q> {
   body: B;
   query: Q;
   params: Record<string, string>;
-  /** Set on routes with `auth: "user"`. */
+  /** Set on routes with `auth: "user"` or `auth: "chat"`. */
   caller: Caller;
 }
 
@@ -27,7 +27,8 @@ export interface RestRouteDoc {
   path: string;
   tag: string;
   summary: string;
-  auth: "none" | "user";
+  /** "user": an access token; "chat": an access token or an API key with the chat scope. */
+  auth: "none" | "user" | "chat";
   body?: z.ZodType;
   query?: z.ZodType;
   response?: z.ZodType;
@@ -95,7 +96,11 @@ export function mountRestRoutes(
     app[route.doc.method](route.doc.path, json, async (req: Request, res: Response) => {
       try {
         const caller =
-          route.doc.auth === "user" ? await options.authenticator.requireUser(req) : null;
+          route.doc.auth === "user"
+            ? await options.authenticator.requireUser(req)
+            : route.doc.auth === "chat"
+              ? await options.authenticator.requireChat(req)
+              : null;
         if (caller) options.limitUser(caller);
         const result = await route.handle(req, res, caller);
         if (result === "sent") return;

@@ -1,98 +1,195 @@
-import express from "express";
-import type { Express, NextFunction, Request, Response } from "express";
-import { errorMappings, toOpenAiError } from "@dogi/contracts";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { toOpenAiError } from "@dogi/contracts";
+import { errorMappings } from "@dogi/contracts";
+import type { Logger } from "@dogi/logger";
+import { runInRequestScope } from "@dogi/trpc";
 import type { Authenticator, Caller } from "../auth/authenticator.ts";
+import type { Edge } from "../edge/edge.ts";
+import { pathOf } from "../edge/edge.ts";
 import type { RateLimiter } from "../edge/rate-limiter.ts";
-import { describeFailure } from "../http/failure.ts";
+import { describeFailure, sendJson } from "../http/failure.ts";
 import type { Failure } from "../http/failure.ts";
 import type { InferencePool } from "./pool.ts";
 
 // Response headers worth passing on; hop-by-hop ones (connection, transfer-encoding) are not.
-const PASSED_HEADERS = ["content-type", "cache-control", "retry-after", "x-accel-buffering"];
+const PASSED_HEADERS = [
+  "content-type",
+  "content-length",
+  "cache-control",
+  "retry-after",
+  "x-accel-buffering",
+];
 
-function sendOpenAiFailure(res: Response, failure: Failure): void {
-  if (failure.retryAfterSeconds !== undefined)
-    res.setHeader("retry-after", String(Math.max(1, Math.ceil(failure.retryAfterSeconds))));
-  res
-    .status(errorMappings[failure.code].http)
-    .json(toOpenAiError({ code: failure.code, message: failure.message }));
+const HEADER_WAIT_MS = 50;
+
+/** The routes of OpenAI's API that the gateway proxies, by method and path (the metrics label). */
+function routeOf(method: string | undefined, path: string): string | null {
+  if (method === "POST") {
+    if (path === "/v1/chat/completions" || path === "/v1/completions" || path === "/v1/embeddings")
+      return path;
+    return null;
+  }
+  if (method === "GET") {
+    if (path === "/v1/models") return path;
+    if (path.startsWith("/v1/models/") && path.length > 11 && !path.includes("/", 11))
+      return "/v1/models/:id";
+  }
+  return null;
+}
+
+/** "25mb" → bytes (the env schema allows b, kb and mb). */
+export function parseByteSize(value: string): number {
+  const match = /^(\d+)(b|kb|mb)$/i.exec(value.trim());
+  if (!match?.[1] || !match[2]) throw new Error(`not a size: ${value}`);
+  const unit = match[2].toLowerCase();
+  return Number(match[1]) * (unit === "mb" ? 1024 * 1024 : unit === "kb" ? 1024 : 1);
+}
+
+function sendOpenAiFailure(res: ServerResponse, failure: Failure): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(
+    res,
+    errorMappings[failure.code].http,
+    toOpenAiError({ code: failure.code, message: failure.message }),
+    failure.retryAfterSeconds,
+  );
 }
 
 export interface OpenAiProxyDeps {
   pool: InferencePool;
   authenticator: Authenticator;
   userLimiter: RateLimiter;
-  bodyLimit: string;
+  edge: Edge;
+  logger: Logger;
+  /** Largest request body in bytes; bigger ones get 413. */
+  bodyLimitBytes: number;
   onRateLimited: (limit: string) => void;
 }
 
-/** Mounts OpenAI's /v1 routes, proxied to the inference replicas with streams passed through as they come. */
-export function mountOpenAiProxy(app: Express, deps: OpenAiProxyDeps): void {
-  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
-    let caller: Caller;
-    try {
-      caller = await deps.authenticator.requireInference(req);
-    } catch (error) {
-      sendOpenAiFailure(res, describeFailure(error));
-      return;
-    }
-    const verdict = deps.userLimiter.take(caller.userId);
-    if (!verdict.ok) {
-      deps.onRateLimited("user");
-      sendOpenAiFailure(res, {
-        code: "RATE_LIMITED",
-        message: `Too many requests; try again in ${verdict.retryAfterSeconds} seconds.`,
-        retryAfterSeconds: verdict.retryAfterSeconds,
-      });
-      return;
-    }
-    next();
+/**
+ * OpenAI's /v1 routes, proxied to the inference replicas. This is the gateway's hot path, so it
+ * runs ahead of Express: it passes the same edge (request id, access log, limits, headers) and
+ * then does only what a proxy must: authenticate (from a cache, mostly), read the body (kept
+ * for a retry on another replica before the first byte), and pipe the answer back chunk by
+ * chunk. Returns a request handler that says whether the request was one of its routes.
+ */
+export function createOpenAiProxy(deps: OpenAiProxyDeps) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const route = routeOf(req.method, pathOf(req));
+    if (route === null) return false;
+    const requestId = deps.edge.admit(req, res, route);
+    if (requestId !== null) void handle(deps, req, res, requestId);
+    return true;
   };
-  // Bodies are passed on byte for byte: the engine validates them, and nothing is re-serialized.
-  const raw = express.raw({ type: () => true, limit: deps.bodyLimit });
-  const tooLarge = (error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const status = (error as { status?: number }).status;
-    if (status === 413) {
-      sendOpenAiFailure(res, {
-        code: "PAYLOAD_TOO_LARGE",
-        message: "The request body is too large.",
-      });
-      return;
-    }
-    next(error);
-  };
-  const proxy = (req: Request, res: Response) => forward(deps.pool, req, res);
-
-  app.post("/v1/chat/completions", authenticate, raw, tooLarge, proxy);
-  app.post("/v1/completions", authenticate, raw, tooLarge, proxy);
-  app.post("/v1/embeddings", authenticate, raw, tooLarge, proxy);
-  app.get("/v1/models", authenticate, proxy);
-  app.get("/v1/models/:id", authenticate, proxy);
 }
 
-async function forward(pool: InferencePool, req: Request, res: Response): Promise<void> {
+async function handle(
+  deps: OpenAiProxyDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+): Promise<void> {
+  let caller: Caller;
+  try {
+    caller =
+      deps.authenticator.cachedInference(req) ??
+      (await runInRequestScope({ requestId }, () => deps.authenticator.requireInference(req)));
+  } catch (error) {
+    sendOpenAiFailure(res, describeFailure(error));
+    return;
+  }
+  const verdict = deps.userLimiter.take(caller.userId);
+  if (!verdict.ok) {
+    deps.onRateLimited("user");
+    sendOpenAiFailure(res, {
+      code: "RATE_LIMITED",
+      message: `Too many requests; try again in ${verdict.retryAfterSeconds} seconds.`,
+      retryAfterSeconds: verdict.retryAfterSeconds,
+    });
+    return;
+  }
+  let body: Buffer | undefined;
+  if (req.method === "POST") {
+    const read = await readBody(req, deps.bodyLimitBytes);
+    if (read === "aborted") return;
+    if (read === "too_large") {
+      res.setHeader("connection", "close");
+      sendOpenAiFailure(res, {
+        code: "PAYLOAD_TOO_LARGE",
+        message: `The request body is larger than ${deps.bodyLimitBytes} bytes.`,
+      });
+      return;
+    }
+    body = read;
+  }
+  await forward(deps, req, res, requestId, body);
+}
+
+/**
+ * The whole request body, up to `limit` bytes. It is kept (not streamed through) so that a
+ * replica refusing before its first byte can be replaced by another one with the same body.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too_large" | "aborted"> {
+  const declared = Number(req.headers["content-length"]);
+  if (declared > limit) {
+    req.resume();
+    return Promise.resolve("too_large");
+  }
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const onData = (part: Buffer) => {
+      size += part.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.resume();
+        resolve("too_large");
+        return;
+      }
+      parts.push(part);
+    };
+    req.on("data", onData);
+    req.once("end", () =>
+      resolve(parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts, size)),
+    );
+    req.once("error", () => resolve("aborted"));
+    req.once("close", () => {
+      if (!req.complete) resolve("aborted");
+    });
+  });
+}
+
+async function forward(
+  deps: OpenAiProxyDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  body: Buffer | undefined,
+): Promise<void> {
   // The client leaving cancels the upstream request, and so the generation it drives.
   const controller = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) controller.abort();
   });
-  const body = Buffer.isBuffer(req.body) ? req.body : undefined;
   let upstream;
   try {
-    upstream = await pool.request({
-      method: req.method,
-      path: req.originalUrl,
+    upstream = await deps.pool.request({
+      method: req.method ?? "GET",
+      path: req.url ?? "/",
       headers: {
         "content-type": req.headers["content-type"] ?? "application/json",
         accept: req.headers.accept ?? "*/*",
-        "x-request-id": req.requestId,
+        "x-request-id": requestId,
       },
       ...(body && body.length > 0 ? { body } : {}),
       signal: controller.signal,
     });
   } catch (error) {
     if (controller.signal.aborted) return;
-    req.log.warn({ err: error }, "no inference replica answered");
+    deps.logger.warn({ err: error, requestId }, "no inference replica answered");
     sendOpenAiFailure(res, {
       code: "UPSTREAM_UNAVAILABLE",
       message: "The model server is unavailable right now; try again shortly.",
@@ -101,16 +198,23 @@ async function forward(pool: InferencePool, req: Request, res: Response): Promis
     return;
   }
   const { response } = upstream;
-  res.status(response.statusCode ?? 502);
+  const headers: OutgoingHttpHeaders = {};
   for (const name of PASSED_HEADERS) {
     const value = response.headers[name];
-    if (value !== undefined) res.setHeader(name, value);
+    if (value !== undefined) headers[name] = value;
   }
-  res.flushHeaders();
-  // Each chunk is written as it arrives (no buffering), so streamed tokens reach the client at once.
-  response.on("data", (chunk: Buffer) => res.write(chunk));
-  response.once("end", () => res.end());
+  res.writeHead(response.statusCode ?? 502, headers);
+  // Headers leave with the first chunk (one write, not two). A stream whose first token is slow
+  // to come gets its headers alone after a moment, so the client sees it open.
+  const opening = setTimeout(() => res.flushHeaders(), HEADER_WAIT_MS);
+  response.once("data", () => clearTimeout(opening));
+  response.once("close", () => clearTimeout(opening));
+  // Each chunk is written as it arrives (pipe does not batch), so streamed tokens reach the
+  // client at once; a replica that dies mid-answer cuts the client's answer too (never retried:
+  // bytes were already sent).
+  response.pipe(res);
   response.once("error", () => res.destroy());
+  response.once("aborted", () => res.destroy());
   res.once("close", () => {
     if (!response.complete) response.destroy();
   });

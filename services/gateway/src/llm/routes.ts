@@ -11,7 +11,7 @@ import type { TChatTurnResponse, TPet, TSessionId, TTurn, TChatSession } from "@
 import { AppError } from "@dogi/trpc";
 import { z } from "zod";
 import type { Caller } from "../auth/authenticator.ts";
-import { createUserAuthClient } from "../clients.ts";
+import { asUser } from "../clients.ts";
 import type { ServiceClients, ServiceUrls } from "../clients.ts";
 import type { RateLimiter } from "../edge/rate-limiter.ts";
 import { restCitations } from "../chat/citations.ts";
@@ -68,9 +68,16 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
 
   async function loadPet(caller: Caller, petId: string | null | undefined): Promise<TPet | null> {
     if (!petId) return null;
-    return createUserAuthClient(deps.urls, caller.token).pets.get.query({
-      petId: petId as TPet["petId"],
-    });
+    // An API key is no access token to forward: auth is told whose pet to read instead.
+    if (caller.kind === "api_key")
+      return deps.services.auth.pets.getForUser.query({
+        userId: caller.userId,
+        petId: petId as TPet["petId"],
+      });
+    return deps.services.auth.pets.get.query(
+      { petId: petId as TPet["petId"] },
+      asUser(caller.token),
+    );
   }
 
   function admit(caller: Caller): void {
@@ -182,7 +189,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         path: "/v1/llm/sessions",
         tag,
         summary: "List sessions, newest first",
-        auth: "user",
+        auth: "chat",
         query: ZRestPageQuery.extend({ search: z.string().trim().min(1).max(200).optional() }),
         response: z.object({ items: z.array(ZRestSession), next_cursor: z.string().nullable() }),
       },
@@ -200,7 +207,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         path: "/v1/llm/sessions",
         tag,
         summary: "Start a session",
-        auth: "user",
+        auth: "chat",
         body: ZRestCreateSessionRequest,
         response: ZRestSession,
         status: 201,
@@ -222,7 +229,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         path: "/v1/llm/sessions/:id",
         tag,
         summary: "One session",
-        auth: "user",
+        auth: "chat",
         response: ZRestSession,
       },
       async ({ caller, params }) => ({
@@ -240,7 +247,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         path: "/v1/llm/sessions/:id",
         tag,
         summary: "Rename a session",
-        auth: "user",
+        auth: "chat",
         body: ZRestRenameSessionRequest,
         response: ZRestSession,
       },
@@ -260,7 +267,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         path: "/v1/llm/sessions/:id",
         tag,
         summary: "Delete a session and its turns",
-        auth: "user",
+        auth: "chat",
         status: 204,
       },
       async ({ caller, params }) => {
@@ -277,7 +284,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         path: "/v1/llm/sessions/:id/messages",
         tag,
         summary: "A session's turns, oldest first (paginated)",
-        auth: "user",
+        auth: "chat",
         query: ZRestPageQuery,
         response: z.object({ items: z.array(z.unknown()), next_cursor: z.string().nullable() }),
       },
@@ -296,7 +303,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         path: "/v1/llm/sessions/:id/export",
         tag,
         summary: "Download a session as Markdown or JSON",
-        auth: "user",
+        auth: "chat",
         query: ZExportQuery,
       },
       async ({ caller, params, query, res }) => {
@@ -321,7 +328,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         tag,
         summary:
           "Ask a question: SSE events (triage, meta, delta, done | error), or JSON with stream=false",
-        auth: "user",
+        auth: "chat",
         body: ZChatTurnRequest,
         response: ZChatTurnResponse,
         sse: true,
@@ -358,7 +365,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         tag,
         summary:
           "A new answer to the last question (the previous one is kept in the turn's history)",
-        auth: "user",
+        auth: "chat",
         body: z.strictObject({ stream: z.boolean().default(true) }),
         response: ZChatTurnResponse,
         sse: true,

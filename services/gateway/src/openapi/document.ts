@@ -60,7 +60,7 @@ export function openApiDocument(
       tags: [route.tag],
       summary: route.summary,
       ...(parameters.length ? { parameters } : {}),
-      ...(route.auth === "user" ? { security: [{ bearer: [] }] } : {}),
+      ...(route.auth !== "none" ? { security: [{ bearer: [] }] } : {}),
       ...(route.body
         ? {
             requestBody: {
@@ -72,8 +72,11 @@ export function openApiDocument(
       responses: {
         [success]: { description: "Success", ...(Object.keys(content).length ? { content } : {}) },
         "400": errorResponse("Invalid input: the message and `issues` say what to fix"),
-        ...(route.auth === "user"
+        ...(route.auth !== "none"
           ? { "401": errorResponse("Missing, garbage or expired token") }
+          : {}),
+        ...(route.auth === "chat"
+          ? { "403": errorResponse("An API key without the chat scope") }
           : {}),
         "404": errorResponse("Not found (or not yours)"),
         "413": errorResponse("Body too large"),

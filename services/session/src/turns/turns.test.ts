@@ -240,6 +240,21 @@ for (const kind of kinds) {
       expect(badId.appCode).toBe("VALIDATION_FAILED");
     });
 
+    it("refuses NUL characters in a question or an answer instead of storing a cut text", async () => {
+      const question = await failureOf(
+        api.appendTurn({ userId, sessionId, question: "before\u0000after" }),
+      );
+      expect(question.appCode).toBe("VALIDATION_FAILED");
+      expect(question.message).toMatch(/question must not contain NUL/);
+      await api.appendTurn({ userId, sessionId, question: "q" });
+      const answer = await failureOf(
+        api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "a\u0000b" }),
+      );
+      expect(answer.message).toMatch(/answer must not contain NUL/);
+      const stored = (await api.listTurns({ userId, sessionId })).items;
+      expect(stored.map((t) => [t.question, t.status])).toEqual([["q", "pending"]]);
+    });
+
     it("answers NOT_FOUND for a turn that does not exist", async () => {
       const failure = await failureOf(
         api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "x" }),

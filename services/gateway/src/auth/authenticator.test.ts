@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "@dogi/testing";
+import { createServiceClients } from "../clients.ts";
+import { startFakeAuth } from "../testing/fake-auth.ts";
+import type { FakeAuth } from "../testing/fake-auth.ts";
+import { Authenticator } from "./authenticator.ts";
+
+// Against the auth procedures over real tRPC/HTTP; the clock is the test's.
+let auth: FakeAuth;
+beforeAll(async () => {
+  auth = await startFakeAuth();
+});
+afterAll(async () => {
+  await auth.close();
+});
+
+function authenticator(cacheMs: number) {
+  let now = 1_000_000;
+  const services = createServiceClients({
+    AUTH_URL: auth.url,
+    SESSION_URL: "http://127.0.0.1:9",
+    RAG_URL: "http://127.0.0.1:9",
+    INFERENCE_URL: "http://127.0.0.1:9",
+    INTERNAL_CALL_TIMEOUT_MS: 5_000,
+  });
+  return {
+    authenticator: new Authenticator(services, cacheMs, () => now),
+    advance: (ms: number) => (now += ms),
+  };
+}
+
+describe("Authenticator", () => {
+  it("asks auth once, then again in the background past half the cache time", async () => {
+    const { authenticator: a, advance } = authenticator(1_000);
+    const key = auth.apiKey();
+    const calls = auth.calls();
+    const caller = await a.verify(key);
+    expect(caller).toMatchObject({ kind: "api_key", scopes: ["inference"], token: key });
+    advance(400);
+    expect(a.cached(key)).toEqual(caller);
+    expect(auth.calls() - calls).toBe(1);
+
+    advance(200);
+    // Answered at once from memory; one refresh however many uses arrive meanwhile.
+    expect(a.cached(key)).toEqual(caller);
+    expect(a.cached(key)).toEqual(caller);
+    await waitFor(() => auth.calls() - calls === 2, { what: "the background refresh" });
+    advance(400);
+    // Refreshed at 600: good until 1600, so still remembered at 1000 without a new question.
+    expect(a.cached(key)).toEqual(caller);
+    expect(auth.calls() - calls).toBe(2);
+  });
+
+  it("forgets a revoked key at its next refresh, and never uses one past the cache time", async () => {
+    const { authenticator: a, advance } = authenticator(1_000);
+    const key = auth.apiKey();
+    await a.verify(key);
+    auth.revoke(key);
+    advance(600);
+    expect(a.cached(key)).toBeDefined();
+    await waitFor(() => a.cached(key) === undefined, { what: "the revoked key to be forgotten" });
+    await expect(a.verify(key)).rejects.toMatchObject({ data: { appCode: "UNAUTHENTICATED" } });
+
+    const other = auth.apiKey();
+    await a.verify(other);
+    advance(1_000);
+    expect(a.cached(other)).toBeUndefined();
+  });
+});

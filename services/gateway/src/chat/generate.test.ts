@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "@dogi/logger";
+import { InferencePool } from "../inference/pool.ts";
+import { startReplica } from "../testing/replica.ts";
+import type { TestReplica } from "../testing/replica.ts";
+import { streamChat } from "./generate.ts";
+
+let replica: TestReplica;
+let pool: InferencePool;
+beforeAll(async () => {
+  replica = await startReplica("r0");
+  pool = new InferencePool([replica.url], {
+    logger: createLogger({ service: "gateway", level: "silent" }),
+    healthIntervalMs: 60_000,
+  });
+});
+afterAll(async () => {
+  await replica.close();
+});
+
+describe("streamChat", () => {
+  it("passes text on piece by piece, without the control characters a tiny model can emit", async () => {
+    replica.pieces = ["Bori\u0000 ", "eats\u0007 well\n", "\u0000", "\tthen naps"];
+    const pieces: string[] = [];
+    const result = await streamChat({
+      pool,
+      messages: [{ role: "user", content: "hi" }],
+      maxTokens: 16,
+      signal: new AbortController().signal,
+      onDelta: (text) => pieces.push(text),
+    });
+    expect(pieces).toEqual(["Bori ", "eats well\n", "\tthen naps"]);
+    expect(result.model).toBe("r0");
+    const sent = JSON.parse(replica.received.at(-1)?.body ?? "{}") as Record<string, unknown>;
+    expect(sent).toMatchObject({ stream: true, max_tokens: 16 });
+  });
+});

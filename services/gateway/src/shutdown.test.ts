@@ -1,0 +1,146 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { freePort, startProcess, waitFor } from "@dogi/testing";
+import type { ManagedProcess } from "@dogi/testing";
+import { startFakeAuth } from "./testing/fake-auth.ts";
+import type { FakeAuth } from "./testing/fake-auth.ts";
+import { startReplica } from "./testing/replica.ts";
+import type { TestReplica } from "./testing/replica.ts";
+
+// The gateway as a real process (its own main.ts and signal handling) in front of a small
+// OpenAI-compatible replica and the two auth procedures it needs.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+let auth: FakeAuth;
+let replica: TestReplica;
+let gateway: ManagedProcess | undefined;
+
+beforeAll(async () => {
+  auth = await startFakeAuth();
+  replica = await startReplica("r0", "slow");
+});
+afterEach(async () => {
+  await gateway?.stop();
+  gateway = undefined;
+});
+afterAll(async () => {
+  await replica.close();
+  await auth.close();
+});
+
+async function startGateway(graceMs: number): Promise<string> {
+  const port = await freePort();
+  gateway = await startProcess(
+    process.execPath,
+    ["--import", tsxLoader, path.join(here, "main.ts")],
+    {
+      name: "gateway",
+      cwd: path.resolve(here, "../../.."),
+      env: {
+        ...process.env,
+        GATEWAY_PORT: String(port),
+        AUTH_URL: auth.url,
+        SESSION_URL: "http://127.0.0.1:9",
+        RAG_URL: "http://127.0.0.1:9",
+        INFERENCE_URL: replica.url,
+        SHUTDOWN_TIMEOUT_MS: String(graceMs),
+        LOG_LEVEL: "info",
+        LOG_TO_FILE: "false",
+      },
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const process_ = gateway;
+  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, {
+    what: "the gateway to listen",
+    timeoutMs: 30_000,
+    process: process_,
+  });
+  return url;
+}
+
+/** Starts a streamed completion and resolves once its first chunk arrived. */
+async function openStream(url: string, key: string) {
+  const response = await fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+    body: JSON.stringify({
+      model: "default",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+    }),
+  });
+  expect(response.status).toBe(200);
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = decoder.decode((await reader.read()).value);
+  const rest = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return text;
+      text += decoder.decode(value, { stream: true });
+    }
+  })();
+  return { first: text, rest };
+}
+
+async function sigterm(): Promise<ManagedProcess> {
+  const running = gateway;
+  if (!running) throw new Error("no gateway running");
+  process.kill(running.pid, "SIGTERM");
+  await waitFor(() => running.output(200).includes('"draining"'), {
+    what: "the gateway to start draining",
+    process: running,
+  });
+  return running;
+}
+
+describe("graceful shutdown", () => {
+  it("lets a stream in flight finish while new requests get 503, then exits", async () => {
+    replica.slow = { chunks: 8, intervalMs: 150 };
+    const url = await startGateway(10_000);
+    const key = auth.apiKey();
+    const stream = await openStream(url, key);
+    expect(stream.first).toContain("chat.completion.chunk");
+
+    const running = await sigterm();
+    const refused = await fetch(`${url}/v1/models`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(refused.headers.get("connection")).toBe("close");
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("OVERLOADED");
+    expect(running.exitStatus()).toBeUndefined();
+
+    const text = await stream.rest;
+    const finishedAt = Date.now();
+    expect(text.match(/chat\.completion\.chunk/g)).toHaveLength(8);
+    expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+
+    const exit = await running.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    // It left once the stream was done, not at the end of the 10 s grace period.
+    expect(Date.now() - finishedAt).toBeLessThan(5_000);
+    expect(running.output(200)).toMatch(/"cut":0/);
+  });
+
+  it("cuts a stream that outlasts the grace period and exits on time", async () => {
+    replica.slow = { chunks: 200, intervalMs: 100 };
+    const url = await startGateway(1_000);
+    const stream = await openStream(url, auth.apiKey());
+    const signalled = Date.now();
+    const running = await sigterm();
+
+    await expect(stream.rest).rejects.toThrow();
+    const exit = await running.exited;
+    const took = Date.now() - signalled;
+    expect(exit.code).toBe(0);
+    expect(took).toBeGreaterThanOrEqual(900);
+    expect(took).toBeLessThan(6_000);
+    expect(running.output(200)).toMatch(/"cut":1/);
+  });
+});

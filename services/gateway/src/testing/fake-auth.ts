@@ -1,0 +1,83 @@
+import { randomUUID } from "node:crypto";
+import {
+  ZHealth,
+  ZVerifiedAccessToken,
+  ZVerifiedApiKey,
+  ZVerifyAccessTokenRequest,
+  ZVerifyApiKeyRequest,
+} from "@dogi/contracts";
+import type { TUserId } from "@dogi/contracts";
+import { createLogger } from "@dogi/logger";
+import { AppError, createHealthReporter, createServiceApp, createTrpc, serve } from "@dogi/trpc";
+import type { BaseContext } from "@dogi/trpc";
+
+/**
+ * The two procedures of the auth service that the OpenAI-compatible door needs, over real
+ * tRPC/HTTP, for tests of the proxy and of shutdown that do not start the whole stack.
+ * The real auth service is exercised by the end-to-end suites.
+ */
+export async function startFakeAuth() {
+  const apiKeys = new Map<string, { userId: TUserId; scopes: Array<"inference" | "chat"> }>();
+  const accessTokens = new Map<string, TUserId>();
+  let calls = 0;
+  const { router, publicProcedure } = createTrpc<BaseContext>();
+  const fakeAuthRouter = router({
+    health: publicProcedure.output(ZHealth).query(({ ctx }) => ctx.health.readiness()),
+    verifyApiKey: publicProcedure
+      .input(ZVerifyApiKeyRequest)
+      .output(ZVerifiedApiKey)
+      .query(({ input }) => {
+        calls += 1;
+        const key = apiKeys.get(input.key);
+        if (!key) throw new AppError("UNAUTHENTICATED", "The API key is not valid.");
+        return { userId: key.userId, apiKeyId: randomUUID(), scopes: key.scopes };
+      }),
+    verifyAccessToken: publicProcedure
+      .input(ZVerifyAccessTokenRequest)
+      .output(ZVerifiedAccessToken)
+      .query(({ input }) => {
+        calls += 1;
+        const userId = accessTokens.get(input.token);
+        if (!userId) throw new AppError("UNAUTHENTICATED", "The access token is not valid.");
+        return { userId, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+      }),
+  });
+  const logger = createLogger({ service: "auth", level: "silent" });
+  const running = await serve({
+    app: createServiceApp({
+      logger,
+      health: createHealthReporter({ service: "auth", checks: [] }),
+      devErrors: false,
+      router: fakeAuthRouter,
+      createContext: (base) => base,
+    }),
+    host: "127.0.0.1",
+    port: 0,
+    logger,
+    shutdownTimeoutMs: 1_000,
+    handleSignals: false,
+  });
+  return {
+    url: running.url,
+    /** Verification calls received. */
+    calls: () => calls,
+    /** Issues an API key (dogi_…) for a new user. */
+    apiKey(scopes: Array<"inference" | "chat"> = ["inference"]): string {
+      const key = `dogi_${randomUUID().replace(/-/g, "")}`;
+      apiKeys.set(key, { userId: randomUUID() as TUserId, scopes });
+      return key;
+    },
+    /** Makes an API key invalid from now on. */
+    revoke(key: string): void {
+      apiKeys.delete(key);
+    },
+    /** Issues an access token for a new user. */
+    accessToken(): string {
+      const token = `at.${randomUUID()}`;
+      accessTokens.set(token, randomUUID() as TUserId);
+      return token;
+    },
+    close: () => running.close(),
+  };
+}
+export type FakeAuth = Awaited<ReturnType<typeof startFakeAuth>>;

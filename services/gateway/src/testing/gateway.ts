@@ -1,0 +1,58 @@
+import { loadEnv, ZGatewayEnv } from "@dogi/config";
+import { createLogger } from "@dogi/logger";
+import type { Logger } from "@dogi/logger";
+import { createHealthReporter, serve } from "@dogi/trpc";
+import { createGateway, useListener } from "../app.ts";
+import { createServiceClients } from "../clients.ts";
+
+/**
+ * The gateway app in this process, on a free port, in front of the given auth service and
+ * inference replicas (session and rag point nowhere: only the OpenAI-compatible door is used).
+ */
+export async function startTestGateway(options: {
+  authUrl: string;
+  inferenceUrls: string[];
+  env?: Record<string, string>;
+  logger?: Logger;
+}) {
+  const env = loadEnv(ZGatewayEnv, {
+    service: "gateway",
+    source: {
+      AUTH_URL: options.authUrl,
+      SESSION_URL: "http://127.0.0.1:9",
+      RAG_URL: "http://127.0.0.1:9",
+      INFERENCE_URL: options.inferenceUrls[0] ?? "http://127.0.0.1:9",
+      INFERENCE_URLS: options.inferenceUrls.join(","),
+      LOG_TO_FILE: "false",
+      ...options.env,
+    },
+  });
+  const logger = options.logger ?? createLogger({ service: "gateway", level: "silent" });
+  const services = createServiceClients(env);
+  const gateway = createGateway({
+    logger,
+    health: createHealthReporter({ service: "gateway", checks: [] }),
+    services,
+    env,
+  });
+  const running = await serve({
+    app: gateway.app,
+    host: "127.0.0.1",
+    port: 0,
+    logger,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    handleSignals: false,
+  });
+  useListener(running.server, gateway.listener);
+  return {
+    url: running.url,
+    gateway,
+    close: async () => {
+      gateway.pool.stop();
+      const closed = running.close();
+      // Clients' spare keep-alive connections would hold the close until they time out.
+      running.server.closeAllConnections();
+      await closed;
+    },
+  };
+}
