@@ -65,10 +65,12 @@ class Histogram {
   }
 }
 
-/** A gauge read at scrape time. */
+/** A gauge (or a counter kept elsewhere) read at scrape time. */
 export interface GaugeSource {
   name: string;
   help: string;
+  /** Defaults to gauge. */
+  type?: "gauge" | "counter";
   read(): Promise<Array<{ labels?: Labels; value: number }>>;
 }
 
@@ -124,7 +126,10 @@ export class InferenceMetrics {
       this.decodeRate.render(),
     ];
     for (const gauge of this.gauges) {
-      const lines = [`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`];
+      const lines = [
+        `# HELP ${gauge.name} ${gauge.help}`,
+        `# TYPE ${gauge.name} ${gauge.type ?? "gauge"}`,
+      ];
       for (const { labels, value } of await gauge.read()) {
         lines.push(`${gauge.name}${labelText(labels ?? {})} ${value}`);
       }

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureTinyModel } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -106,56 +107,67 @@ interface Recorded {
   body: Record<string, unknown>;
 }
 
-describe("with an upstream as the backup model", () => {
-  let upstream: http.Server;
-  let upstreamUrl: string;
+/** A second local HTTP server playing the OpenAI-compatible upstream; it records requests. */
+async function startFakeUpstream() {
   const recorded: Recorded[] = [];
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (chunk: Buffer) => (raw += chunk.toString()));
+    req.on("end", () => {
+      const body = JSON.parse(raw) as Record<string, unknown>;
+      recorded.push({ path: req.url ?? "", authorization: req.headers.authorization, body });
+      const base = {
+        id: "up-1",
+        created: 1,
+        model: String(body.model),
+        system_fingerprint: null,
+      };
+      if (body.stream) {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        const chunk = (delta: object, finish: string | null) =>
+          `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+        res.write(chunk({ role: "assistant", content: "" }, null));
+        res.write(chunk({ content: "from upstream" }, null));
+        res.write(chunk({}, "stop"));
+        res.end("data: [DONE]\n\n");
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          ...base,
+          object: "chat.completion",
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content: "from upstream", refusal: null },
+              finish_reason: "stop",
+              logprobs: null,
+            },
+          ],
+          usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    recorded,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+describe("with an upstream as the backup model", () => {
+  let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
+  let upstreamUrl: string;
+  let recorded: Recorded[];
   let inference: TestInference;
 
   beforeAll(async () => {
-    // A second local HTTP server plays the OpenAI-compatible upstream.
-    upstream = http.createServer((req, res) => {
-      let raw = "";
-      req.on("data", (chunk: Buffer) => (raw += chunk.toString()));
-      req.on("end", () => {
-        const body = JSON.parse(raw) as Record<string, unknown>;
-        recorded.push({ path: req.url ?? "", authorization: req.headers.authorization, body });
-        const base = {
-          id: "up-1",
-          created: 1,
-          model: String(body.model),
-          system_fingerprint: null,
-        };
-        if (body.stream) {
-          res.writeHead(200, { "content-type": "text/event-stream" });
-          const chunk = (delta: object, finish: string | null) =>
-            `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
-          res.write(chunk({ role: "assistant", content: "" }, null));
-          res.write(chunk({ content: "from upstream" }, null));
-          res.write(chunk({}, "stop"));
-          res.end("data: [DONE]\n\n");
-          return;
-        }
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(
-          JSON.stringify({
-            ...base,
-            object: "chat.completion",
-            choices: [
-              {
-                index: 0,
-                message: { role: "assistant", content: "from upstream", refusal: null },
-                finish_reason: "stop",
-                logprobs: null,
-              },
-            ],
-            usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-          }),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+    upstream = await startFakeUpstream();
+    upstreamUrl = upstream.url;
+    recorded = upstream.recorded;
     inference = await startTestInference({
       MODELS_DIR: emptyDir,
       UPSTREAM_BASE_URL: upstreamUrl,
@@ -166,7 +178,7 @@ describe("with an upstream as the backup model", () => {
 
   afterAll(async () => {
     await inference?.close();
-    await new Promise((resolve) => upstream?.close(resolve));
+    await upstream?.close();
   });
 
   it("sends a chat the local engine cannot serve to the upstream, cleaned and under its model", async () => {
@@ -174,8 +186,8 @@ describe("with an upstream as the backup model", () => {
       model: "default",
       messages: [{ role: "user", content: "hi" }],
       max_tokens: 5,
-      // Dropped before forwarding: nothing unknown reaches the upstream.
-      ...({ some_unknown_field: 1 } as object),
+      // Dropped before forwarding: nothing unknown reaches the upstream, nor our extensions.
+      ...({ some_unknown_field: 1, ignore_eos: true } as object),
     });
     expect(completion.choices[0]?.message.content).toBe("from upstream");
     const last = recorded.at(-1);
@@ -184,6 +196,7 @@ describe("with an upstream as the backup model", () => {
     expect(last?.body.model).toBe("backup-model");
     expect(last?.body.max_tokens).toBe(5);
     expect(last?.body).not.toHaveProperty("some_unknown_field");
+    expect(last?.body).not.toHaveProperty("ignore_eos");
   });
 
   it("relays an upstream stream chunk by chunk", async () => {
@@ -222,9 +235,109 @@ describe("with an upstream as the backup model", () => {
   });
 });
 
+describe("with a local model, an upstream, and an engine that fails", () => {
+  let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
+
+  beforeAll(async () => {
+    upstream = await startFakeUpstream();
+  });
+
+  afterAll(async () => {
+    await upstream?.close();
+  });
+
+  /** A service on the tiny model whose context is then disposed: every decode throws. */
+  async function startAndBreak() {
+    const inference = await startTestInference({
+      MODEL_PATH: await ensureTinyModel(),
+      INFERENCE_PARALLEL: 1,
+      UPSTREAM_BASE_URL: upstream.url,
+      UPSTREAM_MODEL: "backup-model",
+    });
+    const [model] = inference.service.engine.loadedModels();
+    if (!model) throw new Error("the tiny model did not load");
+    return { inference, breakEngine: () => model.context.dispose() };
+  }
+
+  it.each([false, true])(
+    "sends a request to the upstream when the engine fails before the first token (stream %s)",
+    async (stream) => {
+      const { inference, breakEngine } = await startAndBreak();
+      try {
+        // The local model answers while it works.
+        const local = await inference.client.chat.completions
+          .create({ model: "default", messages: [{ role: "user", content: "hi" }], max_tokens: 2 })
+          .withResponse();
+        expect(local.response.headers.get("x-dogi-served-by")).toBeNull();
+        await breakEngine();
+        const before = upstream.recorded.length;
+        const response = await fetch(`${inference.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            model: "default",
+            messages: [{ role: "user", content: "hi" }],
+            max_tokens: 4,
+            stream,
+          }),
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get("x-dogi-served-by")).toBe("upstream");
+        expect(await response.text()).toContain("from upstream");
+        expect(upstream.recorded.length).toBe(before + 1);
+        expect(upstream.recorded.at(-1)?.body.model).toBe("backup-model");
+      } finally {
+        await inference.close();
+      }
+    },
+  );
+
+  it("does not retry upstream once the first token has been streamed", async () => {
+    const { inference, breakEngine } = await startAndBreak();
+    try {
+      const before = upstream.recorded.length;
+      const response = await fetch(`${inference.url}/v1/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "default",
+          prompt: "Once upon a time",
+          max_tokens: 1500,
+          ignore_eos: true,
+          stream: true,
+        }),
+      });
+      expect(response.status).toBe(200);
+      const reader = response.body?.getReader();
+      if (!reader) throw new Error("no body");
+      const decoder = new TextDecoder();
+      let received = "";
+      while (!received.includes('"text":"')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value, { stream: true });
+      }
+      expect(received).toContain('"text":"');
+      // The engine fails mid-answer.
+      await breakEngine();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value, { stream: true });
+      }
+      // The stream ends with an in-band error: nothing from the upstream is spliced in.
+      expect(received).toContain('"error"');
+      expect(received.trimEnd().endsWith("data: [DONE]")).toBe(true);
+      expect(received).not.toContain("from upstream");
+      expect(upstream.recorded.length).toBe(before);
+    } finally {
+      await inference.close();
+    }
+  });
+});
+
 describe("while the default model loads", () => {
   it("answers /readyz with 503 until the model is loaded, then 200", async () => {
-    const { ensureTinyModel } = await import("@dogi/testing");
     const { createLogger } = await import("@dogi/logger");
     const { serve } = await import("@dogi/trpc");
     const logger = createLogger({ service: "t", level: "silent" });

@@ -3,7 +3,13 @@
 // preset), the same machine and the same thread count, all through HTTP. Prints each figure,
 // then one JSON object on the last line.
 //
-//   pnpm --filter @dogi/inference bench [--threads N] [--tokens N] [--skip-build]
+// Every request asks for exactly --tokens tokens, greedy, with end-of-generation masked
+// (`ignore_eos`) on both servers, and the servers' own token counts are checked, so both
+// always decode the same work. Each figure is the median of --rounds rounds. Other processes
+// on the machine skew it badly (llama.cpp's threads spin on each other): run it on a quiet
+// machine; the 1-minute load average before and after is part of the output.
+//
+//   pnpm --filter @dogi/inference bench [--threads N] [--tokens N] [--rounds N]
 import { spawn, execFileSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
@@ -21,11 +27,13 @@ const cacheRoot = path.join(os.homedir(), ".cache", "dogi");
 const { values } = parseArgs({
   options: {
     threads: { type: "string" },
-    tokens: { type: "string", default: "96" },
+    tokens: { type: "string", default: "128" },
+    rounds: { type: "string", default: "5" },
   },
 });
 const threads = Number(values.threads ?? os.availableParallelism());
 const decodeTokens = Number(values.tokens);
+const rounds = Number(values.rounds);
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -124,15 +132,29 @@ async function stopServer(server: Server): Promise<void> {
 }
 
 interface StreamResult {
+  /** Request sent to first text chunk received. */
   ttftMs: number;
-  tokens: number;
+  /** First text chunk to the chunk that carries finish_reason. */
   decodeMs: number;
-  totalMs: number;
+  /** Completion tokens as the server counted them (usage, else timings.predicted_n). */
+  tokens: number;
+  finishReason: string | undefined;
 }
 
 let promptCounter = 0;
 
-/** One streamed completion; a unique prompt head defeats both servers' prompt caches. */
+interface StreamChunk {
+  choices?: Array<{ text?: string; finish_reason?: string | null }>;
+  usage?: { completion_tokens?: number };
+  timings?: { predicted_n?: number };
+}
+
+/**
+ * One streamed completion of exactly `maxTokens` tokens: greedy on both servers, end-of-
+ * generation tokens masked (`ignore_eos`, which both servers accept), and the server's own
+ * token count checked, so both sides always decode the same number of tokens. A unique
+ * prompt head defeats both servers' prompt caches.
+ */
 async function streamOnce(server: Server, maxTokens: number): Promise<StreamResult> {
   promptCounter += 1;
   const prompt = `${promptCounter} ${"The dog ate chocolate and now it is shaking. ".repeat(6)}`;
@@ -145,16 +167,18 @@ async function streamOnce(server: Server, maxTokens: number): Promise<StreamResu
       prompt,
       max_tokens: maxTokens,
       temperature: 0,
+      ignore_eos: true,
       stream: true,
-      // llama-server only: generate the full length; both servers then decode the same count.
-      ...(server.name === "llama-server" ? { ignore_eos: true } : {}),
+      stream_options: { include_usage: true },
     }),
   });
   if (!response.ok || !response.body)
     throw new Error(`${server.name}: ${response.status} ${await response.text()}`);
   let first: number | undefined;
-  let last = started;
-  let tokens = 0;
+  let finishedAt: number | undefined;
+  let finishReason: string | undefined;
+  let usageTokens: number | undefined;
+  let timingTokens: number | undefined;
   const decoder = new TextDecoder();
   let buffer = "";
   for await (const chunk of response.body) {
@@ -164,116 +188,206 @@ async function streamOnce(server: Server, maxTokens: number): Promise<StreamResu
       const frame = buffer.slice(0, index);
       buffer = buffer.slice(index + 2);
       if (!frame.startsWith("data: ") || frame === "data: [DONE]") continue;
-      const data = JSON.parse(frame.slice(6)) as { choices?: Array<{ text?: string }> };
-      if (data.choices?.[0]?.text) {
-        const now = performance.now();
-        first ??= now;
-        last = now;
-        tokens += 1;
+      const data = JSON.parse(frame.slice(6)) as StreamChunk;
+      const now = performance.now();
+      const choice = data.choices?.[0];
+      if (choice?.text) first ??= now;
+      if (choice?.finish_reason) {
+        finishedAt = now;
+        finishReason = choice.finish_reason;
       }
+      usageTokens = data.usage?.completion_tokens ?? usageTokens;
+      timingTokens = data.timings?.predicted_n ?? timingTokens;
     }
   }
-  const firstAt = first ?? last;
-  return { ttftMs: firstAt - started, tokens, decodeMs: last - firstAt, totalMs: last - started };
+  const tokens = usageTokens ?? timingTokens ?? 0;
+  if (tokens !== maxTokens || first === undefined || finishedAt === undefined) {
+    throw new Error(
+      `${server.name} generated ${tokens} tokens (finish ${finishReason ?? "none"}) where ${maxTokens} were asked for: the comparison would not be fair`,
+    );
+  }
+  return { ttftMs: first - started, decodeMs: finishedAt - first, tokens, finishReason };
 }
 
-async function measure(server: Server) {
-  await streamOnce(server, 8); // warm-up
-  const singles = [];
-  for (let i = 0; i < 3; i++) singles.push(await streamOnce(server, decodeTokens));
-  const decode = singles.map((s) => (s.tokens - 1) / (s.decodeMs / 1000));
-  const ttft = singles.map((s) => s.ttftMs);
-  const aggregate = async (streams: number) => {
-    const started = performance.now();
-    const results = await Promise.all(
-      Array.from({ length: streams }, () => streamOnce(server, Math.round(decodeTokens / 2))),
-    );
-    const wall = (performance.now() - started) / 1000;
-    return results.reduce((sum, r) => sum + r.tokens, 0) / wall;
-  };
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+interface Figures {
+  decodeTokPerS: number;
+  ttftMs: number;
+  aggregate4TokPerS: number;
+  aggregate8TokPerS: number;
+}
+
+type Measure = (server: Server) => Promise<number>;
+
+/** Each figure, measured on its own so the two servers can take turns figure by figure. */
+const measures: Record<keyof Figures, Measure> = {
+  decodeTokPerS: async (server) => {
+    const single = await streamOnce(server, decodeTokens);
+    // The first token comes out of the prompt pass; the rest are decode steps.
+    return (single.tokens - 1) / (single.decodeMs / 1000);
+  },
+  ttftMs: async (server) => (await streamOnce(server, 4)).ttftMs,
+  aggregate4TokPerS: (server) => aggregate(server, 4),
+  aggregate8TokPerS: (server) => aggregate(server, 8),
+};
+
+async function aggregate(server: Server, streams: number): Promise<number> {
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: streams }, () => streamOnce(server, decodeTokens)),
+  );
+  const wall = (performance.now() - started) / 1000;
+  return results.reduce((sum, r) => sum + r.tokens, 0) / wall;
+}
+
+const median = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? 0)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+function medians(rounds: Figures[]): Figures {
   return {
-    decodeTokPerS: median(decode),
-    ttftMs: median(ttft),
-    aggregate4TokPerS: await aggregate(4),
-    aggregate8TokPerS: await aggregate(8),
+    decodeTokPerS: median(rounds.map((r) => r.decodeTokPerS)),
+    ttftMs: median(rounds.map((r) => r.ttftMs)),
+    aggregate4TokPerS: median(rounds.map((r) => r.aggregate4TokPerS)),
+    aggregate8TokPerS: median(rounds.map((r) => r.aggregate8TokPerS)),
   };
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+const roundAll = (figures: Figures) =>
+  Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v as number)]));
 
 const llamaServer = ensureLlamaServer();
 const modelPath = await ensureBenchModel();
 const env = currentEnvironment();
 log(`model ${modelPath}, ${threads} threads, ${decodeTokens} tokens per single stream`);
 
+// Both servers stay up for the whole run and the rounds alternate between them, so a burst
+// of load from elsewhere on the machine hits both sides alike; each figure is a median.
+const loadBefore = os.loadavg();
+if ((loadBefore[0] ?? 0) > 1.5)
+  log(`warning: 1-minute load average is ${loadBefore[0]?.toFixed(2)}; figures may be noisy`);
 const refPort = await freePort();
-const reference = await startServer(
-  "llama-server",
-  llamaServer,
-  [
-    "-m",
-    modelPath,
-    "-t",
-    String(threads),
-    "-tb",
-    String(threads),
-    "-c",
-    String(512 * 8),
-    "-np",
-    "8",
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(refPort),
-  ],
-  env,
-  refPort,
-  "bench",
-);
-const ref = await measure(reference).finally(() => stopServer(reference));
-
 const ourPort = await freePort();
-const ours = await startServer(
-  "dogi-inference",
-  process.execPath,
-  ["--import", "tsx", "services/inference/src/main.ts"],
-  {
-    ...env,
-    MODEL_PATH: modelPath,
-    INFERENCE_PORT: String(ourPort),
-    INFERENCE_THREADS: String(threads),
-    INFERENCE_PARALLEL: "8",
-    INFERENCE_CONTEXT_SIZE: "512",
-    LLAMA_GPU: "off",
-    LOG_TO_FILE: "false",
-    LOG_LEVEL: "warn",
-  },
-  ourPort,
-  "default",
-);
-const dogi = await measure(ours).finally(() => stopServer(ours));
+const servers: Server[] = [];
+let result: { ref: Figures; dogi: Figures; refRounds: Figures[]; dogiRounds: Figures[] };
+try {
+  const reference = await startServer(
+    "llama-server",
+    llamaServer,
+    [
+      "-m",
+      modelPath,
+      "-t",
+      String(threads),
+      "-tb",
+      String(threads),
+      "-c",
+      String(512 * 8),
+      "-np",
+      "8",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(refPort),
+    ],
+    env,
+    refPort,
+    "bench",
+  );
+  servers.push(reference);
+  const ours = await startServer(
+    "dogi-inference",
+    process.execPath,
+    ["--import", "tsx", "services/inference/src/main.ts"],
+    {
+      ...env,
+      MODEL_PATH: modelPath,
+      INFERENCE_PORT: String(ourPort),
+      INFERENCE_THREADS: String(threads),
+      INFERENCE_PARALLEL: "8",
+      INFERENCE_CONTEXT_SIZE: "512",
+      LLAMA_GPU: "off",
+      LOG_TO_FILE: "false",
+      LOG_LEVEL: "warn",
+    },
+    ourPort,
+    "default",
+  );
+  servers.push(ours);
+  for (const server of servers) await streamOnce(server, 8); // warm-up
+  const refRounds: Figures[] = [];
+  const dogiRounds: Figures[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const figures = new Map<Server, Partial<Figures>>([
+      [reference, {}],
+      [ours, {}],
+    ]);
+    // The servers take turns figure by figure, and who goes first alternates by round, so
+    // load from elsewhere on the machine falls on both sides alike.
+    const order = round % 2 === 0 ? [reference, ours] : [ours, reference];
+    for (const [name, measure] of Object.entries(measures) as Array<[keyof Figures, Measure]>) {
+      for (const server of order) {
+        const entry = figures.get(server);
+        if (entry) entry[name] = await measure(server);
+      }
+    }
+    for (const [server, entry] of figures) {
+      const complete = entry as Figures;
+      (server === reference ? refRounds : dogiRounds).push(complete);
+      log(`round ${round + 1} ${server.name}: ${JSON.stringify(roundAll(complete))}`);
+    }
+  }
+  result = { ref: medians(refRounds), dogi: medians(dogiRounds), refRounds, dogiRounds };
+} finally {
+  for (const server of servers) await stopServer(server);
+}
+const loadAfter = os.loadavg();
+const { ref, dogi } = result;
 
-const ratios = {
-  decode: round(dogi.decodeTokPerS / ref.decodeTokPerS),
-  // Lower is better for TTFT, so the ratio is reference over ours (above 1: we are faster).
-  ttft: round(ref.ttftMs / dogi.ttftMs),
-  aggregate4: round(dogi.aggregate4TokPerS / ref.aggregate4TokPerS),
-  aggregate8: round(dogi.aggregate8TokPerS / ref.aggregate8TokPerS),
-};
-const table = (name: string, r: typeof ref) =>
+// Lower is better for TTFT, so its ratio is reference over ours (above 1: we are faster).
+const ratiosOf = (r: Figures, d: Figures) => ({
+  decode: d.decodeTokPerS / r.decodeTokPerS,
+  ttft: r.ttftMs / d.ttftMs,
+  aggregate4: d.aggregate4TokPerS / r.aggregate4TokPerS,
+  aggregate8: d.aggregate8TokPerS / r.aggregate8TokPerS,
+});
+const ratios = Object.fromEntries(
+  Object.entries(ratiosOf(ref, dogi)).map(([k, v]) => [k, round(v)]),
+) as Record<keyof ReturnType<typeof ratiosOf>, number>;
+// The same ratios per round (the turns are paired), then their medians: less sensitive to
+// load that changed between rounds.
+const pairedRatios = result.refRounds.map((r, i) => {
+  const d = result.dogiRounds[i];
+  return d ? ratiosOf(r, d) : undefined;
+});
+const pairedMedians = Object.fromEntries(
+  (["decode", "ttft", "aggregate4", "aggregate8"] as const).map((key) => [
+    key,
+    round(median(pairedRatios.flatMap((p) => (p ? [p[key]] : [])))),
+  ]),
+);
+const table = (name: string, r: Figures) =>
   `${name.padEnd(16)} decode ${round(r.decodeTokPerS)} tok/s  ttft ${round(r.ttftMs)} ms  x4 ${round(r.aggregate4TokPerS)} tok/s  x8 ${round(r.aggregate8TokPerS)} tok/s`;
 console.log(table("llama-server", ref));
 console.log(table("dogi-inference", dogi));
-console.log(`ratios (dogi / llama-server, ttft inverted): ${JSON.stringify(ratios)}`);
+console.log(`ratios of medians (dogi / llama-server, ttft inverted): ${JSON.stringify(ratios)}`);
+console.log(`medians of per-round ratios: ${JSON.stringify(pairedMedians)}`);
 console.log(
   JSON.stringify({
     bench: "inference-vs-llama-server",
     threads,
     model: path.basename(modelPath),
-    llamaServer: Object.fromEntries(Object.entries(ref).map(([k, v]) => [k, round(v)])),
-    dogi: Object.fromEntries(Object.entries(dogi).map(([k, v]) => [k, round(v)])),
+    tokensPerStream: decodeTokens,
+    rounds,
+    loadAverage1m: { before: round(loadBefore[0] ?? 0), after: round(loadAfter[0] ?? 0) },
+    llamaServer: roundAll(ref),
+    dogi: roundAll(dogi),
     ratios,
+    pairedRatioMedians: pairedMedians,
     target: 0.95,
   }),
 );

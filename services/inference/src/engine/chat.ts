@@ -3,6 +3,7 @@ import type { ChatHistoryItem, ChatModelFunctions, LlamaGrammar } from "node-lla
 import type { TChatToolCall } from "@dogi/contracts";
 import { GenerationMeter, finishReasonOf, fitToContext, withSlot } from "./generation.ts";
 import type { GenerationHooks, GenerationOutcome, SamplingParams } from "./generation.ts";
+import { eogMask } from "./eog-mask.ts";
 import type { LoadedModel } from "./loaded-model.ts";
 
 /** A chat completion for the engine: history plus how the answer is constrained. */
@@ -20,6 +21,17 @@ export interface ChatJob {
 /** OpenAI-style id for a tool call. */
 export function toolCallId(): string {
   return `call_${randomBytes(12).toString("base64url")}`;
+}
+
+/** node-llama-cpp's parsed function calls as OpenAI tool calls (arguments as a JSON string). */
+export function toolCallsOf(
+  calls: ReadonlyArray<{ functionName: string; params?: unknown }> | undefined,
+): TChatToolCall[] {
+  return (calls ?? []).map((call) => ({
+    id: toolCallId(),
+    type: "function" as const,
+    function: { name: call.functionName, arguments: JSON.stringify(call.params ?? {}) },
+  }));
 }
 
 /** Parses the `{ name, arguments }` JSON a forced tool-call grammar produced. */
@@ -72,6 +84,7 @@ export async function generateChat(
       minP: sampling.minP,
       seed: sampling.seed,
       repeatPenalty: sampling.repeatPenalty ?? false,
+      tokenBias: sampling.ignoreEos ? eogMask(model.model) : undefined,
       customStopTriggers: sampling.stop,
       onToken: (tokens: number[]) => meter.onTokens(tokens as never),
       onTextChunk: job.forcedToolCall ? undefined : hooks.onText,
@@ -97,11 +110,7 @@ export async function generateChat(
       } satisfies GenerationOutcome;
     }
     const reason = result.metadata.stopReason;
-    let toolCalls: TChatToolCall[] = (result.functionCalls ?? []).map((call) => ({
-      id: toolCallId(),
-      type: "function" as const,
-      function: { name: call.functionName, arguments: JSON.stringify(call.params ?? {}) },
-    }));
+    let toolCalls = toolCallsOf(result.functionCalls);
     let text = result.response;
     let finishReason = finishReasonOf(reason, timedOut());
     if (job.forcedToolCall) {

@@ -86,6 +86,7 @@ export class InferenceEngine {
           parallel: this.options.parallel,
           contextSize: this.options.contextSize,
           queueMax: this.options.queueMax,
+          onWarning: (message) => logger.warn({ model: entry.file.id }, message),
         });
         entry.state = "loaded";
         logger.info(

@@ -14,6 +14,8 @@ export interface SamplingParams {
   seed: number | undefined;
   repeatPenalty: LLamaContextualRepeatPenalty | undefined;
   stop: string[];
+  /** Masks end-of-generation tokens: the answer runs to maxTokens (the `ignore_eos` extension). */
+  ignoreEos: boolean;
 }
 
 /** What the caller hears while a generation runs. */
@@ -130,7 +132,13 @@ export async function withSlot<T>(
   });
   try {
     hooks.onStart?.();
-    const reused = lease.slot.sequence.compareContextTokens([...promptTokens]).firstDifferentIndex;
+    const { sequence } = lease.slot;
+    const reused = sequence.compareContextTokens([...promptTokens]).firstDifferentIndex;
+    // Erase what the sequence holds beyond the shared prefix now, between batches (this takes
+    // the context lock). The last prompt token is always evaluated again for its logits.
+    await model.scheduler.prepare(() =>
+      sequence.adaptStateToTokens(promptTokens.slice(0, -1), false),
+    );
     return await work(lease.slot, reused);
   } finally {
     lease.release();

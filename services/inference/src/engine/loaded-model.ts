@@ -9,6 +9,8 @@ import type {
   Token,
 } from "node-llama-cpp";
 import { AppError } from "@dogi/trpc";
+import { BatchScheduler } from "./batch-gather.ts";
+import type { BatchStats } from "./batch-gather.ts";
 import { checkGgufHeader } from "./model-files.ts";
 import { SlotPool } from "./slot-pool.ts";
 
@@ -28,6 +30,7 @@ export interface LoadOptions {
   /** Tokens per sequence; 0 = the model's training context capped at 4096. */
   contextSize: number;
   queueMax: number;
+  onWarning?: (message: string) => void;
 }
 
 const DEFAULT_CONTEXT_CAP = 4096;
@@ -38,6 +41,8 @@ const DEFAULT_CONTEXT_CAP = 4096;
  */
 export class LoadedModel {
   readonly slots: SlotPool<Slot>;
+  /** Keeps concurrent sequences in shared batches and lets newcomers in between batches. */
+  readonly scheduler: BatchScheduler;
   private embeddingContext: Promise<LlamaEmbeddingContext> | undefined;
   // One embedding at a time: an embedding context has a single sequence.
   private embedQueue: Promise<unknown> = Promise.resolve();
@@ -51,8 +56,15 @@ export class LoadedModel {
     slots: Slot[],
     queueMax: number,
     private readonly threads: number,
+    scheduler: BatchScheduler,
   ) {
     this.slots = new SlotPool(slots, queueMax);
+    this.scheduler = scheduler;
+  }
+
+  /** Decode batches and the sequence steps they carried, for /metrics. */
+  get batchStats(): BatchStats {
+    return this.scheduler.stats;
   }
 
   /** Loads the file and creates its context; a corrupt file fails naming the path. */
@@ -84,6 +96,13 @@ export class LoadedModel {
     }
     const first = slots[0];
     if (!first) throw new Error("INFERENCE_PARALLEL must be at least 1");
+    const scheduler = new BatchScheduler();
+    const installed = scheduler.install(
+      context,
+      slots.map((slot) => slot.sequence),
+    );
+    if (!installed)
+      options.onWarning?.("node-llama-cpp changed: concurrent sequences may split batches");
     return new LoadedModel(
       options.id,
       options.path,
@@ -93,6 +112,7 @@ export class LoadedModel {
       slots,
       options.queueMax,
       options.threads,
+      scheduler,
     );
   }
 

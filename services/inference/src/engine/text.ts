@@ -1,7 +1,47 @@
-import { LlamaCompletion } from "node-llama-cpp";
-import { GenerationMeter, finishReasonOf, fitToContext, withSlot } from "./generation.ts";
+import { LlamaVocabularyType } from "node-llama-cpp";
+import type { LlamaModel, Token } from "node-llama-cpp";
+import { decode } from "./decode.ts";
+import type { DecodeStop } from "./decode.ts";
+import { GenerationMeter, fitToContext, withSlot } from "./generation.ts";
 import type { GenerationHooks, GenerationOutcome, SamplingParams } from "./generation.ts";
 import type { LoadedModel } from "./loaded-model.ts";
+
+/** Maps how a decode ended onto OpenAI's finish_reason (a timeout counts as length). */
+export function finishReasonOfDecode(stop: DecodeStop, timedOut: boolean) {
+  if (stop === "maxTokens" || (stop === "abort" && timedOut)) return "length" as const;
+  return "stop" as const;
+}
+
+/** The prompt as LlamaCompletion feeds it: BOS first where the vocabulary wants one. */
+function completionPrompt(model: LlamaModel, prompt: string): Token[] {
+  const type = model.vocabularyType;
+  const bos =
+    type === LlamaVocabularyType.rwkv || type === LlamaVocabularyType.ugm
+      ? null
+      : type === LlamaVocabularyType.wpm || model.tokens.shouldPrependBosToken
+        ? model.tokens.bos
+        : null;
+  if (bos === null) return model.tokenize(prompt);
+  return [bos, ...model.tokenize(prompt, false, "trimLeadingSpace")];
+}
+
+const extraEndTokens = new WeakMap<LlamaModel, Token[]>();
+
+/** Gemma ends plain completions with tokens it does not mark as end tokens (as LlamaCompletion knows). */
+function completionEndTokens(model: LlamaModel): Token[] {
+  let tokens = extraEndTokens.get(model);
+  if (tokens) return tokens;
+  tokens = [];
+  const arch = model.fileInfo.metadata?.general?.architecture;
+  if (arch === "gemma" || arch === "gemma2") {
+    for (const token of model.iterateAllTokens()) {
+      const text = model.detokenize([token], true);
+      if (text === "<|file_separator|>" || text === "<|fim_prefix|>") tokens.push(token);
+    }
+  }
+  extraEndTokens.set(model, tokens);
+  return tokens;
+}
 
 /** Continues a raw text prompt (POST /v1/completions) on a free sequence of the model. */
 export async function generateText(
@@ -11,36 +51,31 @@ export async function generateText(
   hooks: GenerationHooks,
   timedOut: () => boolean,
 ): Promise<GenerationOutcome> {
-  const tokens = model.model.tokenize(prompt);
+  const tokens = completionPrompt(model.model, prompt);
   const maxTokens = fitToContext(model, tokens.length, sampling.maxTokens, "prompt");
   return withSlot(model, tokens, hooks, async (slot, reused) => {
     const meter = new GenerationMeter(tokens.length, reused);
-    const completion = new LlamaCompletion({ contextSequence: slot.sequence });
     try {
-      const result = await completion.generateCompletionWithMeta(tokens, {
-        signal: hooks.signal,
-        stopOnAbortSignal: true,
-        maxTokens,
-        temperature: sampling.temperature,
-        topP: sampling.topP,
-        topK: sampling.topK,
-        minP: sampling.minP,
-        seed: sampling.seed,
-        repeatPenalty: sampling.repeatPenalty ?? false,
-        customStopTriggers: sampling.stop,
-        // The prompt must fit (checked above); shifting it away would change the request.
-        disableContextShift: true,
-        onToken: (generated) => meter.onTokens(generated),
-        onTextChunk: hooks.onText,
-      });
+      const result = await decode(
+        slot,
+        {
+          prompt: tokens,
+          sampling,
+          maxTokens,
+          stopTexts: sampling.stop,
+          endTokens: completionEndTokens(model.model),
+        },
+        hooks,
+        meter,
+      );
       return {
-        text: result.response,
-        finishReason: finishReasonOf(result.metadata.stopReason, timedOut()),
+        text: result.text,
+        finishReason: finishReasonOfDecode(result.stop, timedOut()),
         toolCalls: [],
         promptTokens: tokens.length,
         completionTokens: meter.completionTokens,
         timings: meter.timings(),
-        aborted: result.metadata.stopReason === "abort",
+        aborted: result.stop === "abort",
       };
     } catch (error) {
       if (!hooks.signal.aborted) throw error;
@@ -53,8 +88,6 @@ export async function generateText(
         timings: meter.timings(),
         aborted: true,
       };
-    } finally {
-      completion.dispose({ disposeSequence: false });
     }
   });
 }

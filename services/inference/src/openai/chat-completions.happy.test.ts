@@ -233,6 +233,48 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
     expect(["dog", "cat"]).toContain(args.species);
   });
 
+  it("hands tools to the engine with tool_choice auto, documented in the prompt", async () => {
+    const tools = [
+      {
+        type: "function" as const,
+        function: {
+          name: "find_clinic",
+          description: "Find an open veterinary clinic near the user",
+          parameters: {
+            type: "object",
+            properties: { emergency: { type: "boolean" } },
+            required: ["emergency"],
+          },
+        },
+      },
+    ];
+    const plain = await inference.client.chat.completions.create({
+      model: "default",
+      messages,
+      max_tokens: 8,
+      seed: 6,
+    });
+    const withTools = await inference.client.chat.completions.create({
+      model: "default",
+      messages,
+      max_tokens: 8,
+      seed: 6,
+      tools,
+      tool_choice: "auto",
+    });
+    // node-llama-cpp's chat wrapper documents the functions in the prompt.
+    expect(withTools.usage?.prompt_tokens).toBeGreaterThan((plain.usage?.prompt_tokens ?? 0) + 20);
+    const choice = withTools.choices[0];
+    // The random model may answer in text or call the tool; either way the shape is OpenAI's.
+    if (choice?.finish_reason === "tool_calls") {
+      const [call] = choice.message.tool_calls ?? [];
+      expect(call?.type === "function" && call.function.name).toBe("find_clinic");
+    } else {
+      expect(["stop", "length"]).toContain(choice?.finish_reason);
+      expect(choice?.message.tool_calls).toBeUndefined();
+    }
+  });
+
   it("continues a conversation that carries a tool call and its result", async () => {
     const completion = await inference.client.chat.completions.create({
       model: "default",

@@ -1,16 +1,16 @@
 import type { Request, Response } from "express";
-import { ZChatCompletionRequest } from "@dogi/contracts";
 import type { TChatCompletion, TChatCompletionChunk } from "@dogi/contracts";
 import { generateChat } from "../engine/chat.ts";
 import { toChatHistory } from "../engine/messages.ts";
 import { nowSeconds, objectId } from "../util/ids.ts";
 import { constraintsFor } from "./constraints.ts";
 import type { OpenAiDeps } from "./deps.ts";
-import { parseBody, refuseUnsupported, samplingFrom } from "./parse.ts";
+import { ZChatBody, openAiFieldsOf, parseBody, refuseUnsupported, samplingFrom } from "./parse.ts";
 import { serveGeneration } from "./serve-generation.ts";
 import type { GenerationFormat } from "./serve-generation.ts";
 
-function chatFormat(model: string): GenerationFormat {
+/** Chat completion chunks and bodies for one response. */
+export function chatFormat(model: string): GenerationFormat {
   const id = objectId("chatcmpl");
   const created = nowSeconds();
   const chunk = (
@@ -67,7 +67,7 @@ function chatFormat(model: string): GenerationFormat {
 export function chatCompletionsHandler(deps: OpenAiDeps) {
   return (req: Request, res: Response) =>
     serveGeneration(req, res, deps, () => {
-      const body = parseBody(ZChatCompletionRequest, req.body);
+      const body = parseBody(ZChatBody, req.body);
       refuseUnsupported(body);
       const sampling = samplingFrom(body);
       const history = toChatHistory(body.messages);
@@ -76,7 +76,7 @@ export function chatCompletionsHandler(deps: OpenAiDeps) {
         modelName: body.model,
         stream: body.stream === true,
         includeUsage: body.stream_options?.include_usage === true,
-        upstreamBody: body,
+        upstreamBody: openAiFieldsOf(body),
         format: chatFormat,
         run: async (model, hooks, timedOut) => {
           const constraints = await constraintsFor(model.model.llama, body);

@@ -1,11 +1,16 @@
 import type { Request, Response } from "express";
-import { ZCompletionRequest } from "@dogi/contracts";
 import type { TTextCompletion } from "@dogi/contracts";
 import { generateText } from "../engine/text.ts";
 import { nowSeconds, objectId } from "../util/ids.ts";
 import type { OpenAiDeps } from "./deps.ts";
 import { InvalidParamError } from "./errors.ts";
-import { parseBody, refuseUnsupported, samplingFrom } from "./parse.ts";
+import {
+  ZCompletionBody,
+  openAiFieldsOf,
+  parseBody,
+  refuseUnsupported,
+  samplingFrom,
+} from "./parse.ts";
 import { serveGeneration } from "./serve-generation.ts";
 import type { GenerationFormat } from "./serve-generation.ts";
 
@@ -36,7 +41,7 @@ function textFormat(model: string): GenerationFormat {
 export function completionsHandler(deps: OpenAiDeps) {
   return (req: Request, res: Response) =>
     serveGeneration(req, res, deps, () => {
-      const body = parseBody(ZCompletionRequest, req.body);
+      const body = parseBody(ZCompletionBody, req.body);
       refuseUnsupported(body);
       let prompt: string;
       if (typeof body.prompt === "string") prompt = body.prompt;
@@ -49,7 +54,7 @@ export function completionsHandler(deps: OpenAiDeps) {
         modelName: body.model,
         stream: body.stream === true,
         includeUsage: body.stream_options?.include_usage === true,
-        upstreamBody: body,
+        upstreamBody: openAiFieldsOf(body),
         format: textFormat,
         run: (model, hooks, timedOut) => generateText(model, prompt, sampling, hooks, timedOut),
       };

@@ -1,6 +1,7 @@
 import type { ChatModelFunctions, GbnfJsonSchema, Llama, LlamaGrammar } from "node-llama-cpp";
-import type { TChatCompletionRequest, TChatTool } from "@dogi/contracts";
+import type { TChatTool } from "@dogi/contracts";
 import { InvalidParamError } from "./errors.ts";
+import type { TChatBody } from "./parse.ts";
 
 /** How a chat answer is constrained: free text, a grammar, or tools. */
 export interface ChatConstraints {
@@ -63,10 +64,7 @@ function forcedCallSchema(tools: readonly TChatTool[]): GbnfJsonSchema {
 }
 
 /** Turns response_format, tools and tool_choice into grammars or function definitions. */
-export async function constraintsFor(
-  llama: Llama,
-  body: TChatCompletionRequest,
-): Promise<ChatConstraints> {
+export async function constraintsFor(llama: Llama, body: TChatBody): Promise<ChatConstraints> {
   const tools = body.tools ?? [];
   const choice = body.tool_choice ?? (tools.length > 0 ? "auto" : "none");
   const format = body.response_format;
@@ -78,6 +76,13 @@ export async function constraintsFor(
     throw new InvalidParamError(
       "response_format json_object/json_schema cannot be combined with tools; use one.",
       "response_format",
+    );
+  }
+  if (body.ignore_eos && (choice !== "none" || wantsJson)) {
+    // A finished grammar allows only the end token; masking it would leave nothing to sample.
+    throw new InvalidParamError(
+      "ignore_eos cannot be combined with tools or response_format json_object/json_schema.",
+      "ignore_eos",
     );
   }
   if (choice === "auto") {

@@ -1,8 +1,29 @@
-import type { z } from "zod";
-import { refusedOpenAiFields } from "@dogi/contracts";
-import type { TChatCompletionRequest, TCompletionRequest } from "@dogi/contracts";
+import { z } from "zod";
+import { ZChatCompletionRequest, ZCompletionRequest, refusedOpenAiFields } from "@dogi/contracts";
 import type { SamplingParams } from "../engine/generation.ts";
 import { InvalidParamError } from "./errors.ts";
+
+/** Extensions beyond OpenAI's fields, under llama-server's names; never sent upstream. */
+const extensions = {
+  /** Masks end-of-generation tokens so the answer runs to max_tokens (benchmarks, tests). */
+  ignore_eos: z.boolean().nullish(),
+};
+
+/** POST /v1/chat/completions body: OpenAI's fields plus this service's extensions. */
+export const ZChatBody = ZChatCompletionRequest.extend(extensions);
+export type TChatBody = z.infer<typeof ZChatBody>;
+
+/** POST /v1/completions body: OpenAI's fields plus this service's extensions. */
+export const ZCompletionBody = ZCompletionRequest.extend(extensions);
+export type TCompletionBody = z.infer<typeof ZCompletionBody>;
+
+/** The body without this service's extensions: what an OpenAI-compatible upstream accepts. */
+export function openAiFieldsOf<T extends { ignore_eos?: boolean | null }>(
+  body: T,
+): Omit<T, "ignore_eos"> {
+  const { ignore_eos: _ignored, ...rest } = body;
+  return rest;
+}
 
 /**
  * Parses a request body with its schema. Engine-internal or proxy fields are refused by name;
@@ -34,7 +55,7 @@ function notSupported(param: string, what: string): never {
 }
 
 /** Refuses what the engine does not implement rather than silently ignoring it. */
-export function refuseUnsupported(body: TChatCompletionRequest | TCompletionRequest): void {
+export function refuseUnsupported(body: TChatBody | TCompletionBody): void {
   if ((body.n ?? 1) > 1) notSupported("n", "more than one choice per request (n > 1)");
   if ("logprobs" in body && body.logprobs) notSupported("logprobs", "returning log probabilities");
   if ("top_logprobs" in body && body.top_logprobs) {
@@ -54,7 +75,7 @@ function seed32(seed: number): number {
 }
 
 /** OpenAI's sampling fields in node-llama-cpp's terms, with OpenAI's defaults. */
-export function samplingFrom(body: TChatCompletionRequest | TCompletionRequest): SamplingParams {
+export function samplingFrom(body: TChatBody | TCompletionBody): SamplingParams {
   const maxTokens =
     ("max_completion_tokens" in body ? body.max_completion_tokens : undefined) ??
     body.max_tokens ??
@@ -75,5 +96,6 @@ export function samplingFrom(body: TChatCompletionRequest | TCompletionRequest):
       ? { penalty: repeat, presencePenalty: presence, frequencyPenalty: frequency, lastTokens: 64 }
       : undefined,
     stop: typeof stop === "string" ? [stop] : stop,
+    ignoreEos: body.ignore_eos === true,
   };
 }

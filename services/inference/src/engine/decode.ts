@@ -1,0 +1,139 @@
+import { LlamaGrammarEvaluationState } from "node-llama-cpp";
+import type { LlamaGrammar, LlamaModel, SequenceEvaluateOptions, Token } from "node-llama-cpp";
+import { eogMask } from "./eog-mask.ts";
+import type { GenerationHooks, GenerationMeter, SamplingParams } from "./generation.ts";
+import type { Slot } from "./loaded-model.ts";
+import { StopTextFilter } from "./stop-text.ts";
+
+/** Why a decode ended. */
+export type DecodeStop = "eog" | "stop" | "maxTokens" | "abort";
+
+/** One generation on one sequence: the prompt tokens and how to sample and stop. */
+export interface DecodeJob {
+  prompt: readonly Token[];
+  sampling: SamplingParams;
+  /** Already bounded by the room the prompt leaves in the context. */
+  maxTokens: number;
+  grammar?: LlamaGrammar;
+  /** Texts that end the answer and are left out of it (the caller's `stop`, template stops). */
+  stopTexts: readonly string[];
+  /** Tokens that end the answer besides the model's end-of-generation tokens. */
+  endTokens?: readonly Token[];
+}
+
+export interface DecodeResult {
+  text: string;
+  stop: DecodeStop;
+}
+
+// detokenize() looks this many tokens back to place leading spaces the way the tokenizer does.
+const DETOKENIZE_CONTEXT = 4;
+// A multi-byte character spans at most four byte tokens.
+const MAX_PARTIAL_TOKENS = 4;
+const REPLACEMENT_CHAR = "\uFFFD";
+
+function samplerOptions(
+  model: LlamaModel,
+  job: DecodeJob,
+  generated: readonly Token[],
+): SequenceEvaluateOptions {
+  const { sampling } = job;
+  const penalty = sampling.repeatPenalty;
+  const newline = model.tokens.nl;
+  return {
+    temperature: sampling.temperature,
+    topK: sampling.topK,
+    topP: sampling.topP,
+    minP: sampling.minP,
+    seed: sampling.seed,
+    repeatPenalty: penalty
+      ? {
+          // As LlamaCompletion does: recent generated tokens, newlines exempt.
+          punishTokens: () =>
+            generated
+              .slice(-(penalty.lastTokens ?? 64))
+              .filter((token) => newline === null || token !== newline),
+          maxPunishTokens: penalty.lastTokens ?? 64,
+          penalty: penalty.penalty,
+          frequencyPenalty: penalty.frequencyPenalty,
+          presencePenalty: penalty.presencePenalty,
+        }
+      : undefined,
+    tokenBias: sampling.ignoreEos ? eogMask(model) : undefined,
+    grammarEvaluationState: job.grammar
+      ? new LlamaGrammarEvaluationState({ model, grammar: job.grammar })
+      : undefined,
+    // End tokens come back to this loop, which decides (and counts nothing for them).
+    yieldEogToken: true,
+  };
+}
+
+/**
+ * The hot path: evaluates the prompt (keeping the prefix the sequence already holds) and
+ * samples token by token straight from `LlamaContextSequence.evaluate()`. Per token it only
+ * detokenizes the new token, checks stop texts and hands visible text on; the sequence's own
+ * batching still puts concurrent sequences into one decode.
+ */
+export async function decode(
+  slot: Slot,
+  job: DecodeJob,
+  hooks: GenerationHooks,
+  meter: GenerationMeter,
+): Promise<DecodeResult> {
+  const { sequence } = slot;
+  const model = sequence.model;
+  const prompt = [...job.prompt];
+  // withSlot() already erased what differs (between batches); this only confirms it. The last
+  // prompt token is always evaluated again: its logits give the first new token.
+  await sequence.adaptStateToTokens(prompt.slice(0, -1), false);
+  const input = prompt.slice(sequence.nextTokenIndex);
+  const generated: Token[] = [];
+  const partial: Token[] = [];
+  const filter = new StopTextFilter(job.stopTexts);
+  const emit = (text: string) => {
+    if (text) hooks.onText?.(text);
+  };
+  let stop: DecodeStop = "maxTokens";
+  for await (const token of sequence.evaluate(input, samplerOptions(model, job, generated))) {
+    if (model.isEogToken(token) || job.endTokens?.includes(token)) {
+      stop = "eog";
+      break;
+    }
+    generated.push(token);
+    meter.onTokens([token]);
+    partial.push(token);
+    const before = generated.length - partial.length;
+    const piece = model.detokenize(
+      partial,
+      false,
+      generated.slice(Math.max(0, before - DETOKENIZE_CONTEXT), before),
+    );
+    // Half of a multi-byte character: wait for the tokens that complete it.
+    const incomplete = piece.endsWith(REPLACEMENT_CHAR) && partial.length < MAX_PARTIAL_TOKENS;
+    if (!incomplete) {
+      partial.length = 0;
+      const { visible, stopped } = filter.push(piece);
+      emit(visible);
+      if (stopped) {
+        stop = "stop";
+        break;
+      }
+    }
+    if (hooks.signal.aborted) {
+      stop = "abort";
+      break;
+    }
+    if (generated.length >= job.maxTokens) break;
+  }
+  if (stop !== "stop") {
+    // Whatever is still held: a cut-off multi-byte character, or text that began a stop text.
+    if (partial.length > 0) {
+      const before = generated.length - partial.length;
+      emit(filter.push(model.detokenize(partial, false, generated.slice(0, before))).visible);
+    }
+    emit(filter.flush());
+  }
+  let text = filter.text;
+  if (job.grammar?.trimWhitespaceSuffix) text = text.trimEnd();
+  return { text, stop };
+}

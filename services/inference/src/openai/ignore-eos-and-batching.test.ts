@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureTinyModel } from "@dogi/testing";
+import { startTestInference } from "../testing/start-service.ts";
+import type { TestInference } from "../testing/start-service.ts";
+
+let inference: TestInference;
+
+beforeAll(async () => {
+  inference = await startTestInference({
+    MODEL_PATH: await ensureTinyModel(),
+    INFERENCE_PARALLEL: 2,
+  });
+});
+
+afterAll(async () => {
+  await inference?.close();
+});
+
+async function complete(body: Record<string, unknown>) {
+  const response = await fetch(`${inference.url}/v1/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: "default", prompt: "<|im_start|>assistant\n", ...body }),
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as {
+      choices: Array<{ finish_reason: string }>;
+      usage: { completion_tokens: number };
+      error?: { param: string };
+    },
+  };
+}
+
+describe("the ignore_eos extension", () => {
+  it("makes every answer run to max_tokens, where some end early without it", async () => {
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
+    const free = [];
+    const forced = [];
+    for (const seed of seeds) {
+      free.push(await complete({ seed, max_tokens: 24, temperature: 1.5 }));
+      forced.push(await complete({ seed, max_tokens: 24, temperature: 1.5, ignore_eos: true }));
+    }
+    // The random tiny model ends its turn early for some seeds: that is what is masked below.
+    expect(free.some((r) => r.body.usage.completion_tokens < 24)).toBe(true);
+    for (const { status, body } of forced) {
+      expect(status).toBe(200);
+      expect(body.usage.completion_tokens).toBe(24);
+      expect(body.choices[0]?.finish_reason).toBe("length");
+    }
+  });
+
+  it("works for chat completions too", async () => {
+    const completion = await inference.client.chat.completions.create({
+      model: "default",
+      messages: [{ role: "user", content: "hi" }],
+      max_tokens: 20,
+      seed: 3,
+      ...({ ignore_eos: true } as object),
+    });
+    expect(completion.usage?.completion_tokens).toBe(20);
+    expect(completion.choices[0]?.finish_reason).toBe("length");
+  });
+
+  it("is refused with a grammar, which could then never end", async () => {
+    const response = await fetch(`${inference.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "default",
+        messages: [{ role: "user", content: "hi" }],
+        response_format: { type: "json_object" },
+        ignore_eos: true,
+      }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { param: string } };
+    expect(body.error.param).toBe("ignore_eos");
+  });
+
+  it("rejects a value that is not a boolean, naming it", async () => {
+    const { status, body } = await complete({ ignore_eos: "yes" });
+    expect(status).toBe(400);
+    expect(body.error?.param).toBe("ignore_eos");
+  });
+});
+
+async function batchCounters() {
+  const text = await (await fetch(`${inference.url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`${name}\\{[^}]*\\} (\\d+)`).exec(text)?.[1]);
+  return {
+    batches: read("inference_decode_batches_total"),
+    steps: read("inference_batch_sequence_steps_total"),
+  };
+}
+
+describe("batching", () => {
+  it("decodes two concurrent streams in the same batches", async () => {
+    const before = await batchCounters();
+    const tokens = 40;
+    const results = await Promise.all(
+      [11, 12].map((seed) =>
+        complete({ seed, max_tokens: tokens, ignore_eos: true, prompt: `question ${seed}` }),
+      ),
+    );
+    expect(results.map((r) => r.body.usage.completion_tokens)).toEqual([tokens, tokens]);
+    const after = await batchCounters();
+    const batches = after.batches - before.batches;
+    const steps = after.steps - before.steps;
+    // Two prompts and 2 x 39 decode steps. Shared batches carry about two sequences each;
+    // batches that each carried one would make the ratio about 1.
+    expect(steps).toBeGreaterThanOrEqual(2 * tokens);
+    expect(steps / batches).toBeGreaterThan(1.8);
+  });
+
+  it("lets a newcomer in while another sequence keeps generating", async () => {
+    // Both sequences first hold earlier prompts, so the newcomer's sequence must be erased,
+    // which needs the context lock that the running generation's batch loop keeps taking.
+    await Promise.all([
+      complete({ max_tokens: 2, prompt: "earlier one" }),
+      complete({ max_tokens: 2, prompt: "earlier two" }),
+    ]);
+    const controller = new AbortController();
+    let longDone = false;
+    const long = fetch(`${inference.url}/v1/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "default",
+        prompt: "a long story",
+        max_tokens: 1800,
+        ignore_eos: true,
+        stream: true,
+      }),
+      signal: controller.signal,
+    });
+    try {
+      const response = await long;
+      const reader = response.body?.getReader();
+      if (!reader) throw new Error("no body");
+      await reader.read();
+      const finished = (async () => {
+        for (;;) if ((await reader.read()).done) break;
+        longDone = true;
+      })().catch(() => undefined);
+      const newcomer = await complete({ max_tokens: 4, prompt: "a newcomer", ignore_eos: true });
+      expect(newcomer.body.usage.completion_tokens).toBe(4);
+      // It did not have to wait for the long generation to end.
+      expect(longDone).toBe(false);
+      controller.abort();
+      await finished;
+    } finally {
+      controller.abort();
+    }
+  });
+});
