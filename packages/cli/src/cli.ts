@@ -1,6 +1,6 @@
+import { benchCommand, benchUsage } from "./commands/bench.ts";
 import { genModelCommand, genModelUsage } from "./commands/gen-model.ts";
 import { ingestCommand, ingestUsage } from "./commands/ingest.ts";
-import { isPlannedCommand, notYetCommand, plannedCommands } from "./commands/not-yet.ts";
 import { pullCommand, pullUsage } from "./commands/pull.ts";
 import { startCommand, startUsage } from "./commands/start.ts";
 import { UsageError } from "./usage-error.ts";
@@ -15,16 +15,15 @@ Commands:
                        add documents to the knowledge base (the rag service must be running)
   pull <url|hf:user/repo/file.gguf> [--dir DIR]
                        download a GGUF model into models/ (resumable, with a progress bar)
-  help [command]       show this help, or a command's
-${Object.keys(plannedCommands)
-  .map((name) => `  ${name.padEnd(21)}not yet available`)
-  .join("\n")}`;
+  bench [service...]   run the services' benchmarks (each ends with one JSON line)
+  help [command]       show this help, or a command's`;
 
 const commandUsage: Record<string, string> = {
   start: startUsage,
   "gen-model": genModelUsage,
   ingest: ingestUsage,
   pull: pullUsage,
+  bench: benchUsage,
 };
 
 /** Runs one `dogi` command line; resolves to the process exit status (2: the command line was wrong). */
@@ -40,6 +39,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return await ingestCommand(args);
       case "pull":
         return await pullCommand(args);
+      case "bench":
+        return await benchCommand(args);
       case "help":
       case "--help":
       case "-h": {
@@ -51,7 +52,6 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         console.error(usage);
         return 2;
       default:
-        if (isPlannedCommand(command)) return notYetCommand(command);
         console.error(`dogi: unknown command ${JSON.stringify(command)}\n\n${usage}`);
         return 2;
     }
