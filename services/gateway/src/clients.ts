@@ -33,16 +33,6 @@ export function asUser(accessToken: string) {
   return callHeaders({ authorization: `Bearer ${accessToken}` });
 }
 
-/** An auth client of its own that forwards a user's access token (prefer {@link asUser}). */
-export function createUserAuthClient(env: ServiceUrls, accessToken: string) {
-  return createServiceClient<AuthRouter>({
-    url: env.AUTH_URL,
-    timeoutMs: env.INTERNAL_CALL_TIMEOUT_MS,
-    headers: () => ({ authorization: `Bearer ${accessToken}` }),
-  });
-}
-export type UserAuthClient = ReturnType<typeof createUserAuthClient>;
-
 /** One readiness check per internal service: its own health procedure reports ok. */
 export function serviceReadinessChecks(
   clients: ServiceClients,

@@ -1,10 +1,9 @@
 import type { BaseContext } from "@dogi/trpc";
 import type { Authenticator } from "./auth/authenticator.ts";
-import type { ServiceClients, ServiceUrls } from "./clients.ts";
+import type { ServiceClients } from "./clients.ts";
 
 /** The gateway's procedures reach the other services only through these typed clients. */
 export interface GatewayContext extends BaseContext {
   services: ServiceClients;
-  urls: ServiceUrls;
   authenticator: Authenticator;
 }

@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { startChroma } from "@dogi/testing";
 import { HashedNgramEmbedder } from "../src/embed/hashed.ts";
 import { chunkText } from "../src/ingest/chunker.ts";
+import { chunkRecordsOf } from "../src/kb/chunk-records.ts";
 import { parseDocument } from "../src/ingest/parse-document.ts";
 import { KnowledgeBase } from "../src/kb/knowledge-base.ts";
 import { corpusFiles, defaultCorpusDir } from "../src/kb/seed-corpus.ts";
@@ -42,25 +43,7 @@ const collection = "bench";
 const base: ChunkRecord[] = [];
 for (const file of await corpusFiles(defaultCorpusDir)) {
   const doc = await parseDocument({ fileName: file, bytes: await readFile(file) });
-  for (const chunk of chunkText(doc.text, { size: 800, overlap: 120 })) {
-    base.push({
-      id: "",
-      text: chunk.text,
-      documentId: doc.documentId,
-      title: doc.title,
-      section: chunk.section,
-      species: doc.species,
-      language: doc.language,
-      topic: doc.topic,
-      source: file,
-      type: doc.type,
-      contentHash: doc.contentHash,
-      fromCorpus: false,
-      chunkIndex: chunk.index,
-      start: chunk.start,
-      end: chunk.end,
-    });
-  }
+  base.push(...chunkRecordsOf(doc, chunkText(doc.text, { size: 800, overlap: 120 }), false));
 }
 const queries = (
   JSON.parse(await readFile(new URL("../eval/questions.json", import.meta.url), "utf8")) as Array<{

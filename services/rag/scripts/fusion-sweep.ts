@@ -10,6 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { HashedNgramEmbedder } from "../src/embed/hashed.ts";
 import { chunkText } from "../src/ingest/chunker.ts";
+import { chunkRecordsOf } from "../src/kb/chunk-records.ts";
 import { parseDocument } from "../src/ingest/parse-document.ts";
 import { corpusFiles, defaultCorpusDir } from "../src/kb/seed-corpus.ts";
 import { Bm25Index } from "../src/search/bm25.ts";
@@ -40,25 +41,7 @@ const embedder = new HashedNgramEmbedder();
 const records: ChunkRecord[] = [];
 for (const file of await corpusFiles(defaultCorpusDir)) {
   const doc = await parseDocument({ fileName: file, bytes: await readFile(file) });
-  for (const chunk of chunkText(doc.text, { size: 800, overlap: 120 })) {
-    records.push({
-      id: `${doc.documentId}#${chunk.index}`,
-      text: chunk.text,
-      documentId: doc.documentId,
-      title: doc.title,
-      section: chunk.section,
-      species: doc.species,
-      language: doc.language,
-      topic: doc.topic,
-      source: file,
-      type: doc.type,
-      contentHash: doc.contentHash,
-      fromCorpus: true,
-      chunkIndex: chunk.index,
-      start: chunk.start,
-      end: chunk.end,
-    });
-  }
+  records.push(...chunkRecordsOf(doc, chunkText(doc.text, { size: 800, overlap: 120 }), true));
 }
 const index = new Bm25Index();
 index.add(records);

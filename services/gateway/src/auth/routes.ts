@@ -26,7 +26,7 @@ import type { Logger } from "@dogi/logger";
 import { AppError } from "@dogi/trpc";
 import { z } from "zod";
 import { asUser } from "../clients.ts";
-import type { ServiceClients, ServiceUrls } from "../clients.ts";
+import type { ServiceClients } from "../clients.ts";
 import { resolveClientIp } from "../edge/client-ip.ts";
 import { toCamel, toSnake } from "../http/case.ts";
 import { defineRoute } from "../http/rest.ts";
@@ -37,7 +37,6 @@ import { tokenResponse } from "./token-response.ts";
 
 export interface AuthRoutesDeps {
   services: ServiceClients;
-  urls: ServiceUrls;
   authenticator: Authenticator;
   trustedProxies: net.BlockList;
   logger: Logger;

@@ -12,7 +12,7 @@ import { AppError } from "@dogi/trpc";
 import { z } from "zod";
 import type { Caller } from "../auth/authenticator.ts";
 import { asUser } from "../clients.ts";
-import type { ServiceClients, ServiceUrls } from "../clients.ts";
+import type { ServiceClients } from "../clients.ts";
 import type { RateLimiter } from "../edge/rate-limiter.ts";
 import { restCitations } from "../chat/citations.ts";
 import { runTurn } from "../chat/run-turn.ts";
@@ -24,7 +24,6 @@ import type { RestRoute } from "../http/rest.ts";
 
 export interface LlmRoutesDeps {
   services: ServiceClients;
-  urls: ServiceUrls;
   turn: TurnDeps;
   turnLimiter: RateLimiter;
   tokenLimiter: RateLimiter;

@@ -5,8 +5,8 @@ import { ZRestLoginRequest, ZRestRegisterRequest } from "@dogi/contracts";
 import type { TAuthResult, TTokenPair } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { z } from "zod";
-import { createUserAuthClient } from "../clients.ts";
-import type { ServiceClients, ServiceUrls } from "../clients.ts";
+import { asUser } from "../clients.ts";
+import type { ServiceClients } from "../clients.ts";
 import { resolveClientIp } from "../edge/client-ip.ts";
 import { toSnake } from "../http/case.ts";
 import { describeFailure, sendFailure } from "../http/failure.ts";
@@ -18,7 +18,6 @@ const COOKIE_PATH = "/web/session";
 
 export interface WebSessionDeps {
   services: ServiceClients;
-  urls: ServiceUrls;
   trustedProxies: net.BlockList;
 }
 
@@ -183,9 +182,10 @@ export function mountWebSession(app: Express, deps: WebSessionDeps): void {
       // token was already unusable, which is what signing out wants.
       try {
         const tokens = await deps.services.auth.refresh.mutate({ refreshToken });
-        await createUserAuthClient(deps.urls, tokens.accessToken).logout.mutate({
-          refreshToken: tokens.refreshToken,
-        });
+        await deps.services.auth.logout.mutate(
+          { refreshToken: tokens.refreshToken },
+          asUser(tokens.accessToken),
+        );
       } catch (error) {
         const failure = describeFailure(error);
         if (failure.code !== "UNAUTHENTICATED" && failure.code !== "NOT_FOUND") throw error;

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type {
   TDeleteDocumentResult,
   TIngestDocumentResult,
@@ -12,6 +11,7 @@ import { AppError } from "@dogi/trpc";
 import type { Embedder } from "../embed/embedder.ts";
 import type { ChunkOptions } from "../ingest/chunker.ts";
 import { chunkText } from "../ingest/chunker.ts";
+import { chunkRecordsOf } from "./chunk-records.ts";
 import { IngestError } from "../ingest/errors.ts";
 import { parseDocument } from "../ingest/parse-document.ts";
 import { petBoost } from "../search/boost.ts";
@@ -83,28 +83,7 @@ export class KnowledgeBase {
     const chunks = chunkText(parsed.text, this.options.chunking);
     if (chunks.length === 0)
       throw new AppError("BAD_REQUEST", `${input.fileName}: no text to index`);
-    const records: ChunkRecord[] = chunks.map((chunk) => ({
-      id: `${parsed.documentId}#${createHash("sha256")
-        .update(
-          `${parsed.contentHash}\0${chunk.start}\0${chunk.end}\0${chunk.section}\0${chunk.text}`,
-        )
-        .digest("hex")
-        .slice(0, 24)}`,
-      text: chunk.text,
-      documentId: parsed.documentId,
-      title: parsed.title,
-      section: chunk.section,
-      species: parsed.species,
-      language: parsed.language,
-      topic: parsed.topic,
-      source: parsed.source,
-      type: parsed.type,
-      contentHash: parsed.contentHash,
-      fromCorpus: input.fromCorpus ?? false,
-      chunkIndex: chunk.index,
-      start: chunk.start,
-      end: chunk.end,
-    }));
+    const records = chunkRecordsOf(parsed, chunks, input.fromCorpus ?? false);
 
     return this.withDocumentLock(parsed.documentId, async () => {
       const store = this.options.store;

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { chunkText } from "../ingest/chunker.ts";
+import { chunkRecordsOf } from "../kb/chunk-records.ts";
 import { parseDocument } from "../ingest/parse-document.ts";
 import { defaultCorpusDir } from "../kb/seed-corpus.ts";
 import { bm25Terms } from "./analyze.ts";
@@ -25,25 +26,7 @@ beforeAll(async () => {
   for (const id of documents) {
     const fileName = path.join(defaultCorpusDir, `${id}.md`);
     const doc = await parseDocument({ fileName, bytes: await readFile(fileName) });
-    for (const chunk of chunkText(doc.text, { size: 400, overlap: 60 })) {
-      corpus.push({
-        id: `${doc.documentId}#${chunk.index}`,
-        text: chunk.text,
-        documentId: doc.documentId,
-        title: doc.title,
-        section: chunk.section,
-        species: doc.species,
-        language: doc.language,
-        topic: doc.topic,
-        source: fileName,
-        type: doc.type,
-        contentHash: doc.contentHash,
-        fromCorpus: true,
-        chunkIndex: chunk.index,
-        start: chunk.start,
-        end: chunk.end,
-      });
-    }
+    corpus.push(...chunkRecordsOf(doc, chunkText(doc.text, { size: 400, overlap: 60 }), true));
   }
   corpus = corpus.sort((a, b) => (a.id < b.id ? -1 : 1));
 });
