@@ -183,6 +183,11 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape).extend({
   /** Largest completion of one chat turn, and the prompt budget for passages and earlier turns. */
   CHAT_MAX_TOKENS: z.coerce.number().int().min(16).max(32_768).default(768),
   CHAT_CONTEXT_CHARS: z.coerce.number().int().min(1_000).max(1_000_000).default(6_000),
+  /**
+   * Answers run to CHAT_MAX_TOKENS even past the model's end token (inference's ignore_eos):
+   * for load tests and for UI tests that must press Stop mid-answer. Never in production.
+   */
+  CHAT_IGNORE_EOS: flag(false),
   /** How long a verified credential is reused without asking auth again (0: every request). */
   GATEWAY_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
 });

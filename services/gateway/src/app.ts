@@ -80,15 +80,15 @@ export function createGateway(deps: GatewayAppDeps) {
   };
 
   const routes = [
-    ...authRoutes({ services, urls: env, authenticator, trustedProxies: trusted, logger }),
+    ...authRoutes({ services, authenticator, trustedProxies: trusted, logger }),
     ...llmRoutes({
       services,
-      urls: env,
       turn: {
         services,
         pool,
         logger,
         maxTokens: env.CHAT_MAX_TOKENS,
+        ignoreEos: env.CHAT_IGNORE_EOS,
         contextChars: env.CHAT_CONTEXT_CHARS,
         inferenceStatus,
         chargeTokens: (userId, tokens) => tokenLimiter.charge(userId, tokens),
@@ -109,9 +109,9 @@ export function createGateway(deps: GatewayAppDeps) {
     health: deps.health,
     devErrors: env.DOGI_DEV_ERRORS,
     router: gatewayRouter,
-    createContext: (base) => ({ ...base, services, urls: env, authenticator }),
+    createContext: (base) => ({ ...base, services, authenticator }),
     routes: (app) => {
-      mountWebSession(app, { services, urls: env, trustedProxies: trusted });
+      mountWebSession(app, { services, trustedProxies: trusted });
       mountWebPage(app, { inferenceStatus });
       app.get("/", async (_req, res) => {
         res.type("html").send(statusPage(await deps.health.readiness()));

@@ -50,6 +50,8 @@ export async function streamChat(options: {
   pool: InferencePool;
   messages: ChatMessage[];
   maxTokens: number;
+  /** Generate all `maxTokens` even past the end token (inference's ignore_eos extension). */
+  ignoreEos?: boolean;
   signal: AbortSignal;
   onDelta: (text: string) => void;
 }): Promise<GenerationResult> {
@@ -61,6 +63,7 @@ export async function streamChat(options: {
       stream_options: { include_usage: true },
       max_tokens: options.maxTokens,
       temperature: 0.3,
+      ...(options.ignoreEos ? { ignore_eos: true } : {}),
     }),
   );
   let upstream;

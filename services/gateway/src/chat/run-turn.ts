@@ -37,6 +37,8 @@ export interface TurnDeps {
   pool: InferencePool;
   logger: Logger;
   maxTokens: number;
+  /** See CHAT_IGNORE_EOS: answers always run to maxTokens (UI and load tests only). */
+  ignoreEos?: boolean;
   contextChars: number;
   /** The inference service's state (null when it cannot be read: then the model is tried anyway). */
   inferenceStatus: () => Promise<TInferenceStatus | null>;
@@ -176,6 +178,7 @@ export async function runTurn(
       pool: deps.pool,
       messages,
       maxTokens: deps.maxTokens,
+      ignoreEos: deps.ignoreEos ?? false,
       signal: input.signal,
       onDelta: emit,
     });
