@@ -7,6 +7,8 @@ export const MAX_QUESTION_CHARS = 8_000;
 export const MAX_TITLE_CHARS = 200;
 /** Longest answer stored for a turn (a generous multiple of any model's output budget). */
 export const MAX_ANSWER_CHARS = 200_000;
+/** Longest passage text stored with a citation (the gateway cuts passages shorter than this). */
+export const MAX_PASSAGE_CHARS = 2_000;
 
 // NUL is never meaningful text, and SQLite drivers return a string cut at the first one, so it
 // is refused at the door rather than silently losing what followed it.
@@ -52,8 +54,21 @@ export const ZCitation = z.object({
   url: z.string().max(2_000).optional(),
   chunkId: z.string().max(200).optional(),
   score: z.number().optional(),
+  /** The cited passage itself, cut at a sentence or word end (absent on turns stored before it was kept). */
+  text: z.string().max(MAX_PASSAGE_CHARS).optional(),
 });
 export type TCitation = z.infer<typeof ZCitation>;
+
+/**
+ * The emergency triage of a turn's question, stored with the turn so the urgent notice
+ * survives a reload and appears in exports (the same shape as the gateway's triage event).
+ */
+export const ZTurnTriage = z.object({
+  level: z.literal("emergency"),
+  signs: z.array(z.object({ id: z.string().min(1).max(100), label: z.string().max(200) })).max(20),
+  message: z.string().max(2_000),
+});
+export type TTurnTriage = z.infer<typeof ZTurnTriage>;
 
 export const ZTokenUsage = z.object({
   promptTokens: z.number().int().nonnegative(),
@@ -106,6 +121,8 @@ export const ZTurn = z.object({
   completedAt: z.iso.datetime().nullable(),
   /** Earlier answers, oldest first, when the turn was regenerated. */
   history: z.array(ZTurnAttempt),
+  /** Set when the question showed emergency signs (optional: turns stored before it was kept). */
+  triage: ZTurnTriage.nullable().optional(),
 });
 export type TTurn = z.infer<typeof ZTurn>;
 
@@ -162,6 +179,8 @@ export const ZCompleteTurnInput = ZTurnRef.extend({
   usage: ZTokenUsage.optional(),
   /** "partial" when generation stopped early (client gone, length limit) but the text so far is kept. */
   status: z.enum(["complete", "partial"]).default("complete"),
+  /** The question's emergency triage, when it fired. */
+  triage: ZTurnTriage.optional(),
 });
 export type TCompleteTurnInput = z.infer<typeof ZCompleteTurnInput>;
 
@@ -174,6 +193,8 @@ export const ZFailTurnInput = ZTurnRef.extend({
     .refine(...noNul("answer"))
     .optional(),
   model: z.string().min(1).max(200).optional(),
+  /** The question's emergency triage, when it fired (the notice matters most when the answer failed). */
+  triage: ZTurnTriage.optional(),
 });
 export type TFailTurnInput = z.infer<typeof ZFailTurnInput>;
 

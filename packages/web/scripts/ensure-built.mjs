@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const builtFile = path.join(webDir, "dist", "index.html");
-const inputs = ["src", "public", "index.html", "vite.config.ts", "package.json"];
+// The workspace packages the bundle includes (the SSE parser) count as sources too.
+const inputs = ["src", "public", "index.html", "vite.config.ts", "package.json", "../sse/src"];
 
 function newest(target) {
   if (!existsSync(target)) return 0;

@@ -40,6 +40,8 @@ const ko = {
   passage: "인용한 자료",
   source: "자료",
   section: "부분",
+  passageText: "인용한 내용",
+  noPassageText: "이 답변에는 인용한 내용이 저장되어 있지 않습니다.",
   emergencyTitle: "응급 상황일 수 있습니다",
   emergencyBody: "지금 바로 가까운 동물병원(24시 응급)에 연락하세요.",
   retrievalOnly:
@@ -129,6 +131,8 @@ const en: Record<MessageKey, string> = {
   passage: "Cited passage",
   source: "Source",
   section: "Section",
+  passageText: "What it says",
+  noPassageText: "The passage text was not stored with this answer.",
   emergencyTitle: "This may be an emergency",
   emergencyBody: "Contact the nearest (24-hour emergency) veterinary hospital now.",
   retrievalOnly:

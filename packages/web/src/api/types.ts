@@ -14,7 +14,8 @@ import type { z } from "zod";
 export type Pet = z.infer<typeof ZRestPet>;
 export type PetInput = z.input<typeof ZRestCreatePetRequest>;
 export type User = z.infer<typeof ZRestUser>;
-export type Citation = TRestCitation;
+/** A citation with the passage's text (absent on answers stored before the text was kept). */
+export type Citation = TRestCitation & { text?: string };
 export type MetaEvent = TChatMetaEvent;
 export type DoneEvent = TChatDoneEvent;
 export type ErrorEvent = TChatErrorEvent;
@@ -44,6 +45,8 @@ export interface Turn {
   error: { code: string; message: string } | null;
   created_at: string;
   completed_at: string | null;
+  /** The emergency triage of the question (absent or null when none fired). */
+  triage?: TTriage | null;
 }
 
 /** GET /web/status: whether a model answers, or only retrieval. */

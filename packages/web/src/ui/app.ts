@@ -210,7 +210,11 @@ export function startApp(root: HTMLElement): void {
       if (!state.sessions.some((s) => s.session_id === sessionId)) state.sessions.unshift(session);
       if (session.pet_id) state.petId = session.pet_id;
       const turns = await loadTurns(sessionId);
-      if (state.currentId === sessionId) state.turns = turns.map(viewOf);
+      if (state.currentId === sessionId) {
+        state.turns = turns.map(viewOf);
+        // As when it was asked: the banner belongs to the latest question, and survives a reload.
+        state.emergency = state.turns.at(-1)?.triage ?? null;
+      }
     } catch (error) {
       fail(error);
     } finally {

@@ -1,5 +1,5 @@
 import { ApiError } from "../api/client.ts";
-import { readSse } from "../api/sse.ts";
+import { readSse } from "@dogi/sse";
 import type { DoneEvent, ErrorEvent, MetaEvent, Session, TriageEvent, Turn } from "../api/types.ts";
 import { h } from "../dom.ts";
 import { t } from "../i18n.ts";
@@ -189,7 +189,8 @@ function handleEvent(ctx: Ctx, turn: ViewTurn, event: string, data: string): voi
   }
   switch (event) {
     case "triage":
-      ctx.state.emergency = parsed as TriageEvent;
+      turn.triage = parsed as TriageEvent;
+      ctx.state.emergency = turn.triage;
       ctx.render();
       break;
     case "meta": {
@@ -296,6 +297,7 @@ export async function ask(ctx: Ctx, question: string): Promise<void> {
     stopped: false,
     createdAt: new Date().toISOString(),
     completedAt: null,
+    triage: null,
   };
   state.turns.push(turn);
   state.emergency = null;
@@ -329,6 +331,7 @@ async function regenerate(ctx: Ctx, turn: ViewTurn): Promise<void> {
     usage: null,
     timings: null,
     model: null,
+    triage: null,
   } satisfies Partial<ViewTurn>);
   await streamInto(
     ctx,

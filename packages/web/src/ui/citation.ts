@@ -1,10 +1,14 @@
 import type { Citation } from "../api/types.ts";
 import { h } from "../dom.ts";
 import { t } from "../i18n.ts";
+import { markdownToDom } from "../markdown/index.ts";
 
 const isWebLink = (source: string) => /^https?:\/\//i.test(source);
 
-/** Opens the cited passage: its document, section and source (a link when it is a web page). */
+/**
+ * Opens the cited passage: its text (Markdown through the same sanitizer as answers, never
+ * innerHTML), its document, section and source (a link when it is a web page).
+ */
 export function openCitation(citation: Citation): void {
   const dialog = h("dialog", {
     class: "citation-dialog",
@@ -29,6 +33,13 @@ export function openCitation(citation: Citation): void {
         "✕",
       ),
     ),
+    citation.text
+      ? h(
+          "blockquote",
+          { class: "passage markdown", id: "citation-text", "aria-label": t("passageText") },
+          markdownToDom(citation.text, { citations: 0 }),
+        )
+      : h("p", { class: "muted", id: "citation-text" }, t("noPassageText")),
     h(
       "dl",
       {},

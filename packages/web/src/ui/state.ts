@@ -24,6 +24,8 @@ export interface ViewTurn {
   stopped: boolean;
   createdAt: string;
   completedAt: string | null;
+  /** The emergency triage of the question, when it fired. */
+  triage: TriageEvent | null;
 }
 
 /** Everything the page shows; views read it and call `render` after changing it. */
@@ -73,6 +75,7 @@ export function viewOf(turn: Turn): ViewTurn {
     stopped: false,
     createdAt: turn.created_at,
     completedAt: turn.completed_at,
+    triage: turn.triage ? { ...turn.triage, message_index: turn.message_index } : null,
   };
 }
 

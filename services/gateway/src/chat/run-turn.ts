@@ -198,6 +198,7 @@ export async function runTurn(
         ...ids,
         error: { code: failure.code, message: failure.message.slice(0, 2000) },
         ...(answer ? { answer } : {}),
+        ...(triage ? { triage } : {}),
       })
       .catch((e: unknown) =>
         deps.logger.error({ err: e, ...ids }, "could not mark the turn failed"),
@@ -229,6 +230,8 @@ export async function runTurn(
         answer,
         citations,
         status: result.status,
+        // Stored so the urgent notice survives a reload and appears in exports.
+        ...(triage ? { triage } : {}),
         ...(result.model ? { model: result.model.slice(0, 200) } : {}),
         ...(result.usage ? { usage: result.usage } : {}),
       });

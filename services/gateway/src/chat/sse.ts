@@ -1,37 +1,9 @@
 import type { Response } from "express";
+import { sseFrame } from "@dogi/sse";
 
-/** Formats one server-sent event: its name and its JSON data (one line, so no escaping is needed). */
-export function sseFrame(event: string, data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-}
-
-/** Parses server-sent event frames out of a stream of text chunks (split anywhere). */
-export class SseParser {
-  private buffer = "";
-
-  /** Feeds a chunk; returns the frames it completed, each as its event name and data text. */
-  push(chunk: string): Array<{ event: string; data: string }> {
-    this.buffer += chunk;
-    const frames: Array<{ event: string; data: string }> = [];
-    for (;;) {
-      const match = /\r?\n\r?\n/.exec(this.buffer);
-      if (!match) return frames;
-      const raw = this.buffer.slice(0, match.index);
-      this.buffer = this.buffer.slice(match.index + match[0].length);
-      let event = "message";
-      const data: string[] = [];
-      for (const line of raw.split(/\r?\n/)) {
-        if (line.startsWith(":")) continue;
-        const colon = line.indexOf(":");
-        const field = colon === -1 ? line : line.slice(0, colon);
-        const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "");
-        if (field === "event") event = value;
-        else if (field === "data") data.push(value);
-      }
-      if (data.length > 0) frames.push({ event, data: data.join("\n") });
-    }
-  }
-}
+// The framing and the parser live in @dogi/sse, shared with the web page; re-exported here
+// for the gateway's own callers.
+export { SseParser, sseFrame } from "@dogi/sse";
 
 /** Writes a chat turn's events to a response, opening the stream on the first one. */
 export class SseStream {

@@ -1,4 +1,4 @@
-import type { TChatSession, TTurn } from "@dogi/contracts";
+import type { TChatSession, TTurn, TTurnTriage } from "@dogi/contracts";
 
 const STATUS_NOTE: Record<TTurn["status"], string> = {
   complete: "",
@@ -25,6 +25,7 @@ export function sessionToMarkdown(
   ];
   for (const turn of turns) {
     lines.push("", "---", "", `## ${turn.messageIndex + 1}. Question`, "", turn.question, "");
+    if (turn.triage) lines.push(...urgentNotice(turn.triage), "");
     lines.push("### Answer", "");
     if (turn.answer !== null && turn.answer !== "") lines.push(turn.answer, "");
     const note = STATUS_NOTE[turn.status];
@@ -40,6 +41,15 @@ export function sessionToMarkdown(
     }
   }
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+// A quoted block, so the warning stands apart from the answer in any Markdown viewer.
+function urgentNotice(triage: TTurnTriage): string[] {
+  const signs = triage.signs.map((sign) => oneLine(sign.label)).join(", ");
+  return [
+    `> 🚨 **Urgent: emergency signs${signs ? ` (${signs})` : ""}. See a veterinarian now.**`,
+    ...(triage.message.trim() === "" ? [] : [">", `> ${oneLine(triage.message)}`]),
+  ];
 }
 
 function oneLine(text: string): string {

@@ -7,6 +7,7 @@ import type {
   TTurnAttempt,
   TTurnError,
   TTurnStatus,
+  TTurnTriage,
 } from "@dogi/contracts";
 
 /** A turn as stored: the public turn plus the revision that guards concurrent updates. */
@@ -29,6 +30,8 @@ export interface TurnChange {
   status: TTurnStatus;
   error: TTurnError | null;
   completedAt: string | null;
+  /** The question's emergency triage (null: none, or not yet known for a pending turn). */
+  triage: TTurnTriage | null;
   /** Appended to the turn's history (regenerate). */
   pushHistory?: TTurnAttempt;
 }

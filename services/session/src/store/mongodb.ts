@@ -15,6 +15,7 @@ import type {
   TTurnAttempt,
   TTurnError,
   TTurnStatus,
+  TTurnTriage,
   TUserId,
 } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
@@ -54,6 +55,8 @@ interface TurnDoc {
   completed_at: Date | null;
   history: TTurnAttempt[];
   revision: number;
+  /** Absent on turns stored before triage was kept. */
+  triage?: TTurnTriage | null;
 }
 
 /**
@@ -365,6 +368,7 @@ class MongoSessionStore implements SessionStore {
               status: change.status,
               error: change.error,
               completed_at: change.completedAt === null ? null : new Date(change.completedAt),
+              triage: change.triage,
             },
             $inc: { revision: 1 },
             ...(change.pushHistory === undefined ? {} : { $push: { history: change.pushHistory } }),
@@ -438,6 +442,7 @@ function newTurnDoc(
     completed_at: null,
     history: [],
     revision: 0,
+    triage: null,
   };
 }
 
@@ -509,6 +514,7 @@ function toTurn(doc: TurnDoc): StoredTurn {
     createdAt: doc.created_at.toISOString(),
     completedAt: doc.completed_at === null ? null : doc.completed_at.toISOString(),
     history: doc.history,
+    triage: doc.triage ?? null,
     revision: doc.revision,
   };
 }

@@ -42,7 +42,8 @@ const SCHEMA = [
     created_at INTEGER NOT NULL,
     completed_at INTEGER,
     history TEXT NOT NULL DEFAULT '[]',
-    revision INTEGER NOT NULL DEFAULT 0
+    revision INTEGER NOT NULL DEFAULT 0,
+    triage TEXT
   )`,
   `CREATE UNIQUE INDEX IF NOT EXISTS llm_messages_session_index
     ON llm_messages (session_id, message_index)`,
@@ -53,7 +54,12 @@ const SCHEMA = [
 ];
 
 const TURN_COLUMNS = `session_id, message_index, question, answer, citations, model, usage, status,
-  error, client_message_id, created_at, completed_at, history, revision`;
+  error, client_message_id, created_at, completed_at, history, revision, triage`;
+
+// Columns added after the first release: a database created before them gains them at start.
+const ADDED_TURN_COLUMNS: Array<{ name: string; definition: string }> = [
+  { name: "triage", definition: "triage TEXT" },
+];
 
 /** Options for {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -88,6 +94,10 @@ class SqliteSessionStore implements SessionStore {
     await this.run(async () => {
       await this.client.execute("PRAGMA journal_mode = WAL");
       await this.client.batch(SCHEMA, "write");
+      const columns = await this.client.execute("PRAGMA table_info(llm_messages)");
+      const present = new Set(columns.rows.map((row) => String(row.name)));
+      for (const column of ADDED_TURN_COLUMNS.filter((c) => !present.has(c.name)))
+        await this.client.execute(`ALTER TABLE llm_messages ADD COLUMN ${column.definition}`);
     });
   }
 
@@ -323,7 +333,7 @@ class SqliteSessionStore implements SessionStore {
     const statements: InStatement[] = [
       {
         sql: `UPDATE llm_messages SET answer = ?, citations = ?, model = ?, usage = ?, status = ?,
-            error = ?, completed_at = ?, revision = revision + 1,
+            error = ?, completed_at = ?, triage = ?, revision = revision + 1,
             history = CASE WHEN ? IS NULL THEN history ELSE json_insert(history, '$[#]', json(?)) END
           WHERE session_id = ? AND user_id = ? AND message_index = ? AND revision = ?
           RETURNING ${TURN_COLUMNS}`,
@@ -335,6 +345,7 @@ class SqliteSessionStore implements SessionStore {
           change.status,
           change.error === null ? null : JSON.stringify(change.error),
           change.completedAt === null ? null : Date.parse(change.completedAt),
+          change.triage === null ? null : JSON.stringify(change.triage),
           change.pushHistory === undefined ? null : 1,
           change.pushHistory === undefined ? null : JSON.stringify(change.pushHistory),
           update.sessionId,
@@ -435,6 +446,7 @@ function toTurn(row: Row): StoredTurn {
     createdAt: iso(row.created_at),
     completedAt: completedAt === null || completedAt === undefined ? null : iso(completedAt),
     history: parseJson(optionalText(row, "history"), []),
+    triage: parseJson(optionalText(row, "triage"), null),
     revision: Number(row.revision),
   };
 }

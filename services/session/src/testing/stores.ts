@@ -15,7 +15,12 @@ export interface StoreKind {
   skip: boolean;
   title: (name: string) => string;
   /** A fresh, initialized, empty store; `dispose` closes it and removes its data. */
-  open(): Promise<{ store: SessionStore; dispose(): Promise<void> }>;
+  open(): Promise<{
+    store: SessionStore;
+    dispose(): Promise<void>;
+    /** Where the data lives, for tests that write rows as an older release did. */
+    location: { url: string; dbName?: string };
+  }>;
   /** Stops whatever server open() started; call in afterAll. */
   stop(): Promise<void>;
 }
@@ -38,6 +43,7 @@ export function storeKinds(): StoreKind[] {
         await store.init();
         return {
           store,
+          location: { url: `file:${path.join(dir, "session.db")}` },
           async dispose() {
             await store.close();
             await rm(dir, { recursive: true, force: true });
@@ -53,13 +59,10 @@ export function storeKinds(): StoreKind[] {
       async open() {
         server ??= startFerretDb();
         const { url } = await server;
-        const store = createMongoStore({
-          url,
-          dbName: `session_${randomUUID().replaceAll("-", "")}`,
-          timeoutMs: 2_000,
-        });
+        const dbName = `session_${randomUUID().replaceAll("-", "")}`;
+        const store = createMongoStore({ url, dbName, timeoutMs: 2_000 });
         await store.init();
-        return { store, dispose: () => store.close() };
+        return { store, location: { url, dbName }, dispose: () => store.close() };
       },
       async stop() {
         if (server) await (await server).stop();

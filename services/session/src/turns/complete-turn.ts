@@ -12,6 +12,7 @@ export async function completeTurn(deps: SessionDeps, input: TCompleteTurnInput)
     usage: input.usage ?? null,
     status: input.status,
     error: null,
+    triage: input.triage ?? null,
   });
   return publicTurn(turn);
 }

@@ -12,6 +12,7 @@ export async function failTurn(deps: SessionDeps, input: TFailTurnInput): Promis
     usage: null,
     status: "error",
     error: input.error,
+    triage: input.triage ?? null,
   });
   return publicTurn(turn);
 }

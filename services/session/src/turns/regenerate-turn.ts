@@ -41,6 +41,8 @@ export async function regenerateTurn(
       status: "pending",
       error: null,
       completedAt: null,
+      // The new answer's run assesses the question again (the pet may have changed).
+      triage: null,
       pushHistory: {
         answer: last.answer,
         citations: last.citations,

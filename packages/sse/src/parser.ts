@@ -36,20 +36,3 @@ export class SseParser {
     return this.buffer;
   }
 }
-
-/** Reads a fetch body as server-sent events, calling `onFrame` for each complete frame. */
-export async function readSse(
-  body: ReadableStream<Uint8Array>,
-  onFrame: (frame: SseFrame) => void,
-): Promise<void> {
-  const parser = new SseParser();
-  const decoder = new TextDecoder();
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    for (const frame of parser.push(decoder.decode(value, { stream: true }))) onFrame(frame);
-  }
-  // An event cut off before its blank line is incomplete and dropped, as EventSource does.
-  for (const frame of parser.push(decoder.decode())) onFrame(frame);
-}
