@@ -190,6 +190,13 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape).extend({
   CHAT_IGNORE_EOS: flag(false),
   /** How long a verified credential is reused without asking auth again (0: every request). */
   GATEWAY_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** Bearer token a scraper sends for /metrics; unset or empty: /metrics answers loopback clients only. */
+  METRICS_TOKEN: z
+    .union([
+      z.literal(""),
+      z.string().min(16, "use at least 16 characters, e.g. the output of: openssl rand -hex 24"),
+    ])
+    .default(""),
 });
 export type TGatewayEnv = z.infer<typeof ZGatewayEnv>;
 

@@ -10,7 +10,7 @@ import {
   ZSpecies,
   ZApiKeyScope,
 } from "./auth.ts";
-import { ZPetId } from "./common.ts";
+import { ZPetId, ZSessionId } from "./common.ts";
 import { ZClientMessageId, ZQuestion, ZSessionTitle } from "./session.ts";
 
 // The public REST API speaks snake_case JSON (as the original Dogi's FastAPI did); the gateway
@@ -147,6 +147,8 @@ export const ZRestCitation = z.object({
   section: z.string().optional(),
   chunk_id: z.string().optional(),
   score: z.number().optional(),
+  /** The cited passage as the model saw it (cut to a sentence end); absent on older answers. */
+  text: z.string().optional(),
 });
 export type TRestCitation = z.infer<typeof ZRestCitation>;
 
@@ -206,3 +208,24 @@ export const ZChatTurnResponse = ZChatMetaEvent.extend({
   done: ZChatDoneEvent,
 });
 export type TChatTurnResponse = z.infer<typeof ZChatTurnResponse>;
+
+/** The chat turn over /trpc (the sessions.ask subscription): a question in one of the caller's sessions. */
+export const ZAskInput = z.strictObject({
+  sessionId: ZSessionId,
+  question: ZQuestion,
+  /** Omitted: the session's pet, if any. */
+  petId: ZPetId.optional(),
+  /** Makes a retry idempotent: the same id in the same session is one turn. */
+  clientMessageId: ZClientMessageId.optional(),
+});
+export type TAskInput = z.infer<typeof ZAskInput>;
+
+/** One event of sessions.ask: the same events, with the same data, as the REST SSE turn. */
+export const ZChatTurnEvent = z.discriminatedUnion("event", [
+  z.object({ event: z.literal("triage"), data: ZChatTriageEvent }),
+  z.object({ event: z.literal("meta"), data: ZChatMetaEvent }),
+  z.object({ event: z.literal("delta"), data: ZChatDeltaEvent }),
+  z.object({ event: z.literal("done"), data: ZChatDoneEvent }),
+  z.object({ event: z.literal("error"), data: ZChatErrorEvent }),
+]);
+export type TChatTurnEvent = z.infer<typeof ZChatTurnEvent>;

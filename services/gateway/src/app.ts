@@ -6,17 +6,23 @@ import type { Logger } from "@dogi/logger";
 import { AppError, createServiceApp } from "@dogi/trpc";
 import type { HealthReporter } from "@dogi/trpc";
 import { Authenticator } from "./auth/authenticator.ts";
+import { BackgroundWork, trackTitles } from "./background.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { ServiceClients } from "./clients.ts";
 import { parseTrustedProxies } from "./edge/client-ip.ts";
+import { parseByteSize } from "./edge/body.ts";
 import { Edge } from "./edge/edge.ts";
 import type { GatewayState } from "./edge/edge.ts";
 import { GatewayMetrics } from "./edge/metrics.ts";
+import { metricsAccess } from "./edge/metrics-access.ts";
 import { RateLimiter } from "./edge/rate-limiter.ts";
+import { sendFailure } from "./http/failure.ts";
+import { trpcBody } from "./http/json-body.ts";
 import { mountRestRoutes } from "./http/rest.ts";
-import { createOpenAiProxy, parseByteSize } from "./inference/openai-proxy.ts";
+import { createOpenAiProxy } from "./inference/openai-proxy.ts";
 import { InferencePool } from "./inference/pool.ts";
 import { llmRoutes } from "./llm/routes.ts";
+import type { AskDeps } from "./rpc/ask.ts";
 import { openApiDocument, openApiPage } from "./openapi/document.ts";
 import { gatewayRouter } from "./router.ts";
 import { statusPage } from "./status-page.ts";
@@ -55,6 +61,9 @@ export function createGateway(deps: GatewayAppDeps) {
   );
   metrics.replicas = () => pool.snapshot();
   const state: GatewayState = { inFlight: 0, draining: false, requests: 0 };
+  const background = new BackgroundWork();
+  // Session titles written after a first turn outlive its request; shutdown waits for them.
+  const titles = trackTitles(pool, background, (outcome) => metrics.title(outcome));
   const userLimiter = new RateLimiter(env.RATE_LIMIT_USER_PER_MINUTE);
   const tokenLimiter = new RateLimiter(env.CHAT_TOKENS_PER_MINUTE);
 
@@ -79,28 +88,30 @@ export function createGateway(deps: GatewayAppDeps) {
     );
   };
 
+  const chat: AskDeps = {
+    services,
+    turn: {
+      services,
+      pool: titles.pool,
+      logger,
+      maxTokens: env.CHAT_MAX_TOKENS,
+      ignoreEos: env.CHAT_IGNORE_EOS,
+      contextChars: env.CHAT_CONTEXT_CHARS,
+      inferenceStatus,
+      chargeTokens: (userId, tokens) => tokenLimiter.charge(userId, tokens),
+      onTitle: titles.onTitle,
+    },
+    turnLimiter: new RateLimiter(env.CHAT_TURNS_PER_MINUTE),
+    tokenLimiter,
+    maxStreams: env.GATEWAY_MAX_STREAMS,
+    streams: state,
+    onRateLimited: (limit) => metrics.rateLimited(limit),
+  };
   const routes = [
     ...authRoutes({ services, authenticator, trustedProxies: trusted, logger }),
-    ...llmRoutes({
-      services,
-      turn: {
-        services,
-        pool,
-        logger,
-        maxTokens: env.CHAT_MAX_TOKENS,
-        ignoreEos: env.CHAT_IGNORE_EOS,
-        contextChars: env.CHAT_CONTEXT_CHARS,
-        inferenceStatus,
-        chargeTokens: (userId, tokens) => tokenLimiter.charge(userId, tokens),
-        onTitle: (outcome) => metrics.title(outcome),
-      },
-      turnLimiter: new RateLimiter(env.CHAT_TURNS_PER_MINUTE),
-      tokenLimiter,
-      maxStreams: env.GATEWAY_MAX_STREAMS,
-      streams: state,
-      onRateLimited: (limit) => metrics.rateLimited(limit),
-    }),
+    ...llmRoutes(chat),
   ];
+  const mayReadMetrics = metricsAccess({ token: env.METRICS_TOKEN, trusted });
   const document = openApiDocument(routes.map((r) => r.doc));
   const docsPage = openApiPage(document);
 
@@ -109,7 +120,7 @@ export function createGateway(deps: GatewayAppDeps) {
     health: deps.health,
     devErrors: env.DOGI_DEV_ERRORS,
     router: gatewayRouter,
-    createContext: (base) => ({ ...base, services, authenticator }),
+    createContext: (base) => ({ ...base, services, authenticator, chat }),
     routes: (app) => {
       mountWebSession(app, { services, trustedProxies: trusted });
       mountWebPage(app, { inferenceStatus });
@@ -122,7 +133,13 @@ export function createGateway(deps: GatewayAppDeps) {
       app.get("/v1/docs", (_req, res) => {
         res.type("html").send(docsPage);
       });
-      app.get("/metrics", (_req, res) => {
+      app.get("/metrics", (req, res) => {
+        const refused = mayReadMetrics(req);
+        if (refused) {
+          if (refused.code === "UNAUTHENTICATED") res.setHeader("www-authenticate", "Bearer");
+          sendFailure(res, req.requestId, refused);
+          return;
+        }
         res.type("text/plain; version=0.0.4").send(metrics.render());
       });
       mountRestRoutes(app, routes, {
@@ -158,6 +175,7 @@ export function createGateway(deps: GatewayAppDeps) {
     if (!openAiProxy(req, res)) next();
   });
   app.use(edge.middleware());
+  app.use("/trpc", trpcBody(parseByteSize(env.GATEWAY_BODY_LIMIT)));
   app.use(inner);
   /**
    * The server's request listener: the OpenAI-compatible routes are answered ahead of Express
@@ -167,7 +185,7 @@ export function createGateway(deps: GatewayAppDeps) {
     if (!openAiProxy(req, res)) app(req, res);
   };
 
-  return { app, listener, pool, state, metrics };
+  return { app, listener, pool, state, metrics, background };
 }
 
 /** Makes `listener` the server's only request listener (serve() installs the Express app). */

@@ -1,9 +1,12 @@
 import type { BaseContext } from "@dogi/trpc";
 import type { Authenticator } from "./auth/authenticator.ts";
 import type { ServiceClients } from "./clients.ts";
+import type { AskDeps } from "./rpc/ask.ts";
 
 /** The gateway's procedures reach the other services only through these typed clients. */
 export interface GatewayContext extends BaseContext {
   services: ServiceClients;
   authenticator: Authenticator;
+  /** The chat turn's code, limits and stream count, shared with the REST turn. */
+  chat: AskDeps;
 }

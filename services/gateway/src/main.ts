@@ -26,8 +26,8 @@ const running = await serve({
 });
 useListener(running.server, gateway.listener);
 
-// On SIGTERM: refuse new requests with 503 at once, let admitted ones (streams too) finish
-// within SHUTDOWN_TIMEOUT_MS, then exit.
+// On SIGTERM: refuse new requests with 503 at once, let admitted ones (streams too) and session
+// titles being written finish within SHUTDOWN_TIMEOUT_MS, then exit.
 const shutdown = (signal: NodeJS.Signals) => {
   logger.info({ signal }, "shutting down");
   const force = setTimeout(() => {
@@ -40,9 +40,10 @@ const shutdown = (signal: NodeJS.Signals) => {
     server: running,
     graceMs: env.SHUTDOWN_TIMEOUT_MS,
     logger,
+    background: gateway.background,
   }).then(
-    ({ cut }) => {
-      logger.info({ cut }, "stopped");
+    ({ cut, aborted }) => {
+      logger.info({ cut, aborted }, "stopped");
       process.exit(0);
     },
     (error: unknown) => {

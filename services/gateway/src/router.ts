@@ -1,6 +1,8 @@
 import { z } from "zod";
 import {
+  ZAskInput,
   ZChatSession,
+  ZChatTurnEvent,
   ZCreateSessionInput,
   ZDeleteSessionInput,
   ZGetSessionInput,
@@ -15,6 +17,8 @@ import {
 } from "@dogi/contracts";
 import type { TUserId } from "@dogi/contracts";
 import { asUser } from "./clients.ts";
+import { askTurn } from "./rpc/ask.ts";
+import { zAsyncIterable } from "./rpc/async-iterable.ts";
 import { bearerOf, protectedProcedure, publicProcedure, router } from "./trpc.ts";
 
 // The caller is the owner: userId comes from the verified token, never from the input.
@@ -82,6 +86,22 @@ export const gatewayRouter = router({
           ...input,
           userId: userIdOf(ctx.identity.subject),
         }),
+      ),
+    /**
+     * Ask a question: a subscription (SSE; httpSubscriptionLink) yielding the REST turn's events,
+     * triage, meta, delta…, then done or error. Unsubscribing cancels generation; the turn is
+     * kept as partial.
+     */
+    ask: protectedProcedure
+      .input(ZAskInput)
+      .output(zAsyncIterable(ZChatTurnEvent))
+      .subscription(({ ctx, input, signal }) =>
+        askTurn(
+          ctx.chat,
+          { userId: ctx.identity.subject, accessToken: bearerOf(ctx) },
+          input,
+          signal,
+        ),
       ),
     turns: protectedProcedure
       .input(ZListTurnsInput.omit({ userId: true }))

@@ -3,6 +3,7 @@ import { waitFor } from "@dogi/testing";
 import { createServiceClients } from "../clients.ts";
 import { startFakeAuth } from "../testing/fake-auth.ts";
 import type { FakeAuth } from "../testing/fake-auth.ts";
+import type { ServiceClients } from "../clients.ts";
 import { Authenticator } from "./authenticator.ts";
 
 // Against the auth procedures over real tRPC/HTTP; the clock is the test's.
@@ -65,5 +66,51 @@ describe("Authenticator", () => {
     await a.verify(other);
     advance(1_000);
     expect(a.cached(other)).toBeUndefined();
+  });
+
+  it("never re-remembers a credential revoked while its background refresh was in flight", async () => {
+    // Auth's answers are held here so that the revocation lands exactly between the refresh's
+    // question and its (stale) answer.
+    const pending: Array<(answer: { userId: string; scopes: string[] }) => void> = [];
+    let asked = 0;
+    const stub = {
+      auth: {
+        verifyApiKey: {
+          query: () => {
+            asked += 1;
+            return new Promise((resolve) => pending.push(resolve));
+          },
+        },
+      },
+    } as unknown as Pick<ServiceClients, "auth">;
+    let now = 1_000_000;
+    const a = new Authenticator(stub, 1_000, () => now);
+    const valid = { userId: "u1", apiKeyId: "k1", scopes: ["inference"] };
+
+    const first = a.verify("dogi_key");
+    pending.shift()?.(valid);
+    await first;
+    now += 600;
+    expect(a.cached("dogi_key")).toBeDefined(); // starts the background refresh
+    expect(asked).toBe(2);
+    a.forgetUser("u1"); // e.g. logout-all or the key revoked through the gateway
+    expect(a.cached("dogi_key")).toBeUndefined();
+    pending.shift()?.(valid); // the refresh's answer was computed before the revocation
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.cached("dogi_key")).toBeUndefined();
+
+    // A first verification racing a revocation serves its own request but is not remembered.
+    const racing = a.verify("dogi_key");
+    a.forgetUser("u1");
+    pending.shift()?.(valid);
+    await expect(racing).resolves.toMatchObject({ userId: "u1" });
+    expect(a.cached("dogi_key")).toBeUndefined();
+    // Another user's revocation does not stop this one's credential from being remembered.
+    const later = a.verify("dogi_key");
+    a.forgetUser("someone-else");
+    pending.shift()?.(valid);
+    await later;
+    expect(a.cached("dogi_key")).toBeDefined();
+    expect(asked).toBe(4);
   });
 });

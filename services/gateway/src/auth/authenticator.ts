@@ -39,6 +39,15 @@ export class Authenticator {
   // Map lookup is far cheaper than hashing it on every request of the OpenAI-compatible door.
   private readonly cache = new Map<string, { caller: Caller; until: number; refreshAt: number }>();
   private readonly refreshing = new Set<string>();
+  // Revocations are numbered. A verification remembers the number current when it asked auth
+  // and is not cached if its user was revoked since (its answer may predate the revocation):
+  // otherwise a refresh in flight during a logout-all could bring the credential back.
+  private revocations = 0;
+  private readonly revokedAt = new Map<string, number>();
+  /** Revocations up to this number were forgotten (the map is bounded): treat them as any user's. */
+  private forgottenUpTo = 0;
+  /** Verifications waiting for auth; with none, no revocation needs remembering. */
+  private asking = 0;
 
   constructor(
     private readonly services: Pick<ServiceClients, "auth">,
@@ -67,16 +76,26 @@ export class Authenticator {
   private async ask(token: string): Promise<Caller> {
     let caller: Caller;
     const asked = this.now();
+    const revocation = this.revocations;
     let until = asked + this.cacheMs;
-    if (token.startsWith(API_KEY_PREFIX)) {
-      const verified = await this.services.auth.verifyApiKey.query({ key: token });
-      caller = { userId: verified.userId, kind: "api_key", token, scopes: verified.scopes };
-    } else {
-      const verified = await this.services.auth.verifyAccessToken.query({ token });
-      caller = { userId: verified.userId, kind: "user", token, scopes: [] };
-      until = Math.min(until, Date.parse(verified.expiresAt));
+    this.asking += 1;
+    let revoked: boolean;
+    try {
+      if (token.startsWith(API_KEY_PREFIX)) {
+        const verified = await this.services.auth.verifyApiKey.query({ key: token });
+        caller = { userId: verified.userId, kind: "api_key", token, scopes: verified.scopes };
+      } else {
+        const verified = await this.services.auth.verifyAccessToken.query({ token });
+        caller = { userId: verified.userId, kind: "user", token, scopes: [] };
+        until = Math.min(until, Date.parse(verified.expiresAt));
+      }
+      revoked = this.revokedSince(caller.userId, revocation);
+    } finally {
+      this.asking -= 1;
+      if (this.asking === 0) this.revokedAt.clear();
     }
-    if (this.cacheMs > 0) {
+    // Revoked while auth was asked: good for this one request, but not remembered.
+    if (this.cacheMs > 0 && !revoked) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(token, { caller, until, refreshAt: asked + this.cacheMs / 2 });
     }
@@ -96,10 +115,24 @@ export class Authenticator {
       .finally(() => this.refreshing.delete(token));
   }
 
-  /** Forgets every remembered credential of a user (after logout-all, password change, deletion). */
+  /**
+   * Forgets every remembered credential of a user (after logout-all, password change, deletion,
+   * key revocation), including any verification of theirs still in flight.
+   */
   forgetUser(userId: string): void {
+    this.revocations += 1;
+    if (this.asking > 0 && this.revokedAt.size >= MAX_CACHED) {
+      this.forgottenUpTo = this.revocations;
+      this.revokedAt.clear();
+    }
+    if (this.asking > 0) this.revokedAt.set(userId, this.revocations);
     for (const [key, entry] of this.cache)
       if (entry.caller.userId === userId) this.cache.delete(key);
+  }
+
+  /** Whether a user was revoked after revocation number `since`. */
+  private revokedSince(userId: string, since: number): boolean {
+    return this.forgottenUpTo > since || (this.revokedAt.get(userId) ?? 0) > since;
   }
 
   /** A signed-in user (access token); API keys are for the OpenAI-compatible routes. */

@@ -2,7 +2,8 @@ import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTinyModel } from "@dogi/testing";
-import { createGatewayClient } from "../../examples/trpc-client.ts";
+import type { TSessionId } from "@dogi/contracts";
+import { ask as askOverTrpc, createGatewayClient } from "../../examples/trpc-client.ts";
 import { runExample } from "../testing/example.ts";
 import { Api, readEvents } from "../testing/api.ts";
 import { startStack } from "../testing/stack.ts";
@@ -20,6 +21,9 @@ beforeAll(async () => {
     INFERENCE_QUEUE_MAX: "1",
     INFERENCE_CONTEXT_SIZE: "2048",
     CHAT_MAX_TOKENS: "300",
+    // Answers run to CHAT_MAX_TOKENS, so the disconnect test always leaves mid-answer (the tiny
+    // model may otherwise end before the client aborts).
+    CHAT_IGNORE_EOS: "true",
     CHAT_TURNS_PER_MINUTE: "8",
     GATEWAY_BODY_LIMIT: "64kb",
     CORS_ORIGINS: "https://app.example",
@@ -647,23 +651,71 @@ describe("the typed tRPC client and account deletion", () => {
     });
   });
 
-  it("runs the example client as a program", async () => {
+  it("runs the example client as a program, asking a question through the subscription", async () => {
     const api = new Api(stack.url);
     const { email } = await api.register();
     await api.call("POST", "/v1/auth/pets", { name: "Nabi", species: "cat" });
     const sessionId = await newSession(api, { title: "Nabi's appetite" });
-    const run = (token: string) => runExample({ DOGI_URL: stack.url, DOGI_TOKEN: token });
+    const run = (token: string, env: Record<string, string> = {}) =>
+      runExample({ DOGI_URL: stack.url, DOGI_TOKEN: token, ...env });
 
-    const ok = await run(api.token ?? "");
+    const ok = await run(api.token ?? "", { DOGI_QUESTION: "How often should I feed a kitten?" });
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout.trim())).toEqual({
+    const printed = JSON.parse(ok.stdout.trim()) as {
+      asked: { sessionId: string; answer: string; events: string[] };
+    };
+    expect(printed).toMatchObject({
       email,
       pets: [{ name: "Nabi", species: "cat" }],
       sessions: [{ id: sessionId, title: "Nabi's appetite" }],
     });
+    expect(printed.asked.events[0]).toBe("meta");
+    expect(printed.asked.events.at(-1)).toBe("done");
+    expect(printed.asked.events).toContain("delta");
+    // What the subscription streamed is what the session store kept.
+    const turns = await api.call("GET", `/v1/llm/sessions/${printed.asked.sessionId}/messages`);
+    expect(turns.json.items).toHaveLength(1);
+    expect(turns.json.items[0].question).toBe("How often should I feed a kitten?");
+    expect(turns.json.items[0].answer).toBe(printed.asked.answer);
     const refused = await run("garbage");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/HTTP 401/);
+  });
+
+  it("keeps exactly one partial turn when a tRPC subscriber unsubscribes mid-answer", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const sessionId = (await newSession(api)) as TSessionId;
+    const trpc = createGatewayClient({ url: stack.url, accessToken: api.token ?? "" });
+    const seen: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const subscription = trpc.sessions.ask.subscribe(
+        { sessionId, question: "Tell me everything about cat nutrition" },
+        {
+          onData: (event) => {
+            seen.push(event.event);
+            if (event.event !== "delta") return;
+            subscription.unsubscribe();
+            resolve();
+          },
+          onError: reject,
+        },
+      );
+    });
+    expect(seen[0]).toBe("meta");
+    let turn: { status: string; answer: string } | undefined;
+    for (let i = 0; i < 50; i++) {
+      const turns = await api.call("GET", `/v1/llm/sessions/${sessionId}/messages`);
+      expect(turns.json.items).toHaveLength(1);
+      turn = turns.json.items[0];
+      if (turn?.status !== "pending") break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(turn?.status).toBe("partial");
+    expect(turn?.answer.length).toBeGreaterThan(0);
+    // A turn over tRPC runs to its end when the subscriber stays (same helper as the example).
+    const whole = await askOverTrpc(trpc, { sessionId, question: "And for kittens?" });
+    expect(whole.events.at(-1)).toBe("done");
   });
 
   it("deletes the user's sessions and turns with the account", async () => {

@@ -1,10 +1,11 @@
-import express from "express";
 import type { Express, Request, Response } from "express";
 import type { z } from "zod";
 import { flattenZodIssues } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { Authenticator, Caller } from "../auth/authenticator.ts";
+import { parseByteSize } from "../edge/body.ts";
 import { describeFailure, sendFailure } from "./failure.ts";
+import { jsonBody } from "./json-body.ts";
 
 /** What a REST handler gets: the validated body and query, the path parameters and the caller. */
 export interface RestContext<B, Q> {
@@ -91,7 +92,7 @@ export function mountRestRoutes(
     limitUser: (caller: Caller) => void;
   },
 ): void {
-  const json = express.json({ limit: options.bodyLimit });
+  const json = jsonBody(parseByteSize(options.bodyLimit));
   for (const route of routes) {
     app[route.doc.method](route.doc.path, json, async (req: Request, res: Response) => {
       try {

@@ -4,6 +4,7 @@ import { errorMappings } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
 import { runInRequestScope } from "@dogi/trpc";
 import type { Authenticator, Caller } from "../auth/authenticator.ts";
+import { readBody, refuseUpload } from "../edge/body.ts";
 import type { Edge } from "../edge/edge.ts";
 import { pathOf } from "../edge/edge.ts";
 import type { RateLimiter } from "../edge/rate-limiter.ts";
@@ -35,14 +36,6 @@ function routeOf(method: string | undefined, path: string): string | null {
       return "/v1/models/:id";
   }
   return null;
-}
-
-/** "25mb" → bytes (the env schema allows b, kb and mb). */
-export function parseByteSize(value: string): number {
-  const match = /^(\d+)(b|kb|mb)$/i.exec(value.trim());
-  if (!match?.[1] || !match[2]) throw new Error(`not a size: ${value}`);
-  const unit = match[2].toLowerCase();
-  return Number(match[1]) * (unit === "mb" ? 1024 * 1024 : unit === "kb" ? 1024 : 1);
 }
 
 function sendOpenAiFailure(res: ServerResponse, failure: Failure): void {
@@ -113,53 +106,25 @@ async function handle(
   }
   let body: Buffer | undefined;
   if (req.method === "POST") {
+    // Read whole (not streamed through) so that a replica refusing before its first byte can
+    // be replaced by another one with the same body.
     const read = await readBody(req, deps.bodyLimitBytes);
     if (read === "aborted") return;
     if (read === "too_large") {
-      res.setHeader("connection", "close");
-      sendOpenAiFailure(res, {
-        code: "PAYLOAD_TOO_LARGE",
-        message: `The request body is larger than ${deps.bodyLimitBytes} bytes.`,
-      });
+      refuseUpload(
+        req,
+        res,
+        errorMappings.PAYLOAD_TOO_LARGE.http,
+        toOpenAiError({
+          code: "PAYLOAD_TOO_LARGE",
+          message: `The request body is larger than ${deps.bodyLimitBytes} bytes.`,
+        }),
+      );
       return;
     }
     body = read;
   }
   await forward(deps, req, res, requestId, body);
-}
-
-/**
- * The whole request body, up to `limit` bytes. It is kept (not streamed through) so that a
- * replica refusing before its first byte can be replaced by another one with the same body.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too_large" | "aborted"> {
-  const declared = Number(req.headers["content-length"]);
-  if (declared > limit) {
-    req.resume();
-    return Promise.resolve("too_large");
-  }
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    const onData = (part: Buffer) => {
-      size += part.length;
-      if (size > limit) {
-        req.off("data", onData);
-        req.resume();
-        resolve("too_large");
-        return;
-      }
-      parts.push(part);
-    };
-    req.on("data", onData);
-    req.once("end", () =>
-      resolve(parts.length === 1 && parts[0] ? parts[0] : Buffer.concat(parts, size)),
-    );
-    req.once("error", () => resolve("aborted"));
-    req.once("close", () => {
-      if (!req.complete) resolve("aborted");
-    });
-  });
 }
 
 async function forward(

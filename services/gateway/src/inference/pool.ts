@@ -16,6 +16,15 @@ export interface UpstreamResponse {
   replicaUrl: string;
 }
 
+/** One request to a replica: what `InferencePool.request` takes. */
+export interface PoolRequest {
+  method: string;
+  path: string;
+  headers: OutgoingHttpHeaders;
+  body?: Buffer;
+  signal?: AbortSignal;
+}
+
 /** No replica could be reached (all refused, reset or unhealthy). */
 export class NoReplicaError extends Error {
   constructor(
@@ -113,16 +122,27 @@ export class InferencePool {
   }
 
   /**
+   * The same pool (its replicas, their health and outstanding counts) with each request passed
+   * through `wrap` first, e.g. to track work that outlives its client's request or to add a
+   * signal that aborts it.
+   */
+  through(
+    wrap: (
+      options: PoolRequest,
+      send: (options: PoolRequest) => Promise<UpstreamResponse>,
+    ) => Promise<UpstreamResponse>,
+  ): InferencePool {
+    // A view whose prototype is this pool: it reads the same state and sends through it.
+    const view = Object.create(this) as InferencePool;
+    view.request = (options) => wrap(options, (wrapped) => this.request(wrapped));
+    return view;
+  }
+
+  /**
    * Sends a request to the least busy healthy replica and resolves once response headers arrive.
    * Connection failures and 502/503 answers are retried on another replica while one is left.
    */
-  async request(options: {
-    method: string;
-    path: string;
-    headers: OutgoingHttpHeaders;
-    body?: Buffer;
-    signal?: AbortSignal;
-  }): Promise<UpstreamResponse> {
+  async request(options: PoolRequest): Promise<UpstreamResponse> {
     const tried = new Set<Replica>();
     let lastError: unknown;
     for (;;) {
@@ -149,16 +169,7 @@ export class InferencePool {
     }
   }
 
-  private send(
-    replica: Replica,
-    options: {
-      method: string;
-      path: string;
-      headers: OutgoingHttpHeaders;
-      body?: Buffer;
-      signal?: AbortSignal;
-    },
-  ): Promise<IncomingMessage> {
+  private send(replica: Replica, options: PoolRequest): Promise<IncomingMessage> {
     const secure = replica.url.protocol === "https:";
     const basePath = replica.url.pathname === "/" ? "" : replica.url.pathname;
     replica.outstanding += 1;

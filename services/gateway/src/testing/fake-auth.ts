@@ -71,6 +71,10 @@ export async function startFakeAuth() {
     revoke(key: string): void {
       apiKeys.delete(key);
     },
+    /** The user an access token or API key was issued to. */
+    userOf(credential: string): TUserId | undefined {
+      return accessTokens.get(credential) ?? apiKeys.get(credential)?.userId;
+    },
     /** Issues an access token for a new user. */
     accessToken(): string {
       const token = `at.${randomUUID()}`;

@@ -32,6 +32,11 @@ export interface TestReplica {
   pieces: string[];
   /** The pace of "slow" answers. */
   slow: { chunks: number; intervalMs: number };
+  /**
+   * How long a non-streamed chat completion (a session title) waits before its "ok" answer,
+   * whatever the mode; 0 answers at once.
+   */
+  jsonDelayMs: number;
   /** Generation requests received (probes not counted). */
   received: ReceivedRequest[];
   /** Health probes received. */
@@ -102,6 +107,14 @@ export async function startReplica(name: string, mode: ReplicaMode = "ok"): Prom
       headers: req.headers,
     });
     const stream = /"stream"\s*:\s*true/.test(body);
+    if (!stream && replica.jsonDelayMs > 0 && req.url === "/v1/chat/completions") {
+      const timer = setTimeout(() => answerOk(res, false), replica.jsonDelayMs);
+      res.once("close", () => {
+        clearTimeout(timer);
+        if (!res.writableFinished) replica.abandoned += 1;
+      });
+      return;
+    }
     switch (replica.mode) {
       case "ok":
         answerOk(res, stream);
@@ -159,6 +172,7 @@ export async function startReplica(name: string, mode: ReplicaMode = "ok"): Prom
     healthy: true,
     pieces: ["hi ", `from ${name}`],
     slow: { chunks: 5, intervalMs: 150 },
+    jsonDelayMs: 0,
     received: [],
     probes: 0,
     abandoned: 0,

@@ -1,5 +1,4 @@
 import net from "node:net";
-import express from "express";
 import type { Express, Request, Response } from "express";
 import { ZRestLoginRequest, ZRestRegisterRequest } from "@dogi/contracts";
 import type { TAuthResult, TTokenPair } from "@dogi/contracts";
@@ -11,6 +10,7 @@ import { resolveClientIp } from "../edge/client-ip.ts";
 import { toSnake } from "../http/case.ts";
 import { describeFailure, sendFailure } from "../http/failure.ts";
 import { tokenResponse } from "../auth/token-response.ts";
+import { jsonBody } from "../http/json-body.ts";
 
 /** The refresh token's cookie: HttpOnly and sent only to these routes, so scripts never see it. */
 export const REFRESH_COOKIE = "dogi_refresh";
@@ -105,7 +105,7 @@ function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
  * returned in JSON, so no script on the page can read it.
  */
 export function mountWebSession(app: Express, deps: WebSessionDeps): void {
-  const json = express.json({ limit: "16kb" });
+  const json = jsonBody(16 * 1024);
   const clientIp = (req: Request) => {
     const ip = resolveClientIp({
       socketAddress: req.socket.remoteAddress,

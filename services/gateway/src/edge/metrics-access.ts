@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import net from "node:net";
+import type { Failure } from "../http/failure.ts";
+import { resolveClientIp } from "./client-ip.ts";
+
+const BEARER = /^Bearer\s+(\S{1,4096})$/i;
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.startsWith("::ffff:") ? address.slice(7) : address;
+  if (net.isIPv4(plain)) return LOOPBACK.check(plain, "ipv4");
+  return net.isIPv6(plain) && LOOPBACK.check(plain, "ipv6");
+}
+
+/**
+ * Who may read /metrics: with a token, a caller presenting it (Authorization: Bearer); without
+ * one, only a client on this machine. A request forwarded by an untrusted local proxy is not
+ * local (the proxy may serve anyone). Returns null when allowed, else the failure to answer.
+ */
+export function metricsAccess(options: { token: string; trusted: net.BlockList }) {
+  const expected = options.token ? digest(options.token) : null;
+  return (req: IncomingMessage): Failure | null => {
+    if (expected) {
+      const presented = BEARER.exec(req.headers.authorization ?? "")?.[1];
+      // Digests have one length, so the comparison takes the same time whatever was sent.
+      if (presented && timingSafeEqual(digest(presented), expected)) return null;
+      return {
+        code: "UNAUTHENTICATED",
+        message: "GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.",
+      };
+    }
+    const forwarded = req.headers["x-forwarded-for"] !== undefined;
+    const client = resolveClientIp({
+      socketAddress: req.socket.remoteAddress,
+      forwardedFor: req.headers["x-forwarded-for"],
+      trusted: options.trusted,
+    });
+    const local = isLoopback(client) && !(forwarded && client === req.socket.remoteAddress);
+    if (local) return null;
+    return {
+      code: "FORBIDDEN",
+      message:
+        "/metrics answers only clients on the gateway's own machine; set METRICS_TOKEN to let a scraper elsewhere read it with Authorization: Bearer <token>.",
+    };
+  };
+}

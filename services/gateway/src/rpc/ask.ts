@@ -1,0 +1,164 @@
+import type { TAskInput, TChatSession, TChatTurnEvent, TPet, TTurn } from "@dogi/contracts";
+import { AppError } from "@dogi/trpc";
+import { restCitations } from "../chat/citations.ts";
+import { runTurn } from "../chat/run-turn.ts";
+import type { TurnDeps, TurnSink } from "../chat/run-turn.ts";
+import { asUser } from "../clients.ts";
+import type { ServiceClients } from "../clients.ts";
+import type { RateLimiter } from "../edge/rate-limiter.ts";
+
+/** What the /trpc chat turn shares with the REST one: the turn code, its limits and the stream count. */
+export interface AskDeps {
+  services: ServiceClients;
+  turn: TurnDeps;
+  turnLimiter: RateLimiter;
+  tokenLimiter: RateLimiter;
+  maxStreams: number;
+  streams: { inFlight: number; draining: boolean };
+  onRateLimited: (limit: string) => void;
+}
+
+/** The same checks as the REST turn: draining, questions and tokens per minute, streams at once. */
+function admit(deps: AskDeps, userId: string): void {
+  if (deps.streams.draining)
+    throw new AppError("OVERLOADED", "Dogi is restarting; try again in a moment.", {
+      retryAfterSeconds: 5,
+    });
+  const turns = deps.turnLimiter.take(userId);
+  if (!turns.ok) {
+    deps.onRateLimited("chat_turns");
+    throw new AppError(
+      "RATE_LIMITED",
+      `Too many questions; try again in ${turns.retryAfterSeconds} seconds.`,
+      { retryAfterSeconds: turns.retryAfterSeconds },
+    );
+  }
+  const tokens = deps.tokenLimiter.check(userId);
+  if (!tokens.ok) {
+    deps.onRateLimited("chat_tokens");
+    throw new AppError(
+      "RATE_LIMITED",
+      `Token allowance used up; try again in ${tokens.retryAfterSeconds} seconds.`,
+      { retryAfterSeconds: tokens.retryAfterSeconds },
+    );
+  }
+  if (deps.streams.inFlight >= deps.maxStreams)
+    throw new AppError(
+      "OVERLOADED",
+      "Too many answers are being written right now; try again shortly.",
+      { retryAfterSeconds: 2 },
+    );
+}
+
+/** The events of a turn answered before (a retry with the same clientMessageId). */
+function replay(turn: TTurn): TChatTurnEvent[] {
+  const index = turn.messageIndex;
+  return [
+    {
+      event: "meta",
+      data: {
+        session_id: turn.sessionId,
+        message_index: index,
+        citations: restCitations(turn.citations),
+        mode: turn.model === null ? "retrieval_only" : "model",
+        knowledge: "ok",
+      },
+    },
+    { event: "delta", data: { text: turn.answer ?? "" } },
+    {
+      event: "done",
+      data: {
+        message_index: index,
+        status: turn.status === "partial" ? "partial" : "complete",
+        model: turn.model,
+        usage: {
+          prompt_tokens: turn.usage?.promptTokens ?? 0,
+          completion_tokens: turn.usage?.completionTokens ?? 0,
+        },
+        timings: { retrieval_ms: 0, first_token_ms: null, total_ms: 0 },
+      },
+    },
+  ];
+}
+
+/**
+ * A chat turn as a stream of events for a tRPC subscription. The question is stored first, then
+ * the turn runs through the same code as REST's. The client unsubscribing or disconnecting
+ * (`signal`) cancels generation, and the turn is kept as partial with what was generated.
+ */
+export async function* askTurn(
+  deps: AskDeps,
+  caller: { userId: string; accessToken: string },
+  input: TAskInput,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<TChatTurnEvent> {
+  const userId = caller.userId as TChatSession["userId"];
+  admit(deps, userId);
+  const { session } = deps.services;
+  const chat = await session.getSession.query({ userId, sessionId: input.sessionId });
+  const petId = input.petId ?? chat.petId;
+  const pet: TPet | null = petId
+    ? await deps.services.auth.pets.get.query({ petId }, asUser(caller.accessToken))
+    : null;
+  const appended = await session.appendTurn.mutate({
+    userId,
+    sessionId: input.sessionId,
+    question: input.question,
+    ...(input.clientMessageId ? { clientMessageId: input.clientMessageId } : {}),
+  });
+  if (!appended.created && appended.turn.status !== "pending" && appended.turn.status !== "error") {
+    yield* replay(appended.turn);
+    return;
+  }
+  if (!appended.created) throw new AppError("CONFLICT", "This message is already being answered.");
+
+  const controller = new AbortController();
+  const leave = () => controller.abort(new Error("client disconnected"));
+  signal?.addEventListener("abort", leave, { once: true });
+  const queue: TChatTurnEvent[] = [];
+  let wake: (() => void) | undefined;
+  const push = (event: TChatTurnEvent) => {
+    queue.push(event);
+    wake?.();
+  };
+  const sink: TurnSink = {
+    triage: (data) => push({ event: "triage", data }),
+    meta: (data) => push({ event: "meta", data }),
+    delta: (text) => push({ event: "delta", data: { text } }),
+    done: (data) => push({ event: "done", data }),
+    error: (data) => push({ event: "error", data }),
+  };
+  let finished = false;
+  deps.streams.inFlight += 1;
+  const running = runTurn(deps.turn, {
+    userId,
+    session: chat,
+    turn: appended.turn,
+    pet,
+    signal: controller.signal,
+    sink,
+  }).finally(() => {
+    finished = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      const event = queue.shift();
+      if (event) {
+        yield event;
+        continue;
+      }
+      if (finished) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    await running;
+  } finally {
+    // Unsubscribed before the end (tRPC returns the generator): cancel like a REST disconnect,
+    // and wait until the partial turn is stored.
+    signal?.removeEventListener("abort", leave);
+    if (!finished) leave();
+    await running.catch(() => undefined);
+    deps.streams.inFlight -= 1;
+  }
+}
