@@ -47,6 +47,21 @@ describe("dogi command line", () => {
     expect(console.err()).toContain("--preset must be one of: tiny, bench");
   });
 
+  it("refuses build-engine for a GPU it cannot build, exiting 2 with its usage", async () => {
+    const console = captureConsole();
+    expect(await runCli(["build-engine", "--gpu", "metal"])).toBe(2);
+    expect(console.err()).toContain('--gpu must be cuda or vulkan, not "metal"');
+    expect(console.err()).toContain("dogi build-engine [--gpu cuda|vulkan]");
+  });
+
+  it("names the missing compilers instead of starting a build without them, exiting 1", async () => {
+    const emptyPath = mkdtempSync(path.join(os.tmpdir(), "dogi-no-tools-"));
+    dirs.push(emptyPath);
+    const run = runDogi(["build-engine"], { env: { PATH: emptyPath } });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain("missing build tools: cmake (package cmake), c++ (package g++)");
+  });
+
   it("prints help and exits 0", async () => {
     const console = captureConsole();
     expect(await runCli(["help"])).toBe(0);

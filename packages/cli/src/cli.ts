@@ -1,4 +1,5 @@
 import { benchCommand, benchUsage } from "./commands/bench.ts";
+import { buildEngineCommand, buildEngineUsage } from "./commands/build-engine.ts";
 import { genModelCommand, genModelUsage } from "./commands/gen-model.ts";
 import { ingestCommand, ingestUsage } from "./commands/ingest.ts";
 import { pullCommand, pullUsage } from "./commands/pull.ts";
@@ -15,6 +16,8 @@ Commands:
                        add documents to the knowledge base (the rag service must be running)
   pull <url|hf:user/repo/file.gguf> [--dir DIR]
                        download a GGUF model into models/ (resumable, with a progress bar)
+  build-engine [--gpu cuda|vulkan]
+                       compile llama.cpp for this machine (faster CPU inference than the prebuilt binary)
   bench [service...]   run the services' benchmarks (each ends with one JSON line)
   help [command]       show this help, or a command's`;
 
@@ -24,6 +27,7 @@ const commandUsage: Record<string, string> = {
   ingest: ingestUsage,
   pull: pullUsage,
   bench: benchUsage,
+  "build-engine": buildEngineUsage,
 };
 
 /** Runs one `dogi` command line; resolves to the process exit status (2: the command line was wrong). */
@@ -41,6 +45,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return await pullCommand(args);
       case "bench":
         return await benchCommand(args);
+      case "build-engine":
+        return await buildEngineCommand(args);
       case "help":
       case "--help":
       case "-h": {

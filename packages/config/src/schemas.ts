@@ -127,6 +127,11 @@ export const ZInferenceEnv = ZCommonEnv.extend({
   LLAMA_GPU: z.enum(["auto", "cuda", "vulkan", "metal", "off"]).default("auto"),
   /** CPU threads for decoding; 0 means every math core llama.cpp detects. */
   INFERENCE_THREADS: z.coerce.number().int().min(0).max(1024).default(0),
+  /**
+   * libuv's worker threads, read by Node at start (the launcher, the start script and the
+   * inference image set 1): with one, every llama.cpp decode enters OpenMP from the same thread.
+   */
+  UV_THREADPOOL_SIZE: z.coerce.number().int().min(1).max(1024).optional(),
   /** Concurrent sequences in the one context (continuous batching). */
   INFERENCE_PARALLEL: z.coerce.number().int().min(1).max(64).default(4),
   /** Context tokens per sequence; 0 uses the model's training context, capped at 4096. */

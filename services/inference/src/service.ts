@@ -15,6 +15,7 @@ export type InferenceSettings = Pick<
   | "DEFAULT_MODEL"
   | "LLAMA_GPU"
   | "INFERENCE_THREADS"
+  | "UV_THREADPOOL_SIZE"
   | "INFERENCE_PARALLEL"
   | "INFERENCE_CONTEXT_SIZE"
   | "INFERENCE_QUEUE_MAX"
@@ -40,6 +41,7 @@ export async function createInferenceService(settings: InferenceSettings, logger
     logger,
     gpu: settings.LLAMA_GPU,
     threads: settings.INFERENCE_THREADS,
+    libuvThreads: settings.UV_THREADPOOL_SIZE,
     parallel: settings.INFERENCE_PARALLEL,
     contextSize: settings.INFERENCE_CONTEXT_SIZE,
     queueMax: settings.INFERENCE_QUEUE_MAX,

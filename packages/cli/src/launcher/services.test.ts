@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { loadEnv } from "@dogi/config";
-import { childEnvironment, httpUrlFor, serviceSpecs, ZStartEnv } from "./services.ts";
+import {
+  childEnvironment,
+  httpUrlFor,
+  serviceEnvironment,
+  serviceSpecs,
+  ZStartEnv,
+} from "./services.ts";
 
 const root = "/repo";
 
@@ -62,5 +68,21 @@ describe("httpUrlFor", () => {
     expect(httpUrlFor("0.0.0.0", 8080)).toBe("http://127.0.0.1:8080");
     expect(httpUrlFor("::1", 8080)).toBe("http://[::1]:8080");
     expect(httpUrlFor("10.0.0.5", 4001)).toBe("http://10.0.0.5:4001");
+  });
+});
+
+describe("serviceEnvironment", () => {
+  it("gives inference one libuv thread and leaves the other services at Node's default", () => {
+    expect(serviceEnvironment("inference", { A: "1" })).toEqual({
+      A: "1",
+      UV_THREADPOOL_SIZE: "1",
+    });
+    expect(serviceEnvironment("gateway", { A: "1" })).toEqual({ A: "1" });
+  });
+
+  it("keeps a thread-pool size the user set", () => {
+    expect(serviceEnvironment("inference", { UV_THREADPOOL_SIZE: "2" }).UV_THREADPOOL_SIZE).toBe(
+      "2",
+    );
   });
 });

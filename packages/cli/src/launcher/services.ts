@@ -102,3 +102,22 @@ export function childEnvironment(options: ChildEnvironmentOptions): Record<strin
   }
   return result;
 }
+
+/**
+ * Settings a service needs in its own process environment because Node reads them before any
+ * code runs. Inference gets one libuv worker thread: llama.cpp's OpenMP keeps a team of worker
+ * threads per thread that calls into it, and with Node's default four libuv threads each decode
+ * could start on another thread and wake another spinning team (4-stream decode batches on the
+ * bench model: 39 ms with one libuv thread, 57-62 ms with four).
+ */
+const serviceProcessEnv: Partial<Record<ServiceName, Record<string, string>>> = {
+  inference: { UV_THREADPOOL_SIZE: "1" },
+};
+
+/** One service's environment: the shared one over the service's process settings (a user's value wins). */
+export function serviceEnvironment(
+  name: ServiceName,
+  shared: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return { ...serviceProcessEnv[name], ...shared };
+}

@@ -10,7 +10,7 @@ import { waitUntilReady } from "./readiness.ts";
 import type { NotReady } from "./readiness.ts";
 import { startReaper, tsxLoaderUrl } from "./reaper.ts";
 import type { ServiceSpec, TStartEnv } from "./services.ts";
-import { childEnvironment, httpUrlFor, serviceSpecs } from "./services.ts";
+import { childEnvironment, httpUrlFor, serviceEnvironment, serviceSpecs } from "./services.ts";
 
 /** Options for {@link runLauncher}. */
 export interface LauncherOptions {
@@ -133,7 +133,10 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
       args: ["--import", loader, path.join(spec.dir, "src", "main.ts")],
       // The repository root, so relative paths (data/, logs/, models/, file:data/auth.db) mean the same to every service.
       cwd: root,
-      env: { ...sharedEnv, TSX_TSCONFIG_PATH: path.join(spec.dir, "tsconfig.json") },
+      env: {
+        ...serviceEnvironment(spec.name, sharedEnv),
+        TSX_TSCONFIG_PATH: path.join(spec.dir, "tsconfig.json"),
+      },
       prefix: prefixFor(spec.name, width),
       tailLines: TAIL_LINES,
     });

@@ -17,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { LlamaLogLevel, getLlama } from "node-llama-cpp";
 import { currentEnvironment } from "@dogi/config";
 import { freePort, waitFor, writeGgufModel } from "@dogi/testing";
 
@@ -81,6 +82,20 @@ function ensureLlamaServer(): string {
   );
   run("cmake", ["--build", "build", "--config", "Release", "--target", "llama-server", "-j2"], dir);
   return binary;
+}
+
+/**
+ * The llama.cpp build the service loads on the CPU: compiled for this machine (`dogi
+ * build-engine`, what the service asks for at start when it finds only the prebuilt binary), built
+ * here first when missing so that both sides run the same source with the same build settings.
+ */
+async function ensureEngineBuild(): Promise<string> {
+  const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+  const buildType = llama.buildType;
+  await llama.dispose();
+  if (buildType === "localBuild") return buildType;
+  run(process.execPath, ["--import", "tsx", "packages/cli/src/main.ts", "build-engine"], repoRoot);
+  return "localBuild";
 }
 
 async function ensureBenchModel(): Promise<string> {
@@ -261,9 +276,12 @@ const roundAll = (figures: Figures) =>
   Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v as number)]));
 
 const llamaServer = ensureLlamaServer();
+const engineBuild = await ensureEngineBuild();
 const modelPath = await ensureBenchModel();
 const env = currentEnvironment();
-log(`model ${modelPath}, ${threads} threads, ${decodeTokens} tokens per single stream`);
+log(
+  `model ${modelPath}, ${threads} threads, ${decodeTokens} tokens per single stream, dogi on node-llama-cpp's ${engineBuild}`,
+);
 
 // Both servers stay up for the whole run and the rounds alternate between them, so a burst
 // of load from elsewhere on the machine hits both sides alike; each figure is a median.
@@ -308,6 +326,8 @@ try {
       MODEL_PATH: modelPath,
       INFERENCE_PORT: String(ourPort),
       INFERENCE_THREADS: String(threads),
+      // As the launcher starts it (see UV_THREADPOOL_SIZE in .env.example).
+      UV_THREADPOOL_SIZE: "1",
       INFERENCE_PARALLEL: "8",
       INFERENCE_CONTEXT_SIZE: "512",
       LLAMA_GPU: "off",
@@ -380,6 +400,7 @@ console.log(
   JSON.stringify({
     bench: "inference-vs-llama-server",
     threads,
+    engineBuild,
     model: path.basename(modelPath),
     tokensPerStream: decodeTokens,
     rounds,

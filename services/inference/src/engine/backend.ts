@@ -27,12 +27,35 @@ function llamaLogger(logger: Logger) {
 }
 
 /**
- * Loads llama.cpp's prebuilt binding: with "auto", node-llama-cpp tries its CUDA, Vulkan and
- * Metal builds and falls back to the CPU. It never compiles at run time (no network here).
+ * What would make CPU decoding faster on this setup. node-llama-cpp's prebuilt CPU binaries are
+ * built without OpenMP; a native build (`dogi build-engine`) decoded the bench model about 1.6x
+ * faster on a 2-core machine. With OpenMP, every thread that calls llama.cpp gets its own team of
+ * spinning worker threads, so the process should have one libuv worker thread.
+ */
+export function cpuAdvice(buildType: string, libuvThreads: number | undefined): string[] {
+  const advice: string[] = [];
+  if (buildType === "prebuilt") {
+    advice.push(
+      "CPU inference runs on node-llama-cpp's prebuilt binary (no OpenMP); `pnpm dogi build-engine` builds llama.cpp for this CPU and decodes faster",
+    );
+  }
+  if (libuvThreads !== 1) {
+    advice.push(
+      `UV_THREADPOOL_SIZE is ${libuvThreads ?? "unset (4)"}: start inference with UV_THREADPOOL_SIZE=1 (as \`pnpm start\` does) so llama.cpp's threads are not woken from several threads`,
+    );
+  }
+  return advice;
+}
+
+/**
+ * Loads llama.cpp's binding: a local build (`dogi build-engine`) when one exists, else the
+ * prebuilt one. With "auto", node-llama-cpp tries CUDA, Vulkan and Metal and falls back to the
+ * CPU. It never compiles at run time (that takes minutes; `dogi build-engine` does it).
  */
 export async function loadBackend(options: {
   gpu: GpuSetting;
   threads: number;
+  libuvThreads?: number;
   logger: Logger;
 }): Promise<Backend> {
   const gpu = options.gpu === "off" ? false : options.gpu;
@@ -64,5 +87,10 @@ export async function loadBackend(options: {
     },
     `llama.cpp backend: ${chosen} (${reason})`,
   );
+  if (llama.gpu === false) {
+    for (const advice of cpuAdvice(llama.buildType, options.libuvThreads)) {
+      options.logger.warn(advice);
+    }
+  }
   return { llama, gpu: chosen, reason, threads };
 }

@@ -12,6 +12,8 @@ export interface EngineOptions {
   logger: Logger;
   gpu: GpuSetting;
   threads: number;
+  /** UV_THREADPOOL_SIZE as the process was started with (unset: Node's default of 4). */
+  libuvThreads?: number;
   parallel: number;
   contextSize: number;
   queueMax: number;
