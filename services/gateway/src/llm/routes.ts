@@ -13,23 +13,19 @@ import { z } from "zod";
 import type { Caller } from "../auth/authenticator.ts";
 import { asUser } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
-import type { RateLimiter } from "../edge/rate-limiter.ts";
 import { restCitations } from "../chat/citations.ts";
 import { runTurn } from "../chat/run-turn.ts";
 import type { TurnDeps, TurnSink } from "../chat/run-turn.ts";
+import { admitTurn } from "../chat/admission.ts";
+import type { TurnAdmissionDeps } from "../chat/admission.ts";
 import { SseStream } from "../chat/sse.ts";
 import { toSnake } from "../http/case.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
 
-export interface LlmRoutesDeps {
+export interface LlmRoutesDeps extends TurnAdmissionDeps {
   services: ServiceClients;
   turn: TurnDeps;
-  turnLimiter: RateLimiter;
-  tokenLimiter: RateLimiter;
-  maxStreams: number;
-  streams: { inFlight: number; draining: boolean };
-  onRateLimited: (limit: string) => void;
 }
 
 const sessionId = (raw: string | undefined): TSessionId => {
@@ -77,43 +73,6 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
       { petId: petId as TPet["petId"] },
       asUser(caller.token),
     );
-  }
-
-  function admit(caller: Caller): void {
-    if (deps.streams.draining)
-      throw new AppError("OVERLOADED", "Dogi is restarting; try again in a moment.", {
-        retryAfterSeconds: 5,
-      });
-    const turns = deps.turnLimiter.take(caller.userId);
-    if (!turns.ok) {
-      deps.onRateLimited("chat_turns");
-      throw new AppError(
-        "RATE_LIMITED",
-        `Too many questions; try again in ${turns.retryAfterSeconds} seconds.`,
-        {
-          retryAfterSeconds: turns.retryAfterSeconds,
-        },
-      );
-    }
-    const tokens = deps.tokenLimiter.check(caller.userId);
-    if (!tokens.ok) {
-      deps.onRateLimited("chat_tokens");
-      throw new AppError(
-        "RATE_LIMITED",
-        `Token allowance used up; try again in ${tokens.retryAfterSeconds} seconds.`,
-        {
-          retryAfterSeconds: tokens.retryAfterSeconds,
-        },
-      );
-    }
-    if (deps.streams.inFlight >= deps.maxStreams)
-      throw new AppError(
-        "OVERLOADED",
-        "Too many answers are being written right now; try again shortly.",
-        {
-          retryAfterSeconds: 2,
-        },
-      );
   }
 
   /** Runs a stored turn and answers as SSE or, with stream=false, as one JSON body. */
@@ -335,7 +294,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
       async ({ req, res, caller, params, body }) => {
         const userId = caller.userId as TChatSession["userId"];
         const id = sessionId(params.id);
-        admit(caller);
+        admitTurn(deps, caller.userId);
         const chat = await session.getSession.query({ userId, sessionId: id });
         const pet = await loadPet(caller, body.pet_id ?? chat.petId);
         const appended = await session.appendTurn.mutate({
@@ -375,7 +334,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         const index = Number(params.index);
         if (!Number.isInteger(index) || index < 0)
           throw new AppError("NOT_FOUND", `No message ${params.index ?? ""}.`);
-        admit(caller);
+        admitTurn(deps, caller.userId);
         const chat = await session.getSession.query({ userId, sessionId: id });
         const pet = await loadPet(caller, chat.petId).catch(() => null);
         const turn = await session.regenerateTurn.mutate({

@@ -5,49 +5,13 @@ import { runTurn } from "../chat/run-turn.ts";
 import type { TurnDeps, TurnSink } from "../chat/run-turn.ts";
 import { asUser } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
-import type { RateLimiter } from "../edge/rate-limiter.ts";
+import { admitTurn } from "../chat/admission.ts";
+import type { TurnAdmissionDeps } from "../chat/admission.ts";
 
 /** What the /trpc chat turn shares with the REST one: the turn code, its limits and the stream count. */
-export interface AskDeps {
+export interface AskDeps extends TurnAdmissionDeps {
   services: ServiceClients;
   turn: TurnDeps;
-  turnLimiter: RateLimiter;
-  tokenLimiter: RateLimiter;
-  maxStreams: number;
-  streams: { inFlight: number; draining: boolean };
-  onRateLimited: (limit: string) => void;
-}
-
-/** The same checks as the REST turn: draining, questions and tokens per minute, streams at once. */
-function admit(deps: AskDeps, userId: string): void {
-  if (deps.streams.draining)
-    throw new AppError("OVERLOADED", "Dogi is restarting; try again in a moment.", {
-      retryAfterSeconds: 5,
-    });
-  const turns = deps.turnLimiter.take(userId);
-  if (!turns.ok) {
-    deps.onRateLimited("chat_turns");
-    throw new AppError(
-      "RATE_LIMITED",
-      `Too many questions; try again in ${turns.retryAfterSeconds} seconds.`,
-      { retryAfterSeconds: turns.retryAfterSeconds },
-    );
-  }
-  const tokens = deps.tokenLimiter.check(userId);
-  if (!tokens.ok) {
-    deps.onRateLimited("chat_tokens");
-    throw new AppError(
-      "RATE_LIMITED",
-      `Token allowance used up; try again in ${tokens.retryAfterSeconds} seconds.`,
-      { retryAfterSeconds: tokens.retryAfterSeconds },
-    );
-  }
-  if (deps.streams.inFlight >= deps.maxStreams)
-    throw new AppError(
-      "OVERLOADED",
-      "Too many answers are being written right now; try again shortly.",
-      { retryAfterSeconds: 2 },
-    );
 }
 
 /** The events of a turn answered before (a retry with the same clientMessageId). */
@@ -93,7 +57,7 @@ export async function* askTurn(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<TChatTurnEvent> {
   const userId = caller.userId as TChatSession["userId"];
-  admit(deps, userId);
+  admitTurn(deps, userId);
   const { session } = deps.services;
   const chat = await session.getSession.query({ userId, sessionId: input.sessionId });
   const petId = input.petId ?? chat.petId;
