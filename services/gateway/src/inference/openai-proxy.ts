@@ -1,4 +1,9 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  ServerResponse,
+} from "node:http";
 import { toOpenAiError } from "@dogi/contracts";
 import { errorMappings } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
@@ -10,7 +15,7 @@ import { pathOf } from "../edge/edge.ts";
 import type { RateLimiter } from "../edge/rate-limiter.ts";
 import { describeFailure, sendJson } from "../http/failure.ts";
 import type { Failure } from "../http/failure.ts";
-import type { InferencePool } from "./pool.ts";
+import type { InferencePool, ProxyCall, ProxySink } from "./pool.ts";
 
 // Response headers worth passing on; hop-by-hop ones (connection, transfer-encoding) are not.
 const PASSED_HEADERS = [
@@ -124,24 +129,19 @@ async function handle(
     }
     body = read;
   }
-  await forward(deps, req, res, requestId, body);
+  forward(deps, req, res, requestId, body);
 }
 
-async function forward(
+function forward(
   deps: OpenAiProxyDeps,
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
   body: Buffer | undefined,
-): Promise<void> {
-  // The client leaving cancels the upstream request, and so the generation it drives.
-  const controller = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  let upstream;
-  try {
-    upstream = await deps.pool.request({
+): void {
+  const answer = new ProxiedAnswer(res, deps.logger, requestId);
+  answer.call = deps.pool.proxy(
+    {
       method: req.method ?? "GET",
       path: req.url ?? "/",
       headers: {
@@ -150,37 +150,85 @@ async function forward(
         "x-request-id": requestId,
       },
       ...(body && body.length > 0 ? { body } : {}),
-      signal: controller.signal,
-    });
-  } catch (error) {
-    if (controller.signal.aborted) return;
-    deps.logger.warn({ err: error, requestId }, "no inference replica answered");
-    sendOpenAiFailure(res, {
+    },
+    answer,
+  );
+  // The client leaving cancels the upstream request, and so the generation it drives.
+  res.once("close", answer.onClose);
+}
+
+/**
+ * A replica's answer written to the client as it arrives: status and headers are held until the
+ * first chunk so both leave in one write (a whole JSON answer usually arrives with its headers
+ * and goes out in one write with them); a stream whose first token is slow to come gets its
+ * headers alone after a moment, so the client sees it open. Each chunk is written as it
+ * arrives, never batched, so streamed tokens reach the client at once. A replica that dies
+ * mid-answer cuts the client's answer too (never retried: bytes were already sent).
+ */
+class ProxiedAnswer implements ProxySink {
+  call: ProxyCall | undefined;
+  private opening: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly logger: Logger,
+    private readonly requestId: string,
+  ) {}
+
+  onStart(statusCode: number, headers: IncomingHttpHeaders): void {
+    const passed: OutgoingHttpHeaders = {};
+    for (const name of PASSED_HEADERS) {
+      const value = headers[name];
+      if (value !== undefined) passed[name] = value;
+    }
+    this.res.writeHead(statusCode, passed);
+    if (headers["content-length"] === undefined)
+      this.opening = setTimeout(this.flushHeaders, HEADER_WAIT_MS);
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.stopOpening();
+    if (this.res.write(chunk)) return true;
+    this.res.once("drain", this.onDrain);
+    return false;
+  }
+
+  onEnd(): void {
+    this.stopOpening();
+    this.res.end();
+  }
+
+  onError(): void {
+    this.stopOpening();
+    this.res.destroy();
+  }
+
+  onUnavailable(error: Error): void {
+    this.logger.warn({ err: error, requestId: this.requestId }, "no inference replica answered");
+    sendOpenAiFailure(this.res, {
       code: "UPSTREAM_UNAVAILABLE",
       message: "The model server is unavailable right now; try again shortly.",
       retryAfterSeconds: 5,
     });
-    return;
   }
-  const { response } = upstream;
-  const headers: OutgoingHttpHeaders = {};
-  for (const name of PASSED_HEADERS) {
-    const value = response.headers[name];
-    if (value !== undefined) headers[name] = value;
+
+  readonly onClose = (): void => {
+    this.stopOpening();
+    if (!this.res.writableFinished) this.call?.abort();
+  };
+
+  private readonly flushHeaders = (): void => {
+    this.opening = undefined;
+    this.res.flushHeaders();
+  };
+
+  private readonly onDrain = (): void => {
+    this.call?.resume();
+  };
+
+  private stopOpening(): void {
+    if (this.opening === undefined) return;
+    clearTimeout(this.opening);
+    this.opening = undefined;
   }
-  res.writeHead(response.statusCode ?? 502, headers);
-  // Headers leave with the first chunk (one write, not two). A stream whose first token is slow
-  // to come gets its headers alone after a moment, so the client sees it open.
-  const opening = setTimeout(() => res.flushHeaders(), HEADER_WAIT_MS);
-  response.once("data", () => clearTimeout(opening));
-  response.once("close", () => clearTimeout(opening));
-  // Each chunk is written as it arrives (pipe does not batch), so streamed tokens reach the
-  // client at once; a replica that dies mid-answer cuts the client's answer too (never retried:
-  // bytes were already sent).
-  response.pipe(res);
-  response.once("error", () => res.destroy());
-  response.once("aborted", () => res.destroy());
-  res.once("close", () => {
-    if (!response.complete) response.destroy();
-  });
 }

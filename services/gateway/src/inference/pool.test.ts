@@ -31,8 +31,17 @@ const body = (stream = false) =>
     JSON.stringify({ model: "default", messages: [{ role: "user", content: "hi" }], stream }),
   );
 
-/** One chat completion through the pool, read to its end. */
-async function complete(pool: InferencePool, stream = false) {
+interface Answer {
+  replicaUrl: string;
+  status: number | undefined;
+  text: string;
+}
+
+/**
+ * One chat completion through `request` (node:http, the chat turn's path), read to its end; a
+ * failure after the start rejects with an error carrying the text received until then.
+ */
+async function requested(pool: InferencePool, stream = false): Promise<Answer> {
   const { response, replicaUrl } = await pool.request({
     method: "POST",
     path: "/v1/chat/completions",
@@ -40,11 +49,48 @@ async function complete(pool: InferencePool, stream = false) {
     body: body(stream),
   });
   let text = "";
-  for await (const part of response) text += (part as Buffer).toString("utf8");
+  try {
+    for await (const part of response) text += (part as Buffer).toString("utf8");
+  } catch (error) {
+    throw Object.assign(error as Error, { text });
+  }
   return { replicaUrl, status: response.statusCode, text };
 }
 
-describe("InferencePool", () => {
+/** The same through `proxy` (undici, the OpenAI door's path). */
+function proxied(pool: InferencePool, stream = false): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    let start: { replicaUrl: string; status: number } | undefined;
+    pool.proxy(
+      {
+        method: "POST",
+        path: "/v1/chat/completions",
+        headers: { "content-type": "application/json" },
+        body: body(stream),
+      },
+      {
+        onStart: (status, _headers, replicaUrl) => (start = { status, replicaUrl }),
+        onData: (chunk) => {
+          text += chunk.toString("utf8");
+          return true;
+        },
+        onEnd: () => {
+          if (!start) reject(new Error("ended before it started"));
+          else resolve({ ...start, text });
+        },
+        onError: (error) => reject(Object.assign(error, { text })),
+        onUnavailable: reject,
+      },
+    );
+  });
+}
+
+// Both ways through the pool keep the same rules: the chat turn's (request) and the door's (proxy).
+describe.each([
+  { via: "request", complete: requested },
+  { via: "proxy", complete: proxied },
+])("InferencePool ($via)", ({ complete }) => {
   it("sends each request to the replica with the fewest requests outstanding", async () => {
     const [a, b, c] = await replicasOf("hold", "hold", "hold");
     if (!a || !b || !c) throw new Error("replicas did not start");
@@ -142,6 +188,22 @@ describe("InferencePool", () => {
     const [cut, spare] = await replicasOf("cut", "ok");
     if (!cut || !spare) throw new Error("replicas did not start");
     const pool = poolOf([cut.url, spare.url]);
+    const error = (await complete(pool, true).catch((e: unknown) => e)) as Error & {
+      text?: string;
+    };
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toMatch(/aborted|reset|socket|closed/i);
+    expect(error.text).toContain("partial");
+    expect(spare.received).toHaveLength(0);
+    await waitFor(() => pool.snapshot()[0]?.outstanding === 0, { what: "the cut request to end" });
+  });
+});
+
+describe("InferencePool (request)", () => {
+  it("hands the cut stream's response over as it came: reading it fails after the partial text", async () => {
+    const [cut, spare] = await replicasOf("cut", "ok");
+    if (!cut || !spare) throw new Error("replicas did not start");
+    const pool = poolOf([cut.url, spare.url]);
     const { response, replicaUrl } = await pool.request({
       method: "POST",
       path: "/v1/chat/completions",
@@ -159,13 +221,83 @@ describe("InferencePool", () => {
     expect(spare.received).toHaveLength(0);
     await waitFor(() => pool.snapshot()[0]?.outstanding === 0, { what: "the cut request to end" });
   });
+});
 
+describe("InferencePool (proxy)", () => {
+  it("aborting a call closes its upstream connection, and the sink hears nothing more", async () => {
+    const [slow] = await replicasOf("slow");
+    if (!slow) throw new Error("replica did not start");
+    const pool = poolOf([slow.url]);
+    const events: string[] = [];
+    const call = pool.proxy(
+      {
+        method: "POST",
+        path: "/v1/chat/completions",
+        headers: { "content-type": "application/json" },
+        body: body(true),
+      },
+      {
+        onStart: () => events.push("start"),
+        onData: () => {
+          events.push("data");
+          return true;
+        },
+        onEnd: () => events.push("end"),
+        onError: () => events.push("error"),
+        onUnavailable: () => events.push("unavailable"),
+      },
+    );
+    await waitFor(() => events.includes("data"), { what: "the first chunk" });
+    call.abort();
+    await waitFor(() => slow.abandoned === 1, { what: "the replica to see the client leave" });
+    await waitFor(() => pool.snapshot()[0]?.outstanding === 0, { what: "the call to be released" });
+    expect(events.filter((e) => e !== "data")).toEqual(["start"]);
+    expect(pool.snapshot()[0]?.healthy).toBe(true);
+  });
+
+  it("pauses an answer the sink cannot take yet, and resumes it on request", async () => {
+    const [slow] = await replicasOf("slow");
+    if (!slow) throw new Error("replica did not start");
+    slow.slow = { chunks: 4, intervalMs: 20 };
+    const pool = poolOf([slow.url]);
+    let chunks = 0;
+    let ended = false;
+    const call = pool.proxy(
+      {
+        method: "POST",
+        path: "/v1/chat/completions",
+        headers: { "content-type": "application/json" },
+        body: body(true),
+      },
+      {
+        onStart: () => undefined,
+        // Refuses more after the first chunk, as a client socket whose buffer is full does.
+        onData: () => ++chunks > 1,
+        onEnd: () => (ended = true),
+        onError: () => undefined,
+        onUnavailable: () => undefined,
+      },
+    );
+    await waitFor(() => chunks >= 1, { what: "the first chunk" });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The replica wrote everything by now; none of it reached the paused sink.
+    expect(chunks).toBe(1);
+    expect(ended).toBe(false);
+    call.resume();
+    await waitFor(() => ended, { what: "the answer to end after resume" });
+    expect(chunks).toBeGreaterThan(1);
+  });
+});
+
+describe("InferencePool", () => {
   it("names every replica tried when none answers", async () => {
     const urls = [await deadReplicaUrl(), await deadReplicaUrl()];
     const pool = poolOf(urls);
-    const error = await complete(pool).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(NoReplicaError);
-    expect((error as NoReplicaError).tried.sort()).toEqual([...urls].sort());
+    for (const complete of [requested, proxied]) {
+      const error = await complete(pool).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NoReplicaError);
+      expect((error as NoReplicaError).tried.sort()).toEqual([...urls].sort());
+    }
     expect(pool.snapshot().every((r) => !r.healthy)).toBe(true);
   });
 });

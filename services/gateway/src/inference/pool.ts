@@ -1,13 +1,43 @@
 import http from "node:http";
 import https from "node:https";
-import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import { Pool } from "undici";
+import type { Dispatcher } from "undici";
 import type { Logger } from "@dogi/logger";
 
 /** One OpenAI-compatible engine the gateway sends generation to. */
 interface Replica {
   url: URL;
+  /** The URL's path without a trailing slash ("" for the root), put before each request's path. */
+  basePath: string;
+  /** Keep-alive connections for the proxied door (undici), made on first use. */
+  dispatcher: Pool | undefined;
   outstanding: number;
   healthy: boolean;
+}
+
+/**
+ * Where a proxied answer goes (`InferencePool.proxy`). Exactly one of `onStart` (then data, then
+ * `onEnd` or `onError`) or `onUnavailable` is called, unless the call is aborted first.
+ */
+export interface ProxySink {
+  /** The answer's status and headers, and who answered; from here on it is never retried. */
+  onStart(statusCode: number, headers: IncomingHttpHeaders, replicaUrl: string): void;
+  /** A piece of the body as it arrived; false pauses the answer until `ProxyCall.resume()`. */
+  onData(chunk: Buffer): boolean;
+  onEnd(): void;
+  /** The answer broke after it started (the replica died or reset mid-answer). */
+  onError(error: Error): void;
+  /** No replica answered before the first byte. */
+  onUnavailable(error: NoReplicaError): void;
+}
+
+/** A proxied request in flight. */
+export interface ProxyCall {
+  /** Cancels the request (and so the generation it drives); the sink hears nothing more. */
+  abort(): void;
+  /** Resumes an answer paused by `onData` returning false. */
+  resume(): void;
 }
 
 /** A replica's answer whose headers arrived; `release` must be called once the body is consumed. */
@@ -42,6 +72,14 @@ const httpsAgent = new https.Agent(agentOptions);
 // Statuses that mean "this replica cannot take it now": another one may.
 const RETRYABLE_STATUS = new Set([502, 503]);
 const PROBE_TIMEOUT_MS = 2_000;
+// Like node:http's agent: no deadline of our own on a generation (a long answer on a CPU can
+// take minutes); the client leaving is what cancels it.
+const dispatcherOptions: Pool.Options = {
+  connections: 256,
+  pipelining: 1,
+  headersTimeout: 0,
+  bodyTimeout: 0,
+};
 
 /**
  * Spreads requests over replicas by least outstanding requests. A replica that refuses a
@@ -57,11 +95,11 @@ export class InferencePool {
     urls: readonly string[],
     private readonly options: { logger: Logger; healthIntervalMs: number },
   ) {
-    this.replicas = urls.map((url) => ({
-      url: new URL(url.replace(/\/$/, "")),
-      outstanding: 0,
-      healthy: true,
-    }));
+    this.replicas = urls.map((raw) => {
+      const url = new URL(raw.replace(/\/$/, ""));
+      const basePath = url.pathname === "/" ? "" : url.pathname;
+      return { url, basePath, dispatcher: undefined, outstanding: 0, healthy: true };
+    });
   }
 
   /** Starts the periodic health probes. */
@@ -74,6 +112,10 @@ export class InferencePool {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    for (const replica of this.replicas) {
+      void replica.dispatcher?.destroy().catch(() => undefined);
+      replica.dispatcher = undefined;
+    }
   }
 
   /** Each replica's state, for /metrics and tests. */
@@ -102,7 +144,8 @@ export class InferencePool {
     }
   }
 
-  private mark(replica: Replica, healthy: boolean): void {
+  /** @internal Marks a replica healthy or not (logged when it changes). */
+  mark(replica: Replica, healthy: boolean): void {
     if (replica.healthy !== healthy)
       this.options.logger.warn(
         { replica: replica.url.origin, healthy },
@@ -111,7 +154,8 @@ export class InferencePool {
     replica.healthy = healthy;
   }
 
-  private pick(exclude: ReadonlySet<Replica>): Replica | undefined {
+  /** @internal The least busy healthy replica not in `exclude`. */
+  pick(exclude: ReadonlySet<Replica>): Replica | undefined {
     const candidates = this.replicas.filter((r) => !exclude.has(r));
     // With every replica ejected, trying one beats refusing: the probe may simply lag behind.
     const healthy = candidates.filter((r) => r.healthy);
@@ -169,9 +213,36 @@ export class InferencePool {
     }
   }
 
+  /**
+   * The proxied door's lean path: like `request` (least outstanding, retry on another replica
+   * before the first byte) but over undici's dispatcher, with the answer handed to `sink` as
+   * callbacks: no request, response or stream objects per call, and the status, headers and
+   * first bytes reach the sink in the same tick they are parsed.
+   */
+  proxy(options: PoolRequest, sink: ProxySink): ProxyCall {
+    const call = new ProxyAttempts(this, options, sink, this.replicas.length);
+    call.next(undefined);
+    return call;
+  }
+
+  /** @internal Sends one attempt of a proxied call to `replica`. */
+  dispatch(replica: Replica, options: PoolRequest, handler: Dispatcher.DispatchHandler): void {
+    replica.dispatcher ??= new Pool(replica.url.origin, dispatcherOptions);
+    replica.dispatcher.dispatch(
+      {
+        origin: replica.url.origin,
+        method: options.method as Dispatcher.HttpMethod,
+        path: replica.basePath + options.path,
+        headers: options.headers as Record<string, string>,
+        body: options.body ?? null,
+      },
+      handler,
+    );
+  }
+
   private send(replica: Replica, options: PoolRequest): Promise<IncomingMessage> {
     const secure = replica.url.protocol === "https:";
-    const basePath = replica.url.pathname === "/" ? "" : replica.url.pathname;
+    const basePath = replica.basePath;
     replica.outstanding += 1;
     let released = false;
     const release = () => {
@@ -205,5 +276,149 @@ export class InferencePool {
       });
       request.end(options.body);
     });
+  }
+}
+
+/**
+ * One proxied call and its attempts: each attempt goes to the least busy replica not tried yet,
+ * and a connection failure or a 502/503 before the first byte moves on to the next one. One
+ * object per call serves as the undici handler of every attempt (`attempt` tells a late event
+ * of an abandoned attempt from the current one).
+ */
+class ProxyAttempts implements ProxyCall {
+  private readonly tried = new Set<Replica>();
+  private replica: Replica | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
+  private started = false;
+  private aborted = false;
+  private paused = false;
+
+  constructor(
+    private readonly pool: InferencePool,
+    private readonly options: PoolRequest,
+    private readonly sink: ProxySink,
+    private readonly replicaCount: number,
+  ) {}
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.controller?.abort(new Error("the client left"));
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.controller?.resume();
+  }
+
+  /** Sends the next attempt, or tells the sink that no replica answered. */
+  next(lastError: unknown): void {
+    const replica = this.pool.pick(this.tried);
+    if (!replica) {
+      this.replica = undefined;
+      this.sink.onUnavailable(
+        new NoReplicaError(
+          [...this.tried].map((r) => r.url.origin),
+          lastError,
+        ),
+      );
+      return;
+    }
+    this.tried.add(replica);
+    this.replica = replica;
+    this.controller = undefined;
+    replica.outstanding += 1;
+    this.pool.dispatch(replica, this.options, new Attempt(this, replica));
+  }
+
+  /** @internal */
+  onRequestStart(replica: Replica, controller: Dispatcher.DispatchController): void {
+    if (replica !== this.replica) return;
+    this.controller = controller;
+    if (this.aborted) controller.abort(new Error("the client left"));
+  }
+
+  /** @internal Whether the attempt's answer is passed on (false: dropped, a retry was sent). */
+  onResponseStart(replica: Replica, statusCode: number, headers: IncomingHttpHeaders): boolean {
+    if (replica !== this.replica || this.aborted) return false;
+    if (this.tried.size < this.replicaCount && RETRYABLE_STATUS.has(statusCode)) {
+      // This answer's body is read and dropped (its connection stays reusable).
+      this.next(undefined);
+      return false;
+    }
+    this.started = true;
+    this.sink.onStart(statusCode, headers, replica.url.origin);
+    return true;
+  }
+
+  /** @internal */
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.aborted) return;
+    if (!this.sink.onData(chunk)) {
+      this.paused = true;
+      controller.pause();
+    }
+  }
+
+  /** @internal */
+  onResponseEnd(): void {
+    if (!this.aborted) this.sink.onEnd();
+  }
+
+  /** @internal */
+  onResponseError(replica: Replica, passedOn: boolean, error: Error): void {
+    if (this.aborted) return;
+    // Started but not marked passed on: the sink threw in onStart (e.g. a header it refused).
+    if (passedOn || (replica === this.replica && this.started)) {
+      this.sink.onError(error);
+      return;
+    }
+    if (replica !== this.replica) return;
+    this.pool.mark(replica, false);
+    this.next(error);
+  }
+}
+
+/** The undici handler of one attempt: keeps its replica's outstanding count and forwards events. */
+class Attempt implements Dispatcher.DispatchHandler {
+  private released = false;
+  private passedOn = false;
+
+  constructor(
+    private readonly call: ProxyAttempts,
+    private readonly replica: Replica,
+  ) {}
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.replica.outstanding -= 1;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.call.onRequestStart(this.replica, controller);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    this.passedOn = this.call.onResponseStart(this.replica, statusCode, headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.passedOn) this.call.onResponseData(controller, chunk);
+  }
+
+  onResponseEnd(): void {
+    this.release();
+    if (this.passedOn) this.call.onResponseEnd();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.release();
+    this.call.onResponseError(this.replica, this.passedOn, error);
   }
 }
