@@ -162,7 +162,15 @@ interface StreamChunk {
   choices?: Array<{ text?: string; finish_reason?: string | null }>;
   usage?: { completion_tokens?: number };
   timings?: { predicted_n?: number };
+  error?: { message?: string };
 }
+
+/**
+ * A server reported an error inside the stream. llama-server's output parser sometimes rejects
+ * what the random-weight bench model writes ("does not match the expected Content-only
+ * format"); the measurement is then taken again with fresh prompts.
+ */
+class StreamErrorFrame extends Error {}
 
 /**
  * One streamed completion of exactly `maxTokens` tokens: greedy on both servers, end-of-
@@ -196,14 +204,19 @@ async function streamOnce(server: Server, maxTokens: number): Promise<StreamResu
   let timingTokens: number | undefined;
   const decoder = new TextDecoder();
   let buffer = "";
+  let lastFrame = "";
   for await (const chunk of response.body) {
     buffer += decoder.decode(chunk as Uint8Array, { stream: true });
     let index;
     while ((index = buffer.indexOf("\n\n")) >= 0) {
       const frame = buffer.slice(0, index);
       buffer = buffer.slice(index + 2);
+      lastFrame = frame;
       if (!frame.startsWith("data: ") || frame === "data: [DONE]") continue;
       const data = JSON.parse(frame.slice(6)) as StreamChunk;
+      if (data.error) {
+        throw new StreamErrorFrame(`${server.name}: ${data.error.message ?? frame.slice(0, 300)}`);
+      }
       const now = performance.now();
       const choice = data.choices?.[0];
       if (choice?.text) first ??= now;
@@ -218,7 +231,7 @@ async function streamOnce(server: Server, maxTokens: number): Promise<StreamResu
   const tokens = usageTokens ?? timingTokens ?? 0;
   if (tokens !== maxTokens || first === undefined || finishedAt === undefined) {
     throw new Error(
-      `${server.name} generated ${tokens} tokens (finish ${finishReason ?? "none"}) where ${maxTokens} were asked for: the comparison would not be fair`,
+      `${server.name} generated ${tokens} tokens (finish ${finishReason ?? "none"}) where ${maxTokens} were asked for: the comparison would not be fair (last frame: ${lastFrame.slice(0, 300)})`,
     );
   }
   return { ttftMs: first - started, decodeMs: finishedAt - first, tokens, finishReason };
@@ -247,11 +260,27 @@ const measures: Record<keyof Figures, Measure> = {
 
 async function aggregate(server: Server, streams: number): Promise<number> {
   const started = performance.now();
-  const results = await Promise.all(
+  // Every stream is waited for, even when one fails, so a retry never overlaps leftovers.
+  const settled = await Promise.allSettled(
     Array.from({ length: streams }, () => streamOnce(server, decodeTokens)),
   );
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  const results = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const wall = (performance.now() - started) / 1000;
   return results.reduce((sum, r) => sum + r.tokens, 0) / wall;
+}
+
+/** Takes a measurement again (up to twice more) when a server errs inside a stream. */
+async function measureWithRetry(measure: Measure, server: Server): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await measure(server);
+    } catch (error) {
+      if (!(error instanceof StreamErrorFrame) || attempt === 3) throw error;
+      log(`retrying the measurement with new prompts after a stream error: ${error.message}`);
+    }
+  }
 }
 
 const median = (xs: number[]) => {
@@ -352,7 +381,7 @@ try {
     for (const [name, measure] of Object.entries(measures) as Array<[keyof Figures, Measure]>) {
       for (const server of order) {
         const entry = figures.get(server);
-        if (entry) entry[name] = await measure(server);
+        if (entry) entry[name] = await measureWithRetry(measure, server);
       }
     }
     for (const [server, entry] of figures) {
