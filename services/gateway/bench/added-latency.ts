@@ -7,70 +7,28 @@
 // targets in a new random order. The target is the gateway's added p50 (vs direct).
 // Run: node --import tsx services/gateway/bench/added-latency.ts [requests]
 // The last line is one JSON object with the figures.
-import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import os from "node:os";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { ensureTinyModel } from "@dogi/testing";
 import { Api } from "../src/testing/api.ts";
 import { startStack } from "../src/testing/stack.ts";
+import {
+  cpuSeconds,
+  percentile,
+  round,
+  shuffled,
+  startBenchScript,
+  timeChatCompletion,
+} from "./measure.ts";
 
 const REQUESTS = Number(process.argv[2] ?? 200);
 const TARGET_P50_MS = 1;
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-const round = (n: number) => Math.round(n * 1000) / 1000;
-
-/** A copy of `items` in random order (Fisher–Yates). */
-function shuffled<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
-
-/** CPU seconds a process has used (user + system), from /proc; NaN where there is no /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 const floors: ChildProcess[] = [];
 
 /** Starts a bench proxy script in its own process (like the gateway: node --import tsx). */
-async function startFloor(script: string, target: string): Promise<string> {
-  const floor = spawn(
-    process.execPath,
-    [
-      "--import",
-      pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href,
-      fileURLToPath(new URL(script, import.meta.url)),
-      target,
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  floors.push(floor);
-  return new Promise<string>((resolve, reject) => {
-    floor.stdout.on("data", (chunk: Buffer) => {
-      const port = /listening (\d+)/.exec(chunk.toString("utf8"))?.[1];
-      if (port) resolve(`http://127.0.0.1:${port}`);
-    });
-    floor.once("exit", () => reject(new Error(`${script} exited`)));
-  });
-}
+const startFloor = async (script: string, target: string) =>
+  (await startBenchScript(script, [target], floors)).url;
 const stack = await startStack({
   MODEL_PATH: await ensureTinyModel(),
   RATE_LIMIT_IP_PER_MINUTE: "1000000",
@@ -97,26 +55,8 @@ try {
       stream,
     });
 
-  /** Milliseconds to the whole body (non-streaming) or to the first body byte (streaming). */
-  async function time(base: string, stream: boolean): Promise<number> {
-    const started = performance.now();
-    const response = await fetch(`${base}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
-      body: body(stream),
-    });
-    if (response.status !== 200)
-      throw new Error(`${base}: ${response.status} ${await response.text()}`);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    if (stream) {
-      await reader.read();
-      const elapsed = performance.now() - started;
-      while (!(await reader.read()).done);
-      return elapsed;
-    }
-    while (!(await reader.read()).done);
-    return performance.now() - started;
-  }
+  const time = (base: string, stream: boolean) =>
+    timeChatCompletion(base, `Bearer ${secret}`, body(stream), stream);
 
   const load = () => round(os.loadavg()[0] ?? NaN);
   const result: Record<string, unknown> = { requests: REQUESTS, load_1min_before: load() };

@@ -8,68 +8,24 @@
 // Run: node --import tsx services/gateway/bench/proxy-ab.ts [requests per target] [other ab-server.ts]
 // With a second argument (another checkout's bench/ab-server.ts) its gateway is measured too,
 // as "gateway_b", to compare two versions of the gateway's code in one run.
-import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
+import {
+  cpuSeconds,
+  percentile,
+  round,
+  shuffled,
+  startBenchScript,
+  timeChatCompletion,
+} from "./measure.ts";
 
 const REQUESTS = Number(process.argv[2] ?? 2000);
 const OTHER_SERVER = process.argv[3];
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-const round = (n: number) => Math.round(n * 1000) / 1000;
-
-/** A copy of `items` in random order (Fisher–Yates). */
-function shuffled<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
 const children: ChildProcess[] = [];
 
-/** CPU seconds a process has used (user + system), from /proc; NaN where there is no /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Starts a bench script in its own process; resolves with its origin and any "key" it printed. */
-function start(args: string[]): Promise<{ url: string; key?: string; pid?: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href,
-      fileURLToPath(new URL(args[0] ?? "", import.meta.url)),
-      ...args.slice(1),
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString("utf8");
-      const port = /listening (\d+)/.exec(out)?.[1];
-      const key = /key (\S+)/.exec(out)?.[1];
-      if (port)
-        resolve({ url: `http://127.0.0.1:${port}`, pid: child.pid, ...(key ? { key } : {}) });
-    });
-    child.once("exit", () => reject(new Error(`${args.join(" ")} exited`)));
-  });
-}
+/** Starts a bench script (relative to bench/, or a file URL) with its arguments. */
+const start = ([script = "", ...args]: string[]) => startBenchScript(script, args, children);
 
 try {
   const upstream = await start(["./ab-server.ts", "upstream"]);
@@ -88,29 +44,18 @@ try {
   };
   const keys = new Map(Object.values(targets).map((t) => [t.url, `Bearer ${t.key ?? ""}`]));
 
-  const time = async (base: string, stream: boolean): Promise<number> => {
-    const started = performance.now();
-    const response = await fetch(`${base}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: keys.get(base) ?? "" },
-      body: JSON.stringify({
+  const time = (base: string, stream: boolean) =>
+    timeChatCompletion(
+      base,
+      keys.get(base) ?? "",
+      JSON.stringify({
         model: "default",
         messages: [{ role: "user", content: "hi" }],
         max_tokens: 1,
         stream,
       }),
-    });
-    if (response.status !== 200) throw new Error(`${base}: ${response.status}`);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    if (stream) {
-      await reader.read();
-      const elapsed = performance.now() - started;
-      while (!(await reader.read()).done);
-      return elapsed;
-    }
-    while (!(await reader.read()).done);
-    return performance.now() - started;
-  };
+      stream,
+    );
 
   const result: Record<string, unknown> = {
     requests: REQUESTS,

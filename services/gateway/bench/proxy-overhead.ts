@@ -7,15 +7,10 @@
 import { startFakeAuth } from "../src/testing/fake-auth.ts";
 import { startTestGateway } from "../src/testing/gateway.ts";
 import { startReplica } from "../src/testing/replica.ts";
+import { percentile, round, timeChatCompletion } from "./measure.ts";
 
 const REQUESTS = Number(process.argv[2] ?? 2000);
 const TARGET_P50_MS = 1;
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-const round = (n: number) => Math.round(n * 1000) / 1000;
 
 const auth = await startFakeAuth();
 const replica = await startReplica("bench");
@@ -35,24 +30,13 @@ const body = JSON.stringify({
   max_tokens: 1,
 });
 
-async function time(base: string, stream: boolean): Promise<number> {
-  const started = performance.now();
-  const response = await fetch(`${base}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: stream ? body.replace("}", ',"stream":true}') : body,
-  });
-  if (response.status !== 200) throw new Error(`${base}: ${response.status}`);
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  if (stream) {
-    await reader.read();
-    const elapsed = performance.now() - started;
-    while (!(await reader.read()).done);
-    return elapsed;
-  }
-  while (!(await reader.read()).done);
-  return performance.now() - started;
-}
+const time = (base: string, stream: boolean) =>
+  timeChatCompletion(
+    base,
+    `Bearer ${key}`,
+    stream ? body.replace("}", ',"stream":true}') : body,
+    stream,
+  );
 
 try {
   const result: Record<string, unknown> = { requests: REQUESTS };
