@@ -6,7 +6,7 @@ import type { Logger } from "@dogi/logger";
 import { AppError, createServiceApp } from "@dogi/trpc";
 import type { HealthReporter } from "@dogi/trpc";
 import { Authenticator } from "./auth/authenticator.ts";
-import { BackgroundWork, trackTitles } from "./background.ts";
+import { BackgroundWork } from "./background.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { ServiceClients } from "./clients.ts";
 import { parseTrustedProxies } from "./edge/client-ip.ts";
@@ -62,8 +62,6 @@ export function createGateway(deps: GatewayAppDeps) {
   metrics.replicas = () => pool.snapshot();
   const state: GatewayState = { inFlight: 0, draining: false, requests: 0 };
   const background = new BackgroundWork();
-  // Session titles written after a first turn outlive its request; shutdown waits for them.
-  const titles = trackTitles(pool, background, (outcome) => metrics.title(outcome));
   const userLimiter = new RateLimiter(env.RATE_LIMIT_USER_PER_MINUTE);
   const tokenLimiter = new RateLimiter(env.CHAT_TOKENS_PER_MINUTE);
 
@@ -92,14 +90,16 @@ export function createGateway(deps: GatewayAppDeps) {
     services,
     turn: {
       services,
-      pool: titles.pool,
+      pool,
       logger,
       maxTokens: env.CHAT_MAX_TOKENS,
       ignoreEos: env.CHAT_IGNORE_EOS,
       contextChars: env.CHAT_CONTEXT_CHARS,
       inferenceStatus,
       chargeTokens: (userId, tokens) => tokenLimiter.charge(userId, tokens),
-      onTitle: titles.onTitle,
+      onTitle: (outcome) => metrics.title(outcome),
+      // Session titles written after a first turn outlive its request; shutdown waits for them.
+      background,
     },
     turnLimiter: new RateLimiter(env.CHAT_TURNS_PER_MINUTE),
     tokenLimiter,

@@ -130,6 +130,8 @@ export async function completeShort(options: {
   pool: InferencePool;
   messages: ChatMessage[];
   maxTokens: number;
+  /** Aborts the request early (e.g. the gateway shutting down). */
+  signal?: AbortSignal;
 }): Promise<string | null> {
   try {
     const { response } = await options.pool.request({
@@ -145,7 +147,9 @@ export async function completeShort(options: {
           temperature: 0,
         }),
       ),
-      signal: AbortSignal.timeout(60_000),
+      signal: options.signal
+        ? AbortSignal.any([AbortSignal.timeout(60_000), options.signal])
+        : AbortSignal.timeout(60_000),
     });
     let text = "";
     const decoder = new StringDecoder("utf8");

@@ -19,6 +19,7 @@ import type { GenerationResult } from "./generate.ts";
 import { languageOf } from "./language.ts";
 import { buildMessages } from "./prompt.ts";
 import { retrievalOnlyAnswer } from "./retrieval-only.ts";
+import type { BackgroundWork } from "../background.ts";
 import { writeTitle } from "./title.ts";
 import type { TitleOutcome } from "./title.ts";
 import { assessEmergency } from "./triage.ts";
@@ -46,6 +47,8 @@ export interface TurnDeps {
   chargeTokens: (userId: string, tokens: number) => void;
   /** Told what became of the model-written title after a session's first turn. */
   onTitle?: (outcome: TitleOutcome) => void;
+  /** Counts the title (which outlives the turn's request) so that shutdown waits for it. */
+  background?: BackgroundWork;
 }
 
 const PASSAGES = 5;
@@ -215,9 +218,13 @@ export async function runTurn(
   if (
     turn.messageIndex === 0 &&
     (input.session.titleSource === "default" || input.session.titleSource === "auto")
-  )
+  ) {
     // Not awaited: the answer is done; the title follows on its own and is counted in /metrics.
-    void writeTitle(deps, userId, turn).then((outcome) => deps.onTitle?.(outcome));
+    const done = deps.background?.begin();
+    void writeTitle(deps, userId, turn, deps.background?.signal)
+      .then((outcome) => deps.onTitle?.(outcome))
+      .finally(() => done?.());
+  }
 
   async function finish(result: {
     status: "complete" | "partial";

@@ -45,9 +45,11 @@ export async function writeTitle(
   deps: { services: ServiceClients; pool: InferencePool; logger: Logger },
   userId: string,
   turn: TTurn,
+  signal?: AbortSignal,
 ): Promise<TitleOutcome> {
   const raw = await completeShort({
     pool: deps.pool,
+    signal,
     maxTokens: 24,
     messages: [
       {

@@ -166,23 +166,6 @@ export class InferencePool {
   }
 
   /**
-   * The same pool (its replicas, their health and outstanding counts) with each request passed
-   * through `wrap` first, e.g. to track work that outlives its client's request or to add a
-   * signal that aborts it.
-   */
-  through(
-    wrap: (
-      options: PoolRequest,
-      send: (options: PoolRequest) => Promise<UpstreamResponse>,
-    ) => Promise<UpstreamResponse>,
-  ): InferencePool {
-    // A view whose prototype is this pool: it reads the same state and sends through it.
-    const view = Object.create(this) as InferencePool;
-    view.request = (options) => wrap(options, (wrapped) => this.request(wrapped));
-    return view;
-  }
-
-  /**
    * Sends a request to the least busy healthy replica and resolves once response headers arrive.
    * Connection failures and 502/503 answers are retried on another replica while one is left.
    */
