@@ -62,27 +62,33 @@ export async function createInferenceService(settings: InferenceSettings, logger
     help: "Sequences generating right now.",
     read: async () => [{ value: engine.status().scheduler.busySequences }],
   });
-  // Their ratio is the mean batch width: how well concurrent requests share decode steps.
-  metrics.addGauge({
-    name: "inference_decode_batches_total",
-    help: "Decode batches run by the engine.",
-    type: "counter",
-    read: async () =>
-      engine.loadedModels().map((model) => ({
-        labels: { model: model.id },
-        value: model.batchStats.batches,
-      })),
-  });
-  metrics.addGauge({
-    name: "inference_batch_sequence_steps_total",
-    help: "Sequence steps carried by the decode batches (one per sequence per batch).",
-    type: "counter",
-    read: async () =>
-      engine.loadedModels().map((model) => ({
-        labels: { model: model.id },
-        value: model.batchStats.sequenceSteps,
-      })),
-  });
+  // steps / batches is the mean batch width (how well concurrent requests share decode
+  // steps); passes / batches is how many times each batch read the weights (1 at best).
+  const batchCounters = [
+    ["inference_decode_batches_total", "Decode batches run by the engine.", "batches"],
+    [
+      "inference_batch_sequence_steps_total",
+      "Sequence steps carried by the decode batches (one per sequence per batch).",
+      "sequenceSteps",
+    ],
+    [
+      "inference_decode_passes_total",
+      "Passes over the model that the decode batches took (llama.cpp splits a batch whose sequence ids are not consecutive).",
+      "passes",
+    ],
+  ] as const;
+  for (const [name, help, stat] of batchCounters) {
+    metrics.addGauge({
+      name,
+      help,
+      type: "counter",
+      read: async () =>
+        engine.loadedModels().map((model) => ({
+          labels: { model: model.id },
+          value: model.batchStats[stat],
+        })),
+    });
+  }
   metrics.addGauge({
     name: "inference_gpu_memory_bytes",
     help: "GPU memory in use and in total (only when running on a GPU).",

@@ -1,9 +1,13 @@
 import type { LlamaContext, LlamaContextSequence } from "node-llama-cpp";
 
-/** How many decode batches ran and how many sequence steps they carried (their mean width). */
+/**
+ * How many decode batches ran, how many sequence steps they carried (their mean width), and
+ * how many passes over the model they took (see `decodePasses`).
+ */
 export interface BatchStats {
   batches: number;
   sequenceSteps: number;
+  passes: number;
 }
 
 type AnyFunction = (...args: never[]) => unknown;
@@ -14,6 +18,43 @@ type AnyFunction = (...args: never[]) => unknown;
 const AFTER_BATCH = "_takeIntervalCheckpointIfNeededAfterBatch";
 // - The context's entry point that queues a sequence's tokens for the next batch.
 const QUEUE_DECODE = "_decodeTokens";
+// - The context's queue of decodes waiting for the next batch, in the order they were queued.
+const QUEUED_DECODES = "_queuedDecodes";
+// - A sequence's id in llama.cpp (its queued decodes carry it as `sequenceId`).
+const SEQUENCE_ID = "_sequenceId";
+
+interface QueuedDecode {
+  sequenceId: number;
+}
+
+const bySequenceId = (a: QueuedDecode, b: QueuedDecode) => a.sequenceId - b.sequenceId;
+
+/**
+ * The passes over the model that llama.cpp makes for a batch of one token per sequence, given
+ * the sequences in batch order. With a KV cache per sequence (llama.cpp's default, which
+ * node-llama-cpp keeps) each pass takes, scanning in batch order, only sequence ids that
+ * follow the previous one by one and leaves the others for the next pass (llama_batch_allocr's
+ * sequential split_equal). Each pass reads every weight again, so a batch ordered 7,0,1,…,6
+ * costs about two single batches.
+ */
+export function decodePasses(sequenceIds: readonly number[]): number {
+  const left = [...sequenceIds];
+  let passes = 0;
+  while (left.length > 0) {
+    passes += 1;
+    let last: number | undefined;
+    for (let index = 0; index < left.length;) {
+      const id = left[index] as number;
+      if (last === undefined || id === last + 1) {
+        last = id;
+        left.splice(index, 1);
+      } else {
+        index += 1;
+      }
+    }
+  }
+  return passes;
+}
 
 function member(target: object, name: string): unknown {
   return (target as Record<string, unknown>)[name];
@@ -34,7 +75,13 @@ function replaceMember(target: object, name: string, value: unknown): void {
  *    Waiting one event-loop turn after each batch (one shared turn) lets every sequence queue
  *    first. The turn costs microseconds against a decode step of milliseconds.
  *
- * 2. Starved newcomers. The batch loop holds the context lock from batch to batch while any
+ * 2. Extra passes. Sequences enter node-llama-cpp's batch in the order they queued, which
+ *    rotates from batch to batch; llama.cpp then splits the batch wherever the ids do not
+ *    count up by one (see `decodePasses`), and 8 streams cost two or three passes a step.
+ *    The queue is kept sorted by sequence id (so a batch is one pass when its sequences are
+ *    consecutive; the slot choice keeps them so), as llama-server's slot loop does.
+ *
+ * 3. Starved newcomers. The batch loop holds the context lock from batch to batch while any
  *    sequence has tokens queued, and a new request must take that lock to erase what its
  *    sequence held from an earlier request. Under load it waited until every running
  *    generation had finished: 8 streams ran as a few waves instead of side by side. Now,
@@ -43,7 +90,7 @@ function replaceMember(target: object, name: string, value: unknown): void {
  *    erases, and everyone (newcomer included) goes on in the next batch.
  */
 export class BatchScheduler {
-  readonly stats: BatchStats = { batches: 0, sequenceSteps: 0 };
+  readonly stats: BatchStats = { batches: 0, sequenceSteps: 0, passes: 0 };
   private preparing = 0;
   private gate: Promise<void> | undefined;
   private openGate: (() => void) | undefined;
@@ -52,19 +99,35 @@ export class BatchScheduler {
   /** Wraps the context and its sequences; false (nothing changed) if node-llama-cpp changed. */
   install(context: LlamaContext, sequences: readonly LlamaContextSequence[]): boolean {
     const queueDecode = member(context, QUEUE_DECODE);
+    const queued = member(context, QUEUED_DECODES);
     const hooks = sequences.map((sequence) => member(sequence, AFTER_BATCH));
-    if (typeof queueDecode !== "function" || !hooks.every((hook) => typeof hook === "function")) {
+    const ids = sequences.map((sequence) => member(sequence, SEQUENCE_ID));
+    if (
+      typeof queueDecode !== "function" ||
+      !Array.isArray(queued) ||
+      !hooks.every((hook) => typeof hook === "function") ||
+      !ids.every((id) => typeof id === "number")
+    ) {
       return false;
     }
-    const queue = (queueDecode as AnyFunction).bind(context) as (...args: unknown[]) => unknown;
+    const queueInOrder = (queueDecode as AnyFunction).bind(context) as (
+      ...args: unknown[]
+    ) => unknown;
+    const queue = (...args: unknown[]) => {
+      const queuedDecode = queueInOrder(...args);
+      (queued as QueuedDecode[]).sort(bySequenceId);
+      return queuedDecode;
+    };
     replaceMember(context, QUEUE_DECODE, (...args: unknown[]) =>
       this.gate ? this.gate.then(() => queue(...args)) : queue(...args),
     );
     sequences.forEach((sequence, index) => {
       const original = hooks[index] as (length: number) => unknown;
+      // node-llama-cpp calls these in batch order, one sequence after another.
       replaceMember(sequence, AFTER_BATCH, (length: number) => {
         const result = original(length);
-        return result instanceof Promise ? Promise.all([result, this.nextTurn()]) : this.nextTurn();
+        const turn = this.nextTurn(ids[index] as number);
+        return result instanceof Promise ? Promise.all([result, turn]) : turn;
       });
     });
     this.installed = true;
@@ -93,11 +156,17 @@ export class BatchScheduler {
   }
 
   private turn: Promise<void> | undefined;
+  private turnSequences: number[] = [];
 
-  private nextTurn(): Promise<void> {
+  private nextTurn(sequenceId: number): Promise<void> {
     this.stats.sequenceSteps += 1;
-    if (this.turn) return this.turn;
+    if (this.turn) {
+      this.turnSequences.push(sequenceId);
+      return this.turn;
+    }
     this.stats.batches += 1;
+    const batchOrder = [sequenceId];
+    this.turnSequences = batchOrder;
     const current = new Promise<void>((resolve) =>
       setImmediate(() => {
         resolve();
@@ -106,6 +175,7 @@ export class BatchScheduler {
         // in later event-loop turns than this one.
         setImmediate(() => {
           if (this.turn === current) this.turn = undefined;
+          this.stats.passes += decodePasses(batchOrder);
         });
       }),
     );

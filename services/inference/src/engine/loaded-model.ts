@@ -120,14 +120,18 @@ export class LoadedModel {
     return this.context.contextSize;
   }
 
-  /** Picks the free slot whose cached tokens share the longest prefix with the prompt. */
+  /**
+   * Picks the free slot whose cached tokens share the longest prefix with the prompt; among
+   * equals the lowest-numbered, which keeps busy sequences consecutive so that a decode batch
+   * is one pass over the model (see decodePasses in batch-gather.ts).
+   */
   pickSlotFor(tokens: readonly Token[]): (free: readonly Slot[]) => Slot {
     return (free) => {
       let best = free[0];
       let bestLength = -1;
       for (const slot of free) {
         const length = slot.sequence.compareContextTokens([...tokens]).firstDifferentIndex;
-        if (length > bestLength) {
+        if (length > bestLength || (length === bestLength && best && slot.index < best.index)) {
           best = slot;
           bestLength = length;
         }

@@ -16,8 +16,8 @@ afterAll(async () => {
   await inference?.close();
 });
 
-async function complete(body: Record<string, unknown>) {
-  const response = await fetch(`${inference.url}/v1/completions`, {
+async function complete(body: Record<string, unknown>, url = inference.url) {
+  const response = await fetch(`${url}/v1/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ model: "default", prompt: "<|im_start|>assistant\n", ...body }),
@@ -85,12 +85,13 @@ describe("the ignore_eos extension", () => {
   });
 });
 
-async function batchCounters() {
-  const text = await (await fetch(`${inference.url}/metrics`)).text();
+async function batchCounters(url = inference.url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
   const read = (name: string) => Number(new RegExp(`${name}\\{[^}]*\\} (\\d+)`).exec(text)?.[1]);
   return {
     batches: read("inference_decode_batches_total"),
     steps: read("inference_batch_sequence_steps_total"),
+    passes: read("inference_decode_passes_total"),
   };
 }
 
@@ -152,5 +153,41 @@ describe("batching", () => {
     } finally {
       controller.abort();
     }
+  });
+});
+
+describe("decode passes", () => {
+  let four: TestInference;
+  beforeAll(async () => {
+    four = await startTestInference({ MODEL_PATH: await ensureTinyModel(), INFERENCE_PARALLEL: 4 });
+  });
+  afterAll(async () => {
+    await four?.close();
+  });
+
+  it("keep concurrent streams on consecutive sequences, one pass over the model per batch", async () => {
+    // Four requests of different lengths free their slots out of order (1, 3, 2, 0).
+    await Promise.all(
+      [8, 2, 6, 4].map((max_tokens, index) =>
+        complete({ max_tokens, ignore_eos: true, prompt: `warm ${index}` }, four.url),
+      ),
+    );
+    const before = await batchCounters(four.url);
+    const tokens = 30;
+    const results = await Promise.all(
+      [21, 22].map((seed) =>
+        complete(
+          { seed, max_tokens: tokens, ignore_eos: true, prompt: `question ${seed}` },
+          four.url,
+        ),
+      ),
+    );
+    expect(results.map((r) => r.body.usage.completion_tokens)).toEqual([tokens, tokens]);
+    const after = await batchCounters(four.url);
+    const batches = after.batches - before.batches;
+    expect(after.steps - before.steps).toBeGreaterThanOrEqual(2 * tokens);
+    // Taking the first slots freed (1 and 3) would leave a gap: two passes per batch. So
+    // would the same two sequences queued in the order 1, 0.
+    expect(after.passes - before.passes).toBe(batches);
   });
 });

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import type { LlamaContext, LlamaContextSequence } from "node-llama-cpp";
+import { BatchScheduler, decodePasses } from "./batch-gather.ts";
+
+describe("decodePasses", () => {
+  it("is one pass for consecutive sequence ids in increasing order", () => {
+    expect(decodePasses([0, 1, 2, 3, 4, 5, 6, 7])).toBe(1);
+    expect(decodePasses([3, 4, 5])).toBe(1);
+    expect(decodePasses([6])).toBe(1);
+  });
+
+  it("splits where the ids do not count up by one", () => {
+    // Rotated, as node-llama-cpp's queue order left it: 7 alone, then 0 to 6.
+    expect(decodePasses([7, 0, 1, 2, 3, 4, 5, 6])).toBe(2);
+    // A gap: 0 and 2 cannot share a pass.
+    expect(decodePasses([0, 2])).toBe(2);
+    // A pass skips ids that do not fit and picks up later ones that do.
+    expect(decodePasses([0, 1, 3, 2])).toBe(2);
+    expect(decodePasses([3, 2, 1, 0])).toBe(4);
+  });
+
+  it("is no pass for an empty batch", () => {
+    expect(decodePasses([])).toBe(0);
+  });
+});
+
+// The shape of node-llama-cpp 3.x's internals that BatchScheduler wraps; the real thing is
+// exercised through HTTP in openai/ignore-eos-and-batching.test.ts.
+function fakeContext(sequenceCount: number) {
+  const context = {
+    _queuedDecodes: [] as Array<{ sequenceId: number }>,
+    _decodeTokens(item: { sequenceId: number }) {
+      this._queuedDecodes.push(item);
+      return Promise.resolve();
+    },
+  };
+  const sequences = Array.from({ length: sequenceCount }, (_, id) => ({
+    _sequenceId: id,
+    _takeIntervalCheckpointIfNeededAfterBatch: (_length: number) => undefined as unknown,
+  }));
+  const scheduler = new BatchScheduler();
+  const installed = scheduler.install(
+    context as unknown as LlamaContext,
+    sequences as unknown as LlamaContextSequence[],
+  );
+  return { context, sequences, scheduler, installed };
+}
+
+const nextEventLoopTurns = () =>
+  new Promise<void>((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
+
+describe("BatchScheduler", () => {
+  it("keeps the decode queue in sequence id order, whatever order they queue in", async () => {
+    const { context, installed } = fakeContext(4);
+    expect(installed).toBe(true);
+    for (const sequenceId of [2, 0, 3, 1]) void context._decodeTokens({ sequenceId });
+    expect(context._queuedDecodes.map((item) => item.sequenceId)).toEqual([0, 1, 2, 3]);
+  });
+
+  it("counts a batch's passes from the order its sequences finished in", async () => {
+    const { sequences, scheduler } = fakeContext(4);
+    const afterBatch = (id: number) => sequences[id]?._takeIntervalCheckpointIfNeededAfterBatch(1);
+    // One batch in order, then one whose sequences came back as 1, 0.
+    await Promise.all([afterBatch(0), afterBatch(1)]);
+    await nextEventLoopTurns();
+    await Promise.all([afterBatch(1), afterBatch(0)]);
+    await nextEventLoopTurns();
+    expect(scheduler.stats).toEqual({ batches: 2, sequenceSteps: 4, passes: 3 });
+  });
+
+  it("leaves a context it does not recognise alone", () => {
+    const scheduler = new BatchScheduler();
+    expect(scheduler.install({} as LlamaContext, [])).toBe(false);
+  });
+});
