@@ -79,19 +79,18 @@ export async function streamChat(options: {
     if (options.signal.aborted) throw error;
     throw new GenerationError("UPSTREAM_UNAVAILABLE", "The model server is unavailable.", 5);
   }
-  const { response } = upstream;
+  const { statusCode: status, headers, body: answer } = upstream;
   const decoder = new StringDecoder("utf8");
-  const status = response.statusCode ?? 502;
   if (status !== 200) {
     let text = "";
-    for await (const chunk of response) text += decoder.write(chunk as Buffer);
+    for await (const chunk of answer) text += decoder.write(chunk as Buffer);
     let message = `The model server answered ${status}.`;
     try {
       message = (JSON.parse(text) as ChunkShape).error?.message ?? message;
     } catch {
       // Not JSON: keep the status line.
     }
-    const retryAfter = Number(response.headers["retry-after"]);
+    const retryAfter = Number(headers["retry-after"]);
     throw new GenerationError(
       codeForStatus(status),
       message,
@@ -100,7 +99,7 @@ export async function streamChat(options: {
   }
   const parser = new SseParser();
   const result: GenerationResult = { model: null, usage: null, finishReason: null };
-  for await (const chunk of response) {
+  for await (const chunk of answer) {
     for (const frame of parser.push(decoder.write(chunk as Buffer))) {
       if (frame.data === "[DONE]") return result;
       const parsed = JSON.parse(frame.data) as ChunkShape;
@@ -134,7 +133,7 @@ export async function completeShort(options: {
   signal?: AbortSignal;
 }): Promise<string | null> {
   try {
-    const { response } = await options.pool.request({
+    const { statusCode, body } = await options.pool.request({
       method: "POST",
       path: "/v1/chat/completions",
       headers: { "content-type": "application/json" },
@@ -153,8 +152,8 @@ export async function completeShort(options: {
     });
     let text = "";
     const decoder = new StringDecoder("utf8");
-    for await (const chunk of response) text += decoder.write(chunk as Buffer);
-    if (response.statusCode !== 200) return null;
+    for await (const chunk of body) text += decoder.write(chunk as Buffer);
+    if (statusCode !== 200) return null;
     const parsed = JSON.parse(text) as { choices?: Array<{ message?: { content?: string } }> };
     return parsed.choices?.[0]?.message?.content ?? null;
   } catch {

@@ -38,11 +38,16 @@ interface Answer {
 }
 
 /**
- * One chat completion through `request` (node:http, the chat turn's path), read to its end; a
- * failure after the start rejects with an error carrying the text received until then.
+ * One chat completion through `request` (the chat turn's path: `proxy` with the body as a
+ * stream), read to its end; a failure after the start rejects with an error carrying the text
+ * received until then.
  */
 async function requested(pool: InferencePool, stream = false): Promise<Answer> {
-  const { response, replicaUrl } = await pool.request({
+  const {
+    statusCode,
+    body: answer,
+    replicaUrl,
+  } = await pool.request({
     method: "POST",
     path: "/v1/chat/completions",
     headers: { "content-type": "application/json" },
@@ -50,14 +55,14 @@ async function requested(pool: InferencePool, stream = false): Promise<Answer> {
   });
   let text = "";
   try {
-    for await (const part of response) text += (part as Buffer).toString("utf8");
+    for await (const part of answer) text += (part as Buffer).toString("utf8");
   } catch (error) {
     throw Object.assign(error as Error, { text });
   }
-  return { replicaUrl, status: response.statusCode, text };
+  return { replicaUrl, status: statusCode, text };
 }
 
-/** The same through `proxy` (undici, the OpenAI door's path). */
+/** The same through `proxy` (callbacks, the OpenAI door's path). */
 function proxied(pool: InferencePool, stream = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     let text = "";
@@ -200,26 +205,50 @@ describe.each([
 });
 
 describe("InferencePool (request)", () => {
-  it("hands the cut stream's response over as it came: reading it fails after the partial text", async () => {
-    const [cut, spare] = await replicasOf("cut", "ok");
-    if (!cut || !spare) throw new Error("replicas did not start");
-    const pool = poolOf([cut.url, spare.url]);
-    const { response, replicaUrl } = await pool.request({
+  it("aborting the signal mid-answer closes the upstream connection and fails the body with the reason", async () => {
+    const [slow] = await replicasOf("slow");
+    if (!slow) throw new Error("replica did not start");
+    const pool = poolOf([slow.url]);
+    const controller = new AbortController();
+    const { statusCode, body: answer } = await pool.request({
       method: "POST",
       path: "/v1/chat/completions",
       headers: { "content-type": "application/json" },
       body: body(true),
+      signal: controller.signal,
     });
-    expect(replicaUrl).toBe(cut.url);
-    let text = "";
-    await expect(
-      (async () => {
-        for await (const part of response) text += (part as Buffer).toString("utf8");
-      })(),
-    ).rejects.toThrow(/aborted|reset|socket/i);
-    expect(text).toContain("partial");
-    expect(spare.received).toHaveLength(0);
-    await waitFor(() => pool.snapshot()[0]?.outstanding === 0, { what: "the cut request to end" });
+    expect(statusCode).toBe(200);
+    const chunks: string[] = [];
+    const reading = (async () => {
+      for await (const part of answer) {
+        chunks.push((part as Buffer).toString("utf8"));
+        controller.abort(new Error("the client left"));
+      }
+    })();
+    await expect(reading).rejects.toThrow("the client left");
+    expect(chunks).toHaveLength(1);
+    await waitFor(() => slow.abandoned === 1, { what: "the replica to see the client leave" });
+    await waitFor(() => pool.snapshot()[0]?.outstanding === 0, { what: "the call to be released" });
+    expect(pool.snapshot()[0]?.healthy).toBe(true);
+  });
+
+  it("rejects with the reason when the signal aborts before the answer starts", async () => {
+    const [hold] = await replicasOf("hold");
+    if (!hold) throw new Error("replica did not start");
+    const pool = poolOf([hold.url]);
+    const controller = new AbortController();
+    const answer = pool.request({
+      method: "POST",
+      path: "/v1/chat/completions",
+      headers: { "content-type": "application/json" },
+      body: body(),
+      signal: controller.signal,
+    });
+    await waitFor(() => hold.received.length === 1, { what: "the replica to get the request" });
+    controller.abort(new Error("shutting down"));
+    await expect(answer).rejects.toThrow("shutting down");
+    await waitFor(() => pool.snapshot()[0]?.outstanding === 0, { what: "the call to be released" });
+    hold.release();
   });
 });
 

@@ -1,6 +1,5 @@
-import http from "node:http";
-import https from "node:https";
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
+import { Readable } from "node:stream";
 import { Pool } from "undici";
 import type { Dispatcher } from "undici";
 import type { Logger } from "@dogi/logger";
@@ -40,9 +39,15 @@ export interface ProxyCall {
   resume(): void;
 }
 
-/** A replica's answer whose headers arrived; `release` must be called once the body is consumed. */
+/**
+ * A replica's answer whose headers arrived (`InferencePool.request`). Read `body` to its end or
+ * abort the request's signal: the replica's connection and outstanding count wait for either.
+ */
 export interface UpstreamResponse {
-  response: IncomingMessage;
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  /** The answer's bytes as they arrive; fails if the answer breaks or the signal aborts. */
+  body: Readable;
   replicaUrl: string;
 }
 
@@ -66,14 +71,11 @@ export class NoReplicaError extends Error {
   }
 }
 
-const agentOptions = { keepAlive: true, maxSockets: 256 };
-const httpAgent = new http.Agent(agentOptions);
-const httpsAgent = new https.Agent(agentOptions);
 // Statuses that mean "this replica cannot take it now": another one may.
 const RETRYABLE_STATUS = new Set([502, 503]);
 const PROBE_TIMEOUT_MS = 2_000;
-// Like node:http's agent: no deadline of our own on a generation (a long answer on a CPU can
-// take minutes); the client leaving is what cancels it.
+// No deadline of our own on a generation (a long answer on a CPU can take minutes); the
+// client leaving is what cancels it.
 const dispatcherOptions: Pool.Options = {
   connections: 256,
   pipelining: 1,
@@ -166,46 +168,56 @@ export class InferencePool {
   }
 
   /**
-   * Sends a request to the least busy healthy replica and resolves once response headers arrive.
-   * Connection failures and 502/503 answers are retried on another replica while one is left.
-   */
-  async request(options: PoolRequest): Promise<UpstreamResponse> {
-    const tried = new Set<Replica>();
-    let lastError: unknown;
-    for (;;) {
-      const replica = this.pick(tried);
-      if (!replica)
-        throw new NoReplicaError(
-          [...tried].map((r) => r.url.origin),
-          lastError,
-        );
-      tried.add(replica);
-      const canRetry = tried.size < this.replicas.length;
-      try {
-        const response = await this.send(replica, options);
-        if (canRetry && RETRYABLE_STATUS.has(response.statusCode ?? 0)) {
-          response.resume();
-          continue;
-        }
-        return { response, replicaUrl: replica.url.origin };
-      } catch (error) {
-        if (options.signal?.aborted) throw error;
-        this.mark(replica, false);
-        lastError = error;
-      }
-    }
-  }
-
-  /**
-   * The proxied door's lean path: like `request` (least outstanding, retry on another replica
-   * before the first byte) but over undici's dispatcher, with the answer handed to `sink` as
-   * callbacks: no request, response or stream objects per call, and the status, headers and
-   * first bytes reach the sink in the same tick they are parsed.
+   * Sends a request to the least busy healthy replica (connection failures and 502/503 answers
+   * are retried on another one while one is left) and hands the answer to `sink` as callbacks:
+   * no request, response or stream objects per call, and the status, headers and first bytes
+   * reach the sink in the same tick they are parsed. The OpenAI door's path.
    */
   proxy(options: PoolRequest, sink: ProxySink): ProxyCall {
     const call = new ProxyAttempts(this, options, sink, this.replicas.length);
     call.next(undefined);
     return call;
+  }
+
+  /**
+   * `proxy` for code that reads the answer itself (the chat turn): resolves once a replica's
+   * headers arrive, with the body as a stream (paused upstream while it is not read); rejects
+   * with NoReplicaError, or with the signal's reason when aborted first.
+   */
+  request(options: PoolRequest): Promise<UpstreamResponse> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      // Read only after the promise resolved, so `call` is set by then.
+      const body = new Readable({ read: () => call.resume() });
+      // The reader learns of a failure from its own read; one that nobody is reading (not
+      // started yet, or dropped) must not become an uncaught 'error' that ends the process.
+      body.on("error", () => undefined);
+      const settle = () => signal?.removeEventListener("abort", onAbort);
+      const call = this.proxy(options, {
+        onStart: (statusCode, headers, replicaUrl) =>
+          resolve({ statusCode, headers, body, replicaUrl }),
+        onData: (chunk) => body.push(chunk),
+        onEnd: () => {
+          settle();
+          body.push(null);
+        },
+        onError: (error) => {
+          settle();
+          body.destroy(error);
+        },
+        onUnavailable: (error) => {
+          settle();
+          reject(error);
+        },
+      });
+      function onAbort(): void {
+        call.abort();
+        reject(signal?.reason);
+        body.destroy(signal?.reason);
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   /** @internal Sends one attempt of a proxied call to `replica`. */
@@ -221,44 +233,6 @@ export class InferencePool {
       },
       handler,
     );
-  }
-
-  private send(replica: Replica, options: PoolRequest): Promise<IncomingMessage> {
-    const secure = replica.url.protocol === "https:";
-    const basePath = replica.basePath;
-    replica.outstanding += 1;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      replica.outstanding -= 1;
-    };
-    return new Promise((resolve, reject) => {
-      const request = (secure ? https : http).request(
-        {
-          protocol: replica.url.protocol,
-          hostname: replica.url.hostname,
-          port: replica.url.port,
-          method: options.method,
-          path: basePath + options.path,
-          headers: {
-            ...options.headers,
-            ...(options.body ? { "content-length": String(options.body.length) } : {}),
-          },
-          agent: secure ? httpsAgent : httpAgent,
-          signal: options.signal,
-        },
-        (response) => {
-          response.once("close", release);
-          resolve(response);
-        },
-      );
-      request.once("error", (error) => {
-        release();
-        reject(error);
-      });
-      request.end(options.body);
-    });
   }
 }
 
