@@ -300,6 +300,27 @@ function medians(rounds: Figures[]): Figures {
   };
 }
 
+interface BatchCounters {
+  batches: number;
+  steps: number;
+  passes: number;
+}
+
+/** The service's batching counters from /metrics (summed over models). */
+async function batchCounters(server: Server): Promise<BatchCounters> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const sum = (name: string) =>
+    [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, "gm"))].reduce(
+      (total, match) => total + Number(match[1]),
+      0,
+    );
+  return {
+    batches: sum("inference_decode_batches_total"),
+    steps: sum("inference_batch_sequence_steps_total"),
+    passes: sum("inference_decode_passes_total"),
+  };
+}
+
 const round = (x: number) => Math.round(x * 100) / 100;
 const roundAll = (figures: Figures) =>
   Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v as number)]));
@@ -320,7 +341,13 @@ if ((loadBefore[0] ?? 0) > 1.5)
 const refPort = await freePort();
 const ourPort = await freePort();
 const servers: Server[] = [];
-let result: { ref: Figures; dogi: Figures; refRounds: Figures[]; dogiRounds: Figures[] };
+let result: {
+  ref: Figures;
+  dogi: Figures;
+  refRounds: Figures[];
+  dogiRounds: Figures[];
+  batching: { meanBatchWidth: number; passesPerBatch: number };
+};
 try {
   const reference = await startServer(
     "llama-server",
@@ -368,6 +395,7 @@ try {
   );
   servers.push(ours);
   for (const server of servers) await streamOnce(server, 8); // warm-up
+  const countersBefore = await batchCounters(ours);
   const refRounds: Figures[] = [];
   const dogiRounds: Figures[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -390,7 +418,22 @@ try {
       log(`round ${round + 1} ${server.name}: ${JSON.stringify(roundAll(complete))}`);
     }
   }
-  result = { ref: medians(refRounds), dogi: medians(dogiRounds), refRounds, dogiRounds };
+  // How full dogi's decode batches were and how many passes over the model each took (1 at
+  // best; see decodePasses in engine/batch-gather.ts).
+  const countersAfter = await batchCounters(ours);
+  const batches = Math.max(1, countersAfter.batches - countersBefore.batches);
+  const batching = {
+    meanBatchWidth: round((countersAfter.steps - countersBefore.steps) / batches),
+    passesPerBatch: round((countersAfter.passes - countersBefore.passes) / batches),
+  };
+  log(`dogi batching: ${JSON.stringify(batching)}`);
+  result = {
+    ref: medians(refRounds),
+    dogi: medians(dogiRounds),
+    refRounds,
+    dogiRounds,
+    batching,
+  };
 } finally {
   for (const server of servers) await stopServer(server);
 }
@@ -438,6 +481,7 @@ console.log(
     dogi: roundAll(dogi),
     ratios,
     pairedRatioMedians: pairedMedians,
+    dogiBatching: result.batching,
     target: 0.95,
   }),
 );
