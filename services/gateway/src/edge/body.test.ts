@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAuth } from "../testing/fake-auth.ts";
 import type { FakeAuth } from "../testing/fake-auth.ts";
@@ -150,4 +151,58 @@ describe("a body over the limit", () => {
     });
     expect(completion.status).toBe(200);
   });
+});
+
+/**
+ * Sends the headers and a first piece of a declared `total`-byte upload on a raw socket, waits
+ * for the whole answer, then records whether the gateway closed the connection while the client
+ * still had the rest to send, sends the rest, and waits for the close.
+ */
+async function uploadOnRawSocket(
+  path: string,
+  total: number,
+): Promise<{ answer: string; closedBeforeUploadEnded: boolean; closedAfter: boolean }> {
+  const { hostname, port } = new URL(gateway.url);
+  const socket = net.connect(Number(port), hostname);
+  await new Promise((resolve) => socket.once("connect", resolve));
+  let closed = false;
+  socket.once("end", () => (closed = true));
+  socket.once("close", () => (closed = true));
+  let answer = "";
+  const answered = new Promise<void>((resolve) => {
+    socket.on("data", (data: Buffer) => {
+      answer += data.toString("utf8");
+      const [head = "", body = ""] = answer.split("\r\n\r\n");
+      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? NaN);
+      if (Buffer.byteLength(body) >= length) resolve();
+    });
+  });
+  const piece = Buffer.alloc(16 * 1024, "x");
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n` +
+      `Authorization: Bearer ${auth.apiKey()}\r\nContent-Length: ${total}\r\n\r\n`,
+  );
+  socket.write(piece);
+  await answered;
+  // Time enough for a close that followed the answer to arrive.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const closedBeforeUploadEnded = closed;
+  for (let sent = piece.length; sent < total && !closed; sent += piece.length)
+    socket.write(piece.subarray(0, Math.min(piece.length, total - sent)));
+  const deadline = Date.now() + 5_000;
+  while (!closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  socket.destroy();
+  return { answer, closedBeforeUploadEnded, closedAfter: closed };
+}
+
+describe("after a 413", () => {
+  for (const path of ["/v1/auth/register", "/v1/chat/completions"])
+    it(`keeps the connection open on ${path} until the client finished uploading, then closes it`, async () => {
+      const outcome = await uploadOnRawSocket(path, TOTAL);
+      expect(outcome.answer).toMatch(/^HTTP\/1\.1 413 /);
+      expect(outcome.answer).toMatch(/connection: close/i);
+      // Closing right after the answer would reset a client that is still sending.
+      expect(outcome.closedBeforeUploadEnded).toBe(false);
+      expect(outcome.closedAfter).toBe(true);
+    });
 });
