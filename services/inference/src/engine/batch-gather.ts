@@ -77,7 +77,7 @@ function replaceMember(target: object, name: string, value: unknown): void {
  *
  * 2. Extra passes. Sequences enter node-llama-cpp's batch in the order they queued, which
  *    rotates from batch to batch; llama.cpp then splits the batch wherever the ids do not
- *    count up by one (see `decodePasses`), and 8 streams cost two or three passes a step.
+ *    count up by one (see `decodePasses`): with 8 streams most steps took two passes.
  *    The queue is kept sorted by sequence id (so a batch is one pass when its sequences are
  *    consecutive; the slot choice keeps them so), as llama-server's slot loop does.
  *
@@ -110,13 +110,12 @@ export class BatchScheduler {
     ) {
       return false;
     }
-    const queueInOrder = (queueDecode as AnyFunction).bind(context) as (
-      ...args: unknown[]
-    ) => unknown;
+    const enqueue = (queueDecode as AnyFunction).bind(context) as (...args: unknown[]) => unknown;
+    // Keeps the next batch in sequence id order (see "Extra passes" above).
     const queue = (...args: unknown[]) => {
-      const queuedDecode = queueInOrder(...args);
+      const decoded = enqueue(...args);
       (queued as QueuedDecode[]).sort(bySequenceId);
-      return queuedDecode;
+      return decoded;
     };
     replaceMember(context, QUEUE_DECODE, (...args: unknown[]) =>
       this.gate ? this.gate.then(() => queue(...args)) : queue(...args),
