@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { LlamaLogLevel, getLlama } from "node-llama-cpp";
 import { currentEnvironment } from "@dogi/config";
+import { readSse } from "@dogi/sse";
 import { freePort, waitFor, writeGgufModel } from "@dogi/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -202,32 +203,28 @@ async function streamOnce(server: Server, maxTokens: number): Promise<StreamResu
   let finishReason: string | undefined;
   let usageTokens: number | undefined;
   let timingTokens: number | undefined;
-  const decoder = new TextDecoder();
-  let buffer = "";
   let lastFrame = "";
-  for await (const chunk of response.body) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    let index;
-    while ((index = buffer.indexOf("\n\n")) >= 0) {
-      const frame = buffer.slice(0, index);
-      buffer = buffer.slice(index + 2);
-      lastFrame = frame;
-      if (!frame.startsWith("data: ") || frame === "data: [DONE]") continue;
-      const data = JSON.parse(frame.slice(6)) as StreamChunk;
-      if (data.error) {
-        throw new StreamErrorFrame(`${server.name}: ${data.error.message ?? frame.slice(0, 300)}`);
-      }
-      const now = performance.now();
-      const choice = data.choices?.[0];
-      if (choice?.text) first ??= now;
-      if (choice?.finish_reason) {
-        finishedAt = now;
-        finishReason = choice.finish_reason;
-      }
-      usageTokens = data.usage?.completion_tokens ?? usageTokens;
-      timingTokens = data.timings?.predicted_n ?? timingTokens;
+  let errorFrame: string | undefined;
+  await readSse(response.body, (frame) => {
+    lastFrame = frame.data;
+    if (frame.data === "[DONE]" || errorFrame !== undefined) return;
+    const data = JSON.parse(frame.data) as StreamChunk;
+    if (data.error) {
+      // Thrown once the stream has been read to its end (a retry must not overlap it).
+      errorFrame = data.error.message ?? frame.data.slice(0, 300);
+      return;
     }
-  }
+    const now = performance.now();
+    const choice = data.choices?.[0];
+    if (choice?.text) first ??= now;
+    if (choice?.finish_reason) {
+      finishedAt = now;
+      finishReason = choice.finish_reason;
+    }
+    usageTokens = data.usage?.completion_tokens ?? usageTokens;
+    timingTokens = data.timings?.predicted_n ?? timingTokens;
+  });
+  if (errorFrame !== undefined) throw new StreamErrorFrame(`${server.name}: ${errorFrame}`);
   const tokens = usageTokens ?? timingTokens ?? 0;
   if (tokens !== maxTokens || first === undefined || finishedAt === undefined) {
     throw new Error(
