@@ -1,8 +1,8 @@
 import { StringDecoder } from "node:string_decoder";
 import type { TAppErrorCode } from "@dogi/contracts";
+import { SseParser } from "@dogi/sse";
 import type { InferencePool } from "../inference/pool.ts";
 import type { ChatMessage } from "./prompt.ts";
-import { SseParser } from "./sse.ts";
 
 /** A generation that failed, with the code the turn's error event and stored error carry. */
 export class GenerationError extends Error {

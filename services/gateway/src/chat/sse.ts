@@ -1,10 +1,6 @@
 import type { Response } from "express";
 import { sseFrame } from "@dogi/sse";
 
-// The framing and the parser live in @dogi/sse, shared with the web page; re-exported here
-// for the gateway's own callers.
-export { SseParser, sseFrame } from "@dogi/sse";
-
 /** Writes a chat turn's events to a response, opening the stream on the first one. */
 export class SseStream {
   private heartbeat: NodeJS.Timeout | undefined;

@@ -54,6 +54,19 @@ async function newSession(api: Api, body: Record<string, unknown> = {}) {
   return created.json.session_id as string;
 }
 
+/** The session's one turn once it is no longer pending (a cut stream settles it in the background). */
+async function onlyTurnOnceSettled(api: Api, sessionId: string) {
+  let turn: { status: string; answer: string } | undefined;
+  for (let i = 0; i < 50; i++) {
+    const turns = await api.call("GET", `/v1/llm/sessions/${sessionId}/messages`);
+    expect(turns.json.items).toHaveLength(1);
+    turn = turns.json.items[0];
+    if (turn?.status !== "pending") break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return turn;
+}
+
 function ask(api: Api, sessionId: string, body: Record<string, unknown>, signal?: AbortSignal) {
   return fetch(`${api.baseUrl}/v1/llm/sessions/${sessionId}/messages`, {
     method: "POST",
@@ -349,14 +362,7 @@ describe("the chat turn", () => {
       seen += new TextDecoder().decode(value);
     }
     controller.abort();
-    let turn: { status: string; answer: string } | undefined;
-    for (let i = 0; i < 50; i++) {
-      const turns = await api.call("GET", `/v1/llm/sessions/${sessionId}/messages`);
-      expect(turns.json.items).toHaveLength(1);
-      turn = turns.json.items[0];
-      if (turn?.status !== "pending") break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const turn = await onlyTurnOnceSettled(api, sessionId);
     expect(turn?.status).toBe("partial");
   });
 
@@ -703,14 +709,7 @@ describe("the typed tRPC client and account deletion", () => {
       );
     });
     expect(seen[0]).toBe("meta");
-    let turn: { status: string; answer: string } | undefined;
-    for (let i = 0; i < 50; i++) {
-      const turns = await api.call("GET", `/v1/llm/sessions/${sessionId}/messages`);
-      expect(turns.json.items).toHaveLength(1);
-      turn = turns.json.items[0];
-      if (turn?.status !== "pending") break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const turn = await onlyTurnOnceSettled(api, sessionId);
     expect(turn?.status).toBe("partial");
     expect(turn?.answer.length).toBeGreaterThan(0);
     // A turn over tRPC runs to its end when the subscriber stays (same helper as the example).

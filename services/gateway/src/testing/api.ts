@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { SseParser } from "@dogi/sse";
 
 // Tests read response bodies loosely and let their assertions check the shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
-import { SseParser } from "../chat/sse.ts";
 
 /** A small REST client of the gateway for tests. */
 export class Api {
