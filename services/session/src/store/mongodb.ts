@@ -107,6 +107,15 @@ class MongoSessionStore implements SessionStore {
   private readonly sessions: Collection<SessionDoc>;
   private readonly turns: Collection<TurnDoc>;
   private readonly claims: Collection<TurnClaimDoc>;
+  /**
+   * The last queued write to each session document. FerretDB applies an update as
+   * read-modify-write of the whole document, so two concurrent updates of one session can lose
+   * one of them (a burst of 20 appends left its turn counter at 15 or 16 about one run in six).
+   * This process's writes to a session document therefore go one at a time. (Several session
+   * service replicas on FerretDB could still race; the turn indexes stay safe either way, as
+   * they are claimed by unique inserts.)
+   */
+  private readonly sessionWrites = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly client: MongoClient,
@@ -115,6 +124,18 @@ class MongoSessionStore implements SessionStore {
     this.sessions = db.collection<SessionDoc>("llm_sessions");
     this.turns = db.collection<TurnDoc>("llm_messages");
     this.claims = db.collection<TurnClaimDoc>("llm_turn_claims");
+  }
+
+  /** Runs `write` (an update of session `sessionId`'s document) after the ones queued before it. */
+  private writeSession<T>(sessionId: string, write: () => Promise<T>): Promise<T> {
+    const previous = this.sessionWrites.get(sessionId) ?? Promise.resolve();
+    const result = previous.then(write);
+    const queued = result.catch(() => undefined);
+    this.sessionWrites.set(sessionId, queued);
+    void queued.then(() => {
+      if (this.sessionWrites.get(sessionId) === queued) this.sessionWrites.delete(sessionId);
+    });
+    return result;
   }
 
   async init(): Promise<void> {
@@ -196,16 +217,18 @@ class MongoSessionStore implements SessionStore {
     const filter: Filter<SessionDoc> = { _id: change.sessionId, user_id: change.userId };
     if (change.replaceable) filter.title_source = { $in: [...change.replaceable] };
     const doc = await this.run(() =>
-      this.sessions.findOneAndUpdate(
-        filter,
-        {
-          $set: {
-            title: change.title,
-            title_source: change.titleSource,
-            updated_at: new Date(change.now),
+      this.writeSession(change.sessionId, () =>
+        this.sessions.findOneAndUpdate(
+          filter,
+          {
+            $set: {
+              title: change.title,
+              title_source: change.titleSource,
+              updated_at: new Date(change.now),
+            },
           },
-        },
-        { returnDocument: "after" },
+          { returnDocument: "after" },
+        ),
       ),
     );
     return doc ? toSession(doc) : null;
@@ -268,9 +291,11 @@ class MongoSessionStore implements SessionStore {
           index = Math.max(index + 1, (newest?.message_index ?? -1) + 1);
           continue;
         }
-        const { matchedCount } = await this.sessions.updateOne(
-          { _id: turn.sessionId, user_id: turn.userId },
-          { $max: { turn_count: index + 1 }, $set: { updated_at: new Date(turn.now) } },
+        const { matchedCount } = await this.writeSession(turn.sessionId, () =>
+          this.sessions.updateOne(
+            { _id: turn.sessionId, user_id: turn.userId },
+            { $max: { turn_count: index + 1 }, $set: { updated_at: new Date(turn.now) } },
+          ),
         );
         if (matchedCount === 0) {
           // The session was deleted while the turn went in: take the orphan back out.
@@ -278,9 +303,11 @@ class MongoSessionStore implements SessionStore {
           return null;
         }
         if (index === 0) {
-          await this.sessions.updateOne(
-            { _id: turn.sessionId, title_source: "default" },
-            { $set: { title: turn.autoTitle, title_source: "auto" } },
+          await this.writeSession(turn.sessionId, () =>
+            this.sessions.updateOne(
+              { _id: turn.sessionId, title_source: "default" },
+              { $set: { title: turn.autoTitle, title_source: "auto" } },
+            ),
           );
         }
         return { turn: toTurn(doc), created: true };
@@ -377,9 +404,11 @@ class MongoSessionStore implements SessionStore {
         )
         .finally(() => this.claims.deleteOne({ _id: claim }));
       if (doc && change.pushHistory !== undefined) {
-        await this.sessions.updateOne(
-          { _id: update.sessionId, user_id: update.userId },
-          { $set: { updated_at: new Date(update.now) } },
+        await this.writeSession(update.sessionId, () =>
+          this.sessions.updateOne(
+            { _id: update.sessionId, user_id: update.userId },
+            { $set: { updated_at: new Date(update.now) } },
+          ),
         );
       }
       return doc ? toTurn(doc) : null;
