@@ -20,11 +20,11 @@ import { parseArgs } from "node:util";
 import { LlamaLogLevel, getLlama } from "node-llama-cpp";
 import { currentEnvironment } from "@dogi/config";
 import { readSse } from "@dogi/sse";
-import { freePort, waitFor, writeGgufModel } from "@dogi/testing";
+import { freePort, waitFor } from "@dogi/testing";
+import { benchCache, ensureBenchModel } from "./bench-model.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../../..");
-const cacheRoot = path.join(os.homedir(), ".cache", "dogi");
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +59,7 @@ function ensureLlamaServer(): string {
   const bundle = path.join(pkg, "llama", "gitRelease.bundle");
   const head = execFileSync("git", ["bundle", "list-heads", bundle], { encoding: "utf8" });
   const commit = head.split(/\s/)[0]?.slice(0, 12) ?? "unknown";
-  const dir = path.join(cacheRoot, "llama-server", commit);
+  const dir = path.join(benchCache, "llama-server", commit);
   const binary = path.join(dir, "build", "bin", "llama-server");
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });
@@ -97,15 +97,6 @@ async function ensureEngineBuild(): Promise<string> {
   if (buildType === "localBuild") return buildType;
   run(process.execPath, ["--import", "tsx", "packages/cli/src/main.ts", "build-engine"], repoRoot);
   return "localBuild";
-}
-
-async function ensureBenchModel(): Promise<string> {
-  const file = path.join(cacheRoot, "bench-model", "dogi-bench-270m-q8_0.gguf");
-  if (!existsSync(file)) {
-    log(`writing the bench model to ${file}`);
-    await writeGgufModel({ preset: "bench", outPath: file });
-  }
-  return file;
 }
 
 interface Server {
@@ -324,7 +315,7 @@ const roundAll = (figures: Figures) =>
 
 const llamaServer = ensureLlamaServer();
 const engineBuild = await ensureEngineBuild();
-const modelPath = await ensureBenchModel();
+const modelPath = await ensureBenchModel(log);
 const env = currentEnvironment();
 log(
   `model ${modelPath}, ${threads} threads, ${decodeTokens} tokens per single stream, dogi on node-llama-cpp's ${engineBuild}`,
