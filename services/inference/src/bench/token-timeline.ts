@@ -11,7 +11,7 @@
 // service's main thread.
 //
 //   pnpm --filter @dogi/inference bench:timeline [--threads N] [--tokens 256] [--requests 6]
-//                                                [--gpu off|auto|cuda|vulkan] [--model FILE]
+//        [--endpoint completions|chat] [--gpu off|auto|cuda|vulkan] [--model FILE]
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     threads: { type: "string" },
     tokens: { type: "string", default: "256" },
     requests: { type: "string", default: "6" },
+    endpoint: { type: "string", default: "completions" },
     gpu: { type: "string", default: "off" },
     model: { type: "string" },
   },
@@ -31,6 +32,9 @@ const { values } = parseArgs({
 const threads = Number(values.threads ?? os.availableParallelism());
 const tokens = Number(values.tokens);
 const requests = Number(values.requests);
+const endpoint = values.endpoint;
+if (endpoint !== "completions" && endpoint !== "chat")
+  throw new Error(`--endpoint must be completions or chat, not ${endpoint}`);
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -88,16 +92,22 @@ context._ctx = new Proxy(native, {
   },
 });
 
-// The client: one streamed completion per message, read to its end, in its own thread.
+// The client: one streamed completion per message, read to its end, in its own thread. Chat
+// goes through node-llama-cpp's LlamaChat (what Dogi's own chat turns use), completions
+// through Dogi's direct token loop.
 const client = new Worker(
   `
   const { parentPort, workerData } = require("node:worker_threads");
   parentPort.on("message", async (n) => {
-    const response = await fetch(workerData.url + "/v1/completions", {
+    const question = n + " The dog ate chocolate and now it is shaking.";
+    const input = workerData.endpoint === "chat"
+      ? { messages: [{ role: "user", content: question }] }
+      : { prompt: question };
+    const response = await fetch(workerData.url + "/v1/" + (workerData.endpoint === "chat" ? "chat/completions" : "completions"), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        model: workerData.model, prompt: n + " The dog ate chocolate and now it is shaking.",
+        model: workerData.model, ...input,
         max_tokens: workerData.tokens, temperature: 0, ignore_eos: true, stream: true,
       }),
     });
@@ -105,7 +115,7 @@ const client = new Worker(
     parentPort.postMessage({ status: response.status, chunks: text.split("\\n\\ndata: ").length });
   });
   `,
-  { eval: true, workerData: { url: inference.url, model: loaded.id, tokens } },
+  { eval: true, workerData: { url: inference.url, model: loaded.id, tokens, endpoint } },
 );
 const ask = (n: number) =>
   new Promise<{ status: number; chunks: number }>((resolve) => {
@@ -189,6 +199,7 @@ log(
 console.log(
   JSON.stringify({
     bench: "inference-token-timeline",
+    endpoint,
     gpu: loaded.model.llama.gpu,
     engineBuild: loaded.model.llama.buildType,
     threads,
