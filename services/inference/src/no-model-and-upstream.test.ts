@@ -101,6 +101,21 @@ describe("model files that cannot be used", () => {
   });
 });
 
+// A GPU backend that cannot start on this platform, whatever its hardware.
+const absentGpu = process.platform === "darwin" ? "cuda" : "metal";
+
+describe(`LLAMA_GPU=${absentGpu}, which cannot start here`, () => {
+  it("fails at start-up saying so and how to fall back to the CPU", async () => {
+    await expect(
+      startTestInference({ MODEL_PATH: await ensureTinyModel(), LLAMA_GPU: absentGpu }),
+    ).rejects.toThrow(
+      new RegExp(
+        `^LLAMA_GPU=${absentGpu}: llama.cpp could not start on ${absentGpu} .*LLAMA_GPU=auto`,
+      ),
+    );
+  });
+});
+
 interface Recorded {
   path: string;
   authorization: string | undefined;
@@ -231,6 +246,37 @@ describe("with an upstream as the backup model", () => {
       expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
     } finally {
       await down.close();
+    }
+  });
+});
+
+describe(`with an upstream, a local model and LLAMA_GPU=${absentGpu}`, () => {
+  it("serves from the upstream and reports why the model is not loaded", async () => {
+    const upstream = await startFakeUpstream();
+    const inference = await startTestInference({
+      MODEL_PATH: await ensureTinyModel(),
+      LLAMA_GPU: absentGpu,
+      UPSTREAM_BASE_URL: upstream.url,
+      UPSTREAM_MODEL: "backup-model",
+    });
+    try {
+      expect((await fetch(`${inference.url}/readyz`)).status).toBe(200);
+      const completion = await inference.client.chat.completions.create({
+        model: "default",
+        messages: [{ role: "user", content: "hi" }],
+      });
+      expect(completion.choices[0]?.message.content).toBe("from upstream");
+      const status = await statusClient(inference.url).status.query();
+      expect(status.mode).toBe("upstream");
+      expect(status.models).toEqual([
+        expect.objectContaining({
+          state: "failed",
+          error: expect.stringContaining(`LLAMA_GPU=${absentGpu}`),
+        }),
+      ]);
+    } finally {
+      await inference.close();
+      await upstream.close();
     }
   });
 });

@@ -47,10 +47,39 @@ export function cpuAdvice(buildType: string, libuvThreads: number | undefined): 
   return advice;
 }
 
+const buildableGpus: readonly GpuSetting[] = ["cuda", "vulkan"];
+
+/**
+ * Why llama.cpp could not start with LLAMA_GPU=`setting`, and what to do about it: node-llama-cpp
+ * itself says only "NoBinaryFoundError" when none of its builds loads (e.g. LLAMA_GPU=cuda
+ * where no NVIDIA driver is installed).
+ */
+export function backendFailure(setting: GpuSetting, cause: unknown): Error {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  const why =
+    detail === "NoBinaryFoundError"
+      ? `node-llama-cpp has no ${setting === "auto" || setting === "off" ? "" : `${setting} `}build of llama.cpp that loads on this machine`
+      : detail;
+  if (setting === "auto" || setting === "off") {
+    return new Error(
+      `llama.cpp could not start (${why}); \`pnpm dogi build-engine\` builds it for this machine`,
+      { cause },
+    );
+  }
+  const build = buildableGpus.includes(setting)
+    ? `, or build for it with \`pnpm dogi build-engine --gpu ${setting}\``
+    : "";
+  return new Error(
+    `LLAMA_GPU=${setting}: llama.cpp could not start on ${setting} (${why}). Check the GPU driver, or set LLAMA_GPU=auto to fall back to the CPU when no GPU works${build}.`,
+    { cause },
+  );
+}
+
 /**
  * Loads llama.cpp's binding: a local build (`dogi build-engine`) when one exists, else the
  * prebuilt one. With "auto", node-llama-cpp tries CUDA, Vulkan and Metal and falls back to the
- * CPU. It never compiles at run time (that takes minutes; `dogi build-engine` does it).
+ * CPU. It never compiles at run time (that takes minutes; `dogi build-engine` does it). A GPU
+ * asked for by name that does not start is an error (see `backendFailure`), never a silent CPU.
  */
 export async function loadBackend(options: {
   gpu: GpuSetting;
@@ -59,12 +88,25 @@ export async function loadBackend(options: {
   logger: Logger;
 }): Promise<Backend> {
   const gpu = options.gpu === "off" ? false : options.gpu;
-  const llama = await getLlama({
-    gpu,
-    build: "never",
-    logLevel: LlamaLogLevel.warn,
-    logger: llamaLogger(options.logger),
-  });
+  let llama: Llama;
+  try {
+    llama = await getLlama({
+      gpu,
+      build: "never",
+      logLevel: LlamaLogLevel.warn,
+      logger: llamaLogger(options.logger),
+    });
+  } catch (error) {
+    throw backendFailure(options.gpu, error);
+  }
+  // node-llama-cpp quietly runs on the CPU when asked for Metal on Linux, for one.
+  if (gpu !== false && gpu !== "auto" && llama.gpu !== gpu) {
+    await llama.dispose();
+    throw backendFailure(
+      options.gpu,
+      new Error(`node-llama-cpp started on ${llama.gpu || "the CPU"} instead`),
+    );
+  }
   const chosen = llama.gpu === false ? "cpu" : llama.gpu;
   const devices = llama.gpu === false ? [] : await llama.getGpuDeviceNames();
   let reason: string;

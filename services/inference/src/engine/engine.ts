@@ -74,7 +74,19 @@ export class InferenceEngine {
       logger.warn(this.options.upstream ? "no local model; using the upstream API" : NO_MODEL_HINT);
       return;
     }
-    this.backend = await loadBackend(this.options);
+    try {
+      this.backend = await loadBackend(this.options);
+    } catch (error) {
+      // No model can load without llama.cpp; with an upstream the service still answers.
+      const message = error instanceof Error ? error.message : String(error);
+      for (const entry of this.models) {
+        entry.state = "failed";
+        entry.error = message;
+      }
+      if (!this.options.upstream) throw error;
+      logger.error({ err: error }, `${message}; requests go to the upstream API`);
+      return;
+    }
     for (const entry of this.models) {
       if (this.disposed) return;
       entry.state = "loading";
