@@ -144,10 +144,15 @@ export const ZChatCompletionRequest = z.object({
 });
 export type TChatCompletionRequest = z.infer<typeof ZChatCompletionRequest>;
 
+/** Token ids as OpenAI's prompt and input fields take them (checked against the vocabulary later). */
+const ZTokenIds = z.array(z.number().int().min(0)).min(1);
+
 /** POST /v1/completions */
 export const ZCompletionRequest = z.object({
   ...samplingFields,
-  prompt: z.union([z.string(), z.array(z.string()).min(1)]),
+  prompt: z.union([z.string(), z.array(z.string()).min(1), ZTokenIds, z.array(ZTokenIds).min(1)], {
+    error: "expected a string or a list of token ids (or a list holding one of them)",
+  }),
   echo: z.boolean().nullish(),
   suffix: z.string().nullish(),
   best_of: z.number().int().min(1).nullish(),
@@ -159,15 +164,18 @@ export type TCompletionRequest = z.infer<typeof ZCompletionRequest>;
 /** POST /v1/embeddings */
 export const ZEmbeddingRequest = z.object({
   model: z.string().min(1).max(256),
-  input: z.union([
-    z.string(),
-    z.array(z.string()).min(1).max(2048),
-    z.array(z.number().int().min(0)).min(1),
-    z
-      .array(z.array(z.number().int().min(0)).min(1))
-      .min(1)
-      .max(2048),
-  ]),
+  input: z.union(
+    [
+      z.string().min(1),
+      z.array(z.string().min(1)).min(1).max(2048),
+      ZTokenIds,
+      z.array(ZTokenIds).min(1).max(2048),
+    ],
+    {
+      error:
+        "expected a non-empty string, a list of up to 2048 of them, a list of token ids or a list of such lists",
+    },
+  ),
   encoding_format: z.enum(["float", "base64"]).nullish(),
   dimensions: z.number().int().min(1).nullish(),
   user: z.string().max(256).optional(),

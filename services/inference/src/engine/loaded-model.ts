@@ -120,6 +120,11 @@ export class LoadedModel {
     return this.context.contextSize;
   }
 
+  /** How many tokens the vocabulary has (from the GGUF's metadata); undefined when it says none. */
+  get vocabularySize(): number | undefined {
+    return this.model.fileInfo.metadata?.tokenizer?.ggml?.tokens?.length;
+  }
+
   /**
    * Picks the free slot whose cached tokens share the longest prefix with the prompt; among
    * equals the lowest-numbered, which keeps busy sequences consecutive so that a decode batch

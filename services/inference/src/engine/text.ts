@@ -43,15 +43,18 @@ function completionEndTokens(model: LlamaModel): Token[] {
   return tokens;
 }
 
-/** Continues a raw text prompt (POST /v1/completions) on a free sequence of the model. */
+/**
+ * Continues a raw prompt (POST /v1/completions) on a free sequence of the model: text, tokenized
+ * as LlamaCompletion would, or token ids taken as they are.
+ */
 export async function generateText(
   model: LoadedModel,
-  prompt: string,
+  prompt: string | readonly Token[],
   sampling: SamplingParams,
   hooks: GenerationHooks,
   timedOut: () => boolean,
 ): Promise<GenerationOutcome> {
-  const tokens = completionPrompt(model.model, prompt);
+  const tokens = typeof prompt === "string" ? completionPrompt(model.model, prompt) : [...prompt];
   const maxTokens = fitToContext(model, tokens.length, sampling.maxTokens, "prompt");
   return withSlot(model, tokens, hooks, async (slot, reused) => {
     const meter = new GenerationMeter(tokens.length, reused);

@@ -10,7 +10,9 @@ import {
   parseBody,
   refuseUnsupported,
   samplingFrom,
+  tokenIdsFor,
 } from "./parse.ts";
+import type { TCompletionBody } from "./parse.ts";
 import { serveGeneration } from "./serve-generation.ts";
 import type { GenerationFormat } from "./serve-generation.ts";
 
@@ -37,16 +39,21 @@ function textFormat(model: string): GenerationFormat {
   };
 }
 
+/** The one prompt of a request: text, or token ids (OpenAI takes a list of either). */
+function onePrompt(prompt: TCompletionBody["prompt"]): string | number[] {
+  if (typeof prompt === "string") return prompt;
+  if (prompt.every((item) => typeof item === "number")) return prompt;
+  if (prompt.length === 1 && prompt[0] !== undefined) return prompt[0];
+  throw new InvalidParamError("prompt: send one prompt per request.", "prompt");
+}
+
 /** POST /v1/completions */
 export function completionsHandler(deps: OpenAiDeps) {
   return (req: Request, res: Response) =>
     serveGeneration(req, res, deps, () => {
       const body = parseBody(ZCompletionBody, req.body);
       refuseUnsupported(body);
-      let prompt: string;
-      if (typeof body.prompt === "string") prompt = body.prompt;
-      else if (body.prompt.length === 1 && body.prompt[0] !== undefined) prompt = body.prompt[0];
-      else throw new InvalidParamError("prompt: send one prompt per request.", "prompt");
+      const prompt = onePrompt(body.prompt);
       // OpenAI's default for this legacy endpoint is 16 tokens.
       const sampling = { ...samplingFrom(body), maxTokens: body.max_tokens ?? 16 };
       return {
@@ -56,7 +63,14 @@ export function completionsHandler(deps: OpenAiDeps) {
         includeUsage: body.stream_options?.include_usage === true,
         upstreamBody: openAiFieldsOf(body),
         format: textFormat,
-        run: (model, hooks, timedOut) => generateText(model, prompt, sampling, hooks, timedOut),
+        run: (model, hooks, timedOut) =>
+          generateText(
+            model,
+            typeof prompt === "string" ? prompt : tokenIdsFor(model, prompt, "prompt"),
+            sampling,
+            hooks,
+            timedOut,
+          ),
       };
     });
 }

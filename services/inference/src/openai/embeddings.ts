@@ -5,14 +5,17 @@ import type { TEmbeddingRequest, TEmbeddingResponse } from "@dogi/contracts";
 import { forwardToUpstream } from "../upstream.ts";
 import type { OpenAiDeps } from "./deps.ts";
 import { InvalidParamError, sendOpenAiError } from "./errors.ts";
-import { parseBody } from "./parse.ts";
+import type { LoadedModel } from "../engine/loaded-model.ts";
+import { parseBody, tokenIdsFor } from "./parse.ts";
 import { requestScope } from "./sse.ts";
 
-function inputsOf(input: TEmbeddingRequest["input"]): Array<string | Token[]> {
+/** The inputs one by one, token ids checked against the model's vocabulary. */
+function inputsOf(model: LoadedModel, input: TEmbeddingRequest["input"]): Array<string | Token[]> {
   if (typeof input === "string") return [input];
-  // Token ids are plain numbers on the wire; node-llama-cpp brands them.
-  if (input.every((item) => typeof item === "number")) return [input as Token[]];
-  return input as Array<string | Token[]>;
+  if (input.every((item) => typeof item === "number")) return [tokenIdsFor(model, input, "input")];
+  return input.map((item, index) =>
+    typeof item === "string" ? item : tokenIdsFor(model, item, `input.${index}`),
+  );
 }
 
 /** Little-endian float32 bytes in base64: what the OpenAI SDK asks for by default. */
@@ -45,7 +48,7 @@ export function embeddingsHandler(deps: OpenAiDeps) {
       model = route.model.id;
       const data: TEmbeddingResponse["data"] = [];
       let tokens = 0;
-      for (const [index, input] of inputsOf(body.input).entries()) {
+      for (const [index, input] of inputsOf(route.model, body.input).entries()) {
         if (scope.signal.aborted) return;
         const { vector, tokens: used } = await route.model.embed(input);
         if (body.dimensions && body.dimensions !== vector.length) {

@@ -1,3 +1,4 @@
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTinyModel } from "@dogi/testing";
 import { modelIdFromPath } from "../engine/model-files.ts";
@@ -50,7 +51,64 @@ describe("POST /v1/completions", () => {
   });
 });
 
+/** The OpenAI SDK's error from a request that must fail. */
+async function apiError(request: Promise<unknown>) {
+  const error = await request.catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(OpenAI.APIError);
+  return error as InstanceType<typeof OpenAI.APIError>;
+}
+
+describe("POST /v1/completions with token ids", () => {
+  it("continues token ids as it continues the text they spell", async () => {
+    const model = inference.service.engine.loadedModels()[0];
+    if (!model) throw new Error("no model");
+    const text = "My dog sneezes";
+    const fromText = await inference.client.completions.create({
+      model: modelId,
+      prompt: text,
+      max_tokens: 8,
+    });
+    const tokens = [
+      model.model.tokens.bos,
+      ...model.model.tokenize(text, false, "trimLeadingSpace"),
+    ];
+    const fromTokens = await inference.client.completions.create({
+      model: modelId,
+      prompt: tokens.map(Number),
+      max_tokens: 8,
+    });
+    expect(fromTokens.usage?.prompt_tokens).toBe(fromText.usage?.prompt_tokens);
+    expect(fromTokens.choices[0]?.text).toBe(fromText.choices[0]?.text);
+  });
+
+  it("refuses a token id outside the vocabulary with a 400 naming it, then serves the next request", async () => {
+    const size = inference.service.engine.loadedModels()[0]?.vocabularySize ?? 0;
+    expect(size).toBeGreaterThan(0);
+    const error = await apiError(
+      inference.client.completions.create({ model: modelId, prompt: [[1, size]], max_tokens: 2 }),
+    );
+    expect(error.status).toBe(400);
+    expect(error.param).toBe("prompt");
+    expect(error.message).toContain(`token id ${size} is not in ${modelId}'s vocabulary`);
+    const next = await inference.client.completions.create({ model: modelId, prompt: [1, 2] });
+    expect(next.usage?.prompt_tokens).toBe(2);
+  });
+});
+
 describe("POST /v1/embeddings", () => {
+  it("refuses an empty string and unknown token ids, naming the input", async () => {
+    const empty = await apiError(inference.client.embeddings.create({ model: modelId, input: "" }));
+    expect(empty.status).toBe(400);
+    expect(empty.param).toBe("input");
+    const size = inference.service.engine.loadedModels()[0]?.vocabularySize ?? 0;
+    const unknown = await apiError(
+      inference.client.embeddings.create({ model: modelId, input: [[1, 2], [size + 5]] }),
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.param).toBe("input.1");
+    expect(unknown.message).toContain(`token id ${size + 5}`);
+  });
+
   it("embeds one string as floats", async () => {
     const result = await inference.client.embeddings.create({
       model: modelId,

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { ZChatCompletionRequest, ZCompletionRequest, refusedOpenAiFields } from "@dogi/contracts";
+import type { Token } from "node-llama-cpp";
 import type { SamplingParams } from "../engine/generation.ts";
+import type { LoadedModel } from "../engine/loaded-model.ts";
 import { InvalidParamError } from "./errors.ts";
 
 /** Extensions beyond OpenAI's fields, under llama-server's names; never sent upstream. */
@@ -98,4 +100,20 @@ export function samplingFrom(body: TChatBody | TCompletionBody): SamplingParams 
     stop: typeof stop === "string" ? [stop] : stop,
     ignoreEos: body.ignore_eos === true,
   };
+}
+
+/**
+ * Token ids sent in place of text, checked against the model's vocabulary: llama.cpp refuses an
+ * unknown id only when it decodes the batch, which would surface as an internal error.
+ */
+export function tokenIdsFor(model: LoadedModel, ids: readonly number[], param: string): Token[] {
+  const size = model.vocabularySize;
+  const unknown = size === undefined ? undefined : ids.find((id) => id >= size);
+  if (unknown !== undefined && size !== undefined) {
+    throw new InvalidParamError(
+      `${param}: token id ${unknown} is not in ${model.id}'s vocabulary (ids 0 to ${size - 1}).`,
+      param,
+    );
+  }
+  return ids as Token[];
 }
