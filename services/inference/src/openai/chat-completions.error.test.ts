@@ -122,6 +122,41 @@ describe("chat completion errors in OpenAI's shape", () => {
     expect(inference.service.engine.status().scheduler.busySequences).toBe(0);
   });
 
+  it("refuses a JSON schema with a type JSON Schema does not have, saying where", async () => {
+    const { status, body } = await post({
+      model: "default",
+      messages,
+      response_format: {
+        type: "json_schema",
+        json_schema: {
+          name: "pet",
+          schema: {
+            type: "object",
+            // A property named "type" is a name, not the keyword.
+            properties: { type: { type: "string" }, age: { type: "interger" } },
+          },
+        },
+      },
+    });
+    expect(status).toBe(400);
+    expect(body.error?.param).toBe("response_format.json_schema.schema");
+    expect(body.error?.message).toContain('unknown JSON schema type "interger" at properties.age');
+    const tool = await post({
+      model: "default",
+      messages,
+      tools: [
+        { type: "function", function: { name: "a", parameters: { type: "object" } } },
+        {
+          type: "function",
+          function: { name: "b", parameters: { anyOf: [{ type: "string" }, { type: "bogus" }] } },
+        },
+      ],
+    });
+    expect(tool.status).toBe(400);
+    expect(tool.body.error?.param).toBe("tools.1.function.parameters");
+    expect(tool.body.error?.message).toContain('"bogus" at anyOf.1');
+  });
+
   it("refuses tool_choice naming a tool that is not in the list", async () => {
     const { status, body } = await post({
       model: "default",

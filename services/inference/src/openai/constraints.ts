@@ -46,6 +46,60 @@ async function cachedGrammar(
 
 const ANY_OBJECT = { type: "object", additionalProperties: true } as const;
 
+const JSON_SCHEMA_TYPES = new Set([
+  "string",
+  "number",
+  "integer",
+  "boolean",
+  "null",
+  "object",
+  "array",
+]);
+// Keywords whose value is one subschema, a list of them, or a map of them.
+const SUBSCHEMA = ["items", "additionalProperties", "not", "contains"];
+const SUBSCHEMA_LISTS = ["oneOf", "anyOf", "allOf", "prefixItems"];
+const SUBSCHEMA_MAPS = ["properties", "$defs", "definitions"];
+
+/**
+ * The first `type` in a JSON schema that JSON Schema does not define, with where it is, e.g.
+ * `"interger" at properties.age`: node-llama-cpp's grammar builder takes an unknown type
+ * without complaint and then allows only `null` there.
+ */
+export function unknownSchemaType(schema: unknown, at = ""): string | undefined {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return undefined;
+  const node = schema as Record<string, unknown>;
+  const types = Array.isArray(node.type) ? node.type : node.type === undefined ? [] : [node.type];
+  const unknown = types.find((type) => typeof type !== "string" || !JSON_SCHEMA_TYPES.has(type));
+  if (unknown !== undefined) return `${JSON.stringify(unknown)} at ${at || "the top level"}`;
+  const path = (key: string) => (at ? `${at}.${key}` : key);
+  for (const key of SUBSCHEMA) {
+    const found = unknownSchemaType(node[key], path(key));
+    if (found) return found;
+  }
+  for (const key of SUBSCHEMA_LISTS) {
+    const list = node[key];
+    if (!Array.isArray(list)) continue;
+    for (const [index, item] of list.entries()) {
+      const found = unknownSchemaType(item, path(`${key}.${index}`));
+      if (found) return found;
+    }
+  }
+  for (const key of SUBSCHEMA_MAPS) {
+    const map = node[key];
+    if (typeof map !== "object" || map === null) continue;
+    for (const [name, item] of Object.entries(map)) {
+      const found = unknownSchemaType(item, path(`${key}.${name}`));
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function checkSchemaTypes(schema: unknown, param: string): void {
+  const unknown = unknownSchemaType(schema);
+  if (unknown) throw new InvalidParamError(`${param}: unknown JSON schema type ${unknown}.`, param);
+}
+
 function parametersOf(tool: TChatTool): GbnfJsonSchema {
   return (tool.function.parameters ?? ANY_OBJECT) as GbnfJsonSchema;
 }
@@ -84,6 +138,9 @@ export async function constraintsFor(llama: Llama, body: TChatBody): Promise<Cha
       "ignore_eos cannot be combined with tools or response_format json_object/json_schema.",
       "ignore_eos",
     );
+  }
+  for (const [index, tool] of tools.entries()) {
+    checkSchemaTypes(tool.function.parameters, `tools.${index}.function.parameters`);
   }
   if (choice === "auto") {
     const functions: Record<string, { description?: string; params?: GbnfJsonSchema }> = {};
@@ -127,6 +184,7 @@ export async function constraintsFor(llama: Llama, body: TChatBody): Promise<Cha
   }
   if (format?.type === "json_schema") {
     const schema = (format.json_schema.schema ?? ANY_OBJECT) as GbnfJsonSchema;
+    checkSchemaTypes(schema, "response_format.json_schema.schema");
     const grammar = await cachedGrammar(
       llama,
       `schema:${JSON.stringify(schema)}`,
