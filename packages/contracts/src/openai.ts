@@ -65,7 +65,10 @@ const samplingFields = {
 };
 
 const ZTextPart = z.object({ type: z.literal("text"), text: z.string() });
-const ZMessageContent = z.union([z.string(), z.array(ZTextPart)]);
+const ZMessageContent = z.union([z.string(), z.array(ZTextPart)], {
+  error:
+    'expected a string or a list of text parts ({"type": "text", "text": "..."}); images, audio and files are not supported',
+});
 
 export const ZChatToolCall = z.object({
   id: z.string().min(1),

@@ -122,6 +122,24 @@ describe("chat completion errors in OpenAI's shape", () => {
     expect(inference.service.engine.status().scheduler.busySequences).toBe(0);
   });
 
+  it("says that only text content is supported when a message carries an image", async () => {
+    const { status, body } = await post({
+      model: "default",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "what is this?" },
+            { type: "image_url", image_url: { url: "http://example.com/dog.png" } },
+          ],
+        },
+      ],
+    });
+    expect(status).toBe(400);
+    expect(body.error?.param).toBe("messages.0.content");
+    expect(body.error?.message).toContain("images, audio and files are not supported");
+  });
+
   it("refuses a JSON schema with a type JSON Schema does not have, saying where", async () => {
     const { status, body } = await post({
       model: "default",
