@@ -12,6 +12,7 @@ import { AppError } from "@dogi/trpc";
 import { BatchScheduler } from "./batch-gather.ts";
 import type { BatchStats } from "./batch-gather.ts";
 import { checkGgufHeader } from "./model-files.ts";
+import { chooseSlot } from "./slot-choice.ts";
 import { SlotPool } from "./slot-pool.ts";
 
 /** One context sequence and the chat driver bound to it. */
@@ -53,12 +54,12 @@ export class LoadedModel {
     readonly model: LlamaModel,
     readonly context: LlamaContext,
     readonly chatWrapper: ChatWrapper,
-    slots: Slot[],
+    private readonly allSlots: readonly Slot[],
     queueMax: number,
     private readonly threads: number,
     scheduler: BatchScheduler,
   ) {
-    this.slots = new SlotPool(slots, queueMax);
+    this.slots = new SlotPool(allSlots, queueMax);
     this.scheduler = scheduler;
   }
 
@@ -126,23 +127,25 @@ export class LoadedModel {
   }
 
   /**
-   * Picks the free slot whose cached tokens share the longest prefix with the prompt; among
-   * equals the lowest-numbered, which keeps busy sequences consecutive so that a decode batch
-   * is one pass over the model (see decodePasses in batch-gather.ts).
+   * Picks the free slot for a prompt: one that keeps the busy sequences consecutive, so that a
+   * decode batch stays one pass over the model, and among those the one whose cached tokens
+   * share the longest prefix with the prompt; a slot with a much longer prefix wins anyway (see
+   * chooseSlot).
    */
   pickSlotFor(tokens: readonly Token[]): (free: readonly Slot[]) => Slot {
     return (free) => {
-      let best = free[0];
-      let bestLength = -1;
-      for (const slot of free) {
-        const length = slot.sequence.compareContextTokens([...tokens]).firstDifferentIndex;
-        if (length > bestLength || (length === bestLength && best && slot.index < best.index)) {
-          best = slot;
-          bestLength = length;
-        }
-      }
-      if (!best) throw new Error("pickSlotFor called with no free slot");
-      return best;
+      const candidates = free.map((slot) => ({
+        index: slot.index,
+        prefix: slot.sequence.compareContextTokens([...tokens]).firstDifferentIndex,
+      }));
+      const freeIndexes = new Set(candidates.map((c) => c.index));
+      const busy = this.allSlots.flatMap((slot) =>
+        freeIndexes.has(slot.index) ? [] : [slot.index],
+      );
+      const chosen = chooseSlot(candidates, busy);
+      const slot = free.find((s) => s.index === chosen);
+      if (!slot) throw new Error("pickSlotFor called with no free slot");
+      return slot;
     };
   }
 

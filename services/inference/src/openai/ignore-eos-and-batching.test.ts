@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTinyModel } from "@dogi/testing";
+import { ensureTinyModel, waitFor } from "@dogi/testing";
 import { startTestInference } from "../testing/start-service.ts";
 import type { TestInference } from "../testing/start-service.ts";
 
@@ -189,5 +189,58 @@ describe("decode passes", () => {
     // Taking the first slots freed (1 and 3) would leave a gap: two passes per batch. So
     // would the same two sequences queued in the order 1, 0.
     expect(after.passes - before.passes).toBe(batches);
+  });
+
+  it("keep a newcomer next to the running sequence even when a distant slot shares a few tokens", async () => {
+    const controller = new AbortController();
+    /** Starts a long streamed completion; resolves once its first chunk arrived. */
+    const startStream = async (prompt: string) => {
+      const response = await fetch(`${four.url}/v1/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "default",
+          prompt,
+          max_tokens: 1500,
+          ignore_eos: true,
+          stream: true,
+        }),
+        signal: controller.signal,
+      });
+      const reader = response.body?.getReader();
+      if (!reader) throw new Error("no body");
+      await reader.read();
+      return async () => {
+        await reader.cancel();
+        await waitFor(() => four.service.engine.status().scheduler.busySequences === 0, {
+          what: "the cancelled streams to free their sequences",
+          intervalMs: 5,
+        });
+      };
+    };
+    const shared = "zebra crossing near the old harbour";
+    try {
+      // Each starts while the earlier ones run, so they take slots 0, 1, 2 and 3 in turn; slot 3
+      // keeps a prompt that the newcomer below begins with.
+      const warm = [];
+      for (const prompt of ["alpha one", "beta two", "gamma three", `${shared} at dawn`]) {
+        warm.push(await startStream(prompt));
+      }
+      for (const stop of warm) await stop();
+      const before = await batchCounters(four.url);
+      // Alone, this one takes slot 0; the newcomer then has slot 3's shared tokens on offer.
+      const stopRunning = await startStream("an unrelated long story");
+      const newcomer = await complete(
+        { max_tokens: 20, ignore_eos: true, prompt: `${shared} at dusk` },
+        four.url,
+      );
+      expect(newcomer.body.usage.completion_tokens).toBe(20);
+      await stopRunning();
+      const after = await batchCounters(four.url);
+      // Slot 3 beside slot 0 would split every shared batch into two passes.
+      expect(after.passes - before.passes).toBe(after.batches - before.batches);
+    } finally {
+      controller.abort();
+    }
   });
 });
