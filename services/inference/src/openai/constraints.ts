@@ -55,10 +55,17 @@ const JSON_SCHEMA_TYPES = new Set([
   "object",
   "array",
 ]);
-// Keywords whose value is one subschema, a list of them, or a map of them.
+// Keywords whose value is one subschema, and those whose value lists or maps subschemas.
 const SUBSCHEMA = ["items", "additionalProperties", "not", "contains"];
-const SUBSCHEMA_LISTS = ["oneOf", "anyOf", "allOf", "prefixItems"];
-const SUBSCHEMA_MAPS = ["properties", "$defs", "definitions"];
+const SUBSCHEMA_COLLECTIONS = [
+  "oneOf",
+  "anyOf",
+  "allOf",
+  "prefixItems",
+  "properties",
+  "$defs",
+  "definitions",
+];
 
 /**
  * The first `type` in a JSON schema that JSON Schema does not define, with where it is, e.g.
@@ -72,25 +79,20 @@ export function unknownSchemaType(schema: unknown, at = ""): string | undefined 
   const unknown = types.find((type) => typeof type !== "string" || !JSON_SCHEMA_TYPES.has(type));
   if (unknown !== undefined) return `${JSON.stringify(unknown)} at ${at || "the top level"}`;
   const path = (key: string) => (at ? `${at}.${key}` : key);
-  for (const key of SUBSCHEMA) {
-    const found = unknownSchemaType(node[key], path(key));
+  const children: Array<[where: string, child: unknown]> = SUBSCHEMA.map((key) => [
+    path(key),
+    node[key],
+  ]);
+  for (const key of SUBSCHEMA_COLLECTIONS) {
+    const collection = node[key];
+    if (typeof collection !== "object" || collection === null) continue;
+    // A list's entries are keyed "0", "1", …: the same paths as a map's.
+    for (const [name, child] of Object.entries(collection))
+      children.push([path(`${key}.${name}`), child]);
+  }
+  for (const [where, child] of children) {
+    const found = unknownSchemaType(child, where);
     if (found) return found;
-  }
-  for (const key of SUBSCHEMA_LISTS) {
-    const list = node[key];
-    if (!Array.isArray(list)) continue;
-    for (const [index, item] of list.entries()) {
-      const found = unknownSchemaType(item, path(`${key}.${index}`));
-      if (found) return found;
-    }
-  }
-  for (const key of SUBSCHEMA_MAPS) {
-    const map = node[key];
-    if (typeof map !== "object" || map === null) continue;
-    for (const [name, item] of Object.entries(map)) {
-      const found = unknownSchemaType(item, path(`${key}.${name}`));
-      if (found) return found;
-    }
   }
   return undefined;
 }
