@@ -12,6 +12,7 @@ import {
 } from "./auth.ts";
 import { ZPetId, ZSessionId } from "./common.ts";
 import { ZClientMessageId, ZQuestion, ZSessionTitle } from "./session.ts";
+import { ZTriage } from "./triage.ts";
 
 // The public REST API speaks snake_case JSON (as the original Dogi's FastAPI did); the gateway
 // maps these onto the services' camelCase procedures. Requests are strict: unknown fields are refused.
@@ -152,15 +153,6 @@ export const ZRestCitation = z.object({
 });
 export type TRestCitation = z.infer<typeof ZRestCitation>;
 
-/** Emergency signs found in a question, before and independent of the model. */
-export const ZTriage = z.object({
-  level: z.literal("emergency"),
-  signs: z.array(z.object({ id: z.string(), label: z.string() })),
-  /** The fixed urgent message that opens the answer. */
-  message: z.string(),
-});
-export type TTriage = z.infer<typeof ZTriage>;
-
 /** How an answer was produced: by the model, or from passages alone when no model is available. */
 export const ZAnswerMode = z.enum(["model", "retrieval_only"]);
 
@@ -169,7 +161,7 @@ export const ZChatUsage = z.object({
   completion_tokens: z.number().int().nonnegative(),
 });
 
-// The SSE events of a streamed turn, in order: triage (only for emergencies), meta, delta…,
+// The SSE events of a streamed turn, in order: triage (only for emergency or urgent questions), meta, delta…,
 // then done or error. Each is sent as `event: <name>` + `data: <json>`.
 export const ZChatMetaEvent = z.object({
   session_id: z.string(),

@@ -1,5 +1,6 @@
 export * from "./errors.ts";
 export * from "./common.ts";
+export * from "./triage.ts";
 export * from "./rag.ts";
 export * from "./session.ts";
 export * from "./auth.ts";

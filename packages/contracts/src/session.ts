@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZPage, ZPageRequest, ZPetId, ZSessionId, ZUserId } from "./common.ts";
+import { ZTriage } from "./triage.ts";
 
 /** Longest question a user may ask in one turn. */
 export const MAX_QUESTION_CHARS = 8_000;
@@ -59,17 +60,6 @@ export const ZCitation = z.object({
 });
 export type TCitation = z.infer<typeof ZCitation>;
 
-/**
- * The emergency triage of a turn's question, stored with the turn so the urgent notice
- * survives a reload and appears in exports (the same shape as the gateway's triage event).
- */
-export const ZTurnTriage = z.object({
-  level: z.literal("emergency"),
-  signs: z.array(z.object({ id: z.string().min(1).max(100), label: z.string().max(200) })).max(20),
-  message: z.string().max(2_000),
-});
-export type TTurnTriage = z.infer<typeof ZTurnTriage>;
-
 export const ZTokenUsage = z.object({
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
@@ -122,7 +112,7 @@ export const ZTurn = z.object({
   /** Earlier answers, oldest first, when the turn was regenerated. */
   history: z.array(ZTurnAttempt),
   /** Set when the question showed emergency signs (optional: turns stored before it was kept). */
-  triage: ZTurnTriage.nullable().optional(),
+  triage: ZTriage.nullable().optional(),
 });
 export type TTurn = z.infer<typeof ZTurn>;
 
@@ -180,7 +170,7 @@ export const ZCompleteTurnInput = ZTurnRef.extend({
   /** "partial" when generation stopped early (client gone, length limit) but the text so far is kept. */
   status: z.enum(["complete", "partial"]).default("complete"),
   /** The question's emergency triage, when it fired. */
-  triage: ZTurnTriage.optional(),
+  triage: ZTriage.optional(),
 });
 export type TCompleteTurnInput = z.infer<typeof ZCompleteTurnInput>;
 
@@ -194,7 +184,7 @@ export const ZFailTurnInput = ZTurnRef.extend({
     .optional(),
   model: z.string().min(1).max(200).optional(),
   /** The question's emergency triage, when it fired (the notice matters most when the answer failed). */
-  triage: ZTurnTriage.optional(),
+  triage: ZTriage.optional(),
 });
 export type TFailTurnInput = z.infer<typeof ZFailTurnInput>;
 

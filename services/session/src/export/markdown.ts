@@ -1,4 +1,4 @@
-import type { TChatSession, TTurn, TTurnTriage } from "@dogi/contracts";
+import type { TChatSession, TTurn, TTriage } from "@dogi/contracts";
 
 const STATUS_NOTE: Record<TTurn["status"], string> = {
   complete: "",
@@ -44,7 +44,7 @@ export function sessionToMarkdown(
 }
 
 // A quoted block, so the warning stands apart from the answer in any Markdown viewer.
-function urgentNotice(triage: TTurnTriage): string[] {
+function urgentNotice(triage: TTriage): string[] {
   const signs = triage.signs.map((sign) => oneLine(sign.label)).join(", ");
   return [
     `> 🚨 **Urgent: emergency signs${signs ? ` (${signs})` : ""}. See a veterinarian now.**`,

@@ -7,7 +7,7 @@ import type {
   TTurnAttempt,
   TTurnError,
   TTurnStatus,
-  TTurnTriage,
+  TTriage,
 } from "@dogi/contracts";
 
 /** A turn as stored: the public turn plus the revision that guards concurrent updates. */
@@ -31,7 +31,7 @@ export interface TurnChange {
   error: TTurnError | null;
   completedAt: string | null;
   /** The question's emergency triage (null: none, or not yet known for a pending turn). */
-  triage: TTurnTriage | null;
+  triage: TTriage | null;
   /** Appended to the turn's history (regenerate). */
   pushHistory?: TTurnAttempt;
 }

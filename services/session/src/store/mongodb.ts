@@ -15,7 +15,7 @@ import type {
   TTurnAttempt,
   TTurnError,
   TTurnStatus,
-  TTurnTriage,
+  TTriage,
   TUserId,
 } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
@@ -56,7 +56,7 @@ interface TurnDoc {
   history: TTurnAttempt[];
   revision: number;
   /** Absent on turns stored before triage was kept. */
-  triage?: TTurnTriage | null;
+  triage?: TTriage | null;
 }
 
 /**

@@ -2,7 +2,7 @@ import { createClient } from "@libsql/client";
 import { MongoClient } from "mongodb";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_PASSAGE_CHARS, ZSessionExportDocument } from "@dogi/contracts";
-import type { TCitation, TSessionId, TTurnTriage } from "@dogi/contracts";
+import type { TCitation, TSessionId, TTriage } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
 import { createMongoStore } from "../store/mongodb.ts";
 import { createSqliteStore } from "../store/sqlite.ts";
@@ -29,7 +29,7 @@ const citations: TCitation[] = [
   // A citation without text, as turns stored before passages were kept have.
   { source: "corpus/vomiting.en.md", title: "Vomiting" },
 ];
-const triage: TTurnTriage = {
+const triage: TTriage = {
   level: "emergency",
   signs: [{ id: "toxin_ingestion", label: "독성 물질 섭취" }],
   message: "🚨 응급 상황일 수 있습니다. 지금 바로 동물병원에 연락하세요.",

@@ -1,0 +1,269 @@
+import { normalizeTerm } from "../normalize.ts";
+import { TermMatcher } from "../term-matcher.ts";
+import { AGENTS } from "./agents.ts";
+import { CUES } from "./cues.ts";
+import { PRESENTATIONS } from "./presentations.ts";
+
+export const CONCEPTS = { ...AGENTS, ...PRESENTATIONS } as const;
+export type ConceptId = keyof typeof CONCEPTS;
+export type CueId = keyof typeof CUES;
+
+/**
+ * Terms that contain a concept's term but mean something else ("포도당" is glucose, not grapes;
+ * "수술" is surgery, not alcohol; "chocolate lab" is a dog). A mention inside one is dropped.
+ */
+const BLOCKERS = [
+  "chocolate lab",
+  "chocolate labrador",
+  "choc lab",
+  "chocolate coloured",
+  "chocolate colored",
+  "chocolate brown",
+  "gum disease",
+  "hot spot",
+  "hot spots",
+  "in heat",
+  "on heat",
+  "heat cycle",
+  "tracheal collapse",
+  "collapsing trachea",
+  "collapsed trachea",
+  "collapses into",
+  "collapsed into",
+  "collapse into",
+  "collapses on",
+  "collapsed on the couch",
+  "collapsed on the sofa",
+  "collapses on the couch",
+  "flops",
+  "reverse sneez*",
+  "cant stand the",
+  "cant stand it",
+  "cant stand being",
+  "cant stand when",
+  "cant stand him",
+  "cant stand her",
+  "tilts * head when",
+  "head tilt when",
+  "tilting * head when",
+  "cute head tilt",
+  "choking on * excitement",
+  "choking * leash",
+  "pulls on the leash",
+  "pulling on the lead",
+  "grape flavour*",
+  "grape flavor*",
+  "battery died",
+  "battery is dead",
+  "battery ran out",
+  "toy battery",
+  "batteries in",
+  "the batteries",
+  "lily pad",
+  "gum tree",
+  "ate * dinner",
+  "ate * food",
+  "ate * breakfast",
+  "kitten food",
+  "puppy food",
+  "for dogs and cats",
+  "dog food",
+  "cat food",
+  "sugar free",
+  "onion free",
+  "garlic free",
+  "xylitol free",
+  "without xylitol",
+  "without onion",
+  "without garlic",
+  "tail bit",
+  "a bit",
+  "bit of",
+  "little bit",
+  "bit more",
+  "bit less",
+  "bit better",
+  "bit worse",
+  "bit tired",
+  "bit off",
+  "bit quiet",
+  "dog gum",
+  "eye on",
+  "keep an eye",
+  "eye drops",
+  "eyedrops",
+  "fire alarm",
+  "fireworks",
+  "cord blood",
+  "heat lamp",
+  "heating pad",
+  "heat pad",
+  "cats eye",
+  "cat eye",
+  "first aid",
+  "second opinion",
+  "coffee table",
+  "wine glass",
+  "beer garden",
+  "포도당",
+  "포도막",
+  "포도상구균",
+  "수술",
+  "기술",
+  "미술",
+  "마술",
+  "술래",
+  "개껌",
+  "덴탈껌",
+  "껌딱지",
+  "잇몸",
+  "피부",
+  "피곤",
+  "피하",
+  "피임",
+  "피검사",
+  "혈액검사",
+  "대파괴",
+  "쪽파일",
+  "양파링",
+  "초코색",
+  "초코푸들",
+  "초코색푸들",
+  "배터리가다",
+  "배터리가없",
+  "배터리가나",
+  "장난감배터리",
+  "알약형",
+  "약간",
+  "모래놀이",
+  "코코아색",
+  "커피색",
+  "와인색",
+  "맥주효모",
+  "눈에넣는",
+  "안약",
+  "눈약",
+  "전기장판",
+  "전기방석",
+  "핫팩을대",
+  "발정",
+  "생리중",
+  "의견",
+  "발견",
+  "견주",
+  "모기장",
+  "벌써",
+  "벌레",
+  "벌어",
+  "벌떡",
+  "벌벌",
+  "가시내",
+  "사료를먹",
+  "밥을먹",
+  "간식을먹",
+  "공원",
+  "공격",
+  "성공",
+  "공부",
+  "실내",
+  "실수",
+  "화장실",
+  "사실",
+  "거실",
+  "침실",
+  "욕실",
+  "실외",
+  "확실",
+  "실제",
+  "실은",
+  "끈기",
+  "돌아",
+  "돌봐",
+  "돌보",
+  "돌봄",
+  "돌려",
+  "돌이",
+  "돌았",
+  "돌고",
+  "뼈가약",
+  "뼈건강",
+  "병뚜껑을열",
+  "뱀파이어",
+  "비닐하우스",
+];
+
+export interface ConceptMention {
+  kind: "concept" | "cue";
+  id: ConceptId | CueId;
+  start: number;
+  end: number;
+}
+
+type Entry = { kind: "concept"; id: ConceptId } | { kind: "cue"; id: CueId } | { kind: "block" };
+
+// " * " in a term stands for one small word or none: "off * food" is "off food", "off his food"…
+const SMALL_WORDS = [
+  "",
+  "his",
+  "her",
+  "its",
+  "their",
+  "the",
+  "my",
+  "our",
+  "a",
+  "an",
+  "this",
+  "that",
+  "some",
+  "your",
+];
+
+function* expand(term: string, value: Entry): Generator<{ pattern: string; value: Entry }> {
+  const ending = term.endsWith("*") || term.endsWith("~") ? term.slice(-1) : "";
+  const body = ending ? term.slice(0, -1) : term;
+  const parts = body.split(" * ");
+  let variants = [parts[0] ?? ""];
+  for (const part of parts.slice(1))
+    variants = variants.flatMap((v) =>
+      SMALL_WORDS.map((w) => (w ? `${v} ${w} ${part}` : `${v} ${part}`)),
+    );
+  for (const variant of variants) yield { pattern: normalizeTerm(variant) + ending, value };
+}
+
+// Built once: a lexicon of a few thousand terms takes a few milliseconds.
+const MATCHER = new TermMatcher<Entry>(
+  (function* () {
+    for (const [id, terms] of Object.entries(CONCEPTS) as [ConceptId, readonly string[]][])
+      for (const term of terms) yield* expand(term, { kind: "concept", id });
+    for (const [id, terms] of Object.entries(CUES) as [CueId, readonly string[]][])
+      for (const term of terms) yield* expand(term, { kind: "cue", id });
+    for (const term of BLOCKERS) yield* expand(term, { kind: "block" });
+  })(),
+);
+
+/** Every concept and cue mentioned in a normalized text, minus those inside a blocker. */
+export function findMentions(text: string): ConceptMention[] {
+  const matches = MATCHER.find(text);
+  // For each start, the furthest end of a blocker starting there and of one starting before it:
+  // a mention is dropped when a longer blocker covers it (linear, however many blockers match).
+  const endAt = new Int32Array(text.length + 1).fill(-1);
+  for (const match of matches)
+    if (match.value.kind === "block")
+      endAt[match.start] = Math.max(endAt[match.start] as number, match.end);
+  const endBefore = new Int32Array(text.length + 1).fill(-1);
+  for (let i = 1; i <= text.length; i++)
+    endBefore[i] = Math.max(endBefore[i - 1] as number, endAt[i - 1] as number);
+  const mentions: ConceptMention[] = [];
+  for (const match of matches) {
+    const entry = match.value;
+    if (entry.kind === "block") continue;
+    if (
+      (endBefore[match.start] as number) >= match.end ||
+      (endAt[match.start] as number) > match.end
+    )
+      continue;
+    mentions.push({ kind: entry.kind, id: entry.id, start: match.start, end: match.end });
+  }
+  return mentions.sort((a, b) => a.start - b.start || b.end - a.end);
+}

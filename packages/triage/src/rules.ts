@@ -1,0 +1,274 @@
+import type { TTriageLevel } from "@dogi/contracts";
+import type { ConceptId } from "./lexicon/index.ts";
+import type { SignId } from "./signs.ts";
+
+/**
+ * A sign is shown when every need of one of its rules is met by what the owner describes (or by
+ * the pet's profile). A need is a concept, any of several concepts, or two concepts near each
+ * other in one clause ("belly" near "swollen"). `none` lists concepts that rule the sign out.
+ * Levels and presentations follow the references named for each sign in signs.ts.
+ */
+export type Need =
+  ConceptId | readonly ConceptId[] | { near: readonly [Need, Need]; within?: number };
+
+export interface Rule {
+  sign: SignId;
+  level: TTriageLevel;
+  all: readonly Need[];
+  none?: readonly ConceptId[];
+}
+
+const near = (a: Need, b: Need, within = 30): Need => ({ near: [a, b], within });
+
+const VOMIT: readonly ConceptId[] = ["vomit", "retch"];
+const SWOLLEN_BELLY = near("belly", "swollen", 25);
+const WEAK_OR_DOWN: readonly ConceptId[] = ["weak", "collapse", "shaking"];
+const SICK: readonly ConceptId[] = ["vomit", "diarrhea", "not_eating", "weak", "collapse"];
+
+export const RULES: readonly Rule[] = [
+  // Poisons: eaten or licked, given by the owner, or on the skin (ASPCA APCC).
+  {
+    sign: "toxin_ingested",
+    level: "emergency",
+    all: ["ingested", ["toxic_substance", "human_drug"]],
+  },
+  {
+    sign: "toxin_ingested",
+    level: "emergency",
+    all: [["toxic_substance", "human_drug"], "overdose"],
+  },
+  { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]] },
+  { sign: "drug_given", level: "emergency", all: ["given", "dog_parasite_product", "cat"] },
+  {
+    sign: "toxin_skin",
+    level: "emergency",
+    all: ["dog_parasite_product", ["applied", "topical_product"], "cat"],
+  },
+  { sign: "toxin_skin", level: "emergency", all: [near("applied", "skin_chemical", 40)] },
+  {
+    sign: "toxin_skin",
+    level: "emergency",
+    all: ["topical_product", "cat", ["shaking", "seizure", "weak", "collapse"]],
+  },
+
+  // Bloat: a swollen belly with retching, or retching with nothing brought up, in a dog.
+  { sign: "bloat_gdv", level: "emergency", all: ["bloat_named"], none: ["cat"] },
+  { sign: "bloat_gdv", level: "emergency", all: [SWOLLEN_BELLY, "retch"] },
+  {
+    sign: "bloat_gdv",
+    level: "emergency",
+    all: [near("retch", "nothing_out", 40)],
+    none: ["cat", "toilet"],
+  },
+  { sign: "bloat_gdv", level: "emergency", all: [SWOLLEN_BELLY, "restless", "dog"] },
+  { sign: "bloat_gdv", level: "emergency", all: ["retch", "large_breed"] },
+
+  // Straining with nothing coming out, in either sex and species (Cornell; Merck urolithiasis).
+  { sign: "urinary_obstruction", level: "emergency", all: ["no_urine"] },
+  { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "nothing_out"] },
+  { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"] },
+  { sign: "urinary_problem", level: "urgent", all: ["urine_blood"] },
+  { sign: "urinary_problem", level: "urgent", all: ["toilet", "strain"] },
+  {
+    sign: "urinary_problem",
+    level: "urgent",
+    all: [near("toilet", "frequent_small", 30), ["strain", "frequent_small"]],
+  },
+
+  // Breathing, gums and the airway.
+  { sign: "breathing_distress", level: "emergency", all: ["breathing_distress"] },
+  { sign: "breathing_distress", level: "emergency", all: ["cat", ["panting", "open_mouth"]] },
+  {
+    sign: "breathing_distress",
+    level: "emergency",
+    all: ["fast_breathing", ["weak", "collapse", "gums", "cat"]],
+  },
+  {
+    sign: "breathing_distress",
+    level: "urgent",
+    all: ["fast_breathing"],
+    none: ["heat", "panting"],
+  },
+  { sign: "choking", level: "emergency", all: ["choking"] },
+  { sign: "gum_color", level: "emergency", all: [near("gums", ["blue_grey", "pale"], 25)] },
+
+  // Seizures: any seizure now is an emergency; a short one in a known epileptic that is over is urgent.
+  { sign: "seizure", level: "emergency", all: ["seizure"], none: ["epilepsy_known", "recovered"] },
+  { sign: "seizure", level: "emergency", all: ["seizure", "seizure_cluster"] },
+  { sign: "seizure", level: "emergency", all: ["seizure", "epilepsy_known"], none: ["recovered"] },
+  { sign: "seizure", level: "emergency", all: ["seizure", "recovered"], none: ["epilepsy_known"] },
+  { sign: "seizure", level: "urgent", all: ["seizure", "epilepsy_known", "recovered"] },
+  { sign: "seizure", level: "emergency", all: ["shaking", "seizure_like"] },
+  { sign: "seizure", level: "emergency", all: ["shaking", "collapse"] },
+
+  { sign: "collapse", level: "emergency", all: ["collapse"] },
+
+  // Heat: named, or heat with panting and weakness, collapse or vomiting.
+  { sign: "heatstroke", level: "emergency", all: ["heatstroke_named"] },
+  { sign: "heatstroke", level: "emergency", all: ["heat", "collapse"] },
+  {
+    sign: "heatstroke",
+    level: "emergency",
+    all: ["heat", "panting", ["weak", "vomit", "restless", "very", "neuro", "diarrhea"]],
+  },
+
+  // Trauma and bleeding.
+  { sign: "trauma", level: "emergency", all: ["hit_by_vehicle"] },
+  { sign: "trauma", level: "emergency", all: [near("fall_high", "height_place", 40)] },
+  { sign: "trauma", level: "emergency", all: ["attacked"] },
+  { sign: "trauma", level: "emergency", all: ["fracture"] },
+  { sign: "heavy_bleeding", level: "emergency", all: ["heavy_bleeding"] },
+  {
+    sign: "heavy_bleeding",
+    level: "emergency",
+    all: [near("blood", "much_amount", 25)],
+    none: ["urine_blood", "diarrhea", "vomit"],
+  },
+  { sign: "heavy_bleeding", level: "urgent", all: ["nosebleed"] },
+  { sign: "wound", level: "urgent", all: ["wound"], none: ["minor_bite", "snake"] },
+
+  // Birth and the womb (Merck dystocia, pyometra, puerperal hypocalcaemia).
+  { sign: "dystocia", level: "emergency", all: ["birth", "birth_trouble"] },
+  { sign: "dystocia", level: "emergency", all: ["birth", "strain", "long_time"] },
+  { sign: "pyometra", level: "emergency", all: ["intact_female", "genital_discharge"] },
+  {
+    sign: "pyometra",
+    level: "emergency",
+    all: [
+      "intact_female",
+      "discharge",
+      ["thirst", "weak", "vomit", "not_eating", "after_heat", "swollen"],
+    ],
+  },
+  {
+    sign: "pyometra",
+    level: "emergency",
+    all: ["intact_female", "thirst", ["weak", "vomit", "not_eating", "after_heat"]],
+  },
+  {
+    sign: "pyometra",
+    level: "emergency",
+    all: ["female", "after_heat", ["discharge", "genital_discharge"]],
+  },
+  {
+    sign: "eclampsia",
+    level: "emergency",
+    all: ["nursing", ["shaking", "seizure", "collapse", "panting", "restless", "neuro"]],
+  },
+
+  // Young or unvaccinated with vomiting and bloody diarrhoea (parvovirus, panleukopenia).
+  {
+    sign: "parvo_like",
+    level: "emergency",
+    all: [["young", "unvaccinated"], "bloody_stool", [...SICK]],
+  },
+  { sign: "parvo_like", level: "emergency", all: ["unvaccinated", "vomit", "diarrhea"] },
+  {
+    sign: "parvo_like",
+    level: "emergency",
+    all: ["young", "vomit", "diarrhea", ["weak", "not_eating", "collapse"]],
+  },
+
+  // Swallowed objects: with vomiting, retching or not eating, or sharp or linear, go now.
+  {
+    sign: "foreign_body",
+    level: "emergency",
+    all: ["ingested", "object", [...VOMIT, "not_eating", "weak", "pain"]],
+  },
+  { sign: "foreign_body", level: "emergency", all: ["ingested", "sharp_or_linear_object"] },
+  { sign: "foreign_body", level: "emergency", all: ["string_hanging"] },
+  { sign: "foreign_body", level: "urgent", all: ["ingested", "object"] },
+
+  // Low blood sugar: a young or tiny pet, or one on insulin, weak or trembling.
+  { sign: "hypoglycemia", level: "emergency", all: ["low_sugar_named"] },
+  {
+    sign: "hypoglycemia",
+    level: "emergency",
+    all: [["young", "toy_breed"], [...WEAK_OR_DOWN], ["not_eating", "weak", "collapse"]],
+  },
+  {
+    sign: "hypoglycemia",
+    level: "emergency",
+    all: ["diabetic", [...WEAK_OR_DOWN, "seizure", "neuro"]],
+  },
+
+  // Eyes.
+  { sign: "eye_injury", level: "emergency", all: [near("eye", "eye_trauma", 20)] },
+  { sign: "eye_problem", level: "urgent", all: [near("eye", "eye_sore", 20)] },
+  { sign: "eye_problem", level: "urgent", all: ["blind"] },
+
+  // Bites, shocks, allergies, burns.
+  {
+    sign: "snake_bite",
+    level: "emergency",
+    all: ["snake", ["bite", "swelling_any", "wound", "weak", "collapse", "blood"]],
+  },
+  { sign: "electric_shock", level: "emergency", all: ["electric_named"] },
+  { sign: "electric_shock", level: "emergency", all: [near("chew", "electric_source", 30)] },
+  { sign: "anaphylaxis", level: "emergency", all: ["face_swelling"] },
+  {
+    sign: "anaphylaxis",
+    level: "emergency",
+    all: ["hives", ["vomit", "breathing_distress", "collapse", "weak", "diarrhea", "pale"]],
+  },
+  {
+    sign: "anaphylaxis",
+    level: "emergency",
+    all: ["sting_or_shot", ["collapse", "breathing_distress"]],
+  },
+  { sign: "allergic_reaction", level: "urgent", all: ["hives"] },
+  { sign: "allergic_reaction", level: "urgent", all: ["sting_or_shot", "swelling_any"] },
+  { sign: "burn", level: "emergency", all: ["burn", "large_area"] },
+  { sign: "burn", level: "urgent", all: ["burn"] },
+
+  // Blood from the gut: vomiting blood or black stool now; bloody diarrhoea now unless it is a streak.
+  { sign: "gi_bleeding", level: "emergency", all: ["vomit_blood"] },
+  { sign: "gi_bleeding", level: "emergency", all: ["black_stool"] },
+  {
+    sign: "gi_bleeding",
+    level: "emergency",
+    all: ["bloody_stool", ["vomit", "weak", "collapse", "much_amount", "repeated"]],
+  },
+  {
+    sign: "gi_bleeding",
+    level: "emergency",
+    all: [near("vomit", "blood", 25)],
+    none: ["little_amount"],
+  },
+  { sign: "gi_bleeding", level: "emergency", all: ["bloody_stool"], none: ["little_amount"] },
+  { sign: "gi_bleeding", level: "urgent", all: ["bloody_stool"] },
+  { sign: "gi_bleeding", level: "urgent", all: [near("diarrhea", "blood", 25)] },
+
+  // Vomiting, diarrhoea and not eating that go on.
+  {
+    sign: "vomiting_repeated",
+    level: "urgent",
+    all: [near("vomit", ["repeated", "days_long"], 40)],
+  },
+  { sign: "vomiting_repeated", level: "urgent", all: ["vomit", "not_eating", "weak"] },
+  {
+    sign: "diarrhea_persistent",
+    level: "urgent",
+    all: [near("diarrhea", ["days_long", "repeated"], 40)],
+  },
+  {
+    sign: "diarrhea_persistent",
+    level: "urgent",
+    all: ["diarrhea", "young", ["weak", "not_eating", "vomit"]],
+  },
+  { sign: "not_eating", level: "emergency", all: ["cat", "not_eating", ["three_days", "yellow"]] },
+  { sign: "not_eating", level: "urgent", all: ["cat", "not_eating", ["days_long", "one_day"]] },
+  { sign: "not_eating", level: "urgent", all: ["dog", "not_eating", "days_long"] },
+  { sign: "not_eating", level: "urgent", all: ["not_eating", "three_days"] },
+
+  // Legs, nerves, pain, weakness, jaundice, the belly.
+  { sign: "paralysis", level: "emergency", all: ["paralysis"] },
+  { sign: "lameness", level: "urgent", all: ["lame"] },
+  { sign: "neuro_signs", level: "urgent", all: ["neuro"] },
+  { sign: "severe_pain", level: "urgent", all: ["pain"] },
+  { sign: "lethargy", level: "urgent", all: ["weak", "very"] },
+  { sign: "lethargy", level: "urgent", all: ["weak", ["vomit", "diarrhea", "not_eating"]] },
+  { sign: "jaundice", level: "urgent", all: [near(["gums", "eye"], "yellow", 25)] },
+  { sign: "swollen_belly", level: "urgent", all: [SWOLLEN_BELLY] },
+  { sign: "swollen_belly", level: "urgent", all: ["swollen_abdomen_named"] },
+];

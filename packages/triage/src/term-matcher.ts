@@ -1,0 +1,126 @@
+import { isHangul, isWordChar } from "./normalize.ts";
+
+/**
+ * Finds every lexicon term in a normalized text in one pass (Aho-Corasick), so the time is
+ * linear in the text whatever it holds: no regular expression, no backtracking.
+ *
+ * Term syntax: Korean terms (any Hangul) match anywhere, since Korean attaches endings to stems
+ * and the text has no spaces between syllables. Other terms match whole words; a trailing `*`
+ * lets the last word go on ("vomit*" is "vomits", "vomiting"), and a trailing `~` allows the
+ * usual English endings only (-s, -es, -ed, -d, -ing).
+ */
+export interface TermMatch<T> {
+  value: T;
+  start: number;
+  end: number;
+}
+
+interface Term<T> {
+  text: string;
+  value: T;
+  ending: "word" | "any" | "inflected";
+  korean: boolean;
+}
+
+const INFLECTIONS = ["s", "es", "ed", "d", "ing"];
+
+export class TermMatcher<T> {
+  private readonly next: Map<string, number>[] = [new Map()];
+  private readonly fail: number[] = [0];
+  /** Terms ending at each node, including those reached through fail links. */
+  private readonly output: number[][] = [[]];
+  private readonly terms: Term<T>[] = [];
+
+  constructor(entries: Iterable<{ pattern: string; value: T }>) {
+    for (const { pattern, value } of entries) this.add(pattern, value);
+    this.link();
+  }
+
+  private add(pattern: string, value: T): void {
+    let text = pattern;
+    let ending: Term<T>["ending"] = "word";
+    if (text.endsWith("*")) {
+      ending = "any";
+      text = text.slice(0, -1);
+    } else if (text.endsWith("~")) {
+      ending = "inflected";
+      text = text.slice(0, -1);
+    }
+    if (text.length === 0) throw new Error(`empty lexicon term "${pattern}"`);
+    const id = this.terms.push({ text, value, ending, korean: [...text].some(isHangul) }) - 1;
+    let node = 0;
+    for (const char of text) {
+      let to = this.next[node]?.get(char);
+      if (to === undefined) {
+        to = this.next.push(new Map()) - 1;
+        this.fail.push(0);
+        this.output.push([]);
+        this.next[node]?.set(char, to);
+      }
+      node = to;
+    }
+    this.output[node]?.push(id);
+  }
+
+  private link(): void {
+    const queue: number[] = [];
+    for (const to of this.next[0]?.values() ?? []) queue.push(to);
+    for (let head = 0; head < queue.length; head++) {
+      const node = queue[head] as number;
+      for (const [char, to] of this.next[node] ?? []) {
+        let f = this.fail[node] as number;
+        while (f !== 0 && !this.next[f]?.has(char)) f = this.fail[f] as number;
+        const target = this.next[f]?.get(char);
+        this.fail[to] = target !== undefined && target !== to ? target : 0;
+        this.output[to]?.push(...(this.output[this.fail[to] as number] ?? []));
+        queue.push(to);
+      }
+    }
+  }
+
+  /** Every term occurrence that respects its word boundaries, in order of end position. */
+  find(text: string): TermMatch<T>[] {
+    const found: TermMatch<T>[] = [];
+    const wordEnds = endsOfWords(text);
+    let node = 0;
+    let index = 0;
+    for (const char of text) {
+      index += char.length;
+      while (node !== 0 && !this.next[node]?.has(char)) node = this.fail[node] as number;
+      node = this.next[node]?.get(char) ?? 0;
+      for (const id of this.output[node] ?? []) {
+        const term = this.terms[id] as Term<T>;
+        const start = index - term.text.length;
+        const end = term.korean ? index : wordEnd(text, index, term.ending, wordEnds);
+        if (end < 0) continue;
+        if (!term.korean && isWordChar(text[start - 1])) continue;
+        found.push({ value: term.value, start, end });
+      }
+    }
+    return found;
+  }
+}
+
+/** For each index, where the word it is in ends: one pass, so a `*` term never rescans a word. */
+function endsOfWords(text: string): Int32Array {
+  const ends = new Int32Array(text.length + 1);
+  ends[text.length] = text.length;
+  for (let i = text.length - 1; i >= 0; i--)
+    ends[i] = isWordChar(text[i]) ? (ends[i + 1] as number) : i;
+  return ends;
+}
+
+function wordEnd(
+  text: string,
+  index: number,
+  ending: "word" | "any" | "inflected",
+  ends: Int32Array,
+): number {
+  if (ending === "any") return ends[index] as number;
+  if (!isWordChar(text[index])) return index;
+  if (ending === "inflected")
+    for (const suffix of INFLECTIONS)
+      if (text.startsWith(suffix, index) && !isWordChar(text[index + suffix.length]))
+        return index + suffix.length;
+  return -1;
+}
