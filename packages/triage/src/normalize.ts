@@ -11,6 +11,9 @@ export interface NormalizedText {
 }
 
 const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/;
+const JAMO = /[\u3131-\u318e]/;
+// Korean owners end sentences with these and a space, rarely with a full stop ("안나와요 반나절째에요").
+const KOREAN_SENTENCE_END = new Set(["요", "음", "함", "죠", "임"]);
 const WORD = /[\p{L}\p{N}]/u;
 // Kept as they are: they end sentences and clauses.
 const BOUNDARY = new Set([".", "?", "!", "\n", ";", ",", "~", "…", "。", "？", "！"]);
@@ -34,12 +37,24 @@ export function normalize(question: string): NormalizedText {
     const folded = raw.normalize("NFKC").toLowerCase();
     for (const char of folded) {
       if (char === "'" || char === "’" || char === "‘" || char === "`") continue;
+      if (JAMO.test(char)) {
+        // "ㅠㅠ", "ㅋㅋ": emoticons that end a thought.
+        if (out[out.length - 1] !== ".") {
+          out.push(".");
+          origin.push(at);
+        }
+        pendingSpace = -1;
+        continue;
+      }
       if (isWordChar(char) || BOUNDARY.has(char)) {
         if (pendingSpace >= 0 && out.length > 0) {
           const before = out[out.length - 1];
           // Korean owners space words freely; the lexicons are written without spaces.
           if (!(isHangul(before) && isHangul(char))) {
             out.push(" ");
+            origin.push(pendingSpace);
+          } else if (KOREAN_SENTENCE_END.has(before as string)) {
+            out.push(".");
             origin.push(pendingSpace);
           }
         }
@@ -56,5 +71,9 @@ export function normalize(question: string): NormalizedText {
 
 /** A lexicon term in the same form as normalized text (so "소변을 못" is "소변을못"). */
 export function normalizeTerm(term: string): string {
-  return normalize(term).text;
+  return normalize(
+    term.replace(/\s+/g, (space, at: number) =>
+      isHangul(term[at - 1]) && isHangul(term[at + space.length]) ? "" : " ",
+    ),
+  ).text;
 }

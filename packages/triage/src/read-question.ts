@@ -28,9 +28,24 @@ const CLAUSE_END = new Set([",", ";", "~", "…"]);
 // Korean hypothetical cues that come before what they govern ("만약 … 먹으면"); the others
 // follow the word they govern ("포도 먹어도 돼요?", "열사병 예방하는 법").
 const KOREAN_FORWARD_CUES = new Set(["만약", "만일", "혹시라도"]);
-const KOREAN_CUE_REACH = 10;
+const KOREAN_CUE_REACH = 6;
 const KOREAN_NEGATION_REACH = 7;
 const ENGLISH_NEGATION_WORDS = 3;
+// A person named as subject governs what follows within this many characters ("my son ate a
+// grape"; in Korean the rest of the clause, "제가 어제 발작이 와서"), unless a pet is named in between.
+const PERSON_REACH_EN = 25;
+const PERSON_REACH_KO = 40;
+const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
+// What a person does to the pet is still the pet's: "my son gave him ibuprofen".
+const PERSON_IMMUNE = new Set<string>([
+  "given",
+  "applied",
+  "human_drug",
+  "overdose",
+  "dog_parasite_product",
+  "topical_product",
+  "essential_oil",
+]);
 
 interface Cue {
   id: CueId;
@@ -56,7 +71,9 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       cues.push({ ...placed, id: m.id as CueId, korean: isHangul(text[m.start]) });
     else concepts.push(placed);
   }
-  const byId = (id: CueId) => new CueIndex(cues.filter((c) => c.id === id));
+  const insideTerm = coveredBy(concepts, text.length);
+  const byId = (id: CueId) =>
+    new CueIndex(cues.filter((c) => c.id === id && !(id.startsWith("negation") && insideTerm(c))));
   const negBefore = byId("negation_before");
   const negAfter = byId("negation_after");
   const negAfterKo = byId("negation_after_ko");
@@ -75,10 +92,34 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     else attachedAsked.push(cue);
   }
   const koreanAsked = new CueIndex(attachedAsked);
-  const pastSentences = new Set(cues.filter((c) => c.id === "past").map((c) => c.sentence));
-  const otherSubject = cues.filter((c) => c.id === "other_subject");
-  const ownPetClauses = ownPetEvidence(text, cues, concepts, otherSubject, clauseAt, petName);
-  const otherClauses = clausesAboutOthers(otherSubject, ownPetClauses, sentenceOfClause);
+  // Long past: English says so once per sentence ("two years ago she had … and was …"); Korean
+  // run-on sentences join unrelated events, so there a past cue covers its own clause.
+  const past = cues.filter((c) => c.id === "past");
+  const pastSentences = new Set(past.filter((c) => !c.korean).map((c) => c.sentence));
+  const pastClauses = new Set(past.filter((c) => c.korean).map((c) => c.clause));
+  const otherAnimal = cues.filter((c) => c.id === "other_animal");
+  const ownPet = ownPetEvidence(text, cues, concepts, otherAnimal, clauseAt, petName);
+  const otherClauses = clausesAboutOthers(otherAnimal, ownPet, sentenceOfClause);
+  const people = new CueIndex(cues.filter((c) => c.id === "other_person"));
+  // A pet named between a person and a word takes the word back: "my son dropped grapes and the
+  // dog ate them". In Korean only a pet as subject does ("동생이 고양이 알레르기가…" is still 동생).
+  const petWords = [
+    ...concepts
+      .filter(
+        (m) =>
+          (m.id === "dog" || m.id === "cat") &&
+          (!isHangul(text[m.start]) || KOREAN_SUBJECT.has(text[m.end] ?? "")),
+      )
+      .map((m) => m.start),
+    ...cues.filter((c) => c.id === "own_pet" || c.id === "pet_pronoun").map((c) => c.start),
+  ].sort((a, b) => a - b);
+  const doneByPerson = (m: ConceptMention & { clause: number }, korean: boolean) =>
+    !PERSON_IMMUNE.has(m.id) &&
+    people.startsIn(
+      m.start - (korean ? PERSON_REACH_KO : PERSON_REACH_EN),
+      m.start,
+      (c) => c.clause === m.clause && c.end <= m.start && !anyIn(petWords, c.end, m.start),
+    );
 
   const mentions: Mention[] = [];
   for (const m of concepts) {
@@ -105,7 +146,9 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       (askedFrom.get(m.clause) ?? Infinity) < m.start ||
       koreanAsked.startsIn(m.start, m.end + KOREAN_CUE_REACH, inClause);
     if (asked) continue;
-    if (pastSentences.has(m.sentence) || otherClauses.has(m.clause)) continue;
+    if (pastSentences.has(m.sentence) || pastClauses.has(m.clause) || otherClauses.has(m.clause))
+      continue;
+    if (doneByPerson(m, korean)) continue;
     mentions.push({
       concept: m.id as ConceptId,
       start: m.start,
@@ -145,42 +188,82 @@ function segment(
 }
 
 /**
- * Clauses that speak of the owner's own pet: "my dog", "우리 강아지", the pet's name, or a dog
- * or cat word that is not part of another's ("my neighbour's dog" is not).
+ * Clauses that speak of the owner's own pet. Strong: "my dog", "우리 강아지", the pet's name.
+ * Weak: a dog or cat word, or "애가", "the dog": the owner's pet, or the one just talked about.
  */
 function ownPetEvidence(
   text: string,
   cues: readonly Cue[],
   concepts: readonly (ConceptMention & { clause: number })[],
-  otherSubject: readonly Cue[],
+  otherAnimal: readonly Cue[],
   clauseAt: Int32Array,
   petName: string | undefined,
-): Set<number> {
-  const clauses = new Set<number>();
-  for (const c of cues) if (c.id === "own_pet") clauses.add(c.clause);
+): { strong: Set<number>; weak: Set<number> } {
+  const strong = new Set<number>();
+  const weak = new Set<number>();
+  for (const c of cues) {
+    if (c.id === "own_pet") strong.add(c.clause);
+    if (c.id === "pet_pronoun") weak.add(c.clause);
+  }
   for (const m of concepts) {
     if (m.id !== "dog" && m.id !== "cat") continue;
-    const attached = otherSubject.some((o) => o.end <= m.start && m.start - o.end <= 3);
-    if (!attached) clauses.add(m.clause);
+    const attached = otherAnimal.some((o) => o.start <= m.start && m.start - o.end <= 3);
+    if (!attached) weak.add(m.clause);
   }
   const name = petName ? normalize(petName).text : "";
   if (name.length >= 2)
     for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length))
-      clauses.add(clauseAt[at] as number);
+      strong.add(clauseAt[at] as number);
+  return { strong, weak };
+}
+
+/**
+ * From a clause naming another animal, on until the owner's own pet is named: an owner who
+ * starts with a friend's cat goes on telling that cat's story ("친구네 고양이 얘기인데요, …").
+ * In the cue's own clause any other pet word ends it ("my dog played with the neighbour's dog").
+ */
+function clausesAboutOthers(
+  otherAnimal: readonly Cue[],
+  ownPet: { strong: ReadonlySet<number>; weak: ReadonlySet<number> },
+  clauseCount: readonly number[],
+): Set<number> {
+  const clauses = new Set<number>();
+  for (const cue of otherAnimal) {
+    if (ownPet.strong.has(cue.clause) || ownPet.weak.has(cue.clause)) continue;
+    for (
+      let c = cue.clause;
+      c < clauseCount.length && !ownPet.strong.has(c) && !clauses.has(c);
+      c++
+    )
+      clauses.add(c);
+  }
   return clauses;
 }
 
-/** From a clause naming another animal or a person, on to the sentence's end or the owner's pet. */
-function clausesAboutOthers(
-  otherSubject: readonly Cue[],
-  ownPetClauses: ReadonlySet<number>,
-  sentenceOfClause: readonly number[],
-): Set<number> {
-  const clauses = new Set<number>();
-  for (const cue of otherSubject)
-    for (let c = cue.clause; sentenceOfClause[c] === cue.sentence && !ownPetClauses.has(c); c++)
-      clauses.add(c);
-  return clauses;
+/** Whether a span lies inside a longer concept term: "없" in "기운이없", "not" in "not breathing". */
+function coveredBy(
+  terms: readonly { start: number; end: number }[],
+  length: number,
+): (span: { start: number; end: number }) => boolean {
+  const endAt = new Int32Array(length + 1).fill(-1);
+  for (const t of terms) endAt[t.start] = Math.max(endAt[t.start] as number, t.end);
+  const endBefore = new Int32Array(length + 1).fill(-1);
+  for (let i = 1; i <= length; i++)
+    endBefore[i] = Math.max(endBefore[i - 1] as number, endAt[i - 1] as number);
+  return (span) =>
+    (endBefore[span.start] as number) >= span.end || (endAt[span.start] as number) > span.end;
+}
+
+/** Whether a sorted list holds a number in [from, to). */
+function anyIn(sorted: readonly number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && (sorted[lo] as number) < to;
 }
 
 /** Cues of one kind by position, to ask "is there one starting in this window?" in log time. */

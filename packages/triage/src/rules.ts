@@ -9,7 +9,11 @@ import type { SignId } from "./signs.ts";
  * Levels and presentations follow the references named for each sign in signs.ts.
  */
 export type Need =
-  ConceptId | readonly ConceptId[] | { near: readonly [Need, Need]; within?: number };
+  | ConceptId
+  | readonly ConceptId[]
+  | { near: readonly [Need, Need]; within?: number }
+  /** The concept said at least this many times ("토하고 … 또 토하고"). */
+  | { times: ConceptId; atLeast: number };
 
 export interface Rule {
   sign: SignId;
@@ -19,77 +23,52 @@ export interface Rule {
 }
 
 const near = (a: Need, b: Need, within = 30): Need => ({ near: [a, b], within });
+const twice = (concept: ConceptId): Need => ({ times: concept, atLeast: 2 });
 
 const VOMIT: readonly ConceptId[] = ["vomit", "retch"];
 const SWOLLEN_BELLY = near("belly", "swollen", 25);
 const WEAK_OR_DOWN: readonly ConceptId[] = ["weak", "collapse", "shaking"];
 const SICK: readonly ConceptId[] = ["vomit", "diarrhea", "not_eating", "weak", "collapse"];
+const YELLOW_BODY = near(["gums", "eye", "body_surface"], "yellow", 25);
 
+// One rule a line, so that the table reads as a table.
+// prettier-ignore
 export const RULES: readonly Rule[] = [
   // Poisons: eaten or licked, given by the owner, or on the skin (ASPCA APCC).
-  {
-    sign: "toxin_ingested",
-    level: "emergency",
-    all: ["ingested", ["toxic_substance", "human_drug"]],
-  },
-  {
-    sign: "toxin_ingested",
-    level: "emergency",
-    all: [["toxic_substance", "human_drug"], "overdose"],
-  },
+  { sign: "toxin_ingested", level: "emergency", all: ["ingested", ["toxic_substance", "human_drug"]] },
+  { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], "overdose"] },
   { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]] },
+  { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"] },
   { sign: "drug_given", level: "emergency", all: ["given", "dog_parasite_product", "cat"] },
-  {
-    sign: "toxin_skin",
-    level: "emergency",
-    all: ["dog_parasite_product", ["applied", "topical_product"], "cat"],
-  },
+  { sign: "toxin_skin", level: "emergency", all: ["dog_parasite_product", ["applied", "topical_product"], "cat"] },
   { sign: "toxin_skin", level: "emergency", all: [near("applied", "skin_chemical", 40)] },
-  {
-    sign: "toxin_skin",
-    level: "emergency",
-    all: ["topical_product", "cat", ["shaking", "seizure", "weak", "collapse"]],
-  },
+  { sign: "toxin_skin", level: "emergency", all: ["topical_product", "cat", ["shaking", "seizure", "weak", "collapse"]] },
+  { sign: "toxin_skin", level: "emergency", all: ["essential_oil", "cat", ["applied", "shaking", "seizure", "weak", "collapse", "restless", "neuro", "breathing_distress"]] },
 
-  // Bloat: a swollen belly with retching, or retching with nothing brought up, in a dog.
+  // Bloat: a swollen belly with retching, or retching with nothing brought up, in a dog (Merck GDV).
   { sign: "bloat_gdv", level: "emergency", all: ["bloat_named"], none: ["cat"] },
   { sign: "bloat_gdv", level: "emergency", all: [SWOLLEN_BELLY, "retch"] },
-  {
-    sign: "bloat_gdv",
-    level: "emergency",
-    all: [near("retch", "nothing_out", 40)],
-    none: ["cat", "toilet"],
-  },
+  { sign: "bloat_gdv", level: "emergency", all: [near("retch", "nothing_out", 40)], none: ["cat", "toilet"] },
   { sign: "bloat_gdv", level: "emergency", all: [SWOLLEN_BELLY, "restless", "dog"] },
+  { sign: "bloat_gdv", level: "emergency", all: [SWOLLEN_BELLY, "large_breed"] },
+  { sign: "bloat_gdv", level: "emergency", all: [SWOLLEN_BELLY, "dog", ["breathing_distress", "pale", "collapse", "weak"]] },
   { sign: "bloat_gdv", level: "emergency", all: ["retch", "large_breed"] },
 
   // Straining with nothing coming out, in either sex and species (Cornell; Merck urolithiasis).
   { sign: "urinary_obstruction", level: "emergency", all: ["no_urine"] },
-  { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "nothing_out"] },
+  { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "nothing_out", ["strain", "repeated", "frequent_small", "pain"]] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"] },
   { sign: "urinary_problem", level: "urgent", all: ["urine_blood"] },
   { sign: "urinary_problem", level: "urgent", all: ["toilet", "strain"] },
-  {
-    sign: "urinary_problem",
-    level: "urgent",
-    all: [near("toilet", "frequent_small", 30), ["strain", "frequent_small"]],
-  },
+  { sign: "urinary_problem", level: "urgent", all: [near("toilet", "frequent_small", 30), ["strain", "frequent_small"]] },
 
-  // Breathing, gums and the airway.
+  // Breathing, gums and the airway (AAHA; Merck respiratory emergencies).
   { sign: "breathing_distress", level: "emergency", all: ["breathing_distress"] },
   { sign: "breathing_distress", level: "emergency", all: ["cat", ["panting", "open_mouth"]] },
-  {
-    sign: "breathing_distress",
-    level: "emergency",
-    all: ["fast_breathing", ["weak", "collapse", "gums", "cat"]],
-  },
-  {
-    sign: "breathing_distress",
-    level: "urgent",
-    all: ["fast_breathing"],
-    none: ["heat", "panting"],
-  },
+  { sign: "breathing_distress", level: "emergency", all: ["fast_breathing", ["weak", "collapse", "gums", "cat", "heart_disease"]] },
+  { sign: "breathing_distress", level: "urgent", all: ["fast_breathing"], none: ["heat", "panting"] },
   { sign: "choking", level: "emergency", all: ["choking"] },
+  { sign: "choking", level: "emergency", all: [near("throat", "stuck", 30)] },
   { sign: "gum_color", level: "emergency", all: [near("gums", ["blue_grey", "pale"], 25)] },
 
   // Seizures: any seizure now is an emergency; a short one in a known epileptic that is over is urgent.
@@ -103,27 +82,19 @@ export const RULES: readonly Rule[] = [
 
   { sign: "collapse", level: "emergency", all: ["collapse"] },
 
-  // Heat: named, or heat with panting and weakness, collapse or vomiting.
+  // Heat: named, or heat with collapse, or heat with panting and weakness or vomiting (Merck heatstroke).
   { sign: "heatstroke", level: "emergency", all: ["heatstroke_named"] },
   { sign: "heatstroke", level: "emergency", all: ["heat", "collapse"] },
-  {
-    sign: "heatstroke",
-    level: "emergency",
-    all: ["heat", "panting", ["weak", "vomit", "restless", "very", "neuro", "diarrhea"]],
-  },
+  { sign: "heatstroke", level: "emergency", all: ["heat", "panting", ["weak", "vomit", "restless", "very", "neuro", "diarrhea", "red_tongue"]] },
+  { sign: "heatstroke", level: "emergency", all: ["red_tongue", "panting"] },
 
-  // Trauma and bleeding.
+  // Trauma and bleeding (AAHA: bleeding that does not stop within 5 minutes).
   { sign: "trauma", level: "emergency", all: ["hit_by_vehicle"] },
   { sign: "trauma", level: "emergency", all: [near("fall_high", "height_place", 40)] },
   { sign: "trauma", level: "emergency", all: ["attacked"] },
   { sign: "trauma", level: "emergency", all: ["fracture"] },
   { sign: "heavy_bleeding", level: "emergency", all: ["heavy_bleeding"] },
-  {
-    sign: "heavy_bleeding",
-    level: "emergency",
-    all: [near("blood", "much_amount", 25)],
-    none: ["urine_blood", "diarrhea", "vomit"],
-  },
+  { sign: "heavy_bleeding", level: "emergency", all: [near("blood", "much_amount", 25)], none: ["urine_blood", "diarrhea", "vomit"] },
   { sign: "heavy_bleeding", level: "urgent", all: ["nosebleed"] },
   { sign: "wound", level: "urgent", all: ["wound"], none: ["minor_bite", "snake"] },
 
@@ -131,91 +102,42 @@ export const RULES: readonly Rule[] = [
   { sign: "dystocia", level: "emergency", all: ["birth", "birth_trouble"] },
   { sign: "dystocia", level: "emergency", all: ["birth", "strain", "long_time"] },
   { sign: "pyometra", level: "emergency", all: ["intact_female", "genital_discharge"] },
-  {
-    sign: "pyometra",
-    level: "emergency",
-    all: [
-      "intact_female",
-      "discharge",
-      ["thirst", "weak", "vomit", "not_eating", "after_heat", "swollen"],
-    ],
-  },
-  {
-    sign: "pyometra",
-    level: "emergency",
-    all: ["intact_female", "thirst", ["weak", "vomit", "not_eating", "after_heat"]],
-  },
-  {
-    sign: "pyometra",
-    level: "emergency",
-    all: ["female", "after_heat", ["discharge", "genital_discharge"]],
-  },
-  {
-    sign: "eclampsia",
-    level: "emergency",
-    all: ["nursing", ["shaking", "seizure", "collapse", "panting", "restless", "neuro"]],
-  },
+  { sign: "pyometra", level: "emergency", all: ["intact_female", "discharge", ["thirst", "weak", "vomit", "not_eating", "after_heat", "swollen"]] },
+  { sign: "pyometra", level: "emergency", all: ["intact_female", "thirst", ["weak", "vomit", "not_eating", "after_heat"]] },
+  { sign: "pyometra", level: "emergency", all: [["female", "intact_female"], "after_heat", ["discharge", "genital_discharge", "weak", "not_eating", "vomit", "thirst"]], none: ["doing_well"] },
+  { sign: "pyometra", level: "emergency", all: [["female", "intact_female"], "after_heat", SWOLLEN_BELLY], none: ["doing_well"] },
+  { sign: "eclampsia", level: "emergency", all: ["nursing", ["shaking", "seizure", "collapse", "panting", "restless", "neuro"]] },
 
   // Young or unvaccinated with vomiting and bloody diarrhoea (parvovirus, panleukopenia).
-  {
-    sign: "parvo_like",
-    level: "emergency",
-    all: [["young", "unvaccinated"], "bloody_stool", [...SICK]],
-  },
+  { sign: "parvo_like", level: "emergency", all: [["young", "unvaccinated"], "bloody_stool", [...SICK]] },
   { sign: "parvo_like", level: "emergency", all: ["unvaccinated", "vomit", "diarrhea"] },
-  {
-    sign: "parvo_like",
-    level: "emergency",
-    all: ["young", "vomit", "diarrhea", ["weak", "not_eating", "collapse"]],
-  },
+  { sign: "parvo_like", level: "emergency", all: ["young", "vomit", "diarrhea", ["weak", "not_eating", "collapse"]] },
 
   // Swallowed objects: with vomiting, retching or not eating, or sharp or linear, go now.
-  {
-    sign: "foreign_body",
-    level: "emergency",
-    all: ["ingested", "object", [...VOMIT, "not_eating", "weak", "pain"]],
-  },
+  { sign: "foreign_body", level: "emergency", all: ["ingested", "object", [...VOMIT, "not_eating", "weak", "pain"]] },
   { sign: "foreign_body", level: "emergency", all: ["ingested", "sharp_or_linear_object"] },
   { sign: "foreign_body", level: "emergency", all: ["string_hanging"] },
   { sign: "foreign_body", level: "urgent", all: ["ingested", "object"] },
 
-  // Low blood sugar: a young or tiny pet, or one on insulin, weak or trembling.
+  // Low blood sugar: a young or tiny pet, or one on insulin, weak or trembling (Merck hypoglycaemia).
   { sign: "hypoglycemia", level: "emergency", all: ["low_sugar_named"] },
-  {
-    sign: "hypoglycemia",
-    level: "emergency",
-    all: [["young", "toy_breed"], [...WEAK_OR_DOWN], ["not_eating", "weak", "collapse"]],
-  },
-  {
-    sign: "hypoglycemia",
-    level: "emergency",
-    all: ["diabetic", [...WEAK_OR_DOWN, "seizure", "neuro"]],
-  },
+  { sign: "hypoglycemia", level: "emergency", all: [["young", "toy_breed"], [...WEAK_OR_DOWN], ["not_eating", "weak", "collapse"]] },
+  { sign: "hypoglycemia", level: "emergency", all: ["diabetic", [...WEAK_OR_DOWN, "seizure", "neuro"]] },
 
-  // Eyes.
+  // Eyes: injury, a fight, or a chemical is an emergency; a red or painful eye is urgent.
   { sign: "eye_injury", level: "emergency", all: [near("eye", "eye_trauma", 20)] },
+  { sign: "eye_injury", level: "emergency", all: [near("eye", ["eye_sore", "swollen"], 20), "fight"] },
+  { sign: "eye_injury", level: "emergency", all: [near("eye", ["skin_chemical", "toxic_substance", "essential_oil"], 25)] },
   { sign: "eye_problem", level: "urgent", all: [near("eye", "eye_sore", 20)] },
   { sign: "eye_problem", level: "urgent", all: ["blind"] },
 
   // Bites, shocks, allergies, burns.
-  {
-    sign: "snake_bite",
-    level: "emergency",
-    all: ["snake", ["bite", "swelling_any", "wound", "weak", "collapse", "blood"]],
-  },
+  { sign: "snake_bite", level: "emergency", all: ["snake", ["bite", "swelling_any", "wound", "weak", "collapse", "blood", "fight", "lame"]] },
   { sign: "electric_shock", level: "emergency", all: ["electric_named"] },
   { sign: "electric_shock", level: "emergency", all: [near("chew", "electric_source", 30)] },
   { sign: "anaphylaxis", level: "emergency", all: ["face_swelling"] },
-  {
-    sign: "anaphylaxis",
-    level: "emergency",
-    all: ["hives", ["vomit", "breathing_distress", "collapse", "weak", "diarrhea", "pale"]],
-  },
-  {
-    sign: "anaphylaxis",
-    level: "emergency",
-    all: ["sting_or_shot", ["collapse", "breathing_distress"]],
-  },
+  { sign: "anaphylaxis", level: "emergency", all: ["hives", ["vomit", "breathing_distress", "collapse", "weak", "diarrhea", "pale"]] },
+  { sign: "anaphylaxis", level: "emergency", all: ["sting_or_shot", ["collapse", "breathing_distress"]] },
   { sign: "allergic_reaction", level: "urgent", all: ["hives"] },
   { sign: "allergic_reaction", level: "urgent", all: ["sting_or_shot", "swelling_any"] },
   { sign: "burn", level: "emergency", all: ["burn", "large_area"] },
@@ -224,51 +146,33 @@ export const RULES: readonly Rule[] = [
   // Blood from the gut: vomiting blood or black stool now; bloody diarrhoea now unless it is a streak.
   { sign: "gi_bleeding", level: "emergency", all: ["vomit_blood"] },
   { sign: "gi_bleeding", level: "emergency", all: ["black_stool"] },
-  {
-    sign: "gi_bleeding",
-    level: "emergency",
-    all: ["bloody_stool", ["vomit", "weak", "collapse", "much_amount", "repeated"]],
-  },
-  {
-    sign: "gi_bleeding",
-    level: "emergency",
-    all: [near("vomit", "blood", 25)],
-    none: ["little_amount"],
-  },
+  { sign: "gi_bleeding", level: "emergency", all: ["bloody_stool", ["vomit", "weak", "collapse", "much_amount", "repeated"]] },
+  { sign: "gi_bleeding", level: "emergency", all: [near("vomit", "blood", 25)], none: ["little_amount"] },
   { sign: "gi_bleeding", level: "emergency", all: ["bloody_stool"], none: ["little_amount"] },
   { sign: "gi_bleeding", level: "urgent", all: ["bloody_stool"] },
   { sign: "gi_bleeding", level: "urgent", all: [near("diarrhea", "blood", 25)] },
 
-  // Vomiting, diarrhoea and not eating that go on.
-  {
-    sign: "vomiting_repeated",
-    level: "urgent",
-    all: [near("vomit", ["repeated", "days_long"], 40)],
-  },
+  // Vomiting, diarrhoea and not eating that go on (a cat not eating for days: Cornell, hepatic lipidosis).
+  { sign: "vomiting_repeated", level: "urgent", all: [near("vomit", ["repeated", "days_long"], 40)] },
+  { sign: "vomiting_repeated", level: "urgent", all: [twice("vomit")] },
   { sign: "vomiting_repeated", level: "urgent", all: ["vomit", "not_eating", "weak"] },
-  {
-    sign: "diarrhea_persistent",
-    level: "urgent",
-    all: [near("diarrhea", ["days_long", "repeated"], 40)],
-  },
-  {
-    sign: "diarrhea_persistent",
-    level: "urgent",
-    all: ["diarrhea", "young", ["weak", "not_eating", "vomit"]],
-  },
+  { sign: "diarrhea_persistent", level: "urgent", all: [near("diarrhea", ["days_long", "repeated"], 40)] },
+  { sign: "diarrhea_persistent", level: "urgent", all: ["diarrhea", "young", ["weak", "not_eating", "vomit"]] },
   { sign: "not_eating", level: "emergency", all: ["cat", "not_eating", ["three_days", "yellow"]] },
+  { sign: "jaundice", level: "emergency", all: ["cat", "not_eating", YELLOW_BODY] },
   { sign: "not_eating", level: "urgent", all: ["cat", "not_eating", ["days_long", "one_day"]] },
-  { sign: "not_eating", level: "urgent", all: ["dog", "not_eating", "days_long"] },
-  { sign: "not_eating", level: "urgent", all: ["not_eating", "three_days"] },
+  { sign: "not_eating", level: "urgent", all: ["not_eating", "days_long"] },
+  { sign: "not_eating", level: "urgent", all: ["not_eating", "one_day", ["weak", "vomit", "diarrhea", "young"]] },
 
   // Legs, nerves, pain, weakness, jaundice, the belly.
   { sign: "paralysis", level: "emergency", all: ["paralysis"] },
+  { sign: "paralysis", level: "emergency", all: [near("hind_legs", "legs_fail", 25)] },
   { sign: "lameness", level: "urgent", all: ["lame"] },
   { sign: "neuro_signs", level: "urgent", all: ["neuro"] },
-  { sign: "severe_pain", level: "urgent", all: ["pain"] },
+  { sign: "severe_pain", level: "urgent", all: ["pain"], none: ["doing_well"] },
   { sign: "lethargy", level: "urgent", all: ["weak", "very"] },
-  { sign: "lethargy", level: "urgent", all: ["weak", ["vomit", "diarrhea", "not_eating"]] },
-  { sign: "jaundice", level: "urgent", all: [near(["gums", "eye"], "yellow", 25)] },
-  { sign: "swollen_belly", level: "urgent", all: [SWOLLEN_BELLY] },
+  { sign: "lethargy", level: "urgent", all: ["weak", ["vomit", "diarrhea", "not_eating", "long_time", "one_day", "days_long", "fever"]] },
+  { sign: "jaundice", level: "urgent", all: [YELLOW_BODY] },
+  { sign: "swollen_belly", level: "urgent", all: [SWOLLEN_BELLY], none: ["doing_well"] },
   { sign: "swollen_belly", level: "urgent", all: ["swollen_abdomen_named"] },
 ];

@@ -119,6 +119,14 @@ function satisfy(need: Need, shown: Shown): Evidence | null {
     }
     return null;
   }
+  if ("times" in need) {
+    const said = shown.mentions.get(need.times) ?? [];
+    // Overlapping mentions ("throw up" in "throwing up") are one saying.
+    const apart = said.filter((m, i) => i === 0 || m.start >= (said[i - 1] as Mention).end);
+    return apart.length >= need.atLeast
+      ? { mentions: apart.slice(0, need.atLeast), facts: [] }
+      : null;
+  }
   const { near, within = 30 } = need as { near: readonly [Need, Need]; within?: number };
   const right = candidates(near[1], shown);
   for (const a of candidates(near[0], shown))

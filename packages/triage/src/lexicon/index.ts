@@ -143,8 +143,6 @@ const BLOCKERS = [
   "눈에넣는",
   "안약",
   "눈약",
-  "전기장판",
-  "전기방석",
   "핫팩을대",
   "발정",
   "생리중",
@@ -217,6 +215,27 @@ const SMALL_WORDS = [
   "that",
   "some",
   "your",
+  "all",
+  "any",
+];
+// "@" in a Korean term stands for a particle or none: "숨@가쁘" is "숨가쁘", "숨이가쁘", "숨도가쁘"…
+const PARTICLES = [
+  "",
+  "이",
+  "가",
+  "을",
+  "를",
+  "은",
+  "는",
+  "도",
+  "좀",
+  "이좀",
+  "가좀",
+  "도좀",
+  "이랑",
+  "까지",
+  "만",
+  "에",
 ];
 
 function* expand(term: string, value: Entry): Generator<{ pattern: string; value: Entry }> {
@@ -228,6 +247,12 @@ function* expand(term: string, value: Entry): Generator<{ pattern: string; value
     variants = variants.flatMap((v) =>
       SMALL_WORDS.map((w) => (w ? `${v} ${w} ${part}` : `${v} ${part}`)),
     );
+  variants = variants.flatMap((v) => {
+    let forms = [""];
+    for (const [i, piece] of v.split("@").entries())
+      forms = i === 0 ? [piece] : forms.flatMap((f) => PARTICLES.map((p) => f + p + piece));
+    return forms;
+  });
   for (const variant of variants) yield { pattern: normalizeTerm(variant) + ending, value };
 }
 
