@@ -193,6 +193,13 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape).extend({
    * for load tests and for UI tests that must press Stop mid-answer. Never in production.
    */
   CHAT_IGNORE_EOS: flag(false),
+  /**
+   * The model's second opinion on triage, run beside retrieval when a model is loaded: it may
+   * raise the rules' level, never lower it. "off" uses the rules alone.
+   */
+  TRIAGE_MODEL: z.enum(["auto", "off"]).default("auto"),
+  /** How long a turn waits for that opinion, from the turn's start; past it the rules' level stands. */
+  TRIAGE_MODEL_BUDGET_MS: z.coerce.number().int().min(0).max(30_000).default(1_500),
   /** How long a verified credential is reused without asking auth again (0: every request). */
   GATEWAY_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   /** Bearer token a scraper sends for /metrics; unset or empty: /metrics answers loopback clients only. */

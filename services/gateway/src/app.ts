@@ -95,6 +95,7 @@ export function createGateway(deps: GatewayAppDeps) {
       maxTokens: env.CHAT_MAX_TOKENS,
       ignoreEos: env.CHAT_IGNORE_EOS,
       contextChars: env.CHAT_CONTEXT_CHARS,
+      triageModelBudgetMs: env.TRIAGE_MODEL === "off" ? 0 : env.TRIAGE_MODEL_BUDGET_MS,
       inferenceStatus,
       chargeTokens: (userId, tokens) => tokenLimiter.charge(userId, tokens),
       onTitle: (outcome) => metrics.title(outcome),

@@ -1,4 +1,4 @@
-import type { TPet, TRagSearchHit, TTurn } from "@dogi/contracts";
+import type { TPet, TRagSearchHit, TTriage, TTurn } from "@dogi/contracts";
 import type { TLocale } from "@dogi/contracts";
 
 /** One chat message in OpenAI's format. */
@@ -7,7 +7,8 @@ export interface ChatMessage {
   content: string;
 }
 
-function ageYears(birthDate: string | null): number | undefined {
+/** A pet's age in years to one decimal, from its birth date; undefined when unknown or in the future. */
+export function ageYears(birthDate: string | null): number | undefined {
   if (!birthDate) return undefined;
   const years = (Date.now() - Date.parse(birthDate)) / (365.25 * 24 * 3600 * 1000);
   return Number.isFinite(years) && years >= 0 ? Math.floor(years * 10) / 10 : undefined;
@@ -33,7 +34,16 @@ const SAFETY_RULES = `Rules:
 - You give general advice, never a diagnosis or a prescription; say so when it matters.
 - Base the answer on the numbered passages and cite them as [1], [2]. If they do not cover the question, say so and answer cautiously.
 - Say plainly when the pet should see a veterinarian, and when it is urgent (poisoning, breathing trouble, seizures, collapse, bloat, a cat that cannot urinate, heavy bleeding, heatstroke).
-- Never suggest human medicines or doses.`;
+- Never suggest human medicines or doses. Never tell the owner to make the pet vomit; only a veterinarian or a poison line decides that.
+- When the pet may need a vet now or today, home care is never a substitute for the vet: say where to go (their veterinarian, a 24-hour emergency animal hospital, or for poisons a pet poison line) before anything else.`;
+
+/** What the model is told of the triage result, so that the answer leads with it. */
+function triageNote(triage: TTriage): string {
+  const signs = triage.signs.map((s) => s.label).join(", ");
+  return triage.level === "emergency"
+    ? `Triage (done before you, by rules the owner has already been shown): EMERGENCY — ${signs}. Begin the answer by telling the owner to go to their veterinarian or a 24-hour emergency animal hospital now. Then give only what to do on the way and what not to do. Do not suggest waiting or treating at home instead.`
+    : `Triage (done before you, by rules the owner has already been shown): URGENT — ${signs}. Begin the answer by telling the owner to see a veterinarian within 24 hours, and which signs mean going to an emergency hospital at once. Do not suggest home treatment instead of the vet.`;
+}
 
 /**
  * The messages of a chat completion: the system prompt (role, safety rules, pet profile,
@@ -46,6 +56,8 @@ export function buildMessages(options: {
   pet: TPet | null;
   hits: readonly TRagSearchHit[];
   knowledgeUnavailable: boolean;
+  /** The question's triage, when it found emergency or urgent signs. */
+  triage?: TTriage | null;
   earlierTurns: readonly TTurn[];
   budgetChars: number;
 }): ChatMessage[] {
@@ -62,6 +74,7 @@ export function buildMessages(options: {
     "You are Dogi, a veterinary health assistant for dog and cat owners.",
     options.language === "ko" ? "Answer in Korean (한국어로 답하세요)." : "Answer in English.",
     SAFETY_RULES,
+    options.triage ? triageNote(options.triage) : null,
     options.pet ? `The pet asked about: ${describePet(options.pet)}.` : null,
     options.knowledgeUnavailable
       ? "The knowledge base is unavailable right now: answer from general knowledge, say that no sources could be checked, and be cautious."

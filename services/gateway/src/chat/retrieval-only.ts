@@ -1,4 +1,4 @@
-import type { TLocale, TRagSearchHit } from "@dogi/contracts";
+import type { TLocale, TRagSearchHit, TTriage } from "@dogi/contracts";
 
 const PASSAGE_CHARS = 600;
 
@@ -8,6 +8,8 @@ export function retrievalOnlyAnswer(options: {
   language: TLocale;
   hint: string | null;
   knowledgeUnavailable: boolean;
+  /** The question's triage: the passages are then background, never a substitute for the vet. */
+  triage?: TTriage | null;
 }): string {
   const ko = options.language === "ko";
   const label = ko
@@ -37,5 +39,14 @@ export function retrievalOnlyAnswer(options: {
   const advice = ko
     ? "이 내용은 일반 정보이며 진단이 아닙니다. 걱정되면 동물병원에 문의하세요."
     : "This is general information, not a diagnosis; if you are worried, ask your veterinarian.";
-  return `${label}\n\n${body}\n\n${advice}\n\n${howTo}`;
+  const background = !options.triage
+    ? null
+    : ko
+      ? options.triage.level === "emergency"
+        ? "아래 내용은 참고용일 뿐이며, 병원에 가는 것을 대신하지 않습니다. 먼저 동물병원이나 24시 응급 동물병원에 연락하고 출발하세요. 중독이 의심되면 수의사의 지시 없이 토하게 하지 마세요."
+        : "아래 내용은 참고용일 뿐이며, 진료를 대신하지 않습니다. 오늘 안에 동물병원에 연락하세요."
+      : options.triage.level === "emergency"
+        ? "The passages below are background only; they do not replace going to the vet. Call your veterinarian or a 24-hour emergency animal hospital and set off first. If it may be a poison, do not make your pet vomit unless a vet or a poison line tells you to."
+        : "The passages below are background only; they do not replace an examination. Call your veterinarian today.";
+  return [label, background, body, advice, howTo].filter(Boolean).join("\n\n");
 }

@@ -16,13 +16,14 @@ import type { InferencePool } from "../inference/pool.ts";
 import { citationsOf, restCitations } from "./citations.ts";
 import { GenerationError, streamChat } from "./generate.ts";
 import type { GenerationResult } from "./generate.ts";
-import { languageOf } from "./language.ts";
-import { buildMessages } from "./prompt.ts";
+import { languageOf, triage } from "@dogi/triage";
+import type { TriagePet } from "@dogi/triage";
+import { ageYears, buildMessages, describePet } from "./prompt.ts";
 import { retrievalOnlyAnswer } from "./retrieval-only.ts";
 import type { BackgroundWork } from "../background.ts";
 import { writeTitle } from "./title.ts";
 import type { TitleOutcome } from "./title.ts";
-import { assessEmergency } from "./triage.ts";
+import { askTriageOpinion, raisedByOpinion } from "./triage-opinion.ts";
 
 /** Where a turn's events go: an SSE stream, or a collector for stream=false. */
 export interface TurnSink {
@@ -49,6 +50,8 @@ export interface TurnDeps {
   onTitle?: (outcome: TitleOutcome) => void;
   /** Counts the title (which outlives the turn's request) so that shutdown waits for it. */
   background?: BackgroundWork;
+  /** The model's second opinion on triage (TRIAGE_MODEL): how long a turn waits for it; 0 or absent: off. */
+  triageModelBudgetMs?: number;
 }
 
 const PASSAGES = 5;
@@ -99,6 +102,39 @@ async function search(
   }
 }
 
+/** What triage reads from the pet's profile. */
+function triagePetOf(pet: TPet | null): TriagePet | undefined {
+  if (!pet) return undefined;
+  return {
+    name: pet.name,
+    species: pet.species,
+    sex: pet.sex,
+    neutered: pet.neutered,
+    ageYears: ageYears(pet.birthDate) ?? null,
+    breed: pet.breed,
+    weightKg: pet.weightKg,
+    knownConditions: pet.knownConditions,
+  };
+}
+
+/**
+ * The model's triage opinion, asked for at once and given up when the budget (counted from the
+ * turn's start) runs out, the client leaves, or no model can generate: never a longer wait.
+ */
+function startOpinion(deps: TurnDeps, question: string, pet: TPet | null, signal: AbortSignal) {
+  const budget = deps.triageModelBudgetMs ?? 0;
+  if (budget <= 0) return null;
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(new Error("triage opinion over budget")), budget);
+  const result = askTriageOpinion({
+    pool: deps.pool,
+    question,
+    petLine: pet ? describePet(pet) : null,
+    signal: AbortSignal.any([stop.signal, signal]),
+  }).finally(() => clearTimeout(timer));
+  return { result, cancel: () => stop.abort(new Error("no model to ask")) };
+}
+
 /**
  * One chat turn after its question was stored: triage, retrieval, generation (or the
  * retrieval-only answer), and the turn completed, kept as partial when the client left, or
@@ -121,13 +157,27 @@ export async function runTurn(
   const ids = { userId, sessionId: turn.sessionId, messageIndex: turn.messageIndex };
   const language = languageOf(turn.question);
 
-  const triage = assessEmergency(turn.question, pet ? { species: pet.species } : undefined);
-  if (triage) sink.triage({ ...triage, message_index: turn.messageIndex });
+  // Rules first, before and independent of any model: the notice goes out at once.
+  const rules = triage(turn.question, triagePetOf(pet));
+  let triaged: TTriage | null =
+    rules.level === "none"
+      ? null
+      : { level: rules.level, signs: rules.signs, message: rules.message, source: "rules" };
+  if (triaged) sink.triage({ ...triaged, message_index: turn.messageIndex });
+  const opinion = startOpinion(deps, turn.question, pet, input.signal);
 
   const [{ hits, unavailable }, status] = await Promise.all([
     search(deps, turn.question, pet),
     deps.inferenceStatus(),
   ]);
+  if (opinion) {
+    if (status !== null && !status.canGenerate) opinion.cancel();
+    const raised = raisedByOpinion(rules, await opinion.result, language);
+    if (raised) {
+      triaged = raised;
+      sink.triage({ ...raised, message_index: turn.messageIndex });
+    }
+  }
   const retrievalMs = elapsed();
   const citations = citationsOf(hits);
   const retrievalOnly = status !== null && !status.canGenerate;
@@ -146,7 +196,7 @@ export async function runTurn(
     answer += text;
     sink.delta(text);
   };
-  if (triage) emit(`${triage.message}\n\n`);
+  if (triaged) emit(`${triaged.message}\n\n`);
   if (unavailable && !retrievalOnly)
     emit(
       language === "ko"
@@ -156,7 +206,13 @@ export async function runTurn(
 
   if (retrievalOnly) {
     emit(
-      retrievalOnlyAnswer({ hits, language, hint: status.hint, knowledgeUnavailable: unavailable }),
+      retrievalOnlyAnswer({
+        hits,
+        language,
+        hint: status.hint,
+        knowledgeUnavailable: unavailable,
+        triage: triaged,
+      }),
     );
     await finish({ status: "complete", model: null, usage: null });
     return;
@@ -174,6 +230,7 @@ export async function runTurn(
       pet,
       hits,
       knowledgeUnavailable: unavailable,
+      triage: triaged,
       earlierTurns: earlier,
       budgetChars: deps.contextChars,
     });
@@ -201,7 +258,7 @@ export async function runTurn(
         ...ids,
         error: { code: failure.code, message: failure.message.slice(0, 2000) },
         ...(answer ? { answer } : {}),
-        ...(triage ? { triage } : {}),
+        ...(triaged ? { triage: triaged } : {}),
       })
       .catch((e: unknown) =>
         deps.logger.error({ err: e, ...ids }, "could not mark the turn failed"),
@@ -238,7 +295,7 @@ export async function runTurn(
         citations,
         status: result.status,
         // Stored so the urgent notice survives a reload and appears in exports.
-        ...(triage ? { triage } : {}),
+        ...(triaged ? { triage: triaged } : {}),
         ...(result.model ? { model: result.model.slice(0, 200) } : {}),
         ...(result.usage ? { usage: result.usage } : {}),
       });

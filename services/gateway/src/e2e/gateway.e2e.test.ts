@@ -312,7 +312,7 @@ describe("the chat turn", () => {
       await ask(api, sessionId, { question: "강아지가 초콜릿을 먹었어요. 어떡하죠?" }),
     );
     expect(events[0]?.event).toBe("triage");
-    expect(events[0]?.data.signs.map((s: { id: string }) => s.id)).toContain("toxin_ingestion");
+    expect(events[0]?.data.signs.map((s: { id: string }) => s.id)).toContain("toxin_ingested");
     const firstDelta = events.find((e) => e.event === "delta");
     expect(firstDelta?.data.text).toContain("동물병원");
     expect(events.at(-1)?.event).toBe("done");

@@ -37,6 +37,8 @@ export interface TestReplica {
    * whatever the mode; 0 answers at once.
    */
   jsonDelayMs: number;
+  /** The content of a non-streamed answer; null: "hi from NAME". */
+  jsonContent: string | null;
   /** Generation requests received (probes not counted). */
   received: ReceivedRequest[];
   /** Health probes received. */
@@ -49,7 +51,7 @@ export interface TestReplica {
   close(): Promise<void>;
 }
 
-const completion = (name: string) =>
+const completion = (name: string, content = `hi from ${name}`) =>
   JSON.stringify({
     id: `chatcmpl-${name}`,
     object: "chat.completion",
@@ -58,7 +60,7 @@ const completion = (name: string) =>
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: `hi from ${name}` },
+        message: { role: "assistant", content },
         finish_reason: "stop",
       },
     ],
@@ -80,7 +82,9 @@ export async function startReplica(name: string, mode: ReplicaMode = "ok"): Prom
 
   const answerOk = (res: ServerResponse, stream: boolean) => {
     if (!stream) {
-      res.writeHead(200, { "content-type": "application/json" }).end(completion(name));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(completion(name, replica.jsonContent ?? undefined));
       return;
     }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
@@ -173,6 +177,7 @@ export async function startReplica(name: string, mode: ReplicaMode = "ok"): Prom
     pieces: ["hi ", `from ${name}`],
     slow: { chunks: 5, intervalMs: 150 },
     jsonDelayMs: 0,
+    jsonContent: null,
     received: [],
     probes: 0,
     abandoned: 0,

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createLogger } from "@dogi/logger";
+import { triage } from "@dogi/triage";
+import { InferencePool } from "../inference/pool.ts";
+import { startReplica } from "../testing/replica.ts";
+import type { TestReplica } from "../testing/replica.ts";
+import { askTriageOpinion, parseOpinion, raisedByOpinion } from "./triage-opinion.ts";
+
+let replica: TestReplica;
+let pool: InferencePool;
+beforeAll(async () => {
+  replica = await startReplica("r0");
+  pool = new InferencePool([replica.url], {
+    logger: createLogger({ service: "gateway", level: "silent" }),
+    healthIntervalMs: 60_000,
+  });
+});
+afterAll(async () => {
+  await replica.close();
+});
+beforeEach(() => {
+  replica.jsonContent = null;
+  replica.jsonDelayMs = 0;
+});
+
+const ask = (signal = new AbortController().signal) =>
+  askTriageOpinion({ pool, question: "My dog is sleeping a lot", petLine: null, signal });
+
+describe("the model's triage opinion", () => {
+  it("asks for JSON constrained by a schema of levels and sign ids, greedily", async () => {
+    replica.jsonContent = JSON.stringify({ level: "urgent", signs: ["lethargy"] });
+    expect(await ask()).toEqual({ level: "urgent", signs: ["lethargy"] });
+    const sent = JSON.parse(replica.received.at(-1)?.body ?? "{}");
+    expect(sent.temperature).toBe(0);
+    expect(sent.response_format.type).toBe("json_schema");
+    expect(sent.response_format.json_schema.schema.properties.level.enum).toEqual([
+      "emergency",
+      "urgent",
+      "none",
+    ]);
+    expect(sent.response_format.json_schema.schema.properties.signs.items.enum).toContain(
+      "seizure",
+    );
+  });
+
+  it("ignores a reply that is not the schema's JSON", async () => {
+    replica.jsonContent = "I think it is an emergency";
+    expect(await ask()).toBeNull();
+    replica.jsonContent = JSON.stringify({ level: "critical", signs: [] });
+    expect(await ask()).toBeNull();
+    replica.jsonContent = JSON.stringify({ level: "urgent", signs: ["made_up_sign"] });
+    expect(await ask()).toBeNull();
+    expect(parseOpinion('{"level":"none","signs":[]')).toBeNull();
+  });
+
+  it("gives up when its signal is aborted (the budget ran out) instead of waiting", async () => {
+    replica.jsonContent = JSON.stringify({ level: "emergency", signs: ["seizure"] });
+    replica.jsonDelayMs = 3_000;
+    const started = performance.now();
+    expect(await ask(AbortSignal.timeout(100))).toBeNull();
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it("raises the rules' level and never lowers it", () => {
+    const none = triage("How often should I brush my dog?");
+    const urgent = triage("My dog has vomited five times since this morning");
+    const emergency = triage("My dog ate a whole bar of dark chocolate");
+    expect(urgent.level).toBe("urgent");
+    expect(emergency.level).toBe("emergency");
+
+    const raised = raisedByOpinion(none, { level: "emergency", signs: ["seizure"] }, "en");
+    expect(raised).toMatchObject({
+      level: "emergency",
+      source: "model",
+      signs: [{ id: "seizure" }],
+    });
+    expect(raised?.message).toMatch(/emergency animal hospital now/);
+    expect(raisedByOpinion(urgent, { level: "emergency", signs: [] }, "ko")?.signs[0]?.label).toBe(
+      "언어 모델의 판단",
+    );
+    // Lower or equal opinions change nothing: the rules' result stands.
+    expect(raisedByOpinion(emergency, { level: "none", signs: [] }, "en")).toBeNull();
+    expect(raisedByOpinion(emergency, { level: "urgent", signs: ["lethargy"] }, "en")).toBeNull();
+    expect(raisedByOpinion(urgent, { level: "urgent", signs: ["lethargy"] }, "en")).toBeNull();
+    expect(raisedByOpinion(none, null, "en")).toBeNull();
+  });
+});

@@ -1,0 +1,123 @@
+import { StringDecoder } from "node:string_decoder";
+import type { TLocale, TTriage, TTriageLevel } from "@dogi/contracts";
+import { SIGN_IDS, SIGNS, triageMessage } from "@dogi/triage";
+import type { SignId, TriageResult } from "@dogi/triage";
+import { z } from "zod";
+import type { InferencePool } from "../inference/pool.ts";
+
+/** The model's classification of a question, as its JSON schema constrains it. */
+const ZOpinion = z.object({
+  level: z.enum(["emergency", "urgent", "none"]),
+  signs: z.array(z.enum(SIGN_IDS as [SignId, ...SignId[]])).max(3),
+});
+type Opinion = z.infer<typeof ZOpinion>;
+
+// The grammar node-llama-cpp builds from this schema lets the model write nothing else.
+const RESPONSE_FORMAT = {
+  type: "json_schema",
+  json_schema: {
+    name: "triage",
+    strict: true,
+    schema: {
+      type: "object",
+      properties: {
+        level: { type: "string", enum: ["emergency", "urgent", "none"] },
+        signs: { type: "array", items: { type: "string", enum: SIGN_IDS }, maxItems: 3 },
+      },
+      required: ["level", "signs"],
+      additionalProperties: false,
+    },
+  },
+} as const;
+
+const INSTRUCTIONS = `You triage questions from dog and cat owners for a veterinary assistant.
+Classify what the owner describes about their own pet now:
+- "emergency": the pet must go to a veterinarian now (poisoning, trouble breathing, blue or pale gums, seizures, collapse, bloat, straining with nothing coming out, heatstroke, trauma, heavy bleeding, difficult birth, and the like).
+- "urgent": the pet should see a veterinarian within 24 hours.
+- "none": no sign that needs a vet today, or a general question, a prevention or safety question, a past event, or another animal or a person.
+List at most three sign ids that apply. Reply with JSON only.`;
+
+/**
+ * Asks the model for its own triage of a question (a JSON-schema-constrained classification).
+ * Null when it cannot answer in time, answers with something that is not the schema's JSON, or
+ * the request fails: then the rules' result stands.
+ */
+export async function askTriageOpinion(options: {
+  pool: InferencePool;
+  question: string;
+  petLine: string | null;
+  signal: AbortSignal;
+}): Promise<Opinion | null> {
+  try {
+    const { statusCode, body } = await options.pool.request({
+      method: "POST",
+      path: "/v1/chat/completions",
+      headers: { "content-type": "application/json" },
+      body: Buffer.from(
+        JSON.stringify({
+          model: "default",
+          messages: [
+            { role: "system", content: INSTRUCTIONS },
+            {
+              role: "user",
+              content: `${options.petLine ? `Pet: ${options.petLine}\n` : ""}Question: ${options.question.slice(0, 2_000)}`,
+            },
+          ],
+          max_tokens: 48,
+          temperature: 0,
+          response_format: RESPONSE_FORMAT,
+        }),
+      ),
+      signal: options.signal,
+    });
+    let text = "";
+    const decoder = new StringDecoder("utf8");
+    for await (const chunk of body) text += decoder.write(chunk as Buffer);
+    if (statusCode !== 200) return null;
+    const content = (JSON.parse(text) as { choices?: Array<{ message?: { content?: string } }> })
+      .choices?.[0]?.message?.content;
+    return parseOpinion(content ?? "");
+  } catch {
+    return null;
+  }
+}
+
+/** The opinion in a model's reply, or null when the reply is not the schema's JSON. */
+export function parseOpinion(content: string): Opinion | null {
+  try {
+    const parsed = ZOpinion.safeParse(JSON.parse(content));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const RANK: Record<TTriageLevel | "none", number> = { none: 0, urgent: 1, emergency: 2 };
+
+/**
+ * The rules' result raised to the model's level when the model saw more; never lowered. Null
+ * when the model adds nothing (its level is not higher), so the turn keeps the rules' result.
+ */
+export function raisedByOpinion(
+  rules: TriageResult,
+  opinion: Opinion | null,
+  language: TLocale,
+): TTriage | null {
+  if (!opinion || opinion.level === "none" || RANK[opinion.level] <= RANK[rules.level]) return null;
+  const level = opinion.level;
+  const signs = opinion.signs.length
+    ? opinion.signs.map((id) => ({
+        id,
+        label: SIGNS[id].label[language],
+        level,
+        evidence: [language === "ko" ? "언어 모델의 판단" : "the language model's assessment"],
+      }))
+    : [
+        {
+          id: "model_assessment",
+          label: language === "ko" ? "언어 모델의 판단" : "the language model's assessment",
+          level,
+        },
+      ];
+  return { level, signs, message: triageMessage(level, signs, language), source: "model" };
+}
