@@ -1,7 +1,8 @@
 /**
  * Retrieval quality on the labelled questions in eval/questions.json (Korean and English): recall@5
  * and MRR (over distinct documents) for vector-only, BM25-only and hybrid search over the whole corpus, in a fresh Chroma.
- * Usage: node --import tsx services/rag/scripts/eval.ts   (last line: one JSON object)
+ * Usage: node --import tsx services/rag/scripts/eval.ts [questions.json]   (last line: one JSON object)
+ * The questions default to eval/questions.json; another file lets a past question set be scored on today's corpus.
  */
 import { readFile } from "node:fs/promises";
 import { startChroma } from "@dogi/testing";
@@ -15,9 +16,8 @@ interface Question {
 }
 
 const k = 5;
-const questions = JSON.parse(
-  await readFile(new URL("../eval/questions.json", import.meta.url), "utf8"),
-) as Question[];
+const questionsFile = process.argv[2] ?? new URL("../eval/questions.json", import.meta.url);
+const questions = JSON.parse(await readFile(questionsFile, "utf8")) as Question[];
 const chroma = await startChroma();
 try {
   const kb = await openKnowledgeBase(chroma, "vet_medical_data_eval");
