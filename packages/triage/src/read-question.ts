@@ -1,3 +1,4 @@
+import { AGENTS } from "./lexicon/agents.ts";
 import { findMentions } from "./lexicon/index.ts";
 import type { ConceptId, ConceptMention, CueId } from "./lexicon/index.ts";
 import { isHangul, normalize } from "./normalize.ts";
@@ -36,8 +37,10 @@ const ENGLISH_NEGATION_WORDS = 3;
 const PERSON_REACH_EN = 25;
 const PERSON_REACH_KO = 40;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
-// What a person does to the pet is still the pet's: "my son gave him ibuprofen".
+// What a person does to the pet is still the pet's ("my son gave him ibuprofen"), and a thing a
+// person handled is still there for the pet ("my kids dropped grapes and the dog ate them").
 const PERSON_IMMUNE = new Set<string>([
+  ...Object.keys(AGENTS),
   "given",
   "applied",
   "human_drug",

@@ -100,6 +100,7 @@ export const RULES: readonly Rule[] = [
 
   // Birth and the womb (Merck dystocia, pyometra, puerperal hypocalcaemia).
   { sign: "dystocia", level: "emergency", all: ["birth", "birth_trouble"] },
+  { sign: "dystocia", level: "emergency", all: ["litter_trouble", ["strain", "long_time", "birth"]] },
   { sign: "dystocia", level: "emergency", all: ["birth", "strain", "long_time"] },
   { sign: "pyometra", level: "emergency", all: ["intact_female", "genital_discharge"] },
   { sign: "pyometra", level: "emergency", all: ["intact_female", "discharge", ["thirst", "weak", "vomit", "not_eating", "after_heat", "swollen"]] },
@@ -136,6 +137,7 @@ export const RULES: readonly Rule[] = [
   { sign: "electric_shock", level: "emergency", all: ["electric_named"] },
   { sign: "electric_shock", level: "emergency", all: [near("chew", "electric_source", 30)] },
   { sign: "anaphylaxis", level: "emergency", all: ["face_swelling"] },
+  { sign: "anaphylaxis", level: "emergency", all: [near("face_part", "swelling_any", 20)] },
   { sign: "anaphylaxis", level: "emergency", all: ["hives", ["vomit", "breathing_distress", "collapse", "weak", "diarrhea", "pale"]] },
   { sign: "anaphylaxis", level: "emergency", all: ["sting_or_shot", ["collapse", "breathing_distress"]] },
   { sign: "allergic_reaction", level: "urgent", all: ["hives"] },

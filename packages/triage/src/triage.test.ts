@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import { triage } from "./triage.ts";
+import type { TriagePet } from "./triage.ts";
+
+const levelOf = (question: string, pet?: TriagePet) => triage(question, pet).level;
+const signsOf = (question: string, pet?: TriagePet) => triage(question, pet).signs.map((s) => s.id);
+
+describe("triage finds emergencies as owners describe them", () => {
+  it.each([
+    [
+      "My male cat keeps going in and out of the litter box and nothing comes out",
+      "urinary_obstruction",
+    ],
+    ["모래에 앉아서 힘만 주는데 감자가 하나도 없어요", "urinary_obstruction"],
+    ["His belly is puffed up and he keeps trying to vomit but nothing comes up", "bloat_gdv"],
+    ["배가 빵빵하고 헛구역질만 해요", "bloat_gdv"],
+    ["her gums look kind of grey and she's breathing weird", "gum_color"],
+    ["잇몸이 하얘요", "gum_color"],
+    ["I gave him two Tylenol for his limp", "drug_given"],
+    ["타이레놀 반알 먹였어요", "drug_given"],
+    ["I put my dog's flea treatment on my cat and now she's twitching", "toxin_skin"],
+    ["kitten chewed open my pill bottle", "toxin_ingested"],
+    ["강아지가 담배꽁초를 주워먹었어요", "toxin_ingested"],
+    ["puppy got bitten by a snake on the trail", "snake_bite"],
+    ["강아지가 충전기 선을 씹었어요", "electric_shock"],
+    ["stung by a bee and now her face is swelling up", "anaphylaxis"],
+    ["our dachshund suddenly can't move his back legs", "paralysis"],
+    ["He's been pushing for an hour and no puppy has come out", "dystocia"],
+    ["새끼 낳은지 2주 됐는데 부들부들 떨어요", "eclampsia"],
+    ["swallowed a sock yesterday and has thrown up four times since", "foreign_body"],
+    [
+      "My 9 week old puppy isn't vaccinated yet and has bloody diarrhoea and vomiting",
+      "parvo_like",
+    ],
+  ])("flags %j as an emergency (%s)", (question, sign) => {
+    const result = triage(question);
+    expect(result.level).toBe("emergency");
+    expect(result.signs.map((s) => s.id)).toContain(sign);
+  });
+
+  it.each([
+    ["My dog has vomited five times since this morning but no blood", "vomiting_repeated"],
+    ["강아지가 오늘 아침부터 다섯 번이나 토했어요", "vomiting_repeated"],
+    ["he's holding up his back leg and won't put any weight on it", "lameness"],
+    ["my cat's eye is red and she keeps squinting", "eye_problem"],
+    ["he got hives all over after the walk but is otherwise fine", "allergic_reaction"],
+  ])("says urgent for %j (%s)", (question, sign) => {
+    const result = triage(question);
+    expect(result.level).toBe("urgent");
+    expect(result.signs.map((s) => s.id)).toContain(sign);
+  });
+});
+
+describe("triage leaves alone what is not happening to the owner's pet now", () => {
+  it.each([
+    ["Can dogs eat grapes?", "a safety question"],
+    ["강아지 포도 먹어도 돼요?", "a safety question"],
+    ["How do I prevent bloat in my Great Dane?", "prevention"],
+    ["열사병 안 걸리게 하려면 산책 언제 해요?", "prevention"],
+    ["She had a seizure three years ago and has been fine since", "a past event"],
+    ["작년에 초콜릿 먹고 치료받았어요. 지금은 건강해요", "a past event"],
+    ["My neighbour's dog had a seizure yesterday", "another animal"],
+    ["옆집 강아지가 차에 치였대요", "another animal"],
+    ["My son ate a grape, is that ok for him?", "a person"],
+    ["제가 어제 발작이 와서 응급실 갔었어요", "the owner"],
+    ["No vomiting, no diarrhoea, just sneezing", "negated signs"],
+    ["발작은 없었고 그냥 잠만 자요", "negated signs"],
+    ["What should I do if my cat ever eats a lily?", "a hypothetical"],
+    ["My chocolate lab collapses onto the sofa after walks", "harmless wording"],
+    ["Recipes for dog treats without xylitol?", "a diet question"],
+  ])("does not flag %j (%s)", (question) => {
+    expect(triage(question).level).toBe("none");
+  });
+
+  it("keeps the owner's pet in view after another animal's story ends", () => {
+    expect(levelOf("옆집 강아지가 쓰러졌는데 우리 강아지도 쓰러졌어요")).toBe("emergency");
+    expect(levelOf("My friend's dog ate chocolate last week. Now my dog ate a whole brownie")).toBe(
+      "emergency",
+    );
+  });
+
+  it("reads a pet named between a person and the event as the one it happened to", () => {
+    expect(signsOf("my kids dropped grapes and the dog ate them")).toContain("toxin_ingested");
+  });
+});
+
+describe("the pet's profile is evidence", () => {
+  it("knows a cat from the profile when the owner only says 'he'", () => {
+    const question = "He keeps going in and out of the litter box";
+    expect(levelOf(question)).toBe("urgent");
+    const result = triage(question, { species: "cat", sex: "male" });
+    expect(result.level).toBe("emergency");
+    expect(result.signs[0]?.evidence).toEqual(expect.arrayContaining(["profile: cat"]));
+  });
+
+  it("reads an unspayed older female drinking a lot and lethargic as possible pyometra", () => {
+    const question = "She's drinking loads and is really lethargic";
+    expect(
+      signsOf(question, { species: "dog", sex: "female", neutered: false, ageYears: 9 }),
+    ).toContain("pyometra");
+    expect(
+      signsOf(question, { species: "dog", sex: "female", neutered: true, ageYears: 9 }),
+    ).not.toContain("pyometra");
+  });
+
+  it("reads a weak, trembling toy-breed puppy that skipped meals as low blood sugar", () => {
+    const question = "she skipped breakfast and dinner and now she's weak and trembling";
+    expect(signsOf(question, { species: "dog", ageYears: 0.2, breed: "Chihuahua" })).toContain(
+      "hypoglycemia",
+    );
+  });
+});
+
+describe("a result names its signs and why, in the question's language", () => {
+  it("quotes the owner's own words as evidence", () => {
+    const result = triage("My dog ATE a whole bar of dark Chocolate!!");
+    expect(result.signs[0]?.evidence).toEqual(expect.arrayContaining(["“ATE”", "“Chocolate”"]));
+  });
+
+  it("writes different fixed messages for emergency and urgent, in Korean and English", () => {
+    const emergencyKo = triage("강아지가 초콜릿을 먹었어요");
+    const urgentKo = triage("강아지가 오늘 아침부터 다섯 번이나 토했어요");
+    const emergencyEn = triage("My dog ate rat poison");
+    const urgentEn = triage("My dog has vomited five times since this morning");
+    expect(emergencyKo.message).toMatch(/24시 응급 동물병원/);
+    expect(emergencyKo.message).toMatch(/토하게 하지 마세요/);
+    expect(urgentKo.message).toMatch(/24시간 이내/);
+    expect(emergencyEn.message).toMatch(/emergency animal hospital now/);
+    expect(urgentEn.message).toMatch(/within 24 hours/);
+    expect(
+      new Set([emergencyKo.message, urgentKo.message, emergencyEn.message, urgentEn.message]).size,
+    ).toBe(4);
+    expect(emergencyKo.signs[0]?.label).toBe("독성 물질 섭취");
+    expect(emergencyEn.signs[0]?.label).toBe("swallowed something poisonous");
+  });
+
+  it("reports only the signs of the highest level", () => {
+    const result = triage("My dog has vomited five times and now he collapsed");
+    expect(result.level).toBe("emergency");
+    expect(result.signs.every((s) => s.level === "emergency")).toBe(true);
+  });
+});
+
+describe("bad input gets a result, never an error", () => {
+  it.each([
+    ["", "empty"],
+    ["a".repeat(8_000), "one letter"],
+    ["가".repeat(8_000), "one syllable"],
+    ["🐶🐱💉🩸".repeat(500), "emoji"],
+    ["강아지 dog 고양이 cat 초콜릿 chocolate ".repeat(200), "mixed scripts"],
+    ["\u0000\u0007\uFFFD\uD800", "control characters and a lone surrogate"],
+    ["no no no no not not never ".repeat(300), "negation words only"],
+  ])("%s (%s)", (question) => {
+    const result = triage(question);
+    expect(["none", "urgent", "emergency"]).toContain(result.level);
+  });
+
+  it("still finds a sign in a long message", () => {
+    const filler = "We moved house last month and he has settled in well. ".repeat(120);
+    expect(levelOf(`${filler} Tonight he ate a whole bar of dark chocolate. ${filler}`)).toBe(
+      "emergency",
+    );
+  });
+});
