@@ -10,60 +10,73 @@ export interface NormalizedText {
   origin: number[];
 }
 
-const HANGUL = /[\u3131-\u318e\uac00-\ud7a3]/;
-const JAMO = /[\u3131-\u318e]/;
+const HANGUL = /[\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3]/;
+// Jamo on their own (compatibility jamo, or conjoining jamo after NFKC) are emoticons: "ㅠㅠ", "ㅋㅋ".
+const JAMO = /[\u1100-\u11ff\u3131-\u318e]/;
 // Korean owners end sentences with these and a space, rarely with a full stop ("안나와요 반나절째에요").
 const KOREAN_SENTENCE_END = new Set(["요", "음", "함", "죠", "임"]);
 const WORD = /[\p{L}\p{N}]/u;
 // Kept as they are: they end sentences and clauses.
 const BOUNDARY = new Set([".", "?", "!", "\n", ";", ",", "~", "…", "。", "？", "！"]);
+const APOSTROPHES = new Set(["'", "’", "‘", "`"]);
+
+const isSyllable = (code: number) => code >= 0xac00 && code <= 0xd7a3;
 
 export function isHangul(char: string | undefined): boolean {
-  return char !== undefined && HANGUL.test(char);
+  if (char === undefined) return false;
+  return isSyllable(char.charCodeAt(0)) || HANGUL.test(char);
 }
 
 export function isWordChar(char: string | undefined): boolean {
-  return char !== undefined && WORD.test(char);
+  if (char === undefined || char === "") return false;
+  const code = char.charCodeAt(0);
+  if (code < 128)
+    return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+  return isSyllable(code) || WORD.test(char);
 }
 
 export function normalize(question: string): NormalizedText {
   const out: string[] = [];
   const origin: number[] = [];
   let pendingSpace = -1;
-  let index = 0;
-  for (const raw of question) {
-    const at = index;
-    index += raw.length;
-    const folded = raw.normalize("NFKC").toLowerCase();
-    for (const char of folded) {
-      if (char === "'" || char === "’" || char === "‘" || char === "`") continue;
-      if (JAMO.test(char)) {
-        // "ㅠㅠ", "ㅋㅋ": emoticons that end a thought.
-        if (out[out.length - 1] !== ".") {
-          out.push(".");
-          origin.push(at);
-        }
-        pendingSpace = -1;
-        continue;
+  let previous = "";
+  const emit = (char: string, at: number) => {
+    out.push(char);
+    origin.push(at);
+    previous = char;
+  };
+  const take = (char: string, at: number) => {
+    if (APOSTROPHES.has(char)) return;
+    if (JAMO.test(char)) {
+      if (previous !== ".") emit(".", at);
+      pendingSpace = -1;
+      return;
+    }
+    if (isWordChar(char) || BOUNDARY.has(char)) {
+      if (pendingSpace >= 0 && out.length > 0) {
+        // Korean owners space words freely; the lexicons are written without spaces.
+        if (!(isHangul(previous) && isHangul(char))) emit(" ", pendingSpace);
+        else if (KOREAN_SENTENCE_END.has(previous)) emit(".", pendingSpace);
       }
-      if (isWordChar(char) || BOUNDARY.has(char)) {
-        if (pendingSpace >= 0 && out.length > 0) {
-          const before = out[out.length - 1];
-          // Korean owners space words freely; the lexicons are written without spaces.
-          if (!(isHangul(before) && isHangul(char))) {
-            out.push(" ");
-            origin.push(pendingSpace);
-          } else if (KOREAN_SENTENCE_END.has(before as string)) {
-            out.push(".");
-            origin.push(pendingSpace);
-          }
-        }
-        pendingSpace = -1;
-        out.push(char === "\n" ? "." : char);
-        origin.push(at);
-      } else if (pendingSpace < 0) {
-        pendingSpace = at;
-      }
+      pendingSpace = -1;
+      emit(char === "\n" ? "." : char, at);
+    } else if (pendingSpace < 0) {
+      pendingSpace = at;
+    }
+  };
+  for (let i = 0; i < question.length;) {
+    const code = question.charCodeAt(i);
+    // ASCII and Hangul syllables are already NFKC: only the rest goes through normalize().
+    if (code < 128) {
+      take(code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : (question[i] as string), i);
+      i++;
+    } else if (isSyllable(code)) {
+      take(question[i] as string, i);
+      i++;
+    } else {
+      const raw = String.fromCodePoint(question.codePointAt(i) ?? code);
+      for (const char of raw.normalize("NFKC").toLowerCase()) take(char, i);
+      i += raw.length;
     }
   }
   return { text: out.join(""), origin };

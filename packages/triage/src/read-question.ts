@@ -76,7 +76,14 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   }
   const insideTerm = coveredBy(concepts, text.length);
   const byId = (id: CueId) =>
-    new CueIndex(cues.filter((c) => c.id === id && !(id.startsWith("negation") && insideTerm(c))));
+    // Korean "안" before a verb still negates inside a term: "안 먹었어요" is "did not eat".
+    new CueIndex(
+      cues.filter(
+        (c) =>
+          c.id === id &&
+          !(id.startsWith("negation") && id !== "negation_before_ko" && insideTerm(c)),
+      ),
+    );
   const negBefore = byId("negation_before");
   const negAfter = byId("negation_after");
   const negAfterKo = byId("negation_after_ko");
@@ -243,7 +250,10 @@ function clausesAboutOthers(
   return clauses;
 }
 
-/** Whether a span lies inside a longer concept term: "없" in "기운이없", "not" in "not breathing". */
+/**
+ * Whether a span lies inside a longer concept term: "없" in "기운이없" and "hasnt" in "hasnt
+ * eaten" belong to that term and negate nothing else.
+ */
 function coveredBy(
   terms: readonly { start: number; end: number }[],
   length: number,
