@@ -66,6 +66,15 @@ export function normalize(question: string): NormalizedText {
   };
   for (let i = 0; i < question.length;) {
     const code = question.charCodeAt(i);
+    // "tongue's", "dog's", "it's": the possessive or contracted "'s" goes, so terms match the word.
+    if (
+      APOSTROPHES.has(question[i] as string) &&
+      (question[i + 1] === "s" || question[i + 1] === "S") &&
+      !isWordChar(question[i + 2])
+    ) {
+      i += 2;
+      continue;
+    }
     // ASCII and Hangul syllables are already NFKC: only the rest goes through normalize().
     if (code < 128) {
       take(code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : (question[i] as string), i);

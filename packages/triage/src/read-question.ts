@@ -10,6 +10,7 @@ export interface Mention {
   start: number;
   end: number;
   clause: number;
+  sentence: number;
   /** The owner's words, as written. */
   quote: string;
 }
@@ -37,10 +38,12 @@ const ENGLISH_NEGATION_WORDS = 3;
 const PERSON_REACH_EN = 25;
 const PERSON_REACH_KO = 40;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
+const AGENT_IDS = new Set<string>(Object.keys(AGENTS));
+const POSSESSION_REACH = 12;
 // What a person does to the pet is still the pet's ("my son gave him ibuprofen"), and a thing a
 // person handled is still there for the pet ("my kids dropped grapes and the dog ate them").
 const PERSON_IMMUNE = new Set<string>([
-  ...Object.keys(AGENTS),
+  ...AGENT_IDS,
   "given",
   "applied",
   "human_drug",
@@ -102,15 +105,57 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     else attachedAsked.push(cue);
   }
   const koreanAsked = new CueIndex(attachedAsked);
+  // "발작하면", "쓰러지면": a Korean conditional right after the sign asks about it.
+  const koreanIf = new CueIndex(cues.filter((c) => c.id === "conditional_ko"));
   // Long past: English says so once per sentence ("two years ago she had … and was …"); Korean
   // run-on sentences join unrelated events, so there a past cue covers its own clause.
   const past = cues.filter((c) => c.id === "past");
   const pastSentences = new Set(past.filter((c) => !c.korean).map((c) => c.sentence));
   const pastClauses = new Set(past.filter((c) => c.korean).map((c) => c.clause));
-  const otherAnimal = cues.filter((c) => c.id === "other_animal");
+  // A story of the past goes on in the next sentences until the owner comes back to now
+  // ("Two years ago he was hit by a car. It was awful. … Now he limps"; "작년에 … 그때 … 지금은").
+  const presentSentences = new Set(cues.filter((c) => c.id === "present").map((c) => c.sentence));
+  const pastFrom = Math.min(...past.map((c) => c.sentence));
+  const lastSentence = sentenceOfClause.at(-1) ?? 0;
+  for (
+    let sentence = pastFrom + 1;
+    Number.isFinite(pastFrom) && sentence <= lastSentence && !presentSentences.has(sentence);
+    sentence++
+  )
+    pastSentences.add(sentence);
+  // Another's animal counts only with a pet named with it ("my neighbour's dog"; not "my
+  // grandmother's garden"); a stray is another's unless the owner has taken it in.
+  const petStarts = concepts
+    .filter(
+      (m) => m.id === "dog" || m.id === "cat" || m.id === "large_breed" || m.id === "toy_breed",
+    )
+    .map((m) => m.start)
+    .sort((a, b) => a - b);
+  const takenIn = cues.some((c) => c.id === "own_pet");
+  const otherAnimal = cues.filter(
+    (c) =>
+      (c.id === "other_animal" && anyIn(petStarts, c.start, c.end + 5)) ||
+      ((c.id === "stray" || c.id === "other_species") && !takenIn),
+  );
   const ownPet = ownPetEvidence(text, cues, concepts, otherAnimal, clauseAt, petName);
   const otherClauses = clausesAboutOthers(otherAnimal, ownPet, sentenceOfClause);
-  const people = new CueIndex(cues.filter((c) => c.id === "other_person"));
+  // "my son's ADHD tablets": a person followed by a thing owns it and is not the subject.
+  const agentStarts = concepts
+    .filter((m) => AGENT_IDS.has(m.id))
+    .map((m) => m.start)
+    .sort((a, b) => a - b);
+  const actionStarts = concepts
+    .filter((m) => m.id === "ingested" || m.id === "given" || m.id === "applied")
+    .map((m) => m.start)
+    .sort((a, b) => a - b);
+  // "my son's ADHD tablets", "아들 약": a person followed by a thing (no action between) owns it and
+  // is not the subject; a Korean subject particle ("남편이 개껌") makes the person the subject.
+  const owns = (c: Cue) => {
+    if (c.korean && KOREAN_SUBJECT.has(text[c.end - 1] ?? "")) return false;
+    const thing = agentStarts.find((a) => a >= c.end && a <= c.end + POSSESSION_REACH);
+    return thing !== undefined && !anyIn(actionStarts, c.end, thing);
+  };
+  const people = new CueIndex(cues.filter((c) => c.id === "other_person" && !owns(c)));
   // A pet named between a person and a word takes the word back: "my son dropped grapes and the
   // dog ate them". In Korean only a pet as subject does ("동생이 고양이 알레르기가…" is still 동생).
   const petWords = [
@@ -128,8 +173,11 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     people.startsIn(
       m.start - (korean ? PERSON_REACH_KO : PERSON_REACH_EN),
       m.start,
-      (c) => c.clause === m.clause && c.end <= m.start && !anyIn(petWords, c.end, m.start),
+      // The person's own words ("I fainted") or what follows them before a pet is named.
+      (c) => c.clause === m.clause && (c.end > m.start || !anyIn(petWords, c.end, m.start)),
     );
+
+  const generalQuestions = generalQuestionSentences(text, sentenceOfClause, ownPet, cues);
 
   const mentions: Mention[] = [];
   for (const m of concepts) {
@@ -154,7 +202,9 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     if (negated) continue;
     const asked =
       (askedFrom.get(m.clause) ?? Infinity) < m.start ||
-      koreanAsked.startsIn(m.start, m.end + KOREAN_CUE_REACH, inClause);
+      generalQuestions.has(m.sentence) ||
+      koreanAsked.startsIn(m.start, m.end + KOREAN_CUE_REACH, inClause) ||
+      (korean && koreanIf.startsIn(m.end, m.end + 1, inClause));
     if (asked) continue;
     if (pastSentences.has(m.sentence) || pastClauses.has(m.clause) || otherClauses.has(m.clause))
       continue;
@@ -164,6 +214,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       start: m.start,
       end: m.end,
       clause: m.clause,
+      sentence: m.sentence,
       quote: quote(question, origin, m.start, m.end),
     });
   }
@@ -248,6 +299,45 @@ function clausesAboutOthers(
       clauses.add(c);
   }
   return clauses;
+}
+
+const INTERROGATIVE =
+  /^(is|are|can|could|should|would|will|does|do|what|how|which|when|why|any|has anyone|anyone)\b/;
+const PRONOUN = /\b(he|she|him|her|his|hers|it|its|they|them)\b/;
+
+/**
+ * English sentences that ask in general ("Is lily pollen toxic to cats?", "What are the signs of
+ * bloat?"): they start with an interrogative, end with "?", and name neither the owner's pet nor
+ * a pronoun for it. What they mention is asked about, not seen.
+ */
+function generalQuestionSentences(
+  text: string,
+  sentenceOfClause: readonly number[],
+  ownPet: { strong: ReadonlySet<number>; weak: ReadonlySet<number> },
+  cues: readonly Cue[],
+): Set<number> {
+  const found = new Set<number>();
+  const ownSentences = new Set<number>();
+  for (const clause of [...ownPet.strong]) ownSentences.add(sentenceOfClause[clause] as number);
+  for (const c of cues) if (c.id === "pet_pronoun") ownSentences.add(c.sentence);
+  let start = 0;
+  let sentence = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const char = text[i];
+    if (char !== undefined && !SENTENCE_END.has(char)) continue;
+    const body = text.slice(start, i).trim();
+    if (
+      char === "?" &&
+      !ownSentences.has(sentence) &&
+      !isHangul(body[0]) &&
+      INTERROGATIVE.test(body) &&
+      !PRONOUN.test(body)
+    )
+      found.add(sentence);
+    if (char !== undefined) sentence++;
+    start = i + 1;
+  }
+  return found;
 }
 
 /**

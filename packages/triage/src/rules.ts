@@ -11,7 +11,8 @@ import type { SignId } from "./signs.ts";
 export type Need =
   | ConceptId
   | readonly ConceptId[]
-  | { near: readonly [Need, Need]; within?: number }
+  /** Two concepts close together in one clause (or, with scope "sentence", one sentence). */
+  | { near: readonly [Need, Need]; within?: number; scope?: "clause" | "sentence" }
   /** The concept said at least this many times ("토하고 … 또 토하고"). */
   | { times: ConceptId; atLeast: number };
 
@@ -23,6 +24,11 @@ export interface Rule {
 }
 
 const near = (a: Need, b: Need, within = 30): Need => ({ near: [a, b], within });
+const inSentence = (a: Need, b: Need, within = 80): Need => ({
+  near: [a, b],
+  within,
+  scope: "sentence",
+});
 const twice = (concept: ConceptId): Need => ({ times: concept, atLeast: 2 });
 
 const VOMIT: readonly ConceptId[] = ["vomit", "retch"];
@@ -37,12 +43,14 @@ export const RULES: readonly Rule[] = [
   // Poisons: eaten or licked, given by the owner, or on the skin (ASPCA APCC).
   { sign: "toxin_ingested", level: "emergency", all: ["ingested", ["toxic_substance", "human_drug"]] },
   { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], "overdose"] },
+  { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]] },
   { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]] },
   { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"] },
   { sign: "drug_given", level: "emergency", all: ["given", "dog_parasite_product", "cat"] },
   { sign: "toxin_skin", level: "emergency", all: ["dog_parasite_product", ["applied", "topical_product"], "cat"] },
   { sign: "toxin_skin", level: "emergency", all: [near("applied", "skin_chemical", 40)] },
   { sign: "toxin_skin", level: "emergency", all: ["topical_product", "cat", ["shaking", "seizure", "weak", "collapse"]] },
+  { sign: "toxin_skin", level: "emergency", all: ["topical_product", "applied", "cat", ["dog", "large_breed", "dog_parasite_product"]] },
   { sign: "toxin_skin", level: "emergency", all: ["essential_oil", "cat", ["applied", "shaking", "seizure", "weak", "collapse", "restless", "neuro", "breathing_distress"]] },
 
   // Bloat: a swollen belly with retching, or retching with nothing brought up, in a dog (Merck GDV).
@@ -58,7 +66,10 @@ export const RULES: readonly Rule[] = [
   { sign: "urinary_obstruction", level: "emergency", all: ["no_urine"] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "nothing_out", ["strain", "repeated", "frequent_small", "pain"]] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"] },
+  { sign: "urinary_obstruction", level: "emergency", all: [near("strain", "nothing_out", 40)], none: ["birth", "retch", "litter_trouble"] },
   { sign: "urinary_problem", level: "urgent", all: ["urine_blood"] },
+  { sign: "urinary_problem", level: "urgent", all: [near("toilet", "red", 12)] },
+  { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "frequent_small", 60)] },
   { sign: "urinary_problem", level: "urgent", all: ["toilet", "strain"] },
   { sign: "urinary_problem", level: "urgent", all: [near("toilet", "frequent_small", 30), ["strain", "frequent_small"]] },
 
@@ -67,9 +78,13 @@ export const RULES: readonly Rule[] = [
   { sign: "breathing_distress", level: "emergency", all: ["cat", ["panting", "open_mouth"]] },
   { sign: "breathing_distress", level: "emergency", all: ["fast_breathing", ["weak", "collapse", "gums", "cat", "heart_disease"]] },
   { sign: "breathing_distress", level: "urgent", all: ["fast_breathing"], none: ["heat", "panting"] },
+  { sign: "breathing_distress", level: "urgent", all: ["panting", "at_rest"], none: ["heat"] },
+  { sign: "breathing_distress", level: "emergency", all: ["wheeze", ["sting_or_shot", "weak", "blue_grey", "collapse", "cat", "heart_disease"]] },
+  { sign: "breathing_distress", level: "urgent", all: ["wheeze"] },
   { sign: "choking", level: "emergency", all: ["choking"] },
   { sign: "choking", level: "emergency", all: [near("throat", "stuck", 30)] },
   { sign: "gum_color", level: "emergency", all: [near("gums", ["blue_grey", "pale"], 25)] },
+  { sign: "gum_color", level: "emergency", all: ["slow_refill"] },
 
   // Seizures: any seizure now is an emergency; a short one in a known epileptic that is over is urgent.
   { sign: "seizure", level: "emergency", all: ["seizure"], none: ["epilepsy_known", "recovered"] },
@@ -79,6 +94,8 @@ export const RULES: readonly Rule[] = [
   { sign: "seizure", level: "urgent", all: ["seizure", "epilepsy_known", "recovered"] },
   { sign: "seizure", level: "emergency", all: ["shaking", "seizure_like"] },
   { sign: "seizure", level: "emergency", all: ["shaking", "collapse"] },
+  { sign: "seizure", level: "emergency", all: [twice("seizure_like")] },
+  { sign: "seizure", level: "emergency", all: ["seizure_like", ["collapse", "neuro"]] },
 
   { sign: "collapse", level: "emergency", all: ["collapse"] },
 
@@ -87,9 +104,13 @@ export const RULES: readonly Rule[] = [
   { sign: "heatstroke", level: "emergency", all: ["heat", "collapse"] },
   { sign: "heatstroke", level: "emergency", all: ["heat", "panting", ["weak", "vomit", "restless", "very", "neuro", "diarrhea", "red_tongue"]] },
   { sign: "heatstroke", level: "emergency", all: ["red_tongue", "panting"] },
+  { sign: "heatstroke", level: "emergency", all: ["heat", ["panting", "restless", "breathing_distress", "fast_breathing", "fever", "wheeze"], ["weak", "vomit", "neuro", "collapse", "diarrhea", "red_tongue", "very"]] },
+  { sign: "heatstroke", level: "emergency", all: ["heat", "red_tongue"] },
+  { sign: "heatstroke", level: "emergency", all: ["heat", near("gums", "red", 20)] },
 
   // Trauma and bleeding (AAHA: bleeding that does not stop within 5 minutes).
   { sign: "trauma", level: "emergency", all: ["hit_by_vehicle"] },
+  { sign: "trauma", level: "emergency", all: [near("vehicle", "hit", 30)] },
   { sign: "trauma", level: "emergency", all: [near("fall_high", "height_place", 40)] },
   { sign: "trauma", level: "emergency", all: ["attacked"] },
   { sign: "trauma", level: "emergency", all: ["fracture"] },
@@ -102,11 +123,12 @@ export const RULES: readonly Rule[] = [
   { sign: "dystocia", level: "emergency", all: ["birth", "birth_trouble"] },
   { sign: "dystocia", level: "emergency", all: ["litter_trouble", ["strain", "long_time", "birth"]] },
   { sign: "dystocia", level: "emergency", all: ["birth", "strain", "long_time"] },
-  { sign: "pyometra", level: "emergency", all: ["intact_female", "genital_discharge"] },
-  { sign: "pyometra", level: "emergency", all: ["intact_female", "discharge", ["thirst", "weak", "vomit", "not_eating", "after_heat", "swollen"]] },
-  { sign: "pyometra", level: "emergency", all: ["intact_female", "thirst", ["weak", "vomit", "not_eating", "after_heat"]] },
-  { sign: "pyometra", level: "emergency", all: [["female", "intact_female"], "after_heat", ["discharge", "genital_discharge", "weak", "not_eating", "vomit", "thirst"]], none: ["doing_well"] },
-  { sign: "pyometra", level: "emergency", all: [["female", "intact_female"], "after_heat", SWOLLEN_BELLY], none: ["doing_well"] },
+  { sign: "pyometra", level: "emergency", all: ["intact_female", "genital_discharge"], none: ["in_season"] },
+  { sign: "pyometra", level: "emergency", all: ["intact_female", "discharge", ["thirst", "weak", "vomit", "not_eating", "after_heat", "swollen"]], none: ["in_season"] },
+  { sign: "pyometra", level: "emergency", all: ["intact_female", "thirst", ["weak", "vomit", "not_eating", "after_heat"]], none: ["in_season"] },
+  { sign: "pyometra", level: "emergency", all: ["intact_female", SWOLLEN_BELLY, ["weak", "not_eating", "thirst", "vomit"]], none: ["in_season"] },
+  { sign: "pyometra", level: "emergency", all: [["female", "intact_female"], "after_heat", ["discharge", "genital_discharge", "weak", "not_eating", "vomit", "thirst"]], none: ["in_season", "doing_well"] },
+  { sign: "pyometra", level: "emergency", all: [["female", "intact_female"], "after_heat", SWOLLEN_BELLY], none: ["in_season", "doing_well"] },
   { sign: "eclampsia", level: "emergency", all: ["nursing", ["shaking", "seizure", "collapse", "panting", "restless", "neuro"]] },
 
   // Young or unvaccinated with vomiting and bloody diarrhoea (parvovirus, panleukopenia).
@@ -118,15 +140,18 @@ export const RULES: readonly Rule[] = [
   { sign: "foreign_body", level: "emergency", all: ["ingested", "object", [...VOMIT, "not_eating", "weak", "pain"]] },
   { sign: "foreign_body", level: "emergency", all: ["ingested", "sharp_or_linear_object"] },
   { sign: "foreign_body", level: "emergency", all: ["string_hanging"] },
+  { sign: "foreign_body", level: "emergency", all: [near(["object", "sharp_or_linear_object"], "poking_out", 30)] },
   { sign: "foreign_body", level: "urgent", all: ["ingested", "object"] },
 
   // Low blood sugar: a young or tiny pet, or one on insulin, weak or trembling (Merck hypoglycaemia).
   { sign: "hypoglycemia", level: "emergency", all: ["low_sugar_named"] },
   { sign: "hypoglycemia", level: "emergency", all: [["young", "toy_breed"], [...WEAK_OR_DOWN], ["not_eating", "weak", "collapse"]] },
   { sign: "hypoglycemia", level: "emergency", all: ["diabetic", [...WEAK_OR_DOWN, "seizure", "neuro"]] },
+  { sign: "hypoglycemia", level: "emergency", all: ["diabetic", "overdose"] },
 
   // Eyes: injury, a fight, or a chemical is an emergency; a red or painful eye is urgent.
   { sign: "eye_injury", level: "emergency", all: [near("eye", "eye_trauma", 20)] },
+  { sign: "eye_injury", level: "emergency", all: [near("eye", "sharp_or_linear_object", 25)] },
   { sign: "eye_injury", level: "emergency", all: [near("eye", ["eye_sore", "swollen"], 20), "fight"] },
   { sign: "eye_injury", level: "emergency", all: [near("eye", ["skin_chemical", "toxic_substance", "essential_oil"], 25)] },
   { sign: "eye_problem", level: "urgent", all: [near("eye", "eye_sore", 20)] },
@@ -139,7 +164,8 @@ export const RULES: readonly Rule[] = [
   { sign: "anaphylaxis", level: "emergency", all: ["face_swelling"] },
   { sign: "anaphylaxis", level: "emergency", all: [near("face_part", "swelling_any", 20)] },
   { sign: "anaphylaxis", level: "emergency", all: ["hives", ["vomit", "breathing_distress", "collapse", "weak", "diarrhea", "pale"]] },
-  { sign: "anaphylaxis", level: "emergency", all: ["sting_or_shot", ["collapse", "breathing_distress"]] },
+  { sign: "anaphylaxis", level: "emergency", all: ["sting_or_shot", ["collapse", "breathing_distress", "wheeze"]] },
+  { sign: "anaphylaxis", level: "emergency", all: ["sting_or_shot", "vomit", ["weak", "pale", "diarrhea", "collapse"]] },
   { sign: "allergic_reaction", level: "urgent", all: ["hives"] },
   { sign: "allergic_reaction", level: "urgent", all: ["sting_or_shot", "swelling_any"] },
   { sign: "burn", level: "emergency", all: ["burn", "large_area"] },
@@ -147,15 +173,18 @@ export const RULES: readonly Rule[] = [
 
   // Blood from the gut: vomiting blood or black stool now; bloody diarrhoea now unless it is a streak.
   { sign: "gi_bleeding", level: "emergency", all: ["vomit_blood"] },
+  { sign: "gi_bleeding", level: "emergency", all: [inSentence("vomit", "coffee_grounds_look", 40)] },
   { sign: "gi_bleeding", level: "emergency", all: ["black_stool"] },
   { sign: "gi_bleeding", level: "emergency", all: ["bloody_stool", ["vomit", "weak", "collapse", "much_amount", "repeated"]] },
   { sign: "gi_bleeding", level: "emergency", all: [near("vomit", "blood", 25)], none: ["little_amount"] },
   { sign: "gi_bleeding", level: "emergency", all: ["bloody_stool"], none: ["little_amount"] },
+  { sign: "gi_bleeding", level: "emergency", all: [near("diarrhea", ["blood", "red"], 25), "much_amount"] },
   { sign: "gi_bleeding", level: "urgent", all: ["bloody_stool"] },
-  { sign: "gi_bleeding", level: "urgent", all: [near("diarrhea", "blood", 25)] },
+  { sign: "gi_bleeding", level: "urgent", all: [near("diarrhea", ["blood", "red"], 25)] },
+  { sign: "gi_bleeding", level: "urgent", all: [near("stool", ["blood", "red"], 25)] },
 
   // Vomiting, diarrhoea and not eating that go on (a cat not eating for days: Cornell, hepatic lipidosis).
-  { sign: "vomiting_repeated", level: "urgent", all: [near("vomit", ["repeated", "days_long"], 40)] },
+  { sign: "vomiting_repeated", level: "urgent", all: [inSentence("vomit", ["repeated", "days_long"], 60)] },
   { sign: "vomiting_repeated", level: "urgent", all: [twice("vomit")] },
   { sign: "vomiting_repeated", level: "urgent", all: ["vomit", "not_eating", "weak"] },
   { sign: "diarrhea_persistent", level: "urgent", all: [near("diarrhea", ["days_long", "repeated"], 40)] },

@@ -127,13 +127,23 @@ function satisfy(need: Need, shown: Shown): Evidence | null {
       ? { mentions: apart.slice(0, need.atLeast), facts: [] }
       : null;
   }
-  const { near, within = 30 } = need as { near: readonly [Need, Need]; within?: number };
+  const {
+    near,
+    within = 30,
+    scope = "clause",
+  } = need as {
+    near: readonly [Need, Need];
+    within?: number;
+    scope?: "clause" | "sentence";
+  };
+  const together = (a: Mention, b: Mention) =>
+    scope === "clause" ? a.clause === b.clause : a.sentence === b.sentence;
   const right = candidates(near[1], shown);
   for (const a of candidates(near[0], shown))
     for (const b of right)
       if (
-        a.clause === b.clause &&
-        a !== b &&
+        together(a, b) &&
+        (a.start !== b.start || a.end !== b.end) &&
         Math.max(a.start, b.start) - Math.min(a.end, b.end) <= within
       )
         return { mentions: [a, b], facts: [] };
