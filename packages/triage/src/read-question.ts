@@ -39,6 +39,7 @@ const PERSON_REACH_EN = 25;
 const PERSON_REACH_KO = 40;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
 const AGENT_IDS = new Set<string>(Object.keys(AGENTS));
+const PET_WORDS = new Set<string>(["dog", "cat", "large_breed", "toy_breed", "breed"]);
 const POSSESSION_REACH = 12;
 // What a person does to the pet is still the pet's ("my son gave him ibuprofen"), and a thing a
 // person handled is still there for the pet ("my kids dropped grapes and the dog ate them").
@@ -77,15 +78,17 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       cues.push({ ...placed, id: m.id as CueId, korean: isHangul(text[m.start]) });
     else concepts.push(placed);
   }
+  // A cue inside a longer concept term is part of that term: "rat" in "rat bait", "없" in "기운이없".
   const insideTerm = coveredBy(concepts, text.length);
+  const kept = cues.filter(
+    (c) => c.id === "negation_before_ko" || c.id === "clause_break" || !insideTerm(c),
+  );
+  cues.length = 0;
+  cues.push(...kept);
   const byId = (id: CueId) =>
     // Korean "안" before a verb still negates inside a term: "안 먹었어요" is "did not eat".
     new CueIndex(
-      cues.filter(
-        (c) =>
-          c.id === id &&
-          !(id.startsWith("negation") && id !== "negation_before_ko" && insideTerm(c)),
-      ),
+      cues.filter((c) => c.id === id && (id === "negation_before_ko" || !insideTerm(c))),
     );
   const negBefore = byId("negation_before");
   const negAfter = byId("negation_after");
@@ -126,9 +129,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   // Another's animal counts only with a pet named with it ("my neighbour's dog"; not "my
   // grandmother's garden"); a stray is another's unless the owner has taken it in.
   const petStarts = concepts
-    .filter(
-      (m) => m.id === "dog" || m.id === "cat" || m.id === "large_breed" || m.id === "toy_breed",
-    )
+    .filter((m) => PET_WORDS.has(m.id))
     .map((m) => m.start)
     .sort((a, b) => a - b);
   const takenIn = cues.some((c) => c.id === "own_pet");
@@ -268,7 +269,7 @@ function ownPetEvidence(
   }
   for (const m of concepts) {
     if (m.id !== "dog" && m.id !== "cat") continue;
-    const attached = otherAnimal.some((o) => o.start <= m.start && m.start - o.end <= 3);
+    const attached = otherAnimal.some((o) => o.start <= m.start && m.start - o.end <= 8);
     if (!attached) weak.add(m.clause);
   }
   const name = petName ? normalize(petName).text : "";
@@ -290,7 +291,9 @@ function clausesAboutOthers(
 ): Set<number> {
   const clauses = new Set<number>();
   for (const cue of otherAnimal) {
-    if (ownPet.strong.has(cue.clause) || ownPet.weak.has(cue.clause)) continue;
+    // A stray or an animal in a video is named with its own pet word: only "my dog" ends it there.
+    const selfContained = cue.id !== "other_animal";
+    if (ownPet.strong.has(cue.clause) || (!selfContained && ownPet.weak.has(cue.clause))) continue;
     for (
       let c = cue.clause;
       c < clauseCount.length && !ownPet.strong.has(c) && !clauses.has(c);
