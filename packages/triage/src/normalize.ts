@@ -10,9 +10,6 @@ export interface NormalizedText {
   origin: number[];
 }
 
-const HANGUL = /[\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3]/;
-// Jamo on their own (compatibility jamo, or conjoining jamo after NFKC) are emoticons: "ㅠㅠ", "ㅋㅋ".
-const JAMO = /[\u1100-\u11ff\u3131-\u318e]/;
 // Korean owners end sentences with these and a space, rarely with a full stop ("안나와요 반나절째에요").
 const KOREAN_SENTENCE_END = new Set(["요", "음", "함", "죠", "임"]);
 const WORD = /[\p{L}\p{N}]/u;
@@ -21,10 +18,14 @@ const BOUNDARY = new Set([".", "?", "!", "\n", ";", ",", "~", "…", "。", "？
 const APOSTROPHES = new Set(["'", "’", "‘", "`"]);
 
 const isSyllable = (code: number) => code >= 0xac00 && code <= 0xd7a3;
+// Jamo on their own (compatibility jamo, or conjoining jamo after NFKC) are emoticons: "ㅠㅠ", "ㅋㅋ".
+const isJamo = (code: number) =>
+  (code >= 0x1100 && code <= 0x11ff) || (code >= 0x3131 && code <= 0x318e);
 
 export function isHangul(char: string | undefined): boolean {
-  if (char === undefined) return false;
-  return isSyllable(char.charCodeAt(0)) || HANGUL.test(char);
+  if (char === undefined || char === "") return false;
+  const code = char.charCodeAt(0);
+  return isSyllable(code) || isJamo(code);
 }
 
 export function isWordChar(char: string | undefined): boolean {
@@ -35,31 +36,45 @@ export function isWordChar(char: string | undefined): boolean {
   return isSyllable(code) || WORD.test(char);
 }
 
+const APOSTROPHE_CODES = new Set([0x27, 0x2019, 0x2018, 0x60]);
+const BOUNDARY_CODES = new Set([...BOUNDARY].map((c) => c.charCodeAt(0)));
+const KOREAN_END_CODES = new Set([...KOREAN_SENTENCE_END].map((c) => c.charCodeAt(0)));
+const SPACE = 0x20;
+const DOT = 0x2e;
+const NEWLINE = 0x0a;
+
+const isWordCode = (code: number) =>
+  code < 128
+    ? (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90)
+    : isSyllable(code) || WORD.test(String.fromCharCode(code));
+const isHangulCode = (code: number) => isSyllable(code) || isJamo(code);
+
 export function normalize(question: string): NormalizedText {
-  const out: string[] = [];
+  // Code units in, code units out: no one-character strings on the way (this runs per character).
+  const out: number[] = [];
   const origin: number[] = [];
   let pendingSpace = -1;
-  let previous = "";
-  const emit = (char: string, at: number) => {
-    out.push(char);
+  let previous = -1;
+  const emit = (code: number, at: number) => {
+    out.push(code);
     origin.push(at);
-    previous = char;
+    previous = code;
   };
-  const take = (char: string, at: number) => {
-    if (APOSTROPHES.has(char)) return;
-    if (JAMO.test(char)) {
-      if (previous !== ".") emit(".", at);
+  const take = (code: number, at: number) => {
+    if (APOSTROPHE_CODES.has(code)) return;
+    if (isJamo(code)) {
+      if (previous !== DOT) emit(DOT, at);
       pendingSpace = -1;
       return;
     }
-    if (isWordChar(char) || BOUNDARY.has(char)) {
+    if (isWordCode(code) || BOUNDARY_CODES.has(code)) {
       if (pendingSpace >= 0 && out.length > 0) {
         // Korean owners space words freely; the lexicons are written without spaces.
-        if (!(isHangul(previous) && isHangul(char))) emit(" ", pendingSpace);
-        else if (KOREAN_SENTENCE_END.has(previous)) emit(".", pendingSpace);
+        if (!(isHangulCode(previous) && isHangulCode(code))) emit(SPACE, pendingSpace);
+        else if (KOREAN_END_CODES.has(previous)) emit(DOT, pendingSpace);
       }
       pendingSpace = -1;
-      emit(char === "\n" ? "." : char, at);
+      emit(code === NEWLINE ? DOT : code, at);
     } else if (pendingSpace < 0) {
       pendingSpace = at;
     }
@@ -68,8 +83,8 @@ export function normalize(question: string): NormalizedText {
     const code = question.charCodeAt(i);
     // "tongue's", "dog's", "it's": the possessive or contracted "'s" goes, so terms match the word.
     if (
-      APOSTROPHES.has(question[i] as string) &&
-      (question[i + 1] === "s" || question[i + 1] === "S") &&
+      APOSTROPHE_CODES.has(code) &&
+      (question.charCodeAt(i + 1) | 0x20) === 0x73 &&
       !isWordChar(question[i + 2])
     ) {
       i += 2;
@@ -77,18 +92,21 @@ export function normalize(question: string): NormalizedText {
     }
     // ASCII and Hangul syllables are already NFKC: only the rest goes through normalize().
     if (code < 128) {
-      take(code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : (question[i] as string), i);
+      take(code >= 65 && code <= 90 ? code + 32 : code, i);
       i++;
     } else if (isSyllable(code)) {
-      take(question[i] as string, i);
+      take(code, i);
       i++;
     } else {
       const raw = String.fromCodePoint(question.codePointAt(i) ?? code);
-      for (const char of raw.normalize("NFKC").toLowerCase()) take(char, i);
+      const folded = raw.normalize("NFKC").toLowerCase();
+      for (let j = 0; j < folded.length; j++) take(folded.charCodeAt(j), i);
       i += raw.length;
     }
   }
-  return { text: out.join(""), origin };
+  let text = "";
+  for (let i = 0; i < out.length; i += 4096) text += String.fromCharCode(...out.slice(i, i + 4096));
+  return { text, origin };
 }
 
 /** A lexicon term in the same form as normalized text (so "소변을 못" is "소변을못"). */

@@ -11,8 +11,8 @@ export interface Mention {
   end: number;
   clause: number;
   sentence: number;
-  /** The owner's words, as written. */
-  quote: string;
+  /** The owner's words, as written (computed when asked for: only evidence needs it). */
+  readonly quote: string;
 }
 
 export interface QuestionReading {
@@ -27,6 +27,8 @@ export const MAX_READ_CHARS = 16_000;
 
 const SENTENCE_END = new Set([".", "?", "!", "。", "？", "！"]);
 const CLAUSE_END = new Set([",", ";", "~", "…"]);
+const SENTENCE_END_CODES = new Set([...SENTENCE_END].map((c) => c.charCodeAt(0)));
+const CLAUSE_END_CODES = new Set([...CLAUSE_END].map((c) => c.charCodeAt(0)));
 // Korean hypothetical cues that come before what they govern ("만약 … 먹으면"); the others
 // follow the word they govern ("포도 먹어도 돼요?", "열사병 예방하는 법").
 const KOREAN_FORWARD_CUES = new Set(["만약", "만일", "혹시라도"]);
@@ -66,17 +68,24 @@ interface Cue {
 /** Reads a question into the concepts it really describes (see Mention). */
 export function readQuestion(question: string, petName?: string): QuestionReading {
   const { text, origin } = normalize(question.slice(0, MAX_READ_CHARS));
-  const found = [...findMentions(text), ...countMentions(text)];
+  const found = capped([...findMentions(text), ...countMentions(text)]);
   const breaks = found.filter((m) => m.kind === "cue" && m.id === "clause_break");
   const { clauseAt, sentenceOfClause } = segment(text, breaks);
   const cues: Cue[] = [];
   const concepts: (ConceptMention & { clause: number; sentence: number })[] = [];
   for (const m of found) {
     const clause = clauseAt[m.start] as number;
-    const placed = { ...m, clause, sentence: sentenceOfClause[clause] as number };
+    const sentence = sentenceOfClause[clause] as number;
     if (m.kind === "cue")
-      cues.push({ ...placed, id: m.id as CueId, korean: isHangul(text[m.start]) });
-    else concepts.push(placed);
+      cues.push({
+        id: m.id as CueId,
+        start: m.start,
+        end: m.end,
+        clause,
+        sentence,
+        korean: isHangul(text[m.start]),
+      });
+    else concepts.push({ kind: m.kind, id: m.id, start: m.start, end: m.end, clause, sentence });
   }
   // A cue inside a longer concept term is part of that term: "rat" in "rat bait", "없" in "기운이없".
   const insideTerm = coveredBy(concepts, text.length);
@@ -216,10 +225,28 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       end: m.end,
       clause: m.clause,
       sentence: m.sentence,
-      quote: quote(question, origin, m.start, m.end),
+      get quote() {
+        return quote(question, origin, this.start, this.end);
+      },
     });
   }
   return { mentions, text };
+}
+
+// Rules need a few mentions of a concept (at most NEAR_CANDIDATES): a message that repeats one
+// word thousands of times is read up to these counts, so triage stays linear and fast.
+const MAX_MENTIONS_PER_CONCEPT = 64;
+const MAX_CUES_PER_KIND = 256;
+
+function capped(mentions: ConceptMention[]): ConceptMention[] {
+  const concepts = new Map<string, number>();
+  const cues = new Map<string, number>();
+  return mentions.filter((m) => {
+    const counts = m.kind === "concept" ? concepts : cues;
+    const count = (counts.get(m.id) ?? 0) + 1;
+    counts.set(m.id, count);
+    return count <= (m.kind === "concept" ? MAX_MENTIONS_PER_CONCEPT : MAX_CUES_PER_KIND);
+  });
 }
 
 /** Clause index of every character, and the sentence of every clause. */
@@ -229,18 +256,20 @@ function segment(
 ): { clauseAt: Int32Array; sentenceOfClause: number[] } {
   const clauseAt = new Int32Array(text.length + 1);
   const sentenceOfClause = [0];
-  const breakStarts = new Set(breaks.map((b) => b.start));
+  const breakAt = new Uint8Array(text.length + 1);
+  for (const b of breaks) breakAt[b.start] = 1;
   let clause = 0;
   let sentence = 0;
   for (let i = 0; i < text.length; i++) {
-    const char = text[i] as string;
-    if (breakStarts.has(i) && i > 0) {
+    if (breakAt[i] === 1 && i > 0) {
       clause++;
       sentenceOfClause.push(sentence);
     }
     clauseAt[i] = clause;
-    if (SENTENCE_END.has(char) || CLAUSE_END.has(char)) {
-      if (SENTENCE_END.has(char)) sentence++;
+    const code = text.charCodeAt(i);
+    const endsSentence = SENTENCE_END_CODES.has(code);
+    if (endsSentence || CLAUSE_END_CODES.has(code)) {
+      if (endsSentence) sentence++;
       clause++;
       sentenceOfClause.push(sentence);
     }

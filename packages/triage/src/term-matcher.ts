@@ -25,7 +25,8 @@ interface Term<T> {
 const INFLECTIONS = ["s", "es", "ed", "d", "ing"];
 
 export class TermMatcher<T> {
-  private readonly next: Map<string, number>[] = [new Map()];
+  // Transitions by UTF-16 code unit: numbers, not one-character strings, on the hot path.
+  private readonly next: Map<number, number>[] = [new Map()];
   private readonly fail: number[] = [0];
   /** Terms ending at each node, including those reached through fail links. */
   private readonly output: number[][] = [[]];
@@ -49,13 +50,14 @@ export class TermMatcher<T> {
     if (text.length === 0) throw new Error(`empty lexicon term "${pattern}"`);
     const id = this.terms.push({ text, value, ending, korean: [...text].some(isHangul) }) - 1;
     let node = 0;
-    for (const char of text) {
-      let to = this.next[node]?.get(char);
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i);
+      let to = this.next[node]?.get(unit);
       if (to === undefined) {
         to = this.next.push(new Map()) - 1;
         this.fail.push(0);
         this.output.push([]);
-        this.next[node]?.set(char, to);
+        this.next[node]?.set(unit, to);
       }
       node = to;
     }
@@ -83,12 +85,14 @@ export class TermMatcher<T> {
     const found: TermMatch<T>[] = [];
     const wordEnds = endsOfWords(text);
     let node = 0;
-    let index = 0;
-    for (const char of text) {
-      index += char.length;
-      while (node !== 0 && !this.next[node]?.has(char)) node = this.fail[node] as number;
-      node = this.next[node]?.get(char) ?? 0;
-      for (const id of this.output[node] ?? []) {
+    for (let at = 0; at < text.length; at++) {
+      const unit = text.charCodeAt(at);
+      while (node !== 0 && !this.next[node]?.has(unit)) node = this.fail[node] as number;
+      node = this.next[node]?.get(unit) ?? 0;
+      const ending = this.output[node];
+      if (!ending || ending.length === 0) continue;
+      const index = at + 1;
+      for (const id of ending) {
         const term = this.terms[id] as Term<T>;
         const start = index - term.text.length;
         const end = term.korean ? index : wordEnd(text, index, term.ending, wordEnds);
