@@ -45,7 +45,7 @@ export interface Turn {
   error: { code: string; message: string } | null;
   created_at: string;
   completed_at: string | null;
-  /** The emergency triage of the question (absent or null when none fired). */
+  /** The triage of the question, emergency or urgent (absent or null when none fired). */
   triage?: TTriage | null;
 }
 

@@ -7,6 +7,7 @@ import { authView } from "./auth.ts";
 import { chatView } from "./chat.ts";
 import { explain } from "./errors.ts";
 import { openPetsDialog } from "./pets.ts";
+import { followLog } from "./scroll.ts";
 import { sidebarView } from "./sidebar.ts";
 import { initialState, viewOf } from "./state.ts";
 import type { Ctx } from "./state.ts";
@@ -156,7 +157,10 @@ export function startApp(root: HTMLElement): void {
         h("div", { class: "layout" }, sidebarView(ctx), chatView(ctx)),
       );
     const next = document.getElementById("messages");
-    if (next) next.scrollTop = atBottom ? next.scrollHeight : scrollTop;
+    if (next) {
+      if (atBottom) followLog(next);
+      else next.scrollTop = scrollTop;
+    }
     if (focused) document.getElementById(focused)?.focus();
   }
 
@@ -194,7 +198,6 @@ export function startApp(root: HTMLElement): void {
     document.body.classList.remove("nav-open");
     state.currentId = sessionId;
     state.turns = [];
-    state.emergency = null;
     if (push) history.pushState({}, "", sessionId ? `/s/${sessionId}` : "/");
     if (!sessionId) {
       render();
@@ -212,8 +215,6 @@ export function startApp(root: HTMLElement): void {
       const turns = await loadTurns(sessionId);
       if (state.currentId === sessionId) {
         state.turns = turns.map(viewOf);
-        // As when it was asked: the banner belongs to the latest question, and survives a reload.
-        state.emergency = state.turns.at(-1)?.triage ?? null;
       }
     } catch (error) {
       fail(error);

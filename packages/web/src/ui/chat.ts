@@ -6,8 +6,11 @@ import { t } from "../i18n.ts";
 import { markdownToDom } from "../markdown/index.ts";
 import { openCitation } from "./citation.ts";
 import { explain } from "./errors.ts";
+import { followLog } from "./scroll.ts";
 import { viewOf } from "./state.ts";
 import type { Ctx, ViewTurn } from "./state.ts";
+import { triageNotice } from "./triage-notice.ts";
+import { answerWithoutTriage, applyTriageEvent } from "./triage.ts";
 
 // The answer element of each turn on screen, so streamed text updates only that element.
 const answerElements = new WeakMap<ViewTurn, HTMLElement>();
@@ -19,10 +22,15 @@ function newId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The answer as shown: its triage message is in the turn's notice, so it is not said twice. */
+const shownAnswer = (turn: ViewTurn): string =>
+  answerWithoutTriage(turn.answer, turn.triageMessages);
+
 function fillAnswer(element: HTMLElement, turn: ViewTurn): void {
-  element.replaceChildren(markdownToDom(turn.answer, { citations: turn.citations.length }));
+  const text = shownAnswer(turn);
+  element.replaceChildren(markdownToDom(text, { citations: turn.citations.length }));
   // The placeholder beside the answer goes once the first words arrive.
-  if (turn.answer) element.parentElement?.querySelector(".thinking")?.remove();
+  if (text) element.parentElement?.querySelector(".thinking")?.remove();
 }
 
 /** Redraws the streamed answer at most once a frame. */
@@ -34,8 +42,7 @@ function scheduleAnswer(turn: ViewTurn): void {
     const element = answerElements.get(turn);
     if (element) fillAnswer(element, turn);
     const log = document.getElementById("messages");
-    if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 160)
-      log.scrollTop = log.scrollHeight;
+    if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 160) followLog(log);
   });
 }
 
@@ -169,7 +176,8 @@ function turnView(ctx: Ctx, turn: ViewTurn, last: boolean): HTMLElement {
       "div",
       { class: "bubble answer", "aria-busy": turn.status === "streaming" ? "true" : undefined },
       h("span", { class: "who" }, t("dogi")),
-      turn.status === "streaming" && !turn.answer
+      triageNotice(turn.triage),
+      turn.status === "streaming" && !shownAnswer(turn)
         ? h("p", { class: "muted thinking", role: "status" }, t("thinking"))
         : null,
       answer,
@@ -189,8 +197,8 @@ function handleEvent(ctx: Ctx, turn: ViewTurn, event: string, data: string): voi
   }
   switch (event) {
     case "triage":
-      turn.triage = parsed as TriageEvent;
-      ctx.state.emergency = turn.triage;
+      // The first result, or a second opinion for the same message that replaces it.
+      Object.assign(turn, applyTriageEvent(turn, parsed as TriageEvent));
       ctx.render();
       break;
     case "meta": {
@@ -298,9 +306,9 @@ export async function ask(ctx: Ctx, question: string): Promise<void> {
     createdAt: new Date().toISOString(),
     completedAt: null,
     triage: null,
+    triageMessages: [],
   };
   state.turns.push(turn);
-  state.emergency = null;
   await streamInto(ctx, turn, `/v1/llm/sessions/${sessionId}/messages`, {
     question,
     client_message_id: newId(),
@@ -332,6 +340,7 @@ async function regenerate(ctx: Ctx, turn: ViewTurn): Promise<void> {
     timings: null,
     model: null,
     triage: null,
+    triageMessages: [],
   } satisfies Partial<ViewTurn>);
   await streamInto(
     ctx,
@@ -422,22 +431,10 @@ function petPicker(ctx: Ctx): HTMLElement {
   return h("label", { class: "pet-picker" }, h("span", {}, `🐾 ${t("chatAbout")}`), picker);
 }
 
-/** The chat: emergency banner, the session's turns, and the question box with Send or Stop. */
+/** The chat: the session's turns (each with its triage notice), and the question box with Send or Stop. */
 export function chatView(ctx: Ctx): HTMLElement {
   const { state } = ctx;
   const session = state.sessions.find((s) => s.session_id === state.currentId);
-  const emergency = state.emergency
-    ? h(
-        "section",
-        { class: "emergency", role: "alert", id: "emergency" },
-        h("h2", {}, `🚨 ${t("emergencyTitle")}`),
-        h("p", {}, state.emergency.message),
-        state.emergency.signs.length
-          ? h("p", { class: "signs" }, state.emergency.signs.map((s) => s.label).join(" · "))
-          : null,
-        h("p", {}, t("emergencyBody")),
-      )
-    : null;
   const log = h(
     "ol",
     {
@@ -475,7 +472,6 @@ export function chatView(ctx: Ctx): HTMLElement {
           )
         : null,
     ),
-    emergency,
     welcome,
     log,
     composer(ctx),

@@ -24,8 +24,10 @@ export interface ViewTurn {
   stopped: boolean;
   createdAt: string;
   completedAt: string | null;
-  /** The emergency triage of the question, when it fired. */
+  /** The triage of the question (emergency or urgent), when it fired; a second opinion replaces it. */
   triage: TriageEvent | null;
+  /** Every triage message the answer was sent with, so the page can show the answer without it. */
+  triageMessages: string[];
 }
 
 /** Everything the page shows; views read it and call `render` after changing it. */
@@ -41,7 +43,6 @@ export interface State {
   status: WebStatus;
   /** The answer being streamed, and how to stop it. */
   streaming: { controller: AbortController; turn: ViewTurn } | null;
-  emergency: TriageEvent | null;
   /** A problem to explain, in words, at the top of the page. */
   notice: string | null;
   loadingTurns: boolean;
@@ -76,6 +77,7 @@ export function viewOf(turn: Turn): ViewTurn {
     createdAt: turn.created_at,
     completedAt: turn.completed_at,
     triage: turn.triage ? { ...turn.triage, message_index: turn.message_index } : null,
+    triageMessages: turn.triage ? [turn.triage.message] : [],
   };
 }
 
@@ -91,7 +93,6 @@ export function initialState(): State {
     petId: null,
     status: { mode: "unknown", hint: null },
     streaming: null,
-    emergency: null,
     notice: null,
     loadingTurns: false,
   };

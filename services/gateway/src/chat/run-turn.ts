@@ -23,7 +23,7 @@ import { retrievalOnlyAnswer } from "./retrieval-only.ts";
 import type { BackgroundWork } from "../background.ts";
 import { writeTitle } from "./title.ts";
 import type { TitleOutcome } from "./title.ts";
-import { askTriageOpinion, raisedByOpinion } from "./triage-opinion.ts";
+import { raisedByOpinion, startTriageOpinion } from "./triage-opinion.ts";
 
 /** Where a turn's events go: an SSE stream, or a collector for stream=false. */
 export interface TurnSink {
@@ -118,24 +118,6 @@ function triagePetOf(pet: TPet | null): TriagePet | undefined {
 }
 
 /**
- * The model's triage opinion, asked for at once and given up when the budget (counted from the
- * turn's start) runs out, the client leaves, or no model can generate: never a longer wait.
- */
-function startOpinion(deps: TurnDeps, question: string, pet: TPet | null, signal: AbortSignal) {
-  const budget = deps.triageModelBudgetMs ?? 0;
-  if (budget <= 0) return null;
-  const stop = new AbortController();
-  const timer = setTimeout(() => stop.abort(new Error("triage opinion over budget")), budget);
-  const result = askTriageOpinion({
-    pool: deps.pool,
-    question,
-    petLine: pet ? describePet(pet) : null,
-    signal: AbortSignal.any([stop.signal, signal]),
-  }).finally(() => clearTimeout(timer));
-  return { result, cancel: () => stop.abort(new Error("no model to ask")) };
-}
-
-/**
  * One chat turn after its question was stored: triage, retrieval, generation (or the
  * retrieval-only answer), and the turn completed, kept as partial when the client left, or
  * marked as failed. The question is never lost: it was stored before this runs.
@@ -164,7 +146,13 @@ export async function runTurn(
       ? null
       : { level: rules.level, signs: rules.signs, message: rules.message, source: "rules" };
   if (triaged) sink.triage({ ...triaged, message_index: turn.messageIndex });
-  const opinion = startOpinion(deps, turn.question, pet, input.signal);
+  const opinion = startTriageOpinion({
+    pool: deps.pool,
+    question: turn.question,
+    petLine: pet ? describePet(pet) : null,
+    budgetMs: deps.triageModelBudgetMs ?? 0,
+    signal: input.signal,
+  });
 
   const [{ hits, unavailable }, status] = await Promise.all([
     search(deps, turn.question, pet),

@@ -4,7 +4,12 @@ import { triage } from "@dogi/triage";
 import { InferencePool } from "../inference/pool.ts";
 import { startReplica } from "../testing/replica.ts";
 import type { TestReplica } from "../testing/replica.ts";
-import { askTriageOpinion, parseOpinion, raisedByOpinion } from "./triage-opinion.ts";
+import {
+  askTriageOpinion,
+  parseOpinion,
+  raisedByOpinion,
+  startTriageOpinion,
+} from "./triage-opinion.ts";
 
 let replica: TestReplica;
 let pool: InferencePool;
@@ -59,6 +64,30 @@ describe("the model's triage opinion", () => {
     const started = performance.now();
     expect(await ask(AbortSignal.timeout(100))).toBeNull();
     expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it("keeps the turn's wait within the budget, and asks nothing when the budget is 0", async () => {
+    replica.jsonContent = JSON.stringify({ level: "emergency", signs: ["seizure"] });
+    replica.jsonDelayMs = 3_000;
+    const options = {
+      pool,
+      question: "He is shaking",
+      petLine: "Bori: dog",
+      signal: new AbortController().signal,
+    };
+    const started = performance.now();
+    const opinion = startTriageOpinion({ ...options, budgetMs: 150 });
+    expect(await opinion?.result).toBeNull();
+    expect(performance.now() - started).toBeLessThan(1_000);
+
+    const asked = replica.received.length;
+    expect(startTriageOpinion({ ...options, budgetMs: 0 })).toBeNull();
+    expect(replica.received.length).toBe(asked);
+
+    replica.jsonDelayMs = 0;
+    const inTime = startTriageOpinion({ ...options, budgetMs: 2_000 });
+    expect(await inTime?.result).toEqual({ level: "emergency", signs: ["seizure"] });
+    expect(replica.received.at(-1)?.body).toContain("Pet: Bori: dog");
   });
 
   it("raises the rules' level and never lowers it", () => {

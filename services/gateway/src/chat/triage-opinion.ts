@@ -82,6 +82,33 @@ export async function askTriageOpinion(options: {
   }
 }
 
+/**
+ * The model's opinion, asked for at once and given up when the budget (counted from now, the
+ * turn's start) runs out, the client leaves, or `cancel` is called because no model can
+ * generate: the turn never waits longer. Null when the budget is 0 (TRIAGE_MODEL=off).
+ */
+export function startTriageOpinion(options: {
+  pool: InferencePool;
+  question: string;
+  petLine: string | null;
+  budgetMs: number;
+  signal: AbortSignal;
+}): { result: Promise<Opinion | null>; cancel: () => void } | null {
+  if (options.budgetMs <= 0) return null;
+  const stop = new AbortController();
+  const timer = setTimeout(
+    () => stop.abort(new Error("triage opinion over budget")),
+    options.budgetMs,
+  );
+  const result = askTriageOpinion({
+    pool: options.pool,
+    question: options.question,
+    petLine: options.petLine,
+    signal: AbortSignal.any([stop.signal, options.signal]),
+  }).finally(() => clearTimeout(timer));
+  return { result, cancel: () => stop.abort(new Error("no model to ask")) };
+}
+
 /** The opinion in a model's reply, or null when the reply is not the schema's JSON. */
 export function parseOpinion(content: string): Opinion | null {
   try {

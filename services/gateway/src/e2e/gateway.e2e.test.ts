@@ -25,6 +25,8 @@ beforeAll(async () => {
     // model may otherwise end before the client aborts).
     CHAT_IGNORE_EOS: "true",
     CHAT_TURNS_PER_MINUTE: "8",
+    // The random-weights model's triage opinion is noise; triage-opinion.e2e.test.ts tests it.
+    TRIAGE_MODEL: "off",
     GATEWAY_BODY_LIMIT: "64kb",
     CORS_ORIGINS: "https://app.example",
   });
@@ -316,6 +318,28 @@ describe("the chat turn", () => {
     const firstDelta = events.find((e) => e.event === "delta");
     expect(firstDelta?.data.text).toContain("동물병원");
     expect(events.at(-1)?.event).toBe("done");
+  });
+
+  it("says urgent with its own message, and stores the level, signs and evidence with the turn", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const sessionId = await newSession(api);
+    const events = await readEvents(
+      await ask(api, sessionId, { question: "My dog has vomited five times since this morning" }),
+    );
+    expect(events[0]?.event).toBe("triage");
+    expect(events[0]?.data).toMatchObject({
+      level: "urgent",
+      source: "rules",
+      signs: [{ id: "vomiting_repeated", level: "urgent" }],
+    });
+    expect(events[0]?.data.signs[0].evidence).toEqual(expect.arrayContaining(["“vomited”"]));
+    expect(events[0]?.data.message).toMatch(/within 24 hours/);
+    expect(events.filter((e) => e.event === "triage")).toHaveLength(1);
+    const firstDelta = events.find((e) => e.event === "delta");
+    expect(firstDelta?.data.text).toContain(events[0]?.data.message);
+    const turns = await api.call("GET", `/v1/llm/sessions/${sessionId}/messages`);
+    expect(turns.json.items[0].triage).toMatchObject({ level: "urgent", source: "rules" });
   });
 
   it("answers in one JSON body with stream=false, and regenerates keeping the old answer", async () => {

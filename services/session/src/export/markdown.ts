@@ -43,13 +43,15 @@ export function sessionToMarkdown(
   return `${lines.join("\n").trimEnd()}\n`;
 }
 
-// A quoted block, so the warning stands apart from the answer in any Markdown viewer.
+// A quoted block, so the warning stands apart from the answer in any Markdown viewer; emergency
+// and urgent read differently, as on the page.
 function urgentNotice(triage: TTriage): string[] {
   const signs = triage.signs.map((sign) => oneLine(sign.label)).join(", ");
-  return [
-    `> 🚨 **Urgent: emergency signs${signs ? ` (${signs})` : ""}. See a veterinarian now.**`,
-    ...(triage.message.trim() === "" ? [] : [">", `> ${oneLine(triage.message)}`]),
-  ];
+  const heading =
+    triage.level === "urgent"
+      ? `> ⚠️ **Urgent${signs ? ` (${signs})` : ""}: see a veterinarian within 24 hours.**`
+      : `> 🚨 **Emergency${signs ? ` (${signs})` : ""}: see a veterinarian now.**`;
+  return [heading, ...(triage.message.trim() === "" ? [] : [">", `> ${oneLine(triage.message)}`])];
 }
 
 function oneLine(text: string): string {

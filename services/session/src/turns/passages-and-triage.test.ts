@@ -31,8 +31,24 @@ const citations: TCitation[] = [
 ];
 const triage: TTriage = {
   level: "emergency",
-  signs: [{ id: "toxin_ingestion", label: "독성 물질 섭취" }],
+  signs: [
+    {
+      id: "toxin_ingested",
+      label: "독성 물질 섭취",
+      level: "emergency",
+      evidence: ["“먹었”", "“초콜릿”"],
+    },
+  ],
   message: "🚨 응급 상황일 수 있습니다. 지금 바로 동물병원에 연락하세요.",
+  source: "rules",
+};
+const urgent: TTriage = {
+  level: "urgent",
+  signs: [
+    { id: "vomiting_repeated", label: "반복되는 구토", level: "urgent", evidence: ["“토했”"] },
+  ],
+  message: "⚠️ 오늘 안에(24시간 이내) 동물병원 진료를 받으세요.",
+  source: "model",
 };
 
 for (const kind of kinds) {
@@ -77,7 +93,7 @@ for (const kind of kinds) {
       expect(document.turns[0]?.citations[0]?.text).toBe(passage);
       const markdown = await api.exportSession({ userId, sessionId, format: "markdown" });
       expect(markdown.content).toMatch(
-        /> 🚨 \*\*Urgent: emergency signs \(독성 물질 섭취\)\. See a veterinarian now\.\*\*\n>\n> 🚨 응급 상황일 수 있습니다\. 지금 바로 동물병원에 연락하세요\.\n\n### Answer/,
+        /> 🚨 \*\*Emergency \(독성 물질 섭취\): see a veterinarian now\.\*\*\n>\n> 🚨 응급 상황일 수 있습니다\. 지금 바로 동물병원에 연락하세요\.\n\n### Answer/,
       );
 
       // A new answer is assessed again; the earlier answer keeps its passages in the history.
@@ -85,7 +101,23 @@ for (const kind of kinds) {
       expect(again.triage).toBeNull();
       expect(again.history[0]?.citations).toEqual(citations);
       const plain = await api.exportSession({ userId, sessionId, format: "markdown" });
-      expect(plain.content).not.toContain("Urgent");
+      expect(plain.content).not.toMatch(/Emergency|Urgent/);
+
+      // An urgent result (here raised by the model) keeps its level, signs' evidence and source.
+      await api.appendTurn({ userId, sessionId, question: "강아지가 다섯 번 토했어요" });
+      const second = await api.completeTurn({
+        userId,
+        sessionId,
+        messageIndex: 1,
+        answer: "오늘 병원에 가세요.",
+        citations: [],
+        triage: urgent,
+      });
+      expect(second.triage).toEqual(urgent);
+      const both = await api.exportSession({ userId, sessionId, format: "markdown" });
+      expect(both.content).toContain(
+        "> ⚠️ **Urgent (반복되는 구토): see a veterinarian within 24 hours.**",
+      );
     });
 
     it("keeps the triage of a failed turn, and refuses passage text over the limit by name", async () => {
