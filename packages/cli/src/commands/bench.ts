@@ -6,7 +6,14 @@ import { findRepoRoot } from "../paths.ts";
 import { UsageError } from "../usage-error.ts";
 
 /** The services with a benchmark, in the order `dogi bench` runs them. */
-export const benchmarkedServices = ["auth", "session", "rag", "inference", "gateway"] as const;
+export const benchmarkedServices = [
+  "triage",
+  "auth",
+  "session",
+  "rag",
+  "inference",
+  "gateway",
+] as const;
 type BenchmarkedService = (typeof benchmarkedServices)[number];
 
 export const benchUsage = `Usage: dogi bench [service...]
@@ -21,12 +28,14 @@ function isBenchmarked(name: string): name is BenchmarkedService {
 
 /** The `bench` script of a service's package.json, run as `pnpm run bench` would run it. */
 function benchScript(root: string, service: BenchmarkedService): { dir: string; script: string } {
-  const dir = path.join(root, "services", service);
+  // Triage is a package, not a service: it runs inside the gateway.
+  const dir = path.join(root, service === "triage" ? "packages" : "services", service);
   const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
     scripts?: Record<string, string>;
   };
   const script = manifest.scripts?.bench;
-  if (script === undefined) throw new Error(`services/${service}/package.json has no bench script`);
+  if (script === undefined)
+    throw new Error(`${path.relative(root, dir)}/package.json has no bench script`);
   return { dir, script };
 }
 
