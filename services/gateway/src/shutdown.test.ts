@@ -84,6 +84,9 @@ async function startGateway(graceMs: number): Promise<string> {
         RAG_URL: "http://127.0.0.1:9",
         INFERENCE_URL: replica.url,
         SHUTDOWN_TIMEOUT_MS: String(graceMs),
+        // These tests watch the replica's non-streamed requests (session titles); the triage
+        // opinion would be one more.
+        TRIAGE_MODEL: "off",
         LOG_LEVEL: "info",
         LOG_TO_FILE: "false",
       },

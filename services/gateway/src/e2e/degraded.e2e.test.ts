@@ -47,6 +47,33 @@ describe("without a model", () => {
     expect(turns.json.items[0]).toMatchObject({ status: "complete", answer });
   });
 
+  it("sends a twitching cat after a dog flea product to the vet first, citing the permethrin page", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const { events } = await ask(
+      api,
+      "I put my dog's flea drops on my cat an hour ago and now she's twitching and trembling all over",
+    );
+    const triage = events.find((e) => e.event === "triage")?.data;
+    expect(triage).toMatchObject({ level: "emergency", signs: [{ id: "toxin_skin" }] });
+    const meta = events.find((e) => e.event === "meta")?.data;
+    const sources = meta.citations.map((c: { source: string }) => c.source).join(" ");
+    expect(sources).toMatch(/permethrin-cats/);
+    const answer = events
+      .filter((e) => e.event === "delta")
+      .map((e) => e.data.text as string)
+      .join("");
+    // The emergency message and the "background only" line come before any passage, and nothing
+    // tells the owner to wash the cat before going (the old advice did).
+    const firstPassage = answer.indexOf("[1]");
+    expect(answer.indexOf("emergency animal hospital now")).toBeGreaterThan(-1);
+    expect(answer.indexOf("emergency animal hospital now")).toBeLessThan(firstPassage);
+    expect(answer.indexOf("do not replace going to the vet")).toBeLessThan(firstPassage);
+    expect(answer).not.toMatch(/wash the product off[^.]*and (then )?go to a vet/i);
+    const bathe = answer.search(/\bbathe\b/i);
+    if (bathe >= 0) expect(answer.slice(0, bathe)).toMatch(/vet at once|Do not stop to/);
+  });
+
   it("titles the session with the first words of the question, asking no model", async () => {
     const api = new Api(stack.url);
     await api.register();
