@@ -1,6 +1,7 @@
 /**
  * Retrieval quality on the labelled questions in eval/questions.json (Korean and English): recall@5
- * and MRR (over distinct documents) for vector-only, BM25-only and hybrid search over the whole corpus, in a fresh Chroma.
+ * and MRR (over distinct documents) for vector-only, BM25-only and hybrid search over the whole corpus, in a fresh Chroma,
+ * and how often the first relevant document found is in the question's own language.
  * Usage: node --import tsx services/rag/scripts/eval.ts [questions.json]   (last line: one JSON object)
  * The questions default to eval/questions.json; another file lets a past question set be scored on today's corpus.
  */
@@ -22,11 +23,16 @@ const chroma = await startChroma();
 try {
   const kb = await openKnowledgeBase(chroma, "vet_medical_data_eval");
   await seedCorpus({ kb, dir: defaultCorpusDir });
-  const figures: Record<string, { recallAt5: number; mrr: number; hitAt1: number }> = {};
+  const figures: Record<
+    string,
+    { recallAt5: number; mrr: number; hitAt1: number; sameLanguageFirst: number }
+  > = {};
   for (const mode of ["vector", "bm25", "hybrid"] as const) {
     let recall = 0;
     let reciprocal = 0;
     let first = 0;
+    let found1 = 0;
+    let sameLanguage = 0;
     for (const question of questions) {
       // Rank documents, not passages: the first k distinct documents among the best passages.
       const { hits } = await kb.search({ query: question.query, limit: 20, mode });
@@ -36,14 +42,19 @@ try {
       const rank = ranked.findIndex((id) => question.relevant.includes(id));
       reciprocal += rank === -1 ? 0 : 1 / (rank + 1);
       first += rank === 0 ? 1 : 0;
+      if (rank !== -1) {
+        found1 += 1;
+        sameLanguage += ranked[rank]?.endsWith(`.${question.language}`) === true ? 1 : 0;
+      }
     }
     figures[mode] = {
       recallAt5: round(recall / questions.length),
       mrr: round(reciprocal / questions.length),
       hitAt1: round(first / questions.length),
+      sameLanguageFirst: round(found1 === 0 ? 0 : sameLanguage / found1),
     };
     process.stderr.write(
-      `${mode.padEnd(7)} recall@5 ${figures[mode].recallAt5}  MRR ${figures[mode].mrr}  hit@1 ${figures[mode].hitAt1}\n`,
+      `${mode.padEnd(7)} recall@5 ${figures[mode].recallAt5}  MRR ${figures[mode].mrr}  hit@1 ${figures[mode].hitAt1}  asked language first ${figures[mode].sameLanguageFirst}\n`,
     );
   }
   const hybrid = figures["hybrid"];

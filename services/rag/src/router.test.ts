@@ -77,7 +77,7 @@ describe.skipIf(gate.skip)(gate.title("rag tRPC procedures over HTTP"), () => {
     expect(stats).toMatchObject({
       collection: "vet_medical_data",
       documents: 5,
-      embedder: { name: "hashed-ngram-v1-384", dimension: 384 },
+      embedder: { name: "hashed-ngram-v2-384", dimension: 384 },
     });
     const hit = await client.search.query({ query: "pumpkin seeds dewormer", limit: 1 });
     expect(hit.hits[0]?.citation.documentId).toBe("pumpkin-myths");

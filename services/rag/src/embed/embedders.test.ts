@@ -3,10 +3,14 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { HashedNgramEmbedder } from "./hashed.ts";
+import { conceptGroups } from "./lexicon.ts";
 import { OpenAiEmbedder } from "./openai.ts";
 
-/** sha256 (first 16 hex) of the vectors below, as hashed-ngram-v1-384 made them when first released. */
-const GOLDEN = "17252061b288db1c";
+/**
+ * What hashed-ngram-v2-384 is made of: sha256 (first 16 hex) of the vectors below and of the concept
+ * table. v1 (the first release) made the vectors 17252061b288db1c.
+ */
+const GOLDEN = { vectors: "c7c234a5a851eb1d", conceptTable: "0e4536a11e00b669" };
 
 const cosine = (a: number[], b: number[]) =>
   a.reduce((sum, value, i) => sum + value * (b[i] ?? 0), 0);
@@ -24,9 +28,10 @@ describe("HashedNgramEmbedder", () => {
     expect(cosine(a ?? [], a ?? [])).toBeCloseTo(1, 6);
   });
 
-  it("keeps the vectors of hashed-ngram-v1 (stored collections are keyed by this name)", async () => {
+  it("keeps the vectors and concept table of hashed-ngram-v2 (stored collections are keyed by this name)", async () => {
     // Vectors stored under this name must not change meaning: a change to the features, weights or
-    // concept table needs a new name (so open() asks for a re-index), and then a new digest here.
+    // concept table (even one these three texts do not touch) needs a new hashedEmbedderVersion, so
+    // that start-up re-embeds stored collections, and then new digests here.
     const vectors = await embedder.embed([
       "강아지가 초콜릿을 먹었어요",
       "My cat chewed a lily leaf",
@@ -34,8 +39,24 @@ describe("HashedNgramEmbedder", () => {
     ]);
     const digest = createHash("sha256");
     for (const vector of vectors) digest.update(Float64Array.from(vector));
-    expect(embedder.name).toBe("hashed-ngram-v1-384");
-    expect(digest.digest("hex").slice(0, 16)).toBe(GOLDEN);
+    const table = createHash("sha256").update(JSON.stringify(conceptGroups));
+    expect(embedder.name).toBe("hashed-ngram-v2-384");
+    expect({
+      vectors: digest.digest("hex").slice(0, 16),
+      conceptTable: table.digest("hex").slice(0, 16),
+    }).toEqual(GOLDEN);
+  });
+
+  it("re-embeds from another version of itself with the same dimension, nothing else", () => {
+    expect(embedder.reembedsFrom({ name: "hashed-ngram-v1-384", dimension: 384 })).toBe(true);
+    expect(embedder.reembedsFrom({ name: "hashed-ngram-v3-384", dimension: 384 })).toBe(true);
+    expect(embedder.reembedsFrom({ name: embedder.name, dimension: 384 })).toBe(false);
+    expect(embedder.reembedsFrom({ name: "hashed-ngram-v1-128", dimension: 128 })).toBe(false);
+    expect(embedder.reembedsFrom({ name: "hashed-ngram-v1-384", dimension: 128 })).toBe(false);
+    expect(embedder.reembedsFrom({ name: "openai:text-embedding-3-small", dimension: 384 })).toBe(
+      false,
+    );
+    expect(embedder.reembedsFrom({ name: "unknown", dimension: 0 })).toBe(false);
   });
 
   it("puts a Korean question nearer its English topic than an unrelated one", async () => {

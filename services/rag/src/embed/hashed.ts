@@ -1,9 +1,19 @@
-import type { Embedder } from "./embedder.ts";
+import type { Embedder, StoredEmbedder } from "./embedder.ts";
 import type { ConceptIndex } from "./lexicon.ts";
 import { conceptsOfWord, sharedConceptIndex } from "./lexicon.ts";
 import { isHangul, stemOf, words } from "../search/analyze.ts";
 
 const weights = { word: 1, gram: 0.35, concept: 1.6 } as const;
+
+/**
+ * Version of the features, weights and concept table, part of the embedder's name. Bump it with any
+ * change that moves a vector (embedders.test.ts pins the vectors and the table of each version):
+ * collections are keyed by the name, and start-up re-embeds one stored under another version.
+ * v1: the first release; v2: the concept table covers the poisons and emergencies of issue 16.
+ */
+export const hashedEmbedderVersion = 2;
+
+const namePattern = /^hashed-ngram-v(\d+)-(\d+)$/;
 
 /**
  * The built-in embedder: no model file. Words, character n-grams (3-grams of Latin words, syllable
@@ -17,8 +27,19 @@ export class HashedNgramEmbedder implements Embedder {
 
   constructor(options: { dimension?: number } = {}) {
     this.dimension = options.dimension ?? 384;
-    this.name = `hashed-ngram-v1-${this.dimension}`;
+    this.name = `hashed-ngram-v${hashedEmbedderVersion}-${this.dimension}`;
     this.concepts = sharedConceptIndex();
+  }
+
+  /** Another version of this embedder with the same dimension: its stored texts can be re-embedded. */
+  reembedsFrom(stored: StoredEmbedder): boolean {
+    const match = namePattern.exec(stored.name);
+    return (
+      match !== null &&
+      stored.name !== this.name &&
+      Number(match[2]) === this.dimension &&
+      stored.dimension === this.dimension
+    );
   }
 
   embed(texts: readonly string[]): Promise<number[][]> {

@@ -107,7 +107,7 @@ describe.skipIf(gate.skip)(gate.title("a collection indexed by the GGUF embedder
     expect(error).toBeInstanceOf(EmbedderMismatchError);
     const message = (error as Error).message;
     expect(message).toContain(`${embedder.name} (${embedder.dimension} dimensions)`);
-    expect(message).toContain("hashed-ngram-v1-384 (384 dimensions)");
+    expect(message).toContain(`${new HashedNgramEmbedder().name} (384 dimensions)`);
     expect(message).toMatch(/RAG_REINDEX=true/);
   });
 });

@@ -14,7 +14,8 @@ import { chunkText } from "../ingest/chunker.ts";
 import { chunkRecordsOf } from "./chunk-records.ts";
 import { IngestError } from "../ingest/errors.ts";
 import { parseDocument } from "../ingest/parse-document.ts";
-import { petBoost } from "../search/boost.ts";
+import { detectLanguage } from "../ingest/language.ts";
+import { languageBoost, petBoost } from "../search/boost.ts";
 import { Bm25Index } from "../search/bm25.ts";
 import type { RankedChunk } from "../search/bm25.ts";
 import type { ChunkFilter, ChunkRecord } from "../search/chunk-record.ts";
@@ -22,6 +23,9 @@ import { indexTextOf } from "../search/chunk-record.ts";
 import { hybridFusion } from "../search/fuse.ts";
 import { mergePassages } from "../search/merge.ts";
 import type { ChromaStore } from "../store/chroma-store.ts";
+
+/** Chunks embedded per call when a collection is re-embedded. */
+const reembedBatch = 256;
 
 export interface KnowledgeBaseOptions {
   store: ChromaStore;
@@ -69,6 +73,34 @@ export class KnowledgeBase {
     // Swapped in whole: searches meanwhile use the old index, never a half-built one.
     this.current = index;
     return index.size;
+  }
+
+  /**
+   * When the collection holds vectors of another version of this embedder (see ChromaStore.open),
+   * re-embeds every chunk from its stored text, then records this embedder on the collection. Call
+   * after {@link load}, before anything else writes. Returns how many chunks were re-embedded.
+   */
+  async reembedOutdated(onProgress?: (done: number, total: number) => void): Promise<number> {
+    const store = this.options.store;
+    if (store.outdatedEmbedder() === undefined) return 0;
+    // The index was just rebuilt from Chroma, so it holds every stored chunk with its text.
+    const records = [...this.index.records()];
+    for (let i = 0; i < records.length; i += reembedBatch) {
+      const batch = records.slice(i, i + reembedBatch);
+      const vectors = await this.options.embedder.embed(batch.map(indexTextOf));
+      await store.updateEmbeddings(
+        batch.map((record) => record.id),
+        vectors,
+      );
+      onProgress?.(i + batch.length, records.length);
+    }
+    const stored = await store.count();
+    if (stored !== records.length)
+      throw new Error(
+        `the collection changed while it was re-embedded (${stored} chunks, ${records.length} re-embedded)`,
+      );
+    await store.recordEmbedder();
+    return records.length;
   }
 
   /** Parses, chunks, embeds and stores one document; the same content again changes nothing. */
@@ -179,7 +211,7 @@ export class KnowledgeBase {
     };
   }
 
-  /** Hybrid search: Chroma's nearest vectors and BM25, fused by reciprocal rank, boosted by the pet, merged into passages. */
+  /** Hybrid search: Chroma's nearest vectors and BM25, fused by reciprocal rank, boosted by the pet and the question's language, merged into passages. */
   async search(input: TRagSearchRequest): Promise<TRagSearchResult> {
     const started = performance.now();
     const request = ZRagSearchRequest.parse(input);
@@ -197,8 +229,12 @@ export class KnowledgeBase {
       }
       lexical = this.index.search(request.query, { limit: candidates, filter });
     }
+    const asked = detectLanguage(request.query);
     const scored = hybridFusion(await nearest, lexical)
-      .map(({ record, score }) => ({ record, score: score * petBoost(record, request.pet) }))
+      .map(({ record, score }) => ({
+        record,
+        score: score * petBoost(record, request.pet) * languageBoost(record, asked),
+      }))
       .sort((a, b) => b.score - a.score);
     return { hits: mergePassages(scored, request.limit), tookMs: performance.now() - started };
   }

@@ -20,7 +20,8 @@ export interface RuntimeOptions {
 
 /**
  * Brings the knowledge base up in the background: open the collection (retrying while Chroma is
- * down), rebuild the BM25 index, seed the corpus if it changed. Until then procedures answer
+ * down), rebuild the BM25 index, re-embed the chunks if they hold another version of the
+ * embedder's vectors, seed the corpus if it changed. Until then procedures answer
  * UPSTREAM_UNAVAILABLE and readiness reports what is happening.
  */
 export class KnowledgeBaseRuntime {
@@ -72,6 +73,21 @@ export class KnowledgeBaseRuntime {
         this.state = { phase: "starting", detail: "loading the BM25 index" };
         const chunks = await kb.load();
         logger.info({ chunks, embedder: kb.embedder.name }, "knowledge base loaded");
+        const outdated = kb.store.outdatedEmbedder();
+        if (outdated !== undefined) {
+          logger.warn(
+            { chunks, stored: outdated.name, embedder: kb.embedder.name },
+            "the collection holds vectors of another version of the embedder; re-embedding its chunks",
+          );
+          this.state = { phase: "starting", detail: "re-embedding the chunks" };
+          const reembedded = await kb.reembedOutdated((done, total) => {
+            this.state = {
+              phase: "starting",
+              detail: `re-embedding the chunks (${done}/${total})`,
+            };
+          });
+          logger.info({ chunks: reembedded, embedder: kb.embedder.name }, "chunks re-embedded");
+        }
         if (this.options.corpusDir !== undefined) {
           this.state = { phase: "starting", detail: "seeding the corpus" };
           const seeded = await seedCorpus({

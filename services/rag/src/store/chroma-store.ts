@@ -1,6 +1,7 @@
 import { ChromaClient, ChromaConnectionError } from "chromadb";
 import type { Collection, EmbeddingFunction, Metadata, Where } from "chromadb";
 import { AppError } from "@dogi/trpc";
+import type { Embedder, StoredEmbedder } from "../embed/embedder.ts";
 import type { ChunkFilter, ChunkRecord } from "../search/chunk-record.ts";
 
 /** Collection metadata keys Dogi owns. */
@@ -32,7 +33,7 @@ export interface ChromaStoreOptions {
   collection: string;
   /** Every call fails with UPSTREAM_UNAVAILABLE after this long. */
   timeoutMs: number;
-  embedder: { name: string; dimension: number };
+  embedder: Pick<Embedder, "name" | "dimension" | "reembedsFrom">;
 }
 
 const pageSize = 1_000;
@@ -43,6 +44,7 @@ export class ChromaStore {
   private readonly client: ChromaClient;
   private collectionHandle: Collection | undefined;
   private collectionMetadata: Record<string, string | number | boolean | null> = {};
+  private outdated: StoredEmbedder | undefined;
 
   constructor(private readonly options: ChromaStoreOptions) {
     const url = new URL(options.url);
@@ -57,9 +59,13 @@ export class ChromaStore {
     return this.options.collection;
   }
 
-  /** Opens (or creates) the collection; refuses one built by another embedder unless `reindex` drops it. */
+  /**
+   * Opens (or creates) the collection; refuses one built by another embedder unless `reindex` drops
+   * it. One built by another version of this embedder opens as outdated (see {@link outdatedEmbedder}).
+   */
   async open(options: { reindex?: boolean } = {}): Promise<void> {
     const { collection: name, embedder } = this.options;
+    this.outdated = undefined;
     if (options.reindex === true)
       await this.call("delete the collection", () =>
         this.client.deleteCollection({ name }).catch(ignoreNotFound),
@@ -79,6 +85,17 @@ export class ChromaStore {
       stored[meta.embedder] !== embedder.name || stored[meta.dimension] !== embedder.dimension;
     if (mismatch) {
       if ((await this.call("count chunks", () => collection.count())) > 0) {
+        const previous = {
+          name: String(stored[meta.embedder] ?? "unknown"),
+          dimension: Number(stored[meta.dimension] ?? 0),
+        };
+        if (embedder.reembedsFrom?.(previous) === true) {
+          // Keeps the stored name until every vector is replaced, so an interrupted re-embed is redone.
+          this.outdated = previous;
+          this.collectionHandle = collection;
+          this.collectionMetadata = { ...(collection.metadata ?? {}) };
+          return;
+        }
         throw new EmbedderMismatchError(
           name,
           storedName,
@@ -98,6 +115,37 @@ export class ChromaStore {
     }
     this.collectionHandle = collection;
     this.collectionMetadata = { ...(collection.metadata ?? {}), ...wanted };
+  }
+
+  /**
+   * The embedder whose vectors the open collection holds when it is another version of this one
+   * (undefined when they are this one's). Until {@link recordEmbedder}, searches and writes refuse.
+   */
+  outdatedEmbedder(): StoredEmbedder | undefined {
+    return this.outdated;
+  }
+
+  /** Replaces the vectors of stored chunks; their texts and metadata stay. */
+  async updateEmbeddings(ids: readonly string[], embeddings: readonly number[][]): Promise<void> {
+    for (let i = 0; i < ids.length; i += batchSize) {
+      const batch = ids.slice(i, i + batchSize);
+      await this.call("re-embed chunks", () =>
+        this.collection().update({ ids: batch, embeddings: embeddings.slice(i, i + batchSize) }),
+      );
+    }
+  }
+
+  /** Records this service's embedder on the collection, once every vector is its own. */
+  async recordEmbedder(): Promise<void> {
+    const { embedder } = this.options;
+    const metadata = {
+      ...this.collectionMetadata,
+      [meta.embedder]: embedder.name,
+      [meta.dimension]: embedder.dimension,
+    };
+    await this.call("record the embedder", () => this.collection().modify({ metadata }));
+    this.collectionMetadata = metadata;
+    this.outdated = undefined;
   }
 
   /** The corpus hash recorded by the last completed seed, if any. */
@@ -125,6 +173,7 @@ export class ChromaStore {
   }
 
   async upsert(records: readonly ChunkRecord[], embeddings: readonly number[][]): Promise<void> {
+    this.refuseWhileOutdated("store chunks");
     for (let i = 0; i < records.length; i += batchSize) {
       const batch = records.slice(i, i + batchSize);
       await this.call("store chunks", () =>
@@ -168,6 +217,7 @@ export class ChromaStore {
     embedding: number[],
     options: { limit: number; filter?: ChunkFilter },
   ): Promise<Array<{ id: string; distance: number }>> {
+    this.refuseWhileOutdated("search");
     const where = whereOf(options.filter ?? {});
     const result = await this.call("search", () =>
       this.collection().query({
@@ -189,6 +239,15 @@ export class ChromaStore {
     );
     return result.ids.map((id, i) =>
       fromStored(id, result.documents[i] ?? "", result.metadatas[i] ?? {}),
+    );
+  }
+
+  /** New vectors must not be written or compared next to another version's. */
+  private refuseWhileOutdated(what: string): void {
+    if (this.outdated === undefined) return;
+    throw new AppError(
+      "UPSTREAM_UNAVAILABLE",
+      `cannot ${what}: the collection still holds vectors of ${this.outdated.name}, which are being re-embedded`,
     );
   }
 
