@@ -7,7 +7,7 @@
  */
 export interface NormalizedText {
   text: string;
-  origin: number[];
+  origin: ArrayLike<number>;
 }
 
 // Korean owners end sentences with these and a space, rarely with a full stop ("안나와요 반나절째에요").
@@ -50,14 +50,25 @@ const isWordCode = (code: number) =>
 const isHangulCode = (code: number) => isSyllable(code) || isJamo(code);
 
 export function normalize(question: string): NormalizedText {
-  // Code units in, code units out: no one-character strings on the way (this runs per character).
-  const out: number[] = [];
-  const origin: number[] = [];
+  // Code units in, code units out, in typed arrays: this runs per character, so no one-character
+  // strings and no growing arrays on the way. NFKC can expand a character; the arrays grow then.
+  let out = new Uint16Array(question.length + 16);
+  let originOf = new Int32Array(question.length + 16);
+  let length = 0;
   let pendingSpace = -1;
   let previous = -1;
   const emit = (code: number, at: number) => {
-    out.push(code);
-    origin.push(at);
+    if (length === out.length) {
+      const bigger = new Uint16Array(out.length * 2);
+      bigger.set(out);
+      out = bigger;
+      const biggerOrigin = new Int32Array(out.length);
+      biggerOrigin.set(originOf);
+      originOf = biggerOrigin;
+    }
+    out[length] = code;
+    originOf[length] = at;
+    length++;
     previous = code;
   };
   const take = (code: number, at: number) => {
@@ -68,7 +79,7 @@ export function normalize(question: string): NormalizedText {
       return;
     }
     if (isWordCode(code) || BOUNDARY_CODES.has(code)) {
-      if (pendingSpace >= 0 && out.length > 0) {
+      if (pendingSpace >= 0 && length > 0) {
         // Korean owners space words freely; the lexicons are written without spaces.
         if (!(isHangulCode(previous) && isHangulCode(code))) emit(SPACE, pendingSpace);
         else if (KOREAN_END_CODES.has(previous)) emit(DOT, pendingSpace);
@@ -105,8 +116,9 @@ export function normalize(question: string): NormalizedText {
     }
   }
   let text = "";
-  for (let i = 0; i < out.length; i += 4096) text += String.fromCharCode(...out.slice(i, i + 4096));
-  return { text, origin };
+  for (let i = 0; i < length; i += 4096)
+    text += String.fromCharCode(...out.subarray(i, Math.min(length, i + 4096)));
+  return { text, origin: originOf.subarray(0, length) };
 }
 
 /** A lexicon term in the same form as normalized text (so "소변을 못" is "소변을못"). */

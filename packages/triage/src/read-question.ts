@@ -428,7 +428,7 @@ function wordsBetween(text: string, from: number, to: number): number {
   return text.slice(from, to).split(" ").filter(Boolean).length;
 }
 
-function quote(question: string, origin: readonly number[], start: number, end: number): string {
+function quote(question: string, origin: ArrayLike<number>, start: number, end: number): string {
   const from = origin[start] ?? 0;
   const last = origin[end - 1] ?? from;
   const to = last + ((question.codePointAt(last) ?? 0) > 0xffff ? 2 : 1);
