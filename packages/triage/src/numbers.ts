@@ -5,6 +5,7 @@ import type { ConceptMention } from "./lexicon/index.ts";
 // quantifiers, so each pattern runs in linear time.
 const TIMES = /(\d{1,3}) ?(times|x|번|회|차례)(?![a-z])/g;
 const DAYS = /(\d{1,3}) ?(days|day|일|nights|night|박)(?![a-z])/g;
+const MINUTES = /(\d{1,3}) ?(minutes|minute|mins|min|분)(?![a-z])/g;
 const HOURS = /(\d{1,3}) ?(hours|hour|hrs|hr|시간)(?![a-z])/g;
 const AGE = /(\d{1,3}(?:\.\d)?) ?(weeks|week|wks|wk|주|months|month|mos|mo|개월|달)(?![a-z])/g;
 const TEMPERATURE = /(\d{2,3}) ?(c|f|도|degrees|deg)(?![a-z])/g;
@@ -17,6 +18,7 @@ const NOT_AN_AGE = /^ ?(ago|of|since|later|before|전|째|동안|후|만에|간)
 const WEEKS = new Set(["weeks", "week", "wks", "wk", "주"]);
 
 type CountedConcept =
+  | "long_time"
   | "repeated"
   | "days_long"
   | "three_days"
@@ -38,6 +40,7 @@ export function countMentions(text: string): ConceptMention[] {
     if (days >= 2 && days < 100) add("days_long", match);
     if (days >= 3 && days < 100) add("three_days", match);
   }
+  for (const match of text.matchAll(MINUTES)) if (Number(match[1]) >= 30) add("long_time", match);
   for (const match of text.matchAll(HOURS)) {
     const hours = Number(match[1]);
     if (hours >= 24) add("one_day", match);

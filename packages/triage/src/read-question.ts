@@ -26,7 +26,7 @@ export interface QuestionReading {
 export const MAX_READ_CHARS = 16_000;
 
 const SENTENCE_END = new Set([".", "?", "!", "。", "？", "！"]);
-const CLAUSE_END = new Set([",", ";", "~", "…"]);
+const CLAUSE_END = new Set([",", ";", "…"]);
 const SENTENCE_END_CODES = new Set([...SENTENCE_END].map((c) => c.charCodeAt(0)));
 const CLAUSE_END_CODES = new Set([...CLAUSE_END].map((c) => c.charCodeAt(0)));
 // Korean hypothetical cues that come before what they govern ("만약 … 먹으면"); the others
@@ -42,11 +42,13 @@ const PERSON_REACH_KO = 40;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
 const AGENT_IDS = new Set<string>(Object.keys(AGENTS));
 const PET_WORDS = new Set<string>(["dog", "cat", "large_breed", "toy_breed", "breed"]);
+const HARM = new Set<string>(["attacked", "fight", "bite"]);
 const POSSESSION_REACH = 12;
 // What a person does to the pet is still the pet's ("my son gave him ibuprofen"), and a thing a
 // person handled is still there for the pet ("my kids dropped grapes and the dog ate them").
 const PERSON_IMMUNE = new Set<string>([
   ...AGENT_IDS,
+  "attacked",
   "given",
   "applied",
   "human_drug",
@@ -142,9 +144,18 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     .map((m) => m.start)
     .sort((a, b) => a - b);
   const takenIn = cues.some((c) => c.id === "own_pet");
+  // "the neighbour's dog bit her": the other animal did the harm, the pet is the owner's.
+  const harmClauses = new Set(concepts.filter((m) => HARM.has(m.id)).map((m) => m.clause));
+  // "엄마네 말티즈가 게보린을 먹었대요, 지금 토하고 있대요": someone else's animal in trouble now,
+  // not yet in a vet's hands, is still an emergency to answer.
+  const handled = cues.some((c) => c.id === "handled");
+  const ongoing = cues.some((c) => c.id === "now") && !handled;
   const otherAnimal = cues.filter(
     (c) =>
-      (c.id === "other_animal" && anyIn(petStarts, c.start, c.end + 5)) ||
+      (c.id === "other_animal" &&
+        anyIn(petStarts, c.start, c.end + 5) &&
+        !harmClauses.has(c.clause) &&
+        !ongoing) ||
       ((c.id === "stray" || c.id === "other_species") && !takenIn),
   );
   const ownPet = ownPetEvidence(text, cues, concepts, otherAnimal, clauseAt, petName);
@@ -292,14 +303,18 @@ function ownPetEvidence(
 ): { strong: Set<number>; weak: Set<number> } {
   const strong = new Set<number>();
   const weak = new Set<number>();
+  const mine = cues.filter((c) => c.id === "my_word");
   for (const c of cues) {
     if (c.id === "own_pet") strong.add(c.clause);
     if (c.id === "pet_pronoun") weak.add(c.clause);
   }
   for (const m of concepts) {
-    if (m.id !== "dog" && m.id !== "cat") continue;
+    if (!PET_WORDS.has(m.id)) continue;
     const attached = otherAnimal.some((o) => o.start <= m.start && m.start - o.end <= 8);
-    if (!attached) weak.add(m.clause);
+    if (attached) continue;
+    // "my collie", "우리 말티즈": the owner's own pet, whatever the word for it.
+    if (mine.some((c) => c.end <= m.start && m.start - c.end <= 1)) strong.add(m.clause);
+    else if (m.id === "dog" || m.id === "cat") weak.add(m.clause);
   }
   const name = petName ? normalize(petName).text : "";
   if (name.length >= 2)

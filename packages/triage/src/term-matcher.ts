@@ -1,5 +1,8 @@
 import { isHangul, isWordChar } from "./normalize.ts";
 
+// An English word ends where Latin letters and digits end: "hot car에" holds "hot car".
+const isLatinWordChar = (char: string | undefined) => isWordChar(char) && !isHangul(char);
+
 /**
  * Finds every lexicon term in a normalized text in one pass (Aho-Corasick), so the time is
  * linear in the text whatever it holds: no regular expression, no backtracking.
@@ -97,7 +100,7 @@ export class TermMatcher<T> {
         const start = index - term.text.length;
         const end = term.korean ? index : wordEnd(text, index, term.ending, wordEnds);
         if (end < 0) continue;
-        if (!term.korean && isWordChar(text[start - 1])) continue;
+        if (!term.korean && isLatinWordChar(text[start - 1])) continue;
         found.push({ value: term.value, start, end });
       }
     }
@@ -110,7 +113,7 @@ function endsOfWords(text: string): Int32Array {
   const ends = new Int32Array(text.length + 1);
   ends[text.length] = text.length;
   for (let i = text.length - 1; i >= 0; i--)
-    ends[i] = isWordChar(text[i]) ? (ends[i + 1] as number) : i;
+    ends[i] = isLatinWordChar(text[i]) ? (ends[i + 1] as number) : i;
   return ends;
 }
 
@@ -121,10 +124,10 @@ function wordEnd(
   ends: Int32Array,
 ): number {
   if (ending === "any") return ends[index] as number;
-  if (!isWordChar(text[index])) return index;
+  if (!isLatinWordChar(text[index])) return index;
   if (ending === "inflected")
     for (const suffix of INFLECTIONS)
-      if (text.startsWith(suffix, index) && !isWordChar(text[index + suffix.length]))
+      if (text.startsWith(suffix, index) && !isLatinWordChar(text[index + suffix.length]))
         return index + suffix.length;
   return -1;
 }

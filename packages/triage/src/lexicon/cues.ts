@@ -490,6 +490,18 @@ export const CUES = {
     "오늘아침",
     "어젯밤",
   ],
+  /** Right now (an event still going on). */
+  now: [
+    "now",
+    "right now",
+    "currently",
+    "at the moment",
+    "as we speak",
+    "지금",
+    "현재",
+    "지금도",
+    "지금은",
+  ],
   /** Another's animal ("my neighbour's dog", "옆집 강아지"): counts only with a pet named with it. */
   other_animal: [
     "neighbour*",
@@ -597,6 +609,32 @@ export const CUES = {
     "할머니",
     "회사동료",
     "동료",
+  ],
+  /** Another's animal already in a vet's hands, recovered or gone: its story, not an emergency now. */
+  handled: [
+    "vets been",
+    "at the vet",
+    "in hospital",
+    "hospitalised",
+    "hospitalized",
+    "was treated",
+    "took * to the vet",
+    "took it to the vet",
+    "already at",
+    "입원",
+    "병원에데려갔",
+    "병원갔",
+    "병원에갔",
+    "병원데려갔",
+    "치료받",
+    "died",
+    "passed away",
+    "죽었",
+    "무지개다리",
+    "recovered",
+    "fine now",
+    "괜찮아졌",
+    "회복",
   ],
   /** An animal with no owner here: another's, unless the owner has taken it in (own_pet: "brought it home"). */
   stray: [
@@ -879,6 +917,8 @@ export const CUES = {
     "임보",
     "임시보호",
   ],
+  /** "my", "our", "우리": with a pet word right after, the owner's own pet. */
+  my_word: ["my", "our", "우리", "저희", "울", "내"],
   /** Words for a pet that may be the owner's or the one just talked about. */
   pet_pronoun: [
     "애가",
