@@ -1,7 +1,7 @@
 import { AGENTS } from "./lexicon/agents.ts";
 import { findMentions } from "./lexicon/index.ts";
 import type { ConceptId, ConceptMention, CueId } from "./lexicon/index.ts";
-import { isHangul, normalize } from "./normalize.ts";
+import { isHangul, isWordChar, normalize } from "./normalize.ts";
 import { countMentions } from "./numbers.ts";
 
 /** A concept the owner describes as present, now, in their own pet, with the words that said it. */
@@ -145,7 +145,12 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     .sort((a, b) => a - b);
   const takenIn = cues.some((c) => c.id === "own_pet");
   // "the neighbour's dog bit her": the other animal did the harm, the pet is the owner's.
-  const harmClauses = new Set(concepts.filter((m) => HARM.has(m.id)).map((m) => m.clause));
+  const pronounClauses = new Set(
+    concepts.filter((m) => m.id === "male" || m.id === "female").map((m) => m.clause),
+  );
+  const harmClauses = new Set(
+    concepts.filter((m) => HARM.has(m.id) && pronounClauses.has(m.clause)).map((m) => m.clause),
+  );
   // "엄마네 말티즈가 게보린을 먹었대요, 지금 토하고 있대요": someone else's animal in trouble now,
   // not yet in a vet's hands, is still an emergency to answer.
   const handled = cues.some((c) => c.id === "handled");
@@ -199,6 +204,9 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     );
 
   const generalQuestions = generalQuestionSentences(text, sentenceOfClause, ownPet, cues);
+  // A joke ("lol", "jk") makes its sentence a figure of speech, not a report.
+  for (const c of cues) if (c.id === "joke") generalQuestions.add(c.sentence);
+  const quoted = quotedSpans(question);
 
   const mentions: Mention[] = [];
   for (const m of concepts) {
@@ -402,6 +410,30 @@ function coveredBy(
     endBefore[i] = Math.max(endBefore[i - 1] as number, endAt[i - 1] as number);
   return (span) =>
     (endBefore[span.start] as number) >= span.end || (endAt[span.start] as number) > span.end;
+}
+
+const OPEN_QUOTES = new Set(["'", '"', "‘", "“", "`"]);
+const CLOSE_QUOTES = new Set(["'", '"', "’", "”", "`"]);
+
+/** Marks the characters of short quoted phrases: a quote after a space, closed before a space. */
+function quotedSpans(question: string): Uint8Array {
+  const marks = new Uint8Array(question.length + 1);
+  for (let i = 0; i < question.length; i++) {
+    if (!OPEN_QUOTES.has(question[i] as string) || isWordChar(question[i - 1])) continue;
+    if (!isWordChar(question[i + 1])) continue;
+    for (let j = i + 1; j < question.length && j - i <= 40 && question[j] !== "\n"; j++) {
+      if (
+        CLOSE_QUOTES.has(question[j] as string) &&
+        isWordChar(question[j - 1]) &&
+        !isWordChar(question[j + 1])
+      ) {
+        marks.fill(1, i + 1, j);
+        i = j;
+        break;
+      }
+    }
+  }
+  return marks;
 }
 
 /** Whether a sorted list holds a number in [from, to). */

@@ -84,7 +84,7 @@ export const RULES: readonly Rule[] = [
   { sign: "choking", level: "emergency", all: ["choking"] },
   { sign: "choking", level: "emergency", all: [near("throat", "stuck", 30)] },
   { sign: "choking", level: "emergency", all: ["paw_at_mouth", ["breathing_distress", "retch", "stuck", "wheeze"]] },
-  { sign: "gum_color", level: "emergency", all: [near("gums", ["blue_grey", "pale"], 25)] },
+  { sign: "gum_color", level: "emergency", all: [near("gums", ["blue_grey", "pale"], 25)], none: ["innocent_colour"] },
   { sign: "gum_color", level: "emergency", all: ["slow_refill"] },
 
   // Seizures: any seizure now is an emergency; a short one in a known epileptic that is over is urgent.
@@ -93,10 +93,10 @@ export const RULES: readonly Rule[] = [
   { sign: "seizure", level: "emergency", all: ["seizure", "epilepsy_known"], none: ["recovered"] },
   { sign: "seizure", level: "emergency", all: ["seizure", "recovered"], none: ["epilepsy_known"] },
   { sign: "seizure", level: "urgent", all: ["seizure", "epilepsy_known", "recovered"] },
-  { sign: "seizure", level: "emergency", all: ["shaking", "seizure_like"] },
+  { sign: "seizure", level: "emergency", all: ["shaking", "seizure_like"], none: ["dreaming"] },
   { sign: "seizure", level: "emergency", all: ["shaking", "collapse"] },
-  { sign: "seizure", level: "emergency", all: [twice("seizure_like")] },
-  { sign: "seizure", level: "emergency", all: ["seizure_like", ["collapse", "neuro"]] },
+  { sign: "seizure", level: "emergency", all: [twice("seizure_like")], none: ["dreaming"] },
+  { sign: "seizure", level: "emergency", all: ["seizure_like", ["collapse", "neuro"]], none: ["dreaming"] },
 
   { sign: "collapse", level: "emergency", all: ["collapse"] },
 
@@ -175,15 +175,15 @@ export const RULES: readonly Rule[] = [
   // Blood from the gut: vomiting blood or black stool now; bloody diarrhoea now unless it is a streak.
   { sign: "gi_bleeding", level: "emergency", all: ["vomit_blood"] },
   { sign: "gi_bleeding", level: "emergency", all: [inSentence("vomit", "coffee_grounds_look", 40)] },
-  { sign: "gi_bleeding", level: "emergency", all: ["black_stool"] },
-  { sign: "gi_bleeding", level: "emergency", all: ["bloody_stool", ["vomit", "weak", "collapse", "much_amount", "repeated"]] },
+  { sign: "gi_bleeding", level: "emergency", all: ["black_stool"], none: ["innocent_colour", "in_season"] },
+  { sign: "gi_bleeding", level: "emergency", all: ["bloody_stool", ["vomit", "weak", "collapse", "much_amount", "repeated"]], none: ["innocent_colour", "in_season"] },
   { sign: "gi_bleeding", level: "emergency", all: [inSentence("vomit", "blood", 40)], none: ["little_amount"] },
-  { sign: "gi_bleeding", level: "emergency", all: [near("stool", ["blood", "red"], 25), ["much_amount", "repeated", "vomit", "weak"]] },
-  { sign: "gi_bleeding", level: "emergency", all: ["bloody_stool"], none: ["little_amount"] },
-  { sign: "gi_bleeding", level: "emergency", all: [near("diarrhea", ["blood", "red"], 25), "much_amount"] },
-  { sign: "gi_bleeding", level: "urgent", all: ["bloody_stool"] },
-  { sign: "gi_bleeding", level: "urgent", all: [near("diarrhea", ["blood", "red"], 25)] },
-  { sign: "gi_bleeding", level: "urgent", all: [near("stool", ["blood", "red"], 25)] },
+  { sign: "gi_bleeding", level: "emergency", all: [near("stool", ["blood", "red"], 25), ["much_amount", "repeated", "vomit", "weak"]], none: ["innocent_colour", "in_season"] },
+  { sign: "gi_bleeding", level: "emergency", all: ["bloody_stool"], none: ["innocent_colour", "in_season", "little_amount"] },
+  { sign: "gi_bleeding", level: "emergency", all: [near("diarrhea", ["blood", "red"], 25), "much_amount"], none: ["innocent_colour", "in_season"] },
+  { sign: "gi_bleeding", level: "urgent", all: ["bloody_stool"], none: ["innocent_colour", "in_season"] },
+  { sign: "gi_bleeding", level: "urgent", all: [near("diarrhea", ["blood", "red"], 25)], none: ["innocent_colour", "in_season"] },
+  { sign: "gi_bleeding", level: "urgent", all: [near("stool", ["blood", "red"], 25)], none: ["innocent_colour", "in_season"] },
 
   // Vomiting, diarrhoea and not eating that go on (a cat not eating for days: Cornell, hepatic lipidosis).
   { sign: "vomiting_repeated", level: "urgent", all: [inSentence("vomit", ["repeated", "days_long"], 60)] },
