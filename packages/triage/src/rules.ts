@@ -189,13 +189,14 @@ export const RULES: readonly Rule[] = [
   { sign: "vomiting_repeated", level: "urgent", all: [inSentence("vomit", ["repeated", "days_long"], 60)] },
   { sign: "vomiting_repeated", level: "urgent", all: [twice("vomit")] },
   { sign: "vomiting_repeated", level: "urgent", all: ["vomit", "not_eating", "weak"] },
-  { sign: "diarrhea_persistent", level: "urgent", all: [near("diarrhea", ["days_long", "repeated"], 40)] },
+  { sign: "diarrhea_persistent", level: "urgent", all: [inSentence("diarrhea", ["days_long", "repeated"], 60)] },
   { sign: "diarrhea_persistent", level: "urgent", all: ["diarrhea", "young", ["weak", "not_eating", "vomit"]] },
   { sign: "not_eating", level: "emergency", all: ["cat", "not_eating", ["three_days", "yellow"]] },
   { sign: "hypoglycemia", level: "emergency", all: ["diabetic", "not_eating", [...WEAK_OR_DOWN, "neuro"]] },
   { sign: "jaundice", level: "emergency", all: ["cat", "not_eating", YELLOW_BODY] },
   { sign: "not_eating", level: "urgent", all: ["cat", "not_eating", ["days_long", "one_day"]] },
   { sign: "not_eating", level: "urgent", all: ["not_eating", "days_long"] },
+  { sign: "not_eating", level: "urgent", all: ["not_eating", "one_day"], none: ["doing_well"] },
   { sign: "not_eating", level: "urgent", all: ["not_eating", "one_day", ["weak", "vomit", "diarrhea", "young"]] },
 
   // Legs, nerves, pain, weakness, jaundice, the belly.
@@ -205,6 +206,7 @@ export const RULES: readonly Rule[] = [
   { sign: "neuro_signs", level: "urgent", all: ["neuro"] },
   { sign: "severe_pain", level: "urgent", all: ["pain"], none: ["doing_well"] },
   { sign: "lethargy", level: "urgent", all: ["weak", "very"] },
+  { sign: "lethargy", level: "urgent", all: [twice("weak")] },
   { sign: "lethargy", level: "urgent", all: ["weak", ["vomit", "diarrhea", "not_eating", "long_time", "one_day", "days_long", "fever"]] },
   { sign: "jaundice", level: "urgent", all: [YELLOW_BODY] },
   { sign: "swollen_belly", level: "urgent", all: [SWOLLEN_BELLY], none: ["doing_well"] },
