@@ -43,6 +43,7 @@ const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
 const AGENT_IDS = new Set<string>(Object.keys(AGENTS));
 const PET_WORDS = new Set<string>(["dog", "cat", "large_breed", "toy_breed", "breed"]);
 const HARM = new Set<string>(["attacked", "fight", "bite"]);
+const ACTIONS = new Set<string>(["ingested", "chew", "applied", "given"]);
 const POSSESSION_REACH = 12;
 // What a person does to the pet is still the pet's ("my son gave him ibuprofen"), and a thing a
 // person handled is still there for the pet ("my kids dropped grapes and the dog ate them").
@@ -119,6 +120,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     else attachedAsked.push(cue);
   }
   const koreanAsked = new CueIndex(attachedAsked);
+  const koreanHabit = new CueIndex(cues.filter((c) => c.id === "habitual"));
   // "발작하면", "쓰러지면": a Korean conditional right after the sign asks about it.
   const koreanIf = new CueIndex(cues.filter((c) => c.id === "conditional_ko"));
   // Long past: English says so once per sentence ("two years ago she had … and was …"); Korean
@@ -181,7 +183,11 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const thing = agentStarts.find((a) => a >= c.end && a <= c.end + POSSESSION_REACH);
     return thing !== undefined && !anyIn(actionStarts, c.end, thing);
   };
-  const people = new CueIndex(cues.filter((c) => c.id === "other_person" && !owns(c)));
+  // "내가", "제가" start a word: in "막내가" (the youngest) there is no person.
+  const startsWord = (c: Cue) => !c.korean || !isHangul(question[(origin[c.start] ?? 0) - 1]);
+  const people = new CueIndex(
+    cues.filter((c) => c.id === "other_person" && !owns(c) && startsWord(c)),
+  );
   // A pet named between a person and a word takes the word back: "my son dropped grapes and the
   // dog ate them". In Korean only a pet as subject does ("동생이 고양이 알레르기가…" is still 동생).
   const petWords = [
@@ -233,6 +239,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       (askedFrom.get(m.clause) ?? Infinity) < m.start ||
       generalQuestions.has(m.sentence) ||
       koreanAsked.startsIn(m.start, m.end + KOREAN_CUE_REACH, inClause) ||
+      (ACTIONS.has(m.id) && koreanHabit.startsIn(m.end, m.end + 1, inClause)) ||
       (korean && koreanIf.startsIn(m.end, m.end + 1, inClause));
     if (asked) continue;
     if (pastSentences.has(m.sentence) || pastClauses.has(m.clause) || otherClauses.has(m.clause))

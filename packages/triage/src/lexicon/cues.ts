@@ -321,13 +321,6 @@ export const CUES = {
     "play dead",
     "어떻게하세요",
     "어떻게하나요",
-    "는냥이",
-    "는강아지",
-    "는고양이",
-    "는개",
-    "는애",
-    "는버릇",
-    "는습관",
     "듯이",
     "알아두려",
     "say my cat",
@@ -345,6 +338,8 @@ export const CUES = {
     "다고해서",
     "다고하던데",
   ],
+  /** Korean habit ("씹는 냥이", "먹는 버릇"): an action described as a habit, not an event. */
+  habitual: ["는냥이", "는강아지", "는고양이", "는개", "는애", "는버릇", "는습관", "는편", "곤해"],
   /** A joke or figure of speech: the sentence is not a report. */
   joke: [
     "lol",
@@ -483,7 +478,6 @@ export const CUES = {
     "수술을받았",
     "무지개다리",
     "passed away",
-    "died",
     "put to sleep",
     "over the rainbow bridge",
     "죽었대",
@@ -729,8 +723,6 @@ export const CUES = {
     "길강아지",
     "떠돌이",
     "tiktok",
-    "video",
-    "a video",
     "watched",
     "documentary",
     "drama",
@@ -762,6 +754,10 @@ export const CUES = {
     "a cat at",
     "at the park",
     "in front of us",
+    "video of",
+    "a video of",
+    "videos of",
+    "clip of",
   ],
   /** Animals other than dogs and cats: what happens to them is not the pet's. */
   other_species: [
