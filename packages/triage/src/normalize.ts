@@ -49,9 +49,45 @@ const isWordCode = (code: number) =>
     : isSyllable(code) || WORD.test(String.fromCharCode(code));
 const isHangulCode = (code: number) => isSyllable(code) || isJamo(code);
 
+// The class of each UTF-16 code unit, worked out once per unit and kept: normalize runs per
+// character, so its loop does one array read where it would call Set.has and a regex.
+const UTF16 = new TextDecoder("utf-16le");
+const OTHER = 1;
+const WORD_UNIT = 2;
+const BOUNDARY_UNIT = 3;
+const APOSTROPHE_UNIT = 4;
+const JAMO_UNIT = 5;
+const unitClass = new Uint8Array(0x10000);
+
+function classOf(code: number): number {
+  let known = unitClass[code] as number;
+  if (known === 0) {
+    known = APOSTROPHE_CODES.has(code)
+      ? APOSTROPHE_UNIT
+      : isJamo(code)
+        ? JAMO_UNIT
+        : isWordCode(code)
+          ? WORD_UNIT
+          : BOUNDARY_CODES.has(code)
+            ? BOUNDARY_UNIT
+            : OTHER;
+    unitClass[code] = known;
+  }
+  return known;
+}
+
+/** Whether the code unit at `index` belongs to an English word (Latin letters and digits, not Hangul). */
+export function isLatinWordAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code !== code) return false; // NaN: outside the text
+  if (code < 128)
+    return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+  return !isHangulCode(code) && classOf(code) === WORD_UNIT;
+}
+
 export function normalize(question: string): NormalizedText {
-  // Code units in, code units out, in typed arrays: this runs per character, so no one-character
-  // strings and no growing arrays on the way. NFKC can expand a character; the arrays grow then.
+  // Code units in, code units out, in typed arrays: no one-character strings and no growing
+  // arrays on the way. NFKC can expand a character; the arrays grow then.
   let out = new Uint16Array(question.length + 16);
   let originOf = new Int32Array(question.length + 16);
   let length = 0;
@@ -72,13 +108,14 @@ export function normalize(question: string): NormalizedText {
     previous = code;
   };
   const take = (code: number, at: number) => {
-    if (APOSTROPHE_CODES.has(code)) return;
-    if (isJamo(code)) {
+    const kind = classOf(code);
+    if (kind === APOSTROPHE_UNIT) return;
+    if (kind === JAMO_UNIT) {
       if (previous !== DOT) emit(DOT, at);
       pendingSpace = -1;
       return;
     }
-    if (isWordCode(code) || BOUNDARY_CODES.has(code)) {
+    if (kind === WORD_UNIT || kind === BOUNDARY_UNIT) {
       if (pendingSpace >= 0 && length > 0) {
         // Korean owners space words freely; the lexicons are written without spaces.
         if (!(isHangulCode(previous) && isHangulCode(code))) emit(SPACE, pendingSpace);
@@ -102,11 +139,8 @@ export function normalize(question: string): NormalizedText {
       continue;
     }
     // ASCII and Hangul syllables are already NFKC: only the rest goes through normalize().
-    if (code < 128) {
+    if (code < 128 || isSyllable(code)) {
       take(code >= 65 && code <= 90 ? code + 32 : code, i);
-      i++;
-    } else if (isSyllable(code)) {
-      take(code, i);
       i++;
     } else {
       const raw = String.fromCodePoint(question.codePointAt(i) ?? code);
@@ -115,9 +149,7 @@ export function normalize(question: string): NormalizedText {
       i += raw.length;
     }
   }
-  let text = "";
-  for (let i = 0; i < length; i += 4096)
-    text += String.fromCharCode(...out.subarray(i, Math.min(length, i + 4096)));
+  const text = UTF16.decode(out.subarray(0, length));
   return { text, origin: originOf.subarray(0, length) };
 }
 

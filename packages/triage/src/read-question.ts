@@ -261,8 +261,8 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
 
 // Rules need a few mentions of a concept (at most NEAR_CANDIDATES): a message that repeats one
 // word thousands of times is read up to these counts, so triage stays linear and fast.
-const MAX_MENTIONS_PER_CONCEPT = 64;
-const MAX_CUES_PER_KIND = 256;
+const MAX_MENTIONS_PER_CONCEPT = 16;
+const MAX_CUES_PER_KIND = 96;
 
 function capped(mentions: ConceptMention[]): ConceptMention[] {
   const concepts = new Map<string, number>();
@@ -363,6 +363,7 @@ function clausesAboutOthers(
   return clauses;
 }
 
+const SENTENCE_ENDS = /[.?!。？！]/g;
 const INTERROGATIVE =
   /^(is|are|can|could|should|would|will|does|do|what|how|which|when|why|any|has anyone|anyone)\b/;
 const PRONOUN = /\b(he|she|him|her|his|hers|it|its|they|them)\b/;
@@ -382,22 +383,17 @@ function generalQuestionSentences(
   const ownSentences = new Set<number>();
   for (const clause of [...ownPet.strong]) ownSentences.add(sentenceOfClause[clause] as number);
   for (const c of cues) if (c.id === "pet_pronoun") ownSentences.add(c.sentence);
+  // Only sentences that end with "?" can be general questions: visit sentence ends, not characters.
   let start = 0;
   let sentence = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const char = text[i];
-    if (char !== undefined && !SENTENCE_END.has(char)) continue;
-    const body = text.slice(start, i).trim();
-    if (
-      char === "?" &&
-      !ownSentences.has(sentence) &&
-      !isHangul(body[0]) &&
-      INTERROGATIVE.test(body) &&
-      !PRONOUN.test(body)
-    )
-      found.add(sentence);
-    if (char !== undefined) sentence++;
-    start = i + 1;
+  for (const end of text.matchAll(SENTENCE_ENDS)) {
+    if (end[0] === "?" && !ownSentences.has(sentence)) {
+      const body = text.slice(start, end.index).trim();
+      if (!isHangul(body[0]) && INTERROGATIVE.test(body) && !PRONOUN.test(body))
+        found.add(sentence);
+    }
+    sentence++;
+    start = end.index + 1;
   }
   return found;
 }
@@ -421,11 +417,13 @@ function coveredBy(
 
 const OPEN_QUOTES = new Set(["'", '"', "‘", "“", "`"]);
 const CLOSE_QUOTES = new Set(["'", '"', "’", "”", "`"]);
+const QUOTE_CHARS = /['"‘“`]/g;
 
 /** Marks the characters of short quoted phrases: a quote after a space, closed before a space. */
 function quotedSpans(question: string): Uint8Array {
   const marks = new Uint8Array(question.length + 1);
-  for (let i = 0; i < question.length; i++) {
+  for (const open of question.matchAll(QUOTE_CHARS)) {
+    const i = open.index;
     if (!OPEN_QUOTES.has(question[i] as string) || isWordChar(question[i - 1])) continue;
     if (!isWordChar(question[i + 1])) continue;
     for (let j = i + 1; j < question.length && j - i <= 40 && question[j] !== "\n"; j++) {
@@ -435,7 +433,6 @@ function quotedSpans(question: string): Uint8Array {
         !isWordChar(question[j + 1])
       ) {
         marks.fill(1, i + 1, j);
-        i = j;
         break;
       }
     }

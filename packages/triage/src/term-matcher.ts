@@ -1,7 +1,4 @@
-import { isHangul, isWordChar } from "./normalize.ts";
-
-// An English word ends where Latin letters and digits end: "hot car에" holds "hot car".
-const isLatinWordChar = (char: string | undefined) => isWordChar(char) && !isHangul(char);
+import { isHangul, isLatinWordAt } from "./normalize.ts";
 
 /**
  * Finds every lexicon term in a normalized text in one pass (Aho-Corasick), so the time is
@@ -34,10 +31,13 @@ export class TermMatcher<T> {
   /** Terms ending at each node, including those reached through fail links. */
   private readonly output: number[][] = [[]];
   private readonly terms: Term<T>[] = [];
+  /** The root's transitions as a dense table: most characters of a text start at the root. */
+  private readonly rootNext = new Int32Array(0x10000);
 
   constructor(entries: Iterable<{ pattern: string; value: T }>) {
     for (const { pattern, value } of entries) this.add(pattern, value);
     this.link();
+    for (const [unit, to] of this.next[0] ?? []) this.rootNext[unit] = to;
   }
 
   private add(pattern: string, value: T): void {
@@ -86,21 +86,35 @@ export class TermMatcher<T> {
   /** Every term occurrence that respects its word boundaries, in order of end position. */
   find(text: string): TermMatch<T>[] {
     const found: TermMatch<T>[] = [];
-    const wordEnds = endsOfWords(text);
+    // Where each word ends, worked out only if a "*" term matches.
+    let wordEnds: Int32Array | null = null;
+    const ends = () => (wordEnds ??= endsOfWords(text));
     let node = 0;
     for (let at = 0; at < text.length; at++) {
       const unit = text.charCodeAt(at);
-      while (node !== 0 && !this.next[node]?.has(unit)) node = this.fail[node] as number;
-      node = this.next[node]?.get(unit) ?? 0;
+      // Follow fail links until a node has this unit (one Map lookup a step; the root's is a table).
+      for (;;) {
+        if (node === 0) {
+          node = this.rootNext[unit] as number;
+          break;
+        }
+        const to = this.next[node]?.get(unit);
+        if (to !== undefined) {
+          node = to;
+          break;
+        }
+        node = this.fail[node] as number;
+      }
       const ending = this.output[node];
       if (!ending || ending.length === 0) continue;
       const index = at + 1;
       for (const id of ending) {
         const term = this.terms[id] as Term<T>;
         const start = index - term.text.length;
-        const end = term.korean ? index : wordEnd(text, index, term.ending, wordEnds);
+        const end = term.korean ? index : wordEnd(text, index, term.ending, ends);
         if (end < 0) continue;
-        if (!term.korean && isLatinWordChar(text[start - 1])) continue;
+        // An English word ends where Latin letters and digits end: "hot car에" holds "hot car".
+        if (!term.korean && isLatinWordAt(text, start - 1)) continue;
         found.push({ value: term.value, start, end });
       }
     }
@@ -113,7 +127,7 @@ function endsOfWords(text: string): Int32Array {
   const ends = new Int32Array(text.length + 1);
   ends[text.length] = text.length;
   for (let i = text.length - 1; i >= 0; i--)
-    ends[i] = isLatinWordChar(text[i]) ? (ends[i + 1] as number) : i;
+    ends[i] = isLatinWordAt(text, i) ? (ends[i + 1] as number) : i;
   return ends;
 }
 
@@ -121,13 +135,13 @@ function wordEnd(
   text: string,
   index: number,
   ending: "word" | "any" | "inflected",
-  ends: Int32Array,
+  ends: () => Int32Array,
 ): number {
-  if (ending === "any") return ends[index] as number;
-  if (!isLatinWordChar(text[index])) return index;
+  if (ending === "any") return ends()[index] as number;
+  if (!isLatinWordAt(text, index)) return index;
   if (ending === "inflected")
     for (const suffix of INFLECTIONS)
-      if (text.startsWith(suffix, index) && !isLatinWordChar(text[index + suffix.length]))
+      if (text.startsWith(suffix, index) && !isLatinWordAt(text, index + suffix.length))
         return index + suffix.length;
   return -1;
 }

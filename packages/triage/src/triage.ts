@@ -97,7 +97,7 @@ function idsOf(need: Need): readonly ConceptId[] {
 
 // At most this many mentions of one concept are paired in a `near` need: enough for any real
 // question, and it keeps an adversarial question of one repeated word from pairing n × n.
-const NEAR_CANDIDATES = 64;
+const NEAR_CANDIDATES = 16;
 
 function candidates(need: Need, shown: Shown): Mention[] {
   const found: Mention[] = [];
