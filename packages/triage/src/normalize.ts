@@ -1,3 +1,5 @@
+import { scratchUint16 } from "./scratch.ts";
+
 /**
  * The question as the lexicons read it: lower case, NFKC (full-width letters and compatibility
  * jamo folded), apostrophes dropped ("can't" → "cant"), runs of spaces and punctuation other
@@ -88,7 +90,7 @@ export function isLatinWordAt(text: string, index: number): boolean {
 export function normalize(question: string): NormalizedText {
   // Code units in, code units out, in typed arrays: no one-character strings and no growing
   // arrays on the way. NFKC can expand a character; the arrays grow then.
-  let out = new Uint16Array(question.length + 16);
+  let out = scratchUint16("normalized", question.length + 16);
   let originOf = new Int32Array(question.length + 16);
   let length = 0;
   let pendingSpace = -1;

@@ -3,16 +3,24 @@ import { findMentions } from "./lexicon/index.ts";
 import type { ConceptId, ConceptMention, CueId } from "./lexicon/index.ts";
 import { isHangul, isWordChar, normalize } from "./normalize.ts";
 import { countMentions } from "./numbers.ts";
+import { scratchInt32, scratchUint8 } from "./scratch.ts";
 
 /** A concept the owner describes as present, now, in their own pet, with the words that said it. */
-export interface Mention {
-  concept: ConceptId;
-  start: number;
-  end: number;
-  clause: number;
-  sentence: number;
-  /** The owner's words, as written (computed when asked for: only evidence needs it). */
-  readonly quote: string;
+export class Mention {
+  constructor(
+    readonly concept: ConceptId,
+    readonly start: number,
+    readonly end: number,
+    readonly clause: number,
+    readonly sentence: number,
+    private readonly question: string,
+    private readonly origin: ArrayLike<number>,
+  ) {}
+
+  /** The owner's words, as written (worked out when asked for: only evidence needs it). */
+  get quote(): string {
+    return quote(this.question, this.origin, this.start, this.end);
+  }
 }
 
 export interface QuestionReading {
@@ -245,16 +253,9 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     if (pastSentences.has(m.sentence) || pastClauses.has(m.clause) || otherClauses.has(m.clause))
       continue;
     if (doneByPerson(m, korean)) continue;
-    mentions.push({
-      concept: m.id as ConceptId,
-      start: m.start,
-      end: m.end,
-      clause: m.clause,
-      sentence: m.sentence,
-      get quote() {
-        return quote(question, origin, this.start, this.end);
-      },
-    });
+    mentions.push(
+      new Mention(m.id as ConceptId, m.start, m.end, m.clause, m.sentence, question, origin),
+    );
   }
   return { mentions, text };
 }
@@ -280,9 +281,9 @@ function segment(
   text: string,
   breaks: readonly ConceptMention[],
 ): { clauseAt: Int32Array; sentenceOfClause: number[] } {
-  const clauseAt = new Int32Array(text.length + 1);
+  const clauseAt = scratchInt32("clauseAt", text.length + 1, 0);
   const sentenceOfClause = [0];
-  const breakAt = new Uint8Array(text.length + 1);
+  const breakAt = scratchUint8("breakAt", text.length + 1);
   for (const b of breaks) breakAt[b.start] = 1;
   let clause = 0;
   let sentence = 0;
@@ -406,9 +407,9 @@ function coveredBy(
   terms: readonly { start: number; end: number }[],
   length: number,
 ): (span: { start: number; end: number }) => boolean {
-  const endAt = new Int32Array(length + 1).fill(-1);
+  const endAt = scratchInt32("coverEndAt", length + 1, -1);
   for (const t of terms) endAt[t.start] = Math.max(endAt[t.start] as number, t.end);
-  const endBefore = new Int32Array(length + 1).fill(-1);
+  const endBefore = scratchInt32("coverEndBefore", length + 1, -1);
   for (let i = 1; i <= length; i++)
     endBefore[i] = Math.max(endBefore[i - 1] as number, endAt[i - 1] as number);
   return (span) =>
@@ -421,7 +422,7 @@ const QUOTE_CHARS = /['"‘“`]/g;
 
 /** Marks the characters of short quoted phrases: a quote after a space, closed before a space. */
 function quotedSpans(question: string): Uint8Array {
-  const marks = new Uint8Array(question.length + 1);
+  const marks = scratchUint8("quoted", question.length + 1);
   for (const open of question.matchAll(QUOTE_CHARS)) {
     const i = open.index;
     if (!OPEN_QUOTES.has(question[i] as string) || isWordChar(question[i - 1])) continue;

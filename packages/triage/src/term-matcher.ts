@@ -1,4 +1,5 @@
 import { isHangul, isLatinWordAt } from "./normalize.ts";
+import { scratchInt32 } from "./scratch.ts";
 
 /**
  * Finds every lexicon term in a normalized text in one pass (Aho-Corasick), so the time is
@@ -124,7 +125,7 @@ export class TermMatcher<T> {
 
 /** For each index, where the word it is in ends: one pass, so a `*` term never rescans a word. */
 function endsOfWords(text: string): Int32Array {
-  const ends = new Int32Array(text.length + 1);
+  const ends = scratchInt32("wordEnds", text.length + 1, 0);
   ends[text.length] = text.length;
   for (let i = text.length - 1; i >= 0; i--)
     ends[i] = isLatinWordAt(text, i) ? (ends[i + 1] as number) : i;

@@ -1,4 +1,5 @@
 import { normalizeTerm } from "../normalize.ts";
+import { scratchInt32 } from "../scratch.ts";
 import { TermMatcher } from "../term-matcher.ts";
 import { AGENTS } from "./agents.ts";
 import { CUES } from "./cues.ts";
@@ -294,11 +295,11 @@ export function findMentions(text: string): ConceptMention[] {
   const matches = MATCHER.find(text);
   // For each start, the furthest end of a blocker starting there and of one starting before it:
   // a mention is dropped when a longer blocker covers it (linear, however many blockers match).
-  const endAt = new Int32Array(text.length + 1).fill(-1);
+  const endAt = scratchInt32("blockEndAt", text.length + 1, -1);
   for (const match of matches)
     if (match.value.kind === "block")
       endAt[match.start] = Math.max(endAt[match.start] as number, match.end);
-  const endBefore = new Int32Array(text.length + 1).fill(-1);
+  const endBefore = scratchInt32("blockEndBefore", text.length + 1, -1);
   for (let i = 1; i <= text.length; i++)
     endBefore[i] = Math.max(endBefore[i - 1] as number, endAt[i - 1] as number);
   const mentions: ConceptMention[] = [];
