@@ -20,7 +20,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ["packages/cli/**", "**/*.test.ts", "**/bench/**", "packages/testing/**"],
+    files: [
+      "packages/cli/**",
+      "**/*.test.ts",
+      "**/bench/**",
+      "**/scripts/**",
+      "packages/testing/**",
+    ],
     rules: { "no-console": "off" },
   },
 );

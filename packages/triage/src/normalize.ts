@@ -17,7 +17,6 @@ const KOREAN_SENTENCE_END = new Set(["요", "음", "함", "죠", "임"]);
 const WORD = /[\p{L}\p{N}]/u;
 // Kept as they are: they end sentences and clauses.
 const BOUNDARY = new Set([".", "?", "!", "\n", ";", ",", "…", "。", "？", "！"]);
-const APOSTROPHES = new Set(["'", "’", "‘", "`"]);
 
 const isSyllable = (code: number) => code >= 0xac00 && code <= 0xd7a3;
 // Jamo on their own (compatibility jamo, or conjoining jamo after NFKC) are emoticons: "ㅠㅠ", "ㅋㅋ".

@@ -252,6 +252,8 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     if (asked) continue;
     if (pastSentences.has(m.sentence) || pastClauses.has(m.clause) || otherClauses.has(m.clause))
       continue;
+    // A word in quotes ("his 'seizure' was zoomies", "the kitten 'attacked' the tree") is a figure.
+    if (quoted[origin[m.start] ?? 0] === 1) continue;
     if (doneByPerson(m, korean)) continue;
     mentions.push(
       new Mention(m.id as ConceptId, m.start, m.end, m.clause, m.sentence, question, origin),
