@@ -58,6 +58,7 @@ const POSSESSION_REACH = 12;
 const PERSON_IMMUNE = new Set<string>([
   ...AGENT_IDS,
   "attacked",
+  "snake",
   "given",
   "applied",
   "human_drug",

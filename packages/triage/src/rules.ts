@@ -43,6 +43,7 @@ export const RULES: readonly Rule[] = [
   // Poisons: eaten or licked, given by the owner, or on the skin (ASPCA APCC).
   { sign: "toxin_ingested", level: "emergency", all: ["ingested", ["toxic_substance", "human_drug"]] },
   { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], "overdose"] },
+  { sign: "toxin_ingested", level: "emergency", all: [inSentence(["toxic_substance", "human_drug"], ["shaking", "seizure", "collapse", "restless"], 60)] },
   { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]] },
   { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]] },
   { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"] },
@@ -74,7 +75,7 @@ export const RULES: readonly Rule[] = [
   { sign: "urinary_problem", level: "urgent", all: [near("toilet", "frequent_small", 30), ["strain", "frequent_small"]] },
 
   // Breathing, gums and the airway (AAHA; Merck respiratory emergencies).
-  { sign: "breathing_distress", level: "emergency", all: ["breathing_distress"] },
+  { sign: "breathing_distress", level: "emergency", all: ["breathing_distress"], none: ["reverse_sneeze"] },
   { sign: "breathing_distress", level: "emergency", all: ["cat", ["panting", "open_mouth"]] },
   { sign: "breathing_distress", level: "emergency", all: ["fast_breathing", ["weak", "collapse", "gums", "cat", "heart_disease"]] },
   { sign: "breathing_distress", level: "urgent", all: ["fast_breathing"], none: ["heat", "panting"] },
@@ -163,7 +164,7 @@ export const RULES: readonly Rule[] = [
   { sign: "electric_shock", level: "emergency", all: ["electric_named"] },
   { sign: "electric_shock", level: "emergency", all: [near("chew", "electric_source", 30)] },
   { sign: "anaphylaxis", level: "emergency", all: ["face_swelling"] },
-  { sign: "anaphylaxis", level: "emergency", all: [near("face_part", "swelling_any", 20)] },
+  { sign: "anaphylaxis", level: "emergency", all: [near("face_part", "swelling_any", 20)], none: ["abscess_context"] },
   { sign: "anaphylaxis", level: "emergency", all: ["hives", ["vomit", "breathing_distress", "collapse", "weak", "diarrhea", "pale"]] },
   { sign: "anaphylaxis", level: "emergency", all: ["sting_or_shot", ["collapse", "breathing_distress", "wheeze"]] },
   { sign: "anaphylaxis", level: "emergency", all: ["sting_or_shot", "vomit", ["weak", "pale", "diarrhea", "collapse"]] },
@@ -207,7 +208,8 @@ export const RULES: readonly Rule[] = [
   { sign: "severe_pain", level: "urgent", all: ["pain"], none: ["doing_well"] },
   { sign: "lethargy", level: "urgent", all: ["weak", "very"] },
   { sign: "lethargy", level: "urgent", all: [twice("weak")] },
-  { sign: "lethargy", level: "urgent", all: ["weak", ["vomit", "diarrhea", "not_eating", "long_time", "one_day", "days_long", "fever"]] },
+  { sign: "lethargy", level: "urgent", all: ["weak", ["vomit", "diarrhea", "not_eating", "fever"]] },
+  { sign: "lethargy", level: "urgent", all: ["weak", ["long_time", "one_day", "days_long"]], none: ["doing_well"] },
   { sign: "jaundice", level: "urgent", all: [YELLOW_BODY] },
   { sign: "swollen_belly", level: "urgent", all: [SWOLLEN_BELLY], none: ["doing_well"] },
   { sign: "swollen_belly", level: "urgent", all: ["swollen_abdomen_named"] },

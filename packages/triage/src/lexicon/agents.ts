@@ -369,6 +369,17 @@ export const AGENTS = {
     "expanding glue",
     "글루",
     "본드",
+    "christmas pudding",
+    "xmas pudding",
+    "plum pudding",
+    "brandy",
+    "cold brew",
+    "coffee concentrate",
+    "cold brew concentrate",
+    "iced coffee",
+    "halloween candy",
+    "candy",
+    "trick or treat",
   ],
   /** Lilies: every part, the pollen and the vase water poison cats (ASPCA). */
   lily_plant: [
@@ -393,6 +404,8 @@ export const AGENTS = {
     "나리",
     "oriental lil*",
     "asiatic lil*",
+    "casa blanca*",
+    "casablanca lil*",
   ],
   /** Human medicines and drugs given or swallowed (the pet's own, at the right dose, are not). */
   human_drug: [
@@ -541,6 +554,13 @@ export const AGENTS = {
     "edible*",
     "gummies",
     "thc gummies",
+    "미녹시딜",
+    "minoxidil",
+    "탈모약",
+    "rogaine",
+    "코감기약",
+    "비염약",
+    "진통소염",
   ],
   /** Too much of a medicine, the pet's own included. */
   overdose: [
@@ -744,6 +764,12 @@ export const AGENTS = {
     "chlorine",
     "pool chemicals",
     "락스물",
+    "살충제",
+    "insecticide~",
+    "모기약",
+    "모기살충제",
+    "bug spray",
+    "flea spray",
   ],
   /** Swallowed objects that can block or cut the gut. */
   object: [
@@ -959,6 +985,17 @@ export const AGENTS = {
     "hair clip",
     "lego piece",
     "battery cover",
+    "costume",
+    "foam",
+    "horns",
+    "씨를",
+    "씨앗을",
+    "실이",
+    "반짝이",
+    "마스크",
+    "mask",
+    "face mask",
+    "hair ties",
   ],
   /** Objects that are dangerous even before any sign: they cut, pierce or pull the gut together. */
   sharp_or_linear_object: [
@@ -1007,6 +1044,8 @@ export const AGENTS = {
     "면도날",
     "옥수수심",
     "옥수수대",
+    "반짝이",
+    "반짝이줄",
   ],
   /** A string or thread seen hanging from the mouth or bottom: it must not be pulled. */
   string_hanging: [
@@ -1053,6 +1092,12 @@ export const AGENTS = {
     "엉덩이에서",
     "똥꼬에서",
     "입에서",
+    "엉덩이에",
+    "삐죽",
+    "나와있",
+    "삐져나와",
+    "sticking out",
+    "poking out",
   ],
   /** Electric cords and sockets. */
   electric_source: [

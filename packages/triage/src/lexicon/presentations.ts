@@ -187,6 +187,10 @@ export const PRESENTATIONS = {
     "씹어놨",
     "뜯어놨",
     "먹었대",
+    "먹었나봐",
+    "먹었나",
+    "먹은것같아요",
+    "먹은거같아요",
   ],
   /** Signs a cat touched a plant: petals torn, pollen on the fur, water drunk from the vase. */
   plant_contact: [
@@ -206,6 +210,10 @@ export const PRESENTATIONS = {
     "화병물",
     "주황색가루",
     "가루가묻",
+    "bitten off",
+    "chewed off",
+    "has been bitten",
+    "been chewed",
   ],
   /** The owner gave it: a medicine or food put into the pet. */
   given: [
@@ -246,6 +254,15 @@ export const PRESENTATIONS = {
     "밥에섞어",
     "타서",
     "먹였더니",
+    "먹이셨",
+    "먹여주셨",
+    "주셨",
+    "crushed",
+    "crushed up",
+    "mixed * into",
+    "hid * in",
+    "hidden in",
+    "put it in * food",
   ],
   /** Something put or spilled on the skin or coat. */
   applied: [
@@ -392,6 +409,9 @@ export const PRESENTATIONS = {
     "4 lots",
     "lots on the rug",
     "게워냈",
+    "cant keep anything down",
+    "can not keep anything down",
+    "keep anything down",
   ],
   retch: [
     "retch*",
@@ -444,6 +464,10 @@ export const PRESENTATIONS = {
     "silent heaving",
     "heaving with no",
     "dry retching",
+    "trying to bring * up",
+    "bring something up",
+    "bringing something up",
+    "trying to bring something up",
   ],
   nothing_out: [
     "nothing comes up",
@@ -542,6 +566,14 @@ export const PRESENTATIONS = {
     "not wet",
     "no wet patch",
     "no wet spots",
+    "nothing comes",
+    "producing nothing",
+    "produces nothing",
+    "nothing produced",
+    "not a single drop",
+    "하나도안보",
+    "안보여",
+    "아무것도안보",
   ],
   belly: [
     "belly",
@@ -1101,6 +1133,13 @@ export const PRESENTATIONS = {
     "안먹었어요",
     "ignored the",
     "ignores * food",
+    "wouldnt touch * breakfast",
+    "wouldnt touch * food",
+    "would not touch",
+    "gone right off * food",
+    "gone off * food",
+    "right off her food",
+    "right off his food",
   ],
 
   // --- urine and the litter box -------------------------------------------------------------
@@ -1412,6 +1451,10 @@ export const PRESENTATIONS = {
     "going a lot",
     "자주싸",
     "자주 싸",
+    "tiny puddles",
+    "little puddles",
+    "small puddles",
+    "few times today",
   ],
 
   // --- breathing, gums and the airway -------------------------------------------------------
@@ -1558,7 +1601,19 @@ export const PRESENTATIONS = {
     "숨소리@안나",
     "숨을못쉬는",
     "숨이안쉬어",
+    "옆구리가들썩",
+    "들썩들썩",
+    "입을@벌리고숨",
+    "입을살짝벌리고",
+    "힘들게숨",
+    "숨을힘들게",
+    "roaring",
+    "snorting noise",
+    "roaring noise",
+    "stridor",
   ],
+  /** A reverse sneeze: loud and harmless, often taken for choking. */
+  reverse_sneeze: ["reverse sneez*", "reverse-sneez*", "역재채기"],
   /** Wheezing: with a sting, a heart or lung problem or weakness, an emergency. */
   wheeze: ["wheez*", "whistling breath", "쌕쌕", "그렁그렁", "가르릉거리며숨"],
   fast_breathing: [
@@ -1649,6 +1704,8 @@ export const PRESENTATIONS = {
     "입을벌리고",
     "입벌리고",
     "입을 벌리고",
+    "입을살짝벌리고",
+    "입을 살짝 벌리고",
   ],
   choking: [
     "choking",
@@ -2231,6 +2288,8 @@ export const PRESENTATIONS = {
     "고개도못들",
     "고개를들지못",
     "고개도못가누",
+    "눈이풀려",
+    "눈이풀려있",
   ],
   weak: [
     "weak",
@@ -2325,6 +2384,13 @@ export const PRESENTATIONS = {
     "just lies around",
     "lying around",
     "안나가려",
+    "she is cold",
+    "shes cold",
+    "he is cold",
+    "hes cold",
+    "now she is cold",
+    "cold and shaky",
+    "shaky",
   ],
   /** Signs of a well pet that make a mild finding less worrying. */
   doing_well: [
@@ -2371,6 +2437,9 @@ export const PRESENTATIONS = {
     "뜨끈뜨끈",
     "burning up",
     "feels really hot",
+    "hot as anything",
+    "so hot to touch",
+    "hot to the touch",
   ],
   very: [
     "very",
@@ -2600,6 +2669,9 @@ export const PRESENTATIONS = {
     "벽에기대",
     "기대서걸",
     "한쪽으로만돌",
+    "dazed",
+    "눈이풀려",
+    "멍하니",
   ],
 
   // --- heat, trauma, bleeding ---------------------------------------------------------------
@@ -2717,6 +2789,12 @@ export const PRESENTATIONS = {
     "air conditioning died",
     "hot car에",
     "차안이더워",
+    "in the sun all",
+    "out in the yard all afternoon",
+    "all afternoon in the",
+    "in the heat",
+    "working the sheep",
+    "휴게소",
   ],
   /** A bright or dark red tongue or gums: a sign of heatstroke. */
   red_tongue: [
@@ -2746,6 +2824,13 @@ export const PRESENTATIONS = {
     "시뻘",
     "벌겋",
     "붉",
+    "불그스름",
+    "불긋",
+    "붉그스름",
+    "콜라색",
+    "cola coloured",
+    "cola colored",
+    "dark brown urine",
   ],
   hit_by_vehicle: [
     "hit by a car",
@@ -3135,6 +3220,9 @@ export const PRESENTATIONS = {
     "scab",
     "딱지",
     "구멍이났",
+    "pus coming out",
+    "has burst",
+    "pus",
   ],
   minor_bite: [
     "tick bite",
@@ -3506,6 +3594,11 @@ export const PRESENTATIONS = {
     "drinking like a fish",
     "drinks like a fish",
     "drinking gallons",
+    "drinking out of the toilet",
+    "drinking everywhere",
+    "peeing buckets",
+    "drinking from the toilet",
+    "drinks from the toilet",
   ],
   after_heat: [
     "after * heat",
@@ -3868,6 +3961,8 @@ export const PRESENTATIONS = {
     "white line",
     "하얀줄",
     "상처가",
+    "popped",
+    "popped way out",
   ],
   /** A fight with another animal. */
   fight: [
@@ -4117,6 +4212,8 @@ export const PRESENTATIONS = {
     "muzzle blown up",
     "eyes are slits",
   ],
+  /** An abscess: a swelling with pus, not an allergic one. */
+  abscess_context: ["pus", "abscess*", "burst", "lump", "고름", "농양", "터졌"],
   /** The face, where swelling can close the airway. */
   face_part: [
     "face",
@@ -4305,6 +4402,10 @@ export const PRESENTATIONS = {
     "boiling pot",
     "spilled hot",
     "spilt hot",
+    "국물이튀",
+    "뜨거운국물",
+    "국물에",
+    "hot soup",
   ],
   large_area: [
     "large",
@@ -4783,6 +4884,12 @@ export const PRESENTATIONS = {
     "times since",
     "times so far",
     "so far",
+    "every day since",
+    "every day",
+    "매일",
+    "날마다",
+    "a few times today",
+    "few times today",
   ],
   days_long: [
     "for two days",
