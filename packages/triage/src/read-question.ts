@@ -39,7 +39,26 @@ const SENTENCE_END_CODES = new Set([...SENTENCE_END].map((c) => c.charCodeAt(0))
 const CLAUSE_END_CODES = new Set([...CLAUSE_END].map((c) => c.charCodeAt(0)));
 // Korean hypothetical cues that come before what they govern ("만약 … 먹으면"); the others
 // follow the word they govern ("포도 먹어도 돼요?", "열사병 예방하는 법").
-const KOREAN_FORWARD_CUES = new Set(["만약", "만일", "혹시라도"]);
+const KOREAN_FORWARD_CUES = new Set([
+  "만약",
+  "만일",
+  "혹시라도",
+  "써도되는",
+  "먹어도되는",
+  "해도되는",
+  "줘도되는",
+  "괜찮은",
+  "안전한",
+]);
+// Context, not signs: they rule signs out wherever they are said, quoted or not.
+const CONTEXT_CONCEPTS = new Set<string>([
+  "reverse_sneeze",
+  "dreaming",
+  "doing_well",
+  "in_season",
+  "innocent_colour",
+  "abscess_context",
+]);
 const KOREAN_CUE_REACH = 6;
 const KOREAN_NEGATION_REACH = 7;
 const ENGLISH_NEGATION_WORDS = 3;
@@ -254,7 +273,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     if (pastSentences.has(m.sentence) || pastClauses.has(m.clause) || otherClauses.has(m.clause))
       continue;
     // A word in quotes ("his 'seizure' was zoomies", "the kitten 'attacked' the tree") is a figure.
-    if (quoted[origin[m.start] ?? 0] === 1) continue;
+    if (quoted[origin[m.start] ?? 0] === 1 && !CONTEXT_CONCEPTS.has(m.id)) continue;
     if (doneByPerson(m, korean)) continue;
     mentions.push(
       new Mention(m.id as ConceptId, m.start, m.end, m.clause, m.sentence, question, origin),

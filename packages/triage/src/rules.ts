@@ -57,7 +57,7 @@ export const RULES: readonly Rule[] = [
   // Bloat: a swollen belly with retching, or retching with nothing brought up, in a dog (Merck GDV).
   { sign: "bloat_gdv", level: "emergency", all: ["bloat_named"], none: ["cat"] },
   { sign: "bloat_gdv", level: "emergency", all: [SWOLLEN_BELLY, "retch"] },
-  { sign: "bloat_gdv", level: "emergency", all: [near("retch", "nothing_out", 40)], none: ["cat", "toilet"] },
+  { sign: "bloat_gdv", level: "emergency", all: [inSentence("retch", "nothing_out", 50)], none: ["cat", "toilet"] },
   { sign: "bloat_gdv", level: "emergency", all: [SWOLLEN_BELLY, "restless", "dog"] },
   { sign: "bloat_gdv", level: "emergency", all: [SWOLLEN_BELLY, "large_breed"] },
   { sign: "bloat_gdv", level: "emergency", all: [SWOLLEN_BELLY, "dog", ["breathing_distress", "pale", "collapse", "weak"]] },

@@ -1252,7 +1252,6 @@ export const PRESENTATIONS = {
     "오줌누려",
     "소변을보려",
     "자세@잡",
-    "in the box",
     "crying in the box",
     "lifting * leg",
     "lifts * leg",
