@@ -288,7 +288,10 @@ describe.skipIf(!hasChromium)(browserTitle("the chat page in Chromium"), () => {
     expect(await page.locator("#emergency").count()).toBe(0);
     expect(await notice.getAttribute("role")).toBe("alert");
     expect(await notice.locator(".triage-title").innerText()).toContain("🚨");
-    expect(await notice.locator(".triage-title").innerText()).toContain("지금 바로 동물병원");
+    expect(await notice.locator(".triage-title").innerText()).toContain("응급");
+    // The instruction is said once: in the message, not again in the heading.
+    expect(await notice.locator(".triage-message").innerText()).toContain("지금 바로");
+    expect(await notice.locator(".triage-title").innerText()).not.toContain("지금 바로");
     expect(await notice.locator(".triage-label").allInnerTexts()).toContain("독성 물질 섭취");
     emergencyMessage = (await notice.locator(".triage-message").innerText()).trim();
     expect(emergencyMessage.length).toBeGreaterThan(10);
@@ -320,7 +323,9 @@ describe.skipIf(!hasChromium)(browserTitle("the chat page in Chromium"), () => {
     expect(await page.locator(".triage").count()).toBe(1);
     expect(await page.locator(".triage.emergency").count()).toBe(0);
     expect(await notice.getAttribute("role")).toBe("status");
-    expect(await notice.locator(".triage-title").innerText()).toContain("오늘 안에 동물병원 진료");
+    expect(await notice.locator(".triage-title").innerText()).toContain("24시간 이내");
+    expect(await notice.locator(".triage-message").innerText()).toContain("오늘 안에");
+    expect(await notice.locator(".triage-title").innerText()).not.toContain("오늘 안에");
     expect(await notice.locator(".triage-title").innerText()).not.toContain("🚨");
     expect(await notice.locator(".triage-label").allInnerTexts()).toContain("반복되는 구토");
     urgentMessage = (await notice.locator(".triage-message").innerText()).trim();
@@ -540,7 +545,8 @@ describe.skipIf(!hasChromium)(browserTitle("the chat page in Chromium"), () => {
     await ask(EMERGENCY_EN);
     const notice = page.locator(".turn").last().locator(".triage.emergency");
     await notice.waitFor({ timeout: 30_000 });
-    expect(await notice.locator(".triage-title").innerText()).toContain("go to a vet now");
+    expect(await notice.locator(".triage-title").innerText()).toContain("Emergency");
+    expect(await notice.locator(".triage-message").innerText()).toContain("now");
     expect(await notice.locator(".triage-label").allInnerTexts()).toContain(
       "swallowed something poisonous",
     );

@@ -42,8 +42,9 @@ const ko = {
   section: "부분",
   passageText: "인용한 내용",
   noPassageText: "이 답변에는 인용한 내용이 저장되어 있지 않습니다.",
-  triageEmergencyTitle: "응급: 지금 바로 동물병원에 가세요",
-  triageUrgentTitle: "오늘 안에 동물병원 진료를 받으세요 (24시간 이내)",
+  // Short: the message under the heading says what to do, so the notice says it once.
+  triageEmergencyTitle: "응급",
+  triageUrgentTitle: "24시간 이내 진료 필요",
   triageSigns: "보이는 신호",
   triageRaised: "도기가 한 번 더 살펴보고 단계를 올렸습니다.",
   retrievalOnly:
@@ -135,8 +136,9 @@ const en: Record<MessageKey, string> = {
   section: "Section",
   passageText: "What it says",
   noPassageText: "The passage text was not stored with this answer.",
-  triageEmergencyTitle: "Emergency: go to a vet now",
-  triageUrgentTitle: "Urgent: see a vet within 24 hours",
+  // Short: the message under the heading says what to do, so the notice says it once.
+  triageEmergencyTitle: "Emergency",
+  triageUrgentTitle: "Urgent: within 24 hours",
   triageSigns: "Signs",
   triageRaised: "Dogi took a second look and raised the level.",
   retrievalOnly:
