@@ -8,7 +8,7 @@ const DAYS = /(\d{1,3}) ?(days|day|일|nights|night|박)(?![a-z])/g;
 const MINUTES = /(\d{1,3}) ?(minutes|minute|mins|min|분)(?![a-z])/g;
 const HOURS = /(\d{1,3}) ?(hours|hour|hrs|hr|시간)(?![a-z])/g;
 const AGE = /(\d{1,3}(?:\.\d)?) ?(weeks|week|wks|wk|주|months|month|mos|mo|개월|달)(?![a-z])/g;
-const TEMPERATURE = /(\d{2,3}) ?(c|f|도|degrees|deg)(?![a-z])/g;
+const TEMPERATURE = /(\d{2,3}) ?(c|f|도|degrees|degree|deg)(?![a-z])/g;
 const BREATHS = /(\d{2,3}) ?(breaths|breath|a minute|per minute|a min|per min|bpm|회|번)/g;
 const LITTER =
   /(had|delivered|gave birth to|birth to|낳은|낳았|출산한) ?(\d{1,2}|a few|some|two|three|four|five|six)? ?(puppies|kittens|pups|babies|마리)/g;

@@ -64,9 +64,12 @@ const KOREAN_NEGATION_REACH = 7;
 const ENGLISH_NEGATION_WORDS = 3;
 // A person named as subject governs what follows within this many characters ("my son ate a
 // grape"; in Korean the rest of the clause, "제가 어제 발작이 와서"), unless a pet is named in between.
-const PERSON_REACH_EN = 25;
+const PERSON_REACH_EN = 45;
 const PERSON_REACH_KO = 40;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
+// A Korean pet word is the pet acting unless an object or companion particle follows it
+// ("고양이를", "강아지랑"): "강아지 눈이 찔렸어요" is the dog's eye.
+const KOREAN_NOT_SUBJECT = ["를", "을", "한테", "에게", "랑", "와", "과", "하고", "알레르기"];
 const AGENT_IDS = new Set<string>(Object.keys(AGENTS));
 const PET_WORDS = new Set<string>(["dog", "cat", "large_breed", "toy_breed", "breed"]);
 const HARM = new Set<string>(["attacked", "fight", "bite"]);
@@ -173,7 +176,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     .filter((m) => PET_WORDS.has(m.id))
     .map((m) => m.start)
     .sort((a, b) => a - b);
-  const takenIn = cues.some((c) => c.id === "own_pet");
+  const takenIn = cues.some((c) => c.id === "taken_in");
   // "the neighbour's dog bit her": the other animal did the harm, the pet is the owner's.
   const pronounClauses = new Set(
     concepts.filter((m) => m.id === "male" || m.id === "female").map((m) => m.clause),
@@ -188,7 +191,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   const otherAnimal = cues.filter(
     (c) =>
       (c.id === "other_animal" &&
-        anyIn(petStarts, c.start, c.end + 5) &&
+        anyIn(petStarts, c.start, c.end + 14) &&
         !harmClauses.has(c.clause) &&
         !ongoing) ||
       ((c.id === "stray" || c.id === "other_species") && !takenIn),
@@ -223,7 +226,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       .filter(
         (m) =>
           (m.id === "dog" || m.id === "cat") &&
-          (!isHangul(text[m.start]) || KOREAN_SUBJECT.has(text[m.end] ?? "")),
+          (!isHangul(text[m.start]) || !KOREAN_NOT_SUBJECT.some((p) => text.startsWith(p, m.end))),
       )
       .map((m) => m.start),
     ...cues.filter((c) => c.id === "own_pet" || c.id === "pet_pronoun").map((c) => c.start),
@@ -343,7 +346,7 @@ function ownPetEvidence(
   const weak = new Set<number>();
   const mine = cues.filter((c) => c.id === "my_word");
   for (const c of cues) {
-    if (c.id === "own_pet") strong.add(c.clause);
+    if (c.id === "own_pet" || c.id === "taken_in") strong.add(c.clause);
     if (c.id === "pet_pronoun") weak.add(c.clause);
   }
   for (const m of concepts) {

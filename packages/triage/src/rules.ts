@@ -41,7 +41,8 @@ const YELLOW_BODY = near(["gums", "eye", "body_surface"], "yellow", 25);
 // prettier-ignore
 export const RULES: readonly Rule[] = [
   // Poisons: eaten or licked, given by the owner, or on the skin (ASPCA APCC).
-  { sign: "toxin_ingested", level: "emergency", all: ["ingested", ["toxic_substance", "human_drug"]] },
+  { sign: "toxin_ingested", level: "emergency", all: ["ingested", ["toxic_substance", "human_drug"]], none: ["own_medicine"] },
+  { sign: "toxin_ingested", level: "emergency", all: ["dribbling_urine", ["neuro", "weak", "startle"]] },
   { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], "overdose"] },
   { sign: "toxin_ingested", level: "emergency", all: [inSentence(["toxic_substance", "human_drug"], ["shaking", "seizure", "collapse", "restless"], 60)] },
   { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]] },
@@ -69,7 +70,7 @@ export const RULES: readonly Rule[] = [
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"] },
   { sign: "urinary_obstruction", level: "emergency", all: [near("strain", "nothing_out", 40)], none: ["birth", "retch", "litter_trouble"] },
   { sign: "urinary_problem", level: "urgent", all: ["urine_blood"] },
-  { sign: "urinary_problem", level: "urgent", all: [near("toilet", "red", 12)] },
+  { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "red", 40)], none: ["innocent_colour"] },
   { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "frequent_small", 60)] },
   { sign: "urinary_problem", level: "urgent", all: ["toilet", "strain"] },
   { sign: "urinary_problem", level: "urgent", all: [near("toilet", "frequent_small", 30), ["strain", "frequent_small"]] },
@@ -160,7 +161,7 @@ export const RULES: readonly Rule[] = [
   { sign: "eye_problem", level: "urgent", all: ["blind"] },
 
   // Bites, shocks, allergies, burns.
-  { sign: "snake_bite", level: "emergency", all: ["snake", ["bite", "swelling_any", "wound", "weak", "collapse", "blood", "fight", "lame"]] },
+  { sign: "snake_bite", level: "emergency", all: ["snake", ["bite", "swelling_any", "wound", "weak", "collapse", "blood", "fight", "lame", "neuro"]] },
   { sign: "electric_shock", level: "emergency", all: ["electric_named"] },
   { sign: "electric_shock", level: "emergency", all: [near("chew", "electric_source", 30)] },
   { sign: "anaphylaxis", level: "emergency", all: ["face_swelling"] },
@@ -174,7 +175,7 @@ export const RULES: readonly Rule[] = [
   { sign: "burn", level: "urgent", all: ["burn"] },
 
   // Blood from the gut: vomiting blood or black stool now; bloody diarrhoea now unless it is a streak.
-  { sign: "gi_bleeding", level: "emergency", all: ["vomit_blood"] },
+  { sign: "gi_bleeding", level: "emergency", all: ["vomit_blood"], none: ["innocent_colour"] },
   { sign: "gi_bleeding", level: "emergency", all: [inSentence("vomit", "coffee_grounds_look", 40)] },
   { sign: "gi_bleeding", level: "emergency", all: ["black_stool"], none: ["innocent_colour", "in_season"] },
   { sign: "gi_bleeding", level: "emergency", all: ["bloody_stool", ["vomit", "weak", "collapse", "much_amount", "repeated"]], none: ["innocent_colour", "in_season"] },
