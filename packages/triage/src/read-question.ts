@@ -191,6 +191,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   const otherAnimal = cues.filter(
     (c) =>
       (c.id === "other_animal" &&
+        (!c.korean || oneWord(origin, c.start, c.end)) &&
         anyIn(petStarts, c.start, c.end + 14) &&
         !harmClauses.has(c.clause) &&
         !ongoing) ||
@@ -214,8 +215,11 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const thing = agentStarts.find((a) => a >= c.end && a <= c.end + POSSESSION_REACH);
     return thing !== undefined && !anyIn(actionStarts, c.end, thing);
   };
-  // "내가", "제가" start a word: in "막내가" (the youngest) there is no person.
-  const startsWord = (c: Cue) => !c.korean || !isHangul(question[(origin[c.start] ?? 0) - 1]);
+  // "내가", "제가" start a word: in "막내가" (the youngest) there is no person; and a Korean cue is
+  // written as one word: "아빠 가방" (dad's bag) holds no "아빠가".
+  const startsWord = (c: Cue) =>
+    !c.korean ||
+    (!isHangul(question[(origin[c.start] ?? 0) - 1]) && oneWord(origin, c.start, c.end));
   const people = new CueIndex(
     cues.filter((c) => c.id === "other_person" && !owns(c) && startsWord(c)),
   );
@@ -276,7 +280,8 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     if (pastSentences.has(m.sentence) || pastClauses.has(m.clause) || otherClauses.has(m.clause))
       continue;
     // A word in quotes ("his 'seizure' was zoomies", "the kitten 'attacked' the tree") is a figure.
-    if (quoted[origin[m.start] ?? 0] === 1 && !CONTEXT_CONCEPTS.has(m.id)) continue;
+    if (quoted[origin[m.start] ?? 0] === 1 && !CONTEXT_CONCEPTS.has(m.id) && !AGENT_IDS.has(m.id))
+      continue;
     if (doneByPerson(m, korean)) continue;
     mentions.push(
       new Mention(m.id as ConceptId, m.start, m.end, m.clause, m.sentence, question, origin),
@@ -379,9 +384,14 @@ function clausesAboutOthers(
     // A stray or an animal in a video is named with its own pet word: only "my dog" ends it there.
     const selfContained = cue.id !== "other_animal";
     if (ownPet.strong.has(cue.clause) || (!selfContained && ownPet.weak.has(cue.clause))) continue;
+    // Another's animal's story runs on until the owner's pet is named; a stray, an animal in a
+    // video or another species is a passing mention: its own sentence only.
     for (
       let c = cue.clause;
-      c < clauseCount.length && !ownPet.strong.has(c) && !clauses.has(c);
+      c < clauseCount.length &&
+      !ownPet.strong.has(c) &&
+      !clauses.has(c) &&
+      (!selfContained || clauseCount[c] === cue.sentence);
       c++
     )
       clauses.add(c);
@@ -464,6 +474,11 @@ function quotedSpans(question: string): Uint8Array {
     }
   }
   return marks;
+}
+
+/** Whether normalized characters [start, end) were written next to each other (no space between). */
+function oneWord(origin: ArrayLike<number>, start: number, end: number): boolean {
+  return (origin[end - 1] ?? 0) - (origin[start] ?? 0) === end - 1 - start;
 }
 
 /** Whether a sorted list holds a number in [from, to). */

@@ -44,7 +44,7 @@ export const RULES: readonly Rule[] = [
   { sign: "toxin_ingested", level: "emergency", all: ["ingested", ["toxic_substance", "human_drug"]], none: ["own_medicine"] },
   { sign: "toxin_ingested", level: "emergency", all: ["dribbling_urine", ["neuro", "weak", "startle"]] },
   { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], "overdose"] },
-  { sign: "toxin_ingested", level: "emergency", all: [inSentence(["toxic_substance", "human_drug"], ["shaking", "seizure", "collapse", "restless"], 60)] },
+  { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], ["shaking", "seizure", "collapse", "restless"]] },
   { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]] },
   { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]] },
   { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"] },
@@ -68,7 +68,7 @@ export const RULES: readonly Rule[] = [
   { sign: "urinary_obstruction", level: "emergency", all: ["no_urine"] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "nothing_out", ["strain", "repeated", "frequent_small", "pain"]] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"] },
-  { sign: "urinary_obstruction", level: "emergency", all: [near("strain", "nothing_out", 40)], none: ["birth", "retch", "litter_trouble"] },
+  { sign: "urinary_obstruction", level: "emergency", all: [inSentence("strain", "nothing_out", 50)], none: ["birth", "retch", "litter_trouble"] },
   { sign: "urinary_problem", level: "urgent", all: ["urine_blood"] },
   { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "red", 40)], none: ["innocent_colour"] },
   { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "frequent_small", 60)] },
@@ -124,7 +124,8 @@ export const RULES: readonly Rule[] = [
 
   // Birth and the womb (Merck dystocia, pyometra, puerperal hypocalcaemia).
   { sign: "dystocia", level: "emergency", all: ["birth", "birth_trouble"] },
-  { sign: "dystocia", level: "emergency", all: ["litter_trouble", ["strain", "long_time", "birth"]] },
+  { sign: "dystocia", level: "emergency", all: ["litter_trouble", ["strain", "long_time", "birth", "birth_trouble"]] },
+  { sign: "dystocia", level: "emergency", all: ["litter_stuck"] },
   { sign: "dystocia", level: "emergency", all: ["birth", "strain", "long_time"] },
   { sign: "pyometra", level: "emergency", all: ["intact_female", "genital_discharge"], none: ["in_season"] },
   { sign: "pyometra", level: "emergency", all: ["intact_female", "discharge", ["thirst", "weak", "vomit", "not_eating", "after_heat", "swollen"]], none: ["in_season"] },

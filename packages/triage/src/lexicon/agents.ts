@@ -428,6 +428,7 @@ export const AGENTS = {
     "asiatic lil*",
     "casa blanca*",
     "casablanca lil*",
+    "원추리",
   ],
   /** Human medicines and drugs given or swallowed (the pet's own, at the right dose, are not). */
   human_drug: [
@@ -1041,6 +1042,8 @@ export const AGENTS = {
     "wine cork",
     "cork",
     "비닐봉지",
+    "줄이",
+    "줄을",
   ],
   /** Objects that are dangerous even before any sign: they cut, pierce or pull the gut together. */
   sharp_or_linear_object: [

@@ -2184,6 +2184,8 @@ export const PRESENTATIONS = {
     "다리를쭉뻗",
     "눈이한쪽으로쏠",
     "부르르",
+    "뻗정다리",
+    "다리가뻣뻣",
   ],
   /** Asleep and dreaming: paddling legs and woofs in sleep are normal when the pet wakes at once. */
   dreaming: [
@@ -3567,6 +3569,16 @@ export const PRESENTATIONS = {
     "head stuck",
     "10분째",
     "30분째",
+    "greenish black",
+    "greenish",
+    "black gunk",
+    "green gunk",
+    "still feel one",
+    "hours since the last",
+    "since the last puppy",
+    "since the last kitten",
+    "hasnt had another",
+    "no more since",
   ],
   /** A puppy or kitten that does not come (only said of a birth). */
   litter_trouble: [
@@ -3600,6 +3612,19 @@ export const PRESENTATIONS = {
     "꼬리부터",
     "다리부터나와",
     "반만나와",
+  ],
+  /** A puppy or kitten stuck in the birth canal: an emergency at once. */
+  litter_stuck: [
+    "hanging out of her",
+    "legs hanging out",
+    "breech",
+    "half out of her",
+    "head is out",
+    "head stuck",
+    "새끼가걸",
+    "반쯤나와",
+    "반만나와",
+    "꼬리부터나와",
   ],
   long_time: [
     "30 minutes",
@@ -4997,6 +5022,10 @@ export const PRESENTATIONS = {
     "침을질질",
     "침흘",
     "불편해",
+    "침을줄줄",
+    "침@줄줄",
+    "침을뚝뚝",
+    "drool everywhere",
   ],
   repeated: [
     "several times",
