@@ -67,9 +67,26 @@ const ENGLISH_NEGATION_WORDS = 3;
 const PERSON_REACH_EN = 45;
 const PERSON_REACH_KO = 40;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
-// A Korean pet word is the pet acting unless an object or companion particle follows it
-// ("고양이를", "강아지랑"): "강아지 눈이 찔렸어요" is the dog's eye.
-const KOREAN_NOT_SUBJECT = ["를", "을", "한테", "에게", "랑", "와", "과", "하고", "알레르기"];
+// A Korean pet word is the pet acting when a subject particle or one of its body parts follows
+// ("강아지가", "강아지 눈이 찔렸어요"); bare, it may be an object ("엄마가 강아지 산책시키다").
+const KOREAN_BODY = [
+  "눈",
+  "얼굴",
+  "다리",
+  "발",
+  "배",
+  "입",
+  "코",
+  "귀",
+  "꼬리",
+  "잇몸",
+  "혀",
+  "몸",
+  "등",
+  "엉덩이",
+  "머리",
+  "목",
+];
 const AGENT_IDS = new Set<string>(Object.keys(AGENTS));
 const PET_WORDS = new Set<string>(["dog", "cat", "large_breed", "toy_breed", "breed"]);
 const HARM = new Set<string>(["attacked", "fight", "bite"]);
@@ -230,7 +247,9 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       .filter(
         (m) =>
           (m.id === "dog" || m.id === "cat") &&
-          (!isHangul(text[m.start]) || !KOREAN_NOT_SUBJECT.some((p) => text.startsWith(p, m.end))),
+          (!isHangul(text[m.start]) ||
+            KOREAN_SUBJECT.has(text[m.end] ?? "") ||
+            KOREAN_BODY.some((part) => text.startsWith(part, m.end))),
       )
       .map((m) => m.start),
     ...cues.filter((c) => c.id === "own_pet" || c.id === "pet_pronoun").map((c) => c.start),

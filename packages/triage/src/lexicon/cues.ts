@@ -56,6 +56,13 @@ export const CUES = {
     "is fine",
     "was fine",
     "seems fine",
+    "normal",
+    "is normal",
+    "looks normal",
+    "seems normal",
+    "are normal",
+    "are fine",
+    "looks fine",
   ],
   /** Korean endings that negate what precedes them ("발작은 없어요", "토하지 않아요", "피는 안 나요"). */
   negation_after_ko: [
@@ -94,6 +101,9 @@ export const CUES = {
     "줄알았",
     "아니래",
     "아니라",
+    "정상",
+    "정상이",
+    "멀쩡",
   ],
   /** Korean "안" right before a verb negates it ("안 토해요"). */
   negation_before_ko: ["안", "안했", "전혀안"],
@@ -357,6 +367,10 @@ export const CUES = {
     "미리준비",
     "미리대비",
     "미리해",
+    "붙여도",
+    "발라도",
+    "뿌려도",
+    "넣어도",
   ],
   /** Korean habit ("씹는 냥이", "먹는 버릇"): an action described as a habit, not an event. */
   habitual: ["는냥이", "는강아지", "는고양이", "는개", "는애", "는버릇", "는습관", "는편", "곤해"],
@@ -742,6 +756,11 @@ export const CUES = {
     "vet took",
     "병원에서",
     "병원갔대",
+    "병원가서",
+    "퇴원",
+    "해독제",
+    "discharged",
+    "came home from the vet",
   ],
   /** An animal with no owner here: another's, unless the owner has taken it in (own_pet: "brought it home"). */
   stray: [
@@ -842,6 +861,13 @@ export const CUES = {
     "geese",
     "rooster",
     "암탉",
+    "coyote",
+    "deer",
+    "badger",
+    "raccoon",
+    "wild animal",
+    "wildlife",
+    "고라니",
   ],
   /** A person is the subject of what follows within a few words ("my son ate", "제가 감기약 먹고"). */
   other_person: [

@@ -1712,7 +1712,6 @@ export const PRESENTATIONS = {
     "no sound coming out",
     "stretched * neck up",
     "steam train",
-    "like a train",
     "breathing like a",
   ],
   /** A reverse sneeze: loud and harmless, often taken for choking. */
@@ -2551,6 +2550,14 @@ export const PRESENTATIONS = {
     "컨디션좋",
     "평소랑똑같",
     "기운도좋",
+    "bouncing",
+    "bouncing about",
+    "bouncing around",
+    "공놀이",
+    "잘마시",
+    "잘 마시",
+    "잘뛰",
+    "잘 놀",
   ],
   /** Fever as owners judge it. */
   fever: [
@@ -3244,7 +3251,6 @@ export const PRESENTATIONS = {
     "jumped out of * car",
     "fell out of * car",
     "road rash",
-    "coyote",
     "grabbed our",
     "hawk",
     "eagle",
