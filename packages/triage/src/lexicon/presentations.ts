@@ -770,6 +770,9 @@ export const PRESENTATIONS = {
     "soft stool*",
     "soft cowpat",
     "cowpat",
+    "점액변",
+    "젤리변",
+    "묽은 변",
   ],
   /** Stool, of any kind. */
   stool: [
@@ -1629,7 +1632,6 @@ export const PRESENTATIONS = {
     "숨을멈",
     "숨을안쉼",
     "숨쉬는게이상",
-    "숨이넘어",
     "숨이막",
     "컥컥거리며숨",
     "숨을쉬기힘",
@@ -1713,6 +1715,13 @@ export const PRESENTATIONS = {
     "stretched * neck up",
     "steam train",
     "breathing like a",
+    "sides heaving",
+    "flanks heaving",
+    "heaving sides",
+    "sides are heaving",
+    "chest heaving",
+    "호흡이거칠",
+    "숨을거칠게",
   ],
   /** A reverse sneeze: loud and harmless, often taken for choking. */
   reverse_sneeze: ["reverse sneez*", "reverse-sneez*", "역재채기"],
@@ -2185,6 +2194,15 @@ export const PRESENTATIONS = {
     "부르르",
     "뻗정다리",
     "다리가뻣뻣",
+    "thrashing",
+    "shaking uncontrollably",
+    "went stiff and shook",
+    "눈이돌아",
+    "눈을까뒤집",
+    "휘젓",
+    "사지를휘젓",
+    "몸이활처럼",
+    "이를갈며떨",
   ],
   /** Asleep and dreaming: paddling legs and woofs in sleep are normal when the pet wakes at once. */
   dreaming: [
