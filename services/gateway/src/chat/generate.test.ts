@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "@dogi/logger";
-import { InferencePool } from "../inference/pool.ts";
-import { startReplica } from "../testing/replica.ts";
+import type { InferencePool } from "../inference/pool.ts";
+import { startReplicaPool } from "../testing/replica.ts";
 import type { TestReplica } from "../testing/replica.ts";
 import { streamChat } from "./generate.ts";
 
 let replica: TestReplica;
 let pool: InferencePool;
 beforeAll(async () => {
-  replica = await startReplica("r0");
-  pool = new InferencePool([replica.url], {
-    logger: createLogger({ service: "gateway", level: "silent" }),
-    healthIntervalMs: 60_000,
-  });
+  ({ replica, pool } = await startReplicaPool("r0"));
 });
 afterAll(async () => {
   await replica.close();

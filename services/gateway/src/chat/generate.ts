@@ -131,6 +131,8 @@ export async function completeShort(options: {
   maxTokens: number;
   /** Aborts the request early (e.g. the gateway shutting down). */
   signal?: AbortSignal;
+  /** OpenAI's response_format (e.g. a JSON schema the model must follow). */
+  responseFormat?: object;
 }): Promise<string | null> {
   try {
     const { statusCode, body } = await options.pool.request({
@@ -142,8 +144,9 @@ export async function completeShort(options: {
           model: "default",
           messages: options.messages,
           max_tokens: options.maxTokens,
-          // Greedy: a title needs no variety, and the same question then gets the same title.
+          // Greedy: a title or a classification needs no variety, and is then repeatable.
           temperature: 0,
+          ...(options.responseFormat ? { response_format: options.responseFormat } : {}),
         }),
       ),
       signal: options.signal

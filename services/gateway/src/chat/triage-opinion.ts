@@ -1,9 +1,9 @@
-import { StringDecoder } from "node:string_decoder";
 import type { TLocale, TTriage, TTriageLevel } from "@dogi/contracts";
 import { SIGN_IDS, SIGNS, triageMessage } from "@dogi/triage";
 import type { SignId, TriageResult } from "@dogi/triage";
 import { z } from "zod";
 import type { InferencePool } from "../inference/pool.ts";
+import { completeShort } from "./generate.ts";
 
 /** The model's classification of a question, as its JSON schema constrains it. */
 const ZOpinion = z.object({
@@ -48,38 +48,20 @@ export async function askTriageOpinion(options: {
   petLine: string | null;
   signal: AbortSignal;
 }): Promise<Opinion | null> {
-  try {
-    const { statusCode, body } = await options.pool.request({
-      method: "POST",
-      path: "/v1/chat/completions",
-      headers: { "content-type": "application/json" },
-      body: Buffer.from(
-        JSON.stringify({
-          model: "default",
-          messages: [
-            { role: "system", content: INSTRUCTIONS },
-            {
-              role: "user",
-              content: `${options.petLine ? `Pet: ${options.petLine}\n` : ""}Question: ${options.question.slice(0, 2_000)}`,
-            },
-          ],
-          max_tokens: 48,
-          temperature: 0,
-          response_format: RESPONSE_FORMAT,
-        }),
-      ),
-      signal: options.signal,
-    });
-    let text = "";
-    const decoder = new StringDecoder("utf8");
-    for await (const chunk of body) text += decoder.write(chunk as Buffer);
-    if (statusCode !== 200) return null;
-    const content = (JSON.parse(text) as { choices?: Array<{ message?: { content?: string } }> })
-      .choices?.[0]?.message?.content;
-    return parseOpinion(content ?? "");
-  } catch {
-    return null;
-  }
+  const content = await completeShort({
+    pool: options.pool,
+    signal: options.signal,
+    maxTokens: 48,
+    responseFormat: RESPONSE_FORMAT,
+    messages: [
+      { role: "system", content: INSTRUCTIONS },
+      {
+        role: "user",
+        content: `${options.petLine ? `Pet: ${options.petLine}\n` : ""}Question: ${options.question.slice(0, 2_000)}`,
+      },
+    ],
+  });
+  return content === null ? null : parseOpinion(content);
 }
 
 /**

@@ -1,6 +1,8 @@
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createLogger } from "@dogi/logger";
+import { InferencePool } from "../inference/pool.ts";
 
 /**
  * How a test replica answers generation requests:
@@ -201,4 +203,16 @@ export async function deadReplicaUrl(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/** A test replica behind a gateway pool (no health probes during the test), for the chat module's tests. */
+export async function startReplicaPool(
+  name = "r0",
+): Promise<{ replica: TestReplica; pool: InferencePool }> {
+  const replica = await startReplica(name);
+  const pool = new InferencePool([replica.url], {
+    logger: createLogger({ service: "gateway", level: "silent" }),
+    healthIntervalMs: 60_000,
+  });
+  return { replica, pool };
 }
