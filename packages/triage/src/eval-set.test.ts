@@ -4,7 +4,14 @@ import { figures, loadCases, run } from "../scripts/cases.ts";
 
 const read = (file: string) =>
   loadCases(readFileSync(new URL(`../eval/${file}`, import.meta.url), "utf8"));
-const dev = ["dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl", "dev5.jsonl"].flatMap(read);
+const dev = [
+  "dev.jsonl",
+  "dev2.jsonl",
+  "dev3.jsonl",
+  "dev4.jsonl",
+  "dev5.jsonl",
+  "dev6.jsonl",
+].flatMap(read);
 const heldOut = read("heldout.jsonl");
 
 describe("the evaluation set", () => {

@@ -19,6 +19,7 @@ const WEEKS = new Set(["weeks", "week", "wks", "wk", "주"]);
 
 type CountedConcept =
   | "long_time"
+  | "seizure_cluster"
   | "repeated"
   | "days_long"
   | "three_days"
@@ -40,7 +41,12 @@ export function countMentions(text: string): ConceptMention[] {
     if (days >= 2 && days < 100) add("days_long", match);
     if (days >= 3 && days < 100) add("three_days", match);
   }
-  for (const match of text.matchAll(MINUTES)) if (Number(match[1]) >= 30) add("long_time", match);
+  for (const match of text.matchAll(MINUTES)) {
+    const minutes = Number(match[1]);
+    if (minutes >= 30) add("long_time", match);
+    // A seizure of 5 minutes or more is an emergency in itself (AAHA; Merck).
+    if (minutes >= 5) add("seizure_cluster", match);
+  }
   for (const match of text.matchAll(HOURS)) {
     const hours = Number(match[1]);
     if (hours >= 24) add("one_day", match);

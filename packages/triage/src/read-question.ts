@@ -69,6 +69,7 @@ const PERSON_REACH_KO = 40;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
 // A Korean pet word is the pet acting when a subject particle or one of its body parts follows
 // ("강아지가", "강아지 눈이 찔렸어요"); bare, it may be an object ("엄마가 강아지 산책시키다").
+const KOREAN_PARTNER = ["랑", "이랑", "하고", "한테", "에게", "와", "과"];
 const KOREAN_BODY = [
   "눈",
   "얼굴",
@@ -205,17 +206,26 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   // not yet in a vet's hands, is still an emergency to answer.
   const handled = cues.some((c) => c.id === "handled");
   const ongoing = cues.some((c) => c.id === "now") && !handled;
+  // "옆집 고양이랑 싸우고 왔어요": another's animal named with "랑", "한테" is the one the pet met.
+  const partnerOnly = (c: Cue) =>
+    concepts.some(
+      (m) =>
+        PET_WORDS.has(m.id) &&
+        m.start >= c.start &&
+        m.start - c.end <= 14 &&
+        KOREAN_PARTNER.some((p) => text.startsWith(p, m.end)),
+    );
   const otherAnimal = cues.filter(
     (c) =>
       (c.id === "other_animal" &&
-        (!c.korean || oneWord(origin, c.start, c.end)) &&
+        (!c.korean || (oneWord(origin, c.start, c.end) && !partnerOnly(c))) &&
         anyIn(petStarts, c.start, c.end + 14) &&
         !harmClauses.has(c.clause) &&
         !ongoing) ||
       ((c.id === "stray" || c.id === "other_species") && !takenIn),
   );
   const ownPet = ownPetEvidence(text, cues, concepts, otherAnimal, clauseAt, petName);
-  const otherClauses = clausesAboutOthers(otherAnimal, ownPet, sentenceOfClause);
+  const otherClauses = clausesAboutOthers(otherAnimal, ownPet, sentenceOfClause, pronounClauses);
   // "my son's ADHD tablets": a person followed by a thing owns it and is not the subject.
   const agentStarts = concepts
     .filter((m) => AGENT_IDS.has(m.id))
@@ -397,20 +407,24 @@ function clausesAboutOthers(
   otherAnimal: readonly Cue[],
   ownPet: { strong: ReadonlySet<number>; weak: ReadonlySet<number> },
   clauseCount: readonly number[],
+  pronounClauses: ReadonlySet<number>,
 ): Set<number> {
   const clauses = new Set<number>();
   for (const cue of otherAnimal) {
     // A stray or an animal in a video is named with its own pet word: only "my dog" ends it there.
     const selfContained = cue.id !== "other_animal";
     if (ownPet.strong.has(cue.clause) || (!selfContained && ownPet.weak.has(cue.clause))) continue;
+    // A stray or another species named beside the owner's pet ("chasing a rabbit, his eye…")
+    // is a passing mention: its own clause only, and none at all when a pronoun names the pet.
+    if (selfContained && pronounClauses.has(cue.clause)) continue;
     // Another's animal's story runs on until the owner's pet is named; a stray, an animal in a
-    // video or another species is a passing mention: its own sentence only.
+    // video or another species: its own clause only.
     for (
       let c = cue.clause;
       c < clauseCount.length &&
       !ownPet.strong.has(c) &&
       !clauses.has(c) &&
-      (!selfContained || clauseCount[c] === cue.sentence);
+      (!selfContained || c === cue.clause);
       c++
     )
       clauses.add(c);

@@ -67,7 +67,7 @@ export const RULES: readonly Rule[] = [
   // Straining with nothing coming out, in either sex and species (Cornell; Merck urolithiasis).
   { sign: "urinary_obstruction", level: "emergency", all: ["no_urine"] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "nothing_out", ["strain", "repeated", "frequent_small", "pain"]] },
-  { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"] },
+  { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"], none: ["normal_output"] },
   { sign: "urinary_obstruction", level: "emergency", all: [inSentence("strain", "nothing_out", 50)], none: ["birth", "retch", "litter_trouble"] },
   { sign: "urinary_problem", level: "urgent", all: ["urine_blood"] },
   { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "red", 40)], none: ["innocent_colour"] },
@@ -77,7 +77,7 @@ export const RULES: readonly Rule[] = [
 
   // Breathing, gums and the airway (AAHA; Merck respiratory emergencies).
   { sign: "breathing_distress", level: "emergency", all: ["breathing_distress"], none: ["reverse_sneeze"] },
-  { sign: "breathing_distress", level: "emergency", all: ["cat", ["panting", "open_mouth"]] },
+  { sign: "breathing_distress", level: "emergency", all: ["cat", ["panting", "open_mouth"]], none: ["flehmen"] },
   { sign: "breathing_distress", level: "emergency", all: ["fast_breathing", ["weak", "collapse", "gums", "cat", "heart_disease"]] },
   { sign: "breathing_distress", level: "urgent", all: ["fast_breathing"], none: ["heat", "panting"] },
   { sign: "breathing_distress", level: "urgent", all: ["panting", "at_rest"], none: ["heat"] },
@@ -92,6 +92,7 @@ export const RULES: readonly Rule[] = [
   // Seizures: any seizure now is an emergency; a short one in a known epileptic that is over is urgent.
   { sign: "seizure", level: "emergency", all: ["seizure"], none: ["epilepsy_known", "recovered"] },
   { sign: "seizure", level: "emergency", all: ["seizure", "seizure_cluster"] },
+  { sign: "seizure", level: "emergency", all: ["shaking", "seizure_cluster"], none: ["dreaming"] },
   { sign: "seizure", level: "emergency", all: ["seizure", "epilepsy_known"], none: ["recovered"] },
   { sign: "seizure", level: "emergency", all: ["seizure", "recovered"], none: ["epilepsy_known"] },
   { sign: "seizure", level: "urgent", all: ["seizure", "epilepsy_known", "recovered"] },

@@ -402,6 +402,11 @@ export const AGENTS = {
     "superglue",
     "glue",
     "순간접착제",
+    "bug killer",
+    "weed spray",
+    "rose spray",
+    "휠클리너",
+    "강산성",
   ],
   /** Lilies: every part, the pollen and the vase water poison cats (ASPCA). */
   lily_plant: [
@@ -658,6 +663,13 @@ export const AGENTS = {
     "u40",
     "원래용량",
     "다놨",
+    "already did it",
+    "already gave",
+    "already given",
+    "given twice",
+    "두번놨",
+    "또놨",
+    "two doses of insulin",
   ],
   /** A product for dogs against fleas or ticks: permethrin-based ones poison cats. */
   dog_parasite_product: [
@@ -807,6 +819,13 @@ export const AGENTS = {
     "모기살충제",
     "bug spray",
     "flea spray",
+    "휠클리너",
+    "강산성",
+    "산성",
+    "알칼리",
+    "wheel cleaner",
+    "acidic",
+    "alkaline",
   ],
   /** Swallowed objects that can block or cut the gut. */
   object: [

@@ -371,6 +371,12 @@ export const CUES = {
     "발라도",
     "뿌려도",
     "넣어도",
+    "써도돼",
+    "써도되요",
+    "으려고",
+    "려고해",
+    "먹으려",
+    "lower * risk",
   ],
   /** Korean habit ("씹는 냥이", "먹는 버릇"): an action described as a habit, not an event. */
   habitual: ["는냥이", "는강아지", "는고양이", "는개", "는애", "는버릇", "는습관", "는편", "곤해"],
@@ -557,6 +563,9 @@ export const CUES = {
     "always had",
     "has always been",
     "since birth",
+    "입원했던",
+    "했던고양이",
+    "했던강아지",
   ],
   /** Now again after a story of the past ("지금은", "today"). */
   present: [
@@ -665,11 +674,6 @@ export const CUES = {
     "이웃집",
     "동료강아지",
     "동료고양이",
-    "먹었대",
-    "했대요",
-    "갔대요",
-    "죽었대",
-    "쓰러졌대",
     "다른집",
     "남의집",
     "병원에서본",
@@ -722,6 +726,10 @@ export const CUES = {
     "어떤 분",
     "어떤사람",
     "someone at",
+    "같은라인",
+    "사는강아지",
+    "사는고양이",
+    "같은아파트",
   ],
   /** Another's animal already in a vet's hands, recovered or gone: its story, not an emergency now. */
   handled: [
@@ -761,6 +769,12 @@ export const CUES = {
     "해독제",
     "discharged",
     "came home from the vet",
+    "took her to",
+    "took him to",
+    "to the er",
+    "to the vet",
+    "병원실려",
+    "실려갔",
   ],
   /** An animal with no owner here: another's, unless the owner has taken it in (own_pet: "brought it home"). */
   stray: [
@@ -816,6 +830,13 @@ export const CUES = {
     "videos of",
     "clip of",
     "tv drama",
+    "고양이카페",
+    "카페에서",
+    "었대",
+    "았대",
+    "였대",
+    "했대",
+    "갔대",
   ],
   /** Animals other than dogs and cats: what happens to them is not the pet's. */
   other_species: [
@@ -1142,6 +1163,9 @@ export const CUES = {
     "taking care of",
     "돌보고",
     "보호하고",
+    "brought * inside",
+    "brought it inside",
+    "took it inside",
   ],
   /** "my", "our", "우리": with a pet word right after, the owner's own pet. */
   my_word: ["my", "our", "우리", "저희", "울", "내"],

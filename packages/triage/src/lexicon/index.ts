@@ -111,6 +111,8 @@ const BLOCKERS = [
   "wine glass",
   "beer garden",
   "포도당",
+  "심장마비",
+  "bloat risk",
   "잘먹고",
   "잘먹어",
   "잘먹는",

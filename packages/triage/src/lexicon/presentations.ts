@@ -191,6 +191,10 @@ export const PRESENTATIONS = {
     "먹었나",
     "먹은것같아요",
     "먹은거같아요",
+    "its gone",
+    "it gone",
+    "disappeared",
+    "has disappeared",
   ],
   /** The pet's own prescribed medicine, at its dose. */
   own_medicine: [
@@ -226,6 +230,9 @@ export const PRESENTATIONS = {
     "chewed off",
     "has been bitten",
     "been chewed",
+    "orange dust",
+    "dust on",
+    "yellow dust",
   ],
   /** The owner gave it: a medicine or food put into the pet. */
   given: [
@@ -438,6 +445,11 @@ export const PRESENTATIONS = {
     "brought * food back up",
     "brought her food back up",
     "brought his food back up",
+    "was sick",
+    "sick three times",
+    "sick twice",
+    "sick again",
+    "sick 3 times",
   ],
   retch: [
     "retch*",
@@ -606,6 +618,12 @@ export const PRESENTATIONS = {
     "pad is still dry",
     "nothing out yet",
     "하나도안나왔",
+    "but nothing",
+    "size of a coin",
+    "coin sized",
+    "coin-sized",
+    "tiny wet spot",
+    "동전만큼",
   ],
   belly: [
     "belly",
@@ -998,6 +1016,10 @@ export const PRESENTATIONS = {
     "licorice",
     "black and shiny",
     "shiny black",
+    "짜장처럼",
+    "시커매",
+    "시커멓",
+    "시커먼",
   ],
   little_amount: [
     "a little",
@@ -1208,6 +1230,11 @@ export const PRESENTATIONS = {
     "no breakfast",
     "no lunch",
     "doesnt touch",
+    "거들떠도안",
+    "거들떠보지",
+    "nothing eaten",
+    "한입도안먹",
+    "한입도 안",
   ],
 
   // --- urine and the litter box -------------------------------------------------------------
@@ -1254,6 +1281,20 @@ export const PRESENTATIONS = {
     "요도",
     "wet spots",
     "마려워",
+  ],
+  /** Urine coming out normally: no blockage. */
+  normal_output: [
+    "양도많",
+    "감자크기정상",
+    "감자 크기 정상",
+    "big clumps",
+    "normal clumps",
+    "normal amounts",
+    "peeing fine",
+    "peeing normally",
+    "소변잘",
+    "오줌잘",
+    "쉬잘",
   ],
   /** Urine dribbling out without the pet squatting (with wobbling: a sign of cannabis, ASPCA). */
   dribbling_urine: [
@@ -1538,6 +1579,9 @@ export const PRESENTATIONS = {
     "little puddles",
     "small puddles",
     "few times today",
+    "every 10 min",
+    "every few min",
+    "little dribbles",
   ],
 
   // --- breathing, gums and the airway -------------------------------------------------------
@@ -1722,6 +1766,9 @@ export const PRESENTATIONS = {
     "chest heaving",
     "호흡이거칠",
     "숨을거칠게",
+    "sucking noise",
+    "on every breath",
+    "wheezy sucking",
   ],
   /** A reverse sneeze: loud and harmless, often taken for choking. */
   reverse_sneeze: ["reverse sneez*", "reverse-sneez*", "역재채기"],
@@ -1821,6 +1868,8 @@ export const PRESENTATIONS = {
     "입을살짝벌리고",
     "입을 살짝 벌리고",
   ],
+  /** A cat sniffing with its mouth open (flehmen): normal. */
+  flehmen: ["플레멘", "flehmen", "냄새맡더니", "냄새를맡더니", "after sniffing"],
   choking: [
     "choking",
     "choked",
@@ -1919,7 +1968,6 @@ export const PRESENTATIONS = {
     "색이돌아오는데한참",
     "돌아오는데한참",
     "색이안돌아",
-    "capillary refill",
     "slow to pink up",
     "stays white when",
     "takes ages to go pink",
@@ -1929,6 +1977,9 @@ export const PRESENTATIONS = {
     "stays white",
     "stayed white for",
     "stayed pale",
+    "slow capillary refill",
+    "capillary refill is slow",
+    "capillary refill over",
   ],
   blue_grey: [
     "blue",
@@ -2096,6 +2147,10 @@ export const PRESENTATIONS = {
     "경연해",
     "grand mals",
     "grandmal*",
+    "third fit",
+    "second fit",
+    "another fit",
+    "fit since",
   ],
   shaking: [
     "shaking",
@@ -2203,6 +2258,10 @@ export const PRESENTATIONS = {
     "사지를휘젓",
     "몸이활처럼",
     "이를갈며떨",
+    "on her side jerking",
+    "on his side jerking",
+    "on her side paddling",
+    "on his side paddling",
   ],
   /** Asleep and dreaming: paddling legs and woofs in sleep are normal when the pet wakes at once. */
   dreaming: [
@@ -2262,6 +2321,9 @@ export const PRESENTATIONS = {
     "한번더",
     "또했",
     "또해",
+    "third fit",
+    "since midnight",
+    "still going",
   ],
   epilepsy_known: [
     "epileptic",
@@ -2442,6 +2504,10 @@ export const PRESENTATIONS = {
     "not answering",
     "just folded",
     "졸도",
+    "옆으로넘어",
+    "넘어갔는데",
+    "눈이풀리",
+    "눈이 풀리",
   ],
   weak: [
     "weak",
@@ -2686,6 +2752,10 @@ export const PRESENTATIONS = {
     "주저앉",
     "앞다리로만",
     "질질끌",
+    "trail behind",
+    "back ones just trail",
+    "scooting on * front legs",
+    "dragging * back end",
   ],
   /** The back legs. */
   hind_legs: [
@@ -2851,6 +2921,8 @@ export const PRESENTATIONS = {
     "한쪽으로기울",
     "헛디뎌",
     "헛디딤",
+    "한쪽으로꺾",
+    "고개를꺾",
   ],
   /** Startling at every sound or touch (with wobbling: a sign of cannabis). */
   startle: [
@@ -2992,6 +3064,10 @@ export const PRESENTATIONS = {
     "옥상",
     "farmers market",
     "beach all day",
+    "how hot",
+    "hot it got",
+    "편의점",
+    "차에두고",
   ],
   /** A bright or dark red tongue or gums: a sign of heatstroke. */
   red_tongue: [
@@ -3294,6 +3370,10 @@ export const PRESENTATIONS = {
     "부러진",
     "뼈가튀어",
     "다리가덜렁",
+    "jaw looks crooked",
+    "crooked jaw",
+    "broken jaw",
+    "jaw crooked",
   ],
   heavy_bleeding: [
     "bleeding heavily",
@@ -3435,6 +3515,10 @@ export const PRESENTATIONS = {
     "pus coming out",
     "has burst",
     "pus",
+    "이빨자국",
+    "scabby hole",
+    "hole on * shoulder",
+    "warm and puffy",
   ],
   minor_bite: [
     "tick bite",
@@ -3529,6 +3613,11 @@ export const PRESENTATIONS = {
     "nesting and panting",
     "nesting since",
     "been nesting",
+    "kitten came",
+    "puppy came",
+    "third kitten",
+    "third puppy",
+    "mums stopped",
   ],
   birth_trouble: [
     "no puppy",
@@ -3603,6 +3692,10 @@ export const PRESENTATIONS = {
     "since the last kitten",
     "hasnt had another",
     "no more since",
+    "stopped straining",
+    "feel lumps",
+    "still feel lumps",
+    "lumps in her tummy",
   ],
   /** A puppy or kitten that does not come (only said of a birth). */
   litter_trouble: [
@@ -3649,6 +3742,13 @@ export const PRESENTATIONS = {
     "반쯤나와",
     "반만나와",
     "꼬리부터나와",
+    "paw poking out",
+    "pup isnt moving",
+    "kitten isnt moving",
+    "pup is stuck",
+    "kitten is stuck",
+    "반쯤나오",
+    "나오다가걸",
   ],
   long_time: [
     "30 minutes",
@@ -3846,6 +3946,9 @@ export const PRESENTATIONS = {
     "들이켜",
     "drinking from the tap",
     "from the tap nonstop",
+    "drinking way more",
+    "way more than normal",
+    "filling the bowl",
   ],
   after_heat: [
     "after * heat",
@@ -4101,6 +4204,8 @@ export const PRESENTATIONS = {
     "insuline",
     "insulin shot",
     "인슐린주사",
+    "units",
+    "unit of insulin",
   ],
   low_sugar_named: [
     "low blood sugar",
@@ -4293,6 +4398,9 @@ export const PRESENTATIONS = {
     "squinted",
     "비벼",
     "반쯤감",
+    "clamped shut",
+    "streaming",
+    "eye is clamped",
   ],
   blind: [
     "suddenly blind",
@@ -4368,6 +4476,8 @@ export const PRESENTATIONS = {
     "tiny holes",
     "nipped",
     "nip",
+    "two little holes",
+    "little holes",
   ],
   electric_named: [
     "electric shock",
@@ -4502,9 +4612,10 @@ export const PRESENTATIONS = {
     "눈주위",
     "목",
     "머리",
-    "볼",
     "뺨",
     "턱",
+    "볼이",
+    "볼살",
   ],
   hives: [
     "hives",
@@ -4546,6 +4657,11 @@ export const PRESENTATIONS = {
     "뭐가잔뜩",
     "wheals",
     "weals",
+    "볼록볼록",
+    "부풀어오른게여러개",
+    "부푼자국",
+    "lumpy bumps",
+    "bumps around",
   ],
   sting_or_shot: [
     "stung",
@@ -4676,6 +4792,11 @@ export const PRESENTATIONS = {
     "hot soup",
     "candle wax",
     "hot wax",
+    "coffee onto",
+    "tea onto",
+    "pads are peeled",
+    "peeled and raw",
+    "hot sand",
   ],
   large_area: [
     "large",
@@ -4811,6 +4932,10 @@ export const PRESENTATIONS = {
     "paw up",
     "wont put it down",
     "won't put it down",
+    "holding * front leg up",
+    "front leg up",
+    "holding her front leg",
+    "holding his front leg",
   ],
   swollen_abdomen_named: [
     "pot belly",
@@ -5280,5 +5405,9 @@ export const PRESENTATIONS = {
     "어제 낮부터",
     "last night",
     "since yesterday afternoon",
+    "어제아침이후",
+    "어제 아침 이후",
+    "since tuesday night",
+    "since monday night",
   ],
 } as const satisfies Record<string, readonly string[]>;
