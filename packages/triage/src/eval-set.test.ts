@@ -11,6 +11,7 @@ const dev = [
   "dev4.jsonl",
   "dev5.jsonl",
   "dev6.jsonl",
+  "dev7.jsonl",
 ].flatMap(read);
 const heldOut = read("heldout.jsonl");
 

@@ -96,7 +96,7 @@ const POSSESSION_REACH = 12;
 // What a person does to the pet is still the pet's ("my son gave him ibuprofen"), and a thing a
 // person handled is still there for the pet ("my kids dropped grapes and the dog ate them").
 const PERSON_IMMUNE = new Set<string>([
-  ...AGENT_IDS,
+  ...[...AGENT_IDS].filter((id) => id !== "overdose"),
   "attacked",
   "snake",
   "given",
@@ -155,6 +155,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   const negAfter = byId("negation_after");
   const negAfterKo = byId("negation_after_ko");
   const negBeforeKo = byId("negation_before_ko");
+  const mistakenKo = byId("mistaken_ko");
   const uncertain = cues.filter((c) => c.id === "uncertain");
   const hypotheticalCues = cues.filter(
     (h) => h.id === "hypothetical" && !uncertain.some((u) => u.start <= h.start && h.end <= u.end),
@@ -188,6 +189,25 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     sentence++
   )
     pastSentences.add(sentence);
+  // "He was unblocked last spring, but since this morning he strains": a return to now after
+  // the past cue, in the same sentence, brings what follows back (also after a joke: "lol —
+  // now he's actually stuck").
+  const nowAgain = cues
+    .filter((c) => c.id === "present" || c.id === "now")
+    .map((c) => c.start)
+    .sort((a, b) => a - b);
+  const revivedAfter = (scopeStart: number) => nowAgain.find((at) => at > scopeStart) ?? Infinity;
+  const pastFromIn = new Map<number, number>();
+  for (const c of past)
+    pastFromIn.set(c.sentence, Math.min(pastFromIn.get(c.sentence) ?? Infinity, c.start));
+  const stillPast = (m: { start: number; sentence: number; clause: number }) => {
+    if (!pastSentences.has(m.sentence) && !pastClauses.has(m.clause)) return false;
+    const cueAt = pastFromIn.get(m.sentence);
+    if (cueAt === undefined) return true; // a later sentence of a past story
+    const revived = revivedAfter(cueAt);
+    return !(revived < m.start && sentenceAt(revived) === m.sentence);
+  };
+  const sentenceAt = (position: number) => sentenceOfClause[clauseAt[position] ?? 0] ?? 0;
   // Another's animal counts only with a pet named with it ("my neighbour's dog"; not "my
   // grandmother's garden"); a stray is another's unless the owner has taken it in.
   const petStarts = concepts
@@ -274,8 +294,10 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     );
 
   const generalQuestions = generalQuestionSentences(text, sentenceOfClause, ownPet, cues);
-  // A joke ("lol", "jk") makes its sentence a figure of speech, not a report.
-  for (const c of cues) if (c.id === "joke") generalQuestions.add(c.sentence);
+  // A joke ("lol", "jk") makes its sentence a figure of speech, not a report, up to a return to now.
+  const jokes = cues.filter((c) => c.id === "joke");
+  const joking = (m: { start: number; sentence: number }) =>
+    jokes.some((j) => j.sentence === m.sentence && !(revivedAfter(j.start) < m.start));
   const quoted = quotedSpans(question);
 
   const mentions: Mention[] = [];
@@ -284,6 +306,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const inClause = (c: Cue) => c.clause === m.clause;
     const negated = korean
       ? negAfterKo.startsIn(m.end, m.end + KOREAN_NEGATION_REACH, inClause) ||
+        mistakenKo.startsIn(m.end, m.end + 1, inClause) ||
         negBeforeKo.startsIn(m.start - 4, m.start, (c) => inClause(c) && c.end === m.start)
       : negBefore.startsIn(
           m.start - 40,
@@ -302,12 +325,12 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const asked =
       (askedFrom.get(m.clause) ?? Infinity) < m.start ||
       generalQuestions.has(m.sentence) ||
+      joking(m) ||
       koreanAsked.startsIn(m.start, m.end + KOREAN_CUE_REACH, inClause) ||
       (ACTIONS.has(m.id) && koreanHabit.startsIn(m.end, m.end + 1, inClause)) ||
       (korean && koreanIf.startsIn(m.end, m.end + 1, inClause));
     if (asked) continue;
-    if (pastSentences.has(m.sentence) || pastClauses.has(m.clause) || otherClauses.has(m.clause))
-      continue;
+    if (stillPast(m) || otherClauses.has(m.clause)) continue;
     // A word in quotes ("his 'seizure' was zoomies", "the kitten 'attacked' the tree") is a figure.
     if (quoted[origin[m.start] ?? 0] === 1 && !CONTEXT_CONCEPTS.has(m.id) && !AGENT_IDS.has(m.id))
       continue;

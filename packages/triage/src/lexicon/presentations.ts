@@ -195,6 +195,14 @@ export const PRESENTATIONS = {
     "it gone",
     "disappeared",
     "has disappeared",
+    "finished",
+    "just finished",
+    "went into her",
+    "went into him",
+    "sharing them with",
+    "shared them with",
+    "fed to the dog",
+    "fed to the cat",
   ],
   /** The pet's own prescribed medicine, at its dose. */
   own_medicine: [
@@ -450,6 +458,8 @@ export const PRESENTATIONS = {
     "sick twice",
     "sick again",
     "sick 3 times",
+    "hairball*",
+    "헤어볼",
   ],
   retch: [
     "retch*",
@@ -857,6 +867,14 @@ export const PRESENTATIONS = {
     "블루베리",
     "크레파스",
     "색소",
+    "조명",
+    "lighting",
+    "the light",
+    "차우차우",
+    "chow chow",
+    "chow",
+    "샤페이",
+    "shar pei",
   ],
   vomit_blood: [
     "vomiting blood",
@@ -1235,6 +1253,8 @@ export const PRESENTATIONS = {
     "nothing eaten",
     "한입도안먹",
     "한입도 안",
+    "without a bite",
+    "not a bite",
   ],
 
   // --- urine and the litter box -------------------------------------------------------------
@@ -1295,6 +1315,9 @@ export const PRESENTATIONS = {
     "소변잘",
     "오줌잘",
     "쉬잘",
+    "normal size clumps",
+    "normal-size clumps",
+    "normal sized clumps",
   ],
   /** Urine dribbling out without the pet squatting (with wobbling: a sign of cannabis, ASPCA). */
   dribbling_urine: [
@@ -3451,6 +3474,10 @@ export const PRESENTATIONS = {
     "soaked through",
     "배어나와",
     "계속배어",
+    "계속흘러",
+    "눌러도계속",
+    "수건이다",
+    "피@계속흘러",
   ],
   nosebleed: [
     "nosebleed~",
@@ -4753,7 +4780,6 @@ export const PRESENTATIONS = {
     "뜨거운물",
     "끓는물",
     "기름이튀",
-    "불에",
     "물집",
     "타버렸",
     "그을",
@@ -4797,6 +4823,9 @@ export const PRESENTATIONS = {
     "pads are peeled",
     "peeled and raw",
     "hot sand",
+    "불에데",
+    "불에타",
+    "불이붙",
   ],
   large_area: [
     "large",
@@ -4936,6 +4965,10 @@ export const PRESENTATIONS = {
     "front leg up",
     "holding her front leg",
     "holding his front leg",
+    "paw down",
+    "put * paw down",
+    "put his back paw down",
+    "put her back paw down",
   ],
   swollen_abdomen_named: [
     "pot belly",
