@@ -41,6 +41,8 @@ const APOSTROPHE_CODES = new Set([0x27, 0x2019, 0x2018, 0x60]);
 const BOUNDARY_CODES = new Set([...BOUNDARY].map((c) => c.charCodeAt(0)));
 const KOREAN_END_CODES = new Set([...KOREAN_SENTENCE_END].map((c) => c.charCodeAt(0)));
 const SPACE = 0x20;
+const LAUGH = 0x314b; // ㅋ
+const LAUGH_CONJOINING = 0x110f; // ㅋ after NFKC
 const DOT = 0x2e;
 const NEWLINE = 0x0a;
 
@@ -112,6 +114,13 @@ export function normalize(question: string): NormalizedText {
     const kind = classOf(code);
     if (kind === APOSTROPHE_UNIT) return;
     if (kind === JAMO_UNIT) {
+      // "ㅋㅋ" is laughter: kept as one "ㅋ" (a cue that the sentence is a joke), then a stop.
+      const laugh = code === LAUGH || code === LAUGH_CONJOINING;
+      if (laugh && previous !== LAUGH && previous !== DOT) emit(LAUGH, at);
+      else if (laugh && previous === DOT && out[length - 2] !== LAUGH) {
+        out[length - 1] = LAUGH;
+        previous = LAUGH;
+      }
       if (previous !== DOT) emit(DOT, at);
       pendingSpace = -1;
       return;

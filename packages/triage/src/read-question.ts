@@ -62,6 +62,8 @@ const CONTEXT_CONCEPTS = new Set<string>([
 const KOREAN_CUE_REACH = 6;
 const KOREAN_NEGATION_REACH = 7;
 const ENGLISH_NEGATION_WORDS = 3;
+// "he hasn't had any — and he's vomited blood": a new subject ends what a negation covers.
+const NEW_SUBJECT = /\band (he|she|it|they|hes|shes|its|his|her)\b/;
 // A person named as subject governs what follows within this many characters ("my son ate a
 // grape"; in Korean the rest of the clause, "제가 어제 발작이 와서"), unless a pet is named in between.
 const PERSON_REACH_EN = 45;
@@ -239,10 +241,11 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     (c) =>
       (c.id === "other_animal" &&
         (!c.korean || (oneWord(origin, c.start, c.end) && !partnerOnly(c))) &&
-        anyIn(petStarts, c.start, c.end + 14) &&
+        anyIn(petStarts, c.start, c.end + 24) &&
         !harmClauses.has(c.clause) &&
         !ongoing) ||
-      ((c.id === "stray" || c.id === "other_species") && !takenIn),
+      ((c.id === "stray" || c.id === "other_species") && !takenIn) ||
+      c.id === "person_body",
   );
   const ownPet = ownPetEvidence(text, cues, concepts, otherAnimal, clauseAt, petName);
   const otherClauses = clausesAboutOthers(otherAnimal, ownPet, sentenceOfClause, pronounClauses);
@@ -306,7 +309,8 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const inClause = (c: Cue) => c.clause === m.clause;
     const negated = korean
       ? negAfterKo.startsIn(m.end, m.end + KOREAN_NEGATION_REACH, inClause) ||
-        mistakenKo.startsIn(m.end, m.end + 1, inClause) ||
+        // "경련인줄 알았는데 딸꾹질이었어요": what came before "줄 알았" in its clause was a mistake.
+        mistakenKo.startsIn(m.end, m.end + 40, inClause) ||
         negBeforeKo.startsIn(m.start - 4, m.start, (c) => inClause(c) && c.end === m.start)
       : negBefore.startsIn(
           m.start - 40,
@@ -314,7 +318,8 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
           (c) =>
             inClause(c) &&
             c.end <= m.start &&
-            wordsBetween(text, c.end, m.start) < ENGLISH_NEGATION_WORDS,
+            wordsBetween(text, c.end, m.start) < ENGLISH_NEGATION_WORDS &&
+            !NEW_SUBJECT.test(text.slice(c.end, m.start)),
         ) ||
         negAfter.startsIn(
           m.end,

@@ -103,7 +103,7 @@ export const CUES = {
     "멀쩡",
   ],
   /** Korean "X인줄 알았는데": X was a mistake (right after X only). */
-  mistaken_ko: ["인줄", "줄알", "줄 알", "온줄", "한줄알"],
+  mistaken_ko: ["줄알", "줄 알"],
   /** Korean "안" right before a verb negates it ("안 토해요"). */
   negation_before_ko: ["안", "안했", "전혀안"],
 
@@ -412,6 +412,7 @@ export const CUES = {
     "joking",
     "kidding",
     "crying laughing",
+    "ㅋ",
   ],
   /** Korean "-면" right after a sign: "발작하면", "쓰러지면" (if it happens). */
   conditional_ko: [
@@ -903,6 +904,20 @@ export const CUES = {
     "보호소",
     "봉사",
   ],
+  /** A person's hand, finger or arm: what happens to it is the person's. */
+  person_body: [
+    "on his hand",
+    "on her hand",
+    "on my hand",
+    "his hand",
+    "her hand",
+    "his finger",
+    "her finger",
+    "his arm",
+    "her arm",
+    "손에",
+    "손가락에",
+  ],
   /** Animals other than dogs and cats: what happens to them is not the pet's. */
   other_species: [
     "horse",
@@ -1105,12 +1120,10 @@ export const CUES = {
     "i ended up with",
     "i got heatstroke",
     "i had heatstroke",
-    "on his hand",
-    "on her hand",
-    "his hand",
-    "her hand",
-    "his finger",
-    "her finger",
+    "just got diagnosed",
+    "i just got diagnosed",
+    "got diagnosed with",
+    "i was diagnosed",
   ],
   /** The owner's own pet is the subject (this wins over other_subject in the same clause). */
   own_pet: [
