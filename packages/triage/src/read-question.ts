@@ -91,6 +91,8 @@ const KOREAN_BODY = [
   "목",
 ];
 const AGENT_IDS = new Set<string>(Object.keys(AGENTS));
+// How far after "my neighbour's" a pet word still belongs to the neighbour ("my sister fosters newborn kittens").
+const ATTACH_REACH = 24;
 const PET_WORDS = new Set<string>(["dog", "cat", "large_breed", "toy_breed", "breed"]);
 const HARM = new Set<string>(["attacked", "fight", "bite"]);
 const ACTIONS = new Set<string>(["ingested", "chew", "applied", "given"]);
@@ -241,7 +243,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     (c) =>
       (c.id === "other_animal" &&
         (!c.korean || (oneWord(origin, c.start, c.end) && !partnerOnly(c))) &&
-        anyIn(petStarts, c.start, c.end + 24) &&
+        anyIn(petStarts, c.start, c.end + ATTACH_REACH) &&
         !harmClauses.has(c.clause) &&
         !ongoing) ||
       ((c.id === "stray" || c.id === "other_species") && !takenIn) ||
@@ -413,7 +415,7 @@ function ownPetEvidence(
   }
   for (const m of concepts) {
     if (!PET_WORDS.has(m.id)) continue;
-    const attached = otherAnimal.some((o) => o.start <= m.start && m.start - o.end <= 8);
+    const attached = otherAnimal.some((o) => o.start <= m.start && m.start - o.end <= ATTACH_REACH);
     if (attached) continue;
     // "my collie", "우리 말티즈": the owner's own pet, whatever the word for it.
     if (mine.some((c) => c.end <= m.start && m.start - c.end <= 1)) strong.add(m.clause);
@@ -444,7 +446,7 @@ function clausesAboutOthers(
     if (ownPet.strong.has(cue.clause) || (!selfContained && ownPet.weak.has(cue.clause))) continue;
     // A stray or another species named beside the owner's pet ("chasing a rabbit, his eye…")
     // is a passing mention: its own clause only, and none at all when a pronoun names the pet.
-    if (selfContained && pronounClauses.has(cue.clause)) continue;
+    if (selfContained && cue.id !== "person_body" && pronounClauses.has(cue.clause)) continue;
     // Another's animal's story runs on until the owner's pet is named; a stray, an animal in a
     // video or another species: its own clause only.
     for (

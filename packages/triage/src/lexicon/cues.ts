@@ -827,6 +827,17 @@ export const CUES = {
     "to the vet",
     "병원실려",
     "실려갔",
+    "rushed it in",
+    "rushed him in",
+    "rushed her in",
+    "rushed it to",
+    "didnt make it",
+    "did not make it",
+    "took it in",
+    "is at the vet",
+    "are at the vet",
+    "at the er",
+    "in the er",
   ],
   /** An animal with no owner here: another's, unless the owner has taken it in (own_pet: "brought it home"). */
   stray: [

@@ -458,8 +458,6 @@ export const PRESENTATIONS = {
     "sick twice",
     "sick again",
     "sick 3 times",
-    "hairball*",
-    "헤어볼",
   ],
   retch: [
     "retch*",
@@ -4484,8 +4482,6 @@ export const PRESENTATIONS = {
     "fang marks",
     "fang",
     "struck",
-    "got him",
-    "got her",
     "물렸",
     "물린",
     "물었",
