@@ -239,17 +239,25 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
         m.start - c.end <= 14 &&
         KOREAN_PARTNER.some((p) => text.startsWith(p, m.end)),
     );
+  // "my sister fosters newborn kittens": the pet word follows within a few words, with no "and"
+  // or comma between ("my in-laws' BBQ and Rusty" is the owner's Rusty).
+  const attachedTo = (cue: Cue, at: number) => {
+    if (at <= cue.end) return true;
+    if (at - cue.end > ATTACH_REACH) return false;
+    const between = text.slice(cue.end, at);
+    return !/ and |[,.]/.test(between) && between.trim().split(" ").length <= 3;
+  };
   const otherAnimal = cues.filter(
     (c) =>
       (c.id === "other_animal" &&
         (!c.korean || (oneWord(origin, c.start, c.end) && !partnerOnly(c))) &&
-        anyIn(petStarts, c.start, c.end + ATTACH_REACH) &&
+        petStarts.some((at) => at >= c.start && attachedTo(c, at)) &&
         !harmClauses.has(c.clause) &&
         !ongoing) ||
       ((c.id === "stray" || c.id === "other_species") && !takenIn) ||
       c.id === "person_body",
   );
-  const ownPet = ownPetEvidence(text, cues, concepts, otherAnimal, clauseAt, petName);
+  const ownPet = ownPetEvidence(text, cues, concepts, otherAnimal, clauseAt, petName, attachedTo);
   const otherClauses = clausesAboutOthers(otherAnimal, ownPet, sentenceOfClause, pronounClauses);
   // "my son's ADHD tablets": a person followed by a thing owns it and is not the subject.
   const agentStarts = concepts
@@ -405,6 +413,7 @@ function ownPetEvidence(
   otherAnimal: readonly Cue[],
   clauseAt: Int32Array,
   petName: string | undefined,
+  attachedTo: (cue: Cue, at: number) => boolean,
 ): { strong: Set<number>; weak: Set<number> } {
   const strong = new Set<number>();
   const weak = new Set<number>();
@@ -415,7 +424,7 @@ function ownPetEvidence(
   }
   for (const m of concepts) {
     if (!PET_WORDS.has(m.id)) continue;
-    const attached = otherAnimal.some((o) => o.start <= m.start && m.start - o.end <= ATTACH_REACH);
+    const attached = otherAnimal.some((o) => o.start <= m.start && attachedTo(o, m.start));
     if (attached) continue;
     // "my collie", "우리 말티즈": the owner's own pet, whatever the word for it.
     if (mine.some((c) => c.end <= m.start && m.start - c.end <= 1)) strong.add(m.clause);

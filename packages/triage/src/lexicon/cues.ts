@@ -590,8 +590,6 @@ export const CUES = {
     "입원했던",
     "했던고양이",
     "했던강아지",
-    "weeks ago",
-    "week ago",
     "throwback",
     "the time he",
     "the time she",
