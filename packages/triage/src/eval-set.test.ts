@@ -12,6 +12,7 @@ const dev = [
   "dev5.jsonl",
   "dev6.jsonl",
   "dev7.jsonl",
+  "dev8.jsonl",
 ].flatMap(read);
 const heldOut = read("heldout.jsonl");
 

@@ -243,6 +243,8 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   // or comma between ("my in-laws' BBQ and Rusty" is the owner's Rusty).
   const attachedTo = (cue: Cue, at: number) => {
     if (at <= cue.end) return true;
+    // Korean: right after ("친구네 강아지", "친구 강아지"), or it is not the other's animal.
+    if (cue.korean) return at - cue.end <= 3;
     if (at - cue.end > ATTACH_REACH) return false;
     const between = text.slice(cue.end, at);
     return !/ and |[,.]/.test(between) && between.trim().split(" ").length <= 3;

@@ -407,6 +407,13 @@ export const AGENTS = {
     "rose spray",
     "휠클리너",
     "강산성",
+    "red bull",
+    "monster energy",
+    "mole bait",
+    "bait pellets",
+    "엔진오일",
+    "engine oil",
+    "대마젤리",
   ],
   /** Lilies: every part, the pollen and the vase water poison cats (ASPCA). */
   lily_plant: [
@@ -826,6 +833,9 @@ export const AGENTS = {
     "wheel cleaner",
     "acidic",
     "alkaline",
+    "엔진오일",
+    "engine oil",
+    "oil all over",
   ],
   /** Swallowed objects that can block or cut the gut. */
   object: [
@@ -896,7 +906,6 @@ export const AGENTS = {
     "kebab skewer~",
     "skewer~",
     "toothpick~",
-    "stick~",
     "needle~",
     "sewing needle~",
     "fish hook~",
@@ -1063,6 +1072,11 @@ export const AGENTS = {
     "비닐봉지",
     "줄이",
     "줄을",
+    "수세미",
+    "sponge",
+    "scourer",
+    "stick",
+    "sticks",
   ],
   /** Objects that are dangerous even before any sign: they cut, pierce or pull the gut together. */
   sharp_or_linear_object: [
@@ -1212,5 +1226,9 @@ export const AGENTS = {
     "tree lights",
     "string lights",
     "fairy light*",
+    "flex",
+    "lamp flex",
+    "lead",
+    "전기선",
   ],
 } as const satisfies Record<string, readonly string[]>;

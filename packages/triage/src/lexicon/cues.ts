@@ -42,6 +42,8 @@ export const CUES = {
     "not showing",
     "no signs",
     "no sign",
+    "nearly",
+    "almost",
   ],
   /** English words that negate what precedes them ("the bleeding stopped"). */
   negation_after: [
@@ -396,6 +398,11 @@ export const CUES = {
     "how would i",
     "vet show",
     "tv show",
+    "ive been reading",
+    "been reading",
+    "reading far too much",
+    "online",
+    "예방에",
   ],
   /** Korean habit ("씹는 냥이", "먹는 버릇"): an action described as a habit, not an event. */
   habitual: ["는냥이", "는강아지", "는고양이", "는개", "는애", "는버릇", "는습관", "는편", "곤해"],
@@ -611,6 +618,14 @@ export const CUES = {
     "last october",
     "last november",
     "last december",
+    "재활해서",
+    "왔다가",
+    "회복해서",
+    "finished vitamin k",
+    "clotting test normal",
+    "tests were normal",
+    "bloods normal",
+    "all normal now",
   ],
   /** Now again after a story of the past ("지금은", "today"). */
   present: [
@@ -780,6 +795,8 @@ export const CUES = {
     "사는강아지",
     "사는고양이",
     "같은아파트",
+    "친정",
+    "시댁",
   ],
   /** Another's animal already in a vet's hands, recovered or gone: its story, not an emergency now. */
   handled: [
@@ -912,6 +929,17 @@ export const CUES = {
     "post about",
     "보호소",
     "봉사",
+    "dog at our",
+    "at our park",
+    "owner took him",
+    "owner took her",
+    "인스타",
+    "인스타에서",
+    "유치원에서",
+    "in my building",
+    "in our building",
+    "his owner",
+    "her owner",
   ],
   /** A person's hand, finger or arm: what happens to it is the person's. */
   person_body: [
@@ -1133,6 +1161,10 @@ export const CUES = {
     "i just got diagnosed",
     "got diagnosed with",
     "i was diagnosed",
+    "little girl",
+    "little boy",
+    "flatmates little",
+    "flatmate little",
   ],
   /** The owner's own pet is the subject (this wins over other_subject in the same clause). */
   own_pet: [

@@ -203,6 +203,10 @@ export const PRESENTATIONS = {
     "shared them with",
     "fed to the dog",
     "fed to the cat",
+    "nibbling",
+    "half empty",
+    "did chew",
+    "chewing on",
   ],
   /** The pet's own prescribed medicine, at its dose. */
   own_medicine: [
@@ -369,6 +373,8 @@ export const PRESENTATIONS = {
     "paws reek",
     "붙였",
     "붙여",
+    "범벅",
+    "covered in oil",
   ],
 
   // --- the belly and the gut --------------------------------------------------------------
@@ -927,6 +933,8 @@ export const PRESENTATIONS = {
     "like wet sand",
     "dark brown and grainy",
     "wet sand",
+    "ground coffee",
+    "wet ground coffee",
   ],
   bloody_stool: [
     "bloody diarrh*",
@@ -1253,6 +1261,15 @@ export const PRESENTATIONS = {
     "한입도 안",
     "without a bite",
     "not a bite",
+    "barely eaten",
+    "turned * nose up",
+    "turned his nose up",
+    "turned her nose up",
+    "입에도안대",
+    "untouched",
+    "left * dinner",
+    "left her whole dinner",
+    "off * food since",
   ],
 
   // --- urine and the litter box -------------------------------------------------------------
@@ -1413,6 +1430,9 @@ export const PRESENTATIONS = {
     "오줌자세",
     "소변자세",
     "쉬하는자세",
+    "또들어가",
+    "나오자마자",
+    "나오자마자또",
   ],
   no_urine: [
     "cant pee",
@@ -1790,6 +1810,13 @@ export const PRESENTATIONS = {
     "sucking noise",
     "on every breath",
     "wheezy sucking",
+    "neck stretched forward",
+    "breathing sounds wet",
+    "wet breathing",
+    "sounds wet",
+    "barely any air",
+    "no air sound",
+    "silently gulping",
   ],
   /** A reverse sneeze: loud and harmless, often taken for choking. */
   reverse_sneeze: ["reverse sneez*", "reverse-sneez*", "역재채기"],
@@ -1812,6 +1839,9 @@ export const PRESENTATIONS = {
     "빠르게숨",
     "숨을빠르게",
     "헐떡",
+    "shallow breaths",
+    "quick breaths",
+    "quick shallow",
   ],
   /** A known heart disease: a fast resting breathing rate then means fluid on the lungs. */
   heart_disease: [
@@ -2101,6 +2131,9 @@ export const PRESENTATIONS = {
     "노르께",
     "custard",
     "노르스름해",
+    "개나리색",
+    "개나리",
+    "노란빛",
   ],
   /** Where owners see yellowing. */
   body_surface: [
@@ -2119,6 +2152,7 @@ export const PRESENTATIONS = {
     "눈흰자",
     "뱃살",
     "배피부",
+    "입천장",
   ],
 
   // --- brain and nerves ---------------------------------------------------------------------
@@ -2633,6 +2667,9 @@ export const PRESENTATIONS = {
     "wet rag",
     "barely moved",
     "lies around all day",
+    "really flat",
+    "flat today",
+    "so flat",
   ],
   /** Signs of a well pet that make a mild finding less worrying. */
   doing_well: [
@@ -2690,6 +2727,7 @@ export const PRESENTATIONS = {
     "hot as anything",
     "so hot to touch",
     "hot to the touch",
+    "hot to touch",
   ],
   very: [
     "very",
@@ -2717,6 +2755,7 @@ export const PRESENTATIONS = {
     "really really",
     "하나도",
     "전혀못",
+    "오늘따라",
   ],
   paralysis: [
     "paralys*",
@@ -2777,6 +2816,12 @@ export const PRESENTATIONS = {
     "back ones just trail",
     "scooting on * front legs",
     "dragging * back end",
+    "back paws * cold",
+    "paws look pale",
+    "paws feel cold",
+    "cold paws",
+    "pale paws",
+    "back feet * cold",
   ],
   /** The back legs. */
   hind_legs: [
@@ -2944,6 +2989,8 @@ export const PRESENTATIONS = {
     "헛디딤",
     "한쪽으로꺾",
     "고개를꺾",
+    "tipped to one side",
+    "rolling over when",
   ],
   /** Startling at every sound or touch (with wobbling: a sign of cannabis). */
   startle: [
@@ -3089,6 +3136,9 @@ export const PRESENTATIONS = {
     "hot it got",
     "편의점",
     "차에두고",
+    "비닐하우스",
+    "sunny deck",
+    "on the deck all",
   ],
   /** A bright or dark red tongue or gums: a sign of heatstroke. */
   red_tongue: [
@@ -3371,6 +3421,11 @@ export const PRESENTATIONS = {
     "eagle",
     "fox attacked",
     "bottom of the stairs",
+    "달려들어",
+    "달려들",
+    "끼였",
+    "몸이끼",
+    "끼었어요",
   ],
   fracture: [
     "broken leg",
@@ -3544,6 +3599,8 @@ export const PRESENTATIONS = {
     "scabby hole",
     "hole on * shoulder",
     "warm and puffy",
+    "벌어졌",
+    "벌어진",
   ],
   minor_bite: [
     "tick bite",
@@ -3974,6 +4031,8 @@ export const PRESENTATIONS = {
     "drinking way more",
     "way more than normal",
     "filling the bowl",
+    "bowl after bowl",
+    "drinking bowl after bowl",
   ],
   after_heat: [
     "after * heat",
@@ -4096,6 +4155,12 @@ export const PRESENTATIONS = {
     "mother is",
     "the mum",
     "the mama",
+    "whelped",
+    "queened",
+    "feeding seven pups",
+    "nursing pups",
+    "feeding pups",
+    "feeding her litter",
   ],
 
   // --- age, vaccination, blood sugar --------------------------------------------------------
@@ -4426,6 +4491,10 @@ export const PRESENTATIONS = {
     "clamped shut",
     "streaming",
     "eye is clamped",
+    "half shut",
+    "weepy",
+    "white part",
+    "white part very red",
   ],
   blind: [
     "suddenly blind",
@@ -4685,6 +4754,9 @@ export const PRESENTATIONS = {
     "부푼자국",
     "lumpy bumps",
     "bumps around",
+    "blotches",
+    "raised blotches",
+    "부푼게",
   ],
   sting_or_shot: [
     "stung",
@@ -4822,6 +4894,9 @@ export const PRESENTATIONS = {
     "불에데",
     "불에타",
     "불이붙",
+    "scorched",
+    "scorch mark",
+    "burn mark",
   ],
   large_area: [
     "large",
@@ -4965,6 +5040,11 @@ export const PRESENTATIONS = {
     "put * paw down",
     "put his back paw down",
     "put her back paw down",
+    "not using her back",
+    "not using his back",
+    "not using * leg at all",
+    "hops to",
+    "hopping to",
   ],
   swollen_abdomen_named: [
     "pot belly",
@@ -5322,6 +5402,10 @@ export const PRESENTATIONS = {
     "날마다",
     "a few times today",
     "few times today",
+    "twice more",
+    "more times",
+    "세번더",
+    "두번더",
   ],
   days_long: [
     "for two days",
@@ -5401,6 +5485,8 @@ export const PRESENTATIONS = {
     "사일",
     "일주일째",
     "나흘째",
+    "닷새째",
+    "닷새",
   ],
   one_day: [
     "a day",
@@ -5438,5 +5524,6 @@ export const PRESENTATIONS = {
     "어제 아침 이후",
     "since tuesday night",
     "since monday night",
+    "yesterday morning",
   ],
 } as const satisfies Record<string, readonly string[]>;
