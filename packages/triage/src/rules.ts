@@ -163,7 +163,7 @@ export const RULES: readonly Rule[] = [
   { sign: "eye_problem", level: "urgent", all: ["blind"] },
 
   // Bites, shocks, allergies, burns.
-  { sign: "snake_bite", level: "emergency", all: ["snake", ["bite", "swelling_any", "wound", "weak", "collapse", "blood", "fight", "lame", "neuro"]] },
+  { sign: "snake_bite", level: "emergency", all: ["snake", ["bite", "swelling_any", "wound", "weak", "collapse", "blood", "fight", "lame", "limping", "neuro"]] },
   { sign: "electric_shock", level: "emergency", all: ["electric_named"] },
   { sign: "electric_shock", level: "emergency", all: [near("chew", "electric_source", 30)] },
   { sign: "anaphylaxis", level: "emergency", all: ["face_swelling"] },

@@ -940,6 +940,9 @@ export const CUES = {
     "in our building",
     "his owner",
     "her owner",
+    "이래요",
+    "라고하던데",
+    "댓글에",
   ],
   /** A person's hand, finger or arm: what happens to it is the person's. */
   person_body: [

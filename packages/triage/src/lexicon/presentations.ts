@@ -1316,6 +1316,10 @@ export const PRESENTATIONS = {
     "요도",
     "wet spots",
     "마려워",
+    "전봇대",
+    "마킹",
+    "찔끔찔끔싸",
+    "싸는데",
   ],
   /** Urine coming out normally: no blockage. */
   normal_output: [
@@ -5046,6 +5050,8 @@ export const PRESENTATIONS = {
     "hops to",
     "hopping to",
   ],
+  /** Limping of any degree (with a snake nearby: a bite). */
+  limping: ["limping", "limps", "limped", "came in limping", "절뚝", "절어요", "절고"],
   swollen_abdomen_named: [
     "pot belly",
     "potbellied",
@@ -5525,5 +5531,12 @@ export const PRESENTATIONS = {
     "since tuesday night",
     "since monday night",
     "yesterday morning",
+    "dinner and breakfast",
+    "breakfast and dinner",
+    "two meals",
+    "두끼",
+    "세끼",
+    "어제아침",
+    "어제 아침",
   ],
 } as const satisfies Record<string, readonly string[]>;
