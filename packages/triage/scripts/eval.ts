@@ -33,6 +33,7 @@ const dev = run(
     "dev6.jsonl",
     "dev7.jsonl",
     "dev8.jsonl",
+    "dev9.jsonl",
   ].flatMap((file) => loadCases(readFileSync(new URL(file, dir), "utf8"))),
 );
 const heldOut = run(loadCases(readFileSync(new URL("heldout.jsonl", dir), "utf8")));

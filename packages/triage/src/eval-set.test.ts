@@ -13,6 +13,7 @@ const dev = [
   "dev6.jsonl",
   "dev7.jsonl",
   "dev8.jsonl",
+  "dev9.jsonl",
 ].flatMap(read);
 const heldOut = read("heldout.jsonl");
 

@@ -414,6 +414,14 @@ export const AGENTS = {
     "엔진오일",
     "engine oil",
     "대마젤리",
+    "쥐 잡는",
+    "쥐잡는",
+    "rat poison pellets",
+    "leaking from the car",
+    "radiator",
+    "세제 캡슐",
+    "dishwasher pod",
+    "dishwasher tablet",
   ],
   /** Lilies: every part, the pollen and the vase water poison cats (ASPCA). */
   lily_plant: [
@@ -606,6 +614,8 @@ export const AGENTS = {
     "챔프시럽",
     "해열시럽",
     "어린이해열제",
+    "decongestant",
+    "수면유도제",
   ],
   /** Too much of a medicine, the pet's own included. */
   overdose: [

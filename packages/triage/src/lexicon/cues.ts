@@ -1273,6 +1273,10 @@ export const CUES = {
     "and mine",
     "mine had",
     "my one",
+    "ours isn't",
+    "ours is",
+    "ours has",
+    "ours hasn't",
   ],
   /** The owner took in a stray or minds someone else's pet: it is theirs to look after now. */
   taken_in: [
