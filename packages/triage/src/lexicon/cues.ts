@@ -626,6 +626,11 @@ export const CUES = {
     "tests were normal",
     "bloods normal",
     "all normal now",
+    "얘기고",
+    "때 얘기",
+    "때 얘기예요",
+    "as a tiny puppy",
+    "as a tiny kitten",
   ],
   /** Now again after a story of the past ("지금은", "today"). */
   present: [
@@ -1168,6 +1173,10 @@ export const CUES = {
     "little boy",
     "flatmates little",
     "flatmate little",
+    "me, not the dog",
+    "me not the dog",
+    "me, not the cat",
+    "me not the cat",
   ],
   /** The owner's own pet is the subject (this wins over other_subject in the same clause). */
   own_pet: [

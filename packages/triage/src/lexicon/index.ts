@@ -14,6 +14,13 @@ export type CueId = keyof typeof CUES;
  * "수술" is surgery, not alcohol; "chocolate lab" is a dog). A mention inside one is dropped.
  */
 const BLOCKERS = [
+  "can't walk in a straight line",
+  "can't walk straight",
+  "눈물이 계속 흘러",
+  "콧물이 계속 흘러",
+  "침이 계속 흘러",
+  "얼마나 자주",
+  "how often",
   "chocolate lab",
   "chocolate labrador",
   "choc lab",
