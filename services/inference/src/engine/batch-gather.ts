@@ -163,7 +163,6 @@ export class BatchScheduler {
       this.turnSequences.push(sequenceId);
       return this.turn;
     }
-    this.stats.batches += 1;
     const batchOrder = [sequenceId];
     this.turnSequences = batchOrder;
     const current = new Promise<void>((resolve) =>
@@ -174,6 +173,9 @@ export class BatchScheduler {
         // in later event-loop turns than this one.
         setImmediate(() => {
           if (this.turn === current) this.turn = undefined;
+          // Both counters move together, so a reader between a batch's start and end never sees
+          // a batch without its passes (the metrics are read while batches run).
+          this.stats.batches += 1;
           this.stats.passes += decodePasses(batchOrder);
         });
       }),
