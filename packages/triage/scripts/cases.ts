@@ -1,4 +1,30 @@
+import { readFileSync } from "node:fs";
 import { SIGN_IDS, triage } from "../src/index.ts";
+
+/**
+ * The dev part: files written one after another by different writers (see eval/README.md), each
+ * scored once before any tuning on it, all tuned on since. The held-out part is never tuned on.
+ */
+const DEV_FILES = [
+  "dev.jsonl",
+  "dev2.jsonl",
+  "dev3.jsonl",
+  "dev4.jsonl",
+  "dev5.jsonl",
+  "dev6.jsonl",
+  "dev7.jsonl",
+  "dev8.jsonl",
+  "dev9.jsonl",
+];
+const HELD_OUT_FILE = "heldout.jsonl";
+
+const readCases = (file: string) =>
+  loadCases(readFileSync(new URL(`../eval/${file}`, import.meta.url), "utf8"));
+
+/** The evaluation set's two parts, read from eval/. */
+export function loadEvalSet(): { dev: EvalCase[]; heldOut: EvalCase[] } {
+  return { dev: DEV_FILES.flatMap(readCases), heldOut: readCases(HELD_OUT_FILE) };
+}
 
 /** One case of the evaluation set (eval/*.jsonl; see eval/README.md). */
 export interface EvalCase {

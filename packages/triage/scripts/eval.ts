@@ -5,8 +5,7 @@
  *
  *   pnpm --filter @dogi/triage eval [--misses]
  */
-import { readFileSync } from "node:fs";
-import { figures, loadCases, right, run } from "./cases.ts";
+import { figures, loadEvalSet, right, run } from "./cases.ts";
 import type { Figures } from "./cases.ts";
 
 function print(name: string, f: Figures): void {
@@ -20,23 +19,9 @@ function print(name: string, f: Figures): void {
 }
 
 const showMisses = process.argv.includes("--misses");
-const dir = new URL("../eval/", import.meta.url);
-// The dev part is two files written at different times (dev2 by another writer, to test how the
-// rules tuned on dev generalize); both are tuned on now.
-const dev = run(
-  [
-    "dev.jsonl",
-    "dev2.jsonl",
-    "dev3.jsonl",
-    "dev4.jsonl",
-    "dev5.jsonl",
-    "dev6.jsonl",
-    "dev7.jsonl",
-    "dev8.jsonl",
-    "dev9.jsonl",
-  ].flatMap((file) => loadCases(readFileSync(new URL(file, dir), "utf8"))),
-);
-const heldOut = run(loadCases(readFileSync(new URL("heldout.jsonl", dir), "utf8")));
+const set = loadEvalSet();
+const dev = run(set.dev);
+const heldOut = run(set.heldOut);
 const devFigures = figures(dev);
 const heldOutFigures = figures(heldOut);
 print("dev (tuned on)", devFigures);

@@ -1,21 +1,7 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { figures, loadCases, run } from "../scripts/cases.ts";
+import { figures, loadEvalSet, run } from "../scripts/cases.ts";
 
-const read = (file: string) =>
-  loadCases(readFileSync(new URL(`../eval/${file}`, import.meta.url), "utf8"));
-const dev = [
-  "dev.jsonl",
-  "dev2.jsonl",
-  "dev3.jsonl",
-  "dev4.jsonl",
-  "dev5.jsonl",
-  "dev6.jsonl",
-  "dev7.jsonl",
-  "dev8.jsonl",
-  "dev9.jsonl",
-].flatMap(read);
-const heldOut = read("heldout.jsonl");
+const { dev, heldOut } = loadEvalSet();
 
 describe("the evaluation set", () => {
   it("is large, bilingual and hard enough, and split by category", () => {
