@@ -2,6 +2,7 @@ import type { TLocale, TTriage, TTriageLevel } from "@dogi/contracts";
 import { SIGN_IDS, SIGNS, triageMessage } from "@dogi/triage";
 import type { SignId, TriageResult } from "@dogi/triage";
 import { z } from "zod";
+import { jsonSchemaOf } from "../http/json-schema.ts";
 import type { InferencePool } from "../inference/pool.ts";
 import { completeShort } from "./generate.ts";
 
@@ -15,19 +16,7 @@ type Opinion = z.infer<typeof ZOpinion>;
 // The grammar node-llama-cpp builds from this schema lets the model write nothing else.
 const RESPONSE_FORMAT = {
   type: "json_schema",
-  json_schema: {
-    name: "triage",
-    strict: true,
-    schema: {
-      type: "object",
-      properties: {
-        level: { type: "string", enum: ["emergency", "urgent", "none"] },
-        signs: { type: "array", items: { type: "string", enum: SIGN_IDS }, maxItems: 3 },
-      },
-      required: ["level", "signs"],
-      additionalProperties: false,
-    },
-  },
+  json_schema: { name: "triage", strict: true, schema: jsonSchemaOf(ZOpinion) },
 } as const;
 
 const INSTRUCTIONS = `You triage questions from dog and cat owners for a veterinary assistant.

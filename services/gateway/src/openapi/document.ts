@@ -1,20 +1,10 @@
-import { z } from "zod";
 import { ZAppErrorBody } from "@dogi/contracts";
+import { jsonSchemaOf } from "../http/json-schema.ts";
 import type { RestRouteDoc } from "../http/rest.ts";
-
-type JsonSchema = Record<string, unknown>;
-
-function schemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: "any",
-  }) as JsonSchema;
-  return rest;
-}
 
 const errorResponse = (description: string) => ({
   description,
-  content: { "application/json": { schema: schemaOf(ZAppErrorBody, "output") } },
+  content: { "application/json": { schema: jsonSchemaOf(ZAppErrorBody, "output") } },
 });
 
 /** The OpenAPI 3.1 document of every public REST route, generated from the contracts' schemas. */
@@ -32,7 +22,7 @@ export function openApiDocument(
       schema: { type: "string" },
     }));
     if (route.query) {
-      const query = schemaOf(route.query, "input") as {
+      const query = jsonSchemaOf(route.query, "input") as {
         properties?: Record<string, unknown>;
         required?: string[];
       };
@@ -47,7 +37,7 @@ export function openApiDocument(
     const success = String(route.status ?? 200);
     const content: Record<string, unknown> = {};
     if (route.response)
-      content["application/json"] = { schema: schemaOf(route.response, "output") };
+      content["application/json"] = { schema: jsonSchemaOf(route.response, "output") };
     if (route.sse)
       content["text/event-stream"] = {
         schema: {
@@ -65,7 +55,7 @@ export function openApiDocument(
         ? {
             requestBody: {
               required: true,
-              content: { "application/json": { schema: schemaOf(route.body, "input") } },
+              content: { "application/json": { schema: jsonSchemaOf(route.body, "input") } },
             },
           }
         : {}),
