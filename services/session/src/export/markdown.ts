@@ -25,7 +25,7 @@ export function sessionToMarkdown(
   ];
   for (const turn of turns) {
     lines.push("", "---", "", `## ${turn.messageIndex + 1}. Question`, "", turn.question, "");
-    if (turn.triage) lines.push(...urgentNotice(turn.triage), "");
+    if (turn.triage) lines.push(...triageNotice(turn.triage), "");
     lines.push("### Answer", "");
     if (turn.answer !== null && turn.answer !== "") lines.push(turn.answer, "");
     const note = STATUS_NOTE[turn.status];
@@ -45,7 +45,7 @@ export function sessionToMarkdown(
 
 // A quoted block, so the warning stands apart from the answer in any Markdown viewer; emergency
 // and urgent read differently, as on the page.
-function urgentNotice(triage: TTriage): string[] {
+function triageNotice(triage: TTriage): string[] {
   const signs = triage.signs.map((sign) => oneLine(sign.label)).join(", ");
   const heading =
     triage.level === "urgent"
