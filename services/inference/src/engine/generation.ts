@@ -2,6 +2,7 @@ import type { LLamaContextualRepeatPenalty, Token } from "node-llama-cpp";
 import type { TChatToolCall, TFinishReason, TTimings } from "@dogi/contracts";
 import { InvalidParamError } from "../openai/errors.ts";
 import type { LoadedModel, Slot } from "./loaded-model.ts";
+import type { QueueTicket } from "./slot-pool.ts";
 
 /** Sampling and stopping settings of one request, in node-llama-cpp's terms. */
 export interface SamplingParams {
@@ -26,6 +27,8 @@ export interface GenerationHooks {
   onText?: (text: string) => void;
   /** Called once the request holds a sequence (it left the queue). */
   onStart?: () => void;
+  /** Whose request this is, for the fair queue (absent: one anonymous caller). */
+  ticket?: QueueTicket;
 }
 
 /** A finished (or cut-off) generation. */
@@ -117,7 +120,7 @@ export function finishReasonOf(stopReason: string, timedOut: boolean): TFinishRe
 }
 
 /**
- * Runs `work` on a free sequence of the model: waits in the FIFO queue, marks the start,
+ * Runs `work` on a free sequence of the model: waits its turn in the fair queue, marks the start,
  * and always frees the sequence, however the work ends.
  */
 export async function withSlot<T>(
@@ -129,6 +132,7 @@ export async function withSlot<T>(
   const lease = await model.slots.acquire({
     signal: hooks.signal,
     pick: model.pickSlotFor(promptTokens),
+    ...(hooks.ticket ? { ticket: hooks.ticket } : {}),
   });
   try {
     hooks.onStart?.();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OverloadedError, SlotPool } from "./slot-pool.ts";
+import { OverloadedError, OverShareError, SlotPool } from "./slot-pool.ts";
 
 describe("SlotPool", () => {
   it("hands out free slots, then queues in FIFO order, then refuses with a Retry-After", async () => {
@@ -42,5 +42,117 @@ describe("SlotPool", () => {
     const pool = new SlotPool(["x", "y", "z"], 0);
     const lease = await pool.acquire({ pick: (free) => free.find((s) => s === "z") ?? "x" });
     expect(lease.slot).toBe("z");
+  });
+});
+
+describe("SlotPool fairness between callers", () => {
+  const person = (caller: string) => ({ caller, background: false });
+
+  it("gives a freed slot to the caller holding the fewest, not to the first in line", async () => {
+    const pool = new SlotPool(["only"], 8);
+    const held = await pool.acquire({ ticket: person("flooder") });
+    const order: string[] = [];
+    const waits = [
+      ...["f1", "f2", "f3"].map((name) =>
+        pool.acquire({ ticket: person("flooder") }).then((lease) => {
+          order.push(name);
+          lease.release();
+        }),
+      ),
+      pool.acquire({ ticket: person("owner") }).then((lease) => {
+        order.push("owner");
+        lease.release();
+      }),
+    ];
+    held.release();
+    await Promise.all(waits);
+    expect(order[0]).toBe("owner");
+    expect(order.slice(1)).toEqual(["f1", "f2", "f3"]);
+  });
+
+  it("alternates between two busy callers instead of serving one burst first", async () => {
+    const pool = new SlotPool(["only"], 8);
+    const held = await pool.acquire({ ticket: person("a") });
+    const order: string[] = [];
+    const waits = ["a", "a", "a", "b", "b", "b"].map((caller) =>
+      pool.acquire({ ticket: person(caller) }).then((lease) => {
+        order.push(caller);
+        lease.release();
+      }),
+    );
+    held.release();
+    await Promise.all(waits);
+    expect(order).toEqual(["b", "a", "b", "a", "b", "a"]);
+  });
+
+  it("serves background work only when no person's request waits", async () => {
+    const pool = new SlotPool(["only"], 8);
+    const held = await pool.acquire({ ticket: person("a") });
+    const order: string[] = [];
+    const title = pool.acquire({ ticket: { caller: "a", background: true } }).then((lease) => {
+      order.push("title");
+      lease.release();
+    });
+    const question = pool.acquire({ ticket: person("b") }).then((lease) => {
+      order.push("question");
+      lease.release();
+    });
+    held.release();
+    await Promise.all([title, question]);
+    expect(order).toEqual(["question", "title"]);
+  });
+
+  it("when the queue is full, a newcomer takes the place of the heaviest caller's newest request", async () => {
+    const pool = new SlotPool(["only"], 3);
+    const held = await pool.acquire({ ticket: person("flooder") });
+    const outcomes = ["f1", "f2", "f3"].map((name) =>
+      pool.acquire({ ticket: person("flooder") }).then(
+        (lease) => (lease.release(), name),
+        (error: unknown) => error,
+      ),
+    );
+    const owner = pool.acquire({ ticket: person("owner") });
+    const refused = await outcomes[2];
+    expect(refused).toBeInstanceOf(OverShareError);
+    expect((refused as OverShareError).appCode).toBe("RATE_LIMITED");
+    held.release();
+    const lease = await owner;
+    expect(lease.slot).toBe("only");
+    lease.release();
+    expect(await outcomes[0]).toBe("f1");
+    expect(await outcomes[1]).toBe("f2");
+  });
+
+  it("refuses a caller over its share with 429 and an ordinary newcomer to a full queue with 503", async () => {
+    const pool = new SlotPool(["only"], 4);
+    const held = await pool.acquire({ ticket: person("x") });
+    const waiting = [
+      pool.acquire({ ticket: person("a") }),
+      pool.acquire({ ticket: person("a") }),
+      pool.acquire({ ticket: person("b") }),
+      pool.acquire({ ticket: person("b") }),
+    ];
+    // Both callers hold their even share (2 of 4): a third from "a" is over it.
+    const overShare = await pool.acquire({ ticket: person("a") }).catch((error: unknown) => error);
+    expect(overShare).toBeInstanceOf(OverShareError);
+    // A newcomer with nothing queued takes a place from one of them rather than being refused.
+    const newcomer = pool.acquire({ ticket: person("c") });
+    expect(pool.queued).toBe(4);
+    // A background job finds the queue full of people's requests: the machine is full for it.
+    const background = await pool
+      .acquire({ ticket: { caller: "c", background: true } })
+      .catch((error: unknown) => error);
+    expect(background).toBeInstanceOf(OverloadedError);
+    const served = [...waiting, newcomer].map((wait) =>
+      wait.then(
+        (lease) => (lease.release(), "served"),
+        (error: unknown) => error,
+      ),
+    );
+    held.release();
+    const outcomes = await Promise.all(served);
+    expect(outcomes.filter((o) => o instanceof OverShareError)).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "served")).toHaveLength(4);
+    expect(pool.busy).toBe(0);
   });
 });

@@ -6,7 +6,18 @@ export interface SlotLease<T> {
   release(): void;
 }
 
+/** Who is asking: queues are shared fairly between callers, and background work waits for people. */
+export interface QueueTicket {
+  /** The caller the gateway names (a user), or the peer's address for direct callers. */
+  caller: string;
+  /** Work no person waits on (session titles): served only when no person's request waits. */
+  background: boolean;
+}
+
+const ANONYMOUS: QueueTicket = { caller: "anonymous", background: false };
+
 interface Waiter<T> {
+  ticket: QueueTicket;
   resolve(lease: SlotLease<T>): void;
   reject(error: unknown): void;
   pick: ((free: readonly T[]) => T) | undefined;
@@ -23,15 +34,32 @@ export class OverloadedError extends AppError {
   }
 }
 
+/** Thrown to a caller that holds more than its share of a full queue; the others keep their places. */
+export class OverShareError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      "RATE_LIMITED",
+      "You have more requests waiting for the model than your share; wait for them to finish.",
+      { retryAfterSeconds },
+    );
+  }
+}
+
 /**
- * A fixed set of slots (context sequences) with a bounded FIFO queue in front.
- * Requests beyond the queue are refused at once rather than piling up, so a caller under
- * overload learns to back off instead of timing out.
+ * A fixed set of slots (context sequences) with a bounded queue in front, shared fairly between
+ * callers: a freed slot goes to the waiting caller that holds the fewest slots (ties: the one
+ * served longest ago), so one caller's burst cannot hold the others behind it; background work
+ * waits until no person's request does. When the queue is full, a newcomer takes the place of
+ * the newest request of a caller holding more places than it (that caller gets 429); when every
+ * caller holds its share, the newcomer is refused at once (503) rather than piling up.
  */
 export class SlotPool<T> {
   private readonly free: T[];
   private readonly queue: Waiter<T>[] = [];
   private readonly total: number;
+  private readonly leased = new Map<string, number>();
+  private readonly lastServed = new Map<string, number>();
+  private served = 0;
   // Recent request durations estimate how long a refused caller should wait.
   private recentMs: number[] = [];
 
@@ -56,34 +84,86 @@ export class SlotPool<T> {
   }
 
   /**
-   * Waits for a free slot in FIFO order. `pick` chooses among free slots (e.g. the one whose
-   * cached prompt matches best). Rejects with OverloadedError when the queue is full and with
-   * the signal's reason when aborted while waiting.
+   * Waits for a free slot, fairly between callers. `pick` chooses among free slots (e.g. the
+   * one whose cached prompt matches best). Rejects with OverloadedError when the queue is full,
+   * OverShareError when this caller (or, later, while it waits) holds more than its share of
+   * it, and with the signal's reason when aborted while waiting.
    */
   acquire(options: {
     signal?: AbortSignal;
     pick?: (free: readonly T[]) => T;
+    ticket?: QueueTicket;
   }): Promise<SlotLease<T>> {
     const { signal, pick } = options;
+    const ticket = options.ticket ?? ANONYMOUS;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.free.length > 0 && this.queue.length === 0) {
-      return Promise.resolve(this.lease(this.take(pick)));
+      return Promise.resolve(this.lease(this.take(pick), ticket));
     }
     if (this.queue.length >= this.queueMax) {
-      return Promise.reject(new OverloadedError(this.retryAfterSeconds()));
+      const refusal = this.makeRoomFor(ticket);
+      if (refusal) return Promise.reject(refusal);
     }
     return new Promise<SlotLease<T>>((resolve, reject) => {
-      const waiter: Waiter<T> = { resolve, reject, pick, signal, onAbort: undefined };
+      const waiter: Waiter<T> = { ticket, resolve, reject, pick, signal, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
-          const index = this.queue.indexOf(waiter);
-          if (index >= 0) this.queue.splice(index, 1);
+          this.remove(waiter);
           reject(signal.reason);
         };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
       this.queue.push(waiter);
     });
+  }
+
+  /**
+   * The queue is full: frees a place for `ticket` by refusing the newest waiter of background
+   * work or of a caller with more places than `ticket`'s caller; else returns why the newcomer
+   * is refused.
+   */
+  private makeRoomFor(ticket: QueueTicket): AppError | undefined {
+    const retryAfter = this.retryAfterSeconds();
+    if (ticket.background || this.queue.length === 0) return new OverloadedError(retryAfter);
+    const counts = new Map<string, number>();
+    for (const waiter of this.queue)
+      if (!waiter.ticket.background)
+        counts.set(waiter.ticket.caller, (counts.get(waiter.ticket.caller) ?? 0) + 1);
+    const mine = counts.get(ticket.caller) ?? 0;
+    let victim: Waiter<T> | undefined;
+    let heaviest = mine;
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const waiter = this.queue[i];
+      if (!waiter) continue;
+      if (waiter.ticket.background) {
+        victim = waiter;
+        break;
+      }
+      const count = counts.get(waiter.ticket.caller) ?? 0;
+      if (count > heaviest) {
+        heaviest = count;
+        victim = waiter;
+      }
+    }
+    if (victim) {
+      this.remove(victim);
+      victim.reject(
+        victim.ticket.background ? new OverloadedError(retryAfter) : new OverShareError(retryAfter),
+      );
+      return undefined;
+    }
+    // Everyone waiting holds as many places as this caller: over its share if that is more
+    // than an even split of the queue, else the machine is simply full.
+    const share = Math.max(1, Math.floor(this.queueMax / Math.max(1, counts.size)));
+    return mine >= share && counts.size > 1
+      ? new OverShareError(retryAfter)
+      : new OverloadedError(retryAfter);
+  }
+
+  private remove(waiter: Waiter<T>): void {
+    const index = this.queue.indexOf(waiter);
+    if (index >= 0) this.queue.splice(index, 1);
+    if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
   }
 
   private take(pick: ((free: readonly T[]) => T) | undefined): T {
@@ -94,8 +174,12 @@ export class SlotPool<T> {
     return slot;
   }
 
-  private lease(slot: T): SlotLease<T> {
+  private lease(slot: T, ticket: QueueTicket): SlotLease<T> {
     const started = Date.now();
+    const { caller } = ticket;
+    this.leased.set(caller, (this.leased.get(caller) ?? 0) + 1);
+    this.served += 1;
+    this.lastServed.set(caller, this.served);
     let released = false;
     return {
       slot,
@@ -103,20 +187,46 @@ export class SlotPool<T> {
         if (released) return;
         released = true;
         this.recentMs = [...this.recentMs.slice(-19), Date.now() - started];
+        const left = (this.leased.get(caller) ?? 1) - 1;
+        if (left > 0) this.leased.set(caller, left);
+        else this.leased.delete(caller);
+        if (left === 0 && !this.queue.some((w) => w.ticket.caller === caller))
+          this.lastServed.delete(caller);
         this.free.push(slot);
         this.dispatch();
       },
     };
   }
 
+  /** The waiter to serve next: people before background work, then the least-served caller. */
+  private next(): Waiter<T> | undefined {
+    let best: Waiter<T> | undefined;
+    let bestKey: [number, number, number] = [Infinity, Infinity, Infinity];
+    for (const waiter of this.queue) {
+      const { caller, background } = waiter.ticket;
+      const key: [number, number, number] = [
+        background ? 1 : 0,
+        this.leased.get(caller) ?? 0,
+        this.lastServed.get(caller) ?? 0,
+      ];
+      if (
+        key[0] < bestKey[0] ||
+        (key[0] === bestKey[0] &&
+          (key[1] < bestKey[1] || (key[1] === bestKey[1] && key[2] < bestKey[2])))
+      ) {
+        best = waiter;
+        bestKey = key;
+      }
+    }
+    return best;
+  }
+
   private dispatch(): void {
     while (this.free.length > 0) {
-      const waiter = this.queue.shift();
+      const waiter = this.next();
       if (!waiter) return;
-      if (waiter.signal && waiter.onAbort) {
-        waiter.signal.removeEventListener("abort", waiter.onAbort);
-      }
-      waiter.resolve(this.lease(this.take(waiter.pick)));
+      this.remove(waiter);
+      waiter.resolve(this.lease(this.take(waiter.pick), waiter.ticket));
     }
   }
 

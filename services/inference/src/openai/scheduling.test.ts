@@ -21,10 +21,10 @@ afterAll(async () => {
 const scheduler = () => inference.service.engine.status().scheduler;
 
 /** A long generation the test can cut off: streaming, with a large token budget. */
-function longRequest(signal: AbortSignal, stream = true) {
+function longRequest(signal: AbortSignal, stream = true, caller?: string) {
   return fetch(`${inference.url}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(caller ? { "x-dogi-caller": caller } : {}) },
     body: JSON.stringify({
       model: "default",
       messages: [{ role: "user", content: "Tell me everything about cats." }],
@@ -144,5 +144,44 @@ describe("scheduling across sequences", () => {
     expect(results.every((r) => r.choices.length === 1)).toBe(true);
     expect(order).toHaveLength(3);
     expect(scheduler().queueDepth).toBe(0);
+  });
+
+  it("gives a queued place of a caller holding every sequence to another caller (429 to the first)", async () => {
+    const controllers = [new AbortController(), new AbortController(), new AbortController()];
+    const flood = controllers.map((c) => longRequest(c.signal, true, "flooder"));
+    const owner = new AbortController();
+    try {
+      await waitFor(() => scheduler().busySequences === 2 && scheduler().queueDepth === 1, {
+        what: "the flooder holding both sequences and the queue",
+        timeoutMs: 20_000,
+      });
+      const ownerAnswer = longRequest(owner.signal, true, "owner");
+      // The flooder's queued request is refused with 429 and Retry-After; the owner waits.
+      const { refused, index } = await Promise.race(
+        flood.map((f, i) =>
+          f.then((r) =>
+            r.status === 429 ? { refused: r, index: i } : new Promise<never>(() => {}),
+          ),
+        ),
+      );
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(((await refused.json()) as { error: { type: string } }).error.type).toBe(
+        "rate_limit_error",
+      );
+      expect(scheduler().queueDepth).toBe(1);
+      // One of the flooder's running streams ends: the owner gets its sequence.
+      controllers[(index + 1) % controllers.length]?.abort();
+      const response = await ownerAnswer;
+      expect(response.status).toBe(200);
+      await response.body?.getReader().read();
+      expect(scheduler().queueDepth).toBe(0);
+    } finally {
+      for (const controller of [...controllers, owner]) controller.abort();
+      await Promise.all(flood.map((f) => f.catch(() => undefined)));
+    }
+    await waitFor(() => scheduler().busySequences === 0 && scheduler().queueDepth === 0, {
+      what: "freed sequences",
+      timeoutMs: 10_000,
+    });
   });
 });

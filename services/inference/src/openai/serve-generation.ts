@@ -4,6 +4,7 @@ import { AppError } from "@dogi/trpc";
 import type { GenerationHooks, GenerationOutcome } from "../engine/generation.ts";
 import type { LoadedModel } from "../engine/loaded-model.ts";
 import { forwardToUpstream } from "../upstream.ts";
+import { queueTicketOf } from "./queue-ticket.ts";
 import type { OpenAiDeps } from "./deps.ts";
 import { sendOpenAiError } from "./errors.ts";
 import { SseWriter, requestScope } from "./sse.ts";
@@ -97,7 +98,11 @@ export async function serveGeneration(
       : undefined;
     let outcome: GenerationOutcome;
     try {
-      outcome = await request.run(model, { signal: scope.signal, onText }, scope.timedOut);
+      outcome = await request.run(
+        model,
+        { signal: scope.signal, onText, ticket: queueTicketOf(req) },
+        scope.timedOut,
+      );
     } catch (error) {
       const engineFault = !(error instanceof AppError) && !scope.signal.aborted;
       if (engineFault && deps.upstream && !sse?.started) {
