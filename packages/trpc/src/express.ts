@@ -28,6 +28,13 @@ export interface ServiceAppOptions<Ctx extends BaseContext> {
   maxTrpcBodyBytes?: number;
   /** Extra routes (REST, OpenAI-compatible) mounted before the 404 handler. */
   routes?: (app: Express) => void;
+  /** The most calls one batched /trpc request may carry (larger batches get 400). Default: no cap. */
+  maxBatchSize?: number;
+  /**
+   * Whether this request may see /readyz's dependency details (at a public door: only trusted
+   * readers). Others get the status alone. Default: everyone.
+   */
+  readinessDetails?: (req: Request) => boolean;
 }
 
 /** The Express app every service shares: request ids, /healthz, /readyz, /trpc, JSON 404s and errors. */
@@ -48,9 +55,12 @@ export function createServiceApp<Ctx extends BaseContext>(
   app.get("/healthz", (_req, res) => {
     res.json(options.health.liveness());
   });
-  app.get("/readyz", async (_req, res) => {
+  app.get("/readyz", async (req, res) => {
     const report = await options.health.readiness();
-    res.status(report.status === "ok" ? 200 : 503).json(report);
+    const detailed = options.readinessDetails?.(req) ?? true;
+    res
+      .status(report.status === "ok" ? 200 : 503)
+      .json(detailed ? report : { service: report.service, status: report.status });
   });
 
   app.use(
@@ -70,6 +80,7 @@ export function createServiceApp<Ctx extends BaseContext>(
           },
         }),
       maxBodySize: options.maxTrpcBodyBytes ?? 1024 * 1024,
+      ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
     }),
   );
 

@@ -17,6 +17,11 @@ export function createHealthReporter(options: {
   checks: ReadonlyArray<{ name: string; check: ReadinessCheck }>;
   /** False while the service is still starting (e.g. loading a model). */
   isStarted?: () => boolean;
+  /**
+   * Answers readiness from the last report for this long (concurrent askers share one run), so
+   * a flood of probes costs the dependencies one round of checks per period. Default 0.
+   */
+  cacheMs?: number;
 }): HealthReporter {
   const startedAt = Date.now();
   const base = () => ({
@@ -24,25 +29,39 @@ export function createHealthReporter(options: {
     version: options.version ?? "0.1.0",
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
   });
+  const check = async (): Promise<THealth> => {
+    const dependencies = await Promise.all(
+      options.checks.map(async ({ name, check }) => {
+        try {
+          return await check();
+        } catch (error) {
+          return {
+            name,
+            ok: false,
+            detail: error instanceof Error ? error.message : String(error),
+          };
+        }
+      }),
+    );
+    const started = options.isStarted?.() ?? true;
+    const status = !started ? "starting" : dependencies.every((d) => d.ok) ? "ok" : "down";
+    return { ...base(), status, dependencies };
+  };
+  const cacheMs = options.cacheMs ?? 0;
+  let last: { report: Promise<THealth>; at: number } | undefined;
   return {
     liveness: () => ({ ...base(), status: "ok", dependencies: [] }),
-    async readiness() {
-      const dependencies = await Promise.all(
-        options.checks.map(async ({ name, check }) => {
-          try {
-            return await check();
-          } catch (error) {
-            return {
-              name,
-              ok: false,
-              detail: error instanceof Error ? error.message : String(error),
-            };
-          }
-        }),
-      );
-      const started = options.isStarted?.() ?? true;
-      const status = !started ? "starting" : dependencies.every((d) => d.ok) ? "ok" : "down";
-      return { ...base(), status, dependencies };
+    readiness() {
+      const now = Date.now();
+      if (last && now - last.at < cacheMs) return last.report;
+      const report = check();
+      last = { report, at: now };
+      return report;
     },
   };
+}
+
+/** A readiness report without its dependencies, for readers who may not see the service's insides. */
+export function withoutDetails(report: THealth): THealth {
+  return { ...report, dependencies: [] };
 }

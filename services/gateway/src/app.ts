@@ -3,7 +3,7 @@ import express from "express";
 import type { TGatewayEnv } from "@dogi/config";
 import type { TInferenceStatus } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
-import { AppError, createServiceApp } from "@dogi/trpc";
+import { AppError, createServiceApp, withoutDetails } from "@dogi/trpc";
 import type { HealthReporter } from "@dogi/trpc";
 import { Authenticator } from "./auth/authenticator.ts";
 import { BackgroundWork } from "./background.ts";
@@ -40,6 +40,8 @@ export interface GatewayAppDeps {
 }
 
 const STATUS_CACHE_MS = 2_000;
+/** The most calls one batched /trpc request may carry; each is charged to the limits on its own. */
+export const TRPC_MAX_BATCH = 10;
 const list = (value: string) =>
   value
     .split(",")
@@ -113,6 +115,10 @@ export function createGateway(deps: GatewayAppDeps) {
     ...llmRoutes(chat),
   ];
   const mayReadMetrics = metricsAccess({ token: env.METRICS_TOKEN, trusted });
+  const isLocalClient = metricsAccess({ token: "", trusted });
+  // Readiness names the dependencies and what they answered: for this machine and scrapers only.
+  const mayReadDetails = (req: IncomingMessage) =>
+    isLocalClient(req) === null || (env.METRICS_TOKEN !== "" && mayReadMetrics(req) === null);
   const document = openApiDocument(routes.map((r) => r.doc));
   const docsPage = openApiPage(document);
 
@@ -121,12 +127,15 @@ export function createGateway(deps: GatewayAppDeps) {
     health: deps.health,
     devErrors: env.DOGI_DEV_ERRORS,
     router: gatewayRouter,
-    createContext: (base) => ({ ...base, services, authenticator, chat }),
+    createContext: (base) => ({ ...base, services, authenticator, chat, limitUser }),
+    maxBatchSize: TRPC_MAX_BATCH,
+    readinessDetails: mayReadDetails,
     routes: (app) => {
       mountWebSession(app, { services, trustedProxies: trusted });
       mountWebPage(app, { inferenceStatus });
-      app.get("/", async (_req, res) => {
-        res.type("html").send(statusPage(await deps.health.readiness()));
+      app.get("/", async (req, res) => {
+        const report = await deps.health.readiness();
+        res.type("html").send(statusPage(mayReadDetails(req) ? report : withoutDetails(report)));
       });
       app.get("/v1/openapi.json", (_req, res) => {
         res.json(document);

@@ -9,4 +9,6 @@ export interface GatewayContext extends BaseContext {
   authenticator: Authenticator;
   /** The chat turn's code, limits and stream count, shared with the REST turn. */
   chat: AskDeps;
+  /** Charges one call to the user's per-minute limit; throws RATE_LIMITED when it is spent. */
+  limitUser: (userId: string) => void | Promise<void>;
 }

@@ -11,6 +11,8 @@ const services = createServiceClients(env);
 const health = createHealthReporter({
   service: "gateway",
   checks: serviceReadinessChecks(services),
+  // Probes and status pages fan out to four services: one round a second, however many ask.
+  cacheMs: 1_000,
 });
 const gateway = createGateway({ logger, health, services, env });
 gateway.pool.start();

@@ -16,6 +16,7 @@ import {
   ZUser,
 } from "@dogi/contracts";
 import type { TUserId } from "@dogi/contracts";
+import { withoutDetails } from "@dogi/trpc";
 import { asUser } from "./clients.ts";
 import { askTurn } from "./rpc/ask.ts";
 import { zAsyncIterable } from "./rpc/async-iterable.ts";
@@ -26,7 +27,10 @@ const userIdOf = (subject: string) => subject as TUserId;
 
 /** The public typed API: the user-facing procedures of auth and session, behind one token. */
 export const gatewayRouter = router({
-  health: publicProcedure.output(ZHealth).query(({ ctx }) => ctx.health.readiness()),
+  // Anyone may ask whether Dogi is up; what each dependency says stays inside (see /readyz).
+  health: publicProcedure
+    .output(ZHealth)
+    .query(async ({ ctx }) => withoutDetails(await ctx.health.readiness())),
   me: protectedProcedure
     .input(z.void())
     .output(ZUser)

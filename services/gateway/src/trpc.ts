@@ -9,16 +9,26 @@ export function bearerOf(ctx: GatewayContext): string {
 }
 
 /** The gateway's one tRPC instance: protected procedures need a signed-in user's access token. */
-export const { router, publicProcedure, protectedProcedure, createCallerFactory } =
-  createTrpc<GatewayContext>({
-    async authenticate(ctx) {
-      const token = bearerOf(ctx);
-      if (!token || token.startsWith("dogi_")) return null;
-      try {
-        const caller = await ctx.authenticator.verify(token);
-        return { kind: "user", subject: caller.userId, scopes: [] };
-      } catch {
-        return null;
-      }
-    },
-  });
+const trpc = createTrpc<GatewayContext>({
+  async authenticate(ctx) {
+    const token = bearerOf(ctx);
+    if (!token || token.startsWith("dogi_")) return null;
+    try {
+      const caller = await ctx.authenticator.verify(token);
+      return { kind: "user", subject: caller.userId, scopes: [] };
+    } catch {
+      return null;
+    }
+  },
+});
+
+export const { router, publicProcedure, createCallerFactory } = trpc;
+
+/**
+ * A signed-in user's procedure, charged to the same per-user limit as a REST call; each call of
+ * a batch is charged on its own, so batching is no way around the limit.
+ */
+export const protectedProcedure = trpc.protectedProcedure.use(async ({ ctx, next }) => {
+  await ctx.limitUser(ctx.identity.subject);
+  return next();
+});

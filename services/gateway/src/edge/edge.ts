@@ -9,7 +9,8 @@ import { resolveClientIp } from "./client-ip.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
 
-const UNLIMITED = new Set(["/healthz", "/readyz", "/metrics"]);
+// Liveness costs nothing and /metrics has its own access rule; /readyz fans out, so it is limited.
+const UNLIMITED = new Set(["/healthz", "/metrics"]);
 
 /** What shutdown and the stream cap need to know: requests being answered, chat streams, draining. */
 export interface GatewayState {
