@@ -39,3 +39,8 @@ export const ZInferenceStatus = z.object({
   hint: z.string().nullable(),
 });
 export type TInferenceStatus = z.infer<typeof ZInferenceStatus>;
+
+/** The header in which the gateway names the user an inference request is for (its fair queue). */
+export const CALLER_HEADER = "x-dogi-caller";
+/** The header that marks inference work no person waits on (`background`: session titles). */
+export const PRIORITY_HEADER = "x-dogi-priority";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InferencePool } from "../inference/pool.ts";
 import { startReplicaPool } from "../testing/replica.ts";
 import type { TestReplica } from "../testing/replica.ts";
-import { streamChat } from "./generate.ts";
+import { completeShort, streamChat } from "./generate.ts";
 
 let replica: TestReplica;
 let pool: InferencePool;
@@ -19,6 +19,7 @@ describe("streamChat", () => {
     const pieces: string[] = [];
     const result = await streamChat({
       pool,
+      caller: { userId: "u_1" },
       messages: [{ role: "user", content: "hi" }],
       maxTokens: 16,
       signal: new AbortController().signal,
@@ -28,5 +29,22 @@ describe("streamChat", () => {
     expect(result.model).toBe("r0");
     const sent = JSON.parse(replica.received.at(-1)?.body ?? "{}") as Record<string, unknown>;
     expect(sent).toMatchObject({ stream: true, max_tokens: 16 });
+    // Inference shares its queue fairly between the users the gateway names.
+    expect(replica.received.at(-1)?.headers["x-dogi-caller"]).toBe("u_1");
+    expect(replica.received.at(-1)?.headers["x-dogi-priority"]).toBeUndefined();
+  });
+});
+
+describe("completeShort", () => {
+  it("marks background work (a session title) so that it yields to people's questions", async () => {
+    await completeShort({
+      pool,
+      caller: { userId: "u_2", background: true },
+      messages: [{ role: "user", content: "title?" }],
+      maxTokens: 8,
+    });
+    const headers = replica.received.at(-1)?.headers;
+    expect(headers?.["x-dogi-caller"]).toBe("u_2");
+    expect(headers?.["x-dogi-priority"]).toBe("background");
   });
 });

@@ -1,4 +1,5 @@
 import { StringDecoder } from "node:string_decoder";
+import { CALLER_HEADER, PRIORITY_HEADER } from "@dogi/contracts";
 import type { TAppErrorCode } from "@dogi/contracts";
 import { SseParser } from "@dogi/sse";
 import type { InferencePool } from "../inference/pool.ts";
@@ -34,6 +35,21 @@ interface ChunkShape {
 // (NUL among them, which some stores cut text at); they mean nothing in an answer to a person.
 const CONTROL_CHARS = /[^\P{Cc}\t\n\r]/gu;
 
+/** Whom a generation is for: inference shares its queue fairly between users, people first. */
+export interface InferenceCaller {
+  userId: string;
+  /** No person waits on it (a session title): it yields to people's requests. */
+  background?: boolean;
+}
+
+/** The headers that tell inference whose request this is. */
+export function callerHeaders(caller: InferenceCaller): Record<string, string> {
+  return {
+    [CALLER_HEADER]: caller.userId,
+    ...(caller.background ? { [PRIORITY_HEADER]: "background" } : {}),
+  };
+}
+
 function codeForStatus(status: number): TAppErrorCode {
   if (status === 429) return "RATE_LIMITED";
   if (status === 503) return "OVERLOADED";
@@ -48,6 +64,7 @@ function codeForStatus(status: number): TAppErrorCode {
  */
 export async function streamChat(options: {
   pool: InferencePool;
+  caller: InferenceCaller;
   messages: ChatMessage[];
   maxTokens: number;
   /** Generate all `maxTokens` even past the end token (inference's ignore_eos extension). */
@@ -71,7 +88,11 @@ export async function streamChat(options: {
     upstream = await options.pool.request({
       method: "POST",
       path: "/v1/chat/completions",
-      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      headers: {
+        "content-type": "application/json",
+        accept: "text/event-stream",
+        ...callerHeaders(options.caller),
+      },
       body,
       signal: options.signal,
     });
@@ -127,6 +148,7 @@ export async function streamChat(options: {
 /** A short non-streamed completion (a session title); null when the model cannot answer. */
 export async function completeShort(options: {
   pool: InferencePool;
+  caller: InferenceCaller;
   messages: ChatMessage[];
   maxTokens: number;
   /** Aborts the request early (e.g. the gateway shutting down). */
@@ -138,7 +160,7 @@ export async function completeShort(options: {
     const { statusCode, body } = await options.pool.request({
       method: "POST",
       path: "/v1/chat/completions",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...callerHeaders(options.caller) },
       body: Buffer.from(
         JSON.stringify({
           model: "default",

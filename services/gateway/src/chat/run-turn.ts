@@ -148,6 +148,7 @@ export async function runTurn(
   if (triaged) sink.triage({ ...triaged, message_index: turn.messageIndex });
   const opinion = startTriageOpinion({
     pool: deps.pool,
+    caller: { userId },
     question: turn.question,
     petLine: pet ? describePet(pet) : null,
     budgetMs: deps.triageModelBudgetMs ?? 0,
@@ -224,6 +225,7 @@ export async function runTurn(
     });
     generation = await streamChat({
       pool: deps.pool,
+      caller: { userId },
       messages,
       maxTokens: deps.maxTokens,
       ignoreEos: deps.ignoreEos ?? false,

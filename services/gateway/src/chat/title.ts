@@ -49,6 +49,8 @@ export async function writeTitle(
 ): Promise<TitleOutcome> {
   const raw = await completeShort({
     pool: deps.pool,
+    // No one waits on a title: it yields to people's questions in inference's queue.
+    caller: { userId, background: true },
     signal,
     maxTokens: 24,
     messages: [

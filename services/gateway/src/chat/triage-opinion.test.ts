@@ -24,7 +24,7 @@ beforeEach(() => {
 });
 
 const ask = (signal = new AbortController().signal) =>
-  askTriageOpinion({ pool, question: "My dog is sleeping a lot", petLine: null, signal });
+  askTriageOpinion({ pool, caller: { userId: "u_1" }, question: "My dog is sleeping a lot", petLine: null, signal });
 
 describe("the model's triage opinion", () => {
   it("asks for JSON constrained by a schema of levels and sign ids, greedily", async () => {
@@ -66,6 +66,7 @@ describe("the model's triage opinion", () => {
     replica.jsonDelayMs = 3_000;
     const options = {
       pool,
+      caller: { userId: "u_1" },
       question: "He is shaking",
       petLine: "Bori: dog",
       signal: new AbortController().signal,

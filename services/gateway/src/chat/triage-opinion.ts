@@ -5,6 +5,7 @@ import { z } from "zod";
 import { jsonSchemaOf } from "../http/json-schema.ts";
 import type { InferencePool } from "../inference/pool.ts";
 import { completeShort } from "./generate.ts";
+import type { InferenceCaller } from "./generate.ts";
 
 /** The model's classification of a question, as its JSON schema constrains it. */
 const ZOpinion = z.object({
@@ -33,12 +34,14 @@ List at most three sign ids that apply. Reply with JSON only.`;
  */
 export async function askTriageOpinion(options: {
   pool: InferencePool;
+  caller: InferenceCaller;
   question: string;
   petLine: string | null;
   signal: AbortSignal;
 }): Promise<Opinion | null> {
   const content = await completeShort({
     pool: options.pool,
+    caller: options.caller,
     signal: options.signal,
     maxTokens: 48,
     responseFormat: RESPONSE_FORMAT,
@@ -60,6 +63,7 @@ export async function askTriageOpinion(options: {
  */
 export function startTriageOpinion(options: {
   pool: InferencePool;
+  caller: InferenceCaller;
   question: string;
   petLine: string | null;
   budgetMs: number;
@@ -73,6 +77,7 @@ export function startTriageOpinion(options: {
   );
   const result = askTriageOpinion({
     pool: options.pool,
+    caller: options.caller,
     question: options.question,
     petLine: options.petLine,
     signal: AbortSignal.any([stop.signal, options.signal]),

@@ -1,10 +1,6 @@
 import type { IncomingMessage } from "node:http";
+import { CALLER_HEADER, PRIORITY_HEADER } from "@dogi/contracts";
 import type { QueueTicket } from "../engine/slot-pool.ts";
-
-/** The header in which the gateway names the user a request is for. */
-export const CALLER_HEADER = "x-dogi-caller";
-/** `background` marks work no person waits on (session titles). */
-export const PRIORITY_HEADER = "x-dogi-priority";
 
 const CALLER = /^[\w:.@-]{1,128}$/;
 
