@@ -183,8 +183,18 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape).extend({
   /** Chat turns per minute per user, and generated tokens per minute per user. */
   CHAT_TURNS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   CHAT_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(20_000),
-  /** Chat streams served at once; more get 503 with Retry-After. */
+  /** Chat turns generating at once; more wait (CHAT_QUEUE_MAX, CHAT_QUEUE_TIMEOUT_MS). */
   GATEWAY_MAX_STREAMS: z.coerce.number().int().min(1).default(64),
+  /** Answers one user may have generating at once, chat turns and OpenAI-door calls together. */
+  GATEWAY_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(4),
+  /** Chat turns that may wait for a place to generate; more get 503 at once. */
+  CHAT_QUEUE_MAX: z.coerce.number().int().min(0).default(256),
+  /** How long a chat turn waits for a place before it fails with 503 (its question is kept). */
+  CHAT_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  /** Largest max_tokens the OpenAI-compatible door accepts (also its default when none is sent). */
+  OPENAI_MAX_TOKENS: z.coerce.number().int().min(16).max(131_072).default(2_048),
+  /** Largest prompt the OpenAI-compatible door accepts, in characters of message and prompt text. */
+  OPENAI_MAX_PROMPT_CHARS: z.coerce.number().int().min(1_000).max(10_000_000).default(32_000),
   /** Largest completion of one chat turn, and the prompt budget for passages and earlier turns. */
   CHAT_MAX_TOKENS: z.coerce.number().int().min(16).max(32_768).default(768),
   CHAT_CONTEXT_CHARS: z.coerce.number().int().min(1_000).max(1_000_000).default(6_000),

@@ -161,8 +161,9 @@ export const ZChatUsage = z.object({
   completion_tokens: z.number().int().nonnegative(),
 });
 
-// The SSE events of a streamed turn, in order: triage (only for emergency or urgent questions), meta, delta…,
-// then done or error. Each is sent as `event: <name>` + `data: <json>`.
+// The SSE events of a streamed turn, in order: triage (only for emergency or urgent questions), meta,
+// queued (only while the turn waits for the model, as its place changes), delta…, then done or
+// error. Each is sent as `event: <name>` + `data: <json>`.
 export const ZChatMetaEvent = z.object({
   session_id: z.string(),
   message_index: z.number().int().nonnegative(),
@@ -172,6 +173,12 @@ export const ZChatMetaEvent = z.object({
   knowledge: z.enum(["ok", "unavailable"]),
 });
 export const ZChatDeltaEvent = z.object({ text: z.string() });
+/** The turn waits for the model: `position` 1 is next; the wait is an estimate from recent turns. */
+export const ZChatQueuedEvent = z.object({
+  message_index: z.number().int().nonnegative(),
+  position: z.number().int().positive(),
+  estimated_wait_ms: z.number().int().nonnegative(),
+});
 export const ZChatTriageEvent = ZTriage.extend({ message_index: z.number().int().nonnegative() });
 export const ZChatDoneEvent = z.object({
   message_index: z.number().int().nonnegative(),
@@ -190,6 +197,7 @@ export const ZChatErrorEvent = z.object({
   message: z.string(),
 });
 export type TChatMetaEvent = z.infer<typeof ZChatMetaEvent>;
+export type TChatQueuedEvent = z.infer<typeof ZChatQueuedEvent>;
 export type TChatDoneEvent = z.infer<typeof ZChatDoneEvent>;
 export type TChatErrorEvent = z.infer<typeof ZChatErrorEvent>;
 
@@ -216,6 +224,7 @@ export type TAskInput = z.infer<typeof ZAskInput>;
 export const ZChatTurnEvent = z.discriminatedUnion("event", [
   z.object({ event: z.literal("triage"), data: ZChatTriageEvent }),
   z.object({ event: z.literal("meta"), data: ZChatMetaEvent }),
+  z.object({ event: z.literal("queued"), data: ZChatQueuedEvent }),
   z.object({ event: z.literal("delta"), data: ZChatDeltaEvent }),
   z.object({ event: z.literal("done"), data: ZChatDoneEvent }),
   z.object({ event: z.literal("error"), data: ZChatErrorEvent }),

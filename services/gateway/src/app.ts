@@ -16,6 +16,8 @@ import type { GatewayState } from "./edge/edge.ts";
 import { GatewayMetrics } from "./edge/metrics.ts";
 import { metricsAccess } from "./edge/metrics-access.ts";
 import { RateLimiter } from "./edge/rate-limiter.ts";
+import { UserStreams } from "./edge/user-streams.ts";
+import { GenerationQueue } from "./chat/generation-queue.ts";
 import { sendFailure } from "./http/failure.ts";
 import { trpcBody } from "./http/json-body.ts";
 import { mountRestRoutes } from "./http/rest.ts";
@@ -66,6 +68,12 @@ export function createGateway(deps: GatewayAppDeps) {
   const background = new BackgroundWork();
   const userLimiter = new RateLimiter(env.RATE_LIMIT_USER_PER_MINUTE);
   const tokenLimiter = new RateLimiter(env.CHAT_TOKENS_PER_MINUTE);
+  const userStreams = new UserStreams(env.GATEWAY_MAX_STREAMS_PER_USER);
+  const generationQueue = new GenerationQueue({
+    capacity: env.GATEWAY_MAX_STREAMS,
+    queueMax: env.CHAT_QUEUE_MAX,
+    timeoutMs: env.CHAT_QUEUE_TIMEOUT_MS,
+  });
 
   let status: { value: TInferenceStatus | null; at: number } = { value: null, at: 0 };
   const inferenceStatus = async (): Promise<TInferenceStatus | null> => {
@@ -99,6 +107,8 @@ export function createGateway(deps: GatewayAppDeps) {
       contextChars: env.CHAT_CONTEXT_CHARS,
       triageModelBudgetMs: env.TRIAGE_MODEL === "off" ? 0 : env.TRIAGE_MODEL_BUDGET_MS,
       inferenceStatus,
+      generationQueue,
+      queueTimeoutMs: env.CHAT_QUEUE_TIMEOUT_MS,
       chargeTokens: (userId, tokens) => tokenLimiter.charge(userId, tokens),
       onTitle: (outcome) => metrics.title(outcome),
       // Session titles written after a first turn outlive its request; shutdown waits for them.
@@ -106,7 +116,8 @@ export function createGateway(deps: GatewayAppDeps) {
     },
     turnLimiter: new RateLimiter(env.CHAT_TURNS_PER_MINUTE),
     tokenLimiter,
-    maxStreams: env.GATEWAY_MAX_STREAMS,
+    userStreams,
+    generationQueue,
     streams: state,
     onRateLimited: (limit) => metrics.rateLimited(limit),
   };
@@ -172,6 +183,9 @@ export function createGateway(deps: GatewayAppDeps) {
     pool,
     authenticator,
     userLimiter,
+    tokenLimiter,
+    userStreams,
+    policy: { maxTokens: env.OPENAI_MAX_TOKENS, maxPromptChars: env.OPENAI_MAX_PROMPT_CHARS },
     edge,
     logger,
     bodyLimitBytes: parseByteSize(env.GATEWAY_OPENAI_BODY_LIMIT),

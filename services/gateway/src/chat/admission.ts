@@ -1,26 +1,58 @@
 import { AppError } from "@dogi/trpc";
 import type { RateLimiter } from "../edge/rate-limiter.ts";
+import type { UserStreams } from "../edge/user-streams.ts";
+import type { GenerationQueue } from "./generation-queue.ts";
 
 /** The limits every chat turn passes, whichever door (REST or /trpc) it comes through. */
 export interface TurnAdmissionDeps {
   turnLimiter: RateLimiter;
   tokenLimiter: RateLimiter;
-  maxStreams: number;
-  /** Shared by both doors, so the stream limit and shutdown's drain count every turn. */
+  /** Answers being generated per user, shared with the OpenAI-compatible door. */
+  userStreams: UserStreams;
+  /** Where admitted turns wait for a place to generate. */
+  generationQueue: GenerationQueue;
+  /** Shared by both doors, so that shutdown's drain counts every turn. */
   streams: { inFlight: number; draining: boolean };
   onRateLimited: (limit: string) => void;
 }
 
 /**
  * Admits one chat turn or throws why not: Dogi is draining, too many questions or tokens this
- * minute (429 with Retry-After), or too many answers being written at once (503).
+ * minute or too many of this user's answers being written (429 with Retry-After), or so many
+ * turns already waiting for the model that this one would only time out (503). Returns the
+ * release to call once the turn has ended.
  */
-export function admitTurn(deps: TurnAdmissionDeps, userId: string): void {
+export async function admitTurn(deps: TurnAdmissionDeps, userId: string): Promise<() => void> {
   if (deps.streams.draining)
     throw new AppError("OVERLOADED", "Dogi is restarting; try again in a moment.", {
       retryAfterSeconds: 5,
     });
-  const turns = deps.turnLimiter.take(userId);
+  // The user's share of answers first: a turn refused for it is not charged to their allowance.
+  let endStream: () => void;
+  try {
+    endStream = deps.userStreams.begin(userId);
+  } catch (error) {
+    deps.onRateLimited("user_streams");
+    throw error;
+  }
+  try {
+    await withinAllowance(deps, userId);
+  } catch (error) {
+    endStream();
+    throw error;
+  }
+  deps.streams.inFlight += 1;
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    endStream();
+    deps.streams.inFlight -= 1;
+  };
+}
+
+async function withinAllowance(deps: TurnAdmissionDeps, userId: string): Promise<void> {
+  const turns = await deps.turnLimiter.take(userId);
   if (!turns.ok) {
     deps.onRateLimited("chat_turns");
     throw new AppError(
@@ -29,7 +61,7 @@ export function admitTurn(deps: TurnAdmissionDeps, userId: string): void {
       { retryAfterSeconds: turns.retryAfterSeconds },
     );
   }
-  const tokens = deps.tokenLimiter.check(userId);
+  const tokens = await deps.tokenLimiter.check(userId);
   if (!tokens.ok) {
     deps.onRateLimited("chat_tokens");
     throw new AppError(
@@ -38,10 +70,10 @@ export function admitTurn(deps: TurnAdmissionDeps, userId: string): void {
       { retryAfterSeconds: tokens.retryAfterSeconds },
     );
   }
-  if (deps.streams.inFlight >= deps.maxStreams)
+  if (deps.generationQueue.full)
     throw new AppError(
       "OVERLOADED",
-      "Too many answers are being written right now; try again shortly.",
-      { retryAfterSeconds: 2 },
+      "Too many questions are waiting for an answer right now; try again shortly.",
+      { retryAfterSeconds: 5 },
     );
 }

@@ -2,6 +2,7 @@ import type {
   TChatDoneEvent,
   TChatErrorEvent,
   TChatMetaEvent,
+  TChatQueuedEvent,
   TChatSession,
   TInferenceStatus,
   TPet,
@@ -22,6 +23,8 @@ import { ageYears, buildMessages, describePet } from "./prompt.ts";
 import { retrievalOnlyAnswer } from "./retrieval-only.ts";
 import type { BackgroundWork } from "../background.ts";
 import { writeTitle } from "./title.ts";
+import { generateWhenThereIsRoom } from "./wait-for-model.ts";
+import type { GenerationQueue } from "./generation-queue.ts";
 import type { TitleOutcome } from "./title.ts";
 import { raisedByOpinion, startTriageOpinion } from "./triage-opinion.ts";
 
@@ -29,6 +32,7 @@ import { raisedByOpinion, startTriageOpinion } from "./triage-opinion.ts";
 export interface TurnSink {
   triage(event: TTriage & { message_index: number }): void;
   meta(event: TChatMetaEvent): void;
+  queued(event: TChatQueuedEvent): void;
   delta(text: string): void;
   done(event: TChatDoneEvent): void;
   error(event: TChatErrorEvent): void;
@@ -50,6 +54,10 @@ export interface TurnDeps {
   onTitle?: (outcome: TitleOutcome) => void;
   /** Counts the title (which outlives the turn's request) so that shutdown waits for it. */
   background?: BackgroundWork;
+  /** Where turns wait for a place to generate (GATEWAY_MAX_STREAMS), fairly between users. */
+  generationQueue: GenerationQueue;
+  /** How long a turn may wait for the model, in the queue and while inference is full. */
+  queueTimeoutMs: number;
   /** The model's second opinion on triage (TRIAGE_MODEL): how long a turn waits for it; 0 or absent: off. */
   triageModelBudgetMs?: number;
 }
@@ -223,14 +231,27 @@ export async function runTurn(
       earlierTurns: earlier,
       budgetChars: deps.contextChars,
     });
-    generation = await streamChat({
-      pool: deps.pool,
-      caller: { userId },
-      messages,
-      maxTokens: deps.maxTokens,
-      ignoreEos: deps.ignoreEos ?? false,
+    generation = await generateWhenThereIsRoom({
+      queue: deps.generationQueue,
+      timeoutMs: deps.queueTimeoutMs,
+      userId,
       signal: input.signal,
-      onDelta: emit,
+      onPlace: (place) =>
+        sink.queued({
+          message_index: turn.messageIndex,
+          position: place.position,
+          estimated_wait_ms: place.estimatedWaitMs,
+        }),
+      generate: () =>
+        streamChat({
+          pool: deps.pool,
+          caller: { userId },
+          messages,
+          maxTokens: deps.maxTokens,
+          ignoreEos: deps.ignoreEos ?? false,
+          signal: input.signal,
+          onDelta: emit,
+        }),
     });
   } catch (error) {
     if (input.signal.aborted) {

@@ -24,7 +24,13 @@ beforeEach(() => {
 });
 
 const ask = (signal = new AbortController().signal) =>
-  askTriageOpinion({ pool, caller: { userId: "u_1" }, question: "My dog is sleeping a lot", petLine: null, signal });
+  askTriageOpinion({
+    pool,
+    caller: { userId: "u_1" },
+    question: "My dog is sleeping a lot",
+    petLine: null,
+    signal,
+  });
 
 describe("the model's triage opinion", () => {
   it("asks for JSON constrained by a schema of levels and sign ids, greedily", async () => {

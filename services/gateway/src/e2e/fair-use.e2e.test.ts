@@ -1,6 +1,7 @@
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTinyModel } from "@dogi/testing";
-import { Api } from "../testing/api.ts";
+import { Api, readEvents } from "../testing/api.ts";
 import { startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
 
@@ -13,7 +14,13 @@ beforeAll(async () => {
     MODEL_PATH: await ensureTinyModel(),
     INFERENCE_PARALLEL: "2",
     INFERENCE_CONTEXT_SIZE: "2048",
+    INFERENCE_QUEUE_MAX: "1",
     RATE_LIMIT_USER_PER_MINUTE: String(USER_PER_MINUTE),
+    // Two turns generate at once; the rest wait their turn in the gateway.
+    GATEWAY_MAX_STREAMS: "2",
+    GATEWAY_MAX_STREAMS_PER_USER: "2",
+    CHAT_TOKENS_PER_MINUTE: "3000",
+    CHAT_MAX_TOKENS: "24",
     TRIAGE_MODEL: "off",
     // The tests' requests come from 127.0.0.1; a trusted proxy there lets them pose as others.
     TRUSTED_PROXIES: "127.0.0.1",
@@ -79,5 +86,173 @@ describe("one set of limits for every door", () => {
     const typed = await new Api(stack.url).call("GET", "/trpc/health");
     expect(typed.json.result.data.status).toBe("ok");
     expect(typed.json.result.data.dependencies).toEqual([]);
+  });
+});
+
+/** A signed-in user with a session, ready to ask. */
+async function owner() {
+  const api = new Api(stack.url);
+  await api.register();
+  const session = await api.call("POST", "/v1/llm/sessions", { title: "t" });
+  return { api, sessionId: session.json.session_id as string };
+}
+
+function ask(user: { api: Api; sessionId: string }, question: string, signal?: AbortSignal) {
+  return fetch(`${stack.url}/v1/llm/sessions/${user.sessionId}/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${user.api.token}` },
+    body: JSON.stringify({ question }),
+    ...(signal ? { signal } : {}),
+  });
+}
+
+describe("a fair share of the model", () => {
+  it("lets turns beyond the places wait their turn (queued events) instead of failing", async () => {
+    const users = await Promise.all(Array.from({ length: 8 }, () => owner()));
+    const events = await Promise.all(
+      users.map(async (user, i) => {
+        const response = await ask(user, `How much should my dog eat? (${i})`);
+        expect(response.status).toBe(200);
+        return readEvents(response);
+      }),
+    );
+    for (const turn of events) {
+      expect(turn.map((e) => e.event)).not.toContain("error");
+      expect(turn.at(-1)?.event).toBe("done");
+    }
+    const queued = events.flatMap((turn) => turn.filter((e) => e.event === "queued"));
+    // Eight at once through two places: most waited, each told its place.
+    expect(queued.length).toBeGreaterThanOrEqual(4);
+    for (const event of queued) {
+      expect(event.data.position).toBeGreaterThanOrEqual(1);
+      expect(event.data.estimated_wait_ms).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("caps one user's answers being written at once across the chat and the OpenAI door", async () => {
+    const user = await owner();
+    const controllers = Array.from({ length: 2 }, () => new AbortController());
+    // Two long OpenAI-door streams take the user's whole share (GATEWAY_MAX_STREAMS_PER_USER=2).
+    const streams = await Promise.all(
+      controllers.map((c) =>
+        fetch(`${stack.url}/v1/chat/completions`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${user.api.token}`,
+          },
+          body: JSON.stringify({
+            model: "default",
+            messages: [{ role: "user", content: "hello" }],
+            max_tokens: 900,
+            stream: true,
+            // The grammar keeps the random model writing until max_tokens or a disconnect.
+            response_format: {
+              type: "json_schema",
+              json_schema: {
+                name: "long",
+                schema: { type: "array", minItems: 40, items: { type: "string", minLength: 40 } },
+              },
+            },
+          }),
+          signal: c.signal,
+        }),
+      ),
+    );
+    try {
+      expect(streams.map((r) => r.status)).toEqual([200, 200]);
+      const refused = await ask(user, "Is my cat ok?");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      // Another user is not held back by it.
+      const other = await owner();
+      const answered = await readEvents(await ask(other, "Is my cat ok?"));
+      expect(answered.at(-1)?.event).toBe("done");
+    } finally {
+      for (const c of controllers) c.abort();
+    }
+  });
+});
+
+describe("the OpenAI-compatible door's share", () => {
+  const client = (api: Api) =>
+    new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: api.token ?? "", maxRetries: 0 });
+
+  it("refuses max_tokens above the operator's ceiling and the ignore_eos extension", async () => {
+    const { api } = await owner();
+    const openai = client(api);
+    const tooLong = await openai.chat.completions
+      .create({ model: "default", messages: [{ role: "user", content: "hi" }], max_tokens: 5000 })
+      .catch((error: unknown) => error);
+    expect(tooLong).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((tooLong as Error).message).toMatch(/at most 2048/);
+    const extension = await api.call("POST", "/v1/chat/completions", {
+      model: "default",
+      messages: [{ role: "user", content: "hi" }],
+      ignore_eos: true,
+    });
+    expect(extension.status).toBe(400);
+    expect(extension.json.error.message).toMatch(/ignore_eos/);
+  });
+
+  it("reserves prompt plus max_tokens from the user's token allowance and returns what was not used", async () => {
+    const { api } = await owner();
+    const openai = client(api);
+    const ask = () =>
+      openai.chat.completions.create({
+        model: "default",
+        messages: [{ role: "user", content: "hi" }],
+        max_tokens: 1600,
+        // A short JSON answer, so that the tokens used are far below the reservation.
+        response_format: {
+          type: "json_schema",
+          json_schema: {
+            name: "short",
+            schema: {
+              type: "object",
+              properties: { ok: { type: "boolean" } },
+              required: ["ok"],
+              additionalProperties: false,
+            },
+          },
+        },
+      });
+    // 3000 a minute: two reservations of 1600 and more cannot both be held at once.
+    const [first, second] = await Promise.allSettled([ask(), ask()]);
+    const statuses = [first, second].map((r) =>
+      r.status === "fulfilled" ? 200 : (r.reason as { status?: number }).status,
+    );
+    expect(statuses.sort()).toEqual([200, 429]);
+    // The answer used fewer than 1400 tokens (a sequence holds 1024): the rest came back, so
+    // another reservation fits.
+    const used = (
+      first.status === "fulfilled"
+        ? first.value
+        : (second as PromiseFulfilledResult<OpenAI.ChatCompletion>).value
+    ).usage;
+    expect(used?.total_tokens ?? Infinity).toBeLessThan(1400);
+    await expect(ask()).resolves.toHaveProperty("choices");
+  });
+
+  it("sends a stream's usage chunk only to a caller who asked for it", async () => {
+    const { api } = await owner();
+    const openai = client(api);
+    const chunks = async (includeUsage: boolean) => {
+      const stream = await openai.chat.completions.create({
+        model: "default",
+        messages: [{ role: "user", content: "hi" }],
+        max_tokens: 8,
+        stream: true,
+        ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
+      });
+      const seen: OpenAI.ChatCompletionChunk[] = [];
+      for await (const chunk of stream) seen.push(chunk);
+      return seen;
+    };
+    const plain = await chunks(false);
+    expect(plain.every((c) => c.choices.length === 1)).toBe(true);
+    expect(plain.some((c) => c.usage)).toBe(false);
+    const withUsage = await chunks(true);
+    expect(withUsage.at(-1)?.usage?.completion_tokens).toBeGreaterThan(0);
   });
 });

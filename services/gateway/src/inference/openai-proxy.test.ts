@@ -75,7 +75,13 @@ describe("the OpenAI-compatible proxy", () => {
     expect(requestId).toBeTruthy();
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(replicas[0]?.received[0]?.headers["x-request-id"]).toBe(requestId);
-    expect(replicas[0]?.received[0]?.body).toBe(chat(false));
+    // Forwarded as sent, with the operator's max_tokens ceiling when none was asked for, and the
+    // user named for inference's fair queue.
+    expect(JSON.parse(replicas[0]?.received[0]?.body ?? "{}")).toEqual({
+      ...(JSON.parse(chat(false)) as object),
+      max_tokens: 2048,
+    });
+    expect(replicas[0]?.received[0]?.headers["x-dogi-caller"]).toMatch(/\S/);
     await waitFor(() => lines.some((l) => l.msg === "access"), { what: "the access line" });
     expect(lines.filter((l) => l.msg === "access")).toEqual([
       expect.objectContaining({

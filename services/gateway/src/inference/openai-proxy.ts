@@ -15,7 +15,12 @@ import { pathOf } from "../edge/edge.ts";
 import type { RateLimiter } from "../edge/rate-limiter.ts";
 import { describeFailure, sendJson } from "../http/failure.ts";
 import type { Failure } from "../http/failure.ts";
+import { CALLER_HEADER } from "@dogi/contracts";
+import type { UserStreams } from "../edge/user-streams.ts";
+import { admitOpenAiBody, isFailure } from "./openai-policy.ts";
+import type { AdmittedBody, OpenAiPolicy } from "./openai-policy.ts";
 import type { InferencePool, ProxyCall, ProxySink } from "./pool.ts";
+import { UsageTap } from "./usage-tap.ts";
 
 // Response headers worth passing on; hop-by-hop ones (connection, transfer-encoding) are not.
 const PASSED_HEADERS = [
@@ -60,6 +65,11 @@ export interface OpenAiProxyDeps {
   pool: InferencePool;
   authenticator: Authenticator;
   userLimiter: RateLimiter;
+  /** Tokens per minute per user, shared with the chat turn (CHAT_TOKENS_PER_MINUTE). */
+  tokenLimiter: RateLimiter;
+  /** Answers being generated per user, shared with the chat turn. */
+  userStreams: UserStreams;
+  policy: OpenAiPolicy;
   edge: Edge;
   logger: Logger;
   /** Largest request body in bytes; bigger ones get 413. */
@@ -79,7 +89,7 @@ export function createOpenAiProxy(deps: OpenAiProxyDeps) {
     const route = routeOf(req.method, pathOf(req));
     if (route === null) return false;
     const requestId = deps.edge.admit(req, res, route);
-    if (requestId !== null) void handle(deps, req, res, requestId);
+    if (requestId !== null) void handle(deps, req, res, requestId, route);
     return true;
   };
 }
@@ -89,6 +99,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
+  route: string,
 ): Promise<void> {
   let caller: Caller;
   try {
@@ -129,7 +140,52 @@ async function handle(
     }
     body = read;
   }
-  forward(deps, req, res, requestId, body);
+  let admitted: AdmittedBody | undefined;
+  if (body) {
+    const result = admitOpenAiBody(route, body, deps.policy);
+    if (isFailure(result)) {
+      sendOpenAiFailure(res, result);
+      return;
+    }
+    admitted = result;
+    if (!admitOnShare(deps, res, caller, admitted)) return;
+  }
+  forward(deps, req, res, requestId, caller, admitted);
+}
+
+/**
+ * Takes the request's share of the user's allowances: one of their answers being generated at
+ * once (shared with the chat turn), and the tokens it may cost, reserved up front and settled
+ * with the real usage when the answer ends. False when refused (the 429 is sent).
+ */
+function admitOnShare(
+  deps: OpenAiProxyDeps,
+  res: ServerResponse,
+  caller: Caller,
+  admitted: AdmittedBody,
+): boolean {
+  if (admitted.generates) {
+    let endStream: () => void;
+    try {
+      endStream = deps.userStreams.begin(caller.userId);
+    } catch (error) {
+      deps.onRateLimited("user_streams");
+      sendOpenAiFailure(res, describeFailure(error));
+      return false;
+    }
+    res.once("close", endStream);
+  }
+  const tokens = deps.tokenLimiter.take(caller.userId, admitted.reservedTokens);
+  if (!tokens.ok) {
+    deps.onRateLimited("chat_tokens");
+    sendOpenAiFailure(res, {
+      code: "RATE_LIMITED",
+      message: `This request may use ${admitted.reservedTokens} tokens (prompt and max_tokens), more than is left of your allowance this minute; try again in ${tokens.retryAfterSeconds} seconds or ask for fewer max_tokens.`,
+      retryAfterSeconds: tokens.retryAfterSeconds,
+    });
+    return false;
+  }
+  return true;
 }
 
 function forward(
@@ -137,9 +193,24 @@ function forward(
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
-  body: Buffer | undefined,
+  caller: Caller,
+  admitted: AdmittedBody | undefined,
 ): void {
-  const answer = new ProxiedAnswer(res, deps.logger, requestId);
+  const tap = admitted ? new UsageTap(admitted.dropUsageChunk) : undefined;
+  const answer = new ProxiedAnswer(res, deps.logger, requestId, tap);
+  const body = admitted?.body;
+  if (admitted) {
+    // Settled however the answer ends: the real usage, or (cut short, no usage) about one
+    // token per frame streamed on top of the prompt's estimate, or else the whole reservation.
+    res.once("close", () => {
+      const used = tap?.usage
+        ? tap.usage.promptTokens + tap.usage.completionTokens
+        : tap && tap.frames > 0
+          ? Math.min(admitted.reservedTokens, admitted.promptTokens + tap.frames)
+          : admitted.reservedTokens;
+      deps.tokenLimiter.charge(caller.userId, used - admitted.reservedTokens);
+    });
+  }
   answer.call = deps.pool.proxy(
     {
       method: req.method ?? "GET",
@@ -148,6 +219,8 @@ function forward(
         "content-type": req.headers["content-type"] ?? "application/json",
         accept: req.headers.accept ?? "*/*",
         "x-request-id": requestId,
+        // Inference shares its queue fairly between the users named here.
+        [CALLER_HEADER]: caller.userId,
       },
       ...(body && body.length > 0 ? { body } : {}),
     },
@@ -173,6 +246,7 @@ class ProxiedAnswer implements ProxySink {
     private readonly res: ServerResponse,
     private readonly logger: Logger,
     private readonly requestId: string,
+    private readonly tap: UsageTap | undefined,
   ) {}
 
   onStart(statusCode: number, headers: IncomingHttpHeaders): void {
@@ -188,7 +262,7 @@ class ProxiedAnswer implements ProxySink {
 
   onData(chunk: Buffer): boolean {
     this.stopOpening();
-    if (this.res.write(chunk)) return true;
+    if (this.res.write(this.tap ? this.tap.pass(chunk) : chunk)) return true;
     this.res.once("drain", this.onDrain);
     return false;
   }

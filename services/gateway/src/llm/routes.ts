@@ -90,13 +90,13 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
     res.once("close", () => {
       if (!res.writableFinished) controller.abort(new Error("client disconnected"));
     });
-    deps.streams.inFlight += 1;
-    try {
+    {
       if (options.stream) {
         const sse = new SseStream(res);
         const sink: TurnSink = {
           triage: (e) => sse.send("triage", e),
           meta: (e) => sse.send("meta", e),
+          queued: (e) => sse.send("queued", e),
           delta: (text) => sse.send("delta", { text }),
           done: (e) => sse.send("done", e),
           error: (e) => sse.send("error", e),
@@ -116,6 +116,8 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
       const sink: TurnSink = {
         triage: ({ message_index: _i, ...triage }) => (body.triage = triage),
         meta: (e) => (body = { ...body, ...e }),
+        // A caller without a stream simply waits longer.
+        queued: () => undefined,
         delta: (text) => (body.answer = `${body.answer ?? ""}${text}`),
         done: (e) => (body.done = e),
         error: (e) => (failed = e),
@@ -135,8 +137,6 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         });
       } else res.status(200).json(body);
       return "sent";
-    } finally {
-      deps.streams.inFlight -= 1;
     }
   }
 
@@ -294,26 +294,38 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
       async ({ req, res, caller, params, body }) => {
         const userId = caller.userId as TChatSession["userId"];
         const id = sessionId(params.id);
-        admitTurn(deps, caller.userId);
-        const chat = await session.getSession.query({ userId, sessionId: id });
-        const pet = await loadPet(caller, body.pet_id ?? chat.petId);
-        const appended = await session.appendTurn.mutate({
-          userId,
-          sessionId: id,
-          question: body.question,
-          ...(body.client_message_id ? { clientMessageId: body.client_message_id } : {}),
-        });
-        if (
-          !appended.created &&
-          appended.turn.status !== "pending" &&
-          appended.turn.status !== "error"
-        ) {
-          // A retry of a question already answered: the stored answer, not a second one.
-          return { body: publicTurn(appended.turn) };
+        const admitted = await admitTurn(deps, caller.userId);
+        try {
+          const chat = await session.getSession.query({ userId, sessionId: id });
+          const pet = await loadPet(caller, body.pet_id ?? chat.petId);
+          const appended = await session.appendTurn.mutate({
+            userId,
+            sessionId: id,
+            question: body.question,
+            ...(body.client_message_id ? { clientMessageId: body.client_message_id } : {}),
+          });
+          if (
+            !appended.created &&
+            appended.turn.status !== "pending" &&
+            appended.turn.status !== "error"
+          ) {
+            // A retry of a question already answered: the stored answer, not a second one.
+            return { body: publicTurn(appended.turn) };
+          }
+          if (!appended.created)
+            throw new AppError("CONFLICT", "This message is already being answered.");
+          return await answer({
+            req,
+            res,
+            caller,
+            chat,
+            turn: appended.turn,
+            pet,
+            stream: body.stream,
+          });
+        } finally {
+          admitted();
         }
-        if (!appended.created)
-          throw new AppError("CONFLICT", "This message is already being answered.");
-        return answer({ req, res, caller, chat, turn: appended.turn, pet, stream: body.stream });
       },
     ),
     defineRoute(
@@ -334,15 +346,19 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         const index = Number(params.index);
         if (!Number.isInteger(index) || index < 0)
           throw new AppError("NOT_FOUND", `No message ${params.index ?? ""}.`);
-        admitTurn(deps, caller.userId);
-        const chat = await session.getSession.query({ userId, sessionId: id });
-        const pet = await loadPet(caller, chat.petId).catch(() => null);
-        const turn = await session.regenerateTurn.mutate({
-          userId,
-          sessionId: id,
-          messageIndex: index,
-        });
-        return answer({ req, res, caller, chat, turn, pet, stream: body.stream });
+        const admitted = await admitTurn(deps, caller.userId);
+        try {
+          const chat = await session.getSession.query({ userId, sessionId: id });
+          const pet = await loadPet(caller, chat.petId).catch(() => null);
+          const turn = await session.regenerateTurn.mutate({
+            userId,
+            sessionId: id,
+            messageIndex: index,
+          });
+          return await answer({ req, res, caller, chat, turn, pet, stream: body.stream });
+        } finally {
+          admitted();
+        }
       },
     ),
   ];

@@ -56,8 +56,21 @@ export async function* askTurn(
   input: TAskInput,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<TChatTurnEvent> {
+  const admitted = await admitTurn(deps, caller.userId);
+  try {
+    yield* answerAsked(deps, caller, input, signal);
+  } finally {
+    admitted();
+  }
+}
+
+async function* answerAsked(
+  deps: AskDeps,
+  caller: { userId: string; accessToken: string },
+  input: TAskInput,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<TChatTurnEvent> {
   const userId = caller.userId as TChatSession["userId"];
-  admitTurn(deps, userId);
   const { session } = deps.services;
   const chat = await session.getSession.query({ userId, sessionId: input.sessionId });
   const petId = input.petId ?? chat.petId;
@@ -88,12 +101,12 @@ export async function* askTurn(
   const sink: TurnSink = {
     triage: (data) => push({ event: "triage", data }),
     meta: (data) => push({ event: "meta", data }),
+    queued: (data) => push({ event: "queued", data }),
     delta: (text) => push({ event: "delta", data: { text } }),
     done: (data) => push({ event: "done", data }),
     error: (data) => push({ event: "error", data }),
   };
   let finished = false;
-  deps.streams.inFlight += 1;
   const running = runTurn(deps.turn, {
     userId,
     session: chat,
@@ -123,6 +136,5 @@ export async function* askTurn(
     signal?.removeEventListener("abort", leave);
     if (!finished) leave();
     await running.catch(() => undefined);
-    deps.streams.inFlight -= 1;
   }
 }

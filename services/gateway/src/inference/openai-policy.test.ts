@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { admitOpenAiBody, isFailure } from "./openai-policy.ts";
+import type { AdmittedBody } from "./openai-policy.ts";
+
+const policy = { maxTokens: 512, maxPromptChars: 1_000 };
+const admit = (body: unknown, route = "/v1/chat/completions") =>
+  admitOpenAiBody(route, Buffer.from(JSON.stringify(body)), policy);
+const chat = (extra: object = {}) => ({
+  model: "default",
+  messages: [{ role: "user", content: "x".repeat(300) }],
+  ...extra,
+});
+const forwarded = (admitted: ReturnType<typeof admit>) =>
+  JSON.parse((admitted as AdmittedBody).body.toString()) as Record<string, unknown>;
+
+describe("the OpenAI-compatible door's rules", () => {
+  it("sets max_tokens to the ceiling when absent and reserves the prompt plus it", () => {
+    const admitted = admit(chat());
+    expect(isFailure(admitted)).toBe(false);
+    expect(forwarded(admitted).max_tokens).toBe(512);
+    expect((admitted as AdmittedBody).reservedTokens).toBe(100 + 512);
+  });
+
+  it("refuses max_tokens above the ceiling, ignore_eos, a long prompt and a non-object body", () => {
+    for (const body of [
+      chat({ max_tokens: 513 }),
+      chat({ max_completion_tokens: 10_000 }),
+      chat({ ignore_eos: true }),
+      chat({ messages: [{ role: "user", content: "y".repeat(1_001) }] }),
+      [1, 2],
+    ]) {
+      const refused = admit(body);
+      expect(isFailure(refused) && refused.code).toBe("BAD_REQUEST");
+    }
+    const text = admitOpenAiBody("/v1/completions", Buffer.from("{not json"), policy);
+    expect(isFailure(text) && text.message).toMatch(/not valid JSON/);
+  });
+
+  it("counts the text of message parts, tool call arguments and completion prompts", () => {
+    const parts = admit(
+      chat({
+        messages: [
+          { role: "user", content: [{ type: "text", text: "z".repeat(600) }] },
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [{ function: { name: "f", arguments: "w".repeat(600) } }],
+          },
+        ],
+      }),
+    );
+    expect(isFailure(parts)).toBe(true);
+    const prompt = admit(
+      { model: "default", prompt: ["a".repeat(600), "b".repeat(600)] },
+      "/v1/completions",
+    );
+    expect(isFailure(prompt)).toBe(true);
+  });
+
+  it("asks a stream for its usage, and remembers to drop it when the caller did not", () => {
+    const plain = admit(chat({ stream: true, max_tokens: 20 }));
+    expect(forwarded(plain).stream_options).toEqual({ include_usage: true });
+    expect((plain as AdmittedBody).dropUsageChunk).toBe(true);
+    const asked = admit(chat({ stream: true, stream_options: { include_usage: true } }));
+    expect((asked as AdmittedBody).dropUsageChunk).toBe(false);
+  });
+});

@@ -1,0 +1,122 @@
+import type { Failure } from "../http/failure.ts";
+
+/** What the operator allows one request of the OpenAI-compatible door (OPENAI_MAX_*). */
+export interface OpenAiPolicy {
+  maxTokens: number;
+  maxPromptChars: number;
+}
+
+/** A request the door accepts: the body to forward and what it may cost. */
+export interface AdmittedBody {
+  body: Buffer;
+  /** The prompt's size in tokens, estimated from its characters. */
+  promptTokens: number;
+  /** Tokens reserved from the caller's allowance up front: the prompt's estimate plus max_tokens. */
+  reservedTokens: number;
+  /** A stream whose usage chunk the caller did not ask for: the gateway asks for it and drops it. */
+  dropUsageChunk: boolean;
+  /** Whether the answer generates text (chat and text completions), so counts as a stream. */
+  generates: boolean;
+}
+
+// A character of prompt is about a third of a token in the languages Dogi serves (Korean runs
+// denser than English): reserving one token per three characters errs towards the caller paying
+// a little more up front, and the difference is returned once the real usage is known.
+const CHARS_PER_TOKEN = 3;
+
+const invalid = (message: string): Failure => ({ code: "BAD_REQUEST", message });
+
+/** The characters of text a body asks the model to read (messages, prompt or embedding input). */
+export function promptChars(body: Record<string, unknown>): number {
+  let total = 0;
+  const add = (value: unknown): void => {
+    if (typeof value === "string") total += value.length;
+    else if (Array.isArray(value)) for (const item of value) add(item);
+    else if (value && typeof value === "object") {
+      const part = value as Record<string, unknown>;
+      add(part.content);
+      add(part.text);
+      if (part.arguments) add(part.arguments);
+      if (Array.isArray(part.tool_calls))
+        for (const call of part.tool_calls as Array<{ function?: { arguments?: unknown } }>)
+          add(call.function?.arguments);
+    }
+  };
+  add(body.messages);
+  add(body.prompt);
+  add(body.input);
+  return total;
+}
+
+/**
+ * Applies the door's rules to a POST body before it reaches inference: a JSON object, no engine
+ * extensions (`ignore_eos` lets one caller hold a sequence for the whole context), max_tokens
+ * within the operator's ceiling (and set to it when absent, so every answer has a bound), and a
+ * prompt within OPENAI_MAX_PROMPT_CHARS. Streams always ask for usage, so that the tokens
+ * reserved up front can be settled with what was used.
+ */
+export function admitOpenAiBody(
+  route: string,
+  raw: Buffer,
+  policy: OpenAiPolicy,
+): AdmittedBody | Failure {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString("utf8"));
+  } catch {
+    return invalid("The request body is not valid JSON.");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return invalid("The request body must be a JSON object.");
+  const body = parsed as Record<string, unknown>;
+  const chars = promptChars(body);
+  if (chars > policy.maxPromptChars)
+    return invalid(
+      `The prompt has ${chars} characters; this server accepts at most ${policy.maxPromptChars}. Shorten the messages or prompt.`,
+    );
+  const promptTokens = Math.ceil(chars / CHARS_PER_TOKEN);
+  if (route === "/v1/embeddings")
+    return {
+      body: raw,
+      promptTokens,
+      reservedTokens: promptTokens,
+      dropUsageChunk: false,
+      generates: false,
+    };
+
+  if (body.ignore_eos !== undefined && body.ignore_eos !== null && body.ignore_eos !== false)
+    return invalid("ignore_eos is an engine extension this server does not offer to callers.");
+  const requested = body.max_completion_tokens ?? body.max_tokens;
+  if (requested !== undefined && requested !== null) {
+    if (typeof requested !== "number" || !Number.isInteger(requested) || requested < 1)
+      return invalid("max_tokens must be a positive integer.");
+    if (requested > policy.maxTokens)
+      return invalid(
+        `max_tokens is ${requested}; this server allows at most ${policy.maxTokens} per request.`,
+      );
+  }
+  const maxTokens = typeof requested === "number" ? requested : policy.maxTokens;
+  const forwarded: Record<string, unknown> = { ...body };
+  if (requested === undefined || requested === null) forwarded.max_tokens = maxTokens;
+  let dropUsageChunk = false;
+  if (body.stream === true) {
+    const options =
+      body.stream_options && typeof body.stream_options === "object"
+        ? (body.stream_options as Record<string, unknown>)
+        : {};
+    dropUsageChunk = options.include_usage !== true;
+    forwarded.stream_options = { ...options, include_usage: true };
+  }
+  return {
+    body: Buffer.from(JSON.stringify(forwarded)),
+    promptTokens,
+    reservedTokens: promptTokens + maxTokens * Math.max(1, typeof body.n === "number" ? body.n : 1),
+    dropUsageChunk,
+    generates: true,
+  };
+}
+
+/** Whether `admitOpenAiBody` refused the body. */
+export function isFailure(value: AdmittedBody | Failure): value is Failure {
+  return "code" in value;
+}
