@@ -178,7 +178,13 @@ function turnView(ctx: Ctx, turn: ViewTurn, last: boolean): HTMLElement {
       h("span", { class: "who" }, t("dogi")),
       triageNotice(turn.triage),
       turn.status === "streaming" && !shownAnswer(turn)
-        ? h("p", { class: "muted thinking", role: "status" }, t("thinking"))
+        ? h(
+            "p",
+            { class: "muted thinking", role: "status" },
+            turn.queue
+              ? t("queued", { position: turn.queue.position, seconds: turn.queue.waitSeconds })
+              : t("thinking"),
+          )
         : null,
       answer,
       status,
@@ -211,11 +217,22 @@ function handleEvent(ctx: Ctx, turn: ViewTurn, event: string, data: string): voi
       ctx.render();
       break;
     }
+    case "queued": {
+      const place = parsed as { position: number; estimated_wait_ms: number };
+      turn.queue = {
+        position: place.position,
+        waitSeconds: Math.max(1, Math.round(place.estimated_wait_ms / 1000)),
+      };
+      ctx.render();
+      break;
+    }
     case "delta":
+      turn.queue = null;
       turn.answer += (parsed as { text: string }).text;
       scheduleAnswer(turn);
       break;
     case "done": {
+      turn.queue = null;
       const done = parsed as DoneEvent;
       turn.status = done.status;
       turn.model = done.model;
@@ -225,6 +242,7 @@ function handleEvent(ctx: Ctx, turn: ViewTurn, event: string, data: string): voi
       break;
     }
     case "error": {
+      turn.queue = null;
       const error = parsed as ErrorEvent;
       turn.status = "error";
       turn.error = error.message;

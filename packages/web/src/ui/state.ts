@@ -28,6 +28,8 @@ export interface ViewTurn {
   triage: TriageEvent | null;
   /** Every triage message the answer was sent with, so the page can show the answer without it. */
   triageMessages: string[];
+  /** While the question waits for the model: its place in line and the estimated wait. */
+  queue?: { position: number; waitSeconds: number } | null;
 }
 
 /** Everything the page shows; views read it and call `render` after changing it. */
