@@ -84,8 +84,10 @@ describe("loadEnv", () => {
   it("takes a redis:// or rediss:// REDIS_URL for the gateway, and nothing else", () => {
     expect(loadEnv(ZGatewayEnv, { service: "gateway", source: {} }).REDIS_URL).toBeUndefined();
     expect(
-      loadEnv(ZGatewayEnv, { service: "gateway", source: { REDIS_URL: "rediss://:pw@cache:6380/2" } })
-        .REDIS_URL,
+      loadEnv(ZGatewayEnv, {
+        service: "gateway",
+        source: { REDIS_URL: "rediss://:pw@cache:6380/2" },
+      }).REDIS_URL,
     ).toBe("rediss://:pw@cache:6380/2");
     expect(() =>
       loadEnv(ZGatewayEnv, { service: "gateway", source: { REDIS_URL: "http://cache:6379" } }),
