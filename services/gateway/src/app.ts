@@ -6,6 +6,7 @@ import type { Logger } from "@dogi/logger";
 import { AppError, createServiceApp } from "@dogi/trpc";
 import type { HealthReporter } from "@dogi/trpc";
 import { Authenticator } from "./auth/authenticator.ts";
+import { shareRevocations } from "./auth/revocations.ts";
 import { BackgroundWork } from "./background.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { ServiceClients } from "./clients.ts";
@@ -15,7 +16,8 @@ import { Edge } from "./edge/edge.ts";
 import type { GatewayState } from "./edge/edge.ts";
 import { GatewayMetrics } from "./edge/metrics.ts";
 import { metricsAccess } from "./edge/metrics-access.ts";
-import { RateLimiter } from "./edge/rate-limiter.ts";
+import { memoryLimiters } from "./edge/rate-limiter.ts";
+import { redisLimiters } from "./edge/redis-limiters.ts";
 import { sendFailure } from "./http/failure.ts";
 import { trpcBody } from "./http/json-body.ts";
 import { mountRestRoutes } from "./http/rest.ts";
@@ -25,6 +27,7 @@ import { llmRoutes } from "./llm/routes.ts";
 import type { AskDeps } from "./rpc/ask.ts";
 import { openApiDocument, openApiPage } from "./openapi/document.ts";
 import { gatewayRouter } from "./router.ts";
+import { connectRedis } from "./redis.ts";
 import { statusPage } from "./status-page.ts";
 import { mountWebSession } from "./web/session-cookie.ts";
 import { mountWebPage } from "./web/static.ts";
@@ -62,8 +65,12 @@ export function createGateway(deps: GatewayAppDeps) {
   metrics.replicas = () => pool.snapshot();
   const state: GatewayState = { inFlight: 0, draining: false, requests: 0 };
   const background = new BackgroundWork();
-  const userLimiter = new RateLimiter(env.RATE_LIMIT_USER_PER_MINUTE);
-  const tokenLimiter = new RateLimiter(env.CHAT_TOKENS_PER_MINUTE);
+  // With Redis, every replica counts against one set of limits and hears every revocation.
+  const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
+  const limiter = redis ? redisLimiters(redis.commands, { logger }) : memoryLimiters();
+  const revocations = redis ? shareRevocations({ authenticator, redis, logger }) : undefined;
+  const userLimiter = limiter("user", env.RATE_LIMIT_USER_PER_MINUTE);
+  const tokenLimiter = limiter("chat_tokens", env.CHAT_TOKENS_PER_MINUTE);
 
   let status: { value: TInferenceStatus | null; at: number } = { value: null, at: 0 };
   const inferenceStatus = async (): Promise<TInferenceStatus | null> => {
@@ -73,8 +80,8 @@ export function createGateway(deps: GatewayAppDeps) {
     return value;
   };
 
-  const limitUser = (userId: string) => {
-    const verdict = userLimiter.take(userId);
+  const limitUser = async (userId: string) => {
+    const verdict = await userLimiter.take(userId);
     if (verdict.ok) return;
     metrics.rateLimited("user");
     throw new AppError(
@@ -102,14 +109,19 @@ export function createGateway(deps: GatewayAppDeps) {
       // Session titles written after a first turn outlive its request; shutdown waits for them.
       background,
     },
-    turnLimiter: new RateLimiter(env.CHAT_TURNS_PER_MINUTE),
+    turnLimiter: limiter("chat_turns", env.CHAT_TURNS_PER_MINUTE),
     tokenLimiter,
     maxStreams: env.GATEWAY_MAX_STREAMS,
     streams: state,
     onRateLimited: (limit) => metrics.rateLimited(limit),
   };
   const routes = [
-    ...authRoutes({ services, authenticator, trustedProxies: trusted, logger }),
+    ...authRoutes({
+      services,
+      authenticator: revocations ?? authenticator,
+      trustedProxies: trusted,
+      logger,
+    }),
     ...llmRoutes(chat),
   ];
   const mayReadMetrics = metricsAccess({ token: env.METRICS_TOKEN, trusted });
@@ -157,7 +169,7 @@ export function createGateway(deps: GatewayAppDeps) {
     state,
     trusted,
     corsOrigins: list(env.CORS_ORIGINS),
-    ipLimiter: new RateLimiter(env.RATE_LIMIT_IP_PER_MINUTE),
+    ipLimiter: limiter("ip", env.RATE_LIMIT_IP_PER_MINUTE),
   });
   const openAiProxy = createOpenAiProxy({
     pool,
@@ -186,7 +198,18 @@ export function createGateway(deps: GatewayAppDeps) {
     if (!openAiProxy(req, res)) app(req, res);
   };
 
-  return { app, listener, pool, state, metrics, background };
+  return {
+    app,
+    listener,
+    pool,
+    state,
+    metrics,
+    background,
+    /** Settles once this replica hears revocations from the others (at once without Redis). */
+    sharing: revocations?.subscribed ?? Promise.resolve(),
+    /** Drops the connections to Redis, if any (last, on shutdown). */
+    closeShared: () => redis?.close(),
+  };
 }
 
 /** Makes `listener` the server's only request listener (serve() installs the Express app). */

@@ -1,10 +1,10 @@
 import { AppError } from "@dogi/trpc";
-import type { RateLimiter } from "../edge/rate-limiter.ts";
+import type { Limiter } from "../edge/rate-limiter.ts";
 
 /** The limits every chat turn passes, whichever door (REST or /trpc) it comes through. */
 export interface TurnAdmissionDeps {
-  turnLimiter: RateLimiter;
-  tokenLimiter: RateLimiter;
+  turnLimiter: Limiter;
+  tokenLimiter: Limiter;
   maxStreams: number;
   /** Shared by both doors, so the stream limit and shutdown's drain count every turn. */
   streams: { inFlight: number; draining: boolean };
@@ -15,12 +15,12 @@ export interface TurnAdmissionDeps {
  * Admits one chat turn or throws why not: Dogi is draining, too many questions or tokens this
  * minute (429 with Retry-After), or too many answers being written at once (503).
  */
-export function admitTurn(deps: TurnAdmissionDeps, userId: string): void {
+export async function admitTurn(deps: TurnAdmissionDeps, userId: string): Promise<void> {
   if (deps.streams.draining)
     throw new AppError("OVERLOADED", "Dogi is restarting; try again in a moment.", {
       retryAfterSeconds: 5,
     });
-  const turns = deps.turnLimiter.take(userId);
+  const turns = await deps.turnLimiter.take(userId);
   if (!turns.ok) {
     deps.onRateLimited("chat_turns");
     throw new AppError(
@@ -29,7 +29,7 @@ export function admitTurn(deps: TurnAdmissionDeps, userId: string): void {
       { retryAfterSeconds: turns.retryAfterSeconds },
     );
   }
-  const tokens = deps.tokenLimiter.check(userId);
+  const tokens = await deps.tokenLimiter.check(userId);
   if (!tokens.ok) {
     deps.onRateLimited("chat_tokens");
     throw new AppError(

@@ -12,7 +12,7 @@ import type { Authenticator, Caller } from "../auth/authenticator.ts";
 import { readBody, refuseUpload } from "../edge/body.ts";
 import type { Edge } from "../edge/edge.ts";
 import { pathOf } from "../edge/edge.ts";
-import type { RateLimiter } from "../edge/rate-limiter.ts";
+import type { Limiter } from "../edge/rate-limiter.ts";
 import { describeFailure, sendJson } from "../http/failure.ts";
 import type { Failure } from "../http/failure.ts";
 import type { InferencePool, ProxyCall, ProxySink } from "./pool.ts";
@@ -59,7 +59,7 @@ function sendOpenAiFailure(res: ServerResponse, failure: Failure): void {
 export interface OpenAiProxyDeps {
   pool: InferencePool;
   authenticator: Authenticator;
-  userLimiter: RateLimiter;
+  userLimiter: Limiter;
   edge: Edge;
   logger: Logger;
   /** Largest request body in bytes; bigger ones get 413. */
@@ -78,8 +78,10 @@ export function createOpenAiProxy(deps: OpenAiProxyDeps) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const route = routeOf(req.method, pathOf(req));
     if (route === null) return false;
-    const requestId = deps.edge.admit(req, res, route);
-    if (requestId !== null) void handle(deps, req, res, requestId);
+    handle(deps, req, res, route).catch((error: unknown) => {
+      deps.logger.error({ err: error }, "OpenAI-compatible request failed");
+      sendOpenAiFailure(res, describeFailure(error));
+    });
     return true;
   };
 }
@@ -88,8 +90,10 @@ async function handle(
   deps: OpenAiProxyDeps,
   req: IncomingMessage,
   res: ServerResponse,
-  requestId: string,
+  route: string,
 ): Promise<void> {
+  const requestId = await deps.edge.admit(req, res, route);
+  if (requestId === null) return;
   let caller: Caller;
   try {
     caller =
@@ -99,7 +103,7 @@ async function handle(
     sendOpenAiFailure(res, describeFailure(error));
     return;
   }
-  const verdict = deps.userLimiter.take(caller.userId);
+  const verdict = await deps.userLimiter.take(caller.userId);
   if (!verdict.ok) {
     deps.onRateLimited("user");
     sendOpenAiFailure(res, {

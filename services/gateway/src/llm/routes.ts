@@ -294,7 +294,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
       async ({ req, res, caller, params, body }) => {
         const userId = caller.userId as TChatSession["userId"];
         const id = sessionId(params.id);
-        admitTurn(deps, caller.userId);
+        await admitTurn(deps, caller.userId);
         const chat = await session.getSession.query({ userId, sessionId: id });
         const pet = await loadPet(caller, body.pet_id ?? chat.petId);
         const appended = await session.appendTurn.mutate({
@@ -334,7 +334,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         const index = Number(params.index);
         if (!Number.isInteger(index) || index < 0)
           throw new AppError("NOT_FOUND", `No message ${params.index ?? ""}.`);
-        admitTurn(deps, caller.userId);
+        await admitTurn(deps, caller.userId);
         const chat = await session.getSession.query({ userId, sessionId: id });
         const pet = await loadPet(caller, chat.petId).catch(() => null);
         const turn = await session.regenerateTurn.mutate({

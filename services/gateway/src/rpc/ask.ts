@@ -57,7 +57,7 @@ export async function* askTurn(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<TChatTurnEvent> {
   const userId = caller.userId as TChatSession["userId"];
-  admitTurn(deps, userId);
+  await admitTurn(deps, userId);
   const { session } = deps.services;
   const chat = await session.getSession.query({ userId, sessionId: input.sessionId });
   const petId = input.petId ?? chat.petId;
