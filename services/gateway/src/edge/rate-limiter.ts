@@ -23,10 +23,11 @@ export interface LimiterFactory {
   (name: string, perMinute: number): Limiter;
 }
 
-const WINDOW_SECONDS = 60;
+/** Every limiter counts in fixed windows of a minute. */
+export const WINDOW_SECONDS = 60;
 const ALLOWED: LimitVerdict = { ok: true };
 /** Keys each in-memory limiter remembers; past it the least recently used key is forgotten. */
-export const MEMORY_MAX_KEYS = 100_000;
+const MEMORY_MAX_KEYS = 100_000;
 
 function refused(res: RateLimiterRes): LimitVerdict {
   return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };

@@ -59,8 +59,8 @@ describe.skipIf(gate.skip)(gate.title("Redis limiters across replicas and outage
 
     const started = performance.now();
     expect(await user.take("u")).toEqual({ ok: true });
-    // Answered at once from memory, not after waiting on a reconnect.
-    expect(performance.now() - started).toBeLessThan(200);
+    // Answered at once from memory, not after a command waited out its 300 ms timeout.
+    expect(performance.now() - started).toBeLessThan(250);
     expect(await user.take("u")).toEqual({ ok: true });
     expect((await user.take("u")).ok).toBe(false);
     expect(lines.map((line) => line.msg)).toContain(

@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import type { Logger } from "@dogi/logger";
 import type { Limiter, LimiterFactory } from "./rate-limiter.ts";
-import { limiterOver, memoryLimiters } from "./rate-limiter.ts";
+import { limiterOver, memoryLimiters, WINDOW_SECONDS } from "./rate-limiter.ts";
 
 const KEY_PREFIX = "dogi:limit";
 
@@ -38,7 +38,7 @@ export function redisLimiters(client: Redis, options: { logger: Logger }): Limit
       new RateLimiterRedis({
         storeClient: client,
         points: perMinute,
-        duration: 60,
+        duration: WINDOW_SECONDS,
         keyPrefix: `${KEY_PREFIX}:${name}`,
         // Not connected: go to the insurance at once rather than queue behind a reconnect.
         rejectIfRedisNotReady: true,
