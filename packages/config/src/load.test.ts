@@ -80,4 +80,17 @@ describe("loadEnv", () => {
     expect(env.MODEL_PATH).toBeUndefined();
     expect(env.LLAMA_GPU).toBe("auto");
   });
+
+  it("takes a redis:// or rediss:// REDIS_URL for the gateway, and nothing else", () => {
+    expect(loadEnv(ZGatewayEnv, { service: "gateway", source: {} }).REDIS_URL).toBeUndefined();
+    expect(
+      loadEnv(ZGatewayEnv, {
+        service: "gateway",
+        source: { REDIS_URL: "rediss://:pw@cache:6380/2" },
+      }).REDIS_URL,
+    ).toBe("rediss://:pw@cache:6380/2");
+    expect(() =>
+      loadEnv(ZGatewayEnv, { service: "gateway", source: { REDIS_URL: "http://cache:6379" } }),
+    ).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+  });
 });

@@ -210,6 +210,13 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape).extend({
   TRIAGE_MODEL: z.enum(["auto", "off"]).default("auto"),
   /** How long a turn waits for that opinion, from the turn's start; past it the rules' level stands. */
   TRIAGE_MODEL_BUDGET_MS: z.coerce.number().int().min(0).max(30_000).default(1_500),
+  /**
+   * Redis shared by the gateway replicas: rate limits and revocations of credentials. Unset:
+   * both are kept in memory, per replica (one gateway needs nothing more).
+   */
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" })
+    .optional(),
   /** How long a verified credential is reused without asking auth again (0: every request). */
   GATEWAY_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   /** Bearer token a scraper sends for /metrics; unset or empty: /metrics answers loopback clients only. */

@@ -6,6 +6,7 @@ import type { Logger } from "@dogi/logger";
 import { AppError, createServiceApp, withoutDetails } from "@dogi/trpc";
 import type { HealthReporter } from "@dogi/trpc";
 import { Authenticator } from "./auth/authenticator.ts";
+import { shareRevocations } from "./auth/revocations.ts";
 import { BackgroundWork } from "./background.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { ServiceClients } from "./clients.ts";
@@ -15,7 +16,8 @@ import { Edge } from "./edge/edge.ts";
 import type { GatewayState } from "./edge/edge.ts";
 import { GatewayMetrics } from "./edge/metrics.ts";
 import { metricsAccess } from "./edge/metrics-access.ts";
-import { RateLimiter } from "./edge/rate-limiter.ts";
+import { memoryLimiters } from "./edge/rate-limiter.ts";
+import { redisLimiters } from "./edge/redis-limiters.ts";
 import { UserStreams } from "./edge/user-streams.ts";
 import { GenerationQueue } from "./chat/generation-queue.ts";
 import { sendFailure } from "./http/failure.ts";
@@ -27,6 +29,7 @@ import { llmRoutes } from "./llm/routes.ts";
 import type { AskDeps } from "./rpc/ask.ts";
 import { openApiDocument, openApiPage } from "./openapi/document.ts";
 import { gatewayRouter } from "./router.ts";
+import { connectRedis } from "./redis.ts";
 import { statusPage } from "./status-page.ts";
 import { mountWebSession } from "./web/session-cookie.ts";
 import { mountWebPage } from "./web/static.ts";
@@ -66,8 +69,12 @@ export function createGateway(deps: GatewayAppDeps) {
   metrics.replicas = () => pool.snapshot();
   const state: GatewayState = { inFlight: 0, draining: false, requests: 0 };
   const background = new BackgroundWork();
-  const userLimiter = new RateLimiter(env.RATE_LIMIT_USER_PER_MINUTE);
-  const tokenLimiter = new RateLimiter(env.CHAT_TOKENS_PER_MINUTE);
+  // With Redis, every replica counts against one set of limits and hears every revocation.
+  const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
+  const limiter = redis ? redisLimiters(redis.commands, { logger }) : memoryLimiters();
+  const revocations = redis ? shareRevocations({ authenticator, redis, logger }) : undefined;
+  const userLimiter = limiter("user", env.RATE_LIMIT_USER_PER_MINUTE);
+  const tokenLimiter = limiter("chat_tokens", env.CHAT_TOKENS_PER_MINUTE);
   const userStreams = new UserStreams(env.GATEWAY_MAX_STREAMS_PER_USER);
   const generationQueue = new GenerationQueue({
     capacity: env.GATEWAY_MAX_STREAMS,
@@ -83,8 +90,8 @@ export function createGateway(deps: GatewayAppDeps) {
     return value;
   };
 
-  const limitUser = (userId: string) => {
-    const verdict = userLimiter.take(userId);
+  const limitUser = async (userId: string) => {
+    const verdict = await userLimiter.take(userId);
     if (verdict.ok) return;
     metrics.rateLimited("user");
     throw new AppError(
@@ -114,7 +121,7 @@ export function createGateway(deps: GatewayAppDeps) {
       // Session titles written after a first turn outlive its request; shutdown waits for them.
       background,
     },
-    turnLimiter: new RateLimiter(env.CHAT_TURNS_PER_MINUTE),
+    turnLimiter: limiter("chat_turns", env.CHAT_TURNS_PER_MINUTE),
     tokenLimiter,
     userStreams,
     generationQueue,
@@ -122,7 +129,12 @@ export function createGateway(deps: GatewayAppDeps) {
     onRateLimited: (limit) => metrics.rateLimited(limit),
   };
   const routes = [
-    ...authRoutes({ services, authenticator, trustedProxies: trusted, logger }),
+    ...authRoutes({
+      services,
+      authenticator: revocations ?? authenticator,
+      trustedProxies: trusted,
+      logger,
+    }),
     ...llmRoutes(chat),
   ];
   const mayReadMetrics = metricsAccess({ token: env.METRICS_TOKEN, trusted });
@@ -177,7 +189,7 @@ export function createGateway(deps: GatewayAppDeps) {
     state,
     trusted,
     corsOrigins: list(env.CORS_ORIGINS),
-    ipLimiter: new RateLimiter(env.RATE_LIMIT_IP_PER_MINUTE),
+    ipLimiter: limiter("ip", env.RATE_LIMIT_IP_PER_MINUTE),
   });
   const openAiProxy = createOpenAiProxy({
     pool,
@@ -209,7 +221,18 @@ export function createGateway(deps: GatewayAppDeps) {
     if (!openAiProxy(req, res)) app(req, res);
   };
 
-  return { app, listener, pool, state, metrics, background };
+  return {
+    app,
+    listener,
+    pool,
+    state,
+    metrics,
+    background,
+    /** Settles once this replica hears revocations from the others (at once without Redis). */
+    sharing: revocations?.subscribed ?? Promise.resolve(),
+    /** Drops the connections to Redis, if any (last, on shutdown). */
+    closeShared: () => redis?.close(),
+  };
 }
 
 /** Makes `listener` the server's only request listener (serve() installs the Express app). */

@@ -23,7 +23,10 @@ const running = await serve({
   port: env.GATEWAY_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-  onShutdown: async () => gateway.pool.stop(),
+  onShutdown: async () => {
+    gateway.pool.stop();
+    gateway.closeShared();
+  },
   handleSignals: false,
 });
 useListener(running.server, gateway.listener);

@@ -6,7 +6,7 @@ import path from "node:path";
 import { goBinDirs, isCi, pathDirs } from "../env.ts";
 
 /** The real servers the tests can start. */
-export type ServerKind = "mariadb" | "ferretdb" | "chroma";
+export type ServerKind = "mariadb" | "ferretdb" | "chroma" | "redis";
 
 /** Whether a server can be started here, and if not, what to install. */
 export interface ServerAvailability {
@@ -22,7 +22,7 @@ export interface ServerGate {
   title(name: string): string;
 }
 
-// Debian puts mariadbd in /usr/sbin, which is not on a normal user's PATH.
+// Debian puts mariadbd in /usr/sbin, which is not on a normal user's PATH (redis-server in /usr/bin).
 const SBIN_DIRS = ["/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"];
 
 const require = createRequire(import.meta.url);
@@ -54,6 +54,11 @@ export function mariaDbBinaries(): { server: string | undefined; installDb: stri
     server: findExecutable("mariadbd", SBIN_DIRS),
     installDb: findExecutable("mariadb-install-db", SBIN_DIRS),
   };
+}
+
+/** Path of Debian's redis-server, when installed. */
+export function redisBinary(): string | undefined {
+  return findExecutable("redis-server", SBIN_DIRS);
 }
 
 /** Path of the ferretdb binary (PATH, $GOBIN, $GOPATH/bin, ~/go/bin), when installed. */
@@ -161,6 +166,15 @@ export function serverAvailability(kind: ServerKind): ServerAvailability {
     }
     case "ferretdb":
       return ferretDbAvailability();
+    case "redis": {
+      const server = redisBinary();
+      return server === undefined
+        ? {
+            available: false,
+            reason: "redis-server not found; install with: apt-get install -y redis-server",
+          }
+        : { available: true, reason: server };
+    }
     case "chroma": {
       const cli = chromaCli();
       if (cli === undefined) {

@@ -3,6 +3,7 @@ export {
   ferretDbBinary,
   findExecutable,
   mariaDbBinaries,
+  redisBinary,
   requireServer,
   serverAvailability,
   serverGate,
@@ -23,5 +24,7 @@ export {
 export type { ManagedProcess, ProcessExit, StartProcessOptions } from "./managed-process.ts";
 export { startMariaDb } from "./mariadb.ts";
 export type { MariaDbServer, StartMariaDbOptions } from "./mariadb.ts";
+export { startRedis } from "./redis.ts";
+export type { RedisServer, StartRedisOptions } from "./redis.ts";
 export { waitFor } from "./wait-for.ts";
 export type { WaitForOptions } from "./wait-for.ts";

@@ -31,13 +31,14 @@ import { resolveClientIp } from "../edge/client-ip.ts";
 import { toCamel, toSnake } from "../http/case.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
-import type { Authenticator } from "./authenticator.ts";
 import { deleteUserData } from "./delete-account.ts";
+import type { Revocations } from "./revocations.ts";
 import { tokenResponse } from "./token-response.ts";
 
 export interface AuthRoutesDeps {
   services: ServiceClients;
-  authenticator: Authenticator;
+  /** Told of each revocation, to forget the user's credentials (on every replica, with Redis). */
+  authenticator: Revocations;
   trustedProxies: net.BlockList;
   logger: Logger;
 }

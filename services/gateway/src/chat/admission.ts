@@ -1,12 +1,12 @@
 import { AppError } from "@dogi/trpc";
-import type { RateLimiter } from "../edge/rate-limiter.ts";
+import type { Limiter } from "../edge/rate-limiter.ts";
 import type { UserStreams } from "../edge/user-streams.ts";
 import type { GenerationQueue } from "./generation-queue.ts";
 
 /** The limits every chat turn passes, whichever door (REST or /trpc) it comes through. */
 export interface TurnAdmissionDeps {
-  turnLimiter: RateLimiter;
-  tokenLimiter: RateLimiter;
+  turnLimiter: Limiter;
+  tokenLimiter: Limiter;
   /** Answers being generated per user, shared with the OpenAI-compatible door. */
   userStreams: UserStreams;
   /** Where admitted turns wait for a place to generate. */

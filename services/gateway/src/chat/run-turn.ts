@@ -49,7 +49,7 @@ export interface TurnDeps {
   /** The inference service's state (null when it cannot be read: then the model is tried anyway). */
   inferenceStatus: () => Promise<TInferenceStatus | null>;
   /** Charges the tokens a turn used to its user's per-minute allowance. */
-  chargeTokens: (userId: string, tokens: number) => void;
+  chargeTokens: (userId: string, tokens: number) => Promise<void>;
   /** Told what became of the model-written title after a session's first turn. */
   onTitle?: (outcome: TitleOutcome) => void;
   /** Counts the title (which outlives the turn's request) so that shutdown waits for it. */
@@ -321,7 +321,7 @@ export async function runTurn(
       return;
     }
     if (result.usage)
-      deps.chargeTokens(userId, result.usage.promptTokens + result.usage.completionTokens);
+      await deps.chargeTokens(userId, result.usage.promptTokens + result.usage.completionTokens);
     sink.done({
       message_index: turn.messageIndex,
       status: result.status,

@@ -5,9 +5,9 @@ import helmet from "helmet";
 import type { Logger } from "@dogi/logger";
 import { requestIdFrom } from "@dogi/trpc";
 import { sendFailure } from "../http/failure.ts";
-import { resolveClientIp } from "./client-ip.ts";
+import { rateLimitKey, resolveClientIp } from "./client-ip.ts";
 import type { GatewayMetrics } from "./metrics.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
+import type { Limiter } from "./rate-limiter.ts";
 
 // Liveness costs nothing and /metrics has its own access rule; /readyz fans out, so it is limited.
 const UNLIMITED = new Set(["/healthz", "/metrics"]);
@@ -66,7 +66,7 @@ export interface EdgeOptions {
   state: GatewayState;
   trusted: net.BlockList;
   corsOrigins: readonly string[];
-  ipLimiter: RateLimiter;
+  ipLimiter: Limiter;
 }
 
 /**
@@ -86,10 +86,10 @@ export class Edge {
   }
 
   /**
-   * Admits a request: returns its id, or null when the edge answered it already (draining,
+   * Admits a request: resolves to its id, or null when the edge answered it already (draining,
    * CORS preflight, rate limited). `route` labels the metrics (else Express's matched route).
    */
-  admit(req: IncomingMessage, res: ServerResponse, route?: string): string | null {
+  async admit(req: IncomingMessage, res: ServerResponse, route?: string): Promise<string | null> {
     const requestId = requestIdFrom(req.headers["x-request-id"]);
     // The service app behind reuses this id for its own logger and the x-request-id echo.
     req.headers["x-request-id"] = requestId;
@@ -108,20 +108,24 @@ export class Edge {
       return null;
     }
     if (!this.cors(req, res)) return null;
-    if (!UNLIMITED.has(path) && !this.withinIpLimit(req, res, requestId)) return null;
 
+    // Counted before the limit is asked: with Redis that takes a round trip, during which the
+    // client may leave, and a "close" already emitted would never uncount it.
     const state = this.options.state;
     state.requests += 1;
     res.once("close", () => {
       state.requests -= 1;
     });
+    if (!UNLIMITED.has(path) && !(await this.withinIpLimit(req, res, requestId))) return null;
     return requestId;
   }
 
   /** The edge as the first Express middleware. */
   middleware() {
     return (req: Request, res: Response, next: NextFunction) => {
-      if (this.admit(req, res) !== null) next();
+      this.admit(req, res).then((requestId) => {
+        if (requestId !== null) next();
+      }, next);
     };
   }
 
@@ -186,17 +190,20 @@ export class Edge {
   }
 
   /** Requests per minute per client address (behind TRUSTED_PROXIES, the address they forward). */
-  private withinIpLimit(req: IncomingMessage, res: ServerResponse, requestId: string): boolean {
-    // With no trusted proxy the peer is the client; its address is a fine key as it comes.
-    const ip =
-      (this.trustsNoProxy
-        ? req.socket.remoteAddress
-        : resolveClientIp({
-            socketAddress: req.socket.remoteAddress,
-            forwardedFor: req.headers["x-forwarded-for"],
-            trusted: this.options.trusted,
-          })) ?? "unknown";
-    const verdict = this.options.ipLimiter.take(ip);
+  private async withinIpLimit(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<boolean> {
+    // With no trusted proxy the peer is the client (a mapped IPv4 peer is keyed as IPv4).
+    const ip = this.trustsNoProxy
+      ? req.socket.remoteAddress
+      : resolveClientIp({
+          socketAddress: req.socket.remoteAddress,
+          forwardedFor: req.headers["x-forwarded-for"],
+          trusted: this.options.trusted,
+        });
+    const verdict = await this.options.ipLimiter.take(rateLimitKey(ip));
     if (verdict.ok) return true;
     this.options.metrics.rateLimited("ip");
     sendFailure(res, requestId, {

@@ -89,7 +89,7 @@ export function mountRestRoutes(
     authenticator: Authenticator;
     bodyLimit: string;
     /** Throws RATE_LIMITED when the caller made too many requests. */
-    limitUser: (caller: Caller) => void;
+    limitUser: (caller: Caller) => Promise<void>;
   },
 ): void {
   const json = jsonBody(parseByteSize(options.bodyLimit));
@@ -102,7 +102,7 @@ export function mountRestRoutes(
             : route.doc.auth === "chat"
               ? await options.authenticator.requireChat(req)
               : null;
-        if (caller) options.limitUser(caller);
+        if (caller) await options.limitUser(caller);
         const result = await route.handle(req, res, caller);
         if (result === "sent") return;
         const status = result.status ?? route.doc.status ?? 200;

@@ -12,7 +12,7 @@ import type { Authenticator, Caller } from "../auth/authenticator.ts";
 import { readBody, refuseUpload } from "../edge/body.ts";
 import type { Edge } from "../edge/edge.ts";
 import { pathOf } from "../edge/edge.ts";
-import type { RateLimiter } from "../edge/rate-limiter.ts";
+import type { Limiter } from "../edge/rate-limiter.ts";
 import { describeFailure, sendJson } from "../http/failure.ts";
 import type { Failure } from "../http/failure.ts";
 import { CALLER_HEADER } from "@dogi/contracts";
@@ -64,9 +64,9 @@ function sendOpenAiFailure(res: ServerResponse, failure: Failure): void {
 export interface OpenAiProxyDeps {
   pool: InferencePool;
   authenticator: Authenticator;
-  userLimiter: RateLimiter;
+  userLimiter: Limiter;
   /** Tokens per minute per user, shared with the chat turn (CHAT_TOKENS_PER_MINUTE). */
-  tokenLimiter: RateLimiter;
+  tokenLimiter: Limiter;
   /** Answers being generated per user, shared with the chat turn. */
   userStreams: UserStreams;
   policy: OpenAiPolicy;
@@ -88,8 +88,10 @@ export function createOpenAiProxy(deps: OpenAiProxyDeps) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const route = routeOf(req.method, pathOf(req));
     if (route === null) return false;
-    const requestId = deps.edge.admit(req, res, route);
-    if (requestId !== null) void handle(deps, req, res, requestId, route);
+    handle(deps, req, res, route).catch((error: unknown) => {
+      deps.logger.error({ err: error }, "OpenAI-compatible request failed");
+      sendOpenAiFailure(res, describeFailure(error));
+    });
     return true;
   };
 }
@@ -98,9 +100,10 @@ async function handle(
   deps: OpenAiProxyDeps,
   req: IncomingMessage,
   res: ServerResponse,
-  requestId: string,
   route: string,
 ): Promise<void> {
+  const requestId = await deps.edge.admit(req, res, route);
+  if (requestId === null) return;
   let caller: Caller;
   try {
     caller =
@@ -110,7 +113,7 @@ async function handle(
     sendOpenAiFailure(res, describeFailure(error));
     return;
   }
-  const verdict = deps.userLimiter.take(caller.userId);
+  const verdict = await deps.userLimiter.take(caller.userId);
   if (!verdict.ok) {
     deps.onRateLimited("user");
     sendOpenAiFailure(res, {
@@ -148,7 +151,7 @@ async function handle(
       return;
     }
     admitted = result;
-    if (!admitOnShare(deps, res, caller, admitted)) return;
+    if (!(await admitOnShare(deps, res, caller, admitted))) return;
   }
   forward(deps, req, res, requestId, caller, admitted);
 }
@@ -158,12 +161,12 @@ async function handle(
  * once (shared with the chat turn), and the tokens it may cost, reserved up front and settled
  * with the real usage when the answer ends. False when refused (the 429 is sent).
  */
-function admitOnShare(
+async function admitOnShare(
   deps: OpenAiProxyDeps,
   res: ServerResponse,
   caller: Caller,
   admitted: AdmittedBody,
-): boolean {
+): Promise<boolean> {
   if (admitted.generates) {
     let endStream: () => void;
     try {
@@ -175,7 +178,7 @@ function admitOnShare(
     }
     res.once("close", endStream);
   }
-  const tokens = deps.tokenLimiter.take(caller.userId, admitted.reservedTokens);
+  const tokens = await deps.tokenLimiter.take(caller.userId, admitted.reservedTokens);
   if (!tokens.ok) {
     deps.onRateLimited("chat_tokens");
     sendOpenAiFailure(res, {
@@ -208,7 +211,9 @@ function forward(
         : tap && tap.frames > 0
           ? Math.min(admitted.reservedTokens, admitted.promptTokens + tap.frames)
           : admitted.reservedTokens;
-      deps.tokenLimiter.charge(caller.userId, used - admitted.reservedTokens);
+      deps.tokenLimiter
+        .charge(caller.userId, used - admitted.reservedTokens)
+        .catch((error: unknown) => deps.logger.warn({ err: error }, "tokens not settled"));
     });
   }
   answer.call = deps.pool.proxy(

@@ -44,6 +44,8 @@ export async function startTestGateway(options: {
     handleSignals: false,
   });
   useListener(running.server, gateway.listener);
+  // With REDIS_URL, a test may revoke through another replica as soon as this one is up.
+  await gateway.sharing;
   return {
     url: running.url,
     gateway,
@@ -53,6 +55,7 @@ export async function startTestGateway(options: {
       // Clients' spare keep-alive connections would hold the close until they time out.
       running.server.closeAllConnections();
       await closed;
+      gateway.closeShared();
     },
   };
 }

@@ -1,0 +1,115 @@
+import net from "node:net";
+import { isPortFree, onFreePort } from "../ports.ts";
+import { redisBinary, serverAvailability } from "./binaries.ts";
+import type { ManagedProcess } from "./managed-process.ts";
+import { makeTempDir, removeTempDir, startProcess } from "./managed-process.ts";
+import { waitFor } from "./wait-for.ts";
+
+const HOST = "127.0.0.1";
+
+/** Options for {@link startRedis}. */
+export interface StartRedisOptions {
+  timeoutMs?: number;
+  /** Fixed port (e.g. to bring a stopped server back where its clients reconnect); default: a free one. */
+  port?: number;
+}
+
+/** A running throw-away Redis server that keeps nothing on disk. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:PORT` */
+  url: string;
+  port: number;
+  pid: number;
+  /** Shuts the server down (its data goes with it). */
+  stop(): Promise<void>;
+}
+
+/** Starts Debian's redis-server on a loopback port (free by default), persistence off. */
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
+  const { timeoutMs = 30_000 } = options;
+  const binary = redisBinary();
+  const availability = serverAvailability("redis");
+  if (binary === undefined || !availability.available) throw new Error(availability.reason);
+  if (options.port !== undefined && !(await isPortFree(options.port, HOST))) {
+    // Otherwise the ping could be answered by whatever already listens there.
+    throw new Error(`cannot start Redis: ${HOST}:${options.port} is already in use`);
+  }
+  // Its working directory, so that nothing it might write lands in the repository.
+  const dir = await makeTempDir("dogi-redis-");
+  try {
+    const launchOn = async (port: number) => ({
+      server: await launch(binary, { dir, port, timeoutMs }),
+      port,
+    });
+    const { server, port } =
+      options.port === undefined ? await onFreePort(launchOn) : await launchOn(options.port);
+    return {
+      url: `redis://${HOST}:${port}`,
+      port,
+      pid: server.pid,
+      stop: async () => {
+        await server.stop();
+        await removeTempDir(dir);
+      },
+    };
+  } catch (error) {
+    await removeTempDir(dir);
+    throw error;
+  }
+}
+
+async function launch(
+  binary: string,
+  options: { dir: string; port: number; timeoutMs: number },
+): Promise<ManagedProcess> {
+  const { dir, port, timeoutMs } = options;
+  const server = await startProcess(
+    binary,
+    [
+      "--port",
+      String(port),
+      "--bind",
+      HOST,
+      "--dir",
+      dir,
+      // Throw-away data: no snapshots, no append-only file.
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--daemonize",
+      "no",
+    ],
+    { name: `redis-server on port ${port}` },
+  );
+  try {
+    await waitFor(() => ping(port), {
+      what: `Redis to answer PING on ${HOST}:${port}`,
+      timeoutMs,
+      process: server,
+    });
+    return server;
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** PING in Redis's inline protocol over a plain socket: no client library needed to wait. */
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: HOST, port });
+    let reply = "";
+    socket.setTimeout(1_000, () => socket.destroy(new Error("no answer to PING within 1 s")));
+    socket.once("error", reject);
+    socket.on("data", (chunk: Buffer) => {
+      reply += chunk.toString("utf8");
+      if (!reply.includes("\r\n")) return;
+      socket.end();
+      if (reply.startsWith("+PONG")) resolve(true);
+      // "-LOADING ..." and the like: up, not ready yet.
+      else reject(new Error(`PING answered ${JSON.stringify(reply.trim())}`));
+    });
+    socket.once("connect", () => socket.write("PING\r\n"));
+  });
+}

@@ -1,0 +1,94 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requireServer, startRedis } from "@dogi/testing";
+import type { RedisServer } from "@dogi/testing";
+import { Api } from "../testing/api.ts";
+import { startTestGateway } from "../testing/gateway.ts";
+import { startStack } from "../testing/stack.ts";
+import type { TestStack } from "../testing/stack.ts";
+
+// Two gateway replicas sharing one Redis: the stack's own gateway (a process started by
+// `dogi start`) and a second one in this process, in front of the same auth and inference.
+const gate = requireServer("redis");
+const USER_PER_MINUTE = 20;
+
+describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () => {
+  let redis: RedisServer;
+  let stack: TestStack;
+  let second: Awaited<ReturnType<typeof startTestGateway>>;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const shared = {
+      REDIS_URL: redis.url,
+      // Long enough that only a shared revocation can explain a key refused within a second.
+      GATEWAY_AUTH_CACHE_MS: "60000",
+      RATE_LIMIT_USER_PER_MINUTE: String(USER_PER_MINUTE),
+    };
+    stack = await startStack({
+      ...shared,
+      MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), "dogi-no-models-")),
+    });
+    const url = (name: string) => `http://127.0.0.1:${stack.ports[`${name}_PORT`]}`;
+    second = await startTestGateway({
+      authUrl: url("AUTH"),
+      inferenceUrls: [url("INFERENCE")],
+      env: { ...shared, SESSION_URL: url("SESSION"), RAG_URL: url("RAG") },
+    });
+  });
+
+  afterAll(async () => {
+    await second?.close();
+    await stack?.stop();
+    await redis?.stop();
+  });
+
+  it("refuses a user over the limit on one replica on the other too", async () => {
+    const one = new Api(stack.url);
+    await one.register();
+    const two = new Api(second.url, one.token);
+    for (let i = 0; i < USER_PER_MINUTE; i++)
+      expect((await (i % 2 === 0 ? one : two).call("GET", "/v1/auth/me")).status).toBe(200);
+    for (const api of [one, two]) {
+      const refused = await api.call("GET", "/v1/auth/me");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(refused.json.error.message).toMatch(/^Too many requests; try again in \d+ seconds\.$/);
+    }
+    // Someone else still gets in on either replica.
+    const other = new Api(second.url);
+    await other.register();
+    expect((await other.call("GET", "/v1/auth/me")).status).toBe(200);
+  });
+
+  it("refuses on the other replica within a second an API key revoked through one", async () => {
+    const owner = new Api(stack.url);
+    await owner.register();
+    const created = await owner.call("POST", "/v1/auth/api-keys", {
+      name: "bot",
+      scopes: ["inference"],
+    });
+    expect(created.status).toBe(201);
+    const models = (base: string) =>
+      fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${created.json.secret}` } });
+    // Both replicas have verified the key and now remember it for a minute.
+    expect((await models(second.url)).status).toBe(200);
+    expect((await models(stack.url)).status).toBe(200);
+
+    const revoked = await owner.call(
+      "DELETE",
+      `/v1/auth/api-keys/${created.json.api_key.api_key_id}`,
+    );
+    expect(revoked.status).toBe(204);
+    const started = performance.now();
+    let status = (await models(second.url)).status;
+    while (status !== 401 && performance.now() - started < 1_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await models(second.url)).status;
+    }
+    expect(status).toBe(401);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});
