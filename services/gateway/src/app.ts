@@ -19,6 +19,7 @@ import { metricsAccess } from "./edge/metrics-access.ts";
 import { memoryLimiters } from "./edge/rate-limiter.ts";
 import { redisLimiters } from "./edge/redis-limiters.ts";
 import { UserStreams } from "./edge/user-streams.ts";
+import { TRPC_MAX_BATCH } from "./edge/request-cost.ts";
 import { GenerationQueue } from "./chat/generation-queue.ts";
 import { sendFailure } from "./http/failure.ts";
 import { trpcBody } from "./http/json-body.ts";
@@ -45,8 +46,6 @@ export interface GatewayAppDeps {
 }
 
 const STATUS_CACHE_MS = 2_000;
-/** The most calls one batched /trpc request may carry; each is charged to the limits on its own. */
-export const TRPC_MAX_BATCH = 10;
 const list = (value: string) =>
   value
     .split(",")

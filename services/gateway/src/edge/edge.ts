@@ -8,6 +8,7 @@ import { sendFailure } from "../http/failure.ts";
 import { rateLimitKey, resolveClientIp } from "./client-ip.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { Limiter } from "./rate-limiter.ts";
+import { requestCost } from "./request-cost.ts";
 
 // Liveness costs nothing and /metrics has its own access rule; /readyz fans out, so it is limited.
 const UNLIMITED = new Set(["/healthz", "/metrics"]);
@@ -203,7 +204,7 @@ export class Edge {
           forwardedFor: req.headers["x-forwarded-for"],
           trusted: this.options.trusted,
         });
-    const verdict = await this.options.ipLimiter.take(rateLimitKey(ip));
+    const verdict = await this.options.ipLimiter.take(rateLimitKey(ip), requestCost(pathOf(req)));
     if (verdict.ok) return true;
     this.options.metrics.rateLimited("ip");
     sendFailure(res, requestId, {
