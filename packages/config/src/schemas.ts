@@ -138,6 +138,11 @@ export const ZInferenceEnv = ZCommonEnv.extend({
   INFERENCE_CONTEXT_SIZE: z.coerce.number().int().min(0).max(1_048_576).default(0),
   /** Requests that may wait for a free sequence; beyond this, 503 with Retry-After. */
   INFERENCE_QUEUE_MAX: z.coerce.number().int().min(0).max(10_000).default(32),
+  /**
+   * Sequences one caller (a user the gateway names) may hold while others are active; unset:
+   * half of INFERENCE_PARALLEL (at least one); 0: no cap.
+   */
+  INFERENCE_SLOTS_PER_CALLER: z.coerce.number().int().min(0).max(64).optional(),
   /** A request (queue wait included) is cut off after this long. */
   INFERENCE_REQUEST_TIMEOUT_MS: millis(300_000),
   /** An OpenAI-compatible API used when the local model cannot serve a request. */

@@ -19,6 +19,7 @@ export type InferenceSettings = Pick<
   | "INFERENCE_PARALLEL"
   | "INFERENCE_CONTEXT_SIZE"
   | "INFERENCE_QUEUE_MAX"
+  | "INFERENCE_SLOTS_PER_CALLER"
   | "INFERENCE_REQUEST_TIMEOUT_MS"
   | "UPSTREAM_BASE_URL"
   | "UPSTREAM_API_KEY"
@@ -45,6 +46,9 @@ export async function createInferenceService(settings: InferenceSettings, logger
     parallel: settings.INFERENCE_PARALLEL,
     contextSize: settings.INFERENCE_CONTEXT_SIZE,
     queueMax: settings.INFERENCE_QUEUE_MAX,
+    slotsPerCaller:
+      settings.INFERENCE_SLOTS_PER_CALLER ??
+      Math.max(1, Math.floor(settings.INFERENCE_PARALLEL / 2)),
     modelPath: settings.MODEL_PATH,
     modelsDir: settings.MODELS_DIR,
     aliases: settings.MODEL_ALIASES,

@@ -17,6 +17,8 @@ export interface EngineOptions {
   parallel: number;
   contextSize: number;
   queueMax: number;
+  /** Sequences one caller may hold while others are active (0: no cap). */
+  slotsPerCaller?: number;
   modelPath: string | undefined;
   modelsDir: string;
   aliases: string | undefined;
@@ -100,6 +102,7 @@ export class InferenceEngine {
           parallel: this.options.parallel,
           contextSize: this.options.contextSize,
           queueMax: this.options.queueMax,
+          slotsPerCaller: this.options.slotsPerCaller ?? 0,
           onWarning: (message) => logger.warn({ model: entry.file.id }, message),
         });
         entry.state = "loaded";

@@ -31,6 +31,8 @@ export interface LoadOptions {
   /** Tokens per sequence; 0 = the model's training context capped at 4096. */
   contextSize: number;
   queueMax: number;
+  /** Sequences one caller may hold while others are active (0: no cap). */
+  slotsPerCaller?: number;
   onWarning?: (message: string) => void;
 }
 
@@ -56,10 +58,11 @@ export class LoadedModel {
     readonly chatWrapper: ChatWrapper,
     private readonly allSlots: readonly Slot[],
     queueMax: number,
+    slotsPerCaller: number,
     private readonly threads: number,
     scheduler: BatchScheduler,
   ) {
-    this.slots = new SlotPool(allSlots, queueMax);
+    this.slots = new SlotPool(allSlots, queueMax, slotsPerCaller);
     this.scheduler = scheduler;
   }
 
@@ -112,6 +115,7 @@ export class LoadedModel {
       first.chat.chatWrapper,
       slots,
       options.queueMax,
+      options.slotsPerCaller ?? 0,
       options.threads,
       scheduler,
     );

@@ -156,3 +156,38 @@ describe("SlotPool fairness between callers", () => {
     expect(pool.busy).toBe(0);
   });
 });
+
+describe("SlotPool's per-caller cap", () => {
+  const person = (caller: string) => ({ caller, background: false });
+
+  it("keeps a caller to its cap while another is active, and lifts it when alone", async () => {
+    let now = 0;
+    const pool = new SlotPool(["a", "b", "c", "d"], 8, 2, () => now);
+    const first = await pool.acquire({ ticket: person("flooder") });
+    await pool.acquire({ ticket: person("flooder") });
+    // Alone, the flooder may use every free slot.
+    const third = await pool.acquire({ ticket: person("flooder") });
+    third.release();
+    // Another caller arrives: the flooder's next request waits although a slot is free...
+    const owner = await pool.acquire({ ticket: person("owner") });
+    let flooderServed = false;
+    const waiting = pool.acquire({ ticket: person("flooder") }).then((lease) => {
+      flooderServed = true;
+      return lease;
+    });
+    await Promise.resolve();
+    expect(flooderServed).toBe(false);
+    expect(pool.busy).toBe(3);
+    // ...and a second caller still finds that slot free.
+    const second = await pool.acquire({ ticket: person("other") });
+    expect(pool.busy).toBe(4);
+    second.release();
+    owner.release();
+    // Once the others have been quiet for a while, the cap lifts at the next chance.
+    now += 11_000;
+    first.release();
+    const lease = await waiting;
+    expect(flooderServed).toBe(true);
+    lease.release();
+  });
+});

@@ -45,13 +45,18 @@ export class OverShareError extends AppError {
   }
 }
 
+/** How long a caller counts as active after its last request, for the per-caller slot cap. */
+const ACTIVE_WINDOW_MS = 10_000;
+
 /**
  * A fixed set of slots (context sequences) with a bounded queue in front, shared fairly between
  * callers: a freed slot goes to the waiting caller that holds the fewest slots (ties: the one
  * served longest ago), so one caller's burst cannot hold the others behind it; background work
- * waits until no person's request does. When the queue is full, a newcomer takes the place of
- * the newest request of a caller holding more places than it (that caller gets 429); when every
- * caller holds its share, the newcomer is refused at once (503) rather than piling up.
+ * waits until no person's request does. While other callers are active, one caller holds at
+ * most `perCaller` slots (generations are not preempted, so a long one would otherwise keep its
+ * slot from everyone for its whole length); alone, it may use them all. When the queue is full,
+ * a newcomer takes the place of the newest request of a caller holding more places than it
+ * (that caller gets 429); when every caller holds its share, the newcomer is refused (503).
  */
 export class SlotPool<T> {
   private readonly free: T[];
@@ -60,12 +65,18 @@ export class SlotPool<T> {
   private readonly leased = new Map<string, number>();
   private readonly lastServed = new Map<string, number>();
   private served = 0;
+  /** When each caller last asked, to tell whether the per-caller cap applies. */
+  private readonly seen = new Map<string, number>();
+  private recheck: NodeJS.Timeout | undefined;
   // Recent request durations estimate how long a refused caller should wait.
   private recentMs: number[] = [];
 
   constructor(
     slots: readonly T[],
     private readonly queueMax: number,
+    /** Slots one caller may hold while others are active; 0: no cap. */
+    private readonly perCaller = 0,
+    private readonly now: () => number = Date.now,
   ) {
     this.free = [...slots];
     this.total = slots.length;
@@ -97,7 +108,8 @@ export class SlotPool<T> {
     const { signal, pick } = options;
     const ticket = options.ticket ?? ANONYMOUS;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.free.length > 0 && this.queue.length === 0) {
+    this.seen.set(ticket.caller, this.now());
+    if (this.free.length > 0 && this.queue.length === 0 && this.mayTake(ticket.caller)) {
       return Promise.resolve(this.lease(this.take(pick), ticket));
     }
     if (this.queue.length >= this.queueMax) {
@@ -114,6 +126,8 @@ export class SlotPool<T> {
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
       this.queue.push(waiter);
+      // Free slots that a capped caller may not take go to whoever may.
+      if (this.free.length > 0) this.dispatch();
     });
   }
 
@@ -198,12 +212,24 @@ export class SlotPool<T> {
     };
   }
 
+  /** Whether `caller` may take one more slot: under the cap, or no one else is active. */
+  private mayTake(caller: string): boolean {
+    if (this.perCaller <= 0 || (this.leased.get(caller) ?? 0) < this.perCaller) return true;
+    const since = this.now() - ACTIVE_WINDOW_MS;
+    for (const [other, at] of this.seen) {
+      if (at < since) this.seen.delete(other);
+      else if (other !== caller) return false;
+    }
+    return true;
+  }
+
   /** The waiter to serve next: people before background work, then the least-served caller. */
   private next(): Waiter<T> | undefined {
     let best: Waiter<T> | undefined;
     let bestKey: [number, number, number] = [Infinity, Infinity, Infinity];
     for (const waiter of this.queue) {
       const { caller, background } = waiter.ticket;
+      if (!this.mayTake(caller)) continue;
       const key: [number, number, number] = [
         background ? 1 : 0,
         this.leased.get(caller) ?? 0,
@@ -224,9 +250,17 @@ export class SlotPool<T> {
   private dispatch(): void {
     while (this.free.length > 0) {
       const waiter = this.next();
-      if (!waiter) return;
+      if (!waiter) break;
       this.remove(waiter);
       waiter.resolve(this.lease(this.take(waiter.pick), waiter.ticket));
+    }
+    // Slots free but every waiter capped: look again once the other callers may have gone quiet.
+    if (this.free.length > 0 && this.queue.length > 0 && !this.recheck) {
+      this.recheck = setTimeout(() => {
+        this.recheck = undefined;
+        this.dispatch();
+      }, ACTIVE_WINDOW_MS);
+      this.recheck.unref();
     }
   }
 
