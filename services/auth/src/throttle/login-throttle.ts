@@ -9,7 +9,10 @@ export interface LoginThrottle {
   /** Seconds until this client may try this account's password again, or 0 when it may now. */
   retryAfterSeconds(account: string, clientIp: string | undefined): number;
   recordFailure(account: string, clientIp: string | undefined): void;
-  /** The right password: this client's failures are forgiven and it becomes a known client of the account. */
+  /**
+   * The right password: the account's failures are forgiven (as they always were on a sign-in)
+   * and this client becomes one of the account's known clients.
+   */
   recordSuccess(account: string, clientIp: string | undefined): void;
 }
 
