@@ -69,9 +69,24 @@ export const ZAuthEnv = ZCommonEnv.extend({
   AUTH_VERIFY_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
   /** How stale a user's token version may be; with several replicas, revocations reach the others within this. */
   AUTH_TOKEN_VERSION_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
+  /**
+   * Of those, how many sign-ups may hold at once, so sign-ups never starve sign-ins.
+   * Default: half of AUTH_HASH_CONCURRENCY (at least 1).
+   */
+  AUTH_SIGNUP_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+  /** Wrong passwords before delays start, per account and client (and per account from unknown clients). */
   AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  /** Wrong passwords one client may send over all accounts in a window. */
   AUTH_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** The longest delay, the per-client window, and how long failures are remembered. */
   AUTH_LOGIN_FAILURE_WINDOW_MS: millis(15 * 60_000),
+  /** The first delay once the free failures are used; it doubles with each further failure. */
+  AUTH_LOGIN_BASE_DELAY_MS: millis(30_000),
+  /** How long a client that signed in to an account stays exempt from other clients' failures. */
+  AUTH_LOGIN_KNOWN_CLIENT_MS: millis(30 * 24 * 60 * 60_000),
+  /** New accounts per client (IPv4 address or IPv6 /64) in each AUTH_SIGNUP_WINDOW_MS. */
+  AUTH_SIGNUP_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(5),
+  AUTH_SIGNUP_WINDOW_MS: millis(60 * 60_000),
 });
 export type TAuthEnv = z.infer<typeof ZAuthEnv>;
 

@@ -26,7 +26,7 @@ export const ZPresentedPassword = z.string().min(1, "is required").max(1024, "is
 
 /**
  * The end user's address as the gateway saw it (after applying its trusted-proxy rule), used to
- * throttle failed sign-ins per address. Internal callers only; absent when unknown.
+ * throttle wrong passwords and sign-ups per client. Internal callers only; absent when unknown.
  */
 export const ZClientIp = z.union([z.ipv4(), z.ipv6()], {
   error: "must be an IPv4 or IPv6 address",
@@ -119,10 +119,14 @@ export type TUpdateProfileRequest = z.infer<typeof ZUpdateProfileRequest>;
 export const ZChangePasswordRequest = z.strictObject({
   currentPassword: ZPresentedPassword,
   newPassword: ZNewPassword,
+  clientIp: ZClientIp.optional(),
 });
 export type TChangePasswordRequest = z.infer<typeof ZChangePasswordRequest>;
 
-export const ZDeleteAccountRequest = z.strictObject({ password: ZPresentedPassword });
+export const ZDeleteAccountRequest = z.strictObject({
+  password: ZPresentedPassword,
+  clientIp: ZClientIp.optional(),
+});
 export type TDeleteAccountRequest = z.infer<typeof ZDeleteAccountRequest>;
 
 /**
@@ -259,7 +263,19 @@ export const ZVerifiedApiKey = z.object({
 });
 export type TVerifiedApiKey = z.infer<typeof ZVerifiedApiKey>;
 
-/** The message of a RATE_LIMITED sign-in refusal; the seconds also travel as `data.retryAfterSeconds`. */
-export function rateLimitedMessage(retryAfterSeconds: number): string {
-  return `Too many failed sign-in attempts. Try again in ${retryAfterSeconds} seconds.`;
+const rateLimitedReasons = {
+  "sign-in": "Too many failed sign-in attempts.",
+  password: "Too many wrong passwords for this account.",
+  "sign-up": "Too many new accounts from your network.",
+} as const;
+
+/**
+ * The message of a RATE_LIMITED refusal by auth (sign-in, a password check, sign-up); the
+ * seconds also travel as `data.retryAfterSeconds` and, through the gateway, as Retry-After.
+ */
+export function rateLimitedMessage(
+  retryAfterSeconds: number,
+  reason: keyof typeof rateLimitedReasons = "sign-in",
+): string {
+  return `${rateLimitedReasons[reason]} Try again in ${retryAfterSeconds} seconds.`;
 }

@@ -4,6 +4,7 @@ export * from "./triage.ts";
 export * from "./rag.ts";
 export * from "./session.ts";
 export * from "./auth.ts";
+export * from "./credentials.ts";
 export * from "./openai.ts";
 export * from "./inference.ts";
 export * from "./gateway.ts";

@@ -20,6 +20,8 @@ export interface ServiceClientOptions {
 /** The per-call context a service client reads: headers for this call only (e.g. a user's token). */
 export interface ServiceCallContext extends OperationContext {
   headers?: Record<string, string>;
+  /** Send this call in a request of its own, never in a batch (see {@link callAlone}). */
+  alone?: boolean;
 }
 
 /**
@@ -28,6 +30,15 @@ export interface ServiceCallContext extends OperationContext {
  */
 export function callHeaders(headers: Record<string, string>): { context: ServiceCallContext } {
   return { context: { headers } };
+}
+
+/**
+ * The options of a call that must go in a request of its own, e.g. a credential check:
+ * `auth.verifyApiKey.mutate({ key }, callAlone())`. In a batch, one caller's oversized or
+ * malformed input can fail the whole request, and with it every other caller's call.
+ */
+export function callAlone(): { context: ServiceCallContext } {
+  return { context: { alone: true } };
 }
 
 function headersOf(context: OperationContext): Record<string, string> | undefined {
@@ -39,7 +50,7 @@ function headersOf(context: OperationContext): Record<string, string> | undefine
  * A typed tRPC client for another Dogi service; calls carry the current request id and time
  * out. A call may carry its own headers (see {@link callHeaders}); such calls are sent on their
  * own rather than batched, so that one caller's credentials never ride in a batch with
- * another's calls.
+ * another's calls. A call marked {@link callAlone} is sent on its own too.
  */
 export function createServiceClient<TRouter extends AnyRouter>(options: ServiceClientOptions) {
   const url = `${options.url.replace(/\/$/, "")}/trpc`;
@@ -57,7 +68,8 @@ export function createServiceClient<TRouter extends AnyRouter>(options: ServiceC
   return createTRPCClient<TRouter>({
     links: [
       splitLink<TRouter>({
-        condition: (op) => headersOf(op.context) !== undefined,
+        condition: (op) =>
+          headersOf(op.context) !== undefined || (op.context as ServiceCallContext).alone === true,
         true: httpLink<TRouter>({
           url,
           headers: ({ op }: { op: Operation }) => ({ ...baseHeaders(), ...headersOf(op.context) }),

@@ -3,7 +3,7 @@ import { TRPCClientError } from "@trpc/client";
 import { z } from "zod";
 import { createLogger } from "@dogi/logger";
 import { AppError } from "./app-error.ts";
-import { callHeaders, createServiceClient } from "./client.ts";
+import { callAlone, callHeaders, createServiceClient } from "./client.ts";
 import { createServiceApp } from "./express.ts";
 import { createHealthReporter } from "./health.ts";
 import { createTrpc } from "./init.ts";
@@ -193,6 +193,21 @@ describe("typed client", () => {
       shared.requestId.query(undefined, callHeaders({ authorization: "Bearer good-token" })),
     );
     expect(seen).toBe("req-with-headers");
+  });
+
+  it("sends a call marked alone in a request of its own, so another call's oversized input cannot fail it", async () => {
+    const shared = client();
+    const huge = "x".repeat(1024 * 1024);
+    // Issued in one tick: the oversized input makes its batch's request a 413.
+    const [junk, batched, alone] = await Promise.allSettled([
+      shared.save.mutate({ text: huge }),
+      shared.save.mutate({ text: "batched with the junk" }),
+      shared.save.mutate({ text: "on its own" }, callAlone()),
+    ]);
+    expect(junk.status).toBe("rejected");
+    // Without callAlone the innocent call shares the junk's fate; with it, it does not.
+    expect(batched.status).toBe("rejected");
+    expect(alone).toEqual({ status: "fulfilled", value: "on its own".length });
   });
 
   it("gives up after its timeout instead of waiting for a hung service", async () => {

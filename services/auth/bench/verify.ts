@@ -12,7 +12,7 @@ import { loadEnv, ZAuthEnv } from "@dogi/config";
 import { createLogger } from "@dogi/logger";
 import { login } from "../src/account/login.ts";
 import { register } from "../src/account/register.ts";
-import { buildAuthDeps } from "../src/build-deps.ts";
+import { buildAuthDeps, settingsFromEnv } from "../src/build-deps.ts";
 import { createSqliteStore } from "../src/store/sqlite.ts";
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from "../src/tokens/access-token.ts";
 
@@ -22,14 +22,9 @@ const dir = await mkdtemp(path.join(os.tmpdir(), "dogi-auth-bench-"));
 const store = createSqliteStore(`file:${path.join(dir, "auth.db")}`);
 await store.migrate();
 const logger = createLogger({ service: "auth", level: "silent" });
-// The service's own default, so the figures describe what `pnpm start` runs.
-const { AUTH_HASH_CONCURRENCY } = loadEnv(ZAuthEnv, {
-  service: "auth",
-  source: { JWT_SECRET: secret },
-});
+// The service's own defaults, so the figures describe what `pnpm start` runs.
 const settings = {
-  jwtSecret: secret,
-  hashConcurrency: AUTH_HASH_CONCURRENCY,
+  ...settingsFromEnv(loadEnv(ZAuthEnv, { service: "auth", source: { JWT_SECRET: secret } })),
   hashQueueWaitMs: 5_000,
   verifyCacheSize: 10_000,
   tokenVersionCacheMs: 5_000,
@@ -120,7 +115,7 @@ const result = {
   referenceArgon2VerifyMs: { p50: percentile(argonMs, 50), p95: percentile(argonMs, 95) },
   concurrentLogins: {
     count: 20,
-    hashConcurrency: AUTH_HASH_CONCURRENCY,
+    hashConcurrency: settings.hashConcurrency,
     totalMs: Math.round(burstMs),
     maxEventLoopStallMs: maxStallMs,
     targetMs: 20,

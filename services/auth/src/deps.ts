@@ -2,6 +2,7 @@ import type { Logger } from "@dogi/logger";
 import type { PasswordHasher } from "./passwords/hasher.ts";
 import type { AuthStore } from "./store/interface.ts";
 import type { LoginThrottle } from "./throttle/login-throttle.ts";
+import type { SignUpThrottle } from "./throttle/signup-throttle.ts";
 import type { AccessTokens } from "./tokens/access-token.ts";
 
 /** Everything the use cases need, built once per process (main.ts) or per test. */
@@ -9,7 +10,9 @@ export interface AuthDeps {
   store: AuthStore;
   hasher: PasswordHasher;
   accessTokens: AccessTokens;
+  /** Wrong passwords, at sign-in and wherever a password is checked again. */
   throttle: LoginThrottle;
+  signUpThrottle: SignUpThrottle;
   logger: Logger;
   now: () => Date;
 }

@@ -2,7 +2,7 @@ import { loadEnvOrExit, ZAuthEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
 import { createHealthReporter, serve } from "@dogi/trpc";
 import { createAuthApp } from "./app.ts";
-import { buildAuthDeps } from "./build-deps.ts";
+import { buildAuthDeps, settingsFromEnv } from "./build-deps.ts";
 import { createStore } from "./store/index.ts";
 
 const env = loadEnvOrExit(ZAuthEnv, { service: "auth" });
@@ -16,16 +16,7 @@ try {
   process.exit(1);
 }
 
-const deps = buildAuthDeps(store, logger, {
-  jwtSecret: env.JWT_SECRET,
-  hashConcurrency: env.AUTH_HASH_CONCURRENCY,
-  hashQueueWaitMs: env.AUTH_HASH_QUEUE_WAIT_MS,
-  verifyCacheSize: env.AUTH_VERIFY_CACHE_SIZE,
-  tokenVersionCacheMs: env.AUTH_TOKEN_VERSION_CACHE_MS,
-  maxFailuresPerAccount: env.AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT,
-  maxFailuresPerIp: env.AUTH_LOGIN_MAX_FAILURES_PER_IP,
-  failureWindowMs: env.AUTH_LOGIN_FAILURE_WINDOW_MS,
-});
+const deps = buildAuthDeps(store, logger, settingsFromEnv(env));
 const health = createHealthReporter({
   service: "auth",
   checks: [

@@ -138,10 +138,12 @@ export const authRouter = router({
   }),
 
   // For the gateway (internal services are never published): who holds this credential?
+  // Mutations, so that the credential travels in a POST body: a query would put it in the URL
+  // (and so in access logs), where long values also overflow the header limit.
   verifyAccessToken: publicProcedure
     .input(ZVerifyAccessTokenRequest)
     .output(ZVerifiedAccessToken)
-    .query(async ({ ctx, input }): Promise<TVerifiedAccessToken> => {
+    .mutation(async ({ ctx, input }): Promise<TVerifiedAccessToken> => {
       const verified = await ctx.deps.accessTokens.verify(input.token);
       if (!verified)
         throw new AppError("UNAUTHENTICATED", "The access token is not valid; sign in again.");
@@ -153,7 +155,7 @@ export const authRouter = router({
   verifyApiKey: publicProcedure
     .input(ZVerifyApiKeyRequest)
     .output(ZVerifiedApiKey)
-    .query(({ ctx, input }) => verifyApiKey(ctx.deps, input.key)),
+    .mutation(({ ctx, input }) => verifyApiKey(ctx.deps, input.key)),
 });
 
 export type AuthRouter = typeof authRouter;

@@ -1,4 +1,5 @@
 import { createTrpc } from "@dogi/trpc";
+import { credentialKind } from "./auth/credential-shape.ts";
 import type { GatewayContext } from "./context.ts";
 
 const BEARER = /^Bearer\s+(\S{1,4096})$/i;
@@ -12,7 +13,7 @@ export function bearerOf(ctx: GatewayContext): string {
 const trpc = createTrpc<GatewayContext>({
   async authenticate(ctx) {
     const token = bearerOf(ctx);
-    if (!token || token.startsWith("dogi_")) return null;
+    if (!token || credentialKind(token) !== "access_token") return null;
     try {
       const caller = await ctx.authenticator.verify(token);
       return { kind: "user", subject: caller.userId, scopes: [] };

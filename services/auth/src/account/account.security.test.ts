@@ -57,7 +57,7 @@ for (const kind of kinds) {
         auth.client().login.mutate({ email: ["a@b.c"], password: "x" } as never),
         auth.client().login.mutate({ email: "a@b.c", password: 12345678 } as never),
         auth.client().refresh.mutate({ refreshToken: "x".repeat(10_240) }),
-        auth.client().verifyAccessToken.query({ token: "y".repeat(10_240) }),
+        auth.client().verifyAccessToken.mutate({ token: "y".repeat(10_240) }),
         auth.client("z".repeat(10_240)).me.query(),
       ];
       for (const call of bad) {

@@ -2,24 +2,31 @@ import type { TChangePasswordRequest, TTokenPair } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import { isCommonPassword } from "../passwords/common.ts";
+import { rateLimited } from "../throttle/refuse.ts";
 import { issueTokens } from "./issue-tokens.ts";
 
 /**
  * Changes the password after checking the current one. Every other sign-in ends (refresh tokens
- * revoked, access tokens invalid by the new token version); the caller gets a fresh pair.
+ * revoked, access tokens invalid by the new token version); the caller gets a fresh pair. The
+ * current password is throttled as at sign-in, so a stolen access token cannot be used to guess it.
  */
 export async function changePassword(
   deps: AuthDeps,
   options: { userId: string; input: TChangePasswordRequest },
 ): Promise<TTokenPair> {
-  const { currentPassword, newPassword } = options.input;
+  const { currentPassword, newPassword, clientIp } = options.input;
   const user = await deps.store.findUserById(options.userId);
   if (!user) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
+  const retryAfter = deps.throttle.retryAfterSeconds(user.email, clientIp);
+  if (retryAfter > 0) throw rateLimited(retryAfter, "password");
   const { ok } = await deps.hasher.verify(user.passwordHash, currentPassword);
-  if (!ok)
+  if (!ok) {
+    deps.throttle.recordFailure(user.email, clientIp);
     throw new AppError("FORBIDDEN", "The current password is not correct.", {
       issues: [{ path: "currentPassword", message: "is not correct" }],
     });
+  }
+  deps.throttle.recordSuccess(user.email, clientIp);
   if (isCommonPassword(newPassword))
     throw new AppError("VALIDATION_FAILED", "Choose another password: this one is too common.", {
       issues: [{ path: "newPassword", message: "is one of the 10,000 most common passwords" }],

@@ -1,11 +1,12 @@
 import type { TDeleteAccountRequest, TDeleteAccountResult } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
+import { rateLimited } from "../throttle/refuse.ts";
 
 /**
  * Deletes the account after checking the password: profile, pets, refresh tokens and API keys go
  * with it, and its access tokens stop working. The result names what the other services must
- * delete (the gateway calls them).
+ * delete (the gateway calls them). The password is throttled as at sign-in.
  */
 export async function deleteAccount(
   deps: AuthDeps,
@@ -13,11 +14,16 @@ export async function deleteAccount(
 ): Promise<TDeleteAccountResult> {
   const user = await deps.store.findUserById(options.userId);
   if (!user) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
-  const { ok } = await deps.hasher.verify(user.passwordHash, options.input.password);
-  if (!ok)
+  const { password, clientIp } = options.input;
+  const retryAfter = deps.throttle.retryAfterSeconds(user.email, clientIp);
+  if (retryAfter > 0) throw rateLimited(retryAfter, "password");
+  const { ok } = await deps.hasher.verify(user.passwordHash, password);
+  if (!ok) {
+    deps.throttle.recordFailure(user.email, clientIp);
     throw new AppError("FORBIDDEN", "The password is not correct.", {
       issues: [{ path: "password", message: "is not correct" }],
     });
+  }
   const deleted = await deps.store.deleteUser(user.userId);
   deps.accessTokens.invalidateUser(user.userId);
   if (!deleted) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");

@@ -1,7 +1,7 @@
 import type { TAuthResult, TLoginRequest } from "@dogi/contracts";
-import { rateLimitedMessage } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
+import { rateLimited } from "../throttle/refuse.ts";
 import { issueTokens } from "./issue-tokens.ts";
 import { userView } from "./views.ts";
 
@@ -10,16 +10,13 @@ const wrongCredentials = () =>
   new AppError("UNAUTHENTICATED", "The email or password is not correct.");
 
 /**
- * Signs in. Throttled per account and per client address before any hashing; an unknown email
- * still costs one argon2id verification (of a dummy hash), so timing does not reveal accounts.
+ * Signs in. Throttled (see LoginThrottle) before any hashing; an unknown email still costs one
+ * argon2id verification (of a dummy hash), so timing does not reveal accounts.
  */
 export async function login(deps: AuthDeps, input: TLoginRequest): Promise<TAuthResult> {
   const { email, password, clientIp } = input;
   const retryAfter = deps.throttle.retryAfterSeconds(email, clientIp);
-  if (retryAfter > 0)
-    throw new AppError("RATE_LIMITED", rateLimitedMessage(retryAfter), {
-      retryAfterSeconds: retryAfter,
-    });
+  if (retryAfter > 0) throw rateLimited(retryAfter, "sign-in");
 
   const user = await deps.store.findUserByEmail(email);
   if (!user) {
@@ -33,7 +30,7 @@ export async function login(deps: AuthDeps, input: TLoginRequest): Promise<TAuth
     deps.logger.info({ userId: user.userId }, "sign-in failed");
     throw wrongCredentials();
   }
-  deps.throttle.recordSuccess(email);
+  deps.throttle.recordSuccess(email, clientIp);
 
   if (needsRehash) {
     // Upgrade a hash made with weaker parameters while the password is at hand.

@@ -3,6 +3,7 @@ import { hash } from "@node-rs/argon2";
 import type { Algorithm } from "@node-rs/argon2";
 import { SignJWT, decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZAccessTokenShape, ZApiKeyShape } from "@dogi/contracts";
 import type { AuthHarness } from "../testing/harness.ts";
 import { failure, goodPassword, startAuth, uniqueEmail } from "../testing/harness.ts";
 import { storeKinds } from "../testing/stores.ts";
@@ -47,6 +48,20 @@ for (const kind of kinds) {
       expect((await meWith(tokens.accessToken)).userId).toBe(user.userId);
     });
 
+    it("issues access tokens and API keys in the shapes the gateway lets through, refresh tokens in neither", async () => {
+      const { tokens } = await signUp();
+      const { secret } = await auth
+        .client(tokens.accessToken)
+        .apiKeys.create.mutate({ name: "shape", scopes: ["inference"] });
+      expect(ZAccessTokenShape.safeParse(tokens.accessToken).success).toBe(true);
+      expect(ZApiKeyShape.safeParse(secret).success).toBe(true);
+      // Each is refused as the other, and a refresh token is neither.
+      expect(ZApiKeyShape.safeParse(tokens.accessToken).success).toBe(false);
+      expect(ZAccessTokenShape.safeParse(secret).success).toBe(false);
+      expect(ZApiKeyShape.safeParse(tokens.refreshToken).success).toBe(false);
+      expect(ZAccessTokenShape.safeParse(tokens.refreshToken).success).toBe(false);
+    });
+
     it("refuses tokens with alg none, another key, a missing claim or another typ", async () => {
       const { user, tokens } = await signUp();
       const claims = decodeJwt(tokens.accessToken);
@@ -78,11 +93,11 @@ for (const kind of kinds) {
       ]) {
         expect((await failure(meWith(token))).data?.httpStatus).toBe(401);
         expect(
-          (await failure(auth.client().verifyAccessToken.query({ token }))).data?.httpStatus,
+          (await failure(auth.client().verifyAccessToken.mutate({ token }))).data?.httpStatus,
         ).toBe(401);
       }
       expect(
-        (await auth.client().verifyAccessToken.query({ token: tokens.accessToken })).userId,
+        (await auth.client().verifyAccessToken.mutate({ token: tokens.accessToken })).userId,
       ).toBe(user.userId);
     });
 
@@ -200,7 +215,7 @@ for (const kind of kinds) {
       });
       expect((await failure(meWith(tokens.accessToken))).data?.httpStatus).toBe(401);
       expect(
-        (await failure(auth.client().verifyApiKey.query({ key: secret }))).data?.httpStatus,
+        (await failure(auth.client().verifyApiKey.mutate({ key: secret }))).data?.httpStatus,
       ).toBe(401);
       expect(await auth.deps.store.listPets(user.userId)).toEqual([]);
     });

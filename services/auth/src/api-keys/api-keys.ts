@@ -7,6 +7,7 @@ import type {
   TRevokeApiKeyRequest,
   TVerifiedApiKey,
 } from "@dogi/contracts";
+import { API_KEY_PREFIX } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import { apiKeyView } from "../account/views.ts";
@@ -14,7 +15,6 @@ import { secretHash } from "../tokens/refresh-token.ts";
 
 /** Live keys one user may hold. */
 export const MAX_API_KEYS_PER_USER = 20;
-const PREFIX = "dogi_";
 const VISIBLE_CHARS = 12;
 
 /** Creates a key; its secret is in this answer only (the database keeps a SHA-256 hash). */
@@ -28,7 +28,7 @@ export async function createApiKey(
       "CONFLICT",
       `Revoke a key first: at most ${MAX_API_KEYS_PER_USER} are allowed.`,
     );
-  const secret = PREFIX + randomBytes(32).toString("base64url");
+  const secret = API_KEY_PREFIX + randomBytes(32).toString("base64url");
   const key = {
     apiKeyId: randomUUID(),
     userId: options.userId,
@@ -65,7 +65,7 @@ export async function revokeApiKey(
 /** For the gateway: the owner and scopes of a live key, or UNAUTHENTICATED. */
 export async function verifyApiKey(deps: AuthDeps, key: string): Promise<TVerifiedApiKey> {
   const refused = () => new AppError("UNAUTHENTICATED", "The API key is not valid.");
-  if (!key.startsWith(PREFIX)) throw refused();
+  if (!key.startsWith(API_KEY_PREFIX)) throw refused();
   const record = await deps.store.findApiKeyByHash(secretHash(key));
   if (!record || record.revokedAt !== null) throw refused();
   await deps.store.touchApiKey(record.apiKeyId, deps.now());

@@ -18,6 +18,11 @@ const ARGON2ID = 2 as Algorithm;
 /** Hashes and verifies passwords with argon2id, at most K at once (the limiter). */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
+  /**
+   * Hashes a new account's password within the sign-up share of the K slots, so that a wave of
+   * sign-ups can never take every slot from sign-ins.
+   */
+  hashForSignUp(password: string): Promise<string>;
   /** Verifies; `needsRehash` is true when the stored hash is weaker than the current parameters. */
   verify(storedHash: string, password: string): Promise<{ ok: boolean; needsRehash: boolean }>;
   /** Spends the same work as a real verification, for unknown accounts (no timing difference). */
@@ -45,6 +50,8 @@ export function meetsParams(storedHash: string, params: HashParams): boolean {
 /** The argon2id hasher behind a concurrency limiter. */
 export function createPasswordHasher(options: {
   limiter: Limiter;
+  /** Sign-ups pass this one first: its concurrency is the share of `limiter` they may hold. */
+  signUpLimiter: Limiter;
   params?: HashParams;
 }): PasswordHasher {
   const params = options.params ?? minimumHashParams;
@@ -54,6 +61,10 @@ export function createPasswordHasher(options: {
 
   return {
     hash: (password) => run(() => hash(normalize(password), argonOptions)),
+    // A sign-up holds its share's slot while it waits for one of the K, so at most the share's
+    // concurrency of sign-ups is ever in the K's queue or slots.
+    hashForSignUp: (password) =>
+      options.signUpLimiter.run(() => run(() => hash(normalize(password), argonOptions))),
     async verify(storedHash, password) {
       const ok = await run(() => verify(storedHash, normalize(password)).catch(() => false));
       return { ok, needsRehash: ok && !meetsParams(storedHash, params) };

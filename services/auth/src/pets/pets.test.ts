@@ -90,7 +90,7 @@ for (const kind of kinds) {
       expect(created.secret.startsWith(created.apiKey.prefix)).toBe(true);
       const listed = await client.apiKeys.list.query();
       expect(JSON.stringify(listed)).not.toContain(created.secret);
-      const verified = await auth.client().verifyApiKey.query({ key: created.secret });
+      const verified = await auth.client().verifyApiKey.mutate({ key: created.secret });
       expect(verified).toMatchObject({
         apiKeyId: created.apiKey.apiKeyId,
         scopes: ["inference", "chat"],
@@ -98,10 +98,12 @@ for (const kind of kinds) {
       expect((await client.apiKeys.list.query()).items[0]?.lastUsedAt).not.toBeNull();
       await client.apiKeys.revoke.mutate({ apiKeyId: created.apiKey.apiKeyId });
       expect(
-        (await failure(auth.client().verifyApiKey.query({ key: created.secret }))).data?.httpStatus,
+        (await failure(auth.client().verifyApiKey.mutate({ key: created.secret }))).data
+          ?.httpStatus,
       ).toBe(401);
       expect(
-        (await failure(auth.client().verifyApiKey.query({ key: "dogi_made-up" }))).data?.httpStatus,
+        (await failure(auth.client().verifyApiKey.mutate({ key: "dogi_made-up" }))).data
+          ?.httpStatus,
       ).toBe(401);
     });
   });

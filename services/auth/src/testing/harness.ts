@@ -26,12 +26,17 @@ export function testSettings(overrides: Partial<AuthSettings> = {}): AuthSetting
   return {
     jwtSecret: randomBytes(48).toString("base64"),
     hashConcurrency: 4,
+    signUpHashConcurrency: 2,
     hashQueueWaitMs: 5_000,
     verifyCacheSize: 1_000,
     tokenVersionCacheMs: 60_000,
     maxFailuresPerAccount: 5,
     maxFailuresPerIp: 20,
     failureWindowMs: 15 * 60_000,
+    loginBaseDelayMs: 30_000,
+    knownClientMs: 30 * 24 * 60 * 60_000,
+    signUpsPerClient: 5,
+    signUpWindowMs: 60 * 60_000,
     ...overrides,
   };
 }

@@ -1,13 +1,12 @@
 import { createSecretKey, randomUUID } from "node:crypto";
 import { SignJWT, jwtVerify } from "jose";
+import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP } from "@dogi/contracts";
 import type { AuthStore } from "../store/interface.ts";
 import { createBoundedCache } from "./bounded-cache.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 30 * 60;
 export const TOKEN_ISSUER = "dogi-auth";
 export const TOKEN_AUDIENCE = "dogi";
-/** The JOSE header typ of access tokens (RFC 9068); nothing else Dogi signs carries it. */
-export const ACCESS_TOKEN_TYP = "at+jwt";
 
 /** A verified access token. */
 export interface VerifiedAccess {
@@ -88,7 +87,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   const decode = async (token: string): Promise<CachedToken | null> => {
     try {
       const { payload } = await jwtVerify(token, key, {
-        algorithms: ["HS256"],
+        algorithms: [ACCESS_TOKEN_ALG],
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
         typ: ACCESS_TOKEN_TYP,
@@ -109,7 +108,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       const issuedAt = Math.floor(now() / 1000);
       const expiresAt = issuedAt + ACCESS_TOKEN_TTL_SECONDS;
       const token = await new SignJWT({ typ: "access", ver: user.tokenVersion })
-        .setProtectedHeader({ alg: "HS256", typ: ACCESS_TOKEN_TYP })
+        .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP })
         .setIssuer(TOKEN_ISSUER)
         .setAudience(TOKEN_AUDIENCE)
         .setSubject(user.userId)

@@ -68,6 +68,20 @@ describe("Authenticator", () => {
     expect(a.cached(other)).toBeUndefined();
   });
 
+  it("refuses a value that cannot be a Dogi credential without asking auth", async () => {
+    const { authenticator: a } = authenticator(1_000);
+    const calls = auth.calls();
+    for (const junk of ["x".repeat(4096), "dogi_short", "a.b.c"])
+      await expect(a.verify(junk)).rejects.toMatchObject({
+        appCode: "UNAUTHENTICATED",
+        message: expect.stringMatching(/not a Dogi access token or API key/),
+      });
+    expect(auth.calls()).toBe(calls);
+    // A well-shaped one is still asked about.
+    await expect(a.verify(auth.accessToken())).resolves.toMatchObject({ kind: "user" });
+    expect(auth.calls()).toBe(calls + 1);
+  });
+
   it("never re-remembers a credential revoked while its background refresh was in flight", async () => {
     // Auth's answers are held here so that the revocation lands exactly between the refresh's
     // question and its (stale) answer.
@@ -76,7 +90,7 @@ describe("Authenticator", () => {
     const stub = {
       auth: {
         verifyApiKey: {
-          query: () => {
+          mutate: () => {
             asked += 1;
             return new Promise((resolve) => pending.push(resolve));
           },
@@ -86,31 +100,32 @@ describe("Authenticator", () => {
     let now = 1_000_000;
     const a = new Authenticator(stub, 1_000, () => now);
     const valid = { userId: "u1", apiKeyId: "k1", scopes: ["inference"] };
+    const key = `dogi_${"k".repeat(43)}`;
 
-    const first = a.verify("dogi_key");
+    const first = a.verify(key);
     pending.shift()?.(valid);
     await first;
     now += 600;
-    expect(a.cached("dogi_key")).toBeDefined(); // starts the background refresh
+    expect(a.cached(key)).toBeDefined(); // starts the background refresh
     expect(asked).toBe(2);
     a.forgetUser("u1"); // e.g. logout-all or the key revoked through the gateway
-    expect(a.cached("dogi_key")).toBeUndefined();
+    expect(a.cached(key)).toBeUndefined();
     pending.shift()?.(valid); // the refresh's answer was computed before the revocation
     await new Promise((resolve) => setImmediate(resolve));
-    expect(a.cached("dogi_key")).toBeUndefined();
+    expect(a.cached(key)).toBeUndefined();
 
     // A first verification racing a revocation serves its own request but is not remembered.
-    const racing = a.verify("dogi_key");
+    const racing = a.verify(key);
     a.forgetUser("u1");
     pending.shift()?.(valid);
     await expect(racing).resolves.toMatchObject({ userId: "u1" });
-    expect(a.cached("dogi_key")).toBeUndefined();
+    expect(a.cached(key)).toBeUndefined();
     // Another user's revocation does not stop this one's credential from being remembered.
-    const later = a.verify("dogi_key");
+    const later = a.verify(key);
     a.forgetUser("someone-else");
     pending.shift()?.(valid);
     await later;
-    expect(a.cached("dogi_key")).toBeDefined();
+    expect(a.cached(key)).toBeDefined();
     expect(asked).toBe(4);
   });
 });

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { TRPCClientError } from "@trpc/client";
-import { AppError } from "@dogi/trpc";
+import { AppError, callAlone } from "@dogi/trpc";
 import type { ServiceClients } from "../clients.ts";
+import { credentialKind } from "./credential-shape.ts";
 
 /** A verified caller: a signed-in user (access token) or a program (Dogi API key). */
 export interface Caller {
@@ -12,9 +13,8 @@ export interface Caller {
   scopes: string[];
 }
 
-/** Dogi API keys start with this; anything else presented as a bearer is an access token. */
-const API_KEY_PREFIX = "dogi_";
-const BEARER = /^Bearer\s+(\S{1,4096})$/i;
+// Any length: a value too long to be a credential is refused by its shape, with a clear message.
+const BEARER = /^Bearer\s+(\S+)$/i;
 const MAX_CACHED = 10_000;
 
 /** The credential a request presents: `Authorization: Bearer …` or `x-api-key`. */
@@ -22,10 +22,14 @@ export function presentedCredential(req: IncomingMessage): string | null {
   const match = BEARER.exec(req.headers.authorization ?? "");
   if (match?.[1]) return match[1];
   const apiKey = req.headers["x-api-key"];
-  return typeof apiKey === "string" && apiKey.length > 0 && apiKey.length <= 4096 ? apiKey : null;
+  return typeof apiKey === "string" && apiKey.length > 0 ? apiKey : null;
 }
 
 const unauthenticated = (message: string) => new AppError("UNAUTHENTICATED", message);
+const notACredential = () =>
+  unauthenticated(
+    "That is not a Dogi access token or API key: sign in again for a new access token, or check the API key.",
+  );
 
 /**
  * Verifies credentials with the auth service. A verified credential is remembered for
@@ -74,6 +78,9 @@ export class Authenticator {
   }
 
   private async ask(token: string): Promise<Caller> {
+    // Judged here, before auth is asked: junk never leaves the gateway.
+    const kind = credentialKind(token);
+    if (kind === null) throw notACredential();
     let caller: Caller;
     const asked = this.now();
     const revocation = this.revocations;
@@ -81,11 +88,12 @@ export class Authenticator {
     this.asking += 1;
     let revoked: boolean;
     try {
-      if (token.startsWith(API_KEY_PREFIX)) {
-        const verified = await this.services.auth.verifyApiKey.query({ key: token });
+      // Each check in a request of its own: in a batch, another caller's bad value could fail it.
+      if (kind === "api_key") {
+        const verified = await this.services.auth.verifyApiKey.mutate({ key: token }, callAlone());
         caller = { userId: verified.userId, kind: "api_key", token, scopes: verified.scopes };
       } else {
-        const verified = await this.services.auth.verifyAccessToken.query({ token });
+        const verified = await this.services.auth.verifyAccessToken.mutate({ token }, callAlone());
         caller = { userId: verified.userId, kind: "user", token, scopes: [] };
         until = Math.min(until, Date.parse(verified.expiresAt));
       }
@@ -139,7 +147,9 @@ export class Authenticator {
   async requireUser(req: IncomingMessage): Promise<Caller> {
     const token = presentedCredential(req);
     if (!token) throw unauthenticated("Sign in first: send Authorization: Bearer <access token>.");
-    if (token.startsWith(API_KEY_PREFIX))
+    const kind = credentialKind(token);
+    if (kind === null) throw notACredential();
+    if (kind === "api_key")
       throw unauthenticated("This route needs an access token, not an API key; sign in.");
     return this.verify(token);
   }

@@ -194,11 +194,12 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         body: ZRestChangePasswordRequest,
         response: ZRestTokenResponse,
       },
-      async ({ caller, body }) => {
+      async ({ req, caller, body }) => {
         const tokens = await deps.services.auth.changePassword.mutate(
           {
             currentPassword: body.current_password,
             newPassword: body.new_password,
+            ...withIp(req),
           },
           asUser(caller.token),
         );
@@ -216,9 +217,9 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         body: ZRestDeleteAccountRequest,
         status: 204,
       },
-      async ({ caller, body }) => {
+      async ({ req, caller, body }) => {
         const result = await deps.services.auth.deleteAccount.mutate(
-          { password: body.password },
+          { password: body.password, ...withIp(req) },
           asUser(caller.token),
         );
         deps.authenticator.forgetUser(caller.userId);

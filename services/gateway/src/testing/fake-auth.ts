@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import {
   ZHealth,
   ZVerifiedAccessToken,
@@ -26,7 +26,7 @@ export async function startFakeAuth() {
     verifyApiKey: publicProcedure
       .input(ZVerifyApiKeyRequest)
       .output(ZVerifiedApiKey)
-      .query(({ input }) => {
+      .mutation(({ input }) => {
         calls += 1;
         const key = apiKeys.get(input.key);
         if (!key) throw new AppError("UNAUTHENTICATED", "The API key is not valid.");
@@ -35,7 +35,7 @@ export async function startFakeAuth() {
     verifyAccessToken: publicProcedure
       .input(ZVerifyAccessTokenRequest)
       .output(ZVerifiedAccessToken)
-      .query(({ input }) => {
+      .mutation(({ input }) => {
         calls += 1;
         const userId = accessTokens.get(input.token);
         if (!userId) throw new AppError("UNAUTHENTICATED", "The access token is not valid.");
@@ -63,7 +63,7 @@ export async function startFakeAuth() {
     calls: () => calls,
     /** Issues an API key (dogi_…) for a new user. */
     apiKey(scopes: Array<"inference" | "chat"> = ["inference"]): string {
-      const key = `dogi_${randomUUID().replace(/-/g, "")}`;
+      const key = `dogi_${randomBytes(32).toString("base64url")}`;
       apiKeys.set(key, { userId: randomUUID() as TUserId, scopes });
       return key;
     },
@@ -75,9 +75,14 @@ export async function startFakeAuth() {
     userOf(credential: string): TUserId | undefined {
       return accessTokens.get(credential) ?? apiKeys.get(credential)?.userId;
     },
-    /** Issues an access token for a new user. */
+    /** Issues an access token (shaped as auth's are, unsigned) for a new user. */
     accessToken(): string {
-      const token = `at.${randomUUID()}`;
+      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+      const token = [
+        part({ alg: "HS256", typ: "at+jwt" }),
+        part({ sub: randomUUID(), jti: randomUUID() }),
+        randomBytes(32).toString("base64url"),
+      ].join(".");
       accessTokens.set(token, randomUUID() as TUserId);
       return token;
     },

@@ -48,6 +48,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
         LOG_TO_FILE: "false",
         LOG_LEVEL: "warn",
         INFERENCE_THREADS: "1",
+        // Suites sign up many users, all from this one address.
+        AUTH_SIGNUP_MAX_PER_CLIENT: "1000",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
