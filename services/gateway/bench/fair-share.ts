@@ -145,6 +145,9 @@ const stack = await startStack({
   LOG_LEVEL: "error",
   TRIAGE_MODEL: "off",
   CHAT_MAX_TOKENS: "64",
+  // The chat prompt's budget is in characters; the random models' tokenizers make many tokens
+  // of them, and a long session would otherwise outgrow their 2048-token context (a 400).
+  CHAT_CONTEXT_CHARS: "2000",
   // Sign-ups and the bench's own calls come from one address.
   RATE_LIMIT_IP_PER_MINUTE: "1000000",
 });

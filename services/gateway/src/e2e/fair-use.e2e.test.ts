@@ -15,6 +15,8 @@ beforeAll(async () => {
     INFERENCE_PARALLEL: "2",
     INFERENCE_CONTEXT_SIZE: "2048",
     INFERENCE_QUEUE_MAX: "1",
+    // The gateway's per-user cap is under test here, not inference's per-caller one (its own tests).
+    INFERENCE_SLOTS_PER_CALLER: "0",
     RATE_LIMIT_USER_PER_MINUTE: String(USER_PER_MINUTE),
     // Two turns generate at once; the rest wait their turn in the gateway.
     GATEWAY_MAX_STREAMS: "2",
