@@ -46,9 +46,7 @@ export async function createInferenceService(settings: InferenceSettings, logger
     parallel: settings.INFERENCE_PARALLEL,
     contextSize: settings.INFERENCE_CONTEXT_SIZE,
     queueMax: settings.INFERENCE_QUEUE_MAX,
-    slotsPerCaller:
-      settings.INFERENCE_SLOTS_PER_CALLER ??
-      Math.max(1, Math.floor(settings.INFERENCE_PARALLEL / 2)),
+    slotsPerCaller: settings.INFERENCE_SLOTS_PER_CALLER ?? "fair",
     modelPath: settings.MODEL_PATH,
     modelsDir: settings.MODELS_DIR,
     aliases: settings.MODEL_ALIASES,

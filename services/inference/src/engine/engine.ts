@@ -17,8 +17,8 @@ export interface EngineOptions {
   parallel: number;
   contextSize: number;
   queueMax: number;
-  /** Sequences one caller may hold while others are active (0: no cap). */
-  slotsPerCaller?: number;
+  /** Sequences one caller may hold while others are active: "fair" (even split), N, or 0 (no cap). */
+  slotsPerCaller?: number | "fair";
   modelPath: string | undefined;
   modelsDir: string;
   aliases: string | undefined;

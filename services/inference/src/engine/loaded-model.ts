@@ -31,8 +31,8 @@ export interface LoadOptions {
   /** Tokens per sequence; 0 = the model's training context capped at 4096. */
   contextSize: number;
   queueMax: number;
-  /** Sequences one caller may hold while others are active (0: no cap). */
-  slotsPerCaller?: number;
+  /** Sequences one caller may hold while others are active: "fair" (even split), N, or 0 (no cap). */
+  slotsPerCaller?: number | "fair";
   onWarning?: (message: string) => void;
 }
 
@@ -58,7 +58,7 @@ export class LoadedModel {
     readonly chatWrapper: ChatWrapper,
     private readonly allSlots: readonly Slot[],
     queueMax: number,
-    slotsPerCaller: number,
+    slotsPerCaller: number | "fair",
     private readonly threads: number,
     scheduler: BatchScheduler,
   ) {

@@ -191,3 +191,33 @@ describe("SlotPool's per-caller cap", () => {
     lease.release();
   });
 });
+
+describe("SlotPool's fair split between active callers", () => {
+  const person = (caller: string) => ({ caller, background: false });
+
+  it("lets each of the active callers hold an even share, at least one", async () => {
+    const pool = new SlotPool(["a", "b", "c", "d"], 8, "fair", () => 0);
+    const flood = [
+      await pool.acquire({ ticket: person("flooder") }),
+      await pool.acquire({ ticket: person("flooder") }),
+    ];
+    // Two active callers: two slots each. The flooder's third waits; the owner's first does not.
+    await pool.acquire({ ticket: person("owner") });
+    let third = false;
+    const waiting = pool.acquire({ ticket: person("flooder") }).then((lease) => {
+      third = true;
+      return lease;
+    });
+    await Promise.resolve();
+    expect(third).toBe(false);
+    // Four active callers: one slot each; the flooder, holding two, gets nothing more...
+    await pool.acquire({ ticket: person("c") });
+    flood[0]?.release();
+    await Promise.resolve();
+    expect(third).toBe(false);
+    // ...until it holds less than its share again.
+    flood[1]?.release();
+    (await waiting).release();
+    expect(third).toBe(true);
+  });
+});

@@ -53,8 +53,9 @@ const ACTIVE_WINDOW_MS = 10_000;
  * callers: a freed slot goes to the waiting caller that holds the fewest slots (ties: the one
  * served longest ago), so one caller's burst cannot hold the others behind it; background work
  * waits until no person's request does. While other callers are active, one caller holds at
- * most `perCaller` slots (generations are not preempted, so a long one would otherwise keep its
- * slot from everyone for its whole length); alone, it may use them all. When the queue is full,
+ * most its share of the slots (an even split between the active callers, at least one, or a
+ * fixed `perCaller`): generations are not preempted, so a long one would otherwise keep its slot
+ * from everyone for its whole length. Alone, a caller may use them all. When the queue is full,
  * a newcomer takes the place of the newest request of a caller holding more places than it
  * (that caller gets 429); when every caller holds its share, the newcomer is refused (503).
  */
@@ -74,8 +75,8 @@ export class SlotPool<T> {
   constructor(
     slots: readonly T[],
     private readonly queueMax: number,
-    /** Slots one caller may hold while others are active; 0: no cap. */
-    private readonly perCaller = 0,
+    /** Slots one caller may hold while others are active: "fair" (an even split), N, or 0 (no cap). */
+    private readonly perCaller: number | "fair" = 0,
     private readonly now: () => number = Date.now,
   ) {
     this.free = [...slots];
@@ -212,15 +213,20 @@ export class SlotPool<T> {
     };
   }
 
-  /** Whether `caller` may take one more slot: under the cap, or no one else is active. */
+  /** Whether `caller` may take one more slot: within its share, or no one else is active. */
   private mayTake(caller: string): boolean {
-    if (this.perCaller <= 0 || (this.leased.get(caller) ?? 0) < this.perCaller) return true;
+    const held = this.leased.get(caller) ?? 0;
+    if (this.perCaller === 0 || held === 0) return true;
     const since = this.now() - ACTIVE_WINDOW_MS;
+    let active = 0;
     for (const [other, at] of this.seen) {
-      if (at < since) this.seen.delete(other);
-      else if (other !== caller) return false;
+      if (at < since && other !== caller) this.seen.delete(other);
+      else active += 1;
     }
-    return true;
+    if (active <= 1) return true;
+    const share =
+      this.perCaller === "fair" ? Math.max(1, Math.floor(this.total / active)) : this.perCaller;
+    return held < share;
   }
 
   /** The waiter to serve next: people before background work, then the least-served caller. */

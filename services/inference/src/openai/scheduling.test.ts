@@ -11,6 +11,8 @@ beforeAll(async () => {
     MODEL_PATH: await ensureTinyModel(),
     INFERENCE_PARALLEL: 2,
     INFERENCE_QUEUE_MAX: 1,
+    // These tests fill both sequences from one caller; the fair split has its own tests.
+    INFERENCE_SLOTS_PER_CALLER: 0,
   });
 });
 
