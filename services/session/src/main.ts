@@ -1,6 +1,6 @@
 import { loadEnvOrExit, ZSessionEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
-import { createHealthReporter, serve } from "@dogi/trpc";
+import { createHealthReporter, serve, serverLimits } from "@dogi/trpc";
 import { createSessionApp } from "./app.ts";
 import { createStore } from "./store/create-store.ts";
 import { prepareStore } from "./store/readiness.ts";
@@ -28,6 +28,7 @@ await serve({
   port: env.SESSION_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  limits: serverLimits(env),
   onShutdown: async () => {
     prepared.stop();
     await store.close();
