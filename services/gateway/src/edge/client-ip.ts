@@ -16,12 +16,13 @@ export function parseTrustedProxies(list: string): net.BlockList {
 }
 
 /** "::ffff:10.0.0.1" (an IPv4 client on a dual-stack socket) is 10.0.0.1. */
-function normalize(address: string): string {
+export function normalize(address: string): string {
   const trimmed = address.trim().replace(/^\[|\]$/g, "");
   return trimmed.startsWith("::ffff:") && net.isIPv4(trimmed.slice(7)) ? trimmed.slice(7) : trimmed;
 }
 
-function isTrusted(trusted: net.BlockList, address: string): boolean {
+/** Whether `address` is one of the trusted proxies. */
+export function isTrusted(trusted: net.BlockList, address: string): boolean {
   const type = net.isIPv6(address) ? "ipv6" : net.isIPv4(address) ? "ipv4" : null;
   return type !== null && trusted.check(address, type);
 }
