@@ -57,6 +57,8 @@ export function createGateway(deps: GatewayAppDeps) {
     {
       logger,
       healthIntervalMs: env.INFERENCE_HEALTH_INTERVAL_MS,
+      headersTimeoutMs: env.GATEWAY_UPSTREAM_HEADERS_TIMEOUT_MS,
+      idleTimeoutMs: env.GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS,
     },
   );
   metrics.replicas = () => pool.snapshot();
