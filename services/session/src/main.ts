@@ -20,6 +20,10 @@ const app = createSessionApp({
   devErrors: env.DOGI_DEV_ERRORS,
   store,
   now: () => new Date(),
+  limits: {
+    maxSessionsPerUser: env.SESSION_MAX_SESSIONS_PER_USER,
+    maxTurnsPerSession: env.SESSION_MAX_TURNS_PER_SESSION,
+  },
 });
 
 await serve({
