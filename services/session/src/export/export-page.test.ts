@@ -4,6 +4,7 @@ import type { TSessionId, TTurn } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
 import type { SessionCaller } from "../testing/caller.ts";
+import { countedStore } from "../testing/counted-store.ts";
 import { storeKinds } from "../testing/stores.ts";
 import { EXPORT_PAGE_CHARS, EXPORT_PAGE_TURNS } from "./export-page.ts";
 
@@ -11,24 +12,6 @@ const kinds = storeKinds();
 afterAll(async () => {
   for (const kind of kinds) await kind.stop();
 });
-
-/** `store`, counting the turns each listTurns call asked for. */
-function counted(store: SessionStore): { store: SessionStore; reads: number[] } {
-  const reads: number[] = [];
-  const wrapped = new Proxy(store, {
-    get(target, property) {
-      if (property === "listTurns") {
-        return (query: Parameters<SessionStore["listTurns"]>[0]) => {
-          reads.push(query.limit);
-          return target.listTurns(query);
-        };
-      }
-      const value = Reflect.get(target, property) as unknown;
-      return typeof value === "function" ? (value as () => unknown).bind(target) : value;
-    },
-  });
-  return { store: wrapped, reads };
-}
 
 for (const kind of kinds) {
   describe.skipIf(kind.skip)(kind.title("exportSessionPage"), () => {
@@ -41,7 +24,7 @@ for (const kind of kinds) {
     beforeEach(async () => {
       const opened = await kind.open();
       dispose = opened.dispose;
-      ({ store, reads } = counted(opened.store));
+      ({ store, reads } = countedStore(opened.store));
       api = sessionCaller(store);
     });
     afterEach(async () => dispose());

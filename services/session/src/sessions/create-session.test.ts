@@ -82,7 +82,7 @@ for (const kind of kinds) {
           );
           const created = outcomes.filter((o) => o.status === "fulfilled").length;
           const kept = (await apis[0]?.listSessions({ userId, limit: 100 }))?.items.length;
-        // Every session reported created is kept, and none past the cap.
+          // Every session reported created is kept, and none past the cap.
           expect(kept).toBe(created);
           expect(created).toBeGreaterThan(0);
           expect(created).toBeLessThanOrEqual(5);
