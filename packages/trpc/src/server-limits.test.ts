@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "@dogi/logger";
 import { serve } from "./serve.ts";
 import type { RunningServer } from "./serve.ts";
+import { serverOptions } from "./server-limits.ts";
 import type { ServerLimits } from "./server-limits.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -152,5 +153,17 @@ describe("server limits", () => {
     const elapsed = await Promise.race([client.closed, sleep(4_000).then(() => -1)]);
     expect(elapsed).toBeGreaterThan(limits.keepAliveTimeoutMs);
     expect(elapsed).toBeLessThan(limits.keepAliveTimeoutMs + 2_000);
+  });
+
+  it("caps the headers timeout at the request timeout, which Node requires", () => {
+    const options = serverOptions({
+      ...limits,
+      headersTimeoutMs: 90_000,
+      requestTimeoutMs: 30_000,
+    });
+    expect(options.headersTimeout).toBe(30_000);
+    expect(options.requestTimeout).toBe(30_000);
+    // Checked often enough that a slow client is cut within a second of its timeout.
+    expect(options.connectionsCheckingInterval).toBeLessThanOrEqual(1_000);
   });
 });
