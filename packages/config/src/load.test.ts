@@ -93,4 +93,25 @@ describe("loadEnv", () => {
       loadEnv(ZGatewayEnv, { service: "gateway", source: { REDIS_URL: "http://cache:6379" } }),
     ).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
   });
+
+  it("gives every service bounded HTTP timeouts by default, and names a bad limit", () => {
+    const env = loadEnv(ZSessionEnv, { service: "session", source: {} });
+    expect(env).toMatchObject({
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 60_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+      HTTP_IDLE_TIMEOUT_MS: 60_000,
+      HTTP_MAX_HEADERS: 100,
+      SESSION_MAX_SESSIONS_PER_USER: 1_000,
+      SESSION_MAX_TURNS_PER_SESSION: 500,
+    });
+    expect(() =>
+      loadEnv(ZGatewayEnv, {
+        service: "gateway",
+        source: { HTTP_HEADERS_TIMEOUT_MS: "0", GATEWAY_MAX_CONNECTIONS_PER_IP: "none" },
+      }),
+    ).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS[\s\S]*GATEWAY_MAX_CONNECTIONS_PER_IP|GATEWAY_MAX_CONNECTIONS_PER_IP[\s\S]*HTTP_HEADERS_TIMEOUT_MS/,
+    );
+  });
 });

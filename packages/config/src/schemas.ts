@@ -12,6 +12,34 @@ export const defaultPorts = {
   chroma: 8000,
 } as const;
 
+/** A count from 0 (0 turns the limit off). */
+const limit = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+/**
+ * How every service's HTTP server bounds its clients (applied by @dogi/trpc's serve()). None
+ * of them bounds a response being written: chat answers and OpenAI streams last minutes.
+ */
+export const ZHttpServerEnv = z.object({
+  /** Until a request's headers are in (slowloris); at most HTTP_REQUEST_TIMEOUT_MS. */
+  HTTP_HEADERS_TIMEOUT_MS: millis(10_000),
+  /** Until a whole request (headers and body) is in; the answer is not counted. */
+  HTTP_REQUEST_TIMEOUT_MS: millis(60_000),
+  /** An idle kept-alive connection between requests is closed after this long. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: millis(5_000),
+  /**
+   * A connection on which no byte moves for this long while the client owes one (part of its
+   * request, or reading what was written) is closed; a server still working on an answer is not.
+   */
+  HTTP_IDLE_TIMEOUT_MS: millis(60_000),
+  /** Request headers read per request; the rest are ignored. */
+  HTTP_MAX_HEADERS: z.coerce.number().int().min(1).max(2_000).default(100),
+  /** Requests served on one connection before it is closed (0: no limit). */
+  HTTP_MAX_REQUESTS_PER_SOCKET: limit(0),
+  /** Connections open at once; more are closed on arrival (0: no limit). */
+  HTTP_MAX_CONNECTIONS: limit(10_000),
+});
+export type THttpServerEnv = z.infer<typeof ZHttpServerEnv>;
+
 /** Variables every Dogi process reads. */
 export const ZCommonEnv = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
@@ -23,6 +51,7 @@ export const ZCommonEnv = z.object({
   DOGI_DEV_ERRORS: flag(false),
   SERVICE_HOST: z.string().min(1).default("127.0.0.1"),
   SHUTDOWN_TIMEOUT_MS: millis(10_000),
+  ...ZHttpServerEnv.shape,
 });
 export type TCommonEnv = z.infer<typeof ZCommonEnv>;
 
@@ -95,6 +124,10 @@ export const ZSessionEnv = ZCommonEnv.extend({
   SESSION_DATABASE_URL: databaseUrl("file:data/session.db", "mongodb"),
   /** A dead database fails a call after this long (MongoDB server selection, SQLite busy wait). */
   SESSION_DB_TIMEOUT_MS: millis(2_000),
+  /** Sessions one user may keep; creating one more is refused with LIMIT_REACHED (409). */
+  SESSION_MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(1_000),
+  /** Turns one session may hold; asking one more is refused with LIMIT_REACHED (409). */
+  SESSION_MAX_TURNS_PER_SESSION: z.coerce.number().int().min(1).default(500),
 });
 export type TSessionEnv = z.infer<typeof ZSessionEnv>;
 
@@ -165,7 +198,10 @@ export const ZInferenceEnv = ZCommonEnv.extend({
   UPSTREAM_BASE_URL: httpUrl().optional(),
   UPSTREAM_API_KEY: z.string().min(1).optional(),
   UPSTREAM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  /** How long the upstream may take to start answering (its status and headers). */
   UPSTREAM_TIMEOUT_MS: millis(120_000),
+  /** An upstream answer that sends nothing for this long is cut; a long stream that keeps sending is not. */
+  UPSTREAM_IDLE_TIMEOUT_MS: millis(60_000),
   /** For gated Hugging Face models in `dogi pull`. */
   HUGGING_FACE_TOKEN: z.string().min(1).optional(),
 });
@@ -185,6 +221,19 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape).extend({
     .optional(),
   /** How often each inference replica is probed; a failing one is skipped until it answers again. */
   INFERENCE_HEALTH_INTERVAL_MS: millis(5_000),
+  /**
+   * How long a replica may take to start answering (status and headers). A replica sends them
+   * with the first token, or with the whole answer when not streaming: above its own request
+   * timeout (INFERENCE_REQUEST_TIMEOUT_MS), so that its 504 comes first.
+   */
+  GATEWAY_UPSTREAM_HEADERS_TIMEOUT_MS: millis(330_000),
+  /** A replica's answer that sends nothing for this long is cut (a stream that keeps sending is not). */
+  GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS: millis(60_000),
+  /**
+   * Connections one client address (an IPv6 /64) may hold open at once; more are closed on
+   * arrival. Proxies in TRUSTED_PROXIES are exempt (every client behind them shares their address).
+   */
+  GATEWAY_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(100),
   /** Proxies whose X-Forwarded-For is believed: IPs or CIDRs, comma-separated ("" trusts none). */
   TRUSTED_PROXIES: z.string().default(""),
   /** Browser origins allowed to call the API (comma-separated); none by default. */

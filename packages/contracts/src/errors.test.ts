@@ -22,6 +22,17 @@ describe("error mappings", () => {
     }
   });
 
+  it("reports a reached limit as a conflict, not a rate limit that waiting would lift", () => {
+    expect(errorMappings.LIMIT_REACHED).toEqual({
+      trpc: "CONFLICT",
+      http: 409,
+      openAiType: "conflict_error",
+    });
+    expect(toOpenAiError({ code: "LIMIT_REACHED", message: "full" }).error.code).toBe(
+      "limit_reached",
+    );
+  });
+
   it("round-trips tRPC codes back to the app codes they came from", () => {
     expect(appCodeFromTrpc("UNAUTHORIZED")).toBe("UNAUTHENTICATED");
     expect(appCodeFromTrpc("TOO_MANY_REQUESTS")).toBe("RATE_LIMITED");

@@ -8,6 +8,8 @@ export const AppErrorCode = {
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
+  /** An operator's cap on what one user may keep (sessions, turns): delete some, or start anew. */
+  LIMIT_REACHED: "LIMIT_REACHED",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   RATE_LIMITED: "RATE_LIMITED",
   OVERLOADED: "OVERLOADED",
@@ -58,6 +60,8 @@ export const errorMappings = {
   FORBIDDEN: { trpc: "FORBIDDEN", http: 403, openAiType: "permission_error" },
   NOT_FOUND: { trpc: "NOT_FOUND", http: 404, openAiType: "not_found_error" },
   CONFLICT: { trpc: "CONFLICT", http: 409, openAiType: "conflict_error" },
+  // Not 429: waiting does not help; the caller must first delete something (or start a new chat).
+  LIMIT_REACHED: { trpc: "CONFLICT", http: 409, openAiType: "conflict_error" },
   PAYLOAD_TOO_LARGE: { trpc: "PAYLOAD_TOO_LARGE", http: 413, openAiType: "invalid_request_error" },
   RATE_LIMITED: { trpc: "TOO_MANY_REQUESTS", http: 429, openAiType: "rate_limit_error" },
   OVERLOADED: { trpc: "SERVICE_UNAVAILABLE", http: 503, openAiType: "service_unavailable_error" },

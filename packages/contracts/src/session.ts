@@ -192,6 +192,7 @@ export const ZRegenerateTurnInput = ZTurnRef;
 export type TRegenerateTurnInput = z.infer<typeof ZRegenerateTurnInput>;
 
 export const ZExportFormat = z.enum(["json", "markdown"]);
+export type TExportFormat = z.infer<typeof ZExportFormat>;
 export const ZExportSessionInput = ZOwnedSession.extend({ format: ZExportFormat });
 export type TExportSessionInput = z.infer<typeof ZExportSessionInput>;
 export const ZSessionExport = z.object({
@@ -201,6 +202,15 @@ export const ZSessionExport = z.object({
   content: z.string(),
 });
 export type TSessionExport = z.infer<typeof ZSessionExport>;
+
+/** One page of an export: the first without a cursor, each next one with the cursor before it. */
+export const ZExportSessionPageInput = ZExportSessionInput.extend({
+  cursor: z.string().min(1).max(1_000).optional(),
+});
+export type TExportSessionPageInput = z.infer<typeof ZExportSessionPageInput>;
+/** A piece of the document (in order, the pieces make it whole); nextCursor null on the last. */
+export const ZSessionExportPage = ZSessionExport.extend({ nextCursor: z.string().nullable() });
+export type TSessionExportPage = z.infer<typeof ZSessionExportPage>;
 
 /** The body of a JSON export. */
 export const ZSessionExportDocument = z.object({

@@ -4,4 +4,6 @@ export * from "./express.ts";
 export * from "./health.ts";
 export * from "./client.ts";
 export * from "./serve.ts";
+export * from "./server-limits.ts";
 export * from "./request-context.ts";
+export * from "./address-key.ts";

@@ -1,9 +1,11 @@
 import http from "node:http";
-import type { Express } from "express";
 import type { Logger } from "@dogi/logger";
+import { applyServerLimits, serverOptions } from "./server-limits.ts";
+import type { ServerLimits } from "./server-limits.ts";
 
 export interface ServeOptions {
-  app: Express;
+  /** The Express app, or any request listener. */
+  app: http.RequestListener;
   host: string;
   port: number;
   logger: Logger;
@@ -12,6 +14,10 @@ export interface ServeOptions {
   onShutdown?: () => Promise<void>;
   /** Exit on SIGTERM/SIGINT after draining; tests that run servers in-process turn it off. */
   handleSignals?: boolean;
+  /** Timeouts and caps (serverLimits(env)); omitted, Node's defaults apply (tests). */
+  limits?: ServerLimits;
+  /** Called with the server before it listens, e.g. to watch its connections. */
+  configure?: (server: http.Server) => void;
 }
 
 export interface RunningServer {
@@ -23,7 +29,12 @@ export interface RunningServer {
 
 /** Listens, and on SIGTERM/SIGINT drains in-flight requests and releases resources before exiting. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
-  const server = http.createServer(options.app);
+  const server = http.createServer(
+    options.limits ? serverOptions(options.limits) : {},
+    options.app,
+  );
+  if (options.limits) applyServerLimits(server, options.limits);
+  options.configure?.(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {

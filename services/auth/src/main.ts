@@ -1,6 +1,6 @@
 import { loadEnvOrExit, ZAuthEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
-import { createHealthReporter, serve } from "@dogi/trpc";
+import { createHealthReporter, serve, serverLimits } from "@dogi/trpc";
 import { createAuthApp } from "./app.ts";
 import { buildAuthDeps, settingsFromEnv } from "./build-deps.ts";
 import { createStore } from "./store/index.ts";
@@ -37,5 +37,6 @@ await serve({
   port: env.AUTH_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  limits: serverLimits(env),
   onShutdown: () => store.close(),
 });

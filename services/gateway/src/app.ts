@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import express from "express";
 import type { TGatewayEnv } from "@dogi/config";
 import type { TInferenceStatus } from "@dogi/contracts";
@@ -63,6 +63,8 @@ export function createGateway(deps: GatewayAppDeps) {
     {
       logger,
       healthIntervalMs: env.INFERENCE_HEALTH_INTERVAL_MS,
+      headersTimeoutMs: env.GATEWAY_UPSTREAM_HEADERS_TIMEOUT_MS,
+      idleTimeoutMs: env.GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS,
     },
   );
   metrics.replicas = () => pool.snapshot();
@@ -232,13 +234,4 @@ export function createGateway(deps: GatewayAppDeps) {
     /** Drops the connections to Redis, if any (last, on shutdown). */
     closeShared: () => redis?.close(),
   };
-}
-
-/** Makes `listener` the server's only request listener (serve() installs the Express app). */
-export function useListener(
-  server: Server,
-  listener: (req: IncomingMessage, res: ServerResponse) => void,
-): void {
-  server.removeAllListeners("request");
-  server.on("request", listener);
 }

@@ -1,8 +1,9 @@
 import { loadEnvOrExit, ZGatewayEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
-import { createHealthReporter, serve } from "@dogi/trpc";
-import { createGateway, useListener } from "./app.ts";
+import { createHealthReporter } from "@dogi/trpc";
+import { createGateway } from "./app.ts";
 import { createServiceClients, serviceReadinessChecks } from "./clients.ts";
+import { serveGateway } from "./serve-gateway.ts";
 import { drainAndStop } from "./shutdown.ts";
 
 const env = loadEnvOrExit(ZGatewayEnv, { service: "gateway" });
@@ -17,19 +18,17 @@ const health = createHealthReporter({
 const gateway = createGateway({ logger, health, services, env });
 gateway.pool.start();
 
-const running = await serve({
-  app: gateway.app,
+const running = await serveGateway({
+  gateway,
+  env,
+  logger,
   host: env.GATEWAY_HOST,
   port: env.GATEWAY_PORT,
-  logger,
-  shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   onShutdown: async () => {
     gateway.pool.stop();
     gateway.closeShared();
   },
-  handleSignals: false,
 });
-useListener(running.server, gateway.listener);
 
 // On SIGTERM: refuse new requests with 503 at once, let admitted ones (streams too) and session
 // titles being written finish within SHUTDOWN_TIMEOUT_MS, then exit.

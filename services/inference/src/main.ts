@@ -1,6 +1,6 @@
 import { loadEnvOrExit, ZInferenceEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
-import { serve } from "@dogi/trpc";
+import { serve, serverLimits } from "@dogi/trpc";
 import { createInferenceService } from "./service.ts";
 
 const env = loadEnvOrExit(ZInferenceEnv, { service: "inference" });
@@ -21,6 +21,7 @@ await serve({
   port: env.INFERENCE_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  limits: serverLimits(env),
   onShutdown: () => engine.dispose(),
 });
 

@@ -25,6 +25,7 @@ export type InferenceSettings = Pick<
   | "UPSTREAM_API_KEY"
   | "UPSTREAM_MODEL"
   | "UPSTREAM_TIMEOUT_MS"
+  | "UPSTREAM_IDLE_TIMEOUT_MS"
   | "DOGI_DEV_ERRORS"
 >;
 
@@ -36,6 +37,7 @@ export async function createInferenceService(settings: InferenceSettings, logger
         apiKey: settings.UPSTREAM_API_KEY,
         model: settings.UPSTREAM_MODEL,
         timeoutMs: settings.UPSTREAM_TIMEOUT_MS,
+        idleTimeoutMs: settings.UPSTREAM_IDLE_TIMEOUT_MS,
       }
     : undefined;
   const engine = await InferenceEngine.create({

@@ -7,7 +7,10 @@ export interface UpstreamConfig {
   baseUrl: string;
   apiKey: string | undefined;
   model: string;
+  /** How long the upstream may take to send its status and headers. */
   timeoutMs: number;
+  /** How long its answer may send nothing; a long stream that keeps sending is not cut. */
+  idleTimeoutMs: number;
 }
 
 /**
@@ -27,7 +30,13 @@ export async function forwardToUpstream(options: {
   const { config, res, logger } = options;
   const url = `${config.baseUrl.replace(/\/+$/, "")}${options.path}`;
   logger.info({ upstream: config.baseUrl, reason: options.reason }, "forwarding to the upstream");
-  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(config.timeoutMs)]);
+  // Not one deadline for the whole answer: a streamed answer may rightly take minutes.
+  const controller = new AbortController();
+  const signal = AbortSignal.any([options.signal, controller.signal]);
+  const headersTimer = setTimeout(
+    () => controller.abort(new Error(`the upstream sent no headers in ${config.timeoutMs} ms`)),
+    config.timeoutMs,
+  );
   let upstream: globalThis.Response;
   try {
     upstream = await fetch(url, {
@@ -40,6 +49,7 @@ export async function forwardToUpstream(options: {
       signal,
     });
   } catch (error) {
+    clearTimeout(headersTimer);
     if (options.signal.aborted) return;
     logger.warn({ err: error }, "upstream unreachable");
     res.status(503).json(
@@ -50,6 +60,26 @@ export async function forwardToUpstream(options: {
     );
     return;
   }
+  clearTimeout(headersTimer);
+  const idle = setTimeout(
+    () => controller.abort(new Error(`the upstream sent nothing for ${config.idleTimeoutMs} ms`)),
+    config.idleTimeoutMs,
+  );
+  try {
+    await relay(upstream, res, logger, options.signal, () => idle.refresh());
+  } finally {
+    clearTimeout(idle);
+  }
+}
+
+/** Passes the upstream's answer on; `onProgress` is called whenever a piece of it arrives. */
+async function relay(
+  upstream: globalThis.Response,
+  res: Response,
+  logger: Logger,
+  clientSignal: AbortSignal,
+  onProgress: () => void,
+): Promise<void> {
   res.setHeader("x-dogi-served-by", "upstream");
   if (!upstream.ok) {
     const text = await upstream.text().catch(() => "");
@@ -81,9 +111,12 @@ export async function forwardToUpstream(options: {
     return;
   }
   try {
-    for await (const chunk of upstream.body) res.write(chunk);
+    for await (const chunk of upstream.body) {
+      onProgress();
+      res.write(chunk);
+    }
   } catch (error) {
-    if (!options.signal.aborted) logger.warn({ err: error }, "upstream stream broke off");
+    if (!clientSignal.aborted) logger.warn({ err: error }, "upstream stream broke off");
   }
   res.end();
 }

@@ -1,6 +1,6 @@
 import { loadEnvOrExit, ZRagEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
-import { createHealthReporter, serve } from "@dogi/trpc";
+import { createHealthReporter, serve, serverLimits } from "@dogi/trpc";
 import { createRagApp } from "./app.ts";
 import { chromaHeartbeatCheck } from "./chroma-health.ts";
 import { createEmbedder } from "./embed/create-embedder.ts";
@@ -49,6 +49,7 @@ await serve({
   port: env.RAG_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  limits: serverLimits(env),
   onShutdown: async () => {
     runtime.stop();
     await embedder.close?.();

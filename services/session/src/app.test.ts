@@ -33,6 +33,7 @@ describe("session service over HTTP (sqlite)", () => {
       devErrors: false,
       store,
       now: () => new Date(),
+      limits: { maxSessionsPerUser: 1_000, maxTurnsPerSession: 500 },
     });
     running = await serve({
       app,

@@ -12,12 +12,12 @@ export interface SessionAppDeps extends SessionDeps {
 
 /** The session service's HTTP app: /healthz, /readyz and /trpc. */
 export function createSessionApp(deps: SessionAppDeps) {
-  const { store, now } = deps;
+  const { store, now, limits } = deps;
   return createServiceApp({
     logger: deps.logger,
     health: deps.health,
     devErrors: deps.devErrors,
     router: sessionRouter,
-    createContext: (base) => ({ ...base, store, now }),
+    createContext: (base) => ({ ...base, store, now, limits }),
   });
 }

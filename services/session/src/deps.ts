@@ -1,7 +1,14 @@
 import type { SessionStore } from "./store/interface.ts";
 
-/** What the use cases need: the store and a clock (tests pin it). */
+/** An operator's caps (SESSION_MAX_SESSIONS_PER_USER, SESSION_MAX_TURNS_PER_SESSION). */
+export interface SessionLimits {
+  maxSessionsPerUser: number;
+  maxTurnsPerSession: number;
+}
+
+/** What the use cases need: the store, a clock (tests pin it) and the caps. */
 export interface SessionDeps {
   store: SessionStore;
   now: () => Date;
+  limits: SessionLimits;
 }

@@ -1,6 +1,6 @@
 import { loadEnvOrExit, ZSessionEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
-import { createHealthReporter, serve } from "@dogi/trpc";
+import { createHealthReporter, serve, serverLimits } from "@dogi/trpc";
 import { createSessionApp } from "./app.ts";
 import { createStore } from "./store/create-store.ts";
 import { prepareStore } from "./store/readiness.ts";
@@ -20,6 +20,10 @@ const app = createSessionApp({
   devErrors: env.DOGI_DEV_ERRORS,
   store,
   now: () => new Date(),
+  limits: {
+    maxSessionsPerUser: env.SESSION_MAX_SESSIONS_PER_USER,
+    maxTurnsPerSession: env.SESSION_MAX_TURNS_PER_SESSION,
+  },
 });
 
 await serve({
@@ -28,6 +32,7 @@ await serve({
   port: env.SESSION_PORT,
   logger,
   shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  limits: serverLimits(env),
   onShutdown: async () => {
     prepared.stop();
     await store.close();

@@ -9,6 +9,7 @@ import {
   ZDeleteAllForUserOutput,
   ZDeleteSessionInput,
   ZExportSessionInput,
+  ZExportSessionPageInput,
   ZFailTurnInput,
   ZGetSessionInput,
   ZHealth,
@@ -17,11 +18,13 @@ import {
   ZRegenerateTurnInput,
   ZRenameSessionInput,
   ZSessionExport,
+  ZSessionExportPage,
   ZSessionPage,
   ZSuggestTitleInput,
   ZTurn,
   ZTurnPage,
 } from "@dogi/contracts";
+import { exportSessionPage } from "./export/export-page.ts";
 import { exportSession } from "./export/export-session.ts";
 import { createSession } from "./sessions/create-session.ts";
 import { deleteAllForUser } from "./sessions/delete-all-for-user.ts";
@@ -76,6 +79,11 @@ export const sessionRouter = router({
     .input(ZExportSessionInput)
     .output(ZSessionExport)
     .query(({ ctx, input }) => exportSession(ctx, input)),
+  /** The export a page at a time (what the gateway's download streams). */
+  exportSessionPage: publicProcedure
+    .input(ZExportSessionPageInput)
+    .output(ZSessionExportPage)
+    .query(({ ctx, input }) => exportSessionPage(ctx, input)),
 
   listTurns: publicProcedure
     .input(ZListTurnsInput)

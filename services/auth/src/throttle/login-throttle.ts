@@ -1,5 +1,5 @@
 import { createBoundedCache } from "../tokens/bounded-cache.ts";
-import { clientKey } from "./client-key.ts";
+import { addressKey } from "@dogi/trpc";
 
 /**
  * Counts wrong passwords (at sign-in, password change and account deletion) so that guessing is
@@ -103,7 +103,7 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
     return window.startedAt + options.windowMs - now();
   };
 
-  const clientOf = (clientIp: string | undefined) => (clientIp ? clientKey(clientIp) : NO_ADDRESS);
+  const clientOf = (clientIp: string | undefined) => (clientIp ? addressKey(clientIp) : NO_ADDRESS);
   const isKnown = (account: string, client: string): boolean => {
     if (client === NO_ADDRESS) return false;
     const until = known.get(`${account}|${client}`);

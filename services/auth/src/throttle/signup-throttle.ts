@@ -1,5 +1,5 @@
 import { createBoundedCache } from "../tokens/bounded-cache.ts";
-import { clientKey } from "./client-key.ts";
+import { addressKey } from "@dogi/trpc";
 
 /** Limits new accounts per client (IPv4 address or IPv6 /64) in fixed windows. */
 export interface SignUpThrottle {
@@ -27,7 +27,7 @@ export function createSignUpThrottle(options: SignUpThrottleOptions): SignUpThro
   return {
     take(clientIp) {
       if (!clientIp) return 0;
-      const key = clientKey(clientIp);
+      const key = addressKey(clientIp);
       const window = windows.get(key);
       if (!window || now() - window.startedAt >= options.windowMs) {
         windows.set(key, { count: 1, startedAt: now() });

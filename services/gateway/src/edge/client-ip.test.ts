@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTrustedProxies, rateLimitKey, resolveClientIp } from "./client-ip.ts";
+import { parseTrustedProxies, resolveClientIp } from "./client-ip.ts";
 
 const resolve = (socketAddress: string, forwardedFor: string | undefined, trusted: string) =>
   resolveClientIp({ socketAddress, forwardedFor, trusted: parseTrustedProxies(trusted) });
@@ -31,32 +31,5 @@ describe("client address resolution", () => {
 
   it("refuses a TRUSTED_PROXIES entry that is not an address", () => {
     expect(() => parseTrustedProxies("localhost")).toThrow(/TRUSTED_PROXIES/);
-  });
-});
-
-describe("rate limit key of an address", () => {
-  it("keeps an IPv4 address as it is, however it arrived", () => {
-    expect(rateLimitKey("203.0.113.9")).toBe("203.0.113.9");
-    // A dual-stack socket reports IPv4 peers mapped into IPv6; they must not share one /64.
-    expect(rateLimitKey("::ffff:203.0.113.9")).toBe("203.0.113.9");
-    expect(rateLimitKey("::ffff:cb00:7109")).toBe("203.0.113.9");
-    expect(rateLimitKey("::ffff:198.51.100.7")).not.toBe(rateLimitKey("::ffff:203.0.113.9"));
-  });
-
-  it("keys every address of one IPv6 /64 alike, and neighbouring /64s apart", () => {
-    const key = "2001:db8:1:2::/64";
-    expect(rateLimitKey("2001:db8:1:2::1")).toBe(key);
-    expect(rateLimitKey("2001:0DB8:0001:0002:ffff:ffff:ffff:fffe")).toBe(key);
-    expect(rateLimitKey("[2001:db8:1:2:a:b:c:d]")).toBe(key);
-    expect(rateLimitKey("2001:db8:1:2::5%eth0")).toBe(key);
-    expect(rateLimitKey("2001:db8:1:2::1.2.3.4")).toBe(key);
-    expect(rateLimitKey("2001:db8:1:3::1")).toBe("2001:db8:1:3::/64");
-    expect(rateLimitKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
-    expect(rateLimitKey("::1")).toBe("0:0:0:0::/64");
-    expect(rateLimitKey("fe80::")).toBe("fe80:0:0:0::/64");
-  });
-
-  it("keys a missing address as unknown", () => {
-    expect(rateLimitKey(undefined)).toBe("unknown");
   });
 });

@@ -3,9 +3,9 @@ import type net from "node:net";
 import type { NextFunction, Request, Response } from "express";
 import helmet from "helmet";
 import type { Logger } from "@dogi/logger";
-import { requestIdFrom } from "@dogi/trpc";
+import { addressKey, requestIdFrom } from "@dogi/trpc";
 import { sendFailure } from "../http/failure.ts";
-import { rateLimitKey, resolveClientIp } from "./client-ip.ts";
+import { resolveClientIp } from "./client-ip.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { Limiter } from "./rate-limiter.ts";
 import { requestCost } from "./request-cost.ts";
@@ -204,7 +204,7 @@ export class Edge {
           forwardedFor: req.headers["x-forwarded-for"],
           trusted: this.options.trusted,
         });
-    const verdict = await this.options.ipLimiter.take(rateLimitKey(ip), requestCost(pathOf(req)));
+    const verdict = await this.options.ipLimiter.take(addressKey(ip), requestCost(pathOf(req)));
     if (verdict.ok) return true;
     this.options.metrics.rateLimited("ip");
     sendFailure(res, requestId, {

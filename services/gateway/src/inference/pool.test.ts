@@ -21,7 +21,12 @@ async function replicasOf(...modes: ReplicaMode[]): Promise<TestReplica[]> {
 }
 
 function poolOf(urls: string[], healthIntervalMs = 60_000): InferencePool {
-  const pool = new InferencePool(urls, { logger, healthIntervalMs });
+  const pool = new InferencePool(urls, {
+    logger,
+    healthIntervalMs,
+    headersTimeoutMs: 30_000,
+    idleTimeoutMs: 30_000,
+  });
   pools.push(pool);
   return pool;
 }

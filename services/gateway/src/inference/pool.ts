@@ -74,14 +74,19 @@ export class NoReplicaError extends Error {
 // Statuses that mean "this replica cannot take it now": another one may.
 const RETRYABLE_STATUS = new Set([502, 503]);
 const PROBE_TIMEOUT_MS = 2_000;
-// No deadline of our own on a generation (a long answer on a CPU can take minutes); the
-// client leaving is what cancels it.
-const dispatcherOptions: Pool.Options = {
-  connections: 256,
-  pipelining: 1,
-  headersTimeout: 0,
-  bodyTimeout: 0,
-};
+
+/** How the pool reaches its replicas. */
+export interface InferencePoolOptions {
+  logger: Logger;
+  healthIntervalMs: number;
+  /** How long a replica may take to send its status and headers (the whole answer when not streaming). */
+  headersTimeoutMs: number;
+  /**
+   * How long an answer may send nothing. Not a deadline on the whole answer: a long answer on a
+   * CPU takes minutes, and the client leaving is what cancels it.
+   */
+  idleTimeoutMs: number;
+}
 
 /**
  * Spreads requests over replicas by least outstanding requests. A replica that refuses a
@@ -95,7 +100,7 @@ export class InferencePool {
 
   constructor(
     urls: readonly string[],
-    private readonly options: { logger: Logger; healthIntervalMs: number },
+    private readonly options: InferencePoolOptions,
   ) {
     this.replicas = urls.map((raw) => {
       const url = new URL(raw.replace(/\/$/, ""));
@@ -222,7 +227,14 @@ export class InferencePool {
 
   /** @internal Sends one attempt of a proxied call to `replica`. */
   dispatch(replica: Replica, options: PoolRequest, handler: Dispatcher.DispatchHandler): void {
-    replica.dispatcher ??= new Pool(replica.url.origin, dispatcherOptions);
+    replica.dispatcher ??= new Pool(replica.url.origin, {
+      connections: 256,
+      pipelining: 1,
+      headersTimeout: this.options.headersTimeoutMs,
+      // undici's body timeout is the longest wait between two pieces of the body (and is not
+      // counted while the reader has paused it), i.e. an idle timeout.
+      bodyTimeout: this.options.idleTimeoutMs,
+    });
     replica.dispatcher.dispatch(
       {
         origin: replica.url.origin,
@@ -332,6 +344,14 @@ class ProxyAttempts implements ProxyCall {
       return;
     }
     if (replica !== this.replica) return;
+    if ((error as { code?: unknown }).code === "UND_ERR_HEADERS_TIMEOUT") {
+      // The replica took the request and worked on it all this time: another one would start
+      // the generation over and keep the client waiting as long again. The probe judges health.
+      this.replica = undefined;
+      const tried = [...this.tried].map((r) => r.url.origin);
+      this.sink.onUnavailable(new NoReplicaError(tried, error));
+      return;
+    }
     this.pool.mark(replica, false);
     this.next(error);
   }

@@ -20,6 +20,7 @@ import { admitTurn } from "../chat/admission.ts";
 import type { TurnAdmissionDeps } from "../chat/admission.ts";
 import { SseStream } from "../chat/sse.ts";
 import { toSnake } from "../http/case.ts";
+import { sendExport } from "./export-download.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
 
@@ -264,18 +265,17 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         auth: "chat",
         query: ZExportQuery,
       },
-      async ({ caller, params, query, res }) => {
-        const exported = await session.exportSession.query({
-          userId: caller.userId as TChatSession["userId"],
-          sessionId: sessionId(params.id),
-          format: query.format === "json" ? "json" : "markdown",
+      async ({ req, caller, params, query, res }) => {
+        await sendExport({
+          session,
+          res,
+          logger: req.log,
+          input: {
+            userId: caller.userId as TChatSession["userId"],
+            sessionId: sessionId(params.id),
+            format: query.format === "json" ? "json" : "markdown",
+          },
         });
-        res.setHeader("content-type", exported.contentType);
-        res.setHeader(
-          "content-disposition",
-          `attachment; filename="${exported.filename.replace(/[^\w.-]/g, "_")}"`,
-        );
-        res.status(200).send(exported.content);
         return "sent";
       },
     ),

@@ -1,9 +1,10 @@
 import { loadEnv, ZGatewayEnv } from "@dogi/config";
 import { createLogger } from "@dogi/logger";
 import type { Logger } from "@dogi/logger";
-import { createHealthReporter, serve } from "@dogi/trpc";
-import { createGateway, useListener } from "../app.ts";
+import { createHealthReporter } from "@dogi/trpc";
+import { createGateway } from "../app.ts";
 import { createServiceClients } from "../clients.ts";
+import { serveGateway } from "../serve-gateway.ts";
 
 /**
  * The gateway app in this process, on a free port, in front of the given auth service and
@@ -35,15 +36,7 @@ export async function startTestGateway(options: {
     services,
     env,
   });
-  const running = await serve({
-    app: gateway.app,
-    host: "127.0.0.1",
-    port: 0,
-    logger,
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    handleSignals: false,
-  });
-  useListener(running.server, gateway.listener);
+  const running = await serveGateway({ gateway, env, logger, host: "127.0.0.1", port: 0 });
   // With REDIS_URL, a test may revoke through another replica as soon as this one is up.
   await gateway.sharing;
   return {

@@ -11,9 +11,10 @@ import { InferencePool } from "../inference/pool.ts";
  * - "reset": the connection is destroyed before any byte of an answer;
  * - "cut": an SSE answer whose first chunk is sent, then the connection is destroyed;
  * - "hold": nothing is sent until `release()` (to keep requests outstanding);
- * - "slow": an SSE answer of `slow.chunks` chunks, one every `slow.intervalMs`.
+ * - "slow": an SSE answer of `slow.chunks` chunks, one every `slow.intervalMs`;
+ * - "stall": an SSE answer whose first chunk is sent, then nothing (the connection stays open).
  */
-export type ReplicaMode = "ok" | "busy" | "reset" | "cut" | "hold" | "slow";
+export type ReplicaMode = "ok" | "busy" | "reset" | "cut" | "hold" | "slow" | "stall";
 
 /** A request a test replica received. */
 export interface ReceivedRequest {
@@ -140,6 +141,13 @@ export async function startReplica(name: string, mode: ReplicaMode = "ok"): Prom
       case "hold":
         held.push(() => answerOk(res, stream));
         return;
+      case "stall":
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write(chunk(name, "partial "));
+        res.once("close", () => {
+          if (!res.writableFinished) replica.abandoned += 1;
+        });
+        return;
       case "slow": {
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
         let sent = 0;
@@ -213,6 +221,8 @@ export async function startReplicaPool(
   const pool = new InferencePool([replica.url], {
     logger: createLogger({ service: "gateway", level: "silent" }),
     healthIntervalMs: 60_000,
+    headersTimeoutMs: 30_000,
+    idleTimeoutMs: 30_000,
   });
   return { replica, pool };
 }

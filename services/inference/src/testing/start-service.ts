@@ -21,6 +21,7 @@ const defaults: InferenceSettings = {
   UPSTREAM_API_KEY: undefined,
   UPSTREAM_MODEL: "upstream-model",
   UPSTREAM_TIMEOUT_MS: 10_000,
+  UPSTREAM_IDLE_TIMEOUT_MS: 10_000,
   DOGI_DEV_ERRORS: false,
 };
 

@@ -1,4 +1,5 @@
-import type { TChatSession, TTurn, TTriage } from "@dogi/contracts";
+import type { TTurn, TTriage } from "@dogi/contracts";
+import type { ExportFormat } from "./format.ts";
 
 const STATUS_NOTE: Record<TTurn["status"], string> = {
   complete: "",
@@ -7,40 +8,45 @@ const STATUS_NOTE: Record<TTurn["status"], string> = {
   error: "_(The answer failed.)_",
 };
 
-/** Renders a session as a Markdown document a person can read or print. */
-export function sessionToMarkdown(
-  session: TChatSession,
-  turns: readonly TTurn[],
-  exportedAt: string,
-): string {
-  const lines = [
-    `# ${oneLine(session.title)}`,
-    "",
-    `- Created: ${session.createdAt}`,
-    `- Updated: ${session.updatedAt}`,
-    `- Exported: ${exportedAt}`,
-    `- Messages: ${turns.length}`,
-    "",
-    "> Dogi gives advice, never a diagnosis. See a veterinarian for anything urgent.",
-  ];
-  for (const turn of turns) {
-    lines.push("", "---", "", `## ${turn.messageIndex + 1}. Question`, "", turn.question, "");
-    if (turn.triage) lines.push(...triageNotice(turn.triage), "");
-    lines.push("### Answer", "");
-    if (turn.answer !== null && turn.answer !== "") lines.push(turn.answer, "");
-    const note = STATUS_NOTE[turn.status];
-    if (note !== "") lines.push(note, "");
-    if (turn.error !== null) lines.push(`Error: ${oneLine(turn.error.message)}`, "");
-    if (turn.citations.length > 0) {
-      lines.push("Sources:", "");
-      turn.citations.forEach((citation, i) => {
-        const label = [citation.title, citation.section].filter(Boolean).join(" — ");
-        lines.push(`${i + 1}. ${oneLine(label || citation.source)} (${oneLine(citation.source)})`);
-      });
-      lines.push("");
-    }
+/** A session as a Markdown document a person can read or print. */
+export const markdownFormat: ExportFormat = {
+  name: "markdown",
+  extension: "md",
+  contentType: "text/markdown; charset=utf-8",
+  head: (session, turnCount, exportedAt) =>
+    [
+      `# ${oneLine(session.title)}`,
+      "",
+      `- Created: ${session.createdAt}`,
+      `- Updated: ${session.updatedAt}`,
+      `- Exported: ${exportedAt}`,
+      `- Messages: ${turnCount}`,
+      "",
+      "> Dogi gives advice, never a diagnosis. See a veterinarian for anything urgent.",
+    ].join("\n"),
+  turn: (turn) => `\n${turnLines(turn).join("\n")}`,
+  // Only the document's very end loses its trailing blank space; the last page holds the last
+  // turn (or the head), so the trim never reaches back into a page already sent.
+  end: (text) => `${text.trimEnd()}\n`,
+};
+
+function turnLines(turn: TTurn): string[] {
+  const lines = ["", "---", "", `## ${turn.messageIndex + 1}. Question`, "", turn.question, ""];
+  if (turn.triage) lines.push(...triageNotice(turn.triage), "");
+  lines.push("### Answer", "");
+  if (turn.answer !== null && turn.answer !== "") lines.push(turn.answer, "");
+  const note = STATUS_NOTE[turn.status];
+  if (note !== "") lines.push(note, "");
+  if (turn.error !== null) lines.push(`Error: ${oneLine(turn.error.message)}`, "");
+  if (turn.citations.length > 0) {
+    lines.push("Sources:", "");
+    turn.citations.forEach((citation, i) => {
+      const label = [citation.title, citation.section].filter(Boolean).join(" — ");
+      lines.push(`${i + 1}. ${oneLine(label || citation.source)} (${oneLine(citation.source)})`);
+    });
+    lines.push("");
   }
-  return `${lines.join("\n").trimEnd()}\n`;
+  return lines;
 }
 
 // A quoted block, so the warning stands apart from the answer in any Markdown viewer; emergency

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TSessionId } from "@dogi/contracts";
+import { encodeCursor } from "../cursor.ts";
 import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
@@ -67,6 +68,25 @@ const intrusions: Array<[string, (api: SessionCaller, sessionId: TSessionId) => 
     [
       "exportSession (markdown)",
       (api, sessionId) => api.exportSession({ userId: intruder, sessionId, format: "markdown" }),
+    ],
+    [
+      "exportSessionPage (first page)",
+      (api, sessionId) => api.exportSessionPage({ userId: intruder, sessionId, format: "json" }),
+    ],
+    [
+      "exportSessionPage (a later page)",
+      (api, sessionId) =>
+        api.exportSessionPage({
+          userId: intruder,
+          sessionId,
+          format: "markdown",
+          cursor: encodeCursor({
+            exportedAt: "2026-01-01T00:00:00.000Z",
+            afterIndex: -1,
+            untilIndex: 10,
+            written: 0,
+          }),
+        }),
     ],
   ];
 

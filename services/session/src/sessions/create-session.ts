@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { TChatSession, TCreateSessionInput, TSessionId } from "@dogi/contracts";
+import { AppError } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import { DEFAULT_TITLE } from "./auto-title.ts";
 
-/** Creates an empty session; without a title it is "New chat" until the first question names it. */
+/**
+ * Creates an empty session; without a title it is "New chat" until the first question names it.
+ * A user at SESSION_MAX_SESSIONS_PER_USER gets LIMIT_REACHED.
+ */
 export async function createSession(
   deps: SessionDeps,
   input: TCreateSessionInput,
@@ -19,6 +23,12 @@ export async function createSession(
     updatedAt: now,
     turnCount: 0,
   };
-  await deps.store.insertSession(session);
+  const maxPerUser = deps.limits.maxSessionsPerUser;
+  if (!(await deps.store.insertSession(session, { maxPerUser }))) {
+    throw new AppError(
+      "LIMIT_REACHED",
+      `You have ${maxPerUser} chats, the most one account may keep; delete some to start a new one.`,
+    );
+  }
   return session;
 }

@@ -49,7 +49,12 @@ export interface SessionStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 
-  insertSession(session: TChatSession): Promise<void>;
+  /**
+   * Stores a new session unless its user already has `maxPerUser`; false when refused. Two
+   * racing inserts may both be refused near the cap, but once they return the user never has
+   * more than `maxPerUser` (MongoDB: briefly one more per concurrent insert, then rolled back).
+   */
+  insertSession(session: TChatSession, cap: { maxPerUser: number }): Promise<boolean>;
   findSession(userId: string, sessionId: string): Promise<TChatSession | null>;
   /** Newest updatedAt first, ties by sessionId descending. */
   listSessions(query: {
@@ -77,8 +82,10 @@ export interface SessionStore {
 
   /**
    * Stores a new pending turn at the next message index, atomically; with a clientMessageId
-   * already used in this session, returns that turn instead. Null when the session is missing.
-   * The first turn of a session whose title is still the default also names the session.
+   * already used in this session, returns that turn instead. Null when the session is missing;
+   * "full" when it holds `maxTurns` turns already (exact under any concurrency: an index at or
+   * past the cap is never taken). The first turn of a session whose title is still the default
+   * also names the session.
    */
   appendTurn(turn: {
     userId: string;
@@ -87,7 +94,8 @@ export interface SessionStore {
     clientMessageId: string | null;
     autoTitle: string;
     now: string;
-  }): Promise<{ turn: StoredTurn; created: boolean } | null>;
+    maxTurns: number;
+  }): Promise<{ turn: StoredTurn; created: boolean } | "full" | null>;
   findTurn(userId: string, sessionId: string, messageIndex: number): Promise<StoredTurn | null>;
   /** Turns with messageIndex > afterIndex, ascending. */
   listTurns(query: {

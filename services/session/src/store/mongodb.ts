@@ -113,9 +113,10 @@ class MongoSessionStore implements SessionStore {
    * one of them (a burst of 20 appends left its turn counter at 15 or 16 about one run in six).
    * This process's writes to a session document therefore go one at a time. (Several session
    * service replicas on FerretDB could still race; the turn indexes stay safe either way, as
-   * they are claimed by unique inserts.)
+   * they are claimed by unique inserts.) A user's session creations queue the same way, under
+   * `user:${userId}`, so that this process counts them exactly against the cap.
    */
-  private readonly sessionWrites = new Map<string, Promise<unknown>>();
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly client: MongoClient,
@@ -126,14 +127,17 @@ class MongoSessionStore implements SessionStore {
     this.claims = db.collection<TurnClaimDoc>("llm_turn_claims");
   }
 
-  /** Runs `write` (an update of session `sessionId`'s document) after the ones queued before it. */
-  private writeSession<T>(sessionId: string, write: () => Promise<T>): Promise<T> {
-    const previous = this.sessionWrites.get(sessionId) ?? Promise.resolve();
-    const result = previous.then(write);
+  /**
+   * Runs `work` after the work queued before it under `key`: a session id for writes to that
+   * session's document, `user:${userId}` for that user's session creations.
+   */
+  private oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const result = previous.then(work);
     const queued = result.catch(() => undefined);
-    this.sessionWrites.set(sessionId, queued);
+    this.queues.set(key, queued);
     void queued.then(() => {
-      if (this.sessionWrites.get(sessionId) === queued) this.sessionWrites.delete(sessionId);
+      if (this.queues.get(key) === queued) this.queues.delete(key);
     });
     return result;
   }
@@ -161,19 +165,32 @@ class MongoSessionStore implements SessionStore {
     await this.client.close();
   }
 
-  async insertSession(session: TChatSession): Promise<void> {
-    await this.run(() =>
-      this.sessions.insertOne({
-        _id: session.sessionId,
-        user_id: session.userId,
-        pet_id: session.petId,
-        title: session.title,
-        title_source: session.titleSource,
-        created_at: new Date(session.createdAt),
-        updated_at: new Date(session.updatedAt),
-        turn_count: session.turnCount,
-      }),
+  async insertSession(session: TChatSession, cap: { maxPerUser: number }): Promise<boolean> {
+    return this.run(() =>
+      this.oneAtATime(`user:${session.userId}`, () => this.insertCapped(session, cap)),
     );
+  }
+
+  private async insertCapped(session: TChatSession, cap: { maxPerUser: number }): Promise<boolean> {
+    const count = () => this.sessions.countDocuments({ user_id: session.userId });
+    if ((await count()) >= cap.maxPerUser) return false;
+    await this.sessions.insertOne({
+      _id: session.sessionId,
+      user_id: session.userId,
+      pet_id: session.petId,
+      title: session.title,
+      title_source: session.titleSource,
+      created_at: new Date(session.createdAt),
+      updated_at: new Date(session.updatedAt),
+      turn_count: session.turnCount,
+    });
+    // No transactions (FerretDB), and other replicas do not share this process's queue: their
+    // inserts may pass the count above at the same time. Each counts again after its own insert
+    // and backs out when over the cap; the last to count sees every insert that stays, so the
+    // user ends with at most maxPerUser sessions.
+    if ((await count()) <= cap.maxPerUser) return true;
+    await this.sessions.deleteOne({ _id: session.sessionId });
+    return false;
   }
 
   async findSession(userId: string, sessionId: string): Promise<TChatSession | null> {
@@ -217,7 +234,7 @@ class MongoSessionStore implements SessionStore {
     const filter: Filter<SessionDoc> = { _id: change.sessionId, user_id: change.userId };
     if (change.replaceable) filter.title_source = { $in: [...change.replaceable] };
     const doc = await this.run(() =>
-      this.writeSession(change.sessionId, () =>
+      this.oneAtATime(change.sessionId, () =>
         this.sessions.findOneAndUpdate(
           filter,
           {
@@ -260,7 +277,8 @@ class MongoSessionStore implements SessionStore {
     clientMessageId: string | null;
     autoTitle: string;
     now: string;
-  }): Promise<{ turn: StoredTurn; created: boolean } | null> {
+    maxTurns: number;
+  }): Promise<{ turn: StoredTurn; created: boolean } | "full" | null> {
     return this.run(async () => {
       const retried = await this.findByClientId(turn);
       if (retried) return { turn: retried, created: false };
@@ -275,6 +293,9 @@ class MongoSessionStore implements SessionStore {
       // session's counter is a hint that is never ahead of the stored turns.
       let index = session.turn_count;
       for (let attempt = 0; attempt < MAX_ALLOCATION_ATTEMPTS; attempt += 1) {
+        // Indexes are taken in order without gaps, so none at or past the cap means no more
+        // than maxTurns turns, however many appends race.
+        if (index >= turn.maxTurns) return "full";
         const doc = newTurnDoc(turn, index);
         try {
           await this.turns.insertOne(doc);
@@ -291,7 +312,7 @@ class MongoSessionStore implements SessionStore {
           index = Math.max(index + 1, (newest?.message_index ?? -1) + 1);
           continue;
         }
-        const { matchedCount } = await this.writeSession(turn.sessionId, () =>
+        const { matchedCount } = await this.oneAtATime(turn.sessionId, () =>
           this.sessions.updateOne(
             { _id: turn.sessionId, user_id: turn.userId },
             { $max: { turn_count: index + 1 }, $set: { updated_at: new Date(turn.now) } },
@@ -303,7 +324,7 @@ class MongoSessionStore implements SessionStore {
           return null;
         }
         if (index === 0) {
-          await this.writeSession(turn.sessionId, () =>
+          await this.oneAtATime(turn.sessionId, () =>
             this.sessions.updateOne(
               { _id: turn.sessionId, title_source: "default" },
               { $set: { title: turn.autoTitle, title_source: "auto" } },
@@ -404,7 +425,7 @@ class MongoSessionStore implements SessionStore {
         )
         .finally(() => this.claims.deleteOne({ _id: claim }));
       if (doc && change.pushHistory !== undefined) {
-        await this.writeSession(update.sessionId, () =>
+        await this.oneAtATime(update.sessionId, () =>
           this.sessions.updateOne(
             { _id: update.sessionId, user_id: update.userId },
             { $set: { updated_at: new Date(update.now) } },

@@ -109,12 +109,14 @@ class SqliteSessionStore implements SessionStore {
     this.client.close();
   }
 
-  async insertSession(session: TChatSession): Promise<void> {
-    await this.run(() =>
+  async insertSession(session: TChatSession, cap: { maxPerUser: number }): Promise<boolean> {
+    // One statement counts and inserts under SQLite's write lock: the cap is exact.
+    const result = await this.run(() =>
       this.client.execute({
         sql: `INSERT INTO llm_sessions
           (session_id, user_id, pet_id, title, title_source, created_at, updated_at, turn_count)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          SELECT ?, ?, ?, ?, ?, ?, ?, ?
+          WHERE (SELECT COUNT(*) FROM llm_sessions WHERE user_id = ?) < ?`,
         args: [
           session.sessionId,
           session.userId,
@@ -124,9 +126,12 @@ class SqliteSessionStore implements SessionStore {
           Date.parse(session.createdAt),
           Date.parse(session.updatedAt),
           session.turnCount,
+          session.userId,
+          cap.maxPerUser,
         ],
       }),
     );
+    return result.rowsAffected > 0;
   }
 
   async findSession(userId: string, sessionId: string): Promise<TChatSession | null> {
@@ -237,19 +242,28 @@ class SqliteSessionStore implements SessionStore {
     clientMessageId: string | null;
     autoTitle: string;
     now: string;
-  }): Promise<{ turn: StoredTurn; created: boolean } | null> {
+    maxTurns: number;
+  }): Promise<{ turn: StoredTurn; created: boolean } | "full" | null> {
     const now = Date.parse(turn.now);
-    // One write transaction: the index comes from the session's counter, the insert is skipped
-    // when the client id was used before, and the counter follows the turns actually stored.
+    // One write transaction: the index comes from the session's counter (none past the cap),
+    // the insert is skipped when the client id was used before, and the counter follows the
+    // turns actually stored.
     const statements: InStatement[] = [
       {
         sql: `INSERT INTO llm_messages
             (session_id, user_id, message_index, question, status, client_message_id, created_at)
           SELECT session_id, user_id, turn_count, ?, 'pending', ?, ?
-            FROM llm_sessions WHERE session_id = ? AND user_id = ?
+            FROM llm_sessions WHERE session_id = ? AND user_id = ? AND turn_count < ?
           ON CONFLICT DO NOTHING
           RETURNING ${TURN_COLUMNS}`,
-        args: [turn.question, turn.clientMessageId, now, turn.sessionId, turn.userId],
+        args: [
+          turn.question,
+          turn.clientMessageId,
+          now,
+          turn.sessionId,
+          turn.userId,
+          turn.maxTurns,
+        ],
       },
       {
         sql: `UPDATE llm_sessions SET
@@ -261,6 +275,11 @@ class SqliteSessionStore implements SessionStore {
           WHERE session_id = ? AND user_id = ? AND changes() > 0`,
         args: [now, turn.autoTitle, turn.sessionId, turn.userId],
       },
+      // Whether the session is there: without an insert or a retried turn, it is full.
+      {
+        sql: "SELECT 1 FROM llm_sessions WHERE session_id = ? AND user_id = ?",
+        args: [turn.sessionId, turn.userId],
+      },
     ];
     if (turn.clientMessageId !== null) {
       statements.push({
@@ -269,11 +288,14 @@ class SqliteSessionStore implements SessionStore {
         args: [turn.sessionId, turn.userId, turn.clientMessageId],
       });
     }
-    const [inserted, , existing] = await this.run(() => this.client.batch(statements, "write"));
+    const [inserted, , session, existing] = await this.run(() =>
+      this.client.batch(statements, "write"),
+    );
     const insertedRow = inserted?.rows[0];
     if (insertedRow) return { turn: toTurn(insertedRow), created: true };
     const existingRow = existing?.rows[0];
-    return existingRow ? { turn: toTurn(existingRow), created: false } : null;
+    if (existingRow) return { turn: toTurn(existingRow), created: false };
+    return session?.rows[0] ? "full" : null;
   }
 
   async findTurn(

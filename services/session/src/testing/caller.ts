@@ -5,6 +5,7 @@ import { createLogger } from "@dogi/logger";
 import { AppError, createHealthReporter } from "@dogi/trpc";
 import { sessionRouter } from "../router.ts";
 import { createCallerFactory } from "../trpc.ts";
+import type { SessionLimits } from "../deps.ts";
 import type { SessionStore } from "../store/interface.ts";
 
 const createCaller = createCallerFactory(sessionRouter);
@@ -15,8 +16,18 @@ export function tickingClock(start = Date.parse("2026-01-01T00:00:00.000Z")): ()
   return () => new Date((t += 1_000));
 }
 
+/** Caps far above what a test reaches, unless the test is about them. */
+export const roomyLimits: SessionLimits = {
+  maxSessionsPerUser: 100_000,
+  maxTurnsPerSession: 100_000,
+};
+
 /** The session router called in-process over `store`, exactly as the HTTP adapter would. */
-export function sessionCaller(store: SessionStore, now: () => Date = tickingClock()) {
+export function sessionCaller(
+  store: SessionStore,
+  now: () => Date = tickingClock(),
+  limits: SessionLimits = roomyLimits,
+) {
   const logger = createLogger({ service: "session", level: "silent" });
   return createCaller({
     logger,
@@ -26,6 +37,7 @@ export function sessionCaller(store: SessionStore, now: () => Date = tickingCloc
     credentials: {},
     store,
     now,
+    limits,
   });
 }
 export type SessionCaller = ReturnType<typeof sessionCaller>;
