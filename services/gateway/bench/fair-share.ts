@@ -41,12 +41,38 @@ interface TurnResult {
   errorCode: string | null;
 }
 
+interface User {
+  api: Api;
+  sessionId: string;
+  /** The client address the user's requests carry (X-Forwarded-For). */
+  address: string;
+}
+
+async function signUp(address: string): Promise<User> {
+  const api = new Api(stack.url);
+  const headers = { "x-forwarded-for": address };
+  const registered = await api.call(
+    "POST",
+    "/v1/auth/register",
+    { email: `bench-${address}-${Date.now()}@example.com`, password: "correct horse battery" },
+    headers,
+  );
+  api.token = registered.json.access_token as string;
+  const session = await api.call("POST", "/v1/llm/sessions", { title: "bench" }, headers);
+  return { api, sessionId: session.json.session_id as string, address };
+}
+
 /** One chat turn over REST SSE: time to the first answer text (triage and queue events aside). */
-async function timeTurn(api: Api, sessionId: string, question: string): Promise<TurnResult> {
+async function timeTurn(user: User, question: string): Promise<TurnResult> {
+  const { api, sessionId } = user;
   const started = performance.now();
   const response = await fetch(`${api.baseUrl}/v1/llm/sessions/${sessionId}/messages`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${api.token}` },
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${api.token}`,
+      "x-forwarded-for": user.address,
+    },
     body: JSON.stringify({ question }),
   });
   if (response.status !== 200) {
@@ -71,18 +97,12 @@ async function timeTurn(api: Api, sessionId: string, question: string): Promise<
   return { ttftMs, status: 200, errorCode };
 }
 
-async function ordinaryUsers(users: Array<{ api: Api; sessionId: string }>) {
+async function ordinaryUsers(users: User[]) {
   const results: TurnResult[] = [];
   await Promise.all(
     users.map(async (user, u) => {
       for (let turn = 0; turn < TURNS; turn++) {
-        results.push(
-          await timeTurn(
-            user.api,
-            user.sessionId,
-            `Is it normal that my dog sleeps a lot? (${u}.${turn})`,
-          ),
-        );
+        results.push(await timeTurn(user, `Is it normal that my dog sleeps a lot? (${u}.${turn})`));
         await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
       }
     }),
@@ -94,12 +114,19 @@ async function ordinaryUsers(users: Array<{ api: Api; sessionId: string }>) {
     p95: round(percentile(ttfts, 95)),
     fivexx: results.filter((r) => r.status >= 500 || r.errorCode === "OVERLOADED").length,
     errors: results.filter((r) => r.errorCode !== null || r.status !== 200).length,
-    errorKinds: [...new Set(results.flatMap((r) => (r.errorCode ? [r.errorCode] : r.status !== 200 ? [String(r.status)] : [])))],
+    errorKinds: [
+      ...new Set(
+        results.flatMap((r) =>
+          r.errorCode ? [r.errorCode] : r.status !== 200 ? [String(r.status)] : [],
+        ),
+      ),
+    ],
   };
 }
 
 /** 40 streams at once, each re-sent as soon as it ends or is refused, until `stop` aborts. */
-function flood(api: Api, stop: AbortSignal) {
+function flood(flooder: User, stop: AbortSignal) {
+  const { api } = flooder;
   const counts = { sent: 0, ok: 0, refused429: 0, other: 0 };
   const body = JSON.stringify({
     model: "default",
@@ -121,7 +148,11 @@ function flood(api: Api, stop: AbortSignal) {
       try {
         const response = await fetch(`${api.baseUrl}/v1/chat/completions`, {
           method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${api.token}` },
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${api.token}`,
+            "x-forwarded-for": flooder.address,
+          },
           body,
           signal: stop,
         });
@@ -148,20 +179,19 @@ const stack = await startStack({
   // The chat prompt's budget is in characters; the random models' tokenizers make many tokens
   // of them, and a long session would otherwise outgrow their 2048-token context (a 400).
   CHAT_CONTEXT_CHARS: "2000",
-  // Sign-ups and the bench's own calls come from one address.
-  RATE_LIMIT_IP_PER_MINUTE: "1000000",
+  // The random tokenizers make ~2,000-token prompts, so eight users asking for two minutes would
+  // spend the default allowance on their own; lifted, it also leaves the flooder bounded only by
+  // the per-user stream cap and inference's fair queue (the worst case for the others).
+  CHAT_TOKENS_PER_MINUTE: "10000000",
+  // Each user comes from an address of their own (X-Forwarded-For through a trusted local
+  // proxy), so the per-address limits apply to the flooder as they would on the internet.
+  TRUSTED_PROXIES: "127.0.0.1",
 });
 try {
   const users = await Promise.all(
-    Array.from({ length: USERS }, async () => {
-      const api = new Api(stack.url);
-      await api.register();
-      const session = await api.call("POST", "/v1/llm/sessions", { title: "bench" });
-      return { api, sessionId: session.json.session_id as string };
-    }),
+    Array.from({ length: USERS }, (_, i) => signUp(`198.51.100.${i + 1}`)),
   );
-  const flooder = new Api(stack.url);
-  await flooder.register();
+  const flooder = await signUp("203.0.113.66");
   // Warm-up: the model's first prompts are slower.
   await ordinaryUsers(users.slice(0, 2));
 
@@ -179,7 +209,12 @@ try {
     `with flood:    p50 ${loud.p50} ms, p95 ${loud.p95} ms, 5xx ${loud.fivexx} (flooder: ${JSON.stringify(flooding.counts)})`,
   );
   const ratio = { p50: round(loud.p50 / quiet.p50), p95: round(loud.p95 / quiet.p95) };
-  const met = ratio.p50 <= TARGET_RATIO && ratio.p95 <= TARGET_RATIO && loud.fivexx === 0;
+  // Any refusal of an ordinary user's turn (5xx or 429) counts against the target.
+  const met =
+    ratio.p50 <= TARGET_RATIO &&
+    ratio.p95 <= TARGET_RATIO &&
+    loud.errors === 0 &&
+    quiet.errors === 0;
   console.log(
     JSON.stringify({
       bench: "gateway-fair-share",
