@@ -187,9 +187,9 @@ export const ZInferenceEnv = ZCommonEnv.extend({
   /** Requests that may wait for a free sequence; beyond this, 503 with Retry-After. */
   INFERENCE_QUEUE_MAX: z.coerce.number().int().min(0).max(10_000).default(32),
   /**
-   * Sequences one caller (a user the gateway names) may hold while others are active; unset: an
-   * even split of INFERENCE_PARALLEL between the callers active in the last 10 s (at least one);
-   * 0: no cap.
+   * Sequences one caller (a user the gateway names) may hold; unset: an even split of
+   * INFERENCE_PARALLEL between the callers active in the last minute (at least one, at most
+   * half); a number: that many; 0: no cap.
    */
   INFERENCE_SLOTS_PER_CALLER: z.coerce.number().int().min(0).max(64).optional(),
   /** A request (queue wait included) is cut off after this long. */

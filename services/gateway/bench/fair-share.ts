@@ -7,7 +7,7 @@
 // Run: node --import tsx services/gateway/bench/fair-share.ts [tiny|bench] [turns per user]
 // The last line is one JSON object with the figures.
 import { setMaxListeners } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureTinyModel, writeGgufModel } from "@dogi/testing";
@@ -102,7 +102,14 @@ async function ordinaryUsers(users: User[]) {
   await Promise.all(
     users.map(async (user, u) => {
       for (let turn = 0; turn < TURNS; turn++) {
-        results.push(await timeTurn(user, `Is it normal that my dog sleeps a lot? (${u}.${turn})`));
+        const at = new Date().toISOString();
+        const result = await timeTurn(
+          user,
+          `Is it normal that my dog sleeps a lot? (${u}.${turn})`,
+        );
+        if (process.env.BENCH_DEBUG)
+          console.error(`turn ${u}.${turn} ${at} ${JSON.stringify(result)}`);
+        results.push(result);
         await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
       }
     }),
@@ -173,7 +180,7 @@ function flood(flooder: User, stop: AbortSignal) {
 
 const stack = await startStack({
   MODEL_PATH: await modelPath(),
-  LOG_LEVEL: "error",
+  LOG_LEVEL: process.env.BENCH_DEBUG ? "info" : "error",
   TRIAGE_MODEL: "off",
   CHAT_MAX_TOKENS: "64",
   // The chat prompt's budget is in characters; the random models' tokenizers make many tokens
@@ -232,5 +239,6 @@ try {
     }),
   );
 } finally {
+  if (process.env.BENCH_DEBUG) writeFileSync(process.env.BENCH_DEBUG, stack.output());
   await stack.stop();
 }

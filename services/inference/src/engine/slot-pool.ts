@@ -45,17 +45,17 @@ export class OverShareError extends AppError {
   }
 }
 
-/** How long a caller counts as active after its last request, for the per-caller slot cap. */
-const ACTIVE_WINDOW_MS = 10_000;
+/** How long a caller counts as active after its last request, for the fair split of slots. */
+const ACTIVE_WINDOW_MS = 60_000;
 
 /**
  * A fixed set of slots (context sequences) with a bounded queue in front, shared fairly between
  * callers: a freed slot goes to the waiting caller that holds the fewest slots (ties: the one
  * served longest ago), so one caller's burst cannot hold the others behind it; background work
- * waits until no person's request does. While other callers are active, one caller holds at
- * most its share of the slots (an even split between the active callers, at least one, or a
- * fixed `perCaller`): generations are not preempted, so a long one would otherwise keep its slot
- * from everyone for its whole length. Alone, a caller may use them all. When the queue is full,
+ * waits until no person's request does. One caller holds at most its share of the slots (an
+ * even split between the active callers, at least one and at most half; or a fixed `perCaller`):
+ * generations are not preempted, so a burst of long ones would otherwise keep every slot from
+ * everyone for their whole length. When the queue is full,
  * a newcomer takes the place of the newest request of a caller holding more places than it
  * (that caller gets 429); when every caller holds its share, the newcomer is refused (503).
  */
@@ -75,7 +75,7 @@ export class SlotPool<T> {
   constructor(
     slots: readonly T[],
     private readonly queueMax: number,
-    /** Slots one caller may hold while others are active: "fair" (an even split), N, or 0 (no cap). */
+    /** Slots one caller may hold: "fair" (see mayTake), N, or 0 (no cap). */
     private readonly perCaller: number | "fair" = 0,
     private readonly now: () => number = Date.now,
   ) {
@@ -213,19 +213,26 @@ export class SlotPool<T> {
     };
   }
 
-  /** Whether `caller` may take one more slot: within its share, or no one else is active. */
+  /**
+   * Whether `caller` may take one more slot. Fair: an even split between the callers active in
+   * the last minute, at least one, and never more than half the slots even alone (a generation
+   * holds its slot to the end, so people arriving after a burst must find one free). A number:
+   * that many at most. 0: no cap.
+   */
   private mayTake(caller: string): boolean {
     const held = this.leased.get(caller) ?? 0;
     if (this.perCaller === 0 || held === 0) return true;
+    if (this.perCaller !== "fair") return held < this.perCaller;
     const since = this.now() - ACTIVE_WINDOW_MS;
     let active = 0;
     for (const [other, at] of this.seen) {
       if (at < since && other !== caller) this.seen.delete(other);
       else active += 1;
     }
-    if (active <= 1) return true;
-    const share =
-      this.perCaller === "fair" ? Math.max(1, Math.floor(this.total / active)) : this.perCaller;
+    const share = Math.max(
+      1,
+      Math.min(Math.ceil(this.total / 2), Math.floor(this.total / Math.max(1, active))),
+    );
     return held < share;
   }
 

@@ -9,6 +9,8 @@ beforeAll(async () => {
   inference = await startTestInference({
     MODEL_PATH: await ensureTinyModel(),
     INFERENCE_PARALLEL: 2,
+    // One test process is one caller; batching, not the fair split between callers, is tested here.
+    INFERENCE_SLOTS_PER_CALLER: 0,
   });
 });
 
@@ -159,7 +161,11 @@ describe("batching", () => {
 describe("decode passes", () => {
   let four: TestInference;
   beforeAll(async () => {
-    four = await startTestInference({ MODEL_PATH: await ensureTinyModel(), INFERENCE_PARALLEL: 4 });
+    four = await startTestInference({
+      MODEL_PATH: await ensureTinyModel(),
+      INFERENCE_PARALLEL: 4,
+      INFERENCE_SLOTS_PER_CALLER: 0,
+    });
   });
   afterAll(async () => {
     await four?.close();
