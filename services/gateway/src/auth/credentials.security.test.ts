@@ -103,4 +103,27 @@ describe("credential checks at the gateway", () => {
       expect(request.url).not.toContain(key.slice(5));
     }
   });
+
+  it("sends sign-ups, sign-ins and refreshes at the same moment each in a request of its own", async () => {
+    const api = new Api(stack.url);
+    const account = await api.register();
+    const before = stack.authRequests.length;
+    const answers = await Promise.all([
+      new Api(stack.url).call("POST", "/v1/auth/register", {
+        email: `n-${randomUUID().slice(0, 8)}@example.com`,
+        password: "correct horse battery",
+      }),
+      api.call("POST", "/v1/auth/login", { email: account.email, password: account.password }),
+      api.call("POST", "/v1/auth/refresh", { refresh_token: account.refresh }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([201, 200, 200]);
+    const sent = stack.authRequests
+      .slice(before)
+      .filter((r) => /register|login|refresh/.test(r.url));
+    expect(sent.map((r) => r.url).sort()).toEqual([
+      "/trpc/login",
+      "/trpc/refresh",
+      "/trpc/register",
+    ]);
+  });
 });

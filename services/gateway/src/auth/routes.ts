@@ -23,7 +23,7 @@ import {
 } from "@dogi/contracts";
 import type { TAuthResult, TPetId } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
-import { AppError } from "@dogi/trpc";
+import { AppError, callAlone } from "@dogi/trpc";
 import { z } from "zod";
 import { asUser } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
@@ -82,13 +82,16 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         status: 201,
       },
       async ({ req, body }) => {
-        const result = await deps.services.auth.register.mutate({
-          email: body.email,
-          password: body.password,
-          ...(body.full_name ? { fullName: body.full_name } : {}),
-          ...(body.locale ? { locale: body.locale } : {}),
-          ...withIp(req),
-        });
+        const result = await deps.services.auth.register.mutate(
+          {
+            email: body.email,
+            password: body.password,
+            ...(body.full_name ? { fullName: body.full_name } : {}),
+            ...(body.locale ? { locale: body.locale } : {}),
+            ...withIp(req),
+          },
+          callAlone(),
+        );
         return { status: 201, body: authResponse(result) };
       },
     ),
@@ -103,7 +106,9 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         response: ZRestAuthResponse,
       },
       async ({ req, body }) => ({
-        body: authResponse(await deps.services.auth.login.mutate({ ...body, ...withIp(req) })),
+        body: authResponse(
+          await deps.services.auth.login.mutate({ ...body, ...withIp(req) }, callAlone()),
+        ),
       }),
     ),
     defineRoute(
@@ -118,7 +123,10 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
       },
       async ({ body }) => ({
         body: tokenResponse(
-          await deps.services.auth.refresh.mutate({ refreshToken: body.refresh_token }),
+          await deps.services.auth.refresh.mutate(
+            { refreshToken: body.refresh_token },
+            callAlone(),
+          ),
         ),
       }),
     ),

@@ -2,7 +2,7 @@ import net from "node:net";
 import type { Express, Request, Response } from "express";
 import { ZRestLoginRequest, ZRestRegisterRequest } from "@dogi/contracts";
 import type { TAuthResult, TTokenPair } from "@dogi/contracts";
-import { AppError } from "@dogi/trpc";
+import { AppError, callAlone } from "@dogi/trpc";
 import type { z } from "zod";
 import { asUser } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
@@ -145,13 +145,16 @@ export function mountWebSession(app: Express, deps: WebSessionDeps): void {
 
   route("register", async (req, res, secure) => {
     const body = parseBody(ZRestRegisterRequest, req.body);
-    const result = await deps.services.auth.register.mutate({
-      email: body.email,
-      password: body.password,
-      ...(body.full_name ? { fullName: body.full_name } : {}),
-      ...(body.locale ? { locale: body.locale } : {}),
-      ...clientIp(req),
-    });
+    const result = await deps.services.auth.register.mutate(
+      {
+        email: body.email,
+        password: body.password,
+        ...(body.full_name ? { fullName: body.full_name } : {}),
+        ...(body.locale ? { locale: body.locale } : {}),
+        ...clientIp(req),
+      },
+      callAlone(),
+    );
     signedIn(req, res, secure, result);
   });
 
@@ -161,14 +164,14 @@ export function mountWebSession(app: Express, deps: WebSessionDeps): void {
       req,
       res,
       secure,
-      await deps.services.auth.login.mutate({ ...body, ...clientIp(req) }),
+      await deps.services.auth.login.mutate({ ...body, ...clientIp(req) }, callAlone()),
     );
   });
 
   route("refresh", async (req, res, secure) => {
     const refreshToken = readCookie(req, REFRESH_COOKIE);
     if (!refreshToken) throw new AppError("UNAUTHENTICATED", "Not signed in.");
-    const tokens = await deps.services.auth.refresh.mutate({ refreshToken });
+    const tokens = await deps.services.auth.refresh.mutate({ refreshToken }, callAlone());
     setRefreshCookie(res, tokens, secure);
     res.status(200).json(accessOnly(tokens));
   });
@@ -181,7 +184,7 @@ export function mountWebSession(app: Express, deps: WebSessionDeps): void {
       // one (and spends the old token), then the new pair is revoked. Either failing means the
       // token was already unusable, which is what signing out wants.
       try {
-        const tokens = await deps.services.auth.refresh.mutate({ refreshToken });
+        const tokens = await deps.services.auth.refresh.mutate({ refreshToken }, callAlone());
         await deps.services.auth.logout.mutate(
           { refreshToken: tokens.refreshToken },
           asUser(tokens.accessToken),
