@@ -5,6 +5,8 @@
 // stack with the default limits. Target: with the flood, p50 and p95 at most 1.5x without it,
 // and zero 5xx for the ordinary users.
 // Run: node --import tsx services/gateway/bench/fair-share.ts [tiny|bench] [turns per user]
+// BENCH_FLOOD_BACKOFF_MS: how long a refused flood stream waits before sending again (50);
+// BENCH_DEBUG=FILE: each turn on stderr and the stack's info logs written to FILE.
 // The last line is one JSON object with the figures.
 import { setMaxListeners } from "node:events";
 import { existsSync, writeFileSync } from "node:fs";
@@ -168,7 +170,10 @@ function flood(flooder: User, stop: AbortSignal) {
         else counts.other += 1;
         await response.arrayBuffer();
         // A refused flooder backs off as little as a careless client would.
-        if (response.status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+        if (response.status !== 200)
+          await new Promise((resolve) =>
+            setTimeout(resolve, Number(process.env.BENCH_FLOOD_BACKOFF_MS ?? 50)),
+          );
       } catch {
         // Aborted at the end of the phase.
       }
