@@ -8,6 +8,7 @@ import { startStack } from "../../../services/gateway/src/testing/stack.ts";
 import type { TestStack } from "../../../services/gateway/src/testing/stack.ts";
 import { browserTitle, buildPageOnce, hasChromium, launchChromium, resultsDir } from "./browser.ts";
 import { refreshCookieOf, webSessionPost } from "./http.ts";
+import { Api } from "../../../services/gateway/src/testing/api.ts";
 
 const PAYLOAD = `<img src=x onerror="window.__pwned='img'"><script>window.__pwned='script'</script>`;
 const XSS_DOC = `---
@@ -134,6 +135,8 @@ describe.skipIf(!hasChromium)(browserTitle("the chat page in Chromium"), () => {
       CHAT_MAX_TOKENS: "1500",
       CHAT_IGNORE_EOS: "true",
       CHAT_TURNS_PER_MINUTE: "30",
+      // One answer at a time, so that a test can make a question wait its turn.
+      GATEWAY_MAX_STREAMS: "1",
       // The rules alone triage here: a random-weights model's second opinion raises levels at
       // random. The page's handling of a second opinion has its own (scripted) test below.
       TRIAGE_MODEL: "off",
@@ -493,6 +496,38 @@ describe.skipIf(!hasChromium)(browserTitle("the chat page in Chromium"), () => {
       expect(await noticesInserted()).toBe(2);
     } finally {
       await page.unroute(scripted);
+    }
+  });
+
+  it("tells a question waiting for the model its place in line, then answers it", async () => {
+    // Another user's long answer takes the only place (GATEWAY_MAX_STREAMS=1).
+    const other = new Api(stack.url);
+    await other.register();
+    const session = await other.call("POST", "/v1/llm/sessions", { title: "long" });
+    const leave = new AbortController();
+    const busy = await fetch(`${stack.url}/v1/llm/sessions/${session.json.session_id}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${other.token}` },
+      body: JSON.stringify({ question: "Tell me about puppies" }),
+      signal: leave.signal,
+    });
+    const reader = (busy.body as ReadableStream<Uint8Array>).getReader();
+    let seen = "";
+    while (!seen.includes("event: delta"))
+      seen += new TextDecoder().decode((await reader.read()).value);
+    try {
+      await page.click("#new-chat");
+      await ask("강아지가 하루에 얼마나 자나요?");
+      const turn = page.locator(".turn").last();
+      const waiting = turn.locator(".thinking", { hasText: "1번째" });
+      await waiting.waitFor({ timeout: 20_000 });
+      expect(await waiting.getAttribute("role")).toBe("status");
+      // The other answer ends: this one leaves the line and is answered.
+      leave.abort();
+      await turn.locator(".answer-body", { hasText: /\S/ }).waitFor({ timeout: 60_000 });
+      expect(await turn.locator(".thinking").count()).toBe(0);
+    } finally {
+      leave.abort();
     }
   });
 
