@@ -236,6 +236,20 @@ describe("the OpenAI-compatible door's share", () => {
     await expect(ask()).resolves.toHaveProperty("choices");
   });
 
+  it("returns the whole reservation of a request the model refused", async () => {
+    const { api } = await owner();
+    const ask = (model: string) =>
+      api.call("POST", "/v1/chat/completions", {
+        model,
+        messages: [{ role: "user", content: "hi" }],
+        max_tokens: 1600,
+      });
+    expect((await ask("no-such-model")).status).toBe(404);
+    // 3000 a minute and 1600 reserved: this fits only if the refused request cost nothing.
+    const next = await ask("no-such-model");
+    expect(next.status).toBe(404);
+  });
+
   it("sends a stream's usage chunk only to a caller who asked for it", async () => {
     const { api } = await owner();
     const openai = client(api);

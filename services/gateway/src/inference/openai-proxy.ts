@@ -203,14 +203,18 @@ function forward(
   const answer = new ProxiedAnswer(res, deps.logger, requestId, tap);
   const body = admitted?.body;
   if (admitted) {
-    // Settled however the answer ends: the real usage, or (cut short, no usage) about one
-    // token per frame streamed on top of the prompt's estimate, or else the whole reservation.
+    // Settled however the answer ends: nothing for a refusal (an error status: the model read
+    // nothing), the real usage, or (cut short, no usage) about one token per frame streamed on
+    // top of the prompt's estimate, or else the whole reservation.
     res.once("close", () => {
-      const used = tap?.usage
-        ? tap.usage.promptTokens + tap.usage.completionTokens
-        : tap && tap.frames > 0
-          ? Math.min(admitted.reservedTokens, admitted.promptTokens + tap.frames)
-          : admitted.reservedTokens;
+      const used =
+        res.statusCode >= 400
+          ? 0
+          : tap?.usage
+            ? tap.usage.promptTokens + tap.usage.completionTokens
+            : tap && tap.frames > 0
+              ? Math.min(admitted.reservedTokens, admitted.promptTokens + tap.frames)
+              : admitted.reservedTokens;
       deps.tokenLimiter
         .charge(caller.userId, used - admitted.reservedTokens)
         .catch((error: unknown) => deps.logger.warn({ err: error }, "tokens not settled"));
