@@ -227,3 +227,17 @@ describe("SlotPool's fair split between active callers", () => {
     expect(third).toBe(true);
   });
 });
+
+describe("SlotPool's memory of callers", () => {
+  it("forgets callers gone quiet, however many have asked", async () => {
+    let now = 0;
+    const pool = new SlotPool(["a"], 4, "fair", () => now);
+    for (let i = 0; i < 5_000; i++) {
+      now += 1_000;
+      (await pool.acquire({ ticket: { caller: `user:${i}`, background: false } })).release();
+    }
+    // Only the callers of the last minute are remembered.
+    const seen = (pool as unknown as { seen: Map<string, number> }).seen;
+    expect(seen.size).toBeLessThanOrEqual(1_100);
+  });
+});

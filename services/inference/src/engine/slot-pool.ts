@@ -69,6 +69,8 @@ export class SlotPool<T> {
   /** When each caller last asked, to tell whether the per-caller cap applies. */
   private readonly seen = new Map<string, number>();
   private recheck: NodeJS.Timeout | undefined;
+  /** `seen` is swept of callers gone quiet when it grows past this (so it never grows unbounded). */
+  private sweepAt = 1024;
   // Recent request durations estimate how long a refused caller should wait.
   private recentMs: number[] = [];
 
@@ -110,6 +112,7 @@ export class SlotPool<T> {
     const ticket = options.ticket ?? ANONYMOUS;
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.seen.set(ticket.caller, this.now());
+    if (this.seen.size > this.sweepAt) this.sweepSeen();
     if (this.free.length > 0 && this.queue.length === 0 && this.mayTake(ticket.caller)) {
       return Promise.resolve(this.lease(this.take(pick), ticket));
     }
@@ -234,6 +237,12 @@ export class SlotPool<T> {
       Math.min(Math.ceil(this.total / 2), Math.floor(this.total / Math.max(1, active))),
     );
     return held < share;
+  }
+
+  private sweepSeen(): void {
+    const since = this.now() - ACTIVE_WINDOW_MS;
+    for (const [caller, at] of this.seen) if (at < since) this.seen.delete(caller);
+    this.sweepAt = Math.max(1024, this.seen.size * 2);
   }
 
   /** The waiter to serve next: people before background work, then the least-served caller. */
