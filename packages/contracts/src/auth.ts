@@ -226,6 +226,9 @@ export type TApiKey = z.infer<typeof ZApiKey>;
 export const ZCreateApiKeyRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),
   scopes: z.array(ZApiKeyScope).min(1).max(2),
+  /** A key outlives access tokens: making one needs the password, not just a (stolen) token. */
+  currentPassword: ZPresentedPassword,
+  clientIp: ZClientIp.optional(),
 });
 export type TCreateApiKeyRequest = z.infer<typeof ZCreateApiKeyRequest>;
 

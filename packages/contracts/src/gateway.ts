@@ -108,6 +108,8 @@ export const ZRestPet = z.object({
 export const ZRestCreateApiKeyRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),
   scopes: z.array(ZApiKeyScope).min(1).max(2),
+  /** The account's password: a key outlives access tokens, so a token alone cannot make one. */
+  current_password: ZPresentedPassword,
 });
 export const ZRestApiKey = z.object({
   api_key_id: z.string(),

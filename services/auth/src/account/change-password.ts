@@ -2,12 +2,12 @@ import type { TChangePasswordRequest, TTokenPair } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import { isCommonPassword } from "../passwords/common.ts";
-import { rateLimited } from "../throttle/refuse.ts";
+import { confirmPassword } from "./confirm-password.ts";
 import { issueTokens } from "./issue-tokens.ts";
 
 /**
  * Changes the password after checking the current one. Every other sign-in ends (refresh tokens
- * revoked, access tokens invalid by the new token version); the caller gets a fresh pair. The
+ * and API keys revoked, access tokens invalid by the new token version); the caller gets a fresh pair. The
  * current password is throttled as at sign-in, so a stolen access token cannot be used to guess it.
  */
 export async function changePassword(
@@ -17,16 +17,12 @@ export async function changePassword(
   const { currentPassword, newPassword, clientIp } = options.input;
   const user = await deps.store.findUserById(options.userId);
   if (!user) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
-  const retryAfter = deps.throttle.retryAfterSeconds(user.email, clientIp);
-  if (retryAfter > 0) throw rateLimited(retryAfter, "password");
-  const { ok } = await deps.hasher.verify(user.passwordHash, currentPassword);
-  if (!ok) {
-    deps.throttle.recordFailure(user.email, clientIp);
-    throw new AppError("FORBIDDEN", "The current password is not correct.", {
-      issues: [{ path: "currentPassword", message: "is not correct" }],
-    });
-  }
-  deps.throttle.recordSuccess(user.email, clientIp);
+  await confirmPassword(deps, {
+    user,
+    password: currentPassword,
+    clientIp,
+    field: "currentPassword",
+  });
   if (isCommonPassword(newPassword))
     throw new AppError("VALIDATION_FAILED", "Choose another password: this one is too common.", {
       issues: [{ path: "newPassword", message: "is one of the 10,000 most common passwords" }],
@@ -45,5 +41,7 @@ export async function changePassword(
     throw new AppError("CONFLICT", "The password was changed meanwhile; sign in again and retry.");
   deps.accessTokens.invalidateUser(user.userId);
   await deps.store.revokeAllRefreshTokens(user.userId, now);
+  // A key made with a stolen token must not outlive the password the owner changed to lock it out.
+  await deps.store.revokeAllApiKeys(user.userId, now);
   return issueTokens(deps, { userId: user.userId, tokenVersion: user.tokenVersion + 1 });
 }

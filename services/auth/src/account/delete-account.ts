@@ -1,7 +1,7 @@
 import type { TDeleteAccountRequest, TDeleteAccountResult } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
-import { rateLimited } from "../throttle/refuse.ts";
+import { confirmPassword } from "./confirm-password.ts";
 
 /**
  * Deletes the account after checking the password: profile, pets, refresh tokens and API keys go
@@ -15,15 +15,7 @@ export async function deleteAccount(
   const user = await deps.store.findUserById(options.userId);
   if (!user) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
   const { password, clientIp } = options.input;
-  const retryAfter = deps.throttle.retryAfterSeconds(user.email, clientIp);
-  if (retryAfter > 0) throw rateLimited(retryAfter, "password");
-  const { ok } = await deps.hasher.verify(user.passwordHash, password);
-  if (!ok) {
-    deps.throttle.recordFailure(user.email, clientIp);
-    throw new AppError("FORBIDDEN", "The password is not correct.", {
-      issues: [{ path: "password", message: "is not correct" }],
-    });
-  }
+  await confirmPassword(deps, { user, password, clientIp, field: "password" });
   const deleted = await deps.store.deleteUser(user.userId);
   deps.accessTokens.invalidateUser(user.userId);
   if (!deleted) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");

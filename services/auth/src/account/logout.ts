@@ -13,11 +13,15 @@ export async function logout(
   return { ok: true };
 }
 
-/** Ends every sign-in of the user: all refresh tokens, and every access token already issued. */
+/**
+ * Ends every sign-in of the user: all refresh tokens, every access token already issued, and
+ * every API key (one made with a stolen token must end with it).
+ */
 export async function logoutAll(deps: AuthDeps, options: { userId: string }): Promise<TOk> {
   const now = deps.now();
   await deps.store.bumpTokenVersion(options.userId, now);
   deps.accessTokens.invalidateUser(options.userId);
   await deps.store.revokeAllRefreshTokens(options.userId, now);
+  await deps.store.revokeAllApiKeys(options.userId, now);
   return { ok: true };
 }

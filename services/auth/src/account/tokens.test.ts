@@ -50,9 +50,11 @@ for (const kind of kinds) {
 
     it("issues access tokens and API keys in the shapes the gateway lets through, refresh tokens in neither", async () => {
       const { tokens } = await signUp();
-      const { secret } = await auth
-        .client(tokens.accessToken)
-        .apiKeys.create.mutate({ name: "shape", scopes: ["inference"] });
+      const { secret } = await auth.client(tokens.accessToken).apiKeys.create.mutate({
+        name: "shape",
+        scopes: ["inference"],
+        currentPassword: goodPassword,
+      });
       expect(ZAccessTokenShape.safeParse(tokens.accessToken).success).toBe(true);
       expect(ZApiKeyShape.safeParse(secret).success).toBe(true);
       // Each is refused as the other, and a refresh token is neither.
@@ -203,6 +205,7 @@ for (const kind of kinds) {
       const { secret } = await client.apiKeys.create.mutate({
         name: "script",
         scopes: ["inference"],
+        currentPassword: goodPassword,
       });
       const refused = await failure(client.deleteAccount.mutate({ password: "wrong-password" }));
       expect(refused.data?.httpStatus).toBe(403);

@@ -11,17 +11,29 @@ import { API_KEY_PREFIX } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import { apiKeyView } from "../account/views.ts";
+import { confirmPassword } from "../account/confirm-password.ts";
 import { secretHash } from "../tokens/refresh-token.ts";
 
 /** Live keys one user may hold. */
 export const MAX_API_KEYS_PER_USER = 20;
 const VISIBLE_CHARS = 12;
 
-/** Creates a key; its secret is in this answer only (the database keeps a SHA-256 hash). */
+/**
+ * Creates a key after checking the password (throttled as at sign-in); its secret is in this
+ * answer only (the database keeps a SHA-256 hash).
+ */
 export async function createApiKey(
   deps: AuthDeps,
   options: { userId: string; input: TCreateApiKeyRequest },
 ): Promise<TCreatedApiKey> {
+  const user = await deps.store.findUserById(options.userId);
+  if (!user) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
+  await confirmPassword(deps, {
+    user,
+    password: options.input.currentPassword,
+    clientIp: options.input.clientIp,
+    field: "currentPassword",
+  });
   const live = (await deps.store.listApiKeys(options.userId)).filter((k) => k.revokedAt === null);
   if (live.length >= MAX_API_KEYS_PER_USER)
     throw new AppError(

@@ -86,6 +86,7 @@ for (const kind of kinds) {
       const created = await client.apiKeys.create.mutate({
         name: "notebook",
         scopes: ["inference", "chat"],
+        currentPassword: goodPassword,
       });
       expect(created.secret.startsWith(created.apiKey.prefix)).toBe(true);
       const listed = await client.apiKeys.list.query();

@@ -146,5 +146,7 @@ export interface AuthStore {
   findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
   /** Revokes one of the user's live keys; false when there is no such live key. */
   revokeApiKey(userId: string, apiKeyId: string, now: Date): Promise<boolean>;
+  /** Revokes every live key of the user; returns how many. */
+  revokeAllApiKeys(userId: string, now: Date): Promise<number>;
   touchApiKey(apiKeyId: string, now: Date): Promise<void>;
 }

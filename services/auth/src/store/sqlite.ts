@@ -260,6 +260,13 @@ export function createSqliteStore(url: string): AuthStore {
         );
       return affected(result) === 1;
     },
+    async revokeAllApiKeys(userId, now) {
+      const result = await db
+        .update(apiKeys)
+        .set({ revokedAt: now })
+        .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
+      return affected(result);
+    },
     async touchApiKey(apiKeyId, now) {
       await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.apiKeyId, apiKeyId));
     },

@@ -78,6 +78,7 @@ describe("credential checks at the gateway", () => {
     const created = await api.call("POST", "/v1/auth/api-keys", {
       name: "script",
       scopes: ["inference"],
+      current_password: "correct horse battery",
     });
     expect(created.status).toBe(201);
     const key = created.json.secret as string;

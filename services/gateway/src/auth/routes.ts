@@ -361,9 +361,19 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         response: z.object({ api_key: ZRestApiKey, secret: z.string() }),
         status: 201,
       },
-      async ({ caller, body }) => ({
+      async ({ req, caller, body }) => ({
         status: 201,
-        body: toSnake(await deps.services.auth.apiKeys.create.mutate(body, asUser(caller.token))),
+        body: toSnake(
+          await deps.services.auth.apiKeys.create.mutate(
+            {
+              name: body.name,
+              scopes: body.scopes,
+              currentPassword: body.current_password,
+              ...withIp(req),
+            },
+            asUser(caller.token),
+          ),
+        ),
       }),
     ),
     defineRoute(

@@ -69,6 +69,7 @@ describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () 
     const created = await owner.call("POST", "/v1/auth/api-keys", {
       name: "bot",
       scopes: ["inference"],
+      current_password: "correct horse battery",
     });
     expect(created.status).toBe(201);
     const models = (base: string) =>
