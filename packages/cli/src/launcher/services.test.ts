@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { loadEnv } from "@dogi/config";
+import { ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZRagEnv, ZSessionEnv, loadEnv } from "@dogi/config";
 import {
   childEnvironment,
   httpUrlFor,
   serviceEnvironment,
+  serviceNames,
   serviceSpecs,
   ZStartEnv,
 } from "./services.ts";
@@ -78,6 +79,44 @@ describe("serviceEnvironment", () => {
       UV_THREADPOOL_SIZE: "1",
     });
     expect(serviceEnvironment("gateway", { A: "1" })).toEqual({ A: "1" });
+  });
+
+  it("gives each service only Dogi's variables that its own schema reads, and every other variable", () => {
+    const shared = {
+      PATH: "/usr/bin",
+      CUDA_VISIBLE_DEVICES: "0",
+      JWT_SECRET: "s".repeat(64),
+      AUTH_DATABASE_URL: "mysql://dogi:pw@db/dogi",
+      SESSION_DATABASE_URL: "mongodb://dogi:pw@mongo/dogi",
+      UPSTREAM_API_KEY: "sk-upstream",
+      HUGGING_FACE_TOKEN: "hf_token",
+      REDIS_URL: "redis://cache:6379",
+      LOG_LEVEL: "warn",
+    };
+    const schemas = {
+      auth: ZAuthEnv,
+      session: ZSessionEnv,
+      rag: ZRagEnv,
+      inference: ZInferenceEnv,
+      gateway: ZGatewayEnv,
+    };
+    for (const name of serviceNames) {
+      const env = serviceEnvironment(name, shared);
+      const reads = new Set(Object.keys(schemas[name].shape));
+      for (const [key, value] of Object.entries(shared)) {
+        const dogi = key !== "PATH" && key !== "CUDA_VISIBLE_DEVICES";
+        expect(env[key], `${name} ${key}`).toBe(!dogi || reads.has(key) ? value : undefined);
+      }
+    }
+    // The secrets land where they are used, and nowhere else.
+    const holders = (key: keyof typeof shared) =>
+      serviceNames.filter((name) => serviceEnvironment(name, shared)[key] !== undefined);
+    expect(holders("JWT_SECRET")).toEqual(["auth"]);
+    expect(holders("AUTH_DATABASE_URL")).toEqual(["auth"]);
+    expect(holders("SESSION_DATABASE_URL")).toEqual(["session"]);
+    expect(holders("UPSTREAM_API_KEY")).toEqual(["inference"]);
+    expect(holders("REDIS_URL")).toEqual(["gateway"]);
+    expect(holders("LOG_LEVEL")).toEqual([...serviceNames]);
   });
 
   it("keeps a thread-pool size the user set", () => {

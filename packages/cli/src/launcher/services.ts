@@ -114,10 +114,34 @@ const serviceProcessEnv: Partial<Record<ServiceName, Record<string, string>>> = 
   inference: { UV_THREADPOOL_SIZE: "1" },
 };
 
-/** One service's environment: the shared one over the service's process settings (a user's value wins). */
+/** What each service reads from its environment. */
+const serviceSchemas = {
+  auth: ZAuthEnv,
+  session: ZSessionEnv,
+  rag: ZRagEnv,
+  inference: ZInferenceEnv,
+  gateway: ZGatewayEnv,
+} as const satisfies Record<ServiceName, z.ZodObject>;
+
+/** Every variable some part of Dogi reads: one of these reaches only the services that read it. */
+const dogiVariables = new Set<string>([
+  ...Object.keys(ZLauncherEnv.shape),
+  ...Object.values(serviceSchemas).flatMap((schema) => Object.keys(schema.shape)),
+]);
+
+/**
+ * One service's environment: the shared one over the service's process settings (a user's value
+ * wins), keeping of Dogi's own variables only those the service's schema reads, so that a secret
+ * (JWT_SECRET, UPSTREAM_API_KEY, HUGGING_FACE_TOKEN, a database URL) reaches only the service that
+ * uses it. Variables Dogi does not define (PATH, HOME, CUDA's) pass through.
+ */
 export function serviceEnvironment(
   name: ServiceName,
   shared: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  return { ...serviceProcessEnv[name], ...shared };
+  const own = serviceSchemas[name].shape;
+  const result: Record<string, string> = { ...serviceProcessEnv[name] };
+  for (const [key, value] of Object.entries(shared))
+    if (!dogiVariables.has(key) || Object.hasOwn(own, key)) result[key] = value;
+  return result;
 }
