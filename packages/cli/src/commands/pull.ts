@@ -11,7 +11,8 @@ export const pullUsage = `dogi pull <url | hf:user/repo/file.gguf> [--dir DIR]
 
 Downloads a GGUF model into models/ (or MODELS_DIR, or --dir) with a progress bar. An
 interrupted download resumes where it stopped when you run the same command again.
-Gated Hugging Face models need HUGGING_FACE_TOKEN (in the environment or .env).
+Gated Hugging Face models need HUGGING_FACE_TOKEN (in the environment or .env); it is sent
+only over https to Hugging Face's hosts, never to another host a download redirects to.
 
   --dir  where to put the file (default: MODELS_DIR, else models/ at the repository root)`;
 
