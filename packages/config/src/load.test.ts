@@ -114,4 +114,50 @@ describe("loadEnv", () => {
       /HTTP_HEADERS_TIMEOUT_MS[\s\S]*GATEWAY_MAX_CONNECTIONS_PER_IP|GATEWAY_MAX_CONNECTIONS_PER_IP[\s\S]*HTTP_HEADERS_TIMEOUT_MS/,
     );
   });
+
+  it("names a rejected secret and what is wrong without printing its value", () => {
+    expect(() => loadEnv(ZAuthEnv, { service: "auth", source: { JWT_SECRET: "abc123" } })).toThrow(
+      /JWT_SECRET: must be at least 32 bytes/,
+    );
+    const message = messageOf(() =>
+      loadEnv(ZGatewayEnv, {
+        service: "gateway",
+        source: { METRICS_TOKEN: "tiny-metrics", UPSTREAM_API_KEY: "" },
+      }),
+    );
+    expect(message).toContain("METRICS_TOKEN: use at least 16 characters");
+    expect(message).not.toContain("tiny-metrics");
+    expect(
+      messageOf(() => loadEnv(ZAuthEnv, { service: "auth", source: { JWT_SECRET: "abc123" } })),
+    ).not.toContain("abc123");
+  });
+
+  it("hides the password of a rejected database or Redis URL but keeps the rest to debug with", () => {
+    const message = messageOf(() =>
+      loadEnv(ZSessionEnv, {
+        service: "session",
+        source: { SESSION_DATABASE_URL: "mysql://dogi:hunter2@pass@db:3306/dogi" },
+      }),
+    );
+    expect(message).toContain("SESSION_DATABASE_URL: must start with mongodb://");
+    expect(message).toContain('"mysql://***@db:3306/dogi"');
+    expect(message).not.toContain("hunter2");
+    const redis = messageOf(() =>
+      loadEnv(ZGatewayEnv, {
+        service: "gateway",
+        source: { REDIS_URL: "http://:r3dis-pw@cache:6379" },
+      }),
+    );
+    expect(redis).toContain("REDIS_URL: must be a redis:// or rediss:// URL");
+    expect(redis).not.toContain("r3dis-pw");
+  });
 });
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("expected the configuration to be refused");
+}

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { printableValue } from "./redact.ts";
 
 /** Thrown when the environment does not satisfy a service's schema; its message lists every bad variable. */
 export class EnvError extends Error {
@@ -33,10 +34,13 @@ export function loadEnv<S extends z.ZodObject>(
   const problems = result.error.issues.map((issue) => {
     const variable = String(issue.path[0] ?? "(environment)");
     const received = cleaned[variable];
+    const shown = received === undefined ? undefined : printableValue(variable, received);
     const problem =
       received === undefined
         ? `is required but not set (${issue.message})`
-        : `${issue.message} (got ${JSON.stringify(received)})`;
+        : shown === undefined
+          ? `${issue.message} (value not shown: it is a secret)`
+          : `${issue.message} (got ${JSON.stringify(shown)})`;
     return { variable, problem };
   });
   throw new EnvError(problems, options.service);

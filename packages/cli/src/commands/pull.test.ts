@@ -11,6 +11,7 @@ import { resolveModelUrl } from "./pull.ts";
 const dirs: string[] = [];
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -69,6 +70,43 @@ describe("dogi pull", () => {
       expect(console.out()).toContain("Downloaded");
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("never sends HUGGING_FACE_TOKEN to a plain-http host, nor to the host it redirects to", async () => {
+    vi.stubEnv("HUGGING_FACE_TOKEN", "hf_must_not_leak");
+    const source = readFileSync(await ensureTinyModel());
+    const seen: Array<string | undefined> = [];
+    const target = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, {
+        "content-type": "application/octet-stream",
+        "content-length": String(source.length),
+      });
+      res.end(req.method === "HEAD" ? undefined : source);
+    });
+    await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
+    const targetPort = (target.address() as AddressInfo).port;
+    const redirector = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      // localhost, not 127.0.0.1: another origin, as a CDN would be.
+      res.writeHead(302, { location: `http://localhost:${targetPort}/tiny.gguf` });
+      res.end();
+    });
+    await new Promise<void>((resolve) => redirector.listen(0, "127.0.0.1", resolve));
+    const dir = mkdtempSync(path.join(os.tmpdir(), "dogi-pull-"));
+    dirs.push(dir);
+    try {
+      captureConsole();
+      const port = (redirector.address() as AddressInfo).port;
+      expect(await runCli(["pull", `http://127.0.0.1:${port}/tiny.gguf`, "--dir", dir])).toBe(0);
+      expect(readFileSync(path.join(dir, "tiny.gguf")).equals(source)).toBe(true);
+      // Both servers were asked (the check and the download), and none of them saw a credential.
+      expect(seen.length).toBeGreaterThanOrEqual(3);
+      expect(seen.filter((header) => header !== undefined)).toEqual([]);
+    } finally {
+      await new Promise((resolve) => redirector.close(resolve));
+      await new Promise((resolve) => target.close(resolve));
     }
   });
 });

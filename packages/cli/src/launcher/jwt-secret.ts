@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { ensurePrivateDir } from "@dogi/config/private-files";
 
 /**
  * The JWT secret for a laptop run with JWT_SECRET unset: made once (48 random bytes, base64) in
@@ -12,13 +13,18 @@ export async function ensureJwtSecret(
 ): Promise<{ secret: string; created: boolean }> {
   const dir = path.join(dataDir, "secrets");
   const file = path.join(dir, "jwt-secret");
+  // Folders made 0644/0755 by an earlier release, or by hand, are tightened too.
+  ensurePrivateDir(dataDir);
+  ensurePrivateDir(dir);
   try {
     const existing = (await readFile(file, "utf8")).trim();
-    if (existing.length >= 32) return { secret: existing, created: false };
+    if (existing.length >= 32) {
+      await chmod(file, 0o600);
+      return { secret: existing, created: false };
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString("base64");
   // "wx" refuses to overwrite: if another launcher won the race, use its secret instead.
   try {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -98,6 +98,8 @@ describe.skipIf(chroma.skip)(chroma.title("dogi start with the embedded Chroma")
   it("starts Chroma and the five services, reports ready, and on SIGTERM stops them all and exits 0", async () => {
     const ports = await freePorts();
     const dataDir = tempDir();
+    // As an earlier release left it: readable by every account on the machine.
+    chmodSync(dataDir, 0o755);
     const startedAt = Date.now();
     const launcher = startLauncher({ ...ports, DATA_DIR: dataDir });
 
@@ -115,6 +117,7 @@ describe.skipIf(chroma.skip)(chroma.title("dogi start with the embedded Chroma")
     expect(heartbeat.status).toBe(200);
     // Chroma keeps its data under DATA_DIR so that the knowledge base survives a restart.
     expect(existsSync(path.join(dataDir, "chroma"))).toBe(true);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
 
     // Each service's JSON log line arrives whole behind its name.
     const listening = launcher

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { ensurePrivateDir } from "@dogi/config/private-files";
 import { isPortFree } from "@dogi/testing/ports";
 import type { ChromaServer } from "@dogi/testing/servers/chroma";
 import { startChroma } from "@dogi/testing/servers/chroma";
@@ -60,6 +61,9 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
     complain(busy.join("\n"));
     return 1;
   }
+
+  // Before Chroma or any service writes into it: accounts, sessions and the JWT secret live here.
+  ensurePrivateDir(path.resolve(root, env.DATA_DIR));
 
   let stopRequest: ((reason: StopReason) => void) | undefined;
   const stopRequested = new Promise<StopReason>((resolve) => (stopRequest = resolve));

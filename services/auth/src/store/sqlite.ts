@@ -1,7 +1,6 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@libsql/client";
+import { preparePrivateSqliteFile, sqliteFilePath } from "@dogi/config/private-files";
 import type { ResultSet } from "@libsql/client";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
@@ -43,8 +42,8 @@ function serializer() {
 
 /** The embedded SQLite adapter (@libsql/client); `url` is file:PATH. */
 export function createSqliteStore(url: string): AuthStore {
-  const file = url.replace(/^file:/, "");
-  if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const file = sqliteFilePath(url);
+  if (file !== undefined) preparePrivateSqliteFile(file);
   // A busy wait instead of SQLITE_BUSY when another connection of the pool is writing.
   const client = createClient({ url, timeout: 5_000 });
   const db = drizzle({ client });

@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { createClient, LibsqlError } from "@libsql/client";
+import { preparePrivateSqliteFile, sqliteFilePath } from "@dogi/config/private-files";
 import type { Client, InStatement, Row } from "@libsql/client";
 import type {
   TChatSession,
@@ -71,10 +70,8 @@ export interface SqliteStoreOptions {
 
 /** The embedded store: one SQLite file through @libsql/client. */
 export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
-  const filePath = options.url.replace(/^file:(\/\/)?/, "");
-  if (filePath !== "" && !filePath.startsWith(":memory:")) {
-    mkdirSync(path.dirname(path.resolve(filePath)), { recursive: true });
-  }
+  const filePath = sqliteFilePath(options.url);
+  if (filePath !== undefined) preparePrivateSqliteFile(filePath);
   // One connection: libsql runs each batch synchronously on it, so in-process writers never
   // interleave; the busy timeout covers other processes sharing the file.
   const client: Client = createClient({
