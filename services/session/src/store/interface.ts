@@ -123,16 +123,16 @@ export interface SessionStore {
     now: string;
   }): Promise<StoredTurn | null>;
   /**
-   * Pending turns of every user whose current attempt began before `before`, oldest first, at
-   * most `limit` (the sweep of abandoned turns; it changes them through updateTurn).
+   * Pending turns of every user whose current attempt began at or before `startedBy`, at
+   * most `limit`, oldest first (the sweep of abandoned turns; it changes them through updateTurn).
    */
   listStaleTurns(query: {
-    before: string;
+    startedBy: string;
     limit: number;
   }): Promise<Array<StoredTurn & { userId: string }>>;
   /**
-   * Drops the write claims of updateTurn taken before `before` and left behind by a crash (each
+   * Drops the write claims of updateTurn taken at or before `takenBy`, left behind by a crash (each
    * would block its turn's revision for good); how many went. SQLite keeps none.
    */
-  dropLeftoverClaims(before: string): Promise<number>;
+  dropLeftoverClaims(takenBy: string): Promise<number>;
 }

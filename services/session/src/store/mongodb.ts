@@ -445,17 +445,17 @@ class MongoSessionStore implements SessionStore {
   }
 
   async listStaleTurns(query: {
-    before: string;
+    startedBy: string;
     limit: number;
   }): Promise<Array<StoredTurn & { userId: string }>> {
-    const before = new Date(query.before);
+    const startedBy = new Date(query.startedBy);
     const docs = await this.run(() =>
       this.turns
         .find({
           status: "pending",
           $or: [
-            { attempt_started_at: { $lt: before } },
-            { attempt_started_at: { $exists: false }, created_at: { $lt: before } },
+            { attempt_started_at: { $lte: startedBy } },
+            { attempt_started_at: { $exists: false }, created_at: { $lte: startedBy } },
           ],
         })
         .sort({ created_at: 1 })
@@ -465,11 +465,11 @@ class MongoSessionStore implements SessionStore {
     return docs.map((doc) => ({ ...toTurn(doc), userId: doc.user_id }));
   }
 
-  async dropLeftoverClaims(before: string): Promise<number> {
+  async dropLeftoverClaims(takenBy: string): Promise<number> {
     // A live claim lasts one findOneAndUpdate (bounded by the socket timeout); one this old
     // was left by a process that died between taking and dropping it.
     const { deletedCount } = await this.run(() =>
-      this.claims.deleteMany({ created_at: { $lt: new Date(before) } }),
+      this.claims.deleteMany({ created_at: { $lte: new Date(takenBy) } }),
     );
     return deletedCount;
   }

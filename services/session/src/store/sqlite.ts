@@ -399,15 +399,15 @@ class SqliteSessionStore implements SessionStore {
   }
 
   async listStaleTurns(query: {
-    before: string;
+    startedBy: string;
     limit: number;
   }): Promise<Array<StoredTurn & { userId: string }>> {
     const result = await this.run(() =>
       this.client.execute({
         sql: `SELECT ${TURN_COLUMNS}, user_id FROM llm_messages
-          WHERE status = 'pending' AND COALESCE(attempt_started_at, created_at) < ?
+          WHERE status = 'pending' AND COALESCE(attempt_started_at, created_at) <= ?
           ORDER BY COALESCE(attempt_started_at, created_at) ASC LIMIT ?`,
-        args: [Date.parse(query.before), query.limit],
+        args: [Date.parse(query.startedBy), query.limit],
       }),
     );
     return result.rows.map((row) => ({ ...toTurn(row), userId: text(row, "user_id") }));

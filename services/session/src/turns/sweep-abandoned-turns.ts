@@ -14,11 +14,11 @@ const MAX_PAGES = 50;
 export async function sweepAbandonedTurns(
   deps: SessionDeps,
 ): Promise<{ ended: number; claimsDropped: number }> {
-  const before = new Date(deps.now().getTime() - deps.limits.staleTurnMs).toISOString();
-  const claimsDropped = await deps.store.dropLeftoverClaims(before);
+  const bound = new Date(deps.now().getTime() - deps.limits.staleTurnMs).toISOString();
+  const claimsDropped = await deps.store.dropLeftoverClaims(bound);
   let ended = 0;
   for (let page = 0; page < MAX_PAGES; page += 1) {
-    const stale = await deps.store.listStaleTurns({ before, limit: PAGE });
+    const stale = await deps.store.listStaleTurns({ startedBy: bound, limit: PAGE });
     let changed = 0;
     for (const turn of stale) {
       const now = deps.now().toISOString();
