@@ -19,8 +19,9 @@ export function startAbandonedTurnSweeper(
 ): { first: Promise<void>; stop: () => Promise<void> } {
   let running: Promise<void> | undefined;
   let stopped = false;
+  let isReady = false;
   const sweep = (): Promise<void> | undefined => {
-    if (running || stopped) return running;
+    if (running || stopped || !isReady) return running;
     running = sweepAbandonedTurns(deps)
       .then(
         (result) => {
@@ -35,7 +36,10 @@ export function startAbandonedTurnSweeper(
   const timer = setInterval(sweep, sweepIntervalMs(deps.limits.staleTurnMs));
   timer.unref();
   // Not awaited by stop(): `ready` may never come when the database stays away.
-  const first = ready.then(sweep);
+  const first = ready.then(() => {
+    isReady = true;
+    return sweep();
+  });
   return {
     first,
     async stop() {
