@@ -104,6 +104,7 @@ describe("loadEnv", () => {
       HTTP_MAX_HEADERS: 100,
       SESSION_MAX_SESSIONS_PER_USER: 1_000,
       SESSION_MAX_TURNS_PER_SESSION: 500,
+      SESSION_STALE_TURN_MS: 420_000,
     });
     expect(() =>
       loadEnv(ZGatewayEnv, {

@@ -128,6 +128,12 @@ export const ZSessionEnv = ZCommonEnv.extend({
   SESSION_MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(1_000),
   /** Turns one session may hold; asking one more is refused with LIMIT_REACHED (409). */
   SESSION_MAX_TURNS_PER_SESSION: z.coerce.number().int().min(1).default(500),
+  /**
+   * A turn pending this long is taken as abandoned (a gateway that crashed mid-answer): swept
+   * to failed, and a retry or regenerate may start a new attempt. Above the longest answer:
+   * CHAT_QUEUE_TIMEOUT_MS (60 s) + INFERENCE_REQUEST_TIMEOUT_MS (300 s), with a margin.
+   */
+  SESSION_STALE_TURN_MS: z.coerce.number().int().min(10_000).default(420_000),
 });
 export type TSessionEnv = z.infer<typeof ZSessionEnv>;
 

@@ -154,7 +154,11 @@ export const ZAppendTurnInput = ZOwnedSession.extend({
   clientMessageId: ZClientMessageId.optional(),
 });
 export type TAppendTurnInput = z.infer<typeof ZAppendTurnInput>;
-/** The stored turn; `created` is false when a retry with the same clientMessageId found it. */
+/**
+ * The stored turn. `created` is true when the caller must answer it: a new turn, or a new
+ * attempt at a retried one (same clientMessageId) that had failed or been abandoned; false when
+ * a retry found it answered or still being answered.
+ */
 export const ZAppendTurnOutput = z.object({ turn: ZTurn, created: z.boolean() });
 
 const ZTurnRef = ZOwnedSession.extend({ messageIndex: z.number().int().nonnegative() });

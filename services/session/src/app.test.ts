@@ -33,7 +33,7 @@ describe("session service over HTTP (sqlite)", () => {
       devErrors: false,
       store,
       now: () => new Date(),
-      limits: { maxSessionsPerUser: 1_000, maxTurnsPerSession: 500 },
+      limits: { maxSessionsPerUser: 1_000, maxTurnsPerSession: 500, staleTurnMs: 420_000 },
     });
     running = await serve({
       app,

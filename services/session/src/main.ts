@@ -2,8 +2,10 @@ import { loadEnvOrExit, ZSessionEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
 import { createHealthReporter, serve, serverLimits } from "@dogi/trpc";
 import { createSessionApp } from "./app.ts";
+import type { SessionDeps } from "./deps.ts";
 import { createStore } from "./store/create-store.ts";
 import { prepareStore } from "./store/readiness.ts";
+import { startAbandonedTurnSweeper } from "./turns/abandoned-turn-sweeper.ts";
 
 const env = loadEnvOrExit(ZSessionEnv, { service: "session" });
 const logger = createServiceLogger("session", env);
@@ -14,17 +16,18 @@ const health = createHealthReporter({
   service: "session",
   checks: [{ name: "database", check: prepared.check }],
 });
-const app = createSessionApp({
-  logger,
-  health,
-  devErrors: env.DOGI_DEV_ERRORS,
+const deps = {
   store,
   now: () => new Date(),
   limits: {
     maxSessionsPerUser: env.SESSION_MAX_SESSIONS_PER_USER,
     maxTurnsPerSession: env.SESSION_MAX_TURNS_PER_SESSION,
+    staleTurnMs: env.SESSION_STALE_TURN_MS,
   },
-});
+} satisfies SessionDeps;
+const app = createSessionApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS, ...deps });
+// Turns left pending by a crashed gateway end as failed: once the store is ready, then periodically.
+const sweeper = startAbandonedTurnSweeper(deps, logger, prepared.ready);
 
 await serve({
   app,
@@ -35,6 +38,7 @@ await serve({
   limits: serverLimits(env),
   onShutdown: async () => {
     prepared.stop();
+    await sweeper.stop();
     await store.close();
   },
 });

@@ -313,6 +313,19 @@ export async function runTurn(
     } catch (error) {
       const failure = describeFailure(error);
       deps.logger.error({ err: error, ...ids }, "could not store the answer");
+      // Not left pending: failed, with the text the user already saw, so it can be regenerated
+      // or retried. Should this fail too, the session service's sweep ends the turn later.
+      await deps.services.session.failTurn
+        .mutate({
+          ...ids,
+          error: { code: failure.code, message: "The answer could not be saved." },
+          ...(answer ? { answer } : {}),
+          ...(triaged ? { triage: triaged } : {}),
+          ...(result.model ? { model: result.model.slice(0, 200) } : {}),
+        })
+        .catch((e: unknown) =>
+          deps.logger.error({ err: e, ...ids }, "could not mark the turn failed"),
+        );
       sink.error({
         message_index: turn.messageIndex,
         code: failure.code,

@@ -312,6 +312,8 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
             // A retry of a question already answered: the stored answer, not a second one.
             return { body: publicTurn(appended.turn) };
           }
+          // A retry of a failed or abandoned turn comes back created (a new attempt): what is
+          // left is one another request is answering now, within SESSION_STALE_TURN_MS.
           if (!appended.created)
             throw new AppError("CONFLICT", "This message is already being answered.");
           return await answer({

@@ -87,6 +87,8 @@ async function* answerAsked(
     yield* replay(appended.turn);
     return;
   }
+  // A retry of a failed or abandoned turn comes back created (a new attempt): what is left is
+  // one another request is answering now, within SESSION_STALE_TURN_MS.
   if (!appended.created) throw new AppError("CONFLICT", "This message is already being answered.");
 
   const controller = new AbortController();

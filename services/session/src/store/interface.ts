@@ -13,6 +13,8 @@ import type {
 /** A turn as stored: the public turn plus the revision that guards concurrent updates. */
 export interface StoredTurn extends TTurn {
   revision: number;
+  /** When the current attempt began (the turn's creation, or its last regenerate or retry). */
+  attemptStartedAt: string;
 }
 
 /** Where a page of sessions starts: after this (updatedAt, sessionId) in newest-first order. */
@@ -34,6 +36,8 @@ export interface TurnChange {
   triage: TTriage | null;
   /** Appended to the turn's history (regenerate). */
   pushHistory?: TTurnAttempt;
+  /** Set when the change starts a new attempt (the turn goes back to pending). */
+  attemptStartedAt?: string;
 }
 
 /**
@@ -118,4 +122,17 @@ export interface SessionStore {
     change: TurnChange;
     now: string;
   }): Promise<StoredTurn | null>;
+  /**
+   * Pending turns of every user whose current attempt began at or before `startedBy`, at
+   * most `limit`, oldest first (the sweep of abandoned turns; it changes them through updateTurn).
+   */
+  listStaleTurns(query: {
+    startedBy: string;
+    limit: number;
+  }): Promise<Array<StoredTurn & { userId: string }>>;
+  /**
+   * Drops the write claims of updateTurn taken at or before `takenBy`, left behind by a crash (each
+   * would block its turn's revision for good); how many went. SQLite keeps none.
+   */
+  dropLeftoverClaims(takenBy: string): Promise<number>;
 }

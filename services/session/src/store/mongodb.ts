@@ -57,6 +57,8 @@ interface TurnDoc {
   revision: number;
   /** Absent on turns stored before triage was kept. */
   triage?: TTriage | null;
+  /** When the current attempt began; absent on turns stored before it was kept (created_at). */
+  attempt_started_at?: Date;
 }
 
 /**
@@ -154,6 +156,9 @@ class MongoSessionStore implements SessionStore {
         { unique: true, name: "session_idempotency" },
       );
       await this.turns.createIndex({ user_id: 1 }, { name: "user" });
+      // The sweep of abandoned turns looks for the few pending ones.
+      await this.turns.createIndex({ status: 1 }, { name: "status" });
+      await this.claims.createIndex({ created_at: 1 }, { name: "created" });
     });
   }
 
@@ -417,6 +422,9 @@ class MongoSessionStore implements SessionStore {
               error: change.error,
               completed_at: change.completedAt === null ? null : new Date(change.completedAt),
               triage: change.triage,
+              ...(change.attemptStartedAt === undefined
+                ? {}
+                : { attempt_started_at: new Date(change.attemptStartedAt) }),
             },
             $inc: { revision: 1 },
             ...(change.pushHistory === undefined ? {} : { $push: { history: change.pushHistory } }),
@@ -434,6 +442,36 @@ class MongoSessionStore implements SessionStore {
       }
       return doc ? toTurn(doc) : null;
     });
+  }
+
+  async listStaleTurns(query: {
+    startedBy: string;
+    limit: number;
+  }): Promise<Array<StoredTurn & { userId: string }>> {
+    const startedBy = new Date(query.startedBy);
+    const docs = await this.run(() =>
+      this.turns
+        .find({
+          status: "pending",
+          $or: [
+            { attempt_started_at: { $lte: startedBy } },
+            { attempt_started_at: { $exists: false }, created_at: { $lte: startedBy } },
+          ],
+        })
+        .sort({ created_at: 1 })
+        .limit(query.limit)
+        .toArray(),
+    );
+    return docs.map((doc) => ({ ...toTurn(doc), userId: doc.user_id }));
+  }
+
+  async dropLeftoverClaims(takenBy: string): Promise<number> {
+    // A live claim lasts one findOneAndUpdate (bounded by the socket timeout); one this old
+    // was left by a process that died between taking and dropping it.
+    const { deletedCount } = await this.run(() =>
+      this.claims.deleteMany({ created_at: { $lte: new Date(takenBy) } }),
+    );
+    return deletedCount;
   }
 
   private async findByClientId(turn: {
@@ -493,6 +531,7 @@ function newTurnDoc(
     history: [],
     revision: 0,
     triage: null,
+    attempt_started_at: new Date(turn.now),
   };
 }
 
@@ -566,5 +605,6 @@ function toTurn(doc: TurnDoc): StoredTurn {
     history: doc.history,
     triage: doc.triage ?? null,
     revision: doc.revision,
+    attemptStartedAt: (doc.attempt_started_at ?? doc.created_at).toISOString(),
   };
 }

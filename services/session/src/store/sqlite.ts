@@ -42,7 +42,8 @@ const SCHEMA = [
     completed_at INTEGER,
     history TEXT NOT NULL DEFAULT '[]',
     revision INTEGER NOT NULL DEFAULT 0,
-    triage TEXT
+    triage TEXT,
+    attempt_started_at INTEGER
   )`,
   `CREATE UNIQUE INDEX IF NOT EXISTS llm_messages_session_index
     ON llm_messages (session_id, message_index)`,
@@ -50,14 +51,18 @@ const SCHEMA = [
   `CREATE UNIQUE INDEX IF NOT EXISTS llm_messages_client_message
     ON llm_messages (session_id, client_message_id)`,
   `CREATE INDEX IF NOT EXISTS llm_messages_user ON llm_messages (user_id)`,
+  // The sweep of abandoned turns looks for the few pending ones.
+  `CREATE INDEX IF NOT EXISTS llm_messages_status ON llm_messages (status)`,
 ];
 
 const TURN_COLUMNS = `session_id, message_index, question, answer, citations, model, usage, status,
-  error, client_message_id, created_at, completed_at, history, revision, triage`;
+  error, client_message_id, created_at, completed_at, history, revision, triage, attempt_started_at`;
 
 // Columns added after the first release: a database created before them gains them at start.
 const ADDED_TURN_COLUMNS: Array<{ name: string; definition: string }> = [
   { name: "triage", definition: "triage TEXT" },
+  // NULL on older rows: their attempt began when the turn was created.
+  { name: "attempt_started_at", definition: "attempt_started_at INTEGER" },
 ];
 
 /** Options for {@link createSqliteStore}. */
@@ -248,14 +253,16 @@ class SqliteSessionStore implements SessionStore {
     const statements: InStatement[] = [
       {
         sql: `INSERT INTO llm_messages
-            (session_id, user_id, message_index, question, status, client_message_id, created_at)
-          SELECT session_id, user_id, turn_count, ?, 'pending', ?, ?
+            (session_id, user_id, message_index, question, status, client_message_id, created_at,
+              attempt_started_at)
+          SELECT session_id, user_id, turn_count, ?, 'pending', ?, ?, ?
             FROM llm_sessions WHERE session_id = ? AND user_id = ? AND turn_count < ?
           ON CONFLICT DO NOTHING
           RETURNING ${TURN_COLUMNS}`,
         args: [
           turn.question,
           turn.clientMessageId,
+          now,
           now,
           turn.sessionId,
           turn.userId,
@@ -353,6 +360,7 @@ class SqliteSessionStore implements SessionStore {
       {
         sql: `UPDATE llm_messages SET answer = ?, citations = ?, model = ?, usage = ?, status = ?,
             error = ?, completed_at = ?, triage = ?, revision = revision + 1,
+            attempt_started_at = COALESCE(?, attempt_started_at),
             history = CASE WHEN ? IS NULL THEN history ELSE json_insert(history, '$[#]', json(?)) END
           WHERE session_id = ? AND user_id = ? AND message_index = ? AND revision = ?
           RETURNING ${TURN_COLUMNS}`,
@@ -365,6 +373,7 @@ class SqliteSessionStore implements SessionStore {
           change.error === null ? null : JSON.stringify(change.error),
           change.completedAt === null ? null : Date.parse(change.completedAt),
           change.triage === null ? null : JSON.stringify(change.triage),
+          change.attemptStartedAt === undefined ? null : Date.parse(change.attemptStartedAt),
           change.pushHistory === undefined ? null : 1,
           change.pushHistory === undefined ? null : JSON.stringify(change.pushHistory),
           update.sessionId,
@@ -384,6 +393,26 @@ class SqliteSessionStore implements SessionStore {
     const [updated] = await this.run(() => this.client.batch(statements, "write"));
     const row = updated?.rows[0];
     return row ? toTurn(row) : null;
+  }
+
+  async listStaleTurns(query: {
+    startedBy: string;
+    limit: number;
+  }): Promise<Array<StoredTurn & { userId: string }>> {
+    const result = await this.run(() =>
+      this.client.execute({
+        sql: `SELECT ${TURN_COLUMNS}, user_id FROM llm_messages
+          WHERE status = 'pending' AND COALESCE(attempt_started_at, created_at) <= ?
+          ORDER BY COALESCE(attempt_started_at, created_at) ASC LIMIT ?`,
+        args: [Date.parse(query.startedBy), query.limit],
+      }),
+    );
+    return result.rows.map((row) => ({ ...toTurn(row), userId: text(row, "user_id") }));
+  }
+
+  async dropLeftoverClaims(): Promise<number> {
+    // Each update here is one statement under SQLite's write lock: nothing to claim or leave.
+    return 0;
   }
 
   private async run<T>(operation: () => Promise<T>): Promise<T> {
@@ -467,5 +496,6 @@ function toTurn(row: Row): StoredTurn {
     history: parseJson(optionalText(row, "history"), []),
     triage: parseJson(optionalText(row, "triage"), null),
     revision: Number(row.revision),
+    attemptStartedAt: iso(row.attempt_started_at ?? row.created_at),
   };
 }

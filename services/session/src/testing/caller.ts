@@ -20,6 +20,7 @@ export function tickingClock(start = Date.parse("2026-01-01T00:00:00.000Z")): ()
 export const roomyLimits: SessionLimits = {
   maxSessionsPerUser: 100_000,
   maxTurnsPerSession: 100_000,
+  staleTurnMs: 420_000,
 };
 
 /** The session router called in-process over `store`, exactly as the HTTP adapter would. */

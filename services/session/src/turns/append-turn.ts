@@ -3,12 +3,16 @@ import { AppError } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import { autoTitle } from "../sessions/auto-title.ts";
 import { sessionNotFound } from "../sessions/require-session.ts";
+import { isAbandoned } from "./abandoned-turn.ts";
 import { publicTurn } from "./public-turn.ts";
+import { restartTurn } from "./restart-turn.ts";
 
 /**
  * Stores the question as a pending turn at the session's next message index, before any
  * answer is generated. A retry with the same clientMessageId returns the turn stored first
- * (even in a full session); a new question in a session at SESSION_MAX_TURNS_PER_SESSION gets
+ * (even in a full session), or, when that turn failed or was abandoned (pending past
+ * SESSION_STALE_TURN_MS), starts a new attempt at it: `created` is then true, as the caller
+ * must answer it. A new question in a session at SESSION_MAX_TURNS_PER_SESSION gets
  * LIMIT_REACHED.
  */
 export async function appendTurn(
@@ -31,5 +35,13 @@ export async function appendTurn(
       `This chat has ${deps.limits.maxTurnsPerSession} messages, the most one chat may hold; start a new chat to go on.`,
     );
   }
-  return { turn: publicTurn(result.turn), created: result.created };
+  const { turn, created } = result;
+  if (!created && (turn.status === "error" || isAbandoned(deps, turn))) {
+    // Null: a concurrent retry took the turn over first; this one sees it pending (409 upstream).
+    const restarted = await restartTurn(deps, input.userId, turn);
+    if (restarted) return { turn: publicTurn(restarted), created: true };
+    const current = await deps.store.findTurn(input.userId, input.sessionId, turn.messageIndex);
+    return { turn: publicTurn(current ?? turn), created: false };
+  }
+  return { turn: publicTurn(turn), created };
 }

@@ -2,9 +2,9 @@ import type { TTurn } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { StoredTurn } from "../store/interface.ts";
 
-/** The turn as callers see it (without the store's revision). */
+/** The turn as callers see it (without the store's revision and attempt start). */
 export function publicTurn(turn: StoredTurn): TTurn {
-  const { revision: _revision, ...rest } = turn;
+  const { revision: _revision, attemptStartedAt: _attemptStartedAt, ...rest } = turn;
   return rest;
 }
 

@@ -1,0 +1,45 @@
+import type { SessionDeps } from "../deps.ts";
+import type { StoredTurn } from "../store/interface.ts";
+import { abandonedOutcome, isAbandoned } from "./abandoned-turn.ts";
+
+/**
+ * Puts a finished or abandoned turn back to pending for a new attempt, its current outcome
+ * moving into the history. Null when the turn changed meanwhile (another caller took it).
+ */
+export async function restartTurn(
+  deps: SessionDeps,
+  userId: string,
+  turn: StoredTurn,
+): Promise<StoredTurn | null> {
+  const now = deps.now().toISOString();
+  return deps.store.updateTurn({
+    userId,
+    sessionId: turn.sessionId,
+    messageIndex: turn.messageIndex,
+    ifRevision: turn.revision,
+    change: {
+      answer: null,
+      citations: [],
+      model: null,
+      usage: null,
+      status: "pending",
+      error: null,
+      completedAt: null,
+      // The new attempt assesses the question again (the pet may have changed).
+      triage: null,
+      attemptStartedAt: now,
+      pushHistory: isAbandoned(deps, turn)
+        ? abandonedOutcome(turn, now)
+        : {
+            answer: turn.answer,
+            citations: turn.citations,
+            model: turn.model,
+            usage: turn.usage,
+            status: turn.status,
+            error: turn.error,
+            completedAt: turn.completedAt,
+          },
+    },
+    now,
+  });
+}
