@@ -27,7 +27,7 @@ import { AppError, callAlone } from "@dogi/trpc";
 import { z } from "zod";
 import { asUser } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
-import { resolveClientIp } from "../edge/client-ip.ts";
+import { clientIpField } from "../edge/client-ip.ts";
 import { toCamel, toSnake } from "../http/case.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
@@ -57,17 +57,8 @@ const petId = (raw: string | undefined): TPetId => {
 
 /** REST /v1/auth/*: accounts, profile, pets and API keys, in snake_case, onto the auth service. */
 export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
-  const clientIp = (req: Request) =>
-    resolveClientIp({
-      socketAddress: req.socket.remoteAddress,
-      forwardedFor: req.headers["x-forwarded-for"],
-      trusted: deps.trustedProxies,
-    });
   const tag = "auth";
-  const withIp = (req: Request) => {
-    const ip = clientIp(req);
-    return ip ? { clientIp: ip } : {};
-  };
+  const withIp = (req: Request) => clientIpField(req, deps.trustedProxies);
 
   return [
     defineRoute(

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import net from "node:net";
 
 /** A set of trusted proxy addresses from "10.0.0.0/8,127.0.0.1,::1" (empty: trust none). */
@@ -57,4 +58,17 @@ export function resolveClientIp(options: {
     if (!isTrusted(options.trusted, hop)) return client;
   }
   return client;
+}
+
+/**
+ * The client's address as the field auth's throttled procedures take (`{ clientIp }`), or
+ * nothing when it cannot be known.
+ */
+export function clientIpField(req: IncomingMessage, trusted: net.BlockList): { clientIp?: string } {
+  const ip = resolveClientIp({
+    socketAddress: req.socket.remoteAddress,
+    forwardedFor: req.headers["x-forwarded-for"],
+    trusted,
+  });
+  return ip ? { clientIp: ip } : {};
 }

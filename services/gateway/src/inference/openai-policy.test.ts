@@ -57,6 +57,14 @@ describe("the OpenAI-compatible door's rules", () => {
     expect(isFailure(prompt)).toBe(true);
   });
 
+  it("forwards a body that needs no change as the caller sent it, byte for byte", () => {
+    const raw = Buffer.from(
+      `{ "model":"default","max_tokens":20,"messages":[{"role":"user","content":"hi"}] }`,
+    );
+    const admitted = admitOpenAiBody("/v1/chat/completions", raw, policy);
+    expect((admitted as AdmittedBody).body).toBe(raw);
+  });
+
   it("asks a stream for its usage, and remembers to drop it when the caller did not", () => {
     const plain = admit(chat({ stream: true, max_tokens: 20 }));
     expect(forwarded(plain).stream_options).toEqual({ include_usage: true });

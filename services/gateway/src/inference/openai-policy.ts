@@ -96,8 +96,8 @@ export function admitOpenAiBody(
       );
   }
   const maxTokens = typeof requested === "number" ? requested : policy.maxTokens;
-  const forwarded: Record<string, unknown> = { ...body };
-  if (requested === undefined || requested === null) forwarded.max_tokens = maxTokens;
+  const changes: Record<string, unknown> = {};
+  if (requested === undefined || requested === null) changes.max_tokens = maxTokens;
   let dropUsageChunk = false;
   if (body.stream === true) {
     const options =
@@ -105,10 +105,14 @@ export function admitOpenAiBody(
         ? (body.stream_options as Record<string, unknown>)
         : {};
     dropUsageChunk = options.include_usage !== true;
-    forwarded.stream_options = { ...options, include_usage: true };
+    if (dropUsageChunk) changes.stream_options = { ...options, include_usage: true };
   }
   return {
-    body: Buffer.from(JSON.stringify(forwarded)),
+    // Serialized again only when something changed: most bodies go on as the caller sent them.
+    body:
+      Object.keys(changes).length === 0
+        ? raw
+        : Buffer.from(JSON.stringify({ ...body, ...changes })),
     promptTokens,
     reservedTokens: promptTokens + maxTokens * Math.max(1, typeof body.n === "number" ? body.n : 1),
     dropUsageChunk,

@@ -6,7 +6,7 @@ import { AppError, callAlone } from "@dogi/trpc";
 import type { z } from "zod";
 import { asUser } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
-import { resolveClientIp } from "../edge/client-ip.ts";
+import { clientIpField } from "../edge/client-ip.ts";
 import { toSnake } from "../http/case.ts";
 import { describeFailure, sendFailure } from "../http/failure.ts";
 import { tokenResponse } from "../auth/token-response.ts";
@@ -106,14 +106,7 @@ function parseBody<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
  */
 export function mountWebSession(app: Express, deps: WebSessionDeps): void {
   const json = jsonBody(16 * 1024);
-  const clientIp = (req: Request) => {
-    const ip = resolveClientIp({
-      socketAddress: req.socket.remoteAddress,
-      forwardedFor: req.headers["x-forwarded-for"],
-      trusted: deps.trustedProxies,
-    });
-    return ip ? { clientIp: ip } : {};
-  };
+  const clientIp = (req: Request) => clientIpField(req, deps.trustedProxies);
 
   const route = (
     name: string,

@@ -112,8 +112,12 @@ export class SlotPool<T> {
     const ticket = options.ticket ?? ANONYMOUS;
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.seen.set(ticket.caller, this.now());
-    if (this.seen.size > this.sweepAt) this.sweepSeen();
-    if (this.free.length > 0 && this.queue.length === 0 && this.mayTake(ticket.caller)) {
+    if (this.seen.size > this.sweepAt) this.freshCallers();
+    if (
+      this.free.length > 0 &&
+      this.queue.length === 0 &&
+      this.mayTake(ticket.caller, () => this.freshCallers())
+    ) {
       return Promise.resolve(this.lease(this.take(pick), ticket));
     }
     if (this.queue.length >= this.queueMax) {
@@ -220,38 +224,37 @@ export class SlotPool<T> {
    * Whether `caller` may take one more slot. Fair: an even split between the callers active in
    * the last minute, at least one, and never more than half the slots even alone (a generation
    * holds its slot to the end, so people arriving after a burst must find one free). A number:
-   * that many at most. 0: no cap.
+   * that many at most. 0: no cap. `fresh` counts the callers seen within the minute, asked only
+   * when the answer depends on it (a sweep of them costs a pass over every recent caller).
    */
-  private mayTake(caller: string): boolean {
+  private mayTake(caller: string, fresh: () => number): boolean {
     const held = this.leased.get(caller) ?? 0;
     if (this.perCaller === 0 || held === 0) return true;
     if (this.perCaller !== "fair") return held < this.perCaller;
-    const since = this.now() - ACTIVE_WINDOW_MS;
-    let active = 0;
-    for (const [other, at] of this.seen) {
-      if (at < since && other !== caller) this.seen.delete(other);
-      else active += 1;
-    }
-    const share = Math.max(
-      1,
-      Math.min(Math.ceil(this.total / 2), Math.floor(this.total / Math.max(1, active))),
-    );
+    // A caller last seen before the window still counts while it holds or waits for a slot.
+    const active = fresh() + (this.seen.has(caller) ? 0 : 1);
+    const share = Math.max(1, Math.min(Math.ceil(this.total / 2), Math.floor(this.total / active)));
     return held < share;
   }
 
-  private sweepSeen(): void {
+  /** Forgets callers gone quiet for the activity window; returns how many are left. */
+  private freshCallers(): number {
     const since = this.now() - ACTIVE_WINDOW_MS;
     for (const [caller, at] of this.seen) if (at < since) this.seen.delete(caller);
     this.sweepAt = Math.max(1024, this.seen.size * 2);
+    return this.seen.size;
   }
 
   /** The waiter to serve next: people before background work, then the least-served caller. */
   private next(): Waiter<T> | undefined {
     let best: Waiter<T> | undefined;
     let bestKey: [number, number, number] = [Infinity, Infinity, Infinity];
+    // Counted once per choice, however many waiters ask.
+    let counted: number | undefined;
+    const fresh = () => (counted ??= this.freshCallers());
     for (const waiter of this.queue) {
       const { caller, background } = waiter.ticket;
-      if (!this.mayTake(caller)) continue;
+      if (!this.mayTake(caller, fresh)) continue;
       const key: [number, number, number] = [
         background ? 1 : 0,
         this.leased.get(caller) ?? 0,
