@@ -236,6 +236,33 @@ describe("the OpenAI-compatible door's share", () => {
     await expect(ask()).resolves.toHaveProperty("choices");
   });
 
+  it("refuses a malformed body, a prompt over the ceiling and no credential before the model sees them", async () => {
+    const { api } = await owner();
+    const post = (body: string, authorization = `Bearer ${api.token}`) =>
+      fetch(`${stack.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization },
+        body,
+      });
+    const malformed = await post("{not json");
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toMatch(
+      /not valid JSON/,
+    );
+    const huge = await post(
+      JSON.stringify({
+        model: "default",
+        messages: [{ role: "user", content: "x".repeat(32_001) }],
+      }),
+    );
+    expect(huge.status).toBe(400);
+    expect(((await huge.json()) as { error: { message: string } }).error.message).toMatch(
+      /at most 32000/,
+    );
+    expect((await post("{}", "")).status).toBe(401);
+    expect((await post("{}", `Bearer ${"x".repeat(5_000)}`)).status).toBe(401);
+  });
+
   it("returns the whole reservation of a request the model refused", async () => {
     const { api } = await owner();
     const ask = (model: string) =>
