@@ -16,7 +16,7 @@ export class EnvError extends Error {
   }
 }
 
-type EnvSource = Readonly<Record<string, string | undefined>>;
+export type EnvSource = Readonly<Record<string, string | undefined>>;
 
 /** Parses `source` (process.env by default) with `schema`; throws EnvError naming each bad variable. */
 export function loadEnv<S extends z.ZodObject>(

@@ -64,12 +64,14 @@ export const ZServiceUrlsEnv = z.object({
   INTERNAL_CALL_TIMEOUT_MS: millis(10_000),
 });
 
-/** A JWT signing secret: at least 32 bytes that look random (not a word repeated, not the example). */
-const jwtSecret = () =>
+/**
+ * A signing secret: at least 32 bytes that look random (not a word repeated, not the example).
+ * `pnpm start` makes one in DATA_DIR/secrets/<file> when it is unset.
+ */
+const randomSecret = (name: string, file: string) =>
   z
     .string({
-      error:
-        "at least 32 random bytes, e.g. JWT_SECRET=$(openssl rand -base64 48); `pnpm start` makes one in DATA_DIR/secrets/jwt-secret",
+      error: `at least 32 random bytes, e.g. ${name}=$(openssl rand -base64 48); \`pnpm start\` makes one in DATA_DIR/secrets/${file}`,
     })
     .refine((value) => Buffer.byteLength(value, "utf8") >= 32, {
       message: "must be at least 32 bytes; generate one with: openssl rand -base64 48",
@@ -78,48 +80,77 @@ const jwtSecret = () =>
       message: "does not look random; generate one with: openssl rand -base64 48",
     });
 
-export const ZAuthEnv = ZCommonEnv.extend({
-  AUTH_PORT: port(defaultPorts.auth),
-  AUTH_DATABASE_URL: databaseUrl("file:data/auth.db", "mysql"),
-  /** Signs access tokens; required (`pnpm start` makes one and keeps it in DATA_DIR/secrets). */
-  JWT_SECRET: jwtSecret(),
-  /**
-   * Password hashes computed at once (argon2id, 19 MiB each); more wait, then get a 503.
-   * Default: one per CPU core (at most 8): more only contend with the event loop for the cores.
-   */
-  AUTH_HASH_CONCURRENCY: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(64)
-    .default(Math.min(8, availableParallelism())),
-  AUTH_HASH_QUEUE_WAIT_MS: millis(1_000),
-  /** Verified access tokens remembered, so repeat verifications skip the signature check. */
-  AUTH_VERIFY_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
-  /** How stale a user's token version may be; with several replicas, revocations reach the others within this. */
-  AUTH_TOKEN_VERSION_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
-  /**
-   * Of those, how many sign-ups may hold at once, so sign-ups never starve sign-ins.
-   * Default: half of AUTH_HASH_CONCURRENCY (at least 1).
-   */
-  AUTH_SIGNUP_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
-  /** Wrong passwords before delays start, per account and client (and per account from unknown clients). */
-  AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
-  /** Wrong passwords one client may send over all accounts in a window. */
-  AUTH_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
-  /** The longest delay, the per-client window, and how long failures are remembered. */
-  AUTH_LOGIN_FAILURE_WINDOW_MS: millis(15 * 60_000),
-  /** The first delay once the free failures are used; it doubles with each further failure. */
-  AUTH_LOGIN_BASE_DELAY_MS: millis(30_000),
-  /** How long a client that signed in to an account stays exempt from other clients' failures. */
-  AUTH_LOGIN_KNOWN_CLIENT_MS: millis(30 * 24 * 60 * 60_000),
-  /** New accounts per client (IPv4 address or IPv6 /64) in each AUTH_SIGNUP_WINDOW_MS. */
-  AUTH_SIGNUP_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(5),
-  AUTH_SIGNUP_WINDOW_MS: millis(60 * 60_000),
+/** Service credentials: every internal call is signed with it (see @dogi/trpc's service-credential). */
+export const ZInternalCallerEnv = z.object({
+  /** Signs the short-lived credentials of calls between Dogi's services; never JWT_SECRET's value. */
+  INTERNAL_SECRET: randomSecret("INTERNAL_SECRET", "internal-secret"),
 });
+
+/** What an internal service (auth, session, rag, inference) reads to check who calls it. */
+export const ZInternalServiceEnv = ZInternalCallerEnv.extend({
+  /**
+   * Host names this service answers to besides IP addresses, localhost and its Compose name
+   * (comma-separated, e.g. a Kubernetes service name); a request naming another host is refused.
+   */
+  INTERNAL_HOSTNAMES: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== ""),
+    ),
+});
+
+export const ZAuthEnv = ZCommonEnv.extend(ZInternalServiceEnv.shape)
+  .extend({
+    AUTH_PORT: port(defaultPorts.auth),
+    AUTH_DATABASE_URL: databaseUrl("file:data/auth.db", "mysql"),
+    /** Signs access tokens; required (`pnpm start` makes one and keeps it in DATA_DIR/secrets). */
+    JWT_SECRET: randomSecret("JWT_SECRET", "jwt-secret"),
+    /**
+     * Password hashes computed at once (argon2id, 19 MiB each); more wait, then get a 503.
+     * Default: one per CPU core (at most 8): more only contend with the event loop for the cores.
+     */
+    AUTH_HASH_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(Math.min(8, availableParallelism())),
+    AUTH_HASH_QUEUE_WAIT_MS: millis(1_000),
+    /** Verified access tokens remembered, so repeat verifications skip the signature check. */
+    AUTH_VERIFY_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+    /** How stale a user's token version may be; with several replicas, revocations reach the others within this. */
+    AUTH_TOKEN_VERSION_CACHE_MS: z.coerce.number().int().min(0).default(5_000),
+    /**
+     * Of those, how many sign-ups may hold at once, so sign-ups never starve sign-ins.
+     * Default: half of AUTH_HASH_CONCURRENCY (at least 1).
+     */
+    AUTH_SIGNUP_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
+    /** Wrong passwords before delays start, per account and client (and per account from unknown clients). */
+    AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    /** Wrong passwords one client may send over all accounts in a window. */
+    AUTH_LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+    /** The longest delay, the per-client window, and how long failures are remembered. */
+    AUTH_LOGIN_FAILURE_WINDOW_MS: millis(15 * 60_000),
+    /** The first delay once the free failures are used; it doubles with each further failure. */
+    AUTH_LOGIN_BASE_DELAY_MS: millis(30_000),
+    /** How long a client that signed in to an account stays exempt from other clients' failures. */
+    AUTH_LOGIN_KNOWN_CLIENT_MS: millis(30 * 24 * 60 * 60_000),
+    /** New accounts per client (IPv4 address or IPv6 /64) in each AUTH_SIGNUP_WINDOW_MS. */
+    AUTH_SIGNUP_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(5),
+    AUTH_SIGNUP_WINDOW_MS: millis(60 * 60_000),
+  })
+  .refine((env) => env.INTERNAL_SECRET !== env.JWT_SECRET, {
+    path: ["INTERNAL_SECRET"],
+    message:
+      "must differ from JWT_SECRET: whoever can sign users' tokens must not also pass as a service",
+  });
 export type TAuthEnv = z.infer<typeof ZAuthEnv>;
 
-export const ZSessionEnv = ZCommonEnv.extend({
+export const ZSessionEnv = ZCommonEnv.extend(ZInternalServiceEnv.shape).extend({
   SESSION_PORT: port(defaultPorts.session),
   SESSION_DATABASE_URL: databaseUrl("file:data/session.db", "mongodb"),
   /** A dead database fails a call after this long (MongoDB server selection, SQLite busy wait). */
@@ -137,7 +168,7 @@ export const ZSessionEnv = ZCommonEnv.extend({
 });
 export type TSessionEnv = z.infer<typeof ZSessionEnv>;
 
-export const ZRagEnv = ZCommonEnv.extend({
+export const ZRagEnv = ZCommonEnv.extend(ZInternalServiceEnv.shape).extend({
   RAG_PORT: port(defaultPorts.rag),
   CHROMA_URL: httpUrl().default(`http://127.0.0.1:${defaultPorts.chroma}`),
   RAG_COLLECTION: z
@@ -165,8 +196,13 @@ export const ZRagEnv = ZCommonEnv.extend({
 });
 export type TRagEnv = z.infer<typeof ZRagEnv>;
 
-export const ZInferenceEnv = ZCommonEnv.extend({
+export const ZInferenceEnv = ZCommonEnv.extend(ZInternalServiceEnv.shape).extend({
   INFERENCE_PORT: port(defaultPorts.inference),
+  /**
+   * OpenAI's /v1 and /metrics answer anyone who reaches the port, with no service credential:
+   * only for an inference server run on its own, behind its own access control.
+   */
+  INFERENCE_PUBLIC: flag(false),
   MODEL_PATH: z.string().min(1).optional(),
   MODELS_DIR: z.string().min(1).default("models"),
   /** "alias=model-id,other=model-id": extra names a model answers to. */
@@ -213,96 +249,98 @@ export const ZInferenceEnv = ZCommonEnv.extend({
 });
 export type TInferenceEnv = z.infer<typeof ZInferenceEnv>;
 
-export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape).extend({
-  GATEWAY_PORT: port(defaultPorts.gateway),
-  /** 0.0.0.0 in containers; loopback by default so a laptop run is not exposed. */
-  GATEWAY_HOST: z.string().min(1).default("127.0.0.1"),
-  /** OpenAI-compatible engines to spread generation over (comma-separated); unset: INFERENCE_URL. */
-  INFERENCE_URLS: z
-    .string()
-    .refine(
-      (value) => value.split(",").every((url) => /^https?:\/\/\S+$/.test(url.trim())),
-      "must be http(s) URLs separated by commas",
-    )
-    .optional(),
-  /** How often each inference replica is probed; a failing one is skipped until it answers again. */
-  INFERENCE_HEALTH_INTERVAL_MS: millis(5_000),
-  /**
-   * How long a replica may take to start answering (status and headers). A replica sends them
-   * with the first token, or with the whole answer when not streaming: above its own request
-   * timeout (INFERENCE_REQUEST_TIMEOUT_MS), so that its 504 comes first.
-   */
-  GATEWAY_UPSTREAM_HEADERS_TIMEOUT_MS: millis(330_000),
-  /** A replica's answer that sends nothing for this long is cut (a stream that keeps sending is not). */
-  GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS: millis(60_000),
-  /**
-   * Connections one client address (an IPv6 /64) may hold open at once; more are closed on
-   * arrival. Proxies in TRUSTED_PROXIES are exempt (every client behind them shares their address).
-   */
-  GATEWAY_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(100),
-  /** Proxies whose X-Forwarded-For is believed: IPs or CIDRs, comma-separated ("" trusts none). */
-  TRUSTED_PROXIES: z.string().default(""),
-  /** Browser origins allowed to call the API (comma-separated); none by default. */
-  CORS_ORIGINS: z.string().default(""),
-  /** Largest JSON body of the REST routes; the OpenAI routes allow GATEWAY_OPENAI_BODY_LIMIT. */
-  GATEWAY_BODY_LIMIT: z
-    .string()
-    .regex(/^\d+(b|kb|mb)$/i, "e.g. 1mb or 512kb")
-    .default("1mb"),
-  GATEWAY_OPENAI_BODY_LIMIT: z
-    .string()
-    .regex(/^\d+(b|kb|mb)$/i, "e.g. 25mb")
-    .default("25mb"),
-  /** Requests per minute per client address, and per signed-in user or API key. */
-  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(300),
-  /** Chat turns per minute per user, and generated tokens per minute per user. */
-  CHAT_TURNS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
-  CHAT_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(20_000),
-  /** Chat turns generating at once; more wait (CHAT_QUEUE_MAX, CHAT_QUEUE_TIMEOUT_MS). */
-  GATEWAY_MAX_STREAMS: z.coerce.number().int().min(1).default(64),
-  /** Answers one user may have generating at once, chat turns and OpenAI-door calls together. */
-  GATEWAY_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(4),
-  /** Chat turns that may wait for a place to generate; more get 503 at once. */
-  CHAT_QUEUE_MAX: z.coerce.number().int().min(0).default(256),
-  /** How long a chat turn waits for a place before it fails with 503 (its question is kept). */
-  CHAT_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
-  /** Largest max_tokens the OpenAI-compatible door accepts (also its default when none is sent). */
-  OPENAI_MAX_TOKENS: z.coerce.number().int().min(16).max(131_072).default(2_048),
-  /** Largest prompt the OpenAI-compatible door accepts, in characters of message and prompt text. */
-  OPENAI_MAX_PROMPT_CHARS: z.coerce.number().int().min(1_000).max(10_000_000).default(32_000),
-  /** Largest completion of one chat turn, and the prompt budget for passages and earlier turns. */
-  CHAT_MAX_TOKENS: z.coerce.number().int().min(16).max(32_768).default(768),
-  CHAT_CONTEXT_CHARS: z.coerce.number().int().min(1_000).max(1_000_000).default(6_000),
-  /**
-   * Answers run to CHAT_MAX_TOKENS even past the model's end token (inference's ignore_eos):
-   * for load tests and for UI tests that must press Stop mid-answer. Never in production.
-   */
-  CHAT_IGNORE_EOS: flag(false),
-  /**
-   * The model's second opinion on triage, run beside retrieval when a model is loaded: it may
-   * raise the rules' level, never lower it. "off" uses the rules alone.
-   */
-  TRIAGE_MODEL: z.enum(["auto", "off"]).default("auto"),
-  /** How long a turn waits for that opinion, from the turn's start; past it the rules' level stands. */
-  TRIAGE_MODEL_BUDGET_MS: z.coerce.number().int().min(0).max(30_000).default(1_500),
-  /**
-   * Redis shared by the gateway replicas: rate limits and revocations of credentials. Unset:
-   * both are kept in memory, per replica (one gateway needs nothing more).
-   */
-  REDIS_URL: z
-    .url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" })
-    .optional(),
-  /** How long a verified credential is reused without asking auth again (0: every request). */
-  GATEWAY_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
-  /** Bearer token a scraper sends for /metrics; unset or empty: /metrics answers loopback clients only. */
-  METRICS_TOKEN: z
-    .union([
-      z.literal(""),
-      z.string().min(16, "use at least 16 characters, e.g. the output of: openssl rand -hex 24"),
-    ])
-    .default(""),
-});
+export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape)
+  .extend(ZInternalCallerEnv.shape)
+  .extend({
+    GATEWAY_PORT: port(defaultPorts.gateway),
+    /** 0.0.0.0 in containers; loopback by default so a laptop run is not exposed. */
+    GATEWAY_HOST: z.string().min(1).default("127.0.0.1"),
+    /** OpenAI-compatible engines to spread generation over (comma-separated); unset: INFERENCE_URL. */
+    INFERENCE_URLS: z
+      .string()
+      .refine(
+        (value) => value.split(",").every((url) => /^https?:\/\/\S+$/.test(url.trim())),
+        "must be http(s) URLs separated by commas",
+      )
+      .optional(),
+    /** How often each inference replica is probed; a failing one is skipped until it answers again. */
+    INFERENCE_HEALTH_INTERVAL_MS: millis(5_000),
+    /**
+     * How long a replica may take to start answering (status and headers). A replica sends them
+     * with the first token, or with the whole answer when not streaming: above its own request
+     * timeout (INFERENCE_REQUEST_TIMEOUT_MS), so that its 504 comes first.
+     */
+    GATEWAY_UPSTREAM_HEADERS_TIMEOUT_MS: millis(330_000),
+    /** A replica's answer that sends nothing for this long is cut (a stream that keeps sending is not). */
+    GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS: millis(60_000),
+    /**
+     * Connections one client address (an IPv6 /64) may hold open at once; more are closed on
+     * arrival. Proxies in TRUSTED_PROXIES are exempt (every client behind them shares their address).
+     */
+    GATEWAY_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(100),
+    /** Proxies whose X-Forwarded-For is believed: IPs or CIDRs, comma-separated ("" trusts none). */
+    TRUSTED_PROXIES: z.string().default(""),
+    /** Browser origins allowed to call the API (comma-separated); none by default. */
+    CORS_ORIGINS: z.string().default(""),
+    /** Largest JSON body of the REST routes; the OpenAI routes allow GATEWAY_OPENAI_BODY_LIMIT. */
+    GATEWAY_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, "e.g. 1mb or 512kb")
+      .default("1mb"),
+    GATEWAY_OPENAI_BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, "e.g. 25mb")
+      .default("25mb"),
+    /** Requests per minute per client address, and per signed-in user or API key. */
+    RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+    /** Chat turns per minute per user, and generated tokens per minute per user. */
+    CHAT_TURNS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+    CHAT_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(20_000),
+    /** Chat turns generating at once; more wait (CHAT_QUEUE_MAX, CHAT_QUEUE_TIMEOUT_MS). */
+    GATEWAY_MAX_STREAMS: z.coerce.number().int().min(1).default(64),
+    /** Answers one user may have generating at once, chat turns and OpenAI-door calls together. */
+    GATEWAY_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(4),
+    /** Chat turns that may wait for a place to generate; more get 503 at once. */
+    CHAT_QUEUE_MAX: z.coerce.number().int().min(0).default(256),
+    /** How long a chat turn waits for a place before it fails with 503 (its question is kept). */
+    CHAT_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+    /** Largest max_tokens the OpenAI-compatible door accepts (also its default when none is sent). */
+    OPENAI_MAX_TOKENS: z.coerce.number().int().min(16).max(131_072).default(2_048),
+    /** Largest prompt the OpenAI-compatible door accepts, in characters of message and prompt text. */
+    OPENAI_MAX_PROMPT_CHARS: z.coerce.number().int().min(1_000).max(10_000_000).default(32_000),
+    /** Largest completion of one chat turn, and the prompt budget for passages and earlier turns. */
+    CHAT_MAX_TOKENS: z.coerce.number().int().min(16).max(32_768).default(768),
+    CHAT_CONTEXT_CHARS: z.coerce.number().int().min(1_000).max(1_000_000).default(6_000),
+    /**
+     * Answers run to CHAT_MAX_TOKENS even past the model's end token (inference's ignore_eos):
+     * for load tests and for UI tests that must press Stop mid-answer. Never in production.
+     */
+    CHAT_IGNORE_EOS: flag(false),
+    /**
+     * The model's second opinion on triage, run beside retrieval when a model is loaded: it may
+     * raise the rules' level, never lower it. "off" uses the rules alone.
+     */
+    TRIAGE_MODEL: z.enum(["auto", "off"]).default("auto"),
+    /** How long a turn waits for that opinion, from the turn's start; past it the rules' level stands. */
+    TRIAGE_MODEL_BUDGET_MS: z.coerce.number().int().min(0).max(30_000).default(1_500),
+    /**
+     * Redis shared by the gateway replicas: rate limits and revocations of credentials. Unset:
+     * both are kept in memory, per replica (one gateway needs nothing more).
+     */
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" })
+      .optional(),
+    /** How long a verified credential is reused without asking auth again (0: every request). */
+    GATEWAY_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+    /** Bearer token a scraper sends for /metrics; unset or empty: /metrics answers loopback clients only. */
+    METRICS_TOKEN: z
+      .union([
+        z.literal(""),
+        z.string().min(16, "use at least 16 characters, e.g. the output of: openssl rand -hex 24"),
+      ])
+      .default(""),
+  });
 export type TGatewayEnv = z.infer<typeof ZGatewayEnv>;
 
 /** Variables only the launcher (`pnpm start`) reads. */

@@ -7,14 +7,18 @@ import type {
 } from "@trpc/client";
 import type { AnyRouter } from "@trpc/server";
 import { currentRequestId } from "./request-context.ts";
+import { SERVICE_CREDENTIAL_HEADER } from "./service-credential.ts";
+import type { ServiceCredentialSigner, ServiceName } from "./service-credential.ts";
 
 export interface ServiceClientOptions {
   /** The service's base URL, e.g. http://127.0.0.1:4001 (the client adds /trpc). */
   url: string;
   /** Each call fails after this long, so a hung service cannot hang its callers. */
   timeoutMs: number;
-  /** Extra headers on every call, e.g. a service token. */
+  /** Extra headers on every call. */
   headers?: () => Record<string, string>;
+  /** Signs every call as the calling service, for `target` (internal services refuse unsigned calls). */
+  credential?: { signer: ServiceCredentialSigner; target: ServiceName };
 }
 
 /** The per-call context a service client reads: headers for this call only (e.g. a user's token). */
@@ -54,9 +58,16 @@ function headersOf(context: OperationContext): Record<string, string> | undefine
  */
 export function createServiceClient<TRouter extends AnyRouter>(options: ServiceClientOptions) {
   const url = `${options.url.replace(/\/$/, "")}/trpc`;
+  const credential = options.credential;
   const baseHeaders = (): Record<string, string> => {
     const requestId = currentRequestId();
-    return { ...(requestId ? { "x-request-id": requestId } : {}), ...options.headers?.() };
+    return {
+      ...(requestId ? { "x-request-id": requestId } : {}),
+      ...(credential
+        ? { [SERVICE_CREDENTIAL_HEADER]: credential.signer.credentialFor(credential.target) }
+        : {}),
+      ...options.headers?.(),
+    };
   };
   const timedFetch = (input: string | URL | Request, init?: RequestInit) => {
     const timeout = AbortSignal.timeout(options.timeoutMs);

@@ -9,12 +9,58 @@ import { requestLogger } from "@dogi/logger";
 import type { Logger } from "@dogi/logger";
 import type { BaseContext } from "./init.ts";
 import { requestIdFrom, runInRequestScope } from "./request-context.ts";
+import { isOwnHost } from "./host-check.ts";
+import { SERVICE_CREDENTIAL_HEADER, ServiceCredentialVerifier } from "./service-credential.ts";
+import type { ServiceName } from "./service-credential.ts";
 
 declare module "express-serve-static-core" {
   interface Request {
     requestId: string;
     log: Logger;
+    /** The service whose credential this request carries (internal services only). */
+    serviceCaller: ServiceName | null;
   }
+}
+
+/** The gateway: reachable by anyone; its procedures and routes check users themselves. */
+export interface PublicAccess {
+  kind: "public";
+}
+
+/**
+ * An internal service: a request must name it in its Host header, and /trpc and the extra routes
+ * need a service credential addressed to it (the tRPC instance's caller rights then decide which
+ * procedures). /healthz and /readyz stay open to the launcher and container health checks.
+ */
+export interface InternalAccess {
+  kind: "internal";
+  service: ServiceName;
+  /** INTERNAL_SECRET, which signs every service credential of the deployment. */
+  secret: string;
+  /** Host names besides IP addresses, localhost and the service's own name (INTERNAL_HOSTNAMES). */
+  hostnames?: readonly string[];
+  /** The callers the extra routes serve; none means the routes need no credential (INFERENCE_PUBLIC). */
+  routeCallers?: readonly ServiceName[];
+  /** Writes a refusal on an extra route, in that route family's error shape. */
+  refuseRoute?: (res: Response, code: "UNAUTHENTICATED" | "FORBIDDEN", message: string) => void;
+}
+
+export type ServiceAccess = PublicAccess | InternalAccess;
+
+/** What an internal service's app needs from its environment to check its callers. */
+export interface InternalAuthSettings {
+  /** INTERNAL_SECRET. */
+  secret: string;
+  /** INTERNAL_HOSTNAMES. */
+  hostnames?: readonly string[];
+}
+
+/** The settings of an internal service's env (INTERNAL_SECRET, INTERNAL_HOSTNAMES). */
+export function internalAuthFrom(env: {
+  INTERNAL_SECRET: string;
+  INTERNAL_HOSTNAMES: readonly string[];
+}): InternalAuthSettings {
+  return { secret: env.INTERNAL_SECRET, hostnames: env.INTERNAL_HOSTNAMES };
 }
 
 export interface ServiceAppOptions<Ctx extends BaseContext> {
@@ -22,6 +68,8 @@ export interface ServiceAppOptions<Ctx extends BaseContext> {
   devErrors: boolean;
   health: HealthReporter;
   router: AnyRouter;
+  /** Who may reach the app (see {@link InternalAccess}). */
+  access: ServiceAccess;
   /** Adds the service's dependencies to the per-request base context. */
   createContext: (base: BaseContext) => Ctx | Promise<Ctx>;
   /** Largest /trpc request body; bigger ones get 413. Default 1 MiB; rag raises it for uploads. */
@@ -52,6 +100,27 @@ export function createServiceApp<Ctx extends BaseContext>(
     runInRequestScope({ requestId }, next);
   });
 
+  const access = options.access;
+  const verifier =
+    access.kind === "internal"
+      ? new ServiceCredentialVerifier({ secret: access.secret, self: access.service })
+      : undefined;
+  if (access.kind === "internal") {
+    const names = [access.service, ...(access.hostnames ?? [])];
+    app.use((req, res, next) => {
+      if (isOwnHost(req.headers.host, names)) {
+        next();
+        return;
+      }
+      sendAppError(
+        res,
+        req.requestId,
+        "FORBIDDEN",
+        `Host ${JSON.stringify(req.headers.host ?? "")} does not name the ${access.service} service; call it by IP address, localhost or ${names.join(", ")} (more names: INTERNAL_HOSTNAMES).`,
+      );
+    });
+  }
+
   app.get("/healthz", (_req, res) => {
     res.json(options.health.liveness());
   });
@@ -61,6 +130,16 @@ export function createServiceApp<Ctx extends BaseContext>(
     res
       .status(report.status === "ok" ? 200 : 503)
       .json(detailed ? report : { service: report.service, status: report.status });
+  });
+
+  // Everything below /healthz and /readyz learns its caller; /trpc's procedures and the guard
+  // of the extra routes decide what that caller may do.
+  app.use(async (req, _res, next) => {
+    const header = req.headers[SERVICE_CREDENTIAL_HEADER];
+    req.serviceCaller = verifier
+      ? await verifier.callerOf(typeof header === "string" ? header : undefined)
+      : null;
+    next();
   });
 
   app.use(
@@ -73,6 +152,7 @@ export function createServiceApp<Ctx extends BaseContext>(
           requestId: req.requestId,
           health: options.health,
           devErrors: options.devErrors,
+          caller: req.serviceCaller,
           credentials: {
             authorization: req.headers.authorization,
             apiKey:
@@ -83,6 +163,30 @@ export function createServiceApp<Ctx extends BaseContext>(
       ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
     }),
   );
+
+  if (access.kind === "internal" && access.routeCallers !== undefined) {
+    const callers = access.routeCallers;
+    const refuse =
+      access.refuseRoute ??
+      ((res, code, message) => {
+        sendAppError(res, res.req.requestId, code, message);
+      });
+    app.use((req, res, next) => {
+      if (req.serviceCaller === null) {
+        refuse(
+          res,
+          "UNAUTHENTICATED",
+          `The ${access.service} service answers Dogi's own services only: this call carries no valid service credential.`,
+        );
+      } else if (!callers.includes(req.serviceCaller)) {
+        refuse(
+          res,
+          "FORBIDDEN",
+          `The ${req.serviceCaller} service may not call ${req.method} ${req.path} on ${access.service}.`,
+        );
+      } else next();
+    });
+  }
 
   options.routes?.(app);
 

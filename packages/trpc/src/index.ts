@@ -7,3 +7,5 @@ export * from "./serve.ts";
 export * from "./server-limits.ts";
 export * from "./request-context.ts";
 export * from "./address-key.ts";
+export * from "./service-credential.ts";
+export * from "./host-check.ts";

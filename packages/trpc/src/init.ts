@@ -4,6 +4,8 @@ import type { TAppErrorCode, TFieldIssue, TIdentity } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
 import { AppError } from "./app-error.ts";
 import type { HealthReporter } from "./health.ts";
+import { mayCall } from "./service-credential.ts";
+import type { CallerRights, ServiceName } from "./service-credential.ts";
 
 /** The part of the context that needs no request: dependencies, built once per process. */
 export interface BaseContext {
@@ -12,6 +14,8 @@ export interface BaseContext {
   requestId: string;
   /** Include stack traces and internal messages in errors (DOGI_DEV_ERRORS=true only). */
   devErrors: boolean;
+  /** The Dogi service whose credential the request carries; null at the public gateway or without one. */
+  caller: ServiceName | null;
   /** Raw credentials the caller presented, for the auth hook to verify. */
   credentials: { authorization?: string | undefined; apiKey?: string | undefined };
 }
@@ -56,6 +60,11 @@ function issuesOf(error: unknown): TFieldIssue[] | undefined {
 export interface CreateTrpcOptions<Ctx extends BaseContext> {
   /** Resolves the caller from the context's credentials; null means anonymous. */
   authenticate?: (ctx: Ctx) => Promise<TIdentity | null>;
+  /**
+   * An internal service's callers and the procedures each may use; every procedure then needs a
+   * service credential. Unset: the public gateway, whose procedures check users themselves.
+   */
+  callers?: CallerRights;
 }
 
 /** One tRPC instance per service, with Dogi's error formatter, logging and auth middleware. */
@@ -110,7 +119,21 @@ export function createTrpc<Ctx extends BaseContext>(options: CreateTrpcOptions<C
     return result;
   });
 
-  const authenticated = logged.use(async ({ ctx, next }) => {
+  const callers = options.callers;
+  const permitted = callers
+    ? logged.use(({ ctx, path, next }) => {
+        if (ctx.caller === null)
+          throw new AppError(
+            "UNAUTHENTICATED",
+            "This service answers Dogi's own services only: the call carries no valid service credential.",
+          );
+        if (!mayCall(callers, ctx.caller, path))
+          throw new AppError("FORBIDDEN", `The ${ctx.caller} service may not call ${path}.`);
+        return next();
+      })
+    : logged;
+
+  const authenticated = permitted.use(async ({ ctx, next }) => {
     // tRPC widens ctx to a simplified copy of Ctx; it is the same object.
     const identity = options.authenticate ? await options.authenticate(ctx as Ctx) : null;
     if (!identity)
@@ -122,8 +145,8 @@ export function createTrpc<Ctx extends BaseContext>(options: CreateTrpcOptions<C
     router: t.router,
     middleware: t.middleware,
     createCallerFactory: t.createCallerFactory,
-    /** Anyone may call it; calls are logged with their duration. */
-    publicProcedure: logged,
+    /** Any caller the service's rights admit (anyone at the gateway); calls are logged with their duration. */
+    publicProcedure: permitted,
     /** Needs a verified identity (`ctx.identity`), from the service's `authenticate` hook. */
     protectedProcedure: authenticated,
   };

@@ -68,6 +68,7 @@ async function start(devErrors: boolean): Promise<RunningServer> {
     health,
     devErrors,
     router: testRouter,
+    access: { kind: "public" },
     createContext: (b) => b,
   });
   return serve({

@@ -1,6 +1,6 @@
 import { loadEnvOrExit, ZAuthEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
-import { createHealthReporter, serve, serverLimits } from "@dogi/trpc";
+import { createHealthReporter, internalAuthFrom, serve, serverLimits } from "@dogi/trpc";
 import { createAuthApp } from "./app.ts";
 import { buildAuthDeps, settingsFromEnv } from "./build-deps.ts";
 import { createStore } from "./store/index.ts";
@@ -29,7 +29,13 @@ const health = createHealthReporter({
     },
   ],
 });
-const app = createAuthApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS, deps });
+const app = createAuthApp({
+  logger,
+  health,
+  devErrors: env.DOGI_DEV_ERRORS,
+  internalAuth: internalAuthFrom(env),
+  deps,
+});
 
 await serve({
   app,

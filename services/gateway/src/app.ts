@@ -9,6 +9,7 @@ import { Authenticator } from "./auth/authenticator.ts";
 import { shareRevocations } from "./auth/revocations.ts";
 import { BackgroundWork } from "./background.ts";
 import { authRoutes } from "./auth/routes.ts";
+import { gatewaySigner } from "./clients.ts";
 import type { ServiceClients } from "./clients.ts";
 import { parseTrustedProxies } from "./edge/client-ip.ts";
 import { parseByteSize } from "./edge/body.ts";
@@ -58,6 +59,7 @@ export function createGateway(deps: GatewayAppDeps) {
   const metrics = new GatewayMetrics();
   const trusted = parseTrustedProxies(env.TRUSTED_PROXIES);
   const authenticator = new Authenticator(services, env.GATEWAY_AUTH_CACHE_MS);
+  const signer = gatewaySigner(env);
   const pool = new InferencePool(
     env.INFERENCE_URLS ? list(env.INFERENCE_URLS) : [env.INFERENCE_URL],
     {
@@ -65,6 +67,7 @@ export function createGateway(deps: GatewayAppDeps) {
       healthIntervalMs: env.INFERENCE_HEALTH_INTERVAL_MS,
       headersTimeoutMs: env.GATEWAY_UPSTREAM_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: env.GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS,
+      credential: () => signer.credentialFor("inference"),
     },
   );
   metrics.replicas = () => pool.snapshot();
@@ -151,6 +154,7 @@ export function createGateway(deps: GatewayAppDeps) {
     health: deps.health,
     devErrors: env.DOGI_DEV_ERRORS,
     router: gatewayRouter,
+    access: { kind: "public" },
     createContext: (base) => ({ ...base, services, authenticator, chat, limitUser }),
     maxBatchSize: TRPC_MAX_BATCH,
     readinessDetails: mayReadDetails,

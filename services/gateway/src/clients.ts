@@ -2,8 +2,9 @@ import type { AuthRouter } from "@dogi/auth";
 import type { InferenceRouter } from "@dogi/inference";
 import type { RagRouter } from "@dogi/rag";
 import type { SessionRouter } from "@dogi/session";
-import { callHeaders, createServiceClient } from "@dogi/trpc";
-import type { ReadinessCheck } from "@dogi/trpc";
+import { ServiceCredentialSigner, callHeaders, createServiceClient } from "@dogi/trpc";
+import type { ReadinessCheck, ServiceName } from "@dogi/trpc";
+import type { AnyRouter } from "@trpc/server";
 
 export interface ServiceUrls {
   AUTH_URL: string;
@@ -11,16 +12,27 @@ export interface ServiceUrls {
   RAG_URL: string;
   INFERENCE_URL: string;
   INTERNAL_CALL_TIMEOUT_MS: number;
+  INTERNAL_SECRET: string;
 }
 
-/** Typed tRPC clients of the four internal services. */
-export function createServiceClients(env: ServiceUrls) {
+/** The gateway's signer of service credentials, shared by its tRPC clients and its inference pool. */
+export function gatewaySigner(env: Pick<ServiceUrls, "INTERNAL_SECRET">): ServiceCredentialSigner {
+  return new ServiceCredentialSigner({ secret: env.INTERNAL_SECRET, caller: "gateway" });
+}
+
+/** Typed tRPC clients of the four internal services; every call carries the gateway's credential. */
+export function createServiceClients(
+  env: ServiceUrls,
+  signer: ServiceCredentialSigner = gatewaySigner(env),
+) {
   const timeoutMs = env.INTERNAL_CALL_TIMEOUT_MS;
+  const client = <TRouter extends AnyRouter>(url: string, target: ServiceName) =>
+    createServiceClient<TRouter>({ url, timeoutMs, credential: { signer, target } });
   return {
-    auth: createServiceClient<AuthRouter>({ url: env.AUTH_URL, timeoutMs }),
-    session: createServiceClient<SessionRouter>({ url: env.SESSION_URL, timeoutMs }),
-    rag: createServiceClient<RagRouter>({ url: env.RAG_URL, timeoutMs }),
-    inference: createServiceClient<InferenceRouter>({ url: env.INFERENCE_URL, timeoutMs }),
+    auth: client<AuthRouter>(env.AUTH_URL, "auth"),
+    session: client<SessionRouter>(env.SESSION_URL, "session"),
+    rag: client<RagRouter>(env.RAG_URL, "rag"),
+    inference: client<InferenceRouter>(env.INFERENCE_URL, "inference"),
   };
 }
 export type ServiceClients = ReturnType<typeof createServiceClients>;

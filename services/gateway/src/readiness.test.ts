@@ -4,13 +4,14 @@ import type { TServiceName } from "@dogi/contracts";
 import { createLogger } from "@dogi/logger";
 import { createHealthReporter, createServiceApp, createTrpc, serve } from "@dogi/trpc";
 import type { BaseContext, RunningServer } from "@dogi/trpc";
+import { testInternalAuth, testInternalSecret } from "@dogi/testing";
 import { createServiceClients, serviceReadinessChecks } from "./clients.ts";
 
 const logger = createLogger({ service: "gateway", level: "silent" });
 
 /** A stand-in exposing only the `health` procedure every Dogi router has, with real checks. */
 async function healthOnlyService(service: TServiceName, dependencyUp: () => boolean) {
-  const { router, publicProcedure } = createTrpc<BaseContext>();
+  const { router, publicProcedure } = createTrpc<BaseContext>({ callers: { gateway: "*" } });
   const health = createHealthReporter({
     service,
     checks: [
@@ -28,6 +29,7 @@ async function healthOnlyService(service: TServiceName, dependencyUp: () => bool
     health,
     devErrors: false,
     router: healthRouter,
+    access: { kind: "internal", service, ...testInternalAuth },
     createContext: (b) => b,
   });
   return serve({
@@ -55,6 +57,7 @@ beforeAll(async () => {
     RAG_URL: servers.rag.url,
     INFERENCE_URL: servers.inference.url,
     INTERNAL_CALL_TIMEOUT_MS: 2_000,
+    INTERNAL_SECRET: testInternalSecret,
   });
   const reporter = createHealthReporter({
     service: "gateway",

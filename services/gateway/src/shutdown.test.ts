@@ -6,7 +6,7 @@ import os from "node:os";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TChatSession } from "@dogi/contracts";
 import type { SessionRouter } from "@dogi/session";
-import { freePort, startProcess, waitFor } from "@dogi/testing";
+import { freePort, startProcess, testCredential, testInternalSecret, waitFor } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
 import type { ManagedProcess } from "@dogi/testing";
 import { startFakeAuth } from "./testing/fake-auth.ts";
@@ -38,6 +38,7 @@ async function startSessionService() {
         ...process.env,
         SESSION_PORT: String(port),
         SESSION_DATABASE_URL: `file:${path.join(dataDir, "session.db")}`,
+        INTERNAL_SECRET: testInternalSecret,
         LOG_LEVEL: "warn",
         LOG_TO_FILE: "false",
       },
@@ -84,6 +85,7 @@ async function startGateway(graceMs: number): Promise<string> {
         RAG_URL: "http://127.0.0.1:9",
         INFERENCE_URL: replica.url,
         SHUTDOWN_TIMEOUT_MS: String(graceMs),
+        INTERNAL_SECRET: testInternalSecret,
         // These tests watch the replica's non-streamed requests (session titles); the triage
         // opinion would be one more.
         TRIAGE_MODEL: "off",
@@ -202,7 +204,11 @@ async function firstTurn(url: string, token: string): Promise<string> {
 }
 
 async function storedSession(token: string, sessionId: string) {
-  const client = createServiceClient<SessionRouter>({ url: session.url, timeoutMs: 5_000 });
+  const client = createServiceClient<SessionRouter>({
+    url: session.url,
+    timeoutMs: 5_000,
+    credential: testCredential("session"),
+  });
   const userId = auth.userOf(token) as TChatSession["userId"];
   return client.getSession.query({ userId, sessionId: sessionId as TChatSession["sessionId"] });
 }

@@ -1,5 +1,6 @@
+import { toOpenAiError } from "@dogi/contracts";
 import { createServiceApp } from "@dogi/trpc";
-import type { HealthReporter } from "@dogi/trpc";
+import type { HealthReporter, InternalAuthSettings } from "@dogi/trpc";
 import type { Logger } from "@dogi/logger";
 import type { InferenceEngine } from "./engine/engine.ts";
 import type { InferenceMetrics } from "./metrics.ts";
@@ -15,6 +16,9 @@ export interface InferenceAppDeps {
   metrics: InferenceMetrics;
   upstream: UpstreamConfig | undefined;
   requestTimeoutMs: number;
+  internalAuth: InternalAuthSettings;
+  /** OpenAI's /v1 and /metrics need no service credential (INFERENCE_PUBLIC). */
+  publicRoutes: boolean;
 }
 
 /** The inference service's HTTP app: /healthz, /readyz, /trpc, OpenAI's /v1 and /metrics. */
@@ -24,6 +28,16 @@ export function createInferenceApp(deps: InferenceAppDeps) {
     health: deps.health,
     devErrors: deps.devErrors,
     router: inferenceRouter,
+    access: {
+      kind: "internal",
+      service: "inference",
+      ...deps.internalAuth,
+      // The gateway's OpenAI door and chat turns are the only callers of /v1.
+      ...(deps.publicRoutes ? {} : { routeCallers: ["gateway"] }),
+      refuseRoute: (res, code, message) => {
+        res.status(code === "UNAUTHENTICATED" ? 401 : 403).json(toOpenAiError({ code, message }));
+      },
+    },
     createContext: (base) => ({ ...base, engine: deps.engine }),
     routes: (app) => mountOpenAiRoutes(app, deps),
   });

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureTinyModel } from "@dogi/testing";
+import { ensureTinyModel, testCredential, testInternalSecret } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 function statusClient(url: string) {
-  return createServiceClient<InferenceRouter>({ url, timeoutMs: 5_000 });
+  return createServiceClient<InferenceRouter>({
+    url,
+    timeoutMs: 5_000,
+    credential: testCredential("inference"),
+  });
 }
 
 describe("with no model at all", () => {
@@ -73,6 +77,9 @@ describe("model files that cannot be used", () => {
           MODEL_ALIASES: undefined,
           DEFAULT_MODEL: undefined,
           LLAMA_GPU: "off",
+          INTERNAL_SECRET: testInternalSecret,
+          INTERNAL_HOSTNAMES: [],
+          INFERENCE_PUBLIC: true,
           INFERENCE_THREADS: 1,
           INFERENCE_PARALLEL: 1,
           INFERENCE_CONTEXT_SIZE: 256,
@@ -395,6 +402,9 @@ describe("while the default model loads", () => {
         MODEL_ALIASES: undefined,
         DEFAULT_MODEL: undefined,
         LLAMA_GPU: "off",
+        INTERNAL_SECRET: testInternalSecret,
+        INTERNAL_HOSTNAMES: [],
+        INFERENCE_PUBLIC: true,
         INFERENCE_THREADS: 1,
         INFERENCE_PARALLEL: 1,
         INFERENCE_CONTEXT_SIZE: 256,

@@ -1,6 +1,6 @@
 import type { TInferenceEnv } from "@dogi/config";
 import type { Logger } from "@dogi/logger";
-import { createHealthReporter } from "@dogi/trpc";
+import { createHealthReporter, internalAuthFrom } from "@dogi/trpc";
 import { createInferenceApp } from "./app.ts";
 import { InferenceEngine } from "./engine/engine.ts";
 import { InferenceMetrics } from "./metrics.ts";
@@ -27,6 +27,9 @@ export type InferenceSettings = Pick<
   | "UPSTREAM_TIMEOUT_MS"
   | "UPSTREAM_IDLE_TIMEOUT_MS"
   | "DOGI_DEV_ERRORS"
+  | "INTERNAL_SECRET"
+  | "INTERNAL_HOSTNAMES"
+  | "INFERENCE_PUBLIC"
 >;
 
 /** Builds the engine, metrics, health and app; `engine.start()` loads the models. */
@@ -129,6 +132,8 @@ export async function createInferenceService(settings: InferenceSettings, logger
     metrics,
     upstream,
     requestTimeoutMs: settings.INFERENCE_REQUEST_TIMEOUT_MS,
+    internalAuth: internalAuthFrom(settings),
+    publicRoutes: settings.INFERENCE_PUBLIC,
   });
   return { engine, metrics, health, app };
 }

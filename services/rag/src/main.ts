@@ -1,6 +1,6 @@
 import { loadEnvOrExit, ZRagEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
-import { createHealthReporter, serve, serverLimits } from "@dogi/trpc";
+import { createHealthReporter, internalAuthFrom, serve, serverLimits } from "@dogi/trpc";
 import { createRagApp } from "./app.ts";
 import { chromaHeartbeatCheck } from "./chroma-health.ts";
 import { createEmbedder } from "./embed/create-embedder.ts";
@@ -41,7 +41,13 @@ const health = createHealthReporter({
     { name: "knowledge-base", check: runtime.readinessCheck() },
   ],
 });
-const app = createRagApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS, runtime });
+const app = createRagApp({
+  logger,
+  health,
+  devErrors: env.DOGI_DEV_ERRORS,
+  internalAuth: internalAuthFrom(env),
+  runtime,
+});
 
 await serve({
   app,

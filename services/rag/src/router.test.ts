@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import type { Server, Socket } from "node:net";
-import { requireServer, startChroma, freePort } from "@dogi/testing";
+import { freePort, requireServer, startChroma, testCredential } from "@dogi/testing";
 import type { ChromaServer } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
 import { TRPCClientError } from "@trpc/client";
@@ -33,7 +33,11 @@ describe.skipIf(gate.skip)(gate.title("rag tRPC procedures over HTTP"), () => {
       "urinary-blockage.en",
       "hairballs.ko",
     ]);
-    client = createServiceClient<RagRouter>({ url: rag.url, timeoutMs: 10_000 });
+    client = createServiceClient<RagRouter>({
+      url: rag.url,
+      timeoutMs: 10_000,
+      credential: testCredential("rag", "cli"),
+    });
   });
 
   afterAll(async () => {
@@ -140,7 +144,11 @@ describe.skipIf(gate.skip)(gate.title("rag when Chroma is down or slow"), () => 
     const chroma = await startChroma();
     const rag = await startRagService({ chromaUrl: chroma.url });
     try {
-      const client = createServiceClient<RagRouter>({ url: rag.url, timeoutMs: 10_000 });
+      const client = createServiceClient<RagRouter>({
+        url: rag.url,
+        timeoutMs: 10_000,
+        credential: testCredential("rag", "cli"),
+      });
       await client.search.query({ query: "bloat" });
       await chroma.stop();
       const started = Date.now();
@@ -167,7 +175,11 @@ describe.skipIf(gate.skip)(gate.title("rag when Chroma is down or slow"), () => 
       expect(ready.status).toBe(503);
       const body = (await ready.json()) as { dependencies: Array<{ name: string; ok: boolean }> };
       expect(body.dependencies.find((dep) => dep.name === "knowledge-base")?.ok).toBe(false);
-      const client = createServiceClient<RagRouter>({ url: rag.url, timeoutMs: 10_000 });
+      const client = createServiceClient<RagRouter>({
+        url: rag.url,
+        timeoutMs: 10_000,
+        credential: testCredential("rag", "cli"),
+      });
       const started = Date.now();
       const error = await client.search
         .query({ query: "bloat" })

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@dogi/logger";
 import { createHealthReporter, createServiceClient, serve } from "@dogi/trpc";
 import type { RunningServer } from "@dogi/trpc";
+import { testCredential, testInternalAuth } from "@dogi/testing";
 import { createSessionApp } from "./app.ts";
 import type { SessionRouter } from "./router.ts";
 import type { SessionStore } from "./store/interface.ts";
@@ -31,6 +32,7 @@ describe("session service over HTTP (sqlite)", () => {
       logger,
       health,
       devErrors: false,
+      internalAuth: testInternalAuth,
       store,
       now: () => new Date(),
       limits: { maxSessionsPerUser: 1_000, maxTurnsPerSession: 500, staleTurnMs: 420_000 },
@@ -61,7 +63,11 @@ describe("session service over HTTP (sqlite)", () => {
   });
 
   it("serves the typed procedures and maps refusals to Dogi's error codes", async () => {
-    const client = createServiceClient<SessionRouter>({ url: running.url, timeoutMs: 5_000 });
+    const client = createServiceClient<SessionRouter>({
+      url: running.url,
+      timeoutMs: 5_000,
+      credential: testCredential("session"),
+    });
     const userId = newUserId();
     const { sessionId } = await client.createSession.mutate({ userId });
     const { turn } = await client.appendTurn.mutate({ userId, sessionId, question: "안녕" });

@@ -1,5 +1,5 @@
 import { createServiceApp } from "@dogi/trpc";
-import type { HealthReporter } from "@dogi/trpc";
+import type { HealthReporter, InternalAuthSettings } from "@dogi/trpc";
 import type { Logger } from "@dogi/logger";
 import type { SessionDeps } from "./deps.ts";
 import { sessionRouter } from "./router.ts";
@@ -8,6 +8,7 @@ export interface SessionAppDeps extends SessionDeps {
   logger: Logger;
   health: HealthReporter;
   devErrors: boolean;
+  internalAuth: InternalAuthSettings;
 }
 
 /** The session service's HTTP app: /healthz, /readyz and /trpc. */
@@ -18,6 +19,7 @@ export function createSessionApp(deps: SessionAppDeps) {
     health: deps.health,
     devErrors: deps.devErrors,
     router: sessionRouter,
+    access: { kind: "internal", service: "session", ...deps.internalAuth },
     createContext: (base) => ({ ...base, store, now, limits }),
   });
 }

@@ -1,6 +1,6 @@
 import { loadEnvOrExit, ZSessionEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
-import { createHealthReporter, serve, serverLimits } from "@dogi/trpc";
+import { createHealthReporter, internalAuthFrom, serve, serverLimits } from "@dogi/trpc";
 import { createSessionApp } from "./app.ts";
 import type { SessionDeps } from "./deps.ts";
 import { createStore } from "./store/create-store.ts";
@@ -25,7 +25,13 @@ const deps = {
     staleTurnMs: env.SESSION_STALE_TURN_MS,
   },
 } satisfies SessionDeps;
-const app = createSessionApp({ logger, health, devErrors: env.DOGI_DEV_ERRORS, ...deps });
+const app = createSessionApp({
+  logger,
+  health,
+  devErrors: env.DOGI_DEV_ERRORS,
+  internalAuth: internalAuthFrom(env),
+  ...deps,
+});
 // Turns left pending by a crashed gateway end as failed: once the store is ready, then periodically.
 const sweeper = startAbandonedTurnSweeper(deps, logger, prepared.ready);
 

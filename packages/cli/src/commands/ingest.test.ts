@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { requireServer, startChroma } from "@dogi/testing";
+import { randomBytes } from "node:crypto";
+import { requireServer, startChroma, testInternalSecret } from "@dogi/testing";
 import type { ChromaServer } from "@dogi/testing";
 import { startRagService } from "@dogi/rag/testing";
 import type { RagTestService } from "@dogi/rag/testing";
@@ -29,6 +30,8 @@ describe.skipIf(gate.skip)(gate.title("dogi ingest"), () => {
   let dir: string;
 
   beforeAll(async () => {
+    // As the launcher's services have it; rag refuses calls not signed with it.
+    vi.stubEnv("INTERNAL_SECRET", testInternalSecret);
     chroma = await startChroma();
     rag = await startRagService({ chromaUrl: chroma.url });
     dir = await mkdtemp(path.join(os.tmpdir(), "dogi-ingest-"));
@@ -45,9 +48,23 @@ describe.skipIf(gate.skip)(gate.title("dogi ingest"), () => {
   });
 
   afterAll(async () => {
+    vi.unstubAllEnvs();
     await rag.stop();
     await chroma.stop();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it("is refused by rag when signed with another deployment's INTERNAL_SECRET", async () => {
+    vi.stubEnv("INTERNAL_SECRET", randomBytes(48).toString("base64"));
+    const output = captureOutput();
+    try {
+      expect(await runCli(["ingest", path.join(dir, "ticks.md"), "--url", rag.url])).toBe(1);
+      expect(output.text()).toMatch(/no valid service credential/);
+    } finally {
+      output.restore();
+      vi.stubEnv("INTERNAL_SECRET", testInternalSecret);
+    }
+    expect(rag.kb.documents().some((doc) => doc.documentId === "ticks")).toBe(false);
   });
 
   it("ingests a folder recursively, skipping other file types, and a second run changes nothing", async () => {

@@ -2,11 +2,12 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { EnvError, httpUrl, loadEnv, millis } from "@dogi/config";
+import { httpUrl, loadEnv, millis } from "@dogi/config";
 import { createServiceClient } from "@dogi/trpc";
 import type { RagRouter } from "@dogi/rag";
 import { launcherEnvironment } from "../env-file.ts";
 import { findRepoRoot, resolveUserPath } from "../paths.ts";
+import { cliSigner } from "../service-signer.ts";
 import { UsageError } from "../usage-error.ts";
 
 export const ingestUsage = `dogi ingest <file|dir>... [--url URL]
@@ -41,14 +42,14 @@ export async function ingestCommand(args: string[]): Promise<number> {
   if (positionals.length === 0)
     throw new UsageError("give at least one file or folder", ingestUsage);
   let env;
+  let signer;
   try {
-    env = loadEnv(ZIngestEnv, {
-      service: "dogi ingest",
-      source: launcherEnvironment(findRepoRoot()),
-    });
+    const root = findRepoRoot();
+    const source = launcherEnvironment(root);
+    env = loadEnv(ZIngestEnv, { service: "dogi ingest", source });
+    signer = await cliSigner(source, root);
   } catch (error) {
-    if (!(error instanceof EnvError)) throw error;
-    console.error(error.message);
+    console.error(error instanceof Error ? error.message : String(error));
     return 78;
   }
   const url = values.url ?? env.RAG_URL;
@@ -73,7 +74,11 @@ export async function ingestCommand(args: string[]): Promise<number> {
     return 1;
   }
 
-  const rag = createServiceClient<RagRouter>({ url, timeoutMs: env.INGEST_TIMEOUT_MS });
+  const rag = createServiceClient<RagRouter>({
+    url,
+    timeoutMs: env.INGEST_TIMEOUT_MS,
+    credential: { signer, target: "rag" },
+  });
   const progress = new ProgressBar(files.length);
   const tally = { added: 0, removed: 0, unchanged: 0, failed: 0, chunks: 0 };
   for (const file of files) {

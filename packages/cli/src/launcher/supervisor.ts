@@ -5,7 +5,7 @@ import type { ChromaServer } from "@dogi/testing/servers/chroma";
 import { startChroma } from "@dogi/testing/servers/chroma";
 import type { ProcessExit, ServiceProcess } from "./child.ts";
 import { describeExit, spawnService } from "./child.ts";
-import { ensureJwtSecret } from "./jwt-secret.ts";
+import { ensureSecret, generatedSecrets } from "./secrets.ts";
 import { prefixFor } from "./prefix.ts";
 import { waitUntilReady } from "./readiness.ts";
 import type { NotReady } from "./readiness.ts";
@@ -121,13 +121,16 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
 
   // The services start alongside Chroma: rag only needs it to answer before it reports ready.
   const sharedEnv = childEnvironment({ base, env, root, services, chromaUrl, dev });
-  if (!sharedEnv.JWT_SECRET) {
-    // The auth service refuses to start without a secret; a laptop run should not need one typed in.
-    const { secret, created } = await ensureJwtSecret(
+  // The services refuse to start without their secrets; a laptop run should not need them typed in.
+  for (const name of ["JWT_SECRET", "INTERNAL_SECRET"] as const) {
+    if (sharedEnv[name]) continue;
+    const { secret, created } = await ensureSecret(
       sharedEnv.DATA_DIR ?? path.resolve(root, env.DATA_DIR),
+      name,
     );
-    sharedEnv.JWT_SECRET = secret;
-    if (created) say("JWT_SECRET is unset: generated one in DATA_DIR/secrets/jwt-secret");
+    sharedEnv[name] = secret;
+    if (created)
+      say(`${name} is unset: generated one in DATA_DIR/secrets/${generatedSecrets[name]}`);
   }
   const loader = tsxLoaderUrl();
   for (const spec of services) {

@@ -3,6 +3,7 @@ import { createLogger } from "@dogi/logger";
 import { createHealthReporter, createServiceClient, serve } from "@dogi/trpc";
 import type { RunningServer } from "@dogi/trpc";
 import { TRPCClientError } from "@trpc/client";
+import { testCredential, testInternalAuth } from "@dogi/testing";
 import { createAuthApp } from "../app.ts";
 import { buildAuthDeps } from "../build-deps.ts";
 import type { AuthSettings } from "../build-deps.ts";
@@ -50,7 +51,13 @@ export async function startAuth(
   const logger = createLogger({ service: "auth", level: "silent" });
   const deps = buildAuthDeps(store, logger, testSettings(overrides));
   const health = createHealthReporter({ service: "auth", checks: [] });
-  const app = createAuthApp({ logger, health, devErrors: false, deps });
+  const app = createAuthApp({
+    logger,
+    health,
+    devErrors: false,
+    internalAuth: testInternalAuth,
+    deps,
+  });
   const server: RunningServer = await serve({
     app,
     host: "127.0.0.1",
@@ -66,6 +73,7 @@ export async function startAuth(
       createServiceClient<AuthRouter>({
         url: server.url,
         timeoutMs: 30_000,
+        credential: testCredential("auth"),
         headers: () => ({
           ...headers,
           ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),

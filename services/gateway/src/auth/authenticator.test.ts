@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "@dogi/testing";
+import { testInternalSecret, waitFor } from "@dogi/testing";
 import { createServiceClients } from "../clients.ts";
 import { startFakeAuth } from "../testing/fake-auth.ts";
 import type { FakeAuth } from "../testing/fake-auth.ts";
@@ -23,6 +23,7 @@ function authenticator(cacheMs: number) {
     RAG_URL: "http://127.0.0.1:9",
     INFERENCE_URL: "http://127.0.0.1:9",
     INTERNAL_CALL_TIMEOUT_MS: 5_000,
+    INTERNAL_SECRET: testInternalSecret,
   });
   return {
     authenticator: new Authenticator(services, cacheMs, () => now),

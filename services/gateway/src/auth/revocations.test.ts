@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@dogi/logger";
-import { requireServer, startRedis, waitFor } from "@dogi/testing";
+import { requireServer, startRedis, testInternalSecret, waitFor } from "@dogi/testing";
 import type { RedisServer } from "@dogi/testing";
 import { createServiceClients } from "../clients.ts";
 import { connectRedis } from "../redis.ts";
@@ -37,6 +37,7 @@ describe.skipIf(gate.skip)(gate.title("revocations shared through Redis"), () =>
         RAG_URL: "http://127.0.0.1:9",
         INFERENCE_URL: "http://127.0.0.1:9",
         INTERNAL_CALL_TIMEOUT_MS: 5_000,
+        INTERNAL_SECRET: testInternalSecret,
       }),
       60_000,
     );

@@ -4,6 +4,7 @@ import { loadEnv, ZGatewayEnv } from "@dogi/config";
 import type { TChatErrorEvent, TInferenceStatus, TUserId } from "@dogi/contracts";
 import { createLogger } from "@dogi/logger";
 import { startSessionService } from "@dogi/session/testing";
+import { testInternalSecret } from "@dogi/testing";
 import type { SessionTestService } from "@dogi/session/testing";
 import { createServiceClients } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
@@ -28,6 +29,7 @@ beforeAll(async () => {
         AUTH_URL: "http://127.0.0.1:9",
         RAG_URL: "http://127.0.0.1:9",
         INFERENCE_URL: "http://127.0.0.1:9",
+        INTERNAL_SECRET: testInternalSecret,
         LOG_TO_FILE: "false",
       },
     }),

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTinyModel } from "@dogi/testing";
+import { ensureTinyModel, serviceHeaders } from "@dogi/testing";
 import type { TSessionId } from "@dogi/contracts";
 import { ask as askOverTrpc, createGatewayClient } from "../../examples/trpc-client.ts";
 import { runExample } from "../testing/example.ts";
@@ -767,10 +767,11 @@ describe("the typed tRPC client and account deletion", () => {
     expect((await trpc.sessions.list.query({})).items).toHaveLength(1);
     expect((await api.call("DELETE", "/v1/auth/me", { password })).status).toBe(204);
     expect((await api.call("GET", "/v1/auth/me")).status).toBe(401);
-    // The session store itself (asked directly, as only a test may) holds nothing for the user.
+    // The session store itself (asked directly, signed as the gateway) holds nothing for the user.
     const input = encodeURIComponent(JSON.stringify({ userId }));
     const direct = await fetch(
       `http://127.0.0.1:${stack.ports.SESSION_PORT}/trpc/listSessions?input=${input}`,
+      { headers: serviceHeaders("session") },
     );
     const body = (await direct.json()) as { result: { data: { items: unknown[] } } };
     expect(body.result.data.items).toEqual([]);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "@dogi/logger";
-import { waitFor } from "@dogi/testing";
+import { testSigner, waitFor } from "@dogi/testing";
 import { deadReplicaUrl, startReplica } from "../testing/replica.ts";
 import type { ReplicaMode, TestReplica } from "../testing/replica.ts";
 import { InferencePool, NoReplicaError } from "./pool.ts";
@@ -26,6 +26,7 @@ function poolOf(urls: string[], healthIntervalMs = 60_000): InferencePool {
     healthIntervalMs,
     headersTimeoutMs: 30_000,
     idleTimeoutMs: 30_000,
+    credential: () => testSigner().credentialFor("inference"),
   });
   pools.push(pool);
   return pool;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "@dogi/logger";
+import { testSigner } from "@dogi/testing";
 import { startReplica } from "../testing/replica.ts";
 import type { ReplicaMode, TestReplica } from "../testing/replica.ts";
 import { InferencePool, NoReplicaError } from "./pool.ts";
@@ -23,7 +24,12 @@ function poolOf(
   urls: string[],
   timeouts: { headersTimeoutMs: number; idleTimeoutMs: number },
 ): InferencePool {
-  const pool = new InferencePool(urls, { logger, healthIntervalMs: 60_000, ...timeouts });
+  const pool = new InferencePool(urls, {
+    logger,
+    healthIntervalMs: 60_000,
+    credential: () => testSigner().credentialFor("inference"),
+    ...timeouts,
+  });
   pools.push(pool);
   return pool;
 }

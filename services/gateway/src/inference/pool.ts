@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { Pool } from "undici";
 import type { Dispatcher } from "undici";
 import type { Logger } from "@dogi/logger";
+import { SERVICE_CREDENTIAL_HEADER } from "@dogi/trpc";
 
 /** One OpenAI-compatible engine the gateway sends generation to. */
 interface Replica {
@@ -86,6 +87,8 @@ export interface InferencePoolOptions {
    * CPU takes minutes, and the client leaving is what cancels it.
    */
   idleTimeoutMs: number;
+  /** The service credential each request and probe carries (Dogi's inference refuses calls without one). */
+  credential: () => string;
 }
 
 /**
@@ -143,6 +146,7 @@ export class InferencePool {
     try {
       const response = await fetch(new URL("/v1/models", replica.url), {
         signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+        headers: { [SERVICE_CREDENTIAL_HEADER]: this.options.credential() },
       });
       await response.body?.cancel();
       this.mark(replica, response.status < 500);
@@ -240,7 +244,10 @@ export class InferencePool {
         origin: replica.url.origin,
         method: options.method as Dispatcher.HttpMethod,
         path: replica.basePath + options.path,
-        headers: options.headers as Record<string, string>,
+        headers: {
+          ...(options.headers as Record<string, string>),
+          [SERVICE_CREDENTIAL_HEADER]: this.options.credential(),
+        },
         body: options.body ?? null,
       },
       handler,

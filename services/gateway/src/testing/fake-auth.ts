@@ -10,6 +10,7 @@ import type { TUserId } from "@dogi/contracts";
 import { createLogger } from "@dogi/logger";
 import { AppError, createHealthReporter, createServiceApp, createTrpc, serve } from "@dogi/trpc";
 import type { BaseContext } from "@dogi/trpc";
+import { testInternalAuth } from "@dogi/testing";
 
 /**
  * The two procedures of the auth service that the OpenAI-compatible door needs, over real
@@ -20,7 +21,7 @@ export async function startFakeAuth() {
   const apiKeys = new Map<string, { userId: TUserId; scopes: Array<"inference" | "chat"> }>();
   const accessTokens = new Map<string, TUserId>();
   let calls = 0;
-  const { router, publicProcedure } = createTrpc<BaseContext>();
+  const { router, publicProcedure } = createTrpc<BaseContext>({ callers: { gateway: "*" } });
   const fakeAuthRouter = router({
     health: publicProcedure.output(ZHealth).query(({ ctx }) => ctx.health.readiness()),
     verifyApiKey: publicProcedure
@@ -49,6 +50,7 @@ export async function startFakeAuth() {
       health: createHealthReporter({ service: "auth", checks: [] }),
       devErrors: false,
       router: fakeAuthRouter,
+      access: { kind: "internal", service: "auth", ...testInternalAuth },
       createContext: (base) => base,
     }),
     host: "127.0.0.1",

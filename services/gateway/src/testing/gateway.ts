@@ -1,6 +1,7 @@
 import { loadEnv, ZGatewayEnv } from "@dogi/config";
 import { createLogger } from "@dogi/logger";
 import type { Logger } from "@dogi/logger";
+import { testInternalSecret } from "@dogi/testing";
 import { createHealthReporter } from "@dogi/trpc";
 import { createGateway } from "../app.ts";
 import { createServiceClients } from "../clients.ts";
@@ -25,6 +26,7 @@ export async function startTestGateway(options: {
       INFERENCE_URL: options.inferenceUrls[0] ?? "http://127.0.0.1:9",
       INFERENCE_URLS: options.inferenceUrls.join(","),
       LOG_TO_FILE: "false",
+      INTERNAL_SECRET: testInternalSecret,
       ...options.env,
     },
   });

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLogger } from "@dogi/logger";
+import { testSigner } from "@dogi/testing";
 import { InferencePool } from "../inference/pool.ts";
 
 /**
@@ -223,6 +224,7 @@ export async function startReplicaPool(
     healthIntervalMs: 60_000,
     headersTimeoutMs: 30_000,
     idleTimeoutMs: 30_000,
+    credential: () => testSigner().credentialFor("inference"),
   });
   return { replica, pool };
 }

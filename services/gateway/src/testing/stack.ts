@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { freePort } from "@dogi/testing";
+import { freePort, testInternalSecret } from "@dogi/testing";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -50,6 +50,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
         INFERENCE_THREADS: "1",
         // Suites sign up many users, all from this one address.
         AUTH_SIGNUP_MAX_PER_CLIENT: "1000",
+        // So a test may call a service directly, signed as the gateway (testCredential).
+        INTERNAL_SECRET: testInternalSecret,
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

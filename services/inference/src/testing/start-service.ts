@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { createLogger } from "@dogi/logger";
 import type { Logger } from "@dogi/logger";
+import { testInternalSecret } from "@dogi/testing";
 import { serve } from "@dogi/trpc";
 import { createInferenceService } from "../service.ts";
 import type { InferenceSettings } from "../service.ts";
@@ -23,6 +24,11 @@ const defaults: InferenceSettings = {
   UPSTREAM_TIMEOUT_MS: 10_000,
   UPSTREAM_IDLE_TIMEOUT_MS: 10_000,
   DOGI_DEV_ERRORS: false,
+  INTERNAL_SECRET: testInternalSecret,
+  INTERNAL_HOSTNAMES: [],
+  // The engine's own tests speak OpenAI to /v1 directly, as to an inference server run on its
+  // own; access-control.test.ts and the gateway's stacks run it guarded (false).
+  INFERENCE_PUBLIC: true,
 };
 
 /** A running inference service (real HTTP, real node-llama-cpp) and an OpenAI SDK client for it. */

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { createLogger } from "@dogi/logger";
+import { testInternalAuth } from "@dogi/testing";
 import { createHealthReporter } from "@dogi/trpc";
 import { createRagApp } from "../app.ts";
 import { chromaHeartbeatCheck } from "../chroma-health.ts";
@@ -49,7 +50,13 @@ export async function startRagService(options: {
       { name: "knowledge-base", check: runtime.readinessCheck() },
     ],
   });
-  const app = createRagApp({ logger, health, devErrors: false, runtime });
+  const app = createRagApp({
+    logger,
+    health,
+    devErrors: false,
+    internalAuth: testInternalAuth,
+    runtime,
+  });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
   });

@@ -35,6 +35,8 @@ export function sessionCaller(
     health: createHealthReporter({ service: "session", checks: [] }),
     requestId: randomUUID(),
     devErrors: false,
+    // As the HTTP adapter sets it for a call the gateway signed.
+    caller: "gateway",
     credentials: {},
     store,
     now,

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createLogger } from "@dogi/logger";
+import { testInternalAuth } from "@dogi/testing";
 import { createHealthReporter, serve } from "@dogi/trpc";
 import { createSessionApp } from "../app.ts";
 import type { SessionStore } from "../store/interface.ts";
@@ -34,6 +35,7 @@ export async function startSessionService(): Promise<SessionTestService> {
       logger,
       health: createHealthReporter({ service: "session", checks: [] }),
       devErrors: false,
+      internalAuth: testInternalAuth,
       store: counted,
       now: () => new Date(),
       limits: roomyLimits,
