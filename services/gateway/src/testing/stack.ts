@@ -14,6 +14,8 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).h
 export interface TestStack {
   url: string;
   ports: Record<string, number>;
+  /** The stack's DATA_DIR (removed when it stops). */
+  dataDir: string;
   output(): string;
   /** The pid the launcher printed for a process ("rag started (pid 123)"). */
   pid(name: string): number | undefined;
@@ -81,6 +83,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
   return {
     url: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
     ports,
+    dataDir,
     output: () => output,
     pid: (name) => {
       const match = new RegExp(`\\| ${name} started \\(pid (\\d+)\\)`).exec(output);
