@@ -262,6 +262,7 @@ describe("environment variables", () => {
       "MONGO_ROOT_PASSWORD",
       "MONGO_PASSWORD",
       "JWT_SECRET",
+      "INTERNAL_SECRET",
     ]) {
       expect(references.some((r) => r.variable === required && r.operator === ":?")).toBe(true);
     }

@@ -3,7 +3,8 @@ import { EnvError, loadEnv } from "./load.ts";
 import { ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZSessionEnv, defaultPorts } from "./schemas.ts";
 
 describe("loadEnv", () => {
-  const secret = { JWT_SECRET: "q3J8v0Zr7Lx2Pw9Kc4Nf6Hb1Td5Ys8Ge" };
+  const internal = { INTERNAL_SECRET: "Vb7Qx2Lm9Pz4Kw1Ny6Hc3Td8Rf5Gs0Ja" };
+  const secret = { JWT_SECRET: "q3J8v0Zr7Lx2Pw9Kc4Nf6Hb1Td5Ys8Ge", ...internal };
 
   it("fills every default when only the required secret is set", () => {
     const env = loadEnv(ZAuthEnv, { service: "auth", source: secret });
@@ -28,7 +29,7 @@ describe("loadEnv", () => {
     try {
       loadEnv(ZGatewayEnv, {
         service: "gateway",
-        source: { GATEWAY_PORT: "99999", AUTH_URL: "ftp://x", LOG_LEVEL: "loud" },
+        source: { ...internal, GATEWAY_PORT: "99999", AUTH_URL: "ftp://x", LOG_LEVEL: "loud" },
       });
     } catch (error) {
       caught = error;
@@ -57,17 +58,36 @@ describe("loadEnv", () => {
     ).toThrow(/JWT_SECRET: does not look random/);
   });
 
+  it("requires an INTERNAL_SECRET of its own for every service, never JWT_SECRET's value", () => {
+    for (const [schema, service] of [
+      [ZSessionEnv, "session"],
+      [ZGatewayEnv, "gateway"],
+    ] as const)
+      expect(() => loadEnv(schema, { service, source: {} })).toThrow(
+        /INTERNAL_SECRET: is required but not set \(at least 32 random bytes, e\.g\. INTERNAL_SECRET=\$\(openssl rand -base64 48\); `pnpm start` makes one in DATA_DIR\/secrets\/internal-secret/,
+      );
+    const shared = "q3J8v0Zr7Lx2Pw9Kc4Nf6Hb1Td5Ys8Ge";
+    const message = messageOf(() =>
+      loadEnv(ZAuthEnv, {
+        service: "auth",
+        source: { JWT_SECRET: shared, INTERNAL_SECRET: shared },
+      }),
+    );
+    expect(message).toContain("INTERNAL_SECRET: must differ from JWT_SECRET");
+    expect(message).not.toContain(shared);
+  });
+
   it("refuses a database URL of the wrong kind for the store", () => {
     expect(() =>
       loadEnv(ZSessionEnv, {
         service: "session",
-        source: { SESSION_DATABASE_URL: "mysql://db/x" },
+        source: { ...internal, SESSION_DATABASE_URL: "mysql://db/x" },
       }),
     ).toThrow(/SESSION_DATABASE_URL: must start with mongodb:\/\/ or file:/);
     expect(
       loadEnv(ZSessionEnv, {
         service: "session",
-        source: { SESSION_DATABASE_URL: "mongodb://db:27017/dogi" },
+        source: { ...internal, SESSION_DATABASE_URL: "mongodb://db:27017/dogi" },
       }).SESSION_DATABASE_URL,
     ).toBe("mongodb://db:27017/dogi");
   });
@@ -75,27 +95,32 @@ describe("loadEnv", () => {
   it("treats an empty value as unset so the default applies", () => {
     const env = loadEnv(ZInferenceEnv, {
       service: "inference",
-      source: { MODEL_PATH: "", LLAMA_GPU: "" },
+      source: { ...internal, MODEL_PATH: "", LLAMA_GPU: "" },
     });
     expect(env.MODEL_PATH).toBeUndefined();
     expect(env.LLAMA_GPU).toBe("auto");
   });
 
   it("takes a redis:// or rediss:// REDIS_URL for the gateway, and nothing else", () => {
-    expect(loadEnv(ZGatewayEnv, { service: "gateway", source: {} }).REDIS_URL).toBeUndefined();
+    expect(
+      loadEnv(ZGatewayEnv, { service: "gateway", source: internal }).REDIS_URL,
+    ).toBeUndefined();
     expect(
       loadEnv(ZGatewayEnv, {
         service: "gateway",
-        source: { REDIS_URL: "rediss://:pw@cache:6380/2" },
+        source: { ...internal, REDIS_URL: "rediss://:pw@cache:6380/2" },
       }).REDIS_URL,
     ).toBe("rediss://:pw@cache:6380/2");
     expect(() =>
-      loadEnv(ZGatewayEnv, { service: "gateway", source: { REDIS_URL: "http://cache:6379" } }),
+      loadEnv(ZGatewayEnv, {
+        service: "gateway",
+        source: { ...internal, REDIS_URL: "http://cache:6379" },
+      }),
     ).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
   });
 
   it("gives every service bounded HTTP timeouts by default, and names a bad limit", () => {
-    const env = loadEnv(ZSessionEnv, { service: "session", source: {} });
+    const env = loadEnv(ZSessionEnv, { service: "session", source: internal });
     expect(env).toMatchObject({
       HTTP_HEADERS_TIMEOUT_MS: 10_000,
       HTTP_REQUEST_TIMEOUT_MS: 60_000,
@@ -109,7 +134,11 @@ describe("loadEnv", () => {
     expect(() =>
       loadEnv(ZGatewayEnv, {
         service: "gateway",
-        source: { HTTP_HEADERS_TIMEOUT_MS: "0", GATEWAY_MAX_CONNECTIONS_PER_IP: "none" },
+        source: {
+          ...internal,
+          HTTP_HEADERS_TIMEOUT_MS: "0",
+          GATEWAY_MAX_CONNECTIONS_PER_IP: "none",
+        },
       }),
     ).toThrow(
       /HTTP_HEADERS_TIMEOUT_MS[\s\S]*GATEWAY_MAX_CONNECTIONS_PER_IP|GATEWAY_MAX_CONNECTIONS_PER_IP[\s\S]*HTTP_HEADERS_TIMEOUT_MS/,
@@ -123,7 +152,7 @@ describe("loadEnv", () => {
     const message = messageOf(() =>
       loadEnv(ZGatewayEnv, {
         service: "gateway",
-        source: { METRICS_TOKEN: "tiny-metrics", UPSTREAM_API_KEY: "" },
+        source: { ...internal, METRICS_TOKEN: "tiny-metrics", UPSTREAM_API_KEY: "" },
       }),
     );
     expect(message).toContain("METRICS_TOKEN: use at least 16 characters");
@@ -137,7 +166,7 @@ describe("loadEnv", () => {
     const message = messageOf(() =>
       loadEnv(ZSessionEnv, {
         service: "session",
-        source: { SESSION_DATABASE_URL: "mysql://dogi:hunter2@pass@db:3306/dogi" },
+        source: { ...internal, SESSION_DATABASE_URL: "mysql://dogi:hunter2@pass@db:3306/dogi" },
       }),
     );
     expect(message).toContain("SESSION_DATABASE_URL: must start with mongodb://");
@@ -146,7 +175,7 @@ describe("loadEnv", () => {
     const redis = messageOf(() =>
       loadEnv(ZGatewayEnv, {
         service: "gateway",
-        source: { REDIS_URL: "http://:r3dis-pw@cache:6379" },
+        source: { ...internal, REDIS_URL: "http://:r3dis-pw@cache:6379" },
       }),
     );
     expect(redis).toContain("REDIS_URL: must be a redis:// or rediss:// URL");

@@ -11,7 +11,8 @@ import type { BaseContext } from "./init.ts";
 import { requestIdFrom, runInRequestScope } from "./request-context.ts";
 import { isOwnHost } from "./host-check.ts";
 import { SERVICE_CREDENTIAL_HEADER, ServiceCredentialVerifier } from "./service-credential.ts";
-import type { ServiceName } from "./service-credential.ts";
+import { mayCall } from "./service-credential.ts";
+import type { CallerRights, ServiceName } from "./service-credential.ts";
 
 declare module "express-serve-static-core" {
   interface Request {
@@ -39,8 +40,8 @@ export interface InternalAccess {
   secret: string;
   /** Host names besides IP addresses, localhost and the service's own name (INTERNAL_HOSTNAMES). */
   hostnames?: readonly string[];
-  /** The callers the extra routes serve; none means the routes need no credential (INFERENCE_PUBLIC). */
-  routeCallers?: readonly ServiceName[];
+  /** Which callers may use which extra routes (by path); unset: they need no credential (INFERENCE_PUBLIC). */
+  routeRights?: CallerRights;
   /** Writes a refusal on an extra route, in that route family's error shape. */
   refuseRoute?: (res: Response, code: "UNAUTHENTICATED" | "FORBIDDEN", message: string) => void;
 }
@@ -164,8 +165,8 @@ export function createServiceApp<Ctx extends BaseContext>(
     }),
   );
 
-  if (access.kind === "internal" && access.routeCallers !== undefined) {
-    const callers = access.routeCallers;
+  if (access.kind === "internal" && access.routeRights !== undefined) {
+    const rights = access.routeRights;
     const refuse =
       access.refuseRoute ??
       ((res, code, message) => {
@@ -178,7 +179,7 @@ export function createServiceApp<Ctx extends BaseContext>(
           "UNAUTHENTICATED",
           `The ${access.service} service answers Dogi's own services only: this call carries no valid service credential.`,
         );
-      } else if (!callers.includes(req.serviceCaller)) {
+      } else if (!mayCall(rights, req.serviceCaller, req.path)) {
         refuse(
           res,
           "FORBIDDEN",

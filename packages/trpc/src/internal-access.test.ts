@@ -39,7 +39,7 @@ beforeAll(async () => {
       service: "rag",
       secret,
       hostnames: ["rag.internal"],
-      routeCallers: ["gateway"],
+      routeRights: { gateway: "*" },
     },
     createContext: (base) => base,
     routes: (express) => express.get("/v1/models", (_req, res) => void res.json({ data: [] })),

@@ -32,8 +32,8 @@ export function createInferenceApp(deps: InferenceAppDeps) {
       kind: "internal",
       service: "inference",
       ...deps.internalAuth,
-      // The gateway's OpenAI door and chat turns are the only callers of /v1.
-      ...(deps.publicRoutes ? {} : { routeCallers: ["gateway"] }),
+      // The gateway's OpenAI door and chat turns; rag when it embeds with the local model.
+      ...(deps.publicRoutes ? {} : { routeRights: { gateway: "*", rag: ["/v1/embeddings"] } }),
       refuseRoute: (res, code, message) => {
         res.status(code === "UNAUTHENTICATED" ? 401 : 403).json(toOpenAiError({ code, message }));
       },

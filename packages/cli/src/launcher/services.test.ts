@@ -86,6 +86,9 @@ describe("serviceEnvironment", () => {
       PATH: "/usr/bin",
       CUDA_VISIBLE_DEVICES: "0",
       JWT_SECRET: "s".repeat(64),
+      INTERNAL_SECRET: "i".repeat(64),
+      INTERNAL_HOSTNAMES: "auth.dogi.svc",
+      INFERENCE_PUBLIC: "false",
       AUTH_DATABASE_URL: "mysql://dogi:pw@db/dogi",
       SESSION_DATABASE_URL: "mongodb://dogi:pw@mongo/dogi",
       UPSTREAM_API_KEY: "sk-upstream",
@@ -112,6 +115,9 @@ describe("serviceEnvironment", () => {
     const holders = (key: keyof typeof shared) =>
       serviceNames.filter((name) => serviceEnvironment(name, shared)[key] !== undefined);
     expect(holders("JWT_SECRET")).toEqual(["auth"]);
+    expect(holders("INTERNAL_SECRET")).toEqual([...serviceNames]);
+    expect(holders("INTERNAL_HOSTNAMES")).toEqual(serviceNames.filter((n) => n !== "gateway"));
+    expect(holders("INFERENCE_PUBLIC")).toEqual(["inference"]);
     expect(holders("AUTH_DATABASE_URL")).toEqual(["auth"]);
     expect(holders("SESSION_DATABASE_URL")).toEqual(["session"]);
     expect(holders("UPSTREAM_API_KEY")).toEqual(["inference"]);

@@ -1,9 +1,11 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { HashedNgramEmbedder } from "./hashed.ts";
 import { conceptGroups } from "./lexicon.ts";
+import { SERVICE_CREDENTIAL_HEADER, ServiceCredentialVerifier } from "@dogi/trpc";
+import { createEmbedder, isDogiInference } from "./create-embedder.ts";
 import { OpenAiEmbedder } from "./openai.ts";
 
 /**
@@ -129,5 +131,54 @@ describe("OpenAiEmbedder", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("embedding with Dogi's own inference service", () => {
+  it("signs its calls as rag to a local server, which the inference service can verify", async () => {
+    const secret = randomBytes(48).toString("base64");
+    const inference = new ServiceCredentialVerifier({ secret, self: "inference" });
+    const callers: Array<string | null> = [];
+    const server = createServer((req, res) => {
+      const header = req.headers[SERVICE_CREDENTIAL_HEADER];
+      void inference.callerOf(typeof header === "string" ? header : undefined).then((caller) => {
+        callers.push(caller);
+        req.resume();
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ data: [{ index: 0, embedding: [1, 0] }] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await createEmbedder({
+        RAG_EMBEDDER: "auto",
+        EMBEDDING_MODEL_PATH: undefined,
+        EMBEDDING_API_URL: `http://127.0.0.1:${port}`,
+        EMBEDDING_API_MODEL: "m",
+        EMBEDDING_API_KEY: undefined,
+        EMBEDDING_API_TIMEOUT_MS: 2_000,
+        INTERNAL_SECRET: secret,
+      });
+      expect(callers).toEqual(["rag"]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("sends a credential only to the Compose service or this host, never to a remote API", () => {
+    for (const url of [
+      "http://inference:4004",
+      "http://127.0.0.1:4004/v1",
+      "http://[::1]:4004",
+      "http://localhost:4004",
+    ])
+      expect(isDogiInference(url)).toBe(true);
+    for (const url of [
+      "https://api.openai.com/v1",
+      "http://10.0.0.5:8000",
+      "http://inference.example.com",
+    ])
+      expect(isDogiInference(url)).toBe(false);
   });
 });

@@ -14,6 +14,8 @@ export class OpenAiEmbedder implements Embedder {
       url: string;
       model: string;
       apiKey?: string;
+      /** Extra headers of each request (a service credential for Dogi's own inference). */
+      headers?: () => Record<string, string>;
       timeoutMs: number;
       batchSize?: number;
     },
@@ -46,6 +48,7 @@ export class OpenAiEmbedder implements Embedder {
       method: "POST",
       headers: {
         "content-type": "application/json",
+        ...this.options.headers?.(),
         ...(this.options.apiKey === undefined
           ? {}
           : { authorization: `Bearer ${this.options.apiKey}` }),
