@@ -11,6 +11,7 @@
 //
 //   pnpm --filter @dogi/inference bench [--threads N] [--tokens N] [--rounds N]
 import { spawn, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import os from "node:os";
@@ -377,6 +378,9 @@ try {
       LLAMA_GPU: "off",
       LOG_TO_FILE: "false",
       LOG_LEVEL: "warn",
+      // Compared with llama-server on its bare /v1, as an inference server run on its own.
+      INFERENCE_PUBLIC: "true",
+      INTERNAL_SECRET: randomBytes(48).toString("base64"),
     },
     ourPort,
     "default",
