@@ -40,12 +40,30 @@ describe("createLogger", () => {
       {
         password: "hunter22",
         body: { refresh_token: "r-secret", new_password: "n-secret", apiKey: "k-secret" },
-        req: { headers: { authorization: "Bearer abc.def", cookie: "rt=zzz", host: "x" } },
+        req: {
+          headers: {
+            authorization: "Bearer abc.def",
+            cookie: "rt=zzz",
+            "x-dogi-service": "svc.credential",
+            host: "x",
+          },
+        },
+        headers: { "x-api-key": "dogi_key", "x-dogi-service": "svc.other" },
       },
       "request",
     );
     const text = JSON.stringify(out.lines[0]);
-    for (const secret of ["hunter22", "r-secret", "n-secret", "k-secret", "abc.def", "rt=zzz"]) {
+    for (const secret of [
+      "hunter22",
+      "r-secret",
+      "n-secret",
+      "k-secret",
+      "abc.def",
+      "rt=zzz",
+      "svc.credential",
+      "svc.other",
+      "dogi_key",
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain('"host":"x"');

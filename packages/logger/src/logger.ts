@@ -39,9 +39,12 @@ export const redactedPaths = [
   "req.headers.authorization",
   "req.headers.cookie",
   'req.headers["x-api-key"]',
+  'req.headers["x-dogi-service"]',
   'res.headers["set-cookie"]',
   "headers.authorization",
   "headers.cookie",
+  'headers["x-api-key"]',
+  'headers["x-dogi-service"]',
 ];
 
 export interface LoggerOptions {
