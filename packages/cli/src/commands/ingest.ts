@@ -15,7 +15,8 @@ export const ingestUsage = `dogi ingest <file|dir>... [--url URL]
 Sends documents to the running rag service (start Dogi first: pnpm start), which parses, chunks,
 embeds and stores them in Chroma. Folders are read recursively; files of other types in them are
 skipped. Ingesting an unchanged file again changes nothing; an edited file replaces its old chunks.
-Types: .md .markdown .txt .text .html .htm .pdf, at most 20 MB each.
+Types: .md .markdown .txt .text .html .htm .pdf, at most 20 MB each. Calls are signed with
+INTERNAL_SECRET (environment or .env; else DATA_DIR/secrets/internal-secret from pnpm start).
 
   --url   the rag service (default: RAG_URL, http://127.0.0.1:4003)`;
 
