@@ -64,6 +64,7 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
     MONGO_ROOT_PASSWORD: randomBytes(24).toString("hex"),
     MONGO_PASSWORD: randomBytes(24).toString("hex"),
     JWT_SECRET: randomBytes(48).toString("base64"),
+    INTERNAL_SECRET: randomBytes(48).toString("base64"),
   };
 
   beforeAll(() => {
@@ -139,7 +140,7 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
     expect(() => loadEnv(schemas[name], { service: name, source })).not.toThrow();
   });
 
-  it("puts the secrets into the database URLs and the auth service, and nowhere else", () => {
+  it("puts the secrets into the database URLs, the auth service and the Dogi services, and nowhere else", () => {
     const services = load({ profiles: ["all"] }).services;
     expect(services.auth?.environment?.AUTH_DATABASE_URL).toBe(
       `mysql://dogi:${secrets.MYSQL_PASSWORD}@mysql:3306/dogi`,
@@ -148,8 +149,12 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
       `mongodb://dogi:${secrets.MONGO_PASSWORD}@mongodb:27017/dogi`,
     );
     expect(services.auth?.environment?.JWT_SECRET).toBe(secrets.JWT_SECRET);
+    for (const name of ["auth", "session", "rag", "inference", "gateway"])
+      expect(services[name]?.environment?.INTERNAL_SECRET, name).toBe(secrets.INTERNAL_SECRET);
     for (const [name, service] of Object.entries(services)) {
       const values = Object.values(service.environment ?? {}).join("\n");
+      if (!["auth", "session", "rag", "inference", "gateway"].includes(name))
+        expect(values, name).not.toContain(secrets.INTERNAL_SECRET);
       if (name !== "auth" && name !== "mysql") {
         expect(values, name).not.toContain(secrets.MYSQL_PASSWORD);
         expect(values, name).not.toContain(secrets.JWT_SECRET);

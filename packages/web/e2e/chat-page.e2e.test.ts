@@ -2,7 +2,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ensureTinyModel } from "@dogi/testing";
+import { ensureTinyModel, serviceHeaders } from "@dogi/testing";
 // The gateway's end-to-end helper: `dogi start` with free ports and a temporary DATA_DIR.
 import { startStack } from "../../../services/gateway/src/testing/stack.ts";
 import type { TestStack } from "../../../services/gateway/src/testing/stack.ts";
@@ -33,7 +33,8 @@ let problems: string[] = [];
 async function ingest(ragUrl: string, body: Record<string, unknown>): Promise<void> {
   const response = await fetch(`${ragUrl}/trpc/ingestDocument`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    // As `dogi ingest` sends it: only the operator's CLI may add documents.
+    headers: { "content-type": "application/json", ...serviceHeaders("rag", "cli") },
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`ingest: ${response.status} ${await response.text()}`);

@@ -22,7 +22,9 @@ function errorCode(error: unknown): string | undefined {
 describe.skipIf(gate.skip)(gate.title("rag tRPC procedures over HTTP"), () => {
   let chroma: ChromaServer;
   let rag: RagTestService;
+  /** What `dogi ingest` holds (documents), and what the gateway holds (search). */
   let client: ReturnType<typeof createServiceClient<RagRouter>>;
+  let gateway: ReturnType<typeof createServiceClient<RagRouter>>;
 
   beforeAll(async () => {
     chroma = await startChroma();
@@ -38,6 +40,11 @@ describe.skipIf(gate.skip)(gate.title("rag tRPC procedures over HTTP"), () => {
       timeoutMs: 10_000,
       credential: testCredential("rag", "cli"),
     });
+    gateway = createServiceClient<RagRouter>({
+      url: rag.url,
+      timeoutMs: 10_000,
+      credential: testCredential("rag", "gateway"),
+    });
   });
 
   afterAll(async () => {
@@ -46,12 +53,12 @@ describe.skipIf(gate.skip)(gate.title("rag tRPC procedures over HTTP"), () => {
   });
 
   it("searches with citations, filters and a pet profile", async () => {
-    const result = await client.search.query({ query: "배가 부풀고 헛구역질", limit: 3 });
+    const result = await gateway.search.query({ query: "배가 부풀고 헛구역질", limit: 3 });
     expect(result.hits[0]?.citation).toMatchObject({
       documentId: "bloat-gdv.ko",
       title: "위확장-위염전 (고창증)",
     });
-    const forCat = await client.search.query({
+    const forCat = await gateway.search.query({
       query: "straining vomiting",
       pet: { species: "cat" },
       limit: 2,
@@ -83,7 +90,7 @@ describe.skipIf(gate.skip)(gate.title("rag tRPC procedures over HTTP"), () => {
       documents: 5,
       embedder: { name: "hashed-ngram-v2-384", dimension: 384 },
     });
-    const hit = await client.search.query({ query: "pumpkin seeds dewormer", limit: 1 });
+    const hit = await gateway.search.query({ query: "pumpkin seeds dewormer", limit: 1 });
     expect(hit.hits[0]?.citation.documentId).toBe("pumpkin-myths");
     expect(await client.deleteDocument.mutate({ documentId: "pumpkin-myths" })).toEqual({
       documentId: "pumpkin-myths",
@@ -147,7 +154,7 @@ describe.skipIf(gate.skip)(gate.title("rag when Chroma is down or slow"), () => 
       const client = createServiceClient<RagRouter>({
         url: rag.url,
         timeoutMs: 10_000,
-        credential: testCredential("rag", "cli"),
+        credential: testCredential("rag", "gateway"),
       });
       await client.search.query({ query: "bloat" });
       await chroma.stop();
@@ -178,7 +185,7 @@ describe.skipIf(gate.skip)(gate.title("rag when Chroma is down or slow"), () => 
       const client = createServiceClient<RagRouter>({
         url: rag.url,
         timeoutMs: 10_000,
-        credential: testCredential("rag", "cli"),
+        credential: testCredential("rag", "gateway"),
       });
       const started = Date.now();
       const error = await client.search
