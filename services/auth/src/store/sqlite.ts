@@ -2,12 +2,20 @@ import { fileURLToPath } from "node:url";
 import { createClient } from "@libsql/client";
 import { preparePrivateSqliteFile, sqliteFilePath } from "@dogi/config/private-files";
 import type { ResultSet } from "@libsql/client";
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import type { AuthStore } from "./interface.ts";
-import { EmailTakenError } from "./interface.ts";
-import { apiKeys, pets, refreshTokens, userProfiles, users } from "./sqlite/schema/index.ts";
+import { EmailTakenError, userDataStores } from "./interface.ts";
+import { deletionOf, lastErrorOf, storeDone, tombstoneRow } from "./deletions.ts";
+import {
+  accountDeletions,
+  apiKeys,
+  pets,
+  refreshTokens,
+  userProfiles,
+  users,
+} from "./sqlite/schema/index.ts";
 import { profileOf } from "./rows.ts";
 
 const migrationsFolder = fileURLToPath(new URL("../../drizzle/sqlite", import.meta.url));
@@ -48,6 +56,29 @@ export function createSqliteStore(url: string): AuthStore {
   const client = createClient({ url, timeout: 5_000 });
   const db = drizzle({ client });
   const exclusive = serializer();
+  type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+
+  // Children are deleted explicitly: SQLite enforces foreign keys only per connection, on request.
+  async function removeUserRows(tx: Tx, userId: string) {
+    const petCount = affected(await tx.delete(pets).where(eq(pets.userId, userId)));
+    const tokenCount = affected(
+      await tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId)),
+    );
+    const keyCount = affected(await tx.delete(apiKeys).where(eq(apiKeys.userId, userId)));
+    await tx.delete(userProfiles).where(eq(userProfiles.userId, userId));
+    const userCount = affected(await tx.delete(users).where(eq(users.userId, userId)));
+    return userCount === 1
+      ? { pets: petCount, refreshTokens: tokenCount, apiKeys: keyCount }
+      : null;
+  }
+  const findDeletion = async (userId: string) => {
+    const rows = await db
+      .select()
+      .from(accountDeletions)
+      .where(eq(accountDeletions.userId, userId))
+      .limit(1);
+    return rows[0] ? deletionOf(rows[0]) : null;
+  };
 
   return {
     async migrate() {
@@ -110,20 +141,76 @@ export function createSqliteStore(url: string): AuthStore {
         .where(eq(users.userId, userId));
       return affected(result) === 1;
     },
-    async deleteUser(userId) {
-      // Children are deleted explicitly: SQLite enforces foreign keys only per connection, on request.
+    async deleteUser(userId, { pending, now }) {
       return exclusive(() =>
         db.transaction(async (tx) => {
-          const petCount = affected(await tx.delete(pets).where(eq(pets.userId, userId)));
-          const tokenCount = affected(
-            await tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId)),
-          );
-          const keyCount = affected(await tx.delete(apiKeys).where(eq(apiKeys.userId, userId)));
-          await tx.delete(userProfiles).where(eq(userProfiles.userId, userId));
-          const userCount = affected(await tx.delete(users).where(eq(users.userId, userId)));
-          return userCount === 1
-            ? { pets: petCount, refreshTokens: tokenCount, apiKeys: keyCount }
-            : null;
+          const deleted = await removeUserRows(tx, userId);
+          if (deleted)
+            await tx
+              .insert(accountDeletions)
+              .values(tombstoneRow({ userId, deletedAt: now, stores: pending, now }));
+          return deleted;
+        }),
+      );
+    },
+
+    async listPendingDeletions({ now, limit }) {
+      const rows = await db
+        .select()
+        .from(accountDeletions)
+        .where(and(isNull(accountDeletions.completedAt), lte(accountDeletions.nextAttemptAt, now)))
+        .orderBy(asc(accountDeletions.deletedAt), asc(accountDeletions.userId))
+        .limit(limit);
+      return rows.map(deletionOf);
+    },
+    async markDeletionStoreDone(userId, store, now) {
+      // One writer at a time: the read and the write below cannot interleave with another's.
+      return exclusive(() =>
+        db.transaction(async (tx) => {
+          const rows = await tx
+            .select()
+            .from(accountDeletions)
+            .where(eq(accountDeletions.userId, userId));
+          const row = rows[0];
+          if (!row) return null;
+          const change = storeDone(deletionOf(row), store, now);
+          if (!change) return deletionOf(row);
+          await tx.update(accountDeletions).set(change).where(eq(accountDeletions.userId, userId));
+          return deletionOf({ ...row, ...change });
+        }),
+      );
+    },
+    async recordDeletionFailure(userId, { error, retryAt }) {
+      const result = await db
+        .update(accountDeletions)
+        .set({
+          attempts: sql`${accountDeletions.attempts} + 1`,
+          lastError: lastErrorOf(error),
+          nextAttemptAt: retryAt,
+        })
+        .where(and(eq(accountDeletions.userId, userId), isNull(accountDeletions.completedAt)));
+      return affected(result) === 1 ? findDeletion(userId) : null;
+    },
+    async listDeletions() {
+      const rows = await db
+        .select()
+        .from(accountDeletions)
+        .orderBy(asc(accountDeletions.deletedAt), asc(accountDeletions.userId));
+      return rows.map(deletionOf);
+    },
+    async replayDeletions(tombstones, now) {
+      return exclusive(() =>
+        db.transaction(async (tx) => {
+          let insertedTombstones = 0;
+          let removedUsers = 0;
+          for (const { userId, deletedAt } of tombstones) {
+            const row = tombstoneRow({ userId, deletedAt, stores: userDataStores, now });
+            insertedTombstones += affected(
+              await tx.insert(accountDeletions).values(row).onConflictDoNothing(),
+            );
+            if (await removeUserRows(tx, userId)) removedUsers += 1;
+          }
+          return { insertedTombstones, removedUsers };
         }),
       );
     },
