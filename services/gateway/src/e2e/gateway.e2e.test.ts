@@ -677,6 +677,10 @@ describe("the edge", () => {
       expect.arrayContaining(["/v1/auth/register", "/v1/llm/sessions/{id}/messages"]),
     );
     expect(JSON.stringify(doc.paths["/v1/auth/register"])).toContain("full_name");
+    // Account deletion is accepted (202) with the deletion's state, not 204.
+    const deletion = JSON.stringify(doc.paths["/v1/auth/me"]?.delete);
+    expect(deletion).toContain('"202"');
+    expect(deletion).toContain('"deleting"');
     expect((await fetch(`${stack.url}/v1/docs`)).status).toBe(200);
   });
 });
