@@ -1,12 +1,21 @@
 import { fileURLToPath } from "node:url";
-import { and, asc, eq, gt, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
 import { createPool } from "mysql2/promise";
 import type { ResultSetHeader } from "mysql2/promise";
 import type { AuthStore, ProfileRecord } from "./interface.ts";
-import { EmailTakenError, userDataStores } from "./interface.ts";
-import { deletionOf, lastErrorOf, storeDone, tombstoneRow } from "./deletions.ts";
+import { EmailTakenError } from "./interface.ts";
+import {
+  deletionOf,
+  dueAt,
+  failedAttempt,
+  incompleteOf,
+  markStoreDone,
+  oldestFirst,
+  replayTombstones,
+  tombstoneRow,
+} from "./deletions.ts";
 import {
   accountDeletions,
   apiKeys,
@@ -15,7 +24,7 @@ import {
   userProfiles,
   users,
 } from "./mysql/schema/index.ts";
-import { profileOf } from "./rows.ts";
+import { profileOf, removeUserRows } from "./rows.ts";
 
 const migrationsFolder = fileURLToPath(new URL("../../drizzle/mysql", import.meta.url));
 
@@ -48,18 +57,12 @@ export function createMySqlStore(
   type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
   // Children are deleted explicitly rather than by the cascade, so that the counts are known.
-  async function removeUserRows(tx: Tx, userId: string) {
-    const petCount = affected(await tx.delete(pets).where(eq(pets.userId, userId)));
-    const tokenCount = affected(
-      await tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId)),
-    );
-    const keyCount = affected(await tx.delete(apiKeys).where(eq(apiKeys.userId, userId)));
-    await tx.delete(userProfiles).where(eq(userProfiles.userId, userId));
-    const userCount = affected(await tx.delete(users).where(eq(users.userId, userId)));
-    return userCount === 1
-      ? { pets: petCount, refreshTokens: tokenCount, apiKeys: keyCount }
-      : null;
-  }
+  const userTables = { pets, refreshTokens, apiKeys, userProfiles, users };
+  const removeUser = (tx: Tx, userId: string) =>
+    removeUserRows(async (name) => {
+      const table = userTables[name];
+      return affected(await tx.delete(table).where(eq(table.userId, userId)));
+    });
   const findDeletion = async (userId: string) => {
     const rows = await db
       .select()
@@ -129,7 +132,7 @@ export function createMySqlStore(
     },
     async deleteUser(userId, { pending, now }) {
       return db.transaction(async (tx) => {
-        const deleted = await removeUserRows(tx, userId);
+        const deleted = await removeUser(tx, userId);
         if (deleted)
           await tx
             .insert(accountDeletions)
@@ -142,56 +145,45 @@ export function createMySqlStore(
       const rows = await db
         .select()
         .from(accountDeletions)
-        .where(and(isNull(accountDeletions.completedAt), lte(accountDeletions.nextAttemptAt, now)))
-        .orderBy(asc(accountDeletions.deletedAt), asc(accountDeletions.userId))
+        .where(dueAt(accountDeletions, now))
+        .orderBy(...oldestFirst(accountDeletions))
         .limit(limit);
       return rows.map(deletionOf);
     },
     async markDeletionStoreDone(userId, store, now) {
       return db.transaction(async (tx) => {
         // The row lock keeps two replicas marking two stores from each undoing the other.
-        const rows = await tx
+        const [row] = await tx
           .select()
           .from(accountDeletions)
           .where(eq(accountDeletions.userId, userId))
           .for("update");
-        const row = rows[0];
-        if (!row) return null;
-        const change = storeDone(deletionOf(row), store, now);
-        if (!change) return deletionOf(row);
-        await tx.update(accountDeletions).set(change).where(eq(accountDeletions.userId, userId));
-        return deletionOf({ ...row, ...change });
+        return markStoreDone(row, { store, now }, (change) =>
+          tx.update(accountDeletions).set(change).where(eq(accountDeletions.userId, userId)),
+        );
       });
     },
-    async recordDeletionFailure(userId, { error, retryAt }) {
+    async recordDeletionFailure(userId, failure) {
       const result = await db
         .update(accountDeletions)
-        .set({
-          attempts: sql`${accountDeletions.attempts} + 1`,
-          lastError: lastErrorOf(error),
-          nextAttemptAt: retryAt,
-        })
-        .where(and(eq(accountDeletions.userId, userId), isNull(accountDeletions.completedAt)));
+        .set(failedAttempt(accountDeletions, failure))
+        .where(incompleteOf(accountDeletions, userId));
       return affected(result) === 1 ? findDeletion(userId) : null;
     },
     async listDeletions() {
       const rows = await db
         .select()
         .from(accountDeletions)
-        .orderBy(asc(accountDeletions.deletedAt), asc(accountDeletions.userId));
+        .orderBy(...oldestFirst(accountDeletions));
       return rows.map(deletionOf);
     },
     async replayDeletions(tombstones, now) {
-      return db.transaction(async (tx) => {
-        let insertedTombstones = 0;
-        let removedUsers = 0;
-        for (const { userId, deletedAt } of tombstones) {
-          const row = tombstoneRow({ userId, deletedAt, stores: userDataStores, now });
-          insertedTombstones += affected(await tx.insert(accountDeletions).ignore().values(row));
-          if (await removeUserRows(tx, userId)) removedUsers += 1;
-        }
-        return { insertedTombstones, removedUsers };
-      });
+      return db.transaction((tx) =>
+        replayTombstones(tombstones, now, {
+          insert: async (row) => affected(await tx.insert(accountDeletions).ignore().values(row)),
+          removeUser: (userId) => removeUser(tx, userId),
+        }),
+      );
     },
 
     async getProfile(userId) {

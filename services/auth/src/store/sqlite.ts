@@ -2,12 +2,21 @@ import { fileURLToPath } from "node:url";
 import { createClient } from "@libsql/client";
 import { preparePrivateSqliteFile, sqliteFilePath } from "@dogi/config/private-files";
 import type { ResultSet } from "@libsql/client";
-import { and, asc, eq, gt, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import type { AuthStore } from "./interface.ts";
-import { EmailTakenError, userDataStores } from "./interface.ts";
-import { deletionOf, lastErrorOf, storeDone, tombstoneRow } from "./deletions.ts";
+import { EmailTakenError } from "./interface.ts";
+import {
+  deletionOf,
+  dueAt,
+  failedAttempt,
+  incompleteOf,
+  markStoreDone,
+  oldestFirst,
+  replayTombstones,
+  tombstoneRow,
+} from "./deletions.ts";
 import {
   accountDeletions,
   apiKeys,
@@ -16,7 +25,7 @@ import {
   userProfiles,
   users,
 } from "./sqlite/schema/index.ts";
-import { profileOf } from "./rows.ts";
+import { profileOf, removeUserRows } from "./rows.ts";
 
 const migrationsFolder = fileURLToPath(new URL("../../drizzle/sqlite", import.meta.url));
 
@@ -59,18 +68,12 @@ export function createSqliteStore(url: string): AuthStore {
   type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
   // Children are deleted explicitly: SQLite enforces foreign keys only per connection, on request.
-  async function removeUserRows(tx: Tx, userId: string) {
-    const petCount = affected(await tx.delete(pets).where(eq(pets.userId, userId)));
-    const tokenCount = affected(
-      await tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId)),
-    );
-    const keyCount = affected(await tx.delete(apiKeys).where(eq(apiKeys.userId, userId)));
-    await tx.delete(userProfiles).where(eq(userProfiles.userId, userId));
-    const userCount = affected(await tx.delete(users).where(eq(users.userId, userId)));
-    return userCount === 1
-      ? { pets: petCount, refreshTokens: tokenCount, apiKeys: keyCount }
-      : null;
-  }
+  const userTables = { pets, refreshTokens, apiKeys, userProfiles, users };
+  const removeUser = (tx: Tx, userId: string) =>
+    removeUserRows(async (name) => {
+      const table = userTables[name];
+      return affected(await tx.delete(table).where(eq(table.userId, userId)));
+    });
   const findDeletion = async (userId: string) => {
     const rows = await db
       .select()
@@ -144,7 +147,7 @@ export function createSqliteStore(url: string): AuthStore {
     async deleteUser(userId, { pending, now }) {
       return exclusive(() =>
         db.transaction(async (tx) => {
-          const deleted = await removeUserRows(tx, userId);
+          const deleted = await removeUser(tx, userId);
           if (deleted)
             await tx
               .insert(accountDeletions)
@@ -158,8 +161,8 @@ export function createSqliteStore(url: string): AuthStore {
       const rows = await db
         .select()
         .from(accountDeletions)
-        .where(and(isNull(accountDeletions.completedAt), lte(accountDeletions.nextAttemptAt, now)))
-        .orderBy(asc(accountDeletions.deletedAt), asc(accountDeletions.userId))
+        .where(dueAt(accountDeletions, now))
+        .orderBy(...oldestFirst(accountDeletions))
         .limit(limit);
       return rows.map(deletionOf);
     },
@@ -167,51 +170,39 @@ export function createSqliteStore(url: string): AuthStore {
       // One writer at a time: the read and the write below cannot interleave with another's.
       return exclusive(() =>
         db.transaction(async (tx) => {
-          const rows = await tx
+          const [row] = await tx
             .select()
             .from(accountDeletions)
             .where(eq(accountDeletions.userId, userId));
-          const row = rows[0];
-          if (!row) return null;
-          const change = storeDone(deletionOf(row), store, now);
-          if (!change) return deletionOf(row);
-          await tx.update(accountDeletions).set(change).where(eq(accountDeletions.userId, userId));
-          return deletionOf({ ...row, ...change });
+          return markStoreDone(row, { store, now }, (change) =>
+            tx.update(accountDeletions).set(change).where(eq(accountDeletions.userId, userId)),
+          );
         }),
       );
     },
-    async recordDeletionFailure(userId, { error, retryAt }) {
+    async recordDeletionFailure(userId, failure) {
       const result = await db
         .update(accountDeletions)
-        .set({
-          attempts: sql`${accountDeletions.attempts} + 1`,
-          lastError: lastErrorOf(error),
-          nextAttemptAt: retryAt,
-        })
-        .where(and(eq(accountDeletions.userId, userId), isNull(accountDeletions.completedAt)));
+        .set(failedAttempt(accountDeletions, failure))
+        .where(incompleteOf(accountDeletions, userId));
       return affected(result) === 1 ? findDeletion(userId) : null;
     },
     async listDeletions() {
       const rows = await db
         .select()
         .from(accountDeletions)
-        .orderBy(asc(accountDeletions.deletedAt), asc(accountDeletions.userId));
+        .orderBy(...oldestFirst(accountDeletions));
       return rows.map(deletionOf);
     },
     async replayDeletions(tombstones, now) {
       return exclusive(() =>
-        db.transaction(async (tx) => {
-          let insertedTombstones = 0;
-          let removedUsers = 0;
-          for (const { userId, deletedAt } of tombstones) {
-            const row = tombstoneRow({ userId, deletedAt, stores: userDataStores, now });
-            insertedTombstones += affected(
-              await tx.insert(accountDeletions).values(row).onConflictDoNothing(),
-            );
-            if (await removeUserRows(tx, userId)) removedUsers += 1;
-          }
-          return { insertedTombstones, removedUsers };
-        }),
+        db.transaction((tx) =>
+          replayTombstones(tombstones, now, {
+            insert: async (row) =>
+              affected(await tx.insert(accountDeletions).values(row).onConflictDoNothing()),
+            removeUser: (userId) => removeUser(tx, userId),
+          }),
+        ),
       );
     },
 
