@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TUserId } from "@dogi/contracts";
 import type { AuthHarness } from "../testing/harness.ts";
 import { failure, goodPassword, startAuth, uniqueEmail } from "../testing/harness.ts";
 import { storeKinds } from "../testing/stores.ts";
@@ -62,9 +63,9 @@ describe("account deletions", () => {
   });
 
   it("answers NOT_FOUND for a user without a tombstone and refuses a store it does not know", async () => {
-    const unknown = randomUUID();
+    const unknown = randomUUID() as TUserId;
     const missing = await failure(
-      auth.client().deletions.markDone.mutate({ userId: unknown as never, store: "session" }),
+      auth.client().deletions.markDone.mutate({ userId: unknown, store: "session" }),
     );
     expect(missing.data?.httpStatus).toBe(404);
     const userId = await deletedAccount();

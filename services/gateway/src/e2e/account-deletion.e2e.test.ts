@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createStore } from "@dogi/auth/store";
+import type { TUserId } from "@dogi/contracts";
 import type { SessionRouter } from "@dogi/session";
 import { freePort, waitFor } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
@@ -87,7 +88,7 @@ const sessionsOf = async (userId: string) =>
     await createServiceClient<SessionRouter>({
       url: `http://127.0.0.1:${sessionPort}`,
       timeoutMs: 5_000,
-    }).listSessions.query({ userId: userId as never, limit: 10 })
+    }).listSessions.query({ userId: userId as TUserId, limit: 10 })
   ).items.length;
 
 /** The user's tombstone, read from auth's database file. */
