@@ -333,6 +333,11 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape)
       .optional(),
     /** How long a verified credential is reused without asking auth again (0: every request). */
     GATEWAY_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+    /**
+     * How often the gateway asks auth for deleted accounts whose data another service still holds,
+     * and the first wait after a failed attempt (it doubles per failure, up to an hour).
+     */
+    GATEWAY_DELETION_RETRY_MS: millis(30_000),
     /** Bearer token a scraper sends for /metrics; unset or empty: /metrics answers loopback clients only. */
     METRICS_TOKEN: z
       .union([

@@ -129,6 +129,10 @@ export const ZDeleteAccountRequest = z.strictObject({
 });
 export type TDeleteAccountRequest = z.infer<typeof ZDeleteAccountRequest>;
 
+/** The services besides auth that keep data keyed by a user's id: deleted with the account. */
+export const ZUserDataStore = z.enum(["session"]);
+export type TUserDataStore = z.infer<typeof ZUserDataStore>;
+
 /**
  * What deleting an account removed here, and what the gateway must have the other services delete:
  * everything they hold for `userId` (chat sessions and their messages).
@@ -141,9 +145,51 @@ export const ZDeleteAccountResult = z.object({
     apiKeys: z.number().int(),
   }),
   /** Services that still hold data keyed by userId and must be told to delete it. */
-  alsoDeleteIn: z.array(z.enum(["session"])),
+  alsoDeleteIn: z.array(ZUserDataStore),
 });
 export type TDeleteAccountResult = z.infer<typeof ZDeleteAccountResult>;
+
+/**
+ * The tombstone of a deleted account, as auth keeps it until (and after) every other service
+ * has deleted the user's data. Internal: the gateway's cleanup reads and updates it.
+ */
+export const ZAccountDeletion = z.object({
+  userId: ZUserId,
+  deletedAt: z.iso.datetime(),
+  /** The services that may still hold the user's data; empty once complete. */
+  pending: z.array(ZUserDataStore),
+  completedAt: z.iso.datetime().nullable(),
+  /** Failed cleanup attempts so far. */
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  /** The next attempt is not due before this. */
+  nextAttemptAt: z.iso.datetime(),
+});
+export type TAccountDeletion = z.infer<typeof ZAccountDeletion>;
+
+/** Incomplete deletions whose next attempt is due, oldest first. */
+export const ZPendingDeletionsRequest = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(20),
+});
+export type TPendingDeletionsRequest = z.infer<typeof ZPendingDeletionsRequest>;
+export const ZPendingDeletionsResponse = z.object({ items: z.array(ZAccountDeletion) });
+export type TPendingDeletionsResponse = z.infer<typeof ZPendingDeletionsResponse>;
+
+/** `store` holds nothing more of the user's: take it off the pending list. */
+export const ZMarkDeletionDoneRequest = z.strictObject({ userId: ZUserId, store: ZUserDataStore });
+export type TMarkDeletionDoneRequest = z.infer<typeof ZMarkDeletionDoneRequest>;
+
+/** An attempt failed: count it, keep why, and defer the next one by `retryAfterMs`. */
+export const ZRecordDeletionFailureRequest = z.strictObject({
+  userId: ZUserId,
+  error: z.string().max(2_000),
+  retryAfterMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60 * 60_000),
+});
+export type TRecordDeletionFailureRequest = z.infer<typeof ZRecordDeletionFailureRequest>;
 
 export const ZSpecies = z.enum(["dog", "cat"]);
 export const ZPetSex = z.enum(["male", "female", "unknown"]);

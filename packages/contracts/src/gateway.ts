@@ -9,6 +9,7 @@ import {
   ZRefreshToken,
   ZSpecies,
   ZApiKeyScope,
+  ZUserDataStore,
 } from "./auth.ts";
 import { ZPetId, ZSessionId } from "./common.ts";
 import { ZClientMessageId, ZQuestion, ZSessionTitle } from "./session.ts";
@@ -70,6 +71,15 @@ export const ZRestChangePasswordRequest = z.strictObject({
   new_password: ZNewPassword,
 });
 export const ZRestDeleteAccountRequest = z.strictObject({ password: ZPresentedPassword });
+/**
+ * The answer to DELETE /v1/auth/me (202): the account is gone at once; "deleting" while other
+ * services still hold its data (`pending`), which the gateway keeps removing in the background.
+ */
+export const ZRestAccountDeletion = z.object({
+  status: z.enum(["deleted", "deleting"]),
+  pending: z.array(ZUserDataStore),
+});
+export type TRestAccountDeletion = z.infer<typeof ZRestAccountDeletion>;
 
 const restPetFields = {
   name: z.string().trim().min(1).max(50),

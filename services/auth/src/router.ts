@@ -8,13 +8,18 @@ import {
   ZDeleteAccountRequest,
   ZDeleteAccountResult,
   ZHealth,
+  ZAccountDeletion,
   ZLoginRequest,
   ZLogoutRequest,
+  ZMarkDeletionDoneRequest,
   ZOk,
   ZPet,
   ZPetList,
   ZPetRef,
+  ZPendingDeletionsRequest,
+  ZPendingDeletionsResponse,
   ZProfile,
+  ZRecordDeletionFailureRequest,
   ZRefreshRequest,
   ZRegisterRequest,
   ZRevokeApiKeyRequest,
@@ -39,6 +44,11 @@ import { me, updateProfile } from "./account/me.ts";
 import { refresh } from "./account/refresh.ts";
 import { register } from "./account/register.ts";
 import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from "./api-keys/api-keys.ts";
+import {
+  markDeletionDone,
+  pendingDeletions,
+  recordDeletionFailure,
+} from "./deletions/deletions.ts";
 import { createPet, deletePet, getPet, listPets, updatePet } from "./pets/pets.ts";
 import { protectedProcedure, publicProcedure, router } from "./trpc.ts";
 
@@ -135,6 +145,22 @@ export const authRouter = router({
       .mutation(({ ctx, input }) =>
         revokeApiKey(ctx.deps, { userId: ctx.identity.subject, input }),
       ),
+  }),
+
+  // For the gateway, which finishes account deletions in the other services (internal only).
+  deletions: router({
+    pending: publicProcedure
+      .input(ZPendingDeletionsRequest)
+      .output(ZPendingDeletionsResponse)
+      .query(({ ctx, input }) => pendingDeletions(ctx.deps, input)),
+    markDone: publicProcedure
+      .input(ZMarkDeletionDoneRequest)
+      .output(ZAccountDeletion)
+      .mutation(({ ctx, input }) => markDeletionDone(ctx.deps, input)),
+    recordFailure: publicProcedure
+      .input(ZRecordDeletionFailureRequest)
+      .output(ZAccountDeletion)
+      .mutation(({ ctx, input }) => recordDeletionFailure(ctx.deps, input)),
   }),
 
   // For the gateway (internal services are never published): who holds this credential?

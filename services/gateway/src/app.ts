@@ -8,6 +8,7 @@ import type { HealthReporter } from "@dogi/trpc";
 import { Authenticator } from "./auth/authenticator.ts";
 import { shareRevocations } from "./auth/revocations.ts";
 import { BackgroundWork } from "./background.ts";
+import { DeletionJob } from "./auth/deletion-job.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { gatewaySigner } from "./clients.ts";
 import type { ServiceClients } from "./clients.ts";
@@ -73,6 +74,13 @@ export function createGateway(deps: GatewayAppDeps) {
   metrics.replicas = () => pool.snapshot();
   const state: GatewayState = { inFlight: 0, draining: false, requests: 0 };
   const background = new BackgroundWork();
+  // Started by main.ts, as the pool's probes are: tests of a single route run without it.
+  const deletions = new DeletionJob({
+    services,
+    logger,
+    retryMs: env.GATEWAY_DELETION_RETRY_MS,
+    background,
+  });
   // With Redis, every replica counts against one set of limits and hears every revocation.
   const redis = env.REDIS_URL ? connectRedis(env.REDIS_URL, logger) : undefined;
   const limiter = redis ? redisLimiters(redis.commands, { logger }) : memoryLimiters();
@@ -138,6 +146,7 @@ export function createGateway(deps: GatewayAppDeps) {
       authenticator: revocations ?? authenticator,
       trustedProxies: trusted,
       logger,
+      deletionRetryMs: env.GATEWAY_DELETION_RETRY_MS,
     }),
     ...llmRoutes(chat),
   ];
@@ -233,6 +242,8 @@ export function createGateway(deps: GatewayAppDeps) {
     state,
     metrics,
     background,
+    /** Finishes account deletions left unfinished (start and stop it with the server). */
+    deletions,
     /** Settles once this replica hears revocations from the others (at once without Redis). */
     sharing: revocations?.subscribed ?? Promise.resolve(),
     /** Drops the connections to Redis, if any (last, on shutdown). */

@@ -17,6 +17,7 @@ const health = createHealthReporter({
 });
 const gateway = createGateway({ logger, health, services, env });
 gateway.pool.start();
+gateway.deletions.start();
 
 const running = await serveGateway({
   gateway,
@@ -34,6 +35,8 @@ const running = await serveGateway({
 // titles being written finish within SHUTDOWN_TIMEOUT_MS, then exit.
 const shutdown = (signal: NodeJS.Signals) => {
   logger.info({ signal }, "shutting down");
+  // No new pass of deletions; one under way is background work that the drain waits for.
+  gateway.deletions.stop();
   const force = setTimeout(() => {
     logger.error("shutdown took too long; exiting");
     process.exit(1);

@@ -10,6 +10,7 @@ import { freePort, startProcess, testCredential, testInternalSecret, waitFor } f
 import { createServiceClient } from "@dogi/trpc";
 import type { ManagedProcess } from "@dogi/testing";
 import { startFakeAuth } from "./testing/fake-auth.ts";
+import { startServiceProcess } from "./testing/service-process.ts";
 import type { FakeAuth } from "./testing/fake-auth.ts";
 import { startReplica } from "./testing/replica.ts";
 import type { TestReplica } from "./testing/replica.ts";
@@ -26,31 +27,13 @@ let gateway: ManagedProcess | undefined;
 let session: { url: string; process: ManagedProcess; dataDir: string };
 
 async function startSessionService() {
-  const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "dogi-gateway-shutdown-"));
-  const started = await startProcess(
-    process.execPath,
-    ["--import", tsxLoader, path.resolve(here, "../../session/src/main.ts")],
-    {
-      name: "session",
-      cwd: path.resolve(here, "../../.."),
-      env: {
-        ...process.env,
-        SESSION_PORT: String(port),
-        SESSION_DATABASE_URL: `file:${path.join(dataDir, "session.db")}`,
-        INTERNAL_SECRET: testInternalSecret,
-        LOG_LEVEL: "warn",
-        LOG_TO_FILE: "false",
-      },
-    },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/readyz`)).ok, {
-    what: "the session service to be ready",
-    timeoutMs: 30_000,
-    process: started,
+  const started = await startServiceProcess({
+    name: "session",
+    port: await freePort(),
+    env: { SESSION_DATABASE_URL: `file:${path.join(dataDir, "session.db")}` },
   });
-  return { url, process: started, dataDir };
+  return { ...started, dataDir };
 }
 
 beforeAll(async () => {

@@ -1,12 +1,14 @@
 import type { TDeleteAccountRequest, TDeleteAccountResult } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
+import { userDataStores } from "../store/interface.ts";
 import { confirmPassword } from "./confirm-password.ts";
 
 /**
  * Deletes the account after checking the password: profile, pets, refresh tokens and API keys go
- * with it, and its access tokens stop working. The result names what the other services must
- * delete (the gateway calls them). The password is throttled as at sign-in.
+ * with it, and its access tokens stop working. Its tombstone, written in the same transaction,
+ * names what the other services must still delete; the gateway has them do it and marks each
+ * done (deletions.*). The password is throttled as at sign-in.
  */
 export async function deleteAccount(
   deps: AuthDeps,
@@ -16,13 +18,16 @@ export async function deleteAccount(
   if (!user) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
   const { password, clientIp } = options.input;
   await confirmPassword(deps, { user, password, clientIp, field: "password" });
-  const deleted = await deps.store.deleteUser(user.userId);
+  const deleted = await deps.store.deleteUser(user.userId, {
+    pending: userDataStores,
+    now: deps.now(),
+  });
   deps.accessTokens.invalidateUser(user.userId);
   if (!deleted) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
   deps.logger.info({ userId: user.userId, deleted }, "account deleted");
   return {
     userId: user.userId as TDeleteAccountResult["userId"],
     deleted,
-    alsoDeleteIn: ["session"],
+    alsoDeleteIn: [...userDataStores],
   };
 }

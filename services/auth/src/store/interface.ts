@@ -73,6 +73,26 @@ export interface DeletedCounts {
   apiKeys: number;
 }
 
+/** The services besides auth that keep data keyed by a user's id: deleted with the account. */
+export const userDataStores = ["session"] as const;
+
+/**
+ * A tombstone: the durable record that an account was deleted, and what other services must
+ * still delete. Written with the user's removal and never removed, so that a restore can replay it.
+ */
+export interface AccountDeletionRecord {
+  userId: string;
+  deletedAt: Date;
+  /** The services that may still hold the user's data (of `userDataStores`); empty once complete. */
+  pending: string[];
+  completedAt: Date | null;
+  /** Failed cleanup attempts so far. */
+  attempts: number;
+  lastError: string | null;
+  /** The next cleanup attempt is not due before this (a failure defers it). */
+  nextAttemptAt: Date;
+}
+
 /** Thrown by createUser when the normalized email is already taken. */
 export class EmailTakenError extends Error {
   constructor() {
@@ -112,8 +132,47 @@ export interface AuthStore {
   }): Promise<boolean>;
   /** Increments the token version; false when the user does not exist. */
   bumpTokenVersion(userId: string, now: Date): Promise<boolean>;
-  /** Deletes the user with their profile, pets, refresh tokens and API keys; null when not found. */
-  deleteUser(userId: string): Promise<DeletedCounts | null>;
+  /**
+   * Deletes the user with their profile, pets, refresh tokens and API keys and, in the same
+   * transaction, writes their tombstone with `pending` still to delete elsewhere; null (and no
+   * tombstone) when the user is not found.
+   */
+  deleteUser(
+    userId: string,
+    deletion: { pending: readonly string[]; now: Date },
+  ): Promise<DeletedCounts | null>;
+
+  /** Incomplete tombstones due at `now`, oldest deletion first, at most `limit`. */
+  listPendingDeletions(options: { now: Date; limit: number }): Promise<AccountDeletionRecord[]>;
+  /**
+   * Takes `store` off the tombstone's pending list, completing it at `now` when none is left
+   * (again: no change); null when the user has no tombstone.
+   */
+  markDeletionStoreDone(
+    userId: string,
+    store: string,
+    now: Date,
+  ): Promise<AccountDeletionRecord | null>;
+  /**
+   * Counts a failed attempt on an incomplete tombstone and defers the next one to `retryAt`;
+   * null when the user has no incomplete tombstone.
+   */
+  recordDeletionFailure(
+    userId: string,
+    failure: { error: string; retryAt: Date },
+  ): Promise<AccountDeletionRecord | null>;
+  /** Every tombstone, complete or not, oldest deletion first (for backups). */
+  listDeletions(): Promise<AccountDeletionRecord[]>;
+  /**
+   * What a restore calls with the tombstones kept outside the backup, so that no deleted account
+   * comes back: inserts the missing ones as pending for every store of `userDataStores` (their
+   * data may have been restored too), and removes those users' rows wherever they exist again.
+   * One transaction.
+   */
+  replayDeletions(
+    tombstones: ReadonlyArray<Pick<AccountDeletionRecord, "userId" | "deletedAt">>,
+    now: Date,
+  ): Promise<{ insertedTombstones: number; removedUsers: number }>;
 
   getProfile(userId: string): Promise<ProfileRecord | null>;
   /** Applies the given fields; null when the user has no profile. */

@@ -6,8 +6,25 @@ import { createPool } from "mysql2/promise";
 import type { ResultSetHeader } from "mysql2/promise";
 import type { AuthStore, ProfileRecord } from "./interface.ts";
 import { EmailTakenError } from "./interface.ts";
-import { apiKeys, pets, refreshTokens, userProfiles, users } from "./mysql/schema/index.ts";
-import { profileOf } from "./rows.ts";
+import {
+  deletionOf,
+  dueAt,
+  failedAttempt,
+  incompleteOf,
+  markStoreDone,
+  oldestFirst,
+  replayTombstones,
+  tombstoneRow,
+} from "./deletions.ts";
+import {
+  accountDeletions,
+  apiKeys,
+  pets,
+  refreshTokens,
+  userProfiles,
+  users,
+} from "./mysql/schema/index.ts";
+import { profileOf, removeUserRows } from "./rows.ts";
 
 const migrationsFolder = fileURLToPath(new URL("../../drizzle/mysql", import.meta.url));
 
@@ -37,6 +54,23 @@ export function createMySqlStore(
     timezone: "Z",
   });
   const db = drizzle({ client: pool });
+  type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+
+  // Children are deleted explicitly rather than by the cascade, so that the counts are known.
+  const userTables = { pets, refreshTokens, apiKeys, userProfiles, users };
+  const removeUser = (tx: Tx, userId: string) =>
+    removeUserRows(async (name) => {
+      const table = userTables[name];
+      return affected(await tx.delete(table).where(eq(table.userId, userId)));
+    });
+  const findDeletion = async (userId: string) => {
+    const rows = await db
+      .select()
+      .from(accountDeletions)
+      .where(eq(accountDeletions.userId, userId))
+      .limit(1);
+    return rows[0] ? deletionOf(rows[0]) : null;
+  };
 
   return {
     async migrate() {
@@ -96,19 +130,60 @@ export function createMySqlStore(
         .where(eq(users.userId, userId));
       return affected(result) === 1;
     },
-    async deleteUser(userId) {
+    async deleteUser(userId, { pending, now }) {
       return db.transaction(async (tx) => {
-        const petCount = affected(await tx.delete(pets).where(eq(pets.userId, userId)));
-        const tokenCount = affected(
-          await tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId)),
-        );
-        const keyCount = affected(await tx.delete(apiKeys).where(eq(apiKeys.userId, userId)));
-        await tx.delete(userProfiles).where(eq(userProfiles.userId, userId));
-        const userCount = affected(await tx.delete(users).where(eq(users.userId, userId)));
-        return userCount === 1
-          ? { pets: petCount, refreshTokens: tokenCount, apiKeys: keyCount }
-          : null;
+        const deleted = await removeUser(tx, userId);
+        if (deleted)
+          await tx
+            .insert(accountDeletions)
+            .values(tombstoneRow({ userId, deletedAt: now, stores: pending, now }));
+        return deleted;
       });
+    },
+
+    async listPendingDeletions({ now, limit }) {
+      const rows = await db
+        .select()
+        .from(accountDeletions)
+        .where(dueAt(accountDeletions, now))
+        .orderBy(...oldestFirst(accountDeletions))
+        .limit(limit);
+      return rows.map(deletionOf);
+    },
+    async markDeletionStoreDone(userId, store, now) {
+      return db.transaction(async (tx) => {
+        // The row lock keeps two replicas marking two stores from each undoing the other.
+        const [row] = await tx
+          .select()
+          .from(accountDeletions)
+          .where(eq(accountDeletions.userId, userId))
+          .for("update");
+        return markStoreDone(row, { store, now }, (change) =>
+          tx.update(accountDeletions).set(change).where(eq(accountDeletions.userId, userId)),
+        );
+      });
+    },
+    async recordDeletionFailure(userId, failure) {
+      const result = await db
+        .update(accountDeletions)
+        .set(failedAttempt(accountDeletions, failure))
+        .where(incompleteOf(accountDeletions, userId));
+      return affected(result) === 1 ? findDeletion(userId) : null;
+    },
+    async listDeletions() {
+      const rows = await db
+        .select()
+        .from(accountDeletions)
+        .orderBy(...oldestFirst(accountDeletions));
+      return rows.map(deletionOf);
+    },
+    async replayDeletions(tombstones, now) {
+      return db.transaction((tx) =>
+        replayTombstones(tombstones, now, {
+          insert: async (row) => affected(await tx.insert(accountDeletions).ignore().values(row)),
+          removeUser: (userId) => removeUser(tx, userId),
+        }),
+      );
     },
 
     async getProfile(userId) {

@@ -7,8 +7,25 @@ import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import type { AuthStore } from "./interface.ts";
 import { EmailTakenError } from "./interface.ts";
-import { apiKeys, pets, refreshTokens, userProfiles, users } from "./sqlite/schema/index.ts";
-import { profileOf } from "./rows.ts";
+import {
+  deletionOf,
+  dueAt,
+  failedAttempt,
+  incompleteOf,
+  markStoreDone,
+  oldestFirst,
+  replayTombstones,
+  tombstoneRow,
+} from "./deletions.ts";
+import {
+  accountDeletions,
+  apiKeys,
+  pets,
+  refreshTokens,
+  userProfiles,
+  users,
+} from "./sqlite/schema/index.ts";
+import { profileOf, removeUserRows } from "./rows.ts";
 
 const migrationsFolder = fileURLToPath(new URL("../../drizzle/sqlite", import.meta.url));
 
@@ -48,6 +65,23 @@ export function createSqliteStore(url: string): AuthStore {
   const client = createClient({ url, timeout: 5_000 });
   const db = drizzle({ client });
   const exclusive = serializer();
+  type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+
+  // Children are deleted explicitly: SQLite enforces foreign keys only per connection, on request.
+  const userTables = { pets, refreshTokens, apiKeys, userProfiles, users };
+  const removeUser = (tx: Tx, userId: string) =>
+    removeUserRows(async (name) => {
+      const table = userTables[name];
+      return affected(await tx.delete(table).where(eq(table.userId, userId)));
+    });
+  const findDeletion = async (userId: string) => {
+    const rows = await db
+      .select()
+      .from(accountDeletions)
+      .where(eq(accountDeletions.userId, userId))
+      .limit(1);
+    return rows[0] ? deletionOf(rows[0]) : null;
+  };
 
   return {
     async migrate() {
@@ -110,21 +144,65 @@ export function createSqliteStore(url: string): AuthStore {
         .where(eq(users.userId, userId));
       return affected(result) === 1;
     },
-    async deleteUser(userId) {
-      // Children are deleted explicitly: SQLite enforces foreign keys only per connection, on request.
+    async deleteUser(userId, { pending, now }) {
       return exclusive(() =>
         db.transaction(async (tx) => {
-          const petCount = affected(await tx.delete(pets).where(eq(pets.userId, userId)));
-          const tokenCount = affected(
-            await tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId)),
-          );
-          const keyCount = affected(await tx.delete(apiKeys).where(eq(apiKeys.userId, userId)));
-          await tx.delete(userProfiles).where(eq(userProfiles.userId, userId));
-          const userCount = affected(await tx.delete(users).where(eq(users.userId, userId)));
-          return userCount === 1
-            ? { pets: petCount, refreshTokens: tokenCount, apiKeys: keyCount }
-            : null;
+          const deleted = await removeUser(tx, userId);
+          if (deleted)
+            await tx
+              .insert(accountDeletions)
+              .values(tombstoneRow({ userId, deletedAt: now, stores: pending, now }));
+          return deleted;
         }),
+      );
+    },
+
+    async listPendingDeletions({ now, limit }) {
+      const rows = await db
+        .select()
+        .from(accountDeletions)
+        .where(dueAt(accountDeletions, now))
+        .orderBy(...oldestFirst(accountDeletions))
+        .limit(limit);
+      return rows.map(deletionOf);
+    },
+    async markDeletionStoreDone(userId, store, now) {
+      // One writer at a time: the read and the write below cannot interleave with another's.
+      return exclusive(() =>
+        db.transaction(async (tx) => {
+          const [row] = await tx
+            .select()
+            .from(accountDeletions)
+            .where(eq(accountDeletions.userId, userId));
+          return markStoreDone(row, { store, now }, (change) =>
+            tx.update(accountDeletions).set(change).where(eq(accountDeletions.userId, userId)),
+          );
+        }),
+      );
+    },
+    async recordDeletionFailure(userId, failure) {
+      const result = await db
+        .update(accountDeletions)
+        .set(failedAttempt(accountDeletions, failure))
+        .where(incompleteOf(accountDeletions, userId));
+      return affected(result) === 1 ? findDeletion(userId) : null;
+    },
+    async listDeletions() {
+      const rows = await db
+        .select()
+        .from(accountDeletions)
+        .orderBy(...oldestFirst(accountDeletions));
+      return rows.map(deletionOf);
+    },
+    async replayDeletions(tombstones, now) {
+      return exclusive(() =>
+        db.transaction((tx) =>
+          replayTombstones(tombstones, now, {
+            insert: async (row) =>
+              affected(await tx.insert(accountDeletions).values(row).onConflictDoNothing()),
+            removeUser: (userId) => removeUser(tx, userId),
+          }),
+        ),
       );
     },
 

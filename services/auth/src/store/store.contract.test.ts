@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
 import { storeKinds } from "../testing/stores.ts";
-import type { AuthStore, RefreshTokenRecord, UserRecord } from "./interface.ts";
+import type {
+  AccountDeletionRecord,
+  AuthStore,
+  RefreshTokenRecord,
+  UserRecord,
+} from "./interface.ts";
 import { EmailTakenError } from "./interface.ts";
 import { createMySqlStore } from "./mysql.ts";
 import { createSqliteStore } from "./sqlite.ts";
@@ -40,6 +45,19 @@ function token(userId: string, familyId: string = randomUUID()): RefreshTokenRec
   };
 }
 
+const gone = (now: Date) => ({ pending: ["session"], now });
+function tombstone(userId: string, deletedAt: Date): AccountDeletionRecord {
+  return {
+    userId,
+    deletedAt,
+    pending: ["session"],
+    completedAt: null,
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: deletedAt,
+  };
+}
+
 for (const kind of kinds) {
   describe.skipIf(kind.skip)(kind.title("auth store contract"), () => {
     let store: AuthStore;
@@ -52,6 +70,18 @@ for (const kind of kinds) {
     afterEach(async () => {
       await dispose();
     });
+
+    /** Creates and deletes `count` users, the n-th (from 1) at later(n); their ids in that order. */
+    async function deletedUsers(count: number): Promise<string[]> {
+      const ids: string[] = [];
+      for (let n = 1; n <= count; n++) {
+        const user = newUser();
+        await store.createUser(user, profile);
+        await store.deleteUser(user.userId, gone(later(n)));
+        ids.push(user.userId);
+      }
+      return ids;
+    }
 
     it("runs its migrations a second time without error or data loss", async () => {
       const user = newUser();
@@ -269,7 +299,7 @@ for (const kind of kinds) {
         lastUsedAt: null,
         revokedAt: null,
       });
-      expect(await store.deleteUser(user.userId)).toEqual({
+      expect(await store.deleteUser(user.userId, gone(later(1)))).toEqual({
         pets: 2,
         refreshTokens: 1,
         apiKeys: 1,
@@ -279,7 +309,111 @@ for (const kind of kinds) {
       expect(await store.listPets(user.userId)).toEqual([]);
       expect(await store.listApiKeys(user.userId)).toEqual([]);
       expect(await store.listPets(other.userId)).toHaveLength(1);
-      expect(await store.deleteUser(user.userId)).toBeNull();
+      expect(await store.deleteUser(user.userId, gone(later(2)))).toBeNull();
+    });
+
+    it("writes a pending tombstone with the user's removal, and none for a user that is not there", async () => {
+      const user = newUser();
+      await store.createUser(user, profile);
+      await store.deleteUser(user.userId, gone(later(1)));
+      expect(await store.listDeletions()).toEqual([tombstone(user.userId, later(1))]);
+      expect(await store.deleteUser(randomUUID(), gone(later(2)))).toBeNull();
+      expect(await store.listDeletions()).toHaveLength(1);
+    });
+
+    it("lists due deletions oldest first up to the limit, skipping deferred and complete ones", async () => {
+      const [a = "", b = "", c = "", d = ""] = await deletedUsers(4);
+      await store.recordDeletionFailure(b, { error: "session down", retryAt: later(100) });
+      await store.markDeletionStoreDone(d, "session", later(5));
+      const due = async (at: number, limit = 10) =>
+        (await store.listPendingDeletions({ now: later(at), limit })).map((r) => r.userId);
+      expect(await due(50)).toEqual([a, c]);
+      expect(await due(50, 1)).toEqual([a]);
+      expect(await due(100)).toEqual([a, b, c]);
+      // A deletion is not due before it happened.
+      expect(await due(0)).toEqual([]);
+    });
+
+    it("completes a tombstone when its last store is done, and marking again changes nothing", async () => {
+      const [userId = ""] = await deletedUsers(1);
+      expect(await store.markDeletionStoreDone(userId, "rag", later(5))).toEqual(
+        tombstone(userId, later(1)),
+      );
+      const done = await store.markDeletionStoreDone(userId, "session", later(6));
+      expect(done).toEqual({ ...tombstone(userId, later(1)), pending: [], completedAt: later(6) });
+      expect(await store.markDeletionStoreDone(userId, "session", later(7))).toEqual(done);
+      expect(await store.listDeletions()).toEqual([done]);
+      expect(await store.markDeletionStoreDone(randomUUID(), "session", later(8))).toBeNull();
+    });
+
+    it("counts failed attempts with their error and defers the next, but not on a complete tombstone", async () => {
+      const [userId = ""] = await deletedUsers(1);
+      await store.recordDeletionFailure(userId, { error: "first", retryAt: later(10) });
+      const second = await store.recordDeletionFailure(userId, {
+        error: `connection refused ${"x".repeat(600)}`,
+        retryAt: later(30),
+      });
+      expect(second).toMatchObject({ attempts: 2, nextAttemptAt: later(30), completedAt: null });
+      expect(second?.lastError).toMatch(/^connection refused x+$/);
+      expect(second?.lastError).toHaveLength(500);
+      await store.markDeletionStoreDone(userId, "session", later(31));
+      expect(
+        await store.recordDeletionFailure(userId, { error: "late", retryAt: later(40) }),
+      ).toBeNull();
+      expect((await store.listDeletions())[0]).toMatchObject({
+        attempts: 2,
+        completedAt: later(31),
+      });
+      expect(
+        await store.recordDeletionFailure(randomUUID(), { error: "x", retryAt: later(1) }),
+      ).toBeNull();
+    });
+
+    it("replays tombstones: a restored user is removed again with their rows, a missing tombstone comes back pending", async () => {
+      const [kept = ""] = await deletedUsers(1);
+      await store.markDeletionStoreDone(kept, "session", later(2));
+      const keptTombstone = (await store.listDeletions())[0];
+      // The state of an older backup: the user is back with a pet and a token, no tombstone.
+      const restored = newUser();
+      await store.createUser(restored, profile);
+      await store.createPet({
+        petId: randomUUID(),
+        userId: restored.userId,
+        name: "Bori",
+        species: "dog",
+        breed: null,
+        birthDate: null,
+        weightKg: null,
+        sex: "male",
+        neutered: null,
+        knownConditions: [],
+        createdAt: t0,
+        updatedAt: t0,
+      });
+      await store.insertRefreshToken(token(restored.userId));
+      const bystander = newUser();
+      await store.createUser(bystander, profile);
+
+      const replayed = await store.replayDeletions(
+        [
+          { userId: kept, deletedAt: later(1) },
+          { userId: restored.userId, deletedAt: later(3) },
+        ],
+        later(10),
+      );
+      expect(replayed).toEqual({ insertedTombstones: 1, removedUsers: 1 });
+      expect(await store.findUserById(restored.userId)).toBeNull();
+      expect(await store.findUserByEmail(restored.email)).toBeNull();
+      expect(await store.getProfile(restored.userId)).toBeNull();
+      expect(await store.listPets(restored.userId)).toEqual([]);
+      expect(await store.findUserById(bystander.userId)).not.toBeNull();
+      expect(await store.listDeletions()).toEqual([
+        keptTombstone,
+        { ...tombstone(restored.userId, later(3)), nextAttemptAt: later(10) },
+      ]);
+      expect(
+        await store.replayDeletions([{ userId: restored.userId, deletedAt: later(3) }], later(11)),
+      ).toEqual({ insertedTombstones: 0, removedUsers: 0 });
     });
   });
 }

@@ -2,6 +2,7 @@ import type net from "node:net";
 import type { Request } from "express";
 import {
   ZApiKeyList,
+  ZRestAccountDeletion,
   ZRestApiKey,
   ZRestAuthResponse,
   ZRestChangePasswordRequest,
@@ -31,7 +32,7 @@ import { clientIpField } from "../edge/client-ip.ts";
 import { toCamel, toSnake } from "../http/case.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
-import { deleteUserData } from "./delete-account.ts";
+import { cleanUpDeletedAccount } from "./delete-account.ts";
 import type { Revocations } from "./revocations.ts";
 import { tokenResponse } from "./token-response.ts";
 
@@ -41,6 +42,8 @@ export interface AuthRoutesDeps {
   authenticator: Revocations;
   trustedProxies: net.BlockList;
   logger: Logger;
+  /** GATEWAY_DELETION_RETRY_MS, for the first attempt at a deleted account's data. */
+  deletionRetryMs: number;
 }
 
 const authResponse = (result: TAuthResult) => ({
@@ -211,10 +214,12 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         method: "delete",
         path: "/v1/auth/me",
         tag,
-        summary: "Delete the account, its pets, keys, sessions and turns",
+        summary:
+          "Delete the account at once; its chat history goes now, or in the background (status deleting)",
         auth: "user",
         body: ZRestDeleteAccountRequest,
-        status: 204,
+        response: ZRestAccountDeletion,
+        status: 202,
       },
       async ({ req, caller, body }) => {
         const result = await deps.services.auth.deleteAccount.mutate(
@@ -222,18 +227,12 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
           asUser(caller.token),
         );
         deps.authenticator.forgetUser(caller.userId);
-        const clean = await deleteUserData({
-          services: deps.services,
-          userId: result.userId,
-          alsoDeleteIn: result.alsoDeleteIn,
-          logger: deps.logger,
-        });
-        if (!clean)
-          throw new AppError(
-            "UPSTREAM_UNAVAILABLE",
-            "The account was deleted, but its chat history could not be removed yet; it will be removed when you retry or contact support.",
-          );
-        return { status: 204 };
+        // One quick attempt now; auth's tombstone keeps what is left for the deletion job.
+        const state = await cleanUpDeletedAccount(
+          { services: deps.services, logger: deps.logger, retryMs: deps.deletionRetryMs },
+          { userId: result.userId, pending: result.alsoDeleteIn, attempts: 0 },
+        );
+        return { status: 202, body: state };
       },
     ),
     defineRoute(

@@ -677,6 +677,10 @@ describe("the edge", () => {
       expect.arrayContaining(["/v1/auth/register", "/v1/llm/sessions/{id}/messages"]),
     );
     expect(JSON.stringify(doc.paths["/v1/auth/register"])).toContain("full_name");
+    // Account deletion is accepted (202) with the deletion's state, not 204.
+    const deletion = JSON.stringify(doc.paths["/v1/auth/me"]?.delete);
+    expect(deletion).toContain('"202"');
+    expect(deletion).toContain('"deleting"');
     expect((await fetch(`${stack.url}/v1/docs`)).status).toBe(200);
   });
 });
@@ -765,7 +769,10 @@ describe("the typed tRPC client and account deletion", () => {
     await readEvents(await ask(api, sessionId, { question: "hello" }));
     const trpc = createGatewayClient({ url: stack.url, accessToken: api.token ?? "" });
     expect((await trpc.sessions.list.query({})).items).toHaveLength(1);
-    expect((await api.call("DELETE", "/v1/auth/me", { password })).status).toBe(204);
+    const deleted = await api.call("DELETE", "/v1/auth/me", { password });
+    expect(deleted.status).toBe(202);
+    // The session service was up: everything went in the first attempt.
+    expect(deleted.json).toEqual({ status: "deleted", pending: [] });
     expect((await api.call("GET", "/v1/auth/me")).status).toBe(401);
     // The session store itself (asked directly, signed as the gateway) holds nothing for the user.
     const input = encodeURIComponent(JSON.stringify({ userId }));

@@ -3,3 +3,4 @@ export { userProfiles } from "./user-profiles.ts";
 export { pets } from "./pets.ts";
 export { refreshTokens } from "./refresh-tokens.ts";
 export { apiKeys } from "./api-keys.ts";
+export { accountDeletions } from "./account-deletions.ts";
