@@ -7,6 +7,7 @@ import { createStore } from "@dogi/auth/store";
 import type { TUserId } from "@dogi/contracts";
 import type { SessionRouter } from "@dogi/session";
 import { freePort, waitFor } from "@dogi/testing";
+import { testCredential } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
 import { Api } from "../testing/api.ts";
 import { startServiceProcess } from "../testing/service-process.ts";
@@ -88,6 +89,7 @@ const sessionsOf = async (userId: string) =>
     await createServiceClient<SessionRouter>({
       url: `http://127.0.0.1:${sessionPort}`,
       timeoutMs: 5_000,
+      credential: testCredential("session"),
     }).listSessions.query({ userId: userId as TUserId, limit: 10 })
   ).items.length;
 
