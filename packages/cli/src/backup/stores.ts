@@ -1,7 +1,7 @@
 import { chmod, copyFile, mkdir, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { createClient } from "@libsql/client";
-import { z } from "zod";
+import type { z } from "zod";
 import { EnvError, loadEnv, ZAuthEnv, ZSessionEnv } from "@dogi/config";
 import { sqliteFilePath } from "@dogi/config/private-files";
 import { isPortFree } from "@dogi/testing/ports";
