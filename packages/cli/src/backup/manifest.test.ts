@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -50,13 +51,19 @@ describe("the backup manifest", () => {
 
   it("verifies a folder whose files match, and lists every file that does not", async () => {
     writeFileSync(path.join(dir, "auth.db"), "accounts");
-    const { createHash } = await import("node:crypto");
     const sha256 = createHash("sha256").update("accounts").digest("hex");
-    const manifest = {
+    const manifest: BackupManifest = {
       ...sample,
-      stores: [{ ...sample.stores[0], files: [{ path: "auth.db", sha256 }] }],
+      stores: [
+        {
+          name: "auth",
+          kind: "sqlite",
+          takenAt: sample.createdAt,
+          files: [{ path: "auth.db", sha256 }],
+        },
+      ],
     };
-    await writeBackupRecords(dir, manifest as BackupManifest);
+    await writeBackupRecords(dir, manifest);
     expect(await verifyBackup(dir)).toEqual(manifest);
 
     writeFileSync(path.join(dir, "auth.db"), "changed");
