@@ -14,6 +14,7 @@ import {
   snapshotSqlite,
   storeLocations,
 } from "../backup/stores.ts";
+import { say } from "../backup/say.ts";
 import { findRepoRoot, resolveUserPath } from "../paths.ts";
 import { isUnreachable, messageOf } from "../service-errors.ts";
 import { UsageError } from "../usage-error.ts";
@@ -57,6 +58,12 @@ export async function backupCommand(args: string[]): Promise<number> {
     given !== undefined
       ? resolveUserPath(given)
       : path.resolve(root, env.DATA_DIR, "backups", utcSeconds().replace(/[-:]/g, ""));
+  // A failed backup removes what it made: the folder if it made it, else what it wrote in it.
+  const madeFolder = !existsSync(out);
+  const discard = async (): Promise<void> => {
+    if (madeFolder) await rm(out, { recursive: true, force: true });
+    else for (const name of await readdir(out)) await rm(path.join(out, name), { recursive: true });
+  };
   await mkdir(out, { recursive: true, mode: 0o700 });
   // Dumps hold password hashes and chat history: readable by the owner only.
   await chmod(out, 0o700);
@@ -67,19 +74,17 @@ export async function backupCommand(args: string[]): Promise<number> {
 
   const stores: StoreLocation[] = [];
   for (const location of storeLocations(root, env)) {
-    const where =
-      location.kind === "sqlite"
-        ? location.file
-        : location.kind === "chroma-folder"
-          ? location.dir
-          : undefined;
-    if (location.kind === "elsewhere") say(`${location.name}: skipped, ${location.why}`);
-    else if (where !== undefined && !existsSync(where))
+    if (location.kind === "elsewhere") {
+      say(`${location.name}: skipped, ${location.why}`);
+      continue;
+    }
+    const where = location.kind === "sqlite" ? location.file : location.dir;
+    if (existsSync(where)) stores.push(location);
+    else
       say(`${location.name}: skipped, ${where} does not exist (Dogi has not stored anything yet)`);
-    else stores.push(location);
   }
   if (stores.length === 0) {
-    await rm(out, { recursive: true, force: true });
+    await discard();
     console.error("dogi backup: no embedded store to back up");
     return 1;
   }
@@ -89,7 +94,7 @@ export async function backupCommand(args: string[]): Promise<number> {
   try {
     saved = await copyStores(stores, out, { url: ragUrl(root, env), holdMs });
   } catch (error) {
-    await rm(out, { recursive: true, force: true });
+    await discard();
     console.error(`dogi backup: ${messageOf(error)}; nothing was kept`);
     return 1;
   }
@@ -99,10 +104,6 @@ export async function backupCommand(args: string[]): Promise<number> {
     `backup ${header.backupId} written to ${out} (${saved.map((s) => s.name).join(", ")}; ${files} files)`,
   );
   return 0;
-}
-
-function say(message: string): void {
-  process.stderr.write(`==> ${message}\n`);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { StoreLocation } from "../backup/stores.ts";
 import { dogiPortsInUse, loadStoresEnv, storeLocations } from "../backup/stores.ts";
 import type { Tombstone } from "../backup/tombstones.ts";
 import { readTombstones, replayTombstones, sqliteTombstoneReplay } from "../backup/tombstones.ts";
+import { say } from "../backup/say.ts";
 import { findRepoRoot, resolveUserPath } from "../paths.ts";
 import { messageOf } from "../service-errors.ts";
 import { UsageError } from "../usage-error.ts";
@@ -93,10 +94,6 @@ export async function restoreCommand(args: string[]): Promise<number> {
   if (!result.ok) return fail(result.message);
   say(result.message);
   return 0;
-}
-
-function say(message: string): void {
-  process.stderr.write(`==> ${message}\n`);
 }
 
 const JOURNAL = "journal.json";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   appendFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -16,7 +17,7 @@ import { freeLauncherPorts } from "../testing/ports.ts";
 import { repoRoot, runDogi } from "../testing/run-cli.ts";
 
 // These run with Dogi stopped (nothing listens on the ports given), on SQLite files made with
-// auth's own migration; the live backup of a running Dogi is in backup.test.ts.
+// auth's own migration; the live backup of a running Dogi is in backup-restore.live.test.ts.
 const authMigration = path.join(repoRoot, "services/auth/drizzle/sqlite/0000_init.sql");
 const tombstoneTable =
   "CREATE TABLE account_deletions (user_id TEXT PRIMARY KEY NOT NULL, deleted_at INTEGER NOT NULL)";
@@ -127,6 +128,25 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
       ["u-ann"],
       ["u-bob"],
     ]);
+  });
+
+  it("refuses a folder that is not empty, and says when there is nothing to back up", async () => {
+    await makeAuthDb();
+    const used = path.join(dir, "used");
+    mkdirSync(used);
+    writeFileSync(path.join(used, "auth.db"), "an older backup");
+    const refused = await run(["backup", used]);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain("is not empty; give a new folder");
+    expect(readFileSync(path.join(used, "auth.db"), "utf8")).toBe("an older backup");
+
+    rmSync(dataDir, { recursive: true });
+    const empty = path.join(dir, "empty");
+    const nothing = await run(["backup", empty]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.output).toMatch(/auth: skipped, .*auth\.db does not exist/);
+    expect(nothing.output).toContain("no embedded store to back up");
+    expect(existsSync(empty)).toBe(false);
   });
 
   it("refuses a backup whose sum does not match, or whose manifest was edited, and changes nothing", async () => {
