@@ -71,6 +71,13 @@ export async function restoreCommand(args: string[]): Promise<number> {
       return fail(
         `the backup holds ${store.name} as ${store.kind}, but here ${location?.kind === "elsewhere" ? location.why : "it is not embedded"}; nothing was changed`,
       );
+    // What `dogi backup` writes: one file per database, Chroma's files under chroma/.
+    const expected =
+      store.kind === "sqlite"
+        ? store.files.length === 1
+        : store.files.every((file) => file.path.startsWith("chroma/"));
+    if (!expected)
+      return fail(`the backup's ${store.name} files are not laid out as dogi backup writes them`);
     targets.push(
       targetOf(
         location,
