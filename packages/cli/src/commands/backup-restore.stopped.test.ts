@@ -90,6 +90,14 @@ async function run(args: string[]): Promise<{ code: number | string; output: str
   return { code, output: dogi.output() };
 }
 
+/** Runs `dogi backup` into a new folder and returns it. */
+async function backUp(): Promise<string> {
+  const out = path.join(dir, "backup");
+  const backup = await run(["backup", out]);
+  expect(backup.code, backup.output).toBe(0);
+  return out;
+}
+
 /** Every file under `folder` with its SHA-256 sum: what "untouched" means. */
 function fingerprint(folder: string): Record<string, string> {
   const result: Record<string, string> = {};
@@ -151,8 +159,7 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
 
   it("refuses a backup whose sum does not match, or whose manifest was edited, and changes nothing", async () => {
     await makeAuthDb();
-    const out = path.join(dir, "backup");
-    expect((await run(["backup", out])).code).toBe(0);
+    const out = await backUp();
     await sql(path.join(dataDir, "auth.db"), ["DELETE FROM pets WHERE user_id = 'u-bob'"]);
     const before = fingerprint(dataDir);
 
@@ -175,8 +182,7 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
 
   it("restores over existing data, keeping what it replaced aside", async () => {
     await makeAuthDb();
-    const out = path.join(dir, "backup");
-    expect((await run(["backup", out])).code).toBe(0);
+    const out = await backUp();
     await sql(path.join(dataDir, "auth.db"), ["DELETE FROM pets"]);
     writeFileSync(path.join(dataDir, "chroma", "segment-1", "data_level0.bin"), "newer vectors");
 
@@ -199,8 +205,7 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
 
   it("carries account deletions made after the backup across the restore", async () => {
     const auth = await makeAuthDb([tombstoneTable]);
-    const out = path.join(dir, "backup");
-    expect((await run(["backup", out])).code).toBe(0);
+    const out = await backUp();
     // After the backup, ann deletes her account: auth records a tombstone and removes her rows.
     await sql(auth, [
       "INSERT INTO account_deletions VALUES ('u-ann', 1765080000000)",
@@ -221,8 +226,7 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
 
   it("skips the tombstone step with a note when auth has no account_deletions table", async () => {
     await makeAuthDb();
-    const out = path.join(dir, "backup");
-    expect((await run(["backup", out])).code).toBe(0);
+    const out = await backUp();
     const restore = await run(["restore", out]);
     expect(restore.code, restore.output).toBe(0);
     expect(restore.output).toMatch(
@@ -235,8 +239,7 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
     await makeAuthDb([
       "CREATE TABLE account_deletions (user_id TEXT PRIMARY KEY, deleted_at INTEGER, reason TEXT NOT NULL)",
     ]);
-    const out = path.join(dir, "backup");
-    expect((await run(["backup", out])).code).toBe(0);
+    const out = await backUp();
     rmSync(path.join(dataDir, "auth.db"));
     await makeAuthDb([tombstoneTable, "INSERT INTO account_deletions VALUES ('u-ann', 1)"]);
     const before = fingerprint(dataDir);
