@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016 # the 'sh -c' scripts expand the containers' own variables, in the containers
 # Backs up Dogi's stores from the running Compose project: a MySQL dump (auth), a MongoDB dump
-# (session) and an archive of the Chroma volume (knowledge base), with SHA-256 sums.
+# (session) and an archive of the Chroma volume (knowledge base). MANIFEST names the backup (one
+# backup id, the time, Dogi's version and commit) and each store with the time it was taken and
+# its file's SHA-256 sum; SHA256SUMS covers every file, MANIFEST included. `pnpm dogi backup`
+# writes the same records for the embedded stores.
 #
 #   infra/backup.sh [--no-stop] [OUTPUT_DIR]
 #
@@ -26,7 +29,7 @@ out=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --no-stop) stop_chroma=false ;;
-    -h|--help) sed -n '3,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage ;;
     *) [ -z "$out" ] || usage; out="$1" ;;
   esac
@@ -34,16 +37,17 @@ while [ "$#" -gt 0 ]; do
 done
 out="${out:-$root_dir/data/backups/$(date -u +%Y%m%dT%H%M%SZ)}"
 
-compose=("${DOCKER:-docker}" compose)
-IFS=: read -r -a compose_files <<<"${DOGI_COMPOSE_FILES:-$infra_dir/docker-compose.yml}"
-for file in "${compose_files[@]}"; do compose+=(-f "$file"); done
-env_file="${DOGI_ENV_FILE:-$root_dir/.env}"
-[ -f "$env_file" ] && compose+=(--env-file "$env_file")
-
-log() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source-path=SCRIPTDIR source=backup-common.sh
+source "$infra_dir/backup-common.sh"
 
 running="$("${compose[@]}" ps --status running --services)"
 is_running() { grep -qx "$1" <<<"$running"; }
+
+backup_id="$(date -u +%Y%m%dT%H%M%SZ)-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+# "name kind taken-at file" of each store dumped, for MANIFEST.
+stores=()
+taken() { stores+=("$1 $2 $(date -u +%Y-%m-%dT%H:%M:%SZ) $3"); }
 
 # Dumps hold password hashes and chat history: readable by the owner only.
 umask 077
@@ -57,6 +61,8 @@ done_any=false
 
 if is_running mysql; then
   log "MySQL: dumping the auth database"
+  taken auth mysql mysql.sql.gz
+  # The password reaches mysqldump through its environment (MYSQL_PWD), never its command line.
   # --single-transaction: a consistent snapshot of InnoDB tables without locking the service out.
   "${compose[@]}" exec -T mysql sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysqldump --user=root \
       --single-transaction --routines --triggers --events --hex-blob \
@@ -68,8 +74,10 @@ fi
 
 if is_running mongodb; then
   log "MongoDB: dumping the session database"
-  "${compose[@]}" exec -T mongodb sh -c 'exec mongodump --quiet --archive --gzip \
-      --username root --password "$MONGO_INITDB_ROOT_PASSWORD" --authenticationDatabase admin \
+  taken session mongodb mongodb.archive.gz
+  "${compose[@]}" exec -T mongodb sh -c "$mongo_config"'
+mongodump --config "$config" --quiet \
+      --archive --gzip --username root --authenticationDatabase admin \
       --db "$MONGO_INITDB_DATABASE"' >"$out/mongodb.archive.gz"
   done_any=true
 else
@@ -86,6 +94,7 @@ if is_running chromadb; then
     trap '"${compose[@]}" start chromadb >&2 || true' EXIT
   fi
   log "Chroma: archiving its volume"
+  taken knowledge chroma-volume chroma.tar.gz
   "${compose[@]}" run --rm --no-deps -T --entrypoint tar chromadb -czf - -C /data . >"$out/chroma.tar.gz"
   if [ "$restart_chroma" = true ]; then
     trap - EXIT
@@ -102,13 +111,24 @@ if [ "$done_any" = false ]; then
   exit 1
 fi
 
+version="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$root_dir/package.json")"
 {
-  echo "created: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "# Dogi backup: one backup id, its stores and their files with SHA-256 sums"
+  echo "format: dogi-backup 1"
+  echo "backup-id: $backup_id"
+  echo "created: $created"
+  echo "dogi-version: ${version:-unknown}"
+  echo "dogi-commit: $(git -C "$root_dir" rev-parse HEAD 2>/dev/null || echo unknown)"
+  echo "source: compose"
   echo "host: $(hostname)"
-  echo "images:"
-  "${compose[@]}" images --format json 2>/dev/null || "${compose[@]}" images
+  for entry in "${stores[@]}"; do
+    read -r name kind taken_at file <<<"$entry"
+    echo "store: $name $kind $taken_at"
+    echo "file: $name $(sha256sum <"$out/$file" | cut -d' ' -f1) $file"
+  done
 } >"$out/MANIFEST"
-(cd "$out" && sha256sum -- *.gz >SHA256SUMS)
+{ "${compose[@]}" images --format json 2>/dev/null || "${compose[@]}" images; } >"$out/images.json"
+(cd "$out" && sha256sum -- *.gz images.json MANIFEST >SHA256SUMS)
 
-log "backup written to $out:"
+log "backup $backup_id written to $out:"
 (cd "$out" && ls -l)

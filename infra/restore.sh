@@ -5,10 +5,14 @@
 #
 #   infra/restore.sh [--yes] BACKUP_DIR
 #
-# It checks the backup's SHA-256 sums first, asks before overwriting (unless --yes), stops the
-# services that write to the stores (gateway, auth, session, rag), replaces the data, and starts
-# again what it stopped. MySQL's auth database and the Chroma volume are replaced whole; in
-# MongoDB each collection in the backup replaces the one of the same name.
+# It checks the backup first (every SHA-256 sum, and that MANIFEST names one backup of a Compose
+# deployment with those files), asks before overwriting (unless --yes), stops the services that
+# write to the stores (gateway, auth, session, rag), replaces the data, and starts again what it
+# stopped. MySQL's auth database and the Chroma volume are replaced whole; in MongoDB each
+# collection in the backup replaces the one of the same name. If a step fails once the data is
+# being replaced, the writers stay stopped (a half-restored store must not take new data) and it
+# prints how to finish. Backups of the embedded stores (`pnpm dogi backup`) are restored with
+# `pnpm dogi restore`.
 #
 # Environment: as for infra/backup.sh (DOGI_ENV_FILE, DOGI_COMPOSE_FILES, DOCKER).
 set -euo pipefail
@@ -23,7 +27,7 @@ backup=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     -y|--yes) assume_yes=true ;;
-    -h|--help) sed -n '3,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage ;;
     *) [ -z "$backup" ] || usage; backup="$1" ;;
   esac
@@ -32,75 +36,121 @@ done
 [ -n "$backup" ] || usage
 backup="$(cd "$backup" && pwd)"
 
-compose=("${DOCKER:-docker}" compose)
-IFS=: read -r -a compose_files <<<"${DOGI_COMPOSE_FILES:-$infra_dir/docker-compose.yml}"
-for file in "${compose_files[@]}"; do compose+=(-f "$file"); done
-env_file="${DOGI_ENV_FILE:-$root_dir/.env}"
-[ -f "$env_file" ] && compose+=(--env-file "$env_file")
+# shellcheck source-path=SCRIPTDIR source=backup-common.sh
+source "$infra_dir/backup-common.sh"
 
-log() { printf '==> %s\n' "$*" >&2; }
+refuse() { echo "restore: $*" >&2; exit 1; }
 
 if [ ! -f "$backup/SHA256SUMS" ]; then
-  echo "restore: $backup has no SHA256SUMS; is it a folder infra/backup.sh wrote?" >&2
-  exit 1
+  refuse "$backup has no SHA256SUMS; is it a folder infra/backup.sh wrote?"
 fi
 log "checking the backup's checksums"
 (cd "$backup" && sha256sum --check --quiet SHA256SUMS >&2)
 
-parts=()
-[ -f "$backup/mysql.sql.gz" ] && parts+=(mysql)
-[ -f "$backup/mongodb.archive.gz" ] && parts+=(mongodb)
-[ -f "$backup/chroma.tar.gz" ] && parts+=(chromadb)
-if [ "${#parts[@]}" -eq 0 ]; then
-  echo "restore: $backup holds no dump" >&2
-  exit 1
+# MANIFEST is covered by SHA256SUMS (checked above); its file lines must agree with it.
+manifest="$backup/MANIFEST"
+grep -qE '^[0-9a-f]{64}  MANIFEST$' "$backup/SHA256SUMS" || refuse "MANIFEST is not in SHA256SUMS"
+grep -qx 'format: dogi-backup 1' "$manifest" || refuse "$manifest is not a dogi-backup 1 manifest"
+if ! grep -qx 'source: compose' "$manifest"; then
+  refuse "$backup is a backup of the embedded stores: restore it with pnpm dogi restore"
 fi
+backup_id="$(sed -n 's/^backup-id: //p' "$manifest")"
+[ -n "$backup_id" ] || refuse "$manifest has no backup-id"
+parts=()
+while read -r _ name kind _; do
+  case "$name $kind" in
+    "auth mysql") parts+=(mysql) ;;
+    "session mongodb") parts+=(mongodb) ;;
+    "knowledge chroma-volume") parts+=(chromadb) ;;
+    *) refuse "$manifest: a store this script does not restore: $name $kind" ;;
+  esac
+done < <(grep '^store: ' "$manifest")
+while read -r _ _ sum file; do
+  grep -qxF "$sum  $file" "$backup/SHA256SUMS" || refuse "$file: its sum in MANIFEST is not the one in SHA256SUMS"
+done < <(grep '^file: ' "$manifest")
+has() { [[ " ${parts[*]} " == *" $1 "* ]]; }
+if [ "${#parts[@]}" -eq 0 ]; then
+  refuse "$backup holds no dump"
+fi
+log "backup $backup_id ($(sed -n 's/^created: //p' "$manifest")): ${parts[*]}"
 
 running="$("${compose[@]}" ps --status running --services)"
 is_running() { grep -qx "$1" <<<"$running"; }
 for part in mysql mongodb; do
-  if [[ " ${parts[*]} " == *" $part "* ]] && ! is_running "$part"; then
-    echo "restore: $part is not running; start it first (docker compose ... up -d $part)" >&2
-    exit 1
+  if has "$part" && ! is_running "$part"; then
+    refuse "$part is not running; start it first (docker compose ... up -d $part)"
   fi
 done
 
 if [ "$assume_yes" != true ]; then
   echo "This replaces the data of: ${parts[*]} with the backup in $backup." >&2
   read -r -p "Type 'restore' to go on: " answer
-  [ "$answer" = restore ] || { echo "restore: cancelled" >&2; exit 1; }
+  [ "$answer" = restore ] || refuse "cancelled"
 fi
 
 # Nothing may write while the stores are replaced.
+writers=(gateway auth session rag)
 stopped=()
-for service in gateway auth session rag; do
+for service in "${writers[@]}"; do
   if is_running "$service"; then stopped+=("$service"); fi
 done
+start_writers() {
+  if [ "${#stopped[@]}" -gt 0 ]; then
+    log "starting ${stopped[*]} again"
+    "${compose[@]}" start "${stopped[@]}" >&2
+  fi
+}
+# The destructive step under way, once one has begun.
+step=""
+on_exit() {
+  local status=$?
+  [ "$status" -eq 0 ] && return
+  if [ -z "$step" ]; then
+    # Nothing was replaced yet: the stores hold what they held, so Dogi may run on.
+    start_writers || true
+    return
+  fi
+  # Started on a half-restored store, auth would re-create an empty schema and take sign-ups
+  # that finishing the restore then wipes; so they stay stopped until it is finished.
+  cat >&2 <<MSG
+
+restore: FAILED while $step (backup $backup_id).
+The stores may be half restored, so the writers (${writers[*]}) are left STOPPED.
+To finish, fix the cause above and run the restore again (each part replaces its store whole):
+  infra/restore.sh --yes $backup
+then start the writers:
+  ${compose[*]} start ${writers[*]}
+MSG
+}
+trap on_exit EXIT
 if [ "${#stopped[@]}" -gt 0 ]; then
   log "stopping ${stopped[*]}"
   "${compose[@]}" stop "${stopped[@]}" >&2
-  # Bring them back even if a step fails, so a failed restore does not leave Dogi down.
-  trap 'log "starting ${stopped[*]} again"; "${compose[@]}" start "${stopped[@]}" >&2 || true' EXIT
 fi
 
-if [ -f "$backup/mysql.sql.gz" ]; then
+if has mysql; then
+  step="replacing MySQL's auth database"
   log "MySQL: replacing the auth database"
   # Drop and recreate first, so tables created after the backup do not survive it. The app
-  # user's grant is on the database name and outlives the drop.
+  # user's grant is on the database name and outlives the drop. The password reaches mysql
+  # through its environment (MYSQL_PWD), never its command line.
   "${compose[@]}" exec -T mysql sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql --user=root \
       --execute="DROP DATABASE IF EXISTS \`$MYSQL_DATABASE\`; CREATE DATABASE \`$MYSQL_DATABASE\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"'
   gzip -dc "$backup/mysql.sql.gz" | "${compose[@]}" exec -T mysql sh -c \
     'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mysql --user=root --default-character-set=utf8mb4'
 fi
 
-if [ -f "$backup/mongodb.archive.gz" ]; then
+if has mongodb; then
+  step="restoring MongoDB's session database"
   log "MongoDB: restoring the session database"
-  "${compose[@]}" exec -T mongodb sh -c 'exec mongorestore --quiet --archive --gzip --drop \
-      --username root --password "$MONGO_INITDB_ROOT_PASSWORD" --authenticationDatabase admin \
+  "${compose[@]}" exec -T mongodb sh -c "$mongo_config"'
+mongorestore --config "$config" --quiet --archive --gzip --drop \
+      --username root --authenticationDatabase admin \
       --nsInclude "$MONGO_INITDB_DATABASE.*"' <"$backup/mongodb.archive.gz"
 fi
 
-if [ -f "$backup/chroma.tar.gz" ]; then
+if has chromadb; then
+  step="replacing the Chroma volume"
   log "Chroma: replacing its volume"
   "${compose[@]}" stop chromadb >&2
   "${compose[@]}" run --rm --no-deps -T --entrypoint sh chromadb \
@@ -108,4 +158,6 @@ if [ -f "$backup/chroma.tar.gz" ]; then
   "${compose[@]}" up -d --no-deps --wait chromadb >&2
 fi
 
-log "restored ${parts[*]} from $backup"
+step=""
+start_writers
+log "restored ${parts[*]} from backup $backup_id ($backup)"

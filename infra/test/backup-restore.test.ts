@@ -8,6 +8,15 @@ import { infraDir, requireTool } from "./compose-file.ts";
 
 const scripts = ["backup.sh", "restore.sh"].map((name) => path.join(infraDir, name));
 const fakeDocker = path.join(infraDir, "test", "fake-docker.sh");
+const shellFiles = [
+  ...scripts,
+  path.join(infraDir, "backup-common.sh"),
+  fakeDocker,
+  path.join(infraDir, "test", "fake-container-tool.sh"),
+];
+// The containers' root passwords as the fake gives them; no command line may show them.
+const mysqlPassword = "mysql-root-Secret-4d1f";
+const mongoPassword = "mongo-root-Secret-9c2e'quoted";
 
 describe("backup.sh and restore.sh as shell code", () => {
   it.each(scripts)("%s parses (bash -n)", (script) => {
@@ -17,11 +26,14 @@ describe("backup.sh and restore.sh as shell code", () => {
   });
 
   const shellcheck = requireTool("shellcheck", "apt-get install -y shellcheck");
-  it.skipIf(shellcheck.skip).each([...scripts, fakeDocker])(
+  it.skipIf(shellcheck.skip).each(shellFiles)(
     shellcheck.title("%s passes shellcheck"),
     (script) => {
       shellcheck.assertPresent();
-      const result = spawnSync("shellcheck", ["--severity=style", script], { encoding: "utf8" });
+      // -x: follow the scripts' `source` of backup-common.sh.
+      const result = spawnSync("shellcheck", ["--severity=style", "-x", script], {
+        encoding: "utf8",
+      });
       expect(result.stdout).toBe("");
       expect(result.status).toBe(0);
     },
@@ -55,6 +67,8 @@ describe("backup.sh and restore.sh against a fake docker", () => {
         DOCKER: fakeDocker,
         FAKE_DIR: dir,
         FAKE_RUNNING: "mysql,mongodb,chromadb,auth,session,rag,gateway",
+        FAKE_MYSQL_PASSWORD: mysqlPassword,
+        FAKE_MONGO_PASSWORD: mongoPassword,
         DOGI_ENV_FILE: path.join(dir, "no.env"),
         ...env,
       },
@@ -62,9 +76,9 @@ describe("backup.sh and restore.sh against a fake docker", () => {
     return result;
   }
 
-  const calls = () =>
+  const calls = (file = "calls") =>
     fs
-      .readFileSync(path.join(dir, "calls"), "utf8")
+      .readFileSync(path.join(dir, file), "utf8")
       .trim()
       .split("\n")
       .map((line) => line.replace(/^compose -f \S+ /, ""));
@@ -72,7 +86,7 @@ describe("backup.sh and restore.sh against a fake docker", () => {
   it("writes the three dumps with checksums, owner-only, and restarts Chroma after archiving it", () => {
     const out = path.join(dir, "backup");
     const result = run("backup.sh", [out]);
-    expect(result.stderr).toContain("backup written to");
+    expect(result.stderr).toMatch(/backup \d{8}T\d{6}Z-[0-9a-f]{8} written to/);
     expect(result.status).toBe(0);
 
     const sql = zlib.gunzipSync(fs.readFileSync(path.join(out, "mysql.sql.gz"))).toString();
@@ -86,9 +100,13 @@ describe("backup.sh and restore.sh against a fake docker", () => {
     expect(listing.stdout).toContain("./collection/index.bin");
     const check = spawnSync("sha256sum", ["--check", "SHA256SUMS"], { cwd: out, encoding: "utf8" });
     expect(check.status).toBe(0);
-    expect(fs.readFileSync(path.join(out, "SHA256SUMS"), "utf8").trim().split("\n")).toHaveLength(
-      3,
-    );
+    expect(
+      fs
+        .readFileSync(path.join(out, "SHA256SUMS"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => line.slice(66)),
+    ).toEqual(["chroma.tar.gz", "mongodb.archive.gz", "mysql.sql.gz", "images.json", "MANIFEST"]);
     expect(fs.statSync(path.join(out, "mysql.sql.gz")).mode & 0o077).toBe(0);
 
     const log = calls();
@@ -109,7 +127,12 @@ describe("backup.sh and restore.sh against a fake docker", () => {
     expect(fs.readdirSync(path.join(dir, "partial")).sort()).toEqual([
       "MANIFEST",
       "SHA256SUMS",
+      "images.json",
       "mongodb.archive.gz",
+    ]);
+    const manifest = fs.readFileSync(path.join(dir, "partial", "MANIFEST"), "utf8");
+    expect(manifest.match(/^store: .*$/gm)).toEqual([
+      expect.stringMatching(/^store: session mongodb \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
     ]);
     expect(partial.stderr).toContain("MySQL is not running: skipped");
 
@@ -188,16 +211,112 @@ describe("backup.sh and restore.sh against a fake docker", () => {
     expect(fs.existsSync(path.join(dir, "restored-mysql.sql"))).toBe(false);
   });
 
-  it("starts the stopped services again when a restore step fails", () => {
+  it("names one backup in MANIFEST: its id, time, release, and each store with its file's sum", () => {
+    const out = path.join(dir, "backup");
+    expect(run("backup.sh", [out]).status).toBe(0);
+    const manifest = fs.readFileSync(path.join(out, "MANIFEST"), "utf8");
+    expect(manifest).toMatch(/^format: dogi-backup 1$/m);
+    expect(manifest).toMatch(/^backup-id: \d{8}T\d{6}Z-[0-9a-f]{8}$/m);
+    expect(manifest).toMatch(/^created: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
+    expect(manifest).toMatch(/^dogi-version: 0\.1\.0$/m);
+    expect(manifest).toMatch(/^dogi-commit: ([0-9a-f]{40}|unknown)$/m);
+    expect(manifest).toMatch(/^source: compose$/m);
+    const sums = fs.readFileSync(path.join(out, "SHA256SUMS"), "utf8");
+    const files = [...manifest.matchAll(/^file: (\S+) ([0-9a-f]{64}) (\S+)$/gm)];
+    expect(files.map((m) => [m[1], m[3]])).toEqual([
+      ["auth", "mysql.sql.gz"],
+      ["session", "mongodb.archive.gz"],
+      ["knowledge", "chroma.tar.gz"],
+    ]);
+    for (const [, , sum, file] of files) expect(sums).toContain(`${sum}  ${file}\n`);
+    expect(manifest.match(/^store: (\S+ \S+)/gm)).toEqual([
+      "store: auth mysql",
+      "store: session mongodb",
+      "store: knowledge chroma-volume",
+    ]);
+
+    const restore = run("restore.sh", ["--yes", out]);
+    expect(restore.status).toBe(0);
+    const id = /^backup-id: (.*)$/m.exec(manifest)?.[1] ?? "";
+    expect(restore.stderr).toContain(`restored mysql mongodb chromadb from backup ${id}`);
+  });
+
+  it("puts no password on any command line: MySQL's in MYSQL_PWD, MongoDB's in a private --config file", () => {
+    const out = path.join(dir, "backup");
+    expect(run("backup.sh", [out]).status).toBe(0);
+    expect(run("restore.sh", ["--yes", out]).status).toBe(0);
+
+    const argv = [...calls(), ...calls("container-calls")];
+    expect(
+      argv.filter((c) => c.startsWith("mongodump") || c.startsWith("mongorestore")),
+    ).toHaveLength(2);
+    expect(argv.filter((c) => /^mysql(dump)? /.test(c))).toHaveLength(3);
+    for (const line of argv) {
+      expect(line).not.toContain(mysqlPassword);
+      expect(line).not.toContain("Secret");
+      expect(line).not.toContain("--password");
+    }
+    for (const tool of ["mongodump", "mongorestore"]) {
+      // The YAML holds the password exactly (a quote doubled inside single quotes), owner-only,
+      // and is gone once the tool has run.
+      expect(fs.readFileSync(path.join(dir, `${tool}-config`), "utf8")).toBe(
+        `password: '${mongoPassword.replace("'", "''")}'\n`,
+      );
+      expect(fs.readFileSync(path.join(dir, `${tool}-config-mode`), "utf8").trim()).toBe("600");
+      const configPath = fs.readFileSync(path.join(dir, `${tool}-config-path`), "utf8").trim();
+      expect(fs.existsSync(configPath)).toBe(false);
+    }
+  });
+
+  it("refuses a backup of the embedded stores, pointing to pnpm dogi restore", () => {
+    const out = path.join(dir, "backup");
+    expect(run("backup.sh", [out]).status).toBe(0);
+    const manifest = path.join(out, "MANIFEST");
+    fs.writeFileSync(
+      manifest,
+      fs.readFileSync(manifest, "utf8").replace("source: compose", "source: embedded"),
+    );
+    spawnSync("sh", ["-c", "sha256sum -- *.gz images.json MANIFEST >SHA256SUMS"], { cwd: out });
+    fs.rmSync(path.join(dir, "calls"));
+
+    const result = run("restore.sh", ["--yes", out]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("restore it with pnpm dogi restore");
+    expect(fs.existsSync(path.join(dir, "calls"))).toBe(false);
+  });
+
+  it.each(["mysql-import", "mongorestore", "chroma-extract"])(
+    "leaves the writers stopped after a failed destructive step (%s) and says how to finish",
+    (failure) => {
+      const out = path.join(dir, "backup");
+      expect(run("backup.sh", [out]).status).toBe(0);
+      fs.rmSync(path.join(dir, "calls"));
+
+      const result = run("restore.sh", ["--yes", out], { FAKE_FAIL: failure });
+      expect(result.status).not.toBe(0);
+      const log = calls();
+      expect(log).toContain("stop gateway auth session rag");
+      // Started on a half-restored store, auth would re-create an empty schema and take sign-ups.
+      expect(log.filter((c) => c.startsWith("start "))).toEqual([]);
+      expect(result.stderr).toMatch(/restore: FAILED while .* \(backup \d{8}T\d{6}Z-[0-9a-f]{8}\)/);
+      expect(result.stderr).toContain("(gateway auth session rag) are left STOPPED");
+      expect(result.stderr).toContain(`infra/restore.sh --yes ${out}`);
+      expect(result.stderr).toMatch(/compose .* start gateway auth session rag/);
+      if (failure === "mysql-import")
+        expect(log.some((c) => c.includes("mongorestore"))).toBe(false);
+    },
+  );
+
+  it("starts the writers again when it fails before replacing anything", () => {
     const out = path.join(dir, "backup");
     expect(run("backup.sh", [out]).status).toBe(0);
     fs.rmSync(path.join(dir, "calls"));
 
-    const result = run("restore.sh", ["--yes", out], { FAKE_FAIL: "mysql-import" });
+    const result = run("restore.sh", ["--yes", out], { FAKE_FAIL: "stop" });
     expect(result.status).not.toBe(0);
     const log = calls();
-    expect(log).toContain("stop gateway auth session rag");
     expect(log.at(-1)).toBe("start gateway auth session rag");
-    expect(log.some((c) => c.includes("mongorestore"))).toBe(false);
+    expect(log.some((c) => c.includes("--execute="))).toBe(false);
+    expect(result.stderr).not.toContain("STOPPED");
   });
 });

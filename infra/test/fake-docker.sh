@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A stand-in for `docker` in the backup/restore script tests (no Docker engine runs where the
-# tests do). It records every call in $FAKE_DIR/calls, answers `compose ps` with $FAKE_RUNNING,
-# serves fixed dumps, and keeps what a restore pipes in under $FAKE_DIR/restored-*.
+# tests do). It records every call in $FAKE_DIR/calls and answers `compose ps` with $FAKE_RUNNING.
+# `compose exec SERVICE sh -c SCRIPT` runs SCRIPT here, with the container's variables and fake
+# mysql/mysqldump/mongodump/mongorestore (test/fake-container-tool.sh) first on PATH, so the
+# scripts' in-container code runs as written. `compose run` serves and keeps Chroma's archive.
 set -euo pipefail
 
 all="$*"
@@ -17,26 +19,37 @@ while [ "$#" -gt 0 ]; do
 done
 command="$1"
 shift
-last="${*: -1}"
 
 case "$command" in
   ps) tr ',' '\n' <<<"${FAKE_RUNNING:-}" ;;
-  stop|start|up|images) ;;
+  stop)
+    # A stop of the writers that fails partway, before anything is replaced.
+    if [ "${FAKE_FAIL:-}" = stop ] && [ "$1" = gateway ]; then
+      echo "fake docker: stop failed" >&2
+      exit 1
+    fi ;;
+  start|up|images) ;;
   exec)
-    case "$last" in
-      *mysqldump*) printf -- '-- fake dump of the auth database\nCREATE TABLE users (id int);\n' ;;
-      *--execute=*) printf '%s\n' "$last" >"$FAKE_DIR/mysql-execute" ;;
-      *"exec mysql"*)
-        [ "${FAKE_FAIL:-}" = mysql-import ] && { echo "fake mysql: import failed" >&2; exit 1; }
-        cat >"$FAKE_DIR/restored-mysql.sql" ;;
-      *mongodump*) printf 'fake mongodump archive\n' | gzip ;;
-      *mongorestore*) cat >"$FAKE_DIR/restored-mongodb.archive.gz" ;;
-      *) echo "fake docker: unexpected exec: $last" >&2; exit 1 ;;
-    esac ;;
+    [ "$1" = -T ] && shift
+    service="$1"
+    shift
+    [ "$1 $2" = "sh -c" ] || { echo "fake docker: unexpected exec: $*" >&2; exit 1; }
+    bin="$FAKE_DIR/bin"
+    mkdir -p "$bin"
+    for tool in mysql mysqldump mongodump mongorestore; do
+      ln -sf "$(dirname "${BASH_SOURCE[0]}")/fake-container-tool.sh" "$bin/$tool"
+    done
+    # The containers' own variables, as infra/docker-compose.yml gives them.
+    env -i PATH="$bin:$PATH" FAKE_DIR="$FAKE_DIR" FAKE_FAIL="${FAKE_FAIL:-}" FAKE_SERVICE="$service" \
+      MYSQL_ROOT_PASSWORD="$FAKE_MYSQL_PASSWORD" MYSQL_DATABASE=dogi \
+      MONGO_INITDB_ROOT_PASSWORD="$FAKE_MONGO_PASSWORD" MONGO_INITDB_DATABASE=dogi \
+      sh -c "$3" ;;
   run)
     case "$*" in
       *"--entrypoint tar chromadb -czf - -C /data ."*) tar -czf - -C "$FAKE_DIR/chroma-data" . ;;
-      *"tar -xzf - -C /data"*) cat >"$FAKE_DIR/restored-chroma.tar.gz" ;;
+      *"tar -xzf - -C /data"*)
+        if [ "${FAKE_FAIL:-}" = chroma-extract ]; then echo "fake tar: extract failed" >&2; exit 1; fi
+        cat >"$FAKE_DIR/restored-chroma.tar.gz" ;;
       *) echo "fake docker: unexpected run: $*" >&2; exit 1 ;;
     esac ;;
   *) echo "fake docker: unexpected command: $command" >&2; exit 1 ;;

@@ -1,8 +1,10 @@
+import { backupCommand, backupUsage } from "./commands/backup.ts";
 import { benchCommand, benchUsage } from "./commands/bench.ts";
 import { buildEngineCommand, buildEngineUsage } from "./commands/build-engine.ts";
 import { genModelCommand, genModelUsage } from "./commands/gen-model.ts";
 import { ingestCommand, ingestUsage } from "./commands/ingest.ts";
 import { pullCommand, pullUsage } from "./commands/pull.ts";
+import { restoreCommand, restoreUsage } from "./commands/restore.ts";
 import { startCommand, startUsage } from "./commands/start.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -16,6 +18,8 @@ Commands:
                        add documents to the knowledge base (the rag service must be running)
   pull <url|hf:user/repo/file.gguf> [--dir DIR]
                        download a GGUF model into models/ (resumable, with a progress bar)
+  backup [DIR]         copy the embedded stores (SQLite, Chroma) into DIR, also while Dogi runs
+  restore DIR          put a \`dogi backup\` back (Dogi stopped; checks every sum first)
   build-engine [--gpu cuda|vulkan]
                        compile llama.cpp for this machine (faster CPU inference than the prebuilt binary)
   bench [service...]   run the services' benchmarks (each ends with one JSON line)
@@ -26,6 +30,8 @@ const commandUsage: Record<string, string> = {
   "gen-model": genModelUsage,
   ingest: ingestUsage,
   pull: pullUsage,
+  backup: backupUsage,
+  restore: restoreUsage,
   bench: benchUsage,
   "build-engine": buildEngineUsage,
 };
@@ -43,6 +49,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return await ingestCommand(args);
       case "pull":
         return await pullCommand(args);
+      case "backup":
+        return await backupCommand(args);
+      case "restore":
+        return await restoreCommand(args);
       case "bench":
         return await benchCommand(args);
       case "build-engine":

@@ -139,3 +139,26 @@ export const ZRagSearchResult = z.object({
   tookMs: z.number().nonnegative(),
 });
 export type TRagSearchResult = z.infer<typeof ZRagSearchResult>;
+
+/**
+ * Pauses the knowledge base's writes (ingest, delete) while a backup copies Chroma's files; the
+ * pause lifts by itself after `holdMs`, so a backup that dies cannot leave ingest stopped.
+ */
+export const ZRagPauseWritesRequest = z.object({
+  holdMs: z.number().int().min(1_000).max(600_000),
+});
+export type TRagPauseWritesRequest = z.infer<typeof ZRagPauseWritesRequest>;
+
+/** A pause in effect: no write runs from now until `pausedUntil` (ms since the epoch) or the resume. */
+export const ZRagPauseWritesResult = z.object({
+  pauseId: z.string(),
+  pausedUntil: z.number().int(),
+});
+export type TRagPauseWritesResult = z.infer<typeof ZRagPauseWritesResult>;
+
+export const ZRagResumeWritesRequest = z.object({ pauseId: z.string() });
+export type TRagResumeWritesRequest = z.infer<typeof ZRagResumeWritesRequest>;
+
+/** `heldThroughout`: the pause was still in effect when resumed (false: it had lapsed, or is another's). */
+export const ZRagResumeWritesResult = z.object({ heldThroughout: z.boolean() });
+export type TRagResumeWritesResult = z.infer<typeof ZRagResumeWritesResult>;

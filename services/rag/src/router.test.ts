@@ -126,6 +126,36 @@ describe.skipIf(gate.skip)(gate.title("rag tRPC procedures over HTTP"), () => {
       .catch((error: unknown) => error);
     expect(errorCode(badId)).toBe("VALIDATION_FAILED");
   });
+
+  it("refuses ingest and delete while a backup pauses writes, and takes them again on resume", async () => {
+    const { pauseId } = await client.maintenance.pauseWrites.mutate({ holdMs: 30_000 });
+    const refused = await client.ingestDocument
+      .mutate({ fileName: "paused.md", content: "# Paused\n\nWritten during a backup." })
+      .catch((error: unknown) => error);
+    expect(errorCode(refused)).toBe("OVERLOADED");
+    expect((refused as Error).message).toMatch(/^backup in progress: .*retry then$/);
+    const deleteRefused = await client.deleteDocument
+      .mutate({ documentId: "hairballs.ko" })
+      .catch((error: unknown) => error);
+    expect(errorCode(deleteRefused)).toBe("OVERLOADED");
+    // Reads go on meanwhile.
+    expect((await client.stats.query()).documents).toBeGreaterThan(0);
+    const before = (await client.listDocuments.query({ limit: 200 })).items.map(
+      (d) => d.documentId,
+    );
+    expect(before).toContain("hairballs.ko");
+    expect(before).not.toContain("paused");
+
+    expect(await client.maintenance.resumeWrites.mutate({ pauseId })).toEqual({
+      heldThroughout: true,
+    });
+    const ingested = await client.ingestDocument.mutate({
+      fileName: "paused.md",
+      content: "# Paused\n\nWritten after the backup.",
+    });
+    expect(ingested.documentId).toBe("paused");
+    await client.deleteDocument.mutate({ documentId: "paused" });
+  });
 });
 
 describe.skipIf(gate.skip)(gate.title("rag when Chroma is down or slow"), () => {

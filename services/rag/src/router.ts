@@ -8,6 +8,10 @@ import {
   ZListDocumentsResult,
   ZRagSearchRequest,
   ZRagSearchResult,
+  ZRagPauseWritesRequest,
+  ZRagPauseWritesResult,
+  ZRagResumeWritesRequest,
+  ZRagResumeWritesResult,
   ZRagStats,
 } from "@dogi/contracts";
 import { decodeContent } from "./kb/decode-content.ts";
@@ -44,6 +48,25 @@ export const ragRouter = router({
     .output(ZListDocumentsResult)
     .query(({ ctx, input }) => listDocuments(ctx.runtime.ready(), input)),
   stats: publicProcedure.output(ZRagStats).query(({ ctx }) => ctx.runtime.ready().stats()),
+  // `dogi backup` pauses writes while it copies Chroma's files.
+  maintenance: router({
+    pauseWrites: publicProcedure
+      .input(ZRagPauseWritesRequest)
+      .output(ZRagPauseWritesResult)
+      .mutation(async ({ ctx, input }) => {
+        const pause = await ctx.runtime.ready().writes.pauseWrites(input.holdMs);
+        ctx.logger.info({ holdMs: input.holdMs }, "knowledge base writes paused for a backup");
+        return pause;
+      }),
+    resumeWrites: publicProcedure
+      .input(ZRagResumeWritesRequest)
+      .output(ZRagResumeWritesResult)
+      .mutation(({ ctx, input }) => {
+        const result = ctx.runtime.ready().writes.resumeWrites(input.pauseId);
+        ctx.logger.info(result, "knowledge base writes resumed");
+        return result;
+      }),
+  }),
 });
 
 export type RagRouter = typeof ragRouter;

@@ -8,6 +8,7 @@ import type { RagRouter } from "@dogi/rag";
 import { launcherEnvironment } from "../env-file.ts";
 import { findRepoRoot, resolveUserPath } from "../paths.ts";
 import { cliSigner } from "../service-signer.ts";
+import { isUnreachable, messageOf } from "../service-errors.ts";
 import { UsageError } from "../usage-error.ts";
 
 export const ingestUsage = `dogi ingest <file|dir>... [--url URL]
@@ -134,8 +135,8 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 function describe(error: unknown, url: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/fetch failed|ECONNREFUSED|aborted/i.test(message))
+  const message = messageOf(error);
+  if (isUnreachable(error))
     return `the rag service at ${url} did not answer (${message}); is Dogi running? (pnpm start)`;
   return message;
 }

@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { requireServer } from "@dogi/testing";
-import { freePort } from "@dogi/testing/ports";
 import type { CliRun } from "../testing/run-cli.ts";
+import { freeLauncherPorts } from "../testing/ports.ts";
 import { runDogi } from "../testing/run-cli.ts";
 
 const SERVICES = ["auth", "session", "rag", "inference", "gateway"] as const;
@@ -25,28 +25,6 @@ function tempDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "dogi-launcher-"));
   dirs.push(dir);
   return dir;
-}
-
-/** Distinct free ports for the five services and Chroma. */
-async function freePorts(): Promise<Record<string, string>> {
-  const taken = new Set<number>();
-  const next = async (): Promise<string> => {
-    for (;;) {
-      const port = await freePort();
-      if (!taken.has(port)) {
-        taken.add(port);
-        return String(port);
-      }
-    }
-  };
-  return {
-    AUTH_PORT: await next(),
-    SESSION_PORT: await next(),
-    RAG_PORT: await next(),
-    INFERENCE_PORT: await next(),
-    GATEWAY_PORT: await next(),
-    CHROMA_PORT: await next(),
-  };
 }
 
 function startLauncher(env: Record<string, string>): CliRun {
@@ -96,7 +74,7 @@ const chroma = requireServer("chroma");
 
 describe.skipIf(chroma.skip)(chroma.title("dogi start with the embedded Chroma"), () => {
   it("starts Chroma and the five services, reports ready, and on SIGTERM stops them all and exits 0", async () => {
-    const ports = await freePorts();
+    const ports = await freeLauncherPorts();
     const dataDir = tempDir();
     // As an earlier release left it: readable by every account on the machine.
     chmodSync(dataDir, 0o755);
@@ -146,7 +124,7 @@ describe.skipIf(chroma.skip)(chroma.title("dogi start with the embedded Chroma")
 
 describe("dogi start when something goes wrong", () => {
   it("names the service that exits during start-up, shows why, stops the others and exits non-zero", async () => {
-    const ports = await freePorts();
+    const ports = await freeLauncherPorts();
     const launcher = startLauncher({
       ...ports,
       // An external Chroma (nothing listens there) keeps this test independent of Chroma.
@@ -178,7 +156,7 @@ describe("dogi start when something goes wrong", () => {
   });
 
   it("says which port is already taken and by which variable it is set, starting nothing", async () => {
-    const ports = await freePorts();
+    const ports = await freeLauncherPorts();
     const squatter = net.createServer();
     await new Promise<void>((resolve) =>
       squatter.listen(Number(ports.GATEWAY_PORT), "127.0.0.1", resolve),
@@ -196,7 +174,7 @@ describe("dogi start when something goes wrong", () => {
   });
 
   it("leaves no service running when the launcher itself is killed", async () => {
-    const ports = await freePorts();
+    const ports = await freeLauncherPorts();
     const launcher = startLauncher({
       ...ports,
       CHROMA_URL: `http://127.0.0.1:${ports.CHROMA_PORT}`,

@@ -69,6 +69,36 @@ export function serviceSpecs(root: string, env: TStartEnv): ServiceSpec[] {
   });
 }
 
+/** One port the launcher's processes listen on. */
+export interface LauncherPort {
+  who: ServiceName | "chroma";
+  port: number;
+  variable: string;
+  host: string;
+}
+
+/** Every port `dogi start` listens on: the services' and, when it runs Chroma, Chroma's. */
+export function launcherPorts(
+  env: TStartEnv,
+  services: readonly ServiceSpec[],
+  runChroma: boolean,
+): LauncherPort[] {
+  const ports: LauncherPort[] = services.map((s) => ({
+    who: s.name,
+    port: s.port,
+    variable: s.portVariable,
+    host: s.name === "gateway" ? env.GATEWAY_HOST : env.SERVICE_HOST,
+  }));
+  if (runChroma)
+    ports.push({
+      who: "chroma",
+      port: env.CHROMA_PORT,
+      variable: "CHROMA_PORT",
+      host: "127.0.0.1",
+    });
+  return ports;
+}
+
 /** Options for {@link childEnvironment}. */
 export interface ChildEnvironmentOptions {
   /** The launcher's environment (.env under the shell's), passed through. */

@@ -11,7 +11,13 @@ import { waitUntilReady } from "./readiness.ts";
 import type { NotReady } from "./readiness.ts";
 import { startReaper, tsxLoaderUrl } from "./reaper.ts";
 import type { ServiceSpec, TStartEnv } from "./services.ts";
-import { childEnvironment, httpUrlFor, serviceEnvironment, serviceSpecs } from "./services.ts";
+import {
+  childEnvironment,
+  httpUrlFor,
+  launcherPorts,
+  serviceEnvironment,
+  serviceSpecs,
+} from "./services.ts";
 
 /** Options for {@link runLauncher}. */
 export interface LauncherOptions {
@@ -246,21 +252,7 @@ async function busyPorts(
   services: readonly ServiceSpec[],
   runChroma: boolean,
 ): Promise<string[]> {
-  const wanted: Array<{ who: string; port: number; variable: string; host: string }> = services.map(
-    (s) => ({
-      who: s.name,
-      port: s.port,
-      variable: s.portVariable,
-      host: s.name === "gateway" ? env.GATEWAY_HOST : env.SERVICE_HOST,
-    }),
-  );
-  if (runChroma)
-    wanted.push({
-      who: "chroma",
-      port: env.CHROMA_PORT,
-      variable: "CHROMA_PORT",
-      host: "127.0.0.1",
-    });
+  const wanted = launcherPorts(env, services, runChroma);
   const messages: string[] = [];
   const seen = new Map<number, string>();
   for (const w of wanted) {

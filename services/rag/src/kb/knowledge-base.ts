@@ -23,6 +23,7 @@ import { indexTextOf } from "../search/chunk-record.ts";
 import { hybridFusion } from "../search/fuse.ts";
 import { mergePassages } from "../search/merge.ts";
 import type { ChromaStore } from "../store/chroma-store.ts";
+import { WriteGate } from "./write-gate.ts";
 
 /** Chunks embedded per call when a collection is re-embedded. */
 const reembedBatch = 256;
@@ -50,6 +51,8 @@ export interface IngestInput {
 export class KnowledgeBase {
   private current = new Bm25Index();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Ingest and delete pass through it, so that a backup can pause them (see WriteGate). */
+  readonly writes = new WriteGate();
 
   constructor(private readonly options: KnowledgeBaseOptions) {}
 
@@ -117,51 +120,55 @@ export class KnowledgeBase {
       throw new AppError("BAD_REQUEST", `${input.fileName}: no text to index`);
     const records = chunkRecordsOf(parsed, chunks, input.fromCorpus ?? false);
 
-    return this.withDocumentLock(parsed.documentId, async () => {
-      const store = this.options.store;
-      const existing = new Set(await store.idsOfDocument(parsed.documentId));
-      const fresh = records.filter((record) => !existing.has(record.id));
-      const wanted = new Set(records.map((record) => record.id));
-      const stale = [...existing].filter((id) => !wanted.has(id));
-      const result = {
-        documentId: parsed.documentId,
-        title: parsed.title,
-        type: parsed.type,
-        chunks: records.length,
-        added: fresh.length,
-        removed: stale.length,
-        unchanged: fresh.length === 0 && stale.length === 0,
-      };
-      if (result.unchanged) {
-        // Chroma has it; make sure the index does too (e.g. after a failed earlier write).
-        if (!records.every((record) => this.index.has(record.id))) this.index.add(records);
+    return this.writes.run(() =>
+      this.withDocumentLock(parsed.documentId, async () => {
+        const store = this.options.store;
+        const existing = new Set(await store.idsOfDocument(parsed.documentId));
+        const fresh = records.filter((record) => !existing.has(record.id));
+        const wanted = new Set(records.map((record) => record.id));
+        const stale = [...existing].filter((id) => !wanted.has(id));
+        const result = {
+          documentId: parsed.documentId,
+          title: parsed.title,
+          type: parsed.type,
+          chunks: records.length,
+          added: fresh.length,
+          removed: stale.length,
+          unchanged: fresh.length === 0 && stale.length === 0,
+        };
+        if (result.unchanged) {
+          // Chroma has it; make sure the index does too (e.g. after a failed earlier write).
+          if (!records.every((record) => this.index.has(record.id))) this.index.add(records);
+          return result;
+        }
+        const embeddings = await this.options.embedder.embed(fresh.map(indexTextOf));
+        try {
+          // New chunks first, old ones after: a reader never sees the document missing.
+          await store.upsert(fresh, embeddings);
+          await store.delete(stale);
+        } finally {
+          await this.resyncDocument(parsed.documentId, records);
+        }
         return result;
-      }
-      const embeddings = await this.options.embedder.embed(fresh.map(indexTextOf));
-      try {
-        // New chunks first, old ones after: a reader never sees the document missing.
-        await store.upsert(fresh, embeddings);
-        await store.delete(stale);
-      } finally {
-        await this.resyncDocument(parsed.documentId, records);
-      }
-      return result;
-    });
+      }),
+    );
   }
 
   /** Removes a document and all its chunks. */
   async deleteDocument(documentId: string): Promise<TDeleteDocumentResult> {
-    return this.withDocumentLock(documentId, async () => {
-      const ids = await this.options.store.idsOfDocument(documentId);
-      if (ids.length === 0)
-        throw new AppError("NOT_FOUND", `no document with id ${JSON.stringify(documentId)}`);
-      try {
-        await this.options.store.delete(ids);
-      } finally {
-        await this.resyncDocument(documentId, []);
-      }
-      return { documentId, deletedChunks: ids.length };
-    });
+    return this.writes.run(() =>
+      this.withDocumentLock(documentId, async () => {
+        const ids = await this.options.store.idsOfDocument(documentId);
+        if (ids.length === 0)
+          throw new AppError("NOT_FOUND", `no document with id ${JSON.stringify(documentId)}`);
+        try {
+          await this.options.store.delete(ids);
+        } finally {
+          await this.resyncDocument(documentId, []);
+        }
+        return { documentId, deletedChunks: ids.length };
+      }),
+    );
   }
 
   /** One summary per stored document, sorted by id. */

@@ -1,0 +1,253 @@
+import { createHash } from "node:crypto";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createClient } from "@libsql/client";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freeLauncherPorts } from "../testing/ports.ts";
+import { repoRoot, runDogi } from "../testing/run-cli.ts";
+
+// These run with Dogi stopped (nothing listens on the ports given), on SQLite files made with
+// auth's own migration; the live backup of a running Dogi is in backup-restore.live.test.ts.
+const authMigration = path.join(repoRoot, "services/auth/drizzle/sqlite/0000_init.sql");
+const tombstoneTable =
+  "CREATE TABLE account_deletions (user_id TEXT PRIMARY KEY NOT NULL, deleted_at INTEGER NOT NULL)";
+
+let dir = "";
+let dataDir = "";
+let env: Record<string, string> = {};
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "dogi-restore-"));
+  dataDir = path.join(dir, "data");
+  env = {
+    ...(await freeLauncherPorts()),
+    DATA_DIR: dataDir,
+    AUTH_DATABASE_URL: `file:${path.join(dataDir, "auth.db")}`,
+    SESSION_DATABASE_URL: `file:${path.join(dataDir, "session.db")}`,
+  };
+  mkdirSync(path.join(dataDir, "chroma", "segment-1"), { recursive: true });
+  await sql(path.join(dataDir, "chroma", "chroma.sqlite3"), ["CREATE TABLE embeddings (id)"]);
+  writeFileSync(path.join(dataDir, "chroma", "segment-1", "data_level0.bin"), "vectors");
+  await sql(path.join(dataDir, "session.db"), [
+    "CREATE TABLE llm_sessions (session_id TEXT, user_id TEXT)",
+    "INSERT INTO llm_sessions VALUES ('s-1', 'u-ann')",
+  ]);
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function sql(file: string, statements: readonly string[]): Promise<void> {
+  const client = createClient({ url: `file:${file}` });
+  try {
+    for (const statement of statements) await client.execute(statement);
+  } finally {
+    client.close();
+  }
+}
+
+async function rows(file: string, query: string): Promise<unknown[][]> {
+  const client = createClient({ url: `file:${file}` });
+  try {
+    const result = await client.execute(query);
+    return result.rows.map((row) => result.columns.map((_, i) => row[i]));
+  } finally {
+    client.close();
+  }
+}
+
+/** auth.db with auth's schema, two users (ann, bob) each with a pet and a refresh token. */
+async function makeAuthDb(extra: readonly string[] = []): Promise<string> {
+  const file = path.join(dataDir, "auth.db");
+  const migration = readFileSync(authMigration, "utf8")
+    .split("--> statement-breakpoint")
+    .map((statement) => statement.trim())
+    .filter((statement) => statement !== "");
+  const user = (id: string) => [
+    `INSERT INTO users (user_id, email, password_hash, created_at, updated_at) VALUES ('${id}', '${id}@example.com', 'h', 1, 1)`,
+    `INSERT INTO user_profiles (user_id, updated_at) VALUES ('${id}', 1)`,
+    `INSERT INTO pets (pet_id, user_id, name, species, sex, known_conditions, created_at, updated_at) VALUES ('p-${id}', '${id}', 'Bori', 'dog', 'unknown', '[]', 1, 1)`,
+    `INSERT INTO refresh_tokens (token_id, user_id, family_id, token_hash, created_at, expires_at) VALUES ('t-${id}', '${id}', 'f', 'hash-${id}', 1, 2)`,
+  ];
+  await sql(file, [...migration, ...extra, ...user("u-ann"), ...user("u-bob")]);
+  return file;
+}
+
+async function run(args: string[]): Promise<{ code: number | string; output: string }> {
+  const dogi = runDogi(args, { env });
+  const code = await dogi.exited;
+  return { code, output: dogi.output() };
+}
+
+/** Runs `dogi backup` into a new folder and returns it. */
+async function backUp(): Promise<string> {
+  const out = path.join(dir, "backup");
+  const backup = await run(["backup", out]);
+  expect(backup.code, backup.output).toBe(0);
+  return out;
+}
+
+/** Every file under `folder` with its SHA-256 sum: what "untouched" means. */
+function fingerprint(folder: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true }))
+    if (entry.isFile()) {
+      const file = path.join(entry.parentPath, entry.name);
+      result[path.relative(folder, file)] = createHash("sha256")
+        .update(readFileSync(file))
+        .digest("hex");
+    }
+  return result;
+}
+
+describe("dogi backup and dogi restore with Dogi stopped", () => {
+  it("copies the files directly when rag does not answer, and says so", async () => {
+    await makeAuthDb();
+    const out = path.join(dir, "backup");
+    const backup = await run(["backup", out]);
+    expect(backup.code, backup.output).toBe(0);
+    expect(backup.output).toMatch(
+      /does not answer \(Dogi is not running\): copying Chroma's files directly/,
+    );
+    expect(readdirSync(out, { recursive: true }).sort()).toEqual(
+      [
+        "MANIFEST",
+        "SHA256SUMS",
+        "auth.db",
+        "chroma",
+        "chroma/chroma.sqlite3",
+        "chroma/segment-1",
+        "chroma/segment-1/data_level0.bin",
+        "session.db",
+      ].map((p) => p.split("/").join(path.sep)),
+    );
+    expect(await rows(path.join(out, "auth.db"), "SELECT user_id FROM users ORDER BY 1")).toEqual([
+      ["u-ann"],
+      ["u-bob"],
+    ]);
+  });
+
+  it("refuses a folder that is not empty, and says when there is nothing to back up", async () => {
+    await makeAuthDb();
+    const used = path.join(dir, "used");
+    mkdirSync(used);
+    writeFileSync(path.join(used, "auth.db"), "an older backup");
+    const refused = await run(["backup", used]);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain("is not empty; give a new folder");
+    expect(readFileSync(path.join(used, "auth.db"), "utf8")).toBe("an older backup");
+
+    rmSync(dataDir, { recursive: true });
+    const empty = path.join(dir, "empty");
+    const nothing = await run(["backup", empty]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.output).toMatch(/auth: skipped, .*auth\.db does not exist/);
+    expect(nothing.output).toContain("no embedded store to back up");
+    expect(existsSync(empty)).toBe(false);
+  });
+
+  it("refuses a backup whose sum does not match, or whose manifest was edited, and changes nothing", async () => {
+    await makeAuthDb();
+    const out = await backUp();
+    await sql(path.join(dataDir, "auth.db"), ["DELETE FROM pets WHERE user_id = 'u-bob'"]);
+    const before = fingerprint(dataDir);
+
+    appendFileSync(path.join(out, "session.db"), "tampered");
+    const tampered = await run(["restore", out]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.output).toMatch(/session\.db: FAILED/);
+    expect(tampered.output).toMatch(/Nothing was changed/);
+    expect(fingerprint(dataDir)).toEqual(before);
+    expect(readdirSync(dataDir).filter((name) => name.startsWith("."))).toEqual([]);
+
+    // A manifest edited to match a changed file is caught by SHA256SUMS, which covers it.
+    const manifest = readFileSync(path.join(out, "MANIFEST"), "utf8");
+    writeFileSync(path.join(out, "MANIFEST"), manifest.replace(/^backup-id: .*$/m, "backup-id: x"));
+    const edited = await run(["restore", out]);
+    expect(edited.code).toBe(1);
+    expect(edited.output).toMatch(/MANIFEST: FAILED/);
+    expect(fingerprint(dataDir)).toEqual(before);
+  });
+
+  it("restores over existing data, keeping what it replaced aside", async () => {
+    await makeAuthDb();
+    const out = await backUp();
+    await sql(path.join(dataDir, "auth.db"), ["DELETE FROM pets"]);
+    writeFileSync(path.join(dataDir, "chroma", "segment-1", "data_level0.bin"), "newer vectors");
+
+    const restore = await run(["restore", out]);
+    expect(restore.code, restore.output).toBe(0);
+    expect(await rows(path.join(dataDir, "auth.db"), "SELECT pet_id FROM pets ORDER BY 1")).toEqual(
+      [["p-u-ann"], ["p-u-bob"]],
+    );
+    expect(readFileSync(path.join(dataDir, "chroma", "segment-1", "data_level0.bin"), "utf8")).toBe(
+      "vectors",
+    );
+    const aside = readdirSync(dataDir).filter((name) => name.startsWith("."));
+    expect(aside).toEqual([expect.stringMatching(/^\.pre-restore-\d{8}T\d{6}Z$/)]);
+    const kept = path.join(dataDir, aside[0] ?? "");
+    expect(
+      readFileSync(path.join(kept, "knowledge", "chroma", "segment-1", "data_level0.bin"), "utf8"),
+    ).toBe("newer vectors");
+    expect(restore.output).toContain(`the data it replaced is in ${kept}`);
+  });
+
+  it("carries account deletions made after the backup across the restore", async () => {
+    const auth = await makeAuthDb([tombstoneTable]);
+    const out = await backUp();
+    // After the backup, ann deletes her account: auth records a tombstone and removes her rows.
+    await sql(auth, [
+      "INSERT INTO account_deletions VALUES ('u-ann', 1765080000000)",
+      "DELETE FROM users WHERE user_id = 'u-ann'",
+      "DELETE FROM pets WHERE user_id = 'u-ann'",
+    ]);
+
+    const restore = await run(["restore", out]);
+    expect(restore.code, restore.output).toBe(0);
+    expect(restore.output).toMatch(/tombstones: 1 carried over, 1 deleted accounts removed again/);
+    expect(await rows(auth, "SELECT user_id FROM users")).toEqual([["u-bob"]]);
+    for (const table of ["user_profiles", "pets", "refresh_tokens"])
+      expect(await rows(auth, `SELECT user_id FROM ${table}`), table).toEqual([["u-bob"]]);
+    expect(await rows(auth, "SELECT user_id, deleted_at FROM account_deletions")).toEqual([
+      ["u-ann", 1765080000000],
+    ]);
+  });
+
+  it("skips the tombstone step with a note when auth has no account_deletions table", async () => {
+    await makeAuthDb();
+    const out = await backUp();
+    const restore = await run(["restore", out]);
+    expect(restore.code, restore.output).toBe(0);
+    expect(restore.output).toMatch(
+      /tombstones: none carried over \(the auth database has no account_deletions table yet\)/,
+    );
+  });
+
+  it("puts the previous data back when a step after the move fails", async () => {
+    // The backup's table wants a column the tombstones lack, so replaying them fails.
+    await makeAuthDb([
+      "CREATE TABLE account_deletions (user_id TEXT PRIMARY KEY, deleted_at INTEGER, reason TEXT NOT NULL)",
+    ]);
+    const out = await backUp();
+    rmSync(path.join(dataDir, "auth.db"));
+    await makeAuthDb([tombstoneTable, "INSERT INTO account_deletions VALUES ('u-ann', 1)"]);
+    const before = fingerprint(dataDir);
+
+    const restore = await run(["restore", out]);
+    expect(restore.code).toBe(1);
+    expect(restore.output).toMatch(/NOT NULL constraint failed[\s\S]*The restore was undone/);
+    expect(fingerprint(dataDir)).toEqual(before);
+    expect(readdirSync(dataDir).filter((name) => name.startsWith("."))).toEqual([]);
+  });
+});

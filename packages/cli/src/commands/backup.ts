@@ -1,0 +1,186 @@
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createServiceClient } from "@dogi/trpc";
+import type { RagRouter } from "@dogi/rag";
+import type { BackupFile, BackupStore } from "../backup/manifest.ts";
+import { newManifest, sha256OfFile, utcSeconds, writeBackupRecords } from "../backup/manifest.ts";
+import type { StoreLocation } from "../backup/stores.ts";
+import {
+  copyChromaFolder,
+  loadStoresEnv,
+  ragUrl,
+  snapshotSqlite,
+  storeLocations,
+} from "../backup/stores.ts";
+import { say } from "../backup/say.ts";
+import { findRepoRoot, resolveUserPath } from "../paths.ts";
+import { isUnreachable, messageOf } from "../service-errors.ts";
+import { UsageError } from "../usage-error.ts";
+
+export const backupUsage = `dogi backup [DIR] [--hold-ms N]
+
+Backs up what \`dogi start\` keeps on this machine, while Dogi runs or not: the auth and session
+SQLite databases (consistent online copies) and the Chroma folder of the knowledge base, copied
+while the rag service refuses new ingests ("backup in progress, retry"). Writes MANIFEST (one
+backup id, the time, Dogi's version and commit, every file with its SHA-256 sum) and SHA256SUMS,
+the same records as infra/backup.sh; files are mode 600 in a mode 700 folder. Stores on database
+servers (mysql://, mongodb://, CHROMA_URL) are skipped: back those up with infra/backup.sh.
+Restore with: pnpm dogi restore DIR
+
+  DIR        an empty or new folder (default: DATA_DIR/backups/<UTC time>)
+  --hold-ms  the longest the knowledge base's writes stay paused (default: 120000)`;
+
+const defaultHoldMs = 120_000;
+
+/** `dogi backup`: resolves to the exit code (1: nothing backed up, or a copy failed). */
+export async function backupCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { "hold-ms": { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help === true) {
+    console.log(backupUsage);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError("give at most one folder", backupUsage);
+  const holdMs = Number(values["hold-ms"] ?? defaultHoldMs);
+  if (!Number.isInteger(holdMs) || holdMs < 1_000 || holdMs > 600_000)
+    throw new UsageError("--hold-ms must be a whole number from 1000 to 600000", backupUsage);
+  const root = findRepoRoot();
+  const env = loadStoresEnv(root, "dogi backup");
+  if (env === undefined) return 78;
+
+  const given = positionals[0];
+  const out =
+    given !== undefined
+      ? resolveUserPath(given)
+      : path.resolve(root, env.DATA_DIR, "backups", utcSeconds().replace(/[-:]/g, ""));
+  // A failed backup removes what it made: the folder if it made it, else what it wrote in it.
+  const madeFolder = !existsSync(out);
+  const discard = async (): Promise<void> => {
+    if (madeFolder) await rm(out, { recursive: true, force: true });
+    else for (const name of await readdir(out)) await rm(path.join(out, name), { recursive: true });
+  };
+  await mkdir(out, { recursive: true, mode: 0o700 });
+  // Dumps hold password hashes and chat history: readable by the owner only.
+  await chmod(out, 0o700);
+  if ((await readdir(out)).length > 0) {
+    console.error(`dogi backup: ${out} is not empty; give a new folder`);
+    return 1;
+  }
+
+  const stores: StoreLocation[] = [];
+  for (const location of storeLocations(root, env)) {
+    if (location.kind === "elsewhere") {
+      say(`${location.name}: skipped, ${location.why}`);
+      continue;
+    }
+    const where = location.kind === "sqlite" ? location.file : location.dir;
+    if (existsSync(where)) stores.push(location);
+    else
+      say(`${location.name}: skipped, ${where} does not exist (Dogi has not stored anything yet)`);
+  }
+  if (stores.length === 0) {
+    await discard();
+    console.error("dogi backup: no embedded store to back up");
+    return 1;
+  }
+
+  const header = newManifest(root, "embedded");
+  let saved: BackupStore[];
+  try {
+    saved = await copyStores(stores, out, { url: ragUrl(root, env), holdMs });
+  } catch (error) {
+    await discard();
+    console.error(`dogi backup: ${messageOf(error)}; nothing was kept`);
+    return 1;
+  }
+  await writeBackupRecords(out, { ...header, stores: saved });
+  const files = saved.reduce((sum, store) => sum + store.files.length, 0);
+  say(
+    `backup ${header.backupId} written to ${out} (${saved.map((s) => s.name).join(", ")}; ${files} files)`,
+  );
+  return 0;
+}
+
+/**
+ * Copies the stores into `out`: the knowledge base first, inside a pause of rag's writes (or
+ * directly when rag does not answer, so Dogi is stopped), then session and auth. Session goes
+ * before auth so that every session in the backup has its account there too.
+ */
+async function copyStores(
+  stores: readonly StoreLocation[],
+  out: string,
+  rag: { url: string; holdMs: number },
+): Promise<BackupStore[]> {
+  const order = ["knowledge", "session", "auth"];
+  const sorted = [...stores].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  const client = createServiceClient<RagRouter>({ url: rag.url, timeoutMs: rag.holdMs });
+  const saved: BackupStore[] = [];
+  for (const store of sorted) {
+    const takenAt = utcSeconds();
+    if (store.kind === "chroma-folder") {
+      const pause = await pauseWrites(client, rag);
+      let copied: string[] = [];
+      let heldThroughout = true;
+      try {
+        copied = await copyChromaFolder(store.dir, path.join(out, "chroma"));
+      } finally {
+        if (pause !== undefined)
+          ({ heldThroughout } = await client.maintenance.resumeWrites.mutate({
+            pauseId: pause.pauseId,
+          }));
+      }
+      // Without the pause held, an ingest may have written while the files were copied.
+      if (!heldThroughout)
+        throw new Error(
+          `copying the knowledge base took longer than --hold-ms=${rag.holdMs}; retry with a larger one`,
+        );
+      saved.push({
+        name: store.name,
+        kind: "chroma-folder",
+        takenAt,
+        files: await summed(
+          out,
+          copied.map((file) => `chroma/${file}`),
+        ),
+      });
+    } else if (store.kind === "sqlite") {
+      const file = `${store.name}.db`;
+      await snapshotSqlite(store.file, path.join(out, file));
+      saved.push({ name: store.name, kind: "sqlite", takenAt, files: await summed(out, [file]) });
+    }
+  }
+  return saved;
+}
+
+async function pauseWrites(
+  client: ReturnType<typeof createServiceClient<RagRouter>>,
+  rag: { url: string; holdMs: number },
+): Promise<{ pauseId: string } | undefined> {
+  try {
+    const pause = await client.maintenance.pauseWrites.mutate({ holdMs: rag.holdMs });
+    say(
+      `knowledge: rag paused its writes for up to ${rag.holdMs / 1000} s while Chroma's files are copied`,
+    );
+    return pause;
+  } catch (error) {
+    if (!isUnreachable(error))
+      throw new Error(
+        `the rag service at ${rag.url} did not pause its writes: ${messageOf(error)}`,
+      );
+    say(
+      `knowledge: the rag service at ${rag.url} does not answer (Dogi is not running): copying Chroma's files directly`,
+    );
+    return undefined;
+  }
+}
+
+async function summed(dir: string, files: readonly string[]): Promise<BackupFile[]> {
+  return Promise.all(
+    files.map(async (file) => ({ path: file, sha256: await sha256OfFile(path.join(dir, file)) })),
+  );
+}
