@@ -6,6 +6,7 @@ export const { router, publicProcedure, protectedProcedure } = createTrpc<RagCon
   callers: {
     // Chat turns search; what goes into every user's answers comes only from the operator.
     gateway: ["health", "search"],
-    cli: ["health", "stats", "ingestDocument", "deleteDocument", "listDocuments"],
+    // `dogi ingest` (documents) and `dogi backup` (a pause of writes while Chroma is copied).
+    cli: ["health", "stats", "ingestDocument", "deleteDocument", "listDocuments", "maintenance."],
   },
 });

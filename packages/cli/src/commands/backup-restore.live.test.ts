@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { requireServer } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
+import { ServiceCredentialSigner, createServiceClient } from "@dogi/trpc";
+import type { ServiceName } from "@dogi/trpc";
 import type { RagRouter } from "@dogi/rag";
 import { parseManifest } from "../backup/manifest.ts";
 import { freeLauncherPorts } from "../testing/ports.ts";
@@ -57,6 +58,19 @@ async function startDogi(env: Record<string, string>): Promise<{ stop(): Promise
       expect(await run.exited).toBe(0);
     },
   };
+}
+
+/**
+ * A client of the rag service of the Dogi running on `dataDir`, signed as `caller` with the
+ * INTERNAL_SECRET its launcher generated there (`dogi ingest` adds documents, the gateway searches).
+ */
+function ragAs(url: string, dataDir: string, caller: ServiceName) {
+  const secret = readFileSync(path.join(dataDir, "secrets", "internal-secret"), "utf8").trim();
+  return createServiceClient<RagRouter>({
+    url,
+    timeoutMs: 30_000,
+    credential: { signer: new ServiceCredentialSigner({ secret, caller }), target: "rag" },
+  });
 }
 
 /** A JSON call to the gateway's REST API. */
@@ -115,11 +129,8 @@ describe.skipIf(gate.skip)(
       });
       expect(turn.status).toBe(200);
       await turn.text();
-      const rag = createServiceClient<RagRouter>({
-        url: `http://127.0.0.1:${ports.RAG_PORT}`,
-        timeoutMs: 30_000,
-      });
-      const ingested = await rag.ingestDocument.mutate({
+      const ragUrl = `http://127.0.0.1:${ports.RAG_PORT}`;
+      const ingested = await ragAs(ragUrl, original, "cli").ingestDocument.mutate({
         fileName: "backup-marker.md",
         content:
           "# Backup marker\n\nQuokka-shaped kibble is a made-up food found only in this backup test.",
@@ -183,9 +194,13 @@ describe.skipIf(gate.skip)(
           again,
         );
         expect(turns.json.items).toMatchObject([{ question: "How often should a puppy eat?" }]);
-        const documents = await rag.listDocuments.query({ limit: 200 });
+        // The restored folder's Dogi made its own INTERNAL_SECRET (secrets are not in backups).
+        const documents = await ragAs(ragUrl, fresh, "cli").listDocuments.query({ limit: 200 });
         expect(documents.items.map((d) => d.documentId)).toEqual([ingested.documentId]);
-        const found = await rag.search.query({ query: "quokka-shaped kibble", limit: 1 });
+        const found = await ragAs(ragUrl, fresh, "gateway").search.query({
+          query: "quokka-shaped kibble",
+          limit: 1,
+        });
         expect(found.hits[0]?.citation.documentId).toBe(ingested.documentId);
       } finally {
         await restored.stop();

@@ -12,15 +12,15 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { createClient } from "@libsql/client";
+import { createStore } from "@dogi/auth/store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freeLauncherPorts } from "../testing/ports.ts";
 import { repoRoot, runDogi } from "../testing/run-cli.ts";
 
 // These run with Dogi stopped (nothing listens on the ports given), on SQLite files made with
-// auth's own migration; the live backup of a running Dogi is in backup-restore.live.test.ts.
+// auth's own store and migrations; the live backup of a running Dogi is in
+// backup-restore.live.test.ts.
 const authMigration = path.join(repoRoot, "services/auth/drizzle/sqlite/0000_init.sql");
-const tombstoneTable =
-  "CREATE TABLE account_deletions (user_id TEXT PRIMARY KEY NOT NULL, deleted_at INTEGER NOT NULL)";
 
 let dir = "";
 let dataDir = "";
@@ -67,21 +67,56 @@ async function rows(file: string, query: string): Promise<unknown[][]> {
   }
 }
 
-/** auth.db with auth's schema, two users (ann, bob) each with a pet and a refresh token. */
-async function makeAuthDb(extra: readonly string[] = []): Promise<string> {
+const user = (id: string) => [
+  `INSERT INTO users (user_id, email, password_hash, created_at, updated_at) VALUES ('${id}', '${id}@example.com', 'h', 1, 1)`,
+  `INSERT INTO user_profiles (user_id, updated_at) VALUES ('${id}', 1)`,
+  `INSERT INTO pets (pet_id, user_id, name, species, sex, known_conditions, created_at, updated_at) VALUES ('p-${id}', '${id}', 'Bori', 'dog', 'unknown', '[]', 1, 1)`,
+  `INSERT INTO refresh_tokens (token_id, user_id, family_id, token_hash, created_at, expires_at) VALUES ('t-${id}', '${id}', 'f', 'hash-${id}', 1, 2)`,
+];
+
+/** auth.db migrated by auth's store, with two users (ann, bob) each with a pet and a refresh token. */
+async function makeAuthDb(): Promise<string> {
+  const file = path.join(dataDir, "auth.db");
+  const store = createStore(`file:${file}`);
+  await store.migrate();
+  await store.close();
+  await sql(file, [...user("u-ann"), ...user("u-bob")]);
+  return file;
+}
+
+/**
+ * auth.db of a release before durable deletions: the first migration only, as that release's
+ * drizzle migrator left it (its journal names that migration alone).
+ */
+async function makeOldAuthDb(): Promise<string> {
+  const file = await makeAuthDb();
+  await sql(file, [
+    "DROP TABLE account_deletions",
+    "DELETE FROM __drizzle_migrations WHERE created_at <> (SELECT MIN(created_at) FROM __drizzle_migrations)",
+  ]);
+  return file;
+}
+
+/** auth.db with auth's tables made by hand, not by its migrator: migrating it fails. */
+async function makeUnmigratableAuthDb(): Promise<string> {
   const file = path.join(dataDir, "auth.db");
   const migration = readFileSync(authMigration, "utf8")
     .split("--> statement-breakpoint")
     .map((statement) => statement.trim())
     .filter((statement) => statement !== "");
-  const user = (id: string) => [
-    `INSERT INTO users (user_id, email, password_hash, created_at, updated_at) VALUES ('${id}', '${id}@example.com', 'h', 1, 1)`,
-    `INSERT INTO user_profiles (user_id, updated_at) VALUES ('${id}', 1)`,
-    `INSERT INTO pets (pet_id, user_id, name, species, sex, known_conditions, created_at, updated_at) VALUES ('p-${id}', '${id}', 'Bori', 'dog', 'unknown', '[]', 1, 1)`,
-    `INSERT INTO refresh_tokens (token_id, user_id, family_id, token_hash, created_at, expires_at) VALUES ('t-${id}', '${id}', 'f', 'hash-${id}', 1, 2)`,
-  ];
-  await sql(file, [...migration, ...extra, ...user("u-ann"), ...user("u-bob")]);
+  await sql(file, [...migration, ...user("u-ann"), ...user("u-bob")]);
   return file;
+}
+
+/** Deletes an account as auth does (rows and tombstone in one transaction); `finished`: the session store was cleaned too. */
+async function deleteAccount(file: string, userId: string, finished = false): Promise<void> {
+  const store = createStore(`file:${file}`);
+  try {
+    await store.deleteUser(userId, { pending: ["session"], now: new Date() });
+    if (finished) await store.markDeletionStoreDone(userId, "session", new Date());
+  } finally {
+    await store.close();
+  }
 }
 
 async function run(args: string[]): Promise<{ code: number | string; output: string }> {
@@ -98,11 +133,14 @@ async function backUp(): Promise<string> {
   return out;
 }
 
-/** Every file under `folder` with its SHA-256 sum: what "untouched" means. */
+/**
+ * Every file under `folder` with its SHA-256 sum: what "untouched" means. A SQLite "-shm" file is
+ * left out: it is the WAL's shared-memory index, which any reader rewrites (it holds no data).
+ */
 function fingerprint(folder: string): Record<string, string> {
   const result: Record<string, string> = {};
   for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true }))
-    if (entry.isFile()) {
+    if (entry.isFile() && !entry.name.endsWith("-shm")) {
       const file = path.join(entry.parentPath, entry.name);
       result[path.relative(folder, file)] = createHash("sha256")
         .update(readFileSync(file))
@@ -203,50 +241,62 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
     expect(restore.output).toContain(`the data it replaced is in ${kept}`);
   });
 
-  it("carries account deletions made after the backup across the restore", async () => {
-    const auth = await makeAuthDb([tombstoneTable]);
+  it("carries account deletions made after the backup across the restore, and reopens finished ones", async () => {
+    const auth = await makeAuthDb();
+    // Before the backup, bob deleted his account and the deletion finished everywhere.
+    await deleteAccount(auth, "u-bob", true);
     const out = await backUp();
-    // After the backup, ann deletes her account: auth records a tombstone and removes her rows.
-    await sql(auth, [
-      "INSERT INTO account_deletions VALUES ('u-ann', 1765080000000)",
-      "DELETE FROM users WHERE user_id = 'u-ann'",
-      "DELETE FROM pets WHERE user_id = 'u-ann'",
-    ]);
+    // After the backup, ann deletes hers: auth removes her rows and records a tombstone.
+    await deleteAccount(auth, "u-ann");
 
     const restore = await run(["restore", out]);
     expect(restore.code, restore.output).toBe(0);
-    expect(restore.output).toMatch(/tombstones: 1 carried over, 1 deleted accounts removed again/);
-    expect(await rows(auth, "SELECT user_id FROM users")).toEqual([["u-bob"]]);
+    expect(restore.output).toMatch(
+      /tombstones: 2 carried over \(1 not in the backup\), 1 deleted accounts removed again/,
+    );
+    expect(await rows(auth, "SELECT user_id FROM users")).toEqual([]);
     for (const table of ["user_profiles", "pets", "refresh_tokens"])
-      expect(await rows(auth, `SELECT user_id FROM ${table}`), table).toEqual([["u-bob"]]);
-    expect(await rows(auth, "SELECT user_id, deleted_at FROM account_deletions")).toEqual([
-      ["u-ann", 1765080000000],
+      expect(await rows(auth, `SELECT user_id FROM ${table}`), table).toEqual([]);
+    // Both pending again: the restored session store may hold what either left behind.
+    expect(
+      await rows(
+        auth,
+        "SELECT user_id, pending, completed_at FROM account_deletions ORDER BY user_id",
+      ),
+    ).toEqual([
+      ["u-ann", "session", null],
+      ["u-bob", "session", null],
     ]);
   });
 
-  it("skips the tombstone step with a note when auth has no account_deletions table", async () => {
-    await makeAuthDb();
+  it("restores a backup of a release without durable deletions, bringing its schema up to date", async () => {
+    await makeOldAuthDb();
     const out = await backUp();
     const restore = await run(["restore", out]);
     expect(restore.code, restore.output).toBe(0);
     expect(restore.output).toMatch(
       /tombstones: none carried over \(the auth database has no account_deletions table yet\)/,
     );
+    const auth = path.join(dataDir, "auth.db");
+    expect(await rows(auth, "SELECT user_id FROM users ORDER BY user_id")).toEqual([
+      ["u-ann"],
+      ["u-bob"],
+    ]);
+    expect(await rows(auth, "SELECT COUNT(*) FROM account_deletions")).toEqual([[0]]);
   });
 
   it("puts the previous data back when a step after the move fails", async () => {
-    // The backup's table wants a column the tombstones lack, so replaying them fails.
-    await makeAuthDb([
-      "CREATE TABLE account_deletions (user_id TEXT PRIMARY KEY, deleted_at INTEGER, reason TEXT NOT NULL)",
-    ]);
+    // The backup's auth database was not made by auth's migrator, so bringing it up to date fails.
+    await makeUnmigratableAuthDb();
     const out = await backUp();
     rmSync(path.join(dataDir, "auth.db"));
-    await makeAuthDb([tombstoneTable, "INSERT INTO account_deletions VALUES ('u-ann', 1)"]);
+    const auth = await makeAuthDb();
+    await deleteAccount(auth, "u-ann");
     const before = fingerprint(dataDir);
 
     const restore = await run(["restore", out]);
     expect(restore.code).toBe(1);
-    expect(restore.output).toMatch(/NOT NULL constraint failed[\s\S]*The restore was undone/);
+    expect(restore.output).toMatch(/already exists[\s\S]*The restore was undone/);
     expect(fingerprint(dataDir)).toEqual(before);
     expect(readdirSync(dataDir).filter((name) => name.startsWith("."))).toEqual([]);
   });

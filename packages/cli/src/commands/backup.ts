@@ -3,6 +3,7 @@ import { chmod, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createServiceClient } from "@dogi/trpc";
+import type { ServiceCredentialSigner } from "@dogi/trpc";
 import type { RagRouter } from "@dogi/rag";
 import type { BackupFile, BackupStore } from "../backup/manifest.ts";
 import { newManifest, sha256OfFile, utcSeconds, writeBackupRecords } from "../backup/manifest.ts";
@@ -18,6 +19,8 @@ import { say } from "../backup/say.ts";
 import { findRepoRoot, resolveUserPath } from "../paths.ts";
 import { isUnreachable, messageOf } from "../service-errors.ts";
 import { UsageError } from "../usage-error.ts";
+import { launcherEnvironment } from "../env-file.ts";
+import { cliSigner } from "../service-signer.ts";
 
 export const backupUsage = `dogi backup [DIR] [--hold-ms N]
 
@@ -92,7 +95,9 @@ export async function backupCommand(args: string[]): Promise<number> {
   const header = newManifest(root, "embedded");
   let saved: BackupStore[];
   try {
-    saved = await copyStores(stores, out, { url: ragUrl(root, env), holdMs });
+    // Without a secret Dogi has never run here, so rag cannot answer: the copy goes direct.
+    const signer = await cliSigner(launcherEnvironment(root), root).catch(() => undefined);
+    saved = await copyStores(stores, out, { url: ragUrl(root, env), holdMs, signer });
   } catch (error) {
     await discard();
     console.error(`dogi backup: ${messageOf(error)}; nothing was kept`);
@@ -114,11 +119,15 @@ export async function backupCommand(args: string[]): Promise<number> {
 async function copyStores(
   stores: readonly StoreLocation[],
   out: string,
-  rag: { url: string; holdMs: number },
+  rag: { url: string; holdMs: number; signer: ServiceCredentialSigner | undefined },
 ): Promise<BackupStore[]> {
   const order = ["knowledge", "session", "auth"];
   const sorted = [...stores].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  const client = createServiceClient<RagRouter>({ url: rag.url, timeoutMs: rag.holdMs });
+  const client = createServiceClient<RagRouter>({
+    url: rag.url,
+    timeoutMs: rag.holdMs,
+    ...(rag.signer ? { credential: { signer: rag.signer, target: "rag" as const } } : {}),
+  });
   const saved: BackupStore[] = [];
   for (const store of sorted) {
     const takenAt = utcSeconds();

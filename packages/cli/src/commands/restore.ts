@@ -8,7 +8,7 @@ import { BackupCheckError, sha256OfFile, utcSeconds, verifyBackup } from "../bac
 import type { StoreLocation } from "../backup/stores.ts";
 import { dogiPortsInUse, loadStoresEnv, storeLocations } from "../backup/stores.ts";
 import type { Tombstone } from "../backup/tombstones.ts";
-import { readTombstones, replayTombstones, sqliteTombstoneReplay } from "../backup/tombstones.ts";
+import { readTombstones, replayTombstones } from "../backup/tombstones.ts";
 import { say } from "../backup/say.ts";
 import { findRepoRoot, resolveUserPath } from "../paths.ts";
 import { messageOf } from "../service-errors.ts";
@@ -210,12 +210,10 @@ async function restoreStores(options: RestoreOptions): Promise<{ ok: boolean; me
     }
 
     if (authFile !== undefined) {
-      const replay = await replayTombstones(tombstones, sqliteTombstoneReplay(authFile));
-      if (tombstones.length > 0)
-        say(
-          `tombstones: ${tombstones.length} carried over, ${replay.usersRemoved} deleted accounts removed again` +
-            (replay.note !== undefined ? ` (${replay.note})` : ""),
-        );
+      const replay = await replayTombstones(authFile, tombstones);
+      say(
+        `tombstones: ${tombstones.length} carried over (${replay.recorded} not in the backup), ${replay.usersRemoved} deleted accounts removed again; every deletion is pending again, so the gateway removes what the restored session store holds of them`,
+      );
     }
   } catch (error) {
     return undo({ error, placing, moved, work, aside });

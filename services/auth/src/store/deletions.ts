@@ -92,8 +92,24 @@ export async function markStoreDone(
 }
 
 /**
+ * What every tombstone becomes after a restore: pending again for every store, due at once. The
+ * other stores were restored too, each copied at its own moment, so a deletion finished before
+ * the backup may have its data back in them; running it again is harmless.
+ */
+export function reopenedAfterRestore(now: Date): Omit<DeletionRow, "userId" | "deletedAt"> {
+  return {
+    pending: [...userDataStores].sort().join(","),
+    completedAt: null,
+    attempts: 0,
+    lastError: null,
+    nextAttemptAt: now,
+  };
+}
+
+/**
  * Replays `tombstones` within one of the adapter's transactions: `insert` adds a tombstone unless
- * the user has one (answering how many it added), `removeUser` deletes the user's rows.
+ * the user has one (answering how many it added), `removeUser` deletes the user's rows, and
+ * `reopenAll` then makes every tombstone pending again ({@link reopenedAfterRestore}).
  */
 export async function replayTombstones(
   tombstones: ReadonlyArray<Pick<AccountDeletionRecord, "userId" | "deletedAt">>,
@@ -101,6 +117,7 @@ export async function replayTombstones(
   tx: {
     insert(row: DeletionRow): Promise<number>;
     removeUser(userId: string): Promise<DeletedCounts | null>;
+    reopenAll(row: Omit<DeletionRow, "userId" | "deletedAt">): Promise<unknown>;
   },
 ): Promise<{ insertedTombstones: number; removedUsers: number }> {
   let insertedTombstones = 0;
@@ -111,5 +128,6 @@ export async function replayTombstones(
     );
     if (await tx.removeUser(userId)) removedUsers += 1;
   }
+  await tx.reopenAll(reopenedAfterRestore(now));
   return { insertedTombstones, removedUsers };
 }

@@ -166,8 +166,9 @@ export interface AuthStore {
   /**
    * What a restore calls with the tombstones kept outside the backup, so that no deleted account
    * comes back: inserts the missing ones as pending for every store of `userDataStores` (their
-   * data may have been restored too), and removes those users' rows wherever they exist again.
-   * One transaction.
+   * data may have been restored too), and removes those users' rows wherever they exist again;
+   * then makes every tombstone pending again, since each store was copied at its own moment and
+   * may hold data of a deletion that was complete when auth was copied. One transaction.
    */
   replayDeletions(
     tombstones: ReadonlyArray<Pick<AccountDeletionRecord, "userId" | "deletedAt">>,

@@ -182,6 +182,7 @@ export function createMySqlStore(
         replayTombstones(tombstones, now, {
           insert: async (row) => affected(await tx.insert(accountDeletions).ignore().values(row)),
           removeUser: (userId) => removeUser(tx, userId),
+          reopenAll: (row) => tx.update(accountDeletions).set(row),
         }),
       );
     },

@@ -201,6 +201,7 @@ export function createSqliteStore(url: string): AuthStore {
             insert: async (row) =>
               affected(await tx.insert(accountDeletions).values(row).onConflictDoNothing()),
             removeUser: (userId) => removeUser(tx, userId),
+            reopenAll: (row) => tx.update(accountDeletions).set(row),
           }),
         ),
       );
