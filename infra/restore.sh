@@ -9,10 +9,11 @@
 # deployment with those files), asks before overwriting (unless --yes), stops the services that
 # write to the stores (gateway, auth, session, rag), replaces the data, and starts again what it
 # stopped. MySQL's auth database and the Chroma volume are replaced whole; in MongoDB each
-# collection in the backup replaces the one of the same name. If a step fails once the data is
-# being replaced, the writers stay stopped (a half-restored store must not take new data) and it
-# prints how to finish. Backups of the embedded stores (`pnpm dogi backup`) are restored with
-# `pnpm dogi restore`.
+# collection in the backup replaces the one of the same name. Account deletions recorded since
+# the backup are carried across (tombstones), so no deleted account or its history comes back.
+# If a step fails once the data is being replaced, the writers stay stopped (a half-restored
+# store must not take new data) and it prints how to finish. Backups of the embedded stores
+# (`pnpm dogi backup`) are restored with `pnpm dogi restore`.
 #
 # Environment: as for infra/backup.sh (DOGI_ENV_FILE, DOGI_COMPOSE_FILES, DOCKER).
 set -euo pipefail
@@ -27,7 +28,7 @@ backup=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     -y|--yes) assume_yes=true ;;
-    -h|--help) sed -n '3,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage ;;
     *) [ -z "$backup" ] || usage; backup="$1" ;;
   esac
@@ -128,6 +129,20 @@ if [ "${#stopped[@]}" -gt 0 ]; then
   "${compose[@]}" stop "${stopped[@]}" >&2
 fi
 
+# Account deletions must outlive the restore: the tombstones of the auth database in MySQL now
+# are read before anything is replaced and replayed afterwards (by the auth image's own code, in
+# a one-off container), which removes those accounts again and makes every deletion pending, so
+# the gateway's deletion job removes what the restored session store still holds of them.
+tombstones_cli=("${compose[@]}" run --rm --no-deps -T auth node
+  --import file:///opt/dogi/node_modules/tsx/dist/loader.mjs src/tombstones.ts)
+tombstones=""
+if is_running mysql; then
+  log "auth: reading the account deletions (tombstones) to carry across"
+  tombstones="$("${tombstones_cli[@]}" export)"
+else
+  log "auth: MySQL is not running; no account deletions are carried across"
+fi
+
 if has mysql; then
   step="replacing MySQL's auth database"
   log "MySQL: replacing the auth database"
@@ -156,6 +171,12 @@ if has chromadb; then
   "${compose[@]}" run --rm --no-deps -T --entrypoint sh chromadb \
     -c 'find /data -mindepth 1 -delete && tar -xzf - -C /data' <"$backup/chroma.tar.gz"
   "${compose[@]}" up -d --no-deps --wait chromadb >&2
+fi
+
+if [ -n "$tombstones" ]; then
+  step="replaying account deletions on the restored auth database"
+  log "auth: replaying the account deletions"
+  "${tombstones_cli[@]}" replay <<<"$tombstones" >&2
 fi
 
 step=""

@@ -176,11 +176,13 @@ describe("backup.sh and restore.sh against a fake docker", () => {
     const log = calls();
     const order = [
       log.indexOf("stop gateway auth session rag"),
+      log.findIndex((c) => c.endsWith("src/tombstones.ts export")),
       log.findIndex((c) => c.includes("--execute=")),
       log.findIndex((c) => c.endsWith("--default-character-set=utf8mb4")),
       log.findIndex((c) => c.includes("mongorestore") && c.includes("--drop")),
       log.findIndex((c) => c.includes("tar -xzf - -C /data")),
       log.indexOf("up -d --no-deps --wait chromadb"),
+      log.findIndex((c) => c.endsWith("src/tombstones.ts replay")),
       log.indexOf("start gateway auth session rag"),
     ];
     expect(
@@ -285,7 +287,26 @@ describe("backup.sh and restore.sh against a fake docker", () => {
     expect(fs.existsSync(path.join(dir, "calls"))).toBe(false);
   });
 
-  it.each(["mysql-import", "mongorestore", "chroma-extract"])(
+  it("carries the account deletions recorded since the backup across it, through the auth image", () => {
+    const out = path.join(dir, "backup");
+    expect(run("backup.sh", [out]).status).toBe(0);
+    const tombstones = JSON.stringify([
+      { userId: "0b5e6c1e-5f4a-4d8e-9a55-1f2d3c4b5a69", deletedAt: "2026-12-07T00:00:00.000Z" },
+    ]);
+    fs.writeFileSync(path.join(dir, "tombstones.json"), tombstones);
+
+    const result = run("restore.sh", ["--yes", out]);
+    expect(result.status, result.stderr).toBe(0);
+    // What the database being replaced held reaches the replay on the restored one, whole.
+    expect(fs.readFileSync(path.join(dir, "replayed-tombstones.json"), "utf8").trim()).toBe(
+      tombstones,
+    );
+    const runs = calls().filter((c) => c.includes("src/tombstones.ts"));
+    expect(runs).toHaveLength(2);
+    for (const call of runs) expect(call).toMatch(/^run --rm --no-deps -T auth node /);
+  });
+
+  it.each(["mysql-import", "mongorestore", "chroma-extract", "tombstones-replay"])(
     "leaves the writers stopped after a failed destructive step (%s) and says how to finish",
     (failure) => {
       const out = path.join(dir, "backup");
