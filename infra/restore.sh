@@ -15,7 +15,8 @@
 # store must not take new data) and it prints how to finish. Backups of the embedded stores
 # (`pnpm dogi backup`) are restored with `pnpm dogi restore`.
 #
-# Environment: as for infra/backup.sh (DOGI_ENV_FILE, DOGI_COMPOSE_FILES, DOCKER).
+# Environment: as for infra/backup.sh (DOGI_ENV_FILE, DOGI_COMPOSE_FILES, DOCKER), and
+# DOGI_RESTORE_STATE_DIR (default: data/ at the repository root) for what a failed run leaves.
 set -euo pipefail
 
 infra_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,7 +29,7 @@ backup=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     -y|--yes) assume_yes=true ;;
-    -h|--help) sed -n '3,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage ;;
     *) [ -z "$backup" ] || usage; backup="$1" ;;
   esac
@@ -136,9 +137,18 @@ fi
 tombstones_cli=("${compose[@]}" run --rm --no-deps -T auth node
   --import file:///opt/dogi/node_modules/tsx/dist/loader.mjs src/tombstones.ts)
 tombstones=""
+# Kept until the restore succeeds: a run after a failed one (MySQL may already hold the backup)
+# still replays what the database it replaced held.
+carried="${DOGI_RESTORE_STATE_DIR:-$root_dir/data}/restore-tombstones-$backup_id.json"
+earlier=""
+[ -f "$carried" ] && earlier="$carried"
 if is_running mysql; then
   log "auth: reading the account deletions (tombstones) to carry across"
   tombstones="$("${tombstones_cli[@]}" export)"
+  if [ -z "$earlier" ]; then
+    mkdir -p "$(dirname "$carried")"
+    (umask 077 && printf '%s\n' "$tombstones" >"$carried")
+  fi
 else
   log "auth: MySQL is not running; no account deletions are carried across"
 fi
@@ -173,10 +183,12 @@ if has chromadb; then
   "${compose[@]}" up -d --no-deps --wait chromadb >&2
 fi
 
-if [ -n "$tombstones" ]; then
+if [ -n "$earlier" ] || [ -n "$tombstones" ]; then
   step="replaying account deletions on the restored auth database"
   log "auth: replaying the account deletions"
-  "${tombstones_cli[@]}" replay <<<"$tombstones" >&2
+  if [ -n "$earlier" ]; then "${tombstones_cli[@]}" replay <"$earlier" >&2; fi
+  if [ -n "$tombstones" ]; then "${tombstones_cli[@]}" replay <<<"$tombstones" >&2; fi
+  rm -f "$carried"
 fi
 
 step=""

@@ -70,6 +70,7 @@ describe("backup.sh and restore.sh against a fake docker", () => {
         FAKE_MYSQL_PASSWORD: mysqlPassword,
         FAKE_MONGO_PASSWORD: mongoPassword,
         DOGI_ENV_FILE: path.join(dir, "no.env"),
+        DOGI_RESTORE_STATE_DIR: path.join(dir, "state"),
         ...env,
       },
     });
@@ -304,6 +305,23 @@ describe("backup.sh and restore.sh against a fake docker", () => {
     const runs = calls().filter((c) => c.includes("src/tombstones.ts"));
     expect(runs).toHaveLength(2);
     for (const call of runs) expect(call).toMatch(/^run --rm --no-deps -T auth node /);
+  });
+
+  it("replays after a failed run what the database replaced by that run held", () => {
+    const out = path.join(dir, "backup");
+    expect(run("backup.sh", [out]).status).toBe(0);
+    const before = JSON.stringify([{ userId: "u-before", deletedAt: "2026-12-07T00:00:00.000Z" }]);
+    fs.writeFileSync(path.join(dir, "tombstones.json"), before);
+    expect(run("restore.sh", ["--yes", out], { FAKE_FAIL: "tombstones-replay" }).status).not.toBe(
+      0,
+    );
+    // MySQL now holds the backup: a second run reads what the restored database has.
+    fs.writeFileSync(path.join(dir, "tombstones.json"), "[]");
+    const again = run("restore.sh", ["--yes", out]);
+    expect(again.status, again.stderr).toBe(0);
+    const replayed = fs.readFileSync(path.join(dir, "replayed-tombstones.json"), "utf8");
+    expect(replayed.split("\n").filter(Boolean)).toEqual([before, "[]"]);
+    expect(fs.readdirSync(path.join(dir, "state"))).toEqual([]);
   });
 
   it.each(["mysql-import", "mongorestore", "chroma-extract", "tombstones-replay"])(

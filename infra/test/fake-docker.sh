@@ -51,7 +51,7 @@ case "$command" in
       *"auth node "*"src/tombstones.ts export") cat "$FAKE_DIR/tombstones.json" 2>/dev/null || echo "[]" ;;
       *"auth node "*"src/tombstones.ts replay")
         if [ "${FAKE_FAIL:-}" = tombstones-replay ]; then echo "fake auth: replay failed" >&2; exit 1; fi
-        cat >"$FAKE_DIR/replayed-tombstones.json"
+        cat >>"$FAKE_DIR/replayed-tombstones.json"
         echo '{"insertedTombstones":1,"removedUsers":1}' ;;
       *"tar -xzf - -C /data"*)
         if [ "${FAKE_FAIL:-}" = chroma-extract ]; then echo "fake tar: extract failed" >&2; exit 1; fi
