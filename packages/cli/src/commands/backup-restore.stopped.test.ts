@@ -134,19 +134,32 @@ async function backUp(): Promise<string> {
 }
 
 /**
- * Every file under `folder` with its SHA-256 sum: what "untouched" means. A SQLite "-shm" file is
- * left out: it is the WAL's shared-memory index, which any reader rewrites (it holds no data).
+ * Every file under `folder` with a SHA-256 sum: what "untouched" means. A SQLite database is
+ * summed by its rows, table by table: opening one may fold its write-ahead log into the file (and
+ * remove "-wal"/"-shm"), which moves bytes but changes no data; other files by their bytes.
  */
-function fingerprint(folder: string): Record<string, string> {
+async function fingerprint(folder: string): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
-  for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true }))
-    if (entry.isFile() && !entry.name.endsWith("-shm")) {
-      const file = path.join(entry.parentPath, entry.name);
-      result[path.relative(folder, file)] = createHash("sha256")
-        .update(readFileSync(file))
-        .digest("hex");
-    }
+  for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || /-(wal|shm|journal)$/.test(entry.name)) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const bytes = readFileSync(file);
+    const content = bytes.subarray(0, 16).toString("latin1").startsWith("SQLite format 3")
+      ? JSON.stringify(await tablesOf(file))
+      : bytes;
+    result[path.relative(folder, file)] = createHash("sha256").update(content).digest("hex");
+  }
   return result;
+}
+
+async function tablesOf(file: string): Promise<Record<string, unknown[][]>> {
+  const tables: Record<string, unknown[][]> = {};
+  for (const [name] of await rows(
+    file,
+    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+  ))
+    tables[String(name)] = await rows(file, `SELECT * FROM "${String(name)}" ORDER BY rowid`);
+  return tables;
 }
 
 describe("dogi backup and dogi restore with Dogi stopped", () => {
@@ -199,14 +212,14 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
     await makeAuthDb();
     const out = await backUp();
     await sql(path.join(dataDir, "auth.db"), ["DELETE FROM pets WHERE user_id = 'u-bob'"]);
-    const before = fingerprint(dataDir);
+    const before = await fingerprint(dataDir);
 
     appendFileSync(path.join(out, "session.db"), "tampered");
     const tampered = await run(["restore", out]);
     expect(tampered.code).toBe(1);
     expect(tampered.output).toMatch(/session\.db: FAILED/);
     expect(tampered.output).toMatch(/Nothing was changed/);
-    expect(fingerprint(dataDir)).toEqual(before);
+    expect(await fingerprint(dataDir)).toEqual(before);
     expect(readdirSync(dataDir).filter((name) => name.startsWith("."))).toEqual([]);
 
     // A manifest edited to match a changed file is caught by SHA256SUMS, which covers it.
@@ -215,7 +228,7 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
     const edited = await run(["restore", out]);
     expect(edited.code).toBe(1);
     expect(edited.output).toMatch(/MANIFEST: FAILED/);
-    expect(fingerprint(dataDir)).toEqual(before);
+    expect(await fingerprint(dataDir)).toEqual(before);
   });
 
   it("restores over existing data, keeping what it replaced aside", async () => {
@@ -292,12 +305,12 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
     rmSync(path.join(dataDir, "auth.db"));
     const auth = await makeAuthDb();
     await deleteAccount(auth, "u-ann");
-    const before = fingerprint(dataDir);
+    const before = await fingerprint(dataDir);
 
     const restore = await run(["restore", out]);
     expect(restore.code).toBe(1);
     expect(restore.output).toMatch(/already exists[\s\S]*The restore was undone/);
-    expect(fingerprint(dataDir)).toEqual(before);
+    expect(await fingerprint(dataDir)).toEqual(before);
     expect(readdirSync(dataDir).filter((name) => name.startsWith("."))).toEqual([]);
   });
 });
