@@ -12,7 +12,13 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** An IndexSync on a fake clock over a version the test sets, counting reads and rebuilds. */
 function harness(intervalMs: number) {
-  const state = { clock: 0, version: "v1", reads: 0, rebuilds: 0, hold: undefined as Promise<void> | undefined };
+  const state = {
+    clock: 0,
+    version: "v1",
+    reads: 0,
+    rebuilds: 0,
+    hold: undefined as Promise<void> | undefined,
+  };
   const errors: unknown[] = [];
   const sync = new IndexSync({
     intervalMs,
