@@ -42,24 +42,29 @@ describe("IndexSync", () => {
     await sync.rebuildNow();
     expect(state).toMatchObject({ reads: 1, rebuilds: 1 });
 
-    state.clock = 1_000;
+    // The load at start-up counts as a look.
+    state.clock = 1_999;
     sync.poke();
     await sync.settled();
-    expect(state.reads).toBe(2);
-    expect(state.rebuilds).toBe(1);
+    expect(state.reads).toBe(1);
+
+    state.clock = 2_000;
+    sync.poke();
+    await sync.settled();
+    expect(state).toMatchObject({ reads: 2, rebuilds: 1 });
 
     state.version = "v2";
-    state.clock = 2_999;
+    state.clock = 3_999;
     sync.poke();
     await sync.settled();
     expect(state.reads).toBe(2);
 
-    state.clock = 3_000;
+    state.clock = 4_000;
     sync.poke();
     await sync.settled();
     expect(state).toMatchObject({ reads: 3, rebuilds: 2 });
 
-    state.clock = 5_000;
+    state.clock = 6_000;
     sync.poke();
     await sync.settled();
     expect(state).toMatchObject({ reads: 4, rebuilds: 2 });
@@ -73,6 +78,14 @@ describe("IndexSync", () => {
       await sync.settled();
     }
     expect(state).toMatchObject({ reads: 4, rebuilds: 1 });
+  });
+
+  it("with an interval of Infinity never looks, even before the first load", async () => {
+    const { sync, state } = harness(Number.POSITIVE_INFINITY);
+    state.clock = 1e12;
+    sync.poke();
+    await sync.settled();
+    expect(state).toMatchObject({ reads: 0, rebuilds: 0 });
   });
 
   it("never waits for a rebuild, runs one at a time, and redoes it when a write came meanwhile", async () => {

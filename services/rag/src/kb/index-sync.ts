@@ -1,5 +1,5 @@
 export interface IndexSyncOptions {
-  /** Least time between two looks at the collection's version; 0 looks before every search. */
+  /** Least time between two looks at the collection's version; 0 looks before every search, Infinity never. */
   intervalMs: number;
   /** The collection's write version as Chroma holds it (it changes with every write of any replica). */
   readVersion: () => Promise<string>;
@@ -19,10 +19,13 @@ export interface IndexSyncOptions {
 export class IndexSync {
   /** The version read before the last completed rebuild; undefined before the first. */
   private seen: string | undefined;
-  private lastCheck = Number.NEGATIVE_INFINITY;
+  private lastCheck: number;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly options: IndexSyncOptions) {}
+  constructor(private readonly options: IndexSyncOptions) {
+    // Start-up loads the index (rebuildNow), so the first look is due one interval later.
+    this.lastCheck = this.now();
+  }
 
   /** True while a check or rebuild runs. */
   get busy(): boolean {
@@ -32,7 +35,7 @@ export class IndexSync {
   /** Starts a check in the background unless one runs or ran within the interval; never waits. */
   poke(): void {
     if (this.running !== undefined) return;
-    const now = this.options.now?.() ?? performance.now();
+    const now = this.now();
     if (now - this.lastCheck < this.options.intervalMs) return;
     this.lastCheck = now;
     this.launch(false).catch((error: unknown) => this.options.onError?.(error));
@@ -41,12 +44,17 @@ export class IndexSync {
   /** Rebuilds whatever the version (at start-up), after the check or rebuild in progress. */
   async rebuildNow(): Promise<void> {
     while (this.running !== undefined) await this.running;
+    this.lastCheck = this.now();
     await this.launch(true);
   }
 
   /** Resolves once no check or rebuild runs. */
   async settled(): Promise<void> {
     while (this.running !== undefined) await this.running;
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? performance.now();
   }
 
   private launch(force: boolean): Promise<void> {
