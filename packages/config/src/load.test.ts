@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { EnvError, loadEnv } from "./load.ts";
-import { ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZSessionEnv, defaultPorts } from "./schemas.ts";
+import {
+  ZAuthEnv,
+  ZGatewayEnv,
+  ZInferenceEnv,
+  ZRagEnv,
+  ZSessionEnv,
+  defaultPorts,
+} from "./schemas.ts";
 
 describe("loadEnv", () => {
   const internal = { INTERNAL_SECRET: "Vb7Qx2Lm9Pz4Kw1Ny6Hc3Td8Rf5Gs0Ja" };
@@ -44,6 +51,17 @@ describe("loadEnv", () => {
     expect(error.message).toContain("gateway");
     expect(error.message).toContain('"99999"');
     expect(error.message).toContain("http:// or https://");
+  });
+
+  it("lets rag replicas look for each other's writes every 2 s by default, or before every search at 0", () => {
+    const load = (value?: string) =>
+      loadEnv(ZRagEnv, {
+        service: "rag",
+        source: { ...internal, ...(value === undefined ? {} : { RAG_INDEX_SYNC_MS: value }) },
+      }).RAG_INDEX_SYNC_MS;
+    expect(load()).toBe(2_000);
+    expect(load("0")).toBe(0);
+    expect(() => load("-1")).toThrow(/RAG_INDEX_SYNC_MS/);
   });
 
   it("requires a JWT secret and says how to make one", () => {

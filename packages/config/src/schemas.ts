@@ -177,6 +177,11 @@ export const ZRagEnv = ZCommonEnv.extend(ZInternalServiceEnv.shape).extend({
     .default("vet_medical_data"),
   /** A Chroma call slower than this fails with UPSTREAM_UNAVAILABLE, so callers can go on without passages. */
   RAG_CHROMA_TIMEOUT_MS: millis(2_000),
+  /**
+   * Least time between two looks at the collection's write version (0: before every search); when
+   * another replica wrote, this one rebuilds its BM25 index in the background.
+   */
+  RAG_INDEX_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).default(2_000),
   /** Folder of the built-in knowledge base; unset: services/rag/corpus. */
   RAG_CORPUS_DIR: z.string().min(1).optional(),
   /** Ingest the corpus on start when the collection is empty or the corpus changed. */

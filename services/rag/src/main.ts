@@ -26,6 +26,9 @@ const kb = new KnowledgeBase({
   store,
   embedder,
   chunking: { size: env.RAG_CHUNK_SIZE, overlap: env.RAG_CHUNK_OVERLAP },
+  indexSyncMs: env.RAG_INDEX_SYNC_MS,
+  onSyncError: (error) =>
+    logger.warn({ err: error }, "could not bring the BM25 index in step with the collection"),
 });
 // Starts in the background: /readyz says "starting" until the index is loaded and the corpus seeded.
 const runtime = new KnowledgeBaseRuntime({

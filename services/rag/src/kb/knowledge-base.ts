@@ -23,6 +23,7 @@ import { indexTextOf } from "../search/chunk-record.ts";
 import { hybridFusion } from "../search/fuse.ts";
 import { mergePassages } from "../search/merge.ts";
 import type { ChromaStore } from "../store/chroma-store.ts";
+import { IndexSync } from "./index-sync.ts";
 import { WriteGate } from "./write-gate.ts";
 
 /** Chunks embedded per call when a collection is re-embedded. */
@@ -32,6 +33,10 @@ export interface KnowledgeBaseOptions {
   store: ChromaStore;
   embedder: Embedder;
   chunking: ChunkOptions;
+  /** Least time between two looks at whether another replica wrote (RAG_INDEX_SYNC_MS; default 2 s). */
+  indexSyncMs?: number;
+  /** A background rebuild of the index failed; searches go on with the index in place. */
+  onSyncError?: (error: unknown) => void;
 }
 
 /** One file to ingest. */
@@ -46,15 +51,26 @@ export interface IngestInput {
 /**
  * The knowledge base: Chroma holds chunks and vectors; an in-memory BM25 index mirrors it. Writes go
  * to Chroma first and then to the index, one document at a time per id, so racing ingests of one
- * document cannot interleave.
+ * document cannot interleave. Other replicas on the same collection see a write through its new
+ * write version and rebuild their index in the background (see IndexSync).
  */
 export class KnowledgeBase {
   private current = new Bm25Index();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Documents this replica wrote while a rebuild read the collection (see {@link rebuildIndex}). */
+  private writtenDuringRebuild: Set<string> | undefined;
   /** Ingest and delete pass through it, so that a backup can pause them (see WriteGate). */
   readonly writes = new WriteGate();
+  readonly sync: IndexSync;
 
-  constructor(private readonly options: KnowledgeBaseOptions) {}
+  constructor(private readonly options: KnowledgeBaseOptions) {
+    this.sync = new IndexSync({
+      intervalMs: options.indexSyncMs ?? 2_000,
+      readVersion: () => options.store.writeVersion(),
+      rebuild: () => this.rebuildIndex(),
+      onError: options.onSyncError,
+    });
+  }
 
   /** The in-memory BM25 index (replaced whole by {@link load}). */
   get index(): Bm25Index {
@@ -69,13 +85,10 @@ export class KnowledgeBase {
     return this.options.embedder;
   }
 
-  /** Rebuilds the BM25 index from Chroma. */
+  /** Rebuilds the BM25 index from Chroma (after a rebuild in progress, never beside it). */
   async load(): Promise<number> {
-    const index = new Bm25Index();
-    for await (const page of this.options.store.all()) index.add(page);
-    // Swapped in whole: searches meanwhile use the old index, never a half-built one.
-    this.current = index;
-    return index.size;
+    await this.sync.rebuildNow();
+    return this.current.size;
   }
 
   /**
@@ -142,13 +155,11 @@ export class KnowledgeBase {
           return result;
         }
         const embeddings = await this.options.embedder.embed(fresh.map(indexTextOf));
-        try {
+        await this.writeThrough(parsed.documentId, records, async () => {
           // New chunks first, old ones after: a reader never sees the document missing.
           await store.upsert(fresh, embeddings);
           await store.delete(stale);
-        } finally {
-          await this.resyncDocument(parsed.documentId, records);
-        }
+        });
         return result;
       }),
     );
@@ -161,11 +172,7 @@ export class KnowledgeBase {
         const ids = await this.options.store.idsOfDocument(documentId);
         if (ids.length === 0)
           throw new AppError("NOT_FOUND", `no document with id ${JSON.stringify(documentId)}`);
-        try {
-          await this.options.store.delete(ids);
-        } finally {
-          await this.resyncDocument(documentId, []);
-        }
+        await this.writeThrough(documentId, [], () => this.options.store.delete(ids));
         return { documentId, deletedChunks: ids.length };
       }),
     );
@@ -173,6 +180,7 @@ export class KnowledgeBase {
 
   /** One summary per stored document, sorted by id. */
   documents(): TRagDocumentSummary[] {
+    this.sync.poke();
     const byId = new Map<string, TRagDocumentSummary>();
     for (const record of this.index.records()) {
       const summary = byId.get(record.documentId);
@@ -221,6 +229,7 @@ export class KnowledgeBase {
   /** Hybrid search: Chroma's nearest vectors and BM25, fused by reciprocal rank, boosted by the pet and the question's language, merged into passages. */
   async search(input: TRagSearchRequest): Promise<TRagSearchResult> {
     const started = performance.now();
+    this.sync.poke();
     const request = ZRagSearchRequest.parse(input);
     const filter = { species: request.species, language: request.language };
     const candidates = Math.max(request.limit * 4, 20);
@@ -264,11 +273,59 @@ export class KnowledgeBase {
       .filter((record): record is ChunkRecord => record !== undefined);
   }
 
+  /**
+   * Runs a write to Chroma, then brings this index in step with what Chroma holds of the document
+   * and gives the collection a new write version, so that the other replicas rebuild theirs. Both
+   * happen after a failed write too: it may have half happened.
+   */
+  private async writeThrough(
+    documentId: string,
+    expected: readonly ChunkRecord[],
+    write: () => Promise<void>,
+  ): Promise<void> {
+    let failed = true;
+    try {
+      await write();
+      failed = false;
+    } finally {
+      await this.resyncDocument(documentId, expected);
+      // After a failed write, its own error is the one to report.
+      await this.options.store.markWritten().catch((error: unknown) => {
+        if (!failed) throw error;
+      });
+    }
+  }
+
+  /**
+   * A fresh index from every chunk in Chroma, swapped in whole: searches meanwhile use the old
+   * index, never a half-built one. Pages read before one of this replica's writes miss it, so the
+   * documents written meanwhile are read again before the swap.
+   */
+  private async rebuildIndex(): Promise<void> {
+    const store = this.options.store;
+    const written = new Set<string>();
+    this.writtenDuringRebuild = written;
+    try {
+      const index = new Bm25Index();
+      for await (const page of store.all()) index.add(page);
+      // Taken out before it is read, so that a write landing during the read puts it back.
+      for (let next = first(written); next !== undefined; next = first(written)) {
+        written.delete(next);
+        const ids = new Set(await store.idsOfDocument(next));
+        const missing = [...ids].filter((id) => !index.has(id));
+        syncDocument(index, next, ids, await store.get(missing));
+      }
+      this.current = index;
+    } finally {
+      this.writtenDuringRebuild = undefined;
+    }
+  }
+
   private async resyncDocument(
     documentId: string,
     expected: readonly ChunkRecord[],
   ): Promise<void> {
-    const stale = this.index.idsOfDocument(documentId);
+    this.writtenDuringRebuild?.add(documentId);
     let ids: Set<string>;
     try {
       ids = new Set(await this.options.store.idsOfDocument(documentId));
@@ -276,8 +333,8 @@ export class KnowledgeBase {
       // Chroma unreachable: trust what we meant to write; the next load() corrects any drift.
       ids = new Set(expected.map((record) => record.id));
     }
-    this.index.remove(stale.filter((id) => !ids.has(id)));
-    this.index.add(expected.filter((record) => ids.has(record.id) && !this.index.has(record.id)));
+    // this.index is read after the wait: a rebuild may have swapped in a new one meanwhile.
+    syncDocument(this.index, documentId, ids, expected);
   }
 
   private async withDocumentLock<T>(documentId: string, run: () => Promise<T>): Promise<T> {
@@ -290,4 +347,20 @@ export class KnowledgeBase {
       if (this.locks.get(documentId) === current) this.locks.delete(documentId);
     }
   }
+}
+
+/** Makes an index hold exactly the chunks `ids` of a document, taking new ones from `records`. */
+function syncDocument(
+  index: Bm25Index,
+  documentId: string,
+  ids: ReadonlySet<string>,
+  records: readonly ChunkRecord[],
+): void {
+  index.remove(index.idsOfDocument(documentId).filter((id) => !ids.has(id)));
+  index.add(records.filter((record) => ids.has(record.id) && !index.has(record.id)));
+}
+
+function first<T>(set: ReadonlySet<T>): T | undefined {
+  for (const value of set) return value;
+  return undefined;
 }

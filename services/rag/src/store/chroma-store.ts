@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { ChromaClient, ChromaConnectionError } from "chromadb";
 import type { Collection, EmbeddingFunction, Metadata, Where } from "chromadb";
 import { AppError } from "@dogi/trpc";
@@ -9,6 +10,8 @@ const meta = {
   embedder: "dogi_embedder",
   dimension: "dogi_dimension",
   corpusHash: "dogi_corpus_hash",
+  /** A fresh token after every write, so that replicas notice each other's writes. */
+  writeVersion: "dogi_write_version",
 } as const;
 
 // Dogi always passes vectors; this keeps the client from loading a default embedding package.
@@ -138,13 +141,10 @@ export class ChromaStore {
   /** Records this service's embedder on the collection, once every vector is its own. */
   async recordEmbedder(): Promise<void> {
     const { embedder } = this.options;
-    const metadata = {
-      ...this.collectionMetadata,
+    await this.modifyMetadata("record the embedder", {
       [meta.embedder]: embedder.name,
       [meta.dimension]: embedder.dimension,
-    };
-    await this.call("record the embedder", () => this.collection().modify({ metadata }));
-    this.collectionMetadata = metadata;
+    });
     this.outdated = undefined;
   }
 
@@ -155,9 +155,24 @@ export class ChromaStore {
   }
 
   async setCorpusHash(hash: string): Promise<void> {
-    const metadata = { ...this.collectionMetadata, [meta.corpusHash]: hash };
-    await this.call("record the corpus hash", () => this.collection().modify({ metadata }));
+    await this.modifyMetadata("record the corpus hash", { [meta.corpusHash]: hash });
+  }
+
+  /**
+   * The collection's write version as Chroma holds it now ("" before the first write that set one);
+   * also refreshes what this store knows of the collection's metadata (another replica may have
+   * seeded the corpus).
+   */
+  async writeVersion(): Promise<string> {
+    const metadata = await this.call("read the collection's version", () => this.freshMetadata());
     this.collectionMetadata = metadata;
+    const version = metadata[meta.writeVersion];
+    return typeof version === "string" ? version : "";
+  }
+
+  /** Gives the collection a new write version, which tells every replica to rebuild its index. */
+  async markWritten(): Promise<void> {
+    await this.modifyMetadata("record a write", { [meta.writeVersion]: randomUUID() });
   }
 
   async count(): Promise<number> {
@@ -249,6 +264,29 @@ export class ChromaStore {
       "UPSTREAM_UNAVAILABLE",
       `cannot ${what}: the collection still holds vectors of ${this.outdated.name}, which are being re-embedded`,
     );
+  }
+
+  private async freshMetadata(): Promise<Record<string, string | number | boolean | null>> {
+    const collection = await this.client.getCollection({
+      name: this.options.collection,
+      embeddingFunction: embeddingsAreExplicit,
+    });
+    return { ...(collection.metadata ?? {}) };
+  }
+
+  /**
+   * Sets some metadata keys. Chroma replaces a collection's metadata whole, so the rest is read
+   * fresh first: other replicas write keys too.
+   */
+  private async modifyMetadata(
+    what: string,
+    changes: Record<string, string | number>,
+  ): Promise<void> {
+    await this.call(what, async () => {
+      const metadata = { ...(await this.freshMetadata()), ...changes };
+      await this.collection().modify({ metadata });
+      this.collectionMetadata = metadata;
+    });
   }
 
   private collection(): Collection {

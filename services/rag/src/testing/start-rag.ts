@@ -24,6 +24,8 @@ export async function startRagService(options: {
   collection?: string;
   corpusDir?: string;
   chromaTimeoutMs?: number;
+  /** RAG_INDEX_SYNC_MS (default 2 s). */
+  indexSyncMs?: number;
   waitUntilReady?: boolean;
 }): Promise<RagTestService> {
   const logger = createLogger({ service: "rag", level: "silent" });
@@ -34,7 +36,12 @@ export async function startRagService(options: {
     timeoutMs: options.chromaTimeoutMs ?? 2_000,
     embedder,
   });
-  const kb = new KnowledgeBase({ store, embedder, chunking: { size: 800, overlap: 120 } });
+  const kb = new KnowledgeBase({
+    store,
+    embedder,
+    chunking: { size: 800, overlap: 120 },
+    indexSyncMs: options.indexSyncMs,
+  });
   const runtime = new KnowledgeBaseRuntime({
     kb,
     logger,
