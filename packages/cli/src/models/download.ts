@@ -50,9 +50,10 @@ async function checkReachable(url: string, token: string | undefined): Promise<R
     }
     return { problem: `${url} redirects more than ${MAX_REDIRECTS} times`, offline: false };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
     return {
-      problem: `cannot reach ${new URL(current).host} (${cause}): are you offline?`,
+      problem: `cannot reach ${new URL(current).host} (${reason}): are you offline?`,
       offline: true,
     };
   }

@@ -81,6 +81,7 @@ export async function prepareModels(
   }
 
   const downloads: Array<{ model: CatalogueModel; uri: string; sha256?: string; dir: string }> = [];
+  const notAsked: CatalogueModel[] = [];
   for (const want of wants) {
     const { model, choice } = want;
     if (choice === "skip") continue;
@@ -89,7 +90,7 @@ export async function prepareModels(
       continue;
     }
     if (!options.interactive) {
-      options.say(`${noModelLine(model)}; \`pnpm start -- --with-model\` downloads ${model.name}.`);
+      notAsked.push(model);
       continue;
     }
     const answer = await options.ask(
@@ -101,6 +102,12 @@ export async function prepareModels(
       downloads.push({ ...want, uri: model.uri, sha256: model.sha256 ?? undefined });
     else options.say(`Not downloading ${model.name}; --no-model stops this question.`);
   }
+
+  if (notAsked.length > 0)
+    options.say(
+      `${notAsked.map(noModelLine).join("; ")}. \`pnpm start -- --with-model\` downloads ` +
+        `${notAsked.map((m) => m.name).join(" and ")}.`,
+    );
 
   for (const download of downloads) {
     const result = await downloadModel({
@@ -116,7 +123,7 @@ export async function prepareModels(
     if (!result.ok) {
       options.say(
         result.offline
-          ? `Offline (${result.problem}): starting without downloading models; answers are retrieval-only.`
+          ? `${result.problem} Starting without downloading models: answers are retrieval-only.`
           : `${download.model.name}: ${result.problem}. Starting without it.`,
       );
       // Offline, the next download would fail the same way: one line is enough.
