@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "@dogi/testing/ports";
 import type { CliRun } from "../testing/run-cli.ts";
 import { freeLauncherPorts } from "../testing/ports.ts";
 import { runDogi } from "../testing/run-cli.ts";
@@ -63,13 +64,16 @@ describe("dogi start without a model", () => {
   }, 90_000);
 
   it("offline, says so in one line and starts in retrieval-only mode", async () => {
+    const closed = await freePort();
     const { launcherLines } = await startWithoutModels([], {
-      DOGI_MODEL: "http://127.0.0.1:9/chat.gguf",
-      DOGI_EMBEDDING_MODEL: "http://127.0.0.1:9/embedding.gguf",
+      DOGI_MODEL: `http://127.0.0.1:${closed}/chat.gguf`,
+      DOGI_EMBEDDING_MODEL: `http://127.0.0.1:${closed}/embedding.gguf`,
     });
 
     const offline = launcherLines.filter((l) => /offline/i.test(l));
     expect(offline).toHaveLength(1);
-    expect(offline[0]).toMatch(/cannot reach 127\.0\.0\.1:9 .*retrieval-only/);
+    expect(offline[0]).toMatch(
+      new RegExp(`cannot reach 127\\.0\\.0\\.1:${closed} \\(ECONNREFUSED\\).*retrieval-only`),
+    );
   }, 90_000);
 });

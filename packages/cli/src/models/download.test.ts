@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "@dogi/testing/ports";
 import { largeModel, serveModel, tinyModel } from "../testing/model-server.ts";
 import type { DownloadProgress } from "./download.ts";
 import { PARTIAL_DIR, downloadModel } from "./download.ts";
@@ -83,14 +84,19 @@ describe("downloadModel", () => {
     expect(readdirSync(path.join(dir, PARTIAL_DIR))).toEqual([]);
   });
 
-  it("reports an unreachable host as offline within seconds", async () => {
+  it("reports a refused connection as offline within seconds", async () => {
     const dir = tempDir();
+
+    const port = await freePort();
     const started = Date.now();
 
-    const result = await downloadModel({ uri: "http://127.0.0.1:9/model.gguf", dir });
+    const result = await downloadModel({ uri: `http://127.0.0.1:${port}/model.gguf`, dir });
 
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result).toMatchObject({ ok: false, offline: true });
+    expect(result.ok ? "" : result.problem).toBe(
+      `cannot reach 127.0.0.1:${port} (ECONNREFUSED): are you offline?`,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { freePort } from "@dogi/testing/ports";
 import { runCli } from "../cli.ts";
 import type { ServedModel } from "../testing/model-server.ts";
 import { serveModel, tinyModel } from "../testing/model-server.ts";
@@ -20,6 +21,7 @@ interface Fixture {
   models: string;
   model: ServedModel;
   seen: () => number;
+  closed: number;
   catalogue: Record<CatalogueModel["role"], CatalogueModel>;
   lines: string[];
   ask: ReturnType<typeof vi.fn<(question: string) => Promise<string>>>;
@@ -36,7 +38,9 @@ async function fixture(options: { offline?: boolean; answer?: string } = {}): Pr
   const model = await tinyModel();
   const server = await serveModel(model);
   cleanups.push(server.close);
-  const base = options.offline === true ? "http://127.0.0.1:9/" : server.url("");
+  // offline: a port nothing listens on, so the connection is refused.
+  const closed = options.offline === true ? await freePort() : 0;
+  const base = options.offline === true ? `http://127.0.0.1:${closed}/` : server.url("");
   const entry = (role: CatalogueModel["role"], file: string): CatalogueModel => ({
     role,
     name: `test ${role} model`,
@@ -68,6 +72,7 @@ async function fixture(options: { offline?: boolean; answer?: string } = {}): Pr
     models: path.join(root, "models"),
     model,
     seen: () => server.seen.length,
+    closed,
     catalogue,
     lines,
     ask,
@@ -159,7 +164,10 @@ describe("dogi start's model offer", () => {
 
     expect(added).toEqual({});
     expect(f.lines).toHaveLength(1);
-    expect(f.lines[0]).toMatch(/^cannot reach 127\.0\.0\.1:9 .*offline.*retrieval-only/);
+    expect(f.lines[0]).toBe(
+      `cannot reach 127.0.0.1:${f.closed} (ECONNREFUSED): are you offline? ` +
+        "Starting without downloading models: answers are retrieval-only.",
+    );
   });
 
   it("offers nothing when a chat model is there, and gives rag the embedding model already downloaded", async () => {

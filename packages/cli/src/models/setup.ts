@@ -44,7 +44,7 @@ export interface PrepareModelsOptions {
   showCliProgress?: boolean;
 }
 
-type Choice = { uri: string; sha256: string | undefined; name: string } | "ask" | "skip";
+type Choice = { uri: string; sha256: string | undefined } | "ask" | "skip";
 
 /**
  * Before the services start: when there is no chat model (no MODEL_PATH, no MODELS_DIR/*.gguf) or
@@ -94,7 +94,7 @@ export async function prepareModels(
       continue;
     }
     const answer = await options.ask(
-      `${noModelLine(model)}. Download ${model.name}?\n` +
+      `${capitalized(noModelLine(model))}. Download ${model.name}?\n` +
         `  ${model.size}, licence: ${model.licence}\n  ${model.card}\n` +
         "Download it now? [Y/n] ",
     );
@@ -105,7 +105,7 @@ export async function prepareModels(
 
   if (notAsked.length > 0)
     options.say(
-      `${notAsked.map(noModelLine).join("; ")}. \`pnpm start -- --with-model\` downloads ` +
+      `${capitalized(notAsked.map(noModelLine).join("; "))}. \`pnpm start -- --with-model\` downloads ` +
         `${notAsked.map((m) => m.name).join(" and ")}.`,
     );
 
@@ -153,9 +153,9 @@ function choose(
 ): Choice {
   if (withModel === false) return "skip";
   if (setting !== undefined && setting !== "default" && setting !== "none")
-    return { uri: setting, sha256: undefined, name: setting };
+    return { uri: setting, sha256: undefined };
   if (withModel === true || setting === "default")
-    return { uri: model.uri, sha256: model.sha256 ?? undefined, name: model.name };
+    return { uri: model.uri, sha256: model.sha256 ?? undefined };
   return setting === "none" ? "skip" : "ask";
 }
 
@@ -169,8 +169,12 @@ function ragUsesHashedEmbedder(env: TModelSetupEnv): boolean {
 
 function noModelLine(model: CatalogueModel): string {
   return model.role === "chat"
-    ? "No chat model (MODEL_PATH, models/*.gguf): Dogi answers in retrieval-only mode"
-    : "No embedding model: rag searches with its built-in hashed embedder";
+    ? "no chat model (MODEL_PATH, models/*.gguf): Dogi answers in retrieval-only mode"
+    : "no embedding model: rag searches with its built-in hashed embedder";
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** The GGUF files directly in `dir` (not hidden ones: partial downloads live in .download/), sorted. */
