@@ -3,18 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "@dogi/testing/ports";
-import type { CliRun } from "../testing/run-cli.ts";
 import { freeLauncherPorts } from "../testing/ports.ts";
 import { runDogi } from "../testing/run-cli.ts";
 
-const runs: CliRun[] = [];
 const dirs: string[] = [];
-
-afterEach(async () => {
-  for (const run of runs.splice(0)) {
-    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill("SIGKILL");
-    await run.exited;
-  }
+afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -36,10 +29,13 @@ async function startWithoutModels(args: string[], env: Record<string, string> = 
       ...env,
     },
   });
-  runs.push(run);
-  await run.waitForOutput(/\| gateway started \(pid \d+\)/, 60_000);
-  run.child.kill("SIGTERM");
-  await run.exited;
+  try {
+    await run.waitForOutput(/\| gateway started \(pid \d+\)/, 60_000);
+  } finally {
+    // SIGTERM stops the services it started; its watchdog stops them should it die instead.
+    run.child.kill("SIGTERM");
+    await run.exited;
+  }
   const launcherLines = run
     .output()
     .split("\n")
