@@ -353,6 +353,12 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape)
   });
 export type TGatewayEnv = z.infer<typeof ZGatewayEnv>;
 
+/** A model `dogi start` may download: default, none, hf:owner/repo/file.gguf or an http(s) URL. */
+const modelChoice = () =>
+  z.string().regex(/^(default|none|hf:[^/\s]+\/[^/\s]+\/\S+\.gguf|https?:\/\/\S+)$/i, {
+    message: "must be default, none, hf:owner/repo/file.gguf or an http(s) URL",
+  });
+
 /** Variables only the launcher (`pnpm start`) reads. */
 export const ZLauncherEnv = ZCommonEnv.extend({
   GATEWAY_PORT: port(defaultPorts.gateway),
@@ -360,5 +366,13 @@ export const ZLauncherEnv = ZCommonEnv.extend({
   CHROMA_URL: httpUrl().optional(),
   CHROMA_PORT: port(defaultPorts.chroma),
   STARTUP_TIMEOUT_MS: millis(90_000),
+  /**
+   * The chat model `dogi start` downloads when there is none (no MODEL_PATH, no MODELS_DIR/*.gguf):
+   * unset asks in a terminal; "default" takes the recommended one without asking; "none" never
+   * downloads; hf:owner/repo/file.gguf or an http(s) URL downloads that file.
+   */
+  DOGI_MODEL: modelChoice().optional(),
+  /** The same for rag's GGUF embedding model (MODELS_DIR/embedding/), when rag has no other embedder. */
+  DOGI_EMBEDDING_MODEL: modelChoice().optional(),
 });
 export type TLauncherEnv = z.infer<typeof ZLauncherEnv>;

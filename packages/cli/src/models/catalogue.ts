@@ -1,0 +1,54 @@
+/** A model `dogi start` offers to download when none is present. */
+export interface CatalogueModel {
+  /** What it is for: inference's chat model, or rag's embedder. */
+  role: "chat" | "embedding";
+  /** What the offer calls it. */
+  name: string;
+  /** hf:owner/repo/file.gguf (or an http(s) URL). */
+  uri: string;
+  /** Approximate size as the model card lists it, for the offer; the download learns the exact one. */
+  size: string;
+  licence: string;
+  /** The model card, where its licence and files can be checked. */
+  card: string;
+  /**
+   * SHA-256 of the file (hex), checked after every download. Null only while nobody has confirmed
+   * it against the file the card lists: fill it in from the card's "Files" page (each LFS file shows
+   * its SHA256) on a machine with internet access, never from memory.
+   */
+  sha256: string | null;
+}
+
+/** The models `dogi start` offers, one per role. */
+export const catalogue = {
+  /**
+   * Qwen2.5-3B-Instruct, Q4_K_M, from Qwen's own GGUF repository: multilingual (Korean included),
+   * small enough for a laptop CPU. https://huggingface.co/Qwen/Qwen2.5-3B-Instruct-GGUF
+   * Note its licence: the 3B model is under the Qwen Research License, not Apache-2.0 (Qwen2.5's
+   * 0.5B, 1.5B, 7B, 14B and 32B are Apache-2.0): https://huggingface.co/Qwen/Qwen2.5-3B-Instruct/blob/main/LICENSE
+   */
+  chat: {
+    role: "chat",
+    name: "Qwen2.5-3B-Instruct (Q4_K_M)",
+    uri: "hf:Qwen/Qwen2.5-3B-Instruct-GGUF/qwen2.5-3b-instruct-q4_k_m.gguf",
+    size: "about 2 GB",
+    licence: "Qwen Research License (non-commercial use; see the model card)",
+    card: "https://huggingface.co/Qwen/Qwen2.5-3B-Instruct-GGUF",
+    sha256: null,
+  },
+  /**
+   * multilingual-e5-small (intfloat, MIT; 384 dimensions, Korean among its ~100 languages) as a
+   * Q8_0 GGUF. https://huggingface.co/cstr/multilingual-e5-small-GGUF (a third-party conversion of
+   * https://huggingface.co/intfloat/multilingual-e5-small): confirm that node-llama-cpp 3.21.1
+   * loads it before relying on it.
+   */
+  embedding: {
+    role: "embedding",
+    name: "multilingual-e5-small (Q8_0)",
+    uri: "hf:cstr/multilingual-e5-small-GGUF/multilingual-e5-small-q8_0.gguf",
+    size: "about 130 MB",
+    licence: "MIT",
+    card: "https://huggingface.co/cstr/multilingual-e5-small-GGUF",
+    sha256: null,
+  },
+} as const satisfies Record<CatalogueModel["role"], CatalogueModel>;
