@@ -22,18 +22,19 @@ export interface CatalogueModel {
 /** The models `dogi start` offers, one per role. */
 export const catalogue = {
   /**
-   * Qwen2.5-3B-Instruct, Q4_K_M, from Qwen's own GGUF repository: multilingual (Korean included),
-   * small enough for a laptop CPU. https://huggingface.co/Qwen/Qwen2.5-3B-Instruct-GGUF
-   * Note its licence: the 3B model is under the Qwen Research License, not Apache-2.0 (Qwen2.5's
-   * 0.5B, 1.5B, 7B, 14B and 32B are Apache-2.0): https://huggingface.co/Qwen/Qwen2.5-3B-Instruct/blob/main/LICENSE
+   * Qwen2.5-1.5B-Instruct, Q4_K_M, from Qwen's own GGUF repository: multilingual (Korean included),
+   * fast on a laptop CPU, and Apache-2.0, so a default download binds no operator to a
+   * non-commercial licence. https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct-GGUF
+   * (The 3B model answers better but is under the Qwen Research License, non-commercial:
+   * https://huggingface.co/Qwen/Qwen2.5-3B-Instruct/blob/main/LICENSE; choose it with DOGI_MODEL.)
    */
   chat: {
     role: "chat",
-    name: "Qwen2.5-3B-Instruct (Q4_K_M)",
-    uri: "hf:Qwen/Qwen2.5-3B-Instruct-GGUF/qwen2.5-3b-instruct-q4_k_m.gguf",
-    size: "about 2 GB",
-    licence: "Qwen Research License (non-commercial use; see the model card)",
-    card: "https://huggingface.co/Qwen/Qwen2.5-3B-Instruct-GGUF",
+    name: "Qwen2.5-1.5B-Instruct (Q4_K_M)",
+    uri: "hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF/qwen2.5-1.5b-instruct-q4_k_m.gguf",
+    size: "about 1.1 GB",
+    licence: "Apache-2.0",
+    card: "https://huggingface.co/Qwen/Qwen2.5-1.5B-Instruct-GGUF",
     sha256: null,
   },
   /**
