@@ -745,6 +745,11 @@ describe("the typed tRPC client and account deletion", () => {
         {
           onData: (event) => {
             seen.push(event.event);
+            // A turn that fails ends with an error event, not a delta: say why, do not wait on.
+            if (event.event === "error") {
+              subscription.unsubscribe();
+              reject(new Error(`the turn failed: ${JSON.stringify(event.data)}`));
+            }
             if (event.event !== "delta") return;
             subscription.unsubscribe();
             resolve();
