@@ -355,5 +355,10 @@ export const ZLauncherEnv = ZCommonEnv.extend({
   CHROMA_URL: httpUrl().optional(),
   CHROMA_PORT: port(defaultPorts.chroma),
   STARTUP_TIMEOUT_MS: millis(90_000),
+  /**
+   * How the launcher shows the services' logs on its console: `pretty` (readable lines), `json`
+   * (the lines as the log files keep them), or `auto`: pretty on a terminal, JSON through a pipe.
+   */
+  DOGI_LOG_FORMAT: z.enum(["auto", "pretty", "json"]).default("auto"),
 });
 export type TLauncherEnv = z.infer<typeof ZLauncherEnv>;
