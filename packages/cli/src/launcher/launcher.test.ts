@@ -240,7 +240,7 @@ describe.skipIf(terminal.skip)("dogi start in a terminal (util-linux script)", (
     expect(output, "the launcher polled /readyz all along").toContain("rag started (pid");
 
     launcher.type("\u0003");
-    expect(await launcher.exited).toBe(0);
+    expect(await launcher.exited, launcher.output()).toBe(0);
     expect(launcher.output()).toMatch(/dogi +\| SIGINT: stopping every service/);
     expect(launcher.output()).toMatch(/^dogi +\| stopped$/m);
     expect(launcher.output()).not.toContain("killing everything");
@@ -272,7 +272,7 @@ describe.skipIf(terminal.skip)("dogi start in a terminal (util-linux script)", (
     await launcher.waitForOutput(/gateway +\| .*listening/, 60_000);
 
     launcher.type("\u0003");
-    expect(await launcher.exited).toBe(0);
+    expect(await launcher.exited, launcher.output()).toBe(0);
     expect(launcher.output()).toMatch(/^dogi +\| stopped$/m);
     expect(launcher.output()).not.toContain("ELIFECYCLE");
   });
@@ -287,7 +287,7 @@ describe("dogi start through a pipe", () => {
     // The terminal's Ctrl-C and pnpm's forwarded copy arrive together: one press, not two.
     launcher.child.kill("SIGINT");
     launcher.child.kill("SIGINT");
-    expect(await launcher.exited).toBe(0);
+    expect(await launcher.exited, launcher.output()).toBe(0);
     expect(launcher.output()).toMatch(/^dogi +\| stopped$/m);
     expect(launcher.output()).not.toContain("killing everything");
   });

@@ -216,10 +216,12 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
   reaper.close();
   for (const name of signalNames) process.off(name, onSignal);
   if (exitCode === 0) {
-    // Stopped on a signal: clean only if every service finished its shutdown and exited 0.
+    // Stopped on a signal: clean when every service exited 0 after its shutdown, or ended by the
+    // SIGTERM itself (one still loading had no handler yet); not when it failed or was SIGKILLed.
     const unclean = children.flatMap((child) => {
       const exit = child.exitStatus();
-      return exit === undefined || exit.code === 0 ? [] : [`${child.name} ${describeExit(exit)}`];
+      const clean = exit === undefined || exit.code === 0 || exit.signal === "SIGTERM";
+      return clean ? [] : [`${child.name} ${describeExit(exit)}`];
     });
     if (unclean.length > 0) {
       complain(`not every service stopped cleanly:\n${indent(unclean)}`);
