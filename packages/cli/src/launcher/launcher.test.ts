@@ -234,10 +234,10 @@ describe.skipIf(terminal.skip)("dogi start in a terminal (util-linux script)", (
     await launcher.waitForOutput(/INFO .*access.*path=.*\/healthz/, 10_000);
 
     const output = launcher.output();
-    expect(output).toMatch(/\u001b\[32mINFO/);
+    // The level in green: TERM=xterm-256color shows colour.
+    expect(output).toContain("\u001b[32mINFO");
     expect(output).not.toMatch(/^(auth|session|rag|inference|gateway) +\| \{/m);
     expect(output).not.toContain("/readyz");
-    expect(output, "the launcher polled /readyz all along").toContain("rag started (pid");
 
     launcher.type("\u0003");
     expect(await launcher.exited, launcher.output()).toBe(0);
