@@ -374,5 +374,10 @@ export const ZLauncherEnv = ZCommonEnv.extend({
   DOGI_MODEL: modelChoice().optional(),
   /** The same for rag's GGUF embedding model (MODELS_DIR/embedding/), when rag has no other embedder. */
   DOGI_EMBEDDING_MODEL: modelChoice().optional(),
+  /**
+   * How the launcher shows the services' logs on its console: `pretty` (readable lines), `json`
+   * (the lines as the log files keep them), or `auto`: pretty on a terminal, JSON through a pipe.
+   */
+  DOGI_LOG_FORMAT: z.enum(["auto", "pretty", "json"]).default("auto"),
 });
 export type TLauncherEnv = z.infer<typeof ZLauncherEnv>;

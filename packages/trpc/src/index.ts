@@ -9,3 +9,4 @@ export * from "./request-context.ts";
 export * from "./address-key.ts";
 export * from "./service-credential.ts";
 export * from "./host-check.ts";
+export * from "./probe.ts";

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -6,7 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { requireServer } from "@dogi/testing";
 import type { CliRun } from "../testing/run-cli.ts";
 import { freeLauncherPorts } from "../testing/ports.ts";
-import { runDogi } from "../testing/run-cli.ts";
+import { dogiCommand, runDogi } from "../testing/run-cli.ts";
+import { hasScriptCommand, runInTerminal } from "../testing/run-in-terminal.ts";
 
 const SERVICES = ["auth", "session", "rag", "inference", "gateway"] as const;
 const runs: CliRun[] = [];
@@ -31,6 +33,17 @@ function startLauncher(env: Record<string, string>): CliRun {
   const run = runDogi(["start"], { env: { LOG_LEVEL: "info", ...env } });
   runs.push(run);
   return run;
+}
+
+/** The launcher's environment for a start that needs no Chroma: free ports, a fresh DATA_DIR. */
+async function withoutChroma(): Promise<Record<string, string>> {
+  const ports = await freeLauncherPorts();
+  return {
+    ...ports,
+    // An external Chroma (nothing listens there) keeps these tests independent of Chroma.
+    CHROMA_URL: `http://127.0.0.1:${ports.CHROMA_PORT}`,
+    DATA_DIR: tempDir(),
+  };
 }
 
 /** The pid the launcher printed for each process it started ("auth started (pid 123) ..."). */
@@ -195,3 +208,100 @@ describe("dogi start when something goes wrong", () => {
     expect(allGone, `still running: ${left.join(", ")}`).toBe(true);
   });
 });
+
+const terminal = { skip: !hasScriptCommand() };
+
+describe.skipIf(terminal.skip)("dogi start in a terminal (util-linux script)", () => {
+  function startInTerminal(command: readonly string[], env: Record<string, string>) {
+    const run = runInTerminal(command, { env: { LOG_LEVEL: "info", ...env } });
+    runs.push(run);
+    return run;
+  }
+
+  it("shows readable, coloured log lines without the launcher's own /readyz polls, and stops on Ctrl-C with exit 0", async () => {
+    const env = await withoutChroma();
+    const launcher = startInTerminal([process.execPath, ...dogiCommand(["start"])], env);
+    // rag waits for the missing Chroma, so the launcher keeps polling every /readyz meanwhile.
+    await launcher.waitForOutput(
+      /gateway +\| \S*\d\d:\d\d:\d\d\.\d{3}\S* \S*INFO \S* listening/,
+      60_000,
+    );
+    // Some of the launcher's polls of the gateway, then a request that is not one, which still
+    // makes an access line.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const healthz = await fetch(`http://127.0.0.1:${env.GATEWAY_PORT}/healthz`);
+    expect(healthz.status).toBe(200);
+    await launcher.waitForOutput(/INFO .*access.*path=.*\/healthz/, 10_000);
+
+    const output = launcher.output();
+    // The level in green: TERM=xterm-256color shows colour.
+    expect(output).toContain("\u001b[32mINFO");
+    expect(output).not.toMatch(/^(auth|session|rag|inference|gateway) +\| \{/m);
+    expect(output).not.toContain("/readyz");
+
+    launcher.type("\u0003");
+    expect(await launcher.exited, launcher.output()).toBe(0);
+    expect(launcher.output()).toMatch(/dogi +\| SIGINT: stopping every service/);
+    expect(launcher.output()).toMatch(/^dogi +\| stopped$/m);
+    expect(launcher.output()).not.toContain("killing everything");
+    for (const [name, pid] of startedPids(launcher.output()))
+      expect(isRunning(pid), `${name} (pid ${pid}) still running`).toBe(false);
+  });
+
+  it("reports a service that fails during start-up in readable lines and exits non-zero", async () => {
+    const launcher = startInTerminal([process.execPath, ...dogiCommand(["start"])], {
+      ...(await withoutChroma()),
+      AUTH_DATABASE_URL: "postgres://db.example/dogi",
+    });
+
+    expect(await launcher.exited).toBe(1);
+    const output = launcher.output();
+    expect(output).toContain("auth exited with code 78 during start-up");
+    expect(output).toMatch(/AUTH_DATABASE_URL: must start with mysql:\/\//);
+    expect(output).toMatch(/^dogi +\| stopped everything after the failure above$/m);
+  });
+
+  it("`pnpm start` ends without pnpm's ELIFECYCLE after Ctrl-C", async (context) => {
+    const pnpm = locatePnpm();
+    if (pnpm === undefined) context.skip("pnpm 10 is not installed and npx cannot fetch it");
+    const launcher = startInTerminal([pnpm ?? "pnpm", "start"], {
+      ...(await withoutChroma()),
+      // The page's build check (prestart) is not what this test is about.
+      npm_config_enable_pre_post_scripts: "false",
+    });
+    await launcher.waitForOutput(/gateway +\| .*listening/, 60_000);
+
+    launcher.type("\u0003");
+    expect(await launcher.exited, launcher.output()).toBe(0);
+    expect(launcher.output()).toMatch(/^dogi +\| stopped$/m);
+    expect(launcher.output()).not.toContain("ELIFECYCLE");
+  });
+});
+
+describe("dogi start through a pipe", () => {
+  it("writes the services' JSON lines behind their names, and stops cleanly on SIGINT sent twice at once as pnpm does", async () => {
+    const launcher = startLauncher(await withoutChroma());
+    const listening = await launcher.waitForOutput(/^gateway +\| (\{.*"listening".*)$/m, 60_000);
+    expect(JSON.parse(listening[1] ?? "null")).toMatchObject({ service: "gateway", level: "info" });
+
+    // The terminal's Ctrl-C and pnpm's forwarded copy arrive together: one press, not two.
+    launcher.child.kill("SIGINT");
+    launcher.child.kill("SIGINT");
+    expect(await launcher.exited, launcher.output()).toBe(0);
+    expect(launcher.output()).toMatch(/^dogi +\| stopped$/m);
+    expect(launcher.output()).not.toContain("killing everything");
+  });
+});
+
+/** pnpm 10's command, as `npx -y -p pnpm@10` provides it; undefined when it cannot. */
+function locatePnpm(): string | undefined {
+  try {
+    const found = execFileSync("npx", ["-y", "-p", "pnpm@10", "-c", "command -v pnpm"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    }).trim();
+    return found === "" ? undefined : found;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,3 +1,5 @@
+import { launcherProbeHeaders } from "@dogi/trpc";
+
 /** A process whose GET /readyz is polled. */
 export interface ReadinessTarget {
   name: string;
@@ -56,6 +58,7 @@ export async function probeReadiness(baseUrl: string, signal?: AbortSignal): Pro
   const timeout = AbortSignal.timeout(2_000);
   try {
     const response = await fetch(new URL("/readyz", baseUrl), {
+      headers: launcherProbeHeaders,
       signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
     });
     if (response.ok) {

@@ -6,7 +6,8 @@ import { startChroma } from "@dogi/testing/servers/chroma";
 import type { ProcessExit, ServiceProcess } from "./child.ts";
 import { describeExit, spawnService } from "./child.ts";
 import { ensureSecret, generatedSecrets } from "./secrets.ts";
-import { prefixFor } from "./prefix.ts";
+import { prefixFor, prefixLines } from "./prefix.ts";
+import { consoleRenderer } from "./pretty.ts";
 import { waitUntilReady } from "./readiness.ts";
 import type { NotReady } from "./readiness.ts";
 import { startReaper, tsxLoaderUrl } from "./reaper.ts";
@@ -41,6 +42,9 @@ const LAUNCHER = "dogi";
 const TAIL_LINES = 20;
 // The services force their own exit SHUTDOWN_TIMEOUT_MS + 2 s after SIGTERM; give them that, then some.
 const EXTRA_GRACE_MS = 3_000;
+// `pnpm start` passes a terminal's Ctrl-C on to the launcher, which the terminal signalled too:
+// signals this close together are one press, not the second one that kills everything.
+const SAME_PRESS_MS = 500;
 
 /**
  * Runs Dogi: Chroma (unless CHROMA_URL is set) and the five services, each its own process with
@@ -58,6 +62,7 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
     void process.stdout.write(prefixLines(prefixFor(LAUNCHER, width), message));
   const complain = (message: string): void =>
     void process.stderr.write(prefixLines(prefixFor(LAUNCHER, width), message));
+  const render = consoleRenderer(env.DOGI_LOG_FORMAT);
   // A reader that went away (`pnpm start | head`) must not crash the launcher mid-shutdown.
   process.stdout.on("error", () => undefined);
   process.stderr.on("error", () => undefined);
@@ -86,13 +91,14 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
   let chroma: ChromaServer | undefined;
 
   // Installed before Chroma starts so that @dogi/testing's own fatal-signal hook defers to us.
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals === 1) {
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
       requestStop({ kind: "signal", signal });
       return;
     }
+    if (Date.now() - firstSignalAt < SAME_PRESS_MS) return;
     complain(`${signal} again: killing everything now`);
     for (const child of children) child.kill();
     // Chroma's process group is SIGKILLed by @dogi/testing's exit hook.
@@ -151,6 +157,7 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
         TSX_TSCONFIG_PATH: path.join(spec.dir, "tsconfig.json"),
       },
       prefix: prefixFor(spec.name, width),
+      render,
       tailLines: TAIL_LINES,
     });
     children.push(child);
@@ -185,7 +192,15 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
   }
 
   const reason = await stopRequested;
-  const exitCode = report(reason, ready, { say, complain, timeoutMs: env.STARTUP_TIMEOUT_MS });
+  // A failure report repeats the services' last lines as the console showed them.
+  const show = (lines: readonly string[]): string[] =>
+    render === undefined ? [...lines] : lines.flatMap((line) => render(line, "stderr").split("\n"));
+  let exitCode = report(reason, ready, {
+    say,
+    complain,
+    show,
+    timeoutMs: env.STARTUP_TIMEOUT_MS,
+  });
 
   // The gateway first, so it stops taking requests before the services behind it go.
   const gateway = children.find((c) => c.name === "gateway");
@@ -200,6 +215,19 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
   }
   reaper.close();
   for (const name of signalNames) process.off(name, onSignal);
+  if (exitCode === 0) {
+    // Stopped on a signal: clean when every service exited 0 after its shutdown, or ended by the
+    // SIGTERM itself (one still loading had no handler yet); not when it failed or was SIGKILLed.
+    const unclean = children.flatMap((child) => {
+      const exit = child.exitStatus();
+      const clean = exit === undefined || exit.code === 0 || exit.signal === "SIGTERM";
+      return clean ? [] : [`${child.name} ${describeExit(exit)}`];
+    });
+    if (unclean.length > 0) {
+      complain(`not every service stopped cleanly:\n${indent(unclean)}`);
+      exitCode = 1;
+    }
+  }
   say(exitCode === 0 ? "stopped" : "stopped everything after the failure above");
   return exitCode;
 }
@@ -207,7 +235,12 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
 function report(
   reason: StopReason,
   ready: boolean,
-  out: { say: (m: string) => void; complain: (m: string) => void; timeoutMs: number },
+  out: {
+    say: (m: string) => void;
+    complain: (m: string) => void;
+    show: (lines: readonly string[]) => string[];
+    timeoutMs: number;
+  },
 ): number {
   switch (reason.kind) {
     case "signal":
@@ -215,7 +248,7 @@ function report(
       return 0;
     case "exit": {
       const when = ready ? "unexpectedly" : "during start-up";
-      const lines = reason.tail.length === 0 ? ["(it printed nothing)"] : reason.tail;
+      const lines = reason.tail.length === 0 ? ["(it printed nothing)"] : out.show(reason.tail);
       out.complain(
         `${reason.name} ${describeExit(reason.exit)} ${when}; stopping the others.\n` +
           `last output of ${reason.name}:\n${indent(lines)}`,
@@ -234,7 +267,7 @@ function report(
         const last =
           tail.length === 0
             ? ""
-            : `\n  last output of ${n.name}:\n${indent(tail.slice(-10), "    ")}`;
+            : `\n  last output of ${n.name}:\n${indent(out.show(tail.slice(-10)), "    ")}`;
         return `${n.name}: ${n.detail}${last}`;
       });
       out.complain(
@@ -286,13 +319,6 @@ function watchChroma(server: ChromaServer, requestStop: (reason: StopReason) => 
     }
   }, 1_000);
   timer.unref();
-}
-
-function prefixLines(prefix: string, message: string): string {
-  return message
-    .split("\n")
-    .map((line) => `${prefix}${line}\n`)
-    .join("");
 }
 
 function indent(lines: readonly string[], by = "  "): string {

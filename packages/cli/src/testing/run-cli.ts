@@ -25,12 +25,22 @@ export function runDogi(
   args: readonly string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): CliRun {
-  const child = spawn(process.execPath, ["--import", tsxLoader, mainScript, ...args], {
+  const child = spawn(process.execPath, dogiCommand(args), {
     cwd: options.cwd ?? repoRoot,
     // LOG_TO_FILE=false keeps test runs out of logs/.
     env: { ...process.env, LOG_TO_FILE: "false", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  return watchOutput(child);
+}
+
+/** node's arguments that run the `dogi` command with `args`. */
+export function dogiCommand(args: readonly string[]): string[] {
+  return ["--import", tsxLoader, mainScript, ...args];
+}
+
+/** Collects a started process's stdout and stderr into one output to wait on. */
+export function watchOutput(child: ChildProcess): CliRun {
   let output = "";
   const listeners = new Set<() => void>();
   const collect = (chunk: Buffer): void => {

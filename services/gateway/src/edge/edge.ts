@@ -3,7 +3,7 @@ import type net from "node:net";
 import type { NextFunction, Request, Response } from "express";
 import helmet from "helmet";
 import type { Logger } from "@dogi/logger";
-import { addressKey, requestIdFrom } from "@dogi/trpc";
+import { addressKey, isLauncherProbe, requestIdFrom } from "@dogi/trpc";
 import { sendFailure } from "../http/failure.ts";
 import { resolveClientIp } from "./client-ip.ts";
 import type { GatewayMetrics } from "./metrics.ts";
@@ -146,9 +146,10 @@ export class Edge {
         (req as Partial<Request>).route?.path ??
         (res.statusCode === 404 ? "unmatched" : path);
       metrics.observe(req.method ?? "", String(label), res.statusCode, seconds);
+      const level = isLauncherProbe(req, path) ? "debug" : "info";
       // Building the line costs more than the rest of a proxied request; skip it when unread.
-      if (!logger.isLevelEnabled("info")) return;
-      logger.info(
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](
         {
           requestId,
           method: req.method,

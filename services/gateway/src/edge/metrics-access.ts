@@ -1,22 +1,12 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import net from "node:net";
+import type net from "node:net";
+import { isLoopback } from "@dogi/trpc";
 import type { Failure } from "../http/failure.ts";
 import { resolveClientIp } from "./client-ip.ts";
 
 const BEARER = /^Bearer\s+(\S{1,4096})$/i;
-const LOOPBACK = new net.BlockList();
-LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
-LOOPBACK.addAddress("::1", "ipv6");
-
 const digest = (text: string) => createHash("sha256").update(text).digest();
-
-function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const plain = address.startsWith("::ffff:") ? address.slice(7) : address;
-  if (net.isIPv4(plain)) return LOOPBACK.check(plain, "ipv4");
-  return net.isIPv6(plain) && LOOPBACK.check(plain, "ipv6");
-}
 
 /**
  * Who may read /metrics: with a token, a caller presenting it (Authorization: Bearer); without
