@@ -14,6 +14,7 @@ import {
 import { ZPetId, ZSessionId } from "./common.ts";
 import { ZClientMessageId, ZQuestion, ZSessionTitle } from "./session.ts";
 import { ZTriage } from "./triage.ts";
+import { ZPromptTokensDetails } from "./openai.ts";
 
 // The public REST API speaks snake_case JSON (as the original Dogi's FastAPI did); the gateway
 // maps these onto the services' camelCase procedures. Requests are strict: unknown fields are refused.
@@ -171,6 +172,8 @@ export const ZAnswerMode = z.enum(["model", "retrieval_only"]);
 export const ZChatUsage = z.object({
   prompt_tokens: z.number().int().nonnegative(),
   completion_tokens: z.number().int().nonnegative(),
+  /** Present when the model reported it: how much of the prompt its cache served. */
+  prompt_tokens_details: ZPromptTokensDetails.optional(),
 });
 
 // The SSE events of a streamed turn, in order: triage (only for emergency or urgent questions), meta,

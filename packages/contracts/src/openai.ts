@@ -27,6 +27,9 @@ export const refusedOpenAiFields = [
   "organization",
 ] as const;
 
+/** The longest `prompt_cache_key` accepted (the gateway's door and inference refuse longer ones). */
+export const MAX_PROMPT_CACHE_KEY_CHARS = 256;
+
 const ZTemperature = z.number().min(0).max(2);
 const ZUnit = z.number().min(0).max(1);
 const ZPenalty = z.number().min(-2).max(2);
@@ -62,6 +65,14 @@ const samplingFields = {
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
   n: z.number().int().min(1).max(128).nullish(),
   user: z.string().max(256).optional(),
+  /**
+   * Routes requests that share a prompt prefix to the sequence (and replica) that holds it.
+   * Scoped by caller: one caller's key never reaches another caller's cache.
+   */
+  prompt_cache_key: z
+    .string({ error: "expected a string" })
+    .max(MAX_PROMPT_CACHE_KEY_CHARS, `must be at most ${MAX_PROMPT_CACHE_KEY_CHARS} characters`)
+    .nullish(),
 };
 
 const ZTextPart = z.object({ type: z.literal("text"), text: z.string() });
@@ -185,10 +196,14 @@ export const ZEmbeddingRequest = z.object({
 });
 export type TEmbeddingRequest = z.infer<typeof ZEmbeddingRequest>;
 
+/** How many of the prompt's tokens came from the prompt cache (OpenAI's shape). */
+export const ZPromptTokensDetails = z.object({ cached_tokens: z.number().int().nonnegative() });
+
 export const ZUsage = z.object({
   prompt_tokens: z.number().int().nonnegative(),
   completion_tokens: z.number().int().nonnegative(),
   total_tokens: z.number().int().nonnegative(),
+  prompt_tokens_details: ZPromptTokensDetails.optional(),
 });
 export type TUsage = z.infer<typeof ZUsage>;
 

@@ -81,6 +81,10 @@ export class InferenceMetrics {
     "Requests by endpoint, model and HTTP status.",
   );
   readonly promptTokens = new Counter("inference_prompt_tokens_total", "Prompt tokens evaluated.");
+  readonly cachedPromptTokens = new Counter(
+    "inference_prompt_tokens_cached_total",
+    "Prompt tokens a sequence already held, reused without evaluating them again.",
+  );
   readonly completionTokens = new Counter(
     "inference_completion_tokens_total",
     "Completion tokens generated.",
@@ -104,13 +108,17 @@ export class InferenceMetrics {
 
   /** Records the outcome of one generation. */
   recordGeneration(options: {
+    /** Prompt tokens evaluated. */
     promptTokens: number;
+    /** Prompt tokens reused from the sequence's cache. */
+    cachedTokens: number;
     completionTokens: number;
     ttftMs: number;
     predictedPerSecond: number;
     model: string;
   }): void {
     this.promptTokens.inc({ model: options.model }, options.promptTokens);
+    this.cachedPromptTokens.inc({ model: options.model }, options.cachedTokens);
     this.completionTokens.inc({ model: options.model }, options.completionTokens);
     this.timeToFirstToken.observe(options.ttftMs / 1000);
     if (options.predictedPerSecond > 0) this.decodeRate.observe(options.predictedPerSecond);
@@ -121,6 +129,7 @@ export class InferenceMetrics {
     const parts = [
       this.requests.render(),
       this.promptTokens.render(),
+      this.cachedPromptTokens.render(),
       this.completionTokens.render(),
       this.timeToFirstToken.render(),
       this.decodeRate.render(),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InferencePool } from "../inference/pool.ts";
 import { startReplicaPool } from "../testing/replica.ts";
 import type { TestReplica } from "../testing/replica.ts";
+import { doneUsage } from "./cache-key.ts";
 import { completeShort, streamChat } from "./generate.ts";
 
 let replica: TestReplica;
@@ -32,6 +33,47 @@ describe("streamChat", () => {
     // Inference shares its queue fairly between the users the gateway names.
     expect(replica.received.at(-1)?.headers["x-dogi-caller"]).toBe("u_1");
     expect(replica.received.at(-1)?.headers["x-dogi-priority"]).toBeUndefined();
+  });
+});
+
+describe("streamChat with a session", () => {
+  it("sends the session's cache key and reports the cached tokens inference counted", async () => {
+    replica.pieces = ["ok"];
+    replica.streamUsage = {
+      prompt_tokens: 120,
+      completion_tokens: 1,
+      total_tokens: 121,
+      prompt_tokens_details: { cached_tokens: 96 },
+    };
+    try {
+      const result = await streamChat({
+        pool,
+        caller: { userId: "u_3" },
+        sessionId: "s_1",
+        messages: [{ role: "user", content: "hi" }],
+        maxTokens: 4,
+        signal: new AbortController().signal,
+        onDelta: () => undefined,
+      });
+      const sent = JSON.parse(replica.received.at(-1)?.body ?? "{}") as Record<string, unknown>;
+      expect(sent.prompt_cache_key).toBe("session:s_1");
+      expect(result.usage).toEqual({ promptTokens: 120, completionTokens: 1, cachedTokens: 96 });
+      expect(doneUsage(result.usage)).toEqual({
+        prompt_tokens: 120,
+        completion_tokens: 1,
+        prompt_tokens_details: { cached_tokens: 96 },
+      });
+    } finally {
+      replica.streamUsage = null;
+    }
+  });
+
+  it("leaves the cached tokens out of the done event when inference did not report them", () => {
+    expect(doneUsage({ promptTokens: 3, completionTokens: 2 })).toEqual({
+      prompt_tokens: 3,
+      completion_tokens: 2,
+    });
+    expect(doneUsage(null)).toEqual({ prompt_tokens: 0, completion_tokens: 0 });
   });
 });
 

@@ -2,7 +2,9 @@ import { StringDecoder } from "node:string_decoder";
 import { CALLER_HEADER, PRIORITY_HEADER } from "@dogi/contracts";
 import type { TAppErrorCode } from "@dogi/contracts";
 import { SseParser } from "@dogi/sse";
+import { affinityOf } from "../inference/pool.ts";
 import type { InferencePool } from "../inference/pool.ts";
+import { sessionCacheKey } from "./cache-key.ts";
 import type { ChatMessage } from "./prompt.ts";
 
 /** A generation that failed, with the code the turn's error event and stored error carry. */
@@ -20,14 +22,19 @@ export class GenerationError extends Error {
 /** What a finished generation reports. */
 export interface GenerationResult {
   model: string | null;
-  usage: { promptTokens: number; completionTokens: number } | null;
+  /** `cachedTokens`: how much of the prompt inference's cache served, when it said. */
+  usage: { promptTokens: number; completionTokens: number; cachedTokens?: number } | null;
   finishReason: string | null;
 }
 
 interface ChunkShape {
   model?: string;
   choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
-  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number } | null;
+  } | null;
   error?: { message?: string; code?: string };
 }
 
@@ -69,13 +76,17 @@ export async function streamChat(options: {
   maxTokens: number;
   /** Generate all `maxTokens` even past the end token (inference's ignore_eos extension). */
   ignoreEos?: boolean;
+  /** The turn's session: its turns share a prompt cache key (see sessionCacheKey). */
+  sessionId?: string;
   signal: AbortSignal;
   onDelta: (text: string) => void;
 }): Promise<GenerationResult> {
+  const cacheKey = options.sessionId === undefined ? undefined : sessionCacheKey(options.sessionId);
   const body = Buffer.from(
     JSON.stringify({
       model: "default",
       messages: options.messages,
+      ...(cacheKey === undefined ? {} : { prompt_cache_key: cacheKey }),
       stream: true,
       stream_options: { include_usage: true },
       max_tokens: options.maxTokens,
@@ -95,6 +106,7 @@ export async function streamChat(options: {
       },
       body,
       signal: options.signal,
+      ...(cacheKey === undefined ? {} : { affinity: affinityOf(options.caller.userId, cacheKey) }),
     });
   } catch (error) {
     if (options.signal.aborted) throw error;
@@ -130,11 +142,14 @@ export async function streamChat(options: {
           parsed.error.message ?? "generation failed",
         );
       result.model = parsed.model ?? result.model;
-      if (parsed.usage)
+      if (parsed.usage) {
+        const cached = parsed.usage.prompt_tokens_details?.cached_tokens;
         result.usage = {
           promptTokens: parsed.usage.prompt_tokens ?? 0,
           completionTokens: parsed.usage.completion_tokens ?? 0,
+          ...(typeof cached === "number" ? { cachedTokens: cached } : {}),
         };
+      }
       const choice = parsed.choices?.[0];
       if (choice?.finish_reason) result.finishReason = choice.finish_reason;
       const text = choice?.delta?.content?.replace(CONTROL_CHARS, "");

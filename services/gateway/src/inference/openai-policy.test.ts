@@ -73,3 +73,22 @@ describe("the OpenAI-compatible door's rules", () => {
     expect((asked as AdmittedBody).dropUsageChunk).toBe(false);
   });
 });
+
+describe("prompt_cache_key", () => {
+  it("keeps a string key for the pool's replica affinity and forwards the body unchanged", () => {
+    const admitted = admit(chat({ prompt_cache_key: "session:1", max_tokens: 5 }));
+    expect(admitted).toMatchObject({ cacheKey: "session:1" });
+    expect(forwarded(admitted).prompt_cache_key).toBe("session:1");
+    expect(admit(chat({ prompt_cache_key: null, max_tokens: 5 }))).not.toHaveProperty("cacheKey");
+  });
+
+  it("refuses a key that is not a string or longer than 256 characters", () => {
+    for (const key of [1, true, ["a"], "k".repeat(257)]) {
+      const refused = admit(chat({ prompt_cache_key: key }));
+      expect(isFailure(refused) && refused.message).toBe(
+        "prompt_cache_key must be a string of at most 256 characters.",
+      );
+    }
+    expect(isFailure(admit(chat({ prompt_cache_key: "k".repeat(256) })))).toBe(false);
+  });
+});

@@ -1,3 +1,4 @@
+import { MAX_PROMPT_CACHE_KEY_CHARS } from "@dogi/contracts";
 import type { Failure } from "../http/failure.ts";
 
 /** What the operator allows one request of the OpenAI-compatible door (OPENAI_MAX_*). */
@@ -17,6 +18,8 @@ export interface AdmittedBody {
   dropUsageChunk: boolean;
   /** Whether the answer generates text (chat and text completions), so counts as a stream. */
   generates: boolean;
+  /** The body's prompt_cache_key: the pool sends the caller's requests with it to one replica. */
+  cacheKey?: string;
 }
 
 // A character of prompt is about a third of a token in the languages Dogi serves (Korean runs
@@ -86,6 +89,14 @@ export function admitOpenAiBody(
 
   if (body.ignore_eos !== undefined && body.ignore_eos !== null && body.ignore_eos !== false)
     return invalid("ignore_eos is an engine extension this server does not offer to callers.");
+  const cacheKey = body.prompt_cache_key ?? undefined;
+  if (
+    cacheKey !== undefined &&
+    (typeof cacheKey !== "string" || cacheKey.length > MAX_PROMPT_CACHE_KEY_CHARS)
+  )
+    return invalid(
+      `prompt_cache_key must be a string of at most ${MAX_PROMPT_CACHE_KEY_CHARS} characters.`,
+    );
   const requested = body.max_completion_tokens ?? body.max_tokens;
   if (requested !== undefined && requested !== null) {
     if (typeof requested !== "number" || !Number.isInteger(requested) || requested < 1)
@@ -117,6 +128,7 @@ export function admitOpenAiBody(
     reservedTokens: promptTokens + maxTokens * Math.max(1, typeof body.n === "number" ? body.n : 1),
     dropUsageChunk,
     generates: true,
+    ...(typeof cacheKey === "string" ? { cacheKey } : {}),
   };
 }
 

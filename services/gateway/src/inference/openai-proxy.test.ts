@@ -201,3 +201,48 @@ describe("the OpenAI-compatible proxy", () => {
     expect((await post(url, key, chat(false))).status).toBe(200);
   });
 });
+
+describe("prompt_cache_key at the door", () => {
+  it("refuses a key that is not a string or is over 256 characters, with 400 saying so", async () => {
+    const { url, replicas } = await setUp(["ok"]);
+    for (const key of [42, { id: "x" }, "k".repeat(257)]) {
+      const response = await post(
+        url,
+        auth.apiKey(),
+        JSON.stringify({ ...(JSON.parse(chat(false)) as object), prompt_cache_key: key }),
+      );
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { message: string } };
+      expect(body.error.message).toBe(
+        "prompt_cache_key must be a string of at most 256 characters.",
+      );
+    }
+    expect(replicas[0]?.received).toHaveLength(0);
+  });
+
+  it("forwards a key as sent and sends its requests to one replica, even while it is busier", async () => {
+    const { url, replicas } = await setUp(["hold", "hold", "hold"]);
+    const key = auth.apiKey();
+    const cacheKey = "k".repeat(256);
+    // At once: least outstanding alone would spread them over the three replicas.
+    const answers = Array.from({ length: 3 }, () =>
+      post(
+        url,
+        key,
+        JSON.stringify({ ...(JSON.parse(chat(false)) as object), prompt_cache_key: cacheKey }),
+      ).then((response) => response.json() as Promise<{ model: string }>),
+    );
+    await waitFor(() => replicas.reduce((n, r) => n + r.received.length, 0) === 3, {
+      what: "three requests at the replicas",
+    });
+    const home = replicas.find((r) => r.received.length > 0);
+    expect(home?.received).toHaveLength(3);
+    expect(JSON.parse(home?.received[0]?.body ?? "{}")).toMatchObject({
+      prompt_cache_key: cacheKey,
+    });
+    for (const replica of replicas) replica.release();
+    expect(new Set((await Promise.all(answers)).map((a) => a.model))).toEqual(
+      new Set([home?.name]),
+    );
+  });
+});

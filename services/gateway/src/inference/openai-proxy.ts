@@ -19,6 +19,7 @@ import { CALLER_HEADER } from "@dogi/contracts";
 import type { UserStreams } from "../edge/user-streams.ts";
 import { admitOpenAiBody, isFailure } from "./openai-policy.ts";
 import type { AdmittedBody, OpenAiPolicy } from "./openai-policy.ts";
+import { affinityOf } from "./pool.ts";
 import type { InferencePool, ProxyCall, ProxySink } from "./pool.ts";
 import { UsageTap } from "./usage-tap.ts";
 
@@ -232,6 +233,9 @@ function forward(
         [CALLER_HEADER]: caller.userId,
       },
       ...(body && body.length > 0 ? { body } : {}),
+      ...(admitted?.cacheKey === undefined
+        ? {}
+        : { affinity: affinityOf(caller.userId, admitted.cacheKey) }),
     },
     answer,
   );

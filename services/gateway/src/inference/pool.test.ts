@@ -3,7 +3,7 @@ import { createLogger } from "@dogi/logger";
 import { testSigner, waitFor } from "@dogi/testing";
 import { deadReplicaUrl, startReplica } from "../testing/replica.ts";
 import type { ReplicaMode, TestReplica } from "../testing/replica.ts";
-import { InferencePool, NoReplicaError } from "./pool.ts";
+import { InferencePool, NoReplicaError, affinityOf } from "./pool.ts";
 
 const logger = createLogger({ service: "gateway", level: "silent" });
 const replicas: TestReplica[] = [];
@@ -334,5 +334,65 @@ describe("InferencePool", () => {
       expect((error as NoReplicaError).tried.sort()).toEqual([...urls].sort());
     }
     expect(pool.snapshot().every((r) => !r.healthy)).toBe(true);
+  });
+});
+
+describe("InferencePool (affinity)", () => {
+  /** One request with `affinity`, read to its end; resolves with the replica that answered. */
+  async function keyed(pool: InferencePool, affinity: string): Promise<string> {
+    const answer = await pool.request({
+      method: "POST",
+      path: "/v1/chat/completions",
+      headers: { "content-type": "application/json" },
+      body: body(),
+      affinity: affinityOf("u1", affinity),
+    });
+    for await (const _part of answer.body) {
+      // Read to the end: the replica's outstanding count waits for it.
+    }
+    return answer.replicaUrl;
+  }
+
+  it("sends a key to the same replica, spreads keys, and moves only a dead replica's keys", async () => {
+    const started = await replicasOf("ok", "ok", "ok");
+    const pool = poolOf(started.map((r) => r.url));
+    const keys = Array.from({ length: 12 }, (_, i) => `session:${i}`);
+    const home = new Map<string, string>();
+    for (const key of keys) home.set(key, await keyed(pool, key));
+    for (const key of keys)
+      for (let i = 0; i < 2; i++) expect(await keyed(pool, key)).toBe(home.get(key));
+    expect(new Set(home.values()).size).toBeGreaterThan(1);
+
+    const down = started.find((r) => r.url === home.get("session:0"));
+    if (!down) throw new Error("no home replica");
+    await down.close();
+    const moved = await keyed(pool, "session:0");
+    expect(moved).not.toBe(down.url);
+    expect(pool.snapshot().find((r) => r.url === down.url)?.healthy).toBe(false);
+    for (const key of keys) {
+      const now = await keyed(pool, key);
+      // Keys of the live replicas stay; the dead one's go to one other replica each, and stay.
+      if (home.get(key) !== down.url) expect(now).toBe(home.get(key));
+      else expect(await keyed(pool, key)).toBe(now);
+    }
+    expect(await keyed(pool, "session:0")).toBe(moved);
+  });
+
+  it("sends a key elsewhere while its replica is much busier than the least busy one", async () => {
+    const started = await replicasOf("ok", "ok");
+    const pool = poolOf(started.map((r) => r.url));
+    const ownerUrl = await keyed(pool, "k");
+    const home = started.find((r) => r.url === ownerUrl);
+    const other = started.find((r) => r.url !== ownerUrl);
+    if (!home || !other) throw new Error("replicas did not start");
+    home.mode = "hold";
+    const held = Array.from({ length: 4 }, () => keyed(pool, "k"));
+    await waitFor(() => home.received.length === 5, {
+      what: "four held requests on the key's replica",
+    });
+    expect(await keyed(pool, "k")).toBe(other.url);
+    home.mode = "ok";
+    home.release();
+    expect(await Promise.all(held)).toEqual(Array.from({ length: 4 }, () => home.url));
   });
 });

@@ -59,6 +59,38 @@ export interface PoolRequest {
   headers: OutgoingHttpHeaders;
   body?: Buffer;
   signal?: AbortSignal;
+  /**
+   * Requests with the same affinity go to the same healthy replica, where their prompt prefix
+   * is cached (see `affinityOf`); absent: the least busy replica.
+   */
+  affinity?: string;
+}
+
+/** The affinity of a prompt_cache_key: scoped by the user, as inference scopes the key. */
+export function affinityOf(userId: string, cacheKey: string): string {
+  return `${userId}\u0000${cacheKey}`;
+}
+
+/**
+ * How many more requests in flight than the least busy replica a key's own replica may have
+ * before the request goes elsewhere: its cached prefix saves evaluating the history once,
+ * waiting behind several generations costs more than that.
+ */
+const AFFINITY_SLACK = 4;
+
+/** A 32-bit hash (FNV-1a, then murmur3's finalizer so that close inputs spread). */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 /** No replica could be reached (all refused, reset or unhealthy). */
@@ -92,7 +124,10 @@ export interface InferencePoolOptions {
 }
 
 /**
- * Spreads requests over replicas by least outstanding requests. A replica that refuses a
+ * Spreads requests over replicas by least outstanding requests; a request with an affinity goes
+ * to its rendezvous-hash replica (highest hash of affinity and replica among the healthy ones,
+ * so a replica leaving or coming back moves only its own keys) unless that one is much busier
+ * than the least busy. A replica that refuses a
  * connection, or fails its periodic probe (GET /v1/models), is skipped until it answers again.
  * A request is retried on another replica only before any byte of the answer went to the client,
  * i.e. here, before the headers of a usable response arrived.
@@ -165,19 +200,32 @@ export class InferencePool {
     replica.healthy = healthy;
   }
 
-  /** @internal The least busy healthy replica not in `exclude`. */
-  pick(exclude: ReadonlySet<Replica>): Replica | undefined {
+  /**
+   * @internal The healthy replica not in `exclude` for `affinity` (see the class), else the
+   * least busy one.
+   */
+  pick(exclude: ReadonlySet<Replica>, affinity?: string): Replica | undefined {
     const candidates = this.replicas.filter((r) => !exclude.has(r));
     // With every replica ejected, trying one beats refusing: the probe may simply lag behind.
     const healthy = candidates.filter((r) => r.healthy);
     const pool = healthy.length > 0 ? healthy : candidates;
     let best: Replica | undefined;
     for (const replica of pool) if (!best || replica.outstanding < best.outstanding) best = replica;
-    return best;
+    if (affinity === undefined || !best) return best;
+    let owner: Replica | undefined;
+    let ownerScore = -1;
+    for (const replica of pool) {
+      const score = hash32(`${replica.url.href}\u0000${affinity}`);
+      if (score > ownerScore) {
+        owner = replica;
+        ownerScore = score;
+      }
+    }
+    return owner && owner.outstanding - best.outstanding < AFFINITY_SLACK ? owner : best;
   }
 
   /**
-   * Sends a request to the least busy healthy replica (connection failures and 502/503 answers
+   * Sends a request to the least busy healthy replica, or its affinity's (connection failures and 502/503 answers
    * are retried on another one while one is left) and hands the answer to `sink` as callbacks:
    * no request, response or stream objects per call, and the status, headers and first bytes
    * reach the sink in the same tick they are parsed. The OpenAI door's path.
@@ -290,7 +338,7 @@ class ProxyAttempts implements ProxyCall {
 
   /** Sends the next attempt, or tells the sink that no replica answered. */
   next(lastError: unknown): void {
-    const replica = this.pool.pick(this.tried);
+    const replica = this.pool.pick(this.tried, this.options.affinity);
     if (!replica) {
       this.replica = undefined;
       this.sink.onUnavailable(

@@ -34,6 +34,8 @@ export interface TestReplica {
   healthy: boolean;
   /** The text pieces of an "ok" streamed answer, one chunk each. */
   pieces: string[];
+  /** Sent as a usage chunk at the end of an "ok" streamed answer; null: none. */
+  streamUsage: Record<string, unknown> | null;
   /** The pace of "slow" answers. */
   slow: { chunks: number; intervalMs: number };
   /**
@@ -93,6 +95,10 @@ export async function startReplica(name: string, mode: ReplicaMode = "ok"): Prom
     }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     for (const piece of replica.pieces) res.write(chunk(name, piece));
+    if (replica.streamUsage)
+      res.write(
+        `data: ${JSON.stringify({ object: "chat.completion.chunk", model: name, choices: [], usage: replica.streamUsage })}\n\n`,
+      );
     res.end("data: [DONE]\n\n");
   };
 
@@ -186,6 +192,7 @@ export async function startReplica(name: string, mode: ReplicaMode = "ok"): Prom
     mode,
     healthy: true,
     pieces: ["hi ", `from ${name}`],
+    streamUsage: null,
     slow: { chunks: 5, intervalMs: 150 },
     jsonDelayMs: 0,
     jsonContent: null,

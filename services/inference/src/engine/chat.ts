@@ -71,8 +71,8 @@ export async function generateChat(
 ): Promise<GenerationOutcome> {
   const prompt = renderChatPrompt(model, job);
   const maxTokens = fitToContext(model, prompt.length, job.sampling.maxTokens, "messages");
-  return withSlot(model, prompt, hooks, async (slot, reused) => {
-    const meter = new GenerationMeter(prompt.length, reused);
+  return withSlot(model, prompt, hooks, async (slot, cached) => {
+    const meter = new GenerationMeter(prompt.length, cached);
     const { sampling } = job;
     const common = {
       signal: hooks.signal,
@@ -103,9 +103,7 @@ export async function generateChat(
         text: "",
         finishReason: timedOut() ? "length" : "stop",
         toolCalls: [],
-        promptTokens: prompt.length,
-        completionTokens: meter.completionTokens,
-        timings: meter.timings(),
+        ...meter.counts(),
         aborted: true,
       } satisfies GenerationOutcome;
     }
@@ -122,9 +120,7 @@ export async function generateChat(
       text,
       finishReason,
       toolCalls,
-      promptTokens: prompt.length,
-      completionTokens: meter.completionTokens,
-      timings: meter.timings(),
+      ...meter.counts(),
       aborted: reason === "abort",
     };
   });

@@ -2,6 +2,7 @@ import type { LLamaContextualRepeatPenalty, Token } from "node-llama-cpp";
 import type { TChatToolCall, TFinishReason, TTimings } from "@dogi/contracts";
 import { InvalidParamError } from "../openai/errors.ts";
 import type { LoadedModel, Slot } from "./loaded-model.ts";
+import { ANONYMOUS_CALLER } from "./slot-pool.ts";
 import type { QueueTicket } from "./slot-pool.ts";
 
 /** Sampling and stopping settings of one request, in node-llama-cpp's terms. */
@@ -29,6 +30,8 @@ export interface GenerationHooks {
   onStart?: () => void;
   /** Whose request this is, for the fair queue (absent: one anonymous caller). */
   ticket?: QueueTicket;
+  /** The request's `prompt_cache_key`: keeps its prefix in one slot across requests. */
+  cacheKey?: string;
 }
 
 /** A finished (or cut-off) generation. */
@@ -37,6 +40,8 @@ export interface GenerationOutcome {
   finishReason: TFinishReason;
   toolCalls: TChatToolCall[];
   promptTokens: number;
+  /** Prompt tokens the sequence already held (not evaluated again). */
+  cachedTokens: number;
   completionTokens: number;
   timings: TTimings;
   /** True when the signal ended it; `text` holds what was generated until then. */
@@ -51,7 +56,7 @@ export class GenerationMeter {
 
   constructor(
     readonly promptTokens: number,
-    private readonly reusedTokens: number,
+    readonly cachedTokens: number,
   ) {}
 
   onTokens(tokens: readonly Token[]): void {
@@ -68,11 +73,24 @@ export class GenerationMeter {
     return this.firstTokenAt === undefined ? undefined : this.firstTokenAt - this.startedAt;
   }
 
+  /** The token counts and timings a generation outcome reports. */
+  counts(): Pick<
+    GenerationOutcome,
+    "promptTokens" | "cachedTokens" | "completionTokens" | "timings"
+  > {
+    return {
+      promptTokens: this.promptTokens,
+      cachedTokens: this.cachedTokens,
+      completionTokens: this.completionTokens,
+      timings: this.timings(),
+    };
+  }
+
   timings(): TTimings {
     const now = performance.now();
     const promptMs = (this.firstTokenAt ?? now) - this.startedAt;
     const predictedMs = this.firstTokenAt === undefined ? 0 : now - this.firstTokenAt;
-    const promptN = Math.max(0, this.promptTokens - this.reusedTokens);
+    const promptN = Math.max(0, this.promptTokens - this.cachedTokens);
     // The first token comes out of the prompt pass; the rest are decode steps.
     const decoded = Math.max(0, this.completionTokens - 1);
     return {
@@ -127,23 +145,27 @@ export async function withSlot<T>(
   model: LoadedModel,
   promptTokens: readonly Token[],
   hooks: GenerationHooks,
-  work: (slot: Slot, reusedTokens: number) => Promise<T>,
+  work: (slot: Slot, cachedTokens: number) => Promise<T>,
 ): Promise<T> {
+  const placement = model.placeFor(promptTokens, {
+    caller: hooks.ticket?.caller ?? ANONYMOUS_CALLER,
+    key: hooks.cacheKey,
+  });
   const lease = await model.slots.acquire({
     signal: hooks.signal,
-    pick: model.pickSlotFor(promptTokens),
+    pick: placement.pick,
     ...(hooks.ticket ? { ticket: hooks.ticket } : {}),
   });
   try {
     hooks.onStart?.();
     const { sequence } = lease.slot;
-    const reused = sequence.compareContextTokens([...promptTokens]).firstDifferentIndex;
-    // Erase what the sequence holds beyond the shared prefix now, between batches (this takes
-    // the context lock). The last prompt token is always evaluated again for its logits.
-    await model.scheduler.prepare(() =>
-      sequence.adaptStateToTokens(promptTokens.slice(0, -1), false),
-    );
-    return await work(lease.slot, reused);
+    // The last prompt token is always evaluated again for its logits, so it is never cached.
+    const kept = placement.mayReuse() ? promptTokens.slice(0, -1) : [];
+    const cached = sequence.compareContextTokens([...kept]).firstDifferentIndex;
+    // Erase what the sequence holds beyond the shared prefix (all of it when another caller's
+    // tokens may not be reused) now, between batches (this takes the context lock).
+    await model.scheduler.prepare(() => sequence.adaptStateToTokens(kept, false));
+    return await work(lease.slot, cached);
   } finally {
     lease.release();
   }

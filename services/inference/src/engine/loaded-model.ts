@@ -12,6 +12,8 @@ import { AppError } from "@dogi/trpc";
 import { BatchScheduler } from "./batch-gather.ts";
 import type { BatchStats } from "./batch-gather.ts";
 import { checkGgufHeader } from "./model-files.ts";
+import { CacheAffinity } from "./slot-affinity.ts";
+import type { CacheUse } from "./slot-affinity.ts";
 import { chooseSlot } from "./slot-choice.ts";
 import { SlotPool } from "./slot-pool.ts";
 
@@ -46,6 +48,8 @@ export class LoadedModel {
   readonly slots: SlotPool<Slot>;
   /** Keeps concurrent sequences in shared batches and lets newcomers in between batches. */
   readonly scheduler: BatchScheduler;
+  /** Which slot keeps which conversation's prefix (prompt_cache_key). */
+  private readonly affinity = new CacheAffinity();
   private embeddingContext: Promise<LlamaEmbeddingContext> | undefined;
   // One embedding at a time: an embedding context has a single sequence.
   private embedQueue: Promise<unknown> = Promise.resolve();
@@ -131,26 +135,48 @@ export class LoadedModel {
   }
 
   /**
-   * Picks the free slot for a prompt: one that keeps the busy sequences consecutive, so that a
-   * decode batch stays one pass over the model, and among those the one whose cached tokens
+   * Picks the free slot for a prompt: among the slots `use` may take (its key's own slot, or
+   * one no key owns; see CacheAffinity), one that keeps the busy sequences consecutive, so that
+   * a decode batch stays one pass over the model, and among those the one whose cached tokens
    * share the longest prefix with the prompt; a slot with a much longer prefix wins anyway (see
-   * chooseSlot).
+   * chooseSlot). `mayReuse` says, once picked, whether the request may keep the slot's tokens.
    */
-  pickSlotFor(tokens: readonly Token[]): (free: readonly Slot[]) => Slot {
-    return (free) => {
-      const candidates = free.map((slot) => ({
-        index: slot.index,
-        prefix: slot.sequence.compareContextTokens([...tokens]).firstDifferentIndex,
-      }));
-      const freeIndexes = new Set(candidates.map((c) => c.index));
+  placeFor(
+    tokens: readonly Token[],
+    use: CacheUse,
+  ): { pick: (free: readonly Slot[]) => Slot; mayReuse: () => boolean } {
+    let reusable = false;
+    const pick = (free: readonly Slot[]): Slot => {
+      const allowed = new Set(
+        this.affinity.allowed(
+          free.map((slot) => slot.index),
+          use,
+        ),
+      );
+      const candidates = free.flatMap((slot) =>
+        allowed.has(slot.index)
+          ? [
+              {
+                index: slot.index,
+                prefix: this.affinity.mayReuse(slot.index, use)
+                  ? slot.sequence.compareContextTokens([...tokens]).firstDifferentIndex
+                  : 0,
+              },
+            ]
+          : [],
+      );
+      const freeIndexes = new Set(free.map((slot) => slot.index));
       const busy = this.allSlots.flatMap((slot) =>
         freeIndexes.has(slot.index) ? [] : [slot.index],
       );
       const chosen = chooseSlot(candidates, busy);
       const slot = free.find((s) => s.index === chosen);
-      if (!slot) throw new Error("pickSlotFor called with no free slot");
+      if (!slot) throw new Error("placeFor: no free slot to pick");
+      reusable = this.affinity.mayReuse(chosen, use);
+      this.affinity.claim(chosen, use);
       return slot;
     };
+    return { pick, mayReuse: () => reusable };
   }
 
   /** Mean-pooled embedding of one input; embeddings run one at a time on their own context. */

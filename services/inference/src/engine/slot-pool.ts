@@ -14,7 +14,9 @@ export interface QueueTicket {
   background: boolean;
 }
 
-const ANONYMOUS: QueueTicket = { caller: "anonymous", background: false };
+/** The caller of a request that names none. */
+export const ANONYMOUS_CALLER = "anonymous";
+const ANONYMOUS: QueueTicket = { caller: ANONYMOUS_CALLER, background: false };
 
 interface Waiter<T> {
   ticket: QueueTicket;

@@ -56,8 +56,8 @@ export async function generateText(
 ): Promise<GenerationOutcome> {
   const tokens = typeof prompt === "string" ? completionPrompt(model.model, prompt) : [...prompt];
   const maxTokens = fitToContext(model, tokens.length, sampling.maxTokens, "prompt");
-  return withSlot(model, tokens, hooks, async (slot, reused) => {
-    const meter = new GenerationMeter(tokens.length, reused);
+  return withSlot(model, tokens, hooks, async (slot, cached) => {
+    const meter = new GenerationMeter(tokens.length, cached);
     try {
       const result = await decode(
         slot,
@@ -75,9 +75,7 @@ export async function generateText(
         text: result.text,
         finishReason: finishReasonOfDecode(result.stop, timedOut()),
         toolCalls: [],
-        promptTokens: tokens.length,
-        completionTokens: meter.completionTokens,
-        timings: meter.timings(),
+        ...meter.counts(),
         aborted: result.stop === "abort",
       };
     } catch (error) {
@@ -86,9 +84,7 @@ export async function generateText(
         text: "",
         finishReason: timedOut() ? "length" : "stop",
         toolCalls: [],
-        promptTokens: tokens.length,
-        completionTokens: meter.completionTokens,
-        timings: meter.timings(),
+        ...meter.counts(),
         aborted: true,
       };
     }

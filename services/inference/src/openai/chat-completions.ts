@@ -76,6 +76,7 @@ export function chatCompletionsHandler(deps: OpenAiDeps) {
         modelName: body.model,
         stream: body.stream === true,
         includeUsage: body.stream_options?.include_usage === true,
+        cacheKey: body.prompt_cache_key ?? undefined,
         upstreamBody: openAiFieldsOf(body),
         format: chatFormat,
         run: async (model, hooks, timedOut) => {

@@ -61,6 +61,7 @@ export function completionsHandler(deps: OpenAiDeps) {
         modelName: body.model,
         stream: body.stream === true,
         includeUsage: body.stream_options?.include_usage === true,
+        cacheKey: body.prompt_cache_key ?? undefined,
         upstreamBody: openAiFieldsOf(body),
         format: textFormat,
         run: (model, hooks, timedOut) =>

@@ -19,11 +19,15 @@ export type TChatBody = z.infer<typeof ZChatBody>;
 export const ZCompletionBody = ZCompletionRequest.extend(extensions);
 export type TCompletionBody = z.infer<typeof ZCompletionBody>;
 
-/** The body without this service's extensions: what an OpenAI-compatible upstream accepts. */
-export function openAiFieldsOf<T extends { ignore_eos?: boolean | null }>(
-  body: T,
-): Omit<T, "ignore_eos"> {
-  const { ignore_eos: _ignored, ...rest } = body;
+/**
+ * The body without this service's extensions: what an OpenAI-compatible upstream accepts. The
+ * prompt_cache_key stays here too: it is scoped by the caller in this service, and an upstream
+ * would share one key between every caller Dogi sends it.
+ */
+export function openAiFieldsOf<
+  T extends { ignore_eos?: boolean | null; prompt_cache_key?: string | null },
+>(body: T): Omit<T, "ignore_eos" | "prompt_cache_key"> {
+  const { ignore_eos: _ignored, prompt_cache_key: _scopedHere, ...rest } = body;
   return rest;
 }
 

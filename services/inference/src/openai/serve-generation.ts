@@ -25,6 +25,8 @@ export interface GenerationRequest {
   modelName: string;
   stream: boolean;
   includeUsage: boolean;
+  /** The body's prompt_cache_key (scoped by the caller in the engine). */
+  cacheKey: string | undefined;
   /** The validated body, for the upstream. */
   upstreamBody: Record<string, unknown>;
   /** Builds the job (grammars, history) and runs it; called only for a local model. */
@@ -41,6 +43,7 @@ function usageOf(outcome: GenerationOutcome): TUsage {
     prompt_tokens: outcome.promptTokens,
     completion_tokens: outcome.completionTokens,
     total_tokens: outcome.promptTokens + outcome.completionTokens,
+    prompt_tokens_details: { cached_tokens: outcome.cachedTokens },
   };
 }
 
@@ -100,7 +103,12 @@ export async function serveGeneration(
     try {
       outcome = await request.run(
         model,
-        { signal: scope.signal, onText, ticket: queueTicketOf(req) },
+        {
+          signal: scope.signal,
+          onText,
+          ticket: queueTicketOf(req),
+          ...(request.cacheKey === undefined ? {} : { cacheKey: request.cacheKey }),
+        },
         scope.timedOut,
       );
     } catch (error) {
@@ -134,6 +142,7 @@ export async function serveGeneration(
     deps.metrics.recordGeneration({
       model: model.id,
       promptTokens: outcome.timings.prompt_n,
+      cachedTokens: outcome.cachedTokens,
       completionTokens: outcome.completionTokens,
       ttftMs: outcome.timings.prompt_ms,
       predictedPerSecond: outcome.timings.predicted_per_second,

@@ -13,6 +13,7 @@ const outcome = (toolCalls: GenerationOutcome["toolCalls"]): GenerationOutcome =
   finishReason: finishReasonOf("functionCalls", false),
   toolCalls,
   promptTokens: 10,
+  cachedTokens: 0,
   completionTokens: 7,
   timings: {
     prompt_n: 10,
