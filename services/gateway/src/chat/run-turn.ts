@@ -20,6 +20,7 @@ import type { GenerationResult } from "./generate.ts";
 import { languageOf, triage } from "@dogi/triage";
 import type { TriagePet } from "@dogi/triage";
 import { ageYears, buildMessages, describePet } from "./prompt.ts";
+import { doneUsage } from "./cache-key.ts";
 import { retrievalOnlyAnswer } from "./retrieval-only.ts";
 import type { BackgroundWork } from "../background.ts";
 import { writeTitle } from "./title.ts";
@@ -249,6 +250,8 @@ export async function runTurn(
           messages,
           maxTokens: deps.maxTokens,
           ignoreEos: deps.ignoreEos ?? false,
+          // The session's turns go back to the slot that holds their prefix.
+          sessionId: turn.sessionId,
           signal: input.signal,
           onDelta: emit,
         }),
@@ -339,10 +342,7 @@ export async function runTurn(
       message_index: turn.messageIndex,
       status: result.status,
       model: result.model,
-      usage: {
-        prompt_tokens: result.usage?.promptTokens ?? 0,
-        completion_tokens: result.usage?.completionTokens ?? 0,
-      },
+      usage: doneUsage(result.usage),
       timings: { retrieval_ms: retrievalMs, first_token_ms: firstTokenMs, total_ms: elapsed() },
     });
   }
