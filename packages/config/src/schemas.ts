@@ -314,7 +314,10 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape)
     OPENAI_MAX_TOKENS: z.coerce.number().int().min(16).max(131_072).default(2_048),
     /** Largest prompt the OpenAI-compatible door accepts, in characters of message and prompt text. */
     OPENAI_MAX_PROMPT_CHARS: z.coerce.number().int().min(1_000).max(10_000_000).default(32_000),
-    /** Largest completion of one chat turn, and the prompt budget for passages and earlier turns. */
+    /**
+     * Largest completion of one chat turn, and the most characters of passages and earlier turns
+     * the prompt carries (then fitted to the model's context in its own tokens).
+     */
     CHAT_MAX_TOKENS: z.coerce.number().int().min(16).max(32_768).default(768),
     CHAT_CONTEXT_CHARS: z.coerce.number().int().min(1_000).max(1_000_000).default(6_000),
     /**

@@ -44,3 +44,31 @@ export type TInferenceStatus = z.infer<typeof ZInferenceStatus>;
 export const CALLER_HEADER = "x-dogi-caller";
 /** The header that marks inference work no person waits on (`background`: session titles). */
 export const PRIORITY_HEADER = "x-dogi-priority";
+
+/** A chat prompt to count in the serving model's own tokens (the gateway's chat turn fits it). */
+export const ZCountPromptRequest = z.object({
+  model: z.string().min(1).max(256).default("default"),
+  messages: z
+    .array(
+      z.object({
+        role: z.enum(["system", "user", "assistant"]),
+        content: z.string().max(200_000),
+      }),
+    )
+    .min(1)
+    .max(1_000),
+});
+export type TCountPromptRequest = z.input<typeof ZCountPromptRequest>;
+
+/**
+ * The prompt's size as the model's chat template renders it, and the context it must fit with
+ * the answer; null when an upstream API serves the model (it cannot be counted here).
+ */
+export const ZPromptCount = z
+  .object({
+    model: z.string(),
+    contextSize: z.number().int().positive(),
+    promptTokens: z.number().int().nonnegative(),
+  })
+  .nullable();
+export type TPromptCount = z.infer<typeof ZPromptCount>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ZHealth, ZInferenceStatus } from "@dogi/contracts";
+import { ZCountPromptRequest, ZHealth, ZInferenceStatus, ZPromptCount } from "@dogi/contracts";
+import { countChatPrompt } from "./engine/count-prompt.ts";
 import { publicProcedure, router } from "./trpc.ts";
 
 /** node-llama-cpp behind an OpenAI-compatible API. */
@@ -10,6 +11,11 @@ export const inferenceRouter = router({
     .input(z.void())
     .output(ZInferenceStatus)
     .query(({ ctx }) => ctx.engine.status()),
+  /** A chat prompt's size in the serving model's tokens, and its context (the chat turn fits to it). */
+  countPrompt: publicProcedure
+    .input(ZCountPromptRequest)
+    .output(ZPromptCount)
+    .mutation(({ ctx, input }) => countChatPrompt(ctx.engine, input)),
 });
 
 export type InferenceRouter = typeof inferenceRouter;

@@ -110,12 +110,18 @@ export function buildMessages(options: {
   triage?: TTriage | null;
   earlierTurns: readonly TTurn[];
   budgetChars: number;
+  /** At most this much history (default: half the budget); fitting the context lowers it first. */
+  historyChars?: number;
+  /** At most this much passage text (default: what the history leaves of the budget). */
+  passageChars?: number;
 }): ChatMessage[] {
   const window = historyWindow(
     options.earlierTurns,
-    Math.floor(options.budgetChars * HISTORY_SHARE),
+    options.historyChars ?? Math.floor(options.budgetChars * HISTORY_SHARE),
   );
-  let budget = options.budgetChars - window.reduce((sum, turn) => sum + turnSize(turn), 0);
+  let budget =
+    options.passageChars ??
+    options.budgetChars - window.reduce((sum, turn) => sum + turnSize(turn), 0);
   const passages: string[] = [];
   options.hits.forEach((hit, i) => {
     const text = `[${i + 1}] ${hit.citation.title}${hit.citation.section ? ` — ${hit.citation.section}` : ""}\n${hit.text}`;

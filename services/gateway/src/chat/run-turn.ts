@@ -21,6 +21,7 @@ import { languageOf, triage } from "@dogi/triage";
 import type { TriagePet } from "@dogi/triage";
 import { ageYears, buildMessages, describePet } from "./prompt.ts";
 import { doneUsage } from "./cache-key.ts";
+import { fitPrompt } from "./fit-prompt.ts";
 import { retrievalOnlyAnswer } from "./retrieval-only.ts";
 import type { BackgroundWork } from "../background.ts";
 import { writeTitle } from "./title.ts";
@@ -222,15 +223,23 @@ export async function runTurn(
       deps.logger.warn({ err: error }, "earlier turns unavailable; answering without them");
       return [];
     });
-    const messages = buildMessages({
-      question: turn.question,
-      language,
-      pet,
-      hits,
-      knowledgeUnavailable: unavailable,
-      triage: triaged,
-      earlierTurns: earlier,
-      budgetChars: deps.contextChars,
+    const { messages } = await fitPrompt({
+      build: (shares) =>
+        buildMessages({
+          question: turn.question,
+          language,
+          pet,
+          hits,
+          knowledgeUnavailable: unavailable,
+          triage: triaged,
+          earlierTurns: earlier,
+          budgetChars: deps.contextChars,
+          ...shares,
+        }),
+      // Counted by the inference service the gateway knows (a vLLM replica cannot count).
+      count: (prompt) =>
+        deps.services.inference.countPrompt.mutate({ model: "default", messages: prompt }),
+      answerTokens: deps.maxTokens,
     });
     generation = await generateWhenThereIsRoom({
       queue: deps.generationQueue,

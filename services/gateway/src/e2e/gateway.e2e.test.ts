@@ -375,6 +375,27 @@ describe("the chat turn", () => {
     expect(turns.json.items[0].history[0].answer).toBe(body.answer);
   });
 
+  it("never fails a turn for its own prompt: long Korean turns on a 2,048-token model fit, with room for the answer", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const sessionId = await newSession(api);
+    // About 300 characters of Korean a question; every answer runs 300 tokens (ignore_eos).
+    const question = (n: number) =>
+      `${n}번째 질문: 우리 강아지가 며칠째 밥을 잘 안 먹고 구토를 해요. `.repeat(9);
+    const prompts: number[] = [];
+    for (let n = 1; n <= 4; n++) {
+      const events = await readEvents(await ask(api, sessionId, { question: question(n) }));
+      const done = events.at(-1);
+      expect(done?.event, JSON.stringify(events.filter((e) => e.event === "error"))).toBe("done");
+      // Cut by max_tokens (ignore_eos) is "partial"; the answer had its whole room.
+      expect(done?.data.usage.completion_tokens, JSON.stringify(done?.data)).toBe(300);
+      prompts.push(Number(done?.data.usage.prompt_tokens));
+    }
+    // Each prompt left the 300 tokens of the answer: counted in the model's tokens, not characters.
+    for (const tokens of prompts) expect(tokens + 300).toBeLessThanOrEqual(2048);
+    expect(Math.max(...prompts)).toBeGreaterThan(1_000);
+  });
+
   it("keeps exactly one partial turn when the client disconnects mid-stream", async () => {
     const api = new Api(stack.url);
     await api.register();

@@ -53,7 +53,7 @@ function forcedCallFrom(text: string): TChatToolCall[] {
 }
 
 /** The prompt's tokens as the chat wrapper renders them (for context checks and slot choice). */
-export function renderChatPrompt(model: LoadedModel, job: ChatJob) {
+export function renderChatPrompt(model: LoadedModel, job: Pick<ChatJob, "history" | "functions">) {
   const { contextText } = model.chatWrapper.generateContextState({
     chatHistory: job.history,
     availableFunctions: job.functions,

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import type { TTurn } from "@dogi/contracts";
+import { fitPrompt } from "./fit-prompt.ts";
+import type { PromptShares } from "./fit-prompt.ts";
+import { buildMessages } from "./prompt.ts";
+import type { ChatMessage } from "./prompt.ts";
+
+// The loop against the real prompt builder, with a model that takes one token per character
+// (Korean on some tokenizers comes close): the count is the prompt's length.
+const hit = (rank: number, size: number) => ({
+  text: `passage ${rank} `.padEnd(size, "본"),
+  score: 1 / rank,
+  citation: {
+    documentId: `d${rank}`,
+    source: `corpus/d${rank}.md`,
+    title: `Doc ${rank}`,
+    section: "",
+  },
+  species: "both" as const,
+  language: "ko" as const,
+  chunkIds: [`c${rank}`],
+  start: 0,
+  end: size,
+});
+const turn = (messageIndex: number): TTurn =>
+  ({
+    sessionId: "s1",
+    messageIndex,
+    question: `질문 ${messageIndex} `.padEnd(200, "가"),
+    answer: `답 ${messageIndex} `.padEnd(400, "나"),
+    status: "complete",
+  }) as unknown as TTurn;
+
+const build = (shares: PromptShares) =>
+  buildMessages({
+    question: "오늘은 어때요?",
+    language: "ko",
+    pet: null,
+    hits: [hit(1, 700), hit(2, 700), hit(3, 700)],
+    knowledgeUnavailable: false,
+    earlierTurns: Array.from({ length: 8 }, (_, i) => turn(i)),
+    budgetChars: 6_000,
+    ...shares,
+  });
+const lengthOf = (messages: ChatMessage[]) =>
+  messages.reduce((sum, message) => sum + message.content.length, 0);
+const oneTokenPerChar = (contextSize: number) => async (messages: ChatMessage[]) => ({
+  model: "m",
+  contextSize,
+  promptTokens: lengthOf(messages),
+});
+
+describe("fitPrompt", () => {
+  it("leaves a prompt that fits as built", async () => {
+    const fitted = await fitPrompt({ build, count: oneTokenPerChar(100_000), answerTokens: 500 });
+    expect(fitted.messages).toEqual(build({ historyChars: undefined, passageChars: undefined }));
+    expect(fitted.rounds).toBe(1);
+  });
+
+  it("drops the oldest history first, keeping every passage, when that is enough", async () => {
+    const full = build({ historyChars: undefined, passageChars: undefined });
+    const fitted = await fitPrompt({
+      build,
+      count: oneTokenPerChar(lengthOf(full) - 1_000 + 500),
+      answerTokens: 500,
+    });
+    expect(lengthOf(fitted.messages) + 500).toBeLessThanOrEqual(lengthOf(full) - 1_000 + 500);
+    expect(fitted.messages.length).toBeLessThan(full.length);
+    expect(fitted.messages.at(-1)?.content).toBe(full.at(-1)?.content);
+    // What stays of the history is the newest turns.
+    expect(fitted.messages.at(-3)?.content).toBe(full.at(-3)?.content);
+  });
+
+  it("then trims the lowest-ranked passages, and always leaves room for the answer", async () => {
+    // Room for the question, Dogi's note and about one passage.
+    const bare = lengthOf(build({ historyChars: 0, passageChars: 0 }));
+    const contextSize = bare + 800 + 500;
+    const fitted = await fitPrompt({
+      build,
+      count: oneTokenPerChar(contextSize),
+      answerTokens: 500,
+    });
+    expect(lengthOf(fitted.messages)).toBeLessThanOrEqual(contextSize - 500);
+    expect(fitted.messages.map((m) => m.role)).toEqual(["system", "user"]);
+    const owner = fitted.messages[1]?.content ?? "";
+    expect(owner).toContain("[1] Doc 1");
+    expect(owner).not.toContain("[3] Doc 3");
+    expect(owner).toMatch(/<question>\n오늘은 어때요\?\n<\/question>$/);
+  });
+
+  it("keeps the character budget when the prompt cannot be counted (an upstream model, or inference away)", async () => {
+    const unavailable = await fitPrompt({
+      build,
+      count: () => Promise.reject(new Error("connect ECONNREFUSED")),
+      answerTokens: 500,
+    });
+    const upstream = await fitPrompt({ build, count: async () => null, answerTokens: 500 });
+    const full = build({ historyChars: undefined, passageChars: undefined });
+    expect(unavailable.messages).toEqual(full);
+    expect(upstream.messages).toEqual(full);
+  });
+});
