@@ -213,7 +213,10 @@ const terminal = { skip: !hasScriptCommand() };
 
 describe.skipIf(terminal.skip)("dogi start in a terminal (util-linux script)", () => {
   function startInTerminal(command: readonly string[], env: Record<string, string>) {
-    const run = runInTerminal(command, { env: { LOG_LEVEL: "info", ...env } });
+    // In a terminal with no models, dogi start would first offer to download them and wait.
+    const run = runInTerminal(command, {
+      env: { LOG_LEVEL: "info", DOGI_MODEL: "none", DOGI_EMBEDDING_MODEL: "none", ...env },
+    });
     runs.push(run);
     return run;
   }

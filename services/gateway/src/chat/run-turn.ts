@@ -165,6 +165,11 @@ export async function runTurn(
     signal: input.signal,
   });
 
+  // Earlier turns are read alongside retrieval: nothing before the first byte waits on another.
+  const earlierTurns = recentTurns(deps, userId, turn).catch((error: unknown) => {
+    deps.logger.warn({ err: error }, "earlier turns unavailable; answering without them");
+    return [];
+  });
   const [{ hits, unavailable }, status] = await Promise.all([
     search(deps, turn.question, pet),
     deps.inferenceStatus(),
@@ -219,10 +224,7 @@ export async function runTurn(
 
   let generation: GenerationResult;
   try {
-    const earlier = await recentTurns(deps, userId, turn).catch((error: unknown) => {
-      deps.logger.warn({ err: error }, "earlier turns unavailable; answering without them");
-      return [];
-    });
+    const earlier = await earlierTurns;
     const { messages } = await fitPrompt({
       build: (shares) =>
         buildMessages({
