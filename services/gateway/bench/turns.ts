@@ -17,7 +17,6 @@ import { startStack } from "../src/testing/stack.ts";
 import { percentile, round } from "./measure.ts";
 
 const MODEL = process.argv[2] === "bench" ? "bench" : "tiny";
-const TURNS = 8;
 const SLOTS = 4;
 const ANSWER_TOKENS = 48;
 
