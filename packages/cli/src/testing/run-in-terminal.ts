@@ -27,7 +27,7 @@ export function runInTerminal(
 ): TerminalRun {
   const child = spawn("script", ["-qfec", command.map(shellQuote).join(" "), "/dev/null"], {
     cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, TERM: "xterm-256color", LOG_TO_FILE: "false", ...options.env },
+    env: { ...personalEnvironment(), TERM: "xterm-256color", LOG_TO_FILE: "false", ...options.env },
     // stdin stays open: `script` ends the session when its input ends.
     stdio: ["pipe", "pipe", "pipe"],
   });
@@ -37,6 +37,15 @@ export function runInTerminal(
     output: () => run.output().replaceAll("\r\n", "\n"),
     type: (keys) => void child.stdin?.write(keys),
   };
+}
+
+/**
+ * This process's environment without CI: a person's terminal does not set it, and Node reports
+ * a terminal under CI as colourless (tty.hasColors) whatever TERM says.
+ */
+function personalEnvironment(): NodeJS.ProcessEnv {
+  const { CI: _ci, ...environment } = process.env;
+  return environment;
 }
 
 function shellQuote(word: string): string {

@@ -63,20 +63,18 @@ describe("POST /v1/completions with token ids", () => {
     const model = inference.service.engine.loadedModels()[0];
     if (!model) throw new Error("no model");
     const text = "My dog sneezes";
-    const fromText = await inference.client.completions.create({
-      model: modelId,
-      prompt: text,
-      max_tokens: 8,
-    });
+    const complete = (prompt: string | number[]) =>
+      inference.client.completions.create({ model: modelId, prompt, max_tokens: 8 });
     const tokens = [
       model.model.tokens.bos,
       ...model.model.tokenize(text, false, "trimLeadingSpace"),
     ];
-    const fromTokens = await inference.client.completions.create({
-      model: modelId,
-      prompt: tokens.map(Number),
-      max_tokens: 8,
-    });
+    // Compared from the same cache state: a prompt evaluated whole and one continued from a
+    // cached prefix can differ in the last bits of their logits, which flips the near-ties of a
+    // random-weights model. After a first run, each request finds the same prefix cached.
+    await complete(text);
+    const fromTokens = await complete(tokens.map(Number));
+    const fromText = await complete(text);
     expect(fromTokens.usage?.prompt_tokens).toBe(fromText.usage?.prompt_tokens);
     expect(fromTokens.choices[0]?.text).toBe(fromText.choices[0]?.text);
   });
