@@ -34,21 +34,40 @@ export function toolCallsOf(
   }));
 }
 
-/** Parses the `{ name, arguments }` JSON a forced tool-call grammar produced. */
-function forcedCallFrom(text: string): TChatToolCall[] {
+/**
+ * The call a forced tool-call grammar produced (`{ "name": …, "arguments": … }`), and whether it
+ * is whole. Cut off by max_tokens, the call is still returned as far as it got, as OpenAI does
+ * (finish_reason "length"): its name once that is complete, its arguments as the partial JSON
+ * text; clients rely on it to know what was being called.
+ */
+export function forcedCallFrom(text: string): { calls: TChatToolCall[]; complete: boolean } {
   try {
     const parsed = JSON.parse(text) as { name?: unknown; arguments?: unknown };
-    if (typeof parsed.name !== "string") return [];
-    return [
-      {
-        id: toolCallId(),
-        type: "function",
-        function: { name: parsed.name, arguments: JSON.stringify(parsed.arguments ?? {}) },
-      },
-    ];
+    if (typeof parsed.name !== "string") return { calls: [], complete: false };
+    return {
+      calls: [
+        {
+          id: toolCallId(),
+          type: "function",
+          function: { name: parsed.name, arguments: JSON.stringify(parsed.arguments ?? {}) },
+        },
+      ],
+      complete: true,
+    };
   } catch {
-    // Cut off by max_tokens: there is no complete call to report.
-    return [];
+    const name = /^\s*\{\s*"name"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(text)?.[1];
+    if (name === undefined) return { calls: [], complete: false };
+    const partial = /"arguments"\s*:\s*([\s\S]*)$/.exec(text)?.[1] ?? "";
+    return {
+      calls: [
+        {
+          id: toolCallId(),
+          type: "function",
+          function: { name: JSON.parse(name) as string, arguments: partial },
+        },
+      ],
+      complete: false,
+    };
   }
 }
 
@@ -112,9 +131,10 @@ export async function generateChat(
     let text = result.response;
     let finishReason = finishReasonOf(reason, timedOut());
     if (job.forcedToolCall) {
-      toolCalls = forcedCallFrom(text);
+      const forced = forcedCallFrom(text);
+      toolCalls = forced.calls;
       text = "";
-      if (toolCalls.length > 0) finishReason = "tool_calls";
+      if (forced.complete) finishReason = "tool_calls";
     }
     return {
       text,

@@ -233,6 +233,42 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
     expect(["dog", "cat"]).toContain(args.species);
   });
 
+  it("returns a forced call cut by max_tokens as far as it got, with finish_reason length", async () => {
+    const request = (maxTokens: number) =>
+      inference.client.chat.completions.create({
+        model: "default",
+        messages,
+        max_tokens: maxTokens,
+        seed: 2,
+        tools: [
+          {
+            type: "function",
+            function: {
+              name: "find_clinic",
+              parameters: {
+                type: "object",
+                properties: { emergency: { type: "boolean" }, species: { enum: ["dog", "cat"] } },
+                required: ["emergency", "species"],
+              },
+            },
+          },
+        ],
+        tool_choice: { type: "function", function: { name: "find_clinic" } },
+      });
+    const whole = await request(120);
+    const used = whole.usage?.completion_tokens ?? 0;
+    expect(whole.choices[0]?.finish_reason).toBe("tool_calls");
+    const cut = await request(used - 5);
+    const choice = cut.choices[0];
+    expect(choice?.finish_reason).toBe("length");
+    expect(choice?.message.content).toBeNull();
+    const [call] = choice?.message.tool_calls ?? [];
+    if (call?.type !== "function") throw new Error("no partial call");
+    expect(call.function.name).toBe("find_clinic");
+    expect(call.function.arguments.startsWith("{")).toBe(true);
+    expect(() => JSON.parse(call.function.arguments) as unknown).toThrow();
+  });
+
   it("hands tools to the engine with tool_choice auto, documented in the prompt", async () => {
     const tools = [
       {
