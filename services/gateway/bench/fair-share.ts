@@ -9,10 +9,9 @@
 // BENCH_DEBUG=FILE: each turn on stderr and the stack's info logs written to FILE.
 // The last line is one JSON object with the figures.
 import { setMaxListeners } from "node:events";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { ensureTinyModel, writeGgufModel } from "@dogi/testing";
+import { ensureBenchModel, ensureTinyModel } from "@dogi/testing";
 import { Api } from "../src/testing/api.ts";
 import { startStack } from "../src/testing/stack.ts";
 import { percentile, round } from "./measure.ts";
@@ -25,16 +24,7 @@ const PAUSE_MS = 300;
 const TARGET_RATIO = 1.5;
 
 async function modelPath(): Promise<string> {
-  if (MODEL === "tiny") return ensureTinyModel();
-  const file = path.join(
-    os.homedir(),
-    ".cache",
-    "dogi",
-    "bench-model",
-    "dogi-bench-270m-q8_0.gguf",
-  );
-  if (!existsSync(file)) await writeGgufModel({ preset: "bench", outPath: file });
-  return file;
+  return MODEL === "tiny" ? ensureTinyModel() : ensureBenchModel();
 }
 
 interface TurnResult {

@@ -8,10 +8,7 @@
 // with llama-server (cache_prompt, same slot) is not part of this script yet.
 // Run: node --import tsx services/gateway/bench/turns.ts [tiny|bench]
 // The last line is one JSON object with the figures.
-import { existsSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { ensureTinyModel, writeGgufModel } from "@dogi/testing";
+import { ensureBenchModel, ensureTinyModel } from "@dogi/testing";
 import { Api, readEvents } from "../src/testing/api.ts";
 import { startStack } from "../src/testing/stack.ts";
 import { percentile, round } from "./measure.ts";
@@ -44,16 +41,7 @@ const QUESTIONS = {
 };
 
 async function modelPath(): Promise<string> {
-  if (MODEL === "tiny") return ensureTinyModel();
-  const file = path.join(
-    os.homedir(),
-    ".cache",
-    "dogi",
-    "bench-model",
-    "dogi-bench-270m-q8_0.gguf",
-  );
-  if (!existsSync(file)) await writeGgufModel({ preset: "bench", outPath: file });
-  return file;
+  return MODEL === "tiny" ? ensureTinyModel() : ensureBenchModel();
 }
 
 interface TurnFigures {

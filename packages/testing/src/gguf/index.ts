@@ -8,3 +8,4 @@ export { countParameters } from "./llama.ts";
 export { writeGgufFile } from "./format.ts";
 export type { GgufMetadata, GgufTensor, GgufValue } from "./format.ts";
 export { ChatMlTokens, CHATML_TEMPLATE, buildVocabulary } from "./tokenizer.ts";
+export { benchCache, ensureBenchModel } from "./bench-model.ts";

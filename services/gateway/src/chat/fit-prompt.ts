@@ -10,10 +10,8 @@ export interface PromptShares {
 /** The most rounds of counting and trimming before the prompt is sent as it is. */
 const MAX_ROUNDS = 6;
 
-const charsOf = (messages: readonly ChatMessage[], role: ChatMessage["role"] | "all") =>
-  messages
-    .filter((message) => role === "all" || message.role === role)
-    .reduce((sum, message) => sum + message.content.length, 0);
+const charsOf = (messages: readonly ChatMessage[]) =>
+  messages.reduce((sum, message) => sum + message.content.length, 0);
 
 /**
  * Builds a turn's messages and trims them until they fit the serving model's context with room
@@ -37,13 +35,13 @@ export async function fitPrompt(options: {
     const excess = count.promptTokens + options.answerTokens - count.contextSize;
     if (excess <= 0) return { messages, count, rounds: round };
     // Characters to take out: the excess at this prompt's own characters per token, and a tenth more.
-    const cut = Math.ceil(((excess * charsOf(messages, "all")) / count.promptTokens) * 1.1);
-    const history = charsOf(messages.slice(1, -1), "all");
+    const cut = Math.ceil(((excess * charsOf(messages)) / count.promptTokens) * 1.1);
+    const history = charsOf(messages.slice(1, -1));
     if (history > 0) {
       shares.historyChars = Math.max(0, history - cut);
       messages = options.build(shares);
       // Whole turns go, in blocks: when that cut nothing (tags count in `history`), drop it all.
-      if (charsOf(messages.slice(1, -1), "all") >= history) shares.historyChars = 0;
+      if (charsOf(messages.slice(1, -1)) >= history) shares.historyChars = 0;
     } else {
       const passages = passageCharsOf(messages.at(-1)?.content ?? "");
       if (passages === 0) return { messages, count, rounds: round };

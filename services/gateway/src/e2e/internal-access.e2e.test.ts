@@ -134,6 +134,55 @@ describe("the internal services, reached directly as an attacker on the host wou
     expect(asRag.status).toBe(403);
   });
 
+  it("keeps this release's new procedures to their one caller", async () => {
+    // Account deletions are the gateway's; the write pause of backups is the CLI's.
+    const cases = [
+      {
+        port: "AUTH_PORT",
+        path: "/trpc/deletions.pending?input=%7B%7D",
+        caller: "cli",
+        target: "auth",
+      },
+      {
+        port: "RAG_PORT",
+        path: "/trpc/maintenance.pauseWrites",
+        caller: "gateway",
+        target: "rag",
+        body: '{"holdMs":1000}',
+      },
+      {
+        port: "INFERENCE_PORT",
+        path: "/trpc/countPrompt",
+        caller: "cli",
+        target: "inference",
+        body: '{"messages":[{"role":"user","content":"hi"}]}',
+      },
+    ] as const;
+    for (const c of cases) {
+      const refused = await call(portOf(c.port), {
+        method: "body" in c ? "POST" : "GET",
+        path: c.path,
+        headers: credential(c.caller, c.target),
+        ...("body" in c ? { body: c.body } : {}),
+      });
+      expect(refused.status, c.path).toBe(403);
+      const bare = await call(portOf(c.port), {
+        method: "body" in c ? "POST" : "GET",
+        path: c.path,
+        ...("body" in c ? { body: c.body } : {}),
+      });
+      expect(bare.status, c.path).toBe(401);
+    }
+    // A huge body to the gateway's own procedure is refused before any work.
+    const huge = await call(portOf("INFERENCE_PORT"), {
+      method: "POST",
+      path: "/trpc/countPrompt",
+      headers: credential("gateway", "inference"),
+      body: JSON.stringify({ messages: [{ role: "user", content: "가".repeat(2_000_000) }] }),
+    });
+    expect(huge.status).toBe(413);
+  });
+
   it("lets only the operator's CLI put documents into everyone's answers", async () => {
     const document = JSON.stringify({
       fileName: "planted.md",

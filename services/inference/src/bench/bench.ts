@@ -21,8 +21,7 @@ import { parseArgs } from "node:util";
 import { LlamaLogLevel, getLlama } from "node-llama-cpp";
 import { currentEnvironment } from "@dogi/config";
 import { readSse } from "@dogi/sse";
-import { freePort, waitFor } from "@dogi/testing";
-import { benchCache, ensureBenchModel } from "./bench-model.ts";
+import { benchCache, ensureBenchModel, freePort, waitFor } from "@dogi/testing";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../../..");

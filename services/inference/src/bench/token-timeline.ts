@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { startTestInference } from "../testing/start-service.ts";
 import type { GpuSetting } from "../engine/backend.ts";
-import { ensureBenchModel } from "./bench-model.ts";
+import { ensureBenchModel } from "@dogi/testing";
 
 const { values } = parseArgs({
   options: {
