@@ -25,7 +25,11 @@ export function runInTerminal(
   command: readonly string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): TerminalRun {
-  const child = spawn("script", ["-qfec", command.map(shellQuote).join(" "), "/dev/null"], {
+  // `script` runs the command through $SHELL -c. dash (Debian's /bin/sh, and what `script` uses
+  // when SHELL is unset) stays as the command's parent and would die of the Ctrl-C itself, which
+  // a person's interactive shell does not: exec makes the command the terminal's own process.
+  const shellCommand = `exec ${command.map(shellQuote).join(" ")}`;
+  const child = spawn("script", ["-qfec", shellCommand, "/dev/null"], {
     cwd: options.cwd ?? repoRoot,
     env: { ...personalEnvironment(), TERM: "xterm-256color", LOG_TO_FILE: "false", ...options.env },
     // stdin stays open: `script` ends the session when its input ends.
