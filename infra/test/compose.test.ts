@@ -229,6 +229,66 @@ describe("inference: CPU by default, CUDA with the overlay", () => {
   });
 });
 
+describe("exllamav2: an optional engine beside Dogi's inference", () => {
+  const engine = exllamav2.services.exllamav2;
+
+  it("adds only the engine and the gateway's list of engines", () => {
+    expect(Object.keys(exllamav2.services).sort()).toEqual(["exllamav2", "gateway"]);
+    expect(Object.keys(exllamav2.services.gateway ?? {}).sort()).toEqual([
+      "environment",
+      "networks",
+    ]);
+    expect(exllamav2.services.gateway?.environment).toEqual({
+      INFERENCE_URLS: "${INFERENCE_URLS:-http://inference:4004,http://exllamav2:5000}",
+    });
+  });
+
+  it("reserves one NVIDIA GPU by index, so it can sit beside the cuda overlay's", () => {
+    expect(engine?.deploy?.resources?.reservations?.devices).toEqual([
+      { driver: "nvidia", device_ids: ["${EXLLAMAV2_GPU:-0}"], capabilities: ["gpu"] },
+    ]);
+    expect(engine?.deploy?.resources?.limits?.cpus).toBeDefined();
+    expect(engine?.deploy?.resources?.limits?.memory).toBeDefined();
+  });
+
+  it("serves the OpenAI API with exllamav2 on its port, the model it is told", () => {
+    const command = engine?.command ?? [];
+    const option = (name: string) => command[command.indexOf(name) + 1];
+    expect(command[0]).toBe("main.py");
+    expect(option("--host")).toBe("0.0.0.0");
+    expect(option("--port")).toBe("5000");
+    expect(option("--backend")).toBe("exllamav2");
+    expect(option("--api-servers")).toBe("OAI");
+    expect(option("--model-dir")).toBe("/models");
+    expect(option("--model-name")).toMatch(/^\$\{EXLLAMAV2_MODEL:\?.+\}$/);
+    expect(engine?.volumes).toEqual(["${EXLLAMAV2_MODELS_DIR:-../models/exllamav2}:/models:ro"]);
+    expect(String(engine?.healthcheck?.test)).toContain("http://127.0.0.1:5000/health");
+  });
+
+  it("runs a digest the operator pinned, as TabbyAPI publishes only :latest", () => {
+    expect(engine?.image).toMatch(/^\$\{TABBYAPI_IMAGE:\?[^}]*@sha256:[^}]*\}$/);
+  });
+
+  it("is reachable by the gateway alone, on an internal network of its own (it has no keys)", () => {
+    expect(engine?.command).toEqual(expect.arrayContaining(["--disable-auth", "true"]));
+    expect(exllamav2.networks?.exllamav2?.internal).toBe(true);
+    expect(engine?.networks).toEqual(["exllamav2"]);
+    expect(exllamav2.services.gateway?.networks).toEqual([
+      ...((compose.services.gateway?.networks ?? []) as string[]),
+      "exllamav2",
+    ]);
+    for (const [name, service] of Object.entries(compose.services))
+      expect(JSON.stringify(service.networks ?? []), name).not.toContain("exllamav2");
+    expect(engine?.cap_drop).toEqual(["ALL"]);
+    expect(engine?.security_opt).toEqual(["no-new-privileges:true"]);
+    expect(engine?.ports).toBeUndefined();
+  });
+
+  it("starts on the parts that run inference, like Dogi's own engine", () => {
+    expect(engine?.profiles).toEqual(compose.services.inference?.profiles);
+  });
+});
+
 describe("environment variables", () => {
   const references = [
     ...interpolations(composeText),
