@@ -72,6 +72,7 @@ async function deploy(dir: string, args: string[] = [], env: Record<string, stri
       DOGI_DOCKER: fakeDocker,
       FAKE_DOCKER_DIR: dir,
       DOGI_ENV_FILE: path.join(dir, ".env"),
+      DOGI_LOG_DIR: path.join(dir, "logs"),
       ...env,
     },
   });
@@ -120,6 +121,9 @@ describe("dogi deploy", () => {
     );
     expect(first.output).toMatch(/gateway\s+running\s+healthy\s+http:\/\/localhost:8088/);
     expect(first.output).toContain("Dogi is up at http://localhost:8088");
+    // The services' log folders, made before Docker would make them owned by root.
+    for (const service of ["auth", "session", "rag", "inference", "gateway"])
+      expect(statSync(path.join(dir, "logs", service)).isDirectory()).toBe(true);
 
     const second = await deploy(dir);
 
@@ -206,7 +210,12 @@ describe("dogi deploy", () => {
     writeEnv(dir);
     answer(dir, "compose-ps", { out: container("mysql", "running", "starting") });
     const run = runDogi(["deploy"], {
-      env: { DOGI_DOCKER: fakeDocker, FAKE_DOCKER_DIR: dir, DOGI_ENV_FILE: path.join(dir, ".env") },
+      env: {
+        DOGI_DOCKER: fakeDocker,
+        FAKE_DOCKER_DIR: dir,
+        DOGI_ENV_FILE: path.join(dir, ".env"),
+        DOGI_LOG_DIR: path.join(dir, "logs"),
+      },
     });
 
     await run.waitForOutput(/mysql\s+running \(health: starting\)/, 30_000);
@@ -246,15 +255,21 @@ describe("dogi deploy", () => {
     expect(calls(dir)).toEqual(["version --format json"]);
   }, 30_000);
 
-  it("refuses Compose v1, and a docker without Compose, saying what to install", async () => {
+  it("refuses Compose v1 and v2 before 2.24, and a docker without Compose, saying what to install", async () => {
     const dir = fakeDockerDir();
     answer(dir, "compose-version", { out: "1.29.2\n" });
 
     const old = await deploy(dir);
 
     expect(old.code).toBe(1);
-    expect(old.output).toContain("Docker Compose 1.29.2 is too old: Dogi needs Compose v2 or newer");
+    expect(old.output).toContain("Docker Compose 1.29.2 is too old: Dogi needs Compose v2.24.0 or newer");
     expect(old.output).toContain("docker-compose-plugin");
+
+    answer(dir, "compose-version", { out: "v2.23.3-desktop.2\n" });
+    const early = await deploy(dir);
+
+    expect(early.code).toBe(1);
+    expect(early.output).toContain("Docker Compose 2.23.3-desktop.2 is too old");
 
     answer(dir, "compose-version", { out: "", err: "docker: 'compose' is not a docker command.\n", rc: 1 });
     const missing = await deploy(dir);

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { currentEnvironment } from "@dogi/config";
@@ -6,7 +6,12 @@ import { readEnvFile } from "../env-file.ts";
 import { askOnTerminal } from "../models/ask.ts";
 import { findRepoRoot } from "../paths.ts";
 import { UsageError } from "../usage-error.ts";
-import { createEnvFile, deployProblems, describeProblems } from "../deploy/compose-env.ts";
+import {
+  createEnvFile,
+  deployProblems,
+  describeProblems,
+  dogiServices,
+} from "../deploy/compose-env.ts";
 import type { ComposeModel } from "../deploy/compose-file.ts";
 import { enabledServices, knownProfiles, readCompose } from "../deploy/compose-file.ts";
 import { standingOf, byService, statusTable } from "../deploy/containers.ts";
@@ -20,7 +25,7 @@ export const deployUsage = `dogi deploy [--profile NAME]... [--gpu] [--rebuild] 
 dogi deploy status | logs SERVICE | down   [--profile NAME]... [--gpu]
 
 Runs Dogi on Docker Compose (infra/docker-compose.yml) on this machine, on any OS: checks Docker
-Engine and Compose v2, makes .env from .env.example with generated secrets when there is none
+Engine and Compose (v2.24 or newer), makes .env from .env.example with generated secrets when there is none
 (mode 600; an existing .env is never changed), checks it with the services' own schemas (every
 problem at once), builds the images in parallel, starts the containers, waits until each is
 healthy, and prints a status table with the gateway's URL. When a service fails or the wait times
@@ -179,6 +184,8 @@ async function up(options: {
     return 78;
   }
 
+  prepareLogFolders(project, services, vars);
+
   // Compose v2 builds the services' images in parallel (one BuildKit build for all of them).
   // --pull refreshes the base images; the stores' images are pinned tags, pulled once by `up`.
   const build = await docker.attached(
@@ -246,6 +253,28 @@ async function up(options: {
     "\nThe containers keep running: `pnpm dogi deploy logs SERVICE` follows a log, `pnpm dogi deploy down` stops them.",
   );
   return 1;
+}
+
+/**
+ * Makes the log folders the services' containers mount (DOGI_LOG_DIR/<service>, relative to
+ * infra/): Docker would make missing ones owned by root, where the services (uid 1000) cannot write.
+ */
+function prepareLogFolders(
+  project: ComposeProject,
+  services: readonly string[],
+  vars: Readonly<Record<string, string | undefined>>,
+): void {
+  const logDir = path.resolve(project.dir, vars.DOGI_LOG_DIR || "./logs");
+  const folders = services
+    .filter((s) => dogiServices.includes(s))
+    .map((s) => path.join(logDir, s));
+  for (const folder of folders) mkdirSync(folder, { recursive: true });
+  // Docker Desktop (Windows, macOS) maps owners itself; a Linux engine checks the uid.
+  const foreign = folders.filter((f) => process.platform === "linux" && statSync(f).uid !== 1000);
+  if (foreign.length > 0)
+    console.log(
+      `The services run as uid 1000 and write their logs in ${logDir}; let them: sudo chown -R 1000:1000 ${logDir}`,
+    );
 }
 
 /** true: prune; false: the operator said no; undefined: no terminal to ask on and no --yes. */

@@ -24,6 +24,9 @@ const serviceSchemas: Record<string, z.ZodObject> = {
   gateway: ZGatewayEnv,
 };
 
+/** The services built from this repository (the others are the stores' images). */
+export const dogiServices = Object.keys(serviceSchemas);
+
 /**
  * Makes `envFile` from .env.example with a strong random value for each variable Compose
  * requires (its `${VAR:?...}`), mode 0600. Never touches an existing file: resolves to the

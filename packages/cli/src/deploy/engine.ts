@@ -11,12 +11,15 @@ const installCompose =
   "otherwise see https://docs.docker.com/compose/install/ (Docker Desktop includes it). " +
   "The old Python docker-compose 1.x is not enough";
 
+/** The oldest Compose the deployment guide (README.md, "Deployment") supports. */
+const minimumCompose = [2, 24, 0] as const;
+
 /** The versions found, or what is missing and what to install. */
 export type EngineCheck =
   | { ok: true; client: string; server: string; compose: string }
   | { ok: false; problem: string };
 
-/** Checks that docker answers, that its engine runs, and that `docker compose` is v2 or newer. */
+/** Checks that docker answers, that its engine runs, and that `docker compose` is new enough. */
 export async function checkEngine(docker: Docker): Promise<EngineCheck> {
   let version;
   try {
@@ -57,13 +60,21 @@ export async function checkEngine(docker: Docker): Promise<EngineCheck> {
       ok: false,
       problem: `\`docker compose\` is missing (Docker ${info.client} has no Compose plugin). ${installCompose}.`,
     };
-  const major = Number(composeVersion.split(".")[0]);
-  if (major < 2)
+  if (olderThan(composeVersion, minimumCompose))
     return {
       ok: false,
-      problem: `Docker Compose ${composeVersion} is too old: Dogi needs Compose v2 or newer. ${installCompose}.`,
+      problem: `Docker Compose ${composeVersion} is too old: Dogi needs Compose v${minimumCompose.join(".")} or newer. ${installCompose}.`,
     };
   return { ok: true, client: info.client, server: info.server, compose: composeVersion };
+}
+
+function olderThan(version: string, minimum: readonly number[]): boolean {
+  const parts = version.split(/[.+-]/).map(Number);
+  for (const [i, least] of minimum.entries()) {
+    const part = parts[i] ?? 0;
+    if (Number.isNaN(part) || part !== least) return Number.isNaN(part) || part < least;
+  }
+  return false;
 }
 
 function parseVersion(stdout: string): { client?: string; server?: string } {
