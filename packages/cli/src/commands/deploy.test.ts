@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { repoRoot, runDogi } from "../testing/run-cli.ts";
+import { dogiCommand, repoRoot, runDogi } from "../testing/run-cli.ts";
+import { hasScriptCommand, runInTerminal } from "../testing/run-in-terminal.ts";
 
 const fakeDocker = path.join(repoRoot, "packages", "cli", "src", "testing", "fake-docker.sh");
 const allServices = ["mysql", "mongodb", "chromadb", "auth", "session", "rag", "inference", "gateway"];
@@ -338,6 +339,34 @@ describe("dogi deploy", () => {
       "logs --follow gateway",
     ]);
   }, 40_000);
+});
+
+describe.skipIf(!hasScriptCommand())("dogi deploy in a terminal (util-linux script)", () => {
+  it("asks before --prune, redraws one line per service in place, and stops waiting on Ctrl-C", async () => {
+    const dir = fakeDockerDir();
+    writeEnv(dir);
+    answer(dir, "compose-ps", { out: container("mysql", "running", "starting") });
+    const run = runInTerminal([process.execPath, ...dogiCommand(["deploy", "--prune", "--profile", "auth"])], {
+      env: {
+        DOGI_DOCKER: fakeDocker,
+        FAKE_DOCKER_DIR: dir,
+        DOGI_ENV_FILE: path.join(dir, ".env"),
+        DOGI_LOG_DIR: path.join(dir, "logs"),
+      },
+    });
+
+    await run.waitForOutput(/Go on\? \[y\/N\]/, 30_000);
+    expect(calls(dir)).toEqual([]);
+    run.type("y\r");
+    await run.waitForOutput(/mysql\s+running \(health: starting\)/, 30_000);
+    // The next poll goes back up over its two lines (mysql, auth) and writes them again.
+    await run.waitForOutput(/\u001b\[2A\u001b\[2K {2}… mysql/, 10_000);
+    run.type("\u0003");
+
+    expect(await run.exited, run.output()).toBe(130);
+    expect(run.output()).toContain("Stopped waiting. The containers keep running");
+    expect(calls(dir)).toContain("image prune --force");
+  }, 60_000);
 });
 
 describe("dogi backup --compose", () => {

@@ -14,9 +14,19 @@ export async function listContainers(
     composeArgv(project, ["ps", "--all", "--format", "json"]),
     signal ? { signal } : {},
   );
-  if (ps.code !== 0)
-    throw new Error(`docker compose ps failed (exit ${ps.code}): ${ps.stderr.trim()}`);
+  if (ps.code !== 0) throw new ComposePsError(ps.code, ps.stderr.trim());
   return parsePs(ps.stdout);
+}
+
+/** `docker compose ps` failed; code 130 when a Ctrl-C at the terminal reached it too. */
+export class ComposePsError extends Error {
+  constructor(
+    readonly code: number,
+    stderr: string,
+  ) {
+    super(`docker compose ps failed (exit ${code})${stderr ? `: ${stderr}` : ""}`);
+    this.name = "ComposePsError";
+  }
 }
 
 export interface WaitResult {
@@ -53,7 +63,9 @@ export async function waitForServices(options: {
     try {
       containers = await listContainers(options.docker, options.project, signal);
     } catch (error) {
-      if (signal.aborted) return interrupted();
+      // The terminal's Ctrl-C reaches the docker in flight too, which may report before we hear it.
+      if (signal.aborted || (error instanceof ComposePsError && error.code === 130))
+        return interrupted();
       throw error;
     }
     const groups = byService(services, containers);
