@@ -227,9 +227,7 @@ async function composeBackup(dir: string | undefined, noStop: boolean): Promise<
       },
     });
     child.once("error", (error) =>
-      (error as NodeJS.ErrnoException).code === "ENOENT"
-        ? resolve(noBash())
-        : reject(error),
+      (error as NodeJS.ErrnoException).code === "ENOENT" ? resolve(noBash()) : reject(error),
     );
     child.once("close", (code) => resolve(code ?? 1));
   });

@@ -6,7 +6,16 @@ import { dogiCommand, repoRoot, runDogi } from "../testing/run-cli.ts";
 import { hasScriptCommand, runInTerminal } from "../testing/run-in-terminal.ts";
 
 const fakeDocker = path.join(repoRoot, "packages", "cli", "src", "testing", "fake-docker.sh");
-const allServices = ["mysql", "mongodb", "chromadb", "auth", "session", "rag", "inference", "gateway"];
+const allServices = [
+  "mysql",
+  "mongodb",
+  "chromadb",
+  "auth",
+  "session",
+  "rag",
+  "inference",
+  "gateway",
+];
 const secrets = [
   "INTERNAL_SECRET",
   "MYSQL_ROOT_PASSWORD",
@@ -15,6 +24,8 @@ const secrets = [
   "MONGO_PASSWORD",
   "JWT_SECRET",
 ];
+
+const esc = "\u001b";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -29,7 +40,9 @@ function container(service: string, state: string, health: string, port?: number
     State: state,
     Health: health,
     ExitCode: state === "exited" ? 1 : 0,
-    Publishers: port ? [{ URL: "0.0.0.0", TargetPort: 8080, PublishedPort: port, Protocol: "tcp" }] : [],
+    Publishers: port
+      ? [{ URL: "0.0.0.0", TargetPort: 8080, PublishedPort: port, Protocol: "tcp" }]
+      : [],
   });
 }
 
@@ -51,7 +64,11 @@ function fakeDockerDir(): string {
   return dir;
 }
 
-function answer(dir: string, key: string, files: { out?: string; err?: string; rc?: number }): void {
+function answer(
+  dir: string,
+  key: string,
+  files: { out?: string; err?: string; rc?: number },
+): void {
   for (const [ext, value] of Object.entries(files))
     if (value !== undefined) writeFileSync(path.join(dir, `${key}.${ext}`), String(value));
 }
@@ -64,7 +81,11 @@ function calls(dir: string): string[] {
   } catch {
     return [];
   }
-  return text.trimEnd().split("\n").filter(Boolean).map((line) => line.replaceAll(repoRoot, "ROOT"));
+  return text
+    .trimEnd()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.replaceAll(repoRoot, "ROOT"));
 }
 
 async function deploy(dir: string, args: string[] = [], env: Record<string, string> = {}) {
@@ -140,7 +161,9 @@ describe("dogi deploy", () => {
     const { code, output } = await deploy(dir);
 
     expect(code).toBe(78);
-    expect(output).toMatch(/- MONGO_PASSWORD: is required but not set \(set MONGO_PASSWORD in \.env/);
+    expect(output).toMatch(
+      /- MONGO_PASSWORD: is required but not set \(set MONGO_PASSWORD in \.env/,
+    );
     expect(calls(dir).filter((c) => / (build|up)\b/.test(c))).toEqual([]);
   }, 30_000);
 
@@ -176,7 +199,10 @@ describe("dogi deploy", () => {
     const dir = fakeDockerDir();
     writeEnv(dir);
     answer(dir, "compose-ps", {
-      out: healthyPs().replace(container("auth", "running", "healthy"), container("auth", "running", "unhealthy")),
+      out: healthyPs().replace(
+        container("auth", "running", "healthy"),
+        container("auth", "running", "unhealthy"),
+      ),
     });
     answer(dir, "compose-logs-auth", { out: "auth | Invalid configuration for auth: boom\n" });
 
@@ -185,7 +211,9 @@ describe("dogi deploy", () => {
     expect(code).toBe(1);
     expect(output).toMatch(/auth\s+running\s+unhealthy/);
     expect(output).toContain("dogi deploy: auth failed");
-    expect(output).toContain("--- last log lines of auth ---\nauth | Invalid configuration for auth: boom");
+    expect(output).toContain(
+      "--- last log lines of auth ---\nauth | Invalid configuration for auth: boom",
+    );
     expect(calls(dir)).toContain(
       "compose --project-directory ROOT/infra -f ROOT/infra/docker-compose.yml " +
         `--env-file ${path.join(dir, ".env")} --profile all logs --tail 40 auth`,
@@ -196,7 +224,10 @@ describe("dogi deploy", () => {
     const dir = fakeDockerDir();
     writeEnv(dir);
     answer(dir, "compose-ps", {
-      out: healthyPs().replace(container("rag", "running", "healthy"), container("rag", "running", "starting")),
+      out: healthyPs().replace(
+        container("rag", "running", "healthy"),
+        container("rag", "running", "starting"),
+      ),
     });
 
     const { code, output } = await deploy(dir, ["--timeout", "1"]);
@@ -263,7 +294,9 @@ describe("dogi deploy", () => {
     const old = await deploy(dir);
 
     expect(old.code).toBe(1);
-    expect(old.output).toContain("Docker Compose 1.29.2 is too old: Dogi needs Compose v2.24.0 or newer");
+    expect(old.output).toContain(
+      "Docker Compose 1.29.2 is too old: Dogi needs Compose v2.24.0 or newer",
+    );
     expect(old.output).toContain("docker-compose-plugin");
 
     answer(dir, "compose-version", { out: "v2.23.3-desktop.2\n" });
@@ -272,7 +305,11 @@ describe("dogi deploy", () => {
     expect(early.code).toBe(1);
     expect(early.output).toContain("Docker Compose 2.23.3-desktop.2 is too old");
 
-    answer(dir, "compose-version", { out: "", err: "docker: 'compose' is not a docker command.\n", rc: 1 });
+    answer(dir, "compose-version", {
+      out: "",
+      err: "docker: 'compose' is not a docker command.\n",
+      rc: 1,
+    });
     const missing = await deploy(dir);
 
     expect(missing.code).toBe(1);
@@ -285,7 +322,14 @@ describe("dogi deploy", () => {
     writeEnv(dir);
     answer(dir, "compose-ps", { out: healthyPs(["mysql", "auth", "chromadb", "rag"]) });
 
-    const { code, output } = await deploy(dir, ["--gpu", "--profile", "auth", "--profile", "rag", "--rebuild"]);
+    const { code, output } = await deploy(dir, [
+      "--gpu",
+      "--profile",
+      "auth",
+      "--profile",
+      "rag",
+      "--rebuild",
+    ]);
 
     expect(code, output).toBe(0);
     const global =
@@ -321,7 +365,10 @@ describe("dogi deploy", () => {
     const dir = fakeDockerDir();
     writeEnv(dir);
     answer(dir, "compose-ps", {
-      out: healthyPs().replace(container("inference", "running", "healthy"), container("inference", "exited", "")),
+      out: healthyPs().replace(
+        container("inference", "running", "healthy"),
+        container("inference", "exited", ""),
+      ),
     });
 
     const status = await deploy(dir, ["status"]);
@@ -333,11 +380,11 @@ describe("dogi deploy", () => {
 
     expect((await deploy(dir, ["down"])).code).toBe(0);
     expect((await deploy(dir, ["logs", "gateway"])).code).toBe(0);
-    expect(calls(dir).filter((c) => c.startsWith("compose --project")).map((c) => c.split(" --profile all ")[1])).toEqual([
-      "ps --all --format json",
-      "down",
-      "logs --follow gateway",
-    ]);
+    expect(
+      calls(dir)
+        .filter((c) => c.startsWith("compose --project"))
+        .map((c) => c.split(" --profile all ")[1]),
+    ).toEqual(["ps --all --format json", "down", "logs --follow gateway"]);
   }, 40_000);
 });
 
@@ -346,21 +393,25 @@ describe.skipIf(!hasScriptCommand())("dogi deploy in a terminal (util-linux scri
     const dir = fakeDockerDir();
     writeEnv(dir);
     answer(dir, "compose-ps", { out: container("mysql", "running", "starting") });
-    const run = runInTerminal([process.execPath, ...dogiCommand(["deploy", "--prune", "--profile", "auth"])], {
-      env: {
-        DOGI_DOCKER: fakeDocker,
-        FAKE_DOCKER_DIR: dir,
-        DOGI_ENV_FILE: path.join(dir, ".env"),
-        DOGI_LOG_DIR: path.join(dir, "logs"),
+    const run = runInTerminal(
+      [process.execPath, ...dogiCommand(["deploy", "--prune", "--profile", "auth"])],
+      {
+        env: {
+          DOGI_DOCKER: fakeDocker,
+          FAKE_DOCKER_DIR: dir,
+          DOGI_ENV_FILE: path.join(dir, ".env"),
+          DOGI_LOG_DIR: path.join(dir, "logs"),
+        },
       },
-    });
+    );
 
     await run.waitForOutput(/Go on\? \[y\/N\]/, 30_000);
     expect(calls(dir)).toEqual([]);
     run.type("y\r");
     await run.waitForOutput(/mysql\s+running \(health: starting\)/, 30_000);
     // The next poll goes back up over its two lines (mysql, auth) and writes them again.
-    await run.waitForOutput(/\u001b\[2A\u001b\[2K {2}… mysql/, 10_000);
+    const redraw = `${esc}[2A${esc}[2K  … mysql`;
+    await run.waitForOutput(new RegExp(redraw.replace(/[[\]]/g, "\\$&")), 10_000);
     run.type("\u0003");
 
     expect(await run.exited, run.output()).toBe(130);

@@ -247,7 +247,9 @@ async function up(options: {
   console.error(`\ndogi deploy: ${result.failing.join(", ")} ${why}.`);
   for (const service of result.failing) {
     const logs = await docker.capture(composeArgv(project, ["logs", "--tail", "40", service]));
-    console.error(`\n--- last log lines of ${service} ---\n${(logs.stdout + logs.stderr).trimEnd()}`);
+    console.error(
+      `\n--- last log lines of ${service} ---\n${(logs.stdout + logs.stderr).trimEnd()}`,
+    );
   }
   console.error(
     "\nThe containers keep running: `pnpm dogi deploy logs SERVICE` follows a log, `pnpm dogi deploy down` stops them.",
@@ -265,9 +267,7 @@ function prepareLogFolders(
   vars: Readonly<Record<string, string | undefined>>,
 ): void {
   const logDir = path.resolve(project.dir, vars.DOGI_LOG_DIR || "./logs");
-  const folders = services
-    .filter((s) => dogiServices.includes(s))
-    .map((s) => path.join(logDir, s));
+  const folders = services.filter((s) => dogiServices.includes(s)).map((s) => path.join(logDir, s));
   for (const folder of folders) mkdirSync(folder, { recursive: true });
   // Docker Desktop (Windows, macOS) maps owners itself; a Linux engine checks the uid.
   const foreign = folders.filter((f) => process.platform === "linux" && statSync(f).uid !== 1000);

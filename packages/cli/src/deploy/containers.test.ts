@@ -20,7 +20,13 @@ describe("parsePs", () => {
 
     expect(lines).toEqual(array);
     expect(lines).toEqual([
-      { service: "gateway", state: "running", health: "healthy", exitCode: 0, urls: ["http://localhost:80"] },
+      {
+        service: "gateway",
+        state: "running",
+        health: "healthy",
+        exitCode: 0,
+        urls: ["http://localhost:80"],
+      },
       { service: "rag", state: "running", health: "starting", exitCode: 0, urls: [] },
     ]);
     expect(parsePs("")).toEqual([]);
@@ -28,7 +34,13 @@ describe("parsePs", () => {
 });
 
 describe("standingOf", () => {
-  const c = (state: string, health: string) => ({ service: "s", state, health, exitCode: 0, urls: [] });
+  const c = (state: string, health: string) => ({
+    service: "s",
+    state,
+    health,
+    exitCode: 0,
+    urls: [],
+  });
 
   it("is ready when running and healthy, or running without a healthcheck", () => {
     expect(standingOf([c("running", "healthy")])).toBe("ready");

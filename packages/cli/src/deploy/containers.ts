@@ -68,9 +68,7 @@ export function describe(containers: readonly Container[]): string {
     .map((c) => {
       if (c.state === "exited" || c.state === "dead") return `${c.state} (code ${c.exitCode})`;
       if (c.health === "") return c.state;
-      return c.health === "starting"
-        ? `${c.state} (health: starting)`
-        : `${c.state} (${c.health})`;
+      return c.health === "starting" ? `${c.state} (health: starting)` : `${c.state} (${c.health})`;
     })
     .join(", ");
 }

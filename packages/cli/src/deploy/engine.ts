@@ -16,8 +16,7 @@ const minimumCompose = [2, 24, 0] as const;
 
 /** The versions found, or what is missing and what to install. */
 export type EngineCheck =
-  | { ok: true; client: string; server: string; compose: string }
-  | { ok: false; problem: string };
+  { ok: true; client: string; server: string; compose: string } | { ok: false; problem: string };
 
 /** Checks that docker answers, that its engine runs, and that `docker compose` is new enough. */
 export async function checkEngine(docker: Docker): Promise<EngineCheck> {
