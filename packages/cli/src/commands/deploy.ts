@@ -96,10 +96,12 @@ export async function deployCommand(args: string[]): Promise<number> {
   const services = enabledServices(model, profiles);
   const docker = dockerAt(settings.docker);
 
-  if (subcommand === "up" && values.prune && !values.yes) {
+  // Asked before anything runs, so that an unattended deploy is not left waiting at the end.
+  let prune = values.prune;
+  if (subcommand === "up" && prune && !values.yes) {
     const confirmed = await confirmPrune();
     if (confirmed === undefined) return 2;
-    values.prune = confirmed;
+    prune = confirmed;
   }
 
   const engine = await checkEngine(docker);
@@ -148,7 +150,7 @@ export async function deployCommand(args: string[]): Promise<number> {
         envFile: settings.envFile,
         root: settings.root,
         rebuild: values.rebuild,
-        prune: values.prune,
+        prune,
         timeoutMs: timeoutS * 1000,
       });
   }
