@@ -12,6 +12,16 @@ export const generatedSecrets = {
 } as const;
 export type GeneratedSecret = keyof typeof generatedSecrets;
 
+/** A new signing secret: 48 random bytes, base64 (what `openssl rand -base64 48` makes). */
+export function newSecret(): string {
+  return randomBytes(48).toString("base64");
+}
+
+/** A new password that may stand in a URL unescaped: 24 random bytes, hex (`openssl rand -hex 24`). */
+export function newUrlSafeSecret(): string {
+  return randomBytes(24).toString("hex");
+}
+
 function secretFile(dataDir: string, name: GeneratedSecret): string {
   return path.join(dataDir, "secrets", generatedSecrets[name]);
 }
@@ -34,7 +44,7 @@ export async function ensureSecret(
     await chmod(file, 0o600);
     return { secret: existing, created: false };
   }
-  const secret = randomBytes(48).toString("base64");
+  const secret = newSecret();
   // "wx" refuses to overwrite: if another launcher won the race, use its secret instead.
   try {
     await writeFile(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
