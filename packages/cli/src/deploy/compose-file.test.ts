@@ -46,7 +46,18 @@ describe("infra/docker-compose.yml as deploy reads it", () => {
       "mongodb",
       "session",
     ]);
-    expect(enabledServices(model, ["all"])).toHaveLength(8);
+    expect(enabledServices(model, ["gateway"]).sort()).toEqual(["gateway", "redis"]);
+    expect(enabledServices(model, ["all"]).sort()).toEqual([
+      "auth",
+      "chromadb",
+      "gateway",
+      "inference",
+      "mongodb",
+      "mysql",
+      "rag",
+      "redis",
+      "session",
+    ]);
   });
 
   it("gives a service the environment its container gets: Compose's fixed values, .env's filled in", () => {
