@@ -14,6 +14,7 @@ const allServices = [
   "session",
   "rag",
   "inference",
+  "redis",
   "gateway",
 ];
 const secrets = [
