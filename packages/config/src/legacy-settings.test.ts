@@ -186,7 +186,8 @@ describe("the original Dogi's settings", () => {
       MYSQL_DATABASE: "vet",
     });
     expect(env.AUTH_DATABASE_URL).toBe("mysql://dogi:s3cret%2F%23@mysql:3307/vet");
-    for (const user of [{}, { MYSQL_USER: "root", MYSQL_PASSWORD: "pw" }]) {
+    const users: Array<Record<string, string>> = [{}, { MYSQL_USER: "root", MYSQL_PASSWORD: "pw" }];
+    for (const user of users) {
       const error = refusal(() => auth({ JWT_SECRET: jwt, MYSQL_ROOT_HOST: "mysql", ...user }));
       expect(error.message).toContain(
         "MYSQL_ROOT_HOST: MYSQL_ROOT_HOST is set, but the auth service does not connect as MySQL's root",

@@ -129,14 +129,19 @@ export interface LegacyResult {
 }
 
 /**
- * Applies the rules about `variables` (a schema's keys) to `source`, in which empty values are
- * already dropped. Dogi's own name set to another value than the original's is a problem naming both.
+ * Applies the rules about `variables` (a schema's keys) to `environment`, where an empty value
+ * means unset. Dogi's own name set to another value than the original's is a problem naming both.
  */
 export function applyLegacySettings(
-  source: Values,
+  environment: Readonly<Record<string, string | undefined>>,
   variables: ReadonlySet<string>,
   rules: readonly LegacyRule[] = legacyRules,
 ): LegacyResult {
+  const source = Object.fromEntries(
+    Object.entries(environment).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== "",
+    ),
+  );
   const result: LegacyResult = { source: { ...source }, notices: [], problems: [] };
   for (const rule of rules) {
     if (!rule.targets.some((target) => variables.has(target))) continue;

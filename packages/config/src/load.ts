@@ -37,12 +37,7 @@ export function loadEnvWithNotices<S extends z.ZodObject>(
   // This package is the one place that reads process.env (STYLE.md).
   const source = options.source ?? process.env;
   // Empty strings mean "unset" so that `FOO=` in a .env file falls back to the default.
-  const given = Object.fromEntries(
-    Object.entries(source).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== "",
-    ),
-  );
-  const legacy = applyLegacySettings(given, new Set(Object.keys(schema.shape)));
+  const legacy = applyLegacySettings(source, new Set(Object.keys(schema.shape)));
   const cleaned = legacy.source;
   const result = schema.safeParse(cleaned);
   if (result.success && legacy.problems.length === 0)

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { applyLegacySettings } from "@dogi/config";
 import { ensurePrivateDir } from "@dogi/config/private-files";
 
 /** The secrets a laptop run makes for itself, and the file each is kept in under DATA_DIR/secrets. */
@@ -11,6 +12,18 @@ export const generatedSecrets = {
   INTERNAL_SECRET: "internal-secret",
 } as const;
 export type GeneratedSecret = keyof typeof generatedSecrets;
+
+/**
+ * The secrets a launcher run must make: those set neither under Dogi's name nor under the
+ * original Dogi's (JWT_SECRET_KEY), which the service reads as the same secret.
+ */
+export function missingSecrets(
+  env: Readonly<Record<string, string | undefined>>,
+): GeneratedSecret[] {
+  const names = Object.keys(generatedSecrets) as GeneratedSecret[];
+  const given = applyLegacySettings(env, new Set(names)).source;
+  return names.filter((name) => given[name] === undefined);
+}
 
 function secretFile(dataDir: string, name: GeneratedSecret): string {
   return path.join(dataDir, "secrets", generatedSecrets[name]);
