@@ -218,6 +218,19 @@ describe("the original Dogi's settings", () => {
     expect(applyLegacySettings(source, new Set(["JWT_SECRET"])).source.JWT_SECRET).toBe(jwt);
   });
 
+  it("names the original's variable when the value it gave is refused", () => {
+    const error = refusal(() => auth({ JWT_SECRET_KEY: "short-secret" }));
+    expect(error.message).toContain(
+      "JWT_SECRET: must be at least 32 bytes; generate one with: openssl rand -base64 48 (value not shown: it is a secret); given as JWT_SECRET_KEY (the original Dogi's)",
+    );
+    expect(error.message).not.toContain("short-secret");
+    expect(
+      refusal(() => auth({ JWT_SECRET: jwt, ACCESS_TOKEN_EXPIRE_MINUTES: "1440" })).message,
+    ).toContain(
+      'ACCESS_TOKEN_TTL_MINUTES: must be from 5 to 60 minutes (got "1440"); given as ACCESS_TOKEN_EXPIRE_MINUTES',
+    );
+  });
+
   it("reports a conflict together with the other bad variables", () => {
     const error = refusal(() =>
       auth({ JWT_SECRET_KEY: jwt, JWT_SECRET: `${jwt}x`, AUTH_PORT: "0" }),

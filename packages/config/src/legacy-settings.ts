@@ -126,6 +126,8 @@ export interface LegacyResult {
   /** One line per rule used, for the service to log once as a warning. */
   notices: string[];
   problems: Array<{ variable: string; problem: string }>;
+  /** Which of the original's variables gave each of Dogi's, for messages about its value. */
+  origins: Record<string, string>;
 }
 
 /**
@@ -142,7 +144,7 @@ export function applyLegacySettings(
       (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== "",
     ),
   );
-  const result: LegacyResult = { source: { ...source }, notices: [], problems: [] };
+  const result: LegacyResult = { source: { ...source }, notices: [], problems: [], origins: {} };
   for (const rule of rules) {
     if (!rule.targets.some((target) => variables.has(target))) continue;
     if (source[rule.names[0]] === undefined) continue;
@@ -168,6 +170,8 @@ export function applyLegacySettings(
       result.problems.push({ variable: target, problem: conflict(target, value, names) });
     if (conflicts.length > 0) continue;
     Object.assign(result.source, mapped);
+    for (const target of Object.keys(mapped))
+      if (source[target] === undefined) result.origins[target] = names;
     result.notices.push(rule.notice ?? noticeOf(used, mapped));
   }
   return result;

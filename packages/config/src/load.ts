@@ -46,13 +46,18 @@ export function loadEnvWithNotices<S extends z.ZodObject>(
     const variable = String(issue.path[0] ?? "(environment)");
     const received = cleaned[variable];
     const shown = received === undefined ? undefined : printableValue(variable, received);
+    const origin = legacy.origins[variable];
     const problem =
       received === undefined
         ? `is required but not set (${issue.message})`
         : shown === undefined
           ? `${issue.message} (value not shown: it is a secret)`
           : `${issue.message} (got ${JSON.stringify(shown)})`;
-    return { variable, problem };
+    return {
+      variable,
+      problem:
+        origin === undefined ? problem : `${problem}; given as ${origin} (the original Dogi's)`,
+    };
   });
   throw new EnvError([...legacy.problems, ...problems], options.service);
 }
