@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { applyLegacySettings } from "@dogi/config";
 import { ensurePrivateDir } from "@dogi/config/private-files";
 
 /** The secrets a laptop run makes for itself, and the file each is kept in under DATA_DIR/secrets. */
@@ -20,6 +21,18 @@ export function newSecret(): string {
 /** A new password that may stand in a URL unescaped: 24 random bytes, hex (`openssl rand -hex 24`). */
 export function newUrlSafeSecret(): string {
   return randomBytes(24).toString("hex");
+}
+
+/**
+ * The secrets a launcher run must make: those set neither under Dogi's name nor under the
+ * original Dogi's (JWT_SECRET_KEY), which the service reads as the same secret.
+ */
+export function missingSecrets(
+  env: Readonly<Record<string, string | undefined>>,
+): GeneratedSecret[] {
+  const names = Object.keys(generatedSecrets) as GeneratedSecret[];
+  const given = applyLegacySettings(env, new Set(names)).source;
+  return names.filter((name) => given[name] === undefined);
 }
 
 function secretFile(dataDir: string, name: GeneratedSecret): string {
