@@ -8,3 +8,4 @@ export * from "./credentials.ts";
 export * from "./openai.ts";
 export * from "./inference.ts";
 export * from "./gateway.ts";
+export * from "./health-record.ts";

@@ -1,4 +1,11 @@
 import {
+  ZAddHealthEntryRequest,
+  ZDueSoon,
+  ZDueSoonRequest,
+  ZHealthEntry,
+  ZHealthEntryRef,
+  ZHealthRecord,
+  ZUpdateHealthEntryRequest,
   ZApiKeyList,
   ZAuthResult,
   ZChangePasswordRequest,
@@ -49,6 +56,13 @@ import {
   pendingDeletions,
   recordDeletionFailure,
 } from "./deletions/deletions.ts";
+import { dueSoon } from "./health-record/due-soon.ts";
+import {
+  addHealthEntry,
+  deleteHealthEntry,
+  getHealthRecord,
+  updateHealthEntry,
+} from "./health-record/record.ts";
 import { createPet, deletePet, getPet, listPets, updatePet } from "./pets/pets.ts";
 import { protectedProcedure, publicProcedure, router } from "./trpc.ts";
 
@@ -126,6 +140,45 @@ export const authRouter = router({
       .input(ZPetRef)
       .output(ZOk)
       .mutation(({ ctx, input }) => deletePet(ctx.deps, { userId: ctx.identity.subject, input })),
+    /** Vaccinations and parasite prevention due soon or overdue, across the user's pets. */
+    dueSoon: protectedProcedure
+      .input(ZDueSoonRequest)
+      .output(ZDueSoon)
+      .query(({ ctx, input }) => dueSoon(ctx.deps, { userId: ctx.identity.subject, input })),
+    /** A pet's health record: vaccinations, parasite prevention, medications, weights, visits, allergies. */
+    record: router({
+      get: protectedProcedure
+        .input(ZPetRef)
+        .output(ZHealthRecord)
+        .query(({ ctx, input }) =>
+          getHealthRecord(ctx.deps, { userId: ctx.identity.subject, input }),
+        ),
+      // For the gateway serving an API-key caller (a session's summary), as pets.getForUser.
+      getForUser: publicProcedure
+        .input(ZPetRef.extend({ userId: ZUserId }))
+        .output(ZHealthRecord)
+        .query(({ ctx, input }) =>
+          getHealthRecord(ctx.deps, { userId: input.userId, input: { petId: input.petId } }),
+        ),
+      add: protectedProcedure
+        .input(ZAddHealthEntryRequest)
+        .output(ZHealthEntry)
+        .mutation(({ ctx, input }) =>
+          addHealthEntry(ctx.deps, { userId: ctx.identity.subject, input }),
+        ),
+      update: protectedProcedure
+        .input(ZUpdateHealthEntryRequest)
+        .output(ZHealthEntry)
+        .mutation(({ ctx, input }) =>
+          updateHealthEntry(ctx.deps, { userId: ctx.identity.subject, input }),
+        ),
+      delete: protectedProcedure
+        .input(ZHealthEntryRef)
+        .output(ZOk)
+        .mutation(({ ctx, input }) =>
+          deleteHealthEntry(ctx.deps, { userId: ctx.identity.subject, input }),
+        ),
+    }),
   }),
 
   apiKeys: router({

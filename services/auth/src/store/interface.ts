@@ -1,3 +1,5 @@
+import type { HealthRecordStore } from "./health-records.ts";
+
 /** An account row. `email` is the normalized address. */
 export interface UserRecord {
   userId: string;
@@ -183,11 +185,15 @@ export interface AuthStore {
     now: Date,
   ): Promise<ProfileRecord | null>;
 
+  /** The pets' health records (deleted with their pet, and with the user). */
+  readonly healthRecords: HealthRecordStore;
+
   listPets(userId: string): Promise<PetRecord[]>;
   createPet(pet: PetRecord): Promise<void>;
   getPet(userId: string, petId: string): Promise<PetRecord | null>;
   /** Updates one of the user's pets; null when the user has no such pet. */
   updatePet(userId: string, petId: string, patch: PetPatch, now: Date): Promise<PetRecord | null>;
+  /** Deletes one of the user's pets with its health record. */
   deletePet(userId: string, petId: string): Promise<boolean>;
 
   insertRefreshToken(token: RefreshTokenRecord): Promise<void>;

@@ -19,12 +19,14 @@ import {
 import {
   accountDeletions,
   apiKeys,
+  petHealthEntries,
   pets,
   refreshTokens,
   userProfiles,
   users,
 } from "./mysql/schema/index.ts";
 import { profileOf, removeUserRows } from "./rows.ts";
+import { createMySqlHealthRecords } from "./mysql/health-records.ts";
 
 const migrationsFolder = fileURLToPath(new URL("../../drizzle/mysql", import.meta.url));
 
@@ -57,7 +59,7 @@ export function createMySqlStore(
   type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
   // Children are deleted explicitly rather than by the cascade, so that the counts are known.
-  const userTables = { pets, refreshTokens, apiKeys, userProfiles, users };
+  const userTables = { petHealthEntries, pets, refreshTokens, apiKeys, userProfiles, users };
   const removeUser = (tx: Tx, userId: string) =>
     removeUserRows(async (name) => {
       const table = userTables[name];
@@ -205,6 +207,8 @@ export function createMySqlStore(
       return this.getProfile(userId) as Promise<ProfileRecord | null>;
     },
 
+    healthRecords: createMySqlHealthRecords(db),
+
     async listPets(userId) {
       return db
         .select()
@@ -232,10 +236,13 @@ export function createMySqlStore(
       return this.getPet(userId, petId);
     },
     async deletePet(userId, petId) {
-      const result = await db
-        .delete(pets)
-        .where(and(eq(pets.userId, userId), eq(pets.petId, petId)));
-      return affected(result) === 1;
+      return db.transaction(async (tx) => {
+        const mine = and(eq(pets.userId, userId), eq(pets.petId, petId));
+        await tx
+          .delete(petHealthEntries)
+          .where(and(eq(petHealthEntries.userId, userId), eq(petHealthEntries.petId, petId)));
+        return affected(await tx.delete(pets).where(mine)) === 1;
+      });
     },
 
     async insertRefreshToken(token) {

@@ -6,7 +6,8 @@ export function profileOf(row: ProfileRecord & { userId: string; updatedAt: Date
 }
 
 /** The tables that hold a user's rows, by the adapters' names; children before the user. */
-export type UserTable = "pets" | "refreshTokens" | "apiKeys" | "userProfiles" | "users";
+export type UserTable =
+  "petHealthEntries" | "pets" | "refreshTokens" | "apiKeys" | "userProfiles" | "users";
 
 /**
  * Deletes a user's rows, one table at a time through `remove` (which answers how many rows it
@@ -15,6 +16,7 @@ export type UserTable = "pets" | "refreshTokens" | "apiKeys" | "userProfiles" | 
 export async function removeUserRows(
   remove: (table: UserTable) => Promise<number>,
 ): Promise<DeletedCounts | null> {
+  await remove("petHealthEntries");
   const pets = await remove("pets");
   const refreshTokens = await remove("refreshTokens");
   const apiKeys = await remove("apiKeys");

@@ -20,12 +20,14 @@ import {
 import {
   accountDeletions,
   apiKeys,
+  petHealthEntries,
   pets,
   refreshTokens,
   userProfiles,
   users,
 } from "./sqlite/schema/index.ts";
 import { profileOf, removeUserRows } from "./rows.ts";
+import { createSqliteHealthRecords } from "./sqlite/health-records.ts";
 
 const migrationsFolder = fileURLToPath(new URL("../../drizzle/sqlite", import.meta.url));
 
@@ -68,7 +70,7 @@ export function createSqliteStore(url: string): AuthStore {
   type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
   // Children are deleted explicitly: SQLite enforces foreign keys only per connection, on request.
-  const userTables = { pets, refreshTokens, apiKeys, userProfiles, users };
+  const userTables = { petHealthEntries, pets, refreshTokens, apiKeys, userProfiles, users };
   const removeUser = (tx: Tx, userId: string) =>
     removeUserRows(async (name) => {
       const table = userTables[name];
@@ -225,6 +227,8 @@ export function createSqliteStore(url: string): AuthStore {
       return this.getProfile(userId);
     },
 
+    healthRecords: createSqliteHealthRecords(db),
+
     async listPets(userId) {
       return db
         .select()
@@ -252,10 +256,16 @@ export function createSqliteStore(url: string): AuthStore {
       return this.getPet(userId, petId);
     },
     async deletePet(userId, petId) {
-      const result = await db
-        .delete(pets)
-        .where(and(eq(pets.userId, userId), eq(pets.petId, petId)));
-      return affected(result) === 1;
+      // The record first, in one transaction: SQLite enforces no cascade here.
+      return exclusive(() =>
+        db.transaction(async (tx) => {
+          const mine = and(eq(pets.userId, userId), eq(pets.petId, petId));
+          await tx
+            .delete(petHealthEntries)
+            .where(and(eq(petHealthEntries.userId, userId), eq(petHealthEntries.petId, petId)));
+          return affected(await tx.delete(pets).where(mine)) === 1;
+        }),
+      );
     },
 
     async insertRefreshToken(token) {
