@@ -29,6 +29,7 @@ import { mountRestRoutes } from "./http/rest.ts";
 import { createOpenAiProxy } from "./inference/openai-proxy.ts";
 import { InferencePool } from "./inference/pool.ts";
 import { llmRoutes } from "./llm/routes.ts";
+import { petRecordRoutes } from "./pets/record-routes.ts";
 import type { AskDeps } from "./rpc/ask.ts";
 import { openApiDocument, openApiPage } from "./openapi/document.ts";
 import { gatewayRouter } from "./router.ts";
@@ -141,6 +142,8 @@ export function createGateway(deps: GatewayAppDeps) {
     onRateLimited: (limit) => metrics.rateLimited(limit),
   };
   const routes = [
+    // First: its /v1/auth/pets/due-soon would otherwise be taken for a pet id.
+    ...petRecordRoutes({ services }),
     ...authRoutes({
       services,
       authenticator: revocations ?? authenticator,

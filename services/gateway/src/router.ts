@@ -1,5 +1,14 @@
 import { z } from "zod";
 import {
+  ZAddHealthEntryRequest,
+  ZDueSoon,
+  ZDueSoonRequest,
+  ZHealthEntry,
+  ZHealthEntryRef,
+  ZHealthRecord,
+  ZOk,
+  ZPetRef,
+  ZUpdateHealthEntryRequest,
   ZAskInput,
   ZChatSession,
   ZChatTurnEvent,
@@ -40,6 +49,39 @@ export const gatewayRouter = router({
       .input(z.void())
       .output(ZPetList)
       .query(({ ctx }) => ctx.services.auth.pets.list.query(undefined, asUser(bearerOf(ctx)))),
+    dueSoon: protectedProcedure
+      .input(ZDueSoonRequest)
+      .output(ZDueSoon)
+      .query(({ ctx, input }) =>
+        ctx.services.auth.pets.dueSoon.query(input, asUser(bearerOf(ctx))),
+      ),
+    /** A pet's health record; auth checks that the pet is the caller's. */
+    record: router({
+      get: protectedProcedure
+        .input(ZPetRef)
+        .output(ZHealthRecord)
+        .query(({ ctx, input }) =>
+          ctx.services.auth.pets.record.get.query(input, asUser(bearerOf(ctx))),
+        ),
+      add: protectedProcedure
+        .input(ZAddHealthEntryRequest)
+        .output(ZHealthEntry)
+        .mutation(({ ctx, input }) =>
+          ctx.services.auth.pets.record.add.mutate(input, asUser(bearerOf(ctx))),
+        ),
+      update: protectedProcedure
+        .input(ZUpdateHealthEntryRequest)
+        .output(ZHealthEntry)
+        .mutation(({ ctx, input }) =>
+          ctx.services.auth.pets.record.update.mutate(input, asUser(bearerOf(ctx))),
+        ),
+      delete: protectedProcedure
+        .input(ZHealthEntryRef)
+        .output(ZOk)
+        .mutation(({ ctx, input }) =>
+          ctx.services.auth.pets.record.delete.mutate(input, asUser(bearerOf(ctx))),
+        ),
+    }),
   }),
   sessions: router({
     list: protectedProcedure

@@ -1,6 +1,8 @@
-import { createTrpc } from "@dogi/trpc";
+import { TRPCClientError } from "@trpc/client";
+import { AppError, createTrpc } from "@dogi/trpc";
 import { credentialKind } from "./auth/credential-shape.ts";
 import type { GatewayContext } from "./context.ts";
+import { describeFailure } from "./http/failure.ts";
 
 const BEARER = /^Bearer\s+(\S{1,4096})$/i;
 
@@ -31,5 +33,18 @@ export const { router, publicProcedure, createCallerFactory } = trpc;
  */
 export const protectedProcedure = trpc.protectedProcedure.use(async ({ ctx, next }) => {
   await ctx.limitUser(ctx.identity.subject);
-  return next();
+  const result = await next();
+  // A refusal of the service behind (auth's 404 for another user's pet) is the caller's answer
+  // too, as on the REST routes; without this it would reach the client as a 500.
+  if (!result.ok && result.error.cause instanceof TRPCClientError) {
+    const failure = describeFailure(result.error.cause);
+    throw new AppError(failure.code, failure.message, {
+      cause: result.error.cause,
+      ...(failure.issues ? { issues: failure.issues } : {}),
+      ...(failure.retryAfterSeconds !== undefined
+        ? { retryAfterSeconds: failure.retryAfterSeconds }
+        : {}),
+    });
+  }
+  return result;
 });

@@ -51,7 +51,8 @@ const authResponse = (result: TAuthResult) => ({
   ...tokenResponse(result.tokens),
 });
 
-const petId = (raw: string | undefined): TPetId => {
+/** A pet id from a path; anything that is not a UUID is no pet of the caller (404). */
+export const petId = (raw: string | undefined): TPetId => {
   const parsed = ZPetId.safeParse(raw);
   // An id that is not even a UUID cannot be one of the user's pets.
   if (!parsed.success) throw new AppError("NOT_FOUND", `No pet ${raw ?? ""}.`);
