@@ -322,3 +322,39 @@ export const ZDueSoon = z.object({
   items: z.array(ZDueItem),
 });
 export type TDueSoon = z.infer<typeof ZDueSoon>;
+
+/** Today's date (YYYY-MM-DD) in `timeZone` at `now`: the day a record's dates are compared with. */
+export function todayIn(timeZone: string, now: Date): string {
+  // en-CA writes dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(now);
+}
+
+/** The date `days` days after `date` (both YYYY-MM-DD; `days` may be negative). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Whole days from `from` to `to` (YYYY-MM-DD); negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** A vaccine's or product's name as doses are matched: case and spacing do not matter. */
+export function doseName(name: string): string {
+  return name.toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Of entries in date order, the last of each key, still in date order: a newer dose of a vaccine
+ * replaces the older dose's schedule.
+ */
+export function latestOf<T>(entries: readonly T[], key: (entry: T) => string): T[] {
+  const last = new Map<string, number>();
+  entries.forEach((entry, index) => last.set(key(entry), index));
+  return entries.filter((_entry, index) => last.get(key(entries[index] as T)) === index);
+}

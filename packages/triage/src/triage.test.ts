@@ -109,6 +109,19 @@ describe("the pet's profile is evidence", () => {
       "hypoglycemia",
     );
   });
+
+  it("takes the health record's facts as evidence: an unvaccinated dog vomiting with diarrhoea", () => {
+    const question = "he is vomiting and has diarrhea";
+    const unvaccinated = {
+      concept: "unvaccinated" as const,
+      evidence: { en: "record: no vaccination recorded", ko: "기록: 접종 기록 없음" },
+    };
+    expect(signsOf(question, { species: "dog", ageYears: 2 })).not.toContain("parvo_like");
+    const result = triage(question, { species: "dog", ageYears: 2, recordFacts: [unvaccinated] });
+    expect(result.level).toBe("emergency");
+    const sign = result.signs.find((s) => s.id === "parvo_like");
+    expect(sign?.evidence).toEqual(expect.arrayContaining(["record: no vaccination recorded"]));
+  });
 });
 
 describe("a result names its signs and why, in the question's language", () => {

@@ -21,6 +21,17 @@ export interface TriagePet {
   breed?: string | null;
   weightKg?: number | null;
   knownConditions?: readonly string[] | null;
+  /** What the pet's health record shows (an unvaccinated puppy, a pet on insulin), with its words. */
+  recordFacts?: readonly RecordFact[] | null;
+}
+
+/** The concepts a health record can show triage. */
+export type RecordConcept = "unvaccinated" | "diabetic" | "epilepsy_known";
+
+/** One fact of the health record: its concept and the record's words, in both languages. */
+export interface RecordFact {
+  concept: RecordConcept;
+  evidence: { en: string; ko: string };
 }
 
 /** The level, signs and fixed message for a question; level "none" has no signs and no message. */
@@ -65,6 +76,7 @@ function profileFacts(pet: TriagePet | undefined): Fact[] {
     pet.species === "dog"
   )
     add("toy_breed", `profile: ${pet.weightKg} kg`, `프로필: ${pet.weightKg}kg`);
+  for (const fact of pet.recordFacts ?? []) add(fact.concept, fact.evidence.en, fact.evidence.ko);
   const described = [pet.breed ?? "", ...(pet.knownConditions ?? [])].join(" . ").slice(0, 2_000);
   for (const m of findMentions(normalize(described).text)) {
     if (m.kind !== "concept") continue;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { HealthEntryRecord } from "../store/health-records.ts";
-import { dueItems, todayIn } from "./due-soon.ts";
+import { todayIn } from "@dogi/contracts";
+import { dueItems } from "./due-soon.ts";
 
 const t = new Date("2025-01-01T00:00:00Z");
 let n = 0;

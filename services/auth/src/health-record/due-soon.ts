@@ -1,22 +1,14 @@
 import type { TDueItem, TDueSoon, TDueSoonRequest } from "@dogi/contracts";
-import { ZDueSoonRequest } from "@dogi/contracts";
+import {
+  ZDueSoonRequest,
+  addDays,
+  daysBetween,
+  doseName,
+  latestOf,
+  todayIn,
+} from "@dogi/contracts";
 import type { AuthDeps } from "../deps.ts";
 import type { HealthEntryRecord } from "../store/health-records.ts";
-import { addDays } from "./record.ts";
-
-/** Today's date (YYYY-MM-DD) in `timeZone` at `now`. */
-export function todayIn(timeZone: string, now: Date): string {
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-  }).format(now);
-}
-
-const daysBetween = (from: string, to: string) =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 
 /**
  * The vaccinations and parasite preventions due within `withinDays` of today, or overdue: per
@@ -29,18 +21,16 @@ export function dueItems(options: {
   today: string;
   withinDays: number;
 }): TDueItem[] {
-  const latest = new Map<string, HealthEntryRecord>();
   const nameOf = (entry: HealthEntryRecord) =>
     String(entry.kind === "vaccination" ? entry.details.vaccine : entry.details.product);
-  for (const entry of options.entries) {
-    const key = `${entry.petId}\u0000${entry.kind}\u0000${nameOf(entry).toLowerCase().replace(/\s+/g, " ").trim()}`;
-    const seen = latest.get(key);
-    // Entries come oldest first; of two doses on one day the one added later wins.
-    if (!seen || (entry.recordedOn ?? "") >= (seen.recordedOn ?? "")) latest.set(key, entry);
-  }
+  // Entries come in date order; of two doses on one day the one added later counts.
+  const latest = latestOf(
+    options.entries,
+    (entry) => `${entry.petId}\u0000${entry.kind}\u0000${doseName(nameOf(entry))}`,
+  );
   const horizon = addDays(options.today, options.withinDays);
   const items: TDueItem[] = [];
-  for (const entry of latest.values()) {
+  for (const entry of latest) {
     const petName = options.petNames.get(entry.petId);
     if (!entry.dueOn || entry.dueOn > horizon || petName === undefined || !entry.recordedOn)
       continue;

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuthHarness } from "../testing/harness.ts";
 import { failure, goodPassword, startAuth, uniqueEmail } from "../testing/harness.ts";
 import { storeKinds } from "../testing/stores.ts";
-import { todayIn } from "./due-soon.ts";
-import { addDays } from "./record.ts";
+import { addDays, todayIn } from "@dogi/contracts";
 
 const kinds = storeKinds();
 afterAll(async () => {

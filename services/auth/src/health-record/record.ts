@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   MAX_HEALTH_ENTRIES_PER_PET,
+  addDays,
   checkEntry,
   flattenZodIssues,
   recordListOf,
@@ -21,12 +22,6 @@ import type { HealthEntryRecord } from "../store/health-records.ts";
 
 const noPet = () => new AppError("NOT_FOUND", "You have no pet with that id.");
 const noEntry = () => new AppError("NOT_FOUND", "The pet's record has no entry with that id.");
-
-/** The date `days` days after `date` (both YYYY-MM-DD; `days` may be negative). */
-export function addDays(date: string, days: number): string {
-  const t = Date.parse(`${date}T00:00:00Z`) + days * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
-}
 
 /** The columns an entry's fields give: its date for ordering and, when scheduled, its due date. */
 function datesOf(kind: THealthEntryKind, details: Record<string, unknown>) {
