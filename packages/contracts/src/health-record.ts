@@ -243,7 +243,7 @@ export const ZHealthRecord = z.object({
   weights: z.array(ZHealthEntry),
   visits: z.array(ZHealthEntry),
   allergies: z.array(ZHealthEntry),
-});
+}) as unknown as z.ZodType<THealthRecord, THealthRecord>;
 export interface THealthRecord {
   petId: z.infer<typeof ZPetId>;
   vaccinations: TEntryOf<"vaccination">[];

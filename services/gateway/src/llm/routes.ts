@@ -21,6 +21,7 @@ import type { TurnAdmissionDeps } from "../chat/admission.ts";
 import { SseStream } from "../chat/sse.ts";
 import { toSnake } from "../http/case.ts";
 import { sendExport } from "./export-download.ts";
+import { summaryRoute } from "./summary-route.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
 
@@ -142,6 +143,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
   }
 
   return [
+    summaryRoute({ services: deps.services, loadPet }),
     defineRoute(
       {
         method: "get",

@@ -27,16 +27,24 @@ const ANTI_EPILEPTIC =
 const cut = (text: string, max: number) =>
   text.length > max ? `${text.slice(0, max - 1)}…` : text;
 
-/** A pet's age on `today` in words (months under two years), or null when its birth date is unknown. */
-export function ageText(birthDate: string | null, today: string): string | null {
+/** A pet's age on `today` as a vet counts it: weeks under a month, months under two years, then years. */
+export function ageParts(
+  birthDate: string | null,
+  today: string,
+): { count: number; unit: "weeks" | "months" | "years" } | null {
   if (!birthDate || birthDate > today) return null;
-  const days = daysBetween(birthDate, today);
   const [by, bm, bd] = birthDate.split("-").map(Number) as [number, number, number];
   const [ty, tm, td] = today.split("-").map(Number) as [number, number, number];
   const months = (ty - by) * 12 + (tm - bm) - (td < bd ? 1 : 0);
-  if (months < 1) return `${Math.max(0, Math.floor(days / 7))} weeks`;
-  if (months < 24) return `${months} months`;
-  return `${Math.floor(months / 12)} years`;
+  if (months < 1) return { count: Math.floor(daysBetween(birthDate, today) / 7), unit: "weeks" };
+  if (months < 24) return { count: months, unit: "months" };
+  return { count: Math.floor(months / 12), unit: "years" };
+}
+
+/** A pet's age on `today` in English words, or null when its birth date is unknown. */
+export function ageText(birthDate: string | null, today: string): string | null {
+  const age = ageParts(birthDate, today);
+  return age ? `${age.count} ${age.unit}` : null;
 }
 
 type Vaccination = TEntryOf<"vaccination">;
@@ -53,7 +61,7 @@ function dueText(dueOn: string | null, today: string): string {
 const parasiteDue = (entry: Parasite) => addDays(entry.date, entry.intervalDays);
 
 /** Current medications: started by today and not ended before it. */
-function currentMedications(record: THealthRecord, today: string) {
+export function currentMedications(record: THealthRecord, today: string) {
   return record.medications.filter((m) => m.from <= today && (m.to === null || m.to >= today));
 }
 

@@ -179,7 +179,7 @@ describe("REST /v1/auth/pets/:id/record", () => {
       .query({ petId: typedPetId })
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(TRPCClientError);
-    expect((refused as TRPCClientError<never>).data?.httpStatus).toBe(404);
+    expect((refused as { data?: { httpStatus?: number } }).data?.httpStatus).toBe(404);
     await client.pets.record.delete.mutate({ petId: typedPetId, entryId: added.entryId });
     expect((await client.pets.record.get.query({ petId: typedPetId })).medications).toEqual([]);
   });
