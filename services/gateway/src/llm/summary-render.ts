@@ -6,7 +6,10 @@ import { summaryWords } from "./summary.ts";
 
 /** Escapes text for a Markdown line: no HTML, no emphasis, links or headings of its own. */
 export function mdText(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+!|<>&~]/g, (c) => `\\${c}`).replace(/\n+/g, " ");
+  return text
+    .replace(/[\\`*_{}[\]()#+!|~]/g, (c) => `\\${c}`)
+    .replace(/[<>&]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;" })[c] ?? c)
+    .replace(/\n+/g, " ");
 }
 
 /** Escapes text for HTML content and attribute values. */

@@ -194,7 +194,7 @@ const excerpt = (text: string, max: number) => {
 const TIME_PHRASES = [
   /\b(?:since|for|about|over|past|last)\s+(?:the\s+)?(?:\d+|a|an|one|two|three|few|couple of)?\s*(?:minutes?|hours?|days?|nights?|weeks?|months?|years?)\b/gi,
   /\b\d+\s*(?:minutes?|hours?|days?|weeks?|months?)\s+ago\b/gi,
-  /\b(?:yesterday|today|this morning|this evening|last night|tonight|an hour ago)\b/gi,
+  /\b(?:since\s+|from\s+|until\s+)?(?:yesterday|today|this morning|this evening|last night|tonight|an hour ago)\b/gi,
   /(?:어제|오늘|그제|그저께|지난\s*\S+|아까|방금|새벽|아침|저녁|밤)\s*(?:부터|에|쯤)?/g,
   /\d+\s*(?:분|시간|일|주|개월|달)\s*(?:째|전|동안|정도|부터)?/g,
 ];
@@ -225,7 +225,8 @@ export function sentences(text: string): string[] {
 
 function lead(answer: string): string {
   let out = "";
-  for (const sentence of sentences(answer)) {
+  // Dogi's questions back to the owner are listed as open questions, not as advice.
+  for (const sentence of sentences(answer).filter((s) => !/[?？]$/.test(s))) {
     if (out && (out + sentence).length > LEAD_CHARS) break;
     out = out ? `${out} ${sentence}` : sentence;
     if (out.length >= LEAD_CHARS / 2) break;
