@@ -155,6 +155,36 @@ describe("REST /v1/auth/pets/:id/record", () => {
     expect((await api.call("GET", path)).status).toBe(404);
   });
 
+  it("documents the routes in the OpenAPI document, with each kind's fields", async () => {
+    const doc = await new Api(stack.url).call("GET", "/v1/openapi.json");
+    const paths = doc.json.paths;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        "/v1/auth/pets/due-soon",
+        "/v1/auth/pets/{id}/record",
+        "/v1/auth/pets/{id}/record/{entryId}",
+        "/v1/llm/sessions/{id}/summary",
+      ]),
+    );
+    const body = JSON.stringify(paths["/v1/auth/pets/{id}/record"].post.requestBody);
+    for (const field of ["next_due", "interval_days", "allergen", "kg", "clinic"])
+      expect(body).toContain(field);
+  });
+
+  it("removes every record of the account when the account is deleted", async () => {
+    const { api, user, petId } = await owner();
+    const path = `/v1/auth/pets/${petId}/record`;
+    expect(
+      (await api.call("POST", path, { kind: "weight", date: "2025-01-01", kg: 7 })).status,
+    ).toBe(201);
+    const records = stack.auth.deps.store.healthRecords;
+    const kinds = ["vaccination", "parasite", "medication", "weight", "visit", "allergy"];
+    expect(await records.listEntriesOfKinds(user.userId, kinds)).toHaveLength(1);
+    const deleted = await api.call("DELETE", "/v1/auth/me", { password: user.password });
+    expect(deleted.status).toBe(202);
+    expect(await records.listEntriesOfKinds(user.userId, kinds)).toEqual([]);
+  });
+
   it("offers the same through /trpc: pets.record.* and pets.dueSoon, 404 for another's pet", async () => {
     const { api, petId } = await owner();
     const client = createGatewayClient({ url: stack.url, accessToken: api.token ?? "" });
