@@ -323,6 +323,59 @@ export const ZDueSoon = z.object({
 });
 export type TDueSoon = z.infer<typeof ZDueSoon>;
 
+/** One entry in REST: entry_id, pet_id, kind, that kind's fields, created_at, updated_at. */
+export const ZRestHealthEntry = z
+  .record(z.string(), z.unknown())
+  .describe(
+    "One entry: entry_id, pet_id, kind, that kind's fields (snake_case), created_at, updated_at",
+  );
+/** A pet's record in REST (snake_case). */
+export const ZRestHealthRecord = z.object({
+  pet_id: z.string(),
+  vaccinations: z.array(ZRestHealthEntry),
+  parasite: z.array(ZRestHealthEntry),
+  medications: z.array(ZRestHealthEntry),
+  weights: z.array(ZRestHealthEntry),
+  visits: z.array(ZRestHealthEntry),
+  allergies: z.array(ZRestHealthEntry),
+});
+export const ZRestDueSoonQuery = z.object({
+  within_days: z.coerce.number().int().min(0).max(365).optional(),
+  time_zone: ZTimeZone.optional(),
+});
+/** What is due soon, in REST (snake_case). */
+export const ZRestDueSoon = z.object({
+  today: z.string(),
+  time_zone: z.string(),
+  within_days: z.number(),
+  items: z.array(
+    z.object({
+      pet_id: z.string(),
+      pet_name: z.string(),
+      kind: z.enum(["vaccination", "parasite"]),
+      name: z.string(),
+      entry_id: z.string(),
+      last_date: z.string(),
+      due_on: z.string(),
+      days_left: z.number(),
+      overdue: z.boolean(),
+    }),
+  ),
+});
+
+export type TRestHealthEntry = Record<string, unknown> & {
+  entry_id: string;
+  pet_id: string;
+  kind: THealthEntryKind;
+  created_at: string;
+  updated_at: string;
+};
+export type TRestHealthRecord = { pet_id: string } & Record<
+  (typeof recordListOf)[THealthEntryKind],
+  TRestHealthEntry[]
+>;
+export type TRestDueSoon = z.infer<typeof ZRestDueSoon>;
+
 /** Today's date (YYYY-MM-DD) in `timeZone` at `now`: the day a record's dates are compared with. */
 export function todayIn(timeZone: string, now: Date): string {
   // en-CA writes dates as YYYY-MM-DD.

@@ -389,6 +389,24 @@ async function exportMarkdown(ctx: Ctx): Promise<void> {
   }
 }
 
+/** Downloads the session's summary for the vet as a printable HTML page. */
+async function downloadSummary(ctx: Ctx): Promise<void> {
+  const id = ctx.state.currentId;
+  if (!id) return;
+  try {
+    const response = await ctx.api.request("GET", `/v1/llm/sessions/${id}/summary?format=html`);
+    // A download, not a page opened from a blob: that would run with this page's origin.
+    const url = URL.createObjectURL(await response.blob());
+    const link = h("a", { href: url, download: `dogi-summary-${id}.html`, class: "offscreen" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (error) {
+    ctx.fail(error);
+  }
+}
+
 function composer(ctx: Ctx): HTMLElement {
   const { state } = ctx;
   const input = h("textarea", {
@@ -487,6 +505,18 @@ export function chatView(ctx: Ctx): HTMLElement {
               onclick: () => void exportMarkdown(ctx),
             },
             `⤓ ${t("exportMd")}`,
+          )
+        : null,
+      state.currentId
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              id: "vet-summary",
+              onclick: () => void downloadSummary(ctx),
+            },
+            `⤓ ${t("vetSummary")}`,
           )
         : null,
     ),

@@ -1,6 +1,7 @@
 import type { Pet, PetInput } from "../api/types.ts";
 import { h } from "../dom.ts";
 import { t } from "../i18n.ts";
+import { dueSoonView, recordView } from "./health-record.ts";
 import type { Ctx } from "./state.ts";
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -137,10 +138,21 @@ export function openPetsDialog(ctx: Ctx): void {
             },
             t("editPet"),
           ),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "link",
+              onclick: () => body.replaceChildren(recordView(ctx, pet, () => show(null))),
+              "aria-label": `${t("healthRecord")}: ${pet.name}`,
+            },
+            t("healthRecord"),
+          ),
         ),
       );
     }
     body.replaceChildren(
+      ctx.state.pets.length ? dueSoonView(ctx) : "",
       ctx.state.pets.length ? list : h("p", { class: "muted" }, t("noPets")),
       editing
         ? h(

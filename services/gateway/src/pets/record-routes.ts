@@ -1,7 +1,6 @@
 import { ZRestHealthEntryInput, ZRestHealthEntryPatch, ZTimeZone, ZUuid } from "@dogi/contracts";
 import type { THealthEntryInput } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
-import { z } from "zod";
 import { petId } from "../auth/routes.ts";
 import { asUser } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
@@ -14,43 +13,6 @@ const entryId = (raw: string | undefined) => {
   if (!parsed.success) throw new AppError("NOT_FOUND", `No record entry ${raw ?? ""}.`);
   return parsed.data;
 };
-
-const ZRestEntry = z
-  .record(z.string(), z.unknown())
-  .describe(
-    "One entry: entry_id, pet_id, kind, that kind's fields (snake_case), created_at, updated_at",
-  );
-const ZRestHealthRecord = z.object({
-  pet_id: z.string(),
-  vaccinations: z.array(ZRestEntry),
-  parasite: z.array(ZRestEntry),
-  medications: z.array(ZRestEntry),
-  weights: z.array(ZRestEntry),
-  visits: z.array(ZRestEntry),
-  allergies: z.array(ZRestEntry),
-});
-const ZRestDueSoonQuery = z.object({
-  within_days: z.coerce.number().int().min(0).max(365).optional(),
-  time_zone: ZTimeZone.optional(),
-});
-const ZRestDueSoon = z.object({
-  today: z.string(),
-  time_zone: z.string(),
-  within_days: z.number(),
-  items: z.array(
-    z.object({
-      pet_id: z.string(),
-      pet_name: z.string(),
-      kind: z.enum(["vaccination", "parasite"]),
-      name: z.string(),
-      entry_id: z.string(),
-      last_date: z.string(),
-      due_on: z.string(),
-      days_left: z.number(),
-      overdue: z.boolean(),
-    }),
-  ),
-});
 
 /**
  * REST for the pets' health records and what is due soon, onto auth's pets.record.* and
@@ -107,7 +69,7 @@ export function petRecordRoutes(deps: { services: ServiceClients }): RestRoute[]
           "Add an entry to a pet's health record: kind vaccination | parasite | medication | weight | visit | allergy",
         auth: "user",
         body: ZRestHealthEntryInput,
-        response: ZRestEntry,
+        response: ZRestHealthEntry,
         status: 201,
       },
       async ({ caller, params, body }) => ({
@@ -131,7 +93,7 @@ export function petRecordRoutes(deps: { services: ServiceClients }): RestRoute[]
         summary: "Change fields of a record entry (its kind stays)",
         auth: "user",
         body: ZRestHealthEntryPatch,
-        response: ZRestEntry,
+        response: ZRestHealthEntry,
       },
       async ({ caller, params, body }) => ({
         body: toSnake(
