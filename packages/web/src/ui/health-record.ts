@@ -97,7 +97,12 @@ export function entryBody(kind: Kind, values: Record<string, string>): Record<st
   return body;
 }
 
-function entryForm(ctx: Ctx, pet: Pet, onSaved: () => void): HTMLFormElement {
+function entryForm(
+  ctx: Ctx,
+  pet: Pet,
+  initial: Kind,
+  onSaved: (kind: Kind) => void,
+): HTMLFormElement {
   const kind = h("select", { id: "entry-kind", name: "entry-kind" });
   for (const k of KINDS) kind.append(h("option", { value: k }, t(`kind_${k}` as MessageKey)));
   const fields = h("div", { class: "entry-fields" });
@@ -129,6 +134,7 @@ function entryForm(ctx: Ctx, pet: Pet, onSaved: () => void): HTMLFormElement {
       }),
     );
   };
+  kind.value = initial;
   kind.addEventListener("change", showFields);
   showFields();
   const form = h(
@@ -149,7 +155,7 @@ function entryForm(ctx: Ctx, pet: Pet, onSaved: () => void): HTMLFormElement {
         `/v1/auth/pets/${pet.pet_id}/record`,
         entryBody(kind.value as Kind, values),
       )
-      .then(() => onSaved())
+      .then(() => onSaved(kind.value as Kind))
       .catch((e: unknown) => {
         error.textContent = e instanceof Error ? e.message : String(e);
       });
@@ -160,6 +166,8 @@ function entryForm(ctx: Ctx, pet: Pet, onSaved: () => void): HTMLFormElement {
 /** A pet's health record: each kind's entries with a delete button each, and the form to add one. */
 export function recordView(ctx: Ctx, pet: Pet, back: () => void): HTMLElement {
   const view = h("section", { class: "record", id: "record", "aria-labelledby": "record-title" });
+  // The form keeps the kind last added, for a series of entries of one kind.
+  let lastKind: Kind = "vaccination";
   const load = async () => {
     const record = await ctx.api.json<TRestHealthRecord>(
       "GET",
@@ -205,7 +213,10 @@ export function recordView(ctx: Ctx, pet: Pet, back: () => void): HTMLElement {
       h("button", { type: "button", class: "link", onclick: back }, t("backToPets")),
       h("h3", { id: "record-title" }, `${t("healthRecord")}: ${pet.name}`),
       ...lists,
-      entryForm(ctx, pet, () => void load().catch((e: unknown) => ctx.fail(e))),
+      entryForm(ctx, pet, lastKind, (kind) => {
+        lastKind = kind;
+        load().catch((e: unknown) => ctx.fail(e));
+      }),
     );
   };
   view.append(h("p", { class: "muted", role: "status" }, t("loading")));

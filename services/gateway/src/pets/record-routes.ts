@@ -1,4 +1,12 @@
-import { ZRestHealthEntryInput, ZRestHealthEntryPatch, ZTimeZone, ZUuid } from "@dogi/contracts";
+import {
+  ZRestDueSoon,
+  ZRestDueSoonQuery,
+  ZRestHealthEntry,
+  ZRestHealthEntryInput,
+  ZRestHealthEntryPatch,
+  ZRestHealthRecord,
+  ZUuid,
+} from "@dogi/contracts";
 import type { THealthEntryInput } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import { petId } from "../auth/routes.ts";

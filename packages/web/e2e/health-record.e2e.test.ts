@@ -1,0 +1,105 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The real auth and session services in this process, and the real gateway serving the page.
+import { startAuth, storeKinds } from "../../../services/auth/src/testing/index.ts";
+import type { AuthHarness } from "../../../services/auth/src/testing/index.ts";
+import { startSessionService } from "../../../services/session/src/testing/start-session.ts";
+import type { SessionTestService } from "../../../services/session/src/testing/start-session.ts";
+import { startTestGateway } from "../../../services/gateway/src/testing/gateway.ts";
+import {
+  browserTitle,
+  buildPageOnce,
+  hasChromium,
+  launchChromium,
+  registerThroughPage,
+} from "./browser.ts";
+
+const kinds = storeKinds();
+let auth: AuthHarness;
+let session: SessionTestService;
+let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+let page: Page;
+let problems: string[] = [];
+let closeBrowser: () => Promise<void>;
+
+const inDays = (days: number) =>
+  new Intl.DateTimeFormat("en-CA").format(new Date(Date.now() + days * 86_400_000));
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  await buildPageOnce();
+  const [sqlite] = kinds;
+  if (!sqlite) throw new Error("no sqlite store kind");
+  auth = await startAuth(sqlite);
+  session = await startSessionService();
+  gateway = await startTestGateway({
+    authUrl: auth.url,
+    inferenceUrls: [],
+    env: { SESSION_URL: session.url },
+  });
+  const browser = await launchChromium();
+  page = browser.page;
+  problems = browser.problems;
+  closeBrowser = browser.close;
+});
+
+afterAll(async () => {
+  await closeBrowser?.();
+  await gateway?.close();
+  await session?.stop();
+  await auth?.close();
+  for (const kind of kinds) await kind.stop();
+});
+
+describe.skipIf(!hasChromium)(browserTitle("the pets' health records on the page"), () => {
+  it("keeps a pet's record, lists what is due soon, and deletes an entry", async () => {
+    await registerThroughPage(
+      page,
+      gateway.url,
+      `record-${Date.now()}@example.com`,
+      "correct horse battery",
+    );
+    await page.click("#pets");
+    await page.fill("#pet-name", "보리");
+    await page.click("#pet-save");
+    await expect.poll(() => page.locator(".pet-list").innerText()).toContain("보리");
+    await page.getByRole("button", { name: "건강 기록: 보리" }).click();
+    await page.locator("#entry-form").waitFor();
+
+    await page.selectOption("#entry-kind", "vaccination");
+    await page.fill("#entry-vaccine", "DHPPL");
+    await page.fill("#entry-date", inDays(-360));
+    await page.fill("#entry-next_due", inDays(3));
+    await page.click("#entry-save");
+    await expect
+      .poll(() => page.locator('[data-kind="vaccination"] .record-list').innerText())
+      .toContain("DHPPL");
+
+    await page.selectOption("#entry-kind", "weight");
+    await page.fill("#entry-date", inDays(-1));
+    await page.fill("#entry-kg", "5.5");
+    await page.click("#entry-save");
+    await expect
+      .poll(() => page.locator('[data-kind="weight"] .record-list').innerText())
+      .toContain("5.5 kg");
+
+    // A bad weight is refused by the server, and the page says why.
+    await page.fill("#entry-date", inDays(-1));
+    await page.fill("#entry-kg", "250");
+    await page.evaluate(() =>
+      document.querySelector("#entry-form")?.setAttribute("novalidate", ""),
+    );
+    await page.click("#entry-save");
+    await expect.poll(() => page.locator("#entry-form .form-error").innerText()).toMatch(/200/);
+
+    await page.getByRole("button", { name: /^기록 삭제: .*5\.5 kg/ }).click();
+    await expect
+      .poll(() => page.locator('[data-kind="weight"]').innerText())
+      .toContain("기록 없음");
+
+    await page.click("text=← 반려동물 목록");
+    await expect.poll(() => page.locator("#due-soon").innerText()).toContain("보리 · DHPPL");
+    expect(await page.locator("#due-soon").innerText()).toContain("3일 남음");
+    expect(problems).toEqual([]);
+  });
+});
