@@ -1,13 +1,12 @@
 import { DEFAULT_TIME_ZONE, ZLocale, ZSessionId, ZTimeZone, todayIn } from "@dogi/contracts";
-import type { TChatSession, THealthRecord, TPet, TTurn } from "@dogi/contracts";
+import type { TChatSession, TPet, TTurn } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
-import { TRPCClientError } from "@trpc/client";
 import { z } from "zod";
 import type { Caller } from "../auth/authenticator.ts";
-import { asUser } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
+import { isNotFound, loadHealthRecord } from "../pets/load-record.ts";
 import { summaryHtml, summaryMarkdown } from "./summary-render.ts";
 import { MAX_SUMMARY_TURNS, buildSummary, ownerLanguage } from "./summary.ts";
 
@@ -18,10 +17,6 @@ const ZSummaryQuery = z.object({
   /** Times and "today" (for due dates and ages) in this zone. */
   time_zone: ZTimeZone.optional(),
 });
-
-const isNotFound = (error: unknown) =>
-  error instanceof TRPCClientError &&
-  (error.data as { appCode?: unknown } | undefined)?.appCode === "NOT_FOUND";
 
 /** A session's turns, oldest first, at most MAX_SUMMARY_TURNS. */
 async function readTurns(
@@ -53,20 +48,6 @@ export function summaryRoute(deps: {
   now?: () => Date;
 }): RestRoute {
   const { services } = deps;
-  async function loadRecord(caller: Caller, pet: TPet): Promise<THealthRecord | null> {
-    try {
-      return caller.kind === "api_key"
-        ? await services.auth.pets.record.getForUser.query({
-            userId: caller.userId as TChatSession["userId"],
-            petId: pet.petId,
-          })
-        : await services.auth.pets.record.get.query({ petId: pet.petId }, asUser(caller.token));
-    } catch (error) {
-      // The pet went between the two reads: the summary goes on without its record.
-      if (isNotFound(error)) return null;
-      throw error;
-    }
-  }
   return defineRoute(
     {
       method: "get",
@@ -91,7 +72,17 @@ export function summaryRoute(deps: {
         } catch (error) {
           if (!isNotFound(error)) throw error;
         }
-      const record = pet ? await loadRecord(caller, pet) : null;
+      // The pet may go between the two reads: the summary then goes on without its record.
+      const record = pet
+        ? await loadHealthRecord(
+            services,
+            {
+              userId: caller.userId,
+              accessToken: caller.kind === "api_key" ? null : caller.token,
+            },
+            pet,
+          )
+        : null;
       const timeZone = query.time_zone ?? DEFAULT_TIME_ZONE;
       const now = deps.now?.() ?? new Date();
       const summary = buildSummary({
