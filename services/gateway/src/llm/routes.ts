@@ -143,7 +143,11 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
   }
 
   return [
-    summaryRoute({ services: deps.services, loadPet }),
+    summaryRoute({
+      services: deps.services,
+      loadPet,
+      model: { pool: deps.turn.pool, admission: deps, chargeTokens: deps.turn.chargeTokens },
+    }),
     defineRoute(
       {
         method: "get",

@@ -35,6 +35,13 @@ export function summaryMarkdown(summary: SessionSummary): string {
   out.push(`*${mdText(w.disclaimer)}*`, "");
   out.push(`- ${w.session}: ${mdText(summary.title)}`);
   out.push(`- ${w.generated}: ${summary.generatedAt} (${summary.timeZone})`, "");
+  if (summary.modelNote) {
+    if ("text" in summary.modelNote) {
+      out.push(`## ${w.modelNote}`, "");
+      for (const paragraph of summary.modelNote.text.split(/\n\s*\n/))
+        out.push(mdText(paragraph.trim()), "");
+    } else out.push(`*${w[summary.modelNote.unavailable]}*`, "");
+  }
 
   out.push(`## ${w.pet}`, "");
   if (summary.pet) {
@@ -133,6 +140,15 @@ export function summaryHtml(summary: SessionSummary): string {
   parts.push(
     `<p class="meta">${e(w.session)}: ${e(summary.title)}<br>${e(w.generated)}: ${e(summary.generatedAt)} (${e(summary.timeZone)})</p>`,
   );
+  if (summary.modelNote)
+    parts.push(
+      "text" in summary.modelNote
+        ? `<section class="model-note"><h2>${e(w.modelNote)}</h2>${summary.modelNote.text
+            .split(/\n\s*\n/)
+            .map((p) => `<p>${e(p.trim()).replace(/\n/g, "<br>")}</p>`)
+            .join("")}</section>`
+        : `<p class="note">${e(w[summary.modelNote.unavailable])}</p>`,
+    );
   parts.push(
     `<section><h2>${e(w.pet)}</h2>${
       summary.pet

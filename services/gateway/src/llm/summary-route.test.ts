@@ -1,3 +1,6 @@
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAuth, storeKinds } from "@dogi/auth/testing";
 import type { AuthHarness } from "@dogi/auth/testing";
@@ -16,6 +19,11 @@ const kinds = storeKinds();
 let auth: AuthHarness;
 let session: SessionTestService;
 let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+/** A second gateway whose model is a fake OpenAI-compatible server answering `modelReply`. */
+let modelGateway: Awaited<ReturnType<typeof startTestGateway>>;
+let fakeModel: Server;
+let modelReply = "";
+const modelPrompts: string[] = [];
 
 beforeAll(async () => {
   const [sqlite] = kinds;
@@ -27,9 +35,43 @@ beforeAll(async () => {
     inferenceUrls: [],
     env: { SESSION_URL: session.url },
   });
+  fakeModel = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      res.setHeader("content-type", "application/json");
+      if (req.url === "/v1/models") {
+        res.end(JSON.stringify({ object: "list", data: [{ id: "fake", object: "model" }] }));
+        return;
+      }
+      modelPrompts.push(body);
+      res.end(
+        JSON.stringify({
+          id: "c",
+          object: "chat.completion",
+          model: "fake",
+          choices: [
+            {
+              index: 0,
+              message: { role: "assistant", content: modelReply },
+              finish_reason: "stop",
+            },
+          ],
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => fakeModel.listen(0, "127.0.0.1", resolve));
+  modelGateway = await startTestGateway({
+    authUrl: auth.url,
+    inferenceUrls: [`http://127.0.0.1:${(fakeModel.address() as AddressInfo).port}`],
+    env: { SESSION_URL: session.url },
+  });
 }, 60_000);
 
 afterAll(async () => {
+  await modelGateway?.close();
+  await new Promise((resolve) => fakeModel?.close(resolve));
   await gateway?.close();
   await session?.stop();
   await auth?.close();
@@ -188,5 +230,39 @@ describe("GET /v1/llm/sessions/:id/summary", () => {
     expect(after.status).toBe(200);
     expect(after.json as unknown as string).toContain("이 대화에는 선택된 반려동물이 없습니다.");
     expect(after.json as unknown as string).not.toContain("닭고기");
+  });
+
+  it("puts a model-written note first only when it keeps to the facts, else says why", async () => {
+    const { api, sessionId } = await seeded();
+    const path = `/v1/llm/sessions/${sessionId}/summary?mode=model`;
+    const viaModel = new Api(modelGateway.url, api.token);
+    modelReply = "보리는 어제 밤부터 피가 섞인 설사를 하고 Apoquel 5.4mg을 먹고 있습니다.";
+    const written = await viaModel.call("GET", path);
+    expect(written.status).toBe(200);
+    expect(written.headers.get("x-dogi-summary")).toBe("model");
+    const md = written.json as unknown as string;
+    expect(md).toContain("## 수의사께 드리는 메모");
+    expect(md).toContain("Apoquel 5.4mg을 먹고 있습니다.");
+    // The extractive summary follows in whole.
+    expect(md).toContain("## 주 증상 (보호자 호소)");
+    // The model saw the facts, the owner's words among them, as data.
+    expect(modelPrompts.at(-1)).toContain("<facts>");
+    expect(modelPrompts.at(-1)).toContain("피가 섞인 설사를 해요");
+
+    modelReply = "보리는 Apoquel 20mg을 2024-12-25부터 먹었습니다.";
+    const invented = await viaModel.call("GET", `${path}&format=html`);
+    expect(invented.status).toBe(200);
+    expect(invented.headers.get("x-dogi-summary")).toBe("extractive");
+    const html = invented.json as unknown as string;
+    expect(html).not.toContain("20mg");
+    expect(html).toContain("대화나 기록에 없는 내용이 들어 있어 싣지 않았습니다");
+
+    // Without any model: the extractive summary, saying so.
+    const none = await api.call("GET", `${path}&lang=en`);
+    expect(none.status).toBe(200);
+    expect(none.headers.get("x-dogi-summary")).toBe("extractive");
+    expect(none.json as unknown as string).toContain(
+      "No model-written note: no language model answered.",
+    );
   });
 });

@@ -7,6 +7,10 @@ import type { ServiceClients } from "../clients.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
 import { isNotFound, loadHealthRecord } from "../pets/load-record.ts";
+import { admitTurn } from "../chat/admission.ts";
+import type { TurnAdmissionDeps } from "../chat/admission.ts";
+import type { InferencePool } from "../inference/pool.ts";
+import { writeModelNote } from "./summary-model.ts";
 import { summaryHtml, summaryMarkdown } from "./summary-render.ts";
 import { MAX_SUMMARY_TURNS, buildSummary, ownerLanguage } from "./summary.ts";
 
@@ -16,6 +20,8 @@ const ZSummaryQuery = z.object({
   lang: ZLocale.optional(),
   /** Times and "today" (for due dates and ages) in this zone. */
   time_zone: ZTimeZone.optional(),
+  /** extractive (default): no model; model: a model-written note first, checked against the facts. */
+  mode: z.enum(["extractive", "model"]).default("extractive"),
 });
 
 /** A session's turns, oldest first, at most MAX_SUMMARY_TURNS. */
@@ -46,6 +52,12 @@ export function summaryRoute(deps: {
   /** The caller's pet (throws NOT_FOUND when it is not theirs or is gone). */
   loadPet: (caller: Caller, petId: string) => Promise<TPet | null>;
   now?: () => Date;
+  /** For mode=model: the model, and the chat turn's admission (a note costs one chat turn). */
+  model?: {
+    pool: InferencePool;
+    admission: TurnAdmissionDeps;
+    chargeTokens: (userId: string, tokens: number) => Promise<void>;
+  };
 }): RestRoute {
   const { services } = deps;
   return defineRoute(
@@ -95,6 +107,32 @@ export function summaryRoute(deps: {
         now,
         today: todayIn(timeZone, now),
       });
+      if (query.mode === "model") {
+        const model = deps.model;
+        if (!model) summary.modelNote = { unavailable: "no_model" };
+        else {
+          const release = await admitTurn(model.admission, caller.userId);
+          const gone = new AbortController();
+          res.once("close", () => gone.abort());
+          try {
+            const written = await writeModelNote({
+              pool: model.pool,
+              userId: caller.userId,
+              summary,
+              charge: (tokens) => model.chargeTokens(caller.userId, tokens),
+              signal: gone.signal,
+            });
+            summary.modelNote =
+              written.note === null ? { unavailable: written.reason } : { text: written.note };
+          } finally {
+            release();
+          }
+        }
+      }
+      res.setHeader(
+        "x-dogi-summary",
+        summary.modelNote && "text" in summary.modelNote ? "model" : "extractive",
+      );
       res.setHeader("cache-control", "private, no-store");
       res.setHeader("x-content-type-options", "nosniff");
       if (query.format === "html") {

@@ -52,6 +52,8 @@ export interface SessionSummary {
   triage: TriageItem[];
   advice: AdviceItem[];
   openQuestions: string[];
+  /** Only when a model-written note was asked for: the note, or why there is none. */
+  modelNote?: { text: string } | { unavailable: "no_model" | "ungrounded" };
 }
 
 const words = {
@@ -106,6 +108,11 @@ const words = {
     weights: "Weight log",
     visits: "Recent vet visits",
     none: "none recorded",
+    modelNote:
+      "Note for the vet (written by a model from the facts below only, and checked against them)",
+    no_model: "No model-written note: no language model answered. The summary below is complete.",
+    ungrounded:
+      "No model-written note: the model's note stated things that are not in the conversation or the record, so it was left out. The summary below is complete.",
   },
   ko: {
     heading: "수의사 전달용 요약",
@@ -158,6 +165,11 @@ const words = {
     weights: "체중 기록",
     visits: "최근 진료",
     none: "기록 없음",
+    modelNote: "수의사께 드리는 메모 (아래 사실만으로 언어 모델이 쓰고, 사실과 대조했습니다)",
+    no_model:
+      "모델이 쓴 메모 없음: 응답한 언어 모델이 없습니다. 아래 요약은 빠짐없이 담겨 있습니다.",
+    ungrounded:
+      "모델이 쓴 메모 없음: 대화나 기록에 없는 내용이 들어 있어 싣지 않았습니다. 아래 요약은 빠짐없이 담겨 있습니다.",
   },
 } as const;
 type Words = (typeof words)[TLocale];
