@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRPCClientError } from "@trpc/client";
+import type { AuthRouter } from "@dogi/auth";
+import { testCredential } from "@dogi/testing";
+import { createServiceClient } from "@dogi/trpc";
 import { createGatewayClient } from "../../examples/trpc-client.ts";
+import { asUser } from "../clients.ts";
+import { recordContextForTurn } from "./load-record.ts";
 import { Api } from "../testing/api.ts";
 import { startAuthGateway } from "../testing/auth-gateway.ts";
 
@@ -212,5 +217,71 @@ describe("REST /v1/auth/pets/:id/record", () => {
     expect((refused as { data?: { httpStatus?: number } }).data?.httpStatus).toBe(404);
     await client.pets.record.delete.mutate({ petId: typedPetId, entryId: added.entryId });
     expect((await client.pets.record.get.query({ petId: typedPetId })).medications).toEqual([]);
+  });
+});
+
+describe("the chat turn's view of the record (recordContextForTurn, for run-turn to call)", () => {
+  it("reads the record with the caller's token or, for an API key, by owner; a failure leaves it out", async () => {
+    const api = new Api(stack.url);
+    const user = await api.register();
+    const birth = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Seoul" }).format(
+      new Date(Date.now() - 90 * 86_400_000),
+    );
+    const created = await api.call("POST", "/v1/auth/pets", {
+      name: "콩",
+      species: "dog",
+      birth_date: birth,
+    });
+    await api.call("POST", `/v1/auth/pets/${created.json.pet_id}/record`, {
+      kind: "allergy",
+      allergen: "닭고기",
+    });
+    const pet = await stack.auth
+      .client()
+      .pets.get.query({ petId: created.json.pet_id }, asUser(api.token ?? ""));
+    const warnings: unknown[] = [];
+    const deps = {
+      services: { auth: stack.auth.client() },
+      logger: { warn: (...args: unknown[]) => void warnings.push(args) },
+    };
+    const withToken = await recordContextForTurn(
+      deps,
+      { userId: user.userId, accessToken: api.token ?? "" },
+      pet,
+    );
+    expect(withToken.profileLines).toEqual(
+      expect.arrayContaining(["vaccinations: none recorded", "allergies: 닭고기"]),
+    );
+    expect(withToken.triageFacts.map((f) => f.concept)).toEqual(["unvaccinated"]);
+    const byOwner = await recordContextForTurn(
+      deps,
+      { userId: user.userId, accessToken: null },
+      pet,
+    );
+    expect(byOwner).toEqual(withToken);
+    // Another user's id finds no such pet: nothing of the record leaks into their turn.
+    const stranger = await recordContextForTurn(
+      deps,
+      { userId: "00000000-0000-4000-8000-000000000000", accessToken: null },
+      pet,
+    );
+    expect(stranger.profileLines.join("\n")).not.toContain("닭고기");
+    const down = await recordContextForTurn(
+      {
+        services: {
+          auth: createServiceClient<AuthRouter>({
+            url: "http://127.0.0.1:9",
+            timeoutMs: 2_000,
+            credential: testCredential("auth"),
+          }),
+        },
+        logger: deps.logger,
+      },
+      { userId: user.userId, accessToken: api.token ?? "" },
+      pet,
+    );
+    expect(down.triageFacts).toEqual([]);
+    expect(down.profileLines).toEqual([expect.stringMatching(/^age: \d+ months$/)]);
+    expect(warnings).toHaveLength(1);
   });
 });
