@@ -6,6 +6,10 @@ import type { AuthHarness } from "../../../services/auth/src/testing/index.ts";
 import { startSessionService } from "../../../services/session/src/testing/start-session.ts";
 import type { SessionTestService } from "../../../services/session/src/testing/start-session.ts";
 import { startTestGateway } from "../../../services/gateway/src/testing/gateway.ts";
+import type { SessionRouter } from "../../../services/session/src/router.ts";
+import { readFile } from "node:fs/promises";
+import { testCredential } from "@dogi/testing";
+import { createServiceClient } from "../../trpc/src/client.ts";
 import {
   browserTitle,
   buildPageOnce,
@@ -21,6 +25,9 @@ let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 let page: Page;
 let problems: string[] = [];
 let closeBrowser: () => Promise<void>;
+
+const email = `record-${Date.now()}@example.com`;
+const password = "correct horse battery";
 
 const inDays = (days: number) =>
   new Intl.DateTimeFormat("en-CA").format(new Date(Date.now() + days * 86_400_000));
@@ -53,12 +60,7 @@ afterAll(async () => {
 
 describe.skipIf(!hasChromium)(browserTitle("the pets' health records on the page"), () => {
   it("keeps a pet's record, lists what is due soon, and deletes an entry", async () => {
-    await registerThroughPage(
-      page,
-      gateway.url,
-      `record-${Date.now()}@example.com`,
-      "correct horse battery",
-    );
+    await registerThroughPage(page, gateway.url, email, password);
     await page.click("#pets");
     await page.fill("#pet-name", "보리");
     await page.click("#pet-save");
@@ -100,6 +102,60 @@ describe.skipIf(!hasChromium)(browserTitle("the pets' health records on the page
     await page.click("text=← 반려동물 목록");
     await expect.poll(() => page.locator("#due-soon").innerText()).toContain("보리 · DHPPL");
     expect(await page.locator("#due-soon").innerText()).toContain("3일 남음");
+    expect(problems).toEqual([]);
+  });
+
+  it("downloads the summary for the vet of a session about the pet", async () => {
+    const login = await fetch(`${gateway.url}/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password }),
+    });
+    const signedIn = (await login.json()) as { access_token: string; user: { user_id: string } };
+    const rest = (method: string, path: string, body?: unknown) =>
+      fetch(`${gateway.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${signedIn.access_token}`,
+          ...(body ? { "content-type": "application/json" } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      }).then((r) => r.json() as Promise<Record<string, never>>);
+    const pets = (await rest("GET", "/v1/auth/pets")) as unknown as {
+      items: Array<{ pet_id: string }>;
+    };
+    const petId = pets.items[0]?.pet_id ?? "";
+    await rest("POST", `/v1/auth/pets/${petId}/record`, { kind: "allergy", allergen: "닭고기" });
+    const created = (await rest("POST", "/v1/llm/sessions", { pet_id: petId })) as unknown as {
+      session_id: string;
+    };
+    const sessions = createServiceClient<SessionRouter>({
+      url: session.url,
+      timeoutMs: 10_000,
+      credential: testCredential("session"),
+    });
+    const ids = {
+      userId: signedIn.user.user_id as never,
+      sessionId: created.session_id as never,
+    };
+    const turn = await sessions.appendTurn.mutate({ ...ids, question: "어제부터 기침을 해요" });
+    await sessions.completeTurn.mutate({
+      ...ids,
+      messageIndex: turn.turn.messageIndex,
+      answer: "기침이 이틀 넘게 이어지면 진료를 받으세요.",
+    });
+    await page.goto(`${gateway.url}/s/${created.session_id}`);
+    await page.locator("#vet-summary").waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click("#vet-summary"),
+    ]);
+    expect(download.suggestedFilename()).toBe(`dogi-summary-${created.session_id}.html`);
+    const html = await readFile(await download.path(), "utf8");
+    expect(html).toContain("수의사 전달용 요약");
+    expect(html).toContain("어제부터 기침을 해요");
+    expect(html).toContain("알레르기: 닭고기");
+    expect(html).toContain("@media print");
     expect(problems).toEqual([]);
   });
 });
