@@ -2,7 +2,6 @@ import { ACCESS_TOKEN_MAX_LENGTH, bearerToken } from "@dogi/contracts";
 import { createTrpc } from "@dogi/trpc";
 import type { AuthContext } from "./context.ts";
 
-
 /** The auth service's one tRPC instance; user procedures verify the forwarded access token themselves. */
 export const { router, publicProcedure, protectedProcedure, createCallerFactory } =
   createTrpc<AuthContext>({

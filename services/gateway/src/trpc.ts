@@ -3,7 +3,6 @@ import { createTrpc } from "@dogi/trpc";
 import { credentialKind } from "./auth/credential-shape.ts";
 import type { GatewayContext } from "./context.ts";
 
-
 /** The bearer token of a tRPC call, for forwarding to auth's user procedures. */
 export function bearerOf(ctx: GatewayContext): string {
   return bearerToken(ctx.credentials.authorization, 4096) ?? "";

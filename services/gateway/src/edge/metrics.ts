@@ -51,8 +51,7 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const replica of replicas())
-          this.set({ url: replica.url }, replica.healthy ? 1 : 0);
+        for (const replica of replicas()) this.set({ url: replica.url }, replica.healthy ? 1 : 0);
       },
     });
     new Gauge({
@@ -62,8 +61,7 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const replica of replicas())
-          this.set({ url: replica.url }, replica.outstanding);
+        for (const replica of replicas()) this.set({ url: replica.url }, replica.outstanding);
       },
     });
     // Node's own: CPU, memory, event-loop lag, GC, handles.
