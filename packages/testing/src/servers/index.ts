@@ -1,5 +1,5 @@
+export { chromaCli } from "@dogi/servers";
 export {
-  chromaCli,
   ferretDbBinary,
   findExecutable,
   mariaDbBinaries,
@@ -9,8 +9,8 @@ export {
   serverGate,
 } from "./binaries.ts";
 export type { ServerAvailability, ServerGate, ServerKind } from "./binaries.ts";
-export { startChroma } from "./chroma.ts";
-export type { ChromaServer, StartChromaOptions } from "./chroma.ts";
+export { startChroma } from "@dogi/servers";
+export type { ChromaServer, StartChromaOptions } from "@dogi/servers";
 export { startFerretDb } from "./ferretdb.ts";
 export type { FerretDbServer, StartFerretDbOptions } from "./ferretdb.ts";
 export {
@@ -20,11 +20,11 @@ export {
   makeTempDir,
   removeTempDir,
   startProcess,
-} from "./managed-process.ts";
-export type { ManagedProcess, ProcessExit, StartProcessOptions } from "./managed-process.ts";
+} from "@dogi/servers";
+export type { ManagedProcess, ProcessExit, StartProcessOptions } from "@dogi/servers";
 export { startMariaDb } from "./mariadb.ts";
 export type { MariaDbServer, StartMariaDbOptions } from "./mariadb.ts";
 export { startRedis } from "./redis.ts";
 export type { RedisServer, StartRedisOptions } from "./redis.ts";
-export { waitFor } from "./wait-for.ts";
-export type { WaitForOptions } from "./wait-for.ts";
+export { waitFor } from "@dogi/servers";
+export type { WaitForOptions } from "@dogi/servers";
