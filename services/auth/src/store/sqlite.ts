@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { SerialQueue } from "@dogi/process";
 import { createClient } from "@libsql/client";
 import { preparePrivateSqliteFile, sqliteFilePath } from "@dogi/config/private-files";
 import type { ResultSet } from "@libsql/client";
@@ -47,16 +48,6 @@ function isDuplicate(error: unknown): boolean {
   return false;
 }
 
-/** Runs `fn` after every earlier call has settled: one writer at a time, as SQLite wants anyway. */
-function serializer() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}
-
 /** The embedded SQLite adapter (@libsql/client); `url` is file:PATH. */
 export function createSqliteStore(url: string): AuthStore {
   const file = sqliteFilePath(url);
@@ -64,7 +55,9 @@ export function createSqliteStore(url: string): AuthStore {
   // A busy wait instead of SQLITE_BUSY when another connection of the pool is writing.
   const client = createClient({ url, timeout: 5_000 });
   const db = drizzle({ client });
-  const exclusive = serializer();
+  // One writer at a time, as SQLite wants anyway.
+  const writer = new SerialQueue();
+  const exclusive = <T>(fn: () => Promise<T>) => writer.run(fn);
   type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
   // Children are deleted explicitly: SQLite enforces foreign keys only per connection, on request.
