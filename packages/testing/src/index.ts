@@ -1,5 +1,6 @@
 export * from "./servers/index.ts";
-// Tests and benchmarks reach the runtime helpers and the GGUF writer through here too.
-export { freePort, isPortFree, onFreePort } from "@dogi/servers";
+// Tests and benchmarks reach the runtime helpers (Chroma, ports, processes, waits) and the GGUF
+// writer through here too.
+export * from "@dogi/servers";
 export * from "@dogi/gguf";
 export * from "./internal-auth.ts";

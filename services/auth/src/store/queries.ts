@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import type { AuthStore } from "./interface.ts";
 import { EmailTakenError } from "./interface.ts";
 import type { Dialect, QueryTx } from "./dialect.ts";
@@ -27,6 +28,18 @@ export function createQueryStore(dialect: Dialect): AuthStore {
       const table = userTables[name];
       return affected(await tx.delete(table).where(eq(table.userId, userId)));
     });
+  // A token or key is revoked once: the first revocation's time stays.
+  const revokeLive = async (
+    table: typeof refreshTokens | typeof apiKeys,
+    match: SQL | undefined,
+    now: Date,
+  ) =>
+    affected(
+      await db
+        .update(table)
+        .set({ revokedAt: now })
+        .where(and(match, isNull(table.revokedAt))),
+    );
   const findDeletion = async (userId: string) => {
     const rows = await db
       .select()
@@ -237,25 +250,13 @@ export function createQueryStore(dialect: Dialect): AuthStore {
       );
     },
     async revokeRefreshToken(tokenId, now) {
-      const result = await db
-        .update(refreshTokens)
-        .set({ revokedAt: now })
-        .where(and(eq(refreshTokens.tokenId, tokenId), isNull(refreshTokens.revokedAt)));
-      return affected(result) === 1;
+      return (await revokeLive(refreshTokens, eq(refreshTokens.tokenId, tokenId), now)) === 1;
     },
     async revokeRefreshFamily(familyId, now) {
-      const result = await db
-        .update(refreshTokens)
-        .set({ revokedAt: now })
-        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
-      return affected(result);
+      return revokeLive(refreshTokens, eq(refreshTokens.familyId, familyId), now);
     },
     async revokeAllRefreshTokens(userId, now) {
-      const result = await db
-        .update(refreshTokens)
-        .set({ revokedAt: now })
-        .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
-      return affected(result);
+      return revokeLive(refreshTokens, eq(refreshTokens.userId, userId), now);
     },
 
     async insertApiKey(key) {
@@ -273,24 +274,16 @@ export function createQueryStore(dialect: Dialect): AuthStore {
       return rows[0] ?? null;
     },
     async revokeApiKey(userId, apiKeyId, now) {
-      const result = await db
-        .update(apiKeys)
-        .set({ revokedAt: now })
-        .where(
-          and(
-            eq(apiKeys.userId, userId),
-            eq(apiKeys.apiKeyId, apiKeyId),
-            isNull(apiKeys.revokedAt),
-          ),
-        );
-      return affected(result) === 1;
+      return (
+        (await revokeLive(
+          apiKeys,
+          and(eq(apiKeys.userId, userId), eq(apiKeys.apiKeyId, apiKeyId)),
+          now,
+        )) === 1
+      );
     },
     async revokeAllApiKeys(userId, now) {
-      const result = await db
-        .update(apiKeys)
-        .set({ revokedAt: now })
-        .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
-      return affected(result);
+      return revokeLive(apiKeys, eq(apiKeys.userId, userId), now);
     },
     async touchApiKey(apiKeyId, now) {
       await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.apiKeyId, apiKeyId));
