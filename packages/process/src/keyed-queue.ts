@@ -1,3 +1,6 @@
+// services/session's MongoDB store still has its own copy (oneAtATime); it moves onto this
+// one in a later merge, once the session work under way there has landed.
+
 /**
  * Runs work one at a time per key: each call starts once every earlier call under the same key
  * has settled (fulfilled or rejected), while calls under other keys run alongside. A key whose
