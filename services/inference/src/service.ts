@@ -111,6 +111,7 @@ export async function createInferenceService(settings: InferenceSettings, logger
       name,
       help,
       type: "counter",
+      labelNames: ["model"],
       read: async () =>
         engine.loadedModels().map((model) => ({ labels: { model: model.id }, value: read(model) })),
     });
@@ -118,6 +119,7 @@ export async function createInferenceService(settings: InferenceSettings, logger
   metrics.addGauge({
     name: "inference_gpu_memory_bytes",
     help: "GPU memory in use and in total (only when running on a GPU).",
+    labelNames: ["kind"],
     read: async () => {
       const memory = await engine.gpuMemory();
       if (!memory) return [];

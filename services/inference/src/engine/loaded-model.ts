@@ -8,6 +8,7 @@ import type {
   LlamaModel,
   Token,
 } from "node-llama-cpp";
+import { SerialQueue } from "@dogi/process";
 import { AppError } from "@dogi/trpc";
 import { BatchScheduler } from "./batch-gather.ts";
 import type { BatchStats } from "./batch-gather.ts";
@@ -68,7 +69,7 @@ export class LoadedModel {
   readonly parked: ParkedPrefixes;
   private embeddingContext: Promise<LlamaEmbeddingContext> | undefined;
   // One embedding at a time: an embedding context has a single sequence.
-  private embedQueue: Promise<unknown> = Promise.resolve();
+  private readonly embedQueue = new SerialQueue();
 
   private constructor(
     readonly id: string,
@@ -221,7 +222,7 @@ export class LoadedModel {
   /** Mean-pooled embedding of one input; embeddings run one at a time on their own context. */
   async embed(input: string | Token[]): Promise<{ vector: readonly number[]; tokens: number }> {
     this.embeddingContext ??= this.model.createEmbeddingContext({ threads: this.threads });
-    const run = this.embedQueue.then(async () => {
+    return this.embedQueue.run(async () => {
       const context = await this.embeddingContext;
       if (!context) throw new Error("embedding context missing");
       const tokens = typeof input === "string" ? this.model.tokenize(input) : input;
@@ -234,8 +235,6 @@ export class LoadedModel {
       const embedding = await context.getEmbeddingFor(tokens);
       return { vector: embedding.vector, tokens: tokens.length };
     });
-    this.embedQueue = run.catch(() => undefined);
-    return run;
   }
 
   /** Frees the context and the model. */
