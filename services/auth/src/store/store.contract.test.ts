@@ -190,6 +190,95 @@ for (const kind of kinds) {
       expect(await store.getPet(owner.userId, pet.petId)).toBeNull();
     });
 
+    it("keeps a pet's health record to its owner, in date order, and removes it with the pet and the user", async () => {
+      const owner = newUser();
+      const other = newUser();
+      await store.createUser(owner, profile);
+      await store.createUser(other, profile);
+      const petOf = (userId: string) => ({
+        petId: randomUUID(),
+        userId,
+        name: "보리",
+        species: "dog",
+        breed: null,
+        birthDate: null,
+        weightKg: null,
+        sex: "unknown",
+        neutered: null,
+        knownConditions: [],
+        createdAt: t0,
+        updatedAt: t0,
+      });
+      const pet = petOf(owner.userId);
+      const second = petOf(owner.userId);
+      await store.createPet(pet);
+      await store.createPet(second);
+      const records = store.healthRecords;
+      const entry = (
+        petId: string,
+        kind: string,
+        recordedOn: string | null,
+        details: Record<string, unknown>,
+        dueOn: string | null = null,
+      ) => ({
+        entryId: randomUUID(),
+        userId: owner.userId,
+        petId,
+        kind,
+        recordedOn,
+        dueOn,
+        details,
+        createdAt: t0,
+        updatedAt: t0,
+      });
+      const allergy = entry(pet.petId, "allergy", null, { allergen: "닭고기", reaction: null });
+      const march = entry(pet.petId, "weight", "2025-03-01", { date: "2025-03-01", kg: 5.2 });
+      const earlier = entry(pet.petId, "weight", "2025-01-01", { date: "2025-01-01", kg: 4.8 });
+      const vaccine = entry(
+        second.petId,
+        "vaccination",
+        "2025-01-10",
+        { vaccine: "DHPPL", date: "2025-01-10", nextDue: "2026-01-10" },
+        "2026-01-10",
+      );
+      for (const e of [allergy, march, earlier, vaccine]) await records.insertEntry(e);
+      // Dated entries by date, undated ones last; JSON details intact (Hangul, numbers, null).
+      expect(await records.listEntries(owner.userId, pet.petId)).toEqual([earlier, march, allergy]);
+      expect(await records.countEntries(owner.userId, pet.petId)).toBe(3);
+      expect(await records.listEntriesOfKinds(owner.userId, ["vaccination", "parasite"])).toEqual([
+        vaccine,
+      ]);
+      // Another user reaches nothing, even with the right ids.
+      expect(await records.listEntries(other.userId, pet.petId)).toEqual([]);
+      expect(await records.getEntry(other.userId, pet.petId, allergy.entryId)).toBeNull();
+      const change = {
+        recordedOn: null,
+        dueOn: null,
+        details: { allergen: "소고기", reaction: "가려움" },
+        updatedAt: t0,
+      };
+      expect(await records.updateEntry(other.userId, pet.petId, allergy.entryId, change)).toBe(
+        false,
+      );
+      expect(await records.deleteEntry(other.userId, pet.petId, allergy.entryId)).toBe(false);
+      // Nor through the wrong pet of the right owner.
+      expect(await records.deleteEntry(owner.userId, second.petId, allergy.entryId)).toBe(false);
+      expect(await records.updateEntry(owner.userId, pet.petId, allergy.entryId, change)).toBe(
+        true,
+      );
+      expect(await records.getEntry(owner.userId, pet.petId, allergy.entryId)).toEqual({
+        ...allergy,
+        ...change,
+      });
+      expect(await records.deleteEntry(owner.userId, pet.petId, earlier.entryId)).toBe(true);
+
+      expect(await store.deletePet(owner.userId, pet.petId)).toBe(true);
+      expect(await records.listEntries(owner.userId, pet.petId)).toEqual([]);
+      expect(await records.listEntries(owner.userId, second.petId)).toEqual([vaccine]);
+      await store.deleteUser(owner.userId, gone(t0));
+      expect(await records.listEntriesOfKinds(owner.userId, ["vaccination"])).toEqual([]);
+    });
+
     it("rotates a refresh token exactly once, even when two rotations race", async () => {
       const user = newUser();
       await store.createUser(user, profile);
