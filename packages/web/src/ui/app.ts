@@ -65,7 +65,9 @@ export function startApp(root: HTMLElement): void {
           class: "small",
           id: "lang",
           lang: lang() === "ko" ? "en" : "ko",
-          "aria-label": t("languageLabel"),
+          // The visible name ("English", "한국어") is the accessible name (WCAG 2.5.3); the
+          // sentence is a tooltip, not a different name.
+          title: t("languageLabel"),
           onclick: () => {
             const next: Lang = lang() === "ko" ? "en" : "ko";
             localStorage.setItem(LANG_KEY, next);
