@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TTurn } from "@dogi/contracts";
 import { fitPrompt } from "./fit-prompt.ts";
 import type { PromptShares } from "./fit-prompt.ts";
-import { buildMessages } from "./prompt.ts";
+import { buildPrompt } from "./prompt.ts";
 import type { ChatMessage } from "./prompt.ts";
 
 // The loop against the real prompt builder, with a model that takes one token per character
@@ -32,7 +32,7 @@ const turn = (messageIndex: number): TTurn =>
   }) as unknown as TTurn;
 
 const build = (shares: PromptShares) =>
-  buildMessages({
+  buildPrompt({
     question: "오늘은 어때요?",
     language: "ko",
     pet: null,
@@ -53,12 +53,12 @@ const oneTokenPerChar = (contextSize: number) => async (messages: ChatMessage[])
 describe("fitPrompt", () => {
   it("leaves a prompt that fits as built", async () => {
     const fitted = await fitPrompt({ build, count: oneTokenPerChar(100_000), answerTokens: 500 });
-    expect(fitted.messages).toEqual(build({ historyChars: undefined, passageChars: undefined }));
+    expect(fitted.messages).toEqual(build({ historyChars: undefined, passageChars: undefined, replay: "none" }).messages);
     expect(fitted.rounds).toBe(1);
   });
 
   it("drops the oldest history first, keeping every passage, when that is enough", async () => {
-    const full = build({ historyChars: undefined, passageChars: undefined });
+    const full = build({ historyChars: undefined, passageChars: undefined, replay: "none" }).messages;
     const fitted = await fitPrompt({
       build,
       count: oneTokenPerChar(lengthOf(full) - 1_000 + 500),
@@ -73,7 +73,7 @@ describe("fitPrompt", () => {
 
   it("then trims the lowest-ranked passages, and always leaves room for the answer", async () => {
     // Room for the question, Dogi's note and about one passage.
-    const bare = lengthOf(build({ historyChars: 0, passageChars: 0 }));
+    const bare = lengthOf(build({ historyChars: 0, passageChars: 0, replay: "none" }).messages);
     const contextSize = bare + 800 + 500;
     const fitted = await fitPrompt({
       build,
@@ -95,7 +95,7 @@ describe("fitPrompt", () => {
       answerTokens: 500,
     });
     const upstream = await fitPrompt({ build, count: async () => null, answerTokens: 500 });
-    const full = build({ historyChars: undefined, passageChars: undefined });
+    const full = build({ historyChars: undefined, passageChars: undefined, replay: "none" }).messages;
     expect(unavailable.messages).toEqual(full);
     expect(upstream.messages).toEqual(full);
   });

@@ -1,4 +1,4 @@
-import type { TPet, TRagSearchHit, TTriage, TTurn } from "@dogi/contracts";
+import type { TPet, TPromptContext, TRagSearchHit, TTriage, TTurn } from "@dogi/contracts";
 import type { TLocale } from "@dogi/contracts";
 
 /** One chat message in OpenAI's format. */
@@ -69,6 +69,17 @@ export const HISTORY_BLOCK_TURNS = 4;
 /** The share of the prompt budget earlier turns may take; passages get the rest. */
 const HISTORY_SHARE = 0.5;
 
+/**
+ * How earlier turns are replayed: "all" as each was sent (its Dogi note and passages, then the
+ * model's own answer), so the prompt begins as the model's prompt cache does; "block" so only
+ * turns of the current turn's block (see HISTORY_BLOCK_TURNS), older ones as question and answer;
+ * "none" all as question and answer. Turns stored without their context are always replayed bare.
+ */
+export type HistoryReplay = "all" | "block" | "none";
+
+/** An earlier turn, with the context its prompt carried when the store kept it. */
+export type EarlierTurn = TTurn & { promptContext?: TPromptContext | null };
+
 const turnSize = (turn: TTurn) => turn.question.length + (turn.answer ?? "").length;
 
 /**
@@ -76,12 +87,12 @@ const turnSize = (turn: TTurn) => turn.question.length + (turn.answer ?? "").len
  * first block boundary after which they all fit in `budgetChars`, so that the window is the same
  * from one turn to the next until it must be cut (see HISTORY_BLOCK_TURNS).
  */
-export function historyWindow(earlierTurns: readonly TTurn[], budgetChars: number): TTurn[] {
+export function historyWindow<T extends TTurn>(earlierTurns: readonly T[], budgetChars: number): T[] {
   const usable = earlierTurns.filter((turn) => turn.answer && turn.status !== "error");
   let fromEnd = 0;
   const fits: boolean[] = new Array<boolean>(usable.length).fill(false);
   for (let i = usable.length - 1; i >= 0; i--) {
-    fromEnd += turnSize(usable[i] as TTurn);
+    fromEnd += turnSize(usable[i] as T);
     fits[i] = fromEnd <= budgetChars;
   }
   const start = usable.findIndex(
@@ -92,6 +103,36 @@ export function historyWindow(earlierTurns: readonly TTurn[], budgetChars: numbe
   return usable.slice(start);
 }
 
+/** The owner's message of a turn: the one builder for this turn's and every replayed one. */
+function ownerMessage(parts: {
+  note: string;
+  profile: string | null;
+  passages: string;
+  question: string;
+}): string {
+  return [
+    `<dogi_note>\n${parts.note}\n</dogi_note>`,
+    parts.profile,
+    parts.passages ? `<passages>\n${parts.passages}\n</passages>` : null,
+    `<question>\n${asData(parts.question)}\n</question>`,
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+}
+
+/** A built prompt: its messages, and what this turn's own message carried (stored with the turn). */
+export interface BuiltPrompt {
+  messages: ChatMessage[];
+  context: TPromptContext;
+  /** How many earlier turns were replayed as sent. */
+  replayed: number;
+}
+
+/** The messages of a chat completion (see buildPrompt). */
+export function buildMessages(options: Parameters<typeof buildPrompt>[0]): ChatMessage[] {
+  return buildPrompt(options).messages;
+}
+
 /**
  * The messages of a chat completion, laid out so that inference's prompt cache serves most of
  * each turn: the system prompt (identity, language and safety rules: the same for every turn),
@@ -100,21 +141,25 @@ export function historyWindow(earlierTurns: readonly TTurn[], budgetChars: numbe
  * turn carries it, the numbered passages, and the question. The history window takes at most
  * half the budget; passages are trimmed to what is left.
  */
-export function buildMessages(options: {
+export function buildPrompt(options: {
   question: string;
+  /** This turn's message index: "block" replay keeps the turns of its block as sent. */
+  messageIndex?: number;
   language: TLocale;
   pet: TPet | null;
   hits: readonly TRagSearchHit[];
   knowledgeUnavailable: boolean;
   /** The question's triage, when it found emergency or urgent signs. */
   triage?: TTriage | null;
-  earlierTurns: readonly TTurn[];
+  earlierTurns: readonly EarlierTurn[];
   budgetChars: number;
+  /** How earlier turns are replayed (default "all"); fitting the context lowers it. */
+  replay?: HistoryReplay;
   /** At most this much history (default: half the budget); fitting the context lowers it first. */
   historyChars?: number;
   /** At most this much passage text (default: what the history leaves of the budget). */
   passageChars?: number;
-}): ChatMessage[] {
+}): BuiltPrompt {
   const window = historyWindow(
     options.earlierTurns,
     options.historyChars ?? Math.floor(options.budgetChars * HISTORY_SHARE),
@@ -138,7 +183,6 @@ export function buildMessages(options: {
   const profile = options.pet
     ? `<pet_profile>\n${asData(describePet(options.pet))}\n</pet_profile>`
     : null;
-  const question = (text: string) => `<question>\n${asData(text)}\n</question>`;
   const note = [
     options.triage ? triageNote(options.triage) : null,
     options.knowledgeUnavailable
@@ -150,20 +194,41 @@ export function buildMessages(options: {
     .filter(Boolean)
     .join("\n");
 
-  const history: ChatMessage[] = window.flatMap((turn, i) => [
-    {
-      role: "user" as const,
-      content: [i === 0 ? profile : null, question(turn.question)].filter(Boolean).join("\n\n"),
-    },
-    { role: "assistant" as const, content: turn.answer ?? "" },
-  ]);
-  const owner = [
-    `<dogi_note>\n${note}\n</dogi_note>`,
-    window.length === 0 ? profile : null,
-    passages.length ? `<passages>\n${asData(passages.join("\n\n"))}\n</passages>` : null,
-    question(options.question),
-  ]
-    .filter(Boolean)
-    .join("\n\n");
-  return [{ role: "system", content: system }, ...history, { role: "user", content: owner }];
+  const replay = options.replay ?? "all";
+  const block = Math.floor((options.messageIndex ?? Infinity) / HISTORY_BLOCK_TURNS);
+  const asSent = (turn: EarlierTurn) =>
+    replay === "all" ||
+    (replay === "block" && Math.floor(turn.messageIndex / HISTORY_BLOCK_TURNS) === block);
+  let replayed = 0;
+  const history: ChatMessage[] = window.flatMap((turn, i) => {
+    const first = i === 0 ? profile : null;
+    const sent = turn.promptContext && asSent(turn) ? turn.promptContext : null;
+    if (sent) replayed += 1;
+    return [
+      {
+        role: "user" as const,
+        content: sent
+          ? ownerMessage({ ...sent, profile: first, question: turn.question })
+          : [first, `<question>\n${asData(turn.question)}\n</question>`]
+              .filter(Boolean)
+              .join("\n\n"),
+      },
+      // As sent, the answer is the model's own text: what its cache holds after that message.
+      {
+        role: "assistant" as const,
+        content: sent ? (turn.answer ?? "").slice(sent.answerStart) : (turn.answer ?? ""),
+      },
+    ];
+  });
+  const context = { note, passages: asData(passages.join("\n\n")), answerStart: 0 };
+  const owner = ownerMessage({
+    ...context,
+    profile: window.length === 0 ? profile : null,
+    question: options.question,
+  });
+  return {
+    messages: [{ role: "system", content: system }, ...history, { role: "user", content: owner }],
+    context,
+    replayed,
+  };
 }
