@@ -10,10 +10,15 @@ export const MAX_TITLE_CHARS = 200;
 export const MAX_ANSWER_CHARS = 200_000;
 /** Longest passage text stored with a citation (the gateway cuts passages shorter than this). */
 export const MAX_PASSAGE_CHARS = 2_000;
-/** Longest Dogi note kept in a turn's prompt context. */
+/** Longest Dogi note kept in a turn's prompt context (a turn that sent more keeps none). */
 export const MAX_PROMPT_NOTE_CHARS = 4_000;
-/** Longest passages block kept in a turn's prompt context (a turn that sent more keeps none). */
-export const MAX_PROMPT_PASSAGES_CHARS = 64_000;
+/**
+ * Longest passages block kept in a turn's prompt context (a turn that sent more keeps none and
+ * is replayed as question and answer): five passages of MAX_PASSAGE_CHARS with their titles fit.
+ */
+export const MAX_PROMPT_PASSAGES_CHARS = 16_000;
+/** Most earlier turns a turn's prompt context names as replayed as sent. */
+export const MAX_PROMPT_SENT_TURNS = 100;
 
 // NUL is never meaningful text, and SQLite drivers return a string cut at the first one, so it
 // is refused at the door rather than silently losing what followed it.
@@ -121,6 +126,15 @@ export const ZPromptContext = z.object({
     .refine(...noNul("promptContext.passages")),
   /** Where the model's own text begins in the answer (Dogi may have written a notice before it). */
   answerStart: z.number().int().nonnegative().max(MAX_ANSWER_CHARS),
+  /**
+   * How this turn's prompt laid out the earlier turns it carried: from which message index on,
+   * and which of them went as sent (the others as question and answer). The next turn repeats
+   * the layout, so that its prompt begins exactly as this one did.
+   */
+  history: z.object({
+    from: z.number().int().nonnegative(),
+    sent: z.array(z.number().int().nonnegative()).max(MAX_PROMPT_SENT_TURNS),
+  }),
 });
 export type TPromptContext = z.infer<typeof ZPromptContext>;
 

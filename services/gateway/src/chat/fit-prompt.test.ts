@@ -34,6 +34,7 @@ const turn = (messageIndex: number): TTurn =>
 const build = (shares: PromptShares) =>
   buildPrompt({
     question: "오늘은 어때요?",
+    messageIndex: 8,
     language: "ko",
     pet: null,
     hits: [hit(1, 700), hit(2, 700), hit(3, 700)],
@@ -53,12 +54,12 @@ const oneTokenPerChar = (contextSize: number) => async (messages: ChatMessage[])
 describe("fitPrompt", () => {
   it("leaves a prompt that fits as built", async () => {
     const fitted = await fitPrompt({ build, count: oneTokenPerChar(100_000), answerTokens: 500 });
-    expect(fitted.messages).toEqual(build({ historyChars: undefined, passageChars: undefined, replay: "none" }).messages);
+    expect(fitted.messages).toEqual(build({ historyChars: undefined, passageChars: undefined, plan: { kind: "fresh" } }).messages);
     expect(fitted.rounds).toBe(1);
   });
 
   it("drops the oldest history first, keeping every passage, when that is enough", async () => {
-    const full = build({ historyChars: undefined, passageChars: undefined, replay: "none" }).messages;
+    const full = build({ historyChars: undefined, passageChars: undefined, plan: { kind: "fresh" } }).messages;
     const fitted = await fitPrompt({
       build,
       count: oneTokenPerChar(lengthOf(full) - 1_000 + 500),
@@ -73,7 +74,7 @@ describe("fitPrompt", () => {
 
   it("then trims the lowest-ranked passages, and always leaves room for the answer", async () => {
     // Room for the question, Dogi's note and about one passage.
-    const bare = lengthOf(build({ historyChars: 0, passageChars: 0, replay: "none" }).messages);
+    const bare = lengthOf(build({ historyChars: 0, passageChars: 0, plan: { kind: "fresh" } }).messages);
     const contextSize = bare + 800 + 500;
     const fitted = await fitPrompt({
       build,
@@ -95,7 +96,7 @@ describe("fitPrompt", () => {
       answerTokens: 500,
     });
     const upstream = await fitPrompt({ build, count: async () => null, answerTokens: 500 });
-    const full = build({ historyChars: undefined, passageChars: undefined, replay: "none" }).messages;
+    const full = build({ historyChars: undefined, passageChars: undefined, plan: { kind: "fresh" } }).messages;
     expect(unavailable.messages).toEqual(full);
     expect(upstream.messages).toEqual(full);
   });

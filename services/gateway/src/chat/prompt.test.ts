@@ -34,6 +34,7 @@ function asTriage(result: TriageResult) {
 }
 
 const base = {
+  messageIndex: 0,
   language: "en" as const,
   pet: null,
   hits: [hit],

@@ -69,16 +69,24 @@ export const HISTORY_BLOCK_TURNS = 4;
 /** The share of the prompt budget earlier turns may take; passages get the rest. */
 const HISTORY_SHARE = 0.5;
 
-/**
- * How earlier turns are replayed: "all" as each was sent (its Dogi note and passages, then the
- * model's own answer), so the prompt begins as the model's prompt cache does; "block" so only
- * turns of the current turn's block (see HISTORY_BLOCK_TURNS), older ones as question and answer;
- * "none" all as question and answer. Turns stored without their context are always replayed bare.
- */
-export type HistoryReplay = "all" | "block" | "none";
+/** The most history, in characters, a prompt of `budgetChars` carries when tokens cannot be counted. */
+export function historyCharsFor(budgetChars: number): number {
+  return Math.floor(budgetChars * HISTORY_SHARE);
+}
 
 /** An earlier turn, with the context its prompt carried when the store kept it. */
 export type EarlierTurn = TTurn & { promptContext?: TPromptContext | null };
+
+/**
+ * Which earlier turns a prompt carries and how. "continue" repeats the layout of the last
+ * turn's prompt (the turns from `from` on, those in `sent` with the note and passages they were
+ * sent with, the others as question and answer), so that the prompt begins with exactly what
+ * the last one sent and the model answered: the part inference's prompt cache holds. "fresh"
+ * lays the history out anew, as question and answer, in the window historyWindow chooses.
+ */
+export type HistoryPlan =
+  | { kind: "continue"; from: number; sent: ReadonlySet<number> }
+  | { kind: "fresh" };
 
 const turnSize = (turn: TTurn) => turn.question.length + (turn.answer ?? "").length;
 
@@ -88,7 +96,7 @@ const turnSize = (turn: TTurn) => turn.question.length + (turn.answer ?? "").len
  * from one turn to the next until it must be cut (see HISTORY_BLOCK_TURNS).
  */
 export function historyWindow<T extends TTurn>(earlierTurns: readonly T[], budgetChars: number): T[] {
-  const usable = earlierTurns.filter((turn) => turn.answer && turn.status !== "error");
+  const usable = usableTurns(earlierTurns);
   let fromEnd = 0;
   const fits: boolean[] = new Array<boolean>(usable.length).fill(false);
   for (let i = usable.length - 1; i >= 0; i--) {
@@ -101,6 +109,32 @@ export function historyWindow<T extends TTurn>(earlierTurns: readonly T[], budge
   // No boundary fits (a block of long turns): the newest turns that fit, until the next boundary.
   if (start === -1) return usable.filter((_, i) => fits[i] === true);
   return usable.slice(start);
+}
+
+/** The earlier turns a prompt may carry: failed and empty ones are left out. */
+function usableTurns<T extends TTurn>(earlierTurns: readonly T[]): T[] {
+  return earlierTurns.filter((turn) => turn.answer && turn.status !== "error");
+}
+
+/**
+ * The layouts that continue the last turn's prompt, best first: with the last turn as it was
+ * sent (the whole of its prompt and answer are then a prefix of this one), then with the last
+ * turn as question and answer (its prompt up to its own message is). None when the last turn's
+ * layout is unknown (kept before layouts were, or its answer was not the model's), or when it
+ * reaches back past the turns at hand.
+ */
+export function continuePlans(earlierTurns: readonly EarlierTurn[]): HistoryPlan[] {
+  const usable = usableTurns(earlierTurns);
+  const last = usable.at(-1);
+  const layout = last?.promptContext?.history;
+  if (!last || !layout) return [];
+  // Turns older than those read cannot be replayed.
+  if (layout.from < (earlierTurns[0]?.messageIndex ?? 0)) return [];
+  const sent = new Set(layout.sent);
+  return [
+    { kind: "continue", from: layout.from, sent: new Set([...sent, last.messageIndex]) },
+    { kind: "continue", from: layout.from, sent },
+  ];
 }
 
 /** The owner's message of a turn: the one builder for this turn's and every replayed one. */
@@ -124,8 +158,6 @@ function ownerMessage(parts: {
 export interface BuiltPrompt {
   messages: ChatMessage[];
   context: TPromptContext;
-  /** How many earlier turns were replayed as sent. */
-  replayed: number;
 }
 
 /** The messages of a chat completion (see buildPrompt). */
@@ -143,8 +175,8 @@ export function buildMessages(options: Parameters<typeof buildPrompt>[0]): ChatM
  */
 export function buildPrompt(options: {
   question: string;
-  /** This turn's message index: "block" replay keeps the turns of its block as sent. */
-  messageIndex?: number;
+  /** This turn's message index (where the next turn's history begins when this one has none). */
+  messageIndex: number;
   language: TLocale;
   pet: TPet | null;
   hits: readonly TRagSearchHit[];
@@ -153,20 +185,28 @@ export function buildPrompt(options: {
   triage?: TTriage | null;
   earlierTurns: readonly EarlierTurn[];
   budgetChars: number;
-  /** How earlier turns are replayed (default "all"); fitting the context lowers it. */
-  replay?: HistoryReplay;
-  /** At most this much history (default: half the budget); fitting the context lowers it first. */
+  /** Which earlier turns go, and how (default "fresh"; see HistoryPlan). */
+  plan?: HistoryPlan;
+  /** At most this much history in a fresh layout (default: half the budget); fitting lowers it. */
   historyChars?: number;
   /** At most this much passage text (default: what the history leaves of the budget). */
   passageChars?: number;
 }): BuiltPrompt {
-  const window = historyWindow(
-    options.earlierTurns,
-    options.historyChars ?? Math.floor(options.budgetChars * HISTORY_SHARE),
-  );
+  const plan = options.plan ?? { kind: "fresh" };
+  const historyBudget = historyCharsFor(options.budgetChars);
+  const window =
+    plan.kind === "continue"
+      ? usableTurns(options.earlierTurns).filter((turn) => turn.messageIndex >= plan.from)
+      : historyWindow(options.earlierTurns, options.historyChars ?? historyBudget);
+  // Passages get what the history leaves, counted as question and answer: turns replayed as
+  // sent carry their own passages, which the model's context (counted by fitPrompt) must hold.
   let budget =
     options.passageChars ??
-    options.budgetChars - window.reduce((sum, turn) => sum + turnSize(turn), 0);
+    options.budgetChars -
+      Math.min(
+        historyBudget,
+        window.reduce((sum, turn) => sum + turnSize(turn), 0),
+      );
   const passages: string[] = [];
   options.hits.forEach((hit, i) => {
     const text = `[${i + 1}] ${hit.citation.title}${hit.citation.section ? ` — ${hit.citation.section}` : ""}\n${hit.text}`;
@@ -194,33 +234,38 @@ export function buildPrompt(options: {
     .filter(Boolean)
     .join("\n");
 
-  const replay = options.replay ?? "all";
-  const block = Math.floor((options.messageIndex ?? Infinity) / HISTORY_BLOCK_TURNS);
   const asSent = (turn: EarlierTurn) =>
-    replay === "all" ||
-    (replay === "block" && Math.floor(turn.messageIndex / HISTORY_BLOCK_TURNS) === block);
-  let replayed = 0;
+    plan.kind === "continue" && plan.sent.has(turn.messageIndex)
+      ? (turn.promptContext ?? null)
+      : null;
+  const sent: number[] = [];
   const history: ChatMessage[] = window.flatMap((turn, i) => {
     const first = i === 0 ? profile : null;
-    const sent = turn.promptContext && asSent(turn) ? turn.promptContext : null;
-    if (sent) replayed += 1;
+    const context = asSent(turn);
+    if (context) sent.push(turn.messageIndex);
     return [
       {
         role: "user" as const,
-        content: sent
-          ? ownerMessage({ ...sent, profile: first, question: turn.question })
+        content: context
+          ? ownerMessage({ ...context, profile: first, question: turn.question })
           : [first, `<question>\n${asData(turn.question)}\n</question>`]
               .filter(Boolean)
               .join("\n\n"),
       },
-      // As sent, the answer is the model's own text: what its cache holds after that message.
+      // As sent, the answer is the model's own text (what its cache holds after that message),
+      // without the notice Dogi may have written before it.
       {
         role: "assistant" as const,
-        content: sent ? (turn.answer ?? "").slice(sent.answerStart) : (turn.answer ?? ""),
+        content: context ? (turn.answer ?? "").slice(context.answerStart) : (turn.answer ?? ""),
       },
     ];
   });
-  const context = { note, passages: asData(passages.join("\n\n")), answerStart: 0 };
+  const context: TPromptContext = {
+    note,
+    passages: asData(passages.join("\n\n")),
+    answerStart: 0,
+    history: { from: window[0]?.messageIndex ?? options.messageIndex, sent },
+  };
   const owner = ownerMessage({
     ...context,
     profile: window.length === 0 ? profile : null,
@@ -229,6 +274,5 @@ export function buildPrompt(options: {
   return {
     messages: [{ role: "system", content: system }, ...history, { role: "user", content: owner }],
     context,
-    replayed,
   };
 }

@@ -1,4 +1,8 @@
-import { MAX_PROMPT_NOTE_CHARS, MAX_PROMPT_PASSAGES_CHARS } from "@dogi/contracts";
+import {
+  MAX_PROMPT_NOTE_CHARS,
+  MAX_PROMPT_PASSAGES_CHARS,
+  MAX_PROMPT_SENT_TURNS,
+} from "@dogi/contracts";
 import type {
   TChatDoneEvent,
   TChatErrorEvent,
@@ -22,7 +26,7 @@ import { GenerationError, streamChat } from "./generate.ts";
 import type { GenerationResult } from "./generate.ts";
 import { languageOf, triage } from "@dogi/triage";
 import type { TriagePet } from "@dogi/triage";
-import { ageYears, buildPrompt, describePet } from "./prompt.ts";
+import { ageYears, buildPrompt, continuePlans, describePet, historyCharsFor } from "./prompt.ts";
 import { doneUsage } from "./cache-key.ts";
 import { fitPrompt } from "./fit-prompt.ts";
 import { retrievalOnlyAnswer } from "./retrieval-only.ts";
@@ -249,6 +253,9 @@ export async function runTurn(
       count: (prompt) =>
         deps.services.inference.countPrompt.mutate({ model: "default", messages: prompt }),
       answerTokens: deps.maxTokens,
+      // The last turn's prompt, repeated, comes first: inference's prompt cache holds it.
+      plans: continuePlans(earlier),
+      historyChars: historyCharsFor(deps.contextChars),
     });
     promptContext = keepable({ ...prompt.context, answerStart: answer.length });
     generation = await generateWhenThereIsRoom({
@@ -368,10 +375,14 @@ export async function runTurn(
   }
 }
 
-/** The context as the session service stores it, or null when it is over the limits (the turn is then replayed bare). */
+/**
+ * The context as the session service keeps it, or null when it is over the limits: the turn is
+ * then replayed as question and answer, and the next turn lays its history out anew.
+ */
 function keepable(context: TPromptContext): TPromptContext | null {
   return context.note.length <= MAX_PROMPT_NOTE_CHARS &&
     context.passages.length <= MAX_PROMPT_PASSAGES_CHARS &&
+    context.history.sent.length <= MAX_PROMPT_SENT_TURNS &&
     !`${context.note}${context.passages}`.includes("\u0000")
     ? context
     : null;
