@@ -114,7 +114,10 @@ export type TChatSession = z.infer<typeof ZChatSession>;
 export const ZPromptContext = z.object({
   note: z
     .string()
-    .max(MAX_PROMPT_NOTE_CHARS, `promptContext.note must be at most ${MAX_PROMPT_NOTE_CHARS} characters`)
+    .max(
+      MAX_PROMPT_NOTE_CHARS,
+      `promptContext.note must be at most ${MAX_PROMPT_NOTE_CHARS} characters`,
+    )
     .refine(...noNul("promptContext.note")),
   /** The text between <passages> tags; empty when the turn sent none. */
   passages: z

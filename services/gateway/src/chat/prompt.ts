@@ -85,8 +85,7 @@ export type EarlierTurn = TTurn & { promptContext?: TPromptContext | null };
  * lays the history out anew, as question and answer, in the window historyWindow chooses.
  */
 export type HistoryPlan =
-  | { kind: "continue"; from: number; sent: ReadonlySet<number> }
-  | { kind: "fresh" };
+  { kind: "continue"; from: number; sent: ReadonlySet<number> } | { kind: "fresh" };
 
 const turnSize = (turn: TTurn) => turn.question.length + (turn.answer ?? "").length;
 
@@ -95,7 +94,10 @@ const turnSize = (turn: TTurn) => turn.question.length + (turn.answer ?? "").len
  * first block boundary after which they all fit in `budgetChars`, so that the window is the same
  * from one turn to the next until it must be cut (see HISTORY_BLOCK_TURNS).
  */
-export function historyWindow<T extends TTurn>(earlierTurns: readonly T[], budgetChars: number): T[] {
+export function historyWindow<T extends TTurn>(
+  earlierTurns: readonly T[],
+  budgetChars: number,
+): T[] {
   const usable = usableTurns(earlierTurns);
   let fromEnd = 0;
   const fits: boolean[] = new Array<boolean>(usable.length).fill(false);

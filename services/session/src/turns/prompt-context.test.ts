@@ -18,7 +18,8 @@ afterAll(async () => {
 // What the gateway's chat prompt sent with a turn: kept so that later turns replay it exactly.
 const context: TPromptContext = {
   note: "Answer from the numbered passages below.",
-  passages: "[1] 초콜릿 중독 — 증상\n테오브로민은 개에게 독성이 있습니다.\n\n[2] Vomiting\nKeep water out.",
+  passages:
+    "[1] 초콜릿 중독 — 증상\n테오브로민은 개에게 독성이 있습니다.\n\n[2] Vomiting\nKeep water out.",
   answerStart: 12,
   history: { from: 0, sent: [0, 1] },
 };
