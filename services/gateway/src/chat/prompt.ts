@@ -172,8 +172,10 @@ export function buildMessages(options: Parameters<typeof buildPrompt>[0]): ChatM
  * each turn: the system prompt (identity, language and safety rules: the same for every turn),
  * the earlier turns of the history window (the first one carrying the pet profile), then this
  * turn's message: Dogi's note (triage, whether sources exist), the pet profile when no earlier
- * turn carries it, the numbered passages, and the question. The history window takes at most
- * half the budget; passages are trimmed to what is left.
+ * turn carries it, the numbered passages, and the question. A fresh history window takes at
+ * most half the budget; passages are trimmed to what is left. The context returned is what this
+ * turn's message carried and how its history was laid out: stored with the turn, it lets the
+ * next turn replay this one exactly (see continuePlans).
  */
 export function buildPrompt(options: {
   question: string;
