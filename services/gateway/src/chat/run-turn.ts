@@ -203,6 +203,9 @@ export async function runTurn(
 
   let answer = "";
   let firstTokenMs: number | null = null;
+  // What this turn's message to the model carried, stored with the answer for later turns to
+  // replay (none for a retrieval-only answer, which no model wrote).
+  let promptContext: TPromptContext | null = null;
   const emit = (text: string) => {
     firstTokenMs ??= elapsed();
     answer += text;
@@ -231,8 +234,6 @@ export async function runTurn(
   }
 
   let generation: GenerationResult;
-  // What this turn's message to the model carried, stored with the answer for later turns to replay.
-  let promptContext: TPromptContext | null = null;
   try {
     const earlier = await earlierTurns;
     const { prompt, messages } = await fitPrompt({
