@@ -85,7 +85,6 @@ describe("the chat prompt and the triage result", () => {
     const answer = retrievalOnlyAnswer({
       hits: [hit],
       language: "ko",
-      hint: null,
       knowledgeUnavailable: false,
       triage: emergency,
     });
@@ -96,7 +95,6 @@ describe("the chat prompt and the triage result", () => {
     const calm = retrievalOnlyAnswer({
       hits: [hit],
       language: "en",
-      hint: null,
       knowledgeUnavailable: false,
     });
     expect(calm).not.toMatch(/background only/);
