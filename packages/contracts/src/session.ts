@@ -10,6 +10,15 @@ export const MAX_TITLE_CHARS = 200;
 export const MAX_ANSWER_CHARS = 200_000;
 /** Longest passage text stored with a citation (the gateway cuts passages shorter than this). */
 export const MAX_PASSAGE_CHARS = 2_000;
+/** Longest Dogi note kept in a turn's prompt context (a turn that sent more keeps none). */
+export const MAX_PROMPT_NOTE_CHARS = 4_000;
+/**
+ * Longest passages block kept in a turn's prompt context (a turn that sent more keeps none and
+ * is replayed as question and answer): five passages of MAX_PASSAGE_CHARS with their titles fit.
+ */
+export const MAX_PROMPT_PASSAGES_CHARS = 16_000;
+/** Most earlier turns a turn's prompt context names as replayed as sent. */
+export const MAX_PROMPT_SENT_TURNS = 100;
 
 // NUL is never meaningful text, and SQLite drivers return a string cut at the first one, so it
 // is refused at the door rather than silently losing what followed it.
@@ -96,6 +105,42 @@ export const ZChatSession = z.object({
 });
 export type TChatSession = z.infer<typeof ZChatSession>;
 
+/**
+ * What a turn's own message to the model carried besides the question and the pet profile,
+ * exactly as sent: Dogi's note and the passages block. Later turns replay the turn with it, so
+ * that their prompt begins as the model's prompt cache does. Only the gateway's prompt reads it:
+ * listTurns, exports and the REST API never show it.
+ */
+export const ZPromptContext = z.object({
+  note: z
+    .string()
+    .max(
+      MAX_PROMPT_NOTE_CHARS,
+      `promptContext.note must be at most ${MAX_PROMPT_NOTE_CHARS} characters`,
+    )
+    .refine(...noNul("promptContext.note")),
+  /** The text between <passages> tags; empty when the turn sent none. */
+  passages: z
+    .string()
+    .max(
+      MAX_PROMPT_PASSAGES_CHARS,
+      `promptContext.passages must be at most ${MAX_PROMPT_PASSAGES_CHARS} characters`,
+    )
+    .refine(...noNul("promptContext.passages")),
+  /** Where the model's own text begins in the answer (Dogi may have written a notice before it). */
+  answerStart: z.number().int().nonnegative().max(MAX_ANSWER_CHARS),
+  /**
+   * How this turn's prompt laid out the earlier turns it carried: from which message index on,
+   * and which of them went as sent (the others as question and answer). The next turn repeats
+   * the layout, so that its prompt begins exactly as this one did.
+   */
+  history: z.object({
+    from: z.number().int().nonnegative(),
+    sent: z.array(z.number().int().nonnegative()).max(MAX_PROMPT_SENT_TURNS),
+  }),
+});
+export type TPromptContext = z.infer<typeof ZPromptContext>;
+
 export const ZTurn = z.object({
   sessionId: ZSessionId,
   messageIndex: z.number().int().nonnegative(),
@@ -115,6 +160,10 @@ export const ZTurn = z.object({
   triage: ZTriage.nullable().optional(),
 });
 export type TTurn = z.infer<typeof ZTurn>;
+
+/** A turn as the gateway's prompt replays it: with the context it was sent with (null: none kept). */
+export const ZPromptTurn = ZTurn.extend({ promptContext: ZPromptContext.nullable() });
+export type TPromptTurn = z.infer<typeof ZPromptTurn>;
 
 const ZOwned = z.object({ userId: ZUserId });
 const ZOwnedSession = ZOwned.extend({ sessionId: ZSessionId });
@@ -148,6 +197,7 @@ export const ZDeleteAllForUserOutput = z.object({ deletedSessions: z.number().in
 export const ZListTurnsInput = ZOwnedSession.extend(ZPageRequest.shape);
 export type TListTurnsInput = z.infer<typeof ZListTurnsInput>;
 export const ZTurnPage = ZPage(ZTurn);
+export const ZPromptTurnPage = ZPage(ZPromptTurn);
 
 export const ZAppendTurnInput = ZOwnedSession.extend({
   question: ZQuestion,
@@ -175,6 +225,8 @@ export const ZCompleteTurnInput = ZTurnRef.extend({
   status: z.enum(["complete", "partial"]).default("complete"),
   /** The question's emergency triage, when it fired. */
   triage: ZTriage.optional(),
+  /** What the turn's message to the model carried (see ZPromptContext). */
+  promptContext: ZPromptContext.optional(),
 });
 export type TCompleteTurnInput = z.infer<typeof ZCompleteTurnInput>;
 

@@ -15,6 +15,7 @@ import {
   ZHealth,
   ZListSessionsInput,
   ZListTurnsInput,
+  ZPromptTurnPage,
   ZRegenerateTurnInput,
   ZRenameSessionInput,
   ZSessionExport,
@@ -37,7 +38,7 @@ import { publicProcedure, router } from "./trpc.ts";
 import { appendTurn } from "./turns/append-turn.ts";
 import { completeTurn } from "./turns/complete-turn.ts";
 import { failTurn } from "./turns/fail-turn.ts";
-import { listTurns } from "./turns/list-turns.ts";
+import { listTurns, listTurnsForPrompt } from "./turns/list-turns.ts";
 import { regenerateTurn } from "./turns/regenerate-turn.ts";
 
 // Internal service: the gateway verifies the user and passes userId in every input
@@ -89,6 +90,11 @@ export const sessionRouter = router({
     .input(ZListTurnsInput)
     .output(ZTurnPage)
     .query(({ ctx, input }) => listTurns(ctx, input)),
+  /** listTurns with what each turn's prompt carried: the gateway's chat prompt replays it. */
+  listTurnsForPrompt: publicProcedure
+    .input(ZListTurnsInput)
+    .output(ZPromptTurnPage)
+    .query(({ ctx, input }) => listTurnsForPrompt(ctx, input)),
   appendTurn: publicProcedure
     .input(ZAppendTurnInput)
     .output(ZAppendTurnOutput)

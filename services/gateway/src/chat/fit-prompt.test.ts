@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { TTurn } from "@dogi/contracts";
+import type { TPromptContext, TTurn } from "@dogi/contracts";
 import { fitPrompt } from "./fit-prompt.ts";
 import type { PromptShares } from "./fit-prompt.ts";
-import { buildMessages } from "./prompt.ts";
-import type { ChatMessage } from "./prompt.ts";
+import { buildPrompt, continuePlans } from "./prompt.ts";
+import type { ChatMessage, EarlierTurn } from "./prompt.ts";
 
 // The loop against the real prompt builder, with a model that takes one token per character
 // (Korean on some tokenizers comes close): the count is the prompt's length.
@@ -32,8 +32,9 @@ const turn = (messageIndex: number): TTurn =>
   }) as unknown as TTurn;
 
 const build = (shares: PromptShares) =>
-  buildMessages({
+  buildPrompt({
     question: "오늘은 어때요?",
+    messageIndex: 8,
     language: "ko",
     pet: null,
     hits: [hit(1, 700), hit(2, 700), hit(3, 700)],
@@ -53,12 +54,18 @@ const oneTokenPerChar = (contextSize: number) => async (messages: ChatMessage[])
 describe("fitPrompt", () => {
   it("leaves a prompt that fits as built", async () => {
     const fitted = await fitPrompt({ build, count: oneTokenPerChar(100_000), answerTokens: 500 });
-    expect(fitted.messages).toEqual(build({ historyChars: undefined, passageChars: undefined }));
+    expect(fitted.messages).toEqual(
+      build({ historyChars: undefined, passageChars: undefined, plan: { kind: "fresh" } }).messages,
+    );
     expect(fitted.rounds).toBe(1);
   });
 
   it("drops the oldest history first, keeping every passage, when that is enough", async () => {
-    const full = build({ historyChars: undefined, passageChars: undefined });
+    const full = build({
+      historyChars: undefined,
+      passageChars: undefined,
+      plan: { kind: "fresh" },
+    }).messages;
     const fitted = await fitPrompt({
       build,
       count: oneTokenPerChar(lengthOf(full) - 1_000 + 500),
@@ -73,7 +80,9 @@ describe("fitPrompt", () => {
 
   it("then trims the lowest-ranked passages, and always leaves room for the answer", async () => {
     // Room for the question, Dogi's note and about one passage.
-    const bare = lengthOf(build({ historyChars: 0, passageChars: 0 }));
+    const bare = lengthOf(
+      build({ historyChars: 0, passageChars: 0, plan: { kind: "fresh" } }).messages,
+    );
     const contextSize = bare + 800 + 500;
     const fitted = await fitPrompt({
       build,
@@ -95,8 +104,93 @@ describe("fitPrompt", () => {
       answerTokens: 500,
     });
     const upstream = await fitPrompt({ build, count: async () => null, answerTokens: 500 });
-    const full = build({ historyChars: undefined, passageChars: undefined });
+    const full = build({
+      historyChars: undefined,
+      passageChars: undefined,
+      plan: { kind: "fresh" },
+    }).messages;
     expect(unavailable.messages).toEqual(full);
     expect(upstream.messages).toEqual(full);
+  });
+});
+
+describe("fitPrompt with the last turn's layout", () => {
+  // Four earlier turns, each kept with the 1,500 characters of passages it was sent with.
+  const sentWith = (messageIndex: number): TPromptContext => ({
+    note: "Answer from the numbered passages below.",
+    passages: `[1] Doc ${messageIndex}\n`.padEnd(1_500, "라"),
+    answerStart: 0,
+    history: { from: 0, sent: Array.from({ length: messageIndex }, (_, i) => i) },
+  });
+  const earlier: EarlierTurn[] = Array.from({ length: 4 }, (_, i) => ({
+    ...turn(i),
+    promptContext: sentWith(i),
+  }));
+  const buildOn = (shares: PromptShares) =>
+    buildPrompt({
+      question: "오늘은 어때요?",
+      messageIndex: 4,
+      language: "ko",
+      pet: null,
+      hits: [hit(1, 700), hit(2, 700), hit(3, 700)],
+      knowledgeUnavailable: false,
+      earlierTurns: earlier,
+      budgetChars: 6_000,
+      ...shares,
+    });
+  const plans = continuePlans(earlier);
+  const asBuilt = (plan: number, passageChars?: number) =>
+    buildOn({ plan: plans[plan] ?? { kind: "fresh" }, historyChars: undefined, passageChars })
+      .messages;
+  const fit = (contextSize: number | null) =>
+    fitPrompt({
+      build: buildOn,
+      count: async (messages) =>
+        contextSize === null ? null : oneTokenPerChar(contextSize)(messages),
+      answerTokens: 500,
+      plans,
+      historyChars: 3_000,
+    });
+
+  it("repeats the last turn's prompt with the last turn as sent, when that fits", async () => {
+    const full = asBuilt(0);
+    const fitted = await fit(lengthOf(full) + 500);
+    expect(fitted.messages).toEqual(full);
+    expect(fitted.prompt.context.history).toEqual({ from: 0, sent: [0, 1, 2, 3] });
+    expect(fitted.rounds).toBe(1);
+  });
+
+  it("gives up to half of this turn's passages to keep it so, and no more", async () => {
+    const full = asBuilt(0);
+    const trimmed = await fit(lengthOf(full) + 500 - 600);
+    expect(trimmed.messages.slice(0, -1)).toEqual(full.slice(0, -1));
+    expect(trimmed.messages.at(-1)?.content).toContain("[1] Doc 1");
+    expect(trimmed.messages.at(-1)?.content).not.toContain("[3] Doc 3");
+    // Over half of the passages would have to go: the last turn goes as question and answer.
+    const bare = await fit(lengthOf(full) + 500 - 1_500);
+    expect(bare.messages.slice(0, -3)).toEqual(full.slice(0, -3));
+    expect(bare.messages.at(-3)?.content).toBe(`<question>\n${turn(3).question}\n</question>`);
+    expect(bare.prompt.context.history).toEqual({ from: 0, sent: [0, 1, 2] });
+  });
+
+  it("lays the history out anew, as questions and answers, when no continuing layout fits", async () => {
+    const fitted = await fit(lengthOf(asBuilt(2)) + 500);
+    expect(fitted.messages).toEqual(asBuilt(2));
+    expect(fitted.messages.filter((m) => m.content.includes("라라라"))).toHaveLength(0);
+    expect(fitted.prompt.context.history).toEqual({ from: 0, sent: [] });
+  });
+
+  it("continues only within the character budget when nothing counts the prompt", async () => {
+    // Four turns with their passages are over 3,000 characters of history: laid out anew.
+    const uncounted = await fit(null);
+    expect(uncounted.messages).toEqual(asBuilt(2));
+    const short = await fitPrompt({
+      build: buildOn,
+      count: async () => null,
+      answerTokens: 500,
+      plans,
+      historyChars: 100_000,
+    });
+    expect(short.messages).toEqual(asBuilt(0));
   });
 });

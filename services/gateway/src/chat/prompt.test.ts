@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { TPet, TRagSearchHit, TTurn } from "@dogi/contracts";
 import { triage } from "@dogi/triage";
 import type { TriageResult } from "@dogi/triage";
-import { buildMessages } from "./prompt.ts";
+import { buildMessages, continuePlans } from "./prompt.ts";
+import type { EarlierTurn } from "./prompt.ts";
 import { retrievalOnlyAnswer } from "./retrieval-only.ts";
 
 const text =
@@ -34,6 +35,7 @@ function asTriage(result: TriageResult) {
 }
 
 const base = {
+  messageIndex: 0,
   language: "en" as const,
   pet: null,
   hits: [hit],
@@ -239,5 +241,33 @@ describe("the chat prompt serves inference's prompt cache", () => {
     expect(messages[1]?.content).toMatch(/^<pet_profile>\nBori: dog[\s\S]*<question>\nq0/);
     expect(messages[3]?.content).toMatch(/^<question>\nq2/);
     expect(messages.at(-1)?.content).not.toContain("<pet_profile>");
+  });
+});
+
+describe("continuePlans", () => {
+  const kept = (messageIndex: number, from: number, sent: number[]): EarlierTurn =>
+    ({
+      sessionId: "s1",
+      messageIndex,
+      question: `q${messageIndex}`,
+      answer: `a${messageIndex}`,
+      status: "complete",
+      promptContext: { note: "n", passages: "", answerStart: 0, history: { from, sent } },
+    }) as unknown as EarlierTurn;
+
+  it("continues the last usable turn's layout: with it as sent, then as question and answer", () => {
+    const failed = { ...kept(2, 0, [0, 1]), status: "error", answer: null } as EarlierTurn;
+    const plans = continuePlans([kept(0, 0, []), kept(1, 0, [0]), failed]);
+    expect(plans).toEqual([
+      { kind: "continue", from: 0, sent: new Set([0, 1]) },
+      { kind: "continue", from: 0, sent: new Set([0]) },
+    ]);
+  });
+
+  it("has none when the last turn's layout is unknown or reaches past the turns read", () => {
+    const old = { ...kept(1, 0, [0]), promptContext: null } as EarlierTurn;
+    expect(continuePlans([kept(0, 0, []), old])).toEqual([]);
+    expect(continuePlans([kept(5, 4, [4]), kept(6, 2, [4, 5])])).toEqual([]);
+    expect(continuePlans([])).toEqual([]);
   });
 });

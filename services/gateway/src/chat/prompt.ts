@@ -1,4 +1,4 @@
-import type { TPet, TRagSearchHit, TTriage, TTurn } from "@dogi/contracts";
+import type { TPet, TPromptContext, TRagSearchHit, TTriage, TTurn } from "@dogi/contracts";
 import type { TLocale } from "@dogi/contracts";
 
 /** One chat message in OpenAI's format. */
@@ -69,6 +69,24 @@ export const HISTORY_BLOCK_TURNS = 4;
 /** The share of the prompt budget earlier turns may take; passages get the rest. */
 const HISTORY_SHARE = 0.5;
 
+/** The most history, in characters, a prompt of `budgetChars` carries when tokens cannot be counted. */
+export function historyCharsFor(budgetChars: number): number {
+  return Math.floor(budgetChars * HISTORY_SHARE);
+}
+
+/** An earlier turn, with the context its prompt carried when the store kept it. */
+export type EarlierTurn = TTurn & { promptContext?: TPromptContext | null };
+
+/**
+ * Which earlier turns a prompt carries and how. "continue" repeats the layout of the last
+ * turn's prompt (the turns from `from` on, those in `sent` with the note and passages they were
+ * sent with, the others as question and answer), so that the prompt begins with exactly what
+ * the last one sent and the model answered: the part inference's prompt cache holds. "fresh"
+ * lays the history out anew, as question and answer, in the window historyWindow chooses.
+ */
+export type HistoryPlan =
+  { kind: "continue"; from: number; sent: ReadonlySet<number> } | { kind: "fresh" };
+
 const turnSize = (turn: TTurn) => turn.question.length + (turn.answer ?? "").length;
 
 /**
@@ -76,12 +94,15 @@ const turnSize = (turn: TTurn) => turn.question.length + (turn.answer ?? "").len
  * first block boundary after which they all fit in `budgetChars`, so that the window is the same
  * from one turn to the next until it must be cut (see HISTORY_BLOCK_TURNS).
  */
-export function historyWindow(earlierTurns: readonly TTurn[], budgetChars: number): TTurn[] {
-  const usable = earlierTurns.filter((turn) => turn.answer && turn.status !== "error");
+export function historyWindow<T extends TTurn>(
+  earlierTurns: readonly T[],
+  budgetChars: number,
+): T[] {
+  const usable = usableTurns(earlierTurns);
   let fromEnd = 0;
   const fits: boolean[] = new Array<boolean>(usable.length).fill(false);
   for (let i = usable.length - 1; i >= 0; i--) {
-    fromEnd += turnSize(usable[i] as TTurn);
+    fromEnd += turnSize(usable[i] as T);
     fits[i] = fromEnd <= budgetChars;
   }
   const start = usable.findIndex(
@@ -92,36 +113,104 @@ export function historyWindow(earlierTurns: readonly TTurn[], budgetChars: numbe
   return usable.slice(start);
 }
 
+/** The earlier turns a prompt may carry: failed and empty ones are left out. */
+function usableTurns<T extends TTurn>(earlierTurns: readonly T[]): T[] {
+  return earlierTurns.filter((turn) => turn.answer && turn.status !== "error");
+}
+
+/**
+ * The layouts that continue the last turn's prompt, best first: with the last turn as it was
+ * sent (the whole of its prompt and answer are then a prefix of this one), then with the last
+ * turn as question and answer (its prompt up to its own message is). None when the last turn's
+ * layout is unknown (kept before layouts were, or its answer was not the model's), or when it
+ * reaches back past the turns at hand.
+ */
+export function continuePlans(earlierTurns: readonly EarlierTurn[]): HistoryPlan[] {
+  const usable = usableTurns(earlierTurns);
+  const last = usable.at(-1);
+  const layout = last?.promptContext?.history;
+  if (!last || !layout) return [];
+  // Turns older than those read cannot be replayed.
+  if (layout.from < (earlierTurns[0]?.messageIndex ?? 0)) return [];
+  const sent = new Set(layout.sent);
+  return [
+    { kind: "continue", from: layout.from, sent: new Set([...sent, last.messageIndex]) },
+    { kind: "continue", from: layout.from, sent },
+  ];
+}
+
+/** The owner's message of a turn: the one builder for this turn's and every replayed one. */
+function ownerMessage(parts: {
+  note: string;
+  profile: string | null;
+  passages: string;
+  question: string;
+}): string {
+  return [
+    `<dogi_note>\n${parts.note}\n</dogi_note>`,
+    parts.profile,
+    parts.passages ? `<passages>\n${parts.passages}\n</passages>` : null,
+    `<question>\n${asData(parts.question)}\n</question>`,
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+}
+
+/** A built prompt: its messages, and what this turn's own message carried (stored with the turn). */
+export interface BuiltPrompt {
+  messages: ChatMessage[];
+  context: TPromptContext;
+}
+
+/** The messages of a chat completion (see buildPrompt). */
+export function buildMessages(options: Parameters<typeof buildPrompt>[0]): ChatMessage[] {
+  return buildPrompt(options).messages;
+}
+
 /**
  * The messages of a chat completion, laid out so that inference's prompt cache serves most of
  * each turn: the system prompt (identity, language and safety rules: the same for every turn),
  * the earlier turns of the history window (the first one carrying the pet profile), then this
  * turn's message: Dogi's note (triage, whether sources exist), the pet profile when no earlier
- * turn carries it, the numbered passages, and the question. The history window takes at most
- * half the budget; passages are trimmed to what is left.
+ * turn carries it, the numbered passages, and the question. A fresh history window takes at
+ * most half the budget; passages are trimmed to what is left. The context returned is what this
+ * turn's message carried and how its history was laid out: stored with the turn, it lets the
+ * next turn replay this one exactly (see continuePlans).
  */
-export function buildMessages(options: {
+export function buildPrompt(options: {
   question: string;
+  /** This turn's message index (where the next turn's history begins when this one has none). */
+  messageIndex: number;
   language: TLocale;
   pet: TPet | null;
   hits: readonly TRagSearchHit[];
   knowledgeUnavailable: boolean;
   /** The question's triage, when it found emergency or urgent signs. */
   triage?: TTriage | null;
-  earlierTurns: readonly TTurn[];
+  earlierTurns: readonly EarlierTurn[];
   budgetChars: number;
-  /** At most this much history (default: half the budget); fitting the context lowers it first. */
+  /** Which earlier turns go, and how (default "fresh"; see HistoryPlan). */
+  plan?: HistoryPlan;
+  /** At most this much history in a fresh layout (default: half the budget); fitting lowers it. */
   historyChars?: number;
   /** At most this much passage text (default: what the history leaves of the budget). */
   passageChars?: number;
-}): ChatMessage[] {
-  const window = historyWindow(
-    options.earlierTurns,
-    options.historyChars ?? Math.floor(options.budgetChars * HISTORY_SHARE),
-  );
+}): BuiltPrompt {
+  const plan = options.plan ?? { kind: "fresh" };
+  const historyBudget = historyCharsFor(options.budgetChars);
+  const window =
+    plan.kind === "continue"
+      ? usableTurns(options.earlierTurns).filter((turn) => turn.messageIndex >= plan.from)
+      : historyWindow(options.earlierTurns, options.historyChars ?? historyBudget);
+  // Passages get what the history leaves, counted as question and answer: turns replayed as
+  // sent carry their own passages, which the model's context (counted by fitPrompt) must hold.
   let budget =
     options.passageChars ??
-    options.budgetChars - window.reduce((sum, turn) => sum + turnSize(turn), 0);
+    options.budgetChars -
+      Math.min(
+        historyBudget,
+        window.reduce((sum, turn) => sum + turnSize(turn), 0),
+      );
   const passages: string[] = [];
   options.hits.forEach((hit, i) => {
     const text = `[${i + 1}] ${hit.citation.title}${hit.citation.section ? ` — ${hit.citation.section}` : ""}\n${hit.text}`;
@@ -138,7 +227,6 @@ export function buildMessages(options: {
   const profile = options.pet
     ? `<pet_profile>\n${asData(describePet(options.pet))}\n</pet_profile>`
     : null;
-  const question = (text: string) => `<question>\n${asData(text)}\n</question>`;
   const note = [
     options.triage ? triageNote(options.triage) : null,
     options.knowledgeUnavailable
@@ -150,20 +238,45 @@ export function buildMessages(options: {
     .filter(Boolean)
     .join("\n");
 
-  const history: ChatMessage[] = window.flatMap((turn, i) => [
-    {
-      role: "user" as const,
-      content: [i === 0 ? profile : null, question(turn.question)].filter(Boolean).join("\n\n"),
-    },
-    { role: "assistant" as const, content: turn.answer ?? "" },
-  ]);
-  const owner = [
-    `<dogi_note>\n${note}\n</dogi_note>`,
-    window.length === 0 ? profile : null,
-    passages.length ? `<passages>\n${asData(passages.join("\n\n"))}\n</passages>` : null,
-    question(options.question),
-  ]
-    .filter(Boolean)
-    .join("\n\n");
-  return [{ role: "system", content: system }, ...history, { role: "user", content: owner }];
+  const asSent = (turn: EarlierTurn) =>
+    plan.kind === "continue" && plan.sent.has(turn.messageIndex)
+      ? (turn.promptContext ?? null)
+      : null;
+  const sent: number[] = [];
+  const history: ChatMessage[] = window.flatMap((turn, i) => {
+    const first = i === 0 ? profile : null;
+    const context = asSent(turn);
+    if (context) sent.push(turn.messageIndex);
+    return [
+      {
+        role: "user" as const,
+        content: context
+          ? ownerMessage({ ...context, profile: first, question: turn.question })
+          : [first, `<question>\n${asData(turn.question)}\n</question>`]
+              .filter(Boolean)
+              .join("\n\n"),
+      },
+      // As sent, the answer is the model's own text (what its cache holds after that message),
+      // without the notice Dogi may have written before it.
+      {
+        role: "assistant" as const,
+        content: context ? (turn.answer ?? "").slice(context.answerStart) : (turn.answer ?? ""),
+      },
+    ];
+  });
+  const context: TPromptContext = {
+    note,
+    passages: asData(passages.join("\n\n")),
+    answerStart: 0,
+    history: { from: window[0]?.messageIndex ?? options.messageIndex, sent },
+  };
+  const owner = ownerMessage({
+    ...context,
+    profile: window.length === 0 ? profile : null,
+    question: options.question,
+  });
+  return {
+    messages: [{ role: "system", content: system }, ...history, { role: "user", content: owner }],
+    context,
+  };
 }

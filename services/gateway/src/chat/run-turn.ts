@@ -1,3 +1,8 @@
+import {
+  MAX_PROMPT_NOTE_CHARS,
+  MAX_PROMPT_PASSAGES_CHARS,
+  MAX_PROMPT_SENT_TURNS,
+} from "@dogi/contracts";
 import type {
   TChatDoneEvent,
   TChatErrorEvent,
@@ -6,6 +11,8 @@ import type {
   TChatSession,
   TInferenceStatus,
   TPet,
+  TPromptContext,
+  TPromptTurn,
   TRagSearchHit,
   TTriage,
   TTurn,
@@ -19,7 +26,7 @@ import { GenerationError, streamChat } from "./generate.ts";
 import type { GenerationResult } from "./generate.ts";
 import { languageOf, triage } from "@dogi/triage";
 import type { TriagePet } from "@dogi/triage";
-import { ageYears, buildMessages, describePet } from "./prompt.ts";
+import { ageYears, buildPrompt, continuePlans, describePet, historyCharsFor } from "./prompt.ts";
 import { doneUsage } from "./cache-key.ts";
 import { fitPrompt } from "./fit-prompt.ts";
 import { retrievalOnlyAnswer } from "./retrieval-only.ts";
@@ -67,12 +74,13 @@ export interface TurnDeps {
 const PASSAGES = 5;
 const HISTORY_PAGES = 5;
 
-async function recentTurns(deps: TurnDeps, userId: string, turn: TTurn): Promise<TTurn[]> {
+async function recentTurns(deps: TurnDeps, userId: string, turn: TTurn): Promise<TPromptTurn[]> {
   // The session service lists turns oldest first; sessions are short, so a few pages cover them.
-  const turns: TTurn[] = [];
+  // Each comes with the context its prompt carried, read under this user like the turn itself.
+  const turns: TPromptTurn[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < HISTORY_PAGES; page++) {
-    const result = await deps.services.session.listTurns.query({
+    const result = await deps.services.session.listTurnsForPrompt.query({
       userId,
       sessionId: turn.sessionId,
       limit: 100,
@@ -168,7 +176,7 @@ export async function runTurn(
   // Earlier turns are read alongside retrieval: nothing before the first byte waits on another.
   const earlierTurns = recentTurns(deps, userId, turn).catch((error: unknown) => {
     deps.logger.warn({ err: error }, "earlier turns unavailable; answering without them");
-    return [];
+    return [] as TPromptTurn[];
   });
   const [{ hits, unavailable }, status] = await Promise.all([
     search(deps, turn.question, pet),
@@ -195,6 +203,9 @@ export async function runTurn(
 
   let answer = "";
   let firstTokenMs: number | null = null;
+  // What this turn's message to the model carried, stored with the answer for later turns to
+  // replay (none for a retrieval-only answer, which no model wrote).
+  let promptContext: TPromptContext | null = null;
   const emit = (text: string) => {
     firstTokenMs ??= elapsed();
     answer += text;
@@ -224,10 +235,11 @@ export async function runTurn(
   let generation: GenerationResult;
   try {
     const earlier = await earlierTurns;
-    const { messages } = await fitPrompt({
+    const { prompt, messages } = await fitPrompt({
       build: (shares) =>
-        buildMessages({
+        buildPrompt({
           question: turn.question,
+          messageIndex: turn.messageIndex,
           language,
           pet,
           hits,
@@ -241,7 +253,11 @@ export async function runTurn(
       count: (prompt) =>
         deps.services.inference.countPrompt.mutate({ model: "default", messages: prompt }),
       answerTokens: deps.maxTokens,
+      // The last turn's prompt, repeated, comes first: inference's prompt cache holds it.
+      plans: continuePlans(earlier),
+      historyChars: historyCharsFor(deps.contextChars),
     });
+    promptContext = keepable({ ...prompt.context, answerStart: answer.length });
     generation = await generateWhenThereIsRoom({
       queue: deps.generationQueue,
       timeoutMs: deps.queueTimeoutMs,
@@ -322,6 +338,7 @@ export async function runTurn(
         ...(triaged ? { triage: triaged } : {}),
         ...(result.model ? { model: result.model.slice(0, 200) } : {}),
         ...(result.usage ? { usage: result.usage } : {}),
+        ...(promptContext ? { promptContext } : {}),
       });
     } catch (error) {
       const failure = describeFailure(error);
@@ -356,4 +373,17 @@ export async function runTurn(
       timings: { retrieval_ms: retrievalMs, first_token_ms: firstTokenMs, total_ms: elapsed() },
     });
   }
+}
+
+/**
+ * The context as the session service keeps it, or null when it is over the limits: the turn is
+ * then replayed as question and answer, and the next turn lays its history out anew.
+ */
+function keepable(context: TPromptContext): TPromptContext | null {
+  return context.note.length <= MAX_PROMPT_NOTE_CHARS &&
+    context.passages.length <= MAX_PROMPT_PASSAGES_CHARS &&
+    context.history.sent.length <= MAX_PROMPT_SENT_TURNS &&
+    !`${context.note}${context.passages}`.includes("\u0000")
+    ? context
+    : null;
 }

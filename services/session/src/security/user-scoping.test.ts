@@ -29,6 +29,10 @@ const intrusions: Array<[string, (api: SessionCaller, sessionId: TSessionId) => 
     ["deleteSession", (api, sessionId) => api.deleteSession({ userId: intruder, sessionId })],
     ["listTurns", (api, sessionId) => api.listTurns({ userId: intruder, sessionId })],
     [
+      "listTurnsForPrompt",
+      (api, sessionId) => api.listTurnsForPrompt({ userId: intruder, sessionId }),
+    ],
+    [
       "appendTurn",
       (api, sessionId) => api.appendTurn({ userId: intruder, sessionId, question: "hi" }),
     ],

@@ -1,6 +1,7 @@
 import type {
   TChatSession,
   TCitation,
+  TPromptContext,
   TTitleSource,
   TTokenUsage,
   TTurn,
@@ -10,9 +11,14 @@ import type {
   TTriage,
 } from "@dogi/contracts";
 
-/** A turn as stored: the public turn plus the revision that guards concurrent updates. */
+/**
+ * A turn as stored: the public turn plus the revision that guards concurrent updates and the
+ * context its prompt was sent with.
+ */
 export interface StoredTurn extends TTurn {
   revision: number;
+  /** What the answer's prompt carried (null: not kept, pending, or stored before it was kept). */
+  promptContext: TPromptContext | null;
   /** When the current attempt began (the turn's creation, or its last regenerate or retry). */
   attemptStartedAt: string;
 }
@@ -34,6 +40,8 @@ export interface TurnChange {
   completedAt: string | null;
   /** The question's emergency triage (null: none, or not yet known for a pending turn). */
   triage: TTriage | null;
+  /** What the answer's prompt carried (null: none kept; a new attempt clears it). */
+  promptContext: TPromptContext | null;
   /** Appended to the turn's history (regenerate). */
   pushHistory?: TTurnAttempt;
   /** Set when the change starts a new attempt (the turn goes back to pending). */

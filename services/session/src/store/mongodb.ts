@@ -9,6 +9,7 @@ import type {
   TChatSession,
   TCitation,
   TPetId,
+  TPromptContext,
   TSessionId,
   TTitleSource,
   TTokenUsage,
@@ -59,6 +60,8 @@ interface TurnDoc {
   triage?: TTriage | null;
   /** When the current attempt began; absent on turns stored before it was kept (created_at). */
   attempt_started_at?: Date;
+  /** What the answer's prompt carried; absent on turns stored before it was kept. */
+  prompt_context?: TPromptContext | null;
 }
 
 /**
@@ -422,6 +425,7 @@ class MongoSessionStore implements SessionStore {
               error: change.error,
               completed_at: change.completedAt === null ? null : new Date(change.completedAt),
               triage: change.triage,
+              prompt_context: change.promptContext,
               ...(change.attemptStartedAt === undefined
                 ? {}
                 : { attempt_started_at: new Date(change.attemptStartedAt) }),
@@ -532,6 +536,7 @@ function newTurnDoc(
     revision: 0,
     triage: null,
     attempt_started_at: new Date(turn.now),
+    prompt_context: null,
   };
 }
 
@@ -604,6 +609,7 @@ function toTurn(doc: TurnDoc): StoredTurn {
     completedAt: doc.completed_at === null ? null : doc.completed_at.toISOString(),
     history: doc.history,
     triage: doc.triage ?? null,
+    promptContext: doc.prompt_context ?? null,
     revision: doc.revision,
     attemptStartedAt: (doc.attempt_started_at ?? doc.created_at).toISOString(),
   };

@@ -43,7 +43,8 @@ const SCHEMA = [
     history TEXT NOT NULL DEFAULT '[]',
     revision INTEGER NOT NULL DEFAULT 0,
     triage TEXT,
-    attempt_started_at INTEGER
+    attempt_started_at INTEGER,
+    prompt_context TEXT
   )`,
   `CREATE UNIQUE INDEX IF NOT EXISTS llm_messages_session_index
     ON llm_messages (session_id, message_index)`,
@@ -56,13 +57,16 @@ const SCHEMA = [
 ];
 
 const TURN_COLUMNS = `session_id, message_index, question, answer, citations, model, usage, status,
-  error, client_message_id, created_at, completed_at, history, revision, triage, attempt_started_at`;
+  error, client_message_id, created_at, completed_at, history, revision, triage, attempt_started_at,
+  prompt_context`;
 
 // Columns added after the first release: a database created before them gains them at start.
 const ADDED_TURN_COLUMNS: Array<{ name: string; definition: string }> = [
   { name: "triage", definition: "triage TEXT" },
   // NULL on older rows: their attempt began when the turn was created.
   { name: "attempt_started_at", definition: "attempt_started_at INTEGER" },
+  // NULL on older rows: those turns are replayed without their passages.
+  { name: "prompt_context", definition: "prompt_context TEXT" },
 ];
 
 /** Options for {@link createSqliteStore}. */
@@ -359,7 +363,7 @@ class SqliteSessionStore implements SessionStore {
     const statements: InStatement[] = [
       {
         sql: `UPDATE llm_messages SET answer = ?, citations = ?, model = ?, usage = ?, status = ?,
-            error = ?, completed_at = ?, triage = ?, revision = revision + 1,
+            error = ?, completed_at = ?, triage = ?, prompt_context = ?, revision = revision + 1,
             attempt_started_at = COALESCE(?, attempt_started_at),
             history = CASE WHEN ? IS NULL THEN history ELSE json_insert(history, '$[#]', json(?)) END
           WHERE session_id = ? AND user_id = ? AND message_index = ? AND revision = ?
@@ -373,6 +377,7 @@ class SqliteSessionStore implements SessionStore {
           change.error === null ? null : JSON.stringify(change.error),
           change.completedAt === null ? null : Date.parse(change.completedAt),
           change.triage === null ? null : JSON.stringify(change.triage),
+          change.promptContext === null ? null : JSON.stringify(change.promptContext),
           change.attemptStartedAt === undefined ? null : Date.parse(change.attemptStartedAt),
           change.pushHistory === undefined ? null : 1,
           change.pushHistory === undefined ? null : JSON.stringify(change.pushHistory),
@@ -495,6 +500,7 @@ function toTurn(row: Row): StoredTurn {
     completedAt: completedAt === null || completedAt === undefined ? null : iso(completedAt),
     history: parseJson(optionalText(row, "history"), []),
     triage: parseJson(optionalText(row, "triage"), null),
+    promptContext: parseJson(optionalText(row, "prompt_context"), null),
     revision: Number(row.revision),
     attemptStartedAt: iso(row.attempt_started_at ?? row.created_at),
   };

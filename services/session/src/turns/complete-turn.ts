@@ -13,6 +13,7 @@ export async function completeTurn(deps: SessionDeps, input: TCompleteTurnInput)
     status: input.status,
     error: null,
     triage: input.triage ?? null,
+    promptContext: input.promptContext ?? null,
   });
   return publicTurn(turn);
 }

@@ -13,6 +13,8 @@ export async function failTurn(deps: SessionDeps, input: TFailTurnInput): Promis
     status: "error",
     error: input.error,
     triage: input.triage ?? null,
+    // A failed turn is never replayed to the model.
+    promptContext: null,
   });
   return publicTurn(turn);
 }

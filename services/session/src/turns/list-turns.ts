@@ -1,14 +1,18 @@
 import { z } from "zod";
-import type { TListTurnsInput, TPage, TTurn } from "@dogi/contracts";
+import type { TListTurnsInput, TPage, TPromptTurn, TTurn } from "@dogi/contracts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
 import type { SessionDeps } from "../deps.ts";
 import { requireSession } from "../sessions/require-session.ts";
-import { publicTurn } from "./public-turn.ts";
+import type { StoredTurn } from "../store/interface.ts";
+import { promptTurn, publicTurn } from "./public-turn.ts";
 
 const ZTurnCursor = z.tuple([z.number().int().min(-1)]);
 
-/** A session's turns in message order. New turns only ever go to the end, so pages are stable. */
-export async function listTurns(deps: SessionDeps, input: TListTurnsInput): Promise<TPage<TTurn>> {
+async function listStoredTurns<T extends { messageIndex: number }>(
+  deps: SessionDeps,
+  input: TListTurnsInput,
+  shape: (turn: StoredTurn) => T,
+): Promise<TPage<T>> {
   await requireSession(deps, input);
   const afterIndex = input.cursor === undefined ? -1 : decodeCursor(input.cursor, ZTurnCursor)[0];
   const rows = await deps.store.listTurns({
@@ -17,8 +21,24 @@ export async function listTurns(deps: SessionDeps, input: TListTurnsInput): Prom
     afterIndex,
     limit: input.limit + 1,
   });
-  const items = rows.slice(0, input.limit).map(publicTurn);
+  const items = rows.slice(0, input.limit).map(shape);
   const last = items.at(-1);
   const nextCursor = rows.length > input.limit && last ? encodeCursor([last.messageIndex]) : null;
   return { items, nextCursor };
+}
+
+/** A session's turns in message order. New turns only ever go to the end, so pages are stable. */
+export function listTurns(deps: SessionDeps, input: TListTurnsInput): Promise<TPage<TTurn>> {
+  return listStoredTurns(deps, input, publicTurn);
+}
+
+/**
+ * The same pages with each turn's prompt context: for the gateway's prompt only, which replays
+ * earlier turns as they were sent. Scoped to the user like listTurns.
+ */
+export function listTurnsForPrompt(
+  deps: SessionDeps,
+  input: TListTurnsInput,
+): Promise<TPage<TPromptTurn>> {
+  return listStoredTurns(deps, input, promptTurn);
 }

@@ -1,11 +1,21 @@
-import type { TTurn } from "@dogi/contracts";
+import type { TPromptTurn, TTurn } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { StoredTurn } from "../store/interface.ts";
 
 /** The turn as callers see it (without the store's revision and attempt start). */
 export function publicTurn(turn: StoredTurn): TTurn {
-  const { revision: _revision, attemptStartedAt: _attemptStartedAt, ...rest } = turn;
+  const {
+    revision: _revision,
+    attemptStartedAt: _attemptStartedAt,
+    promptContext: _promptContext,
+    ...rest
+  } = turn;
   return rest;
+}
+
+/** The turn as the gateway's prompt replays it: the public turn and the context it was sent with. */
+export function promptTurn(turn: StoredTurn): TPromptTurn {
+  return { ...publicTurn(turn), promptContext: turn.promptContext };
 }
 
 /** NOT_FOUND for a turn, worded the same whether the session is missing or another user's. */

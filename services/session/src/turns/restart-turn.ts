@@ -27,6 +27,8 @@ export async function restartTurn(
       completedAt: null,
       // The new attempt assesses the question again (the pet may have changed).
       triage: null,
+      // The new answer is generated from a prompt of its own.
+      promptContext: null,
       attemptStartedAt: now,
       pushHistory: isAbandoned(deps, turn)
         ? abandonedOutcome(turn, now)

@@ -28,7 +28,7 @@ export async function sweepAbandonedTurns(
         sessionId: turn.sessionId,
         messageIndex: turn.messageIndex,
         ifRevision: turn.revision,
-        change: { ...outcome, triage: turn.triage ?? null },
+        change: { ...outcome, triage: turn.triage ?? null, promptContext: null },
         now,
       });
       if (updated) changed += 1;
