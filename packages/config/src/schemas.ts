@@ -252,7 +252,7 @@ export const ZInferenceEnv = ZCommonEnv.extend(ZInternalServiceEnv.shape).extend
    * Megabytes of conversations' evaluated prefixes (prompt_cache_key) saved to the temporary
    * folder when another conversation takes their sequence, loaded back when they return; 0: none.
    */
-  INFERENCE_PARKED_PREFIX_MB: z.coerce.number().int().min(0).max(1_048_576).default(512),
+  INFERENCE_PARKED_PREFIX_MB: z.coerce.number().int().min(0).max(1_048_576).default(2048),
   /** A request (queue wait included) is cut off after this long. */
   INFERENCE_REQUEST_TIMEOUT_MS: millis(300_000),
   /** An OpenAI-compatible API used when the local model cannot serve a request. */

@@ -183,6 +183,8 @@ export function buildPrompt(options: {
   messageIndex: number;
   language: TLocale;
   pet: TPet | null;
+  /** The pet's health record as profile lines (vaccinations, medications, allergies, weight). */
+  petRecordLines?: readonly string[];
   hits: readonly TRagSearchHit[];
   knowledgeUnavailable: boolean;
   /** The question's triage, when it found emergency or urgent signs. */
@@ -225,7 +227,7 @@ export function buildPrompt(options: {
     SAFETY_RULES,
   ].join("\n\n");
   const profile = options.pet
-    ? `<pet_profile>\n${asData(describePet(options.pet))}\n</pet_profile>`
+    ? `<pet_profile>\n${asData([describePet(options.pet), ...(options.petRecordLines ?? [])].join("\n"))}\n</pet_profile>`
     : null;
   const note = [
     options.triage ? triageNote(options.triage) : null,

@@ -35,7 +35,8 @@ import { writeTitle } from "./title.ts";
 import { generateWhenThereIsRoom } from "./wait-for-model.ts";
 import type { GenerationQueue } from "./generation-queue.ts";
 import type { TitleOutcome } from "./title.ts";
-import { raisedByOpinion, startTriageOpinion } from "./triage-opinion.ts";
+import { RANK, raisedByOpinion, startTriageOpinion } from "./triage-opinion.ts";
+import { recordContextForTurn } from "../pets/load-record.ts";
 
 /** Where a turn's events go: an SSE stream, or a collector for stream=false. */
 export interface TurnSink {
@@ -173,18 +174,43 @@ export async function runTurn(
     signal: input.signal,
   });
 
+  // The pet's health record is read alongside retrieval (the rules' notice above never waits
+  // for it); its facts may raise the triage below, its lines go into the pet profile.
+  const petRecord = recordContextForTurn(
+    { services: deps.services, logger: deps.logger },
+    // By owner id: the turn may come through an API key, which is no token to forward.
+    { userId, accessToken: null },
+    pet,
+  );
   // Earlier turns are read alongside retrieval: nothing before the first byte waits on another.
   const earlierTurns = recentTurns(deps, userId, turn).catch((error: unknown) => {
     deps.logger.warn({ err: error }, "earlier turns unavailable; answering without them");
     return [] as TPromptTurn[];
   });
-  const [{ hits, unavailable }, status] = await Promise.all([
+  const [{ hits, unavailable }, status, record] = await Promise.all([
     search(deps, turn.question, pet),
     deps.inferenceStatus(),
+    petRecord,
   ]);
+  // The record as evidence: an unvaccinated puppy with bloody diarrhoea, a pet on insulin.
+  let baseline = rules;
+  const petForTriage = triagePetOf(pet);
+  if (petForTriage && record.triageFacts.length > 0) {
+    const withRecord = triage(turn.question, { ...petForTriage, recordFacts: record.triageFacts });
+    if (RANK[withRecord.level] > RANK[rules.level] && withRecord.level !== "none") {
+      baseline = withRecord;
+      triaged = {
+        level: withRecord.level,
+        signs: withRecord.signs,
+        message: withRecord.message,
+        source: "rules",
+      };
+      sink.triage({ ...triaged, message_index: turn.messageIndex });
+    }
+  }
   if (opinion) {
     if (status !== null && !status.canGenerate) opinion.cancel();
-    const raised = raisedByOpinion(rules, await opinion.result, language);
+    const raised = raisedByOpinion(baseline, await opinion.result, language);
     if (raised) {
       triaged = raised;
       sink.triage({ ...raised, message_index: turn.messageIndex });
@@ -242,6 +268,7 @@ export async function runTurn(
           messageIndex: turn.messageIndex,
           language,
           pet,
+          petRecordLines: record.profileLines,
           hits,
           knowledgeUnavailable: unavailable,
           triage: triaged,

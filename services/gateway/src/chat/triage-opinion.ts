@@ -95,7 +95,8 @@ export function parseOpinion(content: string): Opinion | null {
   }
 }
 
-const RANK: Record<TTriageLevel | "none", number> = { none: 0, urgent: 1, emergency: 2 };
+/** Triage levels in order of urgency. */
+export const RANK: Record<TTriageLevel | "none", number> = { none: 0, urgent: 1, emergency: 2 };
 
 /**
  * The rules' result raised to the model's level when the model saw more; never lowered. Null

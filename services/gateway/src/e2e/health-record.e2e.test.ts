@@ -96,4 +96,47 @@ describe("the pet's health record and the vet summary, through every service", (
     expect((await owner.call("GET", "/v1/auth/pets/due-soon")).json.items).toEqual([]);
     expect((await owner.call("DELETE", "/v1/auth/me", { password })).status).toBe(202);
   });
+
+  it("raises the triage of a chat turn with the record's evidence: an unvaccinated puppy vomiting with diarrhoea", async () => {
+    const owner = new Api(stack.url);
+    await owner.register();
+    const ask = async (petId: string | null) => {
+      const session = await owner.call("POST", "/v1/llm/sessions", petId ? { pet_id: petId } : {});
+      const response = await fetch(
+        `${stack.url}/v1/llm/sessions/${session.json.session_id as string}/messages`,
+        {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            authorization: `Bearer ${owner.token ?? ""}`,
+          },
+          body: JSON.stringify({ question: "he is vomiting and has diarrhea" }),
+        },
+      );
+      const events = await readEvents(response);
+      expect(events.at(-1)?.event).toBe("done");
+      const triages = events.filter((e) => e.event === "triage").map((e) => e.data);
+      return triages.at(-1) as
+        { level: string; signs: Array<{ id: string; evidence?: string[] }> } | undefined;
+    };
+    const pet = await owner.call("POST", "/v1/auth/pets", {
+      name: "Coco",
+      species: "dog",
+      birth_date: seoulDay(-120),
+    });
+    const petId = pet.json.pet_id as string;
+    // Without a record, nothing says the puppy is unprotected.
+    expect((await ask(petId))?.signs.map((s) => s.id) ?? []).not.toContain("parvo_like");
+    // A kept record with no vaccination: a puppy with parvovirus-like signs is an emergency.
+    const weight = await owner.call("POST", `/v1/auth/pets/${petId}/record`, {
+      kind: "weight",
+      date: seoulDay(-1),
+      kg: 3.2,
+    });
+    expect(weight.status).toBe(201);
+    const raised = await ask(petId);
+    expect(raised?.level).toBe("emergency");
+    const parvo = raised?.signs.find((s) => s.id === "parvo_like");
+    expect(parvo?.evidence?.join(" ")).toMatch(/record/i);
+  });
 });
