@@ -10,10 +10,13 @@ export const repoRoot = path.resolve(infraDir, "..");
 
 export const composePath = path.join(infraDir, "docker-compose.yml");
 export const cudaComposePath = path.join(infraDir, "docker-compose.cuda.yml");
+export const exllamav2ComposePath = path.join(infraDir, "docker-compose.exllamav2.yml");
+export const logrotatePath = path.join(infraDir, "logrotate.conf");
 export const envExamplePath = path.join(repoRoot, ".env.example");
 
 /** The five Dogi services (built from this repository), as opposed to the stores. */
 export const dogiServices = ["auth", "session", "rag", "inference", "gateway"] as const;
+export type DogiService = (typeof dogiServices)[number];
 
 /** What each profile must start: the part it names plus what that part needs, nothing else. */
 export const expectedProfiles: Record<string, string[]> = {
@@ -21,8 +24,18 @@ export const expectedProfiles: Record<string, string[]> = {
   session: ["mongodb", "session"],
   rag: ["chromadb", "rag"],
   inference: ["inference"],
-  gateway: ["auth", "chromadb", "gateway", "inference", "mongodb", "mysql", "rag", "session"],
-  all: ["auth", "chromadb", "gateway", "inference", "mongodb", "mysql", "rag", "session"],
+  gateway: [
+    "auth",
+    "chromadb",
+    "gateway",
+    "inference",
+    "mongodb",
+    "mysql",
+    "rag",
+    "redis",
+    "session",
+  ],
+  all: ["auth", "chromadb", "gateway", "inference", "mongodb", "mysql", "rag", "redis", "session"],
 };
 
 /** A service of a Compose file, with the fields these tests read. */
@@ -30,6 +43,10 @@ export interface ComposeService {
   image?: string;
   build?: { context?: string; dockerfile?: string; target?: string; args?: Record<string, string> };
   profiles?: string[];
+  command?: string[];
+  read_only?: boolean;
+  tmpfs?: string[];
+  cap_drop?: string[];
   depends_on?: Record<string, { condition?: string; required?: boolean }> | string[];
   environment?: Record<string, string | number | boolean | null>;
   healthcheck?: { test?: string[] | string; disable?: boolean; [key: string]: unknown };
@@ -40,7 +57,12 @@ export interface ComposeService {
     resources?: {
       limits?: { cpus?: string | number; memory?: string };
       reservations?: {
-        devices?: Array<{ driver?: string; count?: unknown; capabilities?: string[] }>;
+        devices?: Array<{
+          driver?: string;
+          count?: unknown;
+          device_ids?: string[];
+          capabilities?: string[];
+        }>;
       };
     };
   };

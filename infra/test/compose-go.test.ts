@@ -10,6 +10,7 @@ import {
   composePath,
   cudaComposePath,
   dogiServices,
+  exllamav2ComposePath,
   expectedProfiles,
   infraDir,
   requireTool,
@@ -39,10 +40,18 @@ interface LoadedService {
   environment?: Record<string, string | null>;
   ports?: Array<{ target: number; published?: string; host_ip?: string }>;
   build?: { target?: string; args?: Record<string, string>; dockerfile?: string };
+  image?: string;
+  command?: string[];
+  networks?: Record<string, unknown>;
   deploy?: {
     resources?: {
       reservations?: {
-        devices?: Array<{ driver?: string; count?: number; capabilities?: string[] }>;
+        devices?: Array<{
+          driver?: string;
+          count?: number;
+          device_ids?: string[];
+          capabilities?: string[];
+        }>;
       };
     };
   };
@@ -66,6 +75,26 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
     JWT_SECRET: randomBytes(48).toString("base64"),
     INTERNAL_SECRET: randomBytes(48).toString("base64"),
   };
+  // Optional secrets, each read by one service's schema (HUGGING_FACE_TOKEN by `dogi pull` alone).
+  const optionalSecrets = {
+    METRICS_TOKEN: randomBytes(24).toString("hex"),
+    UPSTREAM_API_KEY: `sk-${randomBytes(24).toString("hex")}`,
+    EMBEDDING_API_KEY: `sk-${randomBytes(24).toString("hex")}`,
+    HUGGING_FACE_TOKEN: `hf_${randomBytes(24).toString("hex")}`,
+  };
+  const optionalSecretHolders: Record<keyof typeof optionalSecrets, string[]> = {
+    METRICS_TOKEN: ["gateway"],
+    UPSTREAM_API_KEY: ["inference"],
+    EMBEDDING_API_KEY: ["rag"],
+    HUGGING_FACE_TOKEN: [],
+  };
+  // What the exllamav2 overlay requires on top of the secrets.
+  const exllamav2Settings = {
+    TABBYAPI_IMAGE: `ghcr.io/theroyallab/tabbyapi@sha256:${"0".repeat(64)}`,
+    EXLLAMAV2_MODEL: "Qwen2.5-7B-Instruct-exl2-4.0bpw",
+  };
+  let optionalSecretsFile = "";
+  let exllamav2EnvFile = "";
 
   beforeAll(() => {
     gate.assertPresent();
@@ -78,6 +107,14 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
         .map(([key, value]) => `${key}=${value}\n`)
         .join(""),
     );
+    const envLines = (values: Record<string, string>) =>
+      Object.entries(values)
+        .map(([key, value]) => `${key}=${value}\n`)
+        .join("");
+    optionalSecretsFile = path.join(tempDir, "optional-secrets.env");
+    fs.writeFileSync(optionalSecretsFile, envLines({ ...secrets, ...optionalSecrets }));
+    exllamav2EnvFile = path.join(tempDir, "exllamav2.env");
+    fs.writeFileSync(exllamav2EnvFile, envLines({ ...secrets, ...exllamav2Settings }));
   }, 180_000);
 
   afterAll(() => {
@@ -165,6 +202,25 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
     }
   });
 
+  it("gives each optional secret to the one service that reads it, and to no other", () => {
+    const services = load({ profiles: ["all"], env: optionalSecretsFile }).services;
+    expect(Object.keys(services).length).toBeGreaterThan(0);
+    for (const [secret, holders] of Object.entries(optionalSecretHolders)) {
+      const value = optionalSecrets[secret as keyof typeof optionalSecrets];
+      const holding = Object.entries(services)
+        .filter(([, service]) => Object.values(service.environment ?? {}).includes(value))
+        .map(([name]) => name);
+      expect(holding, secret).toEqual(holders);
+      for (const holder of holders) expect(services[holder]?.environment?.[secret]).toBe(value);
+    }
+  });
+
+  it("points the gateway at the redis service unless REDIS_URL names another", () => {
+    const services = load({ profiles: ["gateway"] }).services;
+    expect(services.gateway?.environment?.REDIS_URL).toBe("redis://redis:6379");
+    expect(Object.keys(services)).toContain("redis");
+  });
+
   it("publishes the gateway on host port 80 and nothing else", () => {
     const services = load({ profiles: ["all"] }).services;
     const published = Object.entries(services).flatMap(([name, service]) =>
@@ -187,5 +243,58 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
     expect(gpu?.deploy?.resources?.reservations?.devices).toEqual([
       { driver: "nvidia", count: 1, capabilities: ["gpu"] },
     ]);
+  });
+
+  it("merges the exllamav2 overlay: a GPU engine the gateway lists beside Dogi's inference", () => {
+    const loaded = load({
+      files: [composePath, exllamav2ComposePath],
+      profiles: ["all"],
+      env: exllamav2EnvFile,
+    });
+    expect(loaded.stderr).toBe("");
+    expect(Object.keys(loaded.services).sort()).toEqual(
+      [...(expectedProfiles.all ?? []), "exllamav2"].sort(),
+    );
+    const { exllamav2, gateway, inference } = loaded.services;
+    expect(exllamav2?.image).toBe(exllamav2Settings.TABBYAPI_IMAGE);
+    expect(exllamav2?.command).toEqual(
+      expect.arrayContaining(["--model-name", exllamav2Settings.EXLLAMAV2_MODEL]),
+    );
+    expect(exllamav2?.deploy?.resources?.reservations?.devices).toEqual([
+      { driver: "nvidia", device_ids: ["0"], capabilities: ["gpu"] },
+    ]);
+    expect(Object.keys(exllamav2?.networks ?? {})).toEqual(["exllamav2"]);
+    expect(Object.keys(gateway?.networks ?? {}).sort()).toEqual(["backend", "egress", "exllamav2"]);
+    const environment = gateway?.environment ?? {};
+    expect(environment.INFERENCE_URLS).toBe("http://inference:4004,http://exllamav2:5000");
+    // The rest of the gateway's environment is the main file's, and its schema still accepts it.
+    expect(environment.INFERENCE_URL).toBe("http://inference:4004");
+    expect(environment.REDIS_URL).toBe("redis://redis:6379");
+    const source = Object.fromEntries(
+      Object.entries(environment).map(([key, value]) => [key, value ?? undefined]),
+    );
+    expect(() => loadEnv(ZGatewayEnv, { service: "gateway", source })).not.toThrow();
+    expect(inference?.environment?.LLAMA_GPU).toBe("off");
+  });
+
+  it("refuses the exllamav2 overlay without a pinned image and a model, naming both", () => {
+    const loaded = load({ files: [composePath, exllamav2ComposePath], profiles: ["all"] });
+    expect(loaded.status).not.toBe(0);
+    for (const variable of Object.keys(exllamav2Settings))
+      expect(loaded.stderr).toContain(`required variable ${variable} is missing a value`);
+  });
+
+  it("lets an operator's INFERENCE_URLS replace the overlay's list", () => {
+    const own = path.join(tempDir, "own-urls.env");
+    fs.writeFileSync(
+      own,
+      `${fs.readFileSync(exllamav2EnvFile, "utf8")}INFERENCE_URLS=http://exllamav2:5000\n`,
+    );
+    const loaded = load({
+      files: [composePath, exllamav2ComposePath],
+      profiles: ["all"],
+      env: own,
+    });
+    expect(loaded.services.gateway?.environment?.INFERENCE_URLS).toBe("http://exllamav2:5000");
   });
 });

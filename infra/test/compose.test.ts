@@ -4,15 +4,18 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZRagEnv, ZSessionEnv } from "@dogi/config";
+import type { DogiService } from "./compose-file.ts";
 import {
   composePath,
   cudaComposePath,
   dependencies,
   dogiServices,
+  exllamav2ComposePath,
   enabledServices,
   expectedProfiles,
   infraDir,
   interpolations,
+  logrotatePath,
   readComposeFile,
   readEnvExample,
   repoRoot,
@@ -21,10 +24,12 @@ import { isPinned } from "./dockerfile-lint.ts";
 
 const compose = readComposeFile(composePath);
 const cuda = readComposeFile(cudaComposePath);
+const exllamav2 = readComposeFile(exllamav2ComposePath);
 const composeText = fs.readFileSync(composePath, "utf8");
 const cudaText = fs.readFileSync(cudaComposePath, "utf8");
+const exllamav2Text = fs.readFileSync(exllamav2ComposePath, "utf8");
 
-const envSchemas: Record<(typeof dogiServices)[number], z.ZodObject> = {
+const envSchemas: Record<DogiService, z.ZodObject> = {
   auth: ZAuthEnv,
   session: ZSessionEnv,
   rag: ZRagEnv,
@@ -32,7 +37,8 @@ const envSchemas: Record<(typeof dogiServices)[number], z.ZodObject> = {
   gateway: ZGatewayEnv,
 };
 
-const secretName = /PASSWORD|SECRET|API_KEY|TOKEN/;
+// A secret's name; TOKEN only at the end (AUTH_TOKEN_VERSION_CACHE_MS is a duration).
+const secretName = /PASSWORD|SECRET|API_KEY|TOKEN$/;
 
 describe("the Compose file against the Compose Specification schema", () => {
   const schema = JSON.parse(
@@ -43,6 +49,7 @@ describe("the Compose file against the Compose Specification schema", () => {
   it.each([
     ["docker-compose.yml", compose],
     ["docker-compose.cuda.yml", cuda],
+    ["docker-compose.exllamav2.yml", exllamav2],
   ])("%s is valid", (_name, file) => {
     const valid = validate(file);
     expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
@@ -144,7 +151,7 @@ describe("network exposure, storage and limits", () => {
 
   it("keeps the stores on an internal network with no route out", () => {
     expect(compose.networks?.backend?.internal).toBe(true);
-    for (const name of ["mysql", "mongodb", "chromadb", "auth", "session"]) {
+    for (const name of ["mysql", "mongodb", "chromadb", "redis", "auth", "session"]) {
       expect(compose.services[name]?.networks, name).toEqual(["backend"]);
     }
   });
@@ -173,7 +180,7 @@ describe("network exposure, storage and limits", () => {
   });
 
   it("pins every third-party image to an exact version", () => {
-    for (const name of ["mysql", "mongodb", "chromadb"]) {
+    for (const name of ["mysql", "mongodb", "chromadb", "redis"]) {
       const image = compose.services[name]?.image ?? "";
       expect(isPinned(image), `${name}: ${image}`).toBe(true);
     }
@@ -222,8 +229,72 @@ describe("inference: CPU by default, CUDA with the overlay", () => {
   });
 });
 
+describe("exllamav2: an optional engine beside Dogi's inference", () => {
+  const engine = exllamav2.services.exllamav2;
+
+  it("adds only the engine and the gateway's list of engines", () => {
+    expect(Object.keys(exllamav2.services).sort()).toEqual(["exllamav2", "gateway"]);
+    expect(Object.keys(exllamav2.services.gateway ?? {}).sort()).toEqual([
+      "environment",
+      "networks",
+    ]);
+    expect(exllamav2.services.gateway?.environment).toEqual({
+      INFERENCE_URLS: "${INFERENCE_URLS:-http://inference:4004,http://exllamav2:5000}",
+    });
+  });
+
+  it("reserves one NVIDIA GPU by index, so it can sit beside the cuda overlay's", () => {
+    expect(engine?.deploy?.resources?.reservations?.devices).toEqual([
+      { driver: "nvidia", device_ids: ["${EXLLAMAV2_GPU:-0}"], capabilities: ["gpu"] },
+    ]);
+    expect(engine?.deploy?.resources?.limits?.cpus).toBeDefined();
+    expect(engine?.deploy?.resources?.limits?.memory).toBeDefined();
+  });
+
+  it("serves the OpenAI API with exllamav2 on its port, the model it is told", () => {
+    const command = engine?.command ?? [];
+    const option = (name: string) => command[command.indexOf(name) + 1];
+    expect(command[0]).toBe("main.py");
+    expect(option("--host")).toBe("0.0.0.0");
+    expect(option("--port")).toBe("5000");
+    expect(option("--backend")).toBe("exllamav2");
+    expect(option("--api-servers")).toBe("OAI");
+    expect(option("--model-dir")).toBe("/models");
+    expect(option("--model-name")).toMatch(/^\$\{EXLLAMAV2_MODEL:\?.+\}$/);
+    expect(engine?.volumes).toEqual(["${EXLLAMAV2_MODELS_DIR:-../models/exllamav2}:/models:ro"]);
+    expect(String(engine?.healthcheck?.test)).toContain("http://127.0.0.1:5000/health");
+  });
+
+  it("runs a digest the operator pinned, as TabbyAPI publishes only :latest", () => {
+    expect(engine?.image).toMatch(/^\$\{TABBYAPI_IMAGE:\?[^}]*@sha256:[^}]*\}$/);
+  });
+
+  it("is reachable by the gateway alone, on an internal network of its own (it has no keys)", () => {
+    expect(engine?.command).toEqual(expect.arrayContaining(["--disable-auth", "true"]));
+    expect(exllamav2.networks?.exllamav2?.internal).toBe(true);
+    expect(engine?.networks).toEqual(["exllamav2"]);
+    expect(exllamav2.services.gateway?.networks).toEqual([
+      ...((compose.services.gateway?.networks ?? []) as string[]),
+      "exllamav2",
+    ]);
+    for (const [name, service] of Object.entries(compose.services))
+      expect(JSON.stringify(service.networks ?? []), name).not.toContain("exllamav2");
+    expect(engine?.cap_drop).toEqual(["ALL"]);
+    expect(engine?.security_opt).toEqual(["no-new-privileges:true"]);
+    expect(engine?.ports).toBeUndefined();
+  });
+
+  it("starts on the parts that run inference, like Dogi's own engine", () => {
+    expect(engine?.profiles).toEqual(compose.services.inference?.profiles);
+  });
+});
+
 describe("environment variables", () => {
-  const references = [...interpolations(composeText), ...interpolations(cudaText)];
+  const references = [
+    ...interpolations(composeText),
+    ...interpolations(cudaText),
+    ...interpolations(exllamav2Text),
+  ];
   const { documented, values } = readEnvExample();
 
   it("reads only ${VAR} forms (no bare $VAR that Compose would also interpolate)", () => {
@@ -284,13 +355,6 @@ describe("environment variables", () => {
     }
   });
 
-  it.each(dogiServices)("%s gets only variables its env schema reads", (name) => {
-    const known = new Set([...Object.keys(envSchemas[name].shape), "TZ"]);
-    const environment = Object.keys(compose.services[name]?.environment ?? {});
-    expect(environment.length).toBeGreaterThan(0);
-    expect(environment.filter((key) => !known.has(key))).toEqual([]);
-  });
-
   it("points every service at the others by their Compose names", () => {
     const gateway = compose.services.gateway?.environment ?? {};
     expect(gateway.AUTH_URL).toBe("http://auth:4001");
@@ -327,5 +391,192 @@ describe("environment variables", () => {
 
   it("keeps the repository root as the build context, so one image pattern serves all", () => {
     expect(path.resolve(infraDir, compose.services.auth?.build?.context ?? "")).toBe(repoRoot);
+  });
+});
+
+/**
+ * Variables of a service's env schema that an operator cannot set through Compose. Every other
+ * variable of the schema goes from .env to the service under its own name (`KEY: ${KEY:-…}`).
+ */
+const common = [
+  // Fixed for containers: production mode, the mounted log and state folders, every interface.
+  "NODE_ENV",
+  "LOG_DIR",
+  "DATA_DIR",
+  "SERVICE_HOST",
+  // Stack traces in error responses: never in a deployment.
+  "DOGI_DEV_ERRORS",
+];
+const setByCompose: Record<DogiService, readonly string[]> = {
+  // The database URL is made of MYSQL_USER, MYSQL_PASSWORD and MYSQL_DATABASE.
+  auth: [...common, "AUTH_PORT", "AUTH_DATABASE_URL"],
+  // Likewise of MONGO_USER, MONGO_PASSWORD and MONGO_DATABASE.
+  session: [...common, "SESSION_PORT", "SESSION_DATABASE_URL"],
+  rag: [...common, "RAG_PORT", "CHROMA_URL"],
+  // /models is the mount of DOGI_MODELS_DIR; the cuda overlay sets LLAMA_GPU; only the
+  // gateway's signed calls are served (INFERENCE_PUBLIC false).
+  inference: [...common, "INFERENCE_PORT", "MODELS_DIR", "LLAMA_GPU", "INFERENCE_PUBLIC"],
+  // The other services by their Compose names; DOGI_HTTP_PORT publishes GATEWAY_PORT.
+  gateway: [
+    ...common,
+    "GATEWAY_HOST",
+    "GATEWAY_PORT",
+    "AUTH_URL",
+    "SESSION_URL",
+    "RAG_URL",
+    "INFERENCE_URL",
+  ],
+};
+/**
+ * Not passed at all. They are host paths of `pnpm start` (which may read the same .env), meaningless
+ * in a container: the models are mounted at /models (DEFAULT_MODEL picks one), rag's corpus is in
+ * its image, and embeddings come from an API (EMBEDDING_API_URL=http://inference:4004).
+ */
+const notInContainers: Record<DogiService, readonly string[]> = {
+  auth: [],
+  session: [],
+  rag: ["RAG_CORPUS_DIR", "EMBEDDING_MODEL_PATH"],
+  // HUGGING_FACE_TOKEN is read by `dogi pull` on the host, never by the service.
+  inference: ["MODEL_PATH", "HUGGING_FACE_TOKEN"],
+  gateway: [],
+};
+/** Variables a service gets that no schema reads: Node itself reads TZ (log dates, Date). */
+const readByRuntime = ["TZ"];
+
+describe("each service's environment against its env schema (packages/config)", () => {
+  const environmentOf = (name: DogiService) => compose.services[name]?.environment ?? {};
+  const schemaKeys = (name: DogiService) => Object.keys(envSchemas[name].shape);
+
+  it.each(dogiServices)(
+    "%s gets every variable its schema reads, from .env under its own name",
+    (name) => {
+      const environment = environmentOf(name);
+      const excepted = new Set([...setByCompose[name], ...notInContainers[name]]);
+      const notPassed = schemaKeys(name)
+        .filter((key) => !excepted.has(key))
+        .filter((key) => {
+          const value = environment[key];
+          const own = new RegExp(`^\\$\\{${key}(:[-?][^}]*)?\\}$`);
+          return typeof value !== "string" || !own.test(value);
+        });
+      expect(notPassed, `${name}: add KEY: \${KEY:-default} for each`).toEqual([]);
+    },
+  );
+
+  it.each(dogiServices)(
+    "%s gets no variable its schema does not read, but the runtime's",
+    (name) => {
+      const known = new Set([...schemaKeys(name), ...readByRuntime]);
+      const environment = Object.keys(environmentOf(name));
+      expect(environment.length).toBeGreaterThan(0);
+      expect(environment.filter((key) => !known.has(key))).toEqual([]);
+    },
+  );
+
+  it.each(dogiServices)(
+    "%s: the exceptions are schema variables, set by Compose or absent",
+    (name) => {
+      const keys = new Set(schemaKeys(name));
+      const environment = environmentOf(name);
+      for (const key of [...setByCompose[name], ...notInContainers[name]])
+        expect(keys.has(key), `${name}.${key} is not in the schema: drop the exception`).toBe(true);
+      for (const key of setByCompose[name]) {
+        expect(environment[key], `${name}.${key}`).toBeDefined();
+        expect(String(environment[key]), `${name}.${key}`).not.toContain(`\${${key}`);
+      }
+      for (const key of notInContainers[name])
+        expect(environment[key], `${name}.${key}`).toBeUndefined();
+    },
+  );
+});
+
+describe("redis: the gateway replicas' shared limits", () => {
+  const redis = compose.services.redis;
+
+  it("runs with the gateway, which reaches it by default and waits for it", () => {
+    expect(redis?.profiles?.sort()).toEqual(["all", "gateway"]);
+    expect(compose.services.gateway?.environment?.REDIS_URL).toBe(
+      "${REDIS_URL:-redis://redis:6379}",
+    );
+    const dependsOn = compose.services.gateway?.depends_on as Record<
+      string,
+      { condition?: string }
+    >;
+    expect(dependsOn.redis?.condition).toBe("service_healthy");
+  });
+
+  it("keeps nothing on disk, read-only, without capabilities, as the image's user", () => {
+    const command = redis?.command ?? [];
+    expect(command[0]).toBe("redis-server");
+    expect(command[command.indexOf("--save") + 1]).toBe("");
+    expect(command[command.indexOf("--appendonly") + 1]).toBe("no");
+    expect(command).toContain("--maxmemory");
+    expect(redis?.volumes).toBeUndefined();
+    expect(redis?.tmpfs).toEqual(["/data"]);
+    expect(redis?.read_only).toBe(true);
+    expect(redis?.cap_drop).toEqual(["ALL"]);
+    expect(redis?.security_opt).toEqual(["no-new-privileges:true"]);
+    expect(redis?.user).toBe("redis");
+  });
+});
+
+describe("MySQL and MongoDB logs on the host, rotated", () => {
+  const logMount = (service: string, target: string) =>
+    ((compose.services[service]?.volumes ?? []) as string[]).find((v) => v.endsWith(`:${target}`));
+
+  it("writes MySQL's error log and slow-query log into DOGI_LOG_DIR/mysql", () => {
+    expect(logMount("mysql", "/var/log/mysql")).toBe(
+      "${DOGI_LOG_DIR:-./logs}/mysql:/var/log/mysql",
+    );
+    expect(compose.services.mysql?.command).toEqual(
+      expect.arrayContaining([
+        "--log-error=/var/log/mysql/error.log",
+        "--slow-query-log=ON",
+        "--slow-query-log-file=/var/log/mysql/slow.log",
+        expect.stringMatching(/^--long-query-time=\d+(\.\d+)?$/),
+      ]),
+    );
+  });
+
+  it("writes MongoDB's log into DOGI_LOG_DIR/mongodb, reopened on SIGUSR1", () => {
+    expect(logMount("mongodb", "/var/log/mongodb")).toBe(
+      "${DOGI_LOG_DIR:-./logs}/mongodb:/var/log/mongodb",
+    );
+    const command = compose.services.mongodb?.command ?? [];
+    expect(command[0]).toBe("mongod");
+    expect(command).toEqual(
+      expect.arrayContaining([
+        "--logpath=/var/log/mongodb/mongod.log",
+        // reopen: mongod leaves renaming to logrotate, and needs --logappend for it.
+        "--logappend",
+        "--logRotate=reopen",
+      ]),
+    );
+  });
+
+  it("ships a logrotate sample that rotates those files and signals each server to reopen", () => {
+    const text = fs.readFileSync(logrotatePath, "utf8");
+    const blocks = [...text.matchAll(/^(\S+) \{\n([\s\S]*?)^\}/gm)].map((m) => ({
+      pattern: m[1] ?? "",
+      body: m[2] ?? "",
+    }));
+    const expected = [
+      { pattern: /\/logs\/mysql\/\*\.log$/, files: ["error.log", "slow.log"], service: "mysql" },
+      { pattern: /\/logs\/mongodb\/mongod\.log$/, files: ["mongod.log"], service: "mongodb" },
+    ];
+    expect(blocks).toHaveLength(expected.length);
+    for (const { pattern, service } of expected) {
+      const block = blocks.find((b) => pattern.test(b.pattern));
+      expect(block, service).toBeDefined();
+      // Compose names a container <project>-<service>-1.
+      expect(block?.body).toContain(`docker kill --signal=SIGUSR1 ${compose.name}-${service}-1`);
+      expect(block?.body).toMatch(/^\s+rotate \d+$/m);
+      expect(block?.body).not.toMatch(/copytruncate/);
+    }
+    // The mysql glob covers both of its logs.
+    for (const file of expected[0]?.files ?? [])
+      expect(
+        compose.services.mysql?.command?.some((arg) => arg.endsWith(`/var/log/mysql/${file}`)),
+      ).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { backupCommand, backupUsage } from "./commands/backup.ts";
 import { benchCommand, benchUsage } from "./commands/bench.ts";
 import { buildEngineCommand, buildEngineUsage } from "./commands/build-engine.ts";
+import { deployCommand, deployUsage } from "./commands/deploy.ts";
 import { genModelCommand, genModelUsage } from "./commands/gen-model.ts";
 import { ingestCommand, ingestUsage } from "./commands/ingest.ts";
 import { pullCommand, pullUsage } from "./commands/pull.ts";
@@ -18,7 +19,12 @@ Commands:
                        add documents to the knowledge base (the rag service must be running)
   pull <url|hf:user/repo/file.gguf> [--dir DIR]
                        download a GGUF model into models/ (resumable, with a progress bar)
+  deploy [--profile NAME] [--gpu] [--rebuild] [--prune] [--yes]
+                       run Dogi on Docker Compose: checks Docker and .env, builds, starts, waits
+                       until healthy (also: deploy status | logs SERVICE | down)
   backup [DIR]         copy the embedded stores (SQLite, Chroma) into DIR, also while Dogi runs
+  backup --compose [DIR]
+                       back up the Docker Compose stores (MySQL, MongoDB, Chroma) with infra/backup.sh
   restore DIR          put a \`dogi backup\` back (Dogi stopped; checks every sum first)
   build-engine [--gpu cuda|vulkan]
                        compile llama.cpp for this machine (faster CPU inference than the prebuilt binary)
@@ -30,6 +36,7 @@ const commandUsage: Record<string, string> = {
   "gen-model": genModelUsage,
   ingest: ingestUsage,
   pull: pullUsage,
+  deploy: deployUsage,
   backup: backupUsage,
   restore: restoreUsage,
   bench: benchUsage,
@@ -49,6 +56,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return await ingestCommand(args);
       case "pull":
         return await pullCommand(args);
+      case "deploy":
+        return await deployCommand(args);
       case "backup":
         return await backupCommand(args);
       case "restore":

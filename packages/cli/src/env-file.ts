@@ -7,9 +7,14 @@ type EnvSource = Readonly<Record<string, string | undefined>>;
 
 /** The variables of `ROOT/.env` (none when the file is absent), parsed with Node's own dotenv parser. */
 export function readDotEnv(root: string): Record<string, string> {
+  return readEnvFile(path.join(root, ".env"));
+}
+
+/** The variables of a dotenv file (none when it is absent). */
+export function readEnvFile(file: string): Record<string, string> {
   let text: string;
   try {
-    text = readFileSync(path.join(root, ".env"), "utf8");
+    text = readFileSync(file, "utf8");
   } catch (error) {
     if (isMissingFile(error)) return {};
     throw error;

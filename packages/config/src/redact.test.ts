@@ -16,6 +16,9 @@ describe("printableValue", () => {
 
   it("shows settings that are not secrets as given", () => {
     expect(isSecretVariable("CHAT_TOKENS_PER_MINUTE")).toBe(false);
+    // Lifetimes name a token but hold a quantity.
+    expect(isSecretVariable("ACCESS_TOKEN_TTL_MINUTES")).toBe(false);
+    expect(isSecretVariable("REFRESH_TOKEN_EXPIRE_DAYS")).toBe(false);
     expect(printableValue("GATEWAY_PORT", "99999")).toBe("99999");
     expect(printableValue("AUTH_URL", "ftp://x/y")).toBe("ftp://x/y");
   });

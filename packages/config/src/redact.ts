@@ -1,10 +1,12 @@
 // A rejected value is often a real credential with a typo in it; printing it would put the
 // secret in terminal scrollback, CI logs and bug reports.
 const SECRET_NAME = /(^|_)(SECRET|TOKEN|KEY|PASSWORD|PASSWD|PASS|CREDENTIALS?)(_|$)/i;
+// A lifetime or a count of tokens (ACCESS_TOKEN_TTL_MINUTES) is a quantity, not a credential.
+const QUANTITY_NAME = /_(MS|SECONDS|MINUTES|HOURS|DAYS)$/i;
 
 /** Whether a variable's value is a credential that must never appear in a message. */
 export function isSecretVariable(variable: string): boolean {
-  return SECRET_NAME.test(variable);
+  return SECRET_NAME.test(variable) && !QUANTITY_NAME.test(variable);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { databaseUrl, flag, httpUrl, millis, port } from "./fields.ts";
+import { bounded, databaseUrl, flag, httpUrl, millis, port, timeZone } from "./fields.ts";
 
 /** Defaults of every port, shared by the services, the launcher and .env.example. */
 export const defaultPorts = {
@@ -51,6 +51,11 @@ export const ZCommonEnv = z.object({
   DOGI_DEV_ERRORS: flag(false),
   SERVICE_HOST: z.string().min(1).default("127.0.0.1"),
   SHUTDOWN_TIMEOUT_MS: millis(10_000),
+  /**
+   * Local time of log timestamps and of the day each log file holds (Node reads it itself);
+   * unset: the host's. The original Dogi ran with Asia/Seoul.
+   */
+  TZ: timeZone().optional(),
   ...ZHttpServerEnv.shape,
 });
 export type TCommonEnv = z.infer<typeof ZCommonEnv>;
@@ -109,6 +114,10 @@ export const ZAuthEnv = ZCommonEnv.extend(ZInternalServiceEnv.shape)
     AUTH_DATABASE_URL: databaseUrl("file:data/auth.db", "mysql"),
     /** Signs access tokens; required (`pnpm start` makes one and keeps it in DATA_DIR/secrets). */
     JWT_SECRET: randomSecret("JWT_SECRET", "jwt-secret"),
+    /** How long an access token is good for; a revoked one is refused at once whatever this says. */
+    ACCESS_TOKEN_TTL_MINUTES: bounded(5, 60, 30, "minutes"),
+    /** How long a sign-in lasts, however often it is refreshed (counted from the sign-in). */
+    REFRESH_TOKEN_TTL_DAYS: bounded(1, 30, 7, "days"),
     /**
      * Password hashes computed at once (argon2id, 19 MiB each); more wait, then get a 503.
      * Default: one per CPU core (at most 8): more only contend with the event loop for the cores.

@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import type { Logger, LevelWithSilent } from "pino";
 import { DailyFileDestination } from "./daily-file.ts";
+import { localIsoTime } from "./local-time.ts";
 
 export type { Logger } from "pino";
 
@@ -54,20 +55,23 @@ export interface LoggerOptions {
   logDir?: string;
   /** Where the stdout copy goes; tests pass their own stream. */
   stdout?: { write(line: string): unknown };
+  /** The clock of the timestamps and of the day file; the real one by default. */
   now?: () => Date;
 }
 
 /** A pino logger writing JSON lines to stdout and to the day's file under `logDir`. */
 export function createLogger(options: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [{ stream: options.stdout ?? process.stdout }];
+  const now = options.now ?? (() => new Date());
   if (options.logDir) {
-    streams.push({ stream: new DailyFileDestination(options.logDir, options.now) });
+    streams.push({ stream: new DailyFileDestination(options.logDir, now) });
   }
   return pino(
     {
       level: options.level ?? "info",
       base: { service: options.service, pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      // Local time with its offset, as the original Dogi's logs read; the file's day matches it.
+      timestamp: () => `,"time":"${localIsoTime(now())}"`,
       redact: { paths: redactedPaths, censor: "[redacted]" },
       formatters: { level: (label) => ({ level: label }) },
     },

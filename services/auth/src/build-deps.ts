@@ -12,6 +12,9 @@ import { createAccessTokens } from "./tokens/access-token.ts";
 /** The settings buildAuthDeps needs (the AUTH_* variables, or a test's choice). */
 export interface AuthSettings {
   jwtSecret: string;
+  /** How long an access token is good for, and a sign-in lasts (ACCESS_TOKEN_TTL_MINUTES, REFRESH_TOKEN_TTL_DAYS). */
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlMs: number;
   hashConcurrency: number;
   /** Of those, how many sign-ups may hold at once (the rest stay free for sign-ins). */
   signUpHashConcurrency: number;
@@ -35,6 +38,8 @@ export interface AuthSettings {
 export function settingsFromEnv(env: TAuthEnv): AuthSettings {
   return {
     jwtSecret: env.JWT_SECRET,
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_MINUTES * 60,
+    refreshTokenTtlMs: env.REFRESH_TOKEN_TTL_DAYS * 24 * 60 * 60_000,
     hashConcurrency: env.AUTH_HASH_CONCURRENCY,
     // Half the slots by default: sign-ups never starve sign-ins, and still run in parallel.
     signUpHashConcurrency:
@@ -72,11 +77,13 @@ export function buildAuthDeps(store: AuthStore, logger: Logger, settings: AuthSe
     }),
     accessTokens: createAccessTokens({
       secret: settings.jwtSecret,
+      ttlSeconds: settings.accessTokenTtlSeconds,
       store,
       cacheSize: settings.verifyCacheSize,
       versionCacheMs: settings.tokenVersionCacheMs,
       now: nowMs,
     }),
+    refreshTokenTtlMs: settings.refreshTokenTtlMs,
     throttle: createLoginThrottle({
       freeFailures: settings.maxFailuresPerAccount,
       maxFailuresPerIp: settings.maxFailuresPerIp,

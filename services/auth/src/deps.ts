@@ -10,6 +10,8 @@ export interface AuthDeps {
   store: AuthStore;
   hasher: PasswordHasher;
   accessTokens: AccessTokens;
+  /** How long a new sign-in's refresh tokens last (REFRESH_TOKEN_TTL_DAYS). */
+  refreshTokenTtlMs: number;
   /** Wrong passwords, at sign-in and wherever a password is checked again. */
   throttle: LoginThrottle;
   signUpThrottle: SignUpThrottle;

@@ -5,8 +5,9 @@ import { createAuthApp } from "./app.ts";
 import { buildAuthDeps, settingsFromEnv } from "./build-deps.ts";
 import { createStore } from "./store/index.ts";
 
-const env = loadEnvOrExit(ZAuthEnv, { service: "auth" });
+const { env, notices } = loadEnvOrExit(ZAuthEnv, { service: "auth" });
 const logger = createServiceLogger("auth", env);
+for (const notice of notices) logger.warn(notice);
 const store = createStore(env.AUTH_DATABASE_URL);
 try {
   await store.migrate();

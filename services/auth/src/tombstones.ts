@@ -14,7 +14,7 @@ if (command !== "export" && command !== "replay") {
   process.stderr.write(`${usage}\n`);
   process.exit(64);
 }
-const env = loadEnvOrExit(z.object({ AUTH_DATABASE_URL: ZAuthEnv.shape.AUTH_DATABASE_URL }), {
+const { env } = loadEnvOrExit(z.object({ AUTH_DATABASE_URL: ZAuthEnv.shape.AUTH_DATABASE_URL }), {
   service: "auth tombstones",
 });
 const store = createStore(env.AUTH_DATABASE_URL);

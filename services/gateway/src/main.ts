@@ -6,8 +6,9 @@ import { createServiceClients, serviceReadinessChecks } from "./clients.ts";
 import { serveGateway } from "./serve-gateway.ts";
 import { drainAndStop } from "./shutdown.ts";
 
-const env = loadEnvOrExit(ZGatewayEnv, { service: "gateway" });
+const { env, notices } = loadEnvOrExit(ZGatewayEnv, { service: "gateway" });
 const logger = createServiceLogger("gateway", env);
+for (const notice of notices) logger.warn(notice);
 const services = createServiceClients(env);
 const health = createHealthReporter({
   service: "gateway",

@@ -3,8 +3,9 @@ import { createServiceLogger } from "@dogi/logger";
 import { serve, serverLimits } from "@dogi/trpc";
 import { createInferenceService } from "./service.ts";
 
-const env = loadEnvOrExit(ZInferenceEnv, { service: "inference" });
+const { env, notices } = loadEnvOrExit(ZInferenceEnv, { service: "inference" });
 const logger = createServiceLogger("inference", env);
+for (const notice of notices) logger.warn(notice);
 
 let service;
 try {

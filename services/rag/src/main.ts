@@ -9,8 +9,9 @@ import { KnowledgeBaseRuntime } from "./kb/runtime.ts";
 import { defaultCorpusDir } from "./kb/seed-corpus.ts";
 import { ChromaStore } from "./store/chroma-store.ts";
 
-const env = loadEnvOrExit(ZRagEnv, { service: "rag" });
+const { env, notices } = loadEnvOrExit(ZRagEnv, { service: "rag" });
 const logger = createServiceLogger("rag", env);
+for (const notice of notices) logger.warn(notice);
 if (env.RAG_CHUNK_OVERLAP >= env.RAG_CHUNK_SIZE) {
   logger.fatal("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_SIZE");
   process.exit(1);

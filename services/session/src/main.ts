@@ -7,8 +7,9 @@ import { createStore } from "./store/create-store.ts";
 import { prepareStore } from "./store/readiness.ts";
 import { startAbandonedTurnSweeper } from "./turns/abandoned-turn-sweeper.ts";
 
-const env = loadEnvOrExit(ZSessionEnv, { service: "session" });
+const { env, notices } = loadEnvOrExit(ZSessionEnv, { service: "session" });
 const logger = createServiceLogger("session", env);
+for (const notice of notices) logger.warn(notice);
 const store = createStore({ url: env.SESSION_DATABASE_URL, timeoutMs: env.SESSION_DB_TIMEOUT_MS });
 // Serve even while the database is away: /readyz says so, and calls fail fast with UNAVAILABLE.
 const prepared = prepareStore(store, logger);

@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { currentEnvironment } from "@dogi/config";
 import { createServiceClient } from "@dogi/trpc";
 import type { ServiceCredentialSigner } from "@dogi/trpc";
 import type { RagRouter } from "@dogi/rag";
@@ -21,8 +23,10 @@ import { isUnreachable, messageOf } from "../service-errors.ts";
 import { UsageError } from "../usage-error.ts";
 import { launcherEnvironment } from "../env-file.ts";
 import { cliSigner } from "../service-signer.ts";
+import { deploySettings } from "../deploy/settings.ts";
 
 export const backupUsage = `dogi backup [DIR] [--hold-ms N]
+dogi backup --compose [--no-stop] [DIR]
 
 Backs up what \`dogi start\` keeps on this machine, while Dogi runs or not: the auth and session
 SQLite databases (consistent online copies) and the Chroma folder of the knowledge base, copied
@@ -33,7 +37,14 @@ servers (mysql://, mongodb://, CHROMA_URL) are skipped: back those up with infra
 Restore with: pnpm dogi restore DIR
 
   DIR        an empty or new folder (default: DATA_DIR/backups/<UTC time>)
-  --hold-ms  the longest the knowledge base's writes stay paused (default: 120000)`;
+  --hold-ms  the longest the knowledge base's writes stay paused (default: 120000)
+
+With --compose, backs up the Docker Compose deployment (\`pnpm dogi deploy\`) instead: runs
+infra/backup.sh (bash; on Windows from Git Bash or WSL) with the deployment's .env and docker
+(DOGI_ENV_FILE, DOGI_DOCKER): a MySQL dump, a MongoDB dump and the Chroma volume, with the same
+MANIFEST. DIR defaults to data/backups/<UTC time>. Restore with: infra/restore.sh DIR
+
+  --no-stop  archive Chroma's volume live instead of stopping it for a few seconds`;
 
 const defaultHoldMs = 120_000;
 
@@ -42,13 +53,24 @@ export async function backupCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { "hold-ms": { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      "hold-ms": { type: "string" },
+      compose: { type: "boolean", default: false },
+      "no-stop": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help === true) {
     console.log(backupUsage);
     return 0;
   }
   if (positionals.length > 1) throw new UsageError("give at most one folder", backupUsage);
+  if (values.compose) {
+    if (values["hold-ms"] !== undefined)
+      throw new UsageError("--hold-ms is for the embedded stores, not --compose", backupUsage);
+    return composeBackup(positionals[0], values["no-stop"]);
+  }
+  if (values["no-stop"]) throw new UsageError("--no-stop goes with --compose", backupUsage);
   const holdMs = Number(values["hold-ms"] ?? defaultHoldMs);
   if (!Number.isInteger(holdMs) || holdMs < 1_000 || holdMs > 600_000)
     throw new UsageError("--hold-ms must be a whole number from 1000 to 600000", backupUsage);
@@ -186,6 +208,36 @@ async function pauseWrites(
     );
     return undefined;
   }
+}
+
+/** `dogi backup --compose`: infra/backup.sh on the deployment `dogi deploy` made; its exit code. */
+async function composeBackup(dir: string | undefined, noStop: boolean): Promise<number> {
+  const settings = deploySettings(findRepoRoot());
+  const script = path.join(settings.root, "infra", "backup.sh");
+  const args = [script, ...(noStop ? ["--no-stop"] : []), ...(dir ? [resolveUserPath(dir)] : [])];
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", args, {
+      stdio: "inherit",
+      // What infra/backup-common.sh reads: the docker command, the .env and the -f files.
+      env: {
+        ...currentEnvironment(),
+        DOCKER: settings.docker,
+        DOGI_ENV_FILE: settings.envFile,
+        DOGI_COMPOSE_FILES: path.join(settings.root, "infra", "docker-compose.yml"),
+      },
+    });
+    child.once("error", (error) =>
+      (error as NodeJS.ErrnoException).code === "ENOENT" ? resolve(noBash()) : reject(error),
+    );
+    child.once("close", (code) => resolve(code ?? 1));
+  });
+}
+
+function noBash(): number {
+  console.error(
+    "dogi backup --compose: infra/backup.sh needs bash (on Windows: run it from Git Bash or WSL)",
+  );
+  return 1;
 }
 
 async function summed(dir: string, files: readonly string[]): Promise<BackupFile[]> {

@@ -16,6 +16,15 @@ describe("prettyLogLine", () => {
     );
   });
 
+  it("shows a time written with its offset as the service wrote it, in the service's TZ", () => {
+    const line = JSON.stringify({
+      level: "info",
+      time: "2026-12-07T00:30:05.123+09:00",
+      msg: "up",
+    });
+    expect(prettyLogLine(line, plain)).toBe("00:30:05.123 INFO  up");
+  });
+
   it("leaves out the service and pid, which the line's prefix and the launcher already name", () => {
     const text = prettyLogLine(logLine({ msg: "hello" }), plain);
     expect(text).not.toContain("auth");

@@ -85,7 +85,12 @@ function levelName(level: unknown): string {
 }
 
 // Local wall-clock time: the day is in the log file's name, the console needs only the moment.
+// A time written with its offset is shown as the service wrote it, in the service's TZ.
 function clockTime(time: unknown): string {
+  if (typeof time === "string") {
+    const written = /T(\d\d:\d\d:\d\d\.\d{3})[+-]\d\d:\d\d$/.exec(time)?.[1];
+    if (written !== undefined) return written;
+  }
   const date = new Date(typeof time === "number" || typeof time === "string" ? time : NaN);
   if (Number.isNaN(date.getTime())) return "";
   const two = (n: number) => String(n).padStart(2, "0");

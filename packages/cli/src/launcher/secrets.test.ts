@@ -2,11 +2,21 @@ import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ensureSecret, readSecret } from "./secrets.ts";
+import { ensureSecret, missingSecrets, readSecret } from "./secrets.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("missingSecrets", () => {
+  it("makes none for a secret given under the original Dogi's name, and both when none is set", () => {
+    expect(missingSecrets({})).toEqual(["JWT_SECRET", "INTERNAL_SECRET"]);
+    expect(missingSecrets({ JWT_SECRET: "", INTERNAL_SECRET: "i".repeat(48) })).toEqual([
+      "JWT_SECRET",
+    ]);
+    expect(missingSecrets({ JWT_SECRET_KEY: "k".repeat(48) })).toEqual(["INTERNAL_SECRET"]);
+  });
 });
 
 describe("ensureSecret", () => {

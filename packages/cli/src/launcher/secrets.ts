@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { applyLegacySettings } from "@dogi/config";
 import { ensurePrivateDir } from "@dogi/config/private-files";
 
 /** The secrets a laptop run makes for itself, and the file each is kept in under DATA_DIR/secrets. */
@@ -11,6 +12,28 @@ export const generatedSecrets = {
   INTERNAL_SECRET: "internal-secret",
 } as const;
 export type GeneratedSecret = keyof typeof generatedSecrets;
+
+/** A new signing secret: 48 random bytes, base64 (what `openssl rand -base64 48` makes). */
+export function newSecret(): string {
+  return randomBytes(48).toString("base64");
+}
+
+/** A new password that may stand in a URL unescaped: 24 random bytes, hex (`openssl rand -hex 24`). */
+export function newUrlSafeSecret(): string {
+  return randomBytes(24).toString("hex");
+}
+
+/**
+ * The secrets a launcher run must make: those set neither under Dogi's name nor under the
+ * original Dogi's (JWT_SECRET_KEY), which the service reads as the same secret.
+ */
+export function missingSecrets(
+  env: Readonly<Record<string, string | undefined>>,
+): GeneratedSecret[] {
+  const names = Object.keys(generatedSecrets) as GeneratedSecret[];
+  const given = applyLegacySettings(env, new Set(names)).source;
+  return names.filter((name) => given[name] === undefined);
+}
 
 function secretFile(dataDir: string, name: GeneratedSecret): string {
   return path.join(dataDir, "secrets", generatedSecrets[name]);
@@ -34,7 +57,7 @@ export async function ensureSecret(
     await chmod(file, 0o600);
     return { secret: existing, created: false };
   }
-  const secret = randomBytes(48).toString("base64");
+  const secret = newSecret();
   // "wx" refuses to overwrite: if another launcher won the race, use its secret instead.
   try {
     await writeFile(file, `${secret}\n`, { mode: 0o600, flag: "wx" });

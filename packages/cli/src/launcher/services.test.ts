@@ -64,6 +64,19 @@ describe("childEnvironment", () => {
   });
 });
 
+describe("the launcher's own settings", () => {
+  it("uses the Chroma server that the original Dogi's CHROMA_HOST and CHROMA_PORT name", () => {
+    const start = loadEnv(ZStartEnv, {
+      service: "test",
+      source: { CHROMA_HOST: "chromadb", CHROMA_PORT: "8001" },
+    });
+    expect(start.CHROMA_URL).toBe("http://chromadb:8001");
+    // CHROMA_PORT alone is the port of the Chroma server the launcher runs.
+    const own = loadEnv(ZStartEnv, { service: "test", source: { CHROMA_PORT: "8001" } });
+    expect([own.CHROMA_URL, own.CHROMA_PORT]).toEqual([undefined, 8001]);
+  });
+});
+
 describe("httpUrlFor", () => {
   it("reaches a wildcard bind address through loopback, and brackets IPv6", () => {
     expect(httpUrlFor("0.0.0.0", 8080)).toBe("http://127.0.0.1:8080");
@@ -123,6 +136,45 @@ describe("serviceEnvironment", () => {
     expect(holders("UPSTREAM_API_KEY")).toEqual(["inference"]);
     expect(holders("REDIS_URL")).toEqual(["gateway"]);
     expect(holders("LOG_LEVEL")).toEqual([...serviceNames]);
+  });
+
+  it("gives the original Dogi's names only to the services that read them, and TZ to all", () => {
+    const shared = {
+      JWT_SECRET_KEY: "s".repeat(64),
+      JWT_ALGORITHM: "HS256",
+      ACCESS_TOKEN_EXPIRE_MINUTES: "15",
+      OPENAI_API_KEY: "sk-original",
+      CHROMA_HOST: "chromadb",
+      CHROMA_PORT: "8001",
+      CHROMA_COLLECTION_NAME: "vet",
+      MONGO_HOST: "mongo",
+      MONGO_ADMIN_PASSWORD: "mongo-pw",
+      MYSQL_ROOT_HOST: "mysql",
+      MYSQL_PASSWORD: "mysql-pw",
+      TZ: "Asia/Seoul",
+    };
+    const holders = (key: keyof typeof shared) =>
+      serviceNames.filter((name) => serviceEnvironment(name, shared)[key] !== undefined);
+    expect(holders("JWT_SECRET_KEY")).toEqual(["auth"]);
+    expect(holders("JWT_ALGORITHM")).toEqual(["auth"]);
+    expect(holders("ACCESS_TOKEN_EXPIRE_MINUTES")).toEqual(["auth"]);
+    expect(holders("MYSQL_PASSWORD")).toEqual(["auth"]);
+    expect(holders("MONGO_ADMIN_PASSWORD")).toEqual(["session"]);
+    expect(holders("OPENAI_API_KEY")).toEqual(["inference"]);
+    expect(holders("CHROMA_HOST")).toEqual(["rag"]);
+    expect(holders("CHROMA_PORT")).toEqual(["rag"]);
+    expect(holders("CHROMA_COLLECTION_NAME")).toEqual(["rag"]);
+    expect(holders("TZ")).toEqual([...serviceNames]);
+    // What each service gets, it understands: rag builds the URL the launcher also uses.
+    expect(
+      loadEnv(ZRagEnv, {
+        service: "rag",
+        source: {
+          ...serviceEnvironment("rag", shared),
+          INTERNAL_SECRET: "i".repeat(40) + "abcdefghijkl",
+        },
+      }).CHROMA_URL,
+    ).toBe("http://chromadb:8001");
   });
 
   it("keeps a thread-pool size the user set", () => {

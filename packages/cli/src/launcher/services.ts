@@ -7,6 +7,8 @@ import {
   ZLauncherEnv,
   ZRagEnv,
   ZSessionEnv,
+  legacyNamesFor,
+  legacyRules,
 } from "@dogi/config";
 
 /** The services the launcher starts, in start order. */
@@ -153,25 +155,35 @@ const serviceSchemas = {
   gateway: ZGatewayEnv,
 } as const satisfies Record<ServiceName, z.ZodObject>;
 
-/** Every variable some part of Dogi reads: one of these reaches only the services that read it. */
+/**
+ * Every variable some part of Dogi reads, the original Dogi's names included: one of these
+ * reaches only the services that read it.
+ */
 const dogiVariables = new Set<string>([
   ...Object.keys(ZLauncherEnv.shape),
   ...Object.values(serviceSchemas).flatMap((schema) => Object.keys(schema.shape)),
+  ...legacyRules.flatMap((rule) => rule.names),
 ]);
+
+/** What a service reads: its schema's variables and the original Dogi's names for them. */
+function variablesReadBy(name: ServiceName): ReadonlySet<string> {
+  const own = new Set(Object.keys(serviceSchemas[name].shape));
+  return new Set([...own, ...legacyNamesFor(own)]);
+}
 
 /**
  * One service's environment: the shared one over the service's process settings (a user's value
- * wins), keeping of Dogi's own variables only those the service's schema reads, so that a secret
- * (JWT_SECRET, UPSTREAM_API_KEY, HUGGING_FACE_TOKEN, a database URL) reaches only the service that
- * uses it. Variables Dogi does not define (PATH, HOME, CUDA's) pass through.
+ * wins), keeping of Dogi's own variables only those the service reads, so that a secret
+ * (JWT_SECRET, UPSTREAM_API_KEY, HUGGING_FACE_TOKEN, a database URL, or the original Dogi's
+ * JWT_SECRET_KEY, OPENAI_API_KEY, MONGO_ADMIN_PASSWORD) reaches only the service that uses it. Variables Dogi does not define (PATH, HOME, CUDA's) pass through.
  */
 export function serviceEnvironment(
   name: ServiceName,
   shared: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  const own = serviceSchemas[name].shape;
+  const reads = variablesReadBy(name);
   const result: Record<string, string> = { ...serviceProcessEnv[name] };
   for (const [key, value] of Object.entries(shared))
-    if (!dogiVariables.has(key) || Object.hasOwn(own, key)) result[key] = value;
+    if (!dogiVariables.has(key) || reads.has(key)) result[key] = value;
   return result;
 }

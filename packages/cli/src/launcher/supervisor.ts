@@ -5,7 +5,7 @@ import type { ChromaServer } from "@dogi/testing/servers/chroma";
 import { startChroma } from "@dogi/testing/servers/chroma";
 import type { ProcessExit, ServiceProcess } from "./child.ts";
 import { describeExit, spawnService } from "./child.ts";
-import { ensureSecret, generatedSecrets } from "./secrets.ts";
+import { ensureSecret, generatedSecrets, missingSecrets } from "./secrets.ts";
 import { prefixFor, prefixLines } from "./prefix.ts";
 import { consoleRenderer } from "./pretty.ts";
 import { waitUntilReady } from "./readiness.ts";
@@ -134,8 +134,7 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
   // The services start alongside Chroma: rag only needs it to answer before it reports ready.
   const sharedEnv = childEnvironment({ base, env, root, services, chromaUrl, dev });
   // The services refuse to start without their secrets; a laptop run should not need them typed in.
-  for (const name of ["JWT_SECRET", "INTERNAL_SECRET"] as const) {
-    if (sharedEnv[name]) continue;
+  for (const name of missingSecrets(sharedEnv)) {
     const { secret, created } = await ensureSecret(
       sharedEnv.DATA_DIR ?? path.resolve(root, env.DATA_DIR),
       name,

@@ -14,7 +14,8 @@ export interface CatalogueModel {
   /**
    * SHA-256 of the file (hex), checked after every download. Null only while nobody has confirmed
    * it against the file the card lists: fill it in from the card's "Files" page (each LFS file shows
-   * its SHA256) on a machine with internet access, never from memory.
+   * its SHA256) on a machine with internet access, never from memory. While null, the download is
+   * checked against the SHA-256 Hugging Face announces for the file (X-Linked-Etag).
    */
   sha256: string | null;
 }

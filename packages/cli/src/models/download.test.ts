@@ -84,6 +84,26 @@ describe("downloadModel", () => {
     expect(readdirSync(path.join(dir, PARTIAL_DIR))).toEqual([]);
   });
 
+  it("checks the SHA-256 the host announces (X-Linked-Etag) when none is pinned", async () => {
+    const model = await tinyModel();
+    const good = await serveModel(model, { linkedEtag: model.sha256 });
+    cleanups.push(good.close);
+    const dir = tempDir();
+    expect(await downloadModel({ uri: good.url("tiny.gguf"), dir })).toEqual({
+      ok: true,
+      file: path.join(dir, "tiny.gguf"),
+    });
+
+    const lying = await serveModel(model, { linkedEtag: "f".repeat(64) });
+    cleanups.push(lying.close);
+    const other = tempDir();
+    const result = await downloadModel({ uri: lying.url("tiny.gguf"), dir: other });
+    expect(result.ok ? "" : result.problem).toMatch(
+      /checksum.*expected f{64} as 127\.0\.0\.1:\d+ announced it.*deleted/,
+    );
+    expect(existsSync(path.join(other, "tiny.gguf"))).toBe(false);
+  });
+
   it("reports a refused connection as offline within seconds", async () => {
     const dir = tempDir();
 

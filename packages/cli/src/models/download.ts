@@ -15,7 +15,17 @@ export function modelUrlOf(uri: string): string | undefined {
 
 const MAX_REDIRECTS = 10;
 
-type Reachability = { problem: string; offline: boolean } | { finalUrl: string };
+type Reachability =
+  { problem: string; offline: boolean } | { finalUrl: string; announcedSha256: string | undefined };
+
+/**
+ * The SHA-256 a hop announced for the file: Hugging Face sends an LFS file's SHA-256 as
+ * X-Linked-Etag on its /resolve/ answer (the hop before its CDN). Undefined when absent or not one.
+ */
+function announcedSha256(headers: Headers): string | undefined {
+  const value = headers.get("x-linked-etag")?.replace(/^W\//, "").replaceAll('"', "");
+  return value !== undefined && /^[0-9a-f]{64}$/i.test(value) ? value.toLowerCase() : undefined;
+}
 
 /**
  * Fails within seconds, with the reason, when the model host cannot be reached (offline).
@@ -24,6 +34,7 @@ type Reachability = { problem: string; offline: boolean } | { finalUrl: string }
  */
 async function checkReachable(url: string, token: string | undefined): Promise<Reachability> {
   let current = url;
+  let announced: string | undefined;
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const bearer = tokenFor(current, token);
@@ -33,6 +44,7 @@ async function checkReachable(url: string, token: string | undefined): Promise<R
         headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
         signal: AbortSignal.timeout(15_000),
       });
+      announced ??= announcedSha256(response.headers);
       const location = response.headers.get("location");
       if (response.status >= 300 && response.status < 400 && location !== null) {
         current = new URL(location, current).href;
@@ -46,7 +58,7 @@ async function checkReachable(url: string, token: string | undefined): Promise<R
       }
       if (response.status === 404) return problem(`${url} does not exist (404)`);
       if (!response.ok) return problem(`${url} answered with status ${response.status}`);
-      return { finalUrl: current };
+      return { finalUrl: current, announcedSha256: announced };
     }
     return { problem: `${url} redirects more than ${MAX_REDIRECTS} times`, offline: false };
   } catch (error) {
@@ -71,7 +83,11 @@ export interface DownloadModelOptions {
   uri: string;
   /** The folder the verified file ends up in. */
   dir: string;
-  /** Expected SHA-256 (hex) of the whole file; unchecked when undefined. */
+  /**
+   * Expected SHA-256 (hex) of the whole file. When undefined, the SHA-256 the host announces
+   * (Hugging Face's X-Linked-Etag) is checked instead: that catches a corrupt or truncated transfer,
+   * though not a file replaced at the source. Neither: unchecked.
+   */
   sha256?: string | undefined;
   /** HUGGING_FACE_TOKEN; sent only to Hugging Face's hosts over https. */
   token?: string | undefined;
@@ -134,13 +150,15 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     };
   }
   const name = path.basename(partial);
-  if (options.sha256 !== undefined) {
+  const expected = options.sha256 ?? reach.announcedSha256;
+  if (expected !== undefined) {
     const actual = await sha256Of(partial);
-    if (actual !== options.sha256.toLowerCase()) {
+    if (actual !== expected.toLowerCase()) {
       await removePartial(partialDir, name);
+      const from = options.sha256 === undefined ? ` as ${new URL(url).host} announced it` : "";
       return {
         ok: false,
-        problem: `${name} failed its checksum (SHA-256 ${actual}, expected ${options.sha256}); deleted the downloaded file`,
+        problem: `${name} failed its checksum (SHA-256 ${actual}, expected ${expected}${from}); deleted the downloaded file`,
         offline: false,
       };
     }

@@ -97,7 +97,8 @@ describe("dogi start's model offer", () => {
     expect(readFileSync(chat).equals(f.model.bytes)).toBe(true);
     expect(readFileSync(embedding).equals(f.model.bytes)).toBe(true);
     // Inference finds the chat model in MODELS_DIR itself; rag is told where its model is.
-    expect(added).toEqual({ EMBEDDING_MODEL_PATH: embedding, RAG_REINDEX: "true" });
+    expect(added).toEqual({ EMBEDDING_MODEL_PATH: embedding });
+    expect(f.lines.join("\n")).toMatch(/re-embeds the knowledge base with it in the background/);
     expect(f.lines.filter((l) => /100% of/.test(l))).toHaveLength(2);
   });
 

@@ -15,7 +15,6 @@ export const ZModelSetupEnv = ZLauncherEnv.pick({ DOGI_MODEL: true, DOGI_EMBEDDI
   .extend(
     ZRagEnv.pick({
       RAG_EMBEDDER: true,
-      RAG_REINDEX: true,
       EMBEDDING_MODEL_PATH: true,
       EMBEDDING_API_URL: true,
     }).shape,
@@ -133,14 +132,11 @@ export async function prepareModels(
     options.say(`Downloaded ${result.file}`);
     if (download.model.role === "embedding") {
       added.EMBEDDING_MODEL_PATH = result.file;
-      // The collection holds the previous embedder's vectors; rag refuses them unless told to rebuild.
-      if (!env.RAG_REINDEX) {
-        added.RAG_REINDEX = "true";
-        options.say(
-          "rag rebuilds the knowledge base with the new embedding model on this start (RAG_REINDEX=true); " +
-            "documents ingested by hand must be ingested again.",
-        );
-      }
+      // rag finds the collection holding the previous embedder's vectors and re-embeds it.
+      options.say(
+        "rag re-embeds the knowledge base with it in the background, documents ingested by hand " +
+          "included; searches use keywords until that is done.",
+      );
     }
   }
   return added;

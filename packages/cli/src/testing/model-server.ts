@@ -51,10 +51,13 @@ export interface SeenRequest {
   range: string | undefined;
 }
 
-/** A local HTTP server for one model file, honouring Range; `dropFirst` cuts the first full GET mid-file. */
+/**
+ * A local HTTP server for one model file, honouring Range; `dropFirstAfter` cuts the first full
+ * GET mid-file; `linkedEtag` is sent as X-Linked-Etag.
+ */
 export async function serveModel(
   model: ServedModel,
-  options: { dropFirstAfter?: number } = {},
+  options: { dropFirstAfter?: number; linkedEtag?: string } = {},
 ): Promise<{ url: (name: string) => string; seen: SeenRequest[]; close: () => Promise<void> }> {
   const seen: SeenRequest[] = [];
   let dropped = false;
@@ -69,6 +72,8 @@ export async function serveModel(
       "content-type": "application/octet-stream",
       "content-length": String(body.length),
       "accept-ranges": "bytes",
+      // As Hugging Face announces an LFS file's SHA-256.
+      ...(options.linkedEtag === undefined ? {} : { "x-linked-etag": `"${options.linkedEtag}"` }),
       ...(match ? { "content-range": `bytes ${start}-${end}/${total}` } : {}),
     });
     if (req.method === "HEAD") {

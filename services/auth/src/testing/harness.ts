@@ -26,6 +26,9 @@ export interface AuthHarness {
 export function testSettings(overrides: Partial<AuthSettings> = {}): AuthSettings {
   return {
     jwtSecret: randomBytes(48).toString("base64"),
+    // The defaults of ACCESS_TOKEN_TTL_MINUTES and REFRESH_TOKEN_TTL_DAYS.
+    accessTokenTtlSeconds: 30 * 60,
+    refreshTokenTtlMs: 7 * 24 * 60 * 60_000,
     hashConcurrency: 4,
     signUpHashConcurrency: 2,
     hashQueueWaitMs: 5_000,

@@ -10,6 +10,7 @@ describe("access-token verification cache", () => {
     let reads = 0;
     const tokens = createAccessTokens({
       secret: "k".repeat(16) + "abcdefghijklmnopqrstuv",
+      ttlSeconds: 30 * 60,
       store: { tokenVersionOf: async () => (reads++, version) },
       cacheSize: 10,
       versionCacheMs: 60_000,
@@ -29,6 +30,7 @@ describe("access-token verification cache", () => {
     let release: (v: number) => void = () => undefined;
     const tokens = createAccessTokens({
       secret: "k".repeat(16) + "abcdefghijklmnopqrstuv",
+      ttlSeconds: 30 * 60,
       store: {
         tokenVersionOf: () => new Promise<number>((resolve) => (release = resolve)),
       },
@@ -52,6 +54,7 @@ describe("access-token verification cache", () => {
     let now = Date.parse("2025-01-01T00:00:00Z");
     const tokens = createAccessTokens({
       secret: "k".repeat(16) + "abcdefghijklmnopqrstuv",
+      ttlSeconds: 30 * 60,
       store: { tokenVersionOf: async () => 0 },
       cacheSize: 10,
       versionCacheMs: 60_000,

@@ -4,7 +4,6 @@ import { ACCESS_TOKEN_ALG, ACCESS_TOKEN_TYP } from "@dogi/contracts";
 import type { AuthStore } from "../store/interface.ts";
 import { createBoundedCache } from "./bounded-cache.ts";
 
-export const ACCESS_TOKEN_TTL_SECONDS = 30 * 60;
 export const TOKEN_ISSUER = "dogi-auth";
 export const TOKEN_AUDIENCE = "dogi";
 
@@ -28,6 +27,8 @@ export interface AccessTokens {
 
 export interface AccessTokenOptions {
   secret: string;
+  /** How long a token is good for (ACCESS_TOKEN_TTL_MINUTES). */
+  ttlSeconds: number;
   store: Pick<AuthStore, "tokenVersionOf">;
   /** How many verified tokens to remember (0 turns the cache off). */
   cacheSize: number;
@@ -106,7 +107,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   return {
     async issue(user) {
       const issuedAt = Math.floor(now() / 1000);
-      const expiresAt = issuedAt + ACCESS_TOKEN_TTL_SECONDS;
+      const expiresAt = issuedAt + options.ttlSeconds;
       const token = await new SignJWT({ typ: "access", ver: user.tokenVersion })
         .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: ACCESS_TOKEN_TYP })
         .setIssuer(TOKEN_ISSUER)

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { RefreshTokenRecord } from "../store/interface.ts";
 
-export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const PREFIX = "dogi_rt_";
 
 /** SHA-256 of a high-entropy secret (refresh token, API key), hex: what the database stores. */
@@ -10,22 +9,27 @@ export function secretHash(secret: string): string {
 }
 
 /**
- * A new refresh token (256 random bits) and its row. A rotation continues the family and keeps its
- * absolute expiry, so a sign-in lasts at most 7 days however often it is refreshed.
+ * A new refresh token (256 random bits) and its row. A new sign-in's family expires `ttlMs` from
+ * now (REFRESH_TOKEN_TTL_DAYS); a rotation continues the family and keeps its absolute expiry, so a
+ * sign-in lasts no longer however often it is refreshed.
  */
-export function newRefreshToken(options: {
-  userId: string;
-  now: Date;
-  family?: { familyId: string; expiresAt: Date };
-}): { token: string; record: RefreshTokenRecord } {
+export function newRefreshToken(
+  options: { userId: string; now: Date } & (
+    { ttlMs: number } | { family: { familyId: string; expiresAt: Date } }
+  ),
+): { token: string; record: RefreshTokenRecord } {
+  const family =
+    "family" in options
+      ? options.family
+      : { familyId: randomUUID(), expiresAt: new Date(options.now.getTime() + options.ttlMs) };
   const token = PREFIX + randomBytes(32).toString("base64url");
   const record: RefreshTokenRecord = {
     tokenId: randomUUID(),
     userId: options.userId,
-    familyId: options.family?.familyId ?? randomUUID(),
+    familyId: family.familyId,
     tokenHash: secretHash(token),
     createdAt: options.now,
-    expiresAt: options.family?.expiresAt ?? new Date(options.now.getTime() + REFRESH_TOKEN_TTL_MS),
+    expiresAt: family.expiresAt,
     revokedAt: null,
     replacedBy: null,
   };

@@ -10,11 +10,5 @@ export interface Embedder {
   readonly name: string;
   readonly dimension: number;
   embed(texts: readonly string[]): Promise<number[][]>;
-  /**
-   * True when `stored` is another version of this embedder, so start-up may replace a collection's
-   * vectors by re-embedding its stored texts instead of refusing it. Absent: always refuse (a
-   * different model is a configuration choice that an operator makes with RAG_REINDEX).
-   */
-  reembedsFrom?(stored: StoredEmbedder): boolean;
   close?(): Promise<void>;
 }

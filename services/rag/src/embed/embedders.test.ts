@@ -49,18 +49,6 @@ describe("HashedNgramEmbedder", () => {
     }).toEqual(GOLDEN);
   });
 
-  it("re-embeds from another version of itself with the same dimension, nothing else", () => {
-    expect(embedder.reembedsFrom({ name: "hashed-ngram-v1-384", dimension: 384 })).toBe(true);
-    expect(embedder.reembedsFrom({ name: "hashed-ngram-v3-384", dimension: 384 })).toBe(true);
-    expect(embedder.reembedsFrom({ name: embedder.name, dimension: 384 })).toBe(false);
-    expect(embedder.reembedsFrom({ name: "hashed-ngram-v1-128", dimension: 128 })).toBe(false);
-    expect(embedder.reembedsFrom({ name: "hashed-ngram-v1-384", dimension: 128 })).toBe(false);
-    expect(embedder.reembedsFrom({ name: "openai:text-embedding-3-small", dimension: 384 })).toBe(
-      false,
-    );
-    expect(embedder.reembedsFrom({ name: "unknown", dimension: 0 })).toBe(false);
-  });
-
   it("puts a Korean question nearer its English topic than an unrelated one", async () => {
     const [question, chocolate, kidney] = await embedder.embed([
       "강아지가 초콜릿을 먹었어요",

@@ -1,4 +1,4 @@
-import type { Embedder, StoredEmbedder } from "./embedder.ts";
+import type { Embedder } from "./embedder.ts";
 import type { ConceptIndex } from "./lexicon.ts";
 import { conceptsOfWord, sharedConceptIndex } from "./lexicon.ts";
 import { isHangul, stemOf, words } from "../search/analyze.ts";
@@ -12,8 +12,6 @@ const weights = { word: 1, gram: 0.35, concept: 1.6 } as const;
  * v1: the first release; v2: the concept table covers the poisons and emergencies of issue 16.
  */
 export const hashedEmbedderVersion = 2;
-
-const namePattern = /^hashed-ngram-v(\d+)-(\d+)$/;
 
 /**
  * The built-in embedder: no model file. Words, character n-grams (3-grams of Latin words, syllable
@@ -29,17 +27,6 @@ export class HashedNgramEmbedder implements Embedder {
     this.dimension = options.dimension ?? 384;
     this.name = `hashed-ngram-v${hashedEmbedderVersion}-${this.dimension}`;
     this.concepts = sharedConceptIndex();
-  }
-
-  /** Another version of this embedder with the same dimension: its stored texts can be re-embedded. */
-  reembedsFrom(stored: StoredEmbedder): boolean {
-    const match = namePattern.exec(stored.name);
-    return (
-      match !== null &&
-      stored.name !== this.name &&
-      Number(match[2]) === this.dimension &&
-      stored.dimension === this.dimension
-    );
   }
 
   embed(texts: readonly string[]): Promise<number[][]> {

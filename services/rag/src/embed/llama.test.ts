@@ -4,7 +4,7 @@ import { requireServer, startChroma } from "@dogi/testing";
 import { ensureTinyModel, presets } from "@dogi/testing/gguf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KnowledgeBase } from "../kb/knowledge-base.ts";
-import { ChromaStore, EmbedderMismatchError } from "../store/chroma-store.ts";
+import { ChromaStore } from "../store/chroma-store.ts";
 import { HashedNgramEmbedder } from "./hashed.ts";
 import { LlamaEmbedder } from "./llama.ts";
 
@@ -80,7 +80,7 @@ describe.skipIf(gate.skip)(gate.title("a collection indexed by the GGUF embedder
     await chroma?.stop();
   });
 
-  it("records the embedder on the collection and refuses the hashed embedder with the re-index message", async () => {
+  it("records the embedder on the collection, and a change to the hashed embedder re-embeds the chunks", async () => {
     const options = { url: chroma.url, collection: "llama_embedded", timeoutMs: 5_000 };
     const store = new ChromaStore({ ...options, embedder });
     await store.open();
@@ -96,18 +96,27 @@ describe.skipIf(gate.skip)(gate.title("a collection indexed by the GGUF embedder
       dimension: presets.tiny.shape.embeddingLength,
     });
 
-    // The same embedder opens it again; another one is refused, naming both and how to re-index.
-    await new ChromaStore({ ...options, embedder }).open();
-    const error = await new ChromaStore({ ...options, embedder: new HashedNgramEmbedder() })
-      .open()
-      .then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
-    expect(error).toBeInstanceOf(EmbedderMismatchError);
-    const message = (error as Error).message;
-    expect(message).toContain(`${embedder.name} (${embedder.dimension} dimensions)`);
-    expect(message).toContain(`${new HashedNgramEmbedder().name} (384 dimensions)`);
-    expect(message).toMatch(/RAG_REINDEX=true/);
+    // The same embedder opens it again; another one opens it for re-embedding, and after the
+    // copy its own vectors (of another dimension) answer.
+    const again = new ChromaStore({ ...options, embedder });
+    await again.open();
+    expect(again.reembeddingFrom()).toBeUndefined();
+    const hashed = new HashedNgramEmbedder();
+    const switched = new ChromaStore({ ...options, embedder: hashed });
+    await switched.open();
+    expect(switched.reembeddingFrom()).toEqual({
+      name: embedder.name,
+      dimension: presets.tiny.shape.embeddingLength,
+    });
+    const rebuilt = new KnowledgeBase({
+      store: switched,
+      embedder: hashed,
+      chunking: { size: 800, overlap: 120 },
+    });
+    await rebuilt.load();
+    expect(await rebuilt.reembed()).toBeGreaterThan(0);
+    const after = await rebuilt.search({ query: "lily cats", mode: "vector", limit: 1 });
+    expect(after.hits[0]?.citation.documentId).toBe("lily");
+    expect((await rebuilt.stats()).embedder).toEqual({ name: hashed.name, dimension: 384 });
   });
 });

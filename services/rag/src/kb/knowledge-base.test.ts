@@ -4,7 +4,7 @@ import type { ChromaServer } from "@dogi/testing";
 import { AppError } from "@dogi/trpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HashedNgramEmbedder } from "../embed/hashed.ts";
-import { EmbedderMismatchError, ChromaStore } from "../store/chroma-store.ts";
+import { ChromaStore } from "../store/chroma-store.ts";
 import { ingestCorpusDocs, openKnowledgeBase, startChroma } from "../testing/kb-fixture.ts";
 import type { KnowledgeBase } from "./knowledge-base.ts";
 
@@ -167,7 +167,7 @@ describe.skipIf(gate.skip)(gate.title("knowledge base on a real Chroma"), () => 
     expect(reopened.documents()).toEqual(kb.documents());
   });
 
-  it("refuses a collection built by another embedder and says how to re-index", async () => {
+  it("opens a collection built by another embedder for re-embedding, refusing vector searches and writes until then", async () => {
     const other = new HashedNgramEmbedder({ dimension: 128 });
     const store = new ChromaStore({
       url: chroma.url,
@@ -175,11 +175,16 @@ describe.skipIf(gate.skip)(gate.title("knowledge base on a real Chroma"), () => 
       timeoutMs: 2_000,
       embedder: other,
     });
-    const error = await store.open().then(
+    await store.open();
+    expect(store.reembeddingFrom()).toEqual({ name: kb.embedder.name, dimension: 384 });
+    const error = await store.nearest(new Array<number>(128).fill(0.1), { limit: 1 }).then(
       () => undefined,
       (caught: unknown) => caught,
     );
-    expect(error).toBeInstanceOf(EmbedderMismatchError);
-    expect((error as Error).message).toMatch(/RAG_REINDEX=true/);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).appCode).toBe("UPSTREAM_UNAVAILABLE");
+    expect((error as Error).message).toContain(
+      `while the knowledge base is re-embedded with ${other.name}`,
+    );
   });
 });

@@ -92,30 +92,36 @@ export class KnowledgeBase {
   }
 
   /**
-   * When the collection holds vectors of another version of this embedder (see ChromaStore.open),
-   * re-embeds every chunk from its stored text, then records this embedder on the collection. Call
-   * after {@link load}, before anything else writes. Returns how many chunks were re-embedded.
+   * When the store opened in re-embedding mode (another embedder's collection holds the chunks, see
+   * ChromaStore.open), embeds every chunk's stored text with this embedder into the next collection,
+   * then switches to it. Searches meanwhile use the BM25 index; writes are refused. Call after
+   * {@link load}. Returns how many chunks were re-embedded (0 when another replica finished first).
    */
-  async reembedOutdated(onProgress?: (done: number, total: number) => void): Promise<number> {
+  async reembed(
+    options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+  ): Promise<number> {
     const store = this.options.store;
-    if (store.outdatedEmbedder() === undefined) return 0;
-    // The index was just rebuilt from Chroma, so it holds every stored chunk with its text.
+    if (store.reembeddingFrom() === undefined) return 0;
+    // The index was just rebuilt from the previous collection: every stored chunk with its text.
     const records = [...this.index.records()];
     for (let i = 0; i < records.length; i += reembedBatch) {
+      options.signal?.throwIfAborted();
+      if (await store.adoptNextIfComplete()) {
+        await this.load();
+        return 0;
+      }
       const batch = records.slice(i, i + reembedBatch);
       const vectors = await this.options.embedder.embed(batch.map(indexTextOf));
-      await store.updateEmbeddings(
-        batch.map((record) => record.id),
-        vectors,
-      );
-      onProgress?.(i + batch.length, records.length);
+      await store.copyIntoNext(batch, vectors);
+      options.onProgress?.(i + batch.length, records.length);
     }
     const stored = await store.count();
     if (stored !== records.length)
       throw new Error(
         `the collection changed while it was re-embedded (${stored} chunks, ${records.length} re-embedded)`,
       );
-    await store.recordEmbedder();
+    await store.completeReembedding();
+    await this.load();
     return records.length;
   }
 
@@ -233,10 +239,11 @@ export class KnowledgeBase {
     const request = ZRagSearchRequest.parse(input);
     const filter = { species: request.species, language: request.language };
     const candidates = Math.max(request.limit * 4, 20);
-    const nearest =
-      request.mode === "bm25" ? undefined : this.nearestChunks(request.query, candidates, filter);
+    // While the chunks are re-embedded there are no comparable vectors: keywords answer alone.
+    const vectors = request.mode !== "bm25" && this.options.store.reembeddingFrom() === undefined;
+    const nearest = vectors ? this.nearestChunks(request.query, candidates, filter) : undefined;
     let lexical: RankedChunk[] | undefined;
-    if (request.mode !== "vector") {
+    if (request.mode !== "vector" || !vectors) {
       if (nearest !== undefined) {
         // Marked handled now, awaited below: it may fail while BM25 runs.
         nearest.catch(() => undefined);

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { ChromaClient, ChromaConnectionError } from "chromadb";
 import type { Collection, EmbeddingFunction, Metadata, Where } from "chromadb";
 import { AppError } from "@dogi/trpc";
@@ -12,6 +12,10 @@ const meta = {
   corpusHash: "dogi_corpus_hash",
   /** A fresh token after every write, so that replicas notice each other's writes. */
   writeVersion: "dogi_write_version",
+  /** false on a collection still being filled with re-embedded chunks (absent: complete). */
+  complete: "dogi_complete",
+  /** When a re-embedded collection was completed (ms since the epoch). */
+  completedAt: "dogi_completed_at",
 } as const;
 
 // Dogi always passes vectors; this keeps the client from loading a default embedding package.
@@ -19,35 +23,51 @@ const embeddingsAreExplicit: EmbeddingFunction = {
   generate: () => Promise.reject(new Error("the rag service passes embeddings explicitly")),
 };
 
-/** A collection built by another embedder: its vectors cannot be compared with this one's. */
-export class EmbedderMismatchError extends Error {
-  constructor(collection: string, stored: string, current: string) {
-    super(
-      `collection ${collection} was indexed with the embedder ${stored}, but this service uses ${current}. ` +
-        `Re-index: start once with RAG_REINDEX=true (drops the collection and re-ingests the corpus; ` +
-        `documents ingested by hand must be ingested again), or set RAG_EMBEDDER back to match ${stored}.`,
-    );
-    this.name = "EmbedderMismatchError";
-  }
-}
-
 export interface ChromaStoreOptions {
   url: string;
+  /** The knowledge base's name; its collections are this name, or this name--<embedder> after a change of embedder. */
   collection: string;
   /** Every call fails with UPSTREAM_UNAVAILABLE after this long. */
   timeoutMs: number;
-  embedder: Pick<Embedder, "name" | "dimension" | "reembedsFrom">;
+  embedder: Pick<Embedder, "name" | "dimension">;
+}
+
+type CollectionMetadata = Record<string, string | number | boolean | null>;
+
+/** One of the knowledge base's collections as found in Chroma. */
+interface Generation {
+  name: string;
+  metadata: CollectionMetadata;
+  count: number;
+}
+
+/** A change of embedder in progress: reads come from the previous collection while the next one fills. */
+interface Reembedding {
+  from: StoredEmbedder;
+  sourceName: string;
+  next: Collection;
 }
 
 const pageSize = 1_000;
 const batchSize = 1_000;
 
-/** The Chroma collection of chunks: typed records in, typed records out, bounded waits. */
+/**
+ * The Chroma collection of chunks: typed records in, typed records out, bounded waits.
+ *
+ * Vectors of different embedders cannot be compared, so each embedder has its own collection: the
+ * knowledge base's name for the first, `name--<embedder>` after a change. When the configured
+ * embedder has no complete collection but another embedder's holds chunks, the store opens in
+ * re-embedding mode: it reads the previous collection (the BM25 index and keyword searches keep
+ * working), refuses vector searches and writes, and the caller copies every chunk into the next
+ * collection with new vectors ({@link copyIntoNext}, {@link completeReembedding}). Only then does
+ * the previous collection go, so an interrupted copy resumes at the next start.
+ */
 export class ChromaStore {
   private readonly client: ChromaClient;
   private collectionHandle: Collection | undefined;
-  private collectionMetadata: Record<string, string | number | boolean | null> = {};
-  private outdated: StoredEmbedder | undefined;
+  private collectionName: string;
+  private collectionMetadata: CollectionMetadata = {};
+  private reembedding: Reembedding | undefined;
 
   constructor(private readonly options: ChromaStoreOptions) {
     const url = new URL(options.url);
@@ -56,96 +76,143 @@ export class ChromaStore {
       port: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
       ssl: url.protocol === "https:",
     });
+    this.collectionName = options.collection;
   }
 
   get name(): string {
     return this.options.collection;
   }
 
+  /** The Chroma collection that reads come from now (the previous one while re-embedding). */
+  get collectionInUse(): string {
+    return this.collectionName;
+  }
+
   /**
-   * Opens (or creates) the collection; refuses one built by another embedder unless `reindex` drops
-   * it. One built by another version of this embedder opens as outdated (see {@link outdatedEmbedder}).
+   * Opens this embedder's collection, creating it when the knowledge base has none with chunks, or
+   * opens in re-embedding mode when only another embedder's collection holds chunks. `reindex`
+   * drops every collection of the knowledge base first (documents ingested by hand are lost).
    */
   async open(options: { reindex?: boolean } = {}): Promise<void> {
-    const { collection: name, embedder } = this.options;
-    this.outdated = undefined;
-    if (options.reindex === true)
-      await this.call("delete the collection", () =>
-        this.client.deleteCollection({ name }).catch(ignoreNotFound),
-      );
+    const { collection: base, embedder } = this.options;
+    this.reembedding = undefined;
+    let generations = await this.call("list the collections", () => this.generations());
+    if (options.reindex === true) {
+      await this.dropCollections(generations.map((g) => g.name));
+      generations = [];
+    }
     const wanted = { [meta.embedder]: embedder.name, [meta.dimension]: embedder.dimension };
-    let collection = await this.call("open the collection", () =>
+    const mine = generations.find((g) => holdsThisEmbedder(g.metadata, embedder) && isComplete(g));
+    if (mine !== undefined) {
+      await this.adopt(mine.name);
+      await this.dropCollections(generations.filter((g) => g !== mine).map((g) => g.name));
+      return;
+    }
+    const source = generations
+      .filter((g) => g.count > 0 && isComplete(g))
+      .sort((a, b) => completedAt(b) - completedAt(a))[0];
+    if (source === undefined) {
+      // Nothing to carry over: start afresh under the knowledge base's own name.
+      await this.dropCollections(generations.map((g) => g.name));
+      // getOrCreate: another replica starting at the same moment may have just created it.
+      await this.call("create the collection", () =>
+        this.client.getOrCreateCollection({
+          name: base,
+          metadata: wanted,
+          configuration: { hnsw: { space: "cosine" } },
+          embeddingFunction: embeddingsAreExplicit,
+        }),
+      );
+      await this.adopt(base);
+      return;
+    }
+    // A copy left by an interrupted start resumes: upserts overwrite what it already holds.
+    const next = await this.call("create the next collection", () =>
       this.client.getOrCreateCollection({
-        name,
-        metadata: wanted,
+        name: nextCollectionName(base, embedder),
+        metadata: { ...wanted, [meta.complete]: false },
         configuration: { hnsw: { space: "cosine" } },
         embeddingFunction: embeddingsAreExplicit,
       }),
     );
-    const stored = collection.metadata ?? {};
-    const storedName = `${String(stored[meta.embedder] ?? "unknown")} (${String(stored[meta.dimension] ?? "?")} dimensions)`;
-    const mismatch =
-      stored[meta.embedder] !== embedder.name || stored[meta.dimension] !== embedder.dimension;
-    if (mismatch) {
-      if ((await this.call("count chunks", () => collection.count())) > 0) {
-        const previous = {
-          name: String(stored[meta.embedder] ?? "unknown"),
-          dimension: Number(stored[meta.dimension] ?? 0),
-        };
-        if (embedder.reembedsFrom?.(previous) === true) {
-          // Keeps the stored name until every vector is replaced, so an interrupted re-embed is redone.
-          this.outdated = previous;
-          this.collectionHandle = collection;
-          this.collectionMetadata = { ...(collection.metadata ?? {}) };
-          return;
-        }
-        throw new EmbedderMismatchError(
-          name,
-          storedName,
-          `${embedder.name} (${embedder.dimension} dimensions)`,
-        );
-      }
-      // Empty: start over, since Chroma fixes a collection's dimension at its first vector.
-      await this.call("recreate the collection", async () => {
-        await this.client.deleteCollection({ name });
-        collection = await this.client.createCollection({
-          name,
-          metadata: wanted,
-          configuration: { hnsw: { space: "cosine" } },
-          embeddingFunction: embeddingsAreExplicit,
-        });
-      });
-    }
-    this.collectionHandle = collection;
-    this.collectionMetadata = { ...(collection.metadata ?? {}), ...wanted };
+    await this.adopt(source.name);
+    this.reembedding = {
+      from: {
+        name: String(source.metadata[meta.embedder] ?? "unknown"),
+        dimension: Number(source.metadata[meta.dimension] ?? 0),
+      },
+      sourceName: source.name,
+      next,
+    };
   }
 
   /**
-   * The embedder whose vectors the open collection holds when it is another version of this one
-   * (undefined when they are this one's). Until {@link recordEmbedder}, searches and writes refuse.
+   * The embedder whose collection reads come from while this one's fills (undefined when this
+   * embedder's collection is in use). Until {@link completeReembedding}, vector searches and writes
+   * refuse.
    */
-  outdatedEmbedder(): StoredEmbedder | undefined {
-    return this.outdated;
+  reembeddingFrom(): StoredEmbedder | undefined {
+    return this.reembedding?.from;
   }
 
-  /** Replaces the vectors of stored chunks; their texts and metadata stay. */
-  async updateEmbeddings(ids: readonly string[], embeddings: readonly number[][]): Promise<void> {
-    for (let i = 0; i < ids.length; i += batchSize) {
-      const batch = ids.slice(i, i + batchSize);
-      await this.call("re-embed chunks", () =>
-        this.collection().update({ ids: batch, embeddings: embeddings.slice(i, i + batchSize) }),
+  /** Stores chunks with this embedder's vectors in the collection being filled. */
+  async copyIntoNext(
+    records: readonly ChunkRecord[],
+    embeddings: readonly number[][],
+  ): Promise<void> {
+    const next = this.reembedding?.next;
+    if (next === undefined) throw new Error("copyIntoNext called while not re-embedding");
+    for (let i = 0; i < records.length; i += batchSize) {
+      const batch = records.slice(i, i + batchSize);
+      await this.call("store re-embedded chunks", () =>
+        next.upsert({
+          ids: batch.map((record) => record.id),
+          embeddings: embeddings.slice(i, i + batchSize),
+          documents: batch.map((record) => record.text),
+          metadatas: batch.map(toMetadata),
+        }),
       );
     }
   }
 
-  /** Records this service's embedder on the collection, once every vector is its own. */
-  async recordEmbedder(): Promise<void> {
-    const { embedder } = this.options;
-    await this.modifyMetadata("record the embedder", {
-      [meta.embedder]: embedder.name,
-      [meta.dimension]: embedder.dimension,
+  /**
+   * True (and the next collection in use from now on) when another replica has already completed
+   * the re-embedding; false while it is still to do.
+   */
+  async adoptNextIfComplete(): Promise<boolean> {
+    const reembedding = this.reembedding;
+    if (reembedding === undefined) return true;
+    const metadata = await this.call("read the next collection", () =>
+      this.freshMetadata(reembedding.next.name),
+    );
+    if (metadata[meta.complete] === false) return false;
+    await this.switchToNext();
+    return true;
+  }
+
+  /**
+   * Marks the next collection complete (carrying the corpus hash over), uses it from now on and
+   * drops the previous one. Call once every chunk of the previous collection is copied.
+   */
+  async completeReembedding(): Promise<void> {
+    const reembedding = this.reembedding;
+    if (reembedding === undefined) return;
+    const sourceMetadata = await this.call("read the previous collection", () =>
+      this.freshMetadata(reembedding.sourceName),
+    );
+    const corpusHash = sourceMetadata[meta.corpusHash];
+    await this.call("complete the next collection", async () => {
+      const metadata = {
+        ...(await this.freshMetadata(reembedding.next.name)),
+        ...(typeof corpusHash === "string" ? { [meta.corpusHash]: corpusHash } : {}),
+        [meta.complete]: true,
+        [meta.completedAt]: Date.now(),
+        [meta.writeVersion]: randomUUID(),
+      };
+      await reembedding.next.modify({ metadata });
     });
-    this.outdated = undefined;
+    await this.switchToNext();
+    await this.dropCollections([reembedding.sourceName]);
   }
 
   /** The corpus hash recorded by the last completed seed, if any. */
@@ -164,6 +231,8 @@ export class ChromaStore {
    * seeded the corpus).
    */
   async writeVersion(): Promise<string> {
+    // While re-embedding, another replica may have completed the next collection and dropped ours.
+    if (this.reembedding !== undefined) await this.adoptNextIfComplete();
     const metadata = await this.call("read the collection's version", () => this.freshMetadata());
     this.collectionMetadata = metadata;
     const version = metadata[meta.writeVersion];
@@ -188,7 +257,7 @@ export class ChromaStore {
   }
 
   async upsert(records: readonly ChunkRecord[], embeddings: readonly number[][]): Promise<void> {
-    this.refuseWhileOutdated("store chunks");
+    this.refuseWhileReembedding("store chunks");
     for (let i = 0; i < records.length; i += batchSize) {
       const batch = records.slice(i, i + batchSize);
       await this.call("store chunks", () =>
@@ -203,6 +272,7 @@ export class ChromaStore {
   }
 
   async delete(ids: readonly string[]): Promise<void> {
+    this.refuseWhileReembedding("delete chunks");
     for (let i = 0; i < ids.length; i += batchSize) {
       const batch = ids.slice(i, i + batchSize);
       await this.call("delete chunks", () => this.collection().delete({ ids: batch }));
@@ -232,7 +302,7 @@ export class ChromaStore {
     embedding: number[],
     options: { limit: number; filter?: ChunkFilter },
   ): Promise<Array<{ id: string; distance: number }>> {
-    this.refuseWhileOutdated("search");
+    this.refuseWhileReembedding("search by vector");
     const where = whereOf(options.filter ?? {});
     const result = await this.call("search", () =>
       this.collection().query({
@@ -257,18 +327,82 @@ export class ChromaStore {
     );
   }
 
-  /** New vectors must not be written or compared next to another version's. */
-  private refuseWhileOutdated(what: string): void {
-    if (this.outdated === undefined) return;
+  /** New vectors must not be written or compared next to another embedder's. */
+  private refuseWhileReembedding(what: string): void {
+    if (this.reembedding === undefined) return;
     throw new AppError(
       "UPSTREAM_UNAVAILABLE",
-      `cannot ${what}: the collection still holds vectors of ${this.outdated.name}, which are being re-embedded`,
+      `cannot ${what} while the knowledge base is re-embedded with ${this.options.embedder.name} ` +
+        `(its chunks hold vectors of ${this.reembedding.from.name}); try again in a few minutes`,
     );
   }
 
-  private async freshMetadata(): Promise<Record<string, string | number | boolean | null>> {
+  /** Every collection of this knowledge base, with its metadata and size. */
+  private async generations(): Promise<Generation[]> {
+    const base = this.options.collection;
+    const found: Generation[] = [];
+    for (const name of await this.collectionNames()) {
+      if (name !== base && !name.startsWith(`${base}--`)) continue;
+      const collection = await this.client.getCollection({
+        name,
+        embeddingFunction: embeddingsAreExplicit,
+      });
+      found.push({
+        name,
+        metadata: { ...(collection.metadata ?? {}) },
+        count: await collection.count(),
+      });
+    }
+    return found;
+  }
+
+  /**
+   * The names of every collection, from Chroma's REST API: the client's listCollections would
+   * build each collection's embedding function and warn on stderr that Dogi's have none.
+   */
+  private async collectionNames(): Promise<string[]> {
+    const names: string[] = [];
+    const limit = 100;
+    for (let offset = 0; ; offset += limit) {
+      const url = new URL(
+        `/api/v2/tenants/default_tenant/databases/default_database/collections?limit=${limit}&offset=${offset}`,
+        this.options.url,
+      );
+      const response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs) });
+      if (!response.ok)
+        throw new Error(`Chroma answered ${response.status} listing the collections`);
+      const page = (await response.json()) as Array<{ name: string }>;
+      names.push(...page.map((collection) => collection.name));
+      if (page.length < limit) return names;
+    }
+  }
+
+  private async adopt(name: string): Promise<void> {
+    const collection = await this.call("open the collection", () =>
+      this.client.getCollection({ name, embeddingFunction: embeddingsAreExplicit }),
+    );
+    this.collectionHandle = collection;
+    this.collectionName = name;
+    this.collectionMetadata = { ...(collection.metadata ?? {}) };
+  }
+
+  private async switchToNext(): Promise<void> {
+    const next = this.reembedding?.next;
+    if (next === undefined) return;
+    await this.adopt(next.name);
+    this.reembedding = undefined;
+  }
+
+  private async dropCollections(names: readonly string[]): Promise<void> {
+    for (const name of names)
+      await this.call("drop an old collection", () =>
+        this.client.deleteCollection({ name }).catch(ignoreNotFound),
+      );
+  }
+
+  private async freshMetadata(name = this.collectionName): Promise<CollectionMetadata> {
     const collection = await this.client.getCollection({
-      name: this.options.collection,
+      name,
       embeddingFunction: embeddingsAreExplicit,
     });
     return { ...(collection.metadata ?? {}) };
@@ -329,6 +463,38 @@ export class ChromaStore {
       clearTimeout(timer);
     }
   }
+}
+
+/** The knowledge base's collection for an embedder other than its first: a valid Chroma name, unique per embedder. */
+export function nextCollectionName(
+  base: string,
+  embedder: Pick<Embedder, "name" | "dimension">,
+): string {
+  const slug = embedder.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 48);
+  const digest = createHash("sha256").update(embedder.name).digest("hex").slice(0, 8);
+  return `${base}--${slug}-${embedder.dimension}-${digest}`;
+}
+
+function holdsThisEmbedder(
+  metadata: CollectionMetadata,
+  embedder: Pick<Embedder, "name" | "dimension">,
+): boolean {
+  return (
+    metadata[meta.embedder] === embedder.name && metadata[meta.dimension] === embedder.dimension
+  );
+}
+
+function isComplete(generation: Generation): boolean {
+  return generation.metadata[meta.complete] !== false;
+}
+
+function completedAt(generation: Generation): number {
+  const value = generation.metadata[meta.completedAt];
+  return typeof value === "number" ? value : 0;
 }
 
 function ignoreNotFound(error: unknown): void {
