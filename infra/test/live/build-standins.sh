@@ -2,8 +2,9 @@
 # Builds local stand-ins for the base images Dogi's Dockerfile and Compose file name, for a
 # machine that cannot reach Docker Hub: a debootstrapped Debian 12 imported into Docker, then
 # small images FROM it (standins/*/Dockerfile), tagged with the upstream names the files use and
-# labelled dogi.standin=true. A tag that already exists (a stand-in, or the real image pulled)
-# is left alone. Needs a running engine (prepare-engine.sh), debootstrap, Node 20 and FerretDB
+# labelled dogi.standin=true. A tag that already exists is left alone when it is the real image
+# (pulled) or a stand-in built from the current recipe (label dogi.standin.recipe, a hash of its
+# standins/ folder); a stand-in of an older recipe is rebuilt. Needs a running engine (prepare-engine.sh), debootstrap, Node 20 and FerretDB
 # (.ci/run builds it).
 #
 #   bash infra/test/live/build-standins.sh           build the missing ones
@@ -33,7 +34,8 @@ CUDA_TAG="$(dockerfile_arg CUDA_IMAGE)"
 MYSQL_TAG="$(compose_image mysql)"
 MONGO_TAG="$(compose_image mongo)"
 CHROMA_TAG="$(compose_image chromadb/chroma)"
-for tag in NODE_TAG CUDA_TAG MYSQL_TAG MONGO_TAG CHROMA_TAG; do
+REDIS_TAG="$(compose_image redis)"
+for tag in NODE_TAG CUDA_TAG MYSQL_TAG MONGO_TAG CHROMA_TAG REDIS_TAG; do
   if [ -z "${!tag}" ]; then
     say "could not read $tag from $dockerfile or $compose" >&2
     exit 1
@@ -41,11 +43,28 @@ for tag in NODE_TAG CUDA_TAG MYSQL_TAG MONGO_TAG CHROMA_TAG; do
 done
 
 if [ "${1:-}" = "--list" ]; then
-  printf '%s\n' "$BASE_TAG" "$NODE_TAG" "$CUDA_TAG" "$MYSQL_TAG" "$MONGO_TAG" "$CHROMA_TAG"
+  printf '%s\n' "$BASE_TAG" "$NODE_TAG" "$CUDA_TAG" "$MYSQL_TAG" "$MONGO_TAG" "$CHROMA_TAG" "$REDIS_TAG"
   exit 0
 fi
 
 have() { docker image inspect "$1" >/dev/null 2>&1; }
+
+recipe() { (cd "$here/standins/$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16; }
+
+# current TAG DIR: the tag exists and is either not a stand-in or a stand-in of today's recipe.
+current() {
+  have "$1" || return 1
+  local labels
+  labels="$(docker image inspect --format '{{index .Config.Labels "dogi.standin"}} {{index .Config.Labels "dogi.standin.recipe"}}' "$1")"
+  case "$labels" in
+    "true $(recipe "$2")") return 0 ;;
+    true\ *)
+      say "$1 is a stand-in of an older recipe: rebuilding it"
+      return 1
+      ;;
+    *) return 0 ;;
+  esac
+}
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -77,7 +96,8 @@ build_base() {
 build() {
   local tag="$1" dir="$2" start=$SECONDS
   shift 2
-  docker build --quiet --tag "$tag" --build-arg "STANDIN_OF=$tag" "$@" "$work/$dir" >/dev/null
+  docker build --quiet --tag "$tag" --build-arg "STANDIN_OF=$tag" \
+    --label "dogi.standin.recipe=$(recipe "$dir")" "$@" "$work/$dir" >/dev/null
   say "built $tag (standins/$dir) in $((SECONDS - start)) s"
 }
 
@@ -87,7 +107,7 @@ stage() {
 }
 
 build_node() {
-  if have "$NODE_TAG"; then
+  if current "$NODE_TAG" node; then
     say "$NODE_TAG present"
     return
   fi
@@ -115,7 +135,7 @@ build_node() {
 }
 
 build_cuda() {
-  if have "$CUDA_TAG"; then
+  if current "$CUDA_TAG" cuda; then
     say "$CUDA_TAG present"
     return
   fi
@@ -124,7 +144,7 @@ build_cuda() {
 }
 
 build_mysql() {
-  if have "$MYSQL_TAG"; then
+  if current "$MYSQL_TAG" mysql; then
     say "$MYSQL_TAG present"
     return
   fi
@@ -133,7 +153,7 @@ build_mysql() {
 }
 
 build_mongo() {
-  if have "$MONGO_TAG"; then
+  if current "$MONGO_TAG" mongo; then
     say "$MONGO_TAG present"
     return
   fi
@@ -149,12 +169,21 @@ build_mongo() {
 }
 
 build_chroma() {
-  if have "$CHROMA_TAG"; then
+  if current "$CHROMA_TAG" chroma; then
     say "$CHROMA_TAG present"
     return
   fi
   stage chroma
   build "$CHROMA_TAG" chroma --build-arg "NODE_BASE=$NODE_TAG"
+}
+
+build_redis() {
+  if current "$REDIS_TAG" redis; then
+    say "$REDIS_TAG present"
+    return
+  fi
+  stage redis
+  build "$REDIS_TAG" redis --build-arg "BASE=$BASE_TAG"
 }
 
 build_base
@@ -163,3 +192,27 @@ build_cuda
 build_mysql
 build_mongo
 build_chroma
+build_redis
+
+# What Compose needs of the engine: containers that run, and reach each other by name on a
+# user-defined bridge network.
+smoke() {
+  local net="dogi-standin-smoke-$$" server="dogi-standin-smoke-server-$$" status=0
+  docker network create "$net" >/dev/null
+  docker run --detach --rm --name "$server" --network "$net" "$NODE_TAG" \
+    node -e 'require("http").createServer((q, s) => s.end("pong")).listen(8000)' >/dev/null || status=$?
+  if [ "$status" -eq 0 ]; then
+    docker run --rm --network "$net" "$NODE_TAG" node -e '
+      const get = (n) => fetch("http://'"$server"':8000").then((r) => r.text()).catch((e) =>
+        n > 0 ? new Promise((ok) => setTimeout(ok, 250)).then(() => get(n - 1)) : Promise.reject(e));
+      get(40).then((t) => { if (t !== "pong") process.exit(1); });' || status=$?
+  fi
+  docker rm --force "$server" >/dev/null 2>&1 || true
+  docker network rm "$net" >/dev/null 2>&1 || true
+  if [ "$status" -ne 0 ]; then
+    say "the engine cannot run containers that reach each other on a bridge network (exit $status)" >&2
+    return "$status"
+  fi
+  say "smoke test passed: two containers talked over a bridge network by name"
+}
+smoke
