@@ -267,7 +267,7 @@ describe.skipIf(!gate.run)(
       expect(status.code, tail(status)).toBe(0);
       for (const service of allServices)
         expect(status.stdout).toMatch(new RegExp(`\\b${service}\\b`));
-    }, 1_800_000);
+    }, 1_500_000);
 
     it("answers a question through the gateway: registration (MySQL), a session (MongoDB), retrieval (Chroma)", async () => {
       expect((await api("GET", "/readyz")).status).toBe(200);
@@ -366,7 +366,7 @@ describe.skipIf(!gate.run)(
       expect(run.stderr).toContain("--- last log lines of inference ---");
       expect(run.stderr).toContain("broken");
       figures.push(`a broken model reported after ${(run.ms / 1000).toFixed(0)} s`);
-    }, 600_000);
+    }, 300_000);
 
     it("stops waiting on Ctrl-C and leaves the containers running; they get healthy on their own", async () => {
       // The models folder back (inference is recreated) and another setting for the gateway, so
@@ -395,6 +395,6 @@ describe.skipIf(!gate.run)(
       }
       expect(status?.code, status && tail(status)).toBe(0);
       expect((await api("GET", "/readyz")).status).toBe(200);
-    }, 900_000);
+    }, 600_000);
   },
 );

@@ -59,11 +59,17 @@ start_engine() {
   local start=$SECONDS
   # setsid: the daemon outlives this script and the test run that started it.
   as_root setsid dockerd --storage-driver=overlay2 >>"$DOCKERD_LOG" 2>&1 </dev/null &
-  local waited=0
+  local pid=$! waited=0
   until engine_answers; do
+    # Its last lines say why: no privileges, no overlay2, iptables refused, ...
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "dockerd exited at start; the end of $DOCKERD_LOG:"
+      tail -n 20 "$DOCKERD_LOG" >&2 || true
+      return 1
+    fi
     if [ "$waited" -ge 60 ]; then
       say "dockerd did not answer within 60 s; the end of $DOCKERD_LOG:"
-      tail -n 20 "$DOCKERD_LOG" >&2
+      tail -n 20 "$DOCKERD_LOG" >&2 || true
       return 1
     fi
     sleep 1
