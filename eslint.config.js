@@ -20,6 +20,25 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits or catches, a promise where a callback's result
+    // is ignored, an await of a non-promise, a switch that forgets a member of a union.
+    files: ["**/*.ts", "**/*.mts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
+    },
+  },
+  {
+    // Tool configuration files and a bench script that no package's tsconfig includes.
+    files: ["**/vitest.config.ts", "**/drizzle.*.config.ts", "services/auth/bench/**"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     files: [
       "packages/cli/**",
       "**/*.test.ts",

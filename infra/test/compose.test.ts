@@ -3,7 +3,14 @@ import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZRagEnv, ZSessionEnv } from "@dogi/config";
+import {
+  legacyRules,
+  ZAuthEnv,
+  ZGatewayEnv,
+  ZInferenceEnv,
+  ZRagEnv,
+  ZSessionEnv,
+} from "@dogi/config";
 import type { DogiService } from "./compose-file.ts";
 import {
   composePath,
@@ -378,7 +385,7 @@ describe("environment variables", () => {
         "--collation-server=utf8mb4_unicode_ci",
       ]),
     );
-    expect(compose.services.mysql?.environment?.TZ).toBe("${TZ:-UTC}");
+    expect(compose.services.mysql?.environment?.TZ).toBe("${TZ:-Asia/Seoul}");
     expect(compose.services.mongodb?.image).toMatch(/^mongo:7\.\d+\.\d+$/);
     expect(compose.services.mongodb?.environment?.MONGO_INITDB_ROOT_PASSWORD).toMatch(/^\$\{.*:\?/);
     const init = (compose.services.mongodb?.volumes ?? []) as string[];
@@ -440,8 +447,30 @@ const notInContainers: Record<DogiService, readonly string[]> = {
   inference: ["MODEL_PATH", "HUGGING_FACE_TOKEN"],
   gateway: [],
 };
-/** Variables a service gets that no schema reads: Node itself reads TZ (log dates, Date). */
-const readByRuntime = ["TZ"];
+/**
+ * The original Dogi's names that Compose does not pass: they name the parts of a store's address,
+ * and Compose runs the stores itself and builds their URLs (above).
+ */
+const originalNamesNotPassed = [
+  "CHROMA_HOST",
+  "CHROMA_PORT",
+  "MONGO_HOST",
+  "MONGO_PORT",
+  "MONGO_ADMIN_USER",
+  "MONGO_ADMIN_PASSWORD",
+  "MYSQL_ROOT_HOST",
+  "MYSQL_ROOT_PORT",
+  "MYSQL_USER",
+  "MYSQL_PASSWORD",
+  "MYSQL_DATABASE",
+];
+/** The original Dogi's names that a service reads as aliases of its schema's variables. */
+function originalNamesReadBy(name: DogiService): string[] {
+  const keys = new Set(Object.keys(envSchemas[name].shape));
+  return legacyRules
+    .filter((rule) => rule.targets.some((target) => keys.has(target)))
+    .flatMap((rule) => rule.names);
+}
 
 describe("each service's environment against its env schema (packages/config)", () => {
   const environmentOf = (name: DogiService) => compose.services[name]?.environment ?? {};
@@ -466,10 +495,26 @@ describe("each service's environment against its env schema (packages/config)", 
   it.each(dogiServices)(
     "%s gets no variable its schema does not read, but the runtime's",
     (name) => {
-      const known = new Set([...schemaKeys(name), ...readByRuntime]);
+      const known = new Set([...schemaKeys(name), ...originalNamesReadBy(name)]);
       const environment = Object.keys(environmentOf(name));
       expect(environment.length).toBeGreaterThan(0);
       expect(environment.filter((key) => !known.has(key))).toEqual([]);
+    },
+  );
+
+  it.each(dogiServices)(
+    "%s gets the original Dogi's names it reads as aliases, but those of the stores' addresses",
+    (name) => {
+      const environment = environmentOf(name);
+      for (const original of originalNamesReadBy(name)) {
+        if (originalNamesNotPassed.includes(original)) {
+          expect(environment[original], `${name}.${original}`).toBeUndefined();
+          continue;
+        }
+        expect(environment[original], `${name}: add ${original}: \${${original}:-}`).toBe(
+          `\${${original}:-}`,
+        );
+      }
     },
   );
 

@@ -2,7 +2,7 @@ import { mkdtempSync, openSync, readSync, closeSync, rmSync, statSync } from "no
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { countParameters, presets } from "@dogi/testing/gguf";
+import { countParameters, presets } from "@dogi/gguf";
 import { runCli } from "./cli.ts";
 import { repoRoot, runDogi } from "./testing/run-cli.ts";
 

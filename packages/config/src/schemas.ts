@@ -248,6 +248,11 @@ export const ZInferenceEnv = ZCommonEnv.extend(ZInternalServiceEnv.shape).extend
    * half); a number: that many; 0: no cap.
    */
   INFERENCE_SLOTS_PER_CALLER: z.coerce.number().int().min(0).max(64).optional(),
+  /**
+   * Megabytes of conversations' evaluated prefixes (prompt_cache_key) saved to the temporary
+   * folder when another conversation takes their sequence, loaded back when they return; 0: none.
+   */
+  INFERENCE_PARKED_PREFIX_MB: z.coerce.number().int().min(0).max(1_048_576).default(512),
   /** A request (queue wait included) is cut off after this long. */
   INFERENCE_REQUEST_TIMEOUT_MS: millis(300_000),
   /** An OpenAI-compatible API used when the local model cannot serve a request. */

@@ -56,3 +56,18 @@ export const ZAccessTokenShape = z
     (value) => isAccessTokenHeader(value.slice(0, value.indexOf("."))),
     "is not a Dogi access token",
   );
+
+// RFC 6750's scheme (case-insensitive), then the credential; nothing else in the header.
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * The credential of an `Authorization: Bearer …` header, or undefined when there is none or it is
+ * longer than `maxLength` (a caller that wants to say "too long" passes no limit).
+ */
+export function bearerToken(
+  authorization: string | undefined,
+  maxLength = Number.POSITIVE_INFINITY,
+): string | undefined {
+  const token = BEARER.exec(authorization ?? "")?.[1];
+  return token !== undefined && token.length <= maxLength ? token : undefined;
+}

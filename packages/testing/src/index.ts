@@ -1,4 +1,6 @@
 export * from "./servers/index.ts";
-export { freePort, isPortFree, onFreePort } from "./ports.ts";
-export * from "./gguf/index.ts";
+// Tests and benchmarks reach the runtime helpers (Chroma, ports, processes, waits) and the GGUF
+// writer through here too.
+export * from "@dogi/servers";
+export * from "@dogi/gguf";
 export * from "./internal-auth.ts";

@@ -14,6 +14,11 @@ export interface ServeOptions {
   onShutdown?: () => Promise<void>;
   /** Exit on SIGTERM/SIGINT after draining; tests that run servers in-process turn it off. */
   handleSignals?: boolean;
+  /**
+   * How the service stops on a signal, when closing the server is not enough (the gateway first
+   * refuses new requests and waits for its streams); it must end with `running.close()`.
+   */
+  drain?: (running: RunningServer) => Promise<void>;
   /** Timeouts and caps (serverLimits(env)); omitted, Node's defaults apply (tests). */
   limits?: ServerLimits;
   /** Called with the server before it listens, e.g. to watch its connections. */
@@ -63,14 +68,17 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     return closing;
   };
 
+  const running: RunningServer = { server, url, close };
   const onSignal = (signal: NodeJS.Signals) => {
     options.logger.info({ signal }, "shutting down");
+    // A drain waits out its grace period and then closes, which may take the grace period again.
+    const margin = options.drain ? 5_000 : 2_000;
     const force = setTimeout(() => {
       options.logger.error("shutdown took too long; exiting");
       process.exit(1);
-    }, options.shutdownTimeoutMs + 2_000);
+    }, options.shutdownTimeoutMs + margin);
     force.unref();
-    close().then(
+    (options.drain ? options.drain(running) : close()).then(
       () => {
         options.logger.info("stopped");
         process.exit(0);
@@ -86,5 +94,5 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     process.once("SIGINT", onSignal);
   }
 
-  return { server, url, close };
+  return running;
 }

@@ -49,7 +49,7 @@ const ko = {
   triageSigns: "보이는 신호",
   triageRaised: "도기가 한 번 더 살펴보고 단계를 올렸습니다.",
   retrievalOnly:
-    "지금은 언어 모델 없이 검색 전용 모드로 동작합니다. 답변은 지식 베이스의 관련 자료를 그대로 보여 줍니다. 모델을 추가하려면 `pnpm dogi pull`로 GGUF 모델을 받거나 MODEL_PATH를 설정하세요.",
+    "지금은 언어 모델 없이 검색 전용 모드로 동작합니다. 답변 대신 지식 베이스에서 가장 관련 있는 자료를 출처와 함께 보여 드립니다.",
   knowledgeDown: "지식 베이스를 검색할 수 없어 출처 없이 답했습니다.",
   pets: "반려동물",
   addPet: "반려동물 추가",
@@ -144,7 +144,7 @@ const en: Record<MessageKey, string> = {
   triageSigns: "Signs",
   triageRaised: "Dogi took a second look and raised the level.",
   retrievalOnly:
-    "Dogi is running in retrieval-only mode, without a language model: answers show the most relevant passages of the knowledge base. To add a model, run `pnpm dogi pull` to fetch a GGUF model or set MODEL_PATH.",
+    "Dogi is running in retrieval-only mode, without a language model: instead of a written answer you get the most relevant passages of the knowledge base, with their sources.",
   knowledgeDown: "The knowledge base could not be searched, so this answer cites no sources.",
   pets: "Pets",
   addPet: "Add a pet",

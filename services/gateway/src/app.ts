@@ -180,14 +180,15 @@ export function createGateway(deps: GatewayAppDeps) {
       app.get("/v1/docs", (_req, res) => {
         res.type("html").send(docsPage);
       });
-      app.get("/metrics", (req, res) => {
+      app.get("/metrics", async (req, res) => {
         const refused = mayReadMetrics(req);
         if (refused) {
           if (refused.code === "UNAUTHENTICATED") res.setHeader("www-authenticate", "Bearer");
           sendFailure(res, req.requestId, refused);
           return;
         }
-        res.type("text/plain; version=0.0.4").send(metrics.render());
+        const text = await metrics.render();
+        res.type(metrics.contentType).send(text);
       });
       mountRestRoutes(app, routes, {
         authenticator,

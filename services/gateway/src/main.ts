@@ -20,7 +20,9 @@ const gateway = createGateway({ logger, health, services, env });
 gateway.pool.start();
 gateway.deletions.start();
 
-const running = await serveGateway({
+// On SIGTERM: refuse new requests with 503 at once, let admitted ones (streams too) and session
+// titles being written finish within SHUTDOWN_TIMEOUT_MS, then exit.
+await serveGateway({
   gateway,
   env,
   logger,
@@ -30,35 +32,16 @@ const running = await serveGateway({
     gateway.pool.stop();
     gateway.closeShared();
   },
+  drain: async (running) => {
+    // No new pass of deletions; one under way is background work that the drain waits for.
+    gateway.deletions.stop();
+    const { cut, aborted } = await drainAndStop({
+      state: gateway.state,
+      server: running,
+      graceMs: env.SHUTDOWN_TIMEOUT_MS,
+      logger,
+      background: gateway.background,
+    });
+    logger.info({ cut, aborted }, "drained");
+  },
 });
-
-// On SIGTERM: refuse new requests with 503 at once, let admitted ones (streams too) and session
-// titles being written finish within SHUTDOWN_TIMEOUT_MS, then exit.
-const shutdown = (signal: NodeJS.Signals) => {
-  logger.info({ signal }, "shutting down");
-  // No new pass of deletions; one under way is background work that the drain waits for.
-  gateway.deletions.stop();
-  const force = setTimeout(() => {
-    logger.error("shutdown took too long; exiting");
-    process.exit(1);
-  }, env.SHUTDOWN_TIMEOUT_MS + 5_000);
-  force.unref();
-  drainAndStop({
-    state: gateway.state,
-    server: running,
-    graceMs: env.SHUTDOWN_TIMEOUT_MS,
-    logger,
-    background: gateway.background,
-  }).then(
-    ({ cut, aborted }) => {
-      logger.info({ cut, aborted }, "stopped");
-      process.exit(0);
-    },
-    (error: unknown) => {
-      logger.error({ err: error }, "shutdown failed");
-      process.exit(1);
-    },
-  );
-};
-process.once("SIGTERM", shutdown);
-process.once("SIGINT", shutdown);

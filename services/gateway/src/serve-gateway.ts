@@ -16,6 +16,8 @@ export function serveGateway(options: {
   host: string;
   port: number;
   onShutdown?: () => Promise<void>;
+  /** How it stops on SIGTERM/SIGINT (main.ts: refuse new requests, drain, close); none: no signals. */
+  drain?: (running: RunningServer) => Promise<void>;
 }): Promise<RunningServer> {
   const { gateway, env } = options;
   return serve({
@@ -32,7 +34,7 @@ export function serveGateway(options: {
         onRefused: () => gateway.metrics.rateLimited("connections"),
       }),
     ...(options.onShutdown ? { onShutdown: options.onShutdown } : {}),
-    // The gateway drains on SIGTERM itself (main.ts), refusing new requests first.
-    handleSignals: false,
+    // In-process tests give no drain and stop the server themselves.
+    ...(options.drain ? { drain: options.drain } : { handleSignals: false }),
   });
 }

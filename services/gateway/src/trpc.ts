@@ -1,12 +1,11 @@
+import { bearerToken } from "@dogi/contracts";
 import { createTrpc } from "@dogi/trpc";
 import { credentialKind } from "./auth/credential-shape.ts";
 import type { GatewayContext } from "./context.ts";
 
-const BEARER = /^Bearer\s+(\S{1,4096})$/i;
-
 /** The bearer token of a tRPC call, for forwarding to auth's user procedures. */
 export function bearerOf(ctx: GatewayContext): string {
-  return BEARER.exec(ctx.credentials.authorization ?? "")?.[1] ?? "";
+  return bearerToken(ctx.credentials.authorization, 4096) ?? "";
 }
 
 /** The gateway's one tRPC instance: protected procedures need a signed-in user's access token. */

@@ -1,69 +1,6 @@
-// Prometheus text exposition, written by hand: a handful of series needs no client library.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 type Labels = Record<string, string>;
-
-function labelText(labels: Labels): string {
-  const entries = Object.entries(labels);
-  if (entries.length === 0) return "";
-  const body = entries
-    .map(([key, value]) => `${key}="${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`)
-    .join(",");
-  return `{${body}}`;
-}
-
-class Counter {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
-
-  inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels);
-    const entry = this.values.get(key) ?? { labels, value: 0 };
-    entry.value += by;
-    this.values.set(key, entry);
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const { labels, value } of this.values.values()) {
-      lines.push(`${this.name}${labelText(labels)} ${value}`);
-    }
-    return lines.join("\n");
-  }
-}
-
-class Histogram {
-  private readonly counts: number[];
-  private sum = 0;
-  private count = 0;
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly buckets: readonly number[],
-  ) {
-    this.counts = buckets.map(() => 0);
-  }
-
-  observe(value: number): void {
-    this.sum += value;
-    this.count += 1;
-    this.buckets.forEach((bound, index) => {
-      if (value <= bound) this.counts[index] = (this.counts[index] ?? 0) + 1;
-    });
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    this.buckets.forEach((bound, index) => {
-      lines.push(`${this.name}_bucket{le="${bound}"} ${this.counts[index] ?? 0}`);
-    });
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`);
-    lines.push(`${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
-    return lines.join("\n");
-  }
-}
 
 /** A gauge (or a counter kept elsewhere) read at scrape time. */
 export interface GaugeSource {
@@ -71,39 +8,85 @@ export interface GaugeSource {
   help: string;
   /** Defaults to gauge. */
   type?: "gauge" | "counter";
+  /** The label names its values carry (all values carry the same ones). */
+  labelNames?: readonly string[];
   read(): Promise<Array<{ labels?: Labels; value: number }>>;
 }
 
 /** The inference service's metrics. */
 export class InferenceMetrics {
-  readonly requests = new Counter(
-    "inference_requests_total",
-    "Requests by endpoint, model and HTTP status.",
-  );
-  readonly promptTokens = new Counter("inference_prompt_tokens_total", "Prompt tokens evaluated.");
-  readonly cachedPromptTokens = new Counter(
-    "inference_prompt_tokens_cached_total",
-    "Prompt tokens a sequence already held, reused without evaluating them again.",
-  );
-  readonly completionTokens = new Counter(
-    "inference_completion_tokens_total",
-    "Completion tokens generated.",
-  );
-  readonly timeToFirstToken = new Histogram(
-    "inference_time_to_first_token_seconds",
-    "From holding a sequence to the first generated token.",
-    [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-  );
-  readonly decodeRate = new Histogram(
-    "inference_decode_tokens_per_second",
-    "Decode speed of each request after its first token.",
-    [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
-  );
-  private readonly gauges: GaugeSource[] = [];
+  // A registry of its own: tests run several services in one process.
+  private readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: "inference_requests_total",
+    help: "Requests by endpoint, model and HTTP status.",
+    labelNames: ["endpoint", "model", "status"],
+    registers: [this.registry],
+  });
+  private readonly promptTokens = new Counter({
+    name: "inference_prompt_tokens_total",
+    help: "Prompt tokens evaluated.",
+    labelNames: ["model"] as const,
+    registers: [this.registry],
+  });
+  private readonly cachedPromptTokens = new Counter({
+    name: "inference_prompt_tokens_cached_total",
+    help: "Prompt tokens a sequence already held, reused without evaluating them again.",
+    labelNames: ["model"] as const,
+    registers: [this.registry],
+  });
+  private readonly completionTokens = new Counter({
+    name: "inference_completion_tokens_total",
+    help: "Completion tokens generated.",
+    labelNames: ["model"] as const,
+    registers: [this.registry],
+  });
+  private readonly timeToFirstToken = new Histogram({
+    name: "inference_time_to_first_token_seconds",
+    help: "From holding a sequence to the first generated token.",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly decodeRate = new Histogram({
+    name: "inference_decode_tokens_per_second",
+    help: "Decode speed of each request after its first token.",
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers: [this.registry],
+  });
 
-  /** Adds gauges read on every scrape (queue depth, busy sequences, GPU memory). */
+  constructor() {
+    // Node's own: CPU, memory, event-loop lag, GC, handles.
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Adds series read on every scrape (queue depth, busy sequences, GPU memory, or counters the
+   * engine keeps itself, which are set to the engine's running totals).
+   */
   addGauge(source: GaugeSource): void {
-    this.gauges.push(source);
+    const options = {
+      name: source.name,
+      help: source.help,
+      labelNames: source.labelNames ?? [],
+      registers: [this.registry],
+    };
+    if (source.type === "counter") {
+      new Counter({
+        ...options,
+        async collect() {
+          this.reset();
+          for (const { labels, value } of await source.read()) this.inc(labels ?? {}, value);
+        },
+      });
+      return;
+    }
+    new Gauge({
+      ...options,
+      async collect() {
+        this.reset();
+        for (const { labels, value } of await source.read()) this.set(labels ?? {}, value);
+      },
+    });
   }
 
   /** Records the outcome of one generation. */
@@ -117,33 +100,21 @@ export class InferenceMetrics {
     predictedPerSecond: number;
     model: string;
   }): void {
-    this.promptTokens.inc({ model: options.model }, options.promptTokens);
-    this.cachedPromptTokens.inc({ model: options.model }, options.cachedTokens);
-    this.completionTokens.inc({ model: options.model }, options.completionTokens);
+    const model = { model: options.model };
+    this.promptTokens.inc(model, options.promptTokens);
+    this.cachedPromptTokens.inc(model, options.cachedTokens);
+    this.completionTokens.inc(model, options.completionTokens);
     this.timeToFirstToken.observe(options.ttftMs / 1000);
     if (options.predictedPerSecond > 0) this.decodeRate.observe(options.predictedPerSecond);
   }
 
+  /** The Content-Type of `render()`'s text. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
   /** The Prometheus text body of /metrics. */
-  async render(): Promise<string> {
-    const parts = [
-      this.requests.render(),
-      this.promptTokens.render(),
-      this.cachedPromptTokens.render(),
-      this.completionTokens.render(),
-      this.timeToFirstToken.render(),
-      this.decodeRate.render(),
-    ];
-    for (const gauge of this.gauges) {
-      const lines = [
-        `# HELP ${gauge.name} ${gauge.help}`,
-        `# TYPE ${gauge.name} ${gauge.type ?? "gauge"}`,
-      ];
-      for (const { labels, value } of await gauge.read()) {
-        lines.push(`${gauge.name}${labelText(labels ?? {})} ${value}`);
-      }
-      parts.push(lines.join("\n"));
-    }
-    return `${parts.join("\n")}\n`;
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 }

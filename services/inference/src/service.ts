@@ -3,6 +3,7 @@ import type { Logger } from "@dogi/logger";
 import { createHealthReporter, internalAuthFrom } from "@dogi/trpc";
 import { createInferenceApp } from "./app.ts";
 import { InferenceEngine } from "./engine/engine.ts";
+import type { LoadedModel } from "./engine/loaded-model.ts";
 import { InferenceMetrics } from "./metrics.ts";
 import type { UpstreamConfig } from "./upstream.ts";
 
@@ -20,6 +21,7 @@ export type InferenceSettings = Pick<
   | "INFERENCE_CONTEXT_SIZE"
   | "INFERENCE_QUEUE_MAX"
   | "INFERENCE_SLOTS_PER_CALLER"
+  | "INFERENCE_PARKED_PREFIX_MB"
   | "INFERENCE_REQUEST_TIMEOUT_MS"
   | "UPSTREAM_BASE_URL"
   | "UPSTREAM_API_KEY"
@@ -52,6 +54,7 @@ export async function createInferenceService(settings: InferenceSettings, logger
     contextSize: settings.INFERENCE_CONTEXT_SIZE,
     queueMax: settings.INFERENCE_QUEUE_MAX,
     slotsPerCaller: settings.INFERENCE_SLOTS_PER_CALLER ?? "fair",
+    parkedPrefixBytes: settings.INFERENCE_PARKED_PREFIX_MB * 1024 * 1024,
     modelPath: settings.MODEL_PATH,
     modelsDir: settings.MODELS_DIR,
     aliases: settings.MODEL_ALIASES,
@@ -71,34 +74,52 @@ export async function createInferenceService(settings: InferenceSettings, logger
   });
   // steps / batches is the mean batch width (how well concurrent requests share decode
   // steps); passes / batches is how many times each batch read the weights (1 at best).
-  const batchCounters = [
-    ["inference_decode_batches_total", "Decode batches run by the engine.", "batches"],
+  const modelCounters: Array<[name: string, help: string, read: (model: LoadedModel) => number]> = [
+    [
+      "inference_decode_batches_total",
+      "Decode batches run by the engine.",
+      (model) => model.batchStats.batches,
+    ],
     [
       "inference_batch_sequence_steps_total",
       "Sequence steps carried by the decode batches (one per sequence per batch).",
-      "sequenceSteps",
+      (model) => model.batchStats.sequenceSteps,
     ],
     [
       "inference_decode_passes_total",
       "Passes over the model that the decode batches took (llama.cpp splits a batch whose sequence ids are not consecutive).",
-      "passes",
+      (model) => model.batchStats.passes,
     ],
-  ] as const;
-  for (const [name, help, stat] of batchCounters) {
+    [
+      "inference_prefixes_parked_total",
+      "Conversations' prefixes saved to disk when another conversation took their sequence.",
+      (model) => model.parked.stats.parked,
+    ],
+    [
+      "inference_prefixes_restored_total",
+      "Saved prefixes loaded back into a sequence when their conversation returned.",
+      (model) => model.parked.stats.restored,
+    ],
+    [
+      "inference_prefix_tokens_restored_total",
+      "Prompt tokens loaded back from saved prefixes instead of evaluated again.",
+      (model) => model.parked.stats.restoredTokens,
+    ],
+  ];
+  for (const [name, help, read] of modelCounters) {
     metrics.addGauge({
       name,
       help,
       type: "counter",
+      labelNames: ["model"],
       read: async () =>
-        engine.loadedModels().map((model) => ({
-          labels: { model: model.id },
-          value: model.batchStats[stat],
-        })),
+        engine.loadedModels().map((model) => ({ labels: { model: model.id }, value: read(model) })),
     });
   }
   metrics.addGauge({
     name: "inference_gpu_memory_bytes",
     help: "GPU memory in use and in total (only when running on a GPU).",
+    labelNames: ["kind"],
     read: async () => {
       const memory = await engine.gpuMemory();
       if (!memory) return [];

@@ -15,7 +15,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { startChroma } from "@dogi/testing";
+import { startChroma } from "@dogi/servers";
 import { HashedNgramEmbedder } from "../src/embed/hashed.ts";
 import { chunkText } from "../src/ingest/chunker.ts";
 import { chunkRecordsOf } from "../src/kb/chunk-records.ts";

@@ -6,7 +6,7 @@
  * The questions default to eval/questions.json; another file lets a past question set be scored on today's corpus.
  */
 import { readFile } from "node:fs/promises";
-import { startChroma } from "@dogi/testing";
+import { startChroma } from "@dogi/servers";
 import { seedCorpus, defaultCorpusDir } from "../src/kb/seed-corpus.ts";
 import { openKnowledgeBase } from "../src/testing/kb-fixture.ts";
 

@@ -4,7 +4,7 @@ import { createClient } from "@libsql/client";
 import type { z } from "zod";
 import { EnvError, loadEnv, ZAuthEnv, ZSessionEnv } from "@dogi/config";
 import { sqliteFilePath } from "@dogi/config/private-files";
-import { isPortFree } from "@dogi/testing/ports";
+import { isPortFree } from "@dogi/servers";
 import { launcherEnvironment } from "../env-file.ts";
 import { launcherPorts, serviceSpecs, ZStartEnv } from "../launcher/services.ts";
 import type { StoreName } from "./manifest.ts";

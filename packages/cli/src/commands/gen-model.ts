@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { presets, writeGgufModel } from "@dogi/testing/gguf";
-import type { PresetName } from "@dogi/testing/gguf";
+import { presets, writeGgufModel } from "@dogi/gguf";
+import type { PresetName } from "@dogi/gguf";
 import { resolveUserPath } from "../paths.ts";
 import { UsageError } from "../usage-error.ts";
 

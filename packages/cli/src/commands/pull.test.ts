@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ensureTinyModel } from "@dogi/testing/gguf";
+import { ensureTinyModel } from "@dogi/gguf";
 import { runCli } from "../cli.ts";
 import { resolveModelUrl } from "./pull.ts";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "@dogi/testing/ports";
+import { freePort } from "@dogi/servers";
 import { freeLauncherPorts } from "../testing/ports.ts";
 import { runDogi } from "../testing/run-cli.ts";
 

@@ -81,7 +81,9 @@ export function interpolate(value: string, vars: EnvSource): string {
         return empty ? "" : String(argument);
       case "+":
         return set === undefined ? "" : String(argument);
+      case undefined:
       default:
+        // ${VAR}, and ${VAR:?message} or ${VAR?message} once Compose has checked them.
         return set ?? "";
     }
   });

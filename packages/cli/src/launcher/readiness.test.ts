@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort } from "@dogi/testing/ports";
+import { freePort } from "@dogi/servers";
 import { probeReadiness, waitUntilReady } from "./readiness.ts";
 
 const servers: http.Server[] = [];

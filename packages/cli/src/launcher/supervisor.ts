@@ -1,8 +1,7 @@
 import path from "node:path";
 import { ensurePrivateDir } from "@dogi/config/private-files";
-import { isPortFree } from "@dogi/testing/ports";
-import type { ChromaServer } from "@dogi/testing/servers/chroma";
-import { startChroma } from "@dogi/testing/servers/chroma";
+import { isPortFree, startChroma } from "@dogi/servers";
+import type { ChromaServer } from "@dogi/servers";
 import type { ProcessExit, ServiceProcess } from "./child.ts";
 import { describeExit, spawnService } from "./child.ts";
 import { ensureSecret, generatedSecrets, missingSecrets } from "./secrets.ts";
@@ -90,7 +89,7 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
   const children: ServiceProcess[] = [];
   let chroma: ChromaServer | undefined;
 
-  // Installed before Chroma starts so that @dogi/testing's own fatal-signal hook defers to us.
+  // Installed before Chroma starts so that @dogi/servers' own fatal-signal hook defers to us.
   let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (firstSignalAt === undefined) {
@@ -101,7 +100,7 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
     if (Date.now() - firstSignalAt < SAME_PRESS_MS) return;
     complain(`${signal} again: killing everything now`);
     for (const child of children) child.kill();
-    // Chroma's process group is SIGKILLed by @dogi/testing's exit hook.
+    // Chroma's process group is SIGKILLed by @dogi/servers' exit hook.
     process.exit(130);
   };
   const signalNames = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -206,7 +205,7 @@ export async function runLauncher(options: LauncherOptions): Promise<number> {
   if (gateway !== undefined) await Promise.race([gateway.exited, gateway.stop(graceMs)]);
   await Promise.all(children.map((child) => child.stop(graceMs)));
   for (const child of children) if (child.pid > 0) reaper.forget(child.pid);
-  // Chroma may still be starting; past this wait @dogi/testing's exit hook kills it.
+  // Chroma may still be starting; past this wait @dogi/servers' exit hook kills it.
   const server = chroma ?? (await Promise.race([chromaStart, delay(3_000)]));
   if (server !== undefined) {
     await server.stop();

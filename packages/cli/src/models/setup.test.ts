@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { freePort } from "@dogi/testing/ports";
+import { freePort } from "@dogi/servers";
 import { runCli } from "../cli.ts";
 import type { ServedModel } from "../testing/model-server.ts";
 import { serveModel, tinyModel } from "../testing/model-server.ts";

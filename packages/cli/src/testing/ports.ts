@@ -1,4 +1,4 @@
-import { freePort } from "@dogi/testing/ports";
+import { freePort } from "@dogi/servers";
 
 /** Distinct free ports for the five services and Chroma, as `dogi start` reads them. */
 export async function freeLauncherPorts(): Promise<Record<string, string>> {

@@ -6,9 +6,8 @@ import { ChromaClient } from "chromadb";
 import type { EmbeddingFunction } from "chromadb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireServer } from "./binaries.ts";
-import { isGroupRunning } from "./managed-process.ts";
-import type { ChromaServer } from "./chroma.ts";
-import { startChroma } from "./chroma.ts";
+import { isGroupRunning, startChroma } from "@dogi/servers";
+import type { ChromaServer } from "@dogi/servers";
 
 const gate = requireServer("chroma");
 

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { MongoClient, MongoServerError } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireServer } from "./binaries.ts";
-import { isGroupRunning, makeTempDir, removeTempDir } from "./managed-process.ts";
+import { isGroupRunning, makeTempDir, removeTempDir } from "@dogi/servers";
 import type { FerretDbServer } from "./ferretdb.ts";
 import { startFerretDb } from "./ferretdb.ts";
 

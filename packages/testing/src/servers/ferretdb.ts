@@ -1,11 +1,17 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { MongoClient } from "mongodb";
-import { freePort, isPortFree, onFreePort } from "../ports.ts";
+import {
+  freePort,
+  isPortFree,
+  makeTempDir,
+  onFreePort,
+  removeTempDir,
+  startProcess,
+  waitFor,
+} from "@dogi/servers";
+import type { ManagedProcess } from "@dogi/servers";
 import { ferretDbBinary, serverAvailability } from "./binaries.ts";
-import type { ManagedProcess } from "./managed-process.ts";
-import { makeTempDir, removeTempDir, startProcess } from "./managed-process.ts";
-import { waitFor } from "./wait-for.ts";
 
 const HOST = "127.0.0.1";
 

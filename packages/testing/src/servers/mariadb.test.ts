@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnection } from "mysql2/promise";
 import type { RowDataPacket } from "mysql2/promise";
 import { requireServer } from "./binaries.ts";
-import { isGroupRunning } from "./managed-process.ts";
+import { isGroupRunning } from "@dogi/servers";
 import type { MariaDbServer } from "./mariadb.ts";
 import { startMariaDb } from "./mariadb.ts";
 

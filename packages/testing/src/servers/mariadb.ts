@@ -5,11 +5,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { createConnection } from "mysql2/promise";
 import type { Connection } from "mysql2/promise";
-import { onFreePort } from "../ports.ts";
+import { makeTempDir, onFreePort, removeTempDir, startProcess, waitFor } from "@dogi/servers";
+import type { ManagedProcess } from "@dogi/servers";
 import { mariaDbBinaries } from "./binaries.ts";
-import type { ManagedProcess } from "./managed-process.ts";
-import { makeTempDir, removeTempDir, startProcess } from "./managed-process.ts";
-import { waitFor } from "./wait-for.ts";
 
 const run = promisify(execFile);
 

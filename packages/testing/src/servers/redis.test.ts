@@ -1,8 +1,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isPortFree } from "../ports.ts";
+import { isGroupRunning, isPortFree } from "@dogi/servers";
 import { requireServer } from "./binaries.ts";
-import { isGroupRunning } from "./managed-process.ts";
 import type { RedisServer } from "./redis.ts";
 import { startRedis } from "./redis.ts";
 

@@ -1,9 +1,14 @@
 import net from "node:net";
-import { isPortFree, onFreePort } from "../ports.ts";
+import {
+  isPortFree,
+  makeTempDir,
+  onFreePort,
+  removeTempDir,
+  startProcess,
+  waitFor,
+} from "@dogi/servers";
+import type { ManagedProcess } from "@dogi/servers";
 import { redisBinary, serverAvailability } from "./binaries.ts";
-import type { ManagedProcess } from "./managed-process.ts";
-import { makeTempDir, removeTempDir, startProcess } from "./managed-process.ts";
-import { waitFor } from "./wait-for.ts";
 
 const HOST = "127.0.0.1";
 

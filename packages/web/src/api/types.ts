@@ -52,5 +52,4 @@ export interface Turn {
 /** GET /web/status: whether a model answers, or only retrieval. */
 export interface WebStatus {
   mode: "model" | "retrieval_only" | "unknown";
-  hint: string | null;
 }

@@ -119,7 +119,6 @@ export function startApp(root: HTMLElement): void {
             "p",
             { class: "banner info", role: "status", id: "retrieval-banner" },
             `ℹ ${t("retrievalOnly")}`,
-            state.status.hint ? ` (${state.status.hint})` : "",
           )
         : null,
       state.notice
@@ -231,7 +230,7 @@ export function startApp(root: HTMLElement): void {
         api.json<{ items: Pet[] }>("GET", "/v1/auth/pets"),
         fetch("/web/status")
           .then((r) => r.json() as Promise<WebStatus>)
-          .catch((): WebStatus => ({ mode: "unknown", hint: null })),
+          .catch((): WebStatus => ({ mode: "unknown" })),
         refreshSessions(),
       ]);
       state.user = user;

@@ -13,7 +13,8 @@ export function explain(error: unknown): string {
       return t("rateLimited", { seconds: error.retryAfterSeconds ?? 60 });
     case "expired":
       return t("sessionExpired");
-    default:
+    case "invalid":
+    case "other":
       return t("genericError", { message: error.message });
   }
 }

@@ -93,7 +93,7 @@ export function initialState(): State {
     turns: [],
     pets: [],
     petId: null,
-    status: { mode: "unknown", hint: null },
+    status: { mode: "unknown" },
     streaming: null,
     notice: null,
     loadingTurns: false,

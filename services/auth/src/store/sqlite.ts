@@ -1,60 +1,35 @@
 import { fileURLToPath } from "node:url";
+import { SerialQueue } from "@dogi/process";
 import { createClient } from "@libsql/client";
 import { preparePrivateSqliteFile, sqliteFilePath } from "@dogi/config/private-files";
-import type { ResultSet } from "@libsql/client";
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
+import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import type { AuthStore } from "./interface.ts";
-import { EmailTakenError } from "./interface.ts";
-import {
-  deletionOf,
-  dueAt,
-  failedAttempt,
-  incompleteOf,
-  markStoreDone,
-  oldestFirst,
-  replayTombstones,
-  tombstoneRow,
-} from "./deletions.ts";
-import {
-  accountDeletions,
-  apiKeys,
-  pets,
-  refreshTokens,
-  userProfiles,
-  users,
-} from "./sqlite/schema/index.ts";
-import { profileOf, removeUserRows } from "./rows.ts";
+import type { Dialect, QueryTx } from "./dialect.ts";
+import { errorChain } from "./dialect.ts";
+import * as schema from "./sqlite/schema/index.ts";
+import { createQueryStore } from "./queries.ts";
 
 const migrationsFolder = fileURLToPath(new URL("../../drizzle/sqlite", import.meta.url));
 
-function affected(result: ResultSet): number {
-  return result.rowsAffected;
-}
+type SqliteTx = Parameters<Parameters<LibSQLDatabase["transaction"]>[0]>[0];
 
-function isDuplicate(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
-    if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
-    if (
-      typeof code === "string" &&
-      code.startsWith("SQLITE_CONSTRAINT") &&
-      /UNIQUE/.test(e.message)
-    )
-      return true;
+/** libsql answers a write with a ResultSet. */
+function affectedRows(result: unknown): number {
+  if (typeof result === "object" && result !== null && "rowsAffected" in result) {
+    if (typeof result.rowsAffected === "number") return result.rowsAffected;
   }
-  return false;
+  throw new Error("libsql answered a write without rowsAffected");
 }
 
-/** Runs `fn` after every earlier call has settled: one writer at a time, as SQLite wants anyway. */
-function serializer() {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
-    return run;
-  };
+function isUniqueViolation(error: unknown): boolean {
+  return errorChain(error).some(({ code, message }) => {
+    if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
+    return (
+      typeof code === "string" && code.startsWith("SQLITE_CONSTRAINT") && /UNIQUE/.test(message)
+    );
+  });
 }
 
 /** The embedded SQLite adapter (@libsql/client); `url` is file:PATH. */
@@ -64,26 +39,25 @@ export function createSqliteStore(url: string): AuthStore {
   // A busy wait instead of SQLITE_BUSY when another connection of the pool is writing.
   const client = createClient({ url, timeout: 5_000 });
   const db = drizzle({ client });
-  const exclusive = serializer();
-  type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+  // One writer at a time, as SQLite wants anyway.
+  const writer = new SerialQueue();
 
-  // Children are deleted explicitly: SQLite enforces foreign keys only per connection, on request.
-  const userTables = { pets, refreshTokens, apiKeys, userProfiles, users };
-  const removeUser = (tx: Tx, userId: string) =>
-    removeUserRows(async (name) => {
-      const table = userTables[name];
-      return affected(await tx.delete(table).where(eq(table.userId, userId)));
-    });
-  const findDeletion = async (userId: string) => {
-    const rows = await db
-      .select()
-      .from(accountDeletions)
-      .where(eq(accountDeletions.userId, userId))
-      .limit(1);
-    return rows[0] ? deletionOf(rows[0]) : null;
-  };
+  // The query layer is typed with drizzle's MySQL builder (see QueryDb); these are the SQLite
+  // builder and tables, which answer the same calls.
+  const handles = { db, tables: schema } as unknown as Pick<Dialect, "db" | "tables">;
+  const sqliteTx = (tx: QueryTx) => tx as unknown as SqliteTx;
 
-  return {
+  return createQueryStore({
+    ...handles,
+    affectedRows,
+    isUniqueViolation,
+    serialised: (work) => writer.run(work),
+    // No row locks: the one writer at a time above keeps a read and its write together.
+    lockingReads: false,
+    insertDeletionIfAbsent: async (tx, row) =>
+      affectedRows(
+        await sqliteTx(tx).insert(schema.accountDeletions).values(row).onConflictDoNothing(),
+      ),
     async migrate() {
       await client.execute("PRAGMA journal_mode = WAL");
       await migrate(db, { migrationsFolder });
@@ -94,259 +68,5 @@ export function createSqliteStore(url: string): AuthStore {
     async close() {
       client.close();
     },
-
-    async createUser(user, profile) {
-      try {
-        await exclusive(() =>
-          db.transaction(async (tx) => {
-            await tx.insert(users).values(user);
-            await tx
-              .insert(userProfiles)
-              .values({ userId: user.userId, ...profile, updatedAt: user.createdAt });
-          }),
-        );
-      } catch (error) {
-        if (isDuplicate(error)) throw new EmailTakenError();
-        throw error;
-      }
-    },
-    async findUserByEmail(email) {
-      const rows = await db.select().from(users).where(eq(users.email, email)).limit(1);
-      return rows[0] ?? null;
-    },
-    async findUserById(userId) {
-      const rows = await db.select().from(users).where(eq(users.userId, userId)).limit(1);
-      return rows[0] ?? null;
-    },
-    async tokenVersionOf(userId) {
-      const rows = await db
-        .select({ tokenVersion: users.tokenVersion })
-        .from(users)
-        .where(and(eq(users.userId, userId), eq(users.disabled, false)))
-        .limit(1);
-      return rows[0]?.tokenVersion ?? null;
-    },
-    async replacePasswordHash({ userId, expectedHash, newHash, bumpTokenVersion, now }) {
-      const result = await db
-        .update(users)
-        .set({
-          passwordHash: newHash,
-          updatedAt: now,
-          ...(bumpTokenVersion ? { tokenVersion: sql`${users.tokenVersion} + 1` } : {}),
-        })
-        .where(and(eq(users.userId, userId), eq(users.passwordHash, expectedHash)));
-      return affected(result) === 1;
-    },
-    async bumpTokenVersion(userId, now) {
-      const result = await db
-        .update(users)
-        .set({ tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: now })
-        .where(eq(users.userId, userId));
-      return affected(result) === 1;
-    },
-    async deleteUser(userId, { pending, now }) {
-      return exclusive(() =>
-        db.transaction(async (tx) => {
-          const deleted = await removeUser(tx, userId);
-          if (deleted)
-            await tx
-              .insert(accountDeletions)
-              .values(tombstoneRow({ userId, deletedAt: now, stores: pending, now }));
-          return deleted;
-        }),
-      );
-    },
-
-    async listPendingDeletions({ now, limit }) {
-      const rows = await db
-        .select()
-        .from(accountDeletions)
-        .where(dueAt(accountDeletions, now))
-        .orderBy(...oldestFirst(accountDeletions))
-        .limit(limit);
-      return rows.map(deletionOf);
-    },
-    async markDeletionStoreDone(userId, store, now) {
-      // One writer at a time: the read and the write below cannot interleave with another's.
-      return exclusive(() =>
-        db.transaction(async (tx) => {
-          const [row] = await tx
-            .select()
-            .from(accountDeletions)
-            .where(eq(accountDeletions.userId, userId));
-          return markStoreDone(row, { store, now }, (change) =>
-            tx.update(accountDeletions).set(change).where(eq(accountDeletions.userId, userId)),
-          );
-        }),
-      );
-    },
-    async recordDeletionFailure(userId, failure) {
-      const result = await db
-        .update(accountDeletions)
-        .set(failedAttempt(accountDeletions, failure))
-        .where(incompleteOf(accountDeletions, userId));
-      return affected(result) === 1 ? findDeletion(userId) : null;
-    },
-    async listDeletions() {
-      const rows = await db
-        .select()
-        .from(accountDeletions)
-        .orderBy(...oldestFirst(accountDeletions));
-      return rows.map(deletionOf);
-    },
-    async replayDeletions(tombstones, now) {
-      return exclusive(() =>
-        db.transaction((tx) =>
-          replayTombstones(tombstones, now, {
-            insert: async (row) =>
-              affected(await tx.insert(accountDeletions).values(row).onConflictDoNothing()),
-            removeUser: (userId) => removeUser(tx, userId),
-            reopenAll: (row) => tx.update(accountDeletions).set(row),
-          }),
-        ),
-      );
-    },
-
-    async getProfile(userId) {
-      const rows = await db
-        .select()
-        .from(userProfiles)
-        .where(eq(userProfiles.userId, userId))
-        .limit(1);
-      const row = rows[0];
-      return row ? profileOf(row) : null;
-    },
-    async updateProfile(userId, patch, now) {
-      const result = await db
-        .update(userProfiles)
-        .set({ ...patch, updatedAt: now })
-        .where(eq(userProfiles.userId, userId));
-      if (affected(result) === 0) return null;
-      return this.getProfile(userId);
-    },
-
-    async listPets(userId) {
-      return db
-        .select()
-        .from(pets)
-        .where(eq(pets.userId, userId))
-        .orderBy(asc(pets.createdAt), asc(pets.petId));
-    },
-    async createPet(pet) {
-      await db.insert(pets).values(pet);
-    },
-    async getPet(userId, petId) {
-      const rows = await db
-        .select()
-        .from(pets)
-        .where(and(eq(pets.userId, userId), eq(pets.petId, petId)))
-        .limit(1);
-      return rows[0] ?? null;
-    },
-    async updatePet(userId, petId, patch, now) {
-      const result = await db
-        .update(pets)
-        .set({ ...patch, updatedAt: now })
-        .where(and(eq(pets.userId, userId), eq(pets.petId, petId)));
-      if (affected(result) === 0) return null;
-      return this.getPet(userId, petId);
-    },
-    async deletePet(userId, petId) {
-      const result = await db
-        .delete(pets)
-        .where(and(eq(pets.userId, userId), eq(pets.petId, petId)));
-      return affected(result) === 1;
-    },
-
-    async insertRefreshToken(token) {
-      await db.insert(refreshTokens).values(token);
-    },
-    async findRefreshToken(tokenHash) {
-      const rows = await db
-        .select()
-        .from(refreshTokens)
-        .where(eq(refreshTokens.tokenHash, tokenHash))
-        .limit(1);
-      return rows[0] ?? null;
-    },
-    async rotateRefreshToken(tokenId, next, now) {
-      return exclusive(() =>
-        db.transaction(async (tx) => {
-          // The conditional update is the lock: a second rotation of the same token matches no row.
-          const result = await tx
-            .update(refreshTokens)
-            .set({ revokedAt: now, replacedBy: next.tokenId })
-            .where(
-              and(
-                eq(refreshTokens.tokenId, tokenId),
-                isNull(refreshTokens.revokedAt),
-                gt(refreshTokens.expiresAt, now),
-              ),
-            );
-          if (affected(result) !== 1) return false;
-          await tx.insert(refreshTokens).values(next);
-          return true;
-        }),
-      );
-    },
-    async revokeRefreshToken(tokenId, now) {
-      const result = await db
-        .update(refreshTokens)
-        .set({ revokedAt: now })
-        .where(and(eq(refreshTokens.tokenId, tokenId), isNull(refreshTokens.revokedAt)));
-      return affected(result) === 1;
-    },
-    async revokeRefreshFamily(familyId, now) {
-      const result = await db
-        .update(refreshTokens)
-        .set({ revokedAt: now })
-        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
-      return affected(result);
-    },
-    async revokeAllRefreshTokens(userId, now) {
-      const result = await db
-        .update(refreshTokens)
-        .set({ revokedAt: now })
-        .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
-      return affected(result);
-    },
-
-    async insertApiKey(key) {
-      await db.insert(apiKeys).values(key);
-    },
-    async listApiKeys(userId) {
-      return db
-        .select()
-        .from(apiKeys)
-        .where(eq(apiKeys.userId, userId))
-        .orderBy(asc(apiKeys.createdAt), asc(apiKeys.apiKeyId));
-    },
-    async findApiKeyByHash(keyHash) {
-      const rows = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)).limit(1);
-      return rows[0] ?? null;
-    },
-    async revokeApiKey(userId, apiKeyId, now) {
-      const result = await db
-        .update(apiKeys)
-        .set({ revokedAt: now })
-        .where(
-          and(
-            eq(apiKeys.userId, userId),
-            eq(apiKeys.apiKeyId, apiKeyId),
-            isNull(apiKeys.revokedAt),
-          ),
-        );
-      return affected(result) === 1;
-    },
-    async revokeAllApiKeys(userId, now) {
-      const result = await db
-        .update(apiKeys)
-        .set({ revokedAt: now })
-        .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
-      return affected(result);
-    },
-    async touchApiKey(apiKeyId, now) {
-      await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.apiKeyId, apiKeyId));
-    },
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { TRPCClientError } from "@trpc/client";
+import { bearerToken } from "@dogi/contracts";
 import { AppError, callAlone } from "@dogi/trpc";
 import type { ServiceClients } from "../clients.ts";
 import { credentialKind } from "./credential-shape.ts";
@@ -13,14 +14,13 @@ export interface Caller {
   scopes: string[];
 }
 
-// Any length: a value too long to be a credential is refused by its shape, with a clear message.
-const BEARER = /^Bearer\s+(\S+)$/i;
 const MAX_CACHED = 10_000;
 
 /** The credential a request presents: `Authorization: Bearer …` or `x-api-key`. */
 export function presentedCredential(req: IncomingMessage): string | null {
-  const match = BEARER.exec(req.headers.authorization ?? "");
-  if (match?.[1]) return match[1];
+  // Any length: a value too long to be a credential is refused by its shape, with a clear message.
+  const bearer = bearerToken(req.headers.authorization);
+  if (bearer) return bearer;
   const apiKey = req.headers["x-api-key"];
   return typeof apiKey === "string" && apiKey.length > 0 ? apiKey : null;
 }

@@ -83,7 +83,6 @@ describe("the chat prompt and the triage result", () => {
     const answer = retrievalOnlyAnswer({
       hits: [hit],
       language: "ko",
-      hint: null,
       knowledgeUnavailable: false,
       triage: emergency,
     });
@@ -94,7 +93,6 @@ describe("the chat prompt and the triage result", () => {
     const calm = retrievalOnlyAnswer({
       hits: [hit],
       language: "en",
-      hint: null,
       knowledgeUnavailable: false,
     });
     expect(calm).not.toMatch(/background only/);

@@ -2,11 +2,14 @@ import type { TLocale, TRagSearchHit, TTriage } from "@dogi/contracts";
 
 const PASSAGE_CHARS = 600;
 
-/** The answer when no model can generate: the best passages, cited and clearly labelled, and how to add a model. */
+/**
+ * The answer when no model can generate: the best passages, cited and clearly labelled, in the
+ * owner's language. How to add a model is the operator's business (inference's log and status,
+ * the launcher), never told to an owner.
+ */
 export function retrievalOnlyAnswer(options: {
   hits: readonly TRagSearchHit[];
   language: TLocale;
-  hint: string | null;
   knowledgeUnavailable: boolean;
   /** The question's triage: the passages are then background, never a substitute for the vet. */
   triage?: TTriage | null;
@@ -15,11 +18,6 @@ export function retrievalOnlyAnswer(options: {
   const label = ko
     ? "ℹ️ 검색 전용 모드: 지금은 언어 모델이 없어 직접 답을 쓰지 못하고, 지식 베이스에서 가장 관련 있는 내용을 그대로 보여 드립니다."
     : "ℹ️ Retrieval-only mode: no language model is available, so instead of a written answer here are the most relevant passages of the knowledge base.";
-  const howTo =
-    options.hint ??
-    (ko
-      ? "모델을 추가하려면 GGUF 파일을 models/ 폴더에 넣고 Dogi를 다시 시작하세요 (models/README.md 참고)."
-      : "To add a model, put a GGUF file in models/ and restart Dogi (see models/README.md).");
   const body =
     options.hits.length === 0
       ? options.knowledgeUnavailable
@@ -48,5 +46,5 @@ export function retrievalOnlyAnswer(options: {
       : options.triage.level === "emergency"
         ? "The passages below are background only; they do not replace going to the vet. Call your veterinarian or a 24-hour emergency animal hospital and set off first. If it may be a poison, do not make your pet vomit unless a vet or a poison line tells you to."
         : "The passages below are background only; they do not replace an examination. Call your veterinarian today.";
-  return [label, background, body, advice, howTo].filter(Boolean).join("\n\n");
+  return [label, background, body, advice].filter(Boolean).join("\n\n");
 }

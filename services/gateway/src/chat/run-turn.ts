@@ -213,7 +213,6 @@ export async function runTurn(
       retrievalOnlyAnswer({
         hits,
         language,
-        hint: status.hint,
         knowledgeUnavailable: unavailable,
         triage: triaged,
       }),

@@ -28,7 +28,7 @@ async function ask(api: Api, question: string) {
 }
 
 describe("without a model", () => {
-  it("answers with the best passages, cited and labelled, and says how to add a model", async () => {
+  it("answers with the best passages, cited and labelled, and keeps the operator's how-to out of it", async () => {
     const api = new Api(stack.url);
     await api.register();
     const { sessionId, events } = await ask(api, "How often should I vaccinate my puppy?");
@@ -41,7 +41,8 @@ describe("without a model", () => {
       .join("");
     expect(answer).toMatch(/Retrieval-only mode/);
     expect(answer).toContain("[1]");
-    expect(answer).toMatch(/models\//);
+    // Adding a model is the operator's business, told in inference's log, not to an owner.
+    expect(answer).not.toMatch(/models\/|MODEL_PATH|pnpm|GGUF/);
     expect(events.at(-1)?.event).toBe("done");
     const turns = await api.call("GET", `/v1/llm/sessions/${sessionId}/messages`);
     expect(turns.json.items[0]).toMatchObject({ status: "complete", answer });

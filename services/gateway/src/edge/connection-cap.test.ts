@@ -79,7 +79,7 @@ describe("connections per client address", () => {
     expect(await visit(port, "127.0.0.1")).toBe("served");
     expect(await visit(port, "127.0.0.1")).toBe("refused");
     expect(await visit(port, "127.0.0.1")).toBe("refused");
-    expect(gateway?.gateway.metrics.render()).toContain(
+    expect(await gateway?.gateway.metrics.render()).toContain(
       'gateway_rate_limited_total{limit="connections"} 2',
     );
   });

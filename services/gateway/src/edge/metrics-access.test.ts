@@ -36,7 +36,13 @@ describe("/metrics without METRICS_TOKEN", () => {
     const url = await gatewayWith({});
     const response = await scrape(url);
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain("gateway_http_requests_total");
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    expect(text).toContain("gateway_http_requests_total");
+    // Node's own series, from prom-client: CPU, event-loop lag, heap.
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
   });
 
   it("refuses with 403 a client a trusted proxy forwards from elsewhere, saying why", async () => {

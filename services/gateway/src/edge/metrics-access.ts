@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type net from "node:net";
+import { bearerToken } from "@dogi/contracts";
 import { isLoopback } from "@dogi/trpc";
 import type { Failure } from "../http/failure.ts";
 import { resolveClientIp } from "./client-ip.ts";
 
-const BEARER = /^Bearer\s+(\S{1,4096})$/i;
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
 /**
@@ -17,7 +17,7 @@ export function metricsAccess(options: { token: string; trusted: net.BlockList }
   const expected = options.token ? digest(options.token) : null;
   return (req: IncomingMessage): Failure | null => {
     if (expected) {
-      const presented = BEARER.exec(req.headers.authorization ?? "")?.[1];
+      const presented = bearerToken(req.headers.authorization, 4096);
       // Digests have one length, so the comparison takes the same time whatever was sent.
       if (presented && timingSafeEqual(digest(presented), expected)) return null;
       return {

@@ -95,7 +95,7 @@ describe("the web page at /", () => {
 
     it("tells the page whether a model answers", async () => {
       const response = await fetch(`${base}/web/status`);
-      expect(await response.json()).toEqual({ mode: "unknown", hint: null });
+      expect(await response.json()).toEqual({ mode: "unknown" });
     });
   });
 });

@@ -55,8 +55,8 @@ export function mountWebPage(app: Express, options: WebPageOptions): void {
     const status = await options.inferenceStatus();
     res.setHeader("cache-control", "no-store");
     res.json({
+      // Whether a model answers, not how to add one: that hint is for the operator.
       mode: status === null ? "unknown" : status.canGenerate ? "model" : "retrieval_only",
-      hint: status?.hint ?? null,
     });
   });
 

@@ -19,6 +19,8 @@ export interface EngineOptions {
   queueMax: number;
   /** Sequences one caller may hold while others are active: "fair" (even split), N, or 0 (no cap). */
   slotsPerCaller?: number | "fair";
+  /** Bytes of displaced conversations' prefixes kept on disk to load back (0: none). */
+  parkedPrefixBytes?: number;
   modelPath: string | undefined;
   modelsDir: string;
   aliases: string | undefined;
@@ -103,6 +105,7 @@ export class InferenceEngine {
           contextSize: this.options.contextSize,
           queueMax: this.options.queueMax,
           slotsPerCaller: this.options.slotsPerCaller ?? 0,
+          parkedPrefixBytes: this.options.parkedPrefixBytes ?? 0,
           onWarning: (message) => logger.warn({ model: entry.file.id }, message),
         });
         entry.state = "loaded";

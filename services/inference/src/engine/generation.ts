@@ -159,12 +159,15 @@ export async function withSlot<T>(
   try {
     hooks.onStart?.();
     const { sequence } = lease.slot;
-    // The last prompt token is always evaluated again for its logits, so it is never cached.
-    const kept = placement.mayReuse() ? promptTokens.slice(0, -1) : [];
-    const cached = sequence.compareContextTokens([...kept]).firstDifferentIndex;
-    // Erase what the sequence holds beyond the shared prefix (all of it when another caller's
-    // tokens may not be reused) now, between batches (this takes the context lock).
-    await model.scheduler.prepare(() => sequence.adaptStateToTokens(kept, false));
+    // Park a displaced conversation's prefix, load back this one's, and erase what the sequence
+    // holds beyond the shared prefix (all of it when another caller's tokens may not be reused)
+    // now, between batches (these take the context lock).
+    const cached = await model.scheduler.prepare(async () => {
+      const kept = await model.readySlot(lease.slot, promptTokens, placement);
+      const shared = sequence.compareContextTokens(kept).firstDifferentIndex;
+      await sequence.adaptStateToTokens(kept, false);
+      return shared;
+    });
     return await work(lease.slot, cached);
   } finally {
     lease.release();

@@ -8,11 +8,13 @@ import type {
   LlamaModel,
   Token,
 } from "node-llama-cpp";
+import { SerialQueue } from "@dogi/process";
 import { AppError } from "@dogi/trpc";
 import { BatchScheduler } from "./batch-gather.ts";
 import type { BatchStats } from "./batch-gather.ts";
 import { checkGgufHeader } from "./model-files.ts";
-import { CacheAffinity } from "./slot-affinity.ts";
+import { ParkedPrefixes } from "./parked-prefixes.ts";
+import { CacheAffinity, scoped } from "./slot-affinity.ts";
 import type { CacheUse } from "./slot-affinity.ts";
 import { chooseSlot } from "./slot-choice.ts";
 import { SlotPool } from "./slot-pool.ts";
@@ -35,7 +37,20 @@ export interface LoadOptions {
   queueMax: number;
   /** Sequences one caller may hold while others are active: "fair" (even split), N, or 0 (no cap). */
   slotsPerCaller?: number | "fair";
+  /** Bytes of displaced conversations' prefixes kept on disk to load back (0: none). */
+  parkedPrefixBytes?: number;
   onWarning?: (message: string) => void;
+}
+
+/** Where a request's prompt goes, chosen when it leaves the queue (see `placeFor`). */
+export interface Placement {
+  pick: (free: readonly Slot[]) => Slot;
+  /** Whether the request may keep the tokens its slot held (asked after `pick`). */
+  mayReuse: () => boolean;
+  /** The other conversation whose prefix the picked slot held, if any (asked after `pick`). */
+  displaced: () => string | undefined;
+  /** The request's own conversation (caller and key), if it sent a key. */
+  key: string | undefined;
 }
 
 const DEFAULT_CONTEXT_CAP = 4096;
@@ -50,9 +65,11 @@ export class LoadedModel {
   readonly scheduler: BatchScheduler;
   /** Which slot keeps which conversation's prefix (prompt_cache_key). */
   private readonly affinity = new CacheAffinity();
+  /** Prefixes of conversations whose slot another took, to load back when they return. */
+  readonly parked: ParkedPrefixes;
   private embeddingContext: Promise<LlamaEmbeddingContext> | undefined;
   // One embedding at a time: an embedding context has a single sequence.
-  private embedQueue: Promise<unknown> = Promise.resolve();
+  private readonly embedQueue = new SerialQueue();
 
   private constructor(
     readonly id: string,
@@ -65,9 +82,11 @@ export class LoadedModel {
     slotsPerCaller: number | "fair",
     private readonly threads: number,
     scheduler: BatchScheduler,
+    parkedPrefixBytes: number,
   ) {
     this.slots = new SlotPool(allSlots, queueMax, slotsPerCaller);
     this.scheduler = scheduler;
+    this.parked = new ParkedPrefixes(parkedPrefixBytes);
   }
 
   /** Decode batches and the sequence steps they carried, for /metrics. */
@@ -122,6 +141,7 @@ export class LoadedModel {
       options.slotsPerCaller ?? 0,
       options.threads,
       scheduler,
+      options.parkedPrefixBytes ?? 0,
     );
   }
 
@@ -141,11 +161,9 @@ export class LoadedModel {
    * share the longest prefix with the prompt; a slot with a much longer prefix wins anyway (see
    * chooseSlot). `mayReuse` says, once picked, whether the request may keep the slot's tokens.
    */
-  placeFor(
-    tokens: readonly Token[],
-    use: CacheUse,
-  ): { pick: (free: readonly Slot[]) => Slot; mayReuse: () => boolean } {
+  placeFor(tokens: readonly Token[], use: CacheUse): Placement {
     let reusable = false;
+    let displaced: string | undefined;
     const pick = (free: readonly Slot[]): Slot => {
       const allowed = new Set(
         this.affinity.allowed(
@@ -173,16 +191,38 @@ export class LoadedModel {
       const slot = free.find((s) => s.index === chosen);
       if (!slot) throw new Error("placeFor: no free slot to pick");
       reusable = this.affinity.mayReuse(chosen, use);
-      this.affinity.claim(chosen, use);
+      displaced = this.affinity.claim(chosen, use);
       return slot;
     };
-    return { pick, mayReuse: () => reusable };
+    return { pick, mayReuse: () => reusable, displaced: () => displaced, key: scoped(use) };
+  }
+
+  /**
+   * Readies `slot` for `prompt` (inside the scheduler's `prepare`, before its old tokens are
+   * erased): saves the prefix of the conversation the request displaced, then loads the
+   * request's own saved prefix when it shares more with the prompt than the slot holds.
+   * Returns the prompt tokens the sequence may keep.
+   */
+  async readySlot(slot: Slot, prompt: readonly Token[], placement: Placement): Promise<Token[]> {
+    // The last prompt token is always evaluated again for its logits, so it is never cached.
+    const wanted = prompt.slice(0, -1);
+    const displaced = placement.displaced();
+    if (displaced !== undefined) await this.parked.park(displaced, slot.sequence);
+    const reusable = placement.mayReuse()
+      ? slot.sequence.compareContextTokens([...wanted]).firstDifferentIndex
+      : 0;
+    if (
+      placement.key !== undefined &&
+      (await this.parked.restore(placement.key, slot.sequence, wanted, reusable))
+    )
+      return wanted;
+    return placement.mayReuse() ? wanted : [];
   }
 
   /** Mean-pooled embedding of one input; embeddings run one at a time on their own context. */
   async embed(input: string | Token[]): Promise<{ vector: readonly number[]; tokens: number }> {
     this.embeddingContext ??= this.model.createEmbeddingContext({ threads: this.threads });
-    const run = this.embedQueue.then(async () => {
+    return this.embedQueue.run(async () => {
       const context = await this.embeddingContext;
       if (!context) throw new Error("embedding context missing");
       const tokens = typeof input === "string" ? this.model.tokenize(input) : input;
@@ -195,8 +235,6 @@ export class LoadedModel {
       const embedding = await context.getEmbeddingFor(tokens);
       return { vector: embedding.vector, tokens: tokens.length };
     });
-    this.embedQueue = run.catch(() => undefined);
-    return run;
   }
 
   /** Frees the context and the model. */
@@ -205,5 +243,6 @@ export class LoadedModel {
     await embedding?.dispose();
     await this.context.dispose();
     await this.model.dispose();
+    await this.parked.dispose();
   }
 }

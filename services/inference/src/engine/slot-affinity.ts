@@ -17,7 +17,8 @@ interface LastUse {
   keyed: boolean;
 }
 
-function scoped(use: CacheUse): string | undefined {
+/** Caller and key together (undefined without a key): how a conversation's cache is named. */
+export function scoped(use: CacheUse): string | undefined {
   return use.key === undefined ? undefined : `${use.caller}\u0000${use.key}`;
 }
 
@@ -62,17 +63,23 @@ export class CacheAffinity {
     return !last.keyed && use.key === undefined;
   }
 
-  /** Records that `use` took `slot`: a key moves to it; a keyless request leaves it unowned. */
-  claim(slot: number, use: CacheUse): void {
+  /**
+   * Records that `use` took `slot`: a key moves to it; a keyless request leaves it unowned.
+   * Returns the other key whose prefix the slot held, now displaced (it may be parked).
+   */
+  claim(slot: number, use: CacheUse): string | undefined {
     const key = scoped(use);
+    const previous = this.owners.get(slot)?.scopedKey;
+    const displaced = previous === key ? undefined : previous;
     this.lastUse.set(slot, { caller: use.caller, keyed: key !== undefined });
     if (key === undefined) {
       this.owners.delete(slot);
-      return;
+      return displaced;
     }
     for (const [other, owner] of this.owners)
       if (owner.scopedKey === key && other !== slot) this.owners.delete(other);
     this.clock += 1;
     this.owners.set(slot, { scopedKey: key, usedAt: this.clock });
+    return displaced;
   }
 }

@@ -161,5 +161,9 @@ describe("GET /metrics", () => {
     expect(text).toContain("inference_busy_sequences 0");
     // CPU only here: no GPU memory series.
     expect(text).not.toMatch(/inference_gpu_memory_bytes\{/);
+    // Node's own series, from prom-client: CPU, event-loop lag, heap.
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d/m);
   });
 });

@@ -130,20 +130,40 @@ describe("prompt_cache_key", () => {
     expectHistoryCached(dogs2, dogs1);
   });
 
-  it("gives a third key the slot of the least recently used one", async () => {
+  it("gives a third key the slot of the least recently used one, and loads that one's saved prefix back when it returns", async () => {
     const a = conversation("parrots");
     const b = conversation("hamsters");
     const c = conversation("rabbits");
     await a.turn("u1", "a");
     await b.turn("u1", "b");
-    await a.turn("u1", "a");
+    const a2 = await a.turn("u1", "a");
     const b2 = await b.turn("u1", "b");
+    const parkedBefore = await metric("inference_prefixes_parked_total");
+    const restoredBefore = await metric("inference_prefixes_restored_total");
     // "a" is now the least recently used key: "c" takes its slot, "b" keeps its own.
     await c.turn("u1", "c");
+    expect(await metric("inference_prefixes_parked_total")).toBe(parkedBefore + 1);
     const b3 = await b.turn("u1", "b");
     expectHistoryCached(b3, b2);
+    // "a" takes "c"'s slot (now the least recently used) with its own prefix loaded back.
     const a3 = await a.turn("u1", "a");
-    expect(a3.cachedTokens).toBeLessThan(a3.promptTokens / 4);
+    expectHistoryCached(a3, a2);
+    expect(await metric("inference_prefixes_restored_total")).toBe(restoredBefore + 1);
+    expect(await metric("inference_prefix_tokens_restored_total")).toBeGreaterThanOrEqual(
+      a2.promptTokens - 2,
+    );
+  });
+
+  it("never loads one caller's saved prefix for another caller sending the same key", async () => {
+    const mine = conversation("geckos");
+    await mine.turn("u4", "k");
+    // Two other conversations displace it (it is saved), then another caller sends its key.
+    await conversation("finches").turn("u4", "x");
+    await conversation("canaries").turn("u4", "y");
+    const theirs = await chat({ caller: "u5", key: "k", messages: mine.next() });
+    expect(theirs.cachedTokens).toBeLessThan(theirs.promptTokens / 4);
+    const again = await chat({ caller: "u4", key: "k", messages: mine.next() });
+    expect(again.cachedTokens).toBeGreaterThan(again.promptTokens / 2);
   });
 
   it("never serves one caller's cache to another caller sending the same key", async () => {
@@ -212,5 +232,46 @@ describe("prompt_cache_key", () => {
     const body = (await response.json()) as { error: { param: string; message: string } };
     expect(body.error.param).toBe("prompt_cache_key");
     expect(body.error.message).toContain(message);
+  });
+});
+
+describe("prompt_cache_key without saved prefixes (INFERENCE_PARKED_PREFIX_MB=0)", () => {
+  let plain: TestInference;
+
+  beforeAll(async () => {
+    plain = await startTestInference({
+      MODEL_PATH: await ensureTinyModel(),
+      INFERENCE_PARALLEL: 2,
+      INFERENCE_SLOTS_PER_CALLER: 0,
+      INFERENCE_PARKED_PREFIX_MB: 0,
+    });
+  });
+
+  afterAll(async () => {
+    await plain?.close();
+  });
+
+  it("evaluates a displaced conversation's prefix again when it returns", async () => {
+    const ask = async (key: string, topic: string) => {
+      const completion = await plain.client.chat.completions.create(
+        {
+          model: "default",
+          messages: conversation(topic).next(),
+          max_tokens: 2,
+          temperature: 0,
+          prompt_cache_key: key,
+        },
+        { headers: { "x-dogi-caller": "u1" } },
+      );
+      return completion.usage;
+    };
+    await ask("a", "parrots");
+    await ask("b", "hamsters");
+    await ask("c", "rabbits");
+    await ask("b", "hamsters");
+    const again = await ask("a", "parrots");
+    expect(again?.prompt_tokens_details?.cached_tokens ?? 0).toBeLessThan(
+      (again?.prompt_tokens ?? 0) / 4,
+    );
   });
 });

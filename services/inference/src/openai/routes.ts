@@ -60,7 +60,8 @@ export function mountOpenAiRoutes(app: Express, deps: OpenAiDeps): void {
     }
   });
   app.get("/metrics", async (_req, res) => {
-    res.setHeader("content-type", "text/plain; version=0.0.4; charset=utf-8");
-    res.send(await deps.metrics.render());
+    const text = await deps.metrics.render();
+    res.setHeader("content-type", deps.metrics.contentType);
+    res.send(text);
   });
 }

@@ -1,7 +1,6 @@
 import path from "node:path";
 import type { ChromaServer } from "@dogi/testing";
-import { requireServer, startChroma } from "@dogi/testing";
-import { ensureTinyModel, presets } from "@dogi/testing/gguf";
+import { ensureTinyModel, presets, requireServer, startChroma } from "@dogi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KnowledgeBase } from "../kb/knowledge-base.ts";
 import { ChromaStore } from "../store/chroma-store.ts";

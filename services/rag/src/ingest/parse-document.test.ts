@@ -63,6 +63,48 @@ describe("parseDocument", () => {
     expect(doc.text).not.toContain("alert");
   });
 
+  it("keeps a clinic page's article and drops its navigation, header, sidebar, footer and cookie banner", async () => {
+    const doc = await parseDocument({ fileName: "heatstroke.html", bytes: utf8(CLINIC_PAGE) });
+    // The page's heading, without the site's name that its <title> adds.
+    expect(doc.title).toBe("Heatstroke in dogs");
+    expect(doc.language).toBe("en");
+    for (const chrome of [
+      "cookies",
+      "Accept all",
+      "Contact us",
+      "Opening hours",
+      "Privacy policy",
+      "track()",
+    ])
+      expect(doc.text).not.toContain(chrome);
+    // Every character reference decoded, none left as written.
+    expect(doc.text).not.toMatch(/&[a-z]+;|&#\d+;/);
+    expect(doc.text).toContain("A dog’s body temperature above 41 °C");
+    expect(doc.text).toContain("Café owners");
+    expect(doc.text).toContain("“five minutes”");
+    // Sections, lists and the table as Markdown.
+    expect(doc.text).toMatch(/^# Heatstroke in dogs$/m);
+    expect(doc.text).toMatch(/^## Signs to watch for$/m);
+    expect(doc.text).toContain("- Bright red or pale gums");
+    expect(doc.text).toContain("2. Cool with room-temperature (not ice-cold) water.");
+    expect(doc.text).toContain("| Temperature | Meaning |\n| --- | --- |\n| 38–39.2 °C | Normal |");
+    expect(doc.text).toContain("| > 41 °C | Emergency |");
+  });
+
+  it("keeps a short page whole, and a wrapper that only carries a banner's name", async () => {
+    const filler =
+      "A dog that ate xylitol gum needs a vet at once; xylitol lowers blood sugar. ".repeat(12);
+    const doc = await parseDocument({
+      fileName: "short.html",
+      bytes: utf8(
+        `<html lang="ko"><body><nav>홈 | 진료 안내</nav><div class="cookie-aware-layout"><p>자일리톨&#xAC00; 든 껌 &lt;주의&gt;</p><p>${filler}</p></div></body></html>`,
+      ),
+    });
+    expect(doc.text).toContain("자일리톨가 든 껌 <주의>");
+    expect(doc.text).toContain("xylitol lowers blood sugar");
+    expect(doc.text).not.toContain("진료 안내");
+  });
+
   it("extracts the text of a PDF, page by page", async () => {
     const pdf = minimalPdf(
       [["Heatstroke in dogs.", "Cool the dog with water."], ["See a vet at once."]],
@@ -112,3 +154,25 @@ describe("parseDocument", () => {
     expect(error.message).toMatch(/20 MB/);
   });
 });
+
+const CLINIC_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Heatstroke in dogs &ndash; Riverside Animal Clinic</title></head>
+<body>
+<div id="cookie-banner" class="cookie-consent"><p>We use cookies to improve your experience. <button>Accept all</button></p></div>
+<header class="site-header"><a href="/">Riverside Animal Clinic</a><nav><ul><li><a href="/">Home</a></li><li><a href="/services">Services</a></li><li><a href="/contact">Contact us</a></li></ul></nav></header>
+<main>
+<article>
+<h1>Heatstroke in dogs</h1>
+<p>Heatstroke is an emergency. A dog&rsquo;s body temperature above 41&nbsp;&deg;C damages organs within minutes, and brachycephalic breeds (pugs, bulldogs) are at higher risk.</p>
+<h2>Signs to watch for</h2>
+<ul><li>Heavy panting and drooling</li><li>Bright red or pale gums</li><li>Vomiting, collapse or seizures</li></ul>
+<h2>What to do</h2>
+<ol><li>Move the dog to shade or air conditioning.</li><li>Cool with room-temperature (not ice-cold) water.</li><li>Drive to the nearest vet &mdash; even if the dog seems to recover.</li></ol>
+<table><thead><tr><th>Temperature</th><th>Meaning</th></tr></thead><tbody><tr><td>38&ndash;39.2 &deg;C</td><td>Normal</td></tr><tr><td>&gt; 41 &deg;C</td><td>Emergency</td></tr></tbody></table>
+<p>Caf&eacute; owners and walkers: never leave a dog in a parked car, even for &ldquo;five minutes&rdquo;.</p>
+</article>
+</main>
+<aside class="sidebar"><h3>Opening hours</h3><p>Mon&ndash;Fri 9&ndash;18</p><p>Book an appointment online!</p></aside>
+<footer><p>&copy; 2026 Riverside Animal Clinic &middot; Privacy policy &middot; Terms</p></footer>
+<script>track()</script>
+</body></html>`;

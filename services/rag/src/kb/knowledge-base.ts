@@ -7,6 +7,7 @@ import type {
 } from "@dogi/contracts";
 import { ZRagSearchRequest } from "@dogi/contracts";
 import type { TRagSearchRequest } from "@dogi/contracts";
+import { KeyedQueue } from "@dogi/process";
 import { AppError } from "@dogi/trpc";
 import type { Embedder } from "../embed/embedder.ts";
 import type { ChunkOptions } from "../ingest/chunker.ts";
@@ -56,7 +57,8 @@ export interface IngestInput {
  */
 export class KnowledgeBase {
   private current = new Bm25Index();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Writes to one document run one at a time (ingest and delete of the same id). */
+  private readonly documentQueue = new KeyedQueue();
   /** Documents this replica wrote while a rebuild read the collection (see {@link rebuildIndex}). */
   private writtenDuringRebuild: Set<string> | undefined;
   /** Ingest and delete pass through it, so that a backup can pause them (see WriteGate). */
@@ -140,7 +142,7 @@ export class KnowledgeBase {
     const records = chunkRecordsOf(parsed, chunks, input.fromCorpus ?? false);
 
     return this.writes.run(() =>
-      this.withDocumentLock(parsed.documentId, async () => {
+      this.documentQueue.run(parsed.documentId, async () => {
         const store = this.options.store;
         const existing = new Set(await store.idsOfDocument(parsed.documentId));
         const fresh = records.filter((record) => !existing.has(record.id));
@@ -174,7 +176,7 @@ export class KnowledgeBase {
   /** Removes a document and all its chunks. */
   async deleteDocument(documentId: string): Promise<TDeleteDocumentResult> {
     return this.writes.run(() =>
-      this.withDocumentLock(documentId, async () => {
+      this.documentQueue.run(documentId, async () => {
         const ids = await this.options.store.idsOfDocument(documentId);
         if (ids.length === 0)
           throw new AppError("NOT_FOUND", `no document with id ${JSON.stringify(documentId)}`);
@@ -342,17 +344,6 @@ export class KnowledgeBase {
     }
     // this.index is read after the wait: a rebuild may have swapped in a new one meanwhile.
     syncDocument(this.index, documentId, ids, expected);
-  }
-
-  private async withDocumentLock<T>(documentId: string, run: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(documentId) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(run);
-    this.locks.set(documentId, current);
-    try {
-      return await current;
-    } finally {
-      if (this.locks.get(documentId) === current) this.locks.delete(documentId);
-    }
   }
 }
 

@@ -33,7 +33,8 @@ export function startAbandonedTurnSweeper(
       .finally(() => (running = undefined));
     return running;
   };
-  const timer = setInterval(sweep, sweepIntervalMs(deps.limits.staleTurnMs));
+  // sweep() reports its own failures; the timer has nothing to wait for.
+  const timer = setInterval(() => void sweep(), sweepIntervalMs(deps.limits.staleTurnMs));
   timer.unref();
   // Not awaited by stop(): `ready` may never come when the database stays away.
   const first = ready.then(() => {

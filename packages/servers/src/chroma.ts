@@ -1,9 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { isPortFree, onFreePort } from "../ports.ts";
-import { chromaCli, serverAvailability } from "./binaries.ts";
+import { chromaAvailability, chromaCli } from "./chroma-cli.ts";
 import type { ManagedProcess } from "./managed-process.ts";
 import { makeTempDir, removeTempDir, startProcess } from "./managed-process.ts";
+import { isPortFree, onFreePort } from "./ports.ts";
 import { waitFor } from "./wait-for.ts";
 
 /** Options for {@link startChroma}. */
@@ -33,7 +33,7 @@ export interface ChromaServer {
 export async function startChroma(options: StartChromaOptions = {}): Promise<ChromaServer> {
   const { host = "127.0.0.1", timeoutMs = 30_000 } = options;
   const cli = chromaCli();
-  const availability = serverAvailability("chroma");
+  const availability = chromaAvailability();
   if (cli === undefined || !availability.available) throw new Error(availability.reason);
 
   if (options.port !== undefined && !(await isPortFree(options.port, host))) {
