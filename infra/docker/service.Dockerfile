@@ -50,8 +50,9 @@ RUN pnpm install --offline --frozen-lockfile --filter "@dogi/${SERVICE}..." --fi
 # Packages with a build step (the web page the gateway serves) build here; the rest have none.
 RUN pnpm --filter "@dogi/${SERVICE}..." --if-present run build
 # Not --offline: the legacy deploy resolves the package's dependencies again, and that needs the
-# registry's package metadata, which `pnpm fetch` does not keep (ERR_PNPM_NO_OFFLINE_META); the
-# versions are the lockfile's, and their tarballs come from the store fetched above.
+# registry's package metadata, which `pnpm fetch` does not keep (ERR_PNPM_NO_OFFLINE_META). The
+# versions stay the lockfile's (checked on the gateway and inference images: every package in
+# node_modules/.pnpm is a lockfile entry); their tarballs come from the store fetched above.
 RUN pnpm --filter "@dogi/${SERVICE}" deploy --legacy --prod --prefer-offline /out/app \
   && pnpm --filter @dogi/infra deploy --legacy --prod --prefer-offline /out/runtime
 # Tests, benchmarks and tool configs are not part of the running service.
