@@ -28,18 +28,20 @@ ARG PNPM_VERSION=10.34.9
 # --- build: install the workspace from the lockfile, then deploy one package -------------------
 FROM ${NODE_IMAGE} AS build
 ARG PNPM_VERSION
+ENV CI=true
+# corepack's signature check fails on some networks; npm installs the exact pnpm the repo pins.
+RUN npm install --global "pnpm@${PNPM_VERSION}" && pnpm --version
+WORKDIR /repo
+# The lockfile alone decides the store's content, so this layer survives source edits. SERVICE is
+# declared below it: a build argument in scope is part of each later RUN's cache key, and the
+# five images share this one store.
+COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
+RUN pnpm fetch --frozen-lockfile
 ARG SERVICE
 # GPU backends to keep among node-llama-cpp's prebuilt binaries: none | cuda. They are optional
 # npm packages of 60-360 MB each that a CPU image never loads.
 ARG LLAMA_GPU_BINARIES=none
-ENV CI=true
 RUN test -n "${SERVICE}" || { echo "build with --build-arg SERVICE=auth|session|rag|inference|gateway" >&2; exit 1; }
-# corepack's signature check fails on some networks; npm installs the exact pnpm the repo pins.
-RUN npm install --global "pnpm@${PNPM_VERSION}" && pnpm --version
-WORKDIR /repo
-# The lockfile alone decides the store's content, so this layer survives source edits.
-COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
-RUN pnpm fetch --frozen-lockfile
 COPY tsconfig.base.json ./
 COPY packages ./packages
 COPY services ./services
@@ -47,8 +49,12 @@ COPY infra/package.json ./infra/package.json
 RUN pnpm install --offline --frozen-lockfile --filter "@dogi/${SERVICE}..." --filter @dogi/infra
 # Packages with a build step (the web page the gateway serves) build here; the rest have none.
 RUN pnpm --filter "@dogi/${SERVICE}..." --if-present run build
-RUN pnpm --filter "@dogi/${SERVICE}" deploy --legacy --prod --offline /out/app \
-  && pnpm --filter @dogi/infra deploy --legacy --prod --offline /out/runtime
+# Not --offline: the legacy deploy resolves the package's dependencies again, and that needs the
+# registry's package metadata, which `pnpm fetch` does not keep (ERR_PNPM_NO_OFFLINE_META). The
+# versions stay the lockfile's (checked on the gateway and inference images: every package in
+# node_modules/.pnpm is a lockfile entry); their tarballs come from the store fetched above.
+RUN pnpm --filter "@dogi/${SERVICE}" deploy --legacy --prod --prefer-offline /out/app \
+  && pnpm --filter @dogi/infra deploy --legacy --prod --prefer-offline /out/runtime
 # Tests, benchmarks and tool configs are not part of the running service.
 RUN find /out/app -name '*.test.ts' -delete \
   && rm -rf /out/app/bench /out/app/vitest.config.ts /out/app/.turbo \

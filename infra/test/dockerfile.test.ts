@@ -57,7 +57,7 @@ describe("service.Dockerfile", () => {
 
   it("keeps secrets, local state and host node_modules out of the build context", () => {
     const ignore = fs
-      .readFileSync(`${dockerfilePath}.dockerignore`, "utf8")
+      .readFileSync(path.join(infraDir, "..", ".dockerignore"), "utf8")
       .split("\n")
       .map((line) => line.trim())
       .filter((line) => line && !line.startsWith("#"));
