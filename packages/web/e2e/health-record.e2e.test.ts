@@ -10,12 +10,14 @@ import type { SessionRouter } from "../../../services/session/src/router.ts";
 import { readFile } from "node:fs/promises";
 import { testCredential } from "@dogi/testing";
 import { createServiceClient } from "../../trpc/src/client.ts";
+import path from "node:path";
 import {
   browserTitle,
   buildPageOnce,
   hasChromium,
   launchChromium,
   registerThroughPage,
+  resultsDir,
 } from "./browser.ts";
 
 const kinds = storeKinds();
@@ -84,6 +86,27 @@ describe.skipIf(!hasChromium)(browserTitle("the pets' health records on the page
     await expect
       .poll(() => page.locator('[data-kind="weight"] .record-list').innerText())
       .toContain("5.5 kg");
+    // One weight is no trend: the chart comes with the second.
+    expect(await page.locator("svg.weight-chart").count()).toBe(0);
+    await page.fill("#entry-date", inDays(-30));
+    await page.fill("#entry-kg", "5.1");
+    await page.click("#entry-save");
+    const chart = page.locator('[data-kind="weight"] svg.weight-chart');
+    await chart.waitFor();
+    expect(await chart.getAttribute("aria-label")).toBe(
+      `체중 변화: ${inDays(-30)} 5.1 kg에서 ${inDays(-1)} 5.5 kg`,
+    );
+    expect(await chart.locator("circle").count()).toBe(2);
+    await page.screenshot({ path: path.join(resultsDir, "health-record-desktop.png") });
+    const desktop = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    // On a phone the chart and the form stay within the screen's width.
+    const box = await chart.boundingBox();
+    expect((box?.x ?? 0) + (box?.width ?? Infinity)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(resultsDir, "health-record-phone.png") });
+    if (desktop) await page.setViewportSize(desktop);
+    await page.getByRole("button", { name: /^기록 삭제: .*5\.1 kg/ }).click();
+    await expect.poll(() => page.locator("svg.weight-chart").count()).toBe(0);
 
     // A bad weight is refused by the server, and the page says why.
     await page.fill("#entry-date", inDays(-1));
@@ -156,6 +179,13 @@ describe.skipIf(!hasChromium)(browserTitle("the pets' health records on the page
     expect(html).toContain("어제부터 기침을 해요");
     expect(html).toContain("알레르기: 닭고기");
     expect(html).toContain("@media print");
+    // Printed from Chromium, an ordinary session's summary is one page.
+    const printed = await page.context().newPage();
+    await printed.setContent(html);
+    const pdf = await printed.pdf({ format: "A4" });
+    await printed.close();
+    expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    expect(pdf.toString("latin1").match(/\/Type\s*\/Page(?!s)/g)).toHaveLength(1);
     expect(problems).toEqual([]);
   });
 });

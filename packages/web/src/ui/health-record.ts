@@ -4,6 +4,7 @@ import { h } from "../dom.ts";
 import { t } from "../i18n.ts";
 import type { MessageKey } from "../i18n.ts";
 import type { Ctx } from "./state.ts";
+import { weightChart } from "./weight-chart.ts";
 
 type Kind = TRestHealthEntry["kind"];
 
@@ -179,6 +180,7 @@ export function recordView(ctx: Ctx, pet: Pet, back: () => void): HTMLElement {
         "div",
         { class: "record-kind", "data-kind": k },
         h("h4", {}, t(`kind_${k}` as MessageKey)),
+        k === "weight" ? weightChart(entries) : null,
         entries.length
           ? h(
               "ul",
