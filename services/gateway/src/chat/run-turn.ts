@@ -98,6 +98,8 @@ async function search(
   deps: TurnDeps,
   question: string,
   pet: TPet | null,
+  /** More of the pet's conditions from its health record (its current medications). */
+  recordTerms: readonly string[] = [],
 ): Promise<{ hits: TRagSearchHit[]; unavailable: boolean }> {
   try {
     const result = await deps.services.rag.search.query({
@@ -109,7 +111,9 @@ async function search(
             pet: {
               species: pet.species,
               ...(pet.breed ? { breed: pet.breed.slice(0, 100) } : {}),
-              conditions: pet.knownConditions.slice(0, 20).map((c) => c.slice(0, 100)),
+              conditions: [...pet.knownConditions, ...recordTerms]
+                .slice(0, 20)
+                .map((c) => c.slice(0, 100)),
             },
           }
         : {}),
@@ -188,7 +192,9 @@ export async function runTurn(
     return [] as TPromptTurn[];
   });
   const [{ hits, unavailable }, status, record] = await Promise.all([
-    search(deps, turn.question, pet),
+    // Retrieval favours passages about the pet's medications too: it waits for the record (one
+    // call to auth, read with the pet's profile already at hand), not for anything slower.
+    petRecord.then((found) => search(deps, turn.question, pet, found.retrievalTerms)),
     deps.inferenceStatus(),
     petRecord,
   ]);

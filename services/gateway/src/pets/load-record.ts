@@ -46,7 +46,7 @@ export async function recordContextForTurn(
   pet: TPet | null,
   options: { now?: Date; timeZone?: string } = {},
 ): Promise<RecordForPrompt> {
-  if (!pet) return { profileLines: [], triageFacts: [] };
+  if (!pet) return { profileLines: [], triageFacts: [], retrievalTerms: [] };
   const today = todayIn(options.timeZone ?? DEFAULT_TIME_ZONE, options.now ?? new Date());
   let record: THealthRecord | null = null;
   try {

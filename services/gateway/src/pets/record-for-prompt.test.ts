@@ -106,6 +106,8 @@ describe("the health record in the chat turn's pet profile", () => {
     ]);
     // An adult's overdue booster is no "unvaccinated" for triage.
     expect(result.triageFacts).toEqual([]);
+    // Retrieval favours passages about what the pet takes now, not what it took or will take.
+    expect(result.retrievalTerms).toEqual(["Apoquel"]);
   });
 
   it("gives the weight trend of the last six months and marks a change of 10% or more", () => {
@@ -139,6 +141,7 @@ describe("the health record in the chat turn's pet profile", () => {
     expect(recordForPrompt({ pet: puppy, today, record: null })).toEqual({
       profileLines: ["age: 3 months"],
       triageFacts: [],
+      retrievalTerms: [],
     });
     const late = recordForPrompt({
       pet: puppy,

@@ -8,6 +8,8 @@ export interface RecordForPrompt {
   profileLines: string[];
   /** The record's facts for triage (TriagePet.recordFacts), each with its words as evidence. */
   triageFacts: RecordFact[];
+  /** What retrieval should favour besides the profile's conditions: the current medications. */
+  retrievalTerms: string[];
 }
 
 /** How far back a weight still tells the current trend, and a visit is still "recent". */
@@ -97,7 +99,7 @@ export function recordForPrompt(options: {
   const facts: RecordFact[] = [];
   const age = ageText(pet.birthDate, today);
   if (age) lines.push(`age: ${age}`);
-  if (!record) return { profileLines: lines, triageFacts: facts };
+  if (!record) return { profileLines: lines, triageFacts: facts, retrievalTerms: [] };
 
   const vaccines = latestOf(record.vaccinations, (v: Vaccination) => doseName(v.vaccine));
   const kept = Object.entries(record).some(
@@ -189,5 +191,9 @@ export function recordForPrompt(options: {
   if (visit && daysBetween(visit.date, today) <= RECENT_DAYS)
     lines.push(`last vet visit: ${visit.date}, ${cut(visit.reason, 80)}`);
 
-  return { profileLines: lines, triageFacts: facts };
+  return {
+    profileLines: lines,
+    triageFacts: facts,
+    retrievalTerms: medications.slice(-MAX_ITEMS).map((m) => cut(m.name, 100)),
+  };
 }
