@@ -18,7 +18,7 @@ import { runTurn } from "../chat/run-turn.ts";
 import type { TurnDeps, TurnSink } from "../chat/run-turn.ts";
 import { admitTurn } from "../chat/admission.ts";
 import type { TurnAdmissionDeps } from "../chat/admission.ts";
-import { SseStream } from "../chat/sse.ts";
+import { SseWriter } from "@dogi/sse";
 import { toSnake } from "../http/case.ts";
 import { sendExport } from "./export-download.ts";
 import { summaryRoute } from "./summary-route.ts";
@@ -94,14 +94,14 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
     });
     {
       if (options.stream) {
-        const sse = new SseStream(res);
+        const sse = new SseWriter(res);
         const sink: TurnSink = {
-          triage: (e) => sse.send("triage", e),
-          meta: (e) => sse.send("meta", e),
-          queued: (e) => sse.send("queued", e),
-          delta: (text) => sse.send("delta", { text }),
-          done: (e) => sse.send("done", e),
-          error: (e) => sse.send("error", e),
+          triage: (e) => sse.event("triage", e),
+          meta: (e) => sse.event("meta", e),
+          queued: (e) => sse.event("queued", e),
+          delta: (text) => sse.event("delta", { text }),
+          done: (e) => sse.event("done", e),
+          error: (e) => sse.event("error", e),
         };
         await runTurn(deps.turn, {
           ...options,

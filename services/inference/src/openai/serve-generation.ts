@@ -7,7 +7,8 @@ import { forwardToUpstream } from "../upstream.ts";
 import { queueTicketOf } from "./queue-ticket.ts";
 import type { OpenAiDeps } from "./deps.ts";
 import { sendOpenAiError } from "./errors.ts";
-import { SseWriter, requestScope } from "./sse.ts";
+import { SseWriter } from "@dogi/sse";
+import { requestScope } from "./sse.ts";
 
 /** How one endpoint shapes its stream chunks and its response body. */
 export interface GenerationFormat {
@@ -94,9 +95,9 @@ export async function serveGeneration(
     let sentFirst = false;
     const onText = sse
       ? (text: string) => {
-          if (!sentFirst && format.firstChunk) sse.send(format.firstChunk());
+          if (!sentFirst && format.firstChunk) sse.data(format.firstChunk());
           sentFirst = true;
-          if (text) sse.send(format.textChunk(text));
+          if (text) sse.data(format.textChunk(text));
         }
       : undefined;
     let outcome: GenerationOutcome;
@@ -148,10 +149,10 @@ export async function serveGeneration(
       predictedPerSecond: outcome.timings.predicted_per_second,
     });
     if (sse) {
-      if (!sentFirst && format.firstChunk) sse.send(format.firstChunk());
-      for (const chunk of format.finishChunks(outcome)) sse.send(chunk);
-      if (request.includeUsage) sse.send(format.usageChunk(usage));
-      sse.done();
+      if (!sentFirst && format.firstChunk) sse.data(format.firstChunk());
+      for (const chunk of format.finishChunks(outcome)) sse.data(chunk);
+      if (request.includeUsage) sse.data(format.usageChunk(usage));
+      sse.end("data: [DONE]\n\n");
     } else {
       res.json(format.body(outcome, usage));
     }
@@ -160,8 +161,8 @@ export async function serveGeneration(
     if (stream?.started) {
       // Headers are gone: report in-band, as OpenAI does, then end the stream.
       req.log.error({ err: error }, "stream failed");
-      stream.send({ error: { message: "internal error", type: "server_error", code: null } });
-      stream.done();
+      stream.data({ error: { message: "internal error", type: "server_error", code: null } });
+      stream.end("data: [DONE]\n\n");
       return;
     }
     sendOpenAiError(res, error, errorContext);

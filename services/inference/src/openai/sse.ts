@@ -1,42 +1,5 @@
 import type { Request, Response } from "express";
 
-/** Server-sent events as OpenAI streams them: `data: {json}` frames, then `data: [DONE]`. */
-export class SseWriter {
-  private opened = false;
-
-  constructor(private readonly res: Response) {}
-
-  /** True once headers went out: from then on errors can only end the stream. */
-  get started(): boolean {
-    return this.opened;
-  }
-
-  private open(): void {
-    if (this.opened) return;
-    this.opened = true;
-    this.res.status(200);
-    this.res.setHeader("content-type", "text/event-stream; charset=utf-8");
-    this.res.setHeader("cache-control", "no-cache");
-    this.res.setHeader("connection", "keep-alive");
-    // Reverse proxies (nginx) would otherwise hold tokens back in their buffers.
-    this.res.setHeader("x-accel-buffering", "no");
-    this.res.flushHeaders();
-  }
-
-  send(data: unknown): void {
-    if (this.res.writableEnded || this.res.destroyed) return;
-    this.open();
-    this.res.write(`data: ${JSON.stringify(data)}\n\n`);
-  }
-
-  /** Ends the stream with OpenAI's terminator. */
-  done(): void {
-    if (this.res.writableEnded || this.res.destroyed) return;
-    this.open();
-    this.res.end("data: [DONE]\n\n");
-  }
-}
-
 /** Cancellation of one request: the client leaving or the request timing out. */
 export interface RequestScope {
   signal: AbortSignal;

@@ -1,0 +1,81 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { readSse } from "./read.ts";
+import { SseWriter } from "./writer.ts";
+
+let server: http.Server | undefined;
+
+afterEach(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  server = undefined;
+});
+
+/** A server whose one route runs `handler` with a writer, and the URL to reach it. */
+async function serve(
+  handler: (sse: SseWriter, res: http.ServerResponse) => Promise<void> | void,
+  heartbeatMs?: number,
+): Promise<string> {
+  server = http.createServer((_req, res) => {
+    void handler(new SseWriter(res, heartbeatMs), res);
+  });
+  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("SseWriter", () => {
+  it("opens the stream on its first event with headers proxies leave alone", async () => {
+    const url = await serve(async (sse) => {
+      expect(sse.started).toBe(false);
+      sse.event("meta", { n: 1 });
+      expect(sse.started).toBe(true);
+      sse.data({ n: 2 });
+      sse.end("data: [DONE]\n\n");
+    });
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(response.headers.get("cache-control")).toBe("no-cache, no-transform");
+    expect(response.headers.get("x-accel-buffering")).toBe("no");
+    const frames: Array<{ event: string; data: string }> = [];
+    if (response.body) await readSse(response.body, (frame) => frames.push(frame));
+    expect(frames).toEqual([
+      { event: "meta", data: '{"n":1}' },
+      { event: "message", data: '{"n":2}' },
+      { event: "message", data: "[DONE]" },
+    ]);
+  });
+
+  it("sends a comment while idle, which parsers skip", async () => {
+    const url = await serve(async (sse) => {
+      sse.event("meta", {});
+      await pause(120);
+      sse.end();
+    }, 30);
+    const response = await fetch(url);
+    const text = await response.text();
+    expect(text.match(/^: ping$/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(text.startsWith("event: meta\n")).toBe(true);
+  });
+
+  it("drops writes after the client left, without throwing", async () => {
+    let after: (() => void) | undefined;
+    const finished = new Promise<void>((resolve) => (after = resolve));
+    const url = await serve(async (sse, res) => {
+      sse.event("meta", {});
+      await new Promise((resolve) => res.once("close", resolve));
+      expect(() => {
+        sse.event("delta", { text: "late" });
+        sse.end("data: [DONE]\n\n");
+      }).not.toThrow();
+      after?.();
+    });
+    const controller = new AbortController();
+    const response = await fetch(url, { signal: controller.signal });
+    await response.body?.getReader().read();
+    controller.abort();
+    await finished;
+  });
+});
