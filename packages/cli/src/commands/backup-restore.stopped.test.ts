@@ -90,8 +90,10 @@ async function makeAuthDb(): Promise<string> {
  */
 async function makeOldAuthDb(): Promise<string> {
   const file = await makeAuthDb();
+  // That release had only the first migration's tables: the later ones' go too.
   await sql(file, [
     "DROP TABLE account_deletions",
+    "DROP TABLE pet_health_entries",
     "DELETE FROM __drizzle_migrations WHERE created_at <> (SELECT MIN(created_at) FROM __drizzle_migrations)",
   ]);
   return file;
