@@ -83,6 +83,16 @@ describe("ParkedPrefixes", () => {
     expect(existsSync(folder)).toBe(false);
   });
 
+  it("loses a prefix it cannot save, without failing the caller", async () => {
+    const parked = new ParkedPrefixes(10_000);
+    const failing = new FakeSequence(range(0, 100));
+    failing.saveStateToFile = () => Promise.reject(new Error("ENOSPC: no space left on device"));
+    await expect(parked.park("k", failing)).resolves.toBeUndefined();
+    expect(parked.has("k")).toBe(false);
+    expect(parked.size).toBe(0);
+    await parked.dispose();
+  });
+
   it("parks nothing when its budget is 0, or a prefix too short to be worth it", async () => {
     const off = new ParkedPrefixes(0);
     const sequence = new FakeSequence(range(0, 100));

@@ -52,7 +52,14 @@ export class ParkedPrefixes {
     this.files += 1;
     const file = path.join(await this.folder, `${this.files}.state`);
     const tokens = [...sequence.contextTokens];
-    const { fileSize } = await sequence.saveStateToFile(file);
+    let fileSize: number;
+    try {
+      ({ fileSize } = await sequence.saveStateToFile(file));
+    } catch {
+      // A full disk or a closing context loses the prefix, never the request that displaced it.
+      removeQuietly(file);
+      return;
+    }
     if (fileSize > this.budgetBytes) {
       removeQuietly(file);
       return;
