@@ -285,3 +285,34 @@ describe("the chat turn's view of the record (recordContextForTurn, for run-turn
     expect(warnings).toHaveLength(1);
   });
 });
+
+describe("the record routes under the gateway's limits", () => {
+  let limited: Awaited<ReturnType<typeof startAuthGateway>>;
+  beforeAll(async () => {
+    limited = await startAuthGateway({
+      auth: { signUpsPerClient: 100 },
+      env: { RATE_LIMIT_USER_PER_MINUTE: "6" },
+    });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it("refuses a huge body with 413 and a burst beyond the per-user limit with 429", async () => {
+    const api = new Api(limited.url);
+    await api.register();
+    const pet = await api.call("POST", "/v1/auth/pets", { name: "보리", species: "dog" });
+    const path = `/v1/auth/pets/${pet.json.pet_id as string}/record`;
+    const huge = await fetch(`${limited.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${api.token ?? ""}` },
+      body: JSON.stringify({ kind: "allergy", allergen: "x".repeat(3 * 1024 * 1024) }),
+    });
+    expect(huge.status).toBe(413);
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, () => api.call("GET", path).then((r) => r.status)),
+    );
+    expect(burst).toContain(429);
+    expect(burst.filter((status) => status !== 200 && status !== 429)).toEqual([]);
+  });
+});
