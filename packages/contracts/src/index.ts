@@ -9,3 +9,4 @@ export * from "./openai.ts";
 export * from "./inference.ts";
 export * from "./gateway.ts";
 export * from "./health-record.ts";
+export * from "./admin.ts";
