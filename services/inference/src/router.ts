@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { ZCountPromptRequest, ZHealth, ZInferenceStatus, ZPromptCount } from "@dogi/contracts";
+import {
+  ZAdminModels,
+  ZCountPromptRequest,
+  ZHealth,
+  ZInferenceStatus,
+  ZPromptCount,
+} from "@dogi/contracts";
 import { countChatPrompt } from "./engine/count-prompt.ts";
 import { publicProcedure, router } from "./trpc.ts";
 
@@ -16,6 +22,13 @@ export const inferenceRouter = router({
     .input(ZCountPromptRequest)
     .output(ZPromptCount)
     .mutation(({ ctx, input }) => countChatPrompt(ctx.engine, input)),
+  // The gateway calls it only for admins (the operator console's models screen).
+  admin: router({
+    models: publicProcedure
+      .input(z.void())
+      .output(ZAdminModels)
+      .query(({ ctx }) => ctx.engine.adminModels()),
+  }),
 });
 
 export type InferenceRouter = typeof inferenceRouter;

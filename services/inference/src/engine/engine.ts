@@ -1,10 +1,11 @@
 import type { Logger } from "@dogi/logger";
-import type { TInferenceModelInfo, TInferenceStatus } from "@dogi/contracts";
+import type { TAdminModels, TInferenceModelInfo, TInferenceStatus } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import { ModelNotFoundError, NoModelError } from "../openai/errors.ts";
 import { loadBackend } from "./backend.ts";
 import type { Backend, GpuSetting } from "./backend.ts";
 import { LoadedModel } from "./loaded-model.ts";
+import { describeModels } from "./model-details.ts";
 import { findModelFiles } from "./model-files.ts";
 import type { ModelFile } from "./model-files.ts";
 
@@ -216,6 +217,11 @@ export class InferenceEngine {
       },
       hint: mode === "none" ? NO_MODEL_HINT : null,
     };
+  }
+
+  /** The models as the operator console lists them (see describeModels). */
+  adminModels(): Promise<TAdminModels> {
+    return describeModels(this.status(), new Map(this.loadedModels().map((m) => [m.id, m])));
   }
 
   /** GPU memory in use and total, when running on a GPU. */
