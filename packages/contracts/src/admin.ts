@@ -205,6 +205,35 @@ export const ZAdminModels = z.object({
 });
 export type TAdminModels = z.infer<typeof ZAdminModels>;
 
+/** A model download started from the operator console (as `dogi pull` does). */
+export const ZModelPull = z.object({
+  pullId: z.string(),
+  uri: z.string(),
+  state: z.enum(["downloading", "loading", "done", "failed"]),
+  downloadedBytes: z.number().int().nonnegative(),
+  /** Null until the host has said how big the file is. */
+  totalBytes: z.number().int().nonnegative().nullable(),
+  /** The model's id once the file is in place. */
+  modelId: z.string().nullable(),
+  /** What happened to it: loaded and serving, or listed to load at the next start. */
+  note: z.string().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type TModelPull = z.infer<typeof ZModelPull>;
+
+export const ZModelPullRequest = z.object({
+  /** hf:user/repo/file.gguf or an http(s) URL of a GGUF file. */
+  uri: z.string().trim().min(1).max(2_000),
+  /** Expected SHA-256 (hex) of the file, when the operator has it. */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "sha256 must be 64 hex digits")
+    .optional(),
+});
+export const ZModelPullList = z.object({ pulls: z.array(ZModelPull) });
+
 // ---- usage and feedback --------------------------------------------------------------------
 
 export const ZUsageWindow = z.union([z.literal(1), z.literal(7), z.literal(30)]);

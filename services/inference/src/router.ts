@@ -4,6 +4,9 @@ import {
   ZCountPromptRequest,
   ZHealth,
   ZInferenceStatus,
+  ZModelPull,
+  ZModelPullList,
+  ZModelPullRequest,
   ZPromptCount,
 } from "@dogi/contracts";
 import { countChatPrompt } from "./engine/count-prompt.ts";
@@ -28,6 +31,15 @@ export const inferenceRouter = router({
       .input(z.void())
       .output(ZAdminModels)
       .query(({ ctx }) => ctx.engine.adminModels()),
+    /** Downloads a model into the models folder, as `dogi pull` does; follow it with pulls. */
+    pull: publicProcedure
+      .input(ZModelPullRequest)
+      .output(ZModelPull)
+      .mutation(({ ctx, input }) => ctx.pulls.start(input)),
+    pulls: publicProcedure
+      .input(z.void())
+      .output(ZModelPullList)
+      .query(({ ctx }) => ({ pulls: ctx.pulls.list() })),
   }),
 });
 
