@@ -346,3 +346,7 @@ export const ZRestFeedbackQuery = z.object({
   cursor: z.string().max(512).optional(),
   limit: ZRestLimit(100, 20),
 });
+export const ZRestModelPullRequest = z.strictObject({
+  uri: ZModelPullRequest.shape.uri,
+  sha256: ZModelPullRequest.shape.sha256,
+});

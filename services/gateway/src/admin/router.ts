@@ -19,6 +19,9 @@ import {
   ZIngestJobRef,
   ZListDocumentsRequest,
   ZListDocumentsResult,
+  ZModelPull,
+  ZModelPullList,
+  ZModelPullRequest,
   ZRagSearchRequest,
   ZRagSearchResult,
   ZRagStats,
@@ -32,6 +35,7 @@ import type { GatewayContext } from "../context.ts";
 import { adminProcedure, bearerOf, router } from "../trpc.ts";
 import type { AdminActor } from "./deps.ts";
 import { deleteDocument, reingestDocument, uploadDocument } from "./knowledge-base.ts";
+import { pullModel } from "./models.ts";
 import { auditClient } from "./require-admin.ts";
 import { deleteUser, getUser, listUsers, setDisabled, setRole } from "./users.ts";
 
@@ -123,10 +127,20 @@ export const adminRouter = router({
         .query(({ ctx, input }) => ctx.services.rag.jobs.get.query(input)),
     }),
   }),
-  models: adminProcedure
-    .input(z.void())
-    .output(ZAdminModels)
-    .query(({ ctx }) => ctx.services.inference.admin.models.query()),
+  models: router({
+    list: adminProcedure
+      .input(z.void())
+      .output(ZAdminModels)
+      .query(({ ctx }) => ctx.services.inference.admin.models.query()),
+    pull: adminProcedure
+      .input(ZModelPullRequest)
+      .output(ZModelPull)
+      .mutation(({ ctx, input }) => pullModel(ctx.admin, { actor: actorOf(ctx), request: input })),
+    pulls: adminProcedure
+      .input(z.void())
+      .output(ZModelPullList)
+      .query(({ ctx }) => ctx.services.inference.admin.pulls.query()),
+  }),
   usage: adminProcedure
     .input(ZUsageRequest)
     .output(ZUsageReport)

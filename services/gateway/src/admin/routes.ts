@@ -7,6 +7,7 @@ import {
   ZRestFeedbackQuery,
   ZRestKbDocumentsQuery,
   ZRestKbSearchRequest,
+  ZRestModelPullRequest,
   ZRestUsageQuery,
   ZUserId,
 } from "@dogi/contracts";
@@ -24,6 +25,7 @@ import {
   reingestDocument,
   uploadDocument,
 } from "./knowledge-base.ts";
+import { pullModel } from "./models.ts";
 import { exportAudit, exportFeedback } from "./reports.ts";
 import { auditClient } from "./require-admin.ts";
 import { deleteUser, getUser, listUsers, setDisabled, setRole } from "./users.ts";
@@ -291,6 +293,32 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         auth: "admin",
       },
       async () => ok(await deps.services.inference.admin.models.query()),
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/admin/models/pulls",
+        tag,
+        summary:
+          "Download a model (hf:user/repo/file.gguf or an http(s) URL) as `dogi pull` does; follow it with GET /v1/admin/models/pulls",
+        auth: "admin",
+        body: ZRestModelPullRequest,
+        status: 202,
+      },
+      async ({ req, caller, body }) => ({
+        status: 202,
+        body: toSnake(await pullModel(deps, { actor: actor(req, caller), request: body })),
+      }),
+    ),
+    defineRoute(
+      {
+        method: "get",
+        path: "/v1/admin/models/pulls",
+        tag,
+        summary: "Recent model downloads with their progress, newest first",
+        auth: "admin",
+      },
+      async () => ok(await deps.services.inference.admin.pulls.query()),
     ),
     defineRoute(
       {
