@@ -62,9 +62,7 @@ export const ragRouter = router({
       .input(ZEnqueueIngestRequest)
       .output(ZIngestJob)
       .mutation(({ ctx, input }) => enqueueIngest(ctx, input)),
-    list: publicProcedure
-      .output(ZIngestJobList)
-      .query(({ ctx }) => ({ jobs: ctx.jobs.list() })),
+    list: publicProcedure.output(ZIngestJobList).query(({ ctx }) => ({ jobs: ctx.jobs.list() })),
     get: publicProcedure
       .input(ZIngestJobRef)
       .output(ZIngestJob)

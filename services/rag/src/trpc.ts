@@ -7,15 +7,7 @@ export const { router, publicProcedure, protectedProcedure } = createTrpc<RagCon
     // Chat turns search. The rest is the admin area's knowledge base screen: the gateway lets
     // only users with the admin role reach it (it checks the role and writes the audit log), so
     // what goes into every user's answers still comes only from the operators.
-    gateway: [
-      "health",
-      "search",
-      "listDocuments",
-      "stats",
-      "deleteDocument",
-      "jobs.",
-      "reingest",
-    ],
+    gateway: ["health", "search", "listDocuments", "stats", "deleteDocument", "jobs.", "reingest"],
     // `dogi ingest` (documents) and `dogi backup` (a pause of writes while Chroma is copied).
     cli: ["health", "stats", "ingestDocument", "deleteDocument", "listDocuments", "maintenance."],
   },

@@ -111,9 +111,13 @@ export class IngestJobQueue {
     } catch (error) {
       job.state = "failed";
       job.error = failureMessage(job.fileName, error);
-      logger.warn({ jobId: job.jobId, kind: job.kind, err: error }, `ingest job failed: ${job.error}`);
+      logger.warn(
+        { jobId: job.jobId, kind: job.kind, err: error },
+        `ingest job failed: ${job.error}`,
+      );
     } finally {
       job.finishedAt = this.now().toISOString();
+      this.forgetOldest();
     }
   }
 

@@ -50,7 +50,9 @@ export class OriginalStore {
   /** The kept original of `documentId`, or undefined when there is none (or it is incomplete). */
   async read(documentId: string): Promise<Original | undefined> {
     try {
-      const meta = ZOriginalMeta.parse(JSON.parse(await readFile(this.metaPath(documentId), "utf8")));
+      const meta = ZOriginalMeta.parse(
+        JSON.parse(await readFile(this.metaPath(documentId), "utf8")),
+      );
       const bytes = await readFile(this.bytesPath(documentId));
       // Another save of the same id between the two reads: treat as missing rather than mix them.
       if (bytes.byteLength !== meta.bytes) return undefined;
