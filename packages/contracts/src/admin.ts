@@ -197,6 +197,7 @@ export type TAdminModels = z.infer<typeof ZAdminModels>;
 
 export const ZUsageWindow = z.union([z.literal(1), z.literal(7), z.literal(30)]);
 export const ZUsageRequest = z.object({ days: ZUsageWindow.default(7) });
+export type TUsageRequest = z.input<typeof ZUsageRequest>;
 
 const ZPercentiles = z.object({
   count: z.number().int().nonnegative(),
@@ -233,6 +234,7 @@ export const ZUsageReport = z.object({
 export type TUsageReport = z.infer<typeof ZUsageReport>;
 
 export const ZFeedbackRating = z.enum(["up", "down"]);
+export type TFeedbackRating = z.infer<typeof ZFeedbackRating>;
 
 /** An owner's rating of an answer, stored with the turn. */
 export const ZTurnFeedback = z.object({
@@ -260,4 +262,5 @@ export const ZFeedbackListRequest = ZPageRequest.extend({
   rating: ZFeedbackRating.optional(),
   days: ZUsageWindow.default(30),
 });
+export type TFeedbackListRequest = z.input<typeof ZFeedbackListRequest>;
 export const ZFeedbackPage = ZPage(ZFeedbackItem);
