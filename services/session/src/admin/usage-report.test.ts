@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { TCompleteTurnInput, TFailTurnInput, TTriage } from "@dogi/contracts";
+import type { TSessionId, TTriage } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { newUserId, sessionCaller } from "../testing/caller.ts";
@@ -32,6 +32,9 @@ for (const kind of kinds) {
     let dispose: () => Promise<void>;
     let api: SessionCaller;
     let clock = 0;
+    type Ref = "userId" | "sessionId" | "messageIndex";
+    type Complete = Omit<Parameters<SessionCaller["completeTurn"]>[0], Ref>;
+    type Fail = Omit<Parameters<SessionCaller["failTurn"]>[0], Ref>;
 
     beforeEach(async () => {
       ({ store, dispose } = await kind.open());
@@ -41,12 +44,9 @@ for (const kind of kinds) {
 
     /** One turn asked at `at`, then finished as `finish` says (or left pending). */
     async function turn(
-      owner: { userId: ReturnType<typeof newUserId>; sessionId: TCompleteTurnInput["sessionId"] },
+      owner: { userId: ReturnType<typeof newUserId>; sessionId: TSessionId },
       at: string,
-      finish:
-        | { complete: Omit<TCompleteTurnInput, "userId" | "sessionId" | "messageIndex"> }
-        | { fail: Omit<TFailTurnInput, "userId" | "sessionId" | "messageIndex"> }
-        | null,
+      finish: { complete: Complete } | { fail: Fail } | null,
     ): Promise<number> {
       clock = Date.parse(at);
       const { turn: asked } = await api.appendTurn({ ...owner, question: "q" });

@@ -186,7 +186,9 @@ export interface SessionStore {
    */
   usageRows(window: { since: string; until: string }): AsyncIterable<UsageRow>;
   /** How many sessions and turns each of these users has; users with none are left out. */
-  countActivity(userIds: readonly string[]): Promise<Map<string, { sessions: number; turns: number }>>;
+  countActivity(
+    userIds: readonly string[],
+  ): Promise<Map<string, { sessions: number; turns: number }>>;
   /**
    * Rated turns of every user whose rating was given at or after `since`, newest rating first
    * (ties by sessionId, then messageIndex, descending).

@@ -737,7 +737,11 @@ function toTurn(doc: TurnDoc): StoredTurn {
     revision: doc.revision,
     attemptStartedAt: (doc.attempt_started_at ?? doc.created_at).toISOString(),
     feedback: doc.feedback
-      ? { rating: doc.feedback.rating, comment: doc.feedback.comment, at: doc.feedback.at.toISOString() }
+      ? {
+          rating: doc.feedback.rating,
+          comment: doc.feedback.comment,
+          at: doc.feedback.at.toISOString(),
+        }
       : null,
     firstTokenMs: doc.first_token_ms ?? null,
     retrievalOnly: doc.retrieval_only ?? false,

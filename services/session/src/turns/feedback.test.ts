@@ -1,8 +1,12 @@
+import { createClient } from "@libsql/client";
+import { MongoClient } from "mongodb";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TSessionId } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
+import { createMongoStore } from "../store/mongodb.ts";
+import { createSqliteStore } from "../store/sqlite.ts";
 import { storeKinds } from "../testing/stores.ts";
 
 const kinds = storeKinds();
@@ -14,12 +18,13 @@ for (const kind of kinds) {
   describe.skipIf(kind.skip)(kind.title("turn feedback and timing"), () => {
     let store: SessionStore;
     let dispose: () => Promise<void>;
+    let location: { url: string; dbName?: string };
     let api: SessionCaller;
     let sessionId: TSessionId;
     const userId = newUserId();
 
     beforeEach(async () => {
-      ({ store, dispose } = await kind.open());
+      ({ store, dispose, location } = await kind.open());
       api = sessionCaller(store);
       ({ sessionId } = await api.createSession({ userId }));
       await api.appendTurn({ userId, sessionId, question: "Is chocolate bad for dogs?" });
@@ -195,6 +200,68 @@ for (const kind of kinds) {
         );
         expect(refused.appCode).toBe("VALIDATION_FAILED");
       }
+    });
+
+    it("reads and rates turns written before feedback and timing were stored", async () => {
+      await answered();
+      await store.close();
+      // Rewrite the stored turn as the previous release left it: no such fields or columns.
+      if (kind.name === "mongodb") {
+        const client = new MongoClient(location.url);
+        await client
+          .db(location.dbName)
+          .collection("llm_messages")
+          .updateMany(
+            {},
+            { $unset: { feedback: "", first_token_ms: "", retrieval_only: "", answer_chars: "" } },
+          );
+        await client.close();
+      } else {
+        const client = createClient({ url: location.url });
+        await client.execute("DROP INDEX llm_messages_feedback");
+        await client.execute("DROP INDEX llm_messages_created");
+        for (const column of [
+          "feedback_rating",
+          "feedback_comment",
+          "feedback_at",
+          "first_token_ms",
+          "retrieval_only",
+          "answer_chars",
+        ])
+          await client.execute(`ALTER TABLE llm_messages DROP COLUMN ${column}`);
+        client.close();
+      }
+      const reader =
+        kind.name === "sqlite"
+          ? createSqliteStore({ url: location.url, busyTimeoutMs: 2_000 })
+          : createMongoStore({ ...location, timeoutMs: 2_000 });
+      await reader.init();
+      const removeData = dispose;
+      dispose = async () => {
+        await reader.close();
+        await removeData();
+      };
+      expect(await reader.findTurn(userId, sessionId, 0)).toMatchObject({
+        answer: "Yes: call a vet.",
+        feedback: null,
+        firstTokenMs: null,
+        retrievalOnly: false,
+        answerChars: null,
+      });
+      // Half a day after the ticking clock that stored the turn.
+      const upgraded = sessionCaller(reader, () => new Date("2026-01-01T12:00:00.000Z"));
+      const rated = await upgraded.turns.setFeedback({
+        userId,
+        sessionId,
+        messageIndex: 0,
+        rating: "up",
+      });
+      expect(rated.feedback?.rating).toBe("up");
+      // Untimed and without a stored length, the old turn still counts as a turn and a rating.
+      const report = await upgraded.admin.usage({ days: 1 });
+      expect(report.perDay.reduce((sum, day) => sum + day.turns, 0)).toBe(1);
+      expect(report.answerChars.count).toBe(0);
+      expect(report.feedback).toEqual({ up: 1, down: 0 });
     });
   });
 }
