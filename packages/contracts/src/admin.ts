@@ -254,6 +254,7 @@ export const ZModelPullList = z.object({ pulls: z.array(ZModelPull) });
 export const ZUsageWindow = z.union([z.literal(1), z.literal(7), z.literal(30)]);
 export type TUsageWindow = z.infer<typeof ZUsageWindow>;
 export const ZUsageRequest = z.object({ days: ZUsageWindow.default(7) });
+export type TUsageRequest = z.input<typeof ZUsageRequest>;
 
 const ZPercentiles = z.object({
   count: z.number().int().nonnegative(),
@@ -318,6 +319,7 @@ export const ZFeedbackListRequest = ZPageRequest.extend({
   rating: ZFeedbackRating.optional(),
   days: ZUsageWindow.default(30),
 });
+export type TFeedbackListRequest = z.input<typeof ZFeedbackListRequest>;
 export const ZFeedbackPage = ZPage(ZFeedbackItem);
 
 // ---- REST requests (snake_case; query strings arrive as text) --------------------------------
