@@ -32,10 +32,10 @@ dogi backup --compose [--no-stop] [DIR]
 Backs up what \`dogi start\` keeps on this machine, while Dogi runs or not: the auth and session
 SQLite databases (consistent online copies) and the knowledge base: Chroma's folder and the
 originals rag keeps for re-ingest (DATA_DIR/rag/documents), copied together while the rag service
-refuses new ingests ("backup in progress, retry"). Writes MANIFEST (one
-backup id, the time, Dogi's version and commit, every file with its SHA-256 sum) and SHA256SUMS,
-the same records as infra/backup.sh; files are mode 600 in a mode 700 folder. Stores on database
-servers (mysql://, mongodb://, CHROMA_URL) are skipped: back those up with infra/backup.sh.
+refuses new ingests ("backup in progress, retry"). Writes MANIFEST (one backup id, the time,
+Dogi's version and commit, every file with its SHA-256 sum) and SHA256SUMS, the same records as
+infra/backup.sh; files are mode 600 in a mode 700 folder. Stores on database servers (mysql://,
+mongodb://, CHROMA_URL) are skipped: back those up with infra/backup.sh.
 Restore with: pnpm dogi restore DIR
 
   DIR        an empty or new folder (default: DATA_DIR/backups/<UTC time>)
@@ -43,8 +43,9 @@ Restore with: pnpm dogi restore DIR
 
 With --compose, backs up the Docker Compose deployment (\`pnpm dogi deploy\`) instead: runs
 infra/backup.sh (bash; on Windows from Git Bash or WSL) with the deployment's .env and docker
-(DOGI_ENV_FILE, DOGI_DOCKER): a MySQL dump, a MongoDB dump and the Chroma volume, with the same
-MANIFEST. DIR defaults to data/backups/<UTC time>. Restore with: infra/restore.sh DIR
+(DOGI_ENV_FILE, DOGI_DOCKER): a MySQL dump, a MongoDB dump, the Chroma volume and the originals in
+rag's volume, with the same MANIFEST. DIR defaults to data/backups/<UTC time>.
+Restore with: infra/restore.sh DIR
 
   --no-stop  archive Chroma's volume live instead of stopping it for a few seconds`;
 
