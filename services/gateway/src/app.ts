@@ -24,6 +24,7 @@ import { memoryLimiters } from "./edge/rate-limiter.ts";
 import { redisLimiters } from "./edge/redis-limiters.ts";
 import { UserStreams } from "./edge/user-streams.ts";
 import { TRPC_MAX_BATCH } from "./edge/request-cost.ts";
+import { createChat } from "./chat/create-chat.ts";
 import { GenerationQueue } from "./chat/generation-queue.ts";
 import { sendFailure } from "./http/failure.ts";
 import { trpcBody } from "./http/json-body.ts";
@@ -32,7 +33,6 @@ import { createOpenAiProxy } from "./inference/openai-proxy.ts";
 import { InferencePool } from "./inference/pool.ts";
 import { llmRoutes } from "./llm/routes.ts";
 import { petRecordRoutes } from "./pets/record-routes.ts";
-import type { AskDeps } from "./rpc/ask.ts";
 import { openApiDocument, openApiPage } from "./openapi/document.ts";
 import { gatewayRouter } from "./router.ts";
 import { connectRedis } from "./redis.ts";
@@ -118,31 +118,20 @@ export function createGateway(deps: GatewayAppDeps) {
     );
   };
 
-  const chat: AskDeps = {
+  const chat = createChat({
+    env,
     services,
-    turn: {
-      services,
-      pool,
-      logger,
-      maxTokens: env.CHAT_MAX_TOKENS,
-      ignoreEos: env.CHAT_IGNORE_EOS,
-      contextChars: env.CHAT_CONTEXT_CHARS,
-      triageModelBudgetMs: env.TRIAGE_MODEL === "off" ? 0 : env.TRIAGE_MODEL_BUDGET_MS,
-      inferenceStatus,
-      generationQueue,
-      queueTimeoutMs: env.CHAT_QUEUE_TIMEOUT_MS,
-      chargeTokens: (userId, tokens) => tokenLimiter.charge(userId, tokens),
-      onTitle: (outcome) => metrics.title(outcome),
-      // Session titles written after a first turn outlive its request; shutdown waits for them.
-      background,
-    },
-    turnLimiter: limiter("chat_turns", env.CHAT_TURNS_PER_MINUTE),
+    pool,
+    logger,
+    limiter,
     tokenLimiter,
     userStreams,
     generationQueue,
     streams: state,
-    onRateLimited: (limit) => metrics.rateLimited(limit),
-  };
+    metrics,
+    background,
+    inferenceStatus,
+  });
   const accountDeps = {
     services,
     authenticator: revocations ?? authenticator,

@@ -13,23 +13,17 @@ import { AppError } from "@dogi/trpc";
 import { z } from "zod";
 import type { Caller } from "../auth/authenticator.ts";
 import { asUser } from "../clients.ts";
-import type { ServiceClients } from "../clients.ts";
 import { restCitations } from "../chat/citations.ts";
 import { runTurn } from "../chat/run-turn.ts";
-import type { TurnDeps, TurnSink } from "../chat/run-turn.ts";
+import type { TurnSink } from "../chat/run-turn.ts";
 import { admitTurn } from "../chat/admission.ts";
-import type { TurnAdmissionDeps } from "../chat/admission.ts";
+import type { Chat } from "../chat/create-chat.ts";
 import { SseWriter } from "@dogi/sse";
 import { toSnake } from "../http/case.ts";
 import { sendExport } from "./export-download.ts";
 import { summaryRoute } from "./summary-route.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
-
-export interface LlmRoutesDeps extends TurnAdmissionDeps {
-  services: ServiceClients;
-  turn: TurnDeps;
-}
 
 const sessionId = (raw: string | undefined): TSessionId => {
   const parsed = ZSessionId.safeParse(raw);
@@ -67,7 +61,7 @@ function publicTurn(turn: TTurn) {
 }
 
 /** REST /v1/llm/*: the signed-in user's sessions, their turns, and the chat turn itself. */
-export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
+export function llmRoutes(deps: Chat): RestRoute[] {
   const tag = "llm";
   const { session } = deps.services;
 

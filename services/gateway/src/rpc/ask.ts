@@ -2,17 +2,10 @@ import type { TAskInput, TChatSession, TChatTurnEvent, TPet, TTurn } from "@dogi
 import { AppError } from "@dogi/trpc";
 import { restCitations } from "../chat/citations.ts";
 import { runTurn } from "../chat/run-turn.ts";
-import type { TurnDeps, TurnSink } from "../chat/run-turn.ts";
+import type { TurnSink } from "../chat/run-turn.ts";
 import { asUser } from "../clients.ts";
-import type { ServiceClients } from "../clients.ts";
 import { admitTurn } from "../chat/admission.ts";
-import type { TurnAdmissionDeps } from "../chat/admission.ts";
-
-/** What the /trpc chat turn shares with the REST one: the turn code, its limits and the stream count. */
-export interface AskDeps extends TurnAdmissionDeps {
-  services: ServiceClients;
-  turn: TurnDeps;
-}
+import type { Chat } from "../chat/create-chat.ts";
 
 /** The events of a turn answered before (a retry with the same clientMessageId). */
 function replay(turn: TTurn): TChatTurnEvent[] {
@@ -51,7 +44,7 @@ function replay(turn: TTurn): TChatTurnEvent[] {
  * (`signal`) cancels generation, and the turn is kept as partial with what was generated.
  */
 export async function* askTurn(
-  deps: AskDeps,
+  deps: Chat,
   caller: { userId: string; accessToken: string },
   input: TAskInput,
   signal: AbortSignal | undefined,
@@ -65,7 +58,7 @@ export async function* askTurn(
 }
 
 async function* answerAsked(
-  deps: AskDeps,
+  deps: Chat,
   caller: { userId: string; accessToken: string },
   input: TAskInput,
   signal: AbortSignal | undefined,
