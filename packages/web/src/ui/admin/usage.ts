@@ -58,7 +58,11 @@ function percentileTable(
       "table",
       { class: "data", id },
       h("caption", {}, caption),
-      h("thead", {}, h("tr", {}, ...cells.map(([k]) => h("th", { scope: "col" }, t(k))))),
+      h(
+        "thead",
+        {},
+        h("tr", {}, ...cells.map(([k]) => h("th", { scope: "col", class: "num" }, t(k)))),
+      ),
       h("tbody", {}, h("tr", {}, ...cells.map(([, v]) => h("td", { class: "num" }, v)))),
     ),
   );
