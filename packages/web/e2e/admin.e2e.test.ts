@@ -125,6 +125,7 @@ describe.skipIf(!hasChromium)(browserTitle("the admin area in Chromium"), () => 
     await page.goto(`${stack.url}/admin/users`);
     await page.locator("#new-chat").waitFor();
     expect(await page.locator("#admin-users").count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe("/");
     const outsider = new Api(stack.url);
     expect((await outsider.call("GET", "/v1/admin/users")).status).toBe(401);
     await outsider.register();

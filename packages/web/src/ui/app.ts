@@ -295,7 +295,10 @@ export function startApp(root: HTMLElement): void {
       const tab = adminTabOf(location.pathname);
       // Only an admin sees the admin area; anyone else who types its address gets the chat.
       if (tab && user.role === "admin") openAdmin(tab, false);
-      else await open(sessionFromPath(), false);
+      else {
+        if (tab) history.replaceState({}, "", "/");
+        await open(sessionFromPath(), false);
+      }
     } catch (error) {
       fail(error);
     }
