@@ -75,7 +75,8 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
     JWT_SECRET: randomBytes(48).toString("base64"),
     INTERNAL_SECRET: randomBytes(48).toString("base64"),
   };
-  // Optional secrets, each read by one service's schema (HUGGING_FACE_TOKEN by `dogi pull` alone).
+  // Optional secrets, each read by one service's schema (HUGGING_FACE_TOKEN by inference, for
+  // the operator console's pulls, and by `dogi pull` on the host).
   const optionalSecrets = {
     METRICS_TOKEN: randomBytes(24).toString("hex"),
     UPSTREAM_API_KEY: `sk-${randomBytes(24).toString("hex")}`,
@@ -86,7 +87,7 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
     METRICS_TOKEN: ["gateway"],
     UPSTREAM_API_KEY: ["inference"],
     EMBEDDING_API_KEY: ["rag"],
-    HUGGING_FACE_TOKEN: [],
+    HUGGING_FACE_TOKEN: ["inference"],
   };
   // What the exllamav2 overlay requires on top of the secrets.
   const exllamav2Settings = {

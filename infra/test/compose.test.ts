@@ -443,8 +443,7 @@ const notInContainers: Record<DogiService, readonly string[]> = {
   auth: [],
   session: [],
   rag: ["RAG_CORPUS_DIR", "EMBEDDING_MODEL_PATH"],
-  // HUGGING_FACE_TOKEN is read by `dogi pull` on the host, never by the service.
-  inference: ["MODEL_PATH", "HUGGING_FACE_TOKEN"],
+  inference: ["MODEL_PATH"],
   gateway: [],
 };
 /**

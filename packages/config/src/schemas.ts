@@ -263,7 +263,7 @@ export const ZInferenceEnv = ZCommonEnv.extend(ZInternalServiceEnv.shape).extend
   UPSTREAM_TIMEOUT_MS: millis(120_000),
   /** An upstream answer that sends nothing for this long is cut; a long stream that keeps sending is not. */
   UPSTREAM_IDLE_TIMEOUT_MS: millis(60_000),
-  /** For gated Hugging Face models in `dogi pull`. */
+  /** For gated Hugging Face models: `dogi pull`, and pulls from the operator console. */
   HUGGING_FACE_TOKEN: z.string().min(1).optional(),
 });
 export type TInferenceEnv = z.infer<typeof ZInferenceEnv>;

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { ZPage, ZPageRequest, ZUserId } from "./common.ts";
 import { ZEmail } from "./auth.ts";
-import { ZIngestDocumentResult, ZRagDocumentId } from "./rag.ts";
+import { ZIngestDocumentResult, ZRagDocumentId, ZRagLanguage, ZRagSpecies } from "./rag.ts";
+import type { TRagDocumentType } from "./rag.ts";
 
 // The operator console's shapes: roles, users, the audit trail, the knowledge base's ingest
 // jobs, models, usage and answer feedback. REST sends them in snake_case, /trpc as they are.
@@ -130,8 +131,19 @@ export const ZAuditPage = ZPage(ZAuditEntry);
 
 // ---- knowledge base ------------------------------------------------------------------------
 
-/** Largest document the admin area uploads (bytes). */
+/** Largest document the admin area uploads (bytes): the ingest pipeline's own limit. */
 export const MAX_ADMIN_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+/** The file types the knowledge base reads, by extension. */
+export const DOCUMENT_TYPE_BY_EXTENSION = {
+  ".md": "markdown",
+  ".markdown": "markdown",
+  ".txt": "text",
+  ".text": "text",
+  ".html": "html",
+  ".htm": "html",
+  ".pdf": "pdf",
+} as const satisfies Record<string, TRagDocumentType>;
 
 export const ZIngestJobState = z.enum(["queued", "running", "done", "failed"]);
 
@@ -193,9 +205,39 @@ export const ZAdminModels = z.object({
 });
 export type TAdminModels = z.infer<typeof ZAdminModels>;
 
+/** A model download started from the operator console (as `dogi pull` does). */
+export const ZModelPull = z.object({
+  pullId: z.string(),
+  uri: z.string(),
+  state: z.enum(["downloading", "loading", "done", "failed"]),
+  downloadedBytes: z.number().int().nonnegative(),
+  /** Null until the host has said how big the file is. */
+  totalBytes: z.number().int().nonnegative().nullable(),
+  /** The model's id once the file is in place. */
+  modelId: z.string().nullable(),
+  /** What happened to it: loaded and serving, or listed to load at the next start. */
+  note: z.string().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type TModelPull = z.infer<typeof ZModelPull>;
+
+export const ZModelPullRequest = z.object({
+  /** hf:user/repo/file.gguf or an http(s) URL of a GGUF file. */
+  uri: z.string().trim().min(1).max(2_000),
+  /** Expected SHA-256 (hex) of the file, when the operator has it. */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "sha256 must be 64 hex digits")
+    .optional(),
+});
+export const ZModelPullList = z.object({ pulls: z.array(ZModelPull) });
+
 // ---- usage and feedback --------------------------------------------------------------------
 
 export const ZUsageWindow = z.union([z.literal(1), z.literal(7), z.literal(30)]);
+export type TUsageWindow = z.infer<typeof ZUsageWindow>;
 export const ZUsageRequest = z.object({ days: ZUsageWindow.default(7) });
 
 const ZPercentiles = z.object({
@@ -233,6 +275,7 @@ export const ZUsageReport = z.object({
 export type TUsageReport = z.infer<typeof ZUsageReport>;
 
 export const ZFeedbackRating = z.enum(["up", "down"]);
+export type TFeedbackRating = z.infer<typeof ZFeedbackRating>;
 
 /** An owner's rating of an answer, stored with the turn. */
 export const ZTurnFeedback = z.object({
@@ -261,3 +304,49 @@ export const ZFeedbackListRequest = ZPageRequest.extend({
   days: ZUsageWindow.default(30),
 });
 export const ZFeedbackPage = ZPage(ZFeedbackItem);
+
+// ---- REST requests (snake_case; query strings arrive as text) --------------------------------
+
+const ZRestLimit = (max: number, fallback: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+const ZRestDays = (fallback: "1" | "7" | "30") =>
+  z
+    .enum(["1", "7", "30"], { error: "days must be 1, 7 or 30" })
+    .default(fallback)
+    .transform(Number)
+    .pipe(ZUsageWindow);
+
+export const ZRestAdminUsersQuery = z.object({
+  search: z.string().trim().max(254).optional(),
+  cursor: z.string().max(512).optional(),
+  limit: ZRestLimit(100, 25),
+});
+export const ZRestAdminSetRoleRequest = z.strictObject({ role: ZRole });
+export const ZRestAuditQuery = z.object({
+  action: ZAuditAction.optional(),
+  cursor: z.string().max(512).optional(),
+  limit: ZRestLimit(500, 50),
+});
+export const ZRestKbDocumentsQuery = z.object({
+  species: ZRagSpecies.optional(),
+  language: ZRagLanguage.optional(),
+  cursor: z.string().max(512).optional(),
+  limit: ZRestLimit(200, 50),
+});
+export const ZRestKbSearchRequest = z.strictObject({
+  query: z.string().trim().min(1).max(2000),
+  species: z.enum(["dog", "cat"]).optional(),
+  language: ZRagLanguage.optional(),
+  limit: z.number().int().min(1).max(20).default(5),
+});
+export const ZRestUsageQuery = z.object({ days: ZRestDays("7") });
+export const ZRestFeedbackQuery = z.object({
+  rating: ZFeedbackRating.optional(),
+  days: ZRestDays("30"),
+  cursor: z.string().max(512).optional(),
+  limit: ZRestLimit(100, 20),
+});
+export const ZRestModelPullRequest = z.strictObject({
+  uri: ZModelPullRequest.shape.uri,
+  sha256: ZModelPullRequest.shape.sha256,
+});

@@ -18,6 +18,7 @@ export const ZRagDocumentId = z
   .min(1)
   .max(200)
   .regex(/^[a-z0-9][a-z0-9._-]*$/, "use lowercase letters, digits, '.', '-' and '_'");
+export type TRagDocumentId = z.infer<typeof ZRagDocumentId>;
 
 /** One file to ingest: its name (for the type and the default id) and its bytes. */
 export const ZIngestDocumentRequest = z.object({

@@ -9,3 +9,8 @@ export { writeGgufFile } from "./format.ts";
 export type { GgufMetadata, GgufTensor, GgufValue } from "./format.ts";
 export { ChatMlTokens, CHATML_TEMPLATE, buildVocabulary } from "./tokenizer.ts";
 export { benchCache, ensureBenchModel } from "./bench-model.ts";
+export { downloadModel, modelUrlOf, sha256Of, PARTIAL_DIR } from "./download.ts";
+export type { DownloadModelOptions, DownloadProgress, DownloadResult } from "./download.ts";
+export { tokenFor } from "./hf-token.ts";
+export { largeModel, serveModel, tinyModel } from "./model-server.ts";
+export type { SeenRequest, ServedModel } from "./model-server.ts";

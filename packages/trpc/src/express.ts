@@ -159,6 +159,7 @@ export function createServiceApp<Ctx extends BaseContext>(
             apiKey:
               typeof req.headers["x-api-key"] === "string" ? req.headers["x-api-key"] : undefined,
           },
+          req,
         }),
       maxBodySize: options.maxTrpcBodyBytes ?? 1024 * 1024,
       ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { initTRPC } from "@trpc/server";
 import { appCodeFromTrpc, flattenZodIssues } from "@dogi/contracts";
 import type { TAppErrorCode, TFieldIssue, TIdentity } from "@dogi/contracts";
@@ -18,6 +19,8 @@ export interface BaseContext {
   caller: ServiceName | null;
   /** Raw credentials the caller presented, for the auth hook to verify. */
   credentials: { authorization?: string | undefined; apiKey?: string | undefined };
+  /** The HTTP request, for what only it tells (where an admin acts from, for the audit log). */
+  req?: IncomingMessage;
 }
 
 /** Dogi-specific fields every tRPC error carries in `data`. */

@@ -9,6 +9,8 @@ import { Authenticator } from "./auth/authenticator.ts";
 import { shareRevocations } from "./auth/revocations.ts";
 import { BackgroundWork } from "./background.ts";
 import { DeletionJob } from "./auth/deletion-job.ts";
+import { requireAdmin } from "./admin/require-admin.ts";
+import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { gatewaySigner } from "./clients.ts";
 import type { ServiceClients } from "./clients.ts";
@@ -141,17 +143,19 @@ export function createGateway(deps: GatewayAppDeps) {
     streams: state,
     onRateLimited: (limit) => metrics.rateLimited(limit),
   };
+  const accountDeps = {
+    services,
+    authenticator: revocations ?? authenticator,
+    trustedProxies: trusted,
+    logger,
+    deletionRetryMs: env.GATEWAY_DELETION_RETRY_MS,
+  };
   const routes = [
     // First: its /v1/auth/pets/due-soon would otherwise be taken for a pet id.
     ...petRecordRoutes({ services }),
-    ...authRoutes({
-      services,
-      authenticator: revocations ?? authenticator,
-      trustedProxies: trusted,
-      logger,
-      deletionRetryMs: env.GATEWAY_DELETION_RETRY_MS,
-    }),
+    ...authRoutes(accountDeps),
     ...llmRoutes(chat),
+    ...adminRoutes(accountDeps),
   ];
   const mayReadMetrics = metricsAccess({ token: env.METRICS_TOKEN, trusted });
   const isLocalClient = metricsAccess({ token: "", trusted });
@@ -167,7 +171,14 @@ export function createGateway(deps: GatewayAppDeps) {
     devErrors: env.DOGI_DEV_ERRORS,
     router: gatewayRouter,
     access: { kind: "public" },
-    createContext: (base) => ({ ...base, services, authenticator, chat, limitUser }),
+    createContext: (base) => ({
+      ...base,
+      services,
+      authenticator,
+      chat,
+      limitUser,
+      admin: accountDeps,
+    }),
     maxBatchSize: TRPC_MAX_BATCH,
     readinessDetails: mayReadDetails,
     routes: (app) => {
@@ -197,6 +208,9 @@ export function createGateway(deps: GatewayAppDeps) {
         authenticator,
         bodyLimit: env.GATEWAY_BODY_LIMIT,
         limitUser: (caller) => limitUser(caller.userId),
+        requireAdmin: async (caller) => {
+          await requireAdmin(services, caller);
+        },
       });
     },
   });

@@ -1,4 +1,5 @@
 import type { BaseContext } from "@dogi/trpc";
+import type { AdminDeps } from "./admin/deps.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
 import type { ServiceClients } from "./clients.ts";
 import type { AskDeps } from "./rpc/ask.ts";
@@ -9,6 +10,8 @@ export interface GatewayContext extends BaseContext {
   authenticator: Authenticator;
   /** The chat turn's code, limits and stream count, shared with the REST turn. */
   chat: AskDeps;
+  /** The operator console's use cases (the admin procedures). */
+  admin: AdminDeps;
   /** Charges one call to the user's per-minute limit; throws RATE_LIMITED when it is spent. */
   limitUser: (userId: string) => void | Promise<void>;
 }

@@ -26,6 +26,7 @@ import {
 } from "@dogi/contracts";
 import type { TUserId } from "@dogi/contracts";
 import { withoutDetails } from "@dogi/trpc";
+import { adminRouter } from "./admin/router.ts";
 import { asUser } from "./clients.ts";
 import { askTurn } from "./rpc/ask.ts";
 import { zAsyncIterable } from "./rpc/async-iterable.ts";
@@ -36,6 +37,8 @@ const userIdOf = (subject: string) => subject as TUserId;
 
 /** The public typed API: the user-facing procedures of auth and session, behind one token. */
 export const gatewayRouter = router({
+  /** The operator console (admins only; see admin/router.ts). */
+  admin: adminRouter,
   // Anyone may ask whether Dogi is up; what each dependency says stays inside (see /readyz).
   health: publicProcedure
     .output(ZHealth)

@@ -1,6 +1,7 @@
 import { TRPCClientError } from "@trpc/client";
 import { bearerToken } from "@dogi/contracts";
 import { AppError, createTrpc } from "@dogi/trpc";
+import { requireAdmin } from "./admin/require-admin.ts";
 import { credentialKind } from "./auth/credential-shape.ts";
 import type { GatewayContext } from "./context.ts";
 import { describeFailure } from "./http/failure.ts";
@@ -46,4 +47,17 @@ export const protectedProcedure = trpc.protectedProcedure.use(async ({ ctx, next
     });
   }
   return result;
+});
+
+/**
+ * An admin's procedure: a signed-in user whom auth finds to be an admin now (asked on every
+ * call, see requireAdmin), charged to the same per-user limit.
+ */
+export const adminProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  await requireAdmin(ctx.services, {
+    userId: ctx.identity.subject,
+    token: bearerOf(ctx),
+    kind: "user",
+  });
+  return next();
 });

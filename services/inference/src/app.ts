@@ -3,6 +3,7 @@ import { createServiceApp } from "@dogi/trpc";
 import type { HealthReporter, InternalAuthSettings } from "@dogi/trpc";
 import type { Logger } from "@dogi/logger";
 import type { InferenceEngine } from "./engine/engine.ts";
+import type { ModelPulls } from "./engine/model-pulls.ts";
 import type { InferenceMetrics } from "./metrics.ts";
 import { mountOpenAiRoutes } from "./openai/routes.ts";
 import { inferenceRouter } from "./router.ts";
@@ -13,6 +14,8 @@ export interface InferenceAppDeps {
   health: HealthReporter;
   devErrors: boolean;
   engine: InferenceEngine;
+  /** Model downloads started from the operator console. */
+  pulls: ModelPulls;
   metrics: InferenceMetrics;
   upstream: UpstreamConfig | undefined;
   requestTimeoutMs: number;
@@ -38,7 +41,7 @@ export function createInferenceApp(deps: InferenceAppDeps) {
         res.status(code === "UNAUTHENTICATED" ? 401 : 403).json(toOpenAiError({ code, message }));
       },
     },
-    createContext: (base) => ({ ...base, engine: deps.engine }),
+    createContext: (base) => ({ ...base, engine: deps.engine, pulls: deps.pulls }),
     routes: (app) => mountOpenAiRoutes(app, deps),
   });
 }

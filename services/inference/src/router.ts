@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { ZCountPromptRequest, ZHealth, ZInferenceStatus, ZPromptCount } from "@dogi/contracts";
+import {
+  ZAdminModels,
+  ZCountPromptRequest,
+  ZHealth,
+  ZInferenceStatus,
+  ZModelPull,
+  ZModelPullList,
+  ZModelPullRequest,
+  ZPromptCount,
+} from "@dogi/contracts";
 import { countChatPrompt } from "./engine/count-prompt.ts";
 import { publicProcedure, router } from "./trpc.ts";
 
@@ -16,6 +25,22 @@ export const inferenceRouter = router({
     .input(ZCountPromptRequest)
     .output(ZPromptCount)
     .mutation(({ ctx, input }) => countChatPrompt(ctx.engine, input)),
+  // The gateway calls it only for admins (the operator console's models screen).
+  admin: router({
+    models: publicProcedure
+      .input(z.void())
+      .output(ZAdminModels)
+      .query(({ ctx }) => ctx.engine.adminModels()),
+    /** Downloads a model into the models folder, as `dogi pull` does; follow it with pulls. */
+    pull: publicProcedure
+      .input(ZModelPullRequest)
+      .output(ZModelPull)
+      .mutation(({ ctx, input }) => ctx.pulls.start(input)),
+    pulls: publicProcedure
+      .input(z.void())
+      .output(ZModelPullList)
+      .query(({ ctx }) => ({ pulls: ctx.pulls.list() })),
+  }),
 });
 
 export type InferenceRouter = typeof inferenceRouter;

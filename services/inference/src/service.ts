@@ -1,8 +1,10 @@
+import path from "node:path";
 import type { TInferenceEnv } from "@dogi/config";
 import type { Logger } from "@dogi/logger";
 import { createHealthReporter, internalAuthFrom } from "@dogi/trpc";
 import { createInferenceApp } from "./app.ts";
 import { InferenceEngine } from "./engine/engine.ts";
+import { ModelPulls } from "./engine/model-pulls.ts";
 import type { LoadedModel } from "./engine/loaded-model.ts";
 import { InferenceMetrics } from "./metrics.ts";
 import type { UpstreamConfig } from "./upstream.ts";
@@ -32,6 +34,7 @@ export type InferenceSettings = Pick<
   | "INTERNAL_SECRET"
   | "INTERNAL_HOSTNAMES"
   | "INFERENCE_PUBLIC"
+  | "HUGGING_FACE_TOKEN"
 >;
 
 /** Builds the engine, metrics, health and app; `engine.start()` loads the models. */
@@ -145,16 +148,23 @@ export async function createInferenceService(settings: InferenceSettings, logger
       },
     ],
   });
+  const pulls = new ModelPulls({
+    modelsDir: settings.MODEL_PATH ? undefined : path.resolve(settings.MODELS_DIR),
+    token: settings.HUGGING_FACE_TOKEN,
+    engine,
+    logger,
+  });
   const app = createInferenceApp({
     logger,
     health,
     devErrors: settings.DOGI_DEV_ERRORS,
     engine,
+    pulls,
     metrics,
     upstream,
     requestTimeoutMs: settings.INFERENCE_REQUEST_TIMEOUT_MS,
     internalAuth: internalAuthFrom(settings),
     publicRoutes: settings.INFERENCE_PUBLIC,
   });
-  return { engine, metrics, health, app };
+  return { engine, pulls, metrics, health, app };
 }

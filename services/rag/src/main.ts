@@ -1,10 +1,13 @@
+import path from "node:path";
 import { loadEnvOrExit, ZRagEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
 import { createHealthReporter, internalAuthFrom, serve, serverLimits } from "@dogi/trpc";
 import { createRagApp } from "./app.ts";
 import { chromaHeartbeatCheck } from "./chroma-health.ts";
 import { createEmbedder } from "./embed/create-embedder.ts";
+import { IngestJobQueue } from "./jobs/ingest-jobs.ts";
 import { KnowledgeBase } from "./kb/knowledge-base.ts";
+import { OriginalStore } from "./kb/originals.ts";
 import { KnowledgeBaseRuntime } from "./kb/runtime.ts";
 import { defaultCorpusDir } from "./kb/seed-corpus.ts";
 import { ChromaStore } from "./store/chroma-store.ts";
@@ -31,13 +34,17 @@ const kb = new KnowledgeBase({
   onSyncError: (error) =>
     logger.warn({ err: error }, "could not bring the BM25 index in step with the collection"),
 });
+const corpusDir = env.RAG_CORPUS_DIR ?? defaultCorpusDir;
 // Starts in the background: /readyz says "starting" until the index is loaded and the corpus seeded.
 const runtime = new KnowledgeBaseRuntime({
   kb,
   logger,
-  corpusDir: env.RAG_SEED_CORPUS ? (env.RAG_CORPUS_DIR ?? defaultCorpusDir) : undefined,
+  corpusDir: env.RAG_SEED_CORPUS ? corpusDir : undefined,
   reindex: env.RAG_REINDEX,
 });
+// Under DATA_DIR, which Compose keeps in rag's volume: replicas of one deployment share it.
+const originals = new OriginalStore(path.join(env.DATA_DIR, "rag", "documents"));
+const jobs = new IngestJobQueue({ logger });
 const health = createHealthReporter({
   service: "rag",
   checks: [
@@ -51,6 +58,9 @@ const app = createRagApp({
   devErrors: env.DOGI_DEV_ERRORS,
   internalAuth: internalAuthFrom(env),
   runtime,
+  originals,
+  jobs,
+  corpusDir,
 });
 
 await serve({

@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { requireServer, startChroma, testCredential } from "@dogi/testing";
 import type { ChromaServer } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
+import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RagRouter } from "./router.ts";
 import type { ChunkRecord } from "./search/chunk-record.ts";
@@ -49,11 +53,14 @@ describe.skipIf(gate.skip)(gate.title("two rag replicas on one Chroma collection
   let cliA: RagClient;
   let cliB: RagClient;
   let gatewayB: RagClient;
+  /** One DATA_DIR/rag/documents for both, as Compose's shared volume gives them. */
+  let documentsDir: string;
 
   beforeAll(async () => {
     chroma = await startChroma();
-    a = await startRagService({ chromaUrl: chroma.url, indexSyncMs: 100 });
-    b = await startRagService({ chromaUrl: chroma.url, indexSyncMs: 100 });
+    documentsDir = await mkdtemp(path.join(tmpdir(), "dogi-rag-replicas-"));
+    a = await startRagService({ chromaUrl: chroma.url, indexSyncMs: 100, documentsDir });
+    b = await startRagService({ chromaUrl: chroma.url, indexSyncMs: 100, documentsDir });
     await ingestCorpusDocs(a.kb, ["chocolate.en", "lilies.en", "kennel-cough.en"]);
     cliA = clientOf(a, "cli");
     cliB = clientOf(b, "cli");
@@ -64,6 +71,7 @@ describe.skipIf(gate.skip)(gate.title("two rag replicas on one Chroma collection
     await a.stop();
     await b.stop();
     await chroma.stop();
+    await rm(documentsDir, { recursive: true, force: true });
   });
 
   it("a document ingested through one replica is found by keyword through the other, and gone after its deletion", async () => {
@@ -127,5 +135,33 @@ describe.skipIf(gate.skip)(gate.title("two rag replicas on one Chroma collection
     expect(b.kb.index.idsOfDocument("note-fernwhistle").length).toBeGreaterThan(0);
     expect(b.kb.index.idsOfDocument("note-mossgrain").length).toBeGreaterThan(0);
     expect(await keywordHits(gatewayB, "mossgrain")).toEqual(["note-mossgrain"]);
+  });
+
+  it("an ingest job is known to the replica that took it only; its document and original serve both", async () => {
+    const gatewayA = clientOf(a, "gateway");
+    const job = await gatewayA.jobs.enqueue.mutate({
+      fileName: "note-thistledown.md",
+      content: Buffer.from(note("note-thistledown", "thistledown").content).toString("base64"),
+    });
+    await a.jobs.idle();
+    expect((await gatewayA.jobs.get.query({ jobId: job.jobId })).state).toBe("done");
+    const elsewhere = await gatewayB.jobs.get
+      .query({ jobId: job.jobId })
+      .catch((error: unknown) => error);
+    expect(elsewhere).toBeInstanceOf(TRPCClientError);
+    expect((elsewhere as TRPCClientError<RagRouter>).data?.appCode).toBe("NOT_FOUND");
+    expect((await gatewayB.jobs.list.query()).jobs).toEqual([]);
+
+    await eventually(
+      async () => (await keywordHits(gatewayB, "thistledown"))[0] === "note-thistledown",
+      "replica B finds the document A's job stored",
+    );
+    // B re-ingests it from the original A kept in the shared folder.
+    const again = await gatewayB.reingest.mutate({ documentId: "note-thistledown" });
+    await b.jobs.idle();
+    expect(await gatewayB.jobs.get.query({ jobId: again.jobId })).toMatchObject({
+      state: "done",
+      result: { documentId: "note-thistledown", unchanged: true },
+    });
   });
 });

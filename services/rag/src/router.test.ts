@@ -223,6 +223,12 @@ describe.skipIf(gate.skip)(gate.title("rag when Chroma is down or slow"), () => 
         .catch((caught: unknown) => caught);
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(errorCode(error)).toBe("UPSTREAM_UNAVAILABLE");
+      // An upload is refused at once too, rather than queued to fail later.
+      const upload = await client.jobs.enqueue
+        .mutate({ fileName: "early.md", content: Buffer.from("# Early").toString("base64") })
+        .catch((caught: unknown) => caught);
+      expect(errorCode(upload)).toBe("UPSTREAM_UNAVAILABLE");
+      expect(rag.jobs.list()).toEqual([]);
     } finally {
       await rag.stop();
     }

@@ -1,9 +1,13 @@
 import {
   ZDeleteDocumentRequest,
   ZDeleteDocumentResult,
+  ZEnqueueIngestRequest,
   ZHealth,
   ZIngestDocumentRequest,
   ZIngestDocumentResult,
+  ZIngestJob,
+  ZIngestJobList,
+  ZIngestJobRef,
   ZListDocumentsRequest,
   ZListDocumentsResult,
   ZRagSearchRequest,
@@ -13,8 +17,13 @@ import {
   ZRagResumeWritesRequest,
   ZRagResumeWritesResult,
   ZRagStats,
+  ZReingestRequest,
 } from "@dogi/contracts";
+import { enqueueIngest } from "./jobs/enqueue-ingest.ts";
+import { reingest } from "./jobs/reingest.ts";
 import { decodeContent } from "./kb/decode-content.ts";
+import { deleteDocument } from "./kb/delete-document.ts";
+import { ingestAndKeep } from "./kb/ingest-and-keep.ts";
 import { listDocuments } from "./kb/list-documents.ts";
 import { publicProcedure, router } from "./trpc.ts";
 
@@ -29,20 +38,40 @@ export const ragRouter = router({
     .input(ZIngestDocumentRequest)
     .output(ZIngestDocumentResult)
     .mutation(async ({ ctx, input }) => {
-      const kb = ctx.runtime.ready();
-      const result = await kb.ingest({
-        fileName: input.fileName,
-        bytes: decodeContent(input.content, input.encoding),
-        documentId: input.documentId,
-        source: input.source,
-      });
+      const result = await ingestAndKeep(
+        { kb: ctx.runtime.ready(), originals: ctx.originals, logger: ctx.logger },
+        {
+          fileName: input.fileName,
+          bytes: decodeContent(input.content, input.encoding),
+          documentId: input.documentId,
+          source: input.source,
+        },
+      );
       ctx.logger.info({ ...result }, "document ingested");
       return result;
     }),
   deleteDocument: publicProcedure
     .input(ZDeleteDocumentRequest)
     .output(ZDeleteDocumentResult)
-    .mutation(({ ctx, input }) => ctx.runtime.ready().deleteDocument(input.documentId)),
+    .mutation(({ ctx, input }) =>
+      deleteDocument({ kb: ctx.runtime.ready(), originals: ctx.originals }, input.documentId),
+    ),
+  // The admin area's uploads: answered at once, ingested in the background one at a time.
+  jobs: router({
+    enqueue: publicProcedure
+      .input(ZEnqueueIngestRequest)
+      .output(ZIngestJob)
+      .mutation(({ ctx, input }) => enqueueIngest(ctx, input)),
+    list: publicProcedure.output(ZIngestJobList).query(({ ctx }) => ({ jobs: ctx.jobs.list() })),
+    get: publicProcedure
+      .input(ZIngestJobRef)
+      .output(ZIngestJob)
+      .query(({ ctx, input }) => ctx.jobs.get(input.jobId)),
+  }),
+  reingest: publicProcedure
+    .input(ZReingestRequest)
+    .output(ZIngestJob)
+    .mutation(({ ctx, input }) => reingest(ctx, input)),
   listDocuments: publicProcedure
     .input(ZListDocumentsRequest)
     .output(ZListDocumentsResult)

@@ -3,7 +3,7 @@ import path from "node:path";
 import { ZInferenceEnv, currentEnvironment } from "@dogi/config";
 import { findRepoRoot } from "../paths.ts";
 import { UsageError } from "../usage-error.ts";
-import { downloadModel, modelUrlOf } from "../models/download.ts";
+import { downloadModel, modelUrlOf } from "@dogi/gguf";
 
 export const pullUsage = `dogi pull <url | hf:user/repo/file.gguf> [--dir DIR]
 

@@ -4,8 +4,8 @@ import type { z } from "zod";
 import { ZInferenceEnv, ZLauncherEnv, ZRagEnv } from "@dogi/config";
 import type { CatalogueModel } from "./catalogue.ts";
 import { catalogue as defaultCatalogue } from "./catalogue.ts";
-import type { DownloadProgress } from "./download.ts";
-import { downloadModel } from "./download.ts";
+import type { DownloadProgress } from "@dogi/gguf";
+import { downloadModel } from "@dogi/gguf";
 
 /** What `dogi start` reads to decide whether to offer models. */
 export const ZModelSetupEnv = ZLauncherEnv.pick({ DOGI_MODEL: true, DOGI_EMBEDDING_MODEL: true })

@@ -80,6 +80,23 @@ export function jsonBody(limit: number) {
 }
 
 /**
+ * A route's raw body (an upload) up to `limit` bytes, as a Buffer in `req.body` (empty when
+ * there is none); a bigger one gets a 413 that a client still uploading receives.
+ */
+export function rawBody(limit: number) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (!hasBody(req)) {
+      req.body = Buffer.alloc(0);
+      return next();
+    }
+    const body = await boundedBody(req, res, limit);
+    if (body === null) return;
+    req.body = body;
+    next();
+  };
+}
+
+/**
  * /trpc bodies up to `limit` bytes, read here so that one over it gets a 413 the client sees
  * (tRPC's own limit stops reading mid-upload); tRPC takes the text from `req.body`.
  */

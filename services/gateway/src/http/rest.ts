@@ -5,7 +5,7 @@ import { AppError } from "@dogi/trpc";
 import type { Authenticator, Caller } from "../auth/authenticator.ts";
 import { parseByteSize } from "../edge/body.ts";
 import { describeFailure, sendFailure } from "./failure.ts";
-import { jsonBody } from "./json-body.ts";
+import { jsonBody, rawBody } from "./json-body.ts";
 
 /** What a REST handler gets: the validated body and query, the path parameters and the caller. */
 export interface RestContext<B, Q> {
@@ -14,7 +14,7 @@ export interface RestContext<B, Q> {
   body: B;
   query: Q;
   params: Record<string, string>;
-  /** Set on routes with `auth: "user"` or `auth: "chat"`. */
+  /** Set on routes with `auth: "user"`, `"chat"` or `"admin"`. */
   caller: Caller;
 }
 
@@ -28,8 +28,11 @@ export interface RestRouteDoc {
   path: string;
   tag: string;
   summary: string;
-  /** "user": an access token; "chat": an access token or an API key with the chat scope. */
-  auth: "none" | "user" | "chat";
+  /**
+   * "user": an access token; "chat": an access token or an API key with the chat scope;
+   * "admin": the access token of a user who is an admin now (auth is asked on every call).
+   */
+  auth: "none" | "user" | "chat" | "admin";
   body?: z.ZodType;
   query?: z.ZodType;
   response?: z.ZodType;
@@ -37,6 +40,8 @@ export interface RestRouteDoc {
   status?: number;
   /** The route answers with server-sent events (when the body asks to stream). */
   sse?: boolean;
+  /** The body is a file of at most this many bytes, any type, not JSON (`req.body` is a Buffer). */
+  upload?: number;
 }
 
 /** A route with its handler, types erased so that routes of different shapes share one list. */
@@ -67,7 +72,8 @@ export function defineRoute<
   return {
     doc,
     async handle(req, res, caller) {
-      const body = doc.body ? parse(doc.body, req.body ?? {}, "body") : undefined;
+      const body =
+        doc.body && doc.upload === undefined ? parse(doc.body, req.body ?? {}, "body") : undefined;
       const query = doc.query ? parse(doc.query, req.query, "query") : undefined;
       return handler({
         req,
@@ -90,19 +96,23 @@ export function mountRestRoutes(
     bodyLimit: string;
     /** Throws RATE_LIMITED when the caller made too many requests. */
     limitUser: (caller: Caller) => Promise<void>;
+    /** Throws FORBIDDEN unless the caller is an admin now. */
+    requireAdmin: (caller: Caller) => Promise<void>;
   },
 ): void {
   const json = jsonBody(parseByteSize(options.bodyLimit));
   for (const route of routes) {
-    app[route.doc.method](route.doc.path, json, async (req: Request, res: Response) => {
+    const body = route.doc.upload === undefined ? json : rawBody(route.doc.upload);
+    app[route.doc.method](route.doc.path, body, async (req: Request, res: Response) => {
       try {
         const caller =
-          route.doc.auth === "user"
+          route.doc.auth === "user" || route.doc.auth === "admin"
             ? await options.authenticator.requireUser(req)
             : route.doc.auth === "chat"
               ? await options.authenticator.requireChat(req)
               : null;
         if (caller) await options.limitUser(caller);
+        if (caller && route.doc.auth === "admin") await options.requireAdmin(caller);
         const result = await route.handle(req, res, caller);
         if (result === "sent") return;
         const status = result.status ?? route.doc.status ?? 200;

@@ -58,7 +58,17 @@ export function openApiDocument(
               content: { "application/json": { schema: jsonSchemaOf(route.body, "input") } },
             },
           }
-        : {}),
+        : route.upload !== undefined
+          ? {
+              requestBody: {
+                required: true,
+                description: `The file itself, at most ${route.upload} bytes`,
+                content: {
+                  "application/octet-stream": { schema: { type: "string", format: "binary" } },
+                },
+              },
+            }
+          : {}),
       responses: {
         [success]: { description: "Success", ...(Object.keys(content).length ? { content } : {}) },
         "400": errorResponse("Invalid input: the message and `issues` say what to fix"),
@@ -67,6 +77,14 @@ export function openApiDocument(
           : {}),
         ...(route.auth === "chat"
           ? { "403": errorResponse("An API key without the chat scope") }
+          : {}),
+        ...(route.auth === "admin"
+          ? {
+              "403": errorResponse("The caller is not an admin"),
+              "409": errorResponse(
+                "Refused: it would leave no admin, or acts on the admin themselves",
+              ),
+            }
           : {}),
         "404": errorResponse("Not found (or not yours)"),
         "413": errorResponse("Body too large"),

@@ -1,11 +1,12 @@
 import type { Logger } from "@dogi/logger";
-import type { TInferenceModelInfo, TInferenceStatus } from "@dogi/contracts";
+import type { TAdminModels, TInferenceModelInfo, TInferenceStatus } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import { ModelNotFoundError, NoModelError } from "../openai/errors.ts";
 import { loadBackend } from "./backend.ts";
 import type { Backend, GpuSetting } from "./backend.ts";
 import { LoadedModel } from "./loaded-model.ts";
-import { findModelFiles } from "./model-files.ts";
+import { describeModels } from "./model-details.ts";
+import { findModelFiles, modelIdFromPath } from "./model-files.ts";
 import type { ModelFile } from "./model-files.ts";
 
 export interface EngineOptions {
@@ -78,8 +79,22 @@ export class InferenceEngine {
       logger.warn(this.options.upstream ? "no local model; using the upstream API" : NO_MODEL_HINT);
       return;
     }
+    if (!(await this.ensureBackend())) return;
+    for (const entry of this.models) {
+      if (this.disposed) return;
+      await this.loadEntry(entry);
+    }
+  }
+
+  /**
+   * Loads llama.cpp once; false when it cannot load and an upstream answers instead (every
+   * model is then marked failed with the reason).
+   */
+  private async ensureBackend(): Promise<boolean> {
+    if (this.backend) return true;
     try {
       this.backend = await loadBackend(this.options);
+      return true;
     } catch (error) {
       // No model can load without llama.cpp; with an upstream the service still answers.
       const message = error instanceof Error ? error.message : String(error);
@@ -88,44 +103,74 @@ export class InferenceEngine {
         entry.error = message;
       }
       if (!this.options.upstream) throw error;
-      logger.error({ err: error }, `${message}; requests go to the upstream API`);
+      this.options.logger.error({ err: error }, `${message}; requests go to the upstream API`);
+      return false;
+    }
+  }
+
+  private async loadEntry(entry: ModelState): Promise<void> {
+    const { logger } = this.options;
+    const backend = this.backend;
+    if (!backend) return;
+    entry.state = "loading";
+    const started = Date.now();
+    try {
+      entry.loaded = await LoadedModel.load({
+        llama: backend.llama,
+        id: entry.file.id,
+        path: entry.file.path,
+        threads: backend.threads,
+        parallel: this.options.parallel,
+        contextSize: this.options.contextSize,
+        queueMax: this.options.queueMax,
+        slotsPerCaller: this.options.slotsPerCaller ?? 0,
+        parkedPrefixBytes: this.options.parkedPrefixBytes ?? 0,
+        onWarning: (message) => logger.warn({ model: entry.file.id }, message),
+      });
+      entry.state = "loaded";
+      logger.info(
+        {
+          model: entry.file.id,
+          path: entry.file.path,
+          ms: Date.now() - started,
+          contextSize: entry.loaded.contextSize,
+          sequences: this.options.parallel,
+        },
+        "model loaded",
+      );
+    } catch (error) {
+      entry.state = "failed";
+      entry.error = error instanceof Error ? error.message : String(error);
+      logger.error({ model: entry.file.id, path: entry.file.path, err: error }, entry.error);
+      if (entry.file.isDefault && !this.options.upstream) throw error;
+    }
+  }
+
+  /**
+   * Adds a model file that appeared in the models folder (a pull from the operator console).
+   * With no local model serving, it becomes the default and loads now; otherwise it is listed
+   * and loads at the next start (a second model may not fit beside the first). Resolves when
+   * the file is known, or loaded; a load failure is kept as the model's state and error.
+   */
+  async addModel(path: string): Promise<void> {
+    const id = modelIdFromPath(path);
+    if (this.models.some((entry) => entry.file.id === id)) return;
+    const serving = this.loadedModels().length > 0;
+    const entry: ModelState = {
+      file: { id, path, aliases: [], isDefault: false },
+      state: "pending",
+    };
+    if (serving) {
+      this.models.push(entry);
       return;
     }
-    for (const entry of this.models) {
-      if (this.disposed) return;
-      entry.state = "loading";
-      const started = Date.now();
-      try {
-        entry.loaded = await LoadedModel.load({
-          llama: this.backend.llama,
-          id: entry.file.id,
-          path: entry.file.path,
-          threads: this.backend.threads,
-          parallel: this.options.parallel,
-          contextSize: this.options.contextSize,
-          queueMax: this.options.queueMax,
-          slotsPerCaller: this.options.slotsPerCaller ?? 0,
-          parkedPrefixBytes: this.options.parkedPrefixBytes ?? 0,
-          onWarning: (message) => logger.warn({ model: entry.file.id }, message),
-        });
-        entry.state = "loaded";
-        logger.info(
-          {
-            model: entry.file.id,
-            path: entry.file.path,
-            ms: Date.now() - started,
-            contextSize: entry.loaded.contextSize,
-            sequences: this.options.parallel,
-          },
-          "model loaded",
-        );
-      } catch (error) {
-        entry.state = "failed";
-        entry.error = error instanceof Error ? error.message : String(error);
-        logger.error({ model: entry.file.id, path: entry.file.path, err: error }, entry.error);
-        if (entry.file.isDefault && !this.options.upstream) throw error;
-      }
-    }
+    // Nothing serves (no model at start, or the default failed): the new file takes over.
+    for (const other of this.models) other.file.isDefault = false;
+    entry.file.isDefault = true;
+    this.models.unshift(entry);
+    await this.start().catch(() => undefined);
+    if (!(await this.ensureBackend())) return;
+    await this.loadEntry(entry).catch(() => undefined);
   }
 
   /** True once requests can be answered: the default model loaded, or nothing to wait for. */
@@ -216,6 +261,11 @@ export class InferenceEngine {
       },
       hint: mode === "none" ? NO_MODEL_HINT : null,
     };
+  }
+
+  /** The models as the operator console lists them (see describeModels). */
+  adminModels(): Promise<TAdminModels> {
+    return describeModels(this.status(), new Map(this.loadedModels().map((m) => [m.id, m])));
   }
 
   /** GPU memory in use and total, when running on a GPU. */

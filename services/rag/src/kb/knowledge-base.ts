@@ -27,7 +27,7 @@ import type { ChromaStore } from "../store/chroma-store.ts";
 import { IndexSync } from "./index-sync.ts";
 import { WriteGate } from "./write-gate.ts";
 
-/** Chunks embedded per call when a collection is re-embedded. */
+/** Chunks embedded per call when a document is ingested or a collection re-embedded. */
 const reembedBatch = 256;
 
 export interface KnowledgeBaseOptions {
@@ -162,7 +162,7 @@ export class KnowledgeBase {
           if (!records.every((record) => this.index.has(record.id))) this.index.add(records);
           return result;
         }
-        const embeddings = await this.options.embedder.embed(fresh.map(indexTextOf));
+        const embeddings = await this.embedInBatches(fresh.map(indexTextOf));
         await this.writeThrough(parsed.documentId, records, async () => {
           // New chunks first, old ones after: a reader never sees the document missing.
           await store.upsert(fresh, embeddings);
@@ -171,6 +171,19 @@ export class KnowledgeBase {
         return result;
       }),
     );
+  }
+
+  /**
+   * Embeds texts a batch at a time, letting other work run between batches: a document of many
+   * megabytes (thousands of chunks) must not hold up the searches arriving meanwhile.
+   */
+  private async embedInBatches(texts: readonly string[]): Promise<number[][]> {
+    const vectors: number[][] = [];
+    for (let i = 0; i < texts.length; i += reembedBatch) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      vectors.push(...(await this.options.embedder.embed(texts.slice(i, i + reembedBatch))));
+    }
+    return vectors;
   }
 
   /** Removes a document and all its chunks. */

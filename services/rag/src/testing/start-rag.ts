@@ -1,13 +1,19 @@
+import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createLogger } from "@dogi/logger";
 import { testInternalAuth } from "@dogi/testing";
 import { createHealthReporter } from "@dogi/trpc";
 import { createRagApp } from "../app.ts";
 import { chromaHeartbeatCheck } from "../chroma-health.ts";
 import { HashedNgramEmbedder } from "../embed/hashed.ts";
+import { IngestJobQueue } from "../jobs/ingest-jobs.ts";
 import { KnowledgeBase } from "../kb/knowledge-base.ts";
+import { OriginalStore } from "../kb/originals.ts";
 import { KnowledgeBaseRuntime } from "../kb/runtime.ts";
+import { defaultCorpusDir } from "../kb/seed-corpus.ts";
 import { ChromaStore } from "../store/chroma-store.ts";
 
 /** A rag service listening on a free port of 127.0.0.1, for tests of its HTTP API and of its callers. */
@@ -15,10 +21,15 @@ export interface RagTestService {
   url: string;
   runtime: KnowledgeBaseRuntime;
   kb: KnowledgeBase;
+  originals: OriginalStore;
+  jobs: IngestJobQueue;
   stop(): Promise<void>;
 }
 
-/** Starts the rag app in this process on `chromaUrl`; `corpusDir` seeds it (default: no seeding). */
+/**
+ * Starts the rag app in this process on `chromaUrl`; `corpusDir` seeds it (default: no seeding).
+ * Originals are kept in `documentsDir`, by default a temporary folder removed on stop.
+ */
 export async function startRagService(options: {
   chromaUrl: string;
   collection?: string;
@@ -27,6 +38,7 @@ export async function startRagService(options: {
   /** RAG_INDEX_SYNC_MS (default 2 s). */
   indexSyncMs?: number;
   waitUntilReady?: boolean;
+  documentsDir?: string;
 }): Promise<RagTestService> {
   const logger = createLogger({ service: "rag", level: "silent" });
   const embedder = new HashedNgramEmbedder();
@@ -57,12 +69,19 @@ export async function startRagService(options: {
       { name: "knowledge-base", check: runtime.readinessCheck() },
     ],
   });
+  const documentsDir =
+    options.documentsDir ?? (await mkdtemp(path.join(tmpdir(), "dogi-rag-documents-")));
+  const originals = new OriginalStore(documentsDir);
+  const jobs = new IngestJobQueue({ logger });
   const app = createRagApp({
     logger,
     health,
     devErrors: false,
     internalAuth: testInternalAuth,
     runtime,
+    originals,
+    jobs,
+    corpusDir: options.corpusDir ?? defaultCorpusDir,
   });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
@@ -72,10 +91,16 @@ export async function startRagService(options: {
     url: `http://127.0.0.1:${port}`,
     runtime,
     kb,
+    originals,
+    jobs,
     stop: async () => {
       runtime.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // A job still running would write into the folder being removed.
+      await jobs.idle();
+      if (options.documentsDir === undefined)
+        await rm(documentsDir, { recursive: true, force: true });
     },
   };
 }

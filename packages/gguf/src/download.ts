@@ -4,7 +4,7 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { createModelDownloader } from "node-llama-cpp";
 import type { ModelFileAccessTokens } from "node-llama-cpp";
-import { tokenFor } from "../commands/hf-token.ts";
+import { tokenFor } from "./hf-token.ts";
 
 /** The address a model URI is fetched from: hf:user/repo/file.gguf or an http(s) URL; undefined if neither. */
 export function modelUrlOf(uri: string): string | undefined {

@@ -5,7 +5,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { ensureTinyModel, writeGgufFile } from "@dogi/gguf";
+import { writeGgufFile } from "./format.ts";
+import { ensureTinyModel } from "./tiny-model.ts";
 
 /** A generated GGUF file's bytes and SHA-256. */
 export interface ServedModel {

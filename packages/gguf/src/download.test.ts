@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "@dogi/servers";
-import { largeModel, serveModel, tinyModel } from "../testing/model-server.ts";
+import { largeModel, serveModel, tinyModel } from "./model-server.ts";
 import type { DownloadProgress } from "./download.ts";
 import { PARTIAL_DIR, downloadModel } from "./download.ts";
 

@@ -1,0 +1,14 @@
+import type { TDeleteDocumentResult } from "@dogi/contracts";
+import type { KnowledgeBase } from "./knowledge-base.ts";
+import type { OriginalStore } from "./originals.ts";
+
+/** Removes a document's chunks, then its kept original; NOT_FOUND (nothing removed) when unknown. */
+export async function deleteDocument(
+  deps: { kb: KnowledgeBase; originals: OriginalStore },
+  documentId: string,
+): Promise<TDeleteDocumentResult> {
+  // Chunks first: when that fails (a backup's pause, Chroma down) the original must still be there.
+  const result = await deps.kb.deleteDocument(documentId);
+  await deps.originals.remove(documentId);
+  return result;
+}
