@@ -287,6 +287,18 @@ const ko = {
   feedbackComment: "무엇이 아쉬웠나요? (선택)",
   feedbackPlaceholder: "예: 질문과 관계없는 답이었어요",
   skip: "건너뛰기",
+  modelPulls: "모델 내려받기 기록",
+  pullModel: "모델 내려받기",
+  modelUri: "모델 주소 (hf:사용자/저장소/파일.gguf 또는 URL)",
+  modelSha256: "SHA-256 (선택)",
+  pull: "내려받기",
+  modelSource: "모델 주소",
+  pullState: "상태",
+  progress: "진행",
+  pull_downloading: "내려받는 중",
+  pull_loading: "불러오는 중",
+  pull_done: "완료",
+  pull_failed: "실패",
 } as const;
 
 export type MessageKey = keyof typeof ko;
@@ -578,6 +590,18 @@ const en: Record<MessageKey, string> = {
   feedbackComment: "What was wrong? (optional)",
   feedbackPlaceholder: "e.g. the answer was about something else",
   skip: "Skip",
+  modelPulls: "Model downloads",
+  pullModel: "Download a model",
+  modelUri: "Model (hf:user/repo/file.gguf or a URL)",
+  modelSha256: "SHA-256 (optional)",
+  pull: "Download",
+  modelSource: "Model",
+  pullState: "State",
+  progress: "Progress",
+  pull_downloading: "Downloading",
+  pull_loading: "Loading",
+  pull_done: "Done",
+  pull_failed: "Failed",
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { ko, en };

@@ -5,6 +5,7 @@ import type {
   TAuditEntry,
   TFeedbackItem,
   TIngestJob,
+  TModelPull,
   TRagDocumentSummary,
   TRagStats,
   TRole,
@@ -40,6 +41,7 @@ export type AdminUser = Snake<TAdminUser>;
 export type AuditEntry = Snake<TAuditEntry>;
 export type IngestJob = Snake<TIngestJob>;
 export type AdminModels = Snake<TAdminModels>;
+export type ModelPull = Snake<TModelPull>;
 export type UsageReport = Snake<TUsageReport>;
 export type FeedbackItem = Snake<TFeedbackItem>;
 export type TurnFeedback = Snake<TTurnFeedback>;
