@@ -170,8 +170,7 @@ const ko = {
   uploadHint: "{types} 파일, 20 MB까지",
   upload: "올리기",
   chooseDocumentFirst: "먼저 올릴 파일을 고르세요.",
-  uploadProblem_type:
-    "{file}: 이 형식은 읽을 수 없습니다. .md .markdown .txt .html .htm .pdf 파일을 올리세요.",
+  uploadProblem_type: "{file}: 이 형식은 읽을 수 없습니다. {types} 파일을 올리세요.",
   uploadProblem_empty: "{file}: 빈 파일입니다.",
   uploadProblem_size: "{file}: 20 MB보다 큽니다.",
   uploaded: "{percent}% 보냄 ({sent} / {total})",
@@ -474,7 +473,7 @@ const en: Record<MessageKey, string> = {
   upload: "Upload",
   chooseDocumentFirst: "Choose a file to upload first.",
   uploadProblem_type:
-    "{file}: this type cannot be read. Upload a .md, .markdown, .txt, .html, .htm or .pdf file.",
+    "{file}: this type cannot be read. Upload a file of one of these types: {types}.",
   uploadProblem_empty: "{file}: the file is empty.",
   uploadProblem_size: "{file}: larger than 20 MB.",
   uploaded: "{percent}% sent ({sent} of {total})",

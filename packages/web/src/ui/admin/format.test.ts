@@ -1,7 +1,7 @@
-import { MAX_ADMIN_UPLOAD_BYTES } from "@dogi/contracts";
+import { DOCUMENT_TYPE_BY_EXTENSION, MAX_ADMIN_UPLOAD_BYTES } from "@dogi/contracts";
 import { describe, expect, it } from "vitest";
 import { countRows, detailLine, formatBytes, formatDateTime, formatMs } from "./format.ts";
-import { MAX_UPLOAD_BYTES, uploadProblem } from "./upload-file.ts";
+import { ACCEPTED_EXTENSIONS, MAX_UPLOAD_BYTES, uploadProblem } from "./upload-file.ts";
 
 describe("the admin area's formatting", () => {
   it("writes sizes with one decimal under 100 and none for bytes", () => {
@@ -45,6 +45,7 @@ describe("the admin area's formatting", () => {
 
 describe("the knowledge base's upload check", () => {
   it("takes the document types the knowledge base reads, in any case", () => {
+    expect([...ACCEPTED_EXTENSIONS].sort()).toEqual(Object.keys(DOCUMENT_TYPE_BY_EXTENSION).sort());
     for (const name of ["a.md", "a.markdown", "a.txt", "a.HTML", "a.htm", "Guide.PDF"])
       expect(uploadProblem(name, 10), name).toBeNull();
     expect(uploadProblem("a.docx", 10)).toBe("type");

@@ -205,7 +205,10 @@ export function kbView(ctx: Ctx): HTMLElement {
     }
     const problem = uploadProblem(chosen.name, chosen.size);
     if (problem) {
-      uploadError.textContent = t(`uploadProblem_${problem}`, { file: chosen.name });
+      uploadError.textContent = t(`uploadProblem_${problem}`, {
+        file: chosen.name,
+        types: ACCEPTED_EXTENSIONS.join(" "),
+      });
       return;
     }
     uploadButton.disabled = true;

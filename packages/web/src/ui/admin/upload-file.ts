@@ -1,5 +1,16 @@
-/** The file types the knowledge base ingests, as the file picker offers them. */
-export const ACCEPTED_EXTENSIONS = [".md", ".markdown", ".txt", ".html", ".htm", ".pdf"] as const;
+/**
+ * The file types the knowledge base ingests, as the file picker offers them (contracts'
+ * DOCUMENT_TYPE_BY_EXTENSION: the page bundles no zod, so a test keeps the two lists equal).
+ */
+export const ACCEPTED_EXTENSIONS = [
+  ".md",
+  ".markdown",
+  ".txt",
+  ".text",
+  ".html",
+  ".htm",
+  ".pdf",
+] as const;
 
 /** Largest upload the gateway takes (contracts' MAX_ADMIN_UPLOAD_BYTES; the page bundles no zod). */
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
