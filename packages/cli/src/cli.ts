@@ -1,3 +1,4 @@
+import { adminCommand, adminUsage } from "./commands/admin.ts";
 import { backupCommand, backupUsage } from "./commands/backup.ts";
 import { benchCommand, benchUsage } from "./commands/bench.ts";
 import { buildEngineCommand, buildEngineUsage } from "./commands/build-engine.ts";
@@ -17,6 +18,8 @@ Commands:
                        write a random-weights GGUF model for tests and benchmarks
   ingest <file|dir>... [--url URL]
                        add documents to the knowledge base (the rag service must be running)
+  admin grant|revoke EMAIL | admin list
+                       give or take the admin role (the web app's admin area), or list admins
   pull <url|hf:user/repo/file.gguf> [--dir DIR]
                        download a GGUF model into models/ (resumable, with a progress bar)
   deploy [--profile NAME] [--gpu] [--rebuild] [--prune] [--yes]
@@ -35,6 +38,7 @@ const commandUsage: Record<string, string> = {
   start: startUsage,
   "gen-model": genModelUsage,
   ingest: ingestUsage,
+  admin: adminUsage,
   pull: pullUsage,
   deploy: deployUsage,
   backup: backupUsage,
@@ -54,6 +58,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return await genModelCommand(args);
       case "ingest":
         return await ingestCommand(args);
+      case "admin":
+        return await adminCommand(args);
       case "pull":
         return await pullCommand(args);
       case "deploy":

@@ -1,15 +1,15 @@
 import { z } from "zod";
 import { ZPage, ZPageRequest, ZUserId } from "./common.ts";
-import { ZEmail } from "./auth.ts";
+import { ZEmail, ZRole } from "./auth.ts";
 import { ZIngestDocumentResult, ZRagDocumentId, ZRagLanguage, ZRagSpecies } from "./rag.ts";
 import type { TRagDocumentType } from "./rag.ts";
 
 // The operator console's shapes: roles, users, the audit trail, the knowledge base's ingest
 // jobs, models, usage and answer feedback. REST sends them in snake_case, /trpc as they are.
 
-/** What a user may do: owners are `user`; `admin` also runs the deployment. */
-export const ZRole = z.enum(["user", "admin"]);
-export type TRole = z.infer<typeof ZRole>;
+// ZRole is defined beside ZUser (auth.ts imports nothing from here, so the two never form a cycle).
+export { ZRole } from "./auth.ts";
+export type { TRole } from "./auth.ts";
 
 // ---- users -------------------------------------------------------------------------------
 
@@ -59,6 +59,7 @@ export type TUserActivity = z.infer<typeof ZUserActivity>;
 // ---- the host's commands (`pnpm dogi admin grant|revoke|list`) -------------------------------
 
 export const ZHostRoleRequest = z.object({ email: ZEmail });
+export type THostRoleRequest = z.infer<typeof ZHostRoleRequest>;
 export const ZHostRoleResult = z.object({
   userId: ZUserId,
   email: z.string(),
@@ -66,7 +67,9 @@ export const ZHostRoleResult = z.object({
   /** False when the user already had that role. */
   changed: z.boolean(),
 });
+export type THostRoleResult = z.infer<typeof ZHostRoleResult>;
 export const ZHostAdminList = z.object({ admins: z.array(ZAuthAdminUser) });
+export type THostAdminList = z.infer<typeof ZHostAdminList>;
 
 // ---- audit -------------------------------------------------------------------------------
 
@@ -122,11 +125,23 @@ export const ZAuditAppendRequest = z.object({
 });
 export type TAuditAppendRequest = z.input<typeof ZAuditAppendRequest>;
 
+// What the gateway sends auth for an admin's change to a user: the change and where it came from
+// (auth writes the audit entry in the same transaction as the change).
+export const ZAuthAdminSetRoleRequest = ZAdminSetRoleRequest.extend({ client: ZAuditClient });
+export type TAuthAdminSetRoleRequest = z.infer<typeof ZAuthAdminSetRoleRequest>;
+export const ZAuthAdminSetDisabledRequest = ZAdminSetDisabledRequest.extend({
+  client: ZAuditClient,
+});
+export type TAuthAdminSetDisabledRequest = z.infer<typeof ZAuthAdminSetDisabledRequest>;
+export const ZAuthAdminDeleteUserRequest = ZAdminUserRef.extend({ client: ZAuditClient });
+export type TAuthAdminDeleteUserRequest = z.infer<typeof ZAuthAdminDeleteUserRequest>;
+
 export const ZAuditListRequest = z.object({
   cursor: z.string().max(512).optional(),
   limit: z.number().int().min(1).max(500).default(50),
   action: ZAuditAction.optional(),
 });
+export type TAuditListRequest = z.infer<typeof ZAuditListRequest>;
 export const ZAuditPage = ZPage(ZAuditEntry);
 
 // ---- knowledge base ------------------------------------------------------------------------
@@ -239,6 +254,7 @@ export const ZModelPullList = z.object({ pulls: z.array(ZModelPull) });
 export const ZUsageWindow = z.union([z.literal(1), z.literal(7), z.literal(30)]);
 export type TUsageWindow = z.infer<typeof ZUsageWindow>;
 export const ZUsageRequest = z.object({ days: ZUsageWindow.default(7) });
+export type TUsageRequest = z.input<typeof ZUsageRequest>;
 
 const ZPercentiles = z.object({
   count: z.number().int().nonnegative(),
@@ -303,6 +319,7 @@ export const ZFeedbackListRequest = ZPageRequest.extend({
   rating: ZFeedbackRating.optional(),
   days: ZUsageWindow.default(30),
 });
+export type TFeedbackListRequest = z.input<typeof ZFeedbackListRequest>;
 export const ZFeedbackPage = ZPage(ZFeedbackItem);
 
 // ---- REST requests (snake_case; query strings arrive as text) --------------------------------

@@ -50,10 +50,16 @@ export const ZProfile = z.object({
 });
 export type TProfile = z.infer<typeof ZProfile>;
 
+/** What a user may do: owners are `user`; `admin` also runs the deployment. */
+export const ZRole = z.enum(["user", "admin"]);
+export type TRole = z.infer<typeof ZRole>;
+
 /** An account as its owner sees it; never carries the password hash. */
 export const ZUser = z.object({
   userId: ZUserId,
   email: z.string(),
+  /** Whether the web app shows the admin area; auth still checks the role on every admin call. */
+  role: ZRole.default("user"),
   createdAt: z.iso.datetime(),
   profile: ZProfile,
 });
@@ -298,6 +304,11 @@ export type TVerifyAccessTokenRequest = z.infer<typeof ZVerifyAccessTokenRequest
 export const ZVerifiedAccessToken = z.object({
   userId: ZUserId,
   expiresAt: z.iso.datetime(),
+  /**
+   * The user's role when the token was checked: for deciding what to show. Auth's admin
+   * procedures read the role again on every call, so a demotion takes effect at once there.
+   */
+  role: ZRole.default("user"),
 });
 export type TVerifiedAccessToken = z.infer<typeof ZVerifiedAccessToken>;
 
@@ -309,6 +320,8 @@ export const ZVerifiedApiKey = z.object({
   userId: ZUserId,
   apiKeyId: ZUuid,
   scopes: z.array(ZApiKeyScope),
+  /** The key owner's role when the key was checked (see ZVerifiedAccessToken). */
+  role: ZRole.default("user"),
 });
 export type TVerifiedApiKey = z.infer<typeof ZVerifiedApiKey>;
 

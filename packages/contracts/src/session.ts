@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ZPage, ZPageRequest, ZPetId, ZSessionId, ZUserId } from "./common.ts";
 import { ZTriage } from "./triage.ts";
+import { ZFeedbackRating, ZTurnFeedback } from "./admin.ts";
 
 /** Longest question a user may ask in one turn. */
 export const MAX_QUESTION_CHARS = 8_000;
@@ -90,6 +91,8 @@ export const ZTurnAttempt = z.object({
   status: ZTurnStatus,
   error: ZTurnError.nullable(),
   completedAt: z.iso.datetime().nullable(),
+  /** The owner's rating of this earlier answer (absent: none, or regenerated before it was kept). */
+  feedback: ZTurnFeedback.nullable().optional(),
 });
 export type TTurnAttempt = z.infer<typeof ZTurnAttempt>;
 
@@ -158,6 +161,8 @@ export const ZTurn = z.object({
   history: z.array(ZTurnAttempt),
   /** Set when the question showed emergency signs (optional: turns stored before it was kept). */
   triage: ZTriage.nullable().optional(),
+  /** The owner's rating of the current answer (optional: turns stored before it was kept). */
+  feedback: ZTurnFeedback.nullable().optional(),
 });
 export type TTurn = z.infer<typeof ZTurn>;
 
@@ -227,6 +232,10 @@ export const ZCompleteTurnInput = ZTurnRef.extend({
   triage: ZTriage.optional(),
   /** What the turn's message to the model carried (see ZPromptContext). */
   promptContext: ZPromptContext.optional(),
+  /** Milliseconds from the turn's start to the first answer text (operators' usage report only). */
+  firstTokenMs: z.number().int().nonnegative().optional(),
+  /** The answer came from retrieval-only mode: passages, no model. */
+  retrievalOnly: z.boolean().optional(),
 });
 export type TCompleteTurnInput = z.infer<typeof ZCompleteTurnInput>;
 
@@ -241,11 +250,34 @@ export const ZFailTurnInput = ZTurnRef.extend({
   model: z.string().min(1).max(200).optional(),
   /** The question's emergency triage, when it fired (the notice matters most when the answer failed). */
   triage: ZTriage.optional(),
+  /** Milliseconds from the turn's start to the first answer text (operators' usage report only). */
+  firstTokenMs: z.number().int().nonnegative().optional(),
+  /** The answer came from retrieval-only mode: passages, no model. */
+  retrievalOnly: z.boolean().optional(),
 });
 export type TFailTurnInput = z.infer<typeof ZFailTurnInput>;
 
 export const ZRegenerateTurnInput = ZTurnRef;
 export type TRegenerateTurnInput = z.infer<typeof ZRegenerateTurnInput>;
+
+/** Longest comment an owner may leave with a rating. */
+export const MAX_FEEDBACK_COMMENT_CHARS = 2_000;
+
+/** An owner's rating of an answer: null clears it; an empty comment is none. */
+export const ZTurnFeedbackRequest = z.strictObject({
+  rating: ZFeedbackRating.nullable(),
+  comment: z
+    .string()
+    .refine(...noNul("comment"))
+    .trim()
+    .max(
+      MAX_FEEDBACK_COMMENT_CHARS,
+      `comment must be at most ${MAX_FEEDBACK_COMMENT_CHARS} characters`,
+    )
+    .optional(),
+});
+export const ZSetTurnFeedbackInput = ZTurnRef.extend(ZTurnFeedbackRequest.shape);
+export type TSetTurnFeedbackInput = z.infer<typeof ZSetTurnFeedbackInput>;
 
 export const ZExportFormat = z.enum(["json", "markdown"]);
 export type TExportFormat = z.infer<typeof ZExportFormat>;

@@ -1,4 +1,18 @@
 import {
+  ZAdminListUsersRequest,
+  ZAdminUserRef,
+  ZAuditAppendRequest,
+  ZAuditEntry,
+  ZAuditListRequest,
+  ZAuditPage,
+  ZAuthAdminDeleteUserRequest,
+  ZAuthAdminSetDisabledRequest,
+  ZAuthAdminSetRoleRequest,
+  ZAuthAdminUser,
+  ZAuthAdminUserPage,
+  ZHostAdminList,
+  ZHostRoleRequest,
+  ZHostRoleResult,
   ZAddHealthEntryRequest,
   ZDueSoon,
   ZDueSoonRequest,
@@ -40,9 +54,14 @@ import {
   ZVerifyAccessTokenRequest,
   ZVerifyApiKeyRequest,
 } from "@dogi/contracts";
-import type { TVerifiedAccessToken } from "@dogi/contracts";
-import { AppError } from "@dogi/trpc";
 import { z } from "zod";
+import { appendAudit, listAudit } from "./admin/audit.ts";
+import { deleteUser } from "./admin/delete-user.ts";
+import { hostListAdmins, hostSetRole } from "./admin/host.ts";
+import { getUser, listUsers } from "./admin/list-users.ts";
+import { setDisabled } from "./admin/set-disabled.ts";
+import { setRole } from "./admin/set-role.ts";
+import { adminUserView } from "./admin/views.ts";
 import { changePassword } from "./account/change-password.ts";
 import { deleteAccount } from "./account/delete-account.ts";
 import { login } from "./account/login.ts";
@@ -50,6 +69,7 @@ import { logout, logoutAll } from "./account/logout.ts";
 import { me, updateProfile } from "./account/me.ts";
 import { refresh } from "./account/refresh.ts";
 import { register } from "./account/register.ts";
+import { verifyAccessToken } from "./account/verify-access-token.ts";
 import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from "./api-keys/api-keys.ts";
 import {
   markDeletionDone,
@@ -64,7 +84,7 @@ import {
   updateHealthEntry,
 } from "./health-record/record.ts";
 import { createPet, deletePet, getPet, listPets, updatePet } from "./pets/pets.ts";
-import { protectedProcedure, publicProcedure, router } from "./trpc.ts";
+import { adminProcedure, protectedProcedure, publicProcedure, router } from "./trpc.ts";
 
 const ZNoInput = z.void();
 
@@ -222,19 +242,69 @@ export const authRouter = router({
   verifyAccessToken: publicProcedure
     .input(ZVerifyAccessTokenRequest)
     .output(ZVerifiedAccessToken)
-    .mutation(async ({ ctx, input }): Promise<TVerifiedAccessToken> => {
-      const verified = await ctx.deps.accessTokens.verify(input.token);
-      if (!verified)
-        throw new AppError("UNAUTHENTICATED", "The access token is not valid; sign in again.");
-      return {
-        userId: verified.userId as TVerifiedAccessToken["userId"],
-        expiresAt: verified.expiresAt.toISOString(),
-      };
-    }),
+    .mutation(({ ctx, input }) => verifyAccessToken(ctx.deps, input.token)),
   verifyApiKey: publicProcedure
     .input(ZVerifyApiKeyRequest)
     .output(ZVerifiedApiKey)
     .mutation(({ ctx, input }) => verifyApiKey(ctx.deps, input.key)),
+
+  // The admin area, through the gateway: the forwarded access token must be an admin's now.
+  // Every change is written to the audit log with the change itself.
+  admin: router({
+    users: router({
+      list: adminProcedure
+        .input(ZAdminListUsersRequest)
+        .output(ZAuthAdminUserPage)
+        .query(({ ctx, input }) => listUsers(ctx.deps, input)),
+      get: adminProcedure
+        .input(ZAdminUserRef)
+        .output(ZAuthAdminUser)
+        .query(({ ctx, input }) => getUser(ctx.deps, input)),
+      setRole: adminProcedure
+        .input(ZAuthAdminSetRoleRequest)
+        .output(ZAuthAdminUser)
+        .mutation(async ({ ctx, input }) =>
+          adminUserView((await setRole(ctx.deps, { actor: ctx.admin, ...input })).user),
+        ),
+      setDisabled: adminProcedure
+        .input(ZAuthAdminSetDisabledRequest)
+        .output(ZAuthAdminUser)
+        .mutation(async ({ ctx, input }) =>
+          adminUserView(await setDisabled(ctx.deps, { actor: ctx.admin, ...input })),
+        ),
+      delete: adminProcedure
+        .input(ZAuthAdminDeleteUserRequest)
+        .output(ZDeleteAccountResult)
+        .mutation(({ ctx, input }) => deleteUser(ctx.deps, { actor: ctx.admin, ...input })),
+    }),
+    audit: router({
+      /** For actions the gateway performs (uploads, pulls, exports): the actor is the token's admin. */
+      append: adminProcedure
+        .input(ZAuditAppendRequest)
+        .output(ZAuditEntry)
+        .mutation(({ ctx, input }) => appendAudit(ctx.deps, { actor: ctx.admin, input })),
+      list: adminProcedure
+        .input(ZAuditListRequest)
+        .output(ZAuditPage)
+        .query(({ ctx, input }) => listAudit(ctx.deps, input)),
+    }),
+  }),
+
+  // `pnpm dogi admin` on the host (the cli caller only): no user signs these; the log says "host".
+  host: router({
+    grant: publicProcedure
+      .input(ZHostRoleRequest)
+      .output(ZHostRoleResult)
+      .mutation(({ ctx, input }) => hostSetRole(ctx.deps, { input, role: "admin" })),
+    revoke: publicProcedure
+      .input(ZHostRoleRequest)
+      .output(ZHostRoleResult)
+      .mutation(({ ctx, input }) => hostSetRole(ctx.deps, { input, role: "user" })),
+    list: publicProcedure
+      .input(ZNoInput)
+      .output(ZHostAdminList)
+      .query(({ ctx }) => hostListAdmins(ctx.deps)),
+  }),
 });
 
 export type AuthRouter = typeof authRouter;

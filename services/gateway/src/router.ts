@@ -21,6 +21,8 @@ import {
   ZPetList,
   ZRenameSessionInput,
   ZSessionPage,
+  ZSetTurnFeedbackInput,
+  ZTurn,
   ZTurnPage,
   ZUser,
 } from "@dogi/contracts";
@@ -157,6 +159,16 @@ export const gatewayRouter = router({
       .output(ZTurnPage)
       .query(({ ctx, input }) =>
         ctx.services.session.listTurns.query({ ...input, userId: userIdOf(ctx.identity.subject) }),
+      ),
+    /** Rate an answer (rating null clears it); only the session's owner can. */
+    setFeedback: protectedProcedure
+      .input(ZSetTurnFeedbackInput.omit({ userId: true }))
+      .output(ZTurn)
+      .mutation(({ ctx, input }) =>
+        ctx.services.session.turns.setFeedback.mutate({
+          ...input,
+          userId: userIdOf(ctx.identity.subject),
+        }),
       ),
   }),
 });

@@ -11,6 +11,8 @@ import {
   ZExportSessionInput,
   ZExportSessionPageInput,
   ZFailTurnInput,
+  ZFeedbackListRequest,
+  ZFeedbackPage,
   ZGetSessionInput,
   ZHealth,
   ZListSessionsInput,
@@ -21,10 +23,18 @@ import {
   ZSessionExport,
   ZSessionExportPage,
   ZSessionPage,
+  ZSetTurnFeedbackInput,
   ZSuggestTitleInput,
   ZTurn,
   ZTurnPage,
+  ZUsageReport,
+  ZUsageRequest,
+  ZUserActivity,
+  ZUserActivityRequest,
 } from "@dogi/contracts";
+import { listFeedback } from "./admin/list-feedback.ts";
+import { usageReport } from "./admin/usage-report.ts";
+import { userActivity } from "./admin/user-activity.ts";
 import { exportSessionPage } from "./export/export-page.ts";
 import { exportSession } from "./export/export-session.ts";
 import { createSession } from "./sessions/create-session.ts";
@@ -40,6 +50,7 @@ import { completeTurn } from "./turns/complete-turn.ts";
 import { failTurn } from "./turns/fail-turn.ts";
 import { listTurns, listTurnsForPrompt } from "./turns/list-turns.ts";
 import { regenerateTurn } from "./turns/regenerate-turn.ts";
+import { setTurnFeedback } from "./turns/set-feedback.ts";
 
 // Internal service: the gateway verifies the user and passes userId in every input
 // (ARCHITECTURE trust model); every call below is scoped by it.
@@ -111,6 +122,31 @@ export const sessionRouter = router({
     .input(ZRegenerateTurnInput)
     .output(ZTurn)
     .mutation(({ ctx, input }) => regenerateTurn(ctx, input)),
+  turns: router({
+    /** The owner's rating of an answer (rating null clears it). */
+    setFeedback: publicProcedure
+      .input(ZSetTurnFeedbackInput)
+      .output(ZTurn)
+      .mutation(({ ctx, input }) => setTurnFeedback(ctx, input)),
+  }),
+
+  // Across every user, for the operator console: the gateway lets only admins reach these.
+  admin: router({
+    usage: publicProcedure
+      .input(ZUsageRequest)
+      .output(ZUsageReport)
+      .query(({ ctx, input }) => usageReport(ctx, input)),
+    activity: publicProcedure
+      .input(ZUserActivityRequest)
+      .output(ZUserActivity)
+      .query(({ ctx, input }) => userActivity(ctx, input)),
+    feedback: router({
+      list: publicProcedure
+        .input(ZFeedbackListRequest)
+        .output(ZFeedbackPage)
+        .query(({ ctx, input }) => listFeedback(ctx, input)),
+    }),
+  }),
 });
 
 export type SessionRouter = typeof sessionRouter;

@@ -94,6 +94,10 @@ async function makeOldAuthDb(): Promise<string> {
   await sql(file, [
     "DROP TABLE account_deletions",
     "DROP TABLE pet_health_entries",
+    "DROP TABLE audit_log",
+    "DROP INDEX users_role_idx",
+    "ALTER TABLE users DROP COLUMN role",
+    "ALTER TABLE users DROP COLUMN last_sign_in_at",
     "DELETE FROM __drizzle_migrations WHERE created_at <> (SELECT MIN(created_at) FROM __drizzle_migrations)",
   ]);
   return file;

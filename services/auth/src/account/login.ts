@@ -5,7 +5,7 @@ import { rateLimited } from "../throttle/refuse.ts";
 import { issueTokens } from "./issue-tokens.ts";
 import { userView } from "./views.ts";
 
-// One answer for an unknown email, a wrong password and a disabled account, so none can be told apart.
+// One answer for an unknown email and a wrong password, so neither can be told apart.
 const wrongCredentials = () =>
   new AppError("UNAUTHENTICATED", "The email or password is not correct.");
 
@@ -25,12 +25,18 @@ export async function login(deps: AuthDeps, input: TLoginRequest): Promise<TAuth
     throw wrongCredentials();
   }
   const { ok, needsRehash } = await deps.hasher.verify(user.passwordHash, password);
-  if (!ok || user.disabled) {
+  if (!ok) {
     deps.throttle.recordFailure(email, clientIp);
     deps.logger.info({ userId: user.userId }, "sign-in failed");
     throw wrongCredentials();
   }
   deps.throttle.recordSuccess(email, clientIp);
+  // Said only to someone who knows the password, who would otherwise retry it in vain.
+  if (user.disabled)
+    throw new AppError(
+      "FORBIDDEN",
+      "This account is disabled. Ask the operator of this Dogi to enable it again.",
+    );
 
   if (needsRehash) {
     // Upgrade a hash made with weaker parameters while the password is at hand.
@@ -44,6 +50,7 @@ export async function login(deps: AuthDeps, input: TLoginRequest): Promise<TAuth
     });
     deps.logger.info({ userId: user.userId }, "password hash upgraded");
   }
+  await deps.store.recordSignIn(user.userId, deps.now());
   const profile = await deps.store.getProfile(user.userId);
   return { user: userView(user, profile), tokens: await issueTokens(deps, user) };
 }

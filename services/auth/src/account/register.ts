@@ -4,6 +4,7 @@ import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import { isCommonPassword } from "../passwords/common.ts";
 import { EmailTakenError } from "../store/interface.ts";
+import type { UserRecord } from "../store/interface.ts";
 import { rateLimited } from "../throttle/refuse.ts";
 import { issueTokens } from "./issue-tokens.ts";
 import { userView } from "./views.ts";
@@ -23,12 +24,16 @@ export async function register(deps: AuthDeps, input: TRegisterRequest): Promise
   if (retryAfter > 0) throw rateLimited(retryAfter, "sign-up");
   const passwordHash = await deps.hasher.hashForSignUp(input.password);
   const now = deps.now();
-  const user = {
+  const user: UserRecord = {
     userId: randomUUID(),
     email: input.email,
     passwordHash,
     tokenVersion: 0,
     disabled: false,
+    // Admins are made by the host (`pnpm dogi admin grant`) or by another admin, never at sign-up.
+    role: "user",
+    // Signing up signs in.
+    lastSignInAt: now,
     createdAt: now,
     updatedAt: now,
   };

@@ -8,6 +8,7 @@ export function userView(user: UserRecord, profile: ProfileRecord | null): TUser
   return {
     userId: user.userId as TUser["userId"],
     email: user.email,
+    role: user.role,
     createdAt: user.createdAt.toISOString(),
     profile: profileView(profile),
   };

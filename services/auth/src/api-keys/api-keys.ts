@@ -74,16 +74,20 @@ export async function revokeApiKey(
   return { ok: true };
 }
 
-/** For the gateway: the owner and scopes of a live key, or UNAUTHENTICATED. */
+/** For the gateway: the owner, scopes and role of a live key of an enabled user, or UNAUTHENTICATED. */
 export async function verifyApiKey(deps: AuthDeps, key: string): Promise<TVerifiedApiKey> {
   const refused = () => new AppError("UNAUTHENTICATED", "The API key is not valid.");
   if (!key.startsWith(API_KEY_PREFIX)) throw refused();
   const record = await deps.store.findApiKeyByHash(secretHash(key));
   if (!record || record.revokedAt !== null) throw refused();
+  // A disabled owner's keys are kept but refused; enabling the owner lets them work again.
+  const owner = await deps.store.findUserById(record.userId);
+  if (!owner || owner.disabled) throw refused();
   await deps.store.touchApiKey(record.apiKeyId, deps.now());
   return {
     userId: record.userId as TVerifiedApiKey["userId"],
     apiKeyId: record.apiKeyId,
     scopes: record.scopes as TVerifiedApiKey["scopes"],
+    role: owner.role,
   };
 }

@@ -37,6 +37,8 @@ function user(): UserRecord {
     passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
     tokenVersion: 0,
     disabled: false,
+    role: "user",
+    lastSignInAt: null,
     createdAt: t0,
     updatedAt: t0,
   };

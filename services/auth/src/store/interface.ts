@@ -1,5 +1,8 @@
 import type { HealthRecordStore } from "./health-records.ts";
 
+/** What a user may do (the contracts' ZRole). */
+export type Role = "user" | "admin";
+
 /** An account row. `email` is the normalized address. */
 export interface UserRecord {
   userId: string;
@@ -7,9 +10,49 @@ export interface UserRecord {
   passwordHash: string;
   tokenVersion: number;
   disabled: boolean;
+  role: Role;
+  /** The last sign-in by password; null before the first one since roles were introduced. */
+  lastSignInAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Where a page of users (newest first) continues: after this user. */
+export interface UserPosition {
+  createdAt: Date;
+  userId: string;
+}
+
+/** An audit log entry. Append-only: the store never changes or removes one. */
+export interface AuditRecord {
+  auditId: string;
+  at: Date;
+  /** Null for the host's command line. */
+  actorUserId: string | null;
+  /** The actor's email at the time (the account may go later), or "host". */
+  actor: string;
+  action: string;
+  target: string | null;
+  detail: Record<string, string | number | boolean | null>;
+  clientIp: string | null;
+  clientUserAgent: string | null;
+}
+
+/** Where a page of audit entries (newest first) continues: after this entry. */
+export interface AuditPosition {
+  at: Date;
+  auditId: string;
+}
+
+/**
+ * What a role or disabled change did. `last_admin`: refused, since it would leave the
+ * deployment with no enabled admin; `unchanged`: the user already was so (no audit entry).
+ */
+export type UserChange =
+  | { outcome: "changed"; user: UserRecord }
+  | { outcome: "unchanged"; user: UserRecord }
+  | { outcome: "last_admin"; user: UserRecord }
+  | { outcome: "not_found" };
 
 /** A user's profile row. */
 export interface ProfileRecord {
@@ -103,6 +146,14 @@ export class EmailTakenError extends Error {
   }
 }
 
+/** Thrown by deleteUser, when asked to keep an admin, if the user is the last enabled admin. */
+export class LastAdminError extends Error {
+  constructor() {
+    super("the last enabled admin cannot be removed");
+    this.name = "LastAdminError";
+  }
+}
+
 /**
  * The auth service's storage. Two adapters (MySQL, SQLite) implement it and pass one contract suite.
  * Every method that changes state under a condition does so in one statement, so racing callers
@@ -134,15 +185,62 @@ export interface AuthStore {
   }): Promise<boolean>;
   /** Increments the token version; false when the user does not exist. */
   bumpTokenVersion(userId: string, now: Date): Promise<boolean>;
+  /** Records a successful sign-in by password. */
+  recordSignIn(userId: string, now: Date): Promise<void>;
   /**
    * Deletes the user with their profile, pets, refresh tokens and API keys and, in the same
-   * transaction, writes their tombstone with `pending` still to delete elsewhere; null (and no
-   * tombstone) when the user is not found.
+   * transaction, writes their tombstone with `pending` still to delete elsewhere (and `audit`,
+   * when given); null (and no tombstone) when the user is not found. With `keepAnAdmin`, throws
+   * LastAdminError instead of deleting the last enabled admin.
    */
   deleteUser(
     userId: string,
-    deletion: { pending: readonly string[]; now: Date },
+    deletion: {
+      pending: readonly string[];
+      now: Date;
+      audit?: AuditRecord;
+      keepAnAdmin?: boolean;
+    },
   ): Promise<DeletedCounts | null>;
+
+  /** Users newest first (then by id), whose email contains `search` (any case), after `after`. */
+  listUsers(options: {
+    search?: string;
+    role?: Role;
+    after?: UserPosition;
+    limit: number;
+  }): Promise<UserRecord[]>;
+  /**
+   * Gives the user `role`, writing `audit` in the same transaction when it changed. Refuses
+   * (`last_admin`) to demote the last enabled admin; the enabled admins are locked while it
+   * decides, so two racing demotions of the last two cannot both succeed.
+   */
+  setRole(options: {
+    userId: string;
+    role: Role;
+    now: Date;
+    audit?: AuditRecord;
+  }): Promise<UserChange>;
+  /**
+   * Disables or enables the user, as setRole (the same guard, the same audit). Disabling also
+   * bumps the token version and revokes every refresh token, so enabling again does not bring
+   * old sign-ins back; API keys are kept and work again once enabled.
+   */
+  setDisabled(options: {
+    userId: string;
+    disabled: boolean;
+    now: Date;
+    audit?: AuditRecord;
+  }): Promise<UserChange>;
+
+  /** Adds an entry to the audit log. */
+  appendAudit(entry: AuditRecord): Promise<void>;
+  /** Audit entries newest first (then by id), of `action` when given, after `after`. */
+  listAudit(options: {
+    action?: string;
+    after?: AuditPosition;
+    limit: number;
+  }): Promise<AuditRecord[]>;
 
   /** Incomplete tombstones due at `now`, oldest deletion first, at most `limit`. */
   listPendingDeletions(options: { now: Date; limit: number }): Promise<AccountDeletionRecord[]>;

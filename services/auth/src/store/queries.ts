@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { AuthStore } from "./interface.ts";
-import { EmailTakenError } from "./interface.ts";
+import { EmailTakenError, LastAdminError } from "./interface.ts";
 import type { Dialect, QueryTx } from "./dialect.ts";
 import {
   deletionOf,
@@ -13,14 +13,24 @@ import {
   replayTombstones,
   tombstoneRow,
 } from "./deletions.ts";
+import { auditRow, createAdminQueries, removesLastAdmin } from "./admin-queries.ts";
 import { createHealthRecordQueries } from "./health-record-queries.ts";
 import { profileOf, removeUserRows } from "./rows.ts";
 
 /** The auth store over one dialect: every query once, for MySQL/MariaDB and SQLite alike. */
 export function createQueryStore(dialect: Dialect): AuthStore {
   const { db, affectedRows: affected, serialised } = dialect;
-  const { accountDeletions, apiKeys, petHealthEntries, pets, refreshTokens, userProfiles, users } =
-    dialect.tables;
+  const {
+    accountDeletions,
+    apiKeys,
+    auditLog,
+    petHealthEntries,
+    pets,
+    refreshTokens,
+    userProfiles,
+    users,
+  } = dialect.tables;
+  const { withAdminsLocked, ...adminQueries } = createAdminQueries(dialect);
 
   // Children are deleted explicitly rather than by a cascade, so that the counts are known
   // (and SQLite enforces foreign keys only per connection, on request).
@@ -105,18 +115,21 @@ export function createQueryStore(dialect: Dialect): AuthStore {
         .where(eq(users.userId, userId));
       return affected(result) === 1;
     },
-    async deleteUser(userId, { pending, now }) {
-      return serialised(() =>
-        db.transaction(async (tx) => {
-          const deleted = await removeUser(tx, userId);
-          if (deleted)
-            await tx
-              .insert(accountDeletions)
-              .values(tombstoneRow({ userId, deletedAt: now, stores: pending, now }));
-          return deleted;
-        }),
-      );
+    async deleteUser(userId, { pending, now, audit, keepAnAdmin = false }) {
+      // With the admins locked, as every change that may remove an admin (see withAdminsLocked).
+      return withAdminsLocked(userId, async (tx, user, admins) => {
+        if (user && keepAnAdmin && removesLastAdmin(user, null, admins)) throw new LastAdminError();
+        const deleted = await removeUser(tx, userId);
+        if (deleted) {
+          await tx
+            .insert(accountDeletions)
+            .values(tombstoneRow({ userId, deletedAt: now, stores: pending, now }));
+          if (audit) await tx.insert(auditLog).values(auditRow(audit));
+        }
+        return deleted;
+      });
     },
+    ...adminQueries,
 
     async listPendingDeletions({ now, limit }) {
       const rows = await db

@@ -3,11 +3,12 @@ import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
 import { storeKinds } from "../testing/stores.ts";
 import type {
   AccountDeletionRecord,
+  AuditRecord,
   AuthStore,
   RefreshTokenRecord,
   UserRecord,
 } from "./interface.ts";
-import { EmailTakenError } from "./interface.ts";
+import { EmailTakenError, LastAdminError } from "./interface.ts";
 import { createMySqlStore } from "./mysql.ts";
 import { createSqliteStore } from "./sqlite.ts";
 
@@ -26,6 +27,8 @@ function newUser(email = `${randomUUID()}@example.com`): UserRecord {
     passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
     tokenVersion: 0,
     disabled: false,
+    role: "user",
+    lastSignInAt: null,
     createdAt: t0,
     updatedAt: t0,
   };
@@ -46,6 +49,21 @@ function token(userId: string, familyId: string = randomUUID()): RefreshTokenRec
 }
 
 const gone = (now: Date) => ({ pending: ["session"], now });
+
+function audit(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    auditId: randomUUID(),
+    at: t0,
+    actorUserId: null,
+    actor: "host",
+    action: "role.grant",
+    target: null,
+    detail: { email: "x@example.com", n: 1, ok: true, none: null },
+    clientIp: "203.0.113.9",
+    clientUserAgent: "Mozilla/5.0 🐶",
+    ...overrides,
+  };
+}
 function tombstone(userId: string, deletedAt: Date): AccountDeletionRecord {
   return {
     userId,
@@ -456,6 +474,243 @@ for (const kind of kinds) {
       expect(
         await store.recordDeletionFailure(randomUUID(), { error: "x", retryAt: later(1) }),
       ).toBeNull();
+    });
+
+    /** Creates users with `overrides`, the n-th (from 0) created at later(n). */
+    async function users(...overrides: Array<Partial<UserRecord>>): Promise<UserRecord[]> {
+      const made: UserRecord[] = [];
+      for (const [n, override] of overrides.entries()) {
+        const user = { ...newUser(), createdAt: later(n), updatedAt: later(n), ...override };
+        await store.createUser(user, profile);
+        made.push(user);
+      }
+      return made;
+    }
+
+    it("stores a role and the last sign-in, new users being plain users never signed in", async () => {
+      const [user] = await users({});
+      if (!user) throw new Error("no user");
+      expect(await store.findUserById(user.userId)).toMatchObject({
+        role: "user",
+        lastSignInAt: null,
+      });
+      await store.recordSignIn(user.userId, later(5));
+      expect((await store.findUserById(user.userId))?.lastSignInAt).toEqual(later(5));
+    });
+
+    it("lists users newest first by pages, matching part of the email in any case, % and _ literally", async () => {
+      const made = await users(
+        { email: "ann@example.com" },
+        { email: "bob@dogs.example" },
+        { email: "anna_b@example.com" },
+        { email: "annaxb@example.com" },
+        { email: "100%@example.com" },
+      );
+      const emails = (rows: UserRecord[]) => rows.map((u) => u.email);
+      const first = await store.listUsers({ limit: 2 });
+      expect(emails(first)).toEqual(["100%@example.com", "annaxb@example.com"]);
+      const last = first.at(-1);
+      if (!last) throw new Error("empty page");
+      const second = await store.listUsers({
+        limit: 10,
+        after: { createdAt: last.createdAt, userId: last.userId },
+      });
+      expect(emails(second)).toEqual(["anna_b@example.com", "bob@dogs.example", "ann@example.com"]);
+      expect(emails(await store.listUsers({ search: "ANN", limit: 10 }))).toEqual([
+        "annaxb@example.com",
+        "anna_b@example.com",
+        "ann@example.com",
+      ]);
+      expect(emails(await store.listUsers({ search: "a_b", limit: 10 }))).toEqual([
+        "anna_b@example.com",
+      ]);
+      expect(emails(await store.listUsers({ search: "0%", limit: 10 }))).toEqual([
+        "100%@example.com",
+      ]);
+      expect(await store.listUsers({ search: "nobody", limit: 10 })).toEqual([]);
+      expect(made).toHaveLength(5);
+    });
+
+    it("pages users created in the same millisecond by id, none skipped or repeated", async () => {
+      const made = await users(...Array.from({ length: 5 }, () => ({ createdAt: t0 })));
+      const seen: string[] = [];
+      let after: { createdAt: Date; userId: string } | undefined;
+      for (;;) {
+        const page = await store.listUsers({ limit: 2, ...(after ? { after } : {}) });
+        seen.push(...page.map((u) => u.userId));
+        const last = page.at(-1);
+        if (page.length < 2 || !last) break;
+        after = { createdAt: last.createdAt, userId: last.userId };
+      }
+      expect(seen).toEqual(
+        made
+          .map((u) => u.userId)
+          .sort()
+          .reverse(),
+      );
+    });
+
+    it("grants and revokes a role with its audit entry, and reports no change without writing one", async () => {
+      const [ann, bob] = await users({ role: "admin" }, {});
+      if (!ann || !bob) throw new Error("no users");
+      const granted = await store.setRole({
+        userId: bob.userId,
+        role: "admin",
+        now: later(1),
+        audit: audit({ target: bob.userId }),
+      });
+      expect(granted).toMatchObject({ outcome: "changed", user: { role: "admin" } });
+      const again = await store.setRole({
+        userId: bob.userId,
+        role: "admin",
+        now: later(2),
+        audit: audit(),
+      });
+      expect(again.outcome).toBe("unchanged");
+      expect(await store.listUsers({ role: "admin", limit: 10 })).toHaveLength(2);
+      const entries = await store.listAudit({ limit: 10 });
+      expect(entries).toHaveLength(1);
+      expect(entries[0]?.target).toBe(bob.userId);
+      expect(await store.setRole({ userId: randomUUID(), role: "admin", now: later(3) })).toEqual({
+        outcome: "not_found",
+      });
+    });
+
+    it("refuses to demote or disable the last enabled admin, counting a disabled admin as none", async () => {
+      const [ann, bob] = await users({ role: "admin" }, { role: "admin", disabled: true });
+      if (!ann || !bob) throw new Error("no users");
+      const demoted = await store.setRole({ userId: ann.userId, role: "user", now: later(1) });
+      expect(demoted.outcome).toBe("last_admin");
+      const disabled = await store.setDisabled({
+        userId: ann.userId,
+        disabled: true,
+        now: later(1),
+        audit: audit(),
+      });
+      expect(disabled.outcome).toBe("last_admin");
+      expect(await store.listAudit({ limit: 10 })).toEqual([]);
+      await expect(
+        store.deleteUser(ann.userId, { ...gone(later(1)), keepAnAdmin: true }),
+      ).rejects.toBeInstanceOf(LastAdminError);
+      expect(await store.findUserById(ann.userId)).toMatchObject({
+        role: "admin",
+        disabled: false,
+      });
+      // With a second enabled admin, either may go.
+      expect(
+        (await store.setDisabled({ userId: bob.userId, disabled: false, now: later(2) })).outcome,
+      ).toBe("changed");
+      expect(
+        (await store.setRole({ userId: ann.userId, role: "user", now: later(3) })).outcome,
+      ).toBe("changed");
+      expect(
+        (await store.setRole({ userId: bob.userId, role: "user", now: later(4) })).outcome,
+      ).toBe("last_admin");
+    });
+
+    it("lets only one of two racing demotions of the last two admins through", async () => {
+      for (let round = 0; round < 5; round++) {
+        const [ann, bob] = await users({ role: "admin" }, { role: "admin" });
+        if (!ann || !bob) throw new Error("no users");
+        const outcomes = await Promise.all([
+          store.setRole({ userId: ann.userId, role: "user", now: later(1), audit: audit() }),
+          store.setDisabled({ userId: bob.userId, disabled: true, now: later(1), audit: audit() }),
+        ]);
+        expect(outcomes.map((o) => o.outcome).sort()).toEqual(["changed", "last_admin"]);
+        const enabledAdmins = (await store.listUsers({ role: "admin", limit: 100 })).filter(
+          (u) => !u.disabled,
+        );
+        expect(enabledAdmins).toHaveLength(1);
+        // Leave this round's survivor behind as a plain user, for the next round's two to be the last.
+        const [survivor] = enabledAdmins;
+        if (!survivor) throw new Error("no admin left");
+        const other = survivor.userId === ann.userId ? bob : ann;
+        await store.setRole({ userId: other.userId, role: "admin", now: later(2) });
+        await store.setDisabled({ userId: other.userId, disabled: false, now: later(2) });
+        await store.deleteUser(survivor.userId, gone(later(3)));
+        await store.deleteUser(other.userId, gone(later(3)));
+      }
+    });
+
+    it("lets only one of two racing deletions of the last two admins through", async () => {
+      const [ann, bob] = await users({ role: "admin" }, { role: "admin" });
+      if (!ann || !bob) throw new Error("no users");
+      const results = await Promise.allSettled([
+        store.deleteUser(ann.userId, { ...gone(later(1)), keepAnAdmin: true }),
+        store.deleteUser(bob.userId, { ...gone(later(1)), keepAnAdmin: true }),
+      ]);
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const refused = results.find((r) => r.status === "rejected");
+      expect(refused?.status === "rejected" && refused.reason).toBeInstanceOf(LastAdminError);
+    });
+
+    it("disabling ends the user's sign-ins for good: token version bumped, refresh tokens revoked, API keys kept", async () => {
+      const [user] = await users({});
+      if (!user) throw new Error("no user");
+      const refresh = token(user.userId);
+      await store.insertRefreshToken(refresh);
+      const key = {
+        apiKeyId: randomUUID(),
+        userId: user.userId,
+        name: "ci",
+        prefix: "dogi_abc",
+        keyHash: randomUUID().replaceAll("-", "").padEnd(64, "1"),
+        scopes: ["chat"],
+        createdAt: t0,
+        lastUsedAt: null,
+        revokedAt: null,
+      };
+      await store.insertApiKey(key);
+      const disabled = await store.setDisabled({
+        userId: user.userId,
+        disabled: true,
+        now: later(1),
+        audit: audit({ action: "user.disable" }),
+      });
+      expect(disabled).toMatchObject({ outcome: "changed", user: { disabled: true } });
+      expect(await store.tokenVersionOf(user.userId)).toBeNull();
+      expect((await store.findRefreshToken(refresh.tokenHash))?.revokedAt).toEqual(later(1));
+      expect((await store.findApiKeyByHash(key.keyHash))?.revokedAt).toBeNull();
+      await store.setDisabled({ userId: user.userId, disabled: false, now: later(2) });
+      expect(await store.tokenVersionOf(user.userId)).toBe(1);
+      expect((await store.findRefreshToken(refresh.tokenHash))?.revokedAt).toEqual(later(1));
+    });
+
+    it("appends audit entries and lists them newest first by pages, by action, detail and Unicode intact", async () => {
+      const entries = [
+        audit({ at: later(1), action: "kb.upload", target: "doc-1" }),
+        audit({ at: later(2), action: "role.grant", actorUserId: randomUUID(), actor: "a@x.io" }),
+        audit({ at: later(2), action: "kb.upload" }),
+        audit({ at: later(3), action: "kb.delete", clientIp: null, clientUserAgent: null }),
+      ];
+      for (const entry of entries) await store.appendAudit(entry);
+      const [e1, e2, e3, e4] = entries;
+      if (!e1 || !e2 || !e3 || !e4) throw new Error("no entries");
+      const sameMs = [e2, e3].sort((a, b) => (a.auditId < b.auditId ? 1 : -1));
+      expect(await store.listAudit({ limit: 10 })).toEqual([e4, ...sameMs, e1]);
+      const first = await store.listAudit({ limit: 2 });
+      const last = first.at(-1);
+      if (!last) throw new Error("empty page");
+      expect(await store.listAudit({ limit: 10, after: last })).toEqual([...sameMs.slice(1), e1]);
+      expect(await store.listAudit({ limit: 10, action: "kb.upload" })).toEqual([e3, e1]);
+    });
+
+    it("keeps the audit log when its actor's account is deleted, and writes a deletion's entry with it", async () => {
+      const [ann, bob] = await users({ role: "admin" }, {});
+      if (!ann || !bob) throw new Error("no users");
+      const byAnn = audit({ actorUserId: ann.userId, actor: ann.email, action: "kb.upload" });
+      await store.appendAudit(byAnn);
+      const deletion = audit({ action: "user.delete", target: bob.userId, at: later(5) });
+      expect(
+        await store.deleteUser(bob.userId, {
+          ...gone(later(5)),
+          audit: deletion,
+          keepAnAdmin: true,
+        }),
+      ).not.toBeNull();
+      await store.setRole({ userId: bob.userId, role: "admin", now: later(6) });
+      await store.deleteUser(ann.userId, gone(later(7)));
+      expect(await store.listAudit({ limit: 10 })).toEqual([deletion, byAnn]);
     });
 
     it("replays tombstones: a restored user is removed again with their rows, a missing tombstone comes back pending, a finished one is reopened", async () => {

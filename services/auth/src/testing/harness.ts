@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createLogger } from "@dogi/logger";
 import { createHealthReporter, createServiceClient, serve } from "@dogi/trpc";
-import type { RunningServer } from "@dogi/trpc";
+import type { RunningServer, ServiceName } from "@dogi/trpc";
 import { TRPCClientError } from "@trpc/client";
 import { testCredential, testInternalAuth } from "@dogi/testing";
 import { createAuthApp } from "../app.ts";
@@ -18,6 +18,11 @@ export interface AuthHarness {
   client(
     accessToken?: string,
     headers?: Record<string, string>,
+  ): ReturnType<typeof createServiceClient<AuthRouter>>;
+  /** A client signed as another caller (the gateway's is {@link AuthHarness.client}'s). */
+  clientAs(
+    caller: ServiceName,
+    accessToken?: string,
   ): ReturnType<typeof createServiceClient<AuthRouter>>;
   close(): Promise<void>;
 }
@@ -69,19 +74,21 @@ export async function startAuth(
     shutdownTimeoutMs: 2_000,
     handleSignals: false,
   });
+  const clientOf = (caller: ServiceName, accessToken?: string, headers = {}) =>
+    createServiceClient<AuthRouter>({
+      url: server.url,
+      timeoutMs: 30_000,
+      credential: testCredential("auth", caller),
+      headers: () => ({
+        ...headers,
+        ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+      }),
+    });
   return {
     url: server.url,
     deps,
-    client: (accessToken, headers = {}) =>
-      createServiceClient<AuthRouter>({
-        url: server.url,
-        timeoutMs: 30_000,
-        credential: testCredential("auth"),
-        headers: () => ({
-          ...headers,
-          ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
-        }),
-      }),
+    client: (accessToken, headers = {}) => clientOf("gateway", accessToken, headers),
+    clientAs: (caller, accessToken) => clientOf(caller, accessToken),
     async close() {
       await server.close();
       await dispose();

@@ -109,6 +109,11 @@ describe("runTurn when the answer cannot be stored", () => {
       answer: sent,
       error: { message: "The answer could not be saved." },
     });
+    // The failure still records how the attempt went, for the operators' usage report.
+    expect(await session.store.findTurn(userId, chat.sessionId, 0)).toMatchObject({
+      retrievalOnly: true,
+      firstTokenMs: expect.any(Number),
+    });
     // Not stuck: a retry of the same message starts a new attempt, and so does regenerate.
     const retried = await clients.session.appendTurn.mutate({
       userId,

@@ -243,6 +243,11 @@ export async function runTurn(
     answer += text;
     sink.delta(text);
   };
+  // Stored with the outcome for the operators' usage report (never shown to the owner).
+  const timing = () => ({
+    ...(firstTokenMs === null ? {} : { firstTokenMs }),
+    retrievalOnly,
+  });
   if (triaged) emit(`${triaged.message}\n\n`);
   if (unavailable && !retrievalOnly)
     emit(
@@ -332,6 +337,7 @@ export async function runTurn(
         error: { code: failure.code, message: failure.message.slice(0, 2000) },
         ...(answer ? { answer } : {}),
         ...(triaged ? { triage: triaged } : {}),
+        ...timing(),
       })
       .catch((e: unknown) =>
         deps.logger.error({ err: e, ...ids }, "could not mark the turn failed"),
@@ -372,6 +378,7 @@ export async function runTurn(
         ...(result.model ? { model: result.model.slice(0, 200) } : {}),
         ...(result.usage ? { usage: result.usage } : {}),
         ...(promptContext ? { promptContext } : {}),
+        ...timing(),
       });
     } catch (error) {
       const failure = describeFailure(error);
@@ -385,6 +392,7 @@ export async function runTurn(
           ...(answer ? { answer } : {}),
           ...(triaged ? { triage: triaged } : {}),
           ...(result.model ? { model: result.model.slice(0, 200) } : {}),
+          ...timing(),
         })
         .catch((e: unknown) =>
           deps.logger.error({ err: e, ...ids }, "could not mark the turn failed"),

@@ -6,6 +6,7 @@ import {
   ZRestPageQuery,
   ZRestRenameSessionRequest,
   ZSessionId,
+  ZTurnFeedbackRequest,
 } from "@dogi/contracts";
 import type { TChatTurnResponse, TPet, TSessionId, TTurn, TChatSession } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
@@ -35,6 +36,13 @@ const sessionId = (raw: string | undefined): TSessionId => {
   // Not a UUID: it cannot be one of the caller's sessions; same answer as someone else's.
   if (!parsed.success) throw new AppError("NOT_FOUND", `No session ${raw ?? ""}.`);
   return parsed.data;
+};
+
+const messageIndex = (raw: string | undefined): number => {
+  const index = Number(raw);
+  if (!Number.isInteger(index) || index < 0)
+    throw new AppError("NOT_FOUND", `No message ${raw ?? ""}.`);
+  return index;
 };
 
 const ZExportQuery = z.object({ format: z.enum(["md", "markdown", "json"]).default("json") });
@@ -351,9 +359,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
       async ({ req, res, caller, params, body }) => {
         const userId = caller.userId as TChatSession["userId"];
         const id = sessionId(params.id);
-        const index = Number(params.index);
-        if (!Number.isInteger(index) || index < 0)
-          throw new AppError("NOT_FOUND", `No message ${params.index ?? ""}.`);
+        const index = messageIndex(params.index);
         const admitted = await admitTurn(deps, caller.userId);
         try {
           const chat = await session.getSession.query({ userId, sessionId: id });
@@ -368,6 +374,28 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
           admitted();
         }
       },
+    ),
+    defineRoute(
+      {
+        method: "post",
+        path: "/v1/llm/sessions/:id/messages/:index/feedback",
+        tag,
+        summary: "Rate an answer up or down, with an optional comment (rating null clears it)",
+        auth: "chat",
+        body: ZTurnFeedbackRequest,
+        response: z.record(z.string(), z.unknown()),
+      },
+      async ({ caller, params, body }) => ({
+        body: publicTurn(
+          await session.turns.setFeedback.mutate({
+            userId: caller.userId as TChatSession["userId"],
+            sessionId: sessionId(params.id),
+            messageIndex: messageIndex(params.index),
+            rating: body.rating,
+            ...(body.comment === undefined ? {} : { comment: body.comment }),
+          }),
+        ),
+      }),
     ),
   ];
 }

@@ -1,25 +1,23 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { TRagDocumentType, TRagLanguage, TRagSpecies } from "@dogi/contracts";
-import { ZRagDocumentId, ZRagLanguage, ZRagSpecies } from "@dogi/contracts";
+import {
+  DOCUMENT_TYPE_BY_EXTENSION,
+  MAX_ADMIN_UPLOAD_BYTES,
+  ZRagDocumentId,
+  ZRagLanguage,
+  ZRagSpecies,
+} from "@dogi/contracts";
 import { IngestError } from "./errors.ts";
 import { scalar, splitFrontMatter } from "./front-matter.ts";
 import { htmlToText } from "./html.ts";
 import { detectLanguage } from "./language.ts";
 import { pdfToText } from "./pdf.ts";
 
-/** The largest file the pipeline accepts. */
-export const maxDocumentBytes = 20 * 1024 * 1024;
+/** The largest file the pipeline accepts (the admin area's upload limit is the same). */
+export const maxDocumentBytes = MAX_ADMIN_UPLOAD_BYTES;
 
-const typesByExtension: Record<string, TRagDocumentType> = {
-  ".md": "markdown",
-  ".markdown": "markdown",
-  ".txt": "text",
-  ".text": "text",
-  ".html": "html",
-  ".htm": "html",
-  ".pdf": "pdf",
-};
+const typesByExtension: Record<string, TRagDocumentType> = DOCUMENT_TYPE_BY_EXTENSION;
 
 /** File extensions `ingest` reads. */
 export const supportedExtensions = Object.keys(typesByExtension);

@@ -1,6 +1,7 @@
 import type {
   TChatSession,
   TCitation,
+  TFeedbackRating,
   TPromptContext,
   TTitleSource,
   TTokenUsage,
@@ -9,6 +10,7 @@ import type {
   TTurnError,
   TTurnStatus,
   TTriage,
+  TTurnFeedback,
 } from "@dogi/contracts";
 
 /**
@@ -21,6 +23,35 @@ export interface StoredTurn extends TTurn {
   promptContext: TPromptContext | null;
   /** When the current attempt began (the turn's creation, or its last regenerate or retry). */
   attemptStartedAt: string;
+  feedback: TTurnFeedback | null;
+  /** The current attempt's timing (operators' usage report; never shown on the public turn). */
+  firstTokenMs: number | null;
+  retrievalOnly: boolean;
+  /** Length of a completed answer, kept so the usage report never reads the answers themselves. */
+  answerChars: number | null;
+}
+
+/** What the usage report reads of one turn: small fields only, never the question or answer. */
+export interface UsageRow {
+  createdAt: string;
+  status: TTurnStatus;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  errorCode: string | null;
+  firstTokenMs: number | null;
+  answerChars: number | null;
+  retrievalOnly: boolean;
+  triageLevel: string | null;
+  /** The ids of the signs triage found. */
+  triageSigns: string[];
+  feedbackRating: TFeedbackRating | null;
+}
+
+/** Where a page of rated turns starts: after this position in newest-rating-first order. */
+export interface FeedbackPosition {
+  at: string;
+  sessionId: string;
+  messageIndex: number;
 }
 
 /** Where a page of sessions starts: after this (updatedAt, sessionId) in newest-first order. */
@@ -46,6 +77,11 @@ export interface TurnChange {
   pushHistory?: TTurnAttempt;
   /** Set when the change starts a new attempt (the turn goes back to pending). */
   attemptStartedAt?: string;
+  /** The owner's rating (a new attempt clears it: it was about the old answer). */
+  feedback: TTurnFeedback | null;
+  firstTokenMs: number | null;
+  retrievalOnly: boolean;
+  answerChars: number | null;
 }
 
 /**
@@ -143,4 +179,24 @@ export interface SessionStore {
    * would block its turn's revision for good); how many went. SQLite keeps none.
    */
   dropLeftoverClaims(takenBy: string): Promise<number>;
+
+  /**
+   * The usage fields of every user's turns created in [since, until), read a batch at a time
+   * (operators' usage report).
+   */
+  usageRows(window: { since: string; until: string }): AsyncIterable<UsageRow>;
+  /** How many sessions and turns each of these users has; users with none are left out. */
+  countActivity(
+    userIds: readonly string[],
+  ): Promise<Map<string, { sessions: number; turns: number }>>;
+  /**
+   * Rated turns of every user whose rating was given at or after `since`, newest rating first
+   * (ties by sessionId, then messageIndex, descending).
+   */
+  listFeedback(query: {
+    since: string;
+    rating?: TFeedbackRating | undefined;
+    after?: FeedbackPosition | undefined;
+    limit: number;
+  }): Promise<StoredTurn[]>;
 }

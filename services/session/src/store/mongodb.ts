@@ -8,6 +8,7 @@ import type { Collection, Db, Filter } from "mongodb";
 import type {
   TChatSession,
   TCitation,
+  TFeedbackRating,
   TPetId,
   TPromptContext,
   TSessionId,
@@ -17,10 +18,18 @@ import type {
   TTurnError,
   TTurnStatus,
   TTriage,
+  TTurnFeedback,
   TUserId,
 } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
-import type { SessionPosition, SessionStore, StoredTurn, TurnChange } from "./interface.ts";
+import type {
+  FeedbackPosition,
+  SessionPosition,
+  SessionStore,
+  StoredTurn,
+  TurnChange,
+  UsageRow,
+} from "./interface.ts";
 
 interface SessionDoc {
   _id: string;
@@ -62,6 +71,12 @@ interface TurnDoc {
   attempt_started_at?: Date;
   /** What the answer's prompt carried; absent on turns stored before it was kept. */
   prompt_context?: TPromptContext | null;
+  /** The owner's rating; absent on turns stored before it was kept. */
+  feedback?: { rating: TFeedbackRating; comment: string | null; at: Date } | null;
+  /** The current attempt's timing; absent on turns stored before it was kept. */
+  first_token_ms?: number | null;
+  retrieval_only?: boolean;
+  answer_chars?: number | null;
 }
 
 /**
@@ -162,6 +177,9 @@ class MongoSessionStore implements SessionStore {
       // The sweep of abandoned turns looks for the few pending ones.
       await this.turns.createIndex({ status: 1 }, { name: "status" });
       await this.claims.createIndex({ created_at: 1 }, { name: "created" });
+      // The usage report reads a window of turns by creation time; the feedback list, rated ones.
+      await this.turns.createIndex({ created_at: 1 }, { name: "created" });
+      await this.turns.createIndex({ "feedback.at": -1 }, { name: "feedback_at" });
     });
   }
 
@@ -426,6 +444,10 @@ class MongoSessionStore implements SessionStore {
               completed_at: change.completedAt === null ? null : new Date(change.completedAt),
               triage: change.triage,
               prompt_context: change.promptContext,
+              feedback: change.feedback === null ? null : fromFeedback(change.feedback),
+              first_token_ms: change.firstTokenMs,
+              retrieval_only: change.retrievalOnly,
+              answer_chars: change.answerChars,
               ...(change.attemptStartedAt === undefined
                 ? {}
                 : { attempt_started_at: new Date(change.attemptStartedAt) }),
@@ -476,6 +498,100 @@ class MongoSessionStore implements SessionStore {
       this.claims.deleteMany({ created_at: { $lte: new Date(takenBy) } }),
     );
     return deletedCount;
+  }
+
+  async *usageRows(window: { since: string; until: string }): AsyncIterable<UsageRow> {
+    // Only the small fields: the question, answer and citations stay in the database.
+    const cursor = this.turns
+      .find(
+        { created_at: { $gte: new Date(window.since), $lt: new Date(window.until) } },
+        {
+          projection: {
+            created_at: 1,
+            status: 1,
+            usage: 1,
+            error: 1,
+            triage: 1,
+            feedback: 1,
+            first_token_ms: 1,
+            answer_chars: 1,
+            retrieval_only: 1,
+          },
+        },
+      )
+      .batchSize(1_000);
+    try {
+      for await (const doc of cursor) {
+        yield {
+          createdAt: doc.created_at.toISOString(),
+          status: doc.status,
+          promptTokens: doc.usage?.prompt_tokens ?? null,
+          completionTokens: doc.usage?.completion_tokens ?? null,
+          errorCode: doc.error?.code ?? null,
+          firstTokenMs: doc.first_token_ms ?? null,
+          answerChars: doc.answer_chars ?? null,
+          retrievalOnly: doc.retrieval_only ?? false,
+          triageLevel: doc.triage?.level ?? null,
+          triageSigns: doc.triage?.signs.map((sign) => sign.id) ?? [],
+          feedbackRating: doc.feedback?.rating ?? null,
+        };
+      }
+    } catch (error) {
+      throw translateError(error);
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  async countActivity(
+    userIds: readonly string[],
+  ): Promise<Map<string, { sessions: number; turns: number }>> {
+    const counts = new Map<string, { sessions: number; turns: number }>();
+    if (userIds.length === 0) return counts;
+    const byUser = [
+      { $match: { user_id: { $in: [...userIds] } } },
+      { $group: { _id: "$user_id", n: { $sum: 1 } } },
+    ];
+    const [sessions, turns] = await this.run(() =>
+      Promise.all([
+        this.sessions.aggregate<{ _id: string; n: number }>(byUser).toArray(),
+        this.turns.aggregate<{ _id: string; n: number }>(byUser).toArray(),
+      ]),
+    );
+    for (const row of sessions) counts.set(row._id, { sessions: row.n, turns: 0 });
+    for (const row of turns)
+      counts.set(row._id, { sessions: counts.get(row._id)?.sessions ?? 0, turns: row.n });
+    return counts;
+  }
+
+  async listFeedback(query: {
+    since: string;
+    rating?: TFeedbackRating | undefined;
+    after?: FeedbackPosition | undefined;
+    limit: number;
+  }): Promise<StoredTurn[]> {
+    const filter: Filter<TurnDoc> = { "feedback.at": { $gte: new Date(query.since) } };
+    if (query.rating !== undefined) filter["feedback.rating"] = query.rating;
+    if (query.after) {
+      const at = new Date(query.after.at);
+      filter.$or = [
+        { "feedback.at": { $lt: at } },
+        { "feedback.at": at, session_id: { $lt: query.after.sessionId } },
+        {
+          "feedback.at": at,
+          session_id: query.after.sessionId,
+          message_index: { $lt: query.after.messageIndex },
+        },
+      ];
+    }
+    const docs = await this.run(() =>
+      this.turns
+        .find(filter)
+        .sort({ "feedback.at": -1, session_id: -1, message_index: -1 })
+        .limit(query.limit)
+        .toArray(),
+    );
+    return docs.map(toTurn);
   }
 
   private async findByClientId(turn: {
@@ -537,6 +653,10 @@ function newTurnDoc(
     triage: null,
     attempt_started_at: new Date(turn.now),
     prompt_context: null,
+    feedback: null,
+    first_token_ms: null,
+    retrieval_only: false,
+    answer_chars: null,
   };
 }
 
@@ -576,6 +696,10 @@ function fromUsage(usage: TTokenUsage): { prompt_tokens: number; completion_toke
   return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens };
 }
 
+function fromFeedback(feedback: TTurnFeedback): NonNullable<TurnDoc["feedback"]> {
+  return { rating: feedback.rating, comment: feedback.comment, at: new Date(feedback.at) };
+}
+
 function toSession(doc: SessionDoc): TChatSession {
   return {
     // Ids were validated on the way in; the database hands back plain strings.
@@ -612,5 +736,15 @@ function toTurn(doc: TurnDoc): StoredTurn {
     promptContext: doc.prompt_context ?? null,
     revision: doc.revision,
     attemptStartedAt: (doc.attempt_started_at ?? doc.created_at).toISOString(),
+    feedback: doc.feedback
+      ? {
+          rating: doc.feedback.rating,
+          comment: doc.feedback.comment,
+          at: doc.feedback.at.toISOString(),
+        }
+      : null,
+    firstTokenMs: doc.first_token_ms ?? null,
+    retrievalOnly: doc.retrieval_only ?? false,
+    answerChars: doc.answer_chars ?? null,
   };
 }

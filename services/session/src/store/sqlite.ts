@@ -3,14 +3,22 @@ import { preparePrivateSqliteFile, sqliteFilePath } from "@dogi/config/private-f
 import type { Client, InStatement, Row } from "@libsql/client";
 import type {
   TChatSession,
+  TFeedbackRating,
   TPetId,
   TSessionId,
   TTitleSource,
+  TTurnFeedback,
   TTurnStatus,
   TUserId,
 } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
-import type { SessionStore, StoredTurn, TurnChange } from "./interface.ts";
+import type {
+  FeedbackPosition,
+  SessionStore,
+  StoredTurn,
+  TurnChange,
+  UsageRow,
+} from "./interface.ts";
 import { parseJson } from "./json.ts";
 
 const SCHEMA = [
@@ -44,7 +52,13 @@ const SCHEMA = [
     revision INTEGER NOT NULL DEFAULT 0,
     triage TEXT,
     attempt_started_at INTEGER,
-    prompt_context TEXT
+    prompt_context TEXT,
+    feedback_rating TEXT,
+    feedback_comment TEXT,
+    feedback_at INTEGER,
+    first_token_ms INTEGER,
+    retrieval_only INTEGER NOT NULL DEFAULT 0,
+    answer_chars INTEGER
   )`,
   `CREATE UNIQUE INDEX IF NOT EXISTS llm_messages_session_index
     ON llm_messages (session_id, message_index)`,
@@ -58,7 +72,21 @@ const SCHEMA = [
 
 const TURN_COLUMNS = `session_id, message_index, question, answer, citations, model, usage, status,
   error, client_message_id, created_at, completed_at, history, revision, triage, attempt_started_at,
-  prompt_context`;
+  prompt_context, feedback_rating, feedback_comment, feedback_at, first_token_ms, retrieval_only,
+  answer_chars`;
+
+// Indexes over added columns: created once the columns are there (after ADDED_TURN_COLUMNS).
+const LATER_INDEXES = [
+  // The usage report reads a window of turns by creation time.
+  `CREATE INDEX IF NOT EXISTS llm_messages_created ON llm_messages (created_at)`,
+  // Only rated turns: the feedback list pages through few of many.
+  `CREATE INDEX IF NOT EXISTS llm_messages_feedback
+    ON llm_messages (feedback_at DESC, session_id DESC, message_index DESC)
+    WHERE feedback_at IS NOT NULL`,
+];
+
+/** How many usage rows one read brings in. */
+const USAGE_BATCH = 1_000;
 
 // Columns added after the first release: a database created before them gains them at start.
 const ADDED_TURN_COLUMNS: Array<{ name: string; definition: string }> = [
@@ -67,6 +95,13 @@ const ADDED_TURN_COLUMNS: Array<{ name: string; definition: string }> = [
   { name: "attempt_started_at", definition: "attempt_started_at INTEGER" },
   // NULL on older rows: those turns are replayed without their passages.
   { name: "prompt_context", definition: "prompt_context TEXT" },
+  { name: "feedback_rating", definition: "feedback_rating TEXT" },
+  { name: "feedback_comment", definition: "feedback_comment TEXT" },
+  { name: "feedback_at", definition: "feedback_at INTEGER" },
+  // NULL and 0 on older rows: the usage report counts them as untimed, with a model.
+  { name: "first_token_ms", definition: "first_token_ms INTEGER" },
+  { name: "retrieval_only", definition: "retrieval_only INTEGER NOT NULL DEFAULT 0" },
+  { name: "answer_chars", definition: "answer_chars INTEGER" },
 ];
 
 /** Options for {@link createSqliteStore}. */
@@ -104,6 +139,7 @@ class SqliteSessionStore implements SessionStore {
       const present = new Set(columns.rows.map((row) => String(row.name)));
       for (const column of ADDED_TURN_COLUMNS.filter((c) => !present.has(c.name)))
         await this.client.execute(`ALTER TABLE llm_messages ADD COLUMN ${column.definition}`);
+      await this.client.batch(LATER_INDEXES, "write");
     });
   }
 
@@ -363,7 +399,9 @@ class SqliteSessionStore implements SessionStore {
     const statements: InStatement[] = [
       {
         sql: `UPDATE llm_messages SET answer = ?, citations = ?, model = ?, usage = ?, status = ?,
-            error = ?, completed_at = ?, triage = ?, prompt_context = ?, revision = revision + 1,
+            error = ?, completed_at = ?, triage = ?, prompt_context = ?, feedback_rating = ?,
+            feedback_comment = ?, feedback_at = ?, first_token_ms = ?, retrieval_only = ?,
+            answer_chars = ?, revision = revision + 1,
             attempt_started_at = COALESCE(?, attempt_started_at),
             history = CASE WHEN ? IS NULL THEN history ELSE json_insert(history, '$[#]', json(?)) END
           WHERE session_id = ? AND user_id = ? AND message_index = ? AND revision = ?
@@ -378,6 +416,12 @@ class SqliteSessionStore implements SessionStore {
           change.completedAt === null ? null : Date.parse(change.completedAt),
           change.triage === null ? null : JSON.stringify(change.triage),
           change.promptContext === null ? null : JSON.stringify(change.promptContext),
+          change.feedback?.rating ?? null,
+          change.feedback?.comment ?? null,
+          change.feedback ? Date.parse(change.feedback.at) : null,
+          change.firstTokenMs,
+          change.retrievalOnly ? 1 : 0,
+          change.answerChars,
           change.attemptStartedAt === undefined ? null : Date.parse(change.attemptStartedAt),
           change.pushHistory === undefined ? null : 1,
           change.pushHistory === undefined ? null : JSON.stringify(change.pushHistory),
@@ -418,6 +462,120 @@ class SqliteSessionStore implements SessionStore {
   async dropLeftoverClaims(): Promise<number> {
     // Each update here is one statement under SQLite's write lock: nothing to claim or leave.
     return 0;
+  }
+
+  async *usageRows(window: { since: string; until: string }): AsyncIterable<UsageRow> {
+    // Pages by (created_at, session_id, message_index): no read holds more than one batch.
+    let after: [number, string, number] = [Date.parse(window.since) - 1, "", -1];
+    for (;;) {
+      const [at, sessionId, index] = after;
+      const result = await this.run(() =>
+        this.client.execute({
+          sql: `SELECT created_at, session_id, message_index, status,
+              json_extract(usage, '$.promptTokens') AS prompt_tokens,
+              json_extract(usage, '$.completionTokens') AS completion_tokens,
+              json_extract(error, '$.code') AS error_code,
+              json_extract(triage, '$.level') AS triage_level,
+              json_extract(triage, '$.signs') AS triage_signs,
+              first_token_ms, answer_chars, retrieval_only, feedback_rating
+            FROM llm_messages
+            WHERE created_at >= ? AND created_at < ?
+              AND (created_at > ? OR (created_at = ? AND (session_id > ?
+                OR (session_id = ? AND message_index > ?))))
+            ORDER BY created_at, session_id, message_index LIMIT ?`,
+          args: [
+            Date.parse(window.since),
+            Date.parse(window.until),
+            at,
+            at,
+            sessionId,
+            sessionId,
+            index,
+            USAGE_BATCH,
+          ],
+        }),
+      );
+      for (const row of result.rows) {
+        const signs = parseJson<Array<{ id: string }>>(optionalText(row, "triage_signs"), []);
+        yield {
+          createdAt: iso(row.created_at),
+          status: text(row, "status") as TTurnStatus,
+          promptTokens: optionalNumber(row, "prompt_tokens"),
+          completionTokens: optionalNumber(row, "completion_tokens"),
+          errorCode: optionalText(row, "error_code"),
+          firstTokenMs: optionalNumber(row, "first_token_ms"),
+          answerChars: optionalNumber(row, "answer_chars"),
+          retrievalOnly: Number(row.retrieval_only) === 1,
+          triageLevel: optionalText(row, "triage_level"),
+          triageSigns: signs.map((sign) => sign.id),
+          feedbackRating: optionalText(row, "feedback_rating") as TFeedbackRating | null,
+        };
+      }
+      const last = result.rows.at(-1);
+      if (!last || result.rows.length < USAGE_BATCH) return;
+      after = [Number(last.created_at), text(last, "session_id"), Number(last.message_index)];
+    }
+  }
+
+  async countActivity(
+    userIds: readonly string[],
+  ): Promise<Map<string, { sessions: number; turns: number }>> {
+    const counts = new Map<string, { sessions: number; turns: number }>();
+    if (userIds.length === 0) return counts;
+    const marks = userIds.map(() => "?").join(", ");
+    const [sessions, turns] = await this.run(() =>
+      this.client.batch(
+        [
+          {
+            sql: `SELECT user_id, COUNT(*) AS n FROM llm_sessions WHERE user_id IN (${marks})
+              GROUP BY user_id`,
+            args: [...userIds],
+          },
+          {
+            sql: `SELECT user_id, COUNT(*) AS n FROM llm_messages WHERE user_id IN (${marks})
+              GROUP BY user_id`,
+            args: [...userIds],
+          },
+        ],
+        "read",
+      ),
+    );
+    for (const row of sessions?.rows ?? [])
+      counts.set(text(row, "user_id"), { sessions: Number(row.n), turns: 0 });
+    for (const row of turns?.rows ?? []) {
+      const userId = text(row, "user_id");
+      counts.set(userId, { sessions: counts.get(userId)?.sessions ?? 0, turns: Number(row.n) });
+    }
+    return counts;
+  }
+
+  async listFeedback(query: {
+    since: string;
+    rating?: TFeedbackRating | undefined;
+    after?: FeedbackPosition | undefined;
+    limit: number;
+  }): Promise<StoredTurn[]> {
+    const where = ["feedback_at IS NOT NULL", "feedback_at >= ?"];
+    const args: Array<string | number> = [Date.parse(query.since)];
+    if (query.rating !== undefined) {
+      where.push("feedback_rating = ?");
+      args.push(query.rating);
+    }
+    if (query.after) {
+      const at = Date.parse(query.after.at);
+      where.push(`(feedback_at < ? OR (feedback_at = ? AND (session_id < ?
+        OR (session_id = ? AND message_index < ?))))`);
+      args.push(at, at, query.after.sessionId, query.after.sessionId, query.after.messageIndex);
+    }
+    args.push(query.limit);
+    const result = await this.run(() =>
+      this.client.execute({
+        sql: `SELECT ${TURN_COLUMNS} FROM llm_messages WHERE ${where.join(" AND ")}
+          ORDER BY feedback_at DESC, session_id DESC, message_index DESC LIMIT ?`,
+        args,
+      }),
+    );
+    return result.rows.map(toTurn);
   }
 
   private async run<T>(operation: () => Promise<T>): Promise<T> {
@@ -465,6 +623,11 @@ function optionalText(row: Row, column: string): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
+function optionalNumber(row: Row, column: string): number | null {
+  const value = row[column];
+  return value === null || value === undefined ? null : Number(value);
+}
+
 function iso(value: unknown): string {
   return new Date(Number(value)).toISOString();
 }
@@ -503,5 +666,19 @@ function toTurn(row: Row): StoredTurn {
     promptContext: parseJson(optionalText(row, "prompt_context"), null),
     revision: Number(row.revision),
     attemptStartedAt: iso(row.attempt_started_at ?? row.created_at),
+    feedback: feedbackOf(row),
+    firstTokenMs: optionalNumber(row, "first_token_ms"),
+    retrievalOnly: Number(row.retrieval_only) === 1,
+    answerChars: optionalNumber(row, "answer_chars"),
+  };
+}
+
+function feedbackOf(row: Row): TTurnFeedback | null {
+  const rating = optionalText(row, "feedback_rating");
+  if (rating === null || row.feedback_at === null || row.feedback_at === undefined) return null;
+  return {
+    rating: rating as TFeedbackRating,
+    comment: optionalText(row, "feedback_comment"),
+    at: iso(row.feedback_at),
   };
 }

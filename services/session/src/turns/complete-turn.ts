@@ -14,6 +14,10 @@ export async function completeTurn(deps: SessionDeps, input: TCompleteTurnInput)
     error: null,
     triage: input.triage ?? null,
     promptContext: input.promptContext ?? null,
+    feedback: null,
+    firstTokenMs: input.firstTokenMs ?? null,
+    retrievalOnly: input.retrievalOnly ?? false,
+    answerChars: input.answer.length,
   });
   return publicTurn(turn);
 }

@@ -15,6 +15,11 @@ export async function failTurn(deps: SessionDeps, input: TFailTurnInput): Promis
     triage: input.triage ?? null,
     // A failed turn is never replayed to the model.
     promptContext: null,
+    feedback: null,
+    firstTokenMs: input.firstTokenMs ?? null,
+    retrievalOnly: input.retrievalOnly ?? false,
+    // Text before a failure is no answer: the report's answer lengths are of answers.
+    answerChars: null,
   });
   return publicTurn(turn);
 }

@@ -2,12 +2,15 @@ import type { TPromptTurn, TTurn } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { StoredTurn } from "../store/interface.ts";
 
-/** The turn as callers see it (without the store's revision and attempt start). */
+/** The turn as callers see it (without the store's revision, attempt start and timing). */
 export function publicTurn(turn: StoredTurn): TTurn {
   const {
     revision: _revision,
     attemptStartedAt: _attemptStartedAt,
     promptContext: _promptContext,
+    firstTokenMs: _firstTokenMs,
+    retrievalOnly: _retrievalOnly,
+    answerChars: _answerChars,
     ...rest
   } = turn;
   return rest;

@@ -29,6 +29,11 @@ export async function restartTurn(
       triage: null,
       // The new answer is generated from a prompt of its own.
       promptContext: null,
+      // A rating was about the old answer: it stays with that answer in the history.
+      feedback: null,
+      firstTokenMs: null,
+      retrievalOnly: false,
+      answerChars: null,
       attemptStartedAt: now,
       pushHistory: isAbandoned(deps, turn)
         ? abandonedOutcome(turn, now)
@@ -40,6 +45,7 @@ export async function restartTurn(
             status: turn.status,
             error: turn.error,
             completedAt: turn.completedAt,
+            ...(turn.feedback ? { feedback: turn.feedback } : {}),
           },
     },
     now,

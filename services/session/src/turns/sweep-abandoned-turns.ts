@@ -28,7 +28,15 @@ export async function sweepAbandonedTurns(
         sessionId: turn.sessionId,
         messageIndex: turn.messageIndex,
         ifRevision: turn.revision,
-        change: { ...outcome, triage: turn.triage ?? null, promptContext: null },
+        change: {
+          ...outcome,
+          triage: turn.triage ?? null,
+          promptContext: null,
+          feedback: null,
+          firstTokenMs: turn.firstTokenMs,
+          retrievalOnly: turn.retrievalOnly,
+          answerChars: null,
+        },
         now,
       });
       if (updated) changed += 1;

@@ -5,3 +5,4 @@ export { refreshTokens } from "./refresh-tokens.ts";
 export { apiKeys } from "./api-keys.ts";
 export { accountDeletions } from "./account-deletions.ts";
 export { petHealthEntries } from "./pet-health-entries.ts";
+export { auditLog } from "./audit-log.ts";
