@@ -229,6 +229,9 @@ export function kbView(ctx: Ctx): HTMLElement {
           });
         },
       );
+      // Sent: the bar has done its job; the status line follows the ingest from here.
+      progress.hidden = true;
+      progressLabel.textContent = "";
       const done = await follow(job, (current) => {
         jobStatus.textContent = jobOutcome(current);
         jobStatus.dataset.state = current.state;
