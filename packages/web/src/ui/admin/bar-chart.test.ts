@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barLayout, CHART, niceCeiling } from "./bar-chart.ts";
+import { barLayout, CHART, labelColumns, niceCeiling } from "./bar-chart.ts";
 
 const baseline = CHART.height - CHART.bottom;
 const plotHeight = CHART.height - CHART.top - CHART.bottom;
@@ -54,5 +54,15 @@ describe("the usage bar chart's geometry", () => {
     expect(barLayout([]).bars).toEqual([]);
     // A negative value (never sent, but not trusted) draws nothing rather than a bar upside down.
     expect(barLayout([[-4]]).bars[0]?.segments[0]?.height).toBe(0);
+  });
+
+  it("labels every day of a week, and a month's days spread out, always the last", () => {
+    // A week's window starts mid-day: eight days, all labelled.
+    expect(labelColumns(8)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // No label crowds the last one.
+    expect(labelColumns(10)).toEqual([0, 2, 4, 6, 9]);
+    expect(labelColumns(31)).toEqual([0, 4, 8, 12, 16, 20, 24, 30]);
+    expect(labelColumns(1)).toEqual([0]);
+    expect(labelColumns(0)).toEqual([]);
   });
 });

@@ -54,6 +54,19 @@ export function barLayout(
   return { top, bars };
 }
 
+/**
+ * Which columns get a label under them: all when few, else the last and about `most` spread
+ * before it, none so close to the last that their labels would run into each other.
+ */
+export function labelColumns(count: number, most = 8): number[] {
+  const last = count - 1;
+  const every = Math.max(1, Math.ceil(count / most));
+  const columns: number[] = [];
+  for (let column = 0; column < count; column++)
+    if (column === last || (column % every === 0 && last - column >= every)) columns.push(column);
+  return columns;
+}
+
 function svg<K extends keyof SVGElementTagNameMap>(
   tag: K,
   attributes: Record<string, string | number>,
@@ -116,8 +129,7 @@ export function barChart(spec: ChartSpec): HTMLElement {
     ),
     svg("text", { x: CHART.left - 4, y: baseline, class: "label", "text-anchor": "end" }, "0"),
   );
-  // Day labels under the bars: every one when few, else about six spread evenly.
-  const every = Math.max(1, Math.ceil(bars.length / 6));
+  const labelled = new Set(labelColumns(bars.length));
   bars.forEach((bar, column) => {
     for (const segment of bar.segments)
       if (segment.height > 0)
@@ -131,7 +143,7 @@ export function barChart(spec: ChartSpec): HTMLElement {
           }),
         );
     const label = spec.labels[column];
-    if (label !== undefined && (column % every === 0 || column === bars.length - 1))
+    if (label !== undefined && labelled.has(column))
       chart.append(
         svg(
           "text",
