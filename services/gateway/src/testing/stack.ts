@@ -47,6 +47,10 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
         ...process.env,
         ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
         DATA_DIR: dataDir,
+        // The stores' defaults are files under the repository's data/ (not DATA_DIR): each stack
+        // keeps its own, so suites running side by side never see each other's users or admins.
+        AUTH_DATABASE_URL: `file:${path.join(dataDir, "auth.db")}`,
+        SESSION_DATABASE_URL: `file:${path.join(dataDir, "session.db")}`,
         LOG_TO_FILE: "false",
         LOG_LEVEL: "warn",
         INFERENCE_THREADS: "1",
