@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -38,7 +36,6 @@ need warm water and rest for two days; see a vet if it lasts longer.
 `;
 
 let stack: TestStack;
-let storesDir: string;
 let admin: { page: Page; problems: string[]; close(): Promise<void> };
 let owner: { page: Page; problems: string[]; close(): Promise<void> };
 const password = "correct horse battery";
@@ -66,12 +63,7 @@ describe.skipIf(!hasChromium)(browserTitle("the admin area in Chromium"), () => 
   beforeAll(async () => {
     await buildPageOnce();
     const model = await ensureTinyModel();
-    // Stores of its own: the counts this suite checks (users, feedback) start from nothing,
-    // whatever earlier runs left in the repository's data/ (the stores' default place).
-    storesDir = mkdtempSync(path.join(os.tmpdir(), "dogi-admin-e2e-"));
     stack = await startStack({
-      AUTH_DATABASE_URL: `file:${path.join(storesDir, "auth.db")}`,
-      SESSION_DATABASE_URL: `file:${path.join(storesDir, "session.db")}`,
       MODEL_PATH: model,
       INFERENCE_CONTEXT_SIZE: "4096",
       CHAT_MAX_TOKENS: "48",
@@ -93,7 +85,6 @@ describe.skipIf(!hasChromium)(browserTitle("the admin area in Chromium"), () => 
     await owner?.close();
     await admin?.close();
     await stack?.stop();
-    if (storesDir) rmSync(storesDir, { recursive: true, force: true });
   });
 
   it("lets an owner rate an answer, keeps the rating across a reload, and shows them no admin area", async () => {
