@@ -321,6 +321,12 @@ describe.skipIf(!hasChromium)(browserTitle("the admin area in Chromium"), () => 
     await expect.poll(() => page.locator("#models-table, #no-models").count()).toBe(1);
     // The tiny model is loaded; the hint for adding one is the operator's, shown here only.
     expect(await page.locator("#models-table").innerText()).toMatch(/tiny|gguf/i);
+    // A download the inference service refuses shows its reason: this stack serves one file.
+    await page.fill("#model-uri", "hf:someone/repo/model.gguf");
+    await page.click("#model-pull");
+    await expect
+      .poll(() => page.locator("#model-pull-error").innerText())
+      .toContain("MODEL_PATH is set");
     expect(admin.problems).toEqual([]);
   });
 });
