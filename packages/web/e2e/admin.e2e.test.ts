@@ -102,6 +102,12 @@ describe.skipIf(!hasChromium)(browserTitle("the admin area in Chromium"), () => 
     await turn.locator(".thumb-down").waitFor({ timeout: 60_000 });
     expect(await turn.locator(".thumb-up").getAttribute("aria-label")).toBe("도움이 됐어요");
     expect(await turn.locator(".thumb-down").getAttribute("aria-pressed")).toBe("false");
+    // A thumbs up, taken back by pressing it again; no comment box for a thumbs up.
+    await turn.locator(".thumb-up").click();
+    await expect.poll(() => turn.locator(".thumb-up").getAttribute("aria-pressed")).toBe("true");
+    expect(await turn.locator("form.feedback-form").count()).toBe(0);
+    await turn.locator(".thumb-up").click();
+    await expect.poll(() => turn.locator(".thumb-up").getAttribute("aria-pressed")).toBe("false");
     await turn.locator(".thumb-down").click();
     await expect.poll(() => turn.locator(".thumb-down").getAttribute("aria-pressed")).toBe("true");
     // The comment box opens after a thumbs down, with the focus in it.
