@@ -95,10 +95,14 @@ export function usageView(ctx: Ctx): HTMLElement {
       ),
     );
 
+  // Only the window chosen last may fill the screen, whichever answer comes back first.
+  let latest = 0;
   const load = async () => {
     error.textContent = "";
+    const asked = ++latest;
     try {
       const report = await ctx.api.json<UsageReport>("GET", `/v1/admin/usage?days=${days}`);
+      if (asked !== latest) return;
       const labels = report.per_day.map((d) => d.day);
       const count = (n: number) => formatCount(n, lang());
       const sum = (pick: (d: UsageReport["per_day"][number]) => number) =>

@@ -16,13 +16,17 @@ export function usersView(ctx: Ctx): HTMLElement {
   const status = h("p", { class: "muted", role: "status", id: "users-status" });
   const list = h("div", { class: "admin-list" });
 
+  // Typing sends a search per pause: only the latest one's answer may fill the table.
+  let latest = 0;
   const load = async (more: boolean) => {
     error.textContent = "";
+    const asked = ++latest;
     try {
       const page = await ctx.api.json<RestPage<AdminUser>>(
         "GET",
         `/v1/admin/users${query({ search, limit: 50, cursor: more ? nextCursor : null })}`,
       );
+      if (asked !== latest) return;
       users = more ? [...users, ...page.items] : page.items;
       nextCursor = page.next_cursor;
       loaded = true;
