@@ -321,6 +321,21 @@ describe.skipIf(!hasChromium)(browserTitle("the admin area in Chromium"), () => 
       });
       await page.setViewportSize(DESKTOP);
     }
+    // In English and dark: the screen is drawn again in the new language, the charts too.
+    await openScreen(page, "usage");
+    await page.click("#lang");
+    await page.click("#theme");
+    await expect
+      .poll(() => page.locator("#chart-turns svg[role=img] title").textContent())
+      .toBe("Questions per day");
+    expect(await page.locator("#admin-tab-usage").innerText()).toBe("Usage");
+    await page.screenshot({
+      path: path.join(resultsDir, "admin-usage-dark-en-desktop.png"),
+      fullPage: true,
+    });
+    await page.click("#lang");
+    await page.click("#theme");
+
     // An address of the admin area opens its screen directly.
     await page.goto(`${stack.url}/admin/models`);
     await page.locator("#admin-models").waitFor();

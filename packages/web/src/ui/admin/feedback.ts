@@ -62,7 +62,8 @@ export function feedbackView(ctx: Ctx): HTMLElement {
   ] as const)
     rating.append(h("option", { value }, label));
   const days = h("select", { id: "feedback-days", name: "days" });
-  for (const n of [30, 7, 1]) days.append(h("option", { value: n }, t("lastDays", { days: n })));
+  for (const n of [30, 7, 1])
+    days.append(h("option", { value: n }, n === 1 ? t("lastDay") : t("lastDays", { days: n })));
   const filters = () => ({ rating: rating.value, days: days.value });
 
   async function load(more: boolean): Promise<void> {

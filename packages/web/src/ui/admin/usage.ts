@@ -90,7 +90,7 @@ export function usageView(ctx: Ctx): HTMLElement {
               void load();
             },
           },
-          t("lastDays", { days: n }),
+          n === 1 ? t("lastDay") : t("lastDays", { days: n }),
         ),
       ),
     );
