@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016 # the 'sh -c' scripts expand the containers' own variables, in the containers
 # Backs up Dogi's stores from the running Compose project: a MySQL dump (auth), a MongoDB dump
-# (session) and an archive of the Chroma volume (knowledge base). MANIFEST names the backup (one
+# (session) and an archive of the Chroma volume (knowledge base) with one of the originals rag
+# keeps for re-ingest (rag/documents in its volume, when rag runs). MANIFEST names the backup (one
 # backup id, the time, Dogi's version and commit) and each store with the time it was taken and
-# its file's SHA-256 sum; SHA256SUMS covers every file, MANIFEST included. `pnpm dogi backup`
+# its files' SHA-256 sums; SHA256SUMS covers every file, MANIFEST included. `pnpm dogi backup`
 # writes the same records for the embedded stores.
 #
 #   infra/backup.sh [--no-stop] [OUTPUT_DIR]
@@ -29,7 +30,7 @@ out=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --no-stop) stop_chroma=false ;;
-    -h|--help) sed -n '3,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage ;;
     *) [ -z "$out" ] || usage; out="$1" ;;
   esac
@@ -45,9 +46,9 @@ is_running() { grep -qx "$1" <<<"$running"; }
 
 backup_id="$(date -u +%Y%m%dT%H%M%SZ)-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
 created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-# "name kind taken-at file" of each store dumped, for MANIFEST.
+# "name kind taken-at file..." of each store dumped, for MANIFEST.
 stores=()
-taken() { stores+=("$1 $2 $(date -u +%Y-%m-%dT%H:%M:%SZ) $3"); }
+taken() { stores+=("$1 $2 $(date -u +%Y-%m-%dT%H:%M:%SZ) ${*:3}"); }
 
 # Dumps hold password hashes and chat history: readable by the owner only.
 umask 077
@@ -94,8 +95,18 @@ if is_running chromadb; then
     trap '"${compose[@]}" start chromadb >&2 || true' EXIT
   fi
   log "Chroma: archiving its volume"
-  taken knowledge chroma-volume chroma.tar.gz
+  knowledge=(chroma.tar.gz)
+  if is_running rag; then knowledge+=(rag-documents.tar.gz); fi
+  taken knowledge chroma-volume "${knowledge[@]}"
   "${compose[@]}" run --rm --no-deps -T --entrypoint tar chromadb -czf - -C /data . >"$out/chroma.tar.gz"
+  if is_running rag; then
+    # While Chroma is stopped no ingest succeeds, so no original is saved: these match the chunks.
+    # A save's temporary file (*.tmp, renamed once written) is left out; no folder yet, none kept.
+    log "rag: archiving the originals it keeps (rag/documents in its volume)"
+    "${compose[@]}" run --rm --no-deps -T --entrypoint sh rag -c 'cd /var/lib/dogi/rag 2>/dev/null \
+      && [ -d documents ] && exec tar -czf - --exclude="*.tmp" documents; exec tar -czf - -T /dev/null' \
+      >"$out/rag-documents.tar.gz"
+  fi
   if [ "$restart_chroma" = true ]; then
     trap - EXIT
     "${compose[@]}" start chromadb >&2
@@ -122,9 +133,12 @@ version="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$root_dir/package.json")"
   echo "source: compose"
   echo "host: $(hostname)"
   for entry in "${stores[@]}"; do
-    read -r name kind taken_at file <<<"$entry"
-    echo "store: $name $kind $taken_at"
-    echo "file: $name $(sha256sum <"$out/$file" | cut -d' ' -f1) $file"
+    read -r -a fields <<<"$entry"
+    name="${fields[0]}"
+    echo "store: $name ${fields[1]} ${fields[2]}"
+    for file in "${fields[@]:3}"; do
+      echo "file: $name $(sha256sum <"$out/$file" | cut -d' ' -f1) $file"
+    done
   done
 } >"$out/MANIFEST"
 { "${compose[@]}" images --format json 2>/dev/null || "${compose[@]}" images; } >"$out/images.json"

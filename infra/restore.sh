@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016 # the 'sh -c' scripts expand the containers' own variables, in the containers
 # Restores a backup made by infra/backup.sh into the running Compose project: the auth database
-# in MySQL, the session database in MongoDB and the Chroma volume, each only if the backup has it.
+# in MySQL, the session database in MongoDB and the Chroma volume with the originals rag keeps for
+# re-ingest, each only if the backup has it.
 #
 #   infra/restore.sh [--yes] BACKUP_DIR
 #
@@ -9,7 +10,9 @@
 # deployment with those files), asks before overwriting (unless --yes), stops the services that
 # write to the stores (gateway, auth, session, rag), replaces the data, and starts again what it
 # stopped. MySQL's auth database and the Chroma volume are replaced whole; in MongoDB each
-# collection in the backup replaces the one of the same name. Account deletions recorded since
+# collection in the backup replaces the one of the same name. rag's kept originals belong to the
+# chunks they were saved with, so those in its volume move aside (rag/pre-restore-<id>) and the
+# backup's, if it has them, take their place. Account deletions recorded since
 # the backup are carried across (tombstones), so no deleted account or its history comes back.
 # If a step fails once the data is being replaced, the writers stay stopped (a half-restored
 # store must not take new data) and it prints how to finish. Backups of the embedded stores
@@ -29,7 +32,7 @@ backup=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     -y|--yes) assume_yes=true ;;
-    -h|--help) sed -n '3,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage ;;
     *) [ -z "$backup" ] || usage; backup="$1" ;;
   esac
@@ -71,6 +74,9 @@ while read -r _ _ sum file; do
   grep -qxF "$sum  $file" "$backup/SHA256SUMS" || refuse "$file: its sum in MANIFEST is not the one in SHA256SUMS"
 done < <(grep '^file: ' "$manifest")
 has() { [[ " ${parts[*]} " == *" $1 "* ]]; }
+# Backups from before rag kept originals, or of a host without rag, have no archive of them.
+originals=false
+if grep -qE '^file: knowledge [0-9a-f]{64} rag-documents\.tar\.gz$' "$manifest"; then originals=true; fi
 if [ "${#parts[@]}" -eq 0 ]; then
   refuse "$backup holds no dump"
 fi
@@ -181,6 +187,26 @@ if has chromadb; then
   "${compose[@]}" run --rm --no-deps -T --entrypoint sh chromadb \
     -c 'find /data -mindepth 1 -delete && tar -xzf - -C /data' <"$backup/chroma.tar.gz"
   "${compose[@]}" up -d --no-deps --wait chromadb >&2
+
+  # Kept since the backup, rag's originals would not match the restored chunks: they go aside in
+  # its volume (rag reads only rag/documents), and the backup's, if any, take their place.
+  if [ "$originals" = true ] || is_running rag; then
+    step="replacing rag's kept originals"
+    # Random too: a second run after a failed one may start within the same second.
+    aside="pre-restore-$(date -u +%Y%m%dT%H%M%SZ)-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+    move_aside='set -e
+mkdir -p /var/lib/dogi/rag
+cd /var/lib/dogi/rag
+if [ -d documents ]; then mkdir -m 700 "$1"; mv documents "$1/documents"; fi'
+    if [ "$originals" = true ]; then
+      log "rag: replacing its kept originals (the ones it had go to rag/$aside in its volume)"
+      "${compose[@]}" run --rm --no-deps -T --entrypoint sh rag -c "$move_aside"'
+tar -xzf - -C /var/lib/dogi/rag' sh "$aside" <"$backup/rag-documents.tar.gz"
+    else
+      log "rag: the backup holds no kept originals; the ones it had go to rag/$aside in its volume (re-ingest asks for those documents again)"
+      "${compose[@]}" run --rm --no-deps -T --entrypoint sh rag -c "$move_aside" sh "$aside" </dev/null
+    fi
+  fi
 fi
 
 if [ -n "$earlier" ] || [ -n "$tombstones" ]; then

@@ -52,7 +52,15 @@ describe("backup.sh and restore.sh against a fake docker", () => {
     fs.mkdirSync(path.join(dir, "chroma-data", "collection"), { recursive: true });
     fs.writeFileSync(path.join(dir, "chroma-data", "chroma.sqlite3"), "fake chroma db");
     fs.writeFileSync(path.join(dir, "chroma-data", "collection", "index.bin"), "vectors");
+    // rag's volume: one kept original (every byte value) and a save still under way.
+    fs.mkdirSync(documents(), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(documents(), "doc-guide.original"), guide, { mode: 0o600 });
+    fs.writeFileSync(path.join(documents(), "doc-guide.json"), '{"fileName":"guide.pdf"}');
+    fs.writeFileSync(path.join(documents(), "doc-late.original.5e1f.tmp"), "half");
   });
+
+  const documents = () => path.join(dir, "rag-data", "rag", "documents");
+  const guide = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
   afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -107,7 +115,22 @@ describe("backup.sh and restore.sh against a fake docker", () => {
         .trim()
         .split("\n")
         .map((line) => line.slice(66)),
-    ).toEqual(["chroma.tar.gz", "mongodb.archive.gz", "mysql.sql.gz", "images.json", "MANIFEST"]);
+    ).toEqual([
+      "chroma.tar.gz",
+      "mongodb.archive.gz",
+      "mysql.sql.gz",
+      "rag-documents.tar.gz",
+      "images.json",
+      "MANIFEST",
+    ]);
+    const originals = spawnSync("tar", ["-tzf", path.join(out, "rag-documents.tar.gz")], {
+      encoding: "utf8",
+    });
+    expect(originals.stdout.trim().split("\n").sort()).toEqual([
+      "documents/",
+      "documents/doc-guide.json",
+      "documents/doc-guide.original",
+    ]);
     expect(fs.statSync(path.join(out, "mysql.sql.gz")).mode & 0o077).toBe(0);
 
     const log = calls();
@@ -117,9 +140,12 @@ describe("backup.sh and restore.sh against a fake docker", () => {
     const stop = log.indexOf("stop chromadb");
     const archive = log.findIndex((c) => c.includes("--entrypoint tar chromadb -czf - -C /data ."));
     const start = log.indexOf("start chromadb");
+    // While Chroma is stopped no ingest succeeds, so the originals match the archived chunks.
+    const originalsArchive = log.findIndex((c) => c.includes("--entrypoint sh rag -c"));
     expect(stop).toBeGreaterThanOrEqual(0);
     expect(archive).toBeGreaterThan(stop);
-    expect(start).toBeGreaterThan(archive);
+    expect(originalsArchive).toBeGreaterThan(stop);
+    expect(start).toBeGreaterThan(Math.max(archive, originalsArchive));
   });
 
   it("skips stores that are not running and fails when none is", () => {
@@ -183,6 +209,7 @@ describe("backup.sh and restore.sh against a fake docker", () => {
       log.findIndex((c) => c.includes("mongorestore") && c.includes("--drop")),
       log.findIndex((c) => c.includes("tar -xzf - -C /data")),
       log.indexOf("up -d --no-deps --wait chromadb"),
+      log.findIndex((c) => c.includes("--entrypoint sh rag -c") && c.includes("tar -xzf")),
       log.findIndex((c) => c.endsWith("src/tombstones.ts replay")),
       log.indexOf("start gateway auth session rag"),
     ];
@@ -191,6 +218,53 @@ describe("backup.sh and restore.sh against a fake docker", () => {
       JSON.stringify(log, null, 1),
     ).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
+  it("puts rag's kept originals back byte for byte, moving the ones kept since aside in its volume", () => {
+    const out = path.join(dir, "backup");
+    expect(run("backup.sh", [out]).status).toBe(0);
+    // After the backup: the guide is deleted with its original, a leaflet uploaded.
+    fs.rmSync(documents(), { recursive: true });
+    fs.mkdirSync(documents(), { mode: 0o700 });
+    fs.writeFileSync(path.join(documents(), "doc-leaflet.original"), "deworming leaflet");
+
+    const result = run("restore.sh", ["--yes", out]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(fs.readdirSync(documents()).sort()).toEqual(["doc-guide.json", "doc-guide.original"]);
+    expect(fs.readFileSync(path.join(documents(), "doc-guide.original"))).toEqual(guide);
+    expect(fs.statSync(path.join(documents(), "doc-guide.original")).mode & 0o777).toBe(0o600);
+    const rag = path.dirname(documents());
+    const [aside = ""] = fs.readdirSync(rag).filter((name) => name.startsWith("pre-restore-"));
+    expect(
+      fs.readFileSync(path.join(rag, aside, "documents", "doc-leaflet.original"), "utf8"),
+    ).toBe("deworming leaflet");
+    expect(result.stderr).toContain(`the ones it had go to rag/${aside} in its volume`);
+  });
+
+  it("restores a backup without kept originals, moving rag's aside, as they belong to other chunks", () => {
+    const out = path.join(dir, "backup");
+    // A host where rag did not run (or a release before originals): the backup has none.
+    const backup = run("backup.sh", [out], { FAKE_RUNNING: "mysql,mongodb,chromadb" });
+    expect(backup.status).toBe(0);
+    expect(fs.existsSync(path.join(out, "rag-documents.tar.gz"))).toBe(false);
+    expect(fs.readFileSync(path.join(out, "MANIFEST"), "utf8")).not.toContain("rag-documents");
+
+    const result = run("restore.sh", ["--yes", out]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain("restored mysql mongodb chromadb");
+    expect(fs.existsSync(documents())).toBe(false);
+    const rag = path.dirname(documents());
+    const [aside = ""] = fs.readdirSync(rag).filter((name) => name.startsWith("pre-restore-"));
+    expect(fs.readFileSync(path.join(rag, aside, "documents", "doc-guide.original"))).toEqual(
+      guide,
+    );
+    expect(result.stderr).toContain("the backup holds no kept originals");
+
+    // Where rag does not run either, its volume is not this restore's to touch.
+    fs.rmSync(path.join(dir, "rag-data"), { recursive: true });
+    const norag = run("restore.sh", ["--yes", out], { FAKE_RUNNING: "mysql,mongodb,chromadb" });
+    expect(norag.status, norag.stderr).toBe(0);
+    expect(fs.existsSync(path.join(dir, "rag-data"))).toBe(false);
   });
 
   it("refuses a backup whose checksum does not match, before touching anything", () => {
@@ -230,6 +304,7 @@ describe("backup.sh and restore.sh against a fake docker", () => {
       ["auth", "mysql.sql.gz"],
       ["session", "mongodb.archive.gz"],
       ["knowledge", "chroma.tar.gz"],
+      ["knowledge", "rag-documents.tar.gz"],
     ]);
     for (const [, , sum, file] of files) expect(sums).toContain(`${sum}  ${file}\n`);
     expect(manifest.match(/^store: (\S+ \S+)/gm)).toEqual([
@@ -324,7 +399,13 @@ describe("backup.sh and restore.sh against a fake docker", () => {
     expect(fs.readdirSync(path.join(dir, "state"))).toEqual([]);
   });
 
-  it.each(["mysql-import", "mongorestore", "chroma-extract", "tombstones-replay"])(
+  it.each([
+    "mysql-import",
+    "mongorestore",
+    "chroma-extract",
+    "originals-extract",
+    "tombstones-replay",
+  ])(
     "leaves the writers stopped after a failed destructive step (%s) and says how to finish",
     (failure) => {
       const out = path.join(dir, "backup");

@@ -3,7 +3,8 @@
 # tests do). It records every call in $FAKE_DIR/calls and answers `compose ps` with $FAKE_RUNNING.
 # `compose exec SERVICE sh -c SCRIPT` runs SCRIPT here, with the container's variables and fake
 # mysql/mysqldump/mongodump/mongorestore (test/fake-container-tool.sh) first on PATH, so the
-# scripts' in-container code runs as written. `compose run` serves and keeps Chroma's archive.
+# scripts' in-container code runs as written. `compose run` serves and keeps Chroma's archive, and
+# runs rag's scripts on $FAKE_DIR/rag-data.
 set -euo pipefail
 
 all="$*"
@@ -53,6 +54,16 @@ case "$command" in
         if [ "${FAKE_FAIL:-}" = tombstones-replay ]; then echo "fake auth: replay failed" >&2; exit 1; fi
         cat >>"$FAKE_DIR/replayed-tombstones.json"
         echo '{"insertedTombstones":1,"removedUsers":1}' ;;
+      # rag's volume (DATA_DIR=/var/lib/dogi) is $FAKE_DIR/rag-data; its script runs here as written.
+      *"--entrypoint sh rag -c "*)
+        while [ "$1" != -c ]; do shift; done
+        script="${2//\/var\/lib\/dogi/$FAKE_DIR/rag-data}"
+        shift 2
+        if [ "${FAKE_FAIL:-}" = originals-extract ] && [[ "$script" == *"tar -xzf"* ]]; then
+          echo "fake tar: extract failed" >&2
+          exit 1
+        fi
+        sh -c "$script" "$@" ;;
       *"tar -xzf - -C /data"*)
         if [ "${FAKE_FAIL:-}" = chroma-extract ]; then echo "fake tar: extract failed" >&2; exit 1; fi
         cat >"$FAKE_DIR/restored-chroma.tar.gz" ;;

@@ -27,15 +27,20 @@ export function loadStoresEnv(root: string, command: string): TStoresEnv | undef
   }
 }
 
-/** One embedded store: where it lives, or why it is not embedded here (and so not ours to copy). */
+/**
+ * One embedded store: where it lives, or why it is not embedded here (and so not ours to copy).
+ * The knowledge base is Chroma's folder and the rag service's kept originals (`documents`), which
+ * a restore must put back together: an original belongs to the chunks of the same backup.
+ */
 export type StoreLocation =
   | { name: StoreName; kind: "sqlite"; file: string }
-  | { name: StoreName; kind: "chroma-folder"; dir: string }
+  | { name: StoreName; kind: "chroma-folder"; dir: string; documents: string }
   | { name: StoreName; kind: "elsewhere"; why: string };
 
 /**
  * Where `dogi start` keeps the three stores: SQLite paths are relative to the repository root (the
- * services' working folder), Chroma's folder is DATA_DIR/chroma unless CHROMA_URL names a server.
+ * services' working folder), Chroma's folder is DATA_DIR/chroma unless CHROMA_URL names a server,
+ * and rag keeps its originals in DATA_DIR/rag/documents (services/rag/src/main.ts).
  */
 export function storeLocations(root: string, env: TStoresEnv): StoreLocation[] {
   const sqlite = (name: StoreName, variable: string, url: string): StoreLocation => {
@@ -56,6 +61,7 @@ export function storeLocations(root: string, env: TStoresEnv): StoreLocation[] {
           name: "knowledge",
           kind: "chroma-folder",
           dir: path.resolve(root, env.DATA_DIR, "chroma"),
+          documents: path.resolve(root, env.DATA_DIR, "rag", "documents"),
         }
       : {
           name: "knowledge",
@@ -126,5 +132,32 @@ export async function copyChromaFolder(source: string, target: string): Promise<
     }
   };
   await walk("");
+  return copied;
+}
+
+/**
+ * Copies the rag service's kept originals (`<id>.original` and `<id>.json`, one flat folder) to
+ * `target`, mode 600 in a mode 700 folder. A save's temporary file (`*.tmp`, renamed into place
+ * once written) is left out: it may be half written. Resolves to the copied names, sorted.
+ */
+export async function copyOriginals(source: string, target: string): Promise<string[]> {
+  await mkdir(target, { recursive: true, mode: 0o700 });
+  const names = (await readdir(source, { withFileTypes: true }))
+    .filter((entry) => entry.isFile() && !entry.name.endsWith(".tmp"))
+    .map((entry) => entry.name)
+    .sort();
+  const copied: string[] = [];
+  for (const name of names) {
+    try {
+      await copyFile(path.join(source, name), path.join(target, name));
+    } catch (error) {
+      // rag forgets a deleted document's original just after its chunks, outside the pause: one
+      // gone since the listing belongs to a document the copied chunks no longer hold.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw error;
+    }
+    await chmod(path.join(target, name), 0o600);
+    copied.push(name);
+  }
   return copied;
 }

@@ -96,7 +96,7 @@ async function call(
 describe.skipIf(gate.skip)(
   gate.title("dogi backup and dogi restore of a live embedded Dogi"),
   () => {
-    it("backs up accounts, pets, sessions and documents while Dogi runs, and restores them into a fresh folder", async () => {
+    it("backs up accounts, pets, sessions and documents with their kept originals while Dogi runs, and restores them into a fresh folder", async () => {
       const ports = await freeLauncherPorts();
       const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
       const original = tempDir("data");
@@ -130,10 +130,11 @@ describe.skipIf(gate.skip)(
       expect(turn.status).toBe(200);
       await turn.text();
       const ragUrl = `http://127.0.0.1:${ports.RAG_PORT}`;
+      const marker =
+        "# Backup marker\n\nQuokka-shaped kibble is a made-up food found only in this backup test.";
       const ingested = await ragAs(ragUrl, original, "cli").ingestDocument.mutate({
         fileName: "backup-marker.md",
-        content:
-          "# Backup marker\n\nQuokka-shaped kibble is a made-up food found only in this backup test.",
+        content: marker,
       });
       expect(ingested.added).toBeGreaterThan(0);
 
@@ -151,7 +152,13 @@ describe.skipIf(gate.skip)(
         ["session", "sqlite"],
         ["auth", "sqlite"],
       ]);
-      expect(manifest.stores[0]?.files.map((f) => f.path)).toContain("chroma/chroma.sqlite3");
+      expect(manifest.stores[0]?.files.map((f) => f.path)).toEqual(
+        expect.arrayContaining([
+          "chroma/chroma.sqlite3",
+          `documents/${ingested.documentId}.original`,
+          `documents/${ingested.documentId}.json`,
+        ]),
+      );
       const check = spawnSync("sha256sum", ["--check", "--quiet", "SHA256SUMS"], {
         cwd: backupDir,
       });
@@ -176,6 +183,8 @@ describe.skipIf(gate.skip)(
       expect(restore.output()).toMatch(/restored knowledge, session, auth from backup/);
       // A fresh folder had nothing to keep aside.
       expect(readdirSync(fresh).filter((name) => name.startsWith("."))).toEqual([]);
+      const kept = path.join(fresh, "rag", "documents", `${ingested.documentId}.original`);
+      expect(readFileSync(kept, "utf8")).toBe(marker);
 
       const restored = await startDogi({ ...ports, ...storesIn(fresh) });
       try {
@@ -202,6 +211,17 @@ describe.skipIf(gate.skip)(
           limit: 1,
         });
         expect(found.hits[0]?.citation.documentId).toBe(ingested.documentId);
+        // The restored original is the one rag reads: re-ingest needs no new upload.
+        const admin = ragAs(ragUrl, fresh, "gateway");
+        const job = await admin.reingest.mutate({ documentId: ingested.documentId });
+        await expect
+          .poll(async () => (await admin.jobs.get.query({ jobId: job.jobId })).state, {
+            timeout: 30_000,
+          })
+          .toBe("done");
+        expect(await admin.jobs.get.query({ jobId: job.jobId })).toMatchObject({
+          result: { documentId: ingested.documentId, unchanged: true },
+        });
       } finally {
         await restored.stop();
       }

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import os from "node:os";
@@ -14,6 +15,7 @@ import path from "node:path";
 import { createClient } from "@libsql/client";
 import { createStore } from "@dogi/auth/store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseManifest } from "../backup/manifest.ts";
 import { freeLauncherPorts } from "../testing/ports.ts";
 import { repoRoot, runDogi } from "../testing/run-cli.ts";
 
@@ -73,6 +75,30 @@ const user = (id: string) => [
   `INSERT INTO pets (pet_id, user_id, name, species, sex, known_conditions, created_at, updated_at) VALUES ('p-${id}', '${id}', 'Bori', 'dog', 'unknown', '[]', 1, 1)`,
   `INSERT INTO refresh_tokens (token_id, user_id, family_id, token_hash, created_at, expires_at) VALUES ('t-${id}', '${id}', 'f', 'hash-${id}', 1, 2)`,
 ];
+
+const documentsDir = () => path.join(dataDir, "rag", "documents");
+
+/**
+ * Keeps an original in DATA_DIR/rag/documents as rag's OriginalStore does (`<id>.original` and
+ * `<id>.json`, owner-only); the bytes include every byte value, so a text-mode copy would show.
+ */
+function keepOriginal(documentId: string, text: string): Buffer {
+  const bytes = Buffer.concat([
+    Buffer.from(text),
+    Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+  ]);
+  mkdirSync(documentsDir(), { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(documentsDir(), `${documentId}.original`), bytes, { mode: 0o600 });
+  const meta = {
+    fileName: `${documentId}.pdf`,
+    bytes: bytes.byteLength,
+    savedAt: new Date().toISOString(),
+  };
+  writeFileSync(path.join(documentsDir(), `${documentId}.json`), JSON.stringify(meta), {
+    mode: 0o600,
+  });
+  return bytes;
+}
 
 /** auth.db migrated by auth's store, with two users (ann, bob) each with a pet and a refresh token. */
 async function makeAuthDb(): Promise<string> {
@@ -260,6 +286,70 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
     expect(restore.output).toContain(`the data it replaced is in ${kept}`);
   });
 
+  it("backs up the kept originals with Chroma's files and restores them byte for byte, keeping newer ones aside", async () => {
+    await makeAuthDb();
+    const guide = keepOriginal("doc-guide", "vaccination guide");
+    const guideMeta = readFileSync(path.join(documentsDir(), "doc-guide.json"));
+    // A save under way: rag writes a temporary file and renames it, so a half-written one is left out.
+    writeFileSync(path.join(documentsDir(), "doc-late.original.1b2c.tmp"), "half");
+    const out = await backUp();
+
+    expect(readdirSync(path.join(out, "documents")).sort()).toEqual([
+      "doc-guide.json",
+      "doc-guide.original",
+    ]);
+    expect(statSync(path.join(out, "documents")).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(out, "documents", "doc-guide.original")).mode & 0o777).toBe(0o600);
+    const manifest = parseManifest(readFileSync(path.join(out, "MANIFEST"), "utf8"));
+    const knowledge = manifest.stores.find((store) => store.name === "knowledge");
+    expect(knowledge?.files.map((f) => f.path).filter((p) => p.startsWith("documents/"))).toEqual([
+      "documents/doc-guide.json",
+      "documents/doc-guide.original",
+    ]);
+    expect(knowledge?.files).toContainEqual({
+      path: "documents/doc-guide.original",
+      sha256: createHash("sha256").update(guide).digest("hex"),
+    });
+
+    // After the backup: the guide is deleted (with its original) and another document uploaded.
+    rmSync(path.join(documentsDir(), "doc-guide.original"));
+    rmSync(path.join(documentsDir(), "doc-guide.json"));
+    const leaflet = keepOriginal("doc-leaflet", "deworming leaflet");
+    const restore = await run(["restore", out]);
+    expect(restore.code, restore.output).toBe(0);
+
+    expect(readdirSync(documentsDir()).sort()).toEqual(["doc-guide.json", "doc-guide.original"]);
+    expect(readFileSync(path.join(documentsDir(), "doc-guide.original")).equals(guide)).toBe(true);
+    expect(readFileSync(path.join(documentsDir(), "doc-guide.json")).equals(guideMeta)).toBe(true);
+    expect(statSync(documentsDir()).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(documentsDir(), "doc-guide.original")).mode & 0o777).toBe(0o600);
+    const [aside = ""] = readdirSync(dataDir).filter((name) => name.startsWith(".pre-restore-"));
+    const keptAside = path.join(dataDir, aside, "knowledge", "documents");
+    expect(readFileSync(path.join(keptAside, "doc-leaflet.original")).equals(leaflet)).toBe(true);
+    expect(restore.output).not.toMatch(/holds no kept originals/);
+  });
+
+  it("restores a backup without kept originals, moving the originals here aside with the chunks they belong to", async () => {
+    await makeAuthDb();
+    // No DATA_DIR/rag/documents: the backup is laid out as one of a release before originals.
+    const out = await backUp();
+    expect(readFileSync(path.join(out, "MANIFEST"), "utf8")).not.toMatch(/documents\//);
+    const leaflet = keepOriginal("doc-leaflet", "deworming leaflet");
+
+    const restore = await run(["restore", out]);
+    expect(restore.code, restore.output).toBe(0);
+    expect(existsSync(documentsDir())).toBe(false);
+    expect(readFileSync(path.join(dataDir, "chroma", "segment-1", "data_level0.bin"), "utf8")).toBe(
+      "vectors",
+    );
+    const [aside = ""] = readdirSync(dataDir).filter((name) => name.startsWith(".pre-restore-"));
+    const keptAside = path.join(dataDir, aside, "knowledge", "documents");
+    expect(readFileSync(path.join(keptAside, "doc-leaflet.original")).equals(leaflet)).toBe(true);
+    expect(restore.output).toContain(
+      `the backup holds no kept originals (none uploaded, or taken before Dogi kept them); the ones that were here belong to other chunks and are in ${keptAside}`,
+    );
+  });
+
   it("carries account deletions made after the backup across the restore, and reopens finished ones", async () => {
     const auth = await makeAuthDb();
     // Before the backup, bob deleted his account and the deletion finished everywhere.
@@ -311,6 +401,8 @@ describe("dogi backup and dogi restore with Dogi stopped", () => {
     rmSync(path.join(dataDir, "auth.db"));
     const auth = await makeAuthDb();
     await deleteAccount(auth, "u-ann");
+    // Originals kept since the backup (which has none) go aside with Chroma's folder, and back.
+    keepOriginal("doc-leaflet", "deworming leaflet");
     const before = await fingerprint(dataDir);
 
     const restore = await run(["restore", out]);

@@ -12,6 +12,7 @@ import { newManifest, sha256OfFile, utcSeconds, writeBackupRecords } from "../ba
 import type { StoreLocation } from "../backup/stores.ts";
 import {
   copyChromaFolder,
+  copyOriginals,
   loadStoresEnv,
   ragUrl,
   snapshotSqlite,
@@ -29,11 +30,12 @@ export const backupUsage = `dogi backup [DIR] [--hold-ms N]
 dogi backup --compose [--no-stop] [DIR]
 
 Backs up what \`dogi start\` keeps on this machine, while Dogi runs or not: the auth and session
-SQLite databases (consistent online copies) and the Chroma folder of the knowledge base, copied
-while the rag service refuses new ingests ("backup in progress, retry"). Writes MANIFEST (one
-backup id, the time, Dogi's version and commit, every file with its SHA-256 sum) and SHA256SUMS,
-the same records as infra/backup.sh; files are mode 600 in a mode 700 folder. Stores on database
-servers (mysql://, mongodb://, CHROMA_URL) are skipped: back those up with infra/backup.sh.
+SQLite databases (consistent online copies) and the knowledge base: Chroma's folder and the
+originals rag keeps for re-ingest (DATA_DIR/rag/documents), copied together while the rag service
+refuses new ingests ("backup in progress, retry"). Writes MANIFEST (one backup id, the time,
+Dogi's version and commit, every file with its SHA-256 sum) and SHA256SUMS, the same records as
+infra/backup.sh; files are mode 600 in a mode 700 folder. Stores on database servers (mysql://,
+mongodb://, CHROMA_URL) are skipped: back those up with infra/backup.sh.
 Restore with: pnpm dogi restore DIR
 
   DIR        an empty or new folder (default: DATA_DIR/backups/<UTC time>)
@@ -41,8 +43,9 @@ Restore with: pnpm dogi restore DIR
 
 With --compose, backs up the Docker Compose deployment (\`pnpm dogi deploy\`) instead: runs
 infra/backup.sh (bash; on Windows from Git Bash or WSL) with the deployment's .env and docker
-(DOGI_ENV_FILE, DOGI_DOCKER): a MySQL dump, a MongoDB dump and the Chroma volume, with the same
-MANIFEST. DIR defaults to data/backups/<UTC time>. Restore with: infra/restore.sh DIR
+(DOGI_ENV_FILE, DOGI_DOCKER): a MySQL dump, a MongoDB dump, the Chroma volume and the originals in
+rag's volume, with the same MANIFEST. DIR defaults to data/backups/<UTC time>.
+Restore with: infra/restore.sh DIR
 
   --no-stop  archive Chroma's volume live instead of stopping it for a few seconds`;
 
@@ -158,7 +161,16 @@ async function copyStores(
       let copied: string[] = [];
       let heldThroughout = true;
       try {
-        copied = await copyChromaFolder(store.dir, path.join(out, "chroma"));
+        copied = (await copyChromaFolder(store.dir, path.join(out, "chroma"))).map(
+          (file) => `chroma/${file}`,
+        );
+        // In the same pause: the originals must be those of the documents the chunks hold.
+        if (existsSync(store.documents)) {
+          const originals = await copyOriginals(store.documents, path.join(out, "documents"));
+          copied.push(...originals.map((file) => `documents/${file}`));
+          const kept = originals.filter((file) => file.endsWith(".original")).length;
+          say(`knowledge: ${kept} kept originals of uploaded documents copied`);
+        }
       } finally {
         if (pause !== undefined)
           ({ heldThroughout } = await client.maintenance.resumeWrites.mutate({
@@ -174,10 +186,7 @@ async function copyStores(
         name: store.name,
         kind: "chroma-folder",
         takenAt,
-        files: await summed(
-          out,
-          copied.map((file) => `chroma/${file}`),
-        ),
+        files: await summed(out, copied),
       });
     } else if (store.kind === "sqlite") {
       const file = `${store.name}.db`;
@@ -195,7 +204,7 @@ async function pauseWrites(
   try {
     const pause = await client.maintenance.pauseWrites.mutate({ holdMs: rag.holdMs });
     say(
-      `knowledge: rag paused its writes for up to ${rag.holdMs / 1000} s while Chroma's files are copied`,
+      `knowledge: rag paused its writes for up to ${rag.holdMs / 1000} s while Chroma's files and the kept originals are copied`,
     );
     return pause;
   } catch (error) {

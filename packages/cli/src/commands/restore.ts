@@ -20,7 +20,9 @@ Restores a backup written by \`dogi backup\` into the stores \`dogi start\` uses
 AUTH_DATABASE_URL, SESSION_DATABASE_URL), which may be a fresh empty folder. Stop Dogi first: it
 refuses while Dogi's ports answer. It checks every SHA-256 sum before touching anything, moves the
 data it replaces to DATA_DIR/.pre-restore-<UTC time> (delete that folder once satisfied), and
-puts it back if a step fails. Accounts deleted after the backup was taken stay deleted.
+puts it back if a step fails. Accounts deleted after the backup was taken stay deleted. The
+knowledge base's kept originals (DATA_DIR/rag/documents) are replaced with the backup's; a backup
+from before they were kept moves the current ones aside too, as they belong to other chunks.
 Backups of Compose deployments are restored with infra/restore.sh.`;
 
 /** `dogi restore`: resolves to the exit code (1: refused or failed, with the data as it was). */
@@ -71,11 +73,12 @@ export async function restoreCommand(args: string[]): Promise<number> {
       return fail(
         `the backup holds ${store.name} as ${store.kind}, but here ${location?.kind === "elsewhere" ? location.why : "it is not embedded"}; nothing was changed`,
       );
-    // What `dogi backup` writes: one file per database, Chroma's files under chroma/.
+    // What `dogi backup` writes: one file per database, Chroma's files under chroma/ and rag's
+    // kept originals under documents/ (not in backups of releases before it kept them).
     const expected =
       store.kind === "sqlite"
         ? store.files.length === 1
-        : store.files.every((file) => file.path.startsWith("chroma/"));
+        : store.files.every((file) => /^(chroma|documents)\/./.test(file.path));
     if (!expected)
       return fail(`the backup's ${store.name} files are not laid out as dogi backup writes them`);
     targets.push(
@@ -124,11 +127,16 @@ function targetOf(location: StoreLocation, files: readonly string[]): Target {
   if (location.kind === "chroma-folder")
     return {
       store: location,
-      occupied: [location.dir],
-      placements: files.map((from) => ({
-        from,
-        to: path.join(location.dir, ...from.split("/").slice(1)),
-      })),
+      // The originals folder is replaced even by a backup without one: originals kept since
+      // would not match the restored chunks, so they go aside with the Chroma folder they match.
+      occupied: [location.dir, location.documents],
+      placements: files.map((from) => {
+        const [folder, ...rest] = from.split("/");
+        return {
+          from,
+          to: path.join(folder === "documents" ? location.documents : location.dir, ...rest),
+        };
+      }),
     };
   throw new Error(`${location.name} is not an embedded store`);
 }
@@ -219,12 +227,27 @@ async function restoreStores(options: RestoreOptions): Promise<{ ok: boolean; me
     return undo({ error, placing, moved, work, aside });
   }
   await rm(work, { recursive: true, force: true });
+  for (const { store, placements } of targets)
+    if (store.kind === "chroma-folder" && !placements.some(isOriginal)) {
+      const movedAway = moved.find((m) => m.from === store.documents);
+      const here =
+        movedAway === undefined
+          ? ""
+          : `; the ones that were here belong to other chunks and are in ${movedAway.to}`;
+      say(
+        `knowledge: the backup holds no kept originals (none uploaded, or taken before Dogi kept them)${here}; re-ingesting an uploaded document asks for it to be uploaded again`,
+      );
+    }
   const keptAside = moved.length > 0 ? `; the data it replaced is in ${aside}` : "";
   if (moved.length === 0) await rm(aside, { recursive: true, force: true });
   return {
     ok: true,
     message: `restored ${targets.map((t) => t.store.name).join(", ")} from backup ${manifest.backupId}${keptAside}`,
   };
+}
+
+function isOriginal(placement: { from: string }): boolean {
+  return placement.from.startsWith("documents/");
 }
 
 /** Puts the moved files back after a failed step; says plainly where things are if it cannot. */

@@ -1,7 +1,7 @@
 import type { Logger } from "@dogi/logger";
 import type { TAdminModels, TInferenceModelInfo, TInferenceStatus } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
-import { ModelNotFoundError, NoModelError } from "../openai/errors.ts";
+import { ModelNotFoundError, NoModelError } from "./errors.ts";
 import { loadBackend } from "./backend.ts";
 import type { Backend, GpuSetting } from "./backend.ts";
 import { LoadedModel } from "./loaded-model.ts";

@@ -1,6 +1,6 @@
 import type { LLamaContextualRepeatPenalty, Token } from "node-llama-cpp";
 import type { TChatToolCall, TFinishReason, TTimings } from "@dogi/contracts";
-import { InvalidParamError } from "../openai/errors.ts";
+import { InvalidParamError } from "./errors.ts";
 import type { LoadedModel, Slot } from "./loaded-model.ts";
 import { ANONYMOUS_CALLER } from "./slot-pool.ts";
 import type { QueueTicket } from "./slot-pool.ts";

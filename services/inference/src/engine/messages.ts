@@ -1,6 +1,6 @@
 import type { ChatHistoryItem, ChatModelFunctionCall, ChatModelResponse } from "node-llama-cpp";
 import type { TChatMessage } from "@dogi/contracts";
-import { InvalidParamError } from "../openai/errors.ts";
+import { InvalidParamError } from "./errors.ts";
 
 function textOf(content: TChatMessage["content"]): string {
   if (content === null || content === undefined) return "";

@@ -3,7 +3,7 @@ import type { TTextCompletion } from "@dogi/contracts";
 import { generateText } from "../engine/text.ts";
 import { nowSeconds, objectId } from "../util/ids.ts";
 import type { OpenAiDeps } from "./deps.ts";
-import { InvalidParamError } from "./errors.ts";
+import { InvalidParamError } from "../engine/errors.ts";
 import {
   ZCompletionBody,
   openAiFieldsOf,

@@ -1,6 +1,6 @@
 import type { ChatModelFunctions, GbnfJsonSchema, Llama, LlamaGrammar } from "node-llama-cpp";
 import type { TChatTool } from "@dogi/contracts";
-import { InvalidParamError } from "./errors.ts";
+import { InvalidParamError } from "../engine/errors.ts";
 import type { TChatBody } from "./parse.ts";
 
 /** How a chat answer is constrained: free text, a grammar, or tools. */

@@ -3,7 +3,7 @@ import { ZChatCompletionRequest, ZCompletionRequest, refusedOpenAiFields } from 
 import type { Token } from "node-llama-cpp";
 import type { SamplingParams } from "../engine/generation.ts";
 import type { LoadedModel } from "../engine/loaded-model.ts";
-import { InvalidParamError } from "./errors.ts";
+import { InvalidParamError } from "../engine/errors.ts";
 
 /** Extensions beyond OpenAI's fields, under llama-server's names; never sent upstream. */
 const extensions = {

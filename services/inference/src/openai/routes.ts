@@ -5,7 +5,8 @@ import { chatCompletionsHandler } from "./chat-completions.ts";
 import { completionsHandler } from "./completions.ts";
 import type { OpenAiDeps } from "./deps.ts";
 import { embeddingsHandler } from "./embeddings.ts";
-import { ModelNotFoundError, sendOpenAiError } from "./errors.ts";
+import { ModelNotFoundError } from "../engine/errors.ts";
+import { sendOpenAiError } from "./errors.ts";
 
 function modelObjects(deps: OpenAiDeps): TModelObject[] {
   const status = deps.engine.status();

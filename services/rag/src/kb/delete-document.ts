@@ -7,8 +7,11 @@ export async function deleteDocument(
   deps: { kb: KnowledgeBase; originals: OriginalStore },
   documentId: string,
 ): Promise<TDeleteDocumentResult> {
-  // Chunks first: when that fails (a backup's pause, Chroma down) the original must still be there.
-  const result = await deps.kb.deleteDocument(documentId);
-  await deps.originals.remove(documentId);
-  return result;
+  // One write for the backup's pause (it waits for both). Chunks first: when that fails (a
+  // backup's pause, Chroma down) the original must still be there.
+  return deps.kb.writes.run(async () => {
+    const result = await deps.kb.deleteDocument(documentId);
+    await deps.originals.remove(documentId);
+    return result;
+  });
 }

@@ -12,9 +12,22 @@ export async function ingestAndKeep(
   deps: { kb: KnowledgeBase; originals: OriginalStore; logger: Logger },
   input: IngestInput,
 ): Promise<TIngestDocumentResult> {
-  const result = await deps.kb.ingest(input);
+  // One write for the backup's pause: it waits for the original too, so a backup never holds
+  // the chunks of a document without its original.
+  return deps.kb.writes.run(async () => {
+    const result = await deps.kb.ingest(input);
+    await keepOriginal(deps, input, result.documentId);
+    return result;
+  });
+}
+
+async function keepOriginal(
+  deps: { originals: OriginalStore; logger: Logger },
+  input: IngestInput,
+  documentId: string,
+): Promise<void> {
   try {
-    await deps.originals.save(result.documentId, {
+    await deps.originals.save(documentId, {
       fileName: input.fileName,
       source: input.source,
       bytes: input.bytes,
@@ -23,9 +36,8 @@ export async function ingestAndKeep(
     // The document is stored and searchable; only a later re-ingest needs the original, and that
     // says to upload the file again. Failing the ingest now would report a stored document as lost.
     deps.logger.warn(
-      { err: error, documentId: result.documentId },
+      { err: error, documentId },
       "could not keep the original of an ingested document; re-ingest will ask for it again",
     );
   }
-  return result;
 }

@@ -4,6 +4,7 @@ import {
   MongoServerError,
   MongoServerSelectionError,
 } from "mongodb";
+import { KeyedQueue } from "@dogi/process";
 import type { Collection, Db, Filter } from "mongodb";
 import type {
   TChatSession,
@@ -136,7 +137,7 @@ class MongoSessionStore implements SessionStore {
    * they are claimed by unique inserts.) A user's session creations queue the same way, under
    * `user:${userId}`, so that this process counts them exactly against the cap.
    */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly writes = new KeyedQueue();
 
   constructor(
     private readonly client: MongoClient,
@@ -145,21 +146,6 @@ class MongoSessionStore implements SessionStore {
     this.sessions = db.collection<SessionDoc>("llm_sessions");
     this.turns = db.collection<TurnDoc>("llm_messages");
     this.claims = db.collection<TurnClaimDoc>("llm_turn_claims");
-  }
-
-  /**
-   * Runs `work` after the work queued before it under `key`: a session id for writes to that
-   * session's document, `user:${userId}` for that user's session creations.
-   */
-  private oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const result = previous.then(work);
-    const queued = result.catch(() => undefined);
-    this.queues.set(key, queued);
-    void queued.then(() => {
-      if (this.queues.get(key) === queued) this.queues.delete(key);
-    });
-    return result;
   }
 
   async init(): Promise<void> {
@@ -193,7 +179,7 @@ class MongoSessionStore implements SessionStore {
 
   async insertSession(session: TChatSession, cap: { maxPerUser: number }): Promise<boolean> {
     return this.run(() =>
-      this.oneAtATime(`user:${session.userId}`, () => this.insertCapped(session, cap)),
+      this.writes.run(`user:${session.userId}`, () => this.insertCapped(session, cap)),
     );
   }
 
@@ -260,7 +246,7 @@ class MongoSessionStore implements SessionStore {
     const filter: Filter<SessionDoc> = { _id: change.sessionId, user_id: change.userId };
     if (change.replaceable) filter.title_source = { $in: [...change.replaceable] };
     const doc = await this.run(() =>
-      this.oneAtATime(change.sessionId, () =>
+      this.writes.run(change.sessionId, () =>
         this.sessions.findOneAndUpdate(
           filter,
           {
@@ -338,7 +324,7 @@ class MongoSessionStore implements SessionStore {
           index = Math.max(index + 1, (newest?.message_index ?? -1) + 1);
           continue;
         }
-        const { matchedCount } = await this.oneAtATime(turn.sessionId, () =>
+        const { matchedCount } = await this.writes.run(turn.sessionId, () =>
           this.sessions.updateOne(
             { _id: turn.sessionId, user_id: turn.userId },
             { $max: { turn_count: index + 1 }, $set: { updated_at: new Date(turn.now) } },
@@ -350,7 +336,7 @@ class MongoSessionStore implements SessionStore {
           return null;
         }
         if (index === 0) {
-          await this.oneAtATime(turn.sessionId, () =>
+          await this.writes.run(turn.sessionId, () =>
             this.sessions.updateOne(
               { _id: turn.sessionId, title_source: "default" },
               { $set: { title: turn.autoTitle, title_source: "auto" } },
@@ -459,7 +445,7 @@ class MongoSessionStore implements SessionStore {
         )
         .finally(() => this.claims.deleteOne({ _id: claim }));
       if (doc && change.pushHistory !== undefined) {
-        await this.oneAtATime(update.sessionId, () =>
+        await this.writes.run(update.sessionId, () =>
           this.sessions.updateOne(
             { _id: update.sessionId, user_id: update.userId },
             { $set: { updated_at: new Date(update.now) } },
