@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The gateway's end-to-end helper: `dogi start` with free ports and a temporary DATA_DIR.
 import { startStack } from "../../../services/gateway/src/testing/stack.ts";
 import type { TestStack } from "../../../services/gateway/src/testing/stack.ts";
+import { Api } from "../../../services/gateway/src/testing/api.ts";
+import { grantAdmin } from "./admin-role.ts";
 import { ask, browserTitle, buildPageOnce, hasChromium, launchChromium } from "./browser.ts";
 
 // axe-core's WCAG 2.1 A and AA rules on each screen of the page, in Korean and in English.
@@ -82,5 +84,57 @@ describe.skipIf(!hasChromium)(browserTitle("the page against WCAG 2.1 A/AA (axe-
     await page.locator("#lang").click();
     await expect.poll(() => page.getAttribute("html", "lang")).toBe("en");
     expect(await violations(page), "chat (en)").toEqual([]);
+  });
+
+  it("has no violation on any admin screen, in both languages, at desktop and phone width", async () => {
+    const api = new Api(stack.url);
+    const { email, password } = await api.register();
+    await grantAdmin(stack, email);
+    // A document and a rated answer, so that the screens show tables, not only empty states.
+    const session = await api.call("POST", "/v1/llm/sessions", {});
+    await api.call("POST", `/v1/llm/sessions/${session.json.session_id as string}/messages`, {
+      question: "강아지가 기침을 해요",
+      stream: false,
+    });
+    await api.call(
+      "POST",
+      `/v1/llm/sessions/${session.json.session_id as string}/messages/0/feedback`,
+      {
+        rating: "down",
+        comment: "출처가 없어요",
+      },
+    );
+
+    await page.locator("#logout").click();
+    await page.locator("#auth-submit").waitFor();
+    await page.fill("#auth-email", email);
+    await page.fill("#auth-password", password);
+    await page.click("#auth-submit");
+    await page.locator("#admin-link").click();
+    for (const language of ["en", "ko"] as const) {
+      if ((await page.getAttribute("html", "lang")) !== language)
+        await page.locator("#lang").click();
+      for (const screen of ["users", "kb", "models", "usage", "audit", "feedback"]) {
+        await page.locator(`#admin-tab-${screen}`).click();
+        await page.locator(`#admin-${screen}`).waitFor();
+        await expect
+          .poll(() =>
+            page.locator(`#admin-${screen} .muted`, { hasText: /불러오는 중|Loading/ }).count(),
+          )
+          .toBe(0);
+        // Every chart's table too: axe skips what a closed <details> hides.
+        await page.evaluate(() =>
+          document.querySelectorAll("details").forEach((d) => (d.open = true)),
+        );
+        expect(await violations(page), `admin ${screen} (${language})`).toEqual([]);
+      }
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const screen of ["users", "kb", "usage"]) {
+      await page.locator(`#admin-tab-${screen}`).click();
+      await page.locator(`#admin-${screen}`).waitFor();
+      expect(await violations(page), `admin ${screen} (ko, phone)`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 });

@@ -9,11 +9,13 @@ import type {
   ZRestUser,
 } from "@dogi/contracts";
 import type { z } from "zod";
+import type { Role, TurnFeedback } from "./admin-types.ts";
 
 // The gateway's public REST shapes (snake_case), from the contracts where they are declared.
 export type Pet = z.infer<typeof ZRestPet>;
 export type PetInput = z.input<typeof ZRestCreatePetRequest>;
-export type User = z.infer<typeof ZRestUser>;
+/** The signed-in user; `role` is absent from a gateway older than the admin area. */
+export type User = z.infer<typeof ZRestUser> & { role?: Role };
 /** A citation with the passage's text (absent on answers stored before the text was kept). */
 export type Citation = TRestCitation & { text?: string };
 export type MetaEvent = TChatMetaEvent;
@@ -47,6 +49,8 @@ export interface Turn {
   completed_at: string | null;
   /** The triage of the question, emergency or urgent (absent or null when none fired). */
   triage?: TTriage | null;
+  /** The owner's thumbs up or down on the answer (absent from a gateway without feedback). */
+  feedback?: TurnFeedback | null;
 }
 
 /** GET /web/status: whether a model answers, or only retrieval. */

@@ -3,6 +3,8 @@ import type { Pet, Session, Turn, User, WebStatus } from "../api/types.ts";
 import { h } from "../dom.ts";
 import { lang, setLang, t } from "../i18n.ts";
 import type { Lang } from "../i18n.ts";
+import { adminPath, adminTabOf, adminView, forgetAdminScreen } from "./admin/admin.ts";
+import type { AdminTab } from "./admin/admin.ts";
 import { authView } from "./auth.ts";
 import { chatView } from "./chat.ts";
 import { explain } from "./errors.ts";
@@ -38,7 +40,7 @@ export function startApp(root: HTMLElement): void {
     h(
       "header",
       { class: "topbar" },
-      state.user
+      state.user && !state.adminTab
         ? h(
             "button",
             {
@@ -94,6 +96,37 @@ export function startApp(root: HTMLElement): void {
         h("span", { "aria-hidden": "true" }, isDark() ? "☀" : "☾"),
         h("span", { class: "label" }, isDark() ? t("lightMode") : t("darkMode")),
       ),
+      state.user?.role === "admin"
+        ? state.adminTab
+          ? h(
+              "a",
+              {
+                href: state.currentId ? `/s/${state.currentId}` : "/",
+                class: "button small",
+                id: "chat-link",
+                onclick: (event: Event) => {
+                  event.preventDefault();
+                  openAdmin(null);
+                },
+              },
+              h("span", { "aria-hidden": "true" }, "💬"),
+              h("span", { class: "label" }, t("backToChat")),
+            )
+          : h(
+              "a",
+              {
+                href: "/admin",
+                class: "button small",
+                id: "admin-link",
+                onclick: (event: Event) => {
+                  event.preventDefault();
+                  openAdmin("users");
+                },
+              },
+              h("span", { "aria-hidden": "true" }, "⚙"),
+              h("span", { class: "label" }, t("admin")),
+            )
+        : null,
       state.user
         ? h(
             "button",
@@ -151,6 +184,8 @@ export function startApp(root: HTMLElement): void {
     const atBottom = !log || log.scrollHeight - log.scrollTop - log.clientHeight < 160;
     const scrollTop = log?.scrollTop ?? 0;
     if (!state.user) root.replaceChildren(topbar(), banners(), authView(ctx, afterSignIn));
+    else if (state.adminTab && state.user.role === "admin")
+      root.replaceChildren(topbar(), banners(), adminView(ctx, state.adminTab));
     else
       root.replaceChildren(
         topbar(),
@@ -194,8 +229,25 @@ export function startApp(root: HTMLElement): void {
     return turns;
   }
 
+  /** Shows an admin screen (a fresh copy of it), or goes back to the chat. */
+  function openAdmin(tab: AdminTab | null, push = true): void {
+    forgetAdminScreen();
+    if (!tab) {
+      state.adminTab = null;
+      void open(state.currentId, push);
+      return;
+    }
+    state.streaming?.controller.abort();
+    document.body.classList.remove("nav-open");
+    state.adminTab = tab;
+    if (push) history.pushState({}, "", adminPath(tab));
+    render();
+    document.getElementById(`admin-tab-${tab}`)?.focus();
+  }
+
   async function open(sessionId: string | null, push = true): Promise<void> {
     state.streaming?.controller.abort();
+    state.adminTab = null;
     document.body.classList.remove("nav-open");
     state.currentId = sessionId;
     state.turns = [];
@@ -240,7 +292,13 @@ export function startApp(root: HTMLElement): void {
       state.status = status;
       if (state.petId === null && pets.items.length === 1)
         state.petId = pets.items[0]?.pet_id ?? null;
-      await open(sessionFromPath(), false);
+      const tab = adminTabOf(location.pathname);
+      // Only an admin sees the admin area; anyone else who types its address gets the chat.
+      if (tab && user.role === "admin") openAdmin(tab, false);
+      else {
+        if (tab) history.replaceState({}, "", "/");
+        await open(sessionFromPath(), false);
+      }
     } catch (error) {
       fail(error);
     }
@@ -249,13 +307,15 @@ export function startApp(root: HTMLElement): void {
   async function signOut(): Promise<void> {
     state.streaming?.controller.abort();
     await api.signOut();
+    forgetAdminScreen();
     Object.assign(state, initialState());
     history.pushState({}, "", "/");
     render();
   }
 
-  const ctx: Ctx = { api, state, render, fail, open, refreshSessions };
+  const ctx: Ctx = { api, state, render, fail, open, refreshSessions, openAdmin };
   api.onExpired = () => {
+    forgetAdminScreen();
     Object.assign(state, initialState(), { notice: t("sessionExpired") });
     render();
   };
@@ -264,7 +324,10 @@ export function startApp(root: HTMLElement): void {
   setLang(stored === "en" ? "en" : "ko");
   applyTheme(localStorage.getItem(THEME_KEY));
   addEventListener("popstate", () => {
-    if (state.user) void open(sessionFromPath(), false);
+    if (!state.user) return;
+    const tab = adminTabOf(location.pathname);
+    if (tab && state.user.role === "admin") openAdmin(tab, false);
+    else void open(sessionFromPath(), false);
   });
   addEventListener("keydown", (event) => {
     if (event.key === "Escape" && document.body.classList.contains("nav-open")) {

@@ -1,3 +1,4 @@
+import type { FeedbackRating } from "../api/admin-types.ts";
 import { ApiError } from "../api/client.ts";
 import { readSse } from "@dogi/sse";
 import type { DoneEvent, ErrorEvent, MetaEvent, Session, TriageEvent, Turn } from "../api/types.ts";
@@ -5,6 +6,7 @@ import { h } from "../dom.ts";
 import { t } from "../i18n.ts";
 import { markdownToDom } from "../markdown/index.ts";
 import { openCitation } from "./citation.ts";
+import { downloadName, saveDownload } from "./download.ts";
 import { explain } from "./errors.ts";
 import { followLog } from "./scroll.ts";
 import { viewOf } from "./state.ts";
@@ -77,6 +79,117 @@ async function copy(text: string, button: HTMLButtonElement): Promise<void> {
   setTimeout(() => (button.textContent = t("copy")), 1500);
 }
 
+// Which answers have their comment box open after a thumbs down, and what was typed in each:
+// both survive the page's re-renders (keyed by session and turn).
+const commentOpen = new Set<string>();
+const commentDrafts = new Map<string, string>();
+
+/** Stores the owner's rating (null takes it back), with a comment for a thumbs down. */
+async function rate(
+  ctx: Ctx,
+  turn: ViewTurn,
+  rating: FeedbackRating | null,
+  comment?: string,
+): Promise<void> {
+  const sessionId = ctx.state.currentId;
+  if (!sessionId || turn.index === null) return;
+  const key = `${sessionId}:${turn.index}`;
+  try {
+    const updated = await ctx.api.json<Turn>(
+      "POST",
+      `/v1/llm/sessions/${sessionId}/messages/${turn.index}/feedback`,
+      { rating, ...(comment ? { comment } : {}) },
+    );
+    turn.feedback = updated.feedback ?? null;
+    if (rating === "down" && comment === undefined) commentOpen.add(key);
+    else commentOpen.delete(key);
+    if (comment !== undefined) commentDrafts.delete(key);
+  } catch (error) {
+    ctx.fail(error);
+  }
+  ctx.render();
+  if (commentOpen.has(key)) document.getElementById(`feedback-comment-${turn.index}`)?.focus();
+}
+
+/** Thumbs up and down under a finished answer; after a thumbs down, an optional comment. */
+function feedbackControls(
+  ctx: Ctx,
+  turn: ViewTurn,
+): { thumbs: HTMLElement; comment: HTMLElement | null } {
+  const index = turn.index ?? 0;
+  const key = `${ctx.state.currentId ?? ""}:${index}`;
+  const current = turn.feedback?.rating ?? null;
+  const thumb = (rating: FeedbackRating) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: `small thumb thumb-${rating}`,
+        id: `feedback-${rating}-${index}`,
+        "aria-pressed": String(current === rating),
+        "aria-label": rating === "up" ? t("helpful") : t("notHelpful"),
+        title: rating === "up" ? t("helpful") : t("notHelpful"),
+        onclick: () => void rate(ctx, turn, current === rating ? null : rating),
+      },
+      rating === "up" ? "👍" : "👎",
+    );
+  const thumbs = h(
+    "span",
+    { class: "thumbs", role: "group", "aria-label": t("rateAnswer") },
+    thumb("up"),
+    thumb("down"),
+  );
+  if (current !== "down") return { thumbs, comment: null };
+  if (!commentOpen.has(key))
+    return {
+      thumbs,
+      comment: turn.feedback?.comment
+        ? h("p", { class: "feedback-given muted" }, `💬 ${turn.feedback.comment}`)
+        : null,
+    };
+  const id = `feedback-comment-${index}`;
+  const box = h("textarea", {
+    id,
+    rows: 2,
+    maxlength: 2000,
+    placeholder: t("feedbackPlaceholder"),
+  });
+  box.value = commentDrafts.get(key) ?? turn.feedback?.comment ?? "";
+  box.addEventListener("input", () => commentDrafts.set(key, box.value));
+  const form = h(
+    "form",
+    { class: "feedback-form", id: `feedback-form-${index}` },
+    h("label", { for: id }, t("feedbackComment")),
+    box,
+    h(
+      "span",
+      { class: "row-actions" },
+      h(
+        "button",
+        { type: "submit", class: "small primary", id: `feedback-send-${index}` },
+        t("send"),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          onclick: () => {
+            commentOpen.delete(key);
+            ctx.render();
+          },
+        },
+        t("skip"),
+      ),
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    void rate(ctx, turn, "down", box.value.trim());
+  });
+  return { thumbs, comment: form };
+}
+
 function turnView(ctx: Ctx, turn: ViewTurn, last: boolean): HTMLElement {
   const answer = h("div", { class: "answer-body markdown" });
   fillAnswer(answer, turn);
@@ -135,6 +248,11 @@ function turnView(ctx: Ctx, turn: ViewTurn, last: boolean): HTMLElement {
   const info = metaText(turn);
   const copyButton = h("button", { type: "button", class: "small" }, t("copy"));
   copyButton.addEventListener("click", () => void copy(turn.answer, copyButton));
+  // Only an answer that is there to judge: stored, finished, not an error.
+  const feedback =
+    turn.index !== null && (turn.status === "complete" || turn.status === "partial")
+      ? feedbackControls(ctx, turn)
+      : null;
   const actions =
     turn.status === "streaming"
       ? null
@@ -154,6 +272,7 @@ function turnView(ctx: Ctx, turn: ViewTurn, last: boolean): HTMLElement {
                 `↻ ${t("regenerate")}`,
               )
             : null,
+          feedback?.thumbs,
           info
             ? h(
                 "span",
@@ -190,6 +309,7 @@ function turnView(ctx: Ctx, turn: ViewTurn, last: boolean): HTMLElement {
       status,
       sources,
       actions,
+      feedback?.comment,
     ),
   );
 }
@@ -325,6 +445,7 @@ export async function ask(ctx: Ctx, question: string): Promise<void> {
     completedAt: null,
     triage: null,
     triageMessages: [],
+    feedback: null,
   };
   state.turns.push(turn);
   await streamInto(ctx, turn, `/v1/llm/sessions/${sessionId}/messages`, {
@@ -359,6 +480,8 @@ async function regenerate(ctx: Ctx, turn: ViewTurn): Promise<void> {
     model: null,
     triage: null,
     triageMessages: [],
+    // The rating was of the answer this one replaces.
+    feedback: null,
   } satisfies Partial<ViewTurn>);
   await streamInto(
     ctx,
@@ -375,15 +498,7 @@ async function exportMarkdown(ctx: Ctx): Promise<void> {
   if (!id) return;
   try {
     const response = await ctx.api.request("GET", `/v1/llm/sessions/${id}/export?format=md`);
-    const blob = await response.blob();
-    const disposition = response.headers.get("content-disposition") ?? "";
-    const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `dogi-${id}.md`;
-    const url = URL.createObjectURL(blob);
-    const link = h("a", { href: url, download: name, class: "offscreen" });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveDownload(await response.blob(), downloadName(response, `dogi-${id}.md`));
   } catch (error) {
     ctx.fail(error);
   }
@@ -395,13 +510,7 @@ async function downloadSummary(ctx: Ctx): Promise<void> {
   if (!id) return;
   try {
     const response = await ctx.api.request("GET", `/v1/llm/sessions/${id}/summary?format=html`);
-    // A download, not a page opened from a blob: that would run with this page's origin.
-    const url = URL.createObjectURL(await response.blob());
-    const link = h("a", { href: url, download: `dogi-summary-${id}.html`, class: "offscreen" });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveDownload(await response.blob(), `dogi-summary-${id}.html`);
   } catch (error) {
     ctx.fail(error);
   }

@@ -1,3 +1,4 @@
+import type { TurnFeedback } from "../api/admin-types.ts";
 import type { Api } from "../api/client.ts";
 import type {
   Citation,
@@ -9,6 +10,7 @@ import type {
   User,
   WebStatus,
 } from "../api/types.ts";
+import type { AdminTab } from "./admin/admin.ts";
 
 /** A turn as the page shows it: stored, or being streamed right now. */
 export interface ViewTurn {
@@ -30,6 +32,8 @@ export interface ViewTurn {
   triageMessages: string[];
   /** While the question waits for the model: its place in line and the estimated wait. */
   queue?: { position: number; waitSeconds: number } | null;
+  /** The owner's thumbs up or down on the answer, as stored. */
+  feedback: TurnFeedback | null;
 }
 
 /** Everything the page shows; views read it and call `render` after changing it. */
@@ -48,6 +52,8 @@ export interface State {
   /** A problem to explain, in words, at the top of the page. */
   notice: string | null;
   loadingTurns: boolean;
+  /** The admin screen shown instead of the chat (admins only), or null for the chat. */
+  adminTab: AdminTab | null;
 }
 
 /** What the views share: the gateway client, the state, and the page's reactions. */
@@ -61,6 +67,8 @@ export interface Ctx {
   /** Opens a session (or none: a new chat), updating the address bar. */
   open(sessionId: string | null, push?: boolean): Promise<void>;
   refreshSessions(): Promise<void>;
+  /** Shows an admin screen, or the chat again (null), updating the address bar. */
+  openAdmin(tab: AdminTab | null): void;
 }
 
 /** A stored turn in the page's form. */
@@ -80,6 +88,7 @@ export function viewOf(turn: Turn): ViewTurn {
     completedAt: turn.completed_at,
     triage: turn.triage ? { ...turn.triage, message_index: turn.message_index } : null,
     triageMessages: turn.triage ? [turn.triage.message] : [],
+    feedback: turn.feedback ?? null,
   };
 }
 
@@ -97,5 +106,6 @@ export function initialState(): State {
     streaming: null,
     notice: null,
     loadingTurns: false,
+    adminTab: null,
   };
 }

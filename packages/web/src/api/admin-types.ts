@@ -1,0 +1,62 @@
+import type {
+  TAdminModels,
+  TAdminUser,
+  TAuditAction,
+  TAuditEntry,
+  TFeedbackItem,
+  TIngestJob,
+  TModelPull,
+  TRagDocumentSummary,
+  TRagStats,
+  TRole,
+  TTurnFeedback,
+  TUsageReport,
+} from "@dogi/contracts";
+
+// The admin routes answer the contracts' shapes with snake_case keys: these types derive them
+// from the contracts, so a field renamed there breaks the page's build instead of the page.
+
+type SnakeKey<S extends string> = S extends `${infer Head}${infer Rest}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeKey<Rest>}`
+  : S;
+
+/** A contract shape as REST sends it: every key in snake_case, at every depth. */
+export type Snake<T> = T extends string | number | boolean | null | undefined
+  ? T
+  : T extends readonly (infer Item)[]
+    ? Snake<Item>[]
+    : T extends object
+      ? { [K in keyof T as K extends string ? SnakeKey<K> : K]: Snake<T[K]> }
+      : T;
+
+/** A page of a list route. */
+export interface RestPage<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export type Role = TRole;
+export type AuditAction = TAuditAction;
+export type AdminUser = Snake<TAdminUser>;
+export type AuditEntry = Snake<TAuditEntry>;
+export type IngestJob = Snake<TIngestJob>;
+export type AdminModels = Snake<TAdminModels>;
+export type ModelPull = Snake<TModelPull>;
+export type UsageReport = Snake<TUsageReport>;
+export type FeedbackItem = Snake<TFeedbackItem>;
+export type TurnFeedback = Snake<TTurnFeedback>;
+export type FeedbackRating = TTurnFeedback["rating"];
+
+/** A stored document of the knowledge base, as the documents route lists it. */
+export type KbDocument = Snake<TRagDocumentSummary>;
+/** GET /v1/admin/kb/stats. */
+export type KbStats = Snake<TRagStats>;
+
+/** One passage the admin search finds (the fields the page shows; the route may send more). */
+export interface KbSearchHit {
+  text: string;
+  score: number;
+  citation?: { title?: string; section?: string; source?: string; document_id?: string };
+  title?: string;
+  section?: string;
+}
