@@ -31,8 +31,11 @@ let closeBrowser: () => Promise<void>;
 const email = `record-${Date.now()}@example.com`;
 const password = "correct horse battery";
 
+// Days as the server counts them: in Seoul (UTC+9), where a UTC afternoon is already tomorrow.
 const inDays = (days: number) =>
-  new Intl.DateTimeFormat("en-CA").format(new Date(Date.now() + days * 86_400_000));
+  new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Seoul" }).format(
+    new Date(Date.now() + days * 86_400_000),
+  );
 
 beforeAll(async () => {
   if (!hasChromium) return;
