@@ -9,6 +9,7 @@ import {
   ZRefreshToken,
   ZSpecies,
   ZApiKeyScope,
+  ZRole,
   ZUserDataStore,
 } from "./auth.ts";
 import { ZPetId, ZSessionId } from "./common.ts";
@@ -50,6 +51,8 @@ export const ZRestProfile = z.object({
 export const ZRestUser = z.object({
   user_id: z.string(),
   email: z.string(),
+  /** "admin" sees the admin area. */
+  role: ZRole,
   created_at: z.string(),
   profile: ZRestProfile,
 });

@@ -9,13 +9,13 @@ import type {
   ZRestUser,
 } from "@dogi/contracts";
 import type { z } from "zod";
-import type { Role, TurnFeedback } from "./admin-types.ts";
+import type { TurnFeedback } from "./admin-types.ts";
 
 // The gateway's public REST shapes (snake_case), from the contracts where they are declared.
 export type Pet = z.infer<typeof ZRestPet>;
 export type PetInput = z.input<typeof ZRestCreatePetRequest>;
-/** The signed-in user; `role` is absent from a gateway older than the admin area. */
-export type User = z.infer<typeof ZRestUser> & { role?: Role };
+/** The signed-in user; `role` "admin" sees the admin area. */
+export type User = z.infer<typeof ZRestUser>;
 /** A citation with the passage's text (absent on answers stored before the text was kept). */
 export type Citation = TRestCitation & { text?: string };
 export type MetaEvent = TChatMetaEvent;
