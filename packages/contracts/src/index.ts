@@ -10,3 +10,4 @@ export * from "./inference.ts";
 export * from "./gateway.ts";
 export * from "./health-record.ts";
 export * from "./admin.ts";
+export * from "./case.ts";

@@ -18,8 +18,11 @@ export interface RestContext<B, Q> {
   caller: Caller;
 }
 
-/** A handler's answer: a status and JSON body, or "sent" when it wrote the response itself. */
-export type RestResult = { status?: number; body?: unknown } | "sent";
+/**
+ * A handler's answer: a status and JSON body (of the route's `response` schema, checked by the
+ * compiler), or "sent" when it wrote the response itself.
+ */
+export type RestResult<Body = unknown> = { status?: number; body?: Body } | "sent";
 
 /** What the OpenAPI document says about a route. */
 export interface RestRouteDoc {
@@ -65,9 +68,10 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
 export function defineRoute<
   B extends z.ZodType = z.ZodUndefined,
   Q extends z.ZodType = z.ZodUndefined,
+  R extends z.ZodType = z.ZodUnknown,
 >(
-  doc: RestRouteDoc & { body?: B; query?: Q },
-  handler: (ctx: RestContext<z.infer<B>, z.infer<Q>>) => Promise<RestResult>,
+  doc: RestRouteDoc & { body?: B; query?: Q; response?: R },
+  handler: (ctx: RestContext<z.infer<B>, z.infer<Q>>) => Promise<RestResult<z.input<R>>>,
 ): RestRoute {
   return {
     doc,

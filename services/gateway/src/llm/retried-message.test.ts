@@ -1,8 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZChatTurnResponse } from "@dogi/contracts";
 import type { TSessionId, TUserId } from "@dogi/contracts";
+import type { SessionRouter } from "@dogi/session";
+import { testCredential } from "@dogi/testing";
+import { createServiceClient } from "@dogi/trpc";
 import { startSessionService } from "@dogi/session/testing";
 import type { SessionTestService } from "@dogi/session/testing";
+import { readEvents } from "../testing/api.ts";
 import { startFakeAuth } from "../testing/fake-auth.ts";
 import type { FakeAuth } from "../testing/fake-auth.ts";
 import { startTestGateway } from "../testing/gateway.ts";
@@ -101,5 +106,55 @@ describe("a retried message whose first answer never came", () => {
     expect(
       (await session.store.listTurns({ userId, sessionId, afterIndex: -1, limit: 10 })).length,
     ).toBe(1);
+  });
+});
+
+describe("a retried message already answered", () => {
+  async function seedAnswered(clientMessageId: string): Promise<TSessionId> {
+    const sessionId = await seedPending(clientMessageId, 1_000);
+    const client = createServiceClient<SessionRouter>({
+      url: session.url,
+      timeoutMs: 5_000,
+      credential: testCredential("session"),
+    });
+    await client.completeTurn.mutate({
+      userId,
+      sessionId,
+      messageIndex: 0,
+      answer: "Yes: chocolate is toxic to dogs.",
+      citations: [{ source: "corpus/chocolate.en.md", title: "Chocolate" }],
+      model: "test-model",
+      usage: { promptTokens: 12, completionTokens: 7 },
+    });
+    return sessionId;
+  }
+
+  it("gets the stored answer as JSON in a first answer's shape, not a second answer", async () => {
+    const sessionId = await seedAnswered("m-json");
+    const response = await retry(sessionId, "m-json");
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(ZChatTurnResponse.parse(body)).toMatchObject({
+      session_id: sessionId,
+      message_index: 0,
+      answer: "Yes: chocolate is toxic to dogs.",
+      mode: "model",
+      triage: null,
+      done: { status: "complete", model: "test-model", usage: { completion_tokens: 7 } },
+    });
+    expect((body.citations as unknown[]).length).toBe(1);
+  });
+
+  it("gets the stored answer as the events of a first answer when it streams", async () => {
+    const sessionId = await seedAnswered("m-sse");
+    const response = await fetch(`${gateway.url}/v1/llm/sessions/${sessionId}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ question: "Is chocolate bad for dogs?", client_message_id: "m-sse" }),
+    });
+    expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const events = await readEvents(response);
+    expect(events.map((e) => e.event)).toEqual(["meta", "delta", "done"]);
+    expect(events[1]?.data).toEqual({ text: "Yes: chocolate is toxic to dogs." });
   });
 });

@@ -15,13 +15,14 @@ import type { Caller } from "../auth/authenticator.ts";
 import { asUser } from "../clients.ts";
 import { restCitations } from "../chat/citations.ts";
 import { runTurn } from "../chat/run-turn.ts";
-import type { TurnSink } from "../chat/run-turn.ts";
+import { replayTurn } from "../chat/replay.ts";
 import { admitTurn } from "../chat/admission.ts";
 import type { Chat } from "../chat/create-chat.ts";
 import { SseWriter } from "@dogi/sse";
 import { toSnake } from "../http/case.ts";
 import { sendExport } from "./export-download.ts";
 import { summaryRoute } from "./summary-route.ts";
+import { jsonSink, play, sseSink } from "./turn-sinks.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
 
@@ -58,6 +59,23 @@ function publicSession(session: TChatSession) {
 
 function publicTurn(turn: TTurn) {
   return { ...(toSnake(turn) as object), citations: restCitations(turn.citations) };
+}
+
+/** A retry of an answered question: the stored answer, as a first answer would have come. */
+function replayAnswer(
+  res: Response,
+  turn: TTurn,
+  stream: boolean,
+): "sent" | { body: TChatTurnResponse } {
+  if (stream) {
+    const sse = new SseWriter(res);
+    play(replayTurn(turn), sseSink(sse));
+    sse.end();
+    return "sent";
+  }
+  const gathered = jsonSink();
+  play(replayTurn(turn), gathered.sink);
+  return { body: ZChatTurnResponse.parse(gathered.answer()) };
 }
 
 /** REST /v1/llm/*: the signed-in user's sessions, their turns, and the chat turn itself. */
@@ -97,49 +115,31 @@ export function llmRoutes(deps: Chat): RestRoute[] {
     {
       if (options.stream) {
         const sse = new SseWriter(res);
-        const sink: TurnSink = {
-          triage: (e) => sse.event("triage", e),
-          meta: (e) => sse.event("meta", e),
-          queued: (e) => sse.event("queued", e),
-          delta: (text) => sse.event("delta", { text }),
-          done: (e) => sse.event("done", e),
-          error: (e) => sse.event("error", e),
-        };
         await runTurn(deps.turn, {
           ...options,
           userId: options.caller.userId,
           session: options.chat,
           signal: controller.signal,
-          sink,
+          sink: sseSink(sse),
         });
         sse.end();
         return "sent";
       }
-      let body: Partial<TChatTurnResponse> = { answer: "", triage: null };
-      let failed: { code: string; message: string } | null = null;
-      const sink: TurnSink = {
-        triage: ({ message_index: _i, ...triage }) => (body.triage = triage),
-        meta: (e) => (body = { ...body, ...e }),
-        // A caller without a stream simply waits longer.
-        queued: () => undefined,
-        delta: (text) => (body.answer = `${body.answer ?? ""}${text}`),
-        done: (e) => (body.done = e),
-        error: (e) => (failed = e),
-      };
+      const gathered = jsonSink();
       await runTurn(deps.turn, {
         ...options,
         userId: options.caller.userId,
         session: options.chat,
         signal: controller.signal,
-        sink,
+        sink: gathered.sink,
       });
-      const failure = failed as { code: string; message: string } | null;
+      const failure = gathered.failure();
       if (failure) {
         const code = failure.code === "OVERLOADED" || failure.code === "RATE_LIMITED" ? 503 : 502;
         res.status(code).json({
           error: { code: failure.code, message: failure.message, requestId: req.requestId },
         });
-      } else res.status(200).json(body);
+      } else res.status(200).json(gathered.answer());
       return "sent";
     }
   }
@@ -317,8 +317,9 @@ export function llmRoutes(deps: Chat): RestRoute[] {
             appended.turn.status !== "pending" &&
             appended.turn.status !== "error"
           ) {
-            // A retry of a question already answered: the stored answer, not a second one.
-            return { body: publicTurn(appended.turn) };
+            // A retry of a question already answered: the stored answer, not a second one, in
+            // the shape (events or JSON) of a first answer.
+            return replayAnswer(res, appended.turn, body.stream);
           }
           // A retry of a failed or abandoned turn comes back created (a new attempt): what is
           // left is one another request is answering now, within SESSION_STALE_TURN_MS.

@@ -1,42 +1,11 @@
-import type { TAskInput, TChatSession, TChatTurnEvent, TPet, TTurn } from "@dogi/contracts";
+import type { TAskInput, TChatSession, TChatTurnEvent, TPet } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
-import { restCitations } from "../chat/citations.ts";
 import { runTurn } from "../chat/run-turn.ts";
 import type { TurnSink } from "../chat/run-turn.ts";
 import { asUser } from "../clients.ts";
 import { admitTurn } from "../chat/admission.ts";
 import type { Chat } from "../chat/create-chat.ts";
-
-/** The events of a turn answered before (a retry with the same clientMessageId). */
-function replay(turn: TTurn): TChatTurnEvent[] {
-  const index = turn.messageIndex;
-  return [
-    {
-      event: "meta",
-      data: {
-        session_id: turn.sessionId,
-        message_index: index,
-        citations: restCitations(turn.citations),
-        mode: turn.model === null ? "retrieval_only" : "model",
-        knowledge: "ok",
-      },
-    },
-    { event: "delta", data: { text: turn.answer ?? "" } },
-    {
-      event: "done",
-      data: {
-        message_index: index,
-        status: turn.status === "partial" ? "partial" : "complete",
-        model: turn.model,
-        usage: {
-          prompt_tokens: turn.usage?.promptTokens ?? 0,
-          completion_tokens: turn.usage?.completionTokens ?? 0,
-        },
-        timings: { retrieval_ms: 0, first_token_ms: null, total_ms: 0 },
-      },
-    },
-  ];
-}
+import { replayTurn } from "../chat/replay.ts";
 
 /**
  * A chat turn as a stream of events for a tRPC subscription. The question is stored first, then
@@ -77,7 +46,7 @@ async function* answerAsked(
     ...(input.clientMessageId ? { clientMessageId: input.clientMessageId } : {}),
   });
   if (!appended.created && appended.turn.status !== "pending" && appended.turn.status !== "error") {
-    yield* replay(appended.turn);
+    yield* replayTurn(appended.turn);
     return;
   }
   // A retry of a failed or abandoned turn comes back created (a new attempt): what is left is
