@@ -63,3 +63,29 @@ export function snakeObject<Shape extends z.ZodRawShape>(
 export type SnakeShape<Shape extends z.ZodRawShape> = {
   [K in keyof Shape as K extends string ? SnakeKey<K> : K]: Shape[K];
 };
+
+/**
+ * The snake_case REST schema of any camelCase schema, at every depth (objects, arrays, nullable
+ * and optional fields); leaves (strings, enums, records…) are kept as they are.
+ */
+export function snakeSchema<T extends z.ZodType>(
+  schema: T,
+): z.ZodType<Snake<z.output<T>>, Snake<z.input<T>>> {
+  return snakeOf(schema) as unknown as z.ZodType<Snake<z.output<T>>, Snake<z.input<T>>>;
+}
+
+function snakeOf(schema: z.ZodType): z.ZodType {
+  if (schema instanceof z.ZodObject)
+    return z.object(
+      Object.fromEntries(
+        Object.entries(schema.shape as Record<string, z.ZodType>).map(([key, field]) => [
+          snakeKeyOf(key),
+          snakeOf(field),
+        ]),
+      ),
+    );
+  if (schema instanceof z.ZodArray) return z.array(snakeOf(schema.element as z.ZodType));
+  if (schema instanceof z.ZodNullable) return snakeOf(schema.unwrap() as z.ZodType).nullable();
+  if (schema instanceof z.ZodOptional) return snakeOf(schema.unwrap() as z.ZodType).optional();
+  return schema;
+}

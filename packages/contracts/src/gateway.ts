@@ -13,7 +13,8 @@ import {
   ZUserDataStore,
 } from "./auth.ts";
 import { ZPetId, ZSessionId } from "./common.ts";
-import { ZClientMessageId, ZQuestion, ZSessionTitle } from "./session.ts";
+import { snakeObject, snakeSchema } from "./case.ts";
+import { ZChatSession, ZClientMessageId, ZQuestion, ZSessionTitle, ZTurn } from "./session.ts";
 import { ZTriage } from "./triage.ts";
 import { ZPromptTokensDetails } from "./openai.ts";
 
@@ -248,3 +249,22 @@ export const ZChatTurnEvent = z.discriminatedUnion("event", [
   z.object({ event: z.literal("error"), data: ZChatErrorEvent }),
 ]);
 export type TChatTurnEvent = z.infer<typeof ZChatTurnEvent>;
+
+/** A chat session as REST shows it: never its owner's id. */
+export const ZRestSession = snakeObject(ZChatSession.omit({ userId: true }));
+export type TRestSession = z.infer<typeof ZRestSession>;
+export const ZRestSessionPage = z.object({
+  items: z.array(ZRestSession),
+  next_cursor: z.string().nullable(),
+});
+
+/** A stored turn as REST lists it, its citations numbered as the answer cites them. */
+export const ZRestTurn = z.intersection(
+  snakeSchema(ZTurn.omit({ citations: true })),
+  z.object({ citations: z.array(ZRestCitation) }),
+);
+export type TRestTurn = z.infer<typeof ZRestTurn>;
+export const ZRestTurnPage = z.object({
+  items: z.array(ZRestTurn),
+  next_cursor: z.string().nullable(),
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ZChatTurnResponse } from "@dogi/contracts";
+import { ZChatTurnResponse, ZRestTurnPage } from "@dogi/contracts";
 import type { TSessionId, TUserId } from "@dogi/contracts";
 import type { SessionRouter } from "@dogi/session";
 import { testCredential } from "@dogi/testing";
@@ -143,6 +143,16 @@ describe("a retried message already answered", () => {
       done: { status: "complete", model: "test-model", usage: { completion_tokens: 7 } },
     });
     expect((body.citations as unknown[]).length).toBe(1);
+    // The listing matches the schema the OpenAPI document publishes for it.
+    const listed = await fetch(`${gateway.url}/v1/llm/sessions/${sessionId}/messages`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const page = ZRestTurnPage.parse(await listed.json());
+    expect(page.items[0]).toMatchObject({
+      message_index: 0,
+      usage: { prompt_tokens: 12, completion_tokens: 7 },
+      citations: [{ n: 1, source: "corpus/chocolate.en.md" }],
+    });
   });
 
   it("gets the stored answer as the events of a first answer when it streams", async () => {

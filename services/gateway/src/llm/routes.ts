@@ -5,10 +5,21 @@ import {
   ZRestCreateSessionRequest,
   ZRestPageQuery,
   ZRestRenameSessionRequest,
+  ZRestSession,
+  ZRestSessionPage,
+  ZRestTurnPage,
   ZSessionId,
   ZTurnFeedbackRequest,
 } from "@dogi/contracts";
-import type { TChatTurnResponse, TPet, TSessionId, TTurn, TChatSession } from "@dogi/contracts";
+import type {
+  TChatSession,
+  TChatTurnResponse,
+  TPet,
+  TRestSession,
+  TRestTurn,
+  TSessionId,
+  TTurn,
+} from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import { z } from "zod";
 import type { Caller } from "../auth/authenticator.ts";
@@ -41,24 +52,17 @@ const messageIndex = (raw: string | undefined): number => {
 };
 
 const ZExportQuery = z.object({ format: z.enum(["md", "markdown", "json"]).default("json") });
-const ZRestSession = z.object({
-  session_id: z.string(),
-  pet_id: z.string().nullable(),
-  title: z.string(),
-  title_source: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  turn_count: z.number(),
-});
 
 /** A session as the public API shows it (never its owner's id). */
-function publicSession(session: TChatSession) {
+function publicSession(session: TChatSession): TRestSession {
   const { userId: _owner, ...rest } = session;
   return toSnake(rest);
 }
 
-function publicTurn(turn: TTurn) {
-  return { ...(toSnake(turn) as object), citations: restCitations(turn.citations) };
+/** A turn as the public API shows it (ZRestTurn): its citations numbered as the answer cites them. */
+function publicTurn(turn: TTurn): TRestTurn {
+  const { citations, ...rest } = turn;
+  return { ...toSnake(rest), citations: restCitations(citations) };
 }
 
 /** A retry of an answered question: the stored answer, as a first answer would have come. */
@@ -158,7 +162,7 @@ export function llmRoutes(deps: Chat): RestRoute[] {
         summary: "List sessions, newest first",
         auth: "chat",
         query: ZRestPageQuery.extend({ search: z.string().trim().min(1).max(200).optional() }),
-        response: z.object({ items: z.array(ZRestSession), next_cursor: z.string().nullable() }),
+        response: ZRestSessionPage,
       },
       async ({ caller, query }) => {
         const page = await session.listSessions.query({
@@ -253,7 +257,7 @@ export function llmRoutes(deps: Chat): RestRoute[] {
         summary: "A session's turns, oldest first (paginated)",
         auth: "chat",
         query: ZRestPageQuery,
-        response: z.object({ items: z.array(z.unknown()), next_cursor: z.string().nullable() }),
+        response: ZRestTurnPage,
       },
       async ({ caller, params, query }) => {
         const page = await session.listTurns.query({
