@@ -1,13 +1,13 @@
 import { z } from "zod";
 import {
   ZCalendarDate,
+  ZCreatePetRequest,
+  ZPet,
   ZEmail,
   ZLocale,
   ZNewPassword,
-  ZPetSex,
   ZPresentedPassword,
   ZRefreshToken,
-  ZSpecies,
   ZApiKeyScope,
   ZRole,
   ZUserDataStore,
@@ -86,39 +86,10 @@ export const ZRestAccountDeletion = z.object({
 });
 export type TRestAccountDeletion = z.infer<typeof ZRestAccountDeletion>;
 
-const restPetFields = {
-  name: z.string().trim().min(1).max(50),
-  species: ZSpecies,
-  breed: z.string().trim().min(1).max(80).nullable(),
-  birth_date: ZCalendarDate.nullable(),
-  weight_kg: z.number().positive().max(200, "must be at most 200 kg").nullable(),
-  sex: ZPetSex,
-  neutered: z.boolean().nullable(),
-  known_conditions: z.array(z.string().trim().min(1).max(100)).max(30),
-};
-export const ZRestCreatePetRequest = z.strictObject({
-  ...restPetFields,
-  breed: restPetFields.breed.optional(),
-  birth_date: restPetFields.birth_date.optional(),
-  weight_kg: restPetFields.weight_kg.optional(),
-  sex: restPetFields.sex.optional(),
-  neutered: restPetFields.neutered.optional(),
-  known_conditions: restPetFields.known_conditions.optional(),
-});
+// The pet rules are the auth contract's (ZCreatePetRequest, ZPet): REST renames the keys only.
+export const ZRestCreatePetRequest = snakeObject(ZCreatePetRequest).strict();
 export const ZRestUpdatePetRequest = ZRestCreatePetRequest.partial();
-export const ZRestPet = z.object({
-  pet_id: z.string(),
-  name: z.string(),
-  species: ZSpecies,
-  breed: z.string().nullable(),
-  birth_date: z.string().nullable(),
-  weight_kg: z.number().nullable(),
-  sex: ZPetSex,
-  neutered: z.boolean().nullable(),
-  known_conditions: z.array(z.string()),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
+export const ZRestPet = snakeObject(ZPet);
 
 export const ZRestCreateApiKeyRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),

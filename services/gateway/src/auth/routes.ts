@@ -263,7 +263,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
       async ({ caller, body }) => ({
         status: 201,
         body: toSnake(
-          await deps.services.auth.pets.create.mutate(toCamel(body) as never, asUser(caller.token)),
+          await deps.services.auth.pets.create.mutate(toCamel(body), asUser(caller.token)),
         ),
       }),
     ),
@@ -299,7 +299,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         body: toSnake(
           await deps.services.auth.pets.update.mutate(
             {
-              ...(toCamel(body) as object),
+              ...toCamel(body),
               petId: petId(params.id),
             },
             asUser(caller.token),
