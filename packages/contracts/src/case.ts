@@ -26,7 +26,11 @@ export type Snake<T> = T extends readonly (infer Item)[]
 /** An object with its top-level keys in camelCase (what toCamel returns). */
 export type CamelKeys<T> = { [K in keyof T as K extends string ? CamelKey<K> : K]: T[K] };
 
-const snakeKeyOf = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+// Only camelCase names are renamed: keys that are data (an error code such as "NOT_FOUND" in a
+// count by kind, a language, a model id) stay as they are.
+const CAMEL_NAME = /^[a-z][a-zA-Z0-9]*$/;
+const snakeKeyOf = (key: string) =>
+  CAMEL_NAME.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key;
 const camelKeyOf = (key: string) => key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 /** Deeply renames object keys from camelCase to snake_case, for the public REST API's JSON. */
