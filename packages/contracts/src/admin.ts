@@ -1,7 +1,17 @@
 import { z } from "zod";
 import { ZPage, ZPageRequest, ZUserId } from "./common.ts";
 import { ZEmail, ZRole } from "./auth.ts";
-import { ZIngestDocumentResult, ZRagDocumentId, ZRagLanguage, ZRagSpecies } from "./rag.ts";
+import { snakeSchema } from "./case.ts";
+import {
+  ZDeleteDocumentResult,
+  ZIngestDocumentResult,
+  ZListDocumentsResult,
+  ZRagDocumentId,
+  ZRagLanguage,
+  ZRagSearchResult,
+  ZRagSpecies,
+  ZRagStats,
+} from "./rag.ts";
 import type { TRagDocumentType } from "./rag.ts";
 
 // The operator console's shapes: roles, users, the audit trail, the knowledge base's ingest
@@ -367,3 +377,20 @@ export const ZRestModelPullRequest = z.strictObject({
   uri: ZModelPullRequest.shape.uri,
   sha256: ZModelPullRequest.shape.sha256,
 });
+
+// ---- REST responses (the same shapes, snake_case) --------------------------------------------
+
+export const ZRestAdminUser = snakeSchema(ZAdminUser);
+export const ZRestAdminUserPage = snakeSchema(ZAdminUserPage);
+export const ZRestAuditPage = snakeSchema(ZAuditPage);
+export const ZRestIngestJob = snakeSchema(ZIngestJob);
+export const ZRestIngestJobList = snakeSchema(ZIngestJobList);
+export const ZRestKbDocumentPage = snakeSchema(ZListDocumentsResult);
+export const ZRestKbStats = snakeSchema(ZRagStats);
+export const ZRestKbDeletion = snakeSchema(ZDeleteDocumentResult);
+export const ZRestKbSearchResult = snakeSchema(ZRagSearchResult);
+export const ZRestAdminModels = snakeSchema(ZAdminModels);
+export const ZRestModelPull = snakeSchema(ZModelPull);
+export const ZRestModelPullList = snakeSchema(ZModelPullList);
+export const ZRestUsageReport = snakeSchema(ZUsageReport);
+export const ZRestFeedbackPage = snakeSchema(ZFeedbackPage);

@@ -1,7 +1,22 @@
 import type { Request } from "express";
 import {
   MAX_ADMIN_UPLOAD_BYTES,
+  ZRestAccountDeletion,
+  ZRestAdminModels,
   ZRestAdminSetRoleRequest,
+  ZRestAdminUser,
+  ZRestAdminUserPage,
+  ZRestAuditPage,
+  ZRestFeedbackPage,
+  ZRestIngestJob,
+  ZRestIngestJobList,
+  ZRestKbDeletion,
+  ZRestKbDocumentPage,
+  ZRestKbSearchResult,
+  ZRestKbStats,
+  ZRestModelPull,
+  ZRestModelPullList,
+  ZRestUsageReport,
   ZRestAdminUsersQuery,
   ZRestAuditQuery,
   ZRestFeedbackQuery,
@@ -37,7 +52,7 @@ export function userIdFrom(raw: string | undefined): TUserId {
   return parsed.data;
 }
 
-const ok = (body: unknown) => ({ body: toSnake(body) });
+const ok = <T>(body: T) => ({ body: toSnake(body) });
 
 /**
  * REST /v1/admin/*: the operator console. Every route needs an admin now (`auth: "admin"`:
@@ -59,6 +74,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
           ? "Disable a user: every token and API key of theirs stops working at once"
           : "Enable a disabled user",
         auth: "admin",
+        response: ZRestAdminUser,
       },
       async ({ req, caller, params }) =>
         ok(
@@ -78,6 +94,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "Search and page through users, with their sessions and turns",
         auth: "admin",
+        response: ZRestAdminUserPage,
         query: ZRestAdminUsersQuery,
       },
       async ({ caller, query }) =>
@@ -93,7 +110,14 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         ),
     ),
     defineRoute(
-      { method: "get", path: "/v1/admin/users/:userId", tag, summary: "One user", auth: "admin" },
+      {
+        method: "get",
+        path: "/v1/admin/users/:userId",
+        tag,
+        summary: "One user",
+        auth: "admin",
+        response: ZRestAdminUser,
+      },
       async ({ caller, params }) =>
         ok(await getUser(deps, { actor: caller, userId: userIdFrom(params.userId) })),
     ),
@@ -106,6 +130,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "Grant or revoke the admin role (the last admin cannot be demoted)",
         auth: "admin",
+        response: ZRestAdminUser,
         body: ZRestAdminSetRoleRequest,
       },
       async ({ req, caller, params, body }) =>
@@ -124,6 +149,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "Delete a user and everything they keep (as their own account deletion does)",
         auth: "admin",
+        response: ZRestAccountDeletion,
         status: 202,
       },
       async ({ req, caller, params }) => ({
@@ -141,6 +167,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "The audit log, newest first",
         auth: "admin",
+        response: ZRestAuditPage,
         query: ZRestAuditQuery,
       },
       async ({ caller, query }) =>
@@ -175,6 +202,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "The knowledge base's documents",
         auth: "admin",
+        response: ZRestKbDocumentPage,
         query: ZRestKbDocumentsQuery,
       },
       async ({ query }) =>
@@ -194,6 +222,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "The knowledge base's counts and embedder",
         auth: "admin",
+        response: ZRestKbStats,
       },
       async () => ok(await deps.services.rag.stats.query()),
     ),
@@ -205,6 +234,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         summary:
           "Upload a Markdown, text, HTML or PDF document (the raw file as the body, ?file_name=NAME); ingested in the background",
         auth: "admin",
+        response: ZRestIngestJob,
         upload: MAX_ADMIN_UPLOAD_BYTES,
         status: 202,
       },
@@ -224,6 +254,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "Recent ingest jobs, newest first",
         auth: "admin",
+        response: ZRestIngestJobList,
       },
       async () => ok(await deps.services.rag.jobs.list.query()),
     ),
@@ -234,6 +265,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "One ingest job",
         auth: "admin",
+        response: ZRestIngestJob,
       },
       async ({ params }) =>
         ok(await deps.services.rag.jobs.get.query({ jobId: (params.jobId ?? "").slice(0, 100) })),
@@ -245,6 +277,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "Delete a document and its passages",
         auth: "admin",
+        response: ZRestKbDeletion,
       },
       async ({ req, caller, params }) =>
         ok(
@@ -261,6 +294,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "Parse a document again from its kept original (a background job)",
         auth: "admin",
+        response: ZRestIngestJob,
         status: 202,
       },
       async ({ req, caller, params }) => ({
@@ -280,6 +314,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "The passages a question would retrieve, with their scores",
         auth: "admin",
+        response: ZRestKbSearchResult,
         body: ZRestKbSearchRequest,
       },
       async ({ body }) => ok(await deps.services.rag.search.query(body)),
@@ -291,6 +326,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "The models: loaded or not, size, quantisation, context, device, load errors",
         auth: "admin",
+        response: ZRestAdminModels,
       },
       async () => ok(await deps.services.inference.admin.models.query()),
     ),
@@ -302,6 +338,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         summary:
           "Download a model (hf:user/repo/file.gguf or an http(s) URL) as `dogi pull` does; follow it with GET /v1/admin/models/pulls",
         auth: "admin",
+        response: ZRestModelPull,
         body: ZRestModelPullRequest,
         status: 202,
       },
@@ -317,6 +354,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "Recent model downloads with their progress, newest first",
         auth: "admin",
+        response: ZRestModelPullList,
       },
       async () => ok(await deps.services.inference.admin.pulls.query()),
     ),
@@ -328,6 +366,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         summary:
           "Turns, tokens, first-token time, triage, retrieval-only answers, errors, feedback",
         auth: "admin",
+        response: ZRestUsageReport,
         query: ZRestUsageQuery,
       },
       async ({ query }) => ok(await deps.services.session.admin.usage.query(query)),
@@ -339,6 +378,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         tag,
         summary: "Answers owners rated, newest first",
         auth: "admin",
+        response: ZRestFeedbackPage,
         query: ZRestFeedbackQuery,
       },
       async ({ query }) =>
