@@ -11,23 +11,11 @@ import type {
   TRole,
   TTurnFeedback,
   TUsageReport,
+  Snake,
 } from "@dogi/contracts";
 
 // The admin routes answer the contracts' shapes with snake_case keys: these types derive them
-// from the contracts, so a field renamed there breaks the page's build instead of the page.
-
-type SnakeKey<S extends string> = S extends `${infer Head}${infer Rest}`
-  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeKey<Rest>}`
-  : S;
-
-/** A contract shape as REST sends it: every key in snake_case, at every depth. */
-export type Snake<T> = T extends string | number | boolean | null | undefined
-  ? T
-  : T extends readonly (infer Item)[]
-    ? Snake<Item>[]
-    : T extends object
-      ? { [K in keyof T as K extends string ? SnakeKey<K> : K]: Snake<T[K]> }
-      : T;
+// from the contracts (Snake), so a field renamed there breaks the page's build, not the page.
 
 /** A page of a list route. */
 export interface RestPage<T> {
