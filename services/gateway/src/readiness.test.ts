@@ -4,8 +4,9 @@ import type { TServiceName } from "@dogi/contracts";
 import { createLogger } from "@dogi/logger";
 import { createHealthReporter, createServiceApp, createTrpc, serve } from "@dogi/trpc";
 import type { BaseContext, RunningServer } from "@dogi/trpc";
-import { testInternalAuth, testInternalSecret } from "@dogi/testing";
-import { createServiceClients, serviceReadinessChecks } from "./clients.ts";
+import { testInternalAuth } from "@dogi/testing";
+import { serviceReadinessChecks } from "./clients.ts";
+import { testServiceClients } from "./testing/service-clients.ts";
 
 const logger = createLogger({ service: "gateway", level: "silent" });
 
@@ -51,14 +52,15 @@ beforeAll(async () => {
   servers.session = await healthOnlyService("session", () => true);
   servers.rag = await healthOnlyService("rag", () => ragStoreUp);
   servers.inference = await healthOnlyService("inference", () => true);
-  const clients = createServiceClients({
-    AUTH_URL: servers.auth.url,
-    SESSION_URL: servers.session.url,
-    RAG_URL: servers.rag.url,
-    INFERENCE_URL: servers.inference.url,
-    INTERNAL_CALL_TIMEOUT_MS: 2_000,
-    INTERNAL_SECRET: testInternalSecret,
-  });
+  const clients = testServiceClients(
+    {
+      AUTH_URL: servers.auth.url,
+      SESSION_URL: servers.session.url,
+      RAG_URL: servers.rag.url,
+      INFERENCE_URL: servers.inference.url,
+    },
+    2_000,
+  );
   const reporter = createHealthReporter({
     service: "gateway",
     checks: serviceReadinessChecks(clients),

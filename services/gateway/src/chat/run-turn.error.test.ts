@@ -1,16 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadEnv, ZGatewayEnv } from "@dogi/config";
-import type { TChatErrorEvent, TInferenceStatus, TUserId } from "@dogi/contracts";
-import { createLogger } from "@dogi/logger";
+import type { TChatErrorEvent, TUserId } from "@dogi/contracts";
 import { startSessionService } from "@dogi/session/testing";
-import { testInternalSecret } from "@dogi/testing";
 import type { SessionTestService } from "@dogi/session/testing";
-import { createServiceClients } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
-import type { InferencePool } from "../inference/pool.ts";
-import type { GenerationQueue } from "./generation-queue.ts";
 import { runTurn } from "./run-turn.ts";
+import { retrievalOnlyTurnDeps, testServiceClients } from "../testing/service-clients.ts";
 import type { TurnSink } from "./run-turn.ts";
 
 // runTurn in front of a real session service (SQLite) whose completeTurn call fails on the way
@@ -21,32 +16,9 @@ let clients: ServiceClients;
 
 beforeAll(async () => {
   session = await startSessionService();
-  clients = createServiceClients(
-    loadEnv(ZGatewayEnv, {
-      service: "gateway",
-      source: {
-        SESSION_URL: session.url,
-        AUTH_URL: "http://127.0.0.1:9",
-        RAG_URL: "http://127.0.0.1:9",
-        INFERENCE_URL: "http://127.0.0.1:9",
-        INTERNAL_SECRET: testInternalSecret,
-        LOG_TO_FILE: "false",
-      },
-    }),
-  );
+  clients = testServiceClients({ SESSION_URL: session.url });
 });
 afterAll(async () => session?.stop());
-
-const noModel: TInferenceStatus = {
-  mode: "none",
-  canGenerate: false,
-  defaultModel: null,
-  models: [],
-  backend: null,
-  upstream: null,
-  scheduler: { parallel: 1, busySequences: 0, queueDepth: 0, queueMax: 1 },
-  hint: "Put a GGUF file in models/.",
-};
 
 /** The session client, with completeTurn failing as a dropped connection would. */
 function sessionWithoutComplete(): ServiceClients["session"] {
@@ -78,21 +50,14 @@ describe("runTurn when the answer cannot be stored", () => {
       done: () => (done = true),
       error: (event) => errors.push(event),
     };
-    await runTurn(
-      {
-        services: { ...clients, session: sessionWithoutComplete() },
-        // Neither is reached: no model means no generation and no second triage opinion.
-        pool: {} as InferencePool,
-        generationQueue: {} as GenerationQueue,
-        logger: createLogger({ service: "gateway", level: "silent" }),
-        maxTokens: 64,
-        contextChars: 4_000,
-        inferenceStatus: () => Promise.resolve(noModel),
-        chargeTokens: () => Promise.resolve(),
-        queueTimeoutMs: 1_000,
-      },
-      { userId, session: chat, turn, pet: null, signal: new AbortController().signal, sink },
-    );
+    await runTurn(retrievalOnlyTurnDeps({ ...clients, session: sessionWithoutComplete() }), {
+      userId,
+      session: chat,
+      turn,
+      pet: null,
+      signal: new AbortController().signal,
+      sink,
+    });
 
     expect(done).toBe(false);
     expect(errors).toEqual([
