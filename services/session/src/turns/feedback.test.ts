@@ -1,12 +1,9 @@
-import { createClient } from "@libsql/client";
-import { MongoClient } from "mongodb";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TSessionId } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { createMongoStore } from "../store/mongodb.ts";
-import { createSqliteStore } from "../store/sqlite.ts";
+import { reopenAsOlderRelease } from "../testing/older-release.ts";
 import { storeKinds } from "../testing/stores.ts";
 
 const kinds = storeKinds();
@@ -206,41 +203,26 @@ for (const kind of kinds) {
       await answered();
       await store.close();
       // Rewrite the stored turn as the previous release left it: no such fields or columns.
-      if (kind.name === "mongodb") {
-        const client = new MongoClient(location.url);
-        await client
-          .db(location.dbName)
-          .collection("llm_messages")
-          .updateMany(
-            {},
-            { $unset: { feedback: "", first_token_ms: "", retrieval_only: "", answer_chars: "" } },
-          );
-        await client.close();
-      } else {
-        const client = createClient({ url: location.url });
-        await client.execute("DROP INDEX llm_messages_feedback");
-        await client.execute("DROP INDEX llm_messages_created");
-        for (const column of [
-          "feedback_rating",
-          "feedback_comment",
-          "feedback_at",
-          "first_token_ms",
-          "retrieval_only",
-          "answer_chars",
-        ])
-          await client.execute(`ALTER TABLE llm_messages DROP COLUMN ${column}`);
-        client.close();
-      }
-      const reader =
-        kind.name === "sqlite"
-          ? createSqliteStore({ url: location.url, busyTimeoutMs: 2_000 })
-          : createMongoStore({ ...location, timeoutMs: 2_000 });
-      await reader.init();
-      const removeData = dispose;
-      dispose = async () => {
-        await reader.close();
-        await removeData();
-      };
+      const reopened = await reopenAsOlderRelease(
+        kind,
+        location,
+        {
+          mongoUnset: ["feedback", "first_token_ms", "retrieval_only", "answer_chars"],
+          sqlite: [
+            "DROP INDEX llm_messages_feedback",
+            "DROP INDEX llm_messages_created",
+            "ALTER TABLE llm_messages DROP COLUMN feedback_rating",
+            "ALTER TABLE llm_messages DROP COLUMN feedback_comment",
+            "ALTER TABLE llm_messages DROP COLUMN feedback_at",
+            "ALTER TABLE llm_messages DROP COLUMN first_token_ms",
+            "ALTER TABLE llm_messages DROP COLUMN retrieval_only",
+            "ALTER TABLE llm_messages DROP COLUMN answer_chars",
+          ],
+        },
+        dispose,
+      );
+      dispose = reopened.dispose;
+      const reader = reopened.store;
       expect(await reader.findTurn(userId, sessionId, 0)).toMatchObject({
         answer: "Yes: call a vet.",
         feedback: null,

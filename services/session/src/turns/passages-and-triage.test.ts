@@ -1,13 +1,10 @@
-import { createClient } from "@libsql/client";
-import { MongoClient } from "mongodb";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_PASSAGE_CHARS, ZSessionExportDocument } from "@dogi/contracts";
 import type { TCitation, TSessionId, TTriage } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
-import { createMongoStore } from "../store/mongodb.ts";
-import { createSqliteStore } from "../store/sqlite.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
+import { reopenAsOlderRelease } from "../testing/older-release.ts";
 import { storeKinds } from "../testing/stores.ts";
 
 const kinds = storeKinds();
@@ -159,28 +156,14 @@ for (const kind of kinds) {
       });
       await store.close();
       // Rewrite the stored turn as the previous release left it: no triage field or column.
-      if (kind.name === "mongodb") {
-        const client = new MongoClient(location.url);
-        await client
-          .db(location.dbName)
-          .collection("llm_messages")
-          .updateMany({}, { $unset: { triage: "" } });
-        await client.close();
-      } else {
-        const client = createClient({ url: location.url });
-        await client.execute("ALTER TABLE llm_messages DROP COLUMN triage");
-        client.close();
-      }
-      const reader =
-        kind.name === "sqlite"
-          ? createSqliteStore({ url: location.url, busyTimeoutMs: 2_000 })
-          : createMongoStore({ ...location, timeoutMs: 2_000 });
-      await reader.init();
-      const removeData = dispose;
-      dispose = async () => {
-        await reader.close();
-        await removeData();
-      };
+      const reopened = await reopenAsOlderRelease(
+        kind,
+        location,
+        { mongoUnset: ["triage"], sqlite: ["ALTER TABLE llm_messages DROP COLUMN triage"] },
+        dispose,
+      );
+      dispose = reopened.dispose;
+      const reader = reopened.store;
       const [old] = (await sessionCaller(reader).listTurns({ userId, sessionId })).items;
       expect(old).toMatchObject({ answer: "old answer", citations: [{ source: "kb/a.md" }] });
       expect(old?.triage ?? null).toBeNull();

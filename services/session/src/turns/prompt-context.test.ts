@@ -1,13 +1,10 @@
-import { createClient } from "@libsql/client";
-import { MongoClient } from "mongodb";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_PROMPT_PASSAGES_CHARS, ZSessionExportDocument } from "@dogi/contracts";
 import type { TPromptContext, TSessionId } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
-import { createMongoStore } from "../store/mongodb.ts";
-import { createSqliteStore } from "../store/sqlite.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
+import { reopenAsOlderRelease } from "../testing/older-release.ts";
 import { storeKinds } from "../testing/stores.ts";
 
 const kinds = storeKinds();
@@ -104,28 +101,17 @@ for (const kind of kinds) {
       await complete(0, context);
       await store.close();
       // Rewrite the stored turn as the previous release left it: no prompt context field or column.
-      if (kind.name === "mongodb") {
-        const client = new MongoClient(location.url);
-        await client
-          .db(location.dbName)
-          .collection("llm_messages")
-          .updateMany({}, { $unset: { prompt_context: "" } });
-        await client.close();
-      } else {
-        const client = createClient({ url: location.url });
-        await client.execute("ALTER TABLE llm_messages DROP COLUMN prompt_context");
-        client.close();
-      }
-      const reader =
-        kind.name === "sqlite"
-          ? createSqliteStore({ url: location.url, busyTimeoutMs: 2_000 })
-          : createMongoStore({ ...location, timeoutMs: 2_000 });
-      await reader.init();
-      const removeData = dispose;
-      dispose = async () => {
-        await reader.close();
-        await removeData();
-      };
+      const reopened = await reopenAsOlderRelease(
+        kind,
+        location,
+        {
+          mongoUnset: ["prompt_context"],
+          sqlite: ["ALTER TABLE llm_messages DROP COLUMN prompt_context"],
+        },
+        dispose,
+      );
+      dispose = reopened.dispose;
+      const reader = reopened.store;
       const upgraded = sessionCaller(reader);
       const [old] = (await upgraded.listTurnsForPrompt({ userId, sessionId })).items;
       expect(old).toMatchObject({ answer: "notice\n\n answer 0", promptContext: null });
