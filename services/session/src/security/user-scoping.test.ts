@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import type { TSessionId } from "@dogi/contracts";
-import { encodeCursor } from "../cursor.ts";
+import { encodeCursor } from "@dogi/trpc";
 import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
