@@ -1,15 +1,5 @@
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
 import { MongoClient } from "mongodb";
-import {
-  freePort,
-  isPortFree,
-  makeTempDir,
-  onFreePort,
-  removeTempDir,
-  startProcess,
-  waitFor,
-} from "@dogi/servers";
+import { dataDirectory, freePort, launchOnPort, startReady } from "@dogi/servers";
 import type { ManagedProcess } from "@dogi/servers";
 import { ferretDbBinary, serverAvailability } from "./binaries.ts";
 
@@ -43,35 +33,23 @@ export async function startFerretDb(options: StartFerretDbOptions = {}): Promise
   const availability = serverAvailability("ferretdb");
   if (binary === undefined || !availability.available) throw new Error(availability.reason);
 
-  if (options.port !== undefined && !(await isPortFree(options.port, HOST))) {
-    // Otherwise the ping could be answered by whatever already listens there.
-    throw new Error(`cannot start FerretDB: ${HOST}:${options.port} is already in use`);
-  }
-  const ownsDataDir = options.dataDir === undefined;
-  const dir =
-    options.dataDir === undefined
-      ? await makeTempDir("dogi-ferretdb-")
-      : path.resolve(options.dataDir);
+  const data = await dataDirectory(options.dataDir, "dogi-ferretdb-");
   try {
-    if (!ownsDataDir) await mkdir(dir, { recursive: true });
-    const launchOn = async (port: number): Promise<{ server: ManagedProcess; port: number }> => ({
-      server: await launch(binary, { dir, port, timeoutMs }),
-      port,
-    });
-    const { server, port } =
-      options.port === undefined ? await onFreePort(launchOn) : await launchOn(options.port);
+    const { server, port } = await launchOnPort(options.port, HOST, "FerretDB", (port) =>
+      launch(binary, { dir: data.dir, port, timeoutMs }),
+    );
     return {
       url: urlFor(port),
       port,
       pid: server.pid,
-      dataDir: dir,
+      dataDir: data.dir,
       stop: async () => {
         await server.stop();
-        if (ownsDataDir) await removeTempDir(dir);
+        await data.release();
       },
     };
   } catch (error) {
-    if (ownsDataDir) await removeTempDir(dir);
+    await data.release();
     throw error;
   }
 }
@@ -87,7 +65,7 @@ async function launch(
   const { dir, port, timeoutMs } = options;
   // FerretDB always serves a debug HTTP endpoint; give it its own free port so runs don't collide on 8088.
   const debugPort = await freePort();
-  const server = await startProcess(
+  return startReady(
     binary,
     [
       "--handler=sqlite",
@@ -98,19 +76,13 @@ async function launch(
       `--debug-addr=${HOST}:${debugPort}`,
       "--telemetry=disable",
     ],
-    { name: `ferretdb on port ${port}` },
-  );
-  try {
-    await waitFor(() => ping(port), {
+    {
+      name: `ferretdb on port ${port}`,
       what: `FerretDB to answer ping on ${HOST}:${port}`,
       timeoutMs,
-      process: server,
-    });
-    return server;
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
+      ready: () => ping(port),
+    },
+  );
 }
 
 async function ping(port: number): Promise<true> {
