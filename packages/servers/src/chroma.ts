@@ -1,6 +1,6 @@
 import { chromaAvailability, chromaCli } from "./chroma-cli.ts";
 import type { ManagedProcess } from "./managed-process.ts";
-import { dataDirectory, launchOnPort, startReady } from "./start-ready.ts";
+import { launchWithData, startReady } from "./start-ready.ts";
 
 /** Options for {@link startChroma}. */
 export interface StartChromaOptions {
@@ -32,26 +32,17 @@ export async function startChroma(options: StartChromaOptions = {}): Promise<Chr
   const availability = chromaAvailability();
   if (cli === undefined || !availability.available) throw new Error(availability.reason);
 
-  const data = await dataDirectory(options.dataDir, "dogi-chroma-");
-  try {
-    const { server, port } = await launchOnPort(options.port, host, "Chroma", (port) =>
-      launch(cli, { dataDir: data.dir, host, port, timeoutMs }),
-    );
-    return {
-      url: urlFor(host, port),
+  const running = await launchWithData(
+    {
+      dataDir: options.dataDir,
+      tempPrefix: "dogi-chroma-",
+      port: options.port,
       host,
-      port,
-      pid: server.pid,
-      dataDir: data.dir,
-      stop: async () => {
-        await server.stop();
-        await data.release();
-      },
-    };
-  } catch (error) {
-    await data.release();
-    throw error;
-  }
+      what: "Chroma",
+    },
+    (dataDir, port) => launch(cli, { dataDir, host, port, timeoutMs }),
+  );
+  return { url: urlFor(host, running.port), host, ...running };
 }
 
 function urlFor(host: string, port: number): string {

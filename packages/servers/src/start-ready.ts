@@ -60,3 +60,46 @@ export async function dataDirectory(
   await mkdir(dir, { recursive: true });
   return { dir, release: async () => {} };
 }
+
+/** A server started by {@link launchWithData}. */
+export interface LaunchedServer {
+  port: number;
+  pid: number;
+  dataDir: string;
+  /** Stops the server, then removes its data directory if that was a temporary one. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Launches a server over its data directory ({@link dataDirectory}) on its port
+ * ({@link launchOnPort}); a temporary directory goes when the launch fails or the server stops.
+ */
+export async function launchWithData(
+  options: {
+    dataDir?: string | undefined;
+    tempPrefix: string;
+    port?: number | undefined;
+    host: string;
+    what: string;
+  },
+  launch: (dir: string, port: number) => Promise<ManagedProcess>,
+): Promise<LaunchedServer> {
+  const data = await dataDirectory(options.dataDir, options.tempPrefix);
+  try {
+    const { server, port } = await launchOnPort(options.port, options.host, options.what, (port) =>
+      launch(data.dir, port),
+    );
+    return {
+      port,
+      pid: server.pid,
+      dataDir: data.dir,
+      stop: async () => {
+        await server.stop();
+        await data.release();
+      },
+    };
+  } catch (error) {
+    await data.release();
+    throw error;
+  }
+}

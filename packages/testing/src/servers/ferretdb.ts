@@ -1,5 +1,5 @@
 import { MongoClient } from "mongodb";
-import { dataDirectory, freePort, launchOnPort, startReady } from "@dogi/servers";
+import { freePort, launchWithData, startReady } from "@dogi/servers";
 import type { ManagedProcess } from "@dogi/servers";
 import { ferretDbBinary, serverAvailability } from "./binaries.ts";
 
@@ -33,25 +33,17 @@ export async function startFerretDb(options: StartFerretDbOptions = {}): Promise
   const availability = serverAvailability("ferretdb");
   if (binary === undefined || !availability.available) throw new Error(availability.reason);
 
-  const data = await dataDirectory(options.dataDir, "dogi-ferretdb-");
-  try {
-    const { server, port } = await launchOnPort(options.port, HOST, "FerretDB", (port) =>
-      launch(binary, { dir: data.dir, port, timeoutMs }),
-    );
-    return {
-      url: urlFor(port),
-      port,
-      pid: server.pid,
-      dataDir: data.dir,
-      stop: async () => {
-        await server.stop();
-        await data.release();
-      },
-    };
-  } catch (error) {
-    await data.release();
-    throw error;
-  }
+  const running = await launchWithData(
+    {
+      dataDir: options.dataDir,
+      tempPrefix: "dogi-ferretdb-",
+      port: options.port,
+      host: HOST,
+      what: "FerretDB",
+    },
+    (dir, port) => launch(binary, { dir, port, timeoutMs }),
+  );
+  return { url: urlFor(running.port), ...running };
 }
 
 function urlFor(port: number): string {

@@ -1,5 +1,5 @@
 import net from "node:net";
-import { launchOnPort, makeTempDir, removeTempDir, startReady } from "@dogi/servers";
+import { launchWithData, startReady } from "@dogi/servers";
 import type { ManagedProcess } from "@dogi/servers";
 import { redisBinary, serverAvailability } from "./binaries.ts";
 
@@ -28,25 +28,12 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const binary = redisBinary();
   const availability = serverAvailability("redis");
   if (binary === undefined || !availability.available) throw new Error(availability.reason);
-  // Its working directory, so that nothing it might write lands in the repository.
-  const dir = await makeTempDir("dogi-redis-");
-  try {
-    const { server, port } = await launchOnPort(options.port, HOST, "Redis", (port) =>
-      launch(binary, { dir, port, timeoutMs }),
-    );
-    return {
-      url: `redis://${HOST}:${port}`,
-      port,
-      pid: server.pid,
-      stop: async () => {
-        await server.stop();
-        await removeTempDir(dir);
-      },
-    };
-  } catch (error) {
-    await removeTempDir(dir);
-    throw error;
-  }
+  // Its working directory is a temporary one, so that nothing it might write lands in the repository.
+  const { dataDir: _dir, ...running } = await launchWithData(
+    { tempPrefix: "dogi-redis-", port: options.port, host: HOST, what: "Redis" },
+    (dir, port) => launch(binary, { dir, port, timeoutMs }),
+  );
+  return { url: `redis://${HOST}:${running.port}`, ...running };
 }
 
 async function launch(
