@@ -9,7 +9,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InferenceRouter } from "./router.ts";
 import { createInferenceService } from "./service.ts";
-import { startTestInference } from "./testing/start-service.ts";
+import { postChatHi, startTestInference } from "./testing/start-service.ts";
 import type { TestInference } from "./testing/start-service.ts";
 
 let emptyDir: string;
@@ -326,16 +326,7 @@ describe("with a local model, an upstream, and an engine that fails", () => {
         expect(local.response.headers.get("x-dogi-served-by")).toBeNull();
         await breakEngine();
         const before = upstream.recorded.length;
-        const response = await fetch(`${inference.url}/v1/chat/completions`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            model: "default",
-            messages: [{ role: "user", content: "hi" }],
-            max_tokens: 4,
-            stream,
-          }),
-        });
+        const response = await postChatHi(inference.url, { max_tokens: 4, stream });
         expect(response.status).toBe(200);
         expect(response.headers.get("x-dogi-served-by")).toBe("upstream");
         expect(await response.text()).toContain("from upstream");

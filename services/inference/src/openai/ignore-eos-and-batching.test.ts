@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { waitFor } from "@dogi/testing";
+import { postChatHi } from "../testing/start-service.ts";
 import { tinyModelInference } from "../testing/suite.ts";
 
 const inference = tinyModelInference({
@@ -55,15 +56,9 @@ describe("the ignore_eos extension", () => {
   });
 
   it("is refused with a grammar, which could then never end", async () => {
-    const response = await fetch(`${inference.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        model: "default",
-        messages: [{ role: "user", content: "hi" }],
-        response_format: { type: "json_object" },
-        ignore_eos: true,
-      }),
+    const response = await postChatHi(inference.url, {
+      response_format: { type: "json_object" },
+      ignore_eos: true,
     });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { param: string } };

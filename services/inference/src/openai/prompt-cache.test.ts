@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type OpenAI from "openai";
+import { postChatHi } from "../testing/start-service.ts";
 import { tinyModelInference } from "../testing/suite.ts";
 
 // Two sequences. Without affinity, a second conversation takes the slot that shares the most
@@ -208,15 +209,7 @@ describe("prompt_cache_key", () => {
     [5, "expected a string"],
     ["k".repeat(257), "at most 256 characters"],
   ])("refuses the key %# with 400 naming the field", async (key, message) => {
-    const response = await fetch(`${inference.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        model: "default",
-        messages: [{ role: "user", content: "hi" }],
-        prompt_cache_key: key,
-      }),
-    });
+    const response = await postChatHi(inference.url, { prompt_cache_key: key });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { param: string; message: string } };
     expect(body.error.param).toBe("prompt_cache_key");

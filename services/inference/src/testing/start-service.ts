@@ -60,3 +60,16 @@ export async function startTestInference(
   const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: "test", maxRetries: 0 });
   return { url: running.url, client, service, logger, close: running.close };
 }
+
+/** POSTs raw JSON to `url`'s /v1/chat/completions: model "default" saying "hi", with `extra` on top. */
+export function postChatHi(url: string, extra: Record<string, unknown>): Promise<Response> {
+  return fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      model: "default",
+      messages: [{ role: "user", content: "hi" }],
+      ...extra,
+    }),
+  });
+}
