@@ -25,53 +25,54 @@ function modesOf(folder: string, name: string): SqliteFileModes {
   };
 }
 
-/** Opens a new database `name` in a data folder that does not exist yet; its modes while open. */
-export async function modesOfNewSqliteStore(
-  name: string,
-  open: OpenSqliteStore,
-): Promise<SqliteFileModes> {
+async function inTempRoot<T>(use: (data: string) => Promise<T>): Promise<T> {
   const root = mkdtempSync(path.join(os.tmpdir(), "dogi-sqlite-files-"));
   try {
-    const data = path.join(root, "data");
-    const store = await open(`file:${path.join(data, name)}`);
-    try {
-      return modesOf(data, name);
-    } finally {
-      await store.close();
-    }
+    return await use(path.join(root, "data"));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+async function modesWhileOpen(
+  open: OpenSqliteStore,
+  data: string,
+  name: string,
+): Promise<SqliteFileModes> {
+  const store = await open(`file:${path.join(data, name)}`);
+  try {
+    return modesOf(data, name);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Opens a new database `name` in a data folder that does not exist yet; its modes while open. */
+export function modesOfNewSqliteStore(
+  name: string,
+  open: OpenSqliteStore,
+): Promise<SqliteFileModes> {
+  return inTempRoot((data) => modesWhileOpen(open, data, name));
 }
 
 /**
  * Opens database `name` where an earlier release, still holding it open (its -wal and -shm
  * exist), left it 0644 in a 0755 folder; the modes while the new store has it open.
  */
-export async function modesAfterEarlierRelease(
+export function modesAfterEarlierRelease(
   name: string,
   open: OpenSqliteStore,
 ): Promise<SqliteFileModes> {
-  const root = mkdtempSync(path.join(os.tmpdir(), "dogi-sqlite-files-"));
-  try {
-    const data = path.join(root, "data");
+  return inTempRoot(async (data) => {
     mkdirSync(data);
     chmodSync(data, 0o755);
-    const url = `file:${path.join(data, name)}`;
-    const earlier = await open(url);
+    const earlier = await open(`file:${path.join(data, name)}`);
     try {
       for (const file of [name, `${name}-wal`, `${name}-shm`])
         chmodSync(path.join(data, file), 0o644);
-      const store = await open(url);
-      try {
-        return modesOf(data, name);
-      } finally {
-        await store.close();
-      }
+      return await modesWhileOpen(open, data, name);
     } finally {
       await earlier.close();
     }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
