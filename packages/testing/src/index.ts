@@ -5,3 +5,4 @@ export * from "@dogi/servers";
 export * from "@dogi/gguf";
 export * from "./internal-auth.ts";
 export * from "./sqlite-files.ts";
+export * from "./serve.ts";

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZHealth } from "@dogi/contracts";
 import type { TServiceName } from "@dogi/contracts";
 import { createLogger } from "@dogi/logger";
-import { createHealthReporter, createServiceApp, createTrpc, serve } from "@dogi/trpc";
+import { createHealthReporter, createServiceApp, createTrpc } from "@dogi/trpc";
 import type { BaseContext, RunningServer } from "@dogi/trpc";
-import { testInternalAuth } from "@dogi/testing";
+import { serveForTest, testInternalAuth } from "@dogi/testing";
 import { serviceReadinessChecks } from "./clients.ts";
 import { testServiceClients } from "./testing/service-clients.ts";
 
@@ -33,13 +33,9 @@ async function healthOnlyService(service: TServiceName, dependencyUp: () => bool
     access: { kind: "internal", service, ...testInternalAuth },
     createContext: (b) => b,
   });
-  return serve({
+  return serveForTest({
     app,
-    host: "127.0.0.1",
-    port: 0,
     logger,
-    shutdownTimeoutMs: 1_000,
-    handleSignals: false,
   });
 }
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureTinyModel, testCredential, testInternalSecret } from "@dogi/testing";
+import { ensureTinyModel, serveForTest, testCredential, testInternalSecret } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -385,7 +385,6 @@ describe("with a local model, an upstream, and an engine that fails", () => {
 describe("while the default model loads", () => {
   it("answers /readyz with 503 until the model is loaded, then 200", async () => {
     const { createLogger } = await import("@dogi/logger");
-    const { serve } = await import("@dogi/trpc");
     const logger = createLogger({ service: "t", level: "silent" });
     const service = await createInferenceService(
       {
@@ -412,13 +411,9 @@ describe("while the default model loads", () => {
       },
       logger,
     );
-    const running = await serve({
+    const running = await serveForTest({
       app: service.app,
-      host: "127.0.0.1",
-      port: 0,
       logger,
-      shutdownTimeoutMs: 1000,
-      handleSignals: false,
       onShutdown: () => service.engine.dispose(),
     });
     try {

@@ -1,8 +1,7 @@
 import OpenAI from "openai";
 import { createLogger } from "@dogi/logger";
 import type { Logger } from "@dogi/logger";
-import { testInternalSecret } from "@dogi/testing";
-import { serve } from "@dogi/trpc";
+import { serveForTest, testInternalSecret } from "@dogi/testing";
 import { createInferenceService } from "../service.ts";
 import type { InferenceSettings } from "../service.ts";
 
@@ -47,13 +46,10 @@ export async function startTestInference(
 ): Promise<TestInference> {
   const logger = createLogger({ service: "inference-test", level: "silent" });
   const service = await createInferenceService({ ...defaults, ...settings }, logger);
-  const running = await serve({
+  const running = await serveForTest({
     app: service.app,
-    host: "127.0.0.1",
-    port: 0,
     logger,
     shutdownTimeoutMs: 2_000,
-    handleSignals: false,
     onShutdown: () => service.engine.dispose(),
   });
   await service.engine.start();
