@@ -100,6 +100,14 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
     res.once("close", () => {
       if (!res.writableFinished) controller.abort(new Error("client disconnected"));
     });
+    const run = (sink: TurnSink) =>
+      runTurn(deps.turn, {
+        ...options,
+        userId: options.caller.userId,
+        session: options.chat,
+        signal: controller.signal,
+        sink,
+      });
     {
       if (options.stream) {
         const sse = new SseWriter(res);
@@ -111,13 +119,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
           done: (e) => sse.event("done", e),
           error: (e) => sse.event("error", e),
         };
-        await runTurn(deps.turn, {
-          ...options,
-          userId: options.caller.userId,
-          session: options.chat,
-          signal: controller.signal,
-          sink,
-        });
+        await run(sink);
         sse.end();
         return "sent";
       }
@@ -132,13 +134,7 @@ export function llmRoutes(deps: LlmRoutesDeps): RestRoute[] {
         done: (e) => (body.done = e),
         error: (e) => (failed = e),
       };
-      await runTurn(deps.turn, {
-        ...options,
-        userId: options.caller.userId,
-        session: options.chat,
-        signal: controller.signal,
-        sink,
-      });
+      await run(sink);
       const failure = failed as { code: string; message: string } | null;
       if (failure) {
         const code = failure.code === "OVERLOADED" || failure.code === "RATE_LIMITED" ? 503 : 502;
