@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import type { TSessionId } from "@dogi/contracts";
+import type { TFeedbackRating, TSessionId } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
@@ -24,16 +24,19 @@ describeEachStore("turn feedback and timing", (kind) => {
 
   const answered = () =>
     api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "Yes: call a vet." });
-
-  it("stores a rating with its comment, lists it with the turn, and clears it with null", async () => {
-    await answered();
-    const rated = await api.turns.setFeedback({
+  /** The owner rates turn 0 (null clears the rating). */
+  const rate = (rating: TFeedbackRating | null, comment?: string) =>
+    api.turns.setFeedback({
       userId,
       sessionId,
       messageIndex: 0,
-      rating: "down",
-      comment: "  too short  ",
+      rating,
+      ...(comment === undefined ? {} : { comment }),
     });
+
+  it("stores a rating with its comment, lists it with the turn, and clears it with null", async () => {
+    await answered();
+    const rated = await rate("down", "  too short  ");
     expect(rated.feedback).toEqual({
       rating: "down",
       comment: "too short",
@@ -41,20 +44,9 @@ describeEachStore("turn feedback and timing", (kind) => {
     });
     expect((await api.listTurns({ userId, sessionId })).items[0]?.feedback).toEqual(rated.feedback);
     // Re-rating replaces it; an empty comment is none.
-    const again = await api.turns.setFeedback({
-      userId,
-      sessionId,
-      messageIndex: 0,
-      rating: "up",
-      comment: "",
-    });
+    const again = await rate("up", "");
     expect(again.feedback).toMatchObject({ rating: "up", comment: null });
-    const cleared = await api.turns.setFeedback({
-      userId,
-      sessionId,
-      messageIndex: 0,
-      rating: null,
-    });
+    const cleared = await rate(null);
     expect(cleared.feedback).toBeNull();
     expect((await store.findTurn(userId, sessionId, 0))?.feedback).toBeNull();
     // The answer itself is untouched by rating it.
@@ -75,67 +67,32 @@ describeEachStore("turn feedback and timing", (kind) => {
   });
 
   it("refuses to rate a turn still being answered", async () => {
-    const pending = await failureOf(
-      api.turns.setFeedback({ userId, sessionId, messageIndex: 0, rating: "up" }),
-    );
+    const pending = await failureOf(rate("up"));
     expect(pending.appCode).toBe("CONFLICT");
     expect(pending.message).toMatch(/wait for the answer to finish/);
   });
 
   it("refuses a comment over 2000 characters or with NUL, naming the field", async () => {
     await answered();
-    const long = await failureOf(
-      api.turns.setFeedback({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        rating: "up",
-        comment: "x".repeat(2_001),
-      }),
-    );
+    const long = await failureOf(rate("up", "x".repeat(2_001)));
     expect(long.appCode).toBe("VALIDATION_FAILED");
     expect(long.message).toMatch(/comment must be at most 2000/);
-    const nul = await failureOf(
-      api.turns.setFeedback({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        rating: "up",
-        comment: "a\u0000b",
-      }),
-    );
+    const nul = await failureOf(rate("up", "a\u0000b"));
     expect(nul.message).toMatch(/comment must not contain NUL/);
-    const fine = await api.turns.setFeedback({
-      userId,
-      sessionId,
-      messageIndex: 0,
-      rating: "up",
-      comment: "x".repeat(2_000),
-    });
+    const fine = await rate("up", "x".repeat(2_000));
     expect(fine.feedback?.comment).toHaveLength(2_000);
   });
 
   it("clears the rating on regenerate, keeping it with the old answer in the history", async () => {
     await answered();
-    const rated = await api.turns.setFeedback({
-      userId,
-      sessionId,
-      messageIndex: 0,
-      rating: "down",
-      comment: "wrong dose",
-    });
+    const rated = await rate("down", "wrong dose");
     const regenerated = await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
     expect(regenerated.feedback).toBeNull();
     expect(regenerated.history).toEqual([
       expect.objectContaining({ answer: "Yes: call a vet.", feedback: rated.feedback }),
     ]);
     await api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "Second answer." });
-    const second = await api.turns.setFeedback({
-      userId,
-      sessionId,
-      messageIndex: 0,
-      rating: "up",
-    });
+    const second = await rate("up");
     // The new rating is about the current answer; the old one stays with its answer.
     expect(second).toMatchObject({ answer: "Second answer.", feedback: { rating: "up" } });
     expect(second.history[0]?.feedback).toEqual(rated.feedback);
