@@ -10,6 +10,7 @@ import type {
 } from "./interface.ts";
 import { EmailTakenError, LastAdminError } from "./interface.ts";
 import { createMySqlStore } from "./mysql.ts";
+import { testProfile, testUserRecord } from "../testing/records.ts";
 import { createSqliteStore } from "./sqlite.ts";
 
 const kinds = storeKinds();
@@ -20,20 +21,8 @@ afterAll(async () => {
 const t0 = new Date("2025-01-01T00:00:00.000Z");
 const later = (ms: number) => new Date(t0.getTime() + ms);
 
-function newUser(email = `${randomUUID()}@example.com`): UserRecord {
-  return {
-    userId: randomUUID(),
-    email,
-    passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
-    tokenVersion: 0,
-    disabled: false,
-    role: "user",
-    lastSignInAt: null,
-    createdAt: t0,
-    updatedAt: t0,
-  };
-}
-const profile = { fullName: "김도기", phone: null, birthDate: null, locale: "ko" };
+const newUser = (email?: string) => testUserRecord(t0, email);
+const profile = testProfile;
 
 function token(userId: string, familyId: string = randomUUID()): RefreshTokenRecord {
   return {
