@@ -39,7 +39,17 @@ function harness(intervalMs: number) {
     sync.poke();
     await sync.settled();
   };
-  return { sync, state, errors, lookAt };
+  /** After the first load, sets off a rebuild for a new version that stays open until released. */
+  const startHeldRebuild = async () => {
+    await sync.rebuildNow();
+    const rebuild = held();
+    state.hold = rebuild.promise;
+    state.version = "v2";
+    sync.poke();
+    await turn();
+    return rebuild;
+  };
+  return { sync, state, errors, lookAt, startHeldRebuild };
 }
 
 describe("IndexSync", () => {
@@ -83,13 +93,8 @@ describe("IndexSync", () => {
   });
 
   it("never waits for a rebuild, runs one at a time, and redoes it when a write came meanwhile", async () => {
-    const { sync, state } = harness(0);
-    await sync.rebuildNow();
-    const rebuild = held();
-    state.hold = rebuild.promise;
-    state.version = "v2";
-    sync.poke();
-    await turn();
+    const { sync, state, startHeldRebuild } = harness(0);
+    const rebuild = await startHeldRebuild();
     expect(sync.busy).toBe(true);
     expect(state.rebuilds).toBe(2);
 
@@ -127,13 +132,8 @@ describe("IndexSync", () => {
   });
 
   it("a forced rebuild waits for the background one instead of running beside it", async () => {
-    const { sync, state } = harness(0);
-    await sync.rebuildNow();
-    const rebuild = held();
-    state.hold = rebuild.promise;
-    state.version = "v2";
-    sync.poke();
-    await turn();
+    const { sync, state, startHeldRebuild } = harness(0);
+    const rebuild = await startHeldRebuild();
     let forcedDone = false;
     const forced = sync.rebuildNow().then(() => (forcedDone = true));
     await new Promise((resolve) => setTimeout(resolve, 10));
