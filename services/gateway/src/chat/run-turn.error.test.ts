@@ -1,29 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TChatErrorEvent, TUserId } from "@dogi/contracts";
-import { startSessionService } from "@dogi/session/testing";
-import type { SessionTestService } from "@dogi/session/testing";
 import type { ServiceClients } from "../clients.ts";
 import { runTurn } from "./run-turn.ts";
-import { retrievalOnlyTurnDeps, testServiceClients } from "../testing/service-clients.ts";
+import { retrievalOnlyTurnDeps, sessionServiceForFile } from "../testing/service-clients.ts";
 import type { TurnSink } from "./run-turn.ts";
 
 // runTurn in front of a real session service (SQLite) whose completeTurn call fails on the way
 // (a dropped connection): the turn must not stay pending. No model (retrieval-only), no
 // knowledge base: the answer is the text runTurn writes itself.
-let session: SessionTestService;
-let clients: ServiceClients;
-
-beforeAll(async () => {
-  session = await startSessionService();
-  clients = testServiceClients({ SESSION_URL: session.url });
-});
-afterAll(async () => session?.stop());
+const service = sessionServiceForFile();
 
 /** The session client, with completeTurn failing as a dropped connection would. */
 function sessionWithoutComplete(): ServiceClients["session"] {
   const failing = { mutate: () => Promise.reject(new Error("socket hang up")) };
-  return new Proxy(clients.session, {
+  return new Proxy(service.clients.session, {
     get: (target, property) =>
       property === "completeTurn" ? failing : (Reflect.get(target, property) as unknown),
   });
@@ -32,8 +23,8 @@ function sessionWithoutComplete(): ServiceClients["session"] {
 describe("runTurn when the answer cannot be stored", () => {
   it("marks the turn failed with the text the user was sent, so it can be regenerated", async () => {
     const userId = randomUUID() as TUserId;
-    const chat = await clients.session.createSession.mutate({ userId });
-    const { turn } = await clients.session.appendTurn.mutate({
+    const chat = await service.clients.session.createSession.mutate({ userId });
+    const { turn } = await service.clients.session.appendTurn.mutate({
       userId,
       sessionId: chat.sessionId,
       question: "How often should I vaccinate my puppy?",
@@ -50,14 +41,17 @@ describe("runTurn when the answer cannot be stored", () => {
       done: () => (done = true),
       error: (event) => errors.push(event),
     };
-    await runTurn(retrievalOnlyTurnDeps({ ...clients, session: sessionWithoutComplete() }), {
-      userId,
-      session: chat,
-      turn,
-      pet: null,
-      signal: new AbortController().signal,
-      sink,
-    });
+    await runTurn(
+      retrievalOnlyTurnDeps({ ...service.clients, session: sessionWithoutComplete() }),
+      {
+        userId,
+        session: chat,
+        turn,
+        pet: null,
+        signal: new AbortController().signal,
+        sink,
+      },
+    );
 
     expect(done).toBe(false);
     expect(errors).toEqual([
@@ -67,20 +61,21 @@ describe("runTurn when the answer cannot be stored", () => {
       }),
     ]);
     expect(sent.length).toBeGreaterThan(0);
-    const [stored] = (await clients.session.listTurns.query({ userId, sessionId: chat.sessionId }))
-      .items;
+    const [stored] = (
+      await service.clients.session.listTurns.query({ userId, sessionId: chat.sessionId })
+    ).items;
     expect(stored).toMatchObject({
       status: "error",
       answer: sent,
       error: { message: "The answer could not be saved." },
     });
     // The failure still records how the attempt went, for the operators' usage report.
-    expect(await session.store.findTurn(userId, chat.sessionId, 0)).toMatchObject({
+    expect(await service.session.store.findTurn(userId, chat.sessionId, 0)).toMatchObject({
       retrievalOnly: true,
       firstTokenMs: expect.any(Number),
     });
     // Not stuck: a retry of the same message starts a new attempt, and so does regenerate.
-    const retried = await clients.session.appendTurn.mutate({
+    const retried = await service.clients.session.appendTurn.mutate({
       userId,
       sessionId: chat.sessionId,
       question: "How often should I vaccinate my puppy?",

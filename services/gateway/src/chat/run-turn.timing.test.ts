@@ -1,34 +1,24 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { TChatDoneEvent, TUserId } from "@dogi/contracts";
-import { startSessionService } from "@dogi/session/testing";
-import type { SessionTestService } from "@dogi/session/testing";
-import type { ServiceClients } from "../clients.ts";
 import { runTurn } from "./run-turn.ts";
-import { retrievalOnlyTurnDeps, testServiceClients } from "../testing/service-clients.ts";
+import { retrievalOnlyTurnDeps, sessionServiceForFile } from "../testing/service-clients.ts";
 
 // runTurn in front of a real session service (SQLite), with no model (retrieval-only) and no
 // knowledge base: the stored turn carries the attempt's timing for the usage report.
-let session: SessionTestService;
-let clients: ServiceClients;
-
-beforeAll(async () => {
-  session = await startSessionService();
-  clients = testServiceClients({ SESSION_URL: session.url });
-});
-afterAll(async () => session?.stop());
+const service = sessionServiceForFile();
 
 describe("runTurn's timing", () => {
   it("stores the first-token time it reported and that the answer came from retrieval only", async () => {
     const userId = randomUUID() as TUserId;
-    const chat = await clients.session.createSession.mutate({ userId });
-    const { turn } = await clients.session.appendTurn.mutate({
+    const chat = await service.clients.session.createSession.mutate({ userId });
+    const { turn } = await service.clients.session.appendTurn.mutate({
       userId,
       sessionId: chat.sessionId,
       question: "My dog ate grapes",
     });
     const done: TChatDoneEvent[] = [];
-    await runTurn(retrievalOnlyTurnDeps(clients), {
+    await runTurn(retrievalOnlyTurnDeps(service.clients), {
       userId,
       session: chat,
       turn,
@@ -45,7 +35,7 @@ describe("runTurn's timing", () => {
     });
     const reported = done[0]?.timings.first_token_ms;
     expect(reported).toEqual(expect.any(Number));
-    const stored = await session.store.findTurn(userId, chat.sessionId, turn.messageIndex);
+    const stored = await service.session.store.findTurn(userId, chat.sessionId, turn.messageIndex);
     expect(stored).toMatchObject({
       status: "complete",
       retrievalOnly: true,
@@ -53,8 +43,9 @@ describe("runTurn's timing", () => {
       answerChars: stored?.answer?.length,
     });
     // The owner's view of the turn does not carry it.
-    const [listed] = (await clients.session.listTurns.query({ userId, sessionId: chat.sessionId }))
-      .items;
+    const [listed] = (
+      await service.clients.session.listTurns.query({ userId, sessionId: chat.sessionId })
+    ).items;
     expect(listed).not.toHaveProperty("firstTokenMs");
   });
 });

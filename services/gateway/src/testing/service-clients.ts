@@ -1,4 +1,7 @@
+import { afterAll, beforeAll } from "vitest";
 import type { TInferenceStatus } from "@dogi/contracts";
+import { startSessionService } from "@dogi/session/testing";
+import type { SessionTestService } from "@dogi/session/testing";
 import { createLogger } from "@dogi/logger";
 import { testInternalSecret } from "@dogi/testing";
 import type { TurnDeps } from "../chat/run-turn.ts";
@@ -53,5 +56,33 @@ export function retrievalOnlyTurnDeps(services: ServiceClients): TurnDeps {
     inferenceStatus: () => Promise.resolve(noModelStatus),
     chargeTokens: () => Promise.resolve(),
     queueTimeoutMs: 1_000,
+  };
+}
+
+/**
+ * A real session service (SQLite) started before the file's tests and stopped after them, with
+ * the gateway's clients to it; read its fields inside tests.
+ */
+export function sessionServiceForFile(): {
+  readonly session: SessionTestService;
+  readonly clients: ServiceClients;
+} {
+  let started: { session: SessionTestService; clients: ServiceClients } | undefined;
+  const current = () => {
+    if (!started) throw new Error("the session service starts in beforeAll");
+    return started;
+  };
+  beforeAll(async () => {
+    const session = await startSessionService();
+    started = { session, clients: testServiceClients({ SESSION_URL: session.url }) };
+  });
+  afterAll(async () => started?.session.stop());
+  return {
+    get session() {
+      return current().session;
+    },
+    get clients() {
+      return current().clients;
+    },
   };
 }
