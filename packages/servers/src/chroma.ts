@@ -1,10 +1,6 @@
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
 import { chromaAvailability, chromaCli } from "./chroma-cli.ts";
 import type { ManagedProcess } from "./managed-process.ts";
-import { makeTempDir, removeTempDir, startProcess } from "./managed-process.ts";
-import { isPortFree, onFreePort } from "./ports.ts";
-import { waitFor } from "./wait-for.ts";
+import { launchWithData, startReady } from "./start-ready.ts";
 
 /** Options for {@link startChroma}. */
 export interface StartChromaOptions {
@@ -36,38 +32,17 @@ export async function startChroma(options: StartChromaOptions = {}): Promise<Chr
   const availability = chromaAvailability();
   if (cli === undefined || !availability.available) throw new Error(availability.reason);
 
-  if (options.port !== undefined && !(await isPortFree(options.port, host))) {
-    // Otherwise the heartbeat could come from whatever already listens there.
-    throw new Error(`cannot start Chroma: ${host}:${options.port} is already in use`);
-  }
-  const ownsDataDir = options.dataDir === undefined;
-  const dataDir =
-    options.dataDir === undefined
-      ? await makeTempDir("dogi-chroma-")
-      : path.resolve(options.dataDir);
-  try {
-    if (!ownsDataDir) await mkdir(dataDir, { recursive: true });
-    const launchOn = async (port: number): Promise<{ server: ManagedProcess; port: number }> => ({
-      server: await launch(cli, { dataDir, host, port, timeoutMs }),
-      port,
-    });
-    const { server, port } =
-      options.port === undefined ? await onFreePort(launchOn) : await launchOn(options.port);
-    return {
-      url: urlFor(host, port),
+  const running = await launchWithData(
+    {
+      dataDir: options.dataDir,
+      tempPrefix: "dogi-chroma-",
+      port: options.port,
       host,
-      port,
-      pid: server.pid,
-      dataDir,
-      stop: async () => {
-        await server.stop();
-        if (ownsDataDir) await removeTempDir(dataDir);
-      },
-    };
-  } catch (error) {
-    if (ownsDataDir) await removeTempDir(dataDir);
-    throw error;
-  }
+      what: "Chroma",
+    },
+    (dataDir, port) => launch(cli, { dataDir, host, port, timeoutMs }),
+  );
+  return { url: urlFor(host, running.port), host, ...running };
 }
 
 function urlFor(host: string, port: number): string {
@@ -83,25 +58,19 @@ interface LaunchOptions {
 
 async function launch(cli: string, options: LaunchOptions): Promise<ManagedProcess> {
   const { dataDir, host, port, timeoutMs } = options;
+  const heartbeat = `${urlFor(host, port)}/api/v2/heartbeat`;
   // Run the CLI script with this Node rather than through a shell shim, so the process group is just Chroma.
-  const server = await startProcess(
+  return startReady(
     process.execPath,
     [cli, "run", "--path", dataDir, "--host", host, "--port", String(port)],
-    { name: `chroma on port ${port}` },
-  );
-  const heartbeat = `${urlFor(host, port)}/api/v2/heartbeat`;
-  try {
-    await waitFor(
-      async () => {
+    {
+      name: `chroma on port ${port}`,
+      what: `Chroma's heartbeat at ${heartbeat}`,
+      timeoutMs,
+      ready: async () => {
         const response = await fetch(heartbeat, { signal: AbortSignal.timeout(2_000) });
         if (!response.ok) throw new Error(`GET ${heartbeat}: HTTP ${response.status}`);
-        return true;
       },
-      { what: `Chroma's heartbeat at ${heartbeat}`, timeoutMs, process: server },
-    );
-    return server;
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
+    },
+  );
 }

@@ -14,3 +14,5 @@ export {
 export type { ManagedProcess, ProcessExit, StartProcessOptions } from "./managed-process.ts";
 export { waitFor } from "./wait-for.ts";
 export type { WaitForOptions } from "./wait-for.ts";
+export { launchWithData, startReady } from "./start-ready.ts";
+export type { LaunchedServer } from "./start-ready.ts";

@@ -4,3 +4,5 @@ export * from "./servers/index.ts";
 export * from "@dogi/servers";
 export * from "@dogi/gguf";
 export * from "./internal-auth.ts";
+export * from "./sqlite-files.ts";
+export * from "./serve.ts";

@@ -10,3 +10,4 @@ export * from "./address-key.ts";
 export * from "./service-credential.ts";
 export * from "./host-check.ts";
 export * from "./probe.ts";
+export * from "./cursor.ts";

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZHealth } from "@dogi/contracts";
 import type { TServiceName } from "@dogi/contracts";
 import { createLogger } from "@dogi/logger";
-import { createHealthReporter, createServiceApp, createTrpc, serve } from "@dogi/trpc";
+import { createHealthReporter, createServiceApp, createTrpc } from "@dogi/trpc";
 import type { BaseContext, RunningServer } from "@dogi/trpc";
-import { testInternalAuth, testInternalSecret } from "@dogi/testing";
-import { createServiceClients, serviceReadinessChecks } from "./clients.ts";
+import { serveForTest, testInternalAuth } from "@dogi/testing";
+import { serviceReadinessChecks } from "./clients.ts";
+import { testServiceClients } from "./testing/service-clients.ts";
 
 const logger = createLogger({ service: "gateway", level: "silent" });
 
@@ -32,13 +33,9 @@ async function healthOnlyService(service: TServiceName, dependencyUp: () => bool
     access: { kind: "internal", service, ...testInternalAuth },
     createContext: (b) => b,
   });
-  return serve({
+  return serveForTest({
     app,
-    host: "127.0.0.1",
-    port: 0,
     logger,
-    shutdownTimeoutMs: 1_000,
-    handleSignals: false,
   });
 }
 
@@ -51,14 +48,15 @@ beforeAll(async () => {
   servers.session = await healthOnlyService("session", () => true);
   servers.rag = await healthOnlyService("rag", () => ragStoreUp);
   servers.inference = await healthOnlyService("inference", () => true);
-  const clients = createServiceClients({
-    AUTH_URL: servers.auth.url,
-    SESSION_URL: servers.session.url,
-    RAG_URL: servers.rag.url,
-    INFERENCE_URL: servers.inference.url,
-    INTERNAL_CALL_TIMEOUT_MS: 2_000,
-    INTERNAL_SECRET: testInternalSecret,
-  });
+  const clients = testServiceClients(
+    {
+      AUTH_URL: servers.auth.url,
+      SESSION_URL: servers.session.url,
+      RAG_URL: servers.rag.url,
+      INFERENCE_URL: servers.inference.url,
+    },
+    2_000,
+  );
   const reporter = createHealthReporter({
     service: "gateway",
     checks: serviceReadinessChecks(clients),

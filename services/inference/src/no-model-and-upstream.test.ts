@@ -3,13 +3,14 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureTinyModel, testCredential, testInternalSecret } from "@dogi/testing";
+import { ensureTinyModel, serveForTest, testCredential, testInternalSecret } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InferenceRouter } from "./router.ts";
 import { createInferenceService } from "./service.ts";
-import { startTestInference } from "./testing/start-service.ts";
+import type { InferenceSettings } from "./service.ts";
+import { postChatHi, startTestInference } from "./testing/start-service.ts";
 import type { TestInference } from "./testing/start-service.ts";
 
 let emptyDir: string;
@@ -65,37 +66,39 @@ describe("with no model at all", () => {
   });
 });
 
+/** One small sequence with no upstream, on `modelPath` (createInferenceService, without the harness). */
+function smallSettings(modelPath: string, requestTimeoutMs: number): InferenceSettings {
+  return {
+    MODEL_PATH: modelPath,
+    MODELS_DIR: emptyDir,
+    MODEL_ALIASES: undefined,
+    DEFAULT_MODEL: undefined,
+    LLAMA_GPU: "off",
+    INTERNAL_SECRET: testInternalSecret,
+    INTERNAL_HOSTNAMES: [],
+    INFERENCE_PUBLIC: true,
+    INFERENCE_THREADS: 1,
+    INFERENCE_PARALLEL: 1,
+    INFERENCE_CONTEXT_SIZE: 256,
+    INFERENCE_QUEUE_MAX: 1,
+    INFERENCE_PARKED_PREFIX_MB: 0,
+    INFERENCE_REQUEST_TIMEOUT_MS: requestTimeoutMs,
+    UPSTREAM_BASE_URL: undefined,
+    UPSTREAM_API_KEY: undefined,
+    UPSTREAM_MODEL: "x",
+    UPSTREAM_TIMEOUT_MS: 1000,
+    UPSTREAM_IDLE_TIMEOUT_MS: 1000,
+    DOGI_DEV_ERRORS: false,
+  };
+}
+
 describe("model files that cannot be used", () => {
   it("fails at start-up naming a MODEL_PATH that does not exist", async () => {
     const missing = join(emptyDir, "nope.gguf");
     const logger = (await import("@dogi/logger")).createLogger({ service: "t", level: "silent" });
-    await expect(
-      createInferenceService(
-        {
-          MODEL_PATH: missing,
-          MODELS_DIR: emptyDir,
-          MODEL_ALIASES: undefined,
-          DEFAULT_MODEL: undefined,
-          LLAMA_GPU: "off",
-          INTERNAL_SECRET: testInternalSecret,
-          INTERNAL_HOSTNAMES: [],
-          INFERENCE_PUBLIC: true,
-          INFERENCE_THREADS: 1,
-          INFERENCE_PARALLEL: 1,
-          INFERENCE_CONTEXT_SIZE: 256,
-          INFERENCE_QUEUE_MAX: 1,
-          INFERENCE_PARKED_PREFIX_MB: 0,
-          INFERENCE_REQUEST_TIMEOUT_MS: 1000,
-          UPSTREAM_BASE_URL: undefined,
-          UPSTREAM_API_KEY: undefined,
-          UPSTREAM_MODEL: "x",
-          UPSTREAM_TIMEOUT_MS: 1000,
-          UPSTREAM_IDLE_TIMEOUT_MS: 1000,
-          DOGI_DEV_ERRORS: false,
-        },
-        logger,
-      ),
-    ).rejects.toThrow(missing);
+    await expect(createInferenceService(smallSettings(missing, 1000), logger)).rejects.toThrow(
+      missing,
+    );
   });
 
   it("fails to start naming a corrupt model file", async () => {
@@ -326,16 +329,7 @@ describe("with a local model, an upstream, and an engine that fails", () => {
         expect(local.response.headers.get("x-dogi-served-by")).toBeNull();
         await breakEngine();
         const before = upstream.recorded.length;
-        const response = await fetch(`${inference.url}/v1/chat/completions`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            model: "default",
-            messages: [{ role: "user", content: "hi" }],
-            max_tokens: 4,
-            stream,
-          }),
-        });
+        const response = await postChatHi(inference.url, { max_tokens: 4, stream });
         expect(response.status).toBe(200);
         expect(response.headers.get("x-dogi-served-by")).toBe("upstream");
         expect(await response.text()).toContain("from upstream");
@@ -394,40 +388,14 @@ describe("with a local model, an upstream, and an engine that fails", () => {
 describe("while the default model loads", () => {
   it("answers /readyz with 503 until the model is loaded, then 200", async () => {
     const { createLogger } = await import("@dogi/logger");
-    const { serve } = await import("@dogi/trpc");
     const logger = createLogger({ service: "t", level: "silent" });
     const service = await createInferenceService(
-      {
-        MODEL_PATH: await ensureTinyModel(),
-        MODELS_DIR: emptyDir,
-        MODEL_ALIASES: undefined,
-        DEFAULT_MODEL: undefined,
-        LLAMA_GPU: "off",
-        INTERNAL_SECRET: testInternalSecret,
-        INTERNAL_HOSTNAMES: [],
-        INFERENCE_PUBLIC: true,
-        INFERENCE_THREADS: 1,
-        INFERENCE_PARALLEL: 1,
-        INFERENCE_CONTEXT_SIZE: 256,
-        INFERENCE_QUEUE_MAX: 1,
-        INFERENCE_PARKED_PREFIX_MB: 0,
-        INFERENCE_REQUEST_TIMEOUT_MS: 10_000,
-        UPSTREAM_BASE_URL: undefined,
-        UPSTREAM_API_KEY: undefined,
-        UPSTREAM_MODEL: "x",
-        UPSTREAM_TIMEOUT_MS: 1000,
-        UPSTREAM_IDLE_TIMEOUT_MS: 1000,
-        DOGI_DEV_ERRORS: false,
-      },
+      smallSettings(await ensureTinyModel(), 10_000),
       logger,
     );
-    const running = await serve({
+    const running = await serveForTest({
       app: service.app,
-      host: "127.0.0.1",
-      port: 0,
       logger,
-      shutdownTimeoutMs: 1000,
-      handleSignals: false,
       onShutdown: () => service.engine.dispose(),
     });
     try {

@@ -1,41 +1,24 @@
-import { requireServer, startChroma, testCredential } from "@dogi/testing";
-import type { ChromaServer } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
+import { requireServer } from "@dogi/testing";
 import type { ServiceName } from "@dogi/trpc";
-import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RagRouter } from "./router.ts";
 import type { RagTestService } from "./testing/start-rag.ts";
-import { startRagService } from "./testing/start-rag.ts";
+import { errorCode, ragClientAs, startRagOverChroma } from "./testing/over-chroma.ts";
+import type { RagOverChroma } from "./testing/over-chroma.ts";
 
 const gate = requireServer("chroma");
 
-function errorCode(error: unknown): string | undefined {
-  if (!(error instanceof TRPCClientError)) return undefined;
-  const data = error.data as { appCode?: string; code?: string } | undefined;
-  return data?.appCode ?? data?.code;
-}
-
 describe.skipIf(gate.skip)(gate.title("who may call which rag procedure"), () => {
-  let chroma: ChromaServer;
+  let started: RagOverChroma | undefined;
   let rag: RagTestService;
-  const clientAs = (caller: ServiceName) =>
-    createServiceClient<RagRouter>({
-      url: rag.url,
-      timeoutMs: 10_000,
-      credential: testCredential("rag", caller),
-    });
+  const clientAs = (caller: ServiceName) => ragClientAs(rag, caller);
   const note = Buffer.from("# Rights\n\nWho may write here.").toString("base64");
 
   beforeAll(async () => {
-    chroma = await startChroma();
-    rag = await startRagService({ chromaUrl: chroma.url });
+    started = await startRagOverChroma();
+    rag = started.rag;
   });
 
-  afterAll(async () => {
-    await rag.stop();
-    await chroma.stop();
-  });
+  afterAll(async () => started?.stop());
 
   it("lets the gateway reach the admin area's knowledge base procedures", async () => {
     const gateway = clientAs("gateway");

@@ -1,56 +1,37 @@
 import { createServer } from "node:net";
 import type { Server, Socket } from "node:net";
 import { freePort, requireServer, startChroma, testCredential } from "@dogi/testing";
-import type { ChromaServer } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
-import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RagRouter } from "./router.ts";
 import { minimalPdf } from "./testing/minimal-pdf.ts";
 import type { RagTestService } from "./testing/start-rag.ts";
+import { errorCode, ragClientAs, startRagOverChroma } from "./testing/over-chroma.ts";
 import { startRagService } from "./testing/start-rag.ts";
-import { ingestCorpusDocs } from "./testing/kb-fixture.ts";
+import type { RagOverChroma } from "./testing/over-chroma.ts";
 
 const gate = requireServer("chroma");
 
-function errorCode(error: unknown): string | undefined {
-  if (!(error instanceof TRPCClientError)) return undefined;
-  const data = error.data as { appCode?: string; code?: string } | undefined;
-  return data?.appCode ?? data?.code;
-}
-
 describe.skipIf(gate.skip)(gate.title("rag tRPC procedures over HTTP"), () => {
-  let chroma: ChromaServer;
+  let started: RagOverChroma | undefined;
   let rag: RagTestService;
   /** What `dogi ingest` holds (documents), and what the gateway holds (search). */
-  let client: ReturnType<typeof createServiceClient<RagRouter>>;
-  let gateway: ReturnType<typeof createServiceClient<RagRouter>>;
+  let client: ReturnType<typeof ragClientAs>;
+  let gateway: ReturnType<typeof ragClientAs>;
 
   beforeAll(async () => {
-    chroma = await startChroma();
-    rag = await startRagService({ chromaUrl: chroma.url });
-    await ingestCorpusDocs(rag.kb, [
+    started = await startRagOverChroma([
       "bloat-gdv.en",
       "bloat-gdv.ko",
       "urinary-blockage.en",
       "hairballs.ko",
     ]);
-    client = createServiceClient<RagRouter>({
-      url: rag.url,
-      timeoutMs: 10_000,
-      credential: testCredential("rag", "cli"),
-    });
-    gateway = createServiceClient<RagRouter>({
-      url: rag.url,
-      timeoutMs: 10_000,
-      credential: testCredential("rag", "gateway"),
-    });
+    rag = started.rag;
+    client = ragClientAs(rag, "cli");
+    gateway = ragClientAs(rag, "gateway");
   });
 
-  afterAll(async () => {
-    await rag.stop();
-    await chroma.stop();
-  });
+  afterAll(async () => started?.stop());
 
   it("searches with citations, filters and a pet profile", async () => {
     const result = await gateway.search.query({ query: "배가 부풀고 헛구역질", limit: 3 });

@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@dogi/logger";
-import { createHealthReporter, createServiceClient, serve } from "@dogi/trpc";
+import { createHealthReporter, createServiceClient } from "@dogi/trpc";
 import type { RunningServer } from "@dogi/trpc";
-import { testCredential, testInternalAuth } from "@dogi/testing";
+import { serveForTest, testCredential, testInternalAuth } from "@dogi/testing";
 import { createSessionApp } from "./app.ts";
 import type { SessionRouter } from "./router.ts";
 import type { SessionStore } from "./store/interface.ts";
@@ -37,13 +37,9 @@ describe("session service over HTTP (sqlite)", () => {
       now: () => new Date(),
       limits: { maxSessionsPerUser: 1_000, maxTurnsPerSession: 500, staleTurnMs: 420_000 },
     });
-    running = await serve({
+    running = await serveForTest({
       app,
-      host: "127.0.0.1",
-      port: 0,
       logger,
-      shutdownTimeoutMs: 1_000,
-      handleSignals: false,
       onShutdown: () => store.close(),
     });
   });

@@ -17,6 +17,9 @@ describe("childEnvironment", () => {
     source: { AUTH_PORT: "5001", GATEWAY_PORT: "5080", DATA_DIR: "state" },
   });
   const services = serviceSpecs(root, env);
+  /** The environment of a child started with nothing of its own. */
+  const childFor = (dev: boolean) =>
+    childEnvironment({ base: {}, env, root, services, chromaUrl: "http://c", dev });
 
   it("points every service at the ports the launcher uses, over stale URLs from .env", () => {
     const child = childEnvironment({
@@ -39,27 +42,13 @@ describe("childEnvironment", () => {
   });
 
   it("makes DATA_DIR and LOG_DIR absolute against the repository root", () => {
-    const child = childEnvironment({
-      base: {},
-      env,
-      root,
-      services,
-      chromaUrl: "http://c",
-      dev: false,
-    });
+    const child = childFor(false);
     expect(child.DATA_DIR).toBe("/repo/state");
     expect(child.LOG_DIR).toBe("/repo/logs");
   });
 
   it("turns on development mode and error details for --dev", () => {
-    const child = childEnvironment({
-      base: {},
-      env,
-      root,
-      services,
-      chromaUrl: "http://c",
-      dev: true,
-    });
+    const child = childFor(true);
     expect(child).toMatchObject({ NODE_ENV: "development", DOGI_DEV_ERRORS: "true" });
   });
 });

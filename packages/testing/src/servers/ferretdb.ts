@@ -1,15 +1,5 @@
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
 import { MongoClient } from "mongodb";
-import {
-  freePort,
-  isPortFree,
-  makeTempDir,
-  onFreePort,
-  removeTempDir,
-  startProcess,
-  waitFor,
-} from "@dogi/servers";
+import { freePort, launchWithData, startReady } from "@dogi/servers";
 import type { ManagedProcess } from "@dogi/servers";
 import { ferretDbBinary, serverAvailability } from "./binaries.ts";
 
@@ -43,37 +33,17 @@ export async function startFerretDb(options: StartFerretDbOptions = {}): Promise
   const availability = serverAvailability("ferretdb");
   if (binary === undefined || !availability.available) throw new Error(availability.reason);
 
-  if (options.port !== undefined && !(await isPortFree(options.port, HOST))) {
-    // Otherwise the ping could be answered by whatever already listens there.
-    throw new Error(`cannot start FerretDB: ${HOST}:${options.port} is already in use`);
-  }
-  const ownsDataDir = options.dataDir === undefined;
-  const dir =
-    options.dataDir === undefined
-      ? await makeTempDir("dogi-ferretdb-")
-      : path.resolve(options.dataDir);
-  try {
-    if (!ownsDataDir) await mkdir(dir, { recursive: true });
-    const launchOn = async (port: number): Promise<{ server: ManagedProcess; port: number }> => ({
-      server: await launch(binary, { dir, port, timeoutMs }),
-      port,
-    });
-    const { server, port } =
-      options.port === undefined ? await onFreePort(launchOn) : await launchOn(options.port);
-    return {
-      url: urlFor(port),
-      port,
-      pid: server.pid,
-      dataDir: dir,
-      stop: async () => {
-        await server.stop();
-        if (ownsDataDir) await removeTempDir(dir);
-      },
-    };
-  } catch (error) {
-    if (ownsDataDir) await removeTempDir(dir);
-    throw error;
-  }
+  const running = await launchWithData(
+    {
+      dataDir: options.dataDir,
+      tempPrefix: "dogi-ferretdb-",
+      port: options.port,
+      host: HOST,
+      what: "FerretDB",
+    },
+    (dir, port) => launch(binary, { dir, port, timeoutMs }),
+  );
+  return { url: urlFor(running.port), ...running };
 }
 
 function urlFor(port: number): string {
@@ -87,7 +57,7 @@ async function launch(
   const { dir, port, timeoutMs } = options;
   // FerretDB always serves a debug HTTP endpoint; give it its own free port so runs don't collide on 8088.
   const debugPort = await freePort();
-  const server = await startProcess(
+  return startReady(
     binary,
     [
       "--handler=sqlite",
@@ -98,19 +68,13 @@ async function launch(
       `--debug-addr=${HOST}:${debugPort}`,
       "--telemetry=disable",
     ],
-    { name: `ferretdb on port ${port}` },
-  );
-  try {
-    await waitFor(() => ping(port), {
+    {
+      name: `ferretdb on port ${port}`,
       what: `FerretDB to answer ping on ${HOST}:${port}`,
       timeoutMs,
-      process: server,
-    });
-    return server;
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
+      ready: () => ping(port),
+    },
+  );
 }
 
 async function ping(port: number): Promise<true> {

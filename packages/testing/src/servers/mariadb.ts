@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { createConnection } from "mysql2/promise";
 import type { Connection } from "mysql2/promise";
-import { makeTempDir, onFreePort, removeTempDir, startProcess, waitFor } from "@dogi/servers";
+import { makeTempDir, onFreePort, removeTempDir, startReady } from "@dogi/servers";
 import type { ManagedProcess } from "@dogi/servers";
 import { mariaDbBinaries } from "./binaries.ts";
 
@@ -145,7 +145,7 @@ interface LaunchOptions {
 
 async function launch(mariadbd: string, options: LaunchOptions): Promise<ManagedProcess> {
   const { dir, dataDir, tmpDir, port, timeoutMs } = options;
-  const server = await startProcess(
+  return startReady(
     mariadbd,
     [
       "--no-defaults",
@@ -164,22 +164,13 @@ async function launch(mariadbd: string, options: LaunchOptions): Promise<Managed
       "--innodb-doublewrite=0",
       "--skip-log-bin",
     ],
-    { name: `mariadbd on port ${port}` },
+    {
+      name: `mariadbd on port ${port}`,
+      what: `MariaDB to accept connections on ${HOST}:${port}`,
+      timeoutMs,
+      ready: () => withConnection(port, (connection) => connection.query("SELECT 1")),
+    },
   );
-  try {
-    await waitFor(
-      () => withConnection(port, async (connection) => (await connection.query("SELECT 1"), true)),
-      {
-        what: `MariaDB to accept connections on ${HOST}:${port}`,
-        timeoutMs,
-        process: server,
-      },
-    );
-    return server;
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
 }
 
 async function withConnection<T>(

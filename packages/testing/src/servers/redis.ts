@@ -1,12 +1,5 @@
 import net from "node:net";
-import {
-  isPortFree,
-  makeTempDir,
-  onFreePort,
-  removeTempDir,
-  startProcess,
-  waitFor,
-} from "@dogi/servers";
+import { launchWithData, startReady } from "@dogi/servers";
 import type { ManagedProcess } from "@dogi/servers";
 import { redisBinary, serverAvailability } from "./binaries.ts";
 
@@ -35,32 +28,12 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const binary = redisBinary();
   const availability = serverAvailability("redis");
   if (binary === undefined || !availability.available) throw new Error(availability.reason);
-  if (options.port !== undefined && !(await isPortFree(options.port, HOST))) {
-    // Otherwise the ping could be answered by whatever already listens there.
-    throw new Error(`cannot start Redis: ${HOST}:${options.port} is already in use`);
-  }
-  // Its working directory, so that nothing it might write lands in the repository.
-  const dir = await makeTempDir("dogi-redis-");
-  try {
-    const launchOn = async (port: number) => ({
-      server: await launch(binary, { dir, port, timeoutMs }),
-      port,
-    });
-    const { server, port } =
-      options.port === undefined ? await onFreePort(launchOn) : await launchOn(options.port);
-    return {
-      url: `redis://${HOST}:${port}`,
-      port,
-      pid: server.pid,
-      stop: async () => {
-        await server.stop();
-        await removeTempDir(dir);
-      },
-    };
-  } catch (error) {
-    await removeTempDir(dir);
-    throw error;
-  }
+  // Its working directory is a temporary one, so that nothing it might write lands in the repository.
+  const { dataDir: _dir, ...running } = await launchWithData(
+    { tempPrefix: "dogi-redis-", port: options.port, host: HOST, what: "Redis" },
+    (dir, port) => launch(binary, { dir, port, timeoutMs }),
+  );
+  return { url: `redis://${HOST}:${running.port}`, ...running };
 }
 
 async function launch(
@@ -68,7 +41,7 @@ async function launch(
   options: { dir: string; port: number; timeoutMs: number },
 ): Promise<ManagedProcess> {
   const { dir, port, timeoutMs } = options;
-  const server = await startProcess(
+  return startReady(
     binary,
     [
       "--port",
@@ -85,19 +58,13 @@ async function launch(
       "--daemonize",
       "no",
     ],
-    { name: `redis-server on port ${port}` },
-  );
-  try {
-    await waitFor(() => ping(port), {
+    {
+      name: `redis-server on port ${port}`,
       what: `Redis to answer PING on ${HOST}:${port}`,
       timeoutMs,
-      process: server,
-    });
-    return server;
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
+      ready: () => ping(port),
+    },
+  );
 }
 
 /** PING in Redis's inline protocol over a plain socket: no client library needed to wait. */

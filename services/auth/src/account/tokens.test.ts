@@ -2,28 +2,16 @@ import { createSecretKey, randomBytes } from "node:crypto";
 import { hash } from "@node-rs/argon2";
 import type { Algorithm } from "@node-rs/argon2";
 import { SignJWT, decodeJwt, decodeProtectedHeader } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ZAccessTokenShape, ZApiKeyShape } from "@dogi/contracts";
-import type { AuthHarness } from "../testing/harness.ts";
 import { failure, goodPassword, startAuth, uniqueEmail } from "../testing/harness.ts";
+import { describeEachStore } from "../testing/each-store.ts";
 import { storeKinds } from "../testing/stores.ts";
 
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.stop();
-});
-
-for (const kind of kinds) {
-  describe.skipIf(kind.skip)(kind.title("tokens"), () => {
-    let auth: AuthHarness;
-    const jwtSecret = randomBytes(48).toString("base64");
-    beforeAll(async () => {
-      auth = await startAuth(kind, { jwtSecret });
-    });
-    afterAll(async () => {
-      await auth?.close();
-    });
-
+const jwtSecret = randomBytes(48).toString("base64");
+describeEachStore(
+  "tokens",
+  (auth) => {
     const signUp = async () => {
       const email = uniqueEmail();
       const result = await auth.client().register.mutate({ email, password: goodPassword });
@@ -222,8 +210,9 @@ for (const kind of kinds) {
       ).toBe(401);
       expect(await auth.deps.store.listPets(user.userId)).toEqual([]);
     });
-  });
-}
+  },
+  { jwtSecret },
+);
 
 describe("hash concurrency limit", () => {
   it("answers logins beyond K at once with a 503 after a brief wait, never a 500", async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TAuditAction, TAuditClient } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
-import type { AuditRecord, UserRecord } from "../store/interface.ts";
+import type { AuditRecord, UserChange, UserRecord } from "../store/interface.ts";
 
 /** Who acts in the admin area: a signed-in admin, or the host's command line. */
 export type Actor = { kind: "admin"; user: UserRecord } | { kind: "host" };
@@ -60,4 +60,42 @@ export function lastAdminRefusal(email: string): AppError {
     "CONFLICT",
     `${email} is the last admin; grant another admin first (pnpm dogi admin grant EMAIL).`,
   );
+}
+
+/**
+ * Makes one admin change to an existing user, with its audit entry written by `write` in the
+ * same transaction; refuses an unknown user and a change that would leave no enabled admin.
+ */
+export async function changeUser(
+  deps: Pick<AuthDeps, "store" | "now">,
+  options: {
+    actor: Actor;
+    userId: string;
+    action: TAuditAction;
+    detail: AuditRecord["detail"];
+    client?: TAuditClient;
+  },
+  write: (audit: AuditRecord) => Promise<UserChange>,
+): Promise<{ user: UserRecord; changed: boolean }> {
+  const target = await deps.store.findUserById(options.userId);
+  if (!target) throw new AppError("NOT_FOUND", "There is no user with that id.");
+  const change = await write(
+    auditEntry(deps, {
+      actor: options.actor,
+      action: options.action,
+      target: options.userId,
+      detail: { email: target.email, ...options.detail },
+      ...(options.client ? { client: options.client } : {}),
+    }),
+  );
+  switch (change.outcome) {
+    case "not_found":
+      throw new AppError("NOT_FOUND", "There is no user with that id.");
+    case "last_admin":
+      throw lastAdminRefusal(change.user.email);
+    case "unchanged":
+      return { user: change.user, changed: false };
+    case "changed":
+      return { user: change.user, changed: true };
+  }
 }

@@ -1,10 +1,9 @@
 import { z } from "zod";
 import type { TAuditEntry, TPage, ZAuditAppendRequest, ZAuditListRequest } from "@dogi/contracts";
-import { AppError } from "@dogi/trpc";
+import { AppError, decodeCursor, encodeCursor } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import type { Actor } from "./actor.ts";
 import { auditEntry } from "./actor.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { auditView } from "./views.ts";
 
 const ZAuditCursor = z.tuple([z.iso.datetime(), z.string().min(1)]);

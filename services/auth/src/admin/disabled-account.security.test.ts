@@ -1,79 +1,61 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuthHarness } from "../testing/harness.ts";
-import { failure, goodPassword, startAuth, uniqueEmail } from "../testing/harness.ts";
-import { storeKinds } from "../testing/stores.ts";
+import { expect, it } from "vitest";
+import { failure, goodPassword, uniqueEmail } from "../testing/harness.ts";
+import { describeEachStore } from "../testing/each-store.ts";
 
 // A disabled account's every credential stops at its next check; enabling it again lets its
 // password and API keys work, while the sign-ins it had stay ended.
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.stop();
-});
-
 const client = { ip: null, userAgent: null };
 
-for (const kind of kinds) {
-  describe.skipIf(kind.skip)(kind.title("disabled accounts"), () => {
-    let auth: AuthHarness;
-    beforeAll(async () => {
-      auth = await startAuth(kind);
+describeEachStore("disabled accounts", (auth) => {
+  it("stops the access token, refresh token and API keys at once, and sign-in says the account is disabled", async () => {
+    const adminEmail = uniqueEmail();
+    const admin = await auth
+      .client()
+      .register.mutate({ email: adminEmail, password: goodPassword });
+    await auth.clientAs("cli").host.grant.mutate({ email: adminEmail });
+    const byAdmin = auth.client(admin.tokens.accessToken).admin.users;
+
+    const email = uniqueEmail();
+    const { user, tokens } = await auth.client().register.mutate({ email, password: goodPassword });
+    const own = auth.client(tokens.accessToken);
+    const { secret } = await own.apiKeys.create.mutate({
+      name: "script",
+      scopes: ["chat"],
+      currentPassword: goodPassword,
     });
-    afterAll(async () => {
-      await auth?.close();
-    });
+    const gateway = auth.client();
+    expect((await gateway.verifyApiKey.mutate({ key: secret })).role).toBe("user");
 
-    it("stops the access token, refresh token and API keys at once, and sign-in says the account is disabled", async () => {
-      const adminEmail = uniqueEmail();
-      const admin = await auth
-        .client()
-        .register.mutate({ email: adminEmail, password: goodPassword });
-      await auth.clientAs("cli").host.grant.mutate({ email: adminEmail });
-      const byAdmin = auth.client(admin.tokens.accessToken).admin.users;
+    await byAdmin.setDisabled.mutate({ userId: user.userId, disabled: true, client });
 
-      const email = uniqueEmail();
-      const { user, tokens } = await auth
-        .client()
-        .register.mutate({ email, password: goodPassword });
-      const own = auth.client(tokens.accessToken);
-      const { secret } = await own.apiKeys.create.mutate({
-        name: "script",
-        scopes: ["chat"],
-        currentPassword: goodPassword,
-      });
-      const gateway = auth.client();
-      expect((await gateway.verifyApiKey.mutate({ key: secret })).role).toBe("user");
+    expect((await failure(own.me.query())).data?.httpStatus).toBe(401);
+    expect(
+      (await failure(gateway.verifyAccessToken.mutate({ token: tokens.accessToken }))).data
+        ?.httpStatus,
+    ).toBe(401);
+    expect(
+      (await failure(gateway.refresh.mutate({ refreshToken: tokens.refreshToken }))).data
+        ?.httpStatus,
+    ).toBe(401);
+    expect((await failure(gateway.verifyApiKey.mutate({ key: secret }))).data?.httpStatus).toBe(
+      401,
+    );
+    const wrong = await failure(gateway.login.mutate({ email, password: "not-the-password-1" }));
+    expect(wrong.message).toBe("The email or password is not correct.");
+    const disabled = await failure(gateway.login.mutate({ email, password: goodPassword }));
+    expect(disabled.data?.httpStatus).toBe(403);
+    expect(disabled.message).toMatch(/This account is disabled/);
 
-      await byAdmin.setDisabled.mutate({ userId: user.userId, disabled: true, client });
+    await byAdmin.setDisabled.mutate({ userId: user.userId, disabled: false, client });
 
-      expect((await failure(own.me.query())).data?.httpStatus).toBe(401);
-      expect(
-        (await failure(gateway.verifyAccessToken.mutate({ token: tokens.accessToken }))).data
-          ?.httpStatus,
-      ).toBe(401);
-      expect(
-        (await failure(gateway.refresh.mutate({ refreshToken: tokens.refreshToken }))).data
-          ?.httpStatus,
-      ).toBe(401);
-      expect((await failure(gateway.verifyApiKey.mutate({ key: secret }))).data?.httpStatus).toBe(
-        401,
-      );
-      const wrong = await failure(gateway.login.mutate({ email, password: "not-the-password-1" }));
-      expect(wrong.message).toBe("The email or password is not correct.");
-      const disabled = await failure(gateway.login.mutate({ email, password: goodPassword }));
-      expect(disabled.data?.httpStatus).toBe(403);
-      expect(disabled.message).toMatch(/This account is disabled/);
-
-      await byAdmin.setDisabled.mutate({ userId: user.userId, disabled: false, client });
-
-      expect((await gateway.verifyApiKey.mutate({ key: secret })).userId).toBe(user.userId);
-      // The sign-in it had was ended by disabling; a new one starts cleanly.
-      expect((await failure(own.me.query())).data?.httpStatus).toBe(401);
-      expect(
-        (await failure(gateway.refresh.mutate({ refreshToken: tokens.refreshToken }))).data
-          ?.httpStatus,
-      ).toBe(401);
-      const again = await gateway.login.mutate({ email, password: goodPassword });
-      expect((await auth.client(again.tokens.accessToken).me.query()).email).toBe(email);
-    });
+    expect((await gateway.verifyApiKey.mutate({ key: secret })).userId).toBe(user.userId);
+    // The sign-in it had was ended by disabling; a new one starts cleanly.
+    expect((await failure(own.me.query())).data?.httpStatus).toBe(401);
+    expect(
+      (await failure(gateway.refresh.mutate({ refreshToken: tokens.refreshToken }))).data
+        ?.httpStatus,
+    ).toBe(401);
+    const again = await gateway.login.mutate({ email, password: goodPassword });
+    expect((await auth.client(again.tokens.accessToken).me.query()).email).toBe(email);
   });
-}
+});

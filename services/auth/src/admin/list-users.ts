@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { TAuthAdminUser, TPage, ZAdminListUsersRequest, ZAdminUserRef } from "@dogi/contracts";
-import { AppError } from "@dogi/trpc";
+import { AppError, decodeCursor, encodeCursor } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { adminUserView } from "./views.ts";
 
 const ZUserCursor = z.tuple([z.iso.datetime(), z.string().min(1)]);

@@ -3,7 +3,7 @@ import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import type { UserRecord } from "../store/interface.ts";
 import type { Actor } from "./actor.ts";
-import { auditEntry, lastAdminRefusal } from "./actor.ts";
+import { changeUser } from "./actor.ts";
 
 /**
  * Disables or enables a user, with its audit entry. Disabling stops the user's access tokens at
@@ -21,30 +21,20 @@ export async function setDisabled(
       "CONFLICT",
       "You cannot disable your own account; another admin can, if it must be.",
     );
-  const target = await deps.store.findUserById(userId);
-  if (!target) throw new AppError("NOT_FOUND", "There is no user with that id.");
-  const change = await deps.store.setDisabled({
-    userId,
-    disabled,
-    now: deps.now(),
-    audit: auditEntry(deps, {
+  const { user, changed } = await changeUser(
+    deps,
+    {
       actor,
+      userId,
       action: disabled ? "user.disable" : "user.enable",
-      target: userId,
-      detail: { email: target.email },
+      detail: {},
       ...(options.client ? { client: options.client } : {}),
-    }),
-  });
-  switch (change.outcome) {
-    case "not_found":
-      throw new AppError("NOT_FOUND", "There is no user with that id.");
-    case "last_admin":
-      throw lastAdminRefusal(change.user.email);
-    case "unchanged":
-      return change.user;
-    case "changed":
-      deps.accessTokens.invalidateUser(userId);
-      deps.logger.info({ userId, disabled, by: actor.kind }, "account disabled or enabled");
-      return change.user;
+    },
+    (audit) => deps.store.setDisabled({ userId, disabled, now: deps.now(), audit }),
+  );
+  if (changed) {
+    deps.accessTokens.invalidateUser(userId);
+    deps.logger.info({ userId, disabled, by: actor.kind }, "account disabled or enabled");
   }
+  return user;
 }

@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { AuthStore, UserRecord } from "../store/interface.ts";
+import { testProfile, testUserRecord } from "../testing/records.ts";
 import { storeKinds } from "../testing/stores.ts";
 
 // What infra/restore.sh runs in a one-off auth container: src/tombstones.ts as its own process,
@@ -30,20 +30,8 @@ function runScript(
 }
 
 const t0 = new Date("2026-12-01T00:00:00.000Z");
-function user(): UserRecord {
-  return {
-    userId: randomUUID(),
-    email: `${randomUUID()}@example.com`,
-    passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
-    tokenVersion: 0,
-    disabled: false,
-    role: "user",
-    lastSignInAt: null,
-    createdAt: t0,
-    updatedAt: t0,
-  };
-}
-const profile = { fullName: "김도기", phone: null, birthDate: null, locale: "ko" };
+const user = () => testUserRecord(t0);
+const profile = testProfile;
 
 async function withUsers(store: AuthStore, count: number): Promise<UserRecord[]> {
   const users = Array.from({ length: count }, user);

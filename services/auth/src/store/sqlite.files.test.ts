@@ -1,57 +1,21 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { modesAfterEarlierRelease, modesOfNewSqliteStore } from "@dogi/testing";
 import { createSqliteStore } from "./sqlite.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-const modeOf = (file: string) => statSync(file).mode & 0o777;
+const open = async (url: string) => {
+  const store = createSqliteStore(url);
+  await store.migrate();
+  return store;
+};
+const owner = { folder: 0o700, file: 0o600, wal: 0o600, shm: 0o600 };
 
 describe("the SQLite auth store's files", () => {
   it("keeps a new database in a 0700 folder, the file and its WAL files 0600", async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), "dogi-auth-files-"));
-    dirs.push(root);
-    const file = path.join(root, "data", "auth.db");
-    const store = createSqliteStore(`file:${file}`);
-    try {
-      await store.migrate();
-      expect(modeOf(path.join(root, "data"))).toBe(0o700);
-      expect(modeOf(file)).toBe(0o600);
-      // WAL mode: SQLite made auth.db-wal and -shm for the migration's writes, with auth.db's mode.
-      expect(modeOf(`${file}-wal`)).toBe(0o600);
-      expect(modeOf(`${file}-shm`)).toBe(0o600);
-    } finally {
-      await store.close();
-    }
+    // WAL mode: SQLite made auth.db-wal and -shm for the migration's writes, with auth.db's mode.
+    expect(await modesOfNewSqliteStore("auth.db", open)).toEqual(owner);
   });
 
   it("tightens a database left 0644 in a 0755 folder by an earlier release", async () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), "dogi-auth-files-"));
-    dirs.push(root);
-    const data = path.join(root, "data");
-    mkdirSync(data);
-    chmodSync(data, 0o755);
-    // An earlier release's process, still holding the database open: its -wal and -shm exist.
-    const earlier = createSqliteStore(`file:${path.join(data, "auth.db")}`);
-    await earlier.migrate();
-    for (const name of ["auth.db", "auth.db-wal", "auth.db-shm"]) {
-      chmodSync(path.join(data, name), 0o644);
-    }
-
-    const store = createSqliteStore(`file:${path.join(data, "auth.db")}`);
-    try {
-      await store.migrate();
-      expect(modeOf(data)).toBe(0o700);
-      for (const name of ["auth.db", "auth.db-wal", "auth.db-shm"]) {
-        expect(modeOf(path.join(data, name))).toBe(0o600);
-      }
-    } finally {
-      await store.close();
-      await earlier.close();
-    }
+    expect(await modesAfterEarlierRelease("auth.db", open)).toEqual(owner);
   });
 });

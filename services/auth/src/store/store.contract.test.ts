@@ -10,6 +10,7 @@ import type {
 } from "./interface.ts";
 import { EmailTakenError, LastAdminError } from "./interface.ts";
 import { createMySqlStore } from "./mysql.ts";
+import { testPetRecord, testProfile, testUserRecord } from "../testing/records.ts";
 import { createSqliteStore } from "./sqlite.ts";
 
 const kinds = storeKinds();
@@ -20,20 +21,8 @@ afterAll(async () => {
 const t0 = new Date("2025-01-01T00:00:00.000Z");
 const later = (ms: number) => new Date(t0.getTime() + ms);
 
-function newUser(email = `${randomUUID()}@example.com`): UserRecord {
-  return {
-    userId: randomUUID(),
-    email,
-    passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
-    tokenVersion: 0,
-    disabled: false,
-    role: "user",
-    lastSignInAt: null,
-    createdAt: t0,
-    updatedAt: t0,
-  };
-}
-const profile = { fullName: "김도기", phone: null, birthDate: null, locale: "ko" };
+const newUser = (email?: string) => testUserRecord(t0, email);
+const profile = testProfile;
 
 function token(userId: string, familyId: string = randomUUID()): RefreshTokenRecord {
   return {
@@ -213,20 +202,7 @@ for (const kind of kinds) {
       const other = newUser();
       await store.createUser(owner, profile);
       await store.createUser(other, profile);
-      const petOf = (userId: string) => ({
-        petId: randomUUID(),
-        userId,
-        name: "보리",
-        species: "dog",
-        breed: null,
-        birthDate: null,
-        weightKg: null,
-        sex: "unknown",
-        neutered: null,
-        knownConditions: [],
-        createdAt: t0,
-        updatedAt: t0,
-      });
+      const petOf = (userId: string) => testPetRecord(userId, t0, { name: "보리", species: "dog" });
       const pet = petOf(owner.userId);
       const second = petOf(owner.userId);
       await store.createPet(pet);
@@ -377,20 +353,7 @@ for (const kind of kinds) {
       const other = newUser();
       await store.createUser(user, profile);
       await store.createUser(other, profile);
-      const petOf = (userId: string) => ({
-        petId: randomUUID(),
-        userId,
-        name: "Nabi",
-        species: "cat",
-        breed: null,
-        birthDate: null,
-        weightKg: null,
-        sex: "unknown",
-        neutered: null,
-        knownConditions: [],
-        createdAt: t0,
-        updatedAt: t0,
-      });
+      const petOf = (userId: string) => testPetRecord(userId, t0, { name: "Nabi", species: "cat" });
       await store.createPet(petOf(user.userId));
       await store.createPet(petOf(user.userId));
       await store.createPet(petOf(other.userId));
@@ -720,20 +683,9 @@ for (const kind of kinds) {
       // The state of an older backup: the user is back with a pet and a token, no tombstone.
       const restored = newUser();
       await store.createUser(restored, profile);
-      await store.createPet({
-        petId: randomUUID(),
-        userId: restored.userId,
-        name: "Bori",
-        species: "dog",
-        breed: null,
-        birthDate: null,
-        weightKg: null,
-        sex: "male",
-        neutered: null,
-        knownConditions: [],
-        createdAt: t0,
-        updatedAt: t0,
-      });
+      await store.createPet(
+        testPetRecord(restored.userId, t0, { name: "Bori", species: "dog", sex: "male" }),
+      );
       await store.insertRefreshToken(token(restored.userId));
       const bystander = newUser();
       await store.createUser(bystander, profile);

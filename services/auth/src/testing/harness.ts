@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { createLogger } from "@dogi/logger";
-import { createHealthReporter, createServiceClient, serve } from "@dogi/trpc";
+import { createHealthReporter, createServiceClient } from "@dogi/trpc";
 import type { RunningServer, ServiceName } from "@dogi/trpc";
 import { TRPCClientError } from "@trpc/client";
-import { testCredential, testInternalAuth } from "@dogi/testing";
+import { serveForTest, testCredential, testInternalAuth } from "@dogi/testing";
 import { createAuthApp } from "../app.ts";
 import { buildAuthDeps } from "../build-deps.ts";
 import type { AuthSettings } from "../build-deps.ts";
@@ -66,13 +66,10 @@ export async function startAuth(
     internalAuth: testInternalAuth,
     deps,
   });
-  const server: RunningServer = await serve({
+  const server: RunningServer = await serveForTest({
     app,
-    host: "127.0.0.1",
-    port: 0,
     logger,
     shutdownTimeoutMs: 2_000,
-    handleSignals: false,
   });
   const clientOf = (caller: ServiceName, accessToken?: string, headers = {}) =>
     createServiceClient<AuthRouter>({

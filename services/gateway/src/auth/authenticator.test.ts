@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testInternalSecret, waitFor } from "@dogi/testing";
-import { createServiceClients } from "../clients.ts";
+import { waitFor } from "@dogi/testing";
+import { testServiceClients } from "../testing/service-clients.ts";
 import { startFakeAuth } from "../testing/fake-auth.ts";
 import type { FakeAuth } from "../testing/fake-auth.ts";
 import type { ServiceClients } from "../clients.ts";
@@ -17,14 +17,7 @@ afterAll(async () => {
 
 function authenticator(cacheMs: number) {
   let now = 1_000_000;
-  const services = createServiceClients({
-    AUTH_URL: auth.url,
-    SESSION_URL: "http://127.0.0.1:9",
-    RAG_URL: "http://127.0.0.1:9",
-    INFERENCE_URL: "http://127.0.0.1:9",
-    INTERNAL_CALL_TIMEOUT_MS: 5_000,
-    INTERNAL_SECRET: testInternalSecret,
-  });
+  const services = testServiceClients({ AUTH_URL: auth.url }, 5_000);
   return {
     authenticator: new Authenticator(services, cacheMs, () => now),
     advance: (ms: number) => (now += ms),

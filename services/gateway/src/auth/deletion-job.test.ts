@@ -2,11 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { goodPassword, startAuth, storeKinds, uniqueEmail } from "@dogi/auth/testing";
 import type { AuthHarness } from "@dogi/auth/testing";
 import { createLogger } from "@dogi/logger";
-import { testInternalSecret } from "@dogi/testing";
 import { startSessionService } from "@dogi/session/testing";
 import type { SessionTestService } from "@dogi/session/testing";
 import { BackgroundWork } from "../background.ts";
-import { createServiceClients } from "../clients.ts";
+import { testServiceClients } from "../testing/service-clients.ts";
 import { deadReplicaUrl } from "../testing/replica.ts";
 import { retryDelayMs } from "./delete-account.ts";
 import { DeletionJob } from "./deletion-job.ts";
@@ -43,14 +42,7 @@ describe("the deletion job", () => {
   });
 
   const clientsFor = (sessionUrl: string) =>
-    createServiceClients({
-      AUTH_URL: auth.url,
-      SESSION_URL: sessionUrl,
-      RAG_URL: "http://127.0.0.1:9",
-      INFERENCE_URL: "http://127.0.0.1:9",
-      INTERNAL_CALL_TIMEOUT_MS: 5_000,
-      INTERNAL_SECRET: testInternalSecret,
-    });
+    testServiceClients({ AUTH_URL: auth.url, SESSION_URL: sessionUrl }, 5_000);
   const jobFor = (sessionUrl: string, retryMs: number) =>
     new DeletionJob({
       services: clientsFor(sessionUrl),

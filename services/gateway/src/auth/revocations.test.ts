@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@dogi/logger";
-import { requireServer, startRedis, testInternalSecret, waitFor } from "@dogi/testing";
+import { requireServer, startRedis, waitFor } from "@dogi/testing";
 import type { RedisServer } from "@dogi/testing";
-import { createServiceClients } from "../clients.ts";
+import { testServiceClients } from "../testing/service-clients.ts";
 import { connectRedis } from "../redis.ts";
 import type { RedisConnections } from "../redis.ts";
 import { startFakeAuth } from "../testing/fake-auth.ts";
@@ -30,17 +30,7 @@ describe.skipIf(gate.skip)(gate.title("revocations shared through Redis"), () =>
 
   /** One replica's authenticator, remembering credentials for a minute. */
   function authenticator() {
-    return new Authenticator(
-      createServiceClients({
-        AUTH_URL: auth.url,
-        SESSION_URL: "http://127.0.0.1:9",
-        RAG_URL: "http://127.0.0.1:9",
-        INFERENCE_URL: "http://127.0.0.1:9",
-        INTERNAL_CALL_TIMEOUT_MS: 5_000,
-        INTERNAL_SECRET: testInternalSecret,
-      }),
-      60_000,
-    );
+    return new Authenticator(testServiceClients({ AUTH_URL: auth.url }, 5_000), 60_000);
   }
 
   async function replica() {

@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InferencePool } from "../inference/pool.ts";
-import { startReplicaPool } from "../testing/replica.ts";
-import type { TestReplica } from "../testing/replica.ts";
+import { describe, expect, it } from "vitest";
+import { replicaPoolForFile } from "../testing/stopped-after-each.ts";
 import { doneUsage } from "./cache-key.ts";
 import { completeShort, streamChat } from "./generate.ts";
 
-let replica: TestReplica;
-let pool: InferencePool;
-beforeAll(async () => {
-  ({ replica, pool } = await startReplicaPool("r0"));
-});
-afterAll(async () => {
-  await replica.close();
-});
+const shared = replicaPoolForFile("r0");
 
 describe("streamChat", () => {
   it("passes text on piece by piece, without the control characters a tiny model can emit", async () => {
-    replica.pieces = ["Bori\u0000 ", "eats\u0007 well\n", "\u0000", "\tthen naps"];
+    shared.replica.pieces = ["Bori\u0000 ", "eats\u0007 well\n", "\u0000", "\tthen naps"];
     const pieces: string[] = [];
     const result = await streamChat({
-      pool,
+      pool: shared.pool,
       caller: { userId: "u_1" },
       messages: [{ role: "user", content: "hi" }],
       maxTokens: 16,
@@ -28,18 +19,21 @@ describe("streamChat", () => {
     });
     expect(pieces).toEqual(["Bori ", "eats well\n", "\tthen naps"]);
     expect(result.model).toBe("r0");
-    const sent = JSON.parse(replica.received.at(-1)?.body ?? "{}") as Record<string, unknown>;
+    const sent = JSON.parse(shared.replica.received.at(-1)?.body ?? "{}") as Record<
+      string,
+      unknown
+    >;
     expect(sent).toMatchObject({ stream: true, max_tokens: 16 });
     // Inference shares its queue fairly between the users the gateway names.
-    expect(replica.received.at(-1)?.headers["x-dogi-caller"]).toBe("u_1");
-    expect(replica.received.at(-1)?.headers["x-dogi-priority"]).toBeUndefined();
+    expect(shared.replica.received.at(-1)?.headers["x-dogi-caller"]).toBe("u_1");
+    expect(shared.replica.received.at(-1)?.headers["x-dogi-priority"]).toBeUndefined();
   });
 });
 
 describe("streamChat with a session", () => {
   it("sends the session's cache key and reports the cached tokens inference counted", async () => {
-    replica.pieces = ["ok"];
-    replica.streamUsage = {
+    shared.replica.pieces = ["ok"];
+    shared.replica.streamUsage = {
       prompt_tokens: 120,
       completion_tokens: 1,
       total_tokens: 121,
@@ -47,7 +41,7 @@ describe("streamChat with a session", () => {
     };
     try {
       const result = await streamChat({
-        pool,
+        pool: shared.pool,
         caller: { userId: "u_3" },
         sessionId: "s_1",
         messages: [{ role: "user", content: "hi" }],
@@ -55,7 +49,10 @@ describe("streamChat with a session", () => {
         signal: new AbortController().signal,
         onDelta: () => undefined,
       });
-      const sent = JSON.parse(replica.received.at(-1)?.body ?? "{}") as Record<string, unknown>;
+      const sent = JSON.parse(shared.replica.received.at(-1)?.body ?? "{}") as Record<
+        string,
+        unknown
+      >;
       expect(sent.prompt_cache_key).toBe("session:s_1");
       expect(result.usage).toEqual({ promptTokens: 120, completionTokens: 1, cachedTokens: 96 });
       expect(doneUsage(result.usage)).toEqual({
@@ -64,7 +61,7 @@ describe("streamChat with a session", () => {
         prompt_tokens_details: { cached_tokens: 96 },
       });
     } finally {
-      replica.streamUsage = null;
+      shared.replica.streamUsage = null;
     }
   });
 
@@ -80,12 +77,12 @@ describe("streamChat with a session", () => {
 describe("completeShort", () => {
   it("marks background work (a session title) so that it yields to people's questions", async () => {
     await completeShort({
-      pool,
+      pool: shared.pool,
       caller: { userId: "u_2", background: true },
       messages: [{ role: "user", content: "title?" }],
       maxTokens: 8,
     });
-    const headers = replica.received.at(-1)?.headers;
+    const headers = shared.replica.received.at(-1)?.headers;
     expect(headers?.["x-dogi-caller"]).toBe("u_2");
     expect(headers?.["x-dogi-priority"]).toBe("background");
   });

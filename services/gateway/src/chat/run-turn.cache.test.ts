@@ -1,12 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadEnv, ZGatewayEnv } from "@dogi/config";
 import type { TInferenceStatus, TPet, TRagSearchHit, TUserId } from "@dogi/contracts";
 import { createLogger } from "@dogi/logger";
 import { startSessionService } from "@dogi/session/testing";
 import type { SessionTestService } from "@dogi/session/testing";
-import { testInternalSecret } from "@dogi/testing";
-import { createServiceClients } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
 import type { InferencePool } from "../inference/pool.ts";
 import { startReplicaPool } from "../testing/replica.ts";
@@ -14,6 +11,7 @@ import type { TestReplica } from "../testing/replica.ts";
 import { GenerationQueue } from "./generation-queue.ts";
 import type { ChatMessage } from "./prompt.ts";
 import { runTurn } from "./run-turn.ts";
+import { testServiceClients } from "../testing/service-clients.ts";
 import type { TurnSink } from "./run-turn.ts";
 
 // runTurn over a real session service (SQLite) and an OpenAI-compatible replica that records
@@ -28,19 +26,7 @@ let contextSize = 1_000_000;
 
 beforeAll(async () => {
   session = await startSessionService();
-  clients = createServiceClients(
-    loadEnv(ZGatewayEnv, {
-      service: "gateway",
-      source: {
-        SESSION_URL: session.url,
-        AUTH_URL: "http://127.0.0.1:9",
-        RAG_URL: "http://127.0.0.1:9",
-        INFERENCE_URL: "http://127.0.0.1:9",
-        INTERNAL_SECRET: testInternalSecret,
-        LOG_TO_FILE: "false",
-      },
-    }),
-  );
+  clients = testServiceClients({ SESSION_URL: session.url });
   ({ replica, pool } = await startReplicaPool("r0"));
 });
 afterAll(async () => {

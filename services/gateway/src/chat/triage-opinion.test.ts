@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { triage } from "@dogi/triage";
-import type { InferencePool } from "../inference/pool.ts";
-import { startReplicaPool } from "../testing/replica.ts";
-import type { TestReplica } from "../testing/replica.ts";
+import { replicaPoolForFile } from "../testing/stopped-after-each.ts";
 import {
   askTriageOpinion,
   parseOpinion,
@@ -10,22 +8,15 @@ import {
   startTriageOpinion,
 } from "./triage-opinion.ts";
 
-let replica: TestReplica;
-let pool: InferencePool;
-beforeAll(async () => {
-  ({ replica, pool } = await startReplicaPool("r0"));
-});
-afterAll(async () => {
-  await replica.close();
-});
+const shared = replicaPoolForFile("r0");
 beforeEach(() => {
-  replica.jsonContent = null;
-  replica.jsonDelayMs = 0;
+  shared.replica.jsonContent = null;
+  shared.replica.jsonDelayMs = 0;
 });
 
 const ask = (signal = new AbortController().signal) =>
   askTriageOpinion({
-    pool,
+    pool: shared.pool,
     caller: { userId: "u_1" },
     question: "My dog is sleeping a lot",
     petLine: null,
@@ -34,9 +25,9 @@ const ask = (signal = new AbortController().signal) =>
 
 describe("the model's triage opinion", () => {
   it("asks for JSON constrained by a schema of levels and sign ids, greedily", async () => {
-    replica.jsonContent = JSON.stringify({ level: "urgent", signs: ["lethargy"] });
+    shared.replica.jsonContent = JSON.stringify({ level: "urgent", signs: ["lethargy"] });
     expect(await ask()).toEqual({ level: "urgent", signs: ["lethargy"] });
-    const sent = JSON.parse(replica.received.at(-1)?.body ?? "{}");
+    const sent = JSON.parse(shared.replica.received.at(-1)?.body ?? "{}");
     expect(sent.temperature).toBe(0);
     expect(sent.response_format.type).toBe("json_schema");
     expect(sent.response_format.json_schema.schema.properties.level.enum).toEqual([
@@ -50,28 +41,28 @@ describe("the model's triage opinion", () => {
   });
 
   it("ignores a reply that is not the schema's JSON", async () => {
-    replica.jsonContent = "I think it is an emergency";
+    shared.replica.jsonContent = "I think it is an emergency";
     expect(await ask()).toBeNull();
-    replica.jsonContent = JSON.stringify({ level: "critical", signs: [] });
+    shared.replica.jsonContent = JSON.stringify({ level: "critical", signs: [] });
     expect(await ask()).toBeNull();
-    replica.jsonContent = JSON.stringify({ level: "urgent", signs: ["made_up_sign"] });
+    shared.replica.jsonContent = JSON.stringify({ level: "urgent", signs: ["made_up_sign"] });
     expect(await ask()).toBeNull();
     expect(parseOpinion('{"level":"none","signs":[]')).toBeNull();
   });
 
   it("gives up when its signal is aborted (the budget ran out) instead of waiting", async () => {
-    replica.jsonContent = JSON.stringify({ level: "emergency", signs: ["seizure"] });
-    replica.jsonDelayMs = 3_000;
+    shared.replica.jsonContent = JSON.stringify({ level: "emergency", signs: ["seizure"] });
+    shared.replica.jsonDelayMs = 3_000;
     const started = performance.now();
     expect(await ask(AbortSignal.timeout(100))).toBeNull();
     expect(performance.now() - started).toBeLessThan(1_500);
   });
 
   it("keeps the turn's wait within the budget, and asks nothing when the budget is 0", async () => {
-    replica.jsonContent = JSON.stringify({ level: "emergency", signs: ["seizure"] });
-    replica.jsonDelayMs = 3_000;
+    shared.replica.jsonContent = JSON.stringify({ level: "emergency", signs: ["seizure"] });
+    shared.replica.jsonDelayMs = 3_000;
     const options = {
-      pool,
+      pool: shared.pool,
       caller: { userId: "u_1" },
       question: "He is shaking",
       petLine: "Bori: dog",
@@ -82,14 +73,14 @@ describe("the model's triage opinion", () => {
     expect(await opinion?.result).toBeNull();
     expect(performance.now() - started).toBeLessThan(1_000);
 
-    const asked = replica.received.length;
+    const asked = shared.replica.received.length;
     expect(startTriageOpinion({ ...options, budgetMs: 0 })).toBeNull();
-    expect(replica.received.length).toBe(asked);
+    expect(shared.replica.received.length).toBe(asked);
 
-    replica.jsonDelayMs = 0;
+    shared.replica.jsonDelayMs = 0;
     const inTime = startTriageOpinion({ ...options, budgetMs: 2_000 });
     expect(await inTime?.result).toEqual({ level: "emergency", signs: ["seizure"] });
-    expect(replica.received.at(-1)?.body).toContain("Pet: Bori: dog");
+    expect(shared.replica.received.at(-1)?.body).toContain("Pet: Bori: dog");
   });
 
   it("raises the rules' level and never lowers it", () => {

@@ -1,26 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "@dogi/logger";
 import { waitFor } from "@dogi/testing";
-import { startFakeAuth } from "../testing/fake-auth.ts";
-import type { FakeAuth } from "../testing/fake-auth.ts";
+import { fakeAuthForFile } from "../testing/auth-for-file.ts";
 import { startTestGateway } from "../testing/gateway.ts";
 import { startReplica } from "../testing/replica.ts";
 import type { ReplicaMode, TestReplica } from "../testing/replica.ts";
 
 // The OpenAI-compatible door in this process, over real HTTP, in front of small
 // OpenAI-compatible replicas; the end-to-end suite runs it against the real inference service.
-let auth: FakeAuth;
-const closers: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  auth = await startFakeAuth();
-});
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-afterAll(async () => {
-  await auth.close();
-});
+const fake = fakeAuthForFile();
+const { closers } = fake;
 
 async function setUp(modes: ReplicaMode[], env: Record<string, string> = {}) {
   const replicas: TestReplica[] = [];
@@ -36,7 +25,7 @@ async function setUp(modes: ReplicaMode[], env: Record<string, string> = {}) {
     stdout: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
   });
   const gateway = await startTestGateway({
-    authUrl: auth.url,
+    authUrl: fake.auth.url,
     inferenceUrls: replicas.map((r) => r.url),
     env,
     logger,
@@ -66,7 +55,7 @@ function post(
 describe("the OpenAI-compatible proxy", () => {
   it("passes a completion through with its request id, and writes one access line", async () => {
     const { url, replicas, lines } = await setUp(["ok"]);
-    const key = auth.apiKey();
+    const key = fake.auth.apiKey();
     const response = await post(url, key, chat(false));
     expect(response.status).toBe(200);
     const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
@@ -99,7 +88,7 @@ describe("the OpenAI-compatible proxy", () => {
     if (!replica) throw new Error("no replica");
     replica.slow = { chunks: 4, intervalMs: 300 };
     const started = performance.now();
-    const response = await post(url, auth.apiKey(), chat(true));
+    const response = await post(url, fake.auth.apiKey(), chat(true));
     expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const first = new TextDecoder().decode((await reader.read()).value);
@@ -118,12 +107,12 @@ describe("the OpenAI-compatible proxy", () => {
 
   it("retries a replica that refuses before the first byte, never one that failed after it", async () => {
     const before = await setUp(["busy", "ok"]);
-    const answer = await post(before.url, auth.apiKey(), chat(false));
+    const answer = await post(before.url, fake.auth.apiKey(), chat(false));
     expect(answer.status).toBe(200);
     expect(before.replicas.map((r) => r.received.length)).toEqual([1, 1]);
 
     const after = await setUp(["cut", "ok"]);
-    const response = await post(after.url, auth.apiKey(), chat(true));
+    const response = await post(after.url, fake.auth.apiKey(), chat(true));
     expect(response.status).toBe(200);
     let text = "";
     await expect(
@@ -144,7 +133,7 @@ describe("the OpenAI-compatible proxy", () => {
     if (!replica) throw new Error("no replica");
     replica.slow = { chunks: 50, intervalMs: 50 };
     const controller = new AbortController();
-    const response = await post(url, auth.apiKey(), chat(true), controller.signal);
+    const response = await post(url, fake.auth.apiKey(), chat(true), controller.signal);
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     await reader.read();
     controller.abort();
@@ -155,7 +144,7 @@ describe("the OpenAI-compatible proxy", () => {
   it("answers 503 with Retry-After in OpenAI's shape when no replica is up", async () => {
     const { url, replicas } = await setUp(["ok"]);
     await replicas[0]?.close();
-    const response = await post(url, auth.apiKey(), chat(false));
+    const response = await post(url, fake.auth.apiKey(), chat(false));
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("5");
     const body = (await response.json()) as { error: { message: string; type: string } };
@@ -168,18 +157,18 @@ describe("the OpenAI-compatible proxy", () => {
     expect(none.status).toBe(401);
     expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/Bearer/);
     expect((await post(url, "dogi_unknown", chat(false))).status).toBe(401);
-    expect((await post(url, auth.apiKey(["chat"]), chat(false))).status).toBe(403);
+    expect((await post(url, fake.auth.apiKey(["chat"]), chat(false))).status).toBe(403);
 
-    const key = auth.apiKey();
-    const calls = auth.calls();
+    const key = fake.auth.apiKey();
+    const calls = fake.auth.calls();
     for (let i = 0; i < 3; i++) expect((await post(url, key, chat(false))).status).toBe(200);
-    expect(auth.calls() - calls).toBe(1);
+    expect(fake.auth.calls() - calls).toBe(1);
     expect(replicas[0]?.received).toHaveLength(3);
   });
 
   it("refuses a body over the limit with 413, declared or streamed", async () => {
     const { url, replicas } = await setUp(["ok"], { GATEWAY_OPENAI_BODY_LIMIT: "1kb" });
-    const key = auth.apiKey();
+    const key = fake.auth.apiKey();
     const big = JSON.stringify({ model: "default", prompt: "x".repeat(2_000) });
     const declared = await post(url, key, big);
     expect(declared.status).toBe(413);
@@ -208,7 +197,7 @@ describe("prompt_cache_key at the door", () => {
     for (const key of [42, { id: "x" }, "k".repeat(257)]) {
       const response = await post(
         url,
-        auth.apiKey(),
+        fake.auth.apiKey(),
         JSON.stringify({ ...(JSON.parse(chat(false)) as object), prompt_cache_key: key }),
       );
       expect(response.status).toBe(400);
@@ -222,7 +211,7 @@ describe("prompt_cache_key at the door", () => {
 
   it("forwards a key as sent and sends its requests to one replica, even while it is busier", async () => {
     const { url, replicas } = await setUp(["hold", "hold", "hold"]);
-    const key = auth.apiKey();
+    const key = fake.auth.apiKey();
     const cacheKey = "k".repeat(256);
     // At once: least outstanding alone would spread them over the three replicas.
     const answers = Array.from({ length: 3 }, () =>

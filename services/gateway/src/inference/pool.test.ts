@@ -1,18 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "@dogi/logger";
 import { testSigner, waitFor } from "@dogi/testing";
 import { deadReplicaUrl, startReplica } from "../testing/replica.ts";
 import type { ReplicaMode, TestReplica } from "../testing/replica.ts";
+import { stoppedAfterEach } from "../testing/stopped-after-each.ts";
 import { InferencePool, NoReplicaError, affinityOf } from "./pool.ts";
 
 const logger = createLogger({ service: "gateway", level: "silent" });
-const replicas: TestReplica[] = [];
-const pools: InferencePool[] = [];
-
-afterEach(async () => {
-  for (const pool of pools.splice(0)) pool.stop();
-  await Promise.all(replicas.splice(0).map((r) => r.close()));
-});
+const { replicas, pools } = stoppedAfterEach();
 
 async function replicasOf(...modes: ReplicaMode[]): Promise<TestReplica[]> {
   const started = await Promise.all(modes.map((mode, i) => startReplica(`r${i}`, mode)));

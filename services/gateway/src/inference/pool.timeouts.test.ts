@@ -1,18 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "@dogi/logger";
 import { testSigner } from "@dogi/testing";
 import { startReplica } from "../testing/replica.ts";
 import type { ReplicaMode, TestReplica } from "../testing/replica.ts";
+import { stoppedAfterEach } from "../testing/stopped-after-each.ts";
 import { InferencePool, NoReplicaError } from "./pool.ts";
 
 const logger = createLogger({ service: "gateway", level: "silent" });
-const replicas: TestReplica[] = [];
-const pools: InferencePool[] = [];
-
-afterEach(async () => {
-  for (const pool of pools.splice(0)) pool.stop();
-  await Promise.all(replicas.splice(0).map((r) => r.close()));
-});
+const { replicas, pools } = stoppedAfterEach();
 
 async function replicaOf(mode: ReplicaMode): Promise<TestReplica> {
   const replica = await startReplica(`r${replicas.length}`, mode);

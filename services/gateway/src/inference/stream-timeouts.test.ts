@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startFakeAuth } from "../testing/fake-auth.ts";
-import type { FakeAuth } from "../testing/fake-auth.ts";
+import { describe, expect, it } from "vitest";
+import { fakeAuthForFile } from "../testing/auth-for-file.ts";
 import { startTestGateway } from "../testing/gateway.ts";
 import { startReplica } from "../testing/replica.ts";
 import type { ReplicaMode, TestReplica } from "../testing/replica.ts";
@@ -15,22 +14,17 @@ const env = {
   GATEWAY_UPSTREAM_IDLE_TIMEOUT_MS: "1000",
 };
 
-let auth: FakeAuth;
-const closers: Array<() => Promise<void>> = [];
-beforeAll(async () => {
-  auth = await startFakeAuth();
-});
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-afterAll(async () => {
-  await auth.close();
-});
+const fake = fakeAuthForFile();
+const { closers } = fake;
 
 async function gatewayBefore(mode: ReplicaMode): Promise<{ url: string; replica: TestReplica }> {
   const replica = await startReplica("r0", mode);
   closers.push(() => replica.close());
-  const gateway = await startTestGateway({ authUrl: auth.url, inferenceUrls: [replica.url], env });
+  const gateway = await startTestGateway({
+    authUrl: fake.auth.url,
+    inferenceUrls: [replica.url],
+    env,
+  });
   closers.push(() => gateway.close());
   return { url: gateway.url, replica };
 }
@@ -39,7 +33,7 @@ async function streamChat(url: string): Promise<{ text: string; broken: boolean;
   const started = Date.now();
   const response = await fetch(`${url}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${auth.apiKey()}` },
+    headers: { "content-type": "application/json", authorization: `Bearer ${fake.auth.apiKey()}` },
     body: JSON.stringify({
       model: "default",
       messages: [{ role: "user", content: "hi" }],

@@ -4,11 +4,10 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZSessionExportDocument } from "@dogi/contracts";
 import type { TSessionId, TUserId } from "@dogi/contracts";
-import { startSessionService } from "@dogi/session/testing";
 import type { SessionTestService } from "@dogi/session/testing";
-import { startFakeAuth } from "../testing/fake-auth.ts";
+import { startSessionStack } from "../testing/session-stack.ts";
+import type { SessionStack } from "../testing/session-stack.ts";
 import type { FakeAuth } from "../testing/fake-auth.ts";
-import { startTestGateway } from "../testing/gateway.ts";
 
 // The download route in front of a real session service (SQLite), with a session of a few
 // thousand long turns: megabytes that must go out a page at a time.
@@ -17,9 +16,10 @@ const PAGE_READ = 51;
 const PAGES = TURNS / (PAGE_READ - 1);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+let stack: SessionStack | undefined;
 let auth: FakeAuth;
 let session: SessionTestService;
-let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+let gateway: SessionStack["gateway"];
 let token: string;
 let sessionId: TSessionId;
 
@@ -76,24 +76,15 @@ async function stalledDownload(id: TSessionId, format: string) {
 }
 
 beforeAll(async () => {
-  auth = await startFakeAuth();
-  session = await startSessionService();
-  gateway = await startTestGateway({
-    authUrl: auth.url,
-    inferenceUrls: [],
-    env: { SESSION_URL: session.url },
-  });
+  stack = await startSessionStack();
+  ({ auth, session, gateway } = stack);
   token = auth.accessToken();
   const userId = auth.userOf(token);
   if (!userId) throw new Error("the fake auth lost its token");
   sessionId = await seedSession(userId, TURNS);
 }, 120_000);
 
-afterAll(async () => {
-  await gateway?.close();
-  await session?.stop();
-  await auth?.close();
-});
+afterAll(async () => stack?.close());
 
 describe("GET /v1/llm/sessions/:id/export", () => {
   it("streams a session of a few thousand turns page by page", async () => {

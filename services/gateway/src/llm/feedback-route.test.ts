@@ -1,44 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TSessionId, TUserId } from "@dogi/contracts";
-import type { SessionRouter } from "@dogi/session";
-import { startSessionService } from "@dogi/session/testing";
 import type { SessionTestService } from "@dogi/session/testing";
-import { testCredential } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
 import { Api } from "../testing/api.ts";
-import { startFakeAuth } from "../testing/fake-auth.ts";
+import { sessionClient, startSessionStack } from "../testing/session-stack.ts";
+import type { SessionStack } from "../testing/session-stack.ts";
 import type { FakeAuth } from "../testing/fake-auth.ts";
-import { startTestGateway } from "../testing/gateway.ts";
 
 // POST /v1/llm/sessions/:id/messages/:index/feedback and /trpc sessions.setFeedback through the
 // gateway, in front of a real session service (SQLite). Turns are stored through the session
 // service's own procedures, as a chat turn does.
+let stack: SessionStack | undefined;
 let auth: FakeAuth;
 let session: SessionTestService;
-let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+let gateway: SessionStack["gateway"];
 
 beforeAll(async () => {
-  auth = await startFakeAuth();
-  session = await startSessionService();
-  gateway = await startTestGateway({
-    authUrl: auth.url,
-    inferenceUrls: [],
-    env: { SESSION_URL: session.url },
-  });
+  stack = await startSessionStack();
+  ({ auth, session, gateway } = stack);
 }, 60_000);
 
-afterAll(async () => {
-  await gateway?.close();
-  await session?.stop();
-  await auth?.close();
-});
+afterAll(async () => stack?.close());
 
-const sessions = () =>
-  createServiceClient<SessionRouter>({
-    url: session.url,
-    timeoutMs: 10_000,
-    credential: testCredential("session"),
-  });
+const sessions = () => sessionClient(session.url);
 
 /** A new owner with a session holding an answered turn (0) and a pending one (1). */
 async function seeded() {

@@ -2,42 +2,30 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZChatTurnResponse, ZRestTurnPage } from "@dogi/contracts";
 import type { TSessionId, TUserId } from "@dogi/contracts";
-import type { SessionRouter } from "@dogi/session";
-import { testCredential } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
-import { startSessionService } from "@dogi/session/testing";
 import type { SessionTestService } from "@dogi/session/testing";
 import { readEvents } from "../testing/api.ts";
-import { startFakeAuth } from "../testing/fake-auth.ts";
+import { sessionClient, startSessionStack } from "../testing/session-stack.ts";
+import type { SessionStack } from "../testing/session-stack.ts";
 import type { FakeAuth } from "../testing/fake-auth.ts";
-import { startTestGateway } from "../testing/gateway.ts";
 
 // POST /v1/llm/sessions/:id/messages retried with the same client_message_id, in front of a
 // real session service (SQLite, SESSION_STALE_TURN_MS of 420 s): a turn whose gateway died
 // mid-answer is seeded straight into the store, pending since long ago.
+let stack: SessionStack | undefined;
 let auth: FakeAuth;
 let session: SessionTestService;
-let gateway: Awaited<ReturnType<typeof startTestGateway>>;
+let gateway: SessionStack["gateway"];
 let token: string;
 let userId: TUserId;
 
 beforeAll(async () => {
-  auth = await startFakeAuth();
-  session = await startSessionService();
-  gateway = await startTestGateway({
-    authUrl: auth.url,
-    inferenceUrls: [],
-    env: { SESSION_URL: session.url },
-  });
+  stack = await startSessionStack();
+  ({ auth, session, gateway } = stack);
   token = auth.accessToken();
   userId = auth.userOf(token) as TUserId;
 }, 60_000);
 
-afterAll(async () => {
-  await gateway?.close();
-  await session?.stop();
-  await auth?.close();
-});
+afterAll(async () => stack?.close());
 
 /** A session holding one pending turn with this client message id, asked `ageMs` ago. */
 async function seedPending(clientMessageId: string, ageMs: number): Promise<TSessionId> {
@@ -112,12 +100,7 @@ describe("a retried message whose first answer never came", () => {
 describe("a retried message already answered", () => {
   async function seedAnswered(clientMessageId: string): Promise<TSessionId> {
     const sessionId = await seedPending(clientMessageId, 1_000);
-    const client = createServiceClient<SessionRouter>({
-      url: session.url,
-      timeoutMs: 5_000,
-      credential: testCredential("session"),
-    });
-    await client.completeTurn.mutate({
+    await sessionClient(session.url).completeTurn.mutate({
       userId,
       sessionId,
       messageIndex: 0,

@@ -27,6 +27,7 @@ import { asUser } from "../clients.ts";
 import { restCitations } from "../chat/citations.ts";
 import { runTurn } from "../chat/run-turn.ts";
 import { replayTurn } from "../chat/replay.ts";
+import type { TurnSink } from "../chat/run-turn.ts";
 import { admitTurn } from "../chat/admission.ts";
 import type { Chat } from "../chat/create-chat.ts";
 import { SseWriter } from "@dogi/sse";
@@ -116,27 +117,23 @@ export function llmRoutes(deps: Chat): RestRoute[] {
     res.once("close", () => {
       if (!res.writableFinished) controller.abort(new Error("client disconnected"));
     });
-    {
-      if (options.stream) {
-        const sse = new SseWriter(res);
-        await runTurn(deps.turn, {
-          ...options,
-          userId: options.caller.userId,
-          session: options.chat,
-          signal: controller.signal,
-          sink: sseSink(sse),
-        });
-        sse.end();
-        return "sent";
-      }
-      const gathered = jsonSink();
-      await runTurn(deps.turn, {
+    const run = (sink: TurnSink) =>
+      runTurn(deps.turn, {
         ...options,
         userId: options.caller.userId,
         session: options.chat,
         signal: controller.signal,
-        sink: gathered.sink,
+        sink,
       });
+    {
+      if (options.stream) {
+        const sse = new SseWriter(res);
+        await run(sseSink(sse));
+        sse.end();
+        return "sent";
+      }
+      const gathered = jsonSink();
+      await run(gathered.sink);
       const failure = gathered.failure();
       if (failure) {
         const code = failure.code === "OVERLOADED" || failure.code === "RATE_LIMITED" ? 503 : 502;

@@ -5,13 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAuth, storeKinds } from "@dogi/auth/testing";
 import type { AuthHarness } from "@dogi/auth/testing";
 import type { TChatSession } from "@dogi/contracts";
-import type { SessionRouter } from "@dogi/session";
 import { startSessionService } from "@dogi/session/testing";
 import type { SessionTestService } from "@dogi/session/testing";
-import { testCredential } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
 import { Api } from "../testing/api.ts";
 import { startTestGateway } from "../testing/gateway.ts";
+import { sessionClient } from "../testing/session-stack.ts";
 
 // GET /v1/llm/sessions/:id/summary through the real gateway, auth (SQLite) and session services
 // over HTTP. Turns are stored through the session service's own procedures, as a chat turn does.
@@ -78,12 +76,7 @@ afterAll(async () => {
   for (const kind of kinds) await kind.stop();
 });
 
-const sessions = () =>
-  createServiceClient<SessionRouter>({
-    url: session.url,
-    timeoutMs: 10_000,
-    credential: testCredential("session"),
-  });
+const sessions = () => sessionClient(session.url);
 
 /** An owner with a pet and its record, and a session about it with two stored turns. */
 async function seeded() {

@@ -8,9 +8,9 @@ import {
 } from "@dogi/contracts";
 import type { TUserId } from "@dogi/contracts";
 import { createLogger } from "@dogi/logger";
-import { AppError, createHealthReporter, createServiceApp, createTrpc, serve } from "@dogi/trpc";
+import { AppError, createHealthReporter, createServiceApp, createTrpc } from "@dogi/trpc";
 import type { BaseContext } from "@dogi/trpc";
-import { testInternalAuth } from "@dogi/testing";
+import { serveForTest, testInternalAuth } from "@dogi/testing";
 
 /**
  * The two procedures of the auth service that the OpenAI-compatible door needs, over real
@@ -44,7 +44,7 @@ export async function startFakeAuth() {
       }),
   });
   const logger = createLogger({ service: "auth", level: "silent" });
-  const running = await serve({
+  const running = await serveForTest({
     app: createServiceApp({
       logger,
       health: createHealthReporter({ service: "auth", checks: [] }),
@@ -53,11 +53,7 @@ export async function startFakeAuth() {
       access: { kind: "internal", service: "auth", ...testInternalAuth },
       createContext: (base) => base,
     }),
-    host: "127.0.0.1",
-    port: 0,
     logger,
-    shutdownTimeoutMs: 1_000,
-    handleSignals: false,
   });
   return {
     url: running.url,

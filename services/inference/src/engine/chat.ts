@@ -118,13 +118,7 @@ export async function generateChat(
     } catch (error) {
       // Aborted before the first token: node-llama-cpp throws the signal's reason.
       if (!hooks.signal.aborted) throw error;
-      return {
-        text: "",
-        finishReason: timedOut() ? "length" : "stop",
-        toolCalls: [],
-        ...meter.counts(),
-        aborted: true,
-      } satisfies GenerationOutcome;
+      return meter.abortedBeforeText(timedOut());
     }
     const reason = result.metadata.stopReason;
     let toolCalls = toolCallsOf(result.functionCalls);

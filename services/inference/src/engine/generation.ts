@@ -74,6 +74,17 @@ export class GenerationMeter {
   }
 
   /** The token counts and timings a generation outcome reports. */
+  /** The outcome of a generation aborted before its first token: "length" when the time limit cut it. */
+  abortedBeforeText(timedOut: boolean): GenerationOutcome {
+    return {
+      text: "",
+      finishReason: timedOut ? "length" : "stop",
+      toolCalls: [],
+      ...this.counts(),
+      aborted: true,
+    };
+  }
+
   counts(): Pick<
     GenerationOutcome,
     "promptTokens" | "cachedTokens" | "completionTokens" | "timings"

@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { OverloadedError, OverShareError, SlotPool } from "./slot-pool.ts";
 
+const person = (caller: string) => ({ caller, background: false });
+
+/** A lease being waited for, and whether it has been granted yet. */
+function tracked<T>(lease: Promise<T>): { lease: Promise<T>; granted: () => boolean } {
+  let granted = false;
+  return {
+    lease: lease.then((value) => {
+      granted = true;
+      return value;
+    }),
+    granted: () => granted,
+  };
+}
+
 describe("SlotPool", () => {
   it("hands out free slots, then queues in FIFO order, then refuses with a Retry-After", async () => {
     const pool = new SlotPool(["a", "b"], 2);
@@ -46,8 +60,6 @@ describe("SlotPool", () => {
 });
 
 describe("SlotPool fairness between callers", () => {
-  const person = (caller: string) => ({ caller, background: false });
-
   it("gives a freed slot to the caller holding the fewest, not to the first in line", async () => {
     const pool = new SlotPool(["only"], 8);
     const held = await pool.acquire({ ticket: person("flooder") });
@@ -158,27 +170,21 @@ describe("SlotPool fairness between callers", () => {
 });
 
 describe("SlotPool's per-caller cap", () => {
-  const person = (caller: string) => ({ caller, background: false });
-
   it("holds a caller to a fixed cap, leaving the other slots to others", async () => {
     const pool = new SlotPool(["a", "b", "c", "d"], 8, 2, () => 0);
     const held = [
       await pool.acquire({ ticket: person("flooder") }),
       await pool.acquire({ ticket: person("flooder") }),
     ];
-    let third = false;
-    const waiting = pool.acquire({ ticket: person("flooder") }).then((lease) => {
-      third = true;
-      return lease;
-    });
+    const waiting = tracked(pool.acquire({ ticket: person("flooder") }));
     await Promise.resolve();
-    expect(third).toBe(false);
+    expect(waiting.granted()).toBe(false);
     expect(pool.busy).toBe(2);
     const owner = await pool.acquire({ ticket: person("owner") });
     expect(owner.slot).toBeDefined();
     held[0]?.release();
-    (await waiting).release();
-    expect(third).toBe(true);
+    (await waiting.lease).release();
+    expect(waiting.granted()).toBe(true);
     owner.release();
     held[1]?.release();
     expect(pool.busy).toBe(0);
@@ -186,8 +192,6 @@ describe("SlotPool's per-caller cap", () => {
 });
 
 describe("SlotPool's fair split between active callers", () => {
-  const person = (caller: string) => ({ caller, background: false });
-
   it("never lets one caller take more than half, even alone, so that a newcomer finds a slot", async () => {
     const pool = new SlotPool(["a", "b", "c", "d"], 8, "fair", () => 0);
     await pool.acquire({ ticket: person("burst") });
@@ -209,22 +213,18 @@ describe("SlotPool's fair split between active callers", () => {
     ];
     // Two active callers: two slots each. The flooder's third waits; the owner's first does not.
     await pool.acquire({ ticket: person("owner") });
-    let third = false;
-    const waiting = pool.acquire({ ticket: person("flooder") }).then((lease) => {
-      third = true;
-      return lease;
-    });
+    const waiting = tracked(pool.acquire({ ticket: person("flooder") }));
     await Promise.resolve();
-    expect(third).toBe(false);
+    expect(waiting.granted()).toBe(false);
     // Four active callers: one slot each; the flooder, holding two, gets nothing more...
     await pool.acquire({ ticket: person("c") });
     flood[0]?.release();
     await Promise.resolve();
-    expect(third).toBe(false);
+    expect(waiting.granted()).toBe(false);
     // ...until it holds less than its share again.
     flood[1]?.release();
-    (await waiting).release();
-    expect(third).toBe(true);
+    (await waiting.lease).release();
+    expect(waiting.granted()).toBe(true);
   });
 });
 

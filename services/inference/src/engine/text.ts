@@ -80,13 +80,7 @@ export async function generateText(
       };
     } catch (error) {
       if (!hooks.signal.aborted) throw error;
-      return {
-        text: "",
-        finishReason: timedOut() ? "length" : "stop",
-        toolCalls: [],
-        ...meter.counts(),
-        aborted: true,
-      };
+      return meter.abortedBeforeText(timedOut());
     }
   });
 }

@@ -1,21 +1,11 @@
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTinyModel } from "@dogi/testing";
-import { startTestInference } from "../testing/start-service.ts";
-import type { TestInference } from "../testing/start-service.ts";
+import { describe, expect, it } from "vitest";
+import { tinyModelInference } from "../testing/suite.ts";
 
-let inference: TestInference;
 const messages = [{ role: "user", content: "hello" }];
 
-beforeAll(async () => {
-  inference = await startTestInference({
-    MODEL_PATH: await ensureTinyModel(),
-    INFERENCE_CONTEXT_SIZE: 256,
-  });
-});
-
-afterAll(async () => {
-  await inference?.close();
+const inference = tinyModelInference({
+  INFERENCE_CONTEXT_SIZE: 256,
 });
 
 async function post(body: unknown) {

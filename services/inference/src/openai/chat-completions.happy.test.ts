@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTinyModel } from "@dogi/testing";
-import { startTestInference } from "../testing/start-service.ts";
-import type { TestInference } from "../testing/start-service.ts";
+import { describe, expect, it } from "vitest";
+import { tinyModelInference } from "../testing/suite.ts";
 
 // The tiny model writes random text: these tests check behaviour (shapes, counts, stops,
 // determinism, grammar validity), never what the text says.
 
-let inference: TestInference;
+const inference = tinyModelInference();
 const messages = [{ role: "user" as const, content: "강아지가 초콜릿을 먹었어요. What now?" }];
-
-beforeAll(async () => {
-  inference = await startTestInference({ MODEL_PATH: await ensureTinyModel() });
-});
-
-afterAll(async () => {
-  await inference?.close();
-});
 
 describe("POST /v1/chat/completions through the OpenAI SDK", () => {
   it("answers with an assistant message, usage counts and llama-server timings", async () => {

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTinyModel, waitFor } from "@dogi/testing";
-import { startTestInference } from "../testing/start-service.ts";
-import type { TestInference } from "../testing/start-service.ts";
+import { describe, expect, it } from "vitest";
+import { waitFor } from "@dogi/testing";
+import { postChatHi } from "../testing/start-service.ts";
+import { tinyModelInference } from "../testing/suite.ts";
 
-let inference: TestInference;
-
-beforeAll(async () => {
-  inference = await startTestInference({
-    MODEL_PATH: await ensureTinyModel(),
-    INFERENCE_PARALLEL: 2,
-    // One test process is one caller; batching, not the fair split between callers, is tested here.
-    INFERENCE_SLOTS_PER_CALLER: 0,
-  });
-});
-
-afterAll(async () => {
-  await inference?.close();
+const inference = tinyModelInference({
+  INFERENCE_PARALLEL: 2,
+  // One test process is one caller; batching, not the fair split between callers, is tested here.
+  INFERENCE_SLOTS_PER_CALLER: 0,
 });
 
 async function complete(body: Record<string, unknown>, url = inference.url) {
@@ -65,15 +56,9 @@ describe("the ignore_eos extension", () => {
   });
 
   it("is refused with a grammar, which could then never end", async () => {
-    const response = await fetch(`${inference.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        model: "default",
-        messages: [{ role: "user", content: "hi" }],
-        response_format: { type: "json_object" },
-        ignore_eos: true,
-      }),
+    const response = await postChatHi(inference.url, {
+      response_format: { type: "json_object" },
+      ignore_eos: true,
     });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { param: string } };
@@ -159,16 +144,9 @@ describe("batching", () => {
 });
 
 describe("decode passes", () => {
-  let four: TestInference;
-  beforeAll(async () => {
-    four = await startTestInference({
-      MODEL_PATH: await ensureTinyModel(),
-      INFERENCE_PARALLEL: 4,
-      INFERENCE_SLOTS_PER_CALLER: 0,
-    });
-  });
-  afterAll(async () => {
-    await four?.close();
+  const four = tinyModelInference({
+    INFERENCE_PARALLEL: 4,
+    INFERENCE_SLOTS_PER_CALLER: 0,
   });
 
   it("keep concurrent streams on consecutive sequences, one pass over the model per batch", async () => {

@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type OpenAI from "openai";
-import { ensureTinyModel } from "@dogi/testing";
-import { startTestInference } from "../testing/start-service.ts";
-import type { TestInference } from "../testing/start-service.ts";
+import { postChatHi } from "../testing/start-service.ts";
+import { tinyModelInference } from "../testing/suite.ts";
 
 // Two sequences. Without affinity, a second conversation takes the slot that shares the most
 // with its prompt (the first conversation's, through the template's opening tokens) and so
 // erases the first one's history: its next turn would find almost nothing cached.
 
-let inference: TestInference;
-
-beforeAll(async () => {
-  inference = await startTestInference({
-    MODEL_PATH: await ensureTinyModel(),
-    INFERENCE_PARALLEL: 2,
-    INFERENCE_SLOTS_PER_CALLER: 0,
-  });
-});
-
-afterAll(async () => {
-  await inference?.close();
+const inference = tinyModelInference({
+  INFERENCE_PARALLEL: 2,
+  INFERENCE_SLOTS_PER_CALLER: 0,
 });
 
 type Message = OpenAI.Chat.ChatCompletionMessageParam;
@@ -219,15 +209,7 @@ describe("prompt_cache_key", () => {
     [5, "expected a string"],
     ["k".repeat(257), "at most 256 characters"],
   ])("refuses the key %# with 400 naming the field", async (key, message) => {
-    const response = await fetch(`${inference.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        model: "default",
-        messages: [{ role: "user", content: "hi" }],
-        prompt_cache_key: key,
-      }),
-    });
+    const response = await postChatHi(inference.url, { prompt_cache_key: key });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { param: string; message: string } };
     expect(body.error.param).toBe("prompt_cache_key");
@@ -236,19 +218,10 @@ describe("prompt_cache_key", () => {
 });
 
 describe("prompt_cache_key without saved prefixes (INFERENCE_PARKED_PREFIX_MB=0)", () => {
-  let plain: TestInference;
-
-  beforeAll(async () => {
-    plain = await startTestInference({
-      MODEL_PATH: await ensureTinyModel(),
-      INFERENCE_PARALLEL: 2,
-      INFERENCE_SLOTS_PER_CALLER: 0,
-      INFERENCE_PARKED_PREFIX_MB: 0,
-    });
-  });
-
-  afterAll(async () => {
-    await plain?.close();
+  const plain = tinyModelInference({
+    INFERENCE_PARALLEL: 2,
+    INFERENCE_SLOTS_PER_CALLER: 0,
+    INFERENCE_PARKED_PREFIX_MB: 0,
   });
 
   it("evaluates a displaced conversation's prefix again when it returns", async () => {

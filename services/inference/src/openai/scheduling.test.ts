@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTinyModel, waitFor } from "@dogi/testing";
-import { startTestInference } from "../testing/start-service.ts";
-import type { TestInference } from "../testing/start-service.ts";
+import { describe, expect, it } from "vitest";
+import { waitFor } from "@dogi/testing";
+import { tinyModelInference } from "../testing/suite.ts";
 
 // Two sequences and a queue of one: the third concurrent request waits, the fourth is refused.
-let inference: TestInference;
 
-beforeAll(async () => {
-  inference = await startTestInference({
-    MODEL_PATH: await ensureTinyModel(),
-    INFERENCE_PARALLEL: 2,
-    INFERENCE_QUEUE_MAX: 1,
-    // These tests fill both sequences from one caller; the fair split has its own tests.
-    INFERENCE_SLOTS_PER_CALLER: 0,
-  });
-});
-
-afterAll(async () => {
-  await inference?.close();
+const inference = tinyModelInference({
+  INFERENCE_PARALLEL: 2,
+  INFERENCE_QUEUE_MAX: 1,
+  // These tests fill both sequences from one caller; the fair split has its own tests.
+  INFERENCE_SLOTS_PER_CALLER: 0,
 });
 
 const scheduler = () => inference.service.engine.status().scheduler;

@@ -4,6 +4,7 @@ import { AppError } from "@dogi/trpc";
 import type { GenerationHooks, GenerationOutcome } from "../engine/generation.ts";
 import type { LoadedModel } from "../engine/loaded-model.ts";
 import { forwardToUpstream } from "../upstream.ts";
+import type { UpstreamConfig } from "../upstream.ts";
 import { queueTicketOf } from "./queue-ticket.ts";
 import type { OpenAiDeps } from "./deps.ts";
 import { sendOpenAiError } from "./errors.ts";
@@ -74,17 +75,20 @@ export async function serveGeneration(
     labels = { endpoint: request.endpoint, model: request.modelName };
     const route = deps.engine.route(request.modelName);
     const upstreamPath = request.endpoint === "chat" ? "/chat/completions" : "/completions";
-    if (route.kind === "upstream") {
-      if (!deps.upstream) throw new AppError("UPSTREAM_UNAVAILABLE", route.reason);
-      await forwardToUpstream({
-        config: deps.upstream,
+    const { upstreamBody } = request;
+    const forward = (config: UpstreamConfig, reason: string) =>
+      forwardToUpstream({
+        config,
         path: upstreamPath,
-        body: request.upstreamBody,
+        body: upstreamBody,
         res,
         signal: scope.signal,
         logger: req.log,
-        reason: route.reason,
+        reason,
       });
+    if (route.kind === "upstream") {
+      if (!deps.upstream) throw new AppError("UPSTREAM_UNAVAILABLE", route.reason);
+      await forward(deps.upstream, route.reason);
       return;
     }
     const model = route.model;
@@ -116,15 +120,7 @@ export async function serveGeneration(
       const engineFault = !(error instanceof AppError) && !scope.signal.aborted;
       if (engineFault && deps.upstream && !sse?.started) {
         req.log.error({ err: error }, "local engine failed before the first token");
-        await forwardToUpstream({
-          config: deps.upstream,
-          path: upstreamPath,
-          body: request.upstreamBody,
-          res,
-          signal: scope.signal,
-          logger: req.log,
-          reason: "local engine error",
-        });
+        await forward(deps.upstream, "local engine error");
         return;
       }
       if (scope.signal.aborted && !scope.clientGone()) {

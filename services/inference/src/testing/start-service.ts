@@ -1,8 +1,7 @@
 import OpenAI from "openai";
 import { createLogger } from "@dogi/logger";
 import type { Logger } from "@dogi/logger";
-import { testInternalSecret } from "@dogi/testing";
-import { serve } from "@dogi/trpc";
+import { serveForTest, testInternalSecret } from "@dogi/testing";
 import { createInferenceService } from "../service.ts";
 import type { InferenceSettings } from "../service.ts";
 
@@ -47,16 +46,26 @@ export async function startTestInference(
 ): Promise<TestInference> {
   const logger = createLogger({ service: "inference-test", level: "silent" });
   const service = await createInferenceService({ ...defaults, ...settings }, logger);
-  const running = await serve({
+  const running = await serveForTest({
     app: service.app,
-    host: "127.0.0.1",
-    port: 0,
     logger,
     shutdownTimeoutMs: 2_000,
-    handleSignals: false,
     onShutdown: () => service.engine.dispose(),
   });
   await service.engine.start();
   const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: "test", maxRetries: 0 });
   return { url: running.url, client, service, logger, close: running.close };
+}
+
+/** POSTs raw JSON to `url`'s /v1/chat/completions: model "default" saying "hi", with `extra` on top. */
+export function postChatHi(url: string, extra: Record<string, unknown>): Promise<Response> {
+  return fetch(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      model: "default",
+      messages: [{ role: "user", content: "hi" }],
+      ...extra,
+    }),
+  });
 }

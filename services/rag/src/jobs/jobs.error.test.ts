@@ -1,44 +1,26 @@
 import { randomBytes } from "node:crypto";
 import { readdir } from "node:fs/promises";
-import { requireServer, startChroma, testCredential } from "@dogi/testing";
-import type { ChromaServer } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
-import { TRPCClientError } from "@trpc/client";
+import { requireServer } from "@dogi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RagRouter } from "../router.ts";
-import { ingestCorpusDocs } from "../testing/kb-fixture.ts";
 import { minimalPdf } from "../testing/minimal-pdf.ts";
 import type { RagTestService } from "../testing/start-rag.ts";
-import { startRagService } from "../testing/start-rag.ts";
+import { errorCode, ragClientAs, startRagOverChroma } from "../testing/over-chroma.ts";
+import type { RagOverChroma } from "../testing/over-chroma.ts";
 
 const gate = requireServer("chroma");
 
-function errorCode(error: unknown): string | undefined {
-  if (!(error instanceof TRPCClientError)) return undefined;
-  const data = error.data as { appCode?: string; code?: string } | undefined;
-  return data?.appCode ?? data?.code;
-}
-
 describe.skipIf(gate.skip)(gate.title("rag ingest jobs: files and requests refused"), () => {
-  let chroma: ChromaServer;
+  let started: RagOverChroma | undefined;
   let rag: RagTestService;
-  let gateway: ReturnType<typeof createServiceClient<RagRouter>>;
+  let gateway: ReturnType<typeof ragClientAs>;
 
   beforeAll(async () => {
-    chroma = await startChroma();
-    rag = await startRagService({ chromaUrl: chroma.url });
-    await ingestCorpusDocs(rag.kb, ["bloat-gdv.en", "hairballs.ko"]);
-    gateway = createServiceClient<RagRouter>({
-      url: rag.url,
-      timeoutMs: 10_000,
-      credential: testCredential("rag", "gateway"),
-    });
+    started = await startRagOverChroma(["bloat-gdv.en", "hairballs.ko"]);
+    rag = started.rag;
+    gateway = ragClientAs(rag, "gateway");
   });
 
-  afterAll(async () => {
-    await rag.stop();
-    await chroma.stop();
-  });
+  afterAll(async () => started?.stop());
 
   /** What a refused file must leave as it was: every chunk id in Chroma, and the kept originals. */
   async function snapshot() {

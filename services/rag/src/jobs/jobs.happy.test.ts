@@ -1,12 +1,9 @@
-import { requireServer, startChroma, testCredential } from "@dogi/testing";
-import type { ChromaServer } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
+import { requireServer } from "@dogi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RagRouter } from "../router.ts";
-import { ingestCorpusDocs } from "../testing/kb-fixture.ts";
 import { minimalPdf } from "../testing/minimal-pdf.ts";
 import type { RagTestService } from "../testing/start-rag.ts";
-import { startRagService } from "../testing/start-rag.ts";
+import { ragClientAs, startRagOverChroma } from "../testing/over-chroma.ts";
+import type { RagOverChroma } from "../testing/over-chroma.ts";
 
 const gate = requireServer("chroma");
 
@@ -23,26 +20,18 @@ function bigText(megabytes: number): Buffer {
 }
 
 describe.skipIf(gate.skip)(gate.title("rag ingest jobs and re-ingest over HTTP"), () => {
-  let chroma: ChromaServer;
+  let started: RagOverChroma | undefined;
   let rag: RagTestService;
   /** The gateway, as the admin area's knowledge base screen calls rag. */
-  let gateway: ReturnType<typeof createServiceClient<RagRouter>>;
+  let gateway: ReturnType<typeof ragClientAs>;
 
   beforeAll(async () => {
-    chroma = await startChroma();
-    rag = await startRagService({ chromaUrl: chroma.url });
-    await ingestCorpusDocs(rag.kb, ["bloat-gdv.en", "hairballs.ko"]);
-    gateway = createServiceClient<RagRouter>({
-      url: rag.url,
-      timeoutMs: 30_000,
-      credential: testCredential("rag", "gateway"),
-    });
+    started = await startRagOverChroma(["bloat-gdv.en", "hairballs.ko"]);
+    rag = started.rag;
+    gateway = ragClientAs(rag, "gateway", 30_000);
   });
 
-  afterAll(async () => {
-    await rag.stop();
-    await chroma.stop();
-  });
+  afterAll(async () => started?.stop());
 
   it("answers an upload as queued, ingests it in the background and keeps the original", async () => {
     const pdf = minimalPdf([["Pumpkin seeds are not a dewormer."]], "Pumpkin myths");

@@ -33,40 +33,46 @@ function harness(intervalMs: number) {
     },
     onError: (error) => errors.push(error),
   });
-  return { sync, state, errors };
+  /** Moves the clock to `clock`, pokes and waits for what the poke set off. */
+  const lookAt = async (clock: number) => {
+    state.clock = clock;
+    sync.poke();
+    await sync.settled();
+  };
+  /** After the first load, sets off a rebuild for a new version that stays open until released. */
+  const startHeldRebuild = async () => {
+    await sync.rebuildNow();
+    const rebuild = held();
+    state.hold = rebuild.promise;
+    state.version = "v2";
+    sync.poke();
+    await turn();
+    return rebuild;
+  };
+  return { sync, state, errors, lookAt, startHeldRebuild };
 }
 
 describe("IndexSync", () => {
   it("reads the version at most once per interval, and rebuilds only when it changed", async () => {
-    const { sync, state } = harness(2_000);
+    const { sync, state, lookAt } = harness(2_000);
     await sync.rebuildNow();
     expect(state).toMatchObject({ reads: 1, rebuilds: 1 });
 
     // The load at start-up counts as a look.
-    state.clock = 1_999;
-    sync.poke();
-    await sync.settled();
+    await lookAt(1_999);
     expect(state.reads).toBe(1);
 
-    state.clock = 2_000;
-    sync.poke();
-    await sync.settled();
+    await lookAt(2_000);
     expect(state).toMatchObject({ reads: 2, rebuilds: 1 });
 
     state.version = "v2";
-    state.clock = 3_999;
-    sync.poke();
-    await sync.settled();
+    await lookAt(3_999);
     expect(state.reads).toBe(2);
 
-    state.clock = 4_000;
-    sync.poke();
-    await sync.settled();
+    await lookAt(4_000);
     expect(state).toMatchObject({ reads: 3, rebuilds: 2 });
 
-    state.clock = 6_000;
-    sync.poke();
-    await sync.settled();
+    await lookAt(6_000);
     expect(state).toMatchObject({ reads: 4, rebuilds: 2 });
   });
 
@@ -81,21 +87,14 @@ describe("IndexSync", () => {
   });
 
   it("with an interval of Infinity never looks, even before the first load", async () => {
-    const { sync, state } = harness(Number.POSITIVE_INFINITY);
-    state.clock = 1e12;
-    sync.poke();
-    await sync.settled();
+    const { state, lookAt } = harness(Number.POSITIVE_INFINITY);
+    await lookAt(1e12);
     expect(state).toMatchObject({ reads: 0, rebuilds: 0 });
   });
 
   it("never waits for a rebuild, runs one at a time, and redoes it when a write came meanwhile", async () => {
-    const { sync, state } = harness(0);
-    await sync.rebuildNow();
-    const rebuild = held();
-    state.hold = rebuild.promise;
-    state.version = "v2";
-    sync.poke();
-    await turn();
+    const { sync, state, startHeldRebuild } = harness(0);
+    const rebuild = await startHeldRebuild();
     expect(sync.busy).toBe(true);
     expect(state.rebuilds).toBe(2);
 
@@ -116,36 +115,25 @@ describe("IndexSync", () => {
   });
 
   it("reports a failed check, keeps the old version and tries again after the interval", async () => {
-    const { sync, state, errors } = harness(1_000);
+    const { sync, state, errors, lookAt } = harness(1_000);
     await sync.rebuildNow();
     state.version = "v2";
     state.hold = Promise.reject(new Error("Chroma is down"));
     state.hold.catch(() => undefined);
-    state.clock = 1_000;
-    sync.poke();
-    await sync.settled();
+    await lookAt(1_000);
     expect(errors).toEqual([new Error("Chroma is down")]);
 
     state.hold = undefined;
-    state.clock = 1_500;
-    sync.poke();
-    await sync.settled();
+    await lookAt(1_500);
     expect(state.rebuilds).toBe(2);
-    state.clock = 2_000;
-    sync.poke();
-    await sync.settled();
+    await lookAt(2_000);
     expect(state.rebuilds).toBe(3);
     expect(errors).toHaveLength(1);
   });
 
   it("a forced rebuild waits for the background one instead of running beside it", async () => {
-    const { sync, state } = harness(0);
-    await sync.rebuildNow();
-    const rebuild = held();
-    state.hold = rebuild.promise;
-    state.version = "v2";
-    sync.poke();
-    await turn();
+    const { sync, state, startHeldRebuild } = harness(0);
+    const rebuild = await startHeldRebuild();
     let forcedDone = false;
     const forced = sync.rebuildNow().then(() => (forcedDone = true));
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -52,6 +52,23 @@ describe.skipIf(gate.skip)(gate.title("a backup's pause and the kept originals")
     await rm(dir, { recursive: true, force: true });
   });
 
+  /**
+   * Asks to pause writes while `write` is held on its original: the pause must wait until the
+   * original is released and the write ends. Returns the pause, for the test to resume.
+   */
+  async function pauseWaitsFor(write: Promise<unknown>): Promise<string> {
+    let paused = false;
+    const pause = kb.writes.pauseWrites(10_000).then((p) => {
+      paused = true;
+      return p;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(paused).toBe(false);
+    originals.release();
+    await write;
+    return (await pause).pauseId;
+  }
+
   it("waits for an ingest's original, so a backup never holds chunks without it", async () => {
     originals.hold();
     const ingest = ingestAndKeep(
@@ -63,16 +80,7 @@ describe.skipIf(gate.skip)(gate.title("a backup's pause and the kept originals")
     );
     // The chunks are written; the original is still being kept when the backup asks to pause.
     await expect.poll(async () => (await kb.stats()).chunks).toBeGreaterThan(0);
-    let paused = false;
-    const pause = kb.writes.pauseWrites(10_000).then((p) => {
-      paused = true;
-      return p;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(paused).toBe(false);
-    originals.release();
-    await ingest;
-    const { pauseId } = await pause;
+    const pauseId = await pauseWaitsFor(ingest);
     expect(await originals.read("held")).toBeDefined();
     kb.writes.resumeWrites(pauseId);
   });
@@ -81,16 +89,7 @@ describe.skipIf(gate.skip)(gate.title("a backup's pause and the kept originals")
     originals.hold();
     const removal = deleteDocument({ kb, originals }, "held");
     await expect.poll(async () => (await kb.stats()).chunks).toBe(0);
-    let paused = false;
-    const pause = kb.writes.pauseWrites(10_000).then((p) => {
-      paused = true;
-      return p;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(paused).toBe(false);
-    originals.release();
-    await removal;
-    const { pauseId } = await pause;
+    const pauseId = await pauseWaitsFor(removal);
     expect(await originals.read("held")).toBeUndefined();
     kb.writes.resumeWrites(pauseId);
   });

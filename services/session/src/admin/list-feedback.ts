@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { TFeedbackItem, TFeedbackRating, TPage } from "@dogi/contracts";
-import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { decodeCursor, encodeCursor } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import type { StoredTurn } from "../store/interface.ts";
 

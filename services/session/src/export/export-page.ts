@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { TExportFormat, TExportSessionPageInput, TSessionExportPage } from "@dogi/contracts";
-import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { decodeCursor, encodeCursor } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import { requireSession } from "../sessions/require-session.ts";
 import { publicTurn } from "../turns/public-turn.ts";

@@ -1,15 +1,10 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import type { TSessionId } from "@dogi/contracts";
-import { encodeCursor } from "../cursor.ts";
+import { encodeCursor } from "@dogi/trpc";
 import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { storeKinds } from "../testing/stores.ts";
-
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.stop();
-});
+import { describeEachStore } from "../testing/each-store.ts";
 
 const owner = newUserId();
 const intruder = newUserId();
@@ -94,70 +89,68 @@ const intrusions: Array<[string, (api: SessionCaller, sessionId: TSessionId) => 
     ],
   ];
 
-for (const kind of kinds) {
-  describe.skipIf(kind.skip)(kind.title("user scoping"), () => {
-    let store: SessionStore;
-    let dispose: () => Promise<void>;
-    let api: SessionCaller;
-    let sessionId: TSessionId;
+describeEachStore("user scoping", (kind) => {
+  let store: SessionStore;
+  let dispose: () => Promise<void>;
+  let api: SessionCaller;
+  let sessionId: TSessionId;
 
-    // The owner's session in every state a procedure could touch: a finished turn and a pending one.
-    beforeEach(async () => {
-      ({ store, dispose } = await kind.open());
-      api = sessionCaller(store);
-      ({ sessionId } = await api.createSession({ userId: owner, title: "secret title" }));
-      await api.appendTurn({
-        userId: owner,
-        sessionId,
-        question: "secret question",
-        clientMessageId: "owner-msg",
-      });
-      await api.completeTurn({
-        userId: owner,
-        sessionId,
-        messageIndex: 0,
-        answer: "secret answer",
-      });
-      await api.appendTurn({ userId: owner, sessionId, question: "pending question" });
+  // The owner's session in every state a procedure could touch: a finished turn and a pending one.
+  beforeEach(async () => {
+    ({ store, dispose } = await kind.open());
+    api = sessionCaller(store);
+    ({ sessionId } = await api.createSession({ userId: owner, title: "secret title" }));
+    await api.appendTurn({
+      userId: owner,
+      sessionId,
+      question: "secret question",
+      clientMessageId: "owner-msg",
     });
-    afterEach(async () => dispose());
-
-    const snapshot = async () => ({
-      session: await api.getSession({ userId: owner, sessionId }),
-      turns: await api.listTurns({ userId: owner, sessionId }),
+    await api.completeTurn({
+      userId: owner,
+      sessionId,
+      messageIndex: 0,
+      answer: "secret answer",
     });
+    await api.appendTurn({ userId: owner, sessionId, question: "pending question" });
+  });
+  afterEach(async () => dispose());
 
-    for (const [name, intrude] of intrusions) {
-      it(`${name} on another user's session gives NOT_FOUND, reveals nothing and changes nothing`, async () => {
-        const before = await snapshot();
-        const failure = await failureOf(intrude(api, sessionId));
-        expect(failure.appCode).toBe("NOT_FOUND");
-        expect(failure.message).not.toMatch(/secret|pending question/);
-        expect(await snapshot()).toEqual(before);
-      });
-    }
+  const snapshot = async () => ({
+    session: await api.getSession({ userId: owner, sessionId }),
+    turns: await api.listTurns({ userId: owner, sessionId }),
+  });
 
-    it("listSessions and deleteAllForUser of another user neither show nor touch the session", async () => {
+  for (const [name, intrude] of intrusions) {
+    it(`${name} on another user's session gives NOT_FOUND, reveals nothing and changes nothing`, async () => {
       const before = await snapshot();
-      expect((await api.listSessions({ userId: intruder })).items).toEqual([]);
-      expect((await api.listSessions({ userId: intruder, search: "secret" })).items).toEqual([]);
-      expect(await api.deleteAllForUser({ userId: intruder })).toEqual({ deletedSessions: 0 });
+      const failure = await failureOf(intrude(api, sessionId));
+      expect(failure.appCode).toBe("NOT_FOUND");
+      expect(failure.message).not.toMatch(/secret|pending question/);
       expect(await snapshot()).toEqual(before);
     });
+  }
 
-    it("the intruder's own session with the same client message id stays separate", async () => {
-      const mine = await api.createSession({ userId: intruder });
-      const appended = await api.appendTurn({
-        userId: intruder,
-        sessionId: mine.sessionId,
-        question: "my own",
-        clientMessageId: "owner-msg",
-      });
-      expect(appended).toMatchObject({
-        created: true,
-        turn: { question: "my own", messageIndex: 0 },
-      });
-      expect(await store.findTurn(intruder, sessionId, 0)).toBeNull();
-    });
+  it("listSessions and deleteAllForUser of another user neither show nor touch the session", async () => {
+    const before = await snapshot();
+    expect((await api.listSessions({ userId: intruder })).items).toEqual([]);
+    expect((await api.listSessions({ userId: intruder, search: "secret" })).items).toEqual([]);
+    expect(await api.deleteAllForUser({ userId: intruder })).toEqual({ deletedSessions: 0 });
+    expect(await snapshot()).toEqual(before);
   });
-}
+
+  it("the intruder's own session with the same client message id stays separate", async () => {
+    const mine = await api.createSession({ userId: intruder });
+    const appended = await api.appendTurn({
+      userId: intruder,
+      sessionId: mine.sessionId,
+      question: "my own",
+      clientMessageId: "owner-msg",
+    });
+    expect(appended).toMatchObject({
+      created: true,
+      turn: { question: "my own", messageIndex: 0 },
+    });
+    expect(await store.findTurn(intruder, sessionId, 0)).toBeNull();
+  });
+});

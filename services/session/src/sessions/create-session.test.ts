@@ -1,14 +1,9 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import type { SessionStore } from "../store/interface.ts";
 import { createMongoStore } from "../store/mongodb.ts";
 import { createSqliteStore } from "../store/sqlite.ts";
 import { failureOf, newUserId, roomyLimits, sessionCaller } from "../testing/caller.ts";
-import { storeKinds } from "../testing/stores.ts";
-
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.stop();
-});
+import { describeEachStore } from "../testing/each-store.ts";
 
 const capped = (maxSessionsPerUser: number) => ({ ...roomyLimits, maxSessionsPerUser });
 const failedWith = (outcomes: PromiseSettledResult<unknown>[]) =>
@@ -16,86 +11,81 @@ const failedWith = (outcomes: PromiseSettledResult<unknown>[]) =>
     o.status === "rejected" ? [(o.reason as { appCode?: string }).appCode] : [],
   );
 
-for (const kind of kinds) {
-  describe.skipIf(kind.skip)(
-    kind.title("createSession under SESSION_MAX_SESSIONS_PER_USER"),
-    () => {
-      let store: SessionStore;
-      let dispose: () => Promise<void>;
-      let location: { url: string; dbName?: string };
+describeEachStore("createSession under SESSION_MAX_SESSIONS_PER_USER", (kind) => {
+  let store: SessionStore;
+  let dispose: () => Promise<void>;
+  let location: { url: string; dbName?: string };
 
-      beforeEach(async () => {
-        ({ store, dispose, location } = await kind.open());
-      });
-      afterEach(async () => dispose());
+  beforeEach(async () => {
+    ({ store, dispose, location } = await kind.open());
+  });
+  afterEach(async () => dispose());
 
-      it("refuses one session past the cap with LIMIT_REACHED, and counts each user alone", async () => {
-        const api = sessionCaller(store, undefined, capped(3));
-        const userId = newUserId();
-        for (let i = 0; i < 3; i += 1) await api.createSession({ userId, title: `chat ${i}` });
-        const refused = await failureOf(api.createSession({ userId, title: "one more" }));
-        expect(refused).toMatchObject({ trpcCode: "CONFLICT", appCode: "LIMIT_REACHED" });
-        expect(refused.message).toContain("3 chats");
-        expect(refused.message).toContain("delete some");
-        expect((await api.listSessions({ userId })).items.map((s) => s.title).sort()).toEqual([
-          "chat 0",
-          "chat 1",
-          "chat 2",
-        ]);
-        // Another user has room of their own.
-        await expect(api.createSession({ userId: newUserId() })).resolves.toBeDefined();
-      });
+  it("refuses one session past the cap with LIMIT_REACHED, and counts each user alone", async () => {
+    const api = sessionCaller(store, undefined, capped(3));
+    const userId = newUserId();
+    for (let i = 0; i < 3; i += 1) await api.createSession({ userId, title: `chat ${i}` });
+    const refused = await failureOf(api.createSession({ userId, title: "one more" }));
+    expect(refused).toMatchObject({ trpcCode: "CONFLICT", appCode: "LIMIT_REACHED" });
+    expect(refused.message).toContain("3 chats");
+    expect(refused.message).toContain("delete some");
+    expect((await api.listSessions({ userId })).items.map((s) => s.title).sort()).toEqual([
+      "chat 0",
+      "chat 1",
+      "chat 2",
+    ]);
+    // Another user has room of their own.
+    await expect(api.createSession({ userId: newUserId() })).resolves.toBeDefined();
+  });
 
-      it("makes room again when a session is deleted", async () => {
-        const api = sessionCaller(store, undefined, capped(2));
-        const userId = newUserId();
-        const first = await api.createSession({ userId });
-        await api.createSession({ userId });
-        expect((await failureOf(api.createSession({ userId }))).appCode).toBe("LIMIT_REACHED");
-        await api.deleteSession({ userId, sessionId: first.sessionId });
-        await expect(api.createSession({ userId })).resolves.toBeDefined();
-      });
+  it("makes room again when a session is deleted", async () => {
+    const api = sessionCaller(store, undefined, capped(2));
+    const userId = newUserId();
+    const first = await api.createSession({ userId });
+    await api.createSession({ userId });
+    expect((await failureOf(api.createSession({ userId }))).appCode).toBe("LIMIT_REACHED");
+    await api.deleteSession({ userId, sessionId: first.sessionId });
+    await expect(api.createSession({ userId })).resolves.toBeDefined();
+  });
 
-      it("fills the cap exactly when one replica's creates race", async () => {
-        const api = sessionCaller(store, () => new Date(), capped(5));
-        const userId = newUserId();
-        await api.createSession({ userId });
-        const outcomes = await Promise.allSettled(
-          Array.from({ length: 12 }, () => api.createSession({ userId })),
-        );
-        expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(4);
-        expect(new Set(failedWith(outcomes))).toEqual(new Set(["LIMIT_REACHED"]));
-        expect((await api.listSessions({ userId, limit: 100 })).items).toHaveLength(5);
-      });
+  it("fills the cap exactly when one replica's creates race", async () => {
+    const api = sessionCaller(store, () => new Date(), capped(5));
+    const userId = newUserId();
+    await api.createSession({ userId });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, () => api.createSession({ userId })),
+    );
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(4);
+    expect(new Set(failedWith(outcomes))).toEqual(new Set(["LIMIT_REACHED"]));
+    expect((await api.listSessions({ userId, limit: 100 })).items).toHaveLength(5);
+  });
 
-      it("never leaves a user past the cap when two replicas' creates race", async () => {
-        // A second store over the same database: another session service process.
-        const other =
-          kind.name === "sqlite"
-            ? createSqliteStore({ url: location.url, busyTimeoutMs: 2_000 })
-            : createMongoStore({ ...location, timeoutMs: 2_000 });
-        try {
-          const [mine, theirs] = [store, other].map((s) =>
-            sessionCaller(s, () => new Date(), capped(5)),
-          );
-          if (!mine || !theirs) throw new Error("two callers expected");
-          const userId = newUserId();
-          const outcomes = await Promise.allSettled(
-            Array.from({ length: 16 }, (_, i) =>
-              (i % 2 === 0 ? mine : theirs).createSession({ userId }),
-            ),
-          );
-          const created = outcomes.filter((o) => o.status === "fulfilled").length;
-          const kept = (await mine.listSessions({ userId, limit: 100 })).items.length;
-          // Every session reported created is kept, and none past the cap.
-          expect(kept).toBe(created);
-          expect(created).toBeGreaterThan(0);
-          expect(created).toBeLessThanOrEqual(5);
-          expect(new Set(failedWith(outcomes))).toEqual(new Set(["LIMIT_REACHED"]));
-        } finally {
-          await other.close();
-        }
-      });
-    },
-  );
-}
+  it("never leaves a user past the cap when two replicas' creates race", async () => {
+    // A second store over the same database: another session service process.
+    const other =
+      kind.name === "sqlite"
+        ? createSqliteStore({ url: location.url, busyTimeoutMs: 2_000 })
+        : createMongoStore({ ...location, timeoutMs: 2_000 });
+    try {
+      const [mine, theirs] = [store, other].map((s) =>
+        sessionCaller(s, () => new Date(), capped(5)),
+      );
+      if (!mine || !theirs) throw new Error("two callers expected");
+      const userId = newUserId();
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 16 }, (_, i) =>
+          (i % 2 === 0 ? mine : theirs).createSession({ userId }),
+        ),
+      );
+      const created = outcomes.filter((o) => o.status === "fulfilled").length;
+      const kept = (await mine.listSessions({ userId, limit: 100 })).items.length;
+      // Every session reported created is kept, and none past the cap.
+      expect(kept).toBe(created);
+      expect(created).toBeGreaterThan(0);
+      expect(created).toBeLessThanOrEqual(5);
+      expect(new Set(failedWith(outcomes))).toEqual(new Set(["LIMIT_REACHED"]));
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { TChatSession, TListSessionsInput, TPage } from "@dogi/contracts";
-import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { decodeCursor, encodeCursor } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 
 const ZSessionCursor = z.tuple([z.iso.datetime(), z.string().min(1)]);

@@ -1,171 +1,164 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import type { TPetId } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newSessionId, newUserId, sessionCaller } from "../testing/caller.ts";
-import { storeKinds } from "../testing/stores.ts";
+import { describeEachStore } from "../testing/each-store.ts";
 
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.stop();
-});
+describeEachStore("sessions", (kind) => {
+  let store: SessionStore;
+  let dispose: () => Promise<void>;
+  let api: SessionCaller;
+  const userId = newUserId();
 
-for (const kind of kinds) {
-  describe.skipIf(kind.skip)(kind.title("sessions"), () => {
-    let store: SessionStore;
-    let dispose: () => Promise<void>;
-    let api: SessionCaller;
-    const userId = newUserId();
-
-    beforeEach(async () => {
-      ({ store, dispose } = await kind.open());
-      api = sessionCaller(store);
-    });
-    afterEach(async () => dispose());
-
-    it("creates a session titled New chat and reads it back", async () => {
-      const petId = randomUUID() as TPetId;
-      const created = await api.createSession({ userId, petId });
-      expect(created).toMatchObject({ userId, petId, title: "New chat", titleSource: "default" });
-      expect(created.turnCount).toBe(0);
-      expect(await api.getSession({ userId, sessionId: created.sessionId })).toEqual(created);
-    });
-
-    it("lists sessions most recently updated first, page by page with opaque cursors", async () => {
-      const ids: string[] = [];
-      for (let i = 0; i < 5; i += 1) {
-        ids.push((await api.createSession({ userId, title: `chat ${i}` })).sessionId);
-      }
-      // A new turn makes the oldest session the most recently updated one.
-      await api.appendTurn({ userId, sessionId: ids[0] as never, question: "밥을 안 먹어요" });
-      const seen: string[] = [];
-      let cursor: string | undefined;
-      let pages = 0;
-      do {
-        const page = await api.listSessions({ userId, limit: 2, cursor });
-        seen.push(...page.items.map((s) => s.sessionId));
-        expect(page.nextCursor ?? "").not.toMatch(/chat|20\d\d/);
-        cursor = page.nextCursor ?? undefined;
-        pages += 1;
-      } while (cursor !== undefined);
-      expect(pages).toBe(3);
-      expect(seen).toEqual([ids[0], ids[4], ids[3], ids[2], ids[1]]);
-    });
-
-    it("keeps later pages stable when a session is created between pages", async () => {
-      const ids: string[] = [];
-      for (let i = 0; i < 4; i += 1) ids.push((await api.createSession({ userId })).sessionId);
-      const first = await api.listSessions({ userId, limit: 2 });
-      await api.createSession({ userId });
-      const second = await api.listSessions({
-        userId,
-        limit: 2,
-        cursor: first.nextCursor ?? undefined,
-      });
-      expect([...first.items, ...second.items].map((s) => s.sessionId)).toEqual([...ids].reverse());
-    });
-
-    it("finds sessions by a case-insensitive part of the title, Korean included", async () => {
-      await api.createSession({ userId, title: "Vomiting after dinner" });
-      await api.createSession({ userId, title: "콩이 예방접종 일정" });
-      await api.createSession({ userId, title: "Walk schedule (a+b)" });
-      const titles = async (search: string) =>
-        (await api.listSessions({ userId, search })).items.map((s) => s.title);
-      expect(await titles("VOMIT")).toEqual(["Vomiting after dinner"]);
-      expect(await titles("예방접종")).toEqual(["콩이 예방접종 일정"]);
-      // Regex characters are matched literally.
-      expect(await titles("(a+b)")).toEqual(["Walk schedule (a+b)"]);
-      expect(await titles("nothing like this")).toEqual([]);
-    });
-
-    it("rejects a cursor that was not issued by the service", async () => {
-      const failure = await failureOf(api.listSessions({ userId, cursor: "bm90LWEtY3Vyc29y" }));
-      expect(failure.appCode).toBe("BAD_REQUEST");
-      expect(failure.message).toMatch(/cursor/);
-    });
-
-    it("names a session after its first question, then lets a model title replace it", async () => {
-      const { sessionId } = await api.createSession({ userId });
-      const question = `우리 강아지가   초콜릿을 먹었어요. ${"얼마나 위험한가요? ".repeat(10)}`;
-      await api.appendTurn({ userId, sessionId, question });
-      const named = await api.getSession({ userId, sessionId });
-      expect(named.titleSource).toBe("auto");
-      expect(named.title.startsWith("우리 강아지가 초콜릿을 먹었어요.")).toBe(true);
-      expect(named.title.endsWith("…")).toBe(true);
-      expect(Array.from(named.title).length).toBeLessThanOrEqual(61);
-
-      await api.appendTurn({ userId, sessionId, question: "second question" });
-      expect((await api.getSession({ userId, sessionId })).title).toBe(named.title);
-
-      const suggested = await api.suggestTitle({ userId, sessionId, title: "초콜릿 섭취" });
-      expect(suggested).toMatchObject({ title: "초콜릿 섭취", titleSource: "model" });
-    });
-
-    it("keeps the user's title: neither the first question nor a model title replaces it", async () => {
-      const { sessionId } = await api.createSession({ userId });
-      await api.renameSession({ userId, sessionId, title: "  Nabi's diet  " });
-      await api.appendTurn({ userId, sessionId, question: "What should a cat eat?" });
-      const after = await api.suggestTitle({ userId, sessionId, title: "Cat nutrition" });
-      expect(after).toMatchObject({ title: "Nabi's diet", titleSource: "user" });
-    });
-
-    it("refuses titles over 200 characters and empty ones, storing nothing", async () => {
-      const { sessionId } = await api.createSession({ userId, title: "x".repeat(200) });
-      for (const title of ["y".repeat(201), "   "]) {
-        const renamed = await failureOf(api.renameSession({ userId, sessionId, title }));
-        expect(renamed.appCode).toBe("VALIDATION_FAILED");
-        const created = await failureOf(api.createSession({ userId, title }));
-        expect(created.appCode).toBe("VALIDATION_FAILED");
-      }
-      expect(
-        (await failureOf(api.createSession({ userId, title: "y".repeat(201) }))).message,
-      ).toMatch(/at most 200 characters/);
-      expect((await api.getSession({ userId, sessionId })).title).toBe("x".repeat(200));
-      expect((await api.listSessions({ userId })).items).toHaveLength(1);
-    });
-
-    it("deletes a session with its turns and leaves the user's other sessions alone", async () => {
-      const doomed = await api.createSession({ userId });
-      const kept = await api.createSession({ userId });
-      await api.appendTurn({ userId, sessionId: doomed.sessionId, question: "q" });
-      await api.appendTurn({ userId, sessionId: kept.sessionId, question: "q" });
-      expect(await api.deleteSession({ userId, sessionId: doomed.sessionId })).toEqual({
-        deleted: true,
-      });
-      expect(
-        (await failureOf(api.getSession({ userId, sessionId: doomed.sessionId }))).appCode,
-      ).toBe("NOT_FOUND");
-      expect(await store.findTurn(userId, doomed.sessionId, 0)).toBeNull();
-      expect(
-        (await failureOf(api.deleteSession({ userId, sessionId: doomed.sessionId }))).appCode,
-      ).toBe("NOT_FOUND");
-      expect((await api.listTurns({ userId, sessionId: kept.sessionId })).items).toHaveLength(1);
-    });
-
-    it("deleteAllForUser removes every session and turn of that user only", async () => {
-      const other = newUserId();
-      for (let i = 0; i < 3; i += 1) {
-        const { sessionId } = await api.createSession({ userId });
-        await api.appendTurn({ userId, sessionId, question: `q${i}` });
-      }
-      const theirs = await api.createSession({ userId: other });
-      await api.appendTurn({ userId: other, sessionId: theirs.sessionId, question: "mine" });
-      expect(await api.deleteAllForUser({ userId })).toEqual({ deletedSessions: 3 });
-      expect((await api.listSessions({ userId })).items).toEqual([]);
-      expect((await api.listSessions({ userId: other })).items).toHaveLength(1);
-      expect(
-        (await api.listTurns({ userId: other, sessionId: theirs.sessionId })).items,
-      ).toHaveLength(1);
-      expect(await api.deleteAllForUser({ userId })).toEqual({ deletedSessions: 0 });
-    });
-
-    it("answers NOT_FOUND for a session that does not exist", async () => {
-      const sessionId = newSessionId();
-      expect((await failureOf(api.getSession({ userId, sessionId }))).appCode).toBe("NOT_FOUND");
-      expect(
-        (await failureOf(api.appendTurn({ userId, sessionId, question: "hello" }))).appCode,
-      ).toBe("NOT_FOUND");
-    });
+  beforeEach(async () => {
+    ({ store, dispose } = await kind.open());
+    api = sessionCaller(store);
   });
-}
+  afterEach(async () => dispose());
+
+  it("creates a session titled New chat and reads it back", async () => {
+    const petId = randomUUID() as TPetId;
+    const created = await api.createSession({ userId, petId });
+    expect(created).toMatchObject({ userId, petId, title: "New chat", titleSource: "default" });
+    expect(created.turnCount).toBe(0);
+    expect(await api.getSession({ userId, sessionId: created.sessionId })).toEqual(created);
+  });
+
+  it("lists sessions most recently updated first, page by page with opaque cursors", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      ids.push((await api.createSession({ userId, title: `chat ${i}` })).sessionId);
+    }
+    // A new turn makes the oldest session the most recently updated one.
+    await api.appendTurn({ userId, sessionId: ids[0] as never, question: "밥을 안 먹어요" });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await api.listSessions({ userId, limit: 2, cursor });
+      seen.push(...page.items.map((s) => s.sessionId));
+      expect(page.nextCursor ?? "").not.toMatch(/chat|20\d\d/);
+      cursor = page.nextCursor ?? undefined;
+      pages += 1;
+    } while (cursor !== undefined);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([ids[0], ids[4], ids[3], ids[2], ids[1]]);
+  });
+
+  it("keeps later pages stable when a session is created between pages", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i += 1) ids.push((await api.createSession({ userId })).sessionId);
+    const first = await api.listSessions({ userId, limit: 2 });
+    await api.createSession({ userId });
+    const second = await api.listSessions({
+      userId,
+      limit: 2,
+      cursor: first.nextCursor ?? undefined,
+    });
+    expect([...first.items, ...second.items].map((s) => s.sessionId)).toEqual([...ids].reverse());
+  });
+
+  it("finds sessions by a case-insensitive part of the title, Korean included", async () => {
+    await api.createSession({ userId, title: "Vomiting after dinner" });
+    await api.createSession({ userId, title: "콩이 예방접종 일정" });
+    await api.createSession({ userId, title: "Walk schedule (a+b)" });
+    const titles = async (search: string) =>
+      (await api.listSessions({ userId, search })).items.map((s) => s.title);
+    expect(await titles("VOMIT")).toEqual(["Vomiting after dinner"]);
+    expect(await titles("예방접종")).toEqual(["콩이 예방접종 일정"]);
+    // Regex characters are matched literally.
+    expect(await titles("(a+b)")).toEqual(["Walk schedule (a+b)"]);
+    expect(await titles("nothing like this")).toEqual([]);
+  });
+
+  it("rejects a cursor that was not issued by the service", async () => {
+    const failure = await failureOf(api.listSessions({ userId, cursor: "bm90LWEtY3Vyc29y" }));
+    expect(failure.appCode).toBe("BAD_REQUEST");
+    expect(failure.message).toMatch(/cursor/);
+  });
+
+  it("names a session after its first question, then lets a model title replace it", async () => {
+    const { sessionId } = await api.createSession({ userId });
+    const question = `우리 강아지가   초콜릿을 먹었어요. ${"얼마나 위험한가요? ".repeat(10)}`;
+    await api.appendTurn({ userId, sessionId, question });
+    const named = await api.getSession({ userId, sessionId });
+    expect(named.titleSource).toBe("auto");
+    expect(named.title.startsWith("우리 강아지가 초콜릿을 먹었어요.")).toBe(true);
+    expect(named.title.endsWith("…")).toBe(true);
+    expect(Array.from(named.title).length).toBeLessThanOrEqual(61);
+
+    await api.appendTurn({ userId, sessionId, question: "second question" });
+    expect((await api.getSession({ userId, sessionId })).title).toBe(named.title);
+
+    const suggested = await api.suggestTitle({ userId, sessionId, title: "초콜릿 섭취" });
+    expect(suggested).toMatchObject({ title: "초콜릿 섭취", titleSource: "model" });
+  });
+
+  it("keeps the user's title: neither the first question nor a model title replaces it", async () => {
+    const { sessionId } = await api.createSession({ userId });
+    await api.renameSession({ userId, sessionId, title: "  Nabi's diet  " });
+    await api.appendTurn({ userId, sessionId, question: "What should a cat eat?" });
+    const after = await api.suggestTitle({ userId, sessionId, title: "Cat nutrition" });
+    expect(after).toMatchObject({ title: "Nabi's diet", titleSource: "user" });
+  });
+
+  it("refuses titles over 200 characters and empty ones, storing nothing", async () => {
+    const { sessionId } = await api.createSession({ userId, title: "x".repeat(200) });
+    for (const title of ["y".repeat(201), "   "]) {
+      const renamed = await failureOf(api.renameSession({ userId, sessionId, title }));
+      expect(renamed.appCode).toBe("VALIDATION_FAILED");
+      const created = await failureOf(api.createSession({ userId, title }));
+      expect(created.appCode).toBe("VALIDATION_FAILED");
+    }
+    expect(
+      (await failureOf(api.createSession({ userId, title: "y".repeat(201) }))).message,
+    ).toMatch(/at most 200 characters/);
+    expect((await api.getSession({ userId, sessionId })).title).toBe("x".repeat(200));
+    expect((await api.listSessions({ userId })).items).toHaveLength(1);
+  });
+
+  it("deletes a session with its turns and leaves the user's other sessions alone", async () => {
+    const doomed = await api.createSession({ userId });
+    const kept = await api.createSession({ userId });
+    await api.appendTurn({ userId, sessionId: doomed.sessionId, question: "q" });
+    await api.appendTurn({ userId, sessionId: kept.sessionId, question: "q" });
+    expect(await api.deleteSession({ userId, sessionId: doomed.sessionId })).toEqual({
+      deleted: true,
+    });
+    expect((await failureOf(api.getSession({ userId, sessionId: doomed.sessionId }))).appCode).toBe(
+      "NOT_FOUND",
+    );
+    expect(await store.findTurn(userId, doomed.sessionId, 0)).toBeNull();
+    expect(
+      (await failureOf(api.deleteSession({ userId, sessionId: doomed.sessionId }))).appCode,
+    ).toBe("NOT_FOUND");
+    expect((await api.listTurns({ userId, sessionId: kept.sessionId })).items).toHaveLength(1);
+  });
+
+  it("deleteAllForUser removes every session and turn of that user only", async () => {
+    const other = newUserId();
+    for (let i = 0; i < 3; i += 1) {
+      const { sessionId } = await api.createSession({ userId });
+      await api.appendTurn({ userId, sessionId, question: `q${i}` });
+    }
+    const theirs = await api.createSession({ userId: other });
+    await api.appendTurn({ userId: other, sessionId: theirs.sessionId, question: "mine" });
+    expect(await api.deleteAllForUser({ userId })).toEqual({ deletedSessions: 3 });
+    expect((await api.listSessions({ userId })).items).toEqual([]);
+    expect((await api.listSessions({ userId: other })).items).toHaveLength(1);
+    expect(
+      (await api.listTurns({ userId: other, sessionId: theirs.sessionId })).items,
+    ).toHaveLength(1);
+    expect(await api.deleteAllForUser({ userId })).toEqual({ deletedSessions: 0 });
+  });
+
+  it("answers NOT_FOUND for a session that does not exist", async () => {
+    const sessionId = newSessionId();
+    expect((await failureOf(api.getSession({ userId, sessionId }))).appCode).toBe("NOT_FOUND");
+    expect(
+      (await failureOf(api.appendTurn({ userId, sessionId, question: "hello" }))).appCode,
+    ).toBe("NOT_FOUND");
+  });
+});

@@ -89,6 +89,67 @@ export interface TurnChange {
  * user behaves exactly like one that does not exist. A database that cannot be reached makes
  * every method reject with AppError UPSTREAM_UNAVAILABLE.
  */
+/** A page of one user's sessions, after a position. */
+export interface ListSessionsQuery {
+  userId: string;
+  search?: string | undefined;
+  after?: SessionPosition | undefined;
+  limit: number;
+}
+
+/** A new title for a session, and which current sources it may replace. */
+export interface TitleChange {
+  userId: string;
+  sessionId: string;
+  title: string;
+  titleSource: TTitleSource;
+  replaceable?: readonly TTitleSource[];
+  now: string;
+}
+
+/** A pending turn to append to a session. */
+export interface NewTurn {
+  userId: string;
+  sessionId: string;
+  question: string;
+  clientMessageId: string | null;
+  autoTitle: string;
+  now: string;
+  maxTurns: number;
+}
+
+/** A page of one session's turns, after a message index. */
+export interface ListTurnsQuery {
+  userId: string;
+  sessionId: string;
+  afterIndex: number;
+  limit: number;
+}
+
+/** A change to a turn, applied only at the revision it was read at. */
+export interface TurnUpdate {
+  userId: string;
+  sessionId: string;
+  messageIndex: number;
+  ifRevision: number;
+  change: TurnChange;
+  now: string;
+}
+
+/** Which pending turns count as abandoned, and how many to read. */
+export interface StaleTurnsQuery {
+  startedBy: string;
+  limit: number;
+}
+
+/** A page of rated turns, newest rating first. */
+export interface FeedbackQuery {
+  since: string;
+  rating?: TFeedbackRating | undefined;
+  after?: FeedbackPosition | undefined;
+  limit: number;
+}
+
 export interface SessionStore {
   readonly kind: "mongodb" | "sqlite";
   /** Creates tables/collections and indexes; safe to run on every start. */
@@ -105,24 +166,12 @@ export interface SessionStore {
   insertSession(session: TChatSession, cap: { maxPerUser: number }): Promise<boolean>;
   findSession(userId: string, sessionId: string): Promise<TChatSession | null>;
   /** Newest updatedAt first, ties by sessionId descending. */
-  listSessions(query: {
-    userId: string;
-    search?: string | undefined;
-    after?: SessionPosition | undefined;
-    limit: number;
-  }): Promise<TChatSession[]>;
+  listSessions(query: ListSessionsQuery): Promise<TChatSession[]>;
   /**
    * Sets the title when the session's current titleSource is in `replaceable` (all sources when
    * omitted); null when the session is missing or its title may not be replaced.
    */
-  setTitle(change: {
-    userId: string;
-    sessionId: string;
-    title: string;
-    titleSource: TTitleSource;
-    replaceable?: readonly TTitleSource[];
-    now: string;
-  }): Promise<TChatSession | null>;
+  setTitle(change: TitleChange): Promise<TChatSession | null>;
   /** Deletes the session and its turns; false when there was no such session. */
   deleteSession(userId: string, sessionId: string): Promise<boolean>;
   /** Deletes every session and turn of the user; returns how many sessions went. */
@@ -135,45 +184,22 @@ export interface SessionStore {
    * past the cap is never taken). The first turn of a session whose title is still the default
    * also names the session.
    */
-  appendTurn(turn: {
-    userId: string;
-    sessionId: string;
-    question: string;
-    clientMessageId: string | null;
-    autoTitle: string;
-    now: string;
-    maxTurns: number;
-  }): Promise<{ turn: StoredTurn; created: boolean } | "full" | null>;
+  appendTurn(turn: NewTurn): Promise<{ turn: StoredTurn; created: boolean } | "full" | null>;
   findTurn(userId: string, sessionId: string, messageIndex: number): Promise<StoredTurn | null>;
   /** Turns with messageIndex > afterIndex, ascending. */
-  listTurns(query: {
-    userId: string;
-    sessionId: string;
-    afterIndex: number;
-    limit: number;
-  }): Promise<StoredTurn[]>;
+  listTurns(query: ListTurnsQuery): Promise<StoredTurn[]>;
   /** The turn with the highest message index, or null when the session has none. */
   lastTurn(userId: string, sessionId: string): Promise<StoredTurn | null>;
   /**
    * Applies `change` only if the turn still has `ifRevision`, bumping the revision; null when
    * the turn is missing or changed meanwhile. A regenerated turn also bumps the session's updatedAt.
    */
-  updateTurn(update: {
-    userId: string;
-    sessionId: string;
-    messageIndex: number;
-    ifRevision: number;
-    change: TurnChange;
-    now: string;
-  }): Promise<StoredTurn | null>;
+  updateTurn(update: TurnUpdate): Promise<StoredTurn | null>;
   /**
    * Pending turns of every user whose current attempt began at or before `startedBy`, at
    * most `limit`, oldest first (the sweep of abandoned turns; it changes them through updateTurn).
    */
-  listStaleTurns(query: {
-    startedBy: string;
-    limit: number;
-  }): Promise<Array<StoredTurn & { userId: string }>>;
+  listStaleTurns(query: StaleTurnsQuery): Promise<Array<StoredTurn & { userId: string }>>;
   /**
    * Drops the write claims of updateTurn taken at or before `takenBy`, left behind by a crash (each
    * would block its turn's revision for good); how many went. SQLite keeps none.
@@ -193,10 +219,5 @@ export interface SessionStore {
    * Rated turns of every user whose rating was given at or after `since`, newest rating first
    * (ties by sessionId, then messageIndex, descending).
    */
-  listFeedback(query: {
-    since: string;
-    rating?: TFeedbackRating | undefined;
-    after?: FeedbackPosition | undefined;
-    limit: number;
-  }): Promise<StoredTurn[]>;
+  listFeedback(query: FeedbackQuery): Promise<StoredTurn[]>;
 }

@@ -24,12 +24,16 @@ import type {
 } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type {
-  FeedbackPosition,
-  SessionPosition,
   SessionStore,
   StoredTurn,
-  TurnChange,
   UsageRow,
+  ListSessionsQuery,
+  TitleChange,
+  NewTurn,
+  ListTurnsQuery,
+  TurnUpdate,
+  StaleTurnsQuery,
+  FeedbackQuery,
 } from "./interface.ts";
 
 interface SessionDoc {
@@ -212,12 +216,7 @@ class MongoSessionStore implements SessionStore {
     return doc && doc.user_id === userId ? toSession(doc) : null;
   }
 
-  async listSessions(query: {
-    userId: string;
-    search?: string | undefined;
-    after?: SessionPosition | undefined;
-    limit: number;
-  }): Promise<TChatSession[]> {
+  async listSessions(query: ListSessionsQuery): Promise<TChatSession[]> {
     const filter: Filter<SessionDoc> = { user_id: query.userId };
     if (query.search !== undefined) {
       filter.title = { $regex: escapeRegex(query.search), $options: "i" };
@@ -235,14 +234,7 @@ class MongoSessionStore implements SessionStore {
     return docs.map(toSession);
   }
 
-  async setTitle(change: {
-    userId: string;
-    sessionId: string;
-    title: string;
-    titleSource: TTitleSource;
-    replaceable?: readonly TTitleSource[];
-    now: string;
-  }): Promise<TChatSession | null> {
+  async setTitle(change: TitleChange): Promise<TChatSession | null> {
     const filter: Filter<SessionDoc> = { _id: change.sessionId, user_id: change.userId };
     if (change.replaceable) filter.title_source = { $in: [...change.replaceable] };
     const doc = await this.run(() =>
@@ -282,15 +274,7 @@ class MongoSessionStore implements SessionStore {
     });
   }
 
-  async appendTurn(turn: {
-    userId: string;
-    sessionId: string;
-    question: string;
-    clientMessageId: string | null;
-    autoTitle: string;
-    now: string;
-    maxTurns: number;
-  }): Promise<{ turn: StoredTurn; created: boolean } | "full" | null> {
+  async appendTurn(turn: NewTurn): Promise<{ turn: StoredTurn; created: boolean } | "full" | null> {
     return this.run(async () => {
       const retried = await this.findByClientId(turn);
       if (retried) return { turn: retried, created: false };
@@ -361,12 +345,7 @@ class MongoSessionStore implements SessionStore {
     return doc && doc.user_id === userId ? toTurn(doc) : null;
   }
 
-  async listTurns(query: {
-    userId: string;
-    sessionId: string;
-    afterIndex: number;
-    limit: number;
-  }): Promise<StoredTurn[]> {
+  async listTurns(query: ListTurnsQuery): Promise<StoredTurn[]> {
     const docs = await this.run(() =>
       this.turns
         .find({
@@ -391,14 +370,7 @@ class MongoSessionStore implements SessionStore {
     return doc ? toTurn(doc) : null;
   }
 
-  async updateTurn(update: {
-    userId: string;
-    sessionId: string;
-    messageIndex: number;
-    ifRevision: number;
-    change: TurnChange;
-    now: string;
-  }): Promise<StoredTurn | null> {
+  async updateTurn(update: TurnUpdate): Promise<StoredTurn | null> {
     const { change } = update;
     const id = turnId(update.sessionId, update.messageIndex);
     return this.run(async () => {
@@ -456,10 +428,7 @@ class MongoSessionStore implements SessionStore {
     });
   }
 
-  async listStaleTurns(query: {
-    startedBy: string;
-    limit: number;
-  }): Promise<Array<StoredTurn & { userId: string }>> {
+  async listStaleTurns(query: StaleTurnsQuery): Promise<Array<StoredTurn & { userId: string }>> {
     const startedBy = new Date(query.startedBy);
     const docs = await this.run(() =>
       this.turns
@@ -550,12 +519,7 @@ class MongoSessionStore implements SessionStore {
     return counts;
   }
 
-  async listFeedback(query: {
-    since: string;
-    rating?: TFeedbackRating | undefined;
-    after?: FeedbackPosition | undefined;
-    limit: number;
-  }): Promise<StoredTurn[]> {
+  async listFeedback(query: FeedbackQuery): Promise<StoredTurn[]> {
     const filter: Filter<TurnDoc> = { "feedback.at": { $gte: new Date(query.since) } };
     if (query.rating !== undefined) filter["feedback.rating"] = query.rating;
     if (query.after) {

@@ -13,11 +13,16 @@ import type {
 } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type {
-  FeedbackPosition,
   SessionStore,
   StoredTurn,
-  TurnChange,
   UsageRow,
+  ListSessionsQuery,
+  TitleChange,
+  NewTurn,
+  ListTurnsQuery,
+  TurnUpdate,
+  StaleTurnsQuery,
+  FeedbackQuery,
 } from "./interface.ts";
 import { parseJson } from "./json.ts";
 
@@ -187,12 +192,7 @@ class SqliteSessionStore implements SessionStore {
     return row ? toSession(row) : null;
   }
 
-  async listSessions(query: {
-    userId: string;
-    search?: string | undefined;
-    after?: { updatedAt: string; sessionId: string } | undefined;
-    limit: number;
-  }): Promise<TChatSession[]> {
+  async listSessions(query: ListSessionsQuery): Promise<TChatSession[]> {
     const where = ["user_id = ?"];
     const args: Array<string | number> = [query.userId];
     if (query.search !== undefined) {
@@ -216,14 +216,7 @@ class SqliteSessionStore implements SessionStore {
     return result.rows.map(toSession);
   }
 
-  async setTitle(change: {
-    userId: string;
-    sessionId: string;
-    title: string;
-    titleSource: TTitleSource;
-    replaceable?: readonly TTitleSource[];
-    now: string;
-  }): Promise<TChatSession | null> {
+  async setTitle(change: TitleChange): Promise<TChatSession | null> {
     const sources = change.replaceable ?? ["default", "auto", "model", "user"];
     const result = await this.run(() =>
       this.client.execute({
@@ -277,15 +270,7 @@ class SqliteSessionStore implements SessionStore {
     return deleted?.rowsAffected ?? 0;
   }
 
-  async appendTurn(turn: {
-    userId: string;
-    sessionId: string;
-    question: string;
-    clientMessageId: string | null;
-    autoTitle: string;
-    now: string;
-    maxTurns: number;
-  }): Promise<{ turn: StoredTurn; created: boolean } | "full" | null> {
+  async appendTurn(turn: NewTurn): Promise<{ turn: StoredTurn; created: boolean } | "full" | null> {
     const now = Date.parse(turn.now);
     // One write transaction: the index comes from the session's counter (none past the cap),
     // the insert is skipped when the client id was used before, and the counter follows the
@@ -358,12 +343,7 @@ class SqliteSessionStore implements SessionStore {
     return row ? toTurn(row) : null;
   }
 
-  async listTurns(query: {
-    userId: string;
-    sessionId: string;
-    afterIndex: number;
-    limit: number;
-  }): Promise<StoredTurn[]> {
+  async listTurns(query: ListTurnsQuery): Promise<StoredTurn[]> {
     const result = await this.run(() =>
       this.client.execute({
         sql: `SELECT ${TURN_COLUMNS} FROM llm_messages
@@ -387,14 +367,7 @@ class SqliteSessionStore implements SessionStore {
     return row ? toTurn(row) : null;
   }
 
-  async updateTurn(update: {
-    userId: string;
-    sessionId: string;
-    messageIndex: number;
-    ifRevision: number;
-    change: TurnChange;
-    now: string;
-  }): Promise<StoredTurn | null> {
+  async updateTurn(update: TurnUpdate): Promise<StoredTurn | null> {
     const { change } = update;
     const statements: InStatement[] = [
       {
@@ -444,10 +417,7 @@ class SqliteSessionStore implements SessionStore {
     return row ? toTurn(row) : null;
   }
 
-  async listStaleTurns(query: {
-    startedBy: string;
-    limit: number;
-  }): Promise<Array<StoredTurn & { userId: string }>> {
+  async listStaleTurns(query: StaleTurnsQuery): Promise<Array<StoredTurn & { userId: string }>> {
     const result = await this.run(() =>
       this.client.execute({
         sql: `SELECT ${TURN_COLUMNS}, user_id FROM llm_messages
@@ -549,12 +519,7 @@ class SqliteSessionStore implements SessionStore {
     return counts;
   }
 
-  async listFeedback(query: {
-    since: string;
-    rating?: TFeedbackRating | undefined;
-    after?: FeedbackPosition | undefined;
-    limit: number;
-  }): Promise<StoredTurn[]> {
+  async listFeedback(query: FeedbackQuery): Promise<StoredTurn[]> {
     const where = ["feedback_at IS NOT NULL", "feedback_at >= ?"];
     const args: Array<string | number> = [Date.parse(query.since)];
     if (query.rating !== undefined) {

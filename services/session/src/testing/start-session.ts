@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createLogger } from "@dogi/logger";
-import { testInternalAuth } from "@dogi/testing";
-import { createHealthReporter, serve } from "@dogi/trpc";
+import { serveForTest, testInternalAuth } from "@dogi/testing";
+import { createHealthReporter } from "@dogi/trpc";
 import { createSessionApp } from "../app.ts";
 import type { SessionStore } from "../store/interface.ts";
 import { createSqliteStore } from "../store/sqlite.ts";
@@ -30,7 +30,7 @@ export async function startSessionService(): Promise<SessionTestService> {
   await store.init();
   const { store: counted, reads } = countedStore(store);
   const logger = createLogger({ service: "session", level: "silent" });
-  const running = await serve({
+  const running = await serveForTest({
     app: createSessionApp({
       logger,
       health: createHealthReporter({ service: "session", checks: [] }),
@@ -40,11 +40,7 @@ export async function startSessionService(): Promise<SessionTestService> {
       now: () => new Date(),
       limits: roomyLimits,
     }),
-    host: "127.0.0.1",
-    port: 0,
     logger,
-    shutdownTimeoutMs: 1_000,
-    handleSignals: false,
   });
   return {
     url: running.url,

@@ -13,6 +13,19 @@ export function isAbandoned(deps: SessionDeps, turn: StoredTurn): boolean {
   );
 }
 
+/** The outcome of the turn's current attempt as it stands (without its rating). */
+export function currentOutcome(turn: StoredTurn): TTurnAttempt {
+  return {
+    answer: turn.answer,
+    citations: turn.citations,
+    model: turn.model,
+    usage: turn.usage,
+    status: turn.status,
+    error: turn.error,
+    completedAt: turn.completedAt,
+  };
+}
+
 /**
  * What an abandoned attempt ends as: partial when it holds answer text, failed otherwise. Used
  * by the sweep and when a retry or regenerate takes the turn over.
@@ -20,10 +33,7 @@ export function isAbandoned(deps: SessionDeps, turn: StoredTurn): boolean {
 export function abandonedOutcome(turn: StoredTurn, completedAt: string): TTurnAttempt {
   const hasText = turn.answer !== null && turn.answer !== "";
   return {
-    answer: turn.answer,
-    citations: turn.citations,
-    model: turn.model,
-    usage: turn.usage,
+    ...currentOutcome(turn),
     status: hasText ? "partial" : "error",
     error: hasText
       ? null

@@ -1,89 +1,82 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import type { SessionStore } from "../store/interface.ts";
 import { failureOf, newUserId, roomyLimits, sessionCaller } from "../testing/caller.ts";
-import { storeKinds } from "../testing/stores.ts";
-
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.stop();
-});
+import { describeEachStore } from "../testing/each-store.ts";
 
 const capped = (maxTurnsPerSession: number) => ({ ...roomyLimits, maxTurnsPerSession });
 
-for (const kind of kinds) {
-  describe.skipIf(kind.skip)(kind.title("appendTurn under SESSION_MAX_TURNS_PER_SESSION"), () => {
-    let store: SessionStore;
-    let dispose: () => Promise<void>;
-    const userId = newUserId();
+describeEachStore("appendTurn under SESSION_MAX_TURNS_PER_SESSION", (kind) => {
+  let store: SessionStore;
+  let dispose: () => Promise<void>;
+  const userId = newUserId();
 
-    beforeEach(async () => {
-      ({ store, dispose } = await kind.open());
-    });
-    afterEach(async () => dispose());
-
-    it("refuses a question past the cap with LIMIT_REACHED, and keeps the turns stored", async () => {
-      const api = sessionCaller(store, undefined, capped(3));
-      const { sessionId } = await api.createSession({ userId });
-      for (let i = 0; i < 3; i += 1) await api.appendTurn({ userId, sessionId, question: `q${i}` });
-      const refused = await failureOf(api.appendTurn({ userId, sessionId, question: "q3" }));
-      expect(refused).toMatchObject({ trpcCode: "CONFLICT", appCode: "LIMIT_REACHED" });
-      expect(refused.message).toContain("3 messages");
-      expect(refused.message).toContain("start a new chat");
-      const stored = (await api.listTurns({ userId, sessionId })).items;
-      expect(stored.map((t) => t.question)).toEqual(["q0", "q1", "q2"]);
-      expect((await api.getSession({ userId, sessionId })).turnCount).toBe(3);
-      // Other sessions have room of their own.
-      const other = await api.createSession({ userId });
-      await expect(
-        api.appendTurn({ userId, sessionId: other.sessionId, question: "fresh" }),
-      ).resolves.toMatchObject({ created: true });
-    });
-
-    it("still answers a retry of a stored question in a full session", async () => {
-      const api = sessionCaller(store, undefined, capped(2));
-      const { sessionId } = await api.createSession({ userId });
-      await api.appendTurn({ userId, sessionId, question: "q0" });
-      const last = await api.appendTurn({
-        userId,
-        sessionId,
-        question: "q1",
-        clientMessageId: "m-1",
-      });
-      const retried = await api.appendTurn({
-        userId,
-        sessionId,
-        question: "q1",
-        clientMessageId: "m-1",
-      });
-      expect(retried).toEqual({ turn: last.turn, created: false });
-    });
-
-    it("says NOT_FOUND, not LIMIT_REACHED, for a session that is not there", async () => {
-      const api = sessionCaller(store, undefined, capped(1));
-      const { sessionId } = await api.createSession({ userId });
-      await api.appendTurn({ userId, sessionId, question: "q0" });
-      const stranger = await failureOf(
-        api.appendTurn({ userId: newUserId(), sessionId, question: "mine?" }),
-      );
-      expect(stranger.appCode).toBe("NOT_FOUND");
-    });
-
-    it("stores exactly the cap when appends race past it", async () => {
-      const api = sessionCaller(store, undefined, capped(5));
-      const { sessionId } = await api.createSession({ userId });
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 12 }, (_, i) =>
-          api.appendTurn({ userId, sessionId, question: `q${i}` }),
-        ),
-      );
-      const created = outcomes.filter((o) => o.status === "fulfilled");
-      expect(created).toHaveLength(5);
-      for (const outcome of outcomes) {
-        if (outcome.status === "rejected")
-          expect((outcome.reason as { appCode?: string }).appCode).toBe("LIMIT_REACHED");
-      }
-      const stored = (await api.listTurns({ userId, sessionId, limit: 100 })).items;
-      expect(stored.map((t) => t.messageIndex)).toEqual([0, 1, 2, 3, 4]);
-    });
+  beforeEach(async () => {
+    ({ store, dispose } = await kind.open());
   });
-}
+  afterEach(async () => dispose());
+
+  it("refuses a question past the cap with LIMIT_REACHED, and keeps the turns stored", async () => {
+    const api = sessionCaller(store, undefined, capped(3));
+    const { sessionId } = await api.createSession({ userId });
+    for (let i = 0; i < 3; i += 1) await api.appendTurn({ userId, sessionId, question: `q${i}` });
+    const refused = await failureOf(api.appendTurn({ userId, sessionId, question: "q3" }));
+    expect(refused).toMatchObject({ trpcCode: "CONFLICT", appCode: "LIMIT_REACHED" });
+    expect(refused.message).toContain("3 messages");
+    expect(refused.message).toContain("start a new chat");
+    const stored = (await api.listTurns({ userId, sessionId })).items;
+    expect(stored.map((t) => t.question)).toEqual(["q0", "q1", "q2"]);
+    expect((await api.getSession({ userId, sessionId })).turnCount).toBe(3);
+    // Other sessions have room of their own.
+    const other = await api.createSession({ userId });
+    await expect(
+      api.appendTurn({ userId, sessionId: other.sessionId, question: "fresh" }),
+    ).resolves.toMatchObject({ created: true });
+  });
+
+  it("still answers a retry of a stored question in a full session", async () => {
+    const api = sessionCaller(store, undefined, capped(2));
+    const { sessionId } = await api.createSession({ userId });
+    await api.appendTurn({ userId, sessionId, question: "q0" });
+    const last = await api.appendTurn({
+      userId,
+      sessionId,
+      question: "q1",
+      clientMessageId: "m-1",
+    });
+    const retried = await api.appendTurn({
+      userId,
+      sessionId,
+      question: "q1",
+      clientMessageId: "m-1",
+    });
+    expect(retried).toEqual({ turn: last.turn, created: false });
+  });
+
+  it("says NOT_FOUND, not LIMIT_REACHED, for a session that is not there", async () => {
+    const api = sessionCaller(store, undefined, capped(1));
+    const { sessionId } = await api.createSession({ userId });
+    await api.appendTurn({ userId, sessionId, question: "q0" });
+    const stranger = await failureOf(
+      api.appendTurn({ userId: newUserId(), sessionId, question: "mine?" }),
+    );
+    expect(stranger.appCode).toBe("NOT_FOUND");
+  });
+
+  it("stores exactly the cap when appends race past it", async () => {
+    const api = sessionCaller(store, undefined, capped(5));
+    const { sessionId } = await api.createSession({ userId });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        api.appendTurn({ userId, sessionId, question: `q${i}` }),
+      ),
+    );
+    const created = outcomes.filter((o) => o.status === "fulfilled");
+    expect(created).toHaveLength(5);
+    for (const outcome of outcomes) {
+      if (outcome.status === "rejected")
+        expect((outcome.reason as { appCode?: string }).appCode).toBe("LIMIT_REACHED");
+    }
+    const stored = (await api.listTurns({ userId, sessionId, limit: 100 })).items;
+    expect(stored.map((t) => t.messageIndex)).toEqual([0, 1, 2, 3, 4]);
+  });
+});

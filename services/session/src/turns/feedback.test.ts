@@ -1,267 +1,197 @@
-import { createClient } from "@libsql/client";
-import { MongoClient } from "mongodb";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { TSessionId } from "@dogi/contracts";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import type { TFeedbackRating, TSessionId } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { createMongoStore } from "../store/mongodb.ts";
-import { createSqliteStore } from "../store/sqlite.ts";
-import { storeKinds } from "../testing/stores.ts";
+import { reopenAsOlderRelease } from "../testing/older-release.ts";
+import { describeEachStore } from "../testing/each-store.ts";
 
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.stop();
-});
+describeEachStore("turn feedback and timing", (kind) => {
+  let store: SessionStore;
+  let dispose: () => Promise<void>;
+  let location: { url: string; dbName?: string };
+  let api: SessionCaller;
+  let sessionId: TSessionId;
+  const userId = newUserId();
 
-for (const kind of kinds) {
-  describe.skipIf(kind.skip)(kind.title("turn feedback and timing"), () => {
-    let store: SessionStore;
-    let dispose: () => Promise<void>;
-    let location: { url: string; dbName?: string };
-    let api: SessionCaller;
-    let sessionId: TSessionId;
-    const userId = newUserId();
+  beforeEach(async () => {
+    ({ store, dispose, location } = await kind.open());
+    api = sessionCaller(store);
+    ({ sessionId } = await api.createSession({ userId }));
+    await api.appendTurn({ userId, sessionId, question: "Is chocolate bad for dogs?" });
+  });
+  afterEach(async () => dispose());
 
-    beforeEach(async () => {
-      ({ store, dispose, location } = await kind.open());
-      api = sessionCaller(store);
-      ({ sessionId } = await api.createSession({ userId }));
-      await api.appendTurn({ userId, sessionId, question: "Is chocolate bad for dogs?" });
-    });
-    afterEach(async () => dispose());
-
-    const answered = () =>
-      api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "Yes: call a vet." });
-
-    it("stores a rating with its comment, lists it with the turn, and clears it with null", async () => {
-      await answered();
-      const rated = await api.turns.setFeedback({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        rating: "down",
-        comment: "  too short  ",
-      });
-      expect(rated.feedback).toEqual({
-        rating: "down",
-        comment: "too short",
-        at: expect.stringMatching(/^2026-/),
-      });
-      expect((await api.listTurns({ userId, sessionId })).items[0]?.feedback).toEqual(
-        rated.feedback,
-      );
-      // Re-rating replaces it; an empty comment is none.
-      const again = await api.turns.setFeedback({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        rating: "up",
-        comment: "",
-      });
-      expect(again.feedback).toMatchObject({ rating: "up", comment: null });
-      const cleared = await api.turns.setFeedback({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        rating: null,
-      });
-      expect(cleared.feedback).toBeNull();
-      expect((await store.findTurn(userId, sessionId, 0))?.feedback).toBeNull();
-      // The answer itself is untouched by rating it.
-      expect(cleared).toMatchObject({ status: "complete", answer: "Yes: call a vet." });
+  const answered = () =>
+    api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "Yes: call a vet." });
+  /** The owner rates turn 0 (null clears the rating). */
+  const rate = (rating: TFeedbackRating | null, comment?: string) =>
+    api.turns.setFeedback({
+      userId,
+      sessionId,
+      messageIndex: 0,
+      rating,
+      ...(comment === undefined ? {} : { comment }),
     });
 
-    it("answers NOT_FOUND for another user's turn, and leaves it unrated", async () => {
-      await answered();
-      const stranger = await failureOf(
-        api.turns.setFeedback({ userId: newUserId(), sessionId, messageIndex: 0, rating: "up" }),
-      );
-      expect(stranger.appCode).toBe("NOT_FOUND");
-      const missing = await failureOf(
-        api.turns.setFeedback({ userId, sessionId, messageIndex: 5, rating: "up" }),
-      );
-      expect(missing.appCode).toBe("NOT_FOUND");
-      expect((await store.findTurn(userId, sessionId, 0))?.feedback).toBeNull();
+  it("stores a rating with its comment, lists it with the turn, and clears it with null", async () => {
+    await answered();
+    const rated = await rate("down", "  too short  ");
+    expect(rated.feedback).toEqual({
+      rating: "down",
+      comment: "too short",
+      at: expect.stringMatching(/^2026-/),
+    });
+    expect((await api.listTurns({ userId, sessionId })).items[0]?.feedback).toEqual(rated.feedback);
+    // Re-rating replaces it; an empty comment is none.
+    const again = await rate("up", "");
+    expect(again.feedback).toMatchObject({ rating: "up", comment: null });
+    const cleared = await rate(null);
+    expect(cleared.feedback).toBeNull();
+    expect((await store.findTurn(userId, sessionId, 0))?.feedback).toBeNull();
+    // The answer itself is untouched by rating it.
+    expect(cleared).toMatchObject({ status: "complete", answer: "Yes: call a vet." });
+  });
+
+  it("answers NOT_FOUND for another user's turn, and leaves it unrated", async () => {
+    await answered();
+    const stranger = await failureOf(
+      api.turns.setFeedback({ userId: newUserId(), sessionId, messageIndex: 0, rating: "up" }),
+    );
+    expect(stranger.appCode).toBe("NOT_FOUND");
+    const missing = await failureOf(
+      api.turns.setFeedback({ userId, sessionId, messageIndex: 5, rating: "up" }),
+    );
+    expect(missing.appCode).toBe("NOT_FOUND");
+    expect((await store.findTurn(userId, sessionId, 0))?.feedback).toBeNull();
+  });
+
+  it("refuses to rate a turn still being answered", async () => {
+    const pending = await failureOf(rate("up"));
+    expect(pending.appCode).toBe("CONFLICT");
+    expect(pending.message).toMatch(/wait for the answer to finish/);
+  });
+
+  it("refuses a comment over 2000 characters or with NUL, naming the field", async () => {
+    await answered();
+    const long = await failureOf(rate("up", "x".repeat(2_001)));
+    expect(long.appCode).toBe("VALIDATION_FAILED");
+    expect(long.message).toMatch(/comment must be at most 2000/);
+    const nul = await failureOf(rate("up", "a\u0000b"));
+    expect(nul.message).toMatch(/comment must not contain NUL/);
+    const fine = await rate("up", "x".repeat(2_000));
+    expect(fine.feedback?.comment).toHaveLength(2_000);
+  });
+
+  it("clears the rating on regenerate, keeping it with the old answer in the history", async () => {
+    await answered();
+    const rated = await rate("down", "wrong dose");
+    const regenerated = await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
+    expect(regenerated.feedback).toBeNull();
+    expect(regenerated.history).toEqual([
+      expect.objectContaining({ answer: "Yes: call a vet.", feedback: rated.feedback }),
+    ]);
+    await api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "Second answer." });
+    const second = await rate("up");
+    // The new rating is about the current answer; the old one stays with its answer.
+    expect(second).toMatchObject({ answer: "Second answer.", feedback: { rating: "up" } });
+    expect(second.history[0]?.feedback).toEqual(rated.feedback);
+  });
+
+  it("stores first-token time, retrieval-only and answer length without showing them", async () => {
+    const done = await api.completeTurn({
+      userId,
+      sessionId,
+      messageIndex: 0,
+      answer: "passages only",
+      firstTokenMs: 137,
+      retrievalOnly: true,
+    });
+    expect(done).not.toHaveProperty("firstTokenMs");
+    expect(done).not.toHaveProperty("retrievalOnly");
+    expect(done).not.toHaveProperty("answerChars");
+    expect(await store.findTurn(userId, sessionId, 0)).toMatchObject({
+      firstTokenMs: 137,
+      retrievalOnly: true,
+      answerChars: "passages only".length,
     });
 
-    it("refuses to rate a turn still being answered", async () => {
-      const pending = await failureOf(
-        api.turns.setFeedback({ userId, sessionId, messageIndex: 0, rating: "up" }),
-      );
-      expect(pending.appCode).toBe("CONFLICT");
-      expect(pending.message).toMatch(/wait for the answer to finish/);
+    await api.appendTurn({ userId, sessionId, question: "and grapes?" });
+    await api.failTurn({
+      userId,
+      sessionId,
+      messageIndex: 1,
+      error: { code: "TIMEOUT", message: "too slow" },
+      answer: "Grapes are",
+      firstTokenMs: 9,
     });
-
-    it("refuses a comment over 2000 characters or with NUL, naming the field", async () => {
-      await answered();
-      const long = await failureOf(
-        api.turns.setFeedback({
-          userId,
-          sessionId,
-          messageIndex: 0,
-          rating: "up",
-          comment: "x".repeat(2_001),
-        }),
-      );
-      expect(long.appCode).toBe("VALIDATION_FAILED");
-      expect(long.message).toMatch(/comment must be at most 2000/);
-      const nul = await failureOf(
-        api.turns.setFeedback({
-          userId,
-          sessionId,
-          messageIndex: 0,
-          rating: "up",
-          comment: "a\u0000b",
-        }),
-      );
-      expect(nul.message).toMatch(/comment must not contain NUL/);
-      const fine = await api.turns.setFeedback({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        rating: "up",
-        comment: "x".repeat(2_000),
-      });
-      expect(fine.feedback?.comment).toHaveLength(2_000);
+    // Text before a failure is no answer: no length for the report.
+    expect(await store.findTurn(userId, sessionId, 1)).toMatchObject({
+      firstTokenMs: 9,
+      retrievalOnly: false,
+      answerChars: null,
     });
-
-    it("clears the rating on regenerate, keeping it with the old answer in the history", async () => {
-      await answered();
-      const rated = await api.turns.setFeedback({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        rating: "down",
-        comment: "wrong dose",
-      });
-      const regenerated = await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
-      expect(regenerated.feedback).toBeNull();
-      expect(regenerated.history).toEqual([
-        expect.objectContaining({ answer: "Yes: call a vet.", feedback: rated.feedback }),
-      ]);
-      await api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "Second answer." });
-      const second = await api.turns.setFeedback({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        rating: "up",
-      });
-      // The new rating is about the current answer; the old one stays with its answer.
-      expect(second).toMatchObject({ answer: "Second answer.", feedback: { rating: "up" } });
-      expect(second.history[0]?.feedback).toEqual(rated.feedback);
-    });
-
-    it("stores first-token time, retrieval-only and answer length without showing them", async () => {
-      const done = await api.completeTurn({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        answer: "passages only",
-        firstTokenMs: 137,
-        retrievalOnly: true,
-      });
-      expect(done).not.toHaveProperty("firstTokenMs");
-      expect(done).not.toHaveProperty("retrievalOnly");
-      expect(done).not.toHaveProperty("answerChars");
-      expect(await store.findTurn(userId, sessionId, 0)).toMatchObject({
-        firstTokenMs: 137,
-        retrievalOnly: true,
-        answerChars: "passages only".length,
-      });
-
-      await api.appendTurn({ userId, sessionId, question: "and grapes?" });
-      await api.failTurn({
-        userId,
-        sessionId,
-        messageIndex: 1,
-        error: { code: "TIMEOUT", message: "too slow" },
-        answer: "Grapes are",
-        firstTokenMs: 9,
-      });
-      // Text before a failure is no answer: no length for the report.
-      expect(await store.findTurn(userId, sessionId, 1)).toMatchObject({
-        firstTokenMs: 9,
-        retrievalOnly: false,
-        answerChars: null,
-      });
-      // A new attempt starts untimed.
-      await api.regenerateTurn({ userId, sessionId, messageIndex: 1 });
-      expect(await store.findTurn(userId, sessionId, 1)).toMatchObject({
-        firstTokenMs: null,
-        answerChars: null,
-      });
-    });
-
-    it("refuses a negative or fractional first-token time", async () => {
-      for (const firstTokenMs of [-1, 1.5]) {
-        const refused = await failureOf(
-          api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "a", firstTokenMs }),
-        );
-        expect(refused.appCode).toBe("VALIDATION_FAILED");
-      }
-    });
-
-    it("reads and rates turns written before feedback and timing were stored", async () => {
-      await answered();
-      await store.close();
-      // Rewrite the stored turn as the previous release left it: no such fields or columns.
-      if (kind.name === "mongodb") {
-        const client = new MongoClient(location.url);
-        await client
-          .db(location.dbName)
-          .collection("llm_messages")
-          .updateMany(
-            {},
-            { $unset: { feedback: "", first_token_ms: "", retrieval_only: "", answer_chars: "" } },
-          );
-        await client.close();
-      } else {
-        const client = createClient({ url: location.url });
-        await client.execute("DROP INDEX llm_messages_feedback");
-        await client.execute("DROP INDEX llm_messages_created");
-        for (const column of [
-          "feedback_rating",
-          "feedback_comment",
-          "feedback_at",
-          "first_token_ms",
-          "retrieval_only",
-          "answer_chars",
-        ])
-          await client.execute(`ALTER TABLE llm_messages DROP COLUMN ${column}`);
-        client.close();
-      }
-      const reader =
-        kind.name === "sqlite"
-          ? createSqliteStore({ url: location.url, busyTimeoutMs: 2_000 })
-          : createMongoStore({ ...location, timeoutMs: 2_000 });
-      await reader.init();
-      const removeData = dispose;
-      dispose = async () => {
-        await reader.close();
-        await removeData();
-      };
-      expect(await reader.findTurn(userId, sessionId, 0)).toMatchObject({
-        answer: "Yes: call a vet.",
-        feedback: null,
-        firstTokenMs: null,
-        retrievalOnly: false,
-        answerChars: null,
-      });
-      // Half a day after the ticking clock that stored the turn.
-      const upgraded = sessionCaller(reader, () => new Date("2026-01-01T12:00:00.000Z"));
-      const rated = await upgraded.turns.setFeedback({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        rating: "up",
-      });
-      expect(rated.feedback?.rating).toBe("up");
-      // Untimed and without a stored length, the old turn still counts as a turn and a rating.
-      const report = await upgraded.admin.usage({ days: 1 });
-      expect(report.perDay.reduce((sum, day) => sum + day.turns, 0)).toBe(1);
-      expect(report.answerChars.count).toBe(0);
-      expect(report.feedback).toEqual({ up: 1, down: 0 });
+    // A new attempt starts untimed.
+    await api.regenerateTurn({ userId, sessionId, messageIndex: 1 });
+    expect(await store.findTurn(userId, sessionId, 1)).toMatchObject({
+      firstTokenMs: null,
+      answerChars: null,
     });
   });
-}
+
+  it("refuses a negative or fractional first-token time", async () => {
+    for (const firstTokenMs of [-1, 1.5]) {
+      const refused = await failureOf(
+        api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "a", firstTokenMs }),
+      );
+      expect(refused.appCode).toBe("VALIDATION_FAILED");
+    }
+  });
+
+  it("reads and rates turns written before feedback and timing were stored", async () => {
+    await answered();
+    await store.close();
+    // Rewrite the stored turn as the previous release left it: no such fields or columns.
+    const reopened = await reopenAsOlderRelease(
+      kind,
+      location,
+      {
+        mongoUnset: ["feedback", "first_token_ms", "retrieval_only", "answer_chars"],
+        sqlite: [
+          "DROP INDEX llm_messages_feedback",
+          "DROP INDEX llm_messages_created",
+          "ALTER TABLE llm_messages DROP COLUMN feedback_rating",
+          "ALTER TABLE llm_messages DROP COLUMN feedback_comment",
+          "ALTER TABLE llm_messages DROP COLUMN feedback_at",
+          "ALTER TABLE llm_messages DROP COLUMN first_token_ms",
+          "ALTER TABLE llm_messages DROP COLUMN retrieval_only",
+          "ALTER TABLE llm_messages DROP COLUMN answer_chars",
+        ],
+      },
+      dispose,
+    );
+    dispose = reopened.dispose;
+    const reader = reopened.store;
+    expect(await reader.findTurn(userId, sessionId, 0)).toMatchObject({
+      answer: "Yes: call a vet.",
+      feedback: null,
+      firstTokenMs: null,
+      retrievalOnly: false,
+      answerChars: null,
+    });
+    // Half a day after the ticking clock that stored the turn.
+    const upgraded = sessionCaller(reader, () => new Date("2026-01-01T12:00:00.000Z"));
+    const rated = await upgraded.turns.setFeedback({
+      userId,
+      sessionId,
+      messageIndex: 0,
+      rating: "up",
+    });
+    expect(rated.feedback?.rating).toBe("up");
+    // Untimed and without a stored length, the old turn still counts as a turn and a rating.
+    const report = await upgraded.admin.usage({ days: 1 });
+    expect(report.perDay.reduce((sum, day) => sum + day.turns, 0)).toBe(1);
+    expect(report.answerChars.count).toBe(0);
+    expect(report.feedback).toEqual({ up: 1, down: 0 });
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { TListTurnsInput, TPage, TPromptTurn, TTurn } from "@dogi/contracts";
-import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { decodeCursor, encodeCursor } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import { requireSession } from "../sessions/require-session.ts";
 import type { StoredTurn } from "../store/interface.ts";

@@ -1,19 +1,11 @@
-import { createClient } from "@libsql/client";
-import { MongoClient } from "mongodb";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { MAX_PASSAGE_CHARS, ZSessionExportDocument } from "@dogi/contracts";
 import type { TCitation, TSessionId, TTriage } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
-import { createMongoStore } from "../store/mongodb.ts";
-import { createSqliteStore } from "../store/sqlite.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { storeKinds } from "../testing/stores.ts";
-
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.stop();
-});
+import { reopenAsOlderRelease } from "../testing/older-release.ts";
+import { describeEachStore } from "../testing/each-store.ts";
 
 const passage =
   "초콜릿의 테오브로민은 개에게 독성이 있습니다. 다크 초콜릿일수록 위험합니다.\n\nDark chocolate is the most dangerous.";
@@ -51,145 +43,129 @@ const urgent: TTriage = {
   source: "model",
 };
 
-for (const kind of kinds) {
-  describe.skipIf(kind.skip)(kind.title("passages and triage stored with a turn"), () => {
-    let store: SessionStore;
-    let location: { url: string; dbName?: string };
-    let dispose: () => Promise<void>;
-    let api: SessionCaller;
-    let sessionId: TSessionId;
-    const userId = newUserId();
+describeEachStore("passages and triage stored with a turn", (kind) => {
+  let store: SessionStore;
+  let location: { url: string; dbName?: string };
+  let dispose: () => Promise<void>;
+  let api: SessionCaller;
+  let sessionId: TSessionId;
+  const userId = newUserId();
 
-    beforeEach(async () => {
-      ({ store, dispose, location } = await kind.open());
-      api = sessionCaller(store);
-      ({ sessionId } = await api.createSession({ userId }));
+  beforeEach(async () => {
+    ({ store, dispose, location } = await kind.open());
+    api = sessionCaller(store);
+    ({ sessionId } = await api.createSession({ userId }));
+  });
+  afterEach(async () => dispose());
+
+  it("round-trips each cited passage's text and the triage through list, export and regenerate", async () => {
+    const { turn: pending } = await api.appendTurn({
+      userId,
+      sessionId,
+      question: "강아지가 초콜릿을 먹었어요",
     });
-    afterEach(async () => dispose());
+    expect(pending.triage).toBeNull();
+    const completed = await api.completeTurn({
+      userId,
+      sessionId,
+      messageIndex: 0,
+      answer: "바로 병원에 가세요 [1].",
+      citations,
+      triage,
+    });
+    expect(completed.citations).toEqual(citations);
+    expect(completed.triage).toEqual(triage);
+    const [listed] = (await api.listTurns({ userId, sessionId })).items;
+    expect(listed).toEqual(completed);
 
-    it("round-trips each cited passage's text and the triage through list, export and regenerate", async () => {
-      const { turn: pending } = await api.appendTurn({
-        userId,
-        sessionId,
-        question: "강아지가 초콜릿을 먹었어요",
-      });
-      expect(pending.triage).toBeNull();
-      const completed = await api.completeTurn({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        answer: "바로 병원에 가세요 [1].",
-        citations,
-        triage,
-      });
-      expect(completed.citations).toEqual(citations);
-      expect(completed.triage).toEqual(triage);
-      const [listed] = (await api.listTurns({ userId, sessionId })).items;
-      expect(listed).toEqual(completed);
+    const json = await api.exportSession({ userId, sessionId, format: "json" });
+    const document = ZSessionExportDocument.parse(JSON.parse(json.content));
+    expect(document.turns[0]?.triage).toEqual(triage);
+    expect(document.turns[0]?.citations[0]?.text).toBe(passage);
+    const markdown = await api.exportSession({ userId, sessionId, format: "markdown" });
+    expect(markdown.content).toMatch(
+      /> 🚨 \*\*Emergency \(독성 물질 섭취\): see a veterinarian now\.\*\*\n>\n> 🚨 응급 상황일 수 있습니다\. 지금 바로 동물병원에 연락하세요\.\n\n### Answer/,
+    );
 
-      const json = await api.exportSession({ userId, sessionId, format: "json" });
-      const document = ZSessionExportDocument.parse(JSON.parse(json.content));
-      expect(document.turns[0]?.triage).toEqual(triage);
-      expect(document.turns[0]?.citations[0]?.text).toBe(passage);
-      const markdown = await api.exportSession({ userId, sessionId, format: "markdown" });
-      expect(markdown.content).toMatch(
-        /> 🚨 \*\*Emergency \(독성 물질 섭취\): see a veterinarian now\.\*\*\n>\n> 🚨 응급 상황일 수 있습니다\. 지금 바로 동물병원에 연락하세요\.\n\n### Answer/,
-      );
+    // A new answer is assessed again; the earlier answer keeps its passages in the history.
+    const again = await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
+    expect(again.triage).toBeNull();
+    expect(again.history[0]?.citations).toEqual(citations);
+    const plain = await api.exportSession({ userId, sessionId, format: "markdown" });
+    expect(plain.content).not.toMatch(/Emergency|Urgent/);
 
-      // A new answer is assessed again; the earlier answer keeps its passages in the history.
-      const again = await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
-      expect(again.triage).toBeNull();
-      expect(again.history[0]?.citations).toEqual(citations);
-      const plain = await api.exportSession({ userId, sessionId, format: "markdown" });
-      expect(plain.content).not.toMatch(/Emergency|Urgent/);
+    // An urgent result (here raised by the model) keeps its level, signs' evidence and source.
+    await api.appendTurn({ userId, sessionId, question: "강아지가 다섯 번 토했어요" });
+    const second = await api.completeTurn({
+      userId,
+      sessionId,
+      messageIndex: 1,
+      answer: "오늘 병원에 가세요.",
+      citations: [],
+      triage: urgent,
+    });
+    expect(second.triage).toEqual(urgent);
+    const both = await api.exportSession({ userId, sessionId, format: "markdown" });
+    expect(both.content).toContain(
+      "> ⚠️ **Urgent (반복되는 구토): see a veterinarian within 24 hours.**",
+    );
+  });
 
-      // An urgent result (here raised by the model) keeps its level, signs' evidence and source.
-      await api.appendTurn({ userId, sessionId, question: "강아지가 다섯 번 토했어요" });
-      const second = await api.completeTurn({
+  it("keeps the triage of a failed turn, and refuses passage text over the limit by name", async () => {
+    await api.appendTurn({ userId, sessionId, question: "고양이가 백합을 먹었어요" });
+    const failed = await api.failTurn({
+      userId,
+      sessionId,
+      messageIndex: 0,
+      error: { code: "UPSTREAM_UNAVAILABLE", message: "model down" },
+      triage,
+    });
+    expect(failed.triage).toEqual(triage);
+    expect((await api.listTurns({ userId, sessionId })).items[0]?.triage).toEqual(triage);
+
+    await api.appendTurn({ userId, sessionId, question: "두 번째 질문" });
+    const tooLong = await failureOf(
+      api.completeTurn({
         userId,
         sessionId,
         messageIndex: 1,
-        answer: "오늘 병원에 가세요.",
-        citations: [],
-        triage: urgent,
-      });
-      expect(second.triage).toEqual(urgent);
-      const both = await api.exportSession({ userId, sessionId, format: "markdown" });
-      expect(both.content).toContain(
-        "> ⚠️ **Urgent (반복되는 구토): see a veterinarian within 24 hours.**",
-      );
-    });
-
-    it("keeps the triage of a failed turn, and refuses passage text over the limit by name", async () => {
-      await api.appendTurn({ userId, sessionId, question: "고양이가 백합을 먹었어요" });
-      const failed = await api.failTurn({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        error: { code: "UPSTREAM_UNAVAILABLE", message: "model down" },
-        triage,
-      });
-      expect(failed.triage).toEqual(triage);
-      expect((await api.listTurns({ userId, sessionId })).items[0]?.triage).toEqual(triage);
-
-      await api.appendTurn({ userId, sessionId, question: "두 번째 질문" });
-      const tooLong = await failureOf(
-        api.completeTurn({
-          userId,
-          sessionId,
-          messageIndex: 1,
-          answer: "…",
-          citations: [{ source: "x.md", text: "가".repeat(MAX_PASSAGE_CHARS + 1) }],
-        }),
-      );
-      expect(tooLong.appCode).toBe("VALIDATION_FAILED");
-      expect(tooLong.message).toContain("citations");
-      // Nothing was written: the turn is still pending and can be completed.
-      expect((await api.listTurns({ userId, sessionId })).items[1]?.status).toBe("pending");
-    });
-
-    it("reads turns written before triage and passage text were stored", async () => {
-      await api.appendTurn({ userId, sessionId, question: "old question" });
-      await api.completeTurn({
-        userId,
-        sessionId,
-        messageIndex: 0,
-        answer: "old answer",
-        citations: [{ source: "kb/a.md", title: "A" }],
-      });
-      await store.close();
-      // Rewrite the stored turn as the previous release left it: no triage field or column.
-      if (kind.name === "mongodb") {
-        const client = new MongoClient(location.url);
-        await client
-          .db(location.dbName)
-          .collection("llm_messages")
-          .updateMany({}, { $unset: { triage: "" } });
-        await client.close();
-      } else {
-        const client = createClient({ url: location.url });
-        await client.execute("ALTER TABLE llm_messages DROP COLUMN triage");
-        client.close();
-      }
-      const reader =
-        kind.name === "sqlite"
-          ? createSqliteStore({ url: location.url, busyTimeoutMs: 2_000 })
-          : createMongoStore({ ...location, timeoutMs: 2_000 });
-      await reader.init();
-      const removeData = dispose;
-      dispose = async () => {
-        await reader.close();
-        await removeData();
-      };
-      const [old] = (await sessionCaller(reader).listTurns({ userId, sessionId })).items;
-      expect(old).toMatchObject({ answer: "old answer", citations: [{ source: "kb/a.md" }] });
-      expect(old?.triage ?? null).toBeNull();
-      expect(old?.citations[0]?.text).toBeUndefined();
-      // The upgraded store stores triage for new turns.
-      const next = sessionCaller(reader);
-      await next.appendTurn({ userId, sessionId, question: "강아지가 포도를 먹었어요" });
-      await next.completeTurn({ userId, sessionId, messageIndex: 1, answer: "…", triage });
-      expect((await next.listTurns({ userId, sessionId })).items[1]?.triage).toEqual(triage);
-    });
+        answer: "…",
+        citations: [{ source: "x.md", text: "가".repeat(MAX_PASSAGE_CHARS + 1) }],
+      }),
+    );
+    expect(tooLong.appCode).toBe("VALIDATION_FAILED");
+    expect(tooLong.message).toContain("citations");
+    // Nothing was written: the turn is still pending and can be completed.
+    expect((await api.listTurns({ userId, sessionId })).items[1]?.status).toBe("pending");
   });
-}
+
+  it("reads turns written before triage and passage text were stored", async () => {
+    await api.appendTurn({ userId, sessionId, question: "old question" });
+    await api.completeTurn({
+      userId,
+      sessionId,
+      messageIndex: 0,
+      answer: "old answer",
+      citations: [{ source: "kb/a.md", title: "A" }],
+    });
+    await store.close();
+    // Rewrite the stored turn as the previous release left it: no triage field or column.
+    const reopened = await reopenAsOlderRelease(
+      kind,
+      location,
+      { mongoUnset: ["triage"], sqlite: ["ALTER TABLE llm_messages DROP COLUMN triage"] },
+      dispose,
+    );
+    dispose = reopened.dispose;
+    const reader = reopened.store;
+    const [old] = (await sessionCaller(reader).listTurns({ userId, sessionId })).items;
+    expect(old).toMatchObject({ answer: "old answer", citations: [{ source: "kb/a.md" }] });
+    expect(old?.triage ?? null).toBeNull();
+    expect(old?.citations[0]?.text).toBeUndefined();
+    // The upgraded store stores triage for new turns.
+    const next = sessionCaller(reader);
+    await next.appendTurn({ userId, sessionId, question: "강아지가 포도를 먹었어요" });
+    await next.completeTurn({ userId, sessionId, messageIndex: 1, answer: "…", triage });
+    expect((await next.listTurns({ userId, sessionId })).items[1]?.triage).toEqual(triage);
+  });
+});

@@ -1,19 +1,11 @@
-import { createClient } from "@libsql/client";
-import { MongoClient } from "mongodb";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { MAX_PROMPT_PASSAGES_CHARS, ZSessionExportDocument } from "@dogi/contracts";
 import type { TPromptContext, TSessionId } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
-import { createMongoStore } from "../store/mongodb.ts";
-import { createSqliteStore } from "../store/sqlite.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { storeKinds } from "../testing/stores.ts";
-
-const kinds = storeKinds();
-afterAll(async () => {
-  for (const kind of kinds) await kind.stop();
-});
+import { reopenAsOlderRelease } from "../testing/older-release.ts";
+import { describeEachStore } from "../testing/each-store.ts";
 
 // What the gateway's chat prompt sent with a turn: kept so that later turns replay it exactly.
 const context: TPromptContext = {
@@ -24,122 +16,109 @@ const context: TPromptContext = {
   history: { from: 0, sent: [0, 1] },
 };
 
-for (const kind of kinds) {
-  describe.skipIf(kind.skip)(kind.title("the prompt context stored with a turn"), () => {
-    let store: SessionStore;
-    let location: { url: string; dbName?: string };
-    let dispose: () => Promise<void>;
-    let api: SessionCaller;
-    let sessionId: TSessionId;
-    const userId = newUserId();
+describeEachStore("the prompt context stored with a turn", (kind) => {
+  let store: SessionStore;
+  let location: { url: string; dbName?: string };
+  let dispose: () => Promise<void>;
+  let api: SessionCaller;
+  let sessionId: TSessionId;
+  const userId = newUserId();
 
-    beforeEach(async () => {
-      ({ store, dispose, location } = await kind.open());
-      api = sessionCaller(store);
-      ({ sessionId } = await api.createSession({ userId }));
-    });
-    afterEach(async () => dispose());
-
-    const complete = async (messageIndex: number, promptContext?: TPromptContext) => {
-      await api.appendTurn({ userId, sessionId, question: `question ${messageIndex}` });
-      return api.completeTurn({
-        userId,
-        sessionId,
-        messageIndex,
-        answer: `notice\n\n answer ${messageIndex}`,
-        ...(promptContext ? { promptContext } : {}),
-      });
-    };
-
-    it("gives it back to the prompt's listing only, never to listTurns or exports", async () => {
-      const completed = await complete(0, context);
-      expect(completed).not.toHaveProperty("promptContext");
-      const [forPrompt] = (await api.listTurnsForPrompt({ userId, sessionId })).items;
-      expect(forPrompt?.promptContext).toEqual(context);
-      expect(forPrompt).toMatchObject({ messageIndex: 0, answer: completed.answer });
-      const [listed] = (await api.listTurns({ userId, sessionId })).items;
-      expect(listed).toEqual(completed);
-      expect(listed).not.toHaveProperty("promptContext");
-      const json = await api.exportSession({ userId, sessionId, format: "json" });
-      expect(json.content).not.toContain("테오브로민");
-      expect(ZSessionExportDocument.parse(JSON.parse(json.content)).turns).toHaveLength(1);
-    });
-
-    it("clears it when the turn is answered again or fails, and keeps none for a turn sent without", async () => {
-      await complete(0, context);
-      await complete(1);
-      await complete(2, context);
-      // A new answer is generated from a prompt of its own: the old context must not replay it.
-      await api.regenerateTurn({ userId, sessionId, messageIndex: 2 });
-      let listed = (await api.listTurnsForPrompt({ userId, sessionId })).items;
-      expect(listed.map((turn) => turn.promptContext)).toEqual([context, null, null]);
-      expect(listed[2]?.status).toBe("pending");
-      await api.failTurn({
-        userId,
-        sessionId,
-        messageIndex: 2,
-        error: { code: "UPSTREAM_UNAVAILABLE", message: "model down" },
-      });
-      listed = (await api.listTurnsForPrompt({ userId, sessionId })).items;
-      expect(listed[2]).toMatchObject({ status: "error", promptContext: null });
-    });
-
-    it("refuses a context over the limits by name, writing nothing", async () => {
-      await api.appendTurn({ userId, sessionId, question: "q" });
-      const tooLong = await failureOf(
-        api.completeTurn({
-          userId,
-          sessionId,
-          messageIndex: 0,
-          answer: "a",
-          promptContext: { ...context, passages: "가".repeat(MAX_PROMPT_PASSAGES_CHARS + 1) },
-        }),
-      );
-      expect(tooLong.appCode).toBe("VALIDATION_FAILED");
-      expect(tooLong.message).toContain("promptContext.passages");
-      expect((await api.listTurns({ userId, sessionId })).items[0]?.status).toBe("pending");
-    });
-
-    it("reads turns stored before the context was kept as turns without one", async () => {
-      await complete(0, context);
-      await store.close();
-      // Rewrite the stored turn as the previous release left it: no prompt context field or column.
-      if (kind.name === "mongodb") {
-        const client = new MongoClient(location.url);
-        await client
-          .db(location.dbName)
-          .collection("llm_messages")
-          .updateMany({}, { $unset: { prompt_context: "" } });
-        await client.close();
-      } else {
-        const client = createClient({ url: location.url });
-        await client.execute("ALTER TABLE llm_messages DROP COLUMN prompt_context");
-        client.close();
-      }
-      const reader =
-        kind.name === "sqlite"
-          ? createSqliteStore({ url: location.url, busyTimeoutMs: 2_000 })
-          : createMongoStore({ ...location, timeoutMs: 2_000 });
-      await reader.init();
-      const removeData = dispose;
-      dispose = async () => {
-        await reader.close();
-        await removeData();
-      };
-      const upgraded = sessionCaller(reader);
-      const [old] = (await upgraded.listTurnsForPrompt({ userId, sessionId })).items;
-      expect(old).toMatchObject({ answer: "notice\n\n answer 0", promptContext: null });
-      // The upgraded store keeps the context of new turns.
-      await upgraded.appendTurn({ userId, sessionId, question: "next" });
-      await upgraded.completeTurn({
-        userId,
-        sessionId,
-        messageIndex: 1,
-        answer: "…",
-        promptContext: context,
-      });
-      const listed = (await upgraded.listTurnsForPrompt({ userId, sessionId })).items;
-      expect(listed[1]?.promptContext).toEqual(context);
-    });
+  beforeEach(async () => {
+    ({ store, dispose, location } = await kind.open());
+    api = sessionCaller(store);
+    ({ sessionId } = await api.createSession({ userId }));
   });
-}
+  afterEach(async () => dispose());
+
+  const complete = async (messageIndex: number, promptContext?: TPromptContext) => {
+    await api.appendTurn({ userId, sessionId, question: `question ${messageIndex}` });
+    return api.completeTurn({
+      userId,
+      sessionId,
+      messageIndex,
+      answer: `notice\n\n answer ${messageIndex}`,
+      ...(promptContext ? { promptContext } : {}),
+    });
+  };
+
+  it("gives it back to the prompt's listing only, never to listTurns or exports", async () => {
+    const completed = await complete(0, context);
+    expect(completed).not.toHaveProperty("promptContext");
+    const [forPrompt] = (await api.listTurnsForPrompt({ userId, sessionId })).items;
+    expect(forPrompt?.promptContext).toEqual(context);
+    expect(forPrompt).toMatchObject({ messageIndex: 0, answer: completed.answer });
+    const [listed] = (await api.listTurns({ userId, sessionId })).items;
+    expect(listed).toEqual(completed);
+    expect(listed).not.toHaveProperty("promptContext");
+    const json = await api.exportSession({ userId, sessionId, format: "json" });
+    expect(json.content).not.toContain("테오브로민");
+    expect(ZSessionExportDocument.parse(JSON.parse(json.content)).turns).toHaveLength(1);
+  });
+
+  it("clears it when the turn is answered again or fails, and keeps none for a turn sent without", async () => {
+    await complete(0, context);
+    await complete(1);
+    await complete(2, context);
+    // A new answer is generated from a prompt of its own: the old context must not replay it.
+    await api.regenerateTurn({ userId, sessionId, messageIndex: 2 });
+    let listed = (await api.listTurnsForPrompt({ userId, sessionId })).items;
+    expect(listed.map((turn) => turn.promptContext)).toEqual([context, null, null]);
+    expect(listed[2]?.status).toBe("pending");
+    await api.failTurn({
+      userId,
+      sessionId,
+      messageIndex: 2,
+      error: { code: "UPSTREAM_UNAVAILABLE", message: "model down" },
+    });
+    listed = (await api.listTurnsForPrompt({ userId, sessionId })).items;
+    expect(listed[2]).toMatchObject({ status: "error", promptContext: null });
+  });
+
+  it("refuses a context over the limits by name, writing nothing", async () => {
+    await api.appendTurn({ userId, sessionId, question: "q" });
+    const tooLong = await failureOf(
+      api.completeTurn({
+        userId,
+        sessionId,
+        messageIndex: 0,
+        answer: "a",
+        promptContext: { ...context, passages: "가".repeat(MAX_PROMPT_PASSAGES_CHARS + 1) },
+      }),
+    );
+    expect(tooLong.appCode).toBe("VALIDATION_FAILED");
+    expect(tooLong.message).toContain("promptContext.passages");
+    expect((await api.listTurns({ userId, sessionId })).items[0]?.status).toBe("pending");
+  });
+
+  it("reads turns stored before the context was kept as turns without one", async () => {
+    await complete(0, context);
+    await store.close();
+    // Rewrite the stored turn as the previous release left it: no prompt context field or column.
+    const reopened = await reopenAsOlderRelease(
+      kind,
+      location,
+      {
+        mongoUnset: ["prompt_context"],
+        sqlite: ["ALTER TABLE llm_messages DROP COLUMN prompt_context"],
+      },
+      dispose,
+    );
+    dispose = reopened.dispose;
+    const reader = reopened.store;
+    const upgraded = sessionCaller(reader);
+    const [old] = (await upgraded.listTurnsForPrompt({ userId, sessionId })).items;
+    expect(old).toMatchObject({ answer: "notice\n\n answer 0", promptContext: null });
+    // The upgraded store keeps the context of new turns.
+    await upgraded.appendTurn({ userId, sessionId, question: "next" });
+    await upgraded.completeTurn({
+      userId,
+      sessionId,
+      messageIndex: 1,
+      answer: "…",
+      promptContext: context,
+    });
+    const listed = (await upgraded.listTurnsForPrompt({ userId, sessionId })).items;
+    expect(listed[1]?.promptContext).toEqual(context);
+  });
+});

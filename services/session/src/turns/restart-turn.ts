@@ -1,6 +1,6 @@
 import type { SessionDeps } from "../deps.ts";
 import type { StoredTurn } from "../store/interface.ts";
-import { abandonedOutcome, isAbandoned } from "./abandoned-turn.ts";
+import { abandonedOutcome, currentOutcome, isAbandoned } from "./abandoned-turn.ts";
 
 /**
  * Puts a finished or abandoned turn back to pending for a new attempt, its current outcome
@@ -37,16 +37,7 @@ export async function restartTurn(
       attemptStartedAt: now,
       pushHistory: isAbandoned(deps, turn)
         ? abandonedOutcome(turn, now)
-        : {
-            answer: turn.answer,
-            citations: turn.citations,
-            model: turn.model,
-            usage: turn.usage,
-            status: turn.status,
-            error: turn.error,
-            completedAt: turn.completedAt,
-            ...(turn.feedback ? { feedback: turn.feedback } : {}),
-          },
+        : { ...currentOutcome(turn), ...(turn.feedback ? { feedback: turn.feedback } : {}) },
     },
     now,
   });

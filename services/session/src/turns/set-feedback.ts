@@ -1,6 +1,7 @@
 import type { TSetTurnFeedbackInput, TTurn } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
+import { currentOutcome } from "./abandoned-turn.ts";
 import { publicTurn, requireTurn } from "./public-turn.ts";
 
 /**
@@ -28,13 +29,7 @@ export async function setTurnFeedback(
     messageIndex: input.messageIndex,
     ifRevision: turn.revision,
     change: {
-      answer: turn.answer,
-      citations: turn.citations,
-      model: turn.model,
-      usage: turn.usage,
-      status: turn.status,
-      error: turn.error,
-      completedAt: turn.completedAt,
+      ...currentOutcome(turn),
       triage: turn.triage ?? null,
       promptContext: turn.promptContext,
       feedback: input.rating === null ? null : { rating: input.rating, comment, at: now },

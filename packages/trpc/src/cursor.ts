@@ -1,7 +1,5 @@
 import type { z } from "zod";
-import { AppError } from "@dogi/trpc";
-
-// As the session service's cursors: opaque to clients, checked on the way back in.
+import { AppError } from "./app-error.ts";
 
 /** Encodes a sort position as an opaque cursor (base64url of JSON). */
 export function encodeCursor(position: unknown): string {
@@ -17,10 +15,11 @@ export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
     value = undefined;
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success)
+  if (!parsed.success) {
     throw new AppError(
       "BAD_REQUEST",
       "The cursor is not valid: pass the nextCursor of the previous page unchanged.",
     );
+  }
   return parsed.data;
 }
