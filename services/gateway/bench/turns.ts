@@ -23,6 +23,8 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import {
+  engineBuildType,
+  ensureEngineBuild,
   ensureLlamaServer,
   startBenchServer,
   stopBenchServer,
@@ -40,10 +42,13 @@ const USAGE = `Usage: pnpm --filter @dogi/gateway bench:turns [options] [tiny|be
   --model tiny|bench     the GGUF (default bench; a bare tiny or bench means the same)
   --threads N            CPU threads for Dogi's inference and for llama-server (default 1)
   --no-llama-server      skip the llama-server comparison (nothing is built)
+  --prebuilt-engine      compare even when Dogi's inference would load node-llama-cpp's portable
+                         prebuilt binary (default: build llama.cpp for this machine first with
+                         dogi build-engine, as llama-server is built, so both run the same code)
   --help                 this text
 
 The llama-server comparison builds llama-server on first use (cmake, a C++ compiler; minutes)
-into ~/.cache/dogi/llama-server/<llama.cpp commit>.`;
+into ~/.cache/dogi/llama-server/<llama.cpp commit>; dogi build-engine takes as long once.`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -51,6 +56,7 @@ const { values, positionals } = parseArgs({
     model: { type: "string" },
     threads: { type: "string", default: "1" },
     "no-llama-server": { type: "boolean", default: false },
+    "prebuilt-engine": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -129,6 +135,10 @@ if (loadBefore > 1.5)
 
 const modelPath = MODEL === "tiny" ? await ensureTinyModel() : await ensureBenchModel(log);
 const llamaServerBinary = COMPARE ? ensureLlamaServer(log) : undefined;
+if (COMPARE && !values["prebuilt-engine"]) await ensureEngineBuild(log);
+// Reported with the figures: the prebuilt binary is built without OpenMP and for any x86-64 CPU.
+const engineBuild = await engineBuildType();
+log(`model ${MODEL}, ${THREADS} threads, Dogi's inference on node-llama-cpp's ${engineBuild}`);
 
 // The gateway reaches inference through the proxy, which keeps each request's body: the prompt
 // Dogi sent is then replayed to llama-server as it was, not rebuilt.
@@ -443,6 +453,7 @@ try {
   const result = {
     model: MODEL,
     threads: THREADS,
+    engine_build: engineBuild,
     slots: SLOTS,
     answer_tokens: ANSWER_TOKENS,
     load_average_1m: { before: round(loadBefore), after: round(os.loadavg()[0] ?? 0) },

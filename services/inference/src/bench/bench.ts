@@ -15,11 +15,15 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { LlamaLogLevel, getLlama } from "node-llama-cpp";
 import { currentEnvironment } from "@dogi/config";
 import { readSse } from "@dogi/sse";
 import { ensureBenchModel, freePort } from "@dogi/testing";
-import { ensureLlamaServer, runNiced, startBenchServer, stopBenchServer } from "./llama-server.ts";
+import {
+  ensureEngineBuild,
+  ensureLlamaServer,
+  startBenchServer,
+  stopBenchServer,
+} from "./llama-server.ts";
 import type { BenchServer as Server } from "./llama-server.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,25 +42,6 @@ const rounds = Number(values.rounds);
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-/**
- * The llama.cpp build the service loads on the CPU: compiled for this machine (`dogi
- * build-engine`, what the service asks for at start when it finds only the prebuilt binary), built
- * here first when missing so that both sides run the same source with the same build settings.
- */
-async function ensureEngineBuild(): Promise<string> {
-  const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
-  const buildType = llama.buildType;
-  await llama.dispose();
-  if (buildType === "localBuild") return buildType;
-  runNiced(
-    process.execPath,
-    ["--import", "tsx", "packages/cli/src/main.ts", "build-engine"],
-    repoRoot,
-    log,
-  );
-  return "localBuild";
 }
 
 interface StreamResult {
@@ -235,7 +220,7 @@ const roundAll = (figures: Figures) =>
   Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v as number)]));
 
 const llamaServer = ensureLlamaServer(log);
-const engineBuild = await ensureEngineBuild();
+const engineBuild = await ensureEngineBuild(log);
 const modelPath = await ensureBenchModel(log);
 const env = currentEnvironment();
 log(

@@ -6,7 +6,10 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { LlamaLogLevel, getLlama } from "node-llama-cpp";
 import { benchCache, waitFor } from "@dogi/testing";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 
 /** Runs a build step at the lowest priority, its output on this process's stderr. */
 export function runNiced(
@@ -62,6 +65,30 @@ export function ensureLlamaServer(log: (line: string) => void): string {
     log,
   );
   return binary;
+}
+
+/**
+ * The llama.cpp build the service loads on the CPU: compiled for this machine (`dogi
+ * build-engine`, what the service asks for at start when it finds only the prebuilt binary), built
+ * here first when missing so that both sides run the same source with the same build settings.
+ */
+export async function ensureEngineBuild(log: (line: string) => void): Promise<string> {
+  if ((await engineBuildType()) === "localBuild") return "localBuild";
+  runNiced(
+    process.execPath,
+    ["--import", "tsx", "packages/cli/src/main.ts", "build-engine"],
+    repoRoot,
+    log,
+  );
+  return "localBuild";
+}
+
+/** The llama.cpp build the service would load on the CPU now ("localBuild" or "prebuilt"). */
+export async function engineBuildType(): Promise<string> {
+  const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+  const buildType = llama.buildType;
+  await llama.dispose();
+  return buildType;
 }
 
 /** A server process a benchmark started. */
