@@ -32,6 +32,7 @@ import {
 import type { BenchServer } from "@dogi/inference/bench/llama-server";
 import { SseParser } from "@dogi/sse";
 import { ensureBenchModel, ensureTinyModel, freePort } from "@dogi/testing";
+import { sessionCacheKey } from "../src/chat/cache-key.ts";
 import { Api } from "../src/testing/api.ts";
 import { startRecordingProxy } from "../src/testing/recording-proxy.ts";
 import { startStack } from "../src/testing/stack.ts";
@@ -73,7 +74,6 @@ if ((MODEL !== "tiny" && MODEL !== "bench") || !Number.isInteger(THREADS) || THR
 const COMPARE = !values["no-llama-server"];
 const SLOTS = 4;
 const ANSWER_TOKENS = 48;
-const ANSWER_TEMPERATURE = 0.3;
 const TTFT_TARGET_RATIO = 1.1;
 
 const QUESTIONS = {
@@ -127,7 +127,14 @@ interface FailedTurn {
   inferenceLog: string[];
 }
 
-type ChatMessages = Array<{ role: string; content: string }>;
+/** The parts of the gateway's request to inference that llama-server is given too. */
+interface ChatRequest {
+  messages: Array<{ role: string; content: string }>;
+  max_tokens: number;
+  temperature: number;
+  ignore_eos?: boolean;
+  prompt_cache_key?: string;
+}
 
 const loadBefore = os.loadavg()[0] ?? 0;
 if (loadBefore > 1.5)
@@ -182,19 +189,20 @@ async function inferenceIdle(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-/** The chat turn's request to inference: the streamed one with the session's cache key. */
-function chatRequestSince(from: number): ChatMessages {
+/** What the gateway sent inference for the session's chat turn (its prompt_cache_key names it). */
+function chatRequestSince(from: number, sessionId: string): ChatRequest {
+  const key = sessionCacheKey(sessionId);
   const request = proxy.requests
     .slice(from)
     .filter((r) => r.url.startsWith("/v1/chat/completions"))
-    .map((r) => JSON.parse(r.body) as { messages?: ChatMessages; prompt_cache_key?: string })
-    .findLast((body) => body.prompt_cache_key !== undefined);
-  if (!request?.messages) throw new Error("the turn's request to inference was not recorded");
-  return request.messages;
+    .map((r) => JSON.parse(r.body) as ChatRequest)
+    .findLast((body) => body.prompt_cache_key === key);
+  if (!request) throw new Error("the turn's request to inference was not recorded");
+  return request;
 }
 
 type TurnOutcome =
-  { ok: true; figures: TurnFigures; messages: ChatMessages } | { ok: false; failure: FailedTurn };
+  { ok: true; figures: TurnFigures; request: ChatRequest } | { ok: false; failure: FailedTurn };
 
 async function turn(api: Api, sessionId: string, question: string): Promise<TurnOutcome> {
   const requestsFrom = proxy.requests.length;
@@ -246,7 +254,7 @@ async function turn(api: Api, sessionId: string, question: string): Promise<Turn
     beforeGenerationMs: Number(done.data.timings.retrieval_ms),
   };
 
-  return { ok: true, figures, messages: chatRequestSince(requestsFrom) };
+  return { ok: true, figures, request: chatRequestSince(requestsFrom, sessionId) };
 }
 
 async function newSession(): Promise<{ api: Api; sessionId: string }> {
@@ -267,13 +275,14 @@ interface ReferenceChunk {
 /**
  * The prompt Dogi sent, answered by llama-server on slot `slot` with its prompt cache: rendered
  * by llama-server's chat template (not timed), then streamed from /completion with the answer's
- * length, temperature and end-of-generation masking Dogi's turn had.
+ * length, temperature and end-of-generation masking of Dogi's request.
  */
 async function referenceTurn(
   server: BenchServer,
-  messages: ChatMessages,
+  request: ChatRequest,
   slot: number,
 ): Promise<ReferenceFigures> {
+  const { messages } = request;
   const rendered = await fetch(`${server.url}/apply-template`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -286,9 +295,9 @@ async function referenceTurn(
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
       prompt,
-      n_predict: ANSWER_TOKENS,
-      temperature: ANSWER_TEMPERATURE,
-      ignore_eos: true,
+      n_predict: request.max_tokens,
+      temperature: request.temperature,
+      ignore_eos: request.ignore_eos ?? false,
       cache_prompt: true,
       id_slot: slot,
       stream: true,
@@ -337,7 +346,7 @@ async function comparedConversation(
     await inferenceIdle();
     turns.push({
       dogi: outcome.figures,
-      ...(reference ? { reference: await referenceTurn(reference, outcome.messages, slot) } : {}),
+      ...(reference ? { reference: await referenceTurn(reference, outcome.request, slot) } : {}),
     });
   }
   return turns;
@@ -384,7 +393,8 @@ try {
       model: "bench",
     });
     // Its first request pays one-off costs; on the one slot the conversations leave alone.
-    await referenceTurn(reference, [{ role: "user", content: "warm up" }], SLOTS - 1);
+    const warmUp = { messages: [{ role: "user", content: "warm up" }], max_tokens: 8 };
+    await referenceTurn(reference, { ...warmUp, temperature: 0 }, SLOTS - 1);
   }
   // Dogi's first turn pays its own one-off costs too.
   const warm = await newSession();
