@@ -108,7 +108,7 @@ interface TurnFigures {
   cachedTokens: number;
   /** The question sent to the model's first text arriving here, as the person sees it. */
   ttftMs: number;
-  /** The same from the gateway's own clock (timings.first_token_ms: turn start to first text). */
+  /** timings.first_token_ms: the turn's start in the gateway to its first text (a notice too). */
   gatewayFirstTokenMs: number;
   beforeGenerationMs: number;
 }
@@ -476,6 +476,9 @@ try {
     ttft_ratio_p50: ratios.length > 0 ? Math.round(percentile(ratios, 50) * 100) / 100 : null,
     turns_within_ttft_target: ratios.filter((r) => r <= TTFT_TARGET_RATIO).length,
     turns_compared: ratios.length,
+    // Both sides counted the same prompt tokens: llama-server's template rendered what Dogi's did.
+    turns_same_prompt_tokens: pairs.filter((t) => t.reference?.promptTokens === t.dogi.promptTokens)
+      .length,
     cached_share_8_conversations_on_4_slots: round(cachedShare(concurrentTurns)),
     turns_failed_8_conversations: failures.length,
     inference_warnings_8_conversations: inferenceWarnings.length,
@@ -500,7 +503,7 @@ try {
     },
   };
   console.log(
-    `\ncached from turn 2: ${result.cached_share_from_turn_2} (target >= 0.7; llama-server ${result.llama_server_cached_share_from_turn_2 ?? "not run"}); ttft dogi/llama-server per turn: max ${result.ttft_ratio_max ?? "-"}, p50 ${result.ttft_ratio_p50 ?? "-"}, ${result.turns_within_ttft_target} of ${result.turns_compared} turns within ${TTFT_TARGET_RATIO} (target: all)`,
+    `\ncached from turn 2: ${result.cached_share_from_turn_2} (target >= 0.7; llama-server ${result.llama_server_cached_share_from_turn_2 ?? "not run"}); ttft dogi/llama-server per turn: max ${result.ttft_ratio_max ?? "-"}, p50 ${result.ttft_ratio_p50 ?? "-"}, ${result.turns_within_ttft_target} of ${result.turns_compared} turns within ${TTFT_TARGET_RATIO} (target: all); the same prompt tokens on both in ${result.turns_same_prompt_tokens} turns`,
   );
   console.log(
     `8 conversations on ${SLOTS} slots: ${result.cached_share_8_conversations_on_4_slots} cached (target >= 0.5), ${failures.length} turns failed; gateway work before generation p50 ${result.before_generation_ms_p50} ms (target <= 15; ${result.before_generation_ms_p50_single} ms in the two conversations alone); load average ${result.load_average_1m.before} before, ${result.load_average_1m.after} after`,
