@@ -46,6 +46,8 @@ const USAGE = `Usage: pnpm --filter @dogi/gateway bench:turns [options] [tiny|be
   --prebuilt-engine      compare even when Dogi's inference would load node-llama-cpp's portable
                          prebuilt binary (default: build llama.cpp for this machine first with
                          dogi build-engine, as llama-server is built, so both run the same code)
+  --llama-arg=ARG        one more argument for llama-server (repeatable), e.g. --llama-arg=--no-repack
+                         where this CPU reports AMX but the kernel does not grant it (SIGILL)
   --help                 this text
 
 The llama-server comparison builds llama-server on first use (cmake, a C++ compiler; minutes)
@@ -58,6 +60,7 @@ const { values, positionals } = parseArgs({
     threads: { type: "string", default: "1" },
     "no-llama-server": { type: "boolean", default: false },
     "prebuilt-engine": { type: "boolean", default: false },
+    "llama-arg": { type: "string", multiple: true, default: [] },
     help: { type: "boolean", default: false },
   },
 });
@@ -386,6 +389,7 @@ try {
         ...["-m", modelPath, "-t", String(THREADS), "-tb", String(THREADS)],
         ...["-c", String(SLOTS * 4096), "-np", String(SLOTS)],
         ...["--host", "127.0.0.1", "--port", String(port)],
+        ...(values["llama-arg"] ?? []),
       ],
       env: process.env,
       cwd: process.cwd(),
@@ -464,6 +468,7 @@ try {
     model: MODEL,
     threads: THREADS,
     engine_build: engineBuild,
+    llama_server_extra_args: values["llama-arg"] ?? [],
     slots: SLOTS,
     answer_tokens: ANSWER_TOKENS,
     load_average_1m: { before: round(loadBefore), after: round(os.loadavg()[0] ?? 0) },
