@@ -15,7 +15,10 @@ export interface RecordedRequest {
  */
 export async function startRecordingProxy(target: string) {
   const requests: RecordedRequest[] = [];
+  let inFlight = 0;
   const server = http.createServer((req, res) => {
+    inFlight += 1;
+    res.once("close", () => (inFlight -= 1));
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
@@ -38,6 +41,8 @@ export async function startRecordingProxy(target: string) {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    /** Requests whose answers have not ended yet. */
+    inFlight: () => inFlight,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -10,18 +10,21 @@
 // machine; the 1-minute load average before and after is part of the output.
 //
 //   pnpm --filter @dogi/inference bench [--threads N] [--tokens N] [--rounds N]
-import { spawn, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { LlamaLogLevel, getLlama } from "node-llama-cpp";
 import { currentEnvironment } from "@dogi/config";
 import { readSse } from "@dogi/sse";
-import { benchCache, ensureBenchModel, freePort, waitFor } from "@dogi/testing";
+import { ensureBenchModel, freePort } from "@dogi/testing";
+import {
+  ensureEngineBuild,
+  ensureLlamaServer,
+  startBenchServer,
+  stopBenchServer,
+} from "./llama-server.ts";
+import type { BenchServer as Server } from "./llama-server.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../../..");
@@ -39,103 +42,6 @@ const rounds = Number(values.rounds);
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
-}
-
-function run(cmd: string, args: string[], cwd?: string): void {
-  log(`$ ${cmd} ${args.join(" ")}`);
-  execFileSync("nice", ["-n", "19", cmd, ...args], {
-    cwd,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-}
-
-/** Builds llama-server from node-llama-cpp's bundled llama.cpp source when it is missing. */
-function ensureLlamaServer(): string {
-  // node-llama-cpp's entry is dist/index.js; its package folder is two levels up.
-  const pkg = path.resolve(
-    path.dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))),
-    "..",
-  );
-  const bundle = path.join(pkg, "llama", "gitRelease.bundle");
-  const head = execFileSync("git", ["bundle", "list-heads", bundle], { encoding: "utf8" });
-  const commit = head.split(/\s/)[0]?.slice(0, 12) ?? "unknown";
-  const dir = path.join(benchCache, "llama-server", commit);
-  const binary = path.join(dir, "build", "bin", "llama-server");
-  if (existsSync(binary)) return binary;
-  mkdirSync(dir, { recursive: true });
-  if (!existsSync(path.join(dir, "src")))
-    run("git", ["clone", "-q", bundle, path.join(dir, "src")]);
-  run(
-    "cmake",
-    [
-      "-S",
-      "src",
-      "-B",
-      "build",
-      "-DCMAKE_BUILD_TYPE=Release",
-      "-DLLAMA_CURL=OFF",
-      "-DGGML_NATIVE=ON",
-      "-DLLAMA_BUILD_TESTS=OFF",
-      "-DLLAMA_BUILD_EXAMPLES=OFF",
-      "-DLLAMA_OPENSSL=OFF",
-    ],
-    dir,
-  );
-  run("cmake", ["--build", "build", "--config", "Release", "--target", "llama-server", "-j2"], dir);
-  return binary;
-}
-
-/**
- * The llama.cpp build the service loads on the CPU: compiled for this machine (`dogi
- * build-engine`, what the service asks for at start when it finds only the prebuilt binary), built
- * here first when missing so that both sides run the same source with the same build settings.
- */
-async function ensureEngineBuild(): Promise<string> {
-  const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
-  const buildType = llama.buildType;
-  await llama.dispose();
-  if (buildType === "localBuild") return buildType;
-  run(process.execPath, ["--import", "tsx", "packages/cli/src/main.ts", "build-engine"], repoRoot);
-  return "localBuild";
-}
-
-interface Server {
-  name: string;
-  url: string;
-  model: string;
-  child: ChildProcess;
-}
-
-async function startServer(
-  name: string,
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  port: number,
-  model: string,
-): Promise<Server> {
-  const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr}`);
-      const health = await fetch(`${url}/${name === "llama-server" ? "health" : "readyz"}`);
-      return health.ok;
-    },
-    { what: `${name} to be ready`, timeoutMs: 180_000, intervalMs: 250 },
-  );
-  return { name, url, model, child };
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  server.child.kill("SIGTERM");
-  await exited;
 }
 
 interface StreamResult {
@@ -313,8 +219,8 @@ const round = (x: number) => Math.round(x * 100) / 100;
 const roundAll = (figures: Figures) =>
   Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v as number)]));
 
-const llamaServer = ensureLlamaServer();
-const engineBuild = await ensureEngineBuild();
+const llamaServer = ensureLlamaServer(log);
+const engineBuild = await ensureEngineBuild(log);
 const modelPath = await ensureBenchModel(log);
 const env = currentEnvironment();
 log(
@@ -337,10 +243,10 @@ let result: {
   batching: { meanBatchWidth: number; passesPerBatch: number };
 };
 try {
-  const reference = await startServer(
-    "llama-server",
-    llamaServer,
-    [
+  const reference = await startBenchServer({
+    name: "llama-server",
+    cmd: llamaServer,
+    args: [
       "-m",
       modelPath,
       "-t",
@@ -357,15 +263,16 @@ try {
       String(refPort),
     ],
     env,
-    refPort,
-    "bench",
-  );
+    cwd: repoRoot,
+    port: refPort,
+    model: "bench",
+  });
   servers.push(reference);
-  const ours = await startServer(
-    "dogi-inference",
-    process.execPath,
-    ["--import", "tsx", "services/inference/src/main.ts"],
-    {
+  const ours = await startBenchServer({
+    name: "dogi-inference",
+    cmd: process.execPath,
+    args: ["--import", "tsx", "services/inference/src/main.ts"],
+    env: {
       ...env,
       MODEL_PATH: modelPath,
       INFERENCE_PORT: String(ourPort),
@@ -381,9 +288,10 @@ try {
       INFERENCE_PUBLIC: "true",
       INTERNAL_SECRET: randomBytes(48).toString("base64"),
     },
-    ourPort,
-    "default",
-  );
+    cwd: repoRoot,
+    port: ourPort,
+    model: "default",
+  });
   servers.push(ours);
   for (const server of servers) await streamOnce(server, 8); // warm-up
   const countersBefore = await batchCounters(ours);
@@ -426,7 +334,7 @@ try {
     batching,
   };
 } finally {
-  for (const server of servers) await stopServer(server);
+  for (const server of servers) await stopBenchServer(server);
 }
 const loadAfter = os.loadavg();
 const { ref, dogi } = result;
