@@ -25,6 +25,10 @@ class FakeSequence implements SavableSequence {
     return { fileSize: Buffer.byteLength(text) };
   }
 
+  async clearHistory(): Promise<void> {
+    this.contextTokens = [];
+  }
+
   async loadStateFromFile(file: string): Promise<void> {
     this.contextTokens = JSON.parse(await readFile(file, "utf8")) as Token[];
   }

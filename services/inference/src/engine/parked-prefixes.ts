@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Token } from "node-llama-cpp";
@@ -8,6 +8,7 @@ export interface SavableSequence {
   readonly contextTokens: readonly Token[];
   saveStateToFile(file: string): Promise<{ fileSize: number }>;
   loadStateFromFile(file: string, risk: { acceptRisk: true }): Promise<void>;
+  clearHistory(): Promise<void>;
 }
 
 interface Parked {
@@ -42,13 +43,19 @@ export class ParkedPrefixes {
   private files = 0;
   readonly stats: ParkingStats = { parked: 0, restored: 0, restoredTokens: 0 };
 
-  constructor(private readonly budgetBytes: number) {}
+  constructor(
+    private readonly budgetBytes: number,
+    /** Where saved prefixes go (default: a new folder in the system's temporary folder). */
+    private readonly dir?: string,
+  ) {}
 
   /** Saves what `sequence` holds as `key`'s prefix (replacing an older one of `key`). */
   async park(key: string, sequence: SavableSequence): Promise<void> {
     if (this.budgetBytes <= 0 || sequence.contextTokens.length < MIN_GAIN_TOKENS) return;
     this.forget(key);
-    this.folder ??= mkdtemp(path.join(os.tmpdir(), "dogi-prefixes-"));
+    this.folder ??= this.dir
+      ? mkdir(this.dir, { recursive: true }).then(() => this.dir ?? "")
+      : mkdtemp(path.join(os.tmpdir(), "dogi-prefixes-"));
     this.files += 1;
     const file = path.join(await this.folder, `${this.files}.state`);
     const tokens = [...sequence.contextTokens];
@@ -89,10 +96,15 @@ export class ParkedPrefixes {
     if (shared < reusable + MIN_GAIN_TOKENS) return false;
     this.entries.delete(key);
     this.bytes -= entry.bytes;
+    // Emptied first, through node-llama-cpp, so that llama.cpp's cache and node-llama-cpp's idea
+    // of it agree even when the load fails: a failed load resets node-llama-cpp's token list but
+    // leaves llama.cpp's cache as it was, and the next evaluation then fails on positions that
+    // do not match ("inconsistent sequence positions"). The load replaces the sequence anyway.
+    await sequence.clearHistory();
     try {
       await sequence.loadStateFromFile(entry.file, { acceptRisk: true });
     } catch {
-      // The sequence then holds nothing: the prompt is evaluated as if never parked.
+      // The sequence holds nothing: the prompt is evaluated as if never parked.
       return false;
     } finally {
       removeQuietly(entry.file);
