@@ -200,8 +200,13 @@ describeEachStore("pets' health records", (auth) => {
       ["보리", "DHPPL", -5, true],
       ["나비", "Revolution", 10, false],
     ]);
-    const wider = await client.pets.dueSoon.query({ withinDays: 31, timeZone: "UTC" });
+    const wider = await client.pets.dueSoon.query({ withinDays: 31 });
     expect(wider.items.map((i) => i.name)).toContain("FVRCP");
+    // Another time zone counts from its own today: in UTC that is a day behind Seoul from 15:00
+    // to 24:00, when FVRCP is 32 days away there.
+    const utc = await client.pets.dueSoon.query({ withinDays: 32, timeZone: "UTC" });
+    expect(utc.today).toBe(todayIn("UTC", new Date()));
+    expect(utc.items.map((i) => i.name)).toContain("FVRCP");
     const bad = await failure(client.pets.dueSoon.query({ timeZone: "Mars/Olympus" }));
     expect(bad.data?.httpStatus).toBe(400);
   });
