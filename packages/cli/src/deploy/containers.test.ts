@@ -45,6 +45,10 @@ describe("standingOf", () => {
   it("is ready when running and healthy, or running without a healthcheck", () => {
     expect(standingOf([c("running", "healthy")])).toBe("ready");
     expect(standingOf([c("running", "")])).toBe("ready");
+    // A service with a healthcheck shows no health for a moment after a crashed container is
+    // restarted: that is not ready.
+    expect(standingOf([c("running", "")], { healthchecked: true })).toBe("waiting");
+    expect(standingOf([c("running", "healthy")], { healthchecked: true })).toBe("ready");
   });
 
   it("waits for a container starting or not created yet", () => {

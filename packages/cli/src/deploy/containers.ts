@@ -48,14 +48,24 @@ export function parsePs(stdout: string): Container[] {
 /** Where a service stands: ready (running, healthy if it has a healthcheck), waiting, or failed. */
 export type Standing = "ready" | "waiting" | "failed";
 
-/** A service's standing from its containers (several when scaled: the worst one counts). */
-export function standingOf(containers: readonly Container[]): Standing {
+/**
+ * A service's standing from its containers (several when scaled: the worst one counts).
+ * `healthchecked`: the service is known to have a healthcheck (a health was seen before), so a
+ * running container with no health yet is not ready: Docker reports no health for a moment
+ * after it restarts a crashed container, which must not pass for a service without a check.
+ */
+export function standingOf(
+  containers: readonly Container[],
+  options: { healthchecked?: boolean } = {},
+): Standing {
   if (containers.length === 0) return "waiting";
+  const noCheck = options.healthchecked !== true;
   const each = containers.map((c): Standing => {
     // A restarting container has exited at least once (restart: unless-stopped brings it back).
     if (["exited", "dead", "restarting", "removing"].includes(c.state) || c.health === "unhealthy")
       return "failed";
-    if (c.state === "running" && (c.health === "healthy" || c.health === "")) return "ready";
+    if (c.state === "running" && (c.health === "healthy" || (c.health === "" && noCheck)))
+      return "ready";
     return "waiting";
   });
   return each.includes("failed") ? "failed" : each.includes("waiting") ? "waiting" : "ready";

@@ -58,6 +58,8 @@ export async function waitForServices(options: {
   let drawn = 0;
   let containers: Container[] = [];
   const interrupted = (): WaitResult => ({ outcome: "interrupted", containers, failing: [] });
+  // Services seen with a health: they have a healthcheck, and only "healthy" makes them ready.
+  const healthchecked = new Set<string>();
 
   for (;;) {
     try {
@@ -69,7 +71,11 @@ export async function waitForServices(options: {
       throw error;
     }
     const groups = byService(services, containers);
-    const standings = new Map([...groups].map(([s, own]) => [s, standingOf(own)]));
+    for (const [service, own] of groups)
+      if (own.some((c) => c.health !== "")) healthchecked.add(service);
+    const standings = new Map(
+      [...groups].map(([s, own]) => [s, standingOf(own, { healthchecked: healthchecked.has(s) })]),
+    );
 
     const lines = [...groups].map(([service, own]) => {
       const mark = { ready: "✓", waiting: "…", failed: "✗" }[standings.get(service) ?? "waiting"];
