@@ -32,3 +32,17 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
     ...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false),
   );
 }
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** Creates an SVG element with attributes and optional text (charts drawn by our own code). */
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | number>,
+  text?: string,
+): SVGElementTagNameMap[K] {
+  const element = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  if (text !== undefined) element.textContent = text;
+  return element;
+}

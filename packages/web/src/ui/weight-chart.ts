@@ -1,21 +1,10 @@
 import type { TRestHealthEntry } from "@dogi/contracts";
 import { t } from "../i18n.ts";
+import { svg } from "../dom.ts";
 
-const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 320;
 const HEIGHT = 120;
 const PAD = { left: 40, right: 12, top: 12, bottom: 24 };
-
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string | number>,
-  text?: string,
-): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
-  if (text !== undefined) element.textContent = text;
-  return element;
-}
 
 /** The weights as points in date order: x in days since the first, y in kg. */
 export function weightPoints(

@@ -1,6 +1,4 @@
-import { h } from "../../dom.ts";
-
-const SVG = "http://www.w3.org/2000/svg";
+import { h, svg } from "../../dom.ts";
 
 /** The chart's drawing area in SVG units; it scales to its container's width. */
 export const CHART = { width: 640, height: 200, left: 48, right: 8, top: 10, bottom: 28 };
@@ -65,17 +63,6 @@ export function labelColumns(count: number, most = 8): number[] {
   for (let column = 0; column < count; column++)
     if (column === last || (column % every === 0 && last - column >= every)) columns.push(column);
   return columns;
-}
-
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string | number>,
-  text?: string,
-): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
-  if (text !== undefined) element.textContent = text;
-  return element;
 }
 
 export interface ChartSpec {
