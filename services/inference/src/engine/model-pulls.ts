@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { downloadModel, modelUrlOf } from "@dogi/gguf";
-import type { TModelPull } from "@dogi/contracts";
+import type { TInferenceStatus, TModelPull } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
 import { AppError } from "@dogi/trpc";
 import { modelIdFromPath } from "./model-files.ts";
@@ -11,7 +11,7 @@ const KEPT = 20;
 /** What a pull needs from the engine: to take the new file in. */
 export interface PullTarget {
   addModel(file: string): Promise<void>;
-  adminModels(): Promise<{ models: Array<{ id: string; state: string; error: string | null }> }>;
+  status(): Pick<TInferenceStatus, "models">;
 }
 
 /**
@@ -106,7 +106,8 @@ export class ModelPulls {
       pull.modelId = modelId;
       pull.state = "loading";
       await engine.addModel(path.resolve(result.file));
-      const model = (await engine.adminModels()).models.find((m) => m.id === modelId);
+      // The status alone: the admin listing would read every model file's header again.
+      const model = engine.status().models.find((m) => m.id === modelId);
       if (model?.state === "failed") {
         fail(`${path.basename(result.file)} was downloaded but did not load: ${model.error ?? ""}`);
         return;
