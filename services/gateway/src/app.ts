@@ -22,7 +22,7 @@ import { GatewayMetrics } from "./edge/metrics.ts";
 import { metricsAccess } from "./edge/metrics-access.ts";
 import { memoryLimiters } from "./edge/rate-limiter.ts";
 import { redisLimiters } from "./edge/redis-limiters.ts";
-import { UserStreams } from "./edge/user-streams.ts";
+import { LocalUserStreams, sharedUserStreams } from "./edge/user-streams.ts";
 import { TRPC_MAX_BATCH } from "./edge/request-cost.ts";
 import { createChat } from "./chat/create-chat.ts";
 import { GenerationQueue } from "./chat/generation-queue.ts";
@@ -90,7 +90,9 @@ export function createGateway(deps: GatewayAppDeps) {
   const revocations = redis ? shareRevocations({ authenticator, redis, logger }) : undefined;
   const userLimiter = limiter("user", env.RATE_LIMIT_USER_PER_MINUTE);
   const tokenLimiter = limiter("chat_tokens", env.CHAT_TOKENS_PER_MINUTE);
-  const userStreams = new UserStreams(env.GATEWAY_MAX_STREAMS_PER_USER);
+  const userStreams = redis
+    ? sharedUserStreams(redis.commands, env.GATEWAY_MAX_STREAMS_PER_USER, { logger })
+    : new LocalUserStreams(env.GATEWAY_MAX_STREAMS_PER_USER);
   const generationQueue = new GenerationQueue({
     capacity: env.GATEWAY_MAX_STREAMS,
     queueMax: env.CHAT_QUEUE_MAX,
@@ -254,6 +256,9 @@ export function createGateway(deps: GatewayAppDeps) {
     /** Settles once this replica hears revocations from the others (at once without Redis). */
     sharing: revocations?.subscribed ?? Promise.resolve(),
     /** Drops the connections to Redis, if any (last, on shutdown). */
-    closeShared: () => redis?.close(),
+    closeShared: () => {
+      if ("close" in userStreams) userStreams.close();
+      redis?.close();
+    },
   };
 }

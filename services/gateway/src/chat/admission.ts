@@ -30,7 +30,7 @@ export async function admitTurn(deps: TurnAdmissionDeps, userId: string): Promis
   // The user's share of answers first: a turn refused for it is not charged to their allowance.
   let endStream: () => void;
   try {
-    endStream = deps.userStreams.begin(userId);
+    endStream = await deps.userStreams.begin(userId);
   } catch (error) {
     deps.onRateLimited("user_streams");
     throw error;

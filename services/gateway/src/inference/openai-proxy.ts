@@ -171,10 +171,15 @@ async function admitOnShare(
   if (admitted.generates) {
     let endStream: () => void;
     try {
-      endStream = deps.userStreams.begin(caller.userId);
+      endStream = await deps.userStreams.begin(caller.userId);
     } catch (error) {
       deps.onRateLimited("user_streams");
       sendOpenAiFailure(res, describeFailure(error));
+      return false;
+    }
+    // The client may have left while the count was asked (Redis): then nothing would end it.
+    if (res.destroyed) {
+      endStream();
       return false;
     }
     res.once("close", endStream);
