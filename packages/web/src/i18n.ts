@@ -88,6 +88,9 @@ const ko = {
   sessionExpired: "로그인이 만료되었습니다. 다시 로그인하세요.",
   badCredentials: "이메일 또는 비밀번호가 맞지 않습니다.",
   genericError: "문제가 생겼습니다: {message}",
+  chatFull: "이 대화에는 더 이상 메시지를 남길 수 없습니다. 새 대화를 시작해 이어서 물어보세요.",
+  tooManyChats:
+    "한 계정이 보관할 수 있는 대화 수를 채웠습니다. 지난 대화를 몇 개 지운 뒤 새 대화를 시작하세요.",
   welcome: "무엇이 궁금한가요?",
   welcomeBody:
     "증상, 식단, 예방접종, 행동 등 반려동물 건강에 대해 물어보세요. 도기의 답은 참고용이며 진단이 아닙니다. 응급 증상이 보이면 바로 동물병원에 가세요.",
@@ -390,6 +393,9 @@ const en: Record<MessageKey, string> = {
   sessionExpired: "Your sign-in has expired. Please sign in again.",
   badCredentials: "Wrong email or password.",
   genericError: "Something went wrong: {message}",
+  chatFull: "This chat holds as many messages as a chat may. Start a new chat to go on.",
+  tooManyChats:
+    "You have as many chats as one account may keep. Delete some old chats to start a new one.",
   welcome: "What would you like to know?",
   welcomeBody:
     "Ask about symptoms, food, vaccines or behaviour. Dogi gives advice, not a diagnosis; if you see emergency signs, go to a vet now.",

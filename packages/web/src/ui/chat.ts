@@ -398,7 +398,7 @@ async function streamInto(ctx: Ctx, turn: ViewTurn, path: string, body: unknown)
       turn.status = "partial";
     } else {
       turn.status = "error";
-      turn.error = explain(error);
+      turn.error = explain(error, "ask");
       if (error instanceof ApiError && error.kind !== "invalid") ctx.fail(error);
     }
   } finally {
