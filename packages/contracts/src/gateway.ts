@@ -175,8 +175,12 @@ export const ZChatDoneEvent = z.object({
   status: z.enum(["complete", "partial"]),
   model: z.string().nullable(),
   usage: ZChatUsage,
+  /** Counted from when the gateway took the request. */
   timings: z.object({
+    /** Until triage, retrieval and the record were done (the meta event). */
     retrieval_ms: z.number().nonnegative(),
+    /** Until the prompt was ready for the model, before any wait for a place; null without a model. */
+    before_generation_ms: z.number().nonnegative().nullable(),
     first_token_ms: z.number().nonnegative().nullable(),
     total_ms: z.number().nonnegative(),
   }),

@@ -460,7 +460,12 @@ describe.skipIf(!hasChromium)(browserTitle("the chat page in Chromium"), () => {
             status: "complete",
             model: "scripted",
             usage: { prompt_tokens: 1, completion_tokens: 1 },
-            timings: { retrieval_ms: 0, first_token_ms: 0, total_ms: 1 },
+            timings: {
+              retrieval_ms: 0,
+              before_generation_ms: null,
+              first_token_ms: 0,
+              total_ms: 1,
+            },
           },
         ],
       ]

@@ -2,7 +2,9 @@
 // through the public REST API, then 8 conversations at once on 4 inference slots. Per turn it
 // prints the prompt tokens, how many came from inference's prompt cache (the done event's
 // usage.prompt_tokens_details.cached_tokens), the time to the first answer token, and the
-// gateway's work before generation (timings.retrieval_ms: triage, retrieval, earlier turns).
+// gateway's work before generation (timings.before_generation_ms: from the request's arrival in
+// the gateway, through its limits, the session, pet and record reads, storing the question,
+// triage, retrieval and earlier turns, to the prompt counted and ready for the model).
 //
 // Beside each of the two conversations' turns it prints llama.cpp's own llama-server (built from
 // the llama.cpp source node-llama-cpp carries, on the same GGUF and thread count) answering the
@@ -254,7 +256,7 @@ async function turn(api: Api, sessionId: string, question: string): Promise<Turn
     cachedTokens: Number(usage.prompt_tokens_details?.cached_tokens ?? 0),
     ttftMs: modelFirstMs,
     gatewayFirstTokenMs: Number(done.data.timings.first_token_ms),
-    beforeGenerationMs: Number(done.data.timings.retrieval_ms),
+    beforeGenerationMs: Number(done.data.timings.before_generation_ms),
   };
 
   return { ok: true, figures, request: chatRequestSince(requestsFrom, sessionId) };

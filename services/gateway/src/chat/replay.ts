@@ -33,7 +33,7 @@ export function replayTurn(turn: TTurn): TChatTurnEvent[] {
           prompt_tokens: turn.usage?.promptTokens ?? 0,
           completion_tokens: turn.usage?.completionTokens ?? 0,
         },
-        timings: { retrieval_ms: 0, first_token_ms: null, total_ms: 0 },
+        timings: { retrieval_ms: 0, before_generation_ms: null, first_token_ms: null, total_ms: 0 },
       },
     },
   ];

@@ -120,7 +120,11 @@ async function ask(
     meta: () => undefined,
     queued: () => undefined,
     delta: (text) => (sent += text),
-    done: () => undefined,
+    done: (event) => {
+      // The prompt is made after retrieval (a notice may be the first text, before either).
+      const { retrieval_ms, before_generation_ms } = event.timings;
+      expect(before_generation_ms).toBeGreaterThanOrEqual(retrieval_ms);
+    },
     error: (event) => {
       throw new Error(`the turn failed: ${event.message}`);
     },

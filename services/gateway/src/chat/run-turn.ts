@@ -12,8 +12,6 @@ import type {
   TInferenceStatus,
   TPet,
   TPromptContext,
-  TPromptTurn,
-  TRagSearchHit,
   TTriage,
   TTurn,
 } from "@dogi/contracts";
@@ -36,7 +34,8 @@ import { generateWhenThereIsRoom } from "./wait-for-model.ts";
 import type { GenerationQueue } from "./generation-queue.ts";
 import type { TitleOutcome } from "./title.ts";
 import { RANK, raisedByOpinion, startTriageOpinion } from "./triage-opinion.ts";
-import { recordContextForTurn } from "../pets/load-record.ts";
+import { startTurnContext } from "./turn-context.ts";
+import type { TurnContext } from "./turn-context.ts";
 
 /** Where a turn's events go: an SSE stream, or a collector for stream=false. */
 export interface TurnSink {
@@ -72,59 +71,6 @@ export interface TurnDeps {
   triageModelBudgetMs?: number;
 }
 
-const PASSAGES = 5;
-const HISTORY_PAGES = 5;
-
-async function recentTurns(deps: TurnDeps, userId: string, turn: TTurn): Promise<TPromptTurn[]> {
-  // The session service lists turns oldest first; sessions are short, so a few pages cover them.
-  // Each comes with the context its prompt carried, read under this user like the turn itself.
-  const turns: TPromptTurn[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < HISTORY_PAGES; page++) {
-    const result = await deps.services.session.listTurnsForPrompt.query({
-      userId,
-      sessionId: turn.sessionId,
-      limit: 100,
-      ...(cursor ? { cursor } : {}),
-    });
-    turns.push(...result.items.filter((t) => t.messageIndex < turn.messageIndex));
-    if (!result.nextCursor) break;
-    cursor = result.nextCursor;
-  }
-  return turns.slice(-20);
-}
-
-async function search(
-  deps: TurnDeps,
-  question: string,
-  pet: TPet | null,
-  /** More of the pet's conditions from its health record (its current medications). */
-  recordTerms: readonly string[] = [],
-): Promise<{ hits: TRagSearchHit[]; unavailable: boolean }> {
-  try {
-    const result = await deps.services.rag.search.query({
-      query: question.slice(0, 2000),
-      limit: PASSAGES,
-      ...(pet
-        ? {
-            species: pet.species,
-            pet: {
-              species: pet.species,
-              ...(pet.breed ? { breed: pet.breed.slice(0, 100) } : {}),
-              conditions: [...pet.knownConditions, ...recordTerms]
-                .slice(0, 20)
-                .map((c) => c.slice(0, 100)),
-            },
-          }
-        : {}),
-    });
-    return { hits: result.hits, unavailable: false };
-  } catch (error) {
-    deps.logger.warn({ err: error }, "knowledge base unavailable; answering without passages");
-    return { hits: [], unavailable: true };
-  }
-}
-
 /** What triage reads from the pet's profile. */
 function triagePetOf(pet: TPet | null): TriagePet | undefined {
   if (!pet) return undefined;
@@ -154,10 +100,14 @@ export async function runTurn(
     pet: TPet | null;
     signal: AbortSignal;
     sink: TurnSink;
+    /** What the door started reading before it stored the question; started here when absent. */
+    context?: TurnContext;
+    /** When the door took the request (performance.now()): the turn's timings count from it. */
+    startedAt?: number;
   },
 ): Promise<void> {
   const { userId, turn, pet, sink } = input;
-  const started = performance.now();
+  const started = input.startedAt ?? performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const ids = { userId, sessionId: turn.sessionId, messageIndex: turn.messageIndex };
   const language = languageOf(turn.question);
@@ -178,25 +128,22 @@ export async function runTurn(
     signal: input.signal,
   });
 
-  // The pet's health record is read alongside retrieval (the rules' notice above never waits
-  // for it); its facts may raise the triage below, its lines go into the pet profile.
-  const petRecord = recordContextForTurn(
-    { services: deps.services, logger: deps.logger },
-    // By owner id: the turn may come through an API key, which is no token to forward.
-    { userId, accessToken: null },
-    pet,
-  );
+  const context =
+    input.context ??
+    startTurnContext(deps, {
+      userId,
+      sessionId: turn.sessionId,
+      question: turn.question,
+      petId: pet?.petId ?? null,
+      pet,
+      loadPet: async () => pet,
+    });
   // Earlier turns are read alongside retrieval: nothing before the first byte waits on another.
-  const earlierTurns = recentTurns(deps, userId, turn).catch((error: unknown) => {
-    deps.logger.warn({ err: error }, "earlier turns unavailable; answering without them");
-    return [] as TPromptTurn[];
-  });
+  const earlierTurns = context.earlierTurns(turn.messageIndex);
   const [{ hits, unavailable }, status, record] = await Promise.all([
-    // Retrieval favours passages about the pet's medications too: it waits for the record (one
-    // call to auth, read with the pet's profile already at hand), not for anything slower.
-    petRecord.then((found) => search(deps, turn.question, pet, found.retrievalTerms)),
-    deps.inferenceStatus(),
-    petRecord,
+    context.retrieval,
+    context.status,
+    context.record,
   ]);
   // The record as evidence: an unvaccinated puppy with bloody diarrhoea, a pet on insulin.
   let baseline = rules;
@@ -235,6 +182,8 @@ export async function runTurn(
 
   let answer = "";
   let firstTokenMs: number | null = null;
+  // The turn's start to its prompt ready for the model, before any wait for a place to generate.
+  let beforeGenerationMs: number | null = null;
   // What this turn's message to the model carried, stored with the answer for later turns to
   // replay (none for a retrieval-only answer, which no model wrote).
   let promptContext: TPromptContext | null = null;
@@ -296,6 +245,7 @@ export async function runTurn(
       historyChars: historyCharsFor(deps.contextChars),
     });
     promptContext = keepable({ ...prompt.context, answerStart: answer.length });
+    beforeGenerationMs = elapsed();
     generation = await generateWhenThereIsRoom({
       queue: deps.generationQueue,
       timeoutMs: deps.queueTimeoutMs,
@@ -411,7 +361,12 @@ export async function runTurn(
       status: result.status,
       model: result.model,
       usage: doneUsage(result.usage),
-      timings: { retrieval_ms: retrievalMs, first_token_ms: firstTokenMs, total_ms: elapsed() },
+      timings: {
+        retrieval_ms: retrievalMs,
+        before_generation_ms: beforeGenerationMs,
+        first_token_ms: firstTokenMs,
+        total_ms: elapsed(),
+      },
     });
   }
 }

@@ -477,6 +477,31 @@ describe("the chat turn", () => {
     expect(
       (await bot.call("POST", "/v1/llm/sessions", { pet_id: theirs.json.pet_id })).status,
     ).toBe(404);
+    // Nor may a question name it: refused before the question is stored, and nothing of the
+    // other user's pet is read into an answer (the pet is read beside the session, not after).
+    const before = await owner.call("GET", `/v1/llm/sessions/${sessionId}/messages`);
+    const naming = await bot.call("POST", `/v1/llm/sessions/${sessionId}/messages`, {
+      question: "Is Kong due for a vaccine?",
+      pet_id: theirs.json.pet_id,
+      stream: false,
+    });
+    expect(naming.status).toBe(404);
+    const after = await owner.call("GET", `/v1/llm/sessions/${sessionId}/messages`);
+    expect(after.json.items).toHaveLength(before.json.items.length);
+    // Nor another user's session, with the key's own pet or none.
+    const strangers = await stranger.call("POST", "/v1/llm/sessions", {});
+    expect(
+      (
+        await bot.call("POST", `/v1/llm/sessions/${strangers.json.session_id}/messages`, {
+          question: "hello",
+          stream: false,
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (await stranger.call("GET", `/v1/llm/sessions/${strangers.json.session_id}/messages`)).json
+        .items,
+    ).toHaveLength(0);
     const inferenceOnly = new Api(stack.url, await keyOf(["inference"]));
     const refused = await inferenceOnly.call("GET", "/v1/llm/sessions");
     expect(refused.status).toBe(403);

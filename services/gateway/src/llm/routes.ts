@@ -28,6 +28,8 @@ import { restCitations } from "../chat/citations.ts";
 import { runTurn } from "../chat/run-turn.ts";
 import { replayTurn } from "../chat/replay.ts";
 import type { TurnSink } from "../chat/run-turn.ts";
+import { startTurnContext } from "../chat/turn-context.ts";
+import type { TurnContext } from "../chat/turn-context.ts";
 import { admitTurn } from "../chat/admission.ts";
 import type { Chat } from "../chat/create-chat.ts";
 import { SseWriter } from "@dogi/sse";
@@ -111,6 +113,8 @@ export function llmRoutes(deps: Chat): RestRoute[] {
     turn: TTurn;
     pet: TPet | null;
     stream: boolean;
+    context?: TurnContext;
+    startedAt?: number;
   }): Promise<"sent"> {
     const { req, res } = options;
     const controller = new AbortController();
@@ -303,10 +307,21 @@ export function llmRoutes(deps: Chat): RestRoute[] {
       async ({ req, res, caller, params, body }) => {
         const userId = caller.userId as TChatSession["userId"];
         const id = sessionId(params.id);
+        const startedAt = performance.now();
         const admitted = await admitTurn(deps, caller.userId);
         try {
-          const chat = await session.getSession.query({ userId, sessionId: id });
-          const pet = await loadPet(caller, body.pet_id ?? chat.petId);
+          const reading = session.getSession.query({ userId, sessionId: id });
+          // Started with the session read: the pet (named in the body, or the session's), its
+          // record, earlier turns and retrieval, none waiting for the question to be stored.
+          const context = startTurnContext(deps.turn, {
+            userId,
+            sessionId: id,
+            question: body.question,
+            petId: body.pet_id ?? reading.then((chat) => chat.petId),
+            loadPet: (petId) => loadPet(caller, petId),
+          });
+          // Another user's session or pet is refused before the question is stored.
+          const [chat, pet] = await Promise.all([reading, context.pet]);
           const appended = await session.appendTurn.mutate({
             userId,
             sessionId: id,
@@ -334,6 +349,8 @@ export function llmRoutes(deps: Chat): RestRoute[] {
             turn: appended.turn,
             pet,
             stream: body.stream,
+            context,
+            startedAt,
           });
         } finally {
           admitted();

@@ -1,11 +1,8 @@
-import { DEFAULT_TIME_ZONE, todayIn } from "@dogi/contracts";
 import type { THealthRecord, TPet, TUserId } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
 import { TRPCClientError } from "@trpc/client";
 import { asUser } from "../clients.ts";
 import type { ServiceClients } from "../clients.ts";
-import { recordForPrompt } from "./record-for-prompt.ts";
-import type { RecordForPrompt } from "./record-for-prompt.ts";
 
 /** Whether a service refused a call with NOT_FOUND (another user's pet or session, or one gone). */
 export const isNotFound = (error: unknown): boolean =>
@@ -36,26 +33,21 @@ export async function loadHealthRecord(
 }
 
 /**
- * What a chat turn takes from the pet's health record: the pet profile's extra lines and
- * triage's record facts, for `today` in Asia/Seoul unless told otherwise. A record that cannot
- * be read leaves them out (logged): the turn never fails for it.
+ * The pet's health record for a chat turn, or null when it cannot be read (logged): the turn
+ * never fails for it.
  */
-export async function recordContextForTurn(
+export async function readRecordForTurn(
   deps: { services: Pick<ServiceClients, "auth">; logger: Pick<Logger, "warn"> },
   caller: { userId: string; accessToken: string | null },
-  pet: TPet | null,
-  options: { now?: Date; timeZone?: string } = {},
-): Promise<RecordForPrompt> {
-  if (!pet) return { profileLines: [], triageFacts: [], retrievalTerms: [] };
-  const today = todayIn(options.timeZone ?? DEFAULT_TIME_ZONE, options.now ?? new Date());
-  let record: THealthRecord | null = null;
+  petId: string,
+): Promise<THealthRecord | null> {
   try {
-    record = await loadHealthRecord(deps.services, caller, pet);
+    return await loadHealthRecord(deps.services, caller, { petId: petId as TPet["petId"] });
   } catch (error) {
     deps.logger.warn(
       { err: error },
       "the pet's health record could not be read; the turn goes on without it",
     );
+    return null;
   }
-  return recordForPrompt({ pet, record, today });
 }

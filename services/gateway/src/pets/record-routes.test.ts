@@ -4,8 +4,7 @@ import type { AuthRouter } from "@dogi/auth";
 import { testCredential } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
 import { createGatewayClient } from "../../examples/trpc-client.ts";
-import { asUser } from "../clients.ts";
-import { recordContextForTurn } from "./load-record.ts";
+import { startTurnContext } from "../chat/turn-context.ts";
 import { Api } from "../testing/api.ts";
 import { startAuthGateway } from "../testing/auth-gateway.ts";
 
@@ -220,8 +219,8 @@ describe("REST /v1/auth/pets/:id/record", () => {
   });
 });
 
-describe("the chat turn's view of the record (recordContextForTurn, for run-turn to call)", () => {
-  it("reads the record with the caller's token or, for an API key, by owner; a failure leaves it out", async () => {
+describe("the chat turn's view of the pet and its record (startTurnContext, read before the question is stored)", () => {
+  it("reads the pet and its record together, by owner; retrieval gets the medications; a stranger or a failure gets nothing of the record", async () => {
     const api = new Api(stack.url);
     const user = await api.register();
     const birth = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Seoul" }).format(
@@ -232,56 +231,83 @@ describe("the chat turn's view of the record (recordContextForTurn, for run-turn
       species: "dog",
       birth_date: birth,
     });
-    await api.call("POST", `/v1/auth/pets/${created.json.pet_id}/record`, {
+    const petId = created.json.pet_id as string;
+    await api.call("POST", `/v1/auth/pets/${petId}/record`, {
       kind: "allergy",
       allergen: "닭고기",
     });
-    const pet = await stack.auth
-      .client()
-      .pets.get.query({ petId: created.json.pet_id }, asUser(api.token ?? ""));
+    await api.call("POST", `/v1/auth/pets/${petId}/record`, {
+      kind: "medication",
+      name: "Apoquel",
+      dose: "5.4mg",
+      from: "2025-01-01",
+    });
     const warnings: unknown[] = [];
-    const deps = {
-      services: { auth: stack.auth.client() },
+    const searches: { pet?: { conditions: string[] } }[] = [];
+    const deps = (auth: ReturnType<typeof stack.auth.client>) => ({
+      services: {
+        auth,
+        rag: {
+          search: {
+            query: async (input: { pet?: { conditions: string[] } }) => {
+              searches.push(input);
+              return { hits: [] };
+            },
+          },
+        },
+        session: {
+          listTurnsForPrompt: { query: async () => ({ items: [], nextCursor: null }) },
+        },
+      } as never,
       logger: { warn: (...args: unknown[]) => void warnings.push(args) },
-    };
-    const withToken = await recordContextForTurn(
-      deps,
-      { userId: user.userId, accessToken: api.token ?? "" },
-      pet,
-    );
-    expect(withToken.profileLines).toEqual(
+      inferenceStatus: async () => null,
+    });
+    const readPet = (userId: string) => (id: string) =>
+      stack.auth.client().pets.getForUser.query({ userId: userId as never, petId: id as never });
+    const question = { sessionId: "s", question: "밥을 안 먹어요", petId };
+
+    const mine = startTurnContext(deps(stack.auth.client()), {
+      ...question,
+      userId: user.userId,
+      loadPet: readPet(user.userId),
+    });
+    expect((await mine.pet)?.name).toBe("콩");
+    const record = await mine.record;
+    expect(record.profileLines).toEqual(
       expect.arrayContaining(["vaccinations: none recorded", "allergies: 닭고기"]),
     );
-    expect(withToken.triageFacts.map((f) => f.concept)).toEqual(["unvaccinated"]);
-    const byOwner = await recordContextForTurn(
-      deps,
-      { userId: user.userId, accessToken: null },
-      pet,
+    expect(record.triageFacts.map((f) => f.concept)).toEqual(["unvaccinated"]);
+    await mine.retrieval;
+    expect(searches.at(-1)?.pet?.conditions).toContain("Apoquel");
+    expect(warnings).toHaveLength(0);
+
+    // Another user names the pet: refused, and nothing of the record reaches their turn.
+    const stranger = "00000000-0000-4000-8000-000000000000";
+    const theirs = startTurnContext(deps(stack.auth.client()), {
+      ...question,
+      userId: stranger,
+      loadPet: readPet(stranger),
+    });
+    await expect(theirs.pet).rejects.toBeInstanceOf(TRPCClientError);
+    expect((await theirs.record).profileLines.join("\n")).not.toContain("닭고기");
+    await theirs.retrieval;
+    expect(searches.at(-1)?.pet).toBeUndefined();
+
+    // Auth down with the pet at hand: the turn goes on with the pet's own lines, one warning.
+    const pet = await mine.pet;
+    const down = startTurnContext(
+      deps(
+        createServiceClient<AuthRouter>({
+          url: "http://127.0.0.1:9",
+          timeoutMs: 2_000,
+          credential: testCredential("auth"),
+        }),
+      ),
+      { ...question, userId: user.userId, pet, loadPet: readPet(user.userId) },
     );
-    expect(byOwner).toEqual(withToken);
-    // Another user's id finds no such pet: nothing of the record leaks into their turn.
-    const stranger = await recordContextForTurn(
-      deps,
-      { userId: "00000000-0000-4000-8000-000000000000", accessToken: null },
-      pet,
-    );
-    expect(stranger.profileLines.join("\n")).not.toContain("닭고기");
-    const down = await recordContextForTurn(
-      {
-        services: {
-          auth: createServiceClient<AuthRouter>({
-            url: "http://127.0.0.1:9",
-            timeoutMs: 2_000,
-            credential: testCredential("auth"),
-          }),
-        },
-        logger: deps.logger,
-      },
-      { userId: user.userId, accessToken: api.token ?? "" },
-      pet,
-    );
-    expect(down.triageFacts).toEqual([]);
-    expect(down.profileLines).toEqual([expect.stringMatching(/^age: \d+ months$/)]);
+    const fallback = await down.record;
+    expect(fallback.triageFacts).toEqual([]);
+    expect(fallback.profileLines).toEqual([expect.stringMatching(/^age: \d+ months$/)]);
     expect(warnings).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import { asUser } from "../clients.ts";
 import { admitTurn } from "../chat/admission.ts";
 import type { Chat } from "../chat/create-chat.ts";
 import { replayTurn } from "../chat/replay.ts";
+import { startTurnContext } from "../chat/turn-context.ts";
 
 /**
  * A chat turn as a stream of events for a tRPC subscription. The question is stored first, then
@@ -18,9 +19,10 @@ export async function* askTurn(
   input: TAskInput,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<TChatTurnEvent> {
+  const startedAt = performance.now();
   const admitted = await admitTurn(deps, caller.userId);
   try {
-    yield* answerAsked(deps, caller, input, signal);
+    yield* answerAsked(deps, caller, input, signal, startedAt);
   } finally {
     admitted();
   }
@@ -31,14 +33,26 @@ async function* answerAsked(
   caller: { userId: string; accessToken: string },
   input: TAskInput,
   signal: AbortSignal | undefined,
+  /** When the door took the request (performance.now()). */
+  startedAt: number,
 ): AsyncGenerator<TChatTurnEvent> {
   const userId = caller.userId as TChatSession["userId"];
   const { session } = deps.services;
-  const chat = await session.getSession.query({ userId, sessionId: input.sessionId });
-  const petId = input.petId ?? chat.petId;
-  const pet: TPet | null = petId
-    ? await deps.services.auth.pets.get.query({ petId }, asUser(caller.accessToken))
-    : null;
+  const reading = session.getSession.query({ userId, sessionId: input.sessionId });
+  // Started with the session read: the pet, its record, earlier turns and retrieval (as REST's).
+  const context = startTurnContext(deps.turn, {
+    userId,
+    sessionId: input.sessionId,
+    question: input.question,
+    petId: input.petId ?? reading.then((chat) => chat.petId),
+    loadPet: (petId) =>
+      deps.services.auth.pets.get.query(
+        { petId: petId as TPet["petId"] },
+        asUser(caller.accessToken),
+      ),
+  });
+  // Another user's session or pet is refused before the question is stored.
+  const [chat, pet] = await Promise.all([reading, context.pet]);
   const appended = await session.appendTurn.mutate({
     userId,
     sessionId: input.sessionId,
@@ -76,6 +90,8 @@ async function* answerAsked(
     session: chat,
     turn: appended.turn,
     pet,
+    context,
+    startedAt,
     signal: controller.signal,
     sink,
   }).finally(() => {
