@@ -276,7 +276,7 @@ export const ZUserApiKeyScope = z.enum(userScopes, {
       ? `${ENGINE_EXTENSIONS_SCOPE} is granted by an operator, not chosen: create the key with ${userScopes.join(" or ")}, then ask an operator.`
       : `A scope is one of ${userScopes.join(", ")}.`,
 });
-/** Every scope a user may choose, at most once each. */
+/** The scopes a user chooses for a new key (a scope named twice counts once). */
 export const ZUserApiKeyScopes = z.array(ZUserApiKeyScope).min(1).max(userScopes.length);
 
 /** An API key as listed: never its secret. */
