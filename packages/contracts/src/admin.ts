@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ZPage, ZPageRequest, ZUserId } from "./common.ts";
-import { ZEmail, ZRole } from "./auth.ts";
+import { ZPage, ZPageRequest, ZUserId, ZUuid } from "./common.ts";
+import { ZApiKey, ZApiKeyList, ZEmail, ZRole } from "./auth.ts";
 import { snakeSchema } from "./case.ts";
 import {
   ZDeleteDocumentResult,
@@ -81,6 +81,15 @@ export type THostRoleResult = z.infer<typeof ZHostRoleResult>;
 export const ZHostAdminList = z.object({ admins: z.array(ZAuthAdminUser) });
 export type THostAdminList = z.infer<typeof ZHostAdminList>;
 
+// ---- a user's API keys (engine extensions are an operator's grant) --------------------------
+
+/** Grants (true) or revokes the engine_extensions scope on one of a user's live API keys. */
+export const ZAdminSetApiKeyExtensionsRequest = ZAdminUserRef.extend({
+  apiKeyId: ZUuid,
+  granted: z.boolean(),
+});
+export type TAdminSetApiKeyExtensionsRequest = z.infer<typeof ZAdminSetApiKeyExtensionsRequest>;
+
 // ---- audit -------------------------------------------------------------------------------
 
 /** Every action an admin (or the host's `dogi admin`) can take; each is written to the audit log. */
@@ -90,6 +99,8 @@ export const ZAuditAction = z.enum([
   "user.disable",
   "user.enable",
   "user.delete",
+  "api_key.extensions.grant",
+  "api_key.extensions.revoke",
   "kb.upload",
   "kb.delete",
   "kb.reingest",
@@ -143,6 +154,12 @@ export const ZAuthAdminSetDisabledRequest = ZAdminSetDisabledRequest.extend({
   client: ZAuditClient,
 });
 export type TAuthAdminSetDisabledRequest = z.infer<typeof ZAuthAdminSetDisabledRequest>;
+export const ZAuthAdminSetApiKeyExtensionsRequest = ZAdminSetApiKeyExtensionsRequest.extend({
+  client: ZAuditClient,
+});
+export type TAuthAdminSetApiKeyExtensionsRequest = z.infer<
+  typeof ZAuthAdminSetApiKeyExtensionsRequest
+>;
 export const ZAuthAdminDeleteUserRequest = ZAdminUserRef.extend({ client: ZAuditClient });
 export type TAuthAdminDeleteUserRequest = z.infer<typeof ZAuthAdminDeleteUserRequest>;
 
@@ -349,6 +366,7 @@ export const ZRestAdminUsersQuery = z.object({
   limit: ZRestLimit(100, 25),
 });
 export const ZRestAdminSetRoleRequest = z.strictObject({ role: ZRole });
+export const ZRestAdminSetApiKeyExtensionsRequest = z.strictObject({ granted: z.boolean() });
 export const ZRestAuditQuery = z.object({
   action: ZAuditAction.optional(),
   cursor: z.string().max(512).optional(),
@@ -382,6 +400,8 @@ export const ZRestModelPullRequest = z.strictObject({
 
 export const ZRestAdminUser = snakeSchema(ZAdminUser);
 export const ZRestAdminUserPage = snakeSchema(ZAdminUserPage);
+export const ZRestAdminApiKey = snakeSchema(ZApiKey);
+export const ZRestAdminApiKeyList = snakeSchema(ZApiKeyList);
 export const ZRestAuditPage = snakeSchema(ZAuditPage);
 export const ZRestIngestJob = snakeSchema(ZIngestJob);
 export const ZRestIngestJobList = snakeSchema(ZIngestJobList);

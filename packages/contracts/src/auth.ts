@@ -258,9 +258,26 @@ export type TUpdatePetRequest = z.infer<typeof ZUpdatePetRequest>;
 export const ZPetList = z.object({ items: z.array(ZPet) });
 export type TPetList = z.infer<typeof ZPetList>;
 
-/** What an API key may be used for. */
-export const ZApiKeyScope = z.enum(["inference", "chat"]);
+/** The scopes a user picks for their own key. */
+const userScopes = ["inference", "chat"] as const;
+/**
+ * The scope that lets a key use engine extensions (`ignore_eos`) at the OpenAI-compatible door:
+ * such a request can hold a slot for the whole max_tokens, so only an operator grants it.
+ */
+export const ENGINE_EXTENSIONS_SCOPE = "engine_extensions";
+
+/** What an API key may be used for (as stored and listed). */
+export const ZApiKeyScope = z.enum([...userScopes, ENGINE_EXTENSIONS_SCOPE]);
 export type TApiKeyScope = z.infer<typeof ZApiKeyScope>;
+/** The scopes a user may give their own key; the rest only an operator grants. */
+export const ZUserApiKeyScope = z.enum(userScopes, {
+  error: (issue) =>
+    issue.input === ENGINE_EXTENSIONS_SCOPE
+      ? `${ENGINE_EXTENSIONS_SCOPE} is granted by an operator, not chosen: create the key with ${userScopes.join(" or ")}, then ask an operator.`
+      : `A scope is one of ${userScopes.join(", ")}.`,
+});
+/** The scopes a user chooses for a new key (a scope named twice counts once). */
+export const ZUserApiKeyScopes = z.array(ZUserApiKeyScope).min(1).max(userScopes.length);
 
 /** An API key as listed: never its secret. */
 export const ZApiKey = z.object({
@@ -277,7 +294,7 @@ export type TApiKey = z.infer<typeof ZApiKey>;
 
 export const ZCreateApiKeyRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),
-  scopes: z.array(ZApiKeyScope).min(1).max(2),
+  scopes: ZUserApiKeyScopes,
   /** A key outlives access tokens: making one needs the password, not just a (stolen) token. */
   currentPassword: ZPresentedPassword,
   clientIp: ZClientIp.optional(),

@@ -9,6 +9,7 @@ import {
   ZPresentedPassword,
   ZRefreshToken,
   ZApiKeyScope,
+  ZUserApiKeyScopes,
   ZRole,
   ZUserDataStore,
 } from "./auth.ts";
@@ -93,7 +94,7 @@ export const ZRestPet = snakeObject(ZPet);
 
 export const ZRestCreateApiKeyRequest = z.strictObject({
   name: z.string().trim().min(1).max(100),
-  scopes: z.array(ZApiKeyScope).min(1).max(2),
+  scopes: ZUserApiKeyScopes,
   /** The account's password: a key outlives access tokens, so a token alone cannot make one. */
   current_password: ZPresentedPassword,
 });

@@ -264,6 +264,36 @@ describe.skipIf(!hasChromium)(browserTitle("the admin area in Chromium"), () => 
     expect(await page.locator("#chart-turns table tbody tr").count()).toBeGreaterThanOrEqual(1);
   });
 
+  it("lists a user's API keys and grants, then revokes, engine extensions on one", async () => {
+    const user = new Api(stack.url);
+    const { email } = await user.register();
+    const created = await user.call("POST", "/v1/auth/api-keys", {
+      name: "bench-key",
+      scopes: ["inference"],
+      current_password: password,
+    });
+    expect(created.status).toBe(201);
+    const { page } = admin;
+    await page.goto(`${stack.url}/admin`);
+    await page.fill("#users-search", email);
+    await expect.poll(() => page.locator("#users-table tbody tr").count()).toBe(1);
+    await page
+      .locator("#users-table tbody tr", { hasText: email })
+      .locator("[data-action=api-keys]")
+      .click();
+    const key = page.locator("#api-keys-table tbody tr", { hasText: "bench-key" });
+    await key.waitFor();
+    const scopes = key.locator('td[data-label="권한"]');
+    expect(await scopes.innerText()).toBe("inference");
+    await key.locator("[data-action=extensions]").click();
+    await expect.poll(() => scopes.innerText()).toBe("inference, 엔진 확장");
+    expect(await key.locator("[data-action=extensions]").innerText()).toBe("엔진 확장 해제");
+    await key.locator("[data-action=extensions]").click();
+    await expect.poll(() => scopes.innerText()).toBe("inference");
+    await page.click("#api-keys-close");
+    expect(await page.locator("#admin-api-keys").count()).toBe(0);
+  });
+
   it("refuses what would lock the deployment out, saying why, and a disabled owner is signed out at their next request", async () => {
     const { page } = admin;
     await page.goto(`${stack.url}/admin`);

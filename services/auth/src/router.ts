@@ -6,6 +6,7 @@ import {
   ZAuditListRequest,
   ZAuditPage,
   ZAuthAdminDeleteUserRequest,
+  ZAuthAdminSetApiKeyExtensionsRequest,
   ZAuthAdminSetDisabledRequest,
   ZAuthAdminSetRoleRequest,
   ZAuthAdminUser,
@@ -20,6 +21,7 @@ import {
   ZHealthEntryRef,
   ZHealthRecord,
   ZUpdateHealthEntryRequest,
+  ZApiKey,
   ZApiKeyList,
   ZAuthResult,
   ZChangePasswordRequest,
@@ -55,6 +57,7 @@ import {
   ZVerifyApiKeyRequest,
 } from "@dogi/contracts";
 import { z } from "zod";
+import { listUserApiKeys, setApiKeyExtensions } from "./admin/api-keys.ts";
 import { appendAudit, listAudit } from "./admin/audit.ts";
 import { deleteUser } from "./admin/delete-user.ts";
 import { hostListAdmins, hostSetRole } from "./admin/host.ts";
@@ -276,6 +279,19 @@ export const authRouter = router({
         .input(ZAuthAdminDeleteUserRequest)
         .output(ZDeleteAccountResult)
         .mutation(({ ctx, input }) => deleteUser(ctx.deps, { actor: ctx.admin, ...input })),
+      apiKeys: router({
+        list: adminProcedure
+          .input(ZAdminUserRef)
+          .output(ZApiKeyList)
+          .query(({ ctx, input }) => listUserApiKeys(ctx.deps, input)),
+        /** engine_extensions is an operator's grant: users cannot choose it for their keys. */
+        setExtensions: adminProcedure
+          .input(ZAuthAdminSetApiKeyExtensionsRequest)
+          .output(ZApiKey)
+          .mutation(({ ctx, input }) =>
+            setApiKeyExtensions(ctx.deps, { actor: ctx.admin, ...input }),
+          ),
+      }),
     }),
     audit: router({
       /** For actions the gateway performs (uploads, pulls, exports): the actor is the token's admin. */

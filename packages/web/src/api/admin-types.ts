@@ -1,6 +1,7 @@
 import type {
   TAdminModels,
   TAdminUser,
+  TApiKey,
   TAuditAction,
   TAuditEntry,
   TFeedbackItem,
@@ -12,6 +13,7 @@ import type {
   TTurnFeedback,
   TUsageReport,
   Snake,
+  ENGINE_EXTENSIONS_SCOPE,
 } from "@dogi/contracts";
 
 // The admin routes answer the contracts' shapes with snake_case keys: these types derive them
@@ -26,6 +28,10 @@ export interface RestPage<T> {
 export type Role = TRole;
 export type AuditAction = TAuditAction;
 export type AdminUser = Snake<TAdminUser>;
+/** A user's API key as the admin area lists it (never its secret). */
+export type AdminApiKey = Snake<TApiKey>;
+/** The scope only an admin grants (contracts' ENGINE_EXTENSIONS_SCOPE; the page bundles no zod). */
+export const ENGINE_EXTENSIONS = "engine_extensions" satisfies typeof ENGINE_EXTENSIONS_SCOPE;
 export type AuditEntry = Snake<TAuditEntry>;
 export type IngestJob = Snake<TIngestJob>;
 export type AdminModels = Snake<TAdminModels>;

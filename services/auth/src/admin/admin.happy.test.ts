@@ -160,6 +160,57 @@ describeEachStore("admin procedures", (auth) => {
     expect(entry).toMatchObject({ target: user.userId, detail: { email: user.email } });
   });
 
+  it("lists a user's keys with their scopes and grants, then revokes, engine extensions on one, each in the audit log", async () => {
+    const admin = await signUpAdmin();
+    const user = await signUp();
+    const { apiKey, secret } = await user.client.apiKeys.create.mutate({
+      name: "bench",
+      scopes: ["inference"],
+      currentPassword: goodPassword,
+    });
+    const listed = await admin.client.admin.users.apiKeys.list.query({ userId: user.userId });
+    expect(listed.items).toEqual([apiKey]);
+    expect(JSON.stringify(listed)).not.toContain(secret);
+
+    const granted = await admin.client.admin.users.apiKeys.setExtensions.mutate({
+      userId: user.userId,
+      apiKeyId: apiKey.apiKeyId,
+      granted: true,
+      client,
+    });
+    expect(granted.scopes).toEqual(["inference", "engine_extensions"]);
+    const verified = await auth.client().verifyApiKey.mutate({ key: secret });
+    expect(verified.scopes).toEqual(["inference", "engine_extensions"]);
+    // Granting again changes nothing and writes nothing.
+    await admin.client.admin.users.apiKeys.setExtensions.mutate({
+      userId: user.userId,
+      apiKeyId: apiKey.apiKeyId,
+      granted: true,
+      client,
+    });
+    const revoked = await admin.client.admin.users.apiKeys.setExtensions.mutate({
+      userId: user.userId,
+      apiKeyId: apiKey.apiKeyId,
+      granted: false,
+      client,
+    });
+    expect(revoked.scopes).toEqual(["inference"]);
+    expect((await auth.client().verifyApiKey.mutate({ key: secret })).scopes).toEqual([
+      "inference",
+    ]);
+    const log = await admin.client.admin.audit.list.query({ limit: 2 });
+    expect(log.items.map((e) => [e.action, e.target, e.detail.apiKeyId])).toEqual([
+      ["api_key.extensions.revoke", user.userId, apiKey.apiKeyId],
+      ["api_key.extensions.grant", user.userId, apiKey.apiKeyId],
+    ]);
+    expect(log.items[1]).toMatchObject({
+      actor: admin.email,
+      actorUserId: admin.userId,
+      detail: { email: user.email },
+      client,
+    });
+  });
+
   it("appends the gateway's records of admin actions with the token's admin as actor, and pages the log", async () => {
     const admin = await signUpAdmin();
     const appended = await admin.client.admin.audit.append.mutate({

@@ -106,8 +106,16 @@ describeEachStore("admin procedures: who may call them", (auth) => {
       own.admin.users.setRole.mutate({ userId, role: "admin", client }),
       own.admin.users.setDisabled.mutate({ userId, disabled: true, client }),
       own.admin.users.delete.mutate({ userId, client }),
+      own.admin.users.apiKeys.setExtensions.mutate({
+        userId,
+        apiKeyId: randomUUID(),
+        granted: true,
+        client,
+      }),
     ])
       expect((await failure(call)).data?.httpStatus).toBe(404);
+    const keys = await failure(own.admin.users.apiKeys.list.query({ userId }));
+    expect(keys.data?.httpStatus).toBe(404);
     const nobody = await failure(
       auth.clientAs("cli").host.grant.mutate({ email: "nobody-here@example.com" }),
     );
@@ -140,6 +148,61 @@ describeEachStore("admin procedures: who may call them", (auth) => {
     );
     expect(hostRevoke.message).toMatch(/is the last admin; grant another admin first/);
     expect((await own.me.query()).role).toBe("admin");
+  });
+
+  it("lets no user give their own key engine extensions: only an admin grants them, on a live key of that user", async () => {
+    const admin = await signUpAdmin();
+    const user = await signUp();
+    const own = auth.client(user.token);
+    const chosen = await failure(
+      own.apiKeys.create.mutate({
+        name: "mine",
+        // Not a scope a user may choose: the type says so too.
+        scopes: ["engine_extensions" as "inference"],
+        currentPassword: goodPassword,
+      }),
+    );
+    expect(chosen.data?.httpStatus).toBe(400);
+    expect(chosen.message).toMatch(/engine_extensions is granted by an operator/);
+    const { apiKey } = await own.apiKeys.create.mutate({
+      name: "mine",
+      scopes: ["inference"],
+      currentPassword: goodPassword,
+    });
+    const grant = { userId: user.userId, apiKeyId: apiKey.apiKeyId, granted: true, client };
+    const byUser = await failure(own.admin.users.apiKeys.setExtensions.mutate(grant));
+    expect(byUser.data?.httpStatus).toBe(403);
+    const listByUser = await failure(own.admin.users.apiKeys.list.query({ userId: user.userId }));
+    expect(listByUser.data?.httpStatus).toBe(403);
+
+    // The key belongs to `user`: named under another user it is not found.
+    const other = await signUp();
+    const elsewhere = await failure(
+      auth
+        .client(admin.token)
+        .admin.users.apiKeys.setExtensions.mutate({ ...grant, userId: other.userId }),
+    );
+    expect(elsewhere.data?.httpStatus).toBe(404);
+    expect(elsewhere.message).toMatch(/no API key with that id/);
+
+    await own.apiKeys.revoke.mutate({ apiKeyId: apiKey.apiKeyId });
+    const onRevoked = await failure(
+      auth.client(admin.token).admin.users.apiKeys.setExtensions.mutate(grant),
+    );
+    expect(onRevoked.data?.httpStatus).toBe(409);
+    expect(onRevoked.message).toMatch(/revoked/);
+    const [listed] = (
+      await auth.client(admin.token).admin.users.apiKeys.list.query({ userId: user.userId })
+    ).items;
+    expect(listed?.scopes).toEqual(["inference"]);
+    const forged = await failure(
+      auth.client(admin.token).admin.audit.append.mutate({
+        action: "api_key.extensions.grant",
+        target: user.userId,
+        client,
+      }),
+    );
+    expect(forged.data?.httpStatus).toBe(400);
   });
 
   it("refuses to append an action that auth records itself", async () => {

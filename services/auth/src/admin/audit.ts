@@ -15,6 +15,8 @@ const recordedByAuth = new Set([
   "user.disable",
   "user.enable",
   "user.delete",
+  "api_key.extensions.grant",
+  "api_key.extensions.revoke",
 ]);
 
 /** Records an admin action that another service performed (the gateway: uploads, pulls, exports). */

@@ -1,7 +1,14 @@
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { Dialect, QueryTx } from "./dialect.ts";
-import type { AuditRecord, AuthStore, Role, UserChange, UserRecord } from "./interface.ts";
+import type {
+  ApiKeyScopeChange,
+  AuditRecord,
+  AuthStore,
+  Role,
+  UserChange,
+  UserRecord,
+} from "./interface.ts";
 
 /** An audit row as both dialects store it: `detail` is JSON text. */
 type AuditRow = Omit<AuditRecord, "detail"> & { detail: string };
@@ -55,7 +62,13 @@ export type AdminsLockedWork<T> = (
 
 type AdminQueries = Pick<
   AuthStore,
-  "listUsers" | "setRole" | "setDisabled" | "appendAudit" | "listAudit" | "recordSignIn"
+  | "listUsers"
+  | "setRole"
+  | "setDisabled"
+  | "setApiKeyScope"
+  | "appendAudit"
+  | "listAudit"
+  | "recordSignIn"
 > & {
   /**
    * Runs `work` in a write transaction that holds the enabled admins and the user: MySQL locks
@@ -71,7 +84,7 @@ export function createAdminQueries(
   dialect: Pick<Dialect, "db" | "tables" | "serialised" | "lockingReads">,
 ): AdminQueries {
   const { db, serialised } = dialect;
-  const { auditLog, refreshTokens, users } = dialect.tables;
+  const { apiKeys, auditLog, refreshTokens, users } = dialect.tables;
 
   const withAdminsLocked = <T>(userId: string, work: AdminsLockedWork<T>): Promise<T> =>
     serialised(() =>
@@ -174,6 +187,27 @@ export function createAdminQueries(
         },
         audit,
       });
+    },
+
+    setApiKeyScope({ userId, apiKeyId, scope, granted, audit }) {
+      return serialised(() =>
+        db.transaction(async (tx): Promise<ApiKeyScopeChange> => {
+          const read = tx
+            .select()
+            .from(apiKeys)
+            .where(and(eq(apiKeys.apiKeyId, apiKeyId), eq(apiKeys.userId, userId)));
+          const [key] = dialect.lockingReads ? await read.for("update") : await read;
+          if (!key) return { outcome: "not_found" };
+          if (key.revokedAt !== null) return { outcome: "revoked", key };
+          if (key.scopes.includes(scope) === granted) return { outcome: "unchanged", key };
+          const scopes = granted
+            ? [...key.scopes, scope]
+            : key.scopes.filter((held) => held !== scope);
+          await tx.update(apiKeys).set({ scopes }).where(eq(apiKeys.apiKeyId, apiKeyId));
+          if (audit) await tx.insert(auditLog).values(auditRow(audit));
+          return { outcome: "changed", key: { ...key, scopes } };
+        }),
+      );
     },
 
     async appendAudit(entry) {

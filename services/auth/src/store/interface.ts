@@ -54,6 +54,16 @@ export type UserChange =
   | { outcome: "last_admin"; user: UserRecord }
   | { outcome: "not_found" };
 
+/**
+ * What granting or revoking a key's scope did. `revoked`: refused, the key no longer works;
+ * `unchanged`: the key already had (or lacked) the scope (no audit entry).
+ */
+export type ApiKeyScopeChange =
+  | { outcome: "changed"; key: ApiKeyRecord }
+  | { outcome: "unchanged"; key: ApiKeyRecord }
+  | { outcome: "revoked"; key: ApiKeyRecord }
+  | { outcome: "not_found" };
+
 /** A user's profile row. */
 export interface ProfileRecord {
   fullName: string | null;
@@ -232,6 +242,18 @@ export interface AuthStore {
     now: Date;
     audit?: AuditRecord;
   }): Promise<UserChange>;
+
+  /**
+   * Adds (`granted`) or removes `scope` on the user's key `apiKeyId`, writing `audit` in the same
+   * transaction when it changed; refuses a revoked key, and a key of another user is not found.
+   */
+  setApiKeyScope(options: {
+    userId: string;
+    apiKeyId: string;
+    scope: string;
+    granted: boolean;
+    audit?: AuditRecord;
+  }): Promise<ApiKeyScopeChange>;
 
   /** Adds an entry to the audit log. */
   appendAudit(entry: AuditRecord): Promise<void>;

@@ -2,11 +2,14 @@ import { z } from "zod";
 import {
   ZAdminListUsersRequest,
   ZAdminModels,
+  ZAdminSetApiKeyExtensionsRequest,
   ZAdminSetDisabledRequest,
   ZAdminSetRoleRequest,
   ZAdminUser,
   ZAdminUserPage,
   ZAdminUserRef,
+  ZApiKey,
+  ZApiKeyList,
   ZAuditListRequest,
   ZAuditPage,
   ZDeleteDocumentRequest,
@@ -37,7 +40,15 @@ import type { AdminActor } from "./deps.ts";
 import { deleteDocument, reingestDocument, uploadDocument } from "./knowledge-base.ts";
 import { pullModel } from "./models.ts";
 import { auditClient } from "./require-admin.ts";
-import { deleteUser, getUser, listUsers, setDisabled, setRole } from "./users.ts";
+import {
+  deleteUser,
+  getUser,
+  listApiKeys,
+  listUsers,
+  setApiKeyExtensions,
+  setDisabled,
+  setRole,
+} from "./users.ts";
 
 const actorOf = (ctx: GatewayContext): AdminActor => ({
   token: bearerOf(ctx),
@@ -72,6 +83,20 @@ export const adminRouter = router({
       .mutation(({ ctx, input }) =>
         deleteUser(ctx.admin, { actor: actorOf(ctx), userId: input.userId }),
       ),
+    apiKeys: router({
+      list: adminProcedure
+        .input(ZAdminUserRef)
+        .output(ZApiKeyList)
+        .query(({ ctx, input }) =>
+          listApiKeys(ctx.admin, { actor: actorOf(ctx), userId: input.userId }),
+        ),
+      setExtensions: adminProcedure
+        .input(ZAdminSetApiKeyExtensionsRequest)
+        .output(ZApiKey)
+        .mutation(({ ctx, input }) =>
+          setApiKeyExtensions(ctx.admin, { actor: actorOf(ctx), ...input }),
+        ),
+    }),
   }),
   audit: router({
     list: adminProcedure

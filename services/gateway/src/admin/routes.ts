@@ -2,7 +2,10 @@ import type { Request } from "express";
 import {
   MAX_ADMIN_UPLOAD_BYTES,
   ZRestAccountDeletion,
+  ZRestAdminApiKey,
+  ZRestAdminApiKeyList,
   ZRestAdminModels,
+  ZRestAdminSetApiKeyExtensionsRequest,
   ZRestAdminSetRoleRequest,
   ZRestAdminUser,
   ZRestAdminUserPage,
@@ -25,6 +28,7 @@ import {
   ZRestModelPullRequest,
   ZRestUsageQuery,
   ZUserId,
+  ZUuid,
 } from "@dogi/contracts";
 import type { TUserId } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
@@ -43,12 +47,27 @@ import {
 import { pullModel } from "./models.ts";
 import { exportAudit, exportFeedback } from "./reports.ts";
 import { auditClient } from "./require-admin.ts";
-import { deleteUser, getUser, listUsers, setDisabled, setRole } from "./users.ts";
+import {
+  deleteUser,
+  getUser,
+  listApiKeys,
+  listUsers,
+  setApiKeyExtensions,
+  setDisabled,
+  setRole,
+} from "./users.ts";
 
 /** A user id from a path; anything that is not one is no user (404). */
 export function userIdFrom(raw: string | undefined): TUserId {
   const parsed = ZUserId.safeParse(raw);
   if (!parsed.success) throw new AppError("NOT_FOUND", `No user ${raw ?? ""}.`);
+  return parsed.data;
+}
+
+/** An API key id from a path; anything that is not one is no key (404). */
+function apiKeyIdFrom(raw: string | undefined): string {
+  const parsed = ZUuid.safeParse(raw);
+  if (!parsed.success) throw new AppError("NOT_FOUND", `No API key ${raw ?? ""}.`);
   return parsed.data;
 }
 
@@ -159,6 +178,39 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
           userId: userIdFrom(params.userId),
         }),
       }),
+    ),
+    defineRoute(
+      {
+        method: "get",
+        path: "/v1/admin/users/:userId/api-keys",
+        tag,
+        summary: "A user's API keys with their scopes, revoked ones included (never a secret)",
+        auth: "admin",
+        response: ZRestAdminApiKeyList,
+      },
+      async ({ caller, params }) =>
+        ok(await listApiKeys(deps, { actor: caller, userId: userIdFrom(params.userId) })),
+    ),
+    defineRoute(
+      {
+        method: "put",
+        path: "/v1/admin/users/:userId/api-keys/:apiKeyId/extensions",
+        tag,
+        summary:
+          "Grant or revoke engine extensions (ignore_eos at the OpenAI-compatible door) on a live API key",
+        auth: "admin",
+        response: ZRestAdminApiKey,
+        body: ZRestAdminSetApiKeyExtensionsRequest,
+      },
+      async ({ req, caller, params, body }) =>
+        ok(
+          await setApiKeyExtensions(deps, {
+            actor: actor(req, caller),
+            userId: userIdFrom(params.userId),
+            apiKeyId: apiKeyIdFrom(params.apiKeyId),
+            granted: body.granted,
+          }),
+        ),
     ),
     defineRoute(
       {

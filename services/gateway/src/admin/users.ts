@@ -1,6 +1,8 @@
 import type {
   TAdminListUsersRequest,
   TAdminUser,
+  TApiKey,
+  TApiKeyList,
   TAuthAdminUser,
   TRestAccountDeletion,
   TRole,
@@ -104,4 +106,33 @@ export async function deleteUser(
     { services: deps.services, logger: deps.logger, retryMs: deps.deletionRetryMs },
     { userId: result.userId, pending: result.alsoDeleteIn, attempts: 0 },
   );
+}
+
+/** A user's API keys with their scopes, revoked ones included (never a secret). */
+export async function listApiKeys(
+  deps: Pick<AdminDeps, "services">,
+  options: { actor: Pick<AdminActor, "token">; userId: TUserId },
+): Promise<TApiKeyList> {
+  return deps.services.auth.admin.users.apiKeys.list.query(
+    { userId: options.userId },
+    asUser(options.actor.token),
+  );
+}
+
+/**
+ * Grants or revokes engine extensions (ignore_eos) on one of a user's live keys. The user's
+ * remembered credentials are forgotten on every replica, as after a revocation, so that the
+ * key's next request is verified again and carries its new scopes.
+ */
+export async function setApiKeyExtensions(
+  deps: Pick<AdminDeps, "services" | "authenticator">,
+  options: { actor: AdminActor; userId: TUserId; apiKeyId: string; granted: boolean },
+): Promise<TApiKey> {
+  const { actor, userId, apiKeyId, granted } = options;
+  const key = await deps.services.auth.admin.users.apiKeys.setExtensions.mutate(
+    { userId, apiKeyId, granted, client: actor.client },
+    asUser(actor.token),
+  );
+  deps.authenticator.forgetUser(userId);
+  return key;
 }

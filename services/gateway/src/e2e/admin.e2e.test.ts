@@ -2,12 +2,9 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { AuthRouter } from "@dogi/auth";
-import { testCredential } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, readEvents } from "../testing/api.ts";
-import { startStack } from "../testing/stack.ts";
+import { grantAdmin, startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
 
 // `dogi start`, every service its own process, no model (retrieval-only answers): the operator
@@ -15,16 +12,6 @@ import type { TestStack } from "../testing/stack.ts";
 let stack: TestStack;
 let admin: Api;
 let adminUser: { email: string; userId: string };
-
-/** Makes a user an admin as the host's `dogi admin grant` does: auth's host procedure, signed as the CLI. */
-async function grantAdmin(email: string) {
-  const auth = createServiceClient<AuthRouter>({
-    url: `http://127.0.0.1:${stack.ports.AUTH_PORT}`,
-    timeoutMs: 10_000,
-    credential: testCredential("auth", "cli"),
-  });
-  return auth.host.grant.mutate({ email });
-}
 
 async function waitForJob(api: Api, jobId: string) {
   let job: Record<string, unknown> = {};
@@ -60,7 +47,7 @@ beforeAll(async () => {
   stack = await startStack({ MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), "dogi-no-models-")) });
   admin = new Api(stack.url);
   adminUser = await admin.register();
-  const granted = await grantAdmin(adminUser.email);
+  const granted = await grantAdmin(stack, adminUser.email);
   expect(granted).toMatchObject({ role: "admin", changed: true });
 });
 
@@ -206,6 +193,40 @@ describe("users", () => {
     const lines = (await exported.text()).trim().split("\n");
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const line of lines) expect(JSON.parse(line)).toHaveProperty("action");
+  });
+
+  it("lists a user's API keys over REST and /trpc, and grants engine extensions only on a live key of theirs", async () => {
+    const owner = new Api(stack.url);
+    const { userId, password } = await owner.register();
+    const created = await owner.call("POST", "/v1/auth/api-keys", {
+      name: "bench",
+      scopes: ["inference"],
+      current_password: password,
+    });
+    const apiKeyId = created.json.api_key.api_key_id as string;
+    const rest = await admin.call("GET", `/v1/admin/users/${userId}/api-keys`);
+    expect(rest.json.items).toEqual([created.json.api_key]);
+    const trpc = await admin.call(
+      "GET",
+      `/trpc/admin.users.apiKeys.list?input=${encodeURIComponent(JSON.stringify({ userId }))}`,
+    );
+    expect(trpc.json.result.data.items[0]).toMatchObject({ apiKeyId, scopes: ["inference"] });
+
+    const extensions = (keyId: string, granted: unknown = true) =>
+      admin.call("PUT", `/v1/admin/users/${userId}/api-keys/${keyId}/extensions`, { granted });
+    expect((await extensions(randomUUID())).status).toBe(404);
+    expect((await extensions("not-a-key")).status).toBe(404);
+    expect((await extensions(apiKeyId, "yes")).status).toBe(400);
+    const byTrpc = await admin.call("POST", "/trpc/admin.users.apiKeys.setExtensions", {
+      userId,
+      apiKeyId,
+      granted: true,
+    });
+    expect(byTrpc.json.result.data.scopes).toEqual(["inference", "engine_extensions"]);
+    await owner.call("DELETE", `/v1/auth/api-keys/${apiKeyId}`);
+    const revoked = await extensions(apiKeyId, false);
+    expect(revoked.status).toBe(409);
+    expect(revoked.json.error.message).toMatch(/revoked/);
   });
 
   it("deletes a user with everything they keep", async () => {

@@ -2,7 +2,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureTinyModel } from "@dogi/testing";
 import { Api, readEvents } from "../testing/api.ts";
-import { startStack } from "../testing/stack.ts";
+import { grantAdmin, startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
 
 // One user's calls, REST or /trpc, batched or not, come out of one allowance.
@@ -194,7 +194,71 @@ describe("the OpenAI-compatible door's share", () => {
       ignore_eos: true,
     });
     expect(extension.status).toBe(400);
-    expect(extension.json.error.message).toMatch(/ignore_eos/);
+    expect(extension.json.error.message).toMatch(/ignore_eos .*operator grants/);
+  });
+
+  it("forwards ignore_eos for an API key only while an admin has granted it engine extensions", async () => {
+    const admin = new Api(stack.url);
+    await grantAdmin(stack, (await admin.register()).email);
+    const owner = new Api(stack.url);
+    const { userId, password } = await owner.register();
+    const newKey = (scopes: string[]) =>
+      owner.call("POST", "/v1/auth/api-keys", {
+        name: "bench",
+        scopes,
+        current_password: password,
+      });
+    const chosen = await newKey(["inference", "engine_extensions"]);
+    expect(chosen.status).toBe(400);
+    expect(chosen.json.error.message).toMatch(/engine_extensions is granted by an operator/);
+    const created = await newKey(["inference"]);
+    expect(created.status).toBe(201);
+    const apiKeyId = created.json.api_key.api_key_id as string;
+    const key = new Api(stack.url, created.json.secret as string);
+    const untilTheEnd = () =>
+      key.call("POST", "/v1/chat/completions", {
+        model: "default",
+        messages: [{ role: "user", content: "hi" }],
+        max_tokens: 12,
+        ignore_eos: true,
+      });
+    const refused = await untilTheEnd();
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toMatch(/engine_extensions scope, which an operator grants/);
+
+    const extensions = `/v1/admin/users/${userId}/api-keys/${apiKeyId}/extensions`;
+    // Not an admin: the key's owner (whose own calls share this minute's allowance) is not asked.
+    const stranger = new Api(stack.url);
+    await stranger.register();
+    expect((await stranger.call("PUT", extensions, { granted: true })).status).toBe(403);
+    const granted = await admin.call("PUT", extensions, { granted: true });
+    expect(granted.status).toBe(200);
+    expect(granted.json.scopes).toEqual(["inference", "engine_extensions"]);
+    const listed = await admin.call("GET", `/v1/admin/users/${userId}/api-keys`);
+    expect(listed.json.items).toEqual([
+      expect.objectContaining({ api_key_id: apiKeyId, scopes: ["inference", "engine_extensions"] }),
+    ]);
+    expect(JSON.stringify(listed.json)).not.toContain(created.json.secret);
+
+    // The key was verified (and remembered) before the grant: the grant made the gateway forget it.
+    const answered = await untilTheEnd();
+    expect(answered.status).toBe(200);
+    // Past every end token the model would have written: the answer runs to max_tokens.
+    expect(answered.json.usage.completion_tokens).toBe(12);
+    expect(answered.json.choices[0].finish_reason).toBe("length");
+
+    expect((await admin.call("PUT", extensions, { granted: false })).status).toBe(200);
+    const again = await untilTheEnd();
+    expect(again.status).toBe(400);
+
+    const audit = await admin.call("GET", "/v1/admin/audit?limit=10");
+    const entries = (audit.json.items as Array<{ action: string; target: string; detail: object }>)
+      .filter((e) => e.target === userId)
+      .map((e) => [e.action, e.detail]);
+    expect(entries).toEqual([
+      ["api_key.extensions.revoke", expect.objectContaining({ api_key_id: apiKeyId })],
+      ["api_key.extensions.grant", expect.objectContaining({ api_key_id: apiKeyId })],
+    ]);
   });
 
   it("reserves prompt plus max_tokens from the user's token allowance and returns what was not used", async () => {

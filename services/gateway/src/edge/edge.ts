@@ -173,7 +173,7 @@ export class Edge {
       res.setHeader("access-control-allow-origin", origin);
       res.setHeader("access-control-expose-headers", "x-request-id, retry-after");
       if (req.method === "OPTIONS") {
-        res.setHeader("access-control-allow-methods", "GET, POST, PATCH, DELETE, OPTIONS");
+        res.setHeader("access-control-allow-methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
         res.setHeader(
           "access-control-allow-headers",
           "authorization, content-type, x-request-id, x-api-key",

@@ -26,7 +26,7 @@ export type RestResult<Body = unknown> = { status?: number; body?: Body } | "sen
 
 /** What the OpenAPI document says about a route. */
 export interface RestRouteDoc {
-  method: "get" | "post" | "patch" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete";
   /** Express-style path, e.g. /v1/auth/pets/:id. */
   path: string;
   tag: string;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { admitOpenAiBody, isFailure } from "./openai-policy.ts";
-import type { AdmittedBody } from "./openai-policy.ts";
+import { admitOpenAiBody, grantsOf, isFailure } from "./openai-policy.ts";
+import type { AdmittedBody, OpenAiGrants } from "./openai-policy.ts";
 
 const policy = { maxTokens: 512, maxPromptChars: 1_000 };
-const admit = (body: unknown, route = "/v1/chat/completions") =>
-  admitOpenAiBody(route, Buffer.from(JSON.stringify(body)), policy);
+const nothingMore: OpenAiGrants = { engineExtensions: false };
+const admit = (body: unknown, route = "/v1/chat/completions", grants = nothingMore) =>
+  admitOpenAiBody(route, Buffer.from(JSON.stringify(body)), policy, grants);
 const chat = (extra: object = {}) => ({
   model: "default",
   messages: [{ role: "user", content: "x".repeat(300) }],
@@ -32,7 +33,7 @@ describe("the OpenAI-compatible door's rules", () => {
       const refused = admit(body);
       expect(isFailure(refused) && refused.code).toBe("BAD_REQUEST");
     }
-    const text = admitOpenAiBody("/v1/completions", Buffer.from("{not json"), policy);
+    const text = admitOpenAiBody("/v1/completions", Buffer.from("{not json"), policy, nothingMore);
     expect(isFailure(text) && text.message).toMatch(/not valid JSON/);
   });
 
@@ -61,7 +62,7 @@ describe("the OpenAI-compatible door's rules", () => {
     const raw = Buffer.from(
       `{ "model":"default","max_tokens":20,"messages":[{"role":"user","content":"hi"}] }`,
     );
-    const admitted = admitOpenAiBody("/v1/chat/completions", raw, policy);
+    const admitted = admitOpenAiBody("/v1/chat/completions", raw, policy, nothingMore);
     expect((admitted as AdmittedBody).body).toBe(raw);
   });
 
@@ -71,6 +72,43 @@ describe("the OpenAI-compatible door's rules", () => {
     expect((plain as AdmittedBody).dropUsageChunk).toBe(true);
     const asked = admit(chat({ stream: true, stream_options: { include_usage: true } }));
     expect((asked as AdmittedBody).dropUsageChunk).toBe(false);
+  });
+});
+
+describe("engine extensions", () => {
+  const granted = grantsOf({ kind: "api_key", scopes: ["inference", "engine_extensions"] });
+
+  it("gives them to an API key with the operator-granted scope only, never to a signed-in user", () => {
+    expect(granted.engineExtensions).toBe(true);
+    expect(grantsOf({ kind: "api_key", scopes: ["inference", "chat"] }).engineExtensions).toBe(
+      false,
+    );
+    // An access token carries no scopes; a forged list on one would change nothing.
+    expect(grantsOf({ kind: "user", scopes: ["engine_extensions"] }).engineExtensions).toBe(false);
+  });
+
+  it("refuses ignore_eos without the grant, saying it needs an operator-granted API key scope", () => {
+    const refused = admit(chat({ ignore_eos: true }));
+    expect(isFailure(refused) && refused.message).toMatch(
+      /ignore_eos .*needs an API key with the engine_extensions scope, which an operator grants/,
+    );
+    // Saying false (or null) asks for nothing beyond the API.
+    expect(isFailure(admit(chat({ ignore_eos: false })))).toBe(false);
+  });
+
+  it("forwards ignore_eos with the grant, still within max_tokens and reserving all of it", () => {
+    const admitted = admit(chat({ ignore_eos: true }), "/v1/chat/completions", granted);
+    expect(isFailure(admitted)).toBe(false);
+    expect(forwarded(admitted)).toMatchObject({ ignore_eos: true, max_tokens: 512 });
+    expect((admitted as AdmittedBody).reservedTokens).toBe(100 + 512);
+    const tooMany = admit(
+      chat({ ignore_eos: true, max_tokens: 513 }),
+      "/v1/chat/completions",
+      granted,
+    );
+    expect(isFailure(tooMany) && tooMany.message).toMatch(/at most 512/);
+    const notBoolean = admit(chat({ ignore_eos: "yes" }), "/v1/completions", granted);
+    expect(isFailure(notBoolean) && notBoolean.message).toBe("ignore_eos must be true or false.");
   });
 });
 

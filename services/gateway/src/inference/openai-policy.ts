@@ -1,10 +1,24 @@
-import { MAX_PROMPT_CACHE_KEY_CHARS } from "@dogi/contracts";
+import { ENGINE_EXTENSIONS_SCOPE, MAX_PROMPT_CACHE_KEY_CHARS } from "@dogi/contracts";
+import type { Caller } from "../auth/authenticator.ts";
 import type { Failure } from "../http/failure.ts";
 
 /** What the operator allows one request of the OpenAI-compatible door (OPENAI_MAX_*). */
 export interface OpenAiPolicy {
   maxTokens: number;
   maxPromptChars: number;
+}
+
+/** What one caller may ask of the door beyond the OpenAI API. */
+export interface OpenAiGrants {
+  /** Engine extensions (`ignore_eos`): an API key with the operator-granted scope only. */
+  engineExtensions: boolean;
+}
+
+/** What `caller` may ask beyond the OpenAI API: only an operator gives a key engine extensions. */
+export function grantsOf(caller: Pick<Caller, "kind" | "scopes">): OpenAiGrants {
+  return {
+    engineExtensions: caller.kind === "api_key" && caller.scopes.includes(ENGINE_EXTENSIONS_SCOPE),
+  };
 }
 
 /** A request the door accepts: the body to forward and what it may cost. */
@@ -52,16 +66,18 @@ export function promptChars(body: Record<string, unknown>): number {
 }
 
 /**
- * Applies the door's rules to a POST body before it reaches inference: a JSON object, no engine
- * extensions (`ignore_eos` lets one caller hold a sequence for the whole context), max_tokens
- * within the operator's ceiling (and set to it when absent, so every answer has a bound), and a
- * prompt within OPENAI_MAX_PROMPT_CHARS. Streams always ask for usage, so that the tokens
- * reserved up front can be settled with what was used.
+ * Applies the door's rules to a POST body before it reaches inference: a JSON object, engine
+ * extensions only for a caller granted them (`ignore_eos` makes an answer hold its sequence
+ * for the whole max_tokens), max_tokens within the operator's ceiling (and set to it when
+ * absent, so every answer has a bound), and a prompt within OPENAI_MAX_PROMPT_CHARS. Streams
+ * always ask for usage, so that the tokens reserved up front can be settled with what was used.
+ * A granted caller reserves what anyone does: the prompt plus the whole max_tokens.
  */
 export function admitOpenAiBody(
   route: string,
   raw: Buffer,
   policy: OpenAiPolicy,
+  grants: OpenAiGrants,
 ): AdmittedBody | Failure {
   let parsed: unknown;
   try {
@@ -87,8 +103,13 @@ export function admitOpenAiBody(
       generates: false,
     };
 
-  if (body.ignore_eos !== undefined && body.ignore_eos !== null && body.ignore_eos !== false)
-    return invalid("ignore_eos is an engine extension this server does not offer to callers.");
+  if (body.ignore_eos !== undefined && body.ignore_eos !== null && body.ignore_eos !== false) {
+    if (!grants.engineExtensions)
+      return invalid(
+        `ignore_eos is an engine extension: it needs an API key with the ${ENGINE_EXTENSIONS_SCOPE} scope, which an operator grants (a key's owner cannot choose it).`,
+      );
+    if (body.ignore_eos !== true) return invalid("ignore_eos must be true or false.");
+  }
   const cacheKey = body.prompt_cache_key ?? undefined;
   if (
     cacheKey !== undefined &&

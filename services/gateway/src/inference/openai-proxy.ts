@@ -17,7 +17,7 @@ import { describeFailure, sendJson } from "../http/failure.ts";
 import type { Failure } from "../http/failure.ts";
 import { CALLER_HEADER } from "@dogi/contracts";
 import type { UserStreams } from "../edge/user-streams.ts";
-import { admitOpenAiBody, isFailure } from "./openai-policy.ts";
+import { admitOpenAiBody, grantsOf, isFailure } from "./openai-policy.ts";
 import type { AdmittedBody, OpenAiPolicy } from "./openai-policy.ts";
 import { affinityOf } from "./pool.ts";
 import type { InferencePool, ProxyCall, ProxySink } from "./pool.ts";
@@ -146,7 +146,7 @@ async function handle(
   }
   let admitted: AdmittedBody | undefined;
   if (body) {
-    const result = admitOpenAiBody(route, body, deps.policy);
+    const result = admitOpenAiBody(route, body, deps.policy, grantsOf(caller));
     if (isFailure(result)) {
       sendOpenAiFailure(res, result);
       return;

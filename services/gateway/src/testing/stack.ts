@@ -5,7 +5,9 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { freePort, testInternalSecret } from "@dogi/testing";
+import type { AuthRouter } from "@dogi/auth";
+import { freePort, testCredential, testInternalSecret } from "@dogi/testing";
+import { createServiceClient } from "@dogi/trpc";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -95,4 +97,14 @@ export async function startStack(env: Record<string, string> = {}): Promise<Test
     },
     stop,
   };
+}
+
+/** Makes a user an admin as the host's `dogi admin grant` does: auth's host procedure, signed as the CLI. */
+export function grantAdmin(stack: Pick<TestStack, "ports">, email: string) {
+  const auth = createServiceClient<AuthRouter>({
+    url: `http://127.0.0.1:${stack.ports.AUTH_PORT}`,
+    timeoutMs: 10_000,
+    credential: testCredential("auth", "cli"),
+  });
+  return auth.host.grant.mutate({ email });
 }

@@ -22,6 +22,8 @@ const ACTION_LABELS: Record<AuditAction, MessageKey> = {
   "user.disable": "audit_user_disable",
   "user.enable": "audit_user_enable",
   "user.delete": "audit_user_delete",
+  "api_key.extensions.grant": "audit_api_key_extensions_grant",
+  "api_key.extensions.revoke": "audit_api_key_extensions_revoke",
   "kb.upload": "audit_kb_upload",
   "kb.delete": "audit_kb_delete",
   "kb.reingest": "audit_kb_reingest",

@@ -2,11 +2,15 @@ import type { AdminUser, RestPage } from "../../api/admin-types.ts";
 import { h, replaceChildren } from "../../dom.ts";
 import { lang, t } from "../../i18n.ts";
 import type { Ctx } from "../state.ts";
+import { apiKeysPanel } from "./api-keys.ts";
 import { adminError, dataTable, errorLine, moreButton, query, tableRegion } from "./common.ts";
 import type { Column } from "./common.ts";
 import { formatCount, formatDateTime } from "./format.ts";
 
-/** The users screen: search by email, disable or enable, grant or revoke admin, delete. */
+/**
+ * The users screen: search by email, disable or enable, grant or revoke admin, delete, and a
+ * user's API keys (where engine extensions are granted).
+ */
 export function usersView(ctx: Ctx): HTMLElement {
   let users: AdminUser[] = [];
   let nextCursor: string | null = null;
@@ -15,6 +19,14 @@ export function usersView(ctx: Ctx): HTMLElement {
   const error = errorLine("users-error");
   const status = h("p", { class: "muted", role: "status", id: "users-status" });
   const list = h("div", { class: "admin-list" });
+  const keys = h("div", {});
+  const showKeys = (user: AdminUser) => {
+    replaceChildren(
+      keys,
+      apiKeysPanel(ctx, user, () => replaceChildren(keys)),
+    );
+    keys.scrollIntoView?.({ block: "nearest" });
+  };
 
   // Typing sends a search per pause: only the latest one's answer may fill the table.
   let latest = 0;
@@ -83,6 +95,17 @@ export function usersView(ctx: Ctx): HTMLElement {
             void act(user, "PATCH", base, { role: user.role === "admin" ? "user" : "admin" }),
         },
         user.role === "admin" ? t("revokeAdmin") : t("grantAdmin"),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          "data-action": "api-keys",
+          "aria-label": `${t("apiKeys")}: ${who}`,
+          onclick: () => showKeys(user),
+        },
+        t("apiKeys"),
       ),
       h(
         "button",
@@ -165,5 +188,6 @@ export function usersView(ctx: Ctx): HTMLElement {
     error,
     status,
     list,
+    keys,
   );
 }
