@@ -14,3 +14,4 @@ export type { DownloadModelOptions, DownloadProgress, DownloadResult } from "./d
 export { tokenFor } from "./hf-token.ts";
 export { largeModel, serveModel, tinyModel } from "./model-server.ts";
 export type { SeenRequest, ServedModel } from "./model-server.ts";
+export { NO_AMX_FLAGS, cpuReportsAmx } from "./native-build.ts";

@@ -48,8 +48,9 @@ const USAGE = `Usage: pnpm --filter @dogi/gateway bench:turns [options] [tiny|be
   --prebuilt-engine      compare even when Dogi's inference would load node-llama-cpp's portable
                          prebuilt binary (default: build llama.cpp for this machine first with
                          dogi build-engine, as llama-server is built, so both run the same code)
-  --llama-arg=ARG        one more argument for llama-server (repeatable), e.g. --llama-arg=--no-repack
-                         where this CPU reports AMX but the kernel does not grant it (SIGILL)
+  --llama-arg=ARG        one more argument for llama-server (repeatable)
+  --no-amx               build both engines without Intel AMX (dogi build-engine --no-amx; for a
+                         machine that reports AMX but faults in llama.cpp's AMX kernels)
   --help                 this text
 
 The llama-server comparison builds llama-server on first use (cmake, a C++ compiler; minutes)
@@ -63,6 +64,7 @@ const { values, positionals } = parseArgs({
     "no-llama-server": { type: "boolean", default: false },
     "prebuilt-engine": { type: "boolean", default: false },
     "llama-arg": { type: "string", multiple: true, default: [] },
+    "no-amx": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -146,8 +148,9 @@ if (loadBefore > 1.5)
   log(`warning: 1-minute load average is ${loadBefore.toFixed(2)}; timings will be noisy`);
 
 const modelPath = MODEL === "tiny" ? await ensureTinyModel() : await ensureBenchModel(log);
-const llamaServerBinary = COMPARE ? ensureLlamaServer(log) : undefined;
-if (COMPARE && !values["prebuilt-engine"]) await ensureEngineBuild(log);
+const noAmx = values["no-amx"];
+const llamaServerBinary = COMPARE ? ensureLlamaServer(log, { noAmx }) : undefined;
+if (COMPARE && !values["prebuilt-engine"]) await ensureEngineBuild(log, { noAmx });
 // Reported with the figures: the prebuilt binary is built without OpenMP and for any x86-64 CPU.
 const engineBuild = await engineBuildType();
 log(`model ${MODEL}, ${THREADS} threads, Dogi's inference on node-llama-cpp's ${engineBuild}`);

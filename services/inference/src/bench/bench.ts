@@ -34,8 +34,11 @@ const { values } = parseArgs({
     threads: { type: "string" },
     tokens: { type: "string", default: "128" },
     rounds: { type: "string", default: "5" },
+    // Both engines built without Intel AMX (for a machine that faults in llama.cpp's AMX kernels).
+    "no-amx": { type: "boolean", default: false },
   },
 });
+const noAmx = values["no-amx"];
 const threads = Number(values.threads ?? os.availableParallelism());
 const decodeTokens = Number(values.tokens);
 const rounds = Number(values.rounds);
@@ -219,8 +222,8 @@ const round = (x: number) => Math.round(x * 100) / 100;
 const roundAll = (figures: Figures) =>
   Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, round(v as number)]));
 
-const llamaServer = ensureLlamaServer(log);
-const engineBuild = await ensureEngineBuild(log);
+const llamaServer = ensureLlamaServer(log, { noAmx });
+const engineBuild = await ensureEngineBuild(log, { noAmx });
 const modelPath = await ensureBenchModel(log);
 const env = currentEnvironment();
 log(

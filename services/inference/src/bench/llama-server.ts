@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LlamaLogLevel, getLlama } from "node-llama-cpp";
+import { NO_AMX_FLAGS } from "@dogi/gguf";
 import { benchCache, waitFor } from "@dogi/testing";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -25,8 +26,14 @@ export function runNiced(
   });
 }
 
-/** Builds llama-server from node-llama-cpp's bundled llama.cpp source when it is missing. */
-export function ensureLlamaServer(log: (line: string) => void): string {
+/**
+ * Builds llama-server from node-llama-cpp's bundled llama.cpp source when it is missing; with
+ * `noAmx`, without Intel AMX (NO_AMX_FLAGS, as `dogi build-engine --no-amx`), in a folder of its own.
+ */
+export function ensureLlamaServer(
+  log: (line: string) => void,
+  options: { noAmx?: boolean } = {},
+): string {
   // node-llama-cpp's entry is dist/index.js; its package folder is two levels up.
   const pkg = path.resolve(
     path.dirname(fileURLToPath(import.meta.resolve("node-llama-cpp"))),
@@ -35,7 +42,7 @@ export function ensureLlamaServer(log: (line: string) => void): string {
   const bundle = path.join(pkg, "llama", "gitRelease.bundle");
   const head = execFileSync("git", ["bundle", "list-heads", bundle], { encoding: "utf8" });
   const commit = head.split(/\s/)[0]?.slice(0, 12) ?? "unknown";
-  const dir = path.join(benchCache, "llama-server", commit);
+  const dir = path.join(benchCache, "llama-server", options.noAmx ? `${commit}-no-amx` : commit);
   const binary = path.join(dir, "build", "bin", "llama-server");
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });
@@ -54,6 +61,9 @@ export function ensureLlamaServer(log: (line: string) => void): string {
       "-DLLAMA_BUILD_TESTS=OFF",
       "-DLLAMA_BUILD_EXAMPLES=OFF",
       "-DLLAMA_OPENSSL=OFF",
+      ...(options.noAmx
+        ? [`-DCMAKE_C_FLAGS=${NO_AMX_FLAGS}`, `-DCMAKE_CXX_FLAGS=${NO_AMX_FLAGS}`]
+        : []),
     ],
     dir,
     log,
@@ -72,11 +82,20 @@ export function ensureLlamaServer(log: (line: string) => void): string {
  * build-engine`, what the service asks for at start when it finds only the prebuilt binary), built
  * here first when missing so that both sides run the same source with the same build settings.
  */
-export async function ensureEngineBuild(log: (line: string) => void): Promise<string> {
+export async function ensureEngineBuild(
+  log: (line: string) => void,
+  options: { noAmx?: boolean } = {},
+): Promise<string> {
   if ((await engineBuildType()) === "localBuild") return "localBuild";
   runNiced(
     process.execPath,
-    ["--import", "tsx", "packages/cli/src/main.ts", "build-engine"],
+    [
+      "--import",
+      "tsx",
+      "packages/cli/src/main.ts",
+      "build-engine",
+      ...(options.noAmx ? ["--no-amx"] : []),
+    ],
     repoRoot,
     log,
   );
