@@ -244,9 +244,16 @@ describe.skipIf(!gate.run)(
       const logs = compose(["logs", "--no-color", "--tail", "200"]);
       fs.writeFileSync(path.join(work, "compose-logs.log"), logs.stdout + logs.stderr);
       const down = compose(["down", "--volumes", "--remove-orphans"]);
+      // Each run rebuilds dogi/*:local and leaves the last run's images untagged (about 10 GB a
+      // run here, which filled the disk); only those built on the stand-ins are removed.
+      const pruned = spawnSync(
+        "docker",
+        ["image", "prune", "--force", "--filter", "label=dogi.standin=true"],
+        { env: baseEnv(), encoding: "utf8", timeout: 300_000 },
+      );
       console.log(
         `[compose-live] figures:\n  ${figures.join("\n  ")}\n` +
-          `[compose-live] docker compose down: exit ${down.status}; transcript and logs kept in ${work}`,
+          `[compose-live] docker compose down: exit ${down.status}; dangling stand-in images pruned: exit ${pruned.status}; transcript and logs kept in ${work}`,
       );
     }, 300_000);
 
