@@ -43,7 +43,7 @@ export const ZQuestion = z
   .min(1, "question must not be empty")
   .max(MAX_QUESTION_CHARS, `question must be at most ${MAX_QUESTION_CHARS} characters`);
 
-/** A client-chosen id that makes appendTurn safe to retry (e.g. a UUID the page generates per message). */
+/** A client-chosen id that makes turns.append safe to retry (e.g. a UUID the page generates per message). */
 export const ZClientMessageId = z
   .string()
   .min(1)
@@ -112,7 +112,7 @@ export type TChatSession = z.infer<typeof ZChatSession>;
  * What a turn's own message to the model carried besides the question and the pet profile,
  * exactly as sent: Dogi's note and the passages block. Later turns replay the turn with it, so
  * that their prompt begins as the model's prompt cache does. Only the gateway's prompt reads it:
- * listTurns, exports and the REST API never show it.
+ * turns.list, exports and the REST API never show it.
  */
 export const ZPromptContext = z.object({
   note: z
@@ -173,52 +173,52 @@ export type TPromptTurn = z.infer<typeof ZPromptTurn>;
 const ZOwned = z.object({ userId: ZUserId });
 const ZOwnedSession = ZOwned.extend({ sessionId: ZSessionId });
 
-export const ZCreateSessionInput = ZOwned.extend({
+export const ZCreateSessionRequest = ZOwned.extend({
   petId: ZPetId.optional(),
   /** Omitted: "New chat" until the first question names it. */
   title: ZSessionTitle.optional(),
 });
-export type TCreateSessionInput = z.infer<typeof ZCreateSessionInput>;
+export type TCreateSessionRequest = z.infer<typeof ZCreateSessionRequest>;
 
-export const ZListSessionsInput = ZOwned.extend(ZPageRequest.shape).extend({
+export const ZListSessionsRequest = ZOwned.extend(ZPageRequest.shape).extend({
   /** Case-insensitive substring of the title. */
   search: z.string().trim().min(1).max(MAX_TITLE_CHARS).optional(),
 });
-export type TListSessionsInput = z.infer<typeof ZListSessionsInput>;
+export type TListSessionsRequest = z.infer<typeof ZListSessionsRequest>;
 export const ZSessionPage = ZPage(ZChatSession);
 
-export const ZGetSessionInput = ZOwnedSession;
-export const ZDeleteSessionInput = ZOwnedSession;
-export const ZRenameSessionInput = ZOwnedSession.extend({ title: ZSessionTitle });
-export type TRenameSessionInput = z.infer<typeof ZRenameSessionInput>;
+export const ZGetSessionRequest = ZOwnedSession;
+export const ZDeleteSessionRequest = ZOwnedSession;
+export const ZRenameSessionRequest = ZOwnedSession.extend({ title: ZSessionTitle });
+export type TRenameSessionRequest = z.infer<typeof ZRenameSessionRequest>;
 
 /** The hook the gateway calls with a model-written title; it never replaces a title the user chose. */
-export const ZSuggestTitleInput = ZOwnedSession.extend({ title: ZSessionTitle });
-export type TSuggestTitleInput = z.infer<typeof ZSuggestTitleInput>;
+export const ZSuggestTitleRequest = ZOwnedSession.extend({ title: ZSessionTitle });
+export type TSuggestTitleRequest = z.infer<typeof ZSuggestTitleRequest>;
 
-export const ZDeleteAllForUserInput = ZOwned;
-export const ZDeleteAllForUserOutput = z.object({ deletedSessions: z.number().int() });
+export const ZDeleteAllForUserRequest = ZOwned;
+export const ZDeleteAllForUserResponse = z.object({ deletedSessions: z.number().int() });
 
-export const ZListTurnsInput = ZOwnedSession.extend(ZPageRequest.shape);
-export type TListTurnsInput = z.infer<typeof ZListTurnsInput>;
+export const ZListTurnsRequest = ZOwnedSession.extend(ZPageRequest.shape);
+export type TListTurnsRequest = z.infer<typeof ZListTurnsRequest>;
 export const ZTurnPage = ZPage(ZTurn);
 export const ZPromptTurnPage = ZPage(ZPromptTurn);
 
-export const ZAppendTurnInput = ZOwnedSession.extend({
+export const ZAppendTurnRequest = ZOwnedSession.extend({
   question: ZQuestion,
   clientMessageId: ZClientMessageId.optional(),
 });
-export type TAppendTurnInput = z.infer<typeof ZAppendTurnInput>;
+export type TAppendTurnRequest = z.infer<typeof ZAppendTurnRequest>;
 /**
  * The stored turn. `created` is true when the caller must answer it: a new turn, or a new
  * attempt at a retried one (same clientMessageId) that had failed or been abandoned; false when
  * a retry found it answered or still being answered.
  */
-export const ZAppendTurnOutput = z.object({ turn: ZTurn, created: z.boolean() });
+export const ZAppendTurnResponse = z.object({ turn: ZTurn, created: z.boolean() });
 
 const ZTurnRef = ZOwnedSession.extend({ messageIndex: z.number().int().nonnegative() });
 
-export const ZCompleteTurnInput = ZTurnRef.extend({
+export const ZCompleteTurnRequest = ZTurnRef.extend({
   answer: z
     .string()
     .max(MAX_ANSWER_CHARS)
@@ -237,9 +237,9 @@ export const ZCompleteTurnInput = ZTurnRef.extend({
   /** The answer came from retrieval-only mode: passages, no model. */
   retrievalOnly: z.boolean().optional(),
 });
-export type TCompleteTurnInput = z.infer<typeof ZCompleteTurnInput>;
+export type TCompleteTurnRequest = z.infer<typeof ZCompleteTurnRequest>;
 
-export const ZFailTurnInput = ZTurnRef.extend({
+export const ZFailTurnRequest = ZTurnRef.extend({
   error: ZTurnError,
   /** Whatever was generated before the failure. */
   answer: z
@@ -255,10 +255,10 @@ export const ZFailTurnInput = ZTurnRef.extend({
   /** The answer came from retrieval-only mode: passages, no model. */
   retrievalOnly: z.boolean().optional(),
 });
-export type TFailTurnInput = z.infer<typeof ZFailTurnInput>;
+export type TFailTurnRequest = z.infer<typeof ZFailTurnRequest>;
 
-export const ZRegenerateTurnInput = ZTurnRef;
-export type TRegenerateTurnInput = z.infer<typeof ZRegenerateTurnInput>;
+export const ZRegenerateTurnRequest = ZTurnRef;
+export type TRegenerateTurnRequest = z.infer<typeof ZRegenerateTurnRequest>;
 
 /** Longest comment an owner may leave with a rating. */
 export const MAX_FEEDBACK_COMMENT_CHARS = 2_000;
@@ -276,13 +276,13 @@ export const ZTurnFeedbackRequest = z.strictObject({
     )
     .optional(),
 });
-export const ZSetTurnFeedbackInput = ZTurnRef.extend(ZTurnFeedbackRequest.shape);
-export type TSetTurnFeedbackInput = z.infer<typeof ZSetTurnFeedbackInput>;
+export const ZSetTurnFeedbackRequest = ZTurnRef.extend(ZTurnFeedbackRequest.shape);
+export type TSetTurnFeedbackRequest = z.infer<typeof ZSetTurnFeedbackRequest>;
 
 export const ZExportFormat = z.enum(["json", "markdown"]);
 export type TExportFormat = z.infer<typeof ZExportFormat>;
-export const ZExportSessionInput = ZOwnedSession.extend({ format: ZExportFormat });
-export type TExportSessionInput = z.infer<typeof ZExportSessionInput>;
+export const ZExportSessionRequest = ZOwnedSession.extend({ format: ZExportFormat });
+export type TExportSessionRequest = z.infer<typeof ZExportSessionRequest>;
 export const ZSessionExport = z.object({
   format: ZExportFormat,
   filename: z.string(),
@@ -292,10 +292,10 @@ export const ZSessionExport = z.object({
 export type TSessionExport = z.infer<typeof ZSessionExport>;
 
 /** One page of an export: the first without a cursor, each next one with the cursor before it. */
-export const ZExportSessionPageInput = ZExportSessionInput.extend({
+export const ZExportSessionPageRequest = ZExportSessionRequest.extend({
   cursor: z.string().min(1).max(1_000).optional(),
 });
-export type TExportSessionPageInput = z.infer<typeof ZExportSessionPageInput>;
+export type TExportSessionPageRequest = z.infer<typeof ZExportSessionPageRequest>;
 /** A piece of the document (in order, the pieces make it whole); nextCursor null on the last. */
 export const ZSessionExportPage = ZSessionExport.extend({ nextCursor: z.string().nullable() });
 export type TSessionExportPage = z.infer<typeof ZSessionExportPage>;

@@ -155,7 +155,7 @@ describe.skipIf(!hasChromium)(browserTitle("the pets' health records on the page
     const created = (await rest("POST", "/v1/llm/sessions", { pet_id: petId })) as unknown as {
       session_id: string;
     };
-    const sessions = createServiceClient<SessionRouter>({
+    const sessionService = createServiceClient<SessionRouter>({
       url: session.url,
       timeoutMs: 10_000,
       credential: testCredential("session"),
@@ -164,8 +164,11 @@ describe.skipIf(!hasChromium)(browserTitle("the pets' health records on the page
       userId: signedIn.user.user_id as never,
       sessionId: created.session_id as never,
     };
-    const turn = await sessions.appendTurn.mutate({ ...ids, question: "어제부터 기침을 해요" });
-    await sessions.completeTurn.mutate({
+    const turn = await sessionService.turns.append.mutate({
+      ...ids,
+      question: "어제부터 기침을 해요",
+    });
+    await sessionService.turns.complete.mutate({
       ...ids,
       messageIndex: turn.turn.messageIndex,
       answer: "기침이 이틀 넘게 이어지면 진료를 받으세요.",

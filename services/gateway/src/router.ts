@@ -12,16 +12,16 @@ import {
   ZAskInput,
   ZChatSession,
   ZChatTurnEvent,
-  ZCreateSessionInput,
-  ZDeleteSessionInput,
-  ZGetSessionInput,
+  ZCreateSessionRequest,
+  ZDeleteSessionRequest,
+  ZGetSessionRequest,
   ZHealth,
-  ZListSessionsInput,
-  ZListTurnsInput,
+  ZListSessionsRequest,
+  ZListTurnsRequest,
   ZPetList,
-  ZRenameSessionInput,
+  ZRenameSessionRequest,
   ZSessionPage,
-  ZSetTurnFeedbackInput,
+  ZSetTurnFeedbackRequest,
   ZTurn,
   ZTurnPage,
   ZUser,
@@ -90,16 +90,16 @@ export const gatewayRouter = router({
   }),
   sessions: router({
     list: protectedProcedure
-      .input(ZListSessionsInput.omit({ userId: true }))
+      .input(ZListSessionsRequest.omit({ userId: true }))
       .output(ZSessionPage)
       .query(({ ctx, input }) =>
-        ctx.services.session.listSessions.query({
+        ctx.services.session.sessions.list.query({
           ...input,
           userId: userIdOf(ctx.identity.subject),
         }),
       ),
     create: protectedProcedure
-      .input(ZCreateSessionInput.omit({ userId: true }))
+      .input(ZCreateSessionRequest.omit({ userId: true }))
       .output(ZChatSession)
       .mutation(async ({ ctx, input }) => {
         if (input.petId)
@@ -109,31 +109,34 @@ export const gatewayRouter = router({
             },
             asUser(bearerOf(ctx)),
           );
-        return ctx.services.session.createSession.mutate({
+        return ctx.services.session.sessions.create.mutate({
           ...input,
           userId: userIdOf(ctx.identity.subject),
         });
       }),
     get: protectedProcedure
-      .input(ZGetSessionInput.omit({ userId: true }))
+      .input(ZGetSessionRequest.omit({ userId: true }))
       .output(ZChatSession)
       .query(({ ctx, input }) =>
-        ctx.services.session.getSession.query({ ...input, userId: userIdOf(ctx.identity.subject) }),
+        ctx.services.session.sessions.get.query({
+          ...input,
+          userId: userIdOf(ctx.identity.subject),
+        }),
       ),
     rename: protectedProcedure
-      .input(ZRenameSessionInput.omit({ userId: true }))
+      .input(ZRenameSessionRequest.omit({ userId: true }))
       .output(ZChatSession)
       .mutation(({ ctx, input }) =>
-        ctx.services.session.renameSession.mutate({
+        ctx.services.session.sessions.rename.mutate({
           ...input,
           userId: userIdOf(ctx.identity.subject),
         }),
       ),
     delete: protectedProcedure
-      .input(ZDeleteSessionInput.omit({ userId: true }))
+      .input(ZDeleteSessionRequest.omit({ userId: true }))
       .output(z.object({ deleted: z.literal(true) }))
       .mutation(({ ctx, input }) =>
-        ctx.services.session.deleteSession.mutate({
+        ctx.services.session.sessions.delete.mutate({
           ...input,
           userId: userIdOf(ctx.identity.subject),
         }),
@@ -155,14 +158,14 @@ export const gatewayRouter = router({
         ),
       ),
     turns: protectedProcedure
-      .input(ZListTurnsInput.omit({ userId: true }))
+      .input(ZListTurnsRequest.omit({ userId: true }))
       .output(ZTurnPage)
       .query(({ ctx, input }) =>
-        ctx.services.session.listTurns.query({ ...input, userId: userIdOf(ctx.identity.subject) }),
+        ctx.services.session.turns.list.query({ ...input, userId: userIdOf(ctx.identity.subject) }),
       ),
     /** Rate an answer (rating null clears it); only the session's owner can. */
     setFeedback: protectedProcedure
-      .input(ZSetTurnFeedbackInput.omit({ userId: true }))
+      .input(ZSetTurnFeedbackRequest.omit({ userId: true }))
       .output(ZTurn)
       .mutation(({ ctx, input }) =>
         ctx.services.session.turns.setFeedback.mutate({

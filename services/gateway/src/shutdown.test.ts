@@ -193,7 +193,7 @@ async function storedSession(token: string, sessionId: string) {
     credential: testCredential("session"),
   });
   const userId = auth.userOf(token) as TChatSession["userId"];
-  return client.getSession.query({ userId, sessionId: sessionId as TChatSession["sessionId"] });
+  return client.sessions.get.query({ userId, sessionId: sessionId as TChatSession["sessionId"] });
 }
 
 describe("graceful shutdown with a session title being written", () => {

@@ -1,4 +1,4 @@
-// Benchmark: appendTurn + completeTurn throughput and listTurns latency (first and deep page)
+// Benchmark: turns.append + turns.complete throughput and turns.list latency (first and deep page)
 // for one session of N turns, on the SQLite and MongoDB (FerretDB) stores, through the router.
 // Usage: pnpm --filter @dogi/session bench [--turns 10000]. The last line is one JSON object.
 import { randomUUID } from "node:crypto";
@@ -51,18 +51,18 @@ async function measure(store: SessionStore, pairTurns: number): Promise<AdapterF
   await store.init();
   const api = sessionCaller(store, () => new Date());
   const userId = newUserId();
-  const { sessionId } = await api.createSession({ userId });
+  const { sessionId } = await api.sessions.create({ userId });
 
   const pairMs: number[] = [];
   const started = performance.now();
   for (let i = 0; i < pairTurns; i += 1) {
     const t0 = performance.now();
-    const { turn } = await api.appendTurn({
+    const { turn } = await api.turns.append({
       userId,
       sessionId,
       question: `question ${i}: 콩이가 기침을 해요`,
     });
-    await api.completeTurn({
+    await api.turns.complete({
       userId,
       sessionId,
       messageIndex: turn.messageIndex,
@@ -76,12 +76,12 @@ async function measure(store: SessionStore, pairTurns: number): Promise<AdapterF
   const seconds = (performance.now() - started) / 1000;
   const appendStarted = performance.now();
   for (let i = pairTurns; i < TURNS; i += 1) {
-    await api.appendTurn({ userId, sessionId, question: `question ${i}: 콩이가 기침을 해요` });
+    await api.turns.append({ userId, sessionId, question: `question ${i}: 콩이가 기침을 해요` });
   }
   const appendSeconds = (performance.now() - appendStarted) / 1000;
 
   // 16 writers on one fresh session: contention on the message index.
-  const { sessionId: busy } = await api.createSession({ userId });
+  const { sessionId: busy } = await api.sessions.create({ userId });
   const burstStarted = performance.now();
   const burst = 400;
   let next = 0;
@@ -89,7 +89,7 @@ async function measure(store: SessionStore, pairTurns: number): Promise<AdapterF
     Array.from({ length: 16 }, async () => {
       while (next < burst) {
         next += 1;
-        await api.appendTurn({ userId, sessionId: busy, question: "burst" });
+        await api.turns.append({ userId, sessionId: busy, question: "burst" });
       }
     }),
   );
@@ -97,16 +97,16 @@ async function measure(store: SessionStore, pairTurns: number): Promise<AdapterF
 
   const first: number[] = [];
   const deep: number[] = [];
-  const firstPage = await api.listTurns({ userId, sessionId, limit: PAGE });
+  const firstPage = await api.turns.list({ userId, sessionId, limit: PAGE });
   if (firstPage.items.length !== PAGE) throw new Error("first page is short");
   // A cursor near the end: the page after message index TURNS - 100.
   const deepCursor = Buffer.from(JSON.stringify([TURNS - 100])).toString("base64url");
   for (let i = 0; i < SAMPLES; i += 1) {
     let t0 = performance.now();
-    await api.listTurns({ userId, sessionId, limit: PAGE });
+    await api.turns.list({ userId, sessionId, limit: PAGE });
     first.push(performance.now() - t0);
     t0 = performance.now();
-    const page = await api.listTurns({ userId, sessionId, limit: PAGE, cursor: deepCursor });
+    const page = await api.turns.list({ userId, sessionId, limit: PAGE, cursor: deepCursor });
     deep.push(performance.now() - t0);
     if (page.items[0]?.messageIndex !== TURNS - 99) throw new Error("deep page starts wrong");
   }

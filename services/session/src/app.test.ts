@@ -65,18 +65,18 @@ describe("session service over HTTP (sqlite)", () => {
       credential: testCredential("session"),
     });
     const userId = newUserId();
-    const { sessionId } = await client.createSession.mutate({ userId });
-    const { turn } = await client.appendTurn.mutate({ userId, sessionId, question: "안녕" });
+    const { sessionId } = await client.sessions.create.mutate({ userId });
+    const { turn } = await client.turns.append.mutate({ userId, sessionId, question: "안녕" });
     expect(turn).toMatchObject({ messageIndex: 0, status: "pending" });
     // The store's revision counter stays internal.
     expect(turn).not.toHaveProperty("revision");
 
-    const stranger = await client.getSession
+    const stranger = await client.sessions.get
       .query({ userId: newUserId(), sessionId })
       .catch((error: unknown) => error);
     expect(stranger).toMatchObject({ data: { appCode: "NOT_FOUND", httpStatus: 404 } });
 
-    const tooLong = await client.appendTurn
+    const tooLong = await client.turns.append
       .mutate({ userId, sessionId, question: "x".repeat(8_001) })
       .catch((error: unknown) => error);
     expect(tooLong).toMatchObject({

@@ -1,30 +1,30 @@
 import { z } from "zod";
 import {
-  ZAppendTurnInput,
-  ZAppendTurnOutput,
+  ZAppendTurnRequest,
+  ZAppendTurnResponse,
   ZChatSession,
-  ZCompleteTurnInput,
-  ZCreateSessionInput,
-  ZDeleteAllForUserInput,
-  ZDeleteAllForUserOutput,
-  ZDeleteSessionInput,
-  ZExportSessionInput,
-  ZExportSessionPageInput,
-  ZFailTurnInput,
+  ZCompleteTurnRequest,
+  ZCreateSessionRequest,
+  ZDeleteAllForUserRequest,
+  ZDeleteAllForUserResponse,
+  ZDeleteSessionRequest,
+  ZExportSessionRequest,
+  ZExportSessionPageRequest,
+  ZFailTurnRequest,
   ZFeedbackListRequest,
   ZFeedbackPage,
-  ZGetSessionInput,
+  ZGetSessionRequest,
   ZHealth,
-  ZListSessionsInput,
-  ZListTurnsInput,
+  ZListSessionsRequest,
+  ZListTurnsRequest,
   ZPromptTurnPage,
-  ZRegenerateTurnInput,
-  ZRenameSessionInput,
+  ZRegenerateTurnRequest,
+  ZRenameSessionRequest,
   ZSessionExport,
   ZSessionExportPage,
   ZSessionPage,
-  ZSetTurnFeedbackInput,
-  ZSuggestTitleInput,
+  ZSetTurnFeedbackRequest,
+  ZSuggestTitleRequest,
   ZTurn,
   ZTurnPage,
   ZUsageReport,
@@ -59,73 +59,76 @@ import { setTurnFeedback } from "./turns/set-feedback.ts";
 export const sessionRouter = router({
   health: publicProcedure.output(ZHealth).query(({ ctx }) => ctx.health.readiness()),
 
-  createSession: publicProcedure
-    .input(ZCreateSessionInput)
-    .output(ZChatSession)
-    .mutation(({ ctx, input }) => createSession(ctx, input)),
-  listSessions: publicProcedure
-    .input(ZListSessionsInput)
-    .output(ZSessionPage)
-    .query(({ ctx, input }) => listSessions(ctx, input)),
-  getSession: publicProcedure
-    .input(ZGetSessionInput)
-    .output(ZChatSession)
-    .query(({ ctx, input }) => requireSession(ctx, input)),
-  renameSession: publicProcedure
-    .input(ZRenameSessionInput)
-    .output(ZChatSession)
-    .mutation(({ ctx, input }) => renameSession(ctx, input)),
-  suggestTitle: publicProcedure
-    .input(ZSuggestTitleInput)
-    .output(ZChatSession)
-    .mutation(({ ctx, input }) => suggestTitle(ctx, input)),
-  deleteSession: publicProcedure
-    .input(ZDeleteSessionInput)
-    .output(z.object({ deleted: z.literal(true) }))
-    .mutation(({ ctx, input }) => deleteSession(ctx, input)),
-  deleteAllForUser: publicProcedure
-    .input(ZDeleteAllForUserInput)
-    .output(ZDeleteAllForUserOutput)
-    .mutation(({ ctx, input }) => deleteAllForUser(ctx, input)),
-  exportSession: publicProcedure
-    .input(ZExportSessionInput)
-    .output(ZSessionExport)
-    .query(({ ctx, input }) => exportSession(ctx, input)),
-  /** The export a page at a time (what the gateway's download streams). */
-  exportSessionPage: publicProcedure
-    .input(ZExportSessionPageInput)
-    .output(ZSessionExportPage)
-    .query(({ ctx, input }) => exportSessionPage(ctx, input)),
+  sessions: router({
+    create: publicProcedure
+      .input(ZCreateSessionRequest)
+      .output(ZChatSession)
+      .mutation(({ ctx, input }) => createSession(ctx, input)),
+    list: publicProcedure
+      .input(ZListSessionsRequest)
+      .output(ZSessionPage)
+      .query(({ ctx, input }) => listSessions(ctx, input)),
+    get: publicProcedure
+      .input(ZGetSessionRequest)
+      .output(ZChatSession)
+      .query(({ ctx, input }) => requireSession(ctx, input)),
+    rename: publicProcedure
+      .input(ZRenameSessionRequest)
+      .output(ZChatSession)
+      .mutation(({ ctx, input }) => renameSession(ctx, input)),
+    suggestTitle: publicProcedure
+      .input(ZSuggestTitleRequest)
+      .output(ZChatSession)
+      .mutation(({ ctx, input }) => suggestTitle(ctx, input)),
+    delete: publicProcedure
+      .input(ZDeleteSessionRequest)
+      .output(z.object({ deleted: z.literal(true) }))
+      .mutation(({ ctx, input }) => deleteSession(ctx, input)),
+    /** Every session of one user (the gateway's account deletion). */
+    deleteAllForUser: publicProcedure
+      .input(ZDeleteAllForUserRequest)
+      .output(ZDeleteAllForUserResponse)
+      .mutation(({ ctx, input }) => deleteAllForUser(ctx, input)),
+    export: publicProcedure
+      .input(ZExportSessionRequest)
+      .output(ZSessionExport)
+      .query(({ ctx, input }) => exportSession(ctx, input)),
+    /** The export a page at a time (what the gateway's download streams). */
+    exportPage: publicProcedure
+      .input(ZExportSessionPageRequest)
+      .output(ZSessionExportPage)
+      .query(({ ctx, input }) => exportSessionPage(ctx, input)),
+  }),
 
-  listTurns: publicProcedure
-    .input(ZListTurnsInput)
-    .output(ZTurnPage)
-    .query(({ ctx, input }) => listTurns(ctx, input)),
-  /** listTurns with what each turn's prompt carried: the gateway's chat prompt replays it. */
-  listTurnsForPrompt: publicProcedure
-    .input(ZListTurnsInput)
-    .output(ZPromptTurnPage)
-    .query(({ ctx, input }) => listTurnsForPrompt(ctx, input)),
-  appendTurn: publicProcedure
-    .input(ZAppendTurnInput)
-    .output(ZAppendTurnOutput)
-    .mutation(({ ctx, input }) => appendTurn(ctx, input)),
-  completeTurn: publicProcedure
-    .input(ZCompleteTurnInput)
-    .output(ZTurn)
-    .mutation(({ ctx, input }) => completeTurn(ctx, input)),
-  failTurn: publicProcedure
-    .input(ZFailTurnInput)
-    .output(ZTurn)
-    .mutation(({ ctx, input }) => failTurn(ctx, input)),
-  regenerateTurn: publicProcedure
-    .input(ZRegenerateTurnInput)
-    .output(ZTurn)
-    .mutation(({ ctx, input }) => regenerateTurn(ctx, input)),
   turns: router({
+    list: publicProcedure
+      .input(ZListTurnsRequest)
+      .output(ZTurnPage)
+      .query(({ ctx, input }) => listTurns(ctx, input)),
+    /** turns.list with what each turn's prompt carried: the gateway's chat prompt replays it. */
+    listForPrompt: publicProcedure
+      .input(ZListTurnsRequest)
+      .output(ZPromptTurnPage)
+      .query(({ ctx, input }) => listTurnsForPrompt(ctx, input)),
+    append: publicProcedure
+      .input(ZAppendTurnRequest)
+      .output(ZAppendTurnResponse)
+      .mutation(({ ctx, input }) => appendTurn(ctx, input)),
+    complete: publicProcedure
+      .input(ZCompleteTurnRequest)
+      .output(ZTurn)
+      .mutation(({ ctx, input }) => completeTurn(ctx, input)),
+    fail: publicProcedure
+      .input(ZFailTurnRequest)
+      .output(ZTurn)
+      .mutation(({ ctx, input }) => failTurn(ctx, input)),
+    regenerate: publicProcedure
+      .input(ZRegenerateTurnRequest)
+      .output(ZTurn)
+      .mutation(({ ctx, input }) => regenerateTurn(ctx, input)),
     /** The owner's rating of an answer (rating null clears it). */
     setFeedback: publicProcedure
-      .input(ZSetTurnFeedbackInput)
+      .input(ZSetTurnFeedbackRequest)
       .output(ZTurn)
       .mutation(({ ctx, input }) => setTurnFeedback(ctx, input)),
   }),

@@ -37,9 +37,12 @@ const cleaners: Record<
 > = {
   async session(deps, userId) {
     const options = deps.signal ? { signal: deps.signal } : {};
-    await deps.services.session.deleteAllForUser.mutate({ userId }, options);
+    await deps.services.session.sessions.deleteAllForUser.mutate({ userId }, options);
     // A second pass must find nothing: then no session was created while the first one ran.
-    const second = await deps.services.session.deleteAllForUser.mutate({ userId }, options);
+    const second = await deps.services.session.sessions.deleteAllForUser.mutate(
+      { userId },
+      options,
+    );
     if (second.deletedSessions > 0)
       throw new Error(`${second.deletedSessions} sessions were created while deleting`);
   },

@@ -60,9 +60,9 @@ describe("the deletion job", () => {
     const { user, tokens } = await auth
       .client()
       .register.mutate({ email: uniqueEmail(), password: goodPassword });
-    const sessions = clientsFor(session.url).session;
-    await sessions.createSession.mutate({ userId: user.userId });
-    await sessions.createSession.mutate({ userId: user.userId });
+    const sessionService = clientsFor(session.url).session;
+    await sessionService.sessions.create.mutate({ userId: user.userId });
+    await sessionService.sessions.create.mutate({ userId: user.userId });
     await auth.client(tokens.accessToken).deleteAccount.mutate({ password: goodPassword });
     return user.userId;
   }

@@ -110,8 +110,8 @@ async function ask(
   question: string,
   answer: string[],
 ): Promise<{ messages: ChatMessage[]; sent: string }> {
-  const chat = await clients.session.getSession.query({ userId, sessionId });
-  const { turn } = await clients.session.appendTurn.mutate({ userId, sessionId, question });
+  const chat = await clients.session.sessions.get.query({ userId, sessionId });
+  const { turn } = await clients.session.turns.append.mutate({ userId, sessionId, question });
   replica.pieces = answer;
   const before = replica.received.length;
   let sent = "";
@@ -156,7 +156,7 @@ const chatMl = (messages: readonly ChatMessage[]) =>
 
 async function newSession(): Promise<{ userId: TUserId; sessionId: string }> {
   const userId = randomUUID() as TUserId;
-  const { sessionId } = await clients.session.createSession.mutate({ userId });
+  const { sessionId } = await clients.session.sessions.create.mutate({ userId });
   return { userId, sessionId };
 }
 
@@ -222,8 +222,8 @@ describe("a conversation's prompts and inference's prompt cache", () => {
     contextSize = 1_000_000;
     const { userId, sessionId } = await newSession();
     // A turn as the previous release stored it: no prompt context.
-    await clients.session.appendTurn.mutate({ userId, sessionId, question: "Old question" });
-    await clients.session.completeTurn.mutate({
+    await clients.session.turns.append.mutate({ userId, sessionId, question: "Old question" });
+    await clients.session.turns.complete.mutate({
       userId,
       sessionId,
       messageIndex: 0,

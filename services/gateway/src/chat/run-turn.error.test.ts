@@ -6,25 +6,29 @@ import { runTurn } from "./run-turn.ts";
 import { retrievalOnlyTurnDeps, sessionServiceForFile } from "../testing/service-clients.ts";
 import type { TurnSink } from "./run-turn.ts";
 
-// runTurn in front of a real session service (SQLite) whose completeTurn call fails on the way
+// runTurn in front of a real session service (SQLite) whose turns.complete call fails on the way
 // (a dropped connection): the turn must not stay pending. No model (retrieval-only), no
 // knowledge base: the answer is the text runTurn writes itself.
 const service = sessionServiceForFile();
 
-/** The session client, with completeTurn failing as a dropped connection would. */
+/** The session client, with turns.complete failing as a dropped connection would. */
 function sessionWithoutComplete(): ServiceClients["session"] {
   const failing = { mutate: () => Promise.reject(new Error("socket hang up")) };
+  const turns = new Proxy(service.clients.session.turns, {
+    get: (target, property) =>
+      property === "complete" ? failing : (Reflect.get(target, property) as unknown),
+  });
   return new Proxy(service.clients.session, {
     get: (target, property) =>
-      property === "completeTurn" ? failing : (Reflect.get(target, property) as unknown),
+      property === "turns" ? turns : (Reflect.get(target, property) as unknown),
   });
 }
 
 describe("runTurn when the answer cannot be stored", () => {
   it("marks the turn failed with the text the user was sent, so it can be regenerated", async () => {
     const userId = randomUUID() as TUserId;
-    const chat = await service.clients.session.createSession.mutate({ userId });
-    const { turn } = await service.clients.session.appendTurn.mutate({
+    const chat = await service.clients.session.sessions.create.mutate({ userId });
+    const { turn } = await service.clients.session.turns.append.mutate({
       userId,
       sessionId: chat.sessionId,
       question: "How often should I vaccinate my puppy?",
@@ -62,7 +66,7 @@ describe("runTurn when the answer cannot be stored", () => {
     ]);
     expect(sent.length).toBeGreaterThan(0);
     const [stored] = (
-      await service.clients.session.listTurns.query({ userId, sessionId: chat.sessionId })
+      await service.clients.session.turns.list.query({ userId, sessionId: chat.sessionId })
     ).items;
     expect(stored).toMatchObject({
       status: "error",
@@ -75,7 +79,7 @@ describe("runTurn when the answer cannot be stored", () => {
       firstTokenMs: expect.any(Number),
     });
     // Not stuck: a retry of the same message starts a new attempt, and so does regenerate.
-    const retried = await service.clients.session.appendTurn.mutate({
+    const retried = await service.clients.session.turns.append.mutate({
       userId,
       sessionId: chat.sessionId,
       question: "How often should I vaccinate my puppy?",

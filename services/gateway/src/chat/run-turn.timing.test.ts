@@ -11,8 +11,8 @@ const service = sessionServiceForFile();
 describe("runTurn's timing", () => {
   it("counts from when the door took the request, and stores the first-token time it reported and that the answer came from retrieval only", async () => {
     const userId = randomUUID() as TUserId;
-    const chat = await service.clients.session.createSession.mutate({ userId });
-    const { turn } = await service.clients.session.appendTurn.mutate({
+    const chat = await service.clients.session.sessions.create.mutate({ userId });
+    const { turn } = await service.clients.session.turns.append.mutate({
       userId,
       sessionId: chat.sessionId,
       question: "My dog ate grapes",
@@ -49,7 +49,7 @@ describe("runTurn's timing", () => {
     });
     // The owner's view of the turn does not carry it.
     const [listed] = (
-      await service.clients.session.listTurns.query({ userId, sessionId: chat.sessionId })
+      await service.clients.session.turns.list.query({ userId, sessionId: chat.sessionId })
     ).items;
     expect(listed).not.toHaveProperty("firstTokenMs");
   });

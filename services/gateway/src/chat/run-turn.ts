@@ -281,7 +281,7 @@ export async function runTurn(
         ? { code: error.code, message: error.message }
         : describeFailure(error);
     deps.logger.warn({ err: error, ...ids }, "chat turn failed");
-    await deps.services.session.failTurn
+    await deps.services.session.turns.fail
       .mutate({
         ...ids,
         error: { code: failure.code, message: failure.message.slice(0, 2000) },
@@ -318,7 +318,7 @@ export async function runTurn(
     usage: { promptTokens: number; completionTokens: number } | null;
   }): Promise<void> {
     try {
-      await deps.services.session.completeTurn.mutate({
+      await deps.services.session.turns.complete.mutate({
         ...ids,
         answer,
         citations,
@@ -335,7 +335,7 @@ export async function runTurn(
       deps.logger.error({ err: error, ...ids }, "could not store the answer");
       // Not left pending: failed, with the text the user already saw, so it can be regenerated
       // or retried. Should this fail too, the session service's sweep ends the turn later.
-      await deps.services.session.failTurn
+      await deps.services.session.turns.fail
         .mutate({
           ...ids,
           error: { code: failure.code, message: "The answer could not be saved." },

@@ -65,7 +65,7 @@ export async function writeTitle(
   const title = raw === null ? null : cleanTitle(raw);
   if (title === null) return raw === null ? "failed" : "unusable";
   try {
-    const session = await deps.services.session.suggestTitle.mutate({
+    const session = await deps.services.session.sessions.suggestTitle.mutate({
       userId,
       sessionId: turn.sessionId,
       title,

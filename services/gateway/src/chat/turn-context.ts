@@ -103,7 +103,7 @@ async function recentTurns(
   const turns: TPromptTurn[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < HISTORY_PAGES; page++) {
-    const result = await deps.services.session.listTurnsForPrompt.query({
+    const result = await deps.services.session.turns.listForPrompt.query({
       userId,
       sessionId,
       limit: 100,

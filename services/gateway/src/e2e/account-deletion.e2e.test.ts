@@ -90,7 +90,7 @@ const sessionsOf = async (userId: string) =>
       url: `http://127.0.0.1:${sessionPort}`,
       timeoutMs: 5_000,
       credential: testCredential("session"),
-    }).listSessions.query({ userId: userId as TUserId, limit: 10 })
+    }).sessions.list.query({ userId: userId as TUserId, limit: 10 })
   ).items.length;
 
 /** The user's tombstone, read from auth's database file. */

@@ -828,7 +828,7 @@ describe("the typed tRPC client and account deletion", () => {
     // The session store itself (asked directly, signed as the gateway) holds nothing for the user.
     const input = encodeURIComponent(JSON.stringify({ userId }));
     const direct = await fetch(
-      `http://127.0.0.1:${stack.ports.SESSION_PORT}/trpc/listSessions?input=${input}`,
+      `http://127.0.0.1:${stack.ports.SESSION_PORT}/trpc/sessions.list?input=${input}`,
       { headers: serviceHeaders("session") },
     );
     const body = (await direct.json()) as { result: { data: { items: unknown[] } } };

@@ -123,7 +123,7 @@ describe("the internal services, reached directly as an attacker on the host wou
       JSON.stringify({ userId: "00000000-0000-4000-8000-000000000000" }),
     );
     const asCli = await call(portOf("SESSION_PORT"), {
-      path: `/trpc/listSessions?input=${input}`,
+      path: `/trpc/sessions.list?input=${input}`,
       headers: credential("cli", "session"),
     });
     expect(asCli.status).toBe(403);

@@ -16,7 +16,7 @@ export async function sendExport(options: {
     res: options.res,
     logger: options.logger,
     page: (cursor, signal) =>
-      session.exportSessionPage.query(cursor === undefined ? input : { ...input, cursor }, {
+      session.sessions.exportPage.query(cursor === undefined ? input : { ...input, cursor }, {
         signal,
       }),
     describe: (first) => ({ contentType: first.contentType, filename: first.filename }),

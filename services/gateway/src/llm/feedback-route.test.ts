@@ -32,14 +32,14 @@ async function seeded() {
   expect(created.status).toBe(201);
   const sessionId = created.json.session_id as TSessionId;
   const client = sessions();
-  await client.appendTurn.mutate({ userId, sessionId, question: "Is chocolate bad for dogs?" });
-  await client.completeTurn.mutate({
+  await client.turns.append.mutate({ userId, sessionId, question: "Is chocolate bad for dogs?" });
+  await client.turns.complete.mutate({
     userId,
     sessionId,
     messageIndex: 0,
     answer: "Yes; call your vet.",
   });
-  await client.appendTurn.mutate({ userId, sessionId, question: "And grapes?" });
+  await client.turns.append.mutate({ userId, sessionId, question: "And grapes?" });
   const feedback = (index: number, body: unknown, as: Api = api) =>
     as.call("POST", `/v1/llm/sessions/${sessionId}/messages/${index}/feedback`, body);
   const listed = async () =>

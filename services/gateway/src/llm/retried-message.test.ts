@@ -100,7 +100,7 @@ describe("a retried message whose first answer never came", () => {
 describe("a retried message already answered", () => {
   async function seedAnswered(clientMessageId: string): Promise<TSessionId> {
     const sessionId = await seedPending(clientMessageId, 1_000);
-    await sessionClient(session.url).completeTurn.mutate({
+    await sessionClient(session.url).turns.complete.mutate({
       userId,
       sessionId,
       messageIndex: 0,

@@ -166,7 +166,7 @@ export function llmRoutes(deps: Chat): RestRoute[] {
         response: ZRestSessionPage,
       },
       async ({ caller, query }) => {
-        const page = await session.listSessions.query({
+        const page = await session.sessions.list.query({
           userId: caller.userId as TChatSession["userId"],
           ...query,
         });
@@ -187,7 +187,7 @@ export function llmRoutes(deps: Chat): RestRoute[] {
       async ({ caller, body }) => {
         // A pet that is not the caller's is refused here, before a session points at it.
         if (body.pet_id) await loadPet(caller, body.pet_id);
-        const created = await session.createSession.mutate({
+        const created = await session.sessions.create.mutate({
           userId: caller.userId as TChatSession["userId"],
           ...(body.pet_id ? { petId: body.pet_id } : {}),
           ...(body.title ? { title: body.title } : {}),
@@ -206,7 +206,7 @@ export function llmRoutes(deps: Chat): RestRoute[] {
       },
       async ({ caller, params }) => ({
         body: publicSession(
-          await session.getSession.query({
+          await session.sessions.get.query({
             userId: caller.userId as TChatSession["userId"],
             sessionId: sessionId(params.id),
           }),
@@ -225,7 +225,7 @@ export function llmRoutes(deps: Chat): RestRoute[] {
       },
       async ({ caller, params, body }) => ({
         body: publicSession(
-          await session.renameSession.mutate({
+          await session.sessions.rename.mutate({
             userId: caller.userId as TChatSession["userId"],
             sessionId: sessionId(params.id),
             title: body.title,
@@ -243,7 +243,7 @@ export function llmRoutes(deps: Chat): RestRoute[] {
         status: 204,
       },
       async ({ caller, params }) => {
-        await session.deleteSession.mutate({
+        await session.sessions.delete.mutate({
           userId: caller.userId as TChatSession["userId"],
           sessionId: sessionId(params.id),
         });
@@ -261,7 +261,7 @@ export function llmRoutes(deps: Chat): RestRoute[] {
         response: ZRestTurnPage,
       },
       async ({ caller, params, query }) => {
-        const page = await session.listTurns.query({
+        const page = await session.turns.list.query({
           userId: caller.userId as TChatSession["userId"],
           sessionId: sessionId(params.id),
           ...query,
@@ -310,7 +310,7 @@ export function llmRoutes(deps: Chat): RestRoute[] {
         const startedAt = performance.now();
         const admitted = await admitTurn(deps, caller.userId);
         try {
-          const reading = session.getSession.query({ userId, sessionId: id });
+          const reading = session.sessions.get.query({ userId, sessionId: id });
           // Started with the session read: the pet (named in the body, or the session's), its
           // record, earlier turns and retrieval, none waiting for the question to be stored.
           const context = startTurnContext(deps.turn, {
@@ -322,7 +322,7 @@ export function llmRoutes(deps: Chat): RestRoute[] {
           });
           // Another user's session or pet is refused before the question is stored.
           const [chat, pet] = await Promise.all([reading, context.pet]);
-          const appended = await session.appendTurn.mutate({
+          const appended = await session.turns.append.mutate({
             userId,
             sessionId: id,
             question: body.question,
@@ -375,9 +375,9 @@ export function llmRoutes(deps: Chat): RestRoute[] {
         const index = messageIndex(params.index);
         const admitted = await admitTurn(deps, caller.userId);
         try {
-          const chat = await session.getSession.query({ userId, sessionId: id });
+          const chat = await session.sessions.get.query({ userId, sessionId: id });
           const pet = await loadPet(caller, chat.petId).catch(() => null);
-          const turn = await session.regenerateTurn.mutate({
+          const turn = await session.turns.regenerate.mutate({
             userId,
             sessionId: id,
             messageIndex: index,

@@ -104,12 +104,12 @@ async function seeded() {
   const sessionId = created.json.session_id as TChatSession["sessionId"];
   const userId = user.userId as TChatSession["userId"];
   const client = sessions();
-  const first = await client.appendTurn.mutate({
+  const first = await client.turns.append.mutate({
     userId,
     sessionId,
     question: "어제 밤부터 피가 섞인 설사를 해요 <b>세 번</b>",
   });
-  await client.completeTurn.mutate({
+  await client.turns.complete.mutate({
     userId,
     sessionId,
     messageIndex: first.turn.messageIndex,
@@ -129,8 +129,12 @@ async function seeded() {
       signs: [{ id: "bloody_stool", label: "혈변", evidence: ["피가 섞인 설사"] }],
     },
   });
-  const second = await client.appendTurn.mutate({ userId, sessionId, question: "밥도 안 먹어요" });
-  await client.failTurn.mutate({
+  const second = await client.turns.append.mutate({
+    userId,
+    sessionId,
+    question: "밥도 안 먹어요",
+  });
+  await client.turns.fail.mutate({
     userId,
     sessionId,
     messageIndex: second.turn.messageIndex,

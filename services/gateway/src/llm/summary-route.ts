@@ -32,7 +32,7 @@ async function readTurns(
   const turns: TTurn[] = [];
   let cursor: string | undefined;
   do {
-    const page = await session.listTurns.query({
+    const page = await session.turns.list.query({
       ...input,
       limit: 100,
       ...(cursor ? { cursor } : {}),
@@ -75,7 +75,7 @@ export function summaryRoute(deps: {
       if (!parsed.success) throw new AppError("NOT_FOUND", `No session ${params.id ?? ""}.`);
       const input = { userId: caller.userId as TChatSession["userId"], sessionId: parsed.data };
       // The session service answers 404 for a session that is not the caller's.
-      const chat = await services.session.getSession.query(input);
+      const chat = await services.session.sessions.get.query(input);
       const turns = await readTurns(services.session, input);
       let pet: TPet | null = null;
       if (chat.petId)

@@ -256,7 +256,7 @@ describe("the chat turn's view of the pet and its record (startTurnContext, read
           },
         },
         session: {
-          listTurnsForPrompt: { query: async () => ({ items: [], nextCursor: null }) },
+          turns: { listForPrompt: { query: async () => ({ items: [], nextCursor: null }) } },
         },
       } as never,
       logger: { warn: (...args: unknown[]) => void warnings.push(args) },

@@ -38,7 +38,7 @@ async function* answerAsked(
 ): AsyncGenerator<TChatTurnEvent> {
   const userId = caller.userId as TChatSession["userId"];
   const { session } = deps.services;
-  const reading = session.getSession.query({ userId, sessionId: input.sessionId });
+  const reading = session.sessions.get.query({ userId, sessionId: input.sessionId });
   // Started with the session read: the pet, its record, earlier turns and retrieval (as REST's).
   const context = startTurnContext(deps.turn, {
     userId,
@@ -53,7 +53,7 @@ async function* answerAsked(
   });
   // Another user's session or pet is refused before the question is stored.
   const [chat, pet] = await Promise.all([reading, context.pet]);
-  const appended = await session.appendTurn.mutate({
+  const appended = await session.turns.append.mutate({
     userId,
     sessionId: input.sessionId,
     question: input.question,

@@ -19,8 +19,8 @@ describeEachStore("admin activity and feedback", (kind) => {
 
   /** An answered turn in the session. */
   async function answered(userId: TUserId, sessionId: TSessionId, question = "q") {
-    const { turn } = await api.appendTurn({ userId, sessionId, question });
-    return api.completeTurn({
+    const { turn } = await api.turns.append({ userId, sessionId, question });
+    return api.turns.complete({
       userId,
       sessionId,
       messageIndex: turn.messageIndex,
@@ -35,19 +35,19 @@ describeEachStore("admin activity and feedback", (kind) => {
     const busy = newUserId();
     const quiet = newUserId();
     const unknown = newUserId();
-    const first = await api.createSession({ userId: busy });
-    const second = await api.createSession({ userId: busy });
+    const first = await api.sessions.create({ userId: busy });
+    const second = await api.sessions.create({ userId: busy });
     await answered(busy, first.sessionId);
     await answered(busy, first.sessionId);
-    await api.appendTurn({ userId: busy, sessionId: second.sessionId, question: "q" });
-    await api.createSession({ userId: quiet });
+    await api.turns.append({ userId: busy, sessionId: second.sessionId, question: "q" });
+    await api.sessions.create({ userId: quiet });
 
     expect(await api.admin.activity({ userIds: [busy, quiet, unknown] })).toEqual({
       [busy]: { sessions: 2, turns: 3 },
       [quiet]: { sessions: 1, turns: 0 },
       [unknown]: { sessions: 0, turns: 0 },
     });
-    await api.deleteSession({ userId: busy, sessionId: first.sessionId });
+    await api.sessions.delete({ userId: busy, sessionId: first.sessionId });
     expect(await api.admin.activity({ userIds: [busy] })).toEqual({
       [busy]: { sessions: 1, turns: 1 },
     });
@@ -61,8 +61,8 @@ describeEachStore("admin activity and feedback", (kind) => {
   it("pages rated answers newest rating first, by rating and window, without user ids", async () => {
     const owner = newUserId();
     const other = newUserId();
-    const mine = await api.createSession({ userId: owner });
-    const theirs = await api.createSession({ userId: other });
+    const mine = await api.sessions.create({ userId: owner });
+    const theirs = await api.sessions.create({ userId: other });
     await answered(owner, mine.sessionId, "q0");
     await answered(owner, mine.sessionId, "q1");
     await answered(other, theirs.sessionId, "q2");
@@ -137,7 +137,7 @@ describeEachStore("admin activity and feedback", (kind) => {
 
   it("breaks ties between ratings given in the same millisecond by session and index", async () => {
     const owner = newUserId();
-    const { sessionId } = await api.createSession({ userId: owner });
+    const { sessionId } = await api.sessions.create({ userId: owner });
     for (let i = 0; i < 3; i += 1) await answered(owner, sessionId, `q${i}`);
     clock = Date.parse("2026-03-09T00:00:00.000Z");
     const frozen = sessionCaller(store, () => new Date(clock));

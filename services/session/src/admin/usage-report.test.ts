@@ -27,8 +27,8 @@ describeEachStore("usage report", (kind) => {
   let api: SessionCaller;
   let clock = 0;
   type Ref = "userId" | "sessionId" | "messageIndex";
-  type Complete = Omit<Parameters<SessionCaller["completeTurn"]>[0], Ref>;
-  type Fail = Omit<Parameters<SessionCaller["failTurn"]>[0], Ref>;
+  type Complete = Omit<Parameters<SessionCaller["turns"]["complete"]>[0], Ref>;
+  type Fail = Omit<Parameters<SessionCaller["turns"]["fail"]>[0], Ref>;
 
   beforeEach(async () => {
     ({ store, dispose } = await kind.open());
@@ -43,10 +43,10 @@ describeEachStore("usage report", (kind) => {
     finish: { complete: Complete } | { fail: Fail } | null,
   ): Promise<number> {
     clock = Date.parse(at);
-    const { turn: asked } = await api.appendTurn({ ...owner, question: "q" });
+    const { turn: asked } = await api.turns.append({ ...owner, question: "q" });
     const ref = { ...owner, messageIndex: asked.messageIndex };
-    if (finish && "complete" in finish) await api.completeTurn({ ...ref, ...finish.complete });
-    if (finish && "fail" in finish) await api.failTurn({ ...ref, ...finish.fail });
+    if (finish && "complete" in finish) await api.turns.complete({ ...ref, ...finish.complete });
+    if (finish && "fail" in finish) await api.turns.fail({ ...ref, ...finish.fail });
     return asked.messageIndex;
   }
 
@@ -56,11 +56,11 @@ describeEachStore("usage report", (kind) => {
     const ownerB = newUserId();
     const sessionA = {
       userId: ownerA,
-      sessionId: (await api.createSession({ userId: ownerA })).sessionId,
+      sessionId: (await api.sessions.create({ userId: ownerA })).sessionId,
     };
     const sessionB = {
       userId: ownerB,
-      sessionId: (await api.createSession({ userId: ownerB })).sessionId,
+      sessionId: (await api.sessions.create({ userId: ownerB })).sessionId,
     };
 
     // Before the window: counted nowhere, its rating neither.
@@ -146,7 +146,7 @@ describeEachStore("usage report", (kind) => {
   it("reads past one batch of turns, each once", async () => {
     clock = Date.parse("2026-03-09T00:00:00.000Z");
     const userId = newUserId();
-    const { sessionId } = await api.createSession({ userId });
+    const { sessionId } = await api.sessions.create({ userId });
     // More than a batch (1000), all created in the same millisecond: the paging must break
     // ties by session and index.
     for (let i = 0; i < 1_005; i += 1)

@@ -8,7 +8,7 @@ import { countedStore } from "../testing/counted-store.ts";
 import { describeEachStore } from "../testing/each-store.ts";
 import { EXPORT_PAGE_CHARS, EXPORT_PAGE_TURNS } from "./export-page.ts";
 
-describeEachStore("exportSessionPage", (kind) => {
+describeEachStore("sessions.exportPage", (kind) => {
   let store: SessionStore;
   let dispose: () => Promise<void>;
   let api: SessionCaller;
@@ -24,10 +24,11 @@ describeEachStore("exportSessionPage", (kind) => {
   afterEach(async () => dispose());
 
   async function sessionWith(count: number, answer?: (i: number) => string) {
-    const { sessionId } = await api.createSession({ userId, title: "long chat" });
+    const { sessionId } = await api.sessions.create({ userId, title: "long chat" });
     for (let i = 0; i < count; i += 1) {
-      await api.appendTurn({ userId, sessionId, question: `question ${i}` });
-      if (answer) await api.completeTurn({ userId, sessionId, messageIndex: i, answer: answer(i) });
+      await api.turns.append({ userId, sessionId, question: `question ${i}` });
+      if (answer)
+        await api.turns.complete({ userId, sessionId, messageIndex: i, answer: answer(i) });
     }
     return sessionId;
   }
@@ -35,7 +36,7 @@ describeEachStore("exportSessionPage", (kind) => {
   async function allTurns(sessionId: TSessionId): Promise<TTurn[]> {
     const turns: TTurn[] = [];
     for (let cursor: string | undefined; ;) {
-      const page = await api.listTurns({ userId, sessionId, limit: 100, cursor });
+      const page = await api.turns.list({ userId, sessionId, limit: 100, cursor });
       turns.push(...page.items);
       if (page.nextCursor === null) return turns;
       cursor = page.nextCursor;
@@ -44,9 +45,9 @@ describeEachStore("exportSessionPage", (kind) => {
 
   /** Every page of an export, first to last. */
   async function pagesOf(sessionId: TSessionId, format: "json" | "markdown") {
-    const pages = [await api.exportSessionPage({ userId, sessionId, format })];
+    const pages = [await api.sessions.exportPage({ userId, sessionId, format })];
     for (let cursor = pages[0]?.nextCursor; cursor; cursor = pages.at(-1)?.nextCursor)
-      pages.push(await api.exportSessionPage({ userId, sessionId, format, cursor }));
+      pages.push(await api.sessions.exportPage({ userId, sessionId, format, cursor }));
     return pages;
   }
 
@@ -65,7 +66,7 @@ describeEachStore("exportSessionPage", (kind) => {
       `${JSON.stringify({ session: document.session, turns: document.turns, exportedAt: document.exportedAt }, null, 2)}\n`,
     );
     // The whole export in one call is the same document.
-    const whole = await api.exportSession({ userId, sessionId, format: "json" });
+    const whole = await api.sessions.export({ userId, sessionId, format: "json" });
     expect(JSON.parse(whole.content)).toMatchObject({ turns: document.turns });
     expect(new Set(pages.map((p) => p.filename)).size).toBe(1);
   });
@@ -83,10 +84,10 @@ describeEachStore("exportSessionPage", (kind) => {
 
   it("covers the turns there were when it started, not those asked meanwhile", async () => {
     const sessionId = await sessionWith(EXPORT_PAGE_TURNS + 5);
-    const first = await api.exportSessionPage({ userId, sessionId, format: "markdown" });
-    await api.appendTurn({ userId, sessionId, question: "asked during the export" });
+    const first = await api.sessions.exportPage({ userId, sessionId, format: "markdown" });
+    await api.turns.append({ userId, sessionId, question: "asked during the export" });
     expect(first.nextCursor).not.toBeNull();
-    const last = await api.exportSessionPage({
+    const last = await api.sessions.exportPage({
       userId,
       sessionId,
       format: "markdown",
@@ -101,10 +102,10 @@ describeEachStore("exportSessionPage", (kind) => {
 
   it("fails the next page with NOT_FOUND when the session is deleted mid-export", async () => {
     const sessionId = await sessionWith(EXPORT_PAGE_TURNS + 5);
-    const first = await api.exportSessionPage({ userId, sessionId, format: "json" });
-    await api.deleteSession({ userId, sessionId });
+    const first = await api.sessions.exportPage({ userId, sessionId, format: "json" });
+    await api.sessions.delete({ userId, sessionId });
     const failure = await failureOf(
-      api.exportSessionPage({
+      api.sessions.exportPage({
         userId,
         sessionId,
         format: "json",
@@ -117,7 +118,7 @@ describeEachStore("exportSessionPage", (kind) => {
   it("refuses a cursor it did not make", async () => {
     const sessionId = await sessionWith(1);
     const failure = await failureOf(
-      api.exportSessionPage({ userId, sessionId, format: "json", cursor: "bm90IGEgY3Vyc29y" }),
+      api.sessions.exportPage({ userId, sessionId, format: "json", cursor: "bm90IGEgY3Vyc29y" }),
     );
     expect(failure.appCode).toBe("BAD_REQUEST");
   });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TExportFormat, TExportSessionPageInput, TSessionExportPage } from "@dogi/contracts";
+import type { TExportFormat, TExportSessionPageRequest, TSessionExportPage } from "@dogi/contracts";
 import { decodeCursor, encodeCursor } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import { requireSession } from "../sessions/require-session.ts";
@@ -33,7 +33,7 @@ type ExportCursor = z.infer<typeof ZExportCursor>;
  */
 export async function exportSessionPage(
   deps: SessionDeps,
-  input: TExportSessionPageInput,
+  input: TExportSessionPageRequest,
 ): Promise<TSessionExportPage> {
   const format = formats[input.format];
   let text = "";

@@ -4,7 +4,7 @@ import type { SessionCaller } from "../testing/caller.ts";
 import { newUserId, sessionCaller } from "../testing/caller.ts";
 import { describeEachStore } from "../testing/each-store.ts";
 
-describeEachStore("exportSession", (kind) => {
+describeEachStore("sessions.export", (kind) => {
   let dispose: () => Promise<void>;
   let api: SessionCaller;
   const userId = newUserId();
@@ -17,10 +17,10 @@ describeEachStore("exportSession", (kind) => {
   afterEach(async () => dispose());
 
   async function sessionWithTurns(count: number) {
-    const { sessionId } = await api.createSession({ userId, title: "콩이 건강 상담" });
+    const { sessionId } = await api.sessions.create({ userId, title: "콩이 건강 상담" });
     for (let i = 0; i < count; i += 1) {
-      await api.appendTurn({ userId, sessionId, question: `질문 ${i}` });
-      await api.completeTurn({
+      await api.turns.append({ userId, sessionId, question: `질문 ${i}` });
+      await api.turns.complete({
         userId,
         sessionId,
         messageIndex: i,
@@ -33,13 +33,13 @@ describeEachStore("exportSession", (kind) => {
 
   it("exports every turn as JSON that parses back into the session and its turns", async () => {
     const sessionId = await sessionWithTurns(3);
-    await api.appendTurn({ userId, sessionId, question: "still pending" });
-    const exported = await api.exportSession({ userId, sessionId, format: "json" });
+    await api.turns.append({ userId, sessionId, question: "still pending" });
+    const exported = await api.sessions.export({ userId, sessionId, format: "json" });
     expect(exported.filename).toMatch(/^dogi-session-\d{4}-\d\d-\d\d-[0-9a-f]{8}\.json$/);
     expect(exported.contentType).toContain("application/json");
     const document = ZSessionExportDocument.parse(JSON.parse(exported.content));
-    expect(document.session).toEqual(await api.getSession({ userId, sessionId }));
-    expect(document.turns).toEqual((await api.listTurns({ userId, sessionId, limit: 100 })).items);
+    expect(document.session).toEqual(await api.sessions.get({ userId, sessionId }));
+    expect(document.turns).toEqual((await api.turns.list({ userId, sessionId, limit: 100 })).items);
     expect(document.turns.map((t) => t.status)).toEqual([
       "complete",
       "complete",
@@ -50,7 +50,7 @@ describeEachStore("exportSession", (kind) => {
 
   it("exports Markdown with the title, each question and answer, and the sources", async () => {
     const sessionId = await sessionWithTurns(2);
-    const { content, filename, contentType } = await api.exportSession({
+    const { content, filename, contentType } = await api.sessions.export({
       userId,
       sessionId,
       format: "markdown",

@@ -1,4 +1,4 @@
-import type { TExportSessionInput, TSessionExport } from "@dogi/contracts";
+import type { TExportSessionRequest, TSessionExport } from "@dogi/contracts";
 import type { SessionDeps } from "../deps.ts";
 import { exportSessionPage } from "./export-page.ts";
 
@@ -9,7 +9,7 @@ import { exportSessionPage } from "./export-page.ts";
  */
 export async function exportSession(
   deps: SessionDeps,
-  input: TExportSessionInput,
+  input: TExportSessionRequest,
 ): Promise<TSessionExport> {
   const first = await exportSessionPage(deps, input);
   let content = first.content;

@@ -12,29 +12,30 @@ const intruder = newUserId();
 // Every procedure that takes a session id, called by a user who does not own the session.
 const intrusions: Array<[string, (api: SessionCaller, sessionId: TSessionId) => Promise<unknown>]> =
   [
-    ["getSession", (api, sessionId) => api.getSession({ userId: intruder, sessionId })],
+    ["sessions.get", (api, sessionId) => api.sessions.get({ userId: intruder, sessionId })],
     [
-      "renameSession",
-      (api, sessionId) => api.renameSession({ userId: intruder, sessionId, title: "mine now" }),
+      "sessions.rename",
+      (api, sessionId) => api.sessions.rename({ userId: intruder, sessionId, title: "mine now" }),
     ],
     [
-      "suggestTitle",
-      (api, sessionId) => api.suggestTitle({ userId: intruder, sessionId, title: "mine now" }),
-    ],
-    ["deleteSession", (api, sessionId) => api.deleteSession({ userId: intruder, sessionId })],
-    ["listTurns", (api, sessionId) => api.listTurns({ userId: intruder, sessionId })],
-    [
-      "listTurnsForPrompt",
-      (api, sessionId) => api.listTurnsForPrompt({ userId: intruder, sessionId }),
-    ],
-    [
-      "appendTurn",
-      (api, sessionId) => api.appendTurn({ userId: intruder, sessionId, question: "hi" }),
-    ],
-    [
-      "appendTurn (a client id the owner used)",
+      "sessions.suggestTitle",
       (api, sessionId) =>
-        api.appendTurn({
+        api.sessions.suggestTitle({ userId: intruder, sessionId, title: "mine now" }),
+    ],
+    ["sessions.delete", (api, sessionId) => api.sessions.delete({ userId: intruder, sessionId })],
+    ["turns.list", (api, sessionId) => api.turns.list({ userId: intruder, sessionId })],
+    [
+      "turns.listForPrompt",
+      (api, sessionId) => api.turns.listForPrompt({ userId: intruder, sessionId }),
+    ],
+    [
+      "turns.append",
+      (api, sessionId) => api.turns.append({ userId: intruder, sessionId, question: "hi" }),
+    ],
+    [
+      "turns.append (a client id the owner used)",
+      (api, sessionId) =>
+        api.turns.append({
           userId: intruder,
           sessionId,
           question: "hi",
@@ -42,14 +43,14 @@ const intrusions: Array<[string, (api: SessionCaller, sessionId: TSessionId) => 
         }),
     ],
     [
-      "completeTurn",
+      "turns.complete",
       (api, sessionId) =>
-        api.completeTurn({ userId: intruder, sessionId, messageIndex: 1, answer: "x" }),
+        api.turns.complete({ userId: intruder, sessionId, messageIndex: 1, answer: "x" }),
     ],
     [
-      "failTurn",
+      "turns.fail",
       (api, sessionId) =>
-        api.failTurn({
+        api.turns.fail({
           userId: intruder,
           sessionId,
           messageIndex: 1,
@@ -57,25 +58,25 @@ const intrusions: Array<[string, (api: SessionCaller, sessionId: TSessionId) => 
         }),
     ],
     [
-      "regenerateTurn",
-      (api, sessionId) => api.regenerateTurn({ userId: intruder, sessionId, messageIndex: 1 }),
+      "turns.regenerate",
+      (api, sessionId) => api.turns.regenerate({ userId: intruder, sessionId, messageIndex: 1 }),
     ],
     [
-      "exportSession (json)",
-      (api, sessionId) => api.exportSession({ userId: intruder, sessionId, format: "json" }),
+      "sessions.export (json)",
+      (api, sessionId) => api.sessions.export({ userId: intruder, sessionId, format: "json" }),
     ],
     [
-      "exportSession (markdown)",
-      (api, sessionId) => api.exportSession({ userId: intruder, sessionId, format: "markdown" }),
+      "sessions.export (markdown)",
+      (api, sessionId) => api.sessions.export({ userId: intruder, sessionId, format: "markdown" }),
     ],
     [
-      "exportSessionPage (first page)",
-      (api, sessionId) => api.exportSessionPage({ userId: intruder, sessionId, format: "json" }),
+      "sessions.exportPage (first page)",
+      (api, sessionId) => api.sessions.exportPage({ userId: intruder, sessionId, format: "json" }),
     ],
     [
-      "exportSessionPage (a later page)",
+      "sessions.exportPage (a later page)",
       (api, sessionId) =>
-        api.exportSessionPage({
+        api.sessions.exportPage({
           userId: intruder,
           sessionId,
           format: "markdown",
@@ -99,26 +100,26 @@ describeEachStore("user scoping", (kind) => {
   beforeEach(async () => {
     ({ store, dispose } = await kind.open());
     api = sessionCaller(store);
-    ({ sessionId } = await api.createSession({ userId: owner, title: "secret title" }));
-    await api.appendTurn({
+    ({ sessionId } = await api.sessions.create({ userId: owner, title: "secret title" }));
+    await api.turns.append({
       userId: owner,
       sessionId,
       question: "secret question",
       clientMessageId: "owner-msg",
     });
-    await api.completeTurn({
+    await api.turns.complete({
       userId: owner,
       sessionId,
       messageIndex: 0,
       answer: "secret answer",
     });
-    await api.appendTurn({ userId: owner, sessionId, question: "pending question" });
+    await api.turns.append({ userId: owner, sessionId, question: "pending question" });
   });
   afterEach(async () => dispose());
 
   const snapshot = async () => ({
-    session: await api.getSession({ userId: owner, sessionId }),
-    turns: await api.listTurns({ userId: owner, sessionId }),
+    session: await api.sessions.get({ userId: owner, sessionId }),
+    turns: await api.turns.list({ userId: owner, sessionId }),
   });
 
   for (const [name, intrude] of intrusions) {
@@ -131,17 +132,19 @@ describeEachStore("user scoping", (kind) => {
     });
   }
 
-  it("listSessions and deleteAllForUser of another user neither show nor touch the session", async () => {
+  it("sessions.list and sessions.deleteAllForUser of another user neither show nor touch the session", async () => {
     const before = await snapshot();
-    expect((await api.listSessions({ userId: intruder })).items).toEqual([]);
-    expect((await api.listSessions({ userId: intruder, search: "secret" })).items).toEqual([]);
-    expect(await api.deleteAllForUser({ userId: intruder })).toEqual({ deletedSessions: 0 });
+    expect((await api.sessions.list({ userId: intruder })).items).toEqual([]);
+    expect((await api.sessions.list({ userId: intruder, search: "secret" })).items).toEqual([]);
+    expect(await api.sessions.deleteAllForUser({ userId: intruder })).toEqual({
+      deletedSessions: 0,
+    });
     expect(await snapshot()).toEqual(before);
   });
 
   it("the intruder's own session with the same client message id stays separate", async () => {
-    const mine = await api.createSession({ userId: intruder });
-    const appended = await api.appendTurn({
+    const mine = await api.sessions.create({ userId: intruder });
+    const appended = await api.turns.append({
       userId: intruder,
       sessionId: mine.sessionId,
       question: "my own",

@@ -11,7 +11,7 @@ const failedWith = (outcomes: PromiseSettledResult<unknown>[]) =>
     o.status === "rejected" ? [(o.reason as { appCode?: string }).appCode] : [],
   );
 
-describeEachStore("createSession under SESSION_MAX_SESSIONS_PER_USER", (kind) => {
+describeEachStore("sessions.create under SESSION_MAX_SESSIONS_PER_USER", (kind) => {
   let store: SessionStore;
   let dispose: () => Promise<void>;
   let location: { url: string; dbName?: string };
@@ -24,40 +24,40 @@ describeEachStore("createSession under SESSION_MAX_SESSIONS_PER_USER", (kind) =>
   it("refuses one session past the cap with LIMIT_REACHED, and counts each user alone", async () => {
     const api = sessionCaller(store, undefined, capped(3));
     const userId = newUserId();
-    for (let i = 0; i < 3; i += 1) await api.createSession({ userId, title: `chat ${i}` });
-    const refused = await failureOf(api.createSession({ userId, title: "one more" }));
+    for (let i = 0; i < 3; i += 1) await api.sessions.create({ userId, title: `chat ${i}` });
+    const refused = await failureOf(api.sessions.create({ userId, title: "one more" }));
     expect(refused).toMatchObject({ trpcCode: "CONFLICT", appCode: "LIMIT_REACHED" });
     expect(refused.message).toContain("3 chats");
     expect(refused.message).toContain("delete some");
-    expect((await api.listSessions({ userId })).items.map((s) => s.title).sort()).toEqual([
+    expect((await api.sessions.list({ userId })).items.map((s) => s.title).sort()).toEqual([
       "chat 0",
       "chat 1",
       "chat 2",
     ]);
     // Another user has room of their own.
-    await expect(api.createSession({ userId: newUserId() })).resolves.toBeDefined();
+    await expect(api.sessions.create({ userId: newUserId() })).resolves.toBeDefined();
   });
 
   it("makes room again when a session is deleted", async () => {
     const api = sessionCaller(store, undefined, capped(2));
     const userId = newUserId();
-    const first = await api.createSession({ userId });
-    await api.createSession({ userId });
-    expect((await failureOf(api.createSession({ userId }))).appCode).toBe("LIMIT_REACHED");
-    await api.deleteSession({ userId, sessionId: first.sessionId });
-    await expect(api.createSession({ userId })).resolves.toBeDefined();
+    const first = await api.sessions.create({ userId });
+    await api.sessions.create({ userId });
+    expect((await failureOf(api.sessions.create({ userId }))).appCode).toBe("LIMIT_REACHED");
+    await api.sessions.delete({ userId, sessionId: first.sessionId });
+    await expect(api.sessions.create({ userId })).resolves.toBeDefined();
   });
 
   it("fills the cap exactly when one replica's creates race", async () => {
     const api = sessionCaller(store, () => new Date(), capped(5));
     const userId = newUserId();
-    await api.createSession({ userId });
+    await api.sessions.create({ userId });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 12 }, () => api.createSession({ userId })),
+      Array.from({ length: 12 }, () => api.sessions.create({ userId })),
     );
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(4);
     expect(new Set(failedWith(outcomes))).toEqual(new Set(["LIMIT_REACHED"]));
-    expect((await api.listSessions({ userId, limit: 100 })).items).toHaveLength(5);
+    expect((await api.sessions.list({ userId, limit: 100 })).items).toHaveLength(5);
   });
 
   it("never leaves a user past the cap when two replicas' creates race", async () => {
@@ -74,11 +74,11 @@ describeEachStore("createSession under SESSION_MAX_SESSIONS_PER_USER", (kind) =>
       const userId = newUserId();
       const outcomes = await Promise.allSettled(
         Array.from({ length: 16 }, (_, i) =>
-          (i % 2 === 0 ? mine : theirs).createSession({ userId }),
+          (i % 2 === 0 ? mine : theirs).sessions.create({ userId }),
         ),
       );
       const created = outcomes.filter((o) => o.status === "fulfilled").length;
-      const kept = (await mine.listSessions({ userId, limit: 100 })).items.length;
+      const kept = (await mine.sessions.list({ userId, limit: 100 })).items.length;
       // Every session reported created is kept, and none past the cap.
       expect(kept).toBe(created);
       expect(created).toBeGreaterThan(0);

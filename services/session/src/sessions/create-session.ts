@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { TChatSession, TCreateSessionInput, TSessionId } from "@dogi/contracts";
+import type { TChatSession, TCreateSessionRequest, TSessionId } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import { DEFAULT_TITLE } from "./auto-title.ts";
@@ -10,7 +10,7 @@ import { DEFAULT_TITLE } from "./auto-title.ts";
  */
 export async function createSession(
   deps: SessionDeps,
-  input: TCreateSessionInput,
+  input: TCreateSessionRequest,
 ): Promise<TChatSession> {
   const now = deps.now().toISOString();
   const session: TChatSession = {

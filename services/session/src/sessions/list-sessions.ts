@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TChatSession, TListSessionsInput, TPage } from "@dogi/contracts";
+import type { TChatSession, TListSessionsRequest, TPage } from "@dogi/contracts";
 import { decodeCursor, encodeCursor } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 
@@ -8,7 +8,7 @@ const ZSessionCursor = z.tuple([z.iso.datetime(), z.string().min(1)]);
 /** The user's sessions, most recently updated first, optionally only titles containing `search`. */
 export async function listSessions(
   deps: SessionDeps,
-  input: TListSessionsInput,
+  input: TListSessionsRequest,
 ): Promise<TPage<TChatSession>> {
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor, ZSessionCursor);
   // One extra row tells whether there is a next page without a second query.

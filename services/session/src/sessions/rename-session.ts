@@ -1,11 +1,11 @@
-import type { TChatSession, TRenameSessionInput } from "@dogi/contracts";
+import type { TChatSession, TRenameSessionRequest } from "@dogi/contracts";
 import type { SessionDeps } from "../deps.ts";
 import { sessionNotFound } from "./require-session.ts";
 
 /** Sets the title the user chose; automatic titles never replace it afterwards. */
 export async function renameSession(
   deps: SessionDeps,
-  input: TRenameSessionInput,
+  input: TRenameSessionRequest,
 ): Promise<TChatSession> {
   const session = await deps.store.setTitle({
     userId: input.userId,

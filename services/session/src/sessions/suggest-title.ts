@@ -1,4 +1,4 @@
-import type { TChatSession, TSuggestTitleInput } from "@dogi/contracts";
+import type { TChatSession, TSuggestTitleRequest } from "@dogi/contracts";
 import type { SessionDeps } from "../deps.ts";
 import { requireSession } from "./require-session.ts";
 
@@ -8,7 +8,7 @@ import { requireSession } from "./require-session.ts";
  */
 export async function suggestTitle(
   deps: SessionDeps,
-  input: TSuggestTitleInput,
+  input: TSuggestTitleRequest,
 ): Promise<TChatSession> {
   const updated = await deps.store.setTitle({
     userId: input.userId,

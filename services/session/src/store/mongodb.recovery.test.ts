@@ -33,8 +33,8 @@ describe.skipIf(gate.skip)(gate.title("mongodb store when the database dies and 
     await prepared.ready;
     const api = sessionCaller(store);
     const userId = newUserId();
-    const { sessionId } = await api.createSession({ userId });
-    await api.appendTurn({ userId, sessionId, question: "before the outage" });
+    const { sessionId } = await api.sessions.create({ userId });
+    await api.turns.append({ userId, sessionId, question: "before the outage" });
     expect(await prepared.check()).toMatchObject({ ok: true });
 
     const { port } = server as FerretDbServer;
@@ -44,9 +44,9 @@ describe.skipIf(gate.skip)(gate.title("mongodb store when the database dies and 
     // Many callers at once: none may queue behind the dead server for longer than the bound.
     const started = performance.now();
     const failures = await Promise.all([
-      failureOf(api.appendTurn({ userId, sessionId, question: "during the outage" })),
-      failureOf(api.getSession({ userId, sessionId })),
-      ...Array.from({ length: 10 }, () => failureOf(api.listSessions({ userId }))),
+      failureOf(api.turns.append({ userId, sessionId, question: "during the outage" })),
+      failureOf(api.sessions.get({ userId, sessionId })),
+      ...Array.from({ length: 10 }, () => failureOf(api.sessions.list({ userId }))),
     ]);
     const elapsedMs = performance.now() - started;
     expect(failures.map((f) => f.appCode)).toEqual(failures.map(() => "UPSTREAM_UNAVAILABLE"));
@@ -57,16 +57,16 @@ describe.skipIf(gate.skip)(gate.title("mongodb store when the database dies and 
     server = await startFerretDb({ dataDir, port });
     // The same store object, with no reconnect call: the driver finds the server again.
     const session = await waitFor(
-      () => api.getSession({ userId, sessionId: sessionId as TSessionId }),
+      () => api.sessions.get({ userId, sessionId: sessionId as TSessionId }),
       {
         what: "the session store to answer again",
         timeoutMs: 20_000,
       },
     );
     expect(session.turnCount).toBe(1);
-    const next = await api.appendTurn({ userId, sessionId, question: "after the outage" });
+    const next = await api.turns.append({ userId, sessionId, question: "after the outage" });
     expect(next.turn.messageIndex).toBe(1);
-    expect((await api.listTurns({ userId, sessionId })).items.map((t) => t.question)).toEqual([
+    expect((await api.turns.list({ userId, sessionId })).items.map((t) => t.question)).toEqual([
       "before the outage",
       "after the outage",
     ]);

@@ -34,8 +34,8 @@ describe("the abandoned-turn sweeper", () => {
     };
     const api = sessionCaller(store, deps.now);
     const userId = newUserId();
-    const { sessionId } = await api.createSession({ userId });
-    await api.appendTurn({ userId, sessionId, question: "left at start" });
+    const { sessionId } = await api.sessions.create({ userId });
+    await api.turns.append({ userId, sessionId, question: "left at start" });
     clock += 200;
     let ready: () => void = () => undefined;
     const sweeper = startAbandonedTurnSweeper(
@@ -51,7 +51,7 @@ describe("the abandoned-turn sweeper", () => {
       await sweeper.first;
       expect((await store.findTurn(userId, sessionId, 0))?.status).toBe("error");
 
-      await api.appendTurn({ userId, sessionId, question: "left later" });
+      await api.turns.append({ userId, sessionId, question: "left later" });
       clock += 200;
       await expect
         .poll(async () => (await store.findTurn(userId, sessionId, 1))?.status, { timeout: 2_000 })

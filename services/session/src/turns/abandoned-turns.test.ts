@@ -26,20 +26,20 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
     clock = Date.parse("2026-03-01T00:00:00.000Z");
     deps = { store, now: () => new Date(clock), limits: roomyLimits };
     api = sessionCaller(store, deps.now);
-    ({ sessionId } = await api.createSession({ userId }));
+    ({ sessionId } = await api.sessions.create({ userId }));
   });
   afterEach(async () => dispose());
 
   it("sweeps a turn pending past the bound to failed, leaving fresh and finished turns alone", async () => {
-    await api.appendTurn({ userId, sessionId, question: "done" });
-    await api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "a0" });
-    await api.appendTurn({ userId, sessionId, question: "abandoned" });
+    await api.turns.append({ userId, sessionId, question: "done" });
+    await api.turns.complete({ userId, sessionId, messageIndex: 0, answer: "a0" });
+    await api.turns.append({ userId, sessionId, question: "abandoned" });
     later(STALE_MS - 1_000);
-    await api.appendTurn({ userId, sessionId, question: "fresh" });
+    await api.turns.append({ userId, sessionId, question: "fresh" });
     later(1_000);
 
     expect(await sweepAbandonedTurns(deps)).toMatchObject({ ended: 1 });
-    const turns = (await api.listTurns({ userId, sessionId })).items;
+    const turns = (await api.turns.list({ userId, sessionId })).items;
     expect(turns.map((t) => t.status)).toEqual(["complete", "error", "pending"]);
     expect(turns[0]?.answer).toBe("a0");
     expect(turns[1]).toMatchObject({
@@ -51,13 +51,13 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
     expect(await sweepAbandonedTurns(deps)).toMatchObject({ ended: 0 });
     // The late gateway cannot overwrite the swept outcome.
     const late = await failureOf(
-      api.completeTurn({ userId, sessionId, messageIndex: 1, answer: "too late" }),
+      api.turns.complete({ userId, sessionId, messageIndex: 1, answer: "too late" }),
     );
     expect(late.appCode).toBe("CONFLICT");
   });
 
   it("ends each abandoned turn once when several replicas sweep at the same time", async () => {
-    for (let i = 0; i < 4; i += 1) await api.appendTurn({ userId, sessionId, question: `q${i}` });
+    for (let i = 0; i < 4; i += 1) await api.turns.append({ userId, sessionId, question: `q${i}` });
     later(STALE_MS);
     const results = await Promise.all(Array.from({ length: 4 }, () => sweepAbandonedTurns(deps)));
     expect(results.reduce((sum, r) => sum + r.ended, 0)).toBe(4);
@@ -69,31 +69,31 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
   });
 
   it("counts a regenerated turn's age from the regenerate, not from the question", async () => {
-    await api.appendTurn({ userId, sessionId, question: "q" });
-    await api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "first" });
+    await api.turns.append({ userId, sessionId, question: "q" });
+    await api.turns.complete({ userId, sessionId, messageIndex: 0, answer: "first" });
     later(STALE_MS * 2);
-    await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
+    await api.turns.regenerate({ userId, sessionId, messageIndex: 0 });
     later(STALE_MS - 1_000);
     expect(await sweepAbandonedTurns(deps)).toMatchObject({ ended: 0 });
     later(1_000);
     expect(await sweepAbandonedTurns(deps)).toMatchObject({ ended: 1 });
-    const [turn] = (await api.listTurns({ userId, sessionId })).items;
+    const [turn] = (await api.turns.list({ userId, sessionId })).items;
     expect(turn?.status).toBe("error");
     expect(turn?.history.map((h) => h.answer)).toEqual(["first"]);
   });
 
   it("starts a new attempt when a retry finds its turn abandoned, and still refuses a fresh one", async () => {
     const clientMessageId = "msg-stuck";
-    const first = await api.appendTurn({ userId, sessionId, question: "q", clientMessageId });
+    const first = await api.turns.append({ userId, sessionId, question: "q", clientMessageId });
     later(STALE_MS - 1_000);
-    const tooSoon = await api.appendTurn({ userId, sessionId, question: "q", clientMessageId });
+    const tooSoon = await api.turns.append({ userId, sessionId, question: "q", clientMessageId });
     expect(tooSoon).toEqual({ turn: first.turn, created: false });
 
     later(1_000);
     // Several retries at once: exactly one takes the turn over, the others see it pending.
     const retries = await Promise.all(
       Array.from({ length: 4 }, () =>
-        api.appendTurn({ userId, sessionId, question: "q", clientMessageId }),
+        api.turns.append({ userId, sessionId, question: "q", clientMessageId }),
       ),
     );
     expect(retries.filter((r) => r.created)).toHaveLength(1);
@@ -108,26 +108,26 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
       }),
     ]);
     // The new attempt is fresh: a retry now gets it as being answered, and a sweep leaves it.
-    const again = await api.appendTurn({ userId, sessionId, question: "q", clientMessageId });
+    const again = await api.turns.append({ userId, sessionId, question: "q", clientMessageId });
     expect(again.created).toBe(false);
     expect(await sweepAbandonedTurns(deps)).toMatchObject({ ended: 0 });
-    await api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "answered at last" });
-    const answered = await api.appendTurn({ userId, sessionId, question: "q", clientMessageId });
+    await api.turns.complete({ userId, sessionId, messageIndex: 0, answer: "answered at last" });
+    const answered = await api.turns.append({ userId, sessionId, question: "q", clientMessageId });
     expect(answered).toMatchObject({ created: false, turn: { answer: "answered at last" } });
-    expect((await api.getSession({ userId, sessionId })).turnCount).toBe(1);
+    expect((await api.sessions.get({ userId, sessionId })).turnCount).toBe(1);
   });
 
   it("starts a new attempt when a retry finds its turn failed", async () => {
     const clientMessageId = "msg-failed";
-    await api.appendTurn({ userId, sessionId, question: "q", clientMessageId });
-    await api.failTurn({
+    await api.turns.append({ userId, sessionId, question: "q", clientMessageId });
+    await api.turns.fail({
       userId,
       sessionId,
       messageIndex: 0,
       error: { code: "UPSTREAM_UNAVAILABLE", message: "inference is down" },
       answer: "so far",
     });
-    const retried = await api.appendTurn({ userId, sessionId, question: "q", clientMessageId });
+    const retried = await api.turns.append({ userId, sessionId, question: "q", clientMessageId });
     expect(retried.created).toBe(true);
     expect(retried.turn).toMatchObject({ status: "pending", answer: null, error: null });
     expect(retried.turn.history).toEqual([
@@ -136,22 +136,22 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
   });
 
   it("regenerates a failed turn and an abandoned one, but not one still being answered", async () => {
-    await api.appendTurn({ userId, sessionId, question: "q" });
-    await api.failTurn({
+    await api.turns.append({ userId, sessionId, question: "q" });
+    await api.turns.fail({
       userId,
       sessionId,
       messageIndex: 0,
       error: { code: "TIMEOUT", message: "took too long" },
     });
-    const regenerated = await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
+    const regenerated = await api.turns.regenerate({ userId, sessionId, messageIndex: 0 });
     expect(regenerated.status).toBe("pending");
     expect(regenerated.history).toEqual([expect.objectContaining({ status: "error" })]);
 
     later(STALE_MS - 1_000);
-    const busy = await failureOf(api.regenerateTurn({ userId, sessionId, messageIndex: 0 }));
+    const busy = await failureOf(api.turns.regenerate({ userId, sessionId, messageIndex: 0 }));
     expect(busy.message).toMatch(/still being answered/);
     later(1_000);
-    const takenOver = await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
+    const takenOver = await api.turns.regenerate({ userId, sessionId, messageIndex: 0 });
     expect(takenOver.status).toBe("pending");
     expect(takenOver.history.map((h) => h.error?.code)).toEqual(["TIMEOUT", "ABANDONED"]);
   });
@@ -159,7 +159,7 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
   // Only the MongoDB store writes claims; the SQLite one has nothing to test here.
   if (kind.name === "mongodb")
     it("drops a write claim left by a crash, so the turn it blocked can be ended", async () => {
-      await api.appendTurn({ userId, sessionId, question: "q" });
+      await api.turns.append({ userId, sessionId, question: "q" });
       const client = new MongoClient(location.url);
       try {
         // What a process that died inside updateTurn leaves: the claim on revision 0.
@@ -171,13 +171,13 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
         await client.close();
       }
       const blocked = await failureOf(
-        api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "a" }),
+        api.turns.complete({ userId, sessionId, messageIndex: 0, answer: "a" }),
       );
       expect(blocked.appCode).toBe("CONFLICT");
       later(STALE_MS);
       expect(await sweepAbandonedTurns(deps)).toEqual({ ended: 1, claimsDropped: 1 });
-      const regenerated = await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
+      const regenerated = await api.turns.regenerate({ userId, sessionId, messageIndex: 0 });
       expect(regenerated.status).toBe("pending");
-      await api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "answered" });
+      await api.turns.complete({ userId, sessionId, messageIndex: 0, answer: "answered" });
     });
 });

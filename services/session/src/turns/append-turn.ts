@@ -1,4 +1,4 @@
-import type { TAppendTurnInput, TTurn } from "@dogi/contracts";
+import type { TAppendTurnRequest, TTurn } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import { autoTitle } from "../sessions/auto-title.ts";
@@ -17,7 +17,7 @@ import { restartTurn } from "./restart-turn.ts";
  */
 export async function appendTurn(
   deps: SessionDeps,
-  input: TAppendTurnInput,
+  input: TAppendTurnRequest,
 ): Promise<{ turn: TTurn; created: boolean }> {
   const result = await deps.store.appendTurn({
     userId: input.userId,

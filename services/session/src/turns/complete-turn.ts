@@ -1,10 +1,10 @@
-import type { TCompleteTurnInput, TTurn } from "@dogi/contracts";
+import type { TCompleteTurnRequest, TTurn } from "@dogi/contracts";
 import type { SessionDeps } from "../deps.ts";
 import { finishPendingTurn } from "./finish-turn.ts";
 import { publicTurn } from "./public-turn.ts";
 
 /** Stores the answer of a pending turn: complete, or partial when generation stopped early. */
-export async function completeTurn(deps: SessionDeps, input: TCompleteTurnInput): Promise<TTurn> {
+export async function completeTurn(deps: SessionDeps, input: TCompleteTurnRequest): Promise<TTurn> {
   const turn = await finishPendingTurn(deps, input, {
     answer: input.answer,
     citations: input.citations,

@@ -1,10 +1,10 @@
-import type { TFailTurnInput, TTurn } from "@dogi/contracts";
+import type { TFailTurnRequest, TTurn } from "@dogi/contracts";
 import type { SessionDeps } from "../deps.ts";
 import { finishPendingTurn } from "./finish-turn.ts";
 import { publicTurn } from "./public-turn.ts";
 
 /** Marks a pending turn as failed, keeping the question and whatever text was generated. */
-export async function failTurn(deps: SessionDeps, input: TFailTurnInput): Promise<TTurn> {
+export async function failTurn(deps: SessionDeps, input: TFailTurnRequest): Promise<TTurn> {
   const turn = await finishPendingTurn(deps, input, {
     answer: input.answer ?? null,
     citations: [],

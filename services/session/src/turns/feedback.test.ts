@@ -17,13 +17,13 @@ describeEachStore("turn feedback and timing", (kind) => {
   beforeEach(async () => {
     ({ store, dispose, location } = await kind.open());
     api = sessionCaller(store);
-    ({ sessionId } = await api.createSession({ userId }));
-    await api.appendTurn({ userId, sessionId, question: "Is chocolate bad for dogs?" });
+    ({ sessionId } = await api.sessions.create({ userId }));
+    await api.turns.append({ userId, sessionId, question: "Is chocolate bad for dogs?" });
   });
   afterEach(async () => dispose());
 
   const answered = () =>
-    api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "Yes: call a vet." });
+    api.turns.complete({ userId, sessionId, messageIndex: 0, answer: "Yes: call a vet." });
   /** The owner rates turn 0 (null clears the rating). */
   const rate = (rating: TFeedbackRating | null, comment?: string) =>
     api.turns.setFeedback({
@@ -42,7 +42,9 @@ describeEachStore("turn feedback and timing", (kind) => {
       comment: "too short",
       at: expect.stringMatching(/^2026-/),
     });
-    expect((await api.listTurns({ userId, sessionId })).items[0]?.feedback).toEqual(rated.feedback);
+    expect((await api.turns.list({ userId, sessionId })).items[0]?.feedback).toEqual(
+      rated.feedback,
+    );
     // Re-rating replaces it; an empty comment is none.
     const again = await rate("up", "");
     expect(again.feedback).toMatchObject({ rating: "up", comment: null });
@@ -86,12 +88,12 @@ describeEachStore("turn feedback and timing", (kind) => {
   it("clears the rating on regenerate, keeping it with the old answer in the history", async () => {
     await answered();
     const rated = await rate("down", "wrong dose");
-    const regenerated = await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
+    const regenerated = await api.turns.regenerate({ userId, sessionId, messageIndex: 0 });
     expect(regenerated.feedback).toBeNull();
     expect(regenerated.history).toEqual([
       expect.objectContaining({ answer: "Yes: call a vet.", feedback: rated.feedback }),
     ]);
-    await api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "Second answer." });
+    await api.turns.complete({ userId, sessionId, messageIndex: 0, answer: "Second answer." });
     const second = await rate("up");
     // The new rating is about the current answer; the old one stays with its answer.
     expect(second).toMatchObject({ answer: "Second answer.", feedback: { rating: "up" } });
@@ -99,7 +101,7 @@ describeEachStore("turn feedback and timing", (kind) => {
   });
 
   it("stores first-token time, retrieval-only and answer length without showing them", async () => {
-    const done = await api.completeTurn({
+    const done = await api.turns.complete({
       userId,
       sessionId,
       messageIndex: 0,
@@ -116,8 +118,8 @@ describeEachStore("turn feedback and timing", (kind) => {
       answerChars: "passages only".length,
     });
 
-    await api.appendTurn({ userId, sessionId, question: "and grapes?" });
-    await api.failTurn({
+    await api.turns.append({ userId, sessionId, question: "and grapes?" });
+    await api.turns.fail({
       userId,
       sessionId,
       messageIndex: 1,
@@ -132,7 +134,7 @@ describeEachStore("turn feedback and timing", (kind) => {
       answerChars: null,
     });
     // A new attempt starts untimed.
-    await api.regenerateTurn({ userId, sessionId, messageIndex: 1 });
+    await api.turns.regenerate({ userId, sessionId, messageIndex: 1 });
     expect(await store.findTurn(userId, sessionId, 1)).toMatchObject({
       firstTokenMs: null,
       answerChars: null,
@@ -142,7 +144,7 @@ describeEachStore("turn feedback and timing", (kind) => {
   it("refuses a negative or fractional first-token time", async () => {
     for (const firstTokenMs of [-1, 1.5]) {
       const refused = await failureOf(
-        api.completeTurn({ userId, sessionId, messageIndex: 0, answer: "a", firstTokenMs }),
+        api.turns.complete({ userId, sessionId, messageIndex: 0, answer: "a", firstTokenMs }),
       );
       expect(refused.appCode).toBe("VALIDATION_FAILED");
     }

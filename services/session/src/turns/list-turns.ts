@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TListTurnsInput, TPage, TPromptTurn, TTurn } from "@dogi/contracts";
+import type { TListTurnsRequest, TPage, TPromptTurn, TTurn } from "@dogi/contracts";
 import { decodeCursor, encodeCursor } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import { requireSession } from "../sessions/require-session.ts";
@@ -10,7 +10,7 @@ const ZTurnCursor = z.tuple([z.number().int().min(-1)]);
 
 async function listStoredTurns<T extends { messageIndex: number }>(
   deps: SessionDeps,
-  input: TListTurnsInput,
+  input: TListTurnsRequest,
   shape: (turn: StoredTurn) => T,
 ): Promise<TPage<T>> {
   await requireSession(deps, input);
@@ -28,7 +28,7 @@ async function listStoredTurns<T extends { messageIndex: number }>(
 }
 
 /** A session's turns in message order. New turns only ever go to the end, so pages are stable. */
-export function listTurns(deps: SessionDeps, input: TListTurnsInput): Promise<TPage<TTurn>> {
+export function listTurns(deps: SessionDeps, input: TListTurnsRequest): Promise<TPage<TTurn>> {
   return listStoredTurns(deps, input, publicTurn);
 }
 
@@ -38,7 +38,7 @@ export function listTurns(deps: SessionDeps, input: TListTurnsInput): Promise<TP
  */
 export function listTurnsForPrompt(
   deps: SessionDeps,
-  input: TListTurnsInput,
+  input: TListTurnsRequest,
 ): Promise<TPage<TPromptTurn>> {
   return listStoredTurns(deps, input, promptTurn);
 }

@@ -54,18 +54,18 @@ describeEachStore("passages and triage stored with a turn", (kind) => {
   beforeEach(async () => {
     ({ store, dispose, location } = await kind.open());
     api = sessionCaller(store);
-    ({ sessionId } = await api.createSession({ userId }));
+    ({ sessionId } = await api.sessions.create({ userId }));
   });
   afterEach(async () => dispose());
 
   it("round-trips each cited passage's text and the triage through list, export and regenerate", async () => {
-    const { turn: pending } = await api.appendTurn({
+    const { turn: pending } = await api.turns.append({
       userId,
       sessionId,
       question: "강아지가 초콜릿을 먹었어요",
     });
     expect(pending.triage).toBeNull();
-    const completed = await api.completeTurn({
+    const completed = await api.turns.complete({
       userId,
       sessionId,
       messageIndex: 0,
@@ -75,28 +75,28 @@ describeEachStore("passages and triage stored with a turn", (kind) => {
     });
     expect(completed.citations).toEqual(citations);
     expect(completed.triage).toEqual(triage);
-    const [listed] = (await api.listTurns({ userId, sessionId })).items;
+    const [listed] = (await api.turns.list({ userId, sessionId })).items;
     expect(listed).toEqual(completed);
 
-    const json = await api.exportSession({ userId, sessionId, format: "json" });
+    const json = await api.sessions.export({ userId, sessionId, format: "json" });
     const document = ZSessionExportDocument.parse(JSON.parse(json.content));
     expect(document.turns[0]?.triage).toEqual(triage);
     expect(document.turns[0]?.citations[0]?.text).toBe(passage);
-    const markdown = await api.exportSession({ userId, sessionId, format: "markdown" });
+    const markdown = await api.sessions.export({ userId, sessionId, format: "markdown" });
     expect(markdown.content).toMatch(
       /> 🚨 \*\*Emergency \(독성 물질 섭취\): see a veterinarian now\.\*\*\n>\n> 🚨 응급 상황일 수 있습니다\. 지금 바로 동물병원에 연락하세요\.\n\n### Answer/,
     );
 
     // A new answer is assessed again; the earlier answer keeps its passages in the history.
-    const again = await api.regenerateTurn({ userId, sessionId, messageIndex: 0 });
+    const again = await api.turns.regenerate({ userId, sessionId, messageIndex: 0 });
     expect(again.triage).toBeNull();
     expect(again.history[0]?.citations).toEqual(citations);
-    const plain = await api.exportSession({ userId, sessionId, format: "markdown" });
+    const plain = await api.sessions.export({ userId, sessionId, format: "markdown" });
     expect(plain.content).not.toMatch(/Emergency|Urgent/);
 
     // An urgent result (here raised by the model) keeps its level, signs' evidence and source.
-    await api.appendTurn({ userId, sessionId, question: "강아지가 다섯 번 토했어요" });
-    const second = await api.completeTurn({
+    await api.turns.append({ userId, sessionId, question: "강아지가 다섯 번 토했어요" });
+    const second = await api.turns.complete({
       userId,
       sessionId,
       messageIndex: 1,
@@ -105,15 +105,15 @@ describeEachStore("passages and triage stored with a turn", (kind) => {
       triage: urgent,
     });
     expect(second.triage).toEqual(urgent);
-    const both = await api.exportSession({ userId, sessionId, format: "markdown" });
+    const both = await api.sessions.export({ userId, sessionId, format: "markdown" });
     expect(both.content).toContain(
       "> ⚠️ **Urgent (반복되는 구토): see a veterinarian within 24 hours.**",
     );
   });
 
   it("keeps the triage of a failed turn, and refuses passage text over the limit by name", async () => {
-    await api.appendTurn({ userId, sessionId, question: "고양이가 백합을 먹었어요" });
-    const failed = await api.failTurn({
+    await api.turns.append({ userId, sessionId, question: "고양이가 백합을 먹었어요" });
+    const failed = await api.turns.fail({
       userId,
       sessionId,
       messageIndex: 0,
@@ -121,11 +121,11 @@ describeEachStore("passages and triage stored with a turn", (kind) => {
       triage,
     });
     expect(failed.triage).toEqual(triage);
-    expect((await api.listTurns({ userId, sessionId })).items[0]?.triage).toEqual(triage);
+    expect((await api.turns.list({ userId, sessionId })).items[0]?.triage).toEqual(triage);
 
-    await api.appendTurn({ userId, sessionId, question: "두 번째 질문" });
+    await api.turns.append({ userId, sessionId, question: "두 번째 질문" });
     const tooLong = await failureOf(
-      api.completeTurn({
+      api.turns.complete({
         userId,
         sessionId,
         messageIndex: 1,
@@ -136,12 +136,12 @@ describeEachStore("passages and triage stored with a turn", (kind) => {
     expect(tooLong.appCode).toBe("VALIDATION_FAILED");
     expect(tooLong.message).toContain("citations");
     // Nothing was written: the turn is still pending and can be completed.
-    expect((await api.listTurns({ userId, sessionId })).items[1]?.status).toBe("pending");
+    expect((await api.turns.list({ userId, sessionId })).items[1]?.status).toBe("pending");
   });
 
   it("reads turns written before triage and passage text were stored", async () => {
-    await api.appendTurn({ userId, sessionId, question: "old question" });
-    await api.completeTurn({
+    await api.turns.append({ userId, sessionId, question: "old question" });
+    await api.turns.complete({
       userId,
       sessionId,
       messageIndex: 0,
@@ -158,14 +158,14 @@ describeEachStore("passages and triage stored with a turn", (kind) => {
     );
     dispose = reopened.dispose;
     const reader = reopened.store;
-    const [old] = (await sessionCaller(reader).listTurns({ userId, sessionId })).items;
+    const [old] = (await sessionCaller(reader).turns.list({ userId, sessionId })).items;
     expect(old).toMatchObject({ answer: "old answer", citations: [{ source: "kb/a.md" }] });
     expect(old?.triage ?? null).toBeNull();
     expect(old?.citations[0]?.text).toBeUndefined();
     // The upgraded store stores triage for new turns.
     const next = sessionCaller(reader);
-    await next.appendTurn({ userId, sessionId, question: "강아지가 포도를 먹었어요" });
-    await next.completeTurn({ userId, sessionId, messageIndex: 1, answer: "…", triage });
-    expect((await next.listTurns({ userId, sessionId })).items[1]?.triage).toEqual(triage);
+    await next.turns.append({ userId, sessionId, question: "강아지가 포도를 먹었어요" });
+    await next.turns.complete({ userId, sessionId, messageIndex: 1, answer: "…", triage });
+    expect((await next.turns.list({ userId, sessionId })).items[1]?.triage).toEqual(triage);
   });
 });

@@ -27,13 +27,13 @@ describeEachStore("the prompt context stored with a turn", (kind) => {
   beforeEach(async () => {
     ({ store, dispose, location } = await kind.open());
     api = sessionCaller(store);
-    ({ sessionId } = await api.createSession({ userId }));
+    ({ sessionId } = await api.sessions.create({ userId }));
   });
   afterEach(async () => dispose());
 
   const complete = async (messageIndex: number, promptContext?: TPromptContext) => {
-    await api.appendTurn({ userId, sessionId, question: `question ${messageIndex}` });
-    return api.completeTurn({
+    await api.turns.append({ userId, sessionId, question: `question ${messageIndex}` });
+    return api.turns.complete({
       userId,
       sessionId,
       messageIndex,
@@ -42,16 +42,16 @@ describeEachStore("the prompt context stored with a turn", (kind) => {
     });
   };
 
-  it("gives it back to the prompt's listing only, never to listTurns or exports", async () => {
+  it("gives it back to the prompt's listing only, never to turns.list or exports", async () => {
     const completed = await complete(0, context);
     expect(completed).not.toHaveProperty("promptContext");
-    const [forPrompt] = (await api.listTurnsForPrompt({ userId, sessionId })).items;
+    const [forPrompt] = (await api.turns.listForPrompt({ userId, sessionId })).items;
     expect(forPrompt?.promptContext).toEqual(context);
     expect(forPrompt).toMatchObject({ messageIndex: 0, answer: completed.answer });
-    const [listed] = (await api.listTurns({ userId, sessionId })).items;
+    const [listed] = (await api.turns.list({ userId, sessionId })).items;
     expect(listed).toEqual(completed);
     expect(listed).not.toHaveProperty("promptContext");
-    const json = await api.exportSession({ userId, sessionId, format: "json" });
+    const json = await api.sessions.export({ userId, sessionId, format: "json" });
     expect(json.content).not.toContain("테오브로민");
     expect(ZSessionExportDocument.parse(JSON.parse(json.content)).turns).toHaveLength(1);
   });
@@ -61,24 +61,24 @@ describeEachStore("the prompt context stored with a turn", (kind) => {
     await complete(1);
     await complete(2, context);
     // A new answer is generated from a prompt of its own: the old context must not replay it.
-    await api.regenerateTurn({ userId, sessionId, messageIndex: 2 });
-    let listed = (await api.listTurnsForPrompt({ userId, sessionId })).items;
+    await api.turns.regenerate({ userId, sessionId, messageIndex: 2 });
+    let listed = (await api.turns.listForPrompt({ userId, sessionId })).items;
     expect(listed.map((turn) => turn.promptContext)).toEqual([context, null, null]);
     expect(listed[2]?.status).toBe("pending");
-    await api.failTurn({
+    await api.turns.fail({
       userId,
       sessionId,
       messageIndex: 2,
       error: { code: "UPSTREAM_UNAVAILABLE", message: "model down" },
     });
-    listed = (await api.listTurnsForPrompt({ userId, sessionId })).items;
+    listed = (await api.turns.listForPrompt({ userId, sessionId })).items;
     expect(listed[2]).toMatchObject({ status: "error", promptContext: null });
   });
 
   it("refuses a context over the limits by name, writing nothing", async () => {
-    await api.appendTurn({ userId, sessionId, question: "q" });
+    await api.turns.append({ userId, sessionId, question: "q" });
     const tooLong = await failureOf(
-      api.completeTurn({
+      api.turns.complete({
         userId,
         sessionId,
         messageIndex: 0,
@@ -88,7 +88,7 @@ describeEachStore("the prompt context stored with a turn", (kind) => {
     );
     expect(tooLong.appCode).toBe("VALIDATION_FAILED");
     expect(tooLong.message).toContain("promptContext.passages");
-    expect((await api.listTurns({ userId, sessionId })).items[0]?.status).toBe("pending");
+    expect((await api.turns.list({ userId, sessionId })).items[0]?.status).toBe("pending");
   });
 
   it("reads turns stored before the context was kept as turns without one", async () => {
@@ -107,18 +107,18 @@ describeEachStore("the prompt context stored with a turn", (kind) => {
     dispose = reopened.dispose;
     const reader = reopened.store;
     const upgraded = sessionCaller(reader);
-    const [old] = (await upgraded.listTurnsForPrompt({ userId, sessionId })).items;
+    const [old] = (await upgraded.turns.listForPrompt({ userId, sessionId })).items;
     expect(old).toMatchObject({ answer: "notice\n\n answer 0", promptContext: null });
     // The upgraded store keeps the context of new turns.
-    await upgraded.appendTurn({ userId, sessionId, question: "next" });
-    await upgraded.completeTurn({
+    await upgraded.turns.append({ userId, sessionId, question: "next" });
+    await upgraded.turns.complete({
       userId,
       sessionId,
       messageIndex: 1,
       answer: "…",
       promptContext: context,
     });
-    const listed = (await upgraded.listTurnsForPrompt({ userId, sessionId })).items;
+    const listed = (await upgraded.turns.listForPrompt({ userId, sessionId })).items;
     expect(listed[1]?.promptContext).toEqual(context);
   });
 });

@@ -1,4 +1,4 @@
-import type { TRegenerateTurnInput, TTurn } from "@dogi/contracts";
+import type { TRegenerateTurnRequest, TTurn } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import { sessionNotFound } from "../sessions/require-session.ts";
@@ -13,7 +13,7 @@ import { restartTurn } from "./restart-turn.ts";
  */
 export async function regenerateTurn(
   deps: SessionDeps,
-  input: TRegenerateTurnInput,
+  input: TRegenerateTurnRequest,
 ): Promise<TTurn> {
   const last = await deps.store.lastTurn(input.userId, input.sessionId);
   if (!last || last.messageIndex !== input.messageIndex) {

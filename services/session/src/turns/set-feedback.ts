@@ -1,4 +1,4 @@
-import type { TSetTurnFeedbackInput, TTurn } from "@dogi/contracts";
+import type { TSetTurnFeedbackRequest, TTurn } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { SessionDeps } from "../deps.ts";
 import { currentOutcome } from "./abandoned-turn.ts";
@@ -10,7 +10,7 @@ import { publicTurn, requireTurn } from "./public-turn.ts";
  */
 export async function setTurnFeedback(
   deps: SessionDeps,
-  input: TSetTurnFeedbackInput,
+  input: TSetTurnFeedbackRequest,
 ): Promise<TTurn> {
   const turn = await requireTurn(deps.store, input);
   if (turn.status === "pending") {
