@@ -313,6 +313,12 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape)
     /** Requests per minute per client address, and per signed-in user or API key. */
     RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+    /**
+     * A client refused by a rate limit (its address or user) that asks again before the
+     * Retry-After it was given gets its next refusal this much later at most (0: at once):
+     * a retry loop that ignores Retry-After is spaced out instead of taking CPU from others.
+     */
+    GATEWAY_REFUSAL_HOLD_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
     /** Chat turns per minute per user, and generated tokens per minute per user. */
     CHAT_TURNS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
     CHAT_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).default(20_000),

@@ -22,6 +22,7 @@ import { GatewayMetrics } from "./edge/metrics.ts";
 import { metricsAccess } from "./edge/metrics-access.ts";
 import { memoryLimiters } from "./edge/rate-limiter.ts";
 import { redisLimiters } from "./edge/redis-limiters.ts";
+import { RefusalPace } from "./edge/refusal-pace.ts";
 import { LocalUserStreams, sharedUserStreams } from "./edge/user-streams.ts";
 import { TRPC_MAX_BATCH } from "./edge/request-cost.ts";
 import { createChat } from "./chat/create-chat.ts";
@@ -206,6 +207,8 @@ export function createGateway(deps: GatewayAppDeps) {
     },
   });
 
+  // One pace for the edge's per-address limit and the OpenAI door's per-user ones (keys differ).
+  const refusalPace = new RefusalPace(env.GATEWAY_REFUSAL_HOLD_MS, () => metrics.refusalHeld());
   const edge = new Edge({
     logger,
     metrics,
@@ -213,6 +216,7 @@ export function createGateway(deps: GatewayAppDeps) {
     trusted,
     corsOrigins: list(env.CORS_ORIGINS),
     ipLimiter: limiter("ip", env.RATE_LIMIT_IP_PER_MINUTE),
+    refusalPace,
   });
   const openAiProxy = createOpenAiProxy({
     pool,
@@ -225,6 +229,7 @@ export function createGateway(deps: GatewayAppDeps) {
     logger,
     bodyLimitBytes: parseByteSize(env.GATEWAY_OPENAI_BODY_LIMIT),
     onRateLimited: (limit) => metrics.rateLimited(limit),
+    refusalPace,
   });
 
   const app = express();

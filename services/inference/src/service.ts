@@ -94,6 +94,11 @@ export async function createInferenceService(settings: InferenceSettings, logger
       (model) => model.batchStats.passes,
     ],
     [
+      "inference_decode_steps_held_total",
+      "Decode steps of long generations held out of a batch while shorter work ran.",
+      (model) => model.batchStats.heldSteps,
+    ],
+    [
       "inference_prefixes_parked_total",
       "Conversations' prefixes saved to disk when another conversation took their sequence.",
       (model) => model.parked.stats.parked,

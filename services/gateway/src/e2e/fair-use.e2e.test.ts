@@ -180,6 +180,34 @@ describe("the OpenAI-compatible door's share", () => {
   const client = (api: Api) =>
     new OpenAI({ baseURL: `${stack.url}/v1`, apiKey: api.token ?? "", maxRetries: 0 });
 
+  it("holds back a refusal asked for again before its Retry-After, never the first", async () => {
+    const user = await owner();
+    const models = async () => {
+      const started = performance.now();
+      const response = await fetch(`${stack.url}/v1/models`, {
+        headers: { authorization: `Bearer ${user.api.token}` },
+      });
+      await response.arrayBuffer();
+      return { status: response.status, ms: performance.now() - started };
+    };
+    // Spend the user's allowance (RATE_LIMIT_USER_PER_MINUTE) up to the first refusal.
+    let first = await models();
+    for (let i = 0; i <= USER_PER_MINUTE && first.status !== 429; i++) first = await models();
+    expect(first.status).toBe(429);
+    expect(first.ms).toBeLessThan(500);
+    // Asked again at once, ignoring the Retry-After: the refusal comes GATEWAY_REFUSAL_HOLD_MS
+    // (1 s) later, so a retry loop cannot spin.
+    const again = await models();
+    expect(again.status).toBe(429);
+    expect(again.ms).toBeGreaterThanOrEqual(900);
+    // Another user is neither refused nor held.
+    const other = await owner();
+    const fresh = await fetch(`${stack.url}/v1/models`, {
+      headers: { authorization: `Bearer ${other.api.token}` },
+    });
+    expect(fresh.status).toBe(200);
+  });
+
   it("refuses max_tokens above the operator's ceiling and the ignore_eos extension", async () => {
     const { api } = await owner();
     const openai = client(api);

@@ -8,6 +8,7 @@ import { sendFailure } from "../http/failure.ts";
 import { resolveClientIp } from "./client-ip.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import type { Limiter } from "./rate-limiter.ts";
+import type { RefusalPace } from "./refusal-pace.ts";
 import { requestCost } from "./request-cost.ts";
 
 // Liveness costs nothing and /metrics has its own access rule; /readyz fans out, so it is limited.
@@ -68,6 +69,8 @@ export interface EdgeOptions {
   trusted: net.BlockList;
   corsOrigins: readonly string[];
   ipLimiter: Limiter;
+  /** Holds the refusals of an address that keeps asking while refused. */
+  refusalPace: RefusalPace;
 }
 
 /**
@@ -205,9 +208,12 @@ export class Edge {
           forwardedFor: req.headers["x-forwarded-for"],
           trusted: this.options.trusted,
         });
-    const verdict = await this.options.ipLimiter.take(addressKey(ip), requestCost(pathOf(req)));
+    const key = addressKey(ip);
+    const verdict = await this.options.ipLimiter.take(key, requestCost(pathOf(req)));
     if (verdict.ok) return true;
     this.options.metrics.rateLimited("ip");
+    if (!(await this.options.refusalPace.hold(res, `ip:${key}`, verdict.retryAfterSeconds)))
+      return false;
     sendFailure(res, requestId, {
       code: "RATE_LIMITED",
       message: `Too many requests from this address; try again in ${verdict.retryAfterSeconds} seconds.`,

@@ -23,6 +23,11 @@ export class GatewayMetrics {
     labelNames: ["limit"] as const,
     registers: [this.registry],
   });
+  private readonly held = new Counter({
+    name: "gateway_refusals_held_total",
+    help: "Refusals held back before they were sent, because the client asked again before the Retry-After of its last one.",
+    registers: [this.registry],
+  });
   private readonly titles = new Counter({
     name: "gateway_session_titles_total",
     help: "Model-written session titles, by outcome.",
@@ -82,6 +87,11 @@ export class GatewayMetrics {
   /** Counts a request refused by a rate limit. */
   rateLimited(limit: string): void {
     this.limited.inc({ limit });
+  }
+
+  /** Counts a refusal held back (see RefusalPace). */
+  refusalHeld(): void {
+    this.held.inc();
   }
 
   /** Counts what became of a model-written session title. */

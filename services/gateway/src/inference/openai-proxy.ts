@@ -16,6 +16,7 @@ import type { Limiter } from "../edge/rate-limiter.ts";
 import { describeFailure, sendJson } from "../http/failure.ts";
 import type { Failure } from "../http/failure.ts";
 import { CALLER_HEADER } from "@dogi/contracts";
+import type { RefusalPace } from "../edge/refusal-pace.ts";
 import type { UserStreams } from "../edge/user-streams.ts";
 import { admitOpenAiBody, grantsOf, isFailure } from "./openai-policy.ts";
 import type { AdmittedBody, OpenAiPolicy } from "./openai-policy.ts";
@@ -76,6 +77,8 @@ export interface OpenAiProxyDeps {
   /** Largest request body in bytes; bigger ones get 413. */
   bodyLimitBytes: number;
   onRateLimited: (limit: string) => void;
+  /** Holds the refusals of a user who keeps asking while refused. */
+  refusalPace: RefusalPace;
 }
 
 /**
@@ -117,7 +120,7 @@ async function handle(
   const verdict = await deps.userLimiter.take(caller.userId);
   if (!verdict.ok) {
     deps.onRateLimited("user");
-    sendOpenAiFailure(res, {
+    await refuseCaller(deps, res, caller, {
       code: "RATE_LIMITED",
       message: `Too many requests; try again in ${verdict.retryAfterSeconds} seconds.`,
       retryAfterSeconds: verdict.retryAfterSeconds,
@@ -168,13 +171,13 @@ async function admitOnShare(
   caller: Caller,
   admitted: AdmittedBody,
 ): Promise<boolean> {
+  let endStream: (() => void) | undefined;
   if (admitted.generates) {
-    let endStream: () => void;
     try {
       endStream = await deps.userStreams.begin(caller.userId);
     } catch (error) {
       deps.onRateLimited("user_streams");
-      sendOpenAiFailure(res, describeFailure(error));
+      await refuseCaller(deps, res, caller, describeFailure(error));
       return false;
     }
     // The client may have left while the count was asked (Redis): then nothing would end it.
@@ -187,7 +190,9 @@ async function admitOnShare(
   const tokens = await deps.tokenLimiter.take(caller.userId, admitted.reservedTokens);
   if (!tokens.ok) {
     deps.onRateLimited("chat_tokens");
-    sendOpenAiFailure(res, {
+    // Not held by a refusal that may be held back a moment.
+    endStream?.();
+    await refuseCaller(deps, res, caller, {
       code: "RATE_LIMITED",
       message: `This request may use ${admitted.reservedTokens} tokens (prompt and max_tokens), more than is left of your allowance this minute; try again in ${tokens.retryAfterSeconds} seconds or ask for fewer max_tokens.`,
       retryAfterSeconds: tokens.retryAfterSeconds,
@@ -195,6 +200,18 @@ async function admitOnShare(
     return false;
   }
   return true;
+}
+
+/** Sends the refusal of one of the caller's own limits, held first if they ignored the last one. */
+async function refuseCaller(
+  deps: OpenAiProxyDeps,
+  res: ServerResponse,
+  caller: Caller,
+  failure: Failure,
+): Promise<void> {
+  const retryAfter = failure.retryAfterSeconds ?? 1;
+  if (await deps.refusalPace.hold(res, `user:${caller.userId}`, retryAfter))
+    sendOpenAiFailure(res, failure);
 }
 
 function forward(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LlamaContext, LlamaContextSequence } from "node-llama-cpp";
-import { BatchScheduler, decodePasses } from "./batch-gather.ts";
+import { BatchScheduler, decodePasses, holdsStep } from "./batch-gather.ts";
+import type { YieldPolicy } from "./batch-gather.ts";
 
 describe("decodePasses", () => {
   it("is one pass for consecutive sequence ids in increasing order", () => {
@@ -24,12 +25,37 @@ describe("decodePasses", () => {
   });
 });
 
+describe("holdsStep", () => {
+  const policy = { longAfterSteps: 10, joinEvery: 4 };
+  const step = (stepsInRow: number, batch: number, lastJoined: number, singleToken = true) => ({
+    singleToken,
+    stepsInRow,
+    batch,
+    lastJoined,
+  });
+
+  it("holds a long generation's step that joined a batch within the last joinEvery", () => {
+    expect(holdsStep(step(10, 101, 100), true, policy)).toBe(true);
+    expect(holdsStep(step(50, 103, 100), true, policy)).toBe(true);
+  });
+
+  it("lets it join once joinEvery batches passed, so it is never starved", () => {
+    expect(holdsStep(step(50, 104, 100), true, policy)).toBe(false);
+  });
+
+  it("never holds a generation in its first steps, a prompt, or anything when no short work runs", () => {
+    expect(holdsStep(step(9, 101, 100), true, policy)).toBe(false);
+    expect(holdsStep(step(0, 101, 100, false), true, policy)).toBe(false);
+    expect(holdsStep(step(50, 101, 100), false, policy)).toBe(false);
+  });
+});
+
 // The shape of node-llama-cpp 3.x's internals that BatchScheduler wraps; the real thing is
 // exercised through HTTP in openai/ignore-eos-and-batching.test.ts.
-function fakeContext(sequenceCount: number) {
+function fakeContext(sequenceCount: number, policy?: YieldPolicy) {
   const context = {
-    _queuedDecodes: [] as Array<{ sequenceId: number }>,
-    _decodeTokens(item: { sequenceId: number }) {
+    _queuedDecodes: [] as Array<{ sequenceId: number; tokens?: number[] }>,
+    _decodeTokens(item: { sequenceId: number; tokens?: number[] }) {
       this._queuedDecodes.push(item);
       return Promise.resolve();
     },
@@ -38,7 +64,7 @@ function fakeContext(sequenceCount: number) {
     _sequenceId: id,
     _takeIntervalCheckpointIfNeededAfterBatch: (_length: number) => undefined as unknown,
   }));
-  const scheduler = new BatchScheduler();
+  const scheduler = new BatchScheduler(policy);
   const installed = scheduler.install(
     context as unknown as LlamaContext,
     sequences as unknown as LlamaContextSequence[],
@@ -65,7 +91,48 @@ describe("BatchScheduler", () => {
     await nextEventLoopTurns();
     await Promise.all([afterBatch(1), afterBatch(0)]);
     await nextEventLoopTurns();
-    expect(scheduler.stats).toEqual({ batches: 2, sequenceSteps: 4, passes: 3 });
+    expect(scheduler.stats).toEqual({ batches: 2, sequenceSteps: 4, passes: 3, heldSteps: 0 });
+  });
+
+  it("holds a long generation's steps while a short one runs, and lets them go when it ends", async () => {
+    const { context, sequences, scheduler } = fakeContext(2, { longAfterSteps: 2, joinEvery: 2 });
+    const [long, short] = sequences;
+    if (!long || !short) throw new Error("two sequences");
+    // One batch: what was queued is taken, the sequences that ran call their after-batch hooks.
+    const batch = async () => {
+      const ran = context._queuedDecodes.splice(0);
+      await Promise.all(
+        ran.map((item) => sequences[item.sequenceId]?._takeIntervalCheckpointIfNeededAfterBatch(1)),
+      );
+      await nextEventLoopTurns();
+    };
+    const step = (sequenceId: number, tokens = [1]) =>
+      void context._decodeTokens({ sequenceId, tokens });
+    const queuedIds = () => context._queuedDecodes.map((item) => item.sequenceId);
+
+    // Sequence 0 grows long alone: nothing is held.
+    step(0, [1, 2, 3]);
+    await batch();
+    step(0);
+    await batch();
+    step(0);
+    expect(queuedIds()).toEqual([0]);
+    await batch();
+    // A prompt arrives on sequence 1: sequence 0's next step waits out a batch.
+    step(1, [1, 2, 3, 4]);
+    step(0);
+    expect(queuedIds()).toEqual([1]);
+    await batch();
+    expect(queuedIds()).toEqual([0]);
+    expect(scheduler.stats.heldSteps).toBe(1);
+    // Held again; the short request ends and the held step goes at once.
+    step(1);
+    await batch();
+    step(0);
+    expect(queuedIds()).toEqual([]);
+    scheduler.finished(short as unknown as LlamaContextSequence);
+    await Promise.resolve();
+    expect(queuedIds()).toEqual([0]);
   });
 
   it("leaves a context it does not recognise alone", () => {

@@ -8,6 +8,42 @@ export interface BatchStats {
   batches: number;
   sequenceSteps: number;
   passes: number;
+  /** Steps of long generations held out of a batch while shorter work ran (see `holdsStep`). */
+  heldSteps: number;
+}
+
+/** How long generations give way to short ones (see `holdsStep`). */
+export interface YieldPolicy {
+  /** Single-token steps in a row after which a generation counts as long. */
+  longAfterSteps: number;
+  /** While short work runs, a long generation joins one batch in this many. */
+  joinEvery: number;
+}
+
+export const DEFAULT_YIELD_POLICY: YieldPolicy = { longAfterSteps: 256, joinEvery: 4 };
+
+/** A long generation's safety net: held at most this long, whatever happens to the batches. */
+const MAX_HOLD_MS = 250;
+
+/**
+ * Whether a sequence's next decode step waits out this batch. A long generation (past
+ * `longAfterSteps` single-token steps in a row) joins only one batch in `joinEvery` while short
+ * work runs on another sequence (a prompt, or a generation still in its first steps).
+ * Why: a batch ends when its slowest part does, and a long grammar-forced stream's step (its
+ * grammar sampling, its attention over a long context) slowed every batch it rode in (tiny
+ * model, one thread: three people's 200-token answers took 150-330 ms alone and 360-450 ms
+ * beside one such stream; yielding, mostly the same with it as without). Slower answers hold their
+ * sequences longer, and the people queued behind them wait. A long stream's reader waits least
+ * for each token; it still advances every `joinEvery` batches, and at full pace once the short
+ * work is done (or after MAX_HOLD_MS), so it is slowed, never starved.
+ */
+export function holdsStep(
+  step: { singleToken: boolean; stepsInRow: number; batch: number; lastJoined: number },
+  shortWorkRuns: boolean,
+  policy: YieldPolicy,
+): boolean {
+  if (!step.singleToken || step.stepsInRow < policy.longAfterSteps || !shortWorkRuns) return false;
+  return step.batch - step.lastJoined < policy.joinEvery;
 }
 
 type AnyFunction = (...args: never[]) => unknown;
@@ -25,6 +61,13 @@ const SEQUENCE_ID = "_sequenceId";
 
 interface QueuedDecode {
   sequenceId: number;
+  tokens?: readonly unknown[];
+}
+
+/** What the scheduler knows of one sequence's decode steps. */
+interface SequenceSteps {
+  stepsInRow: number;
+  lastJoined: number;
 }
 
 const bySequenceId = (a: QueuedDecode, b: QueuedDecode) => a.sequenceId - b.sequenceId;
@@ -90,8 +133,16 @@ function replaceMember(target: object, name: string, value: unknown): void {
  *    erases, and everyone (newcomer included) goes on in the next batch.
  */
 export class BatchScheduler {
-  readonly stats: BatchStats = { batches: 0, sequenceSteps: 0, passes: 0 };
+  readonly stats: BatchStats = { batches: 0, sequenceSteps: 0, passes: 0, heldSteps: 0 };
   private preparing = 0;
+  private readonly steps = new Map<number, SequenceSteps>();
+  /** Sequences whose generation is short work (see `holdsStep`), until it grows long or ends. */
+  private readonly short = new Set<number>();
+  /** Held steps, each queued once its batch comes (or the safety net fires). */
+  private held: Array<{ due: number; release: () => void }> = [];
+  private readonly idOf = new Map<LlamaContextSequence, number>();
+
+  constructor(private readonly policy: YieldPolicy = DEFAULT_YIELD_POLICY) {}
   private gate: Promise<void> | undefined;
   private openGate: (() => void) | undefined;
   private installed = false;
@@ -111,14 +162,20 @@ export class BatchScheduler {
       return false;
     }
     const enqueue = (queueDecode as AnyFunction).bind(context) as (...args: unknown[]) => unknown;
+    sequences.forEach((sequence, index) => this.idOf.set(sequence, ids[index] as number));
     // Keeps the next batch in sequence id order (see "Extra passes" above).
     const queue = (...args: unknown[]) => {
       const decoded = enqueue(...args);
       (queued as QueuedDecode[]).sort(bySequenceId);
       return decoded;
     };
+    // Long generations give way to short work (see `holdsStep`).
+    const paced = (...args: unknown[]) => {
+      const hold = this.holdFor(args[0] as QueuedDecode);
+      return hold ? hold.then(() => queue(...args)) : queue(...args);
+    };
     replaceMember(context, QUEUE_DECODE, (...args: unknown[]) =>
-      this.gate ? this.gate.then(() => queue(...args)) : queue(...args),
+      this.gate ? this.gate.then(() => paced(...args)) : paced(...args),
     );
     sequences.forEach((sequence, index) => {
       const original = hooks[index] as (length: number) => unknown;
@@ -154,6 +211,52 @@ export class BatchScheduler {
     }
   }
 
+  /** A sequence's request ended: its next decode starts a new generation. */
+  finished(sequence: LlamaContextSequence): void {
+    const id = this.idOf.get(sequence);
+    if (id === undefined) return;
+    this.steps.delete(id);
+    this.short.delete(id);
+    // No short work left: the long generations go on at once.
+    if (this.short.size === 0) for (const entry of [...this.held]) entry.release();
+  }
+
+  /** Notes a decode about to be queued; returns what it waits for first, if it is held. */
+  private holdFor(item: QueuedDecode): Promise<void> | undefined {
+    const batch = this.stats.batches;
+    const singleToken = item.tokens?.length === 1;
+    const id = item.sequenceId;
+    const steps = this.steps.get(id) ?? { stepsInRow: 0, lastJoined: batch };
+    steps.stepsInRow = singleToken ? steps.stepsInRow + 1 : 0;
+    this.steps.set(id, steps);
+    if (steps.stepsInRow < this.policy.longAfterSteps) this.short.add(id);
+    else this.short.delete(id);
+    const step = { singleToken, stepsInRow: steps.stepsInRow, batch, lastJoined: steps.lastJoined };
+    if (!holdsStep(step, this.short.size > 0, this.policy)) {
+      steps.lastJoined = batch;
+      return undefined;
+    }
+    this.stats.heldSteps += 1;
+    const due = steps.lastJoined + this.policy.joinEvery;
+    steps.lastJoined = due;
+    return new Promise<void>((resolve) => {
+      const entry = { due, release: () => undefined as void };
+      const timer = setTimeout(() => entry.release(), MAX_HOLD_MS);
+      timer.unref();
+      entry.release = () => {
+        clearTimeout(timer);
+        this.held = this.held.filter((other) => other !== entry);
+        resolve();
+      };
+      this.held.push(entry);
+    });
+  }
+
+  /** After a batch: queues the held steps whose batch came. */
+  private releaseHeld(): void {
+    for (const entry of [...this.held]) if (entry.due <= this.stats.batches) entry.release();
+  }
+
   private turn: Promise<void> | undefined;
   private turnSequences: number[] = [];
 
@@ -177,6 +280,7 @@ export class BatchScheduler {
           // a batch without its passes (the metrics are read while batches run).
           this.stats.batches += 1;
           this.stats.passes += decodePasses(batchOrder);
+          this.releaseHeld();
         });
       }),
     );

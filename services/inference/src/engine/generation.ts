@@ -181,6 +181,7 @@ export async function withSlot<T>(
     });
     return await work(lease.slot, cached);
   } finally {
+    model.scheduler.finished(lease.slot.sequence);
     lease.release();
   }
 }

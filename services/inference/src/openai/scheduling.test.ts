@@ -177,4 +177,38 @@ describe("scheduling across sequences", () => {
       timeoutMs: 10_000,
     });
   });
+
+  it("lets a long stream join only some batches while a person's short answer runs, never none", async () => {
+    const heavy = new AbortController();
+    let streamed = 0;
+    const response = await longRequest(heavy.signal, true, "heavy");
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>)
+        streamed += decoder.decode(chunk, { stream: true }).split('"content"').length - 1;
+    })().catch(() => undefined);
+    try {
+      // Past the steps after which a generation counts as long (256).
+      await waitFor(() => streamed > 300, { what: "a long stream", timeoutMs: 30_000 });
+      const before = streamed;
+      const answer = await inference.client.chat.completions.create(
+        {
+          model: "default",
+          messages: [{ role: "user", content: "Is my dog ok?" }],
+          max_tokens: 64,
+          ignore_eos: true,
+        } as never,
+        { headers: { "x-dogi-caller": "person" } },
+      );
+      const during = streamed - before;
+      expect(answer.usage?.completion_tokens).toBe(64);
+      // Side by side the stream would have taken a step in each of the person's 64 batches;
+      // yielding, it takes about one in four, and some all the same.
+      expect(during).toBeLessThan(40);
+      expect(during).toBeGreaterThan(0);
+    } finally {
+      heavy.abort();
+      await reading;
+    }
+  });
 });
