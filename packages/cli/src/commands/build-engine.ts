@@ -92,7 +92,7 @@ export interface EngineBuilder {
 const engineBuilder: EngineBuilder = {
   build,
   smokeTest,
-  removeBuilds: () => nodeLlamaCpp(["clear", "builds"]),
+  removeBuilds: () => nodeLlamaCpp(["source", "clear", "builds"]),
   cpuReportsAmx,
 };
 
@@ -112,6 +112,8 @@ export async function buildAndCheck(
     console.error(
       `dogi build-engine: the build fails on this machine (${smoke.why}); this CPU reports AMX, which some virtual machines fault on: building again without it.`,
     );
+    // A fresh build folder: CMake reads CC and CXX only when it configures one.
+    await builder.removeBuilds();
     code = await builder.build(gpu, true);
     if (code !== 0) return code;
     smoke = await builder.smokeTest(gpu);
@@ -141,7 +143,10 @@ async function nodeLlamaCpp(args: string[], env: NodeJS.ProcessEnv = process.env
 
 /**
  * Compiles the bundled llama.cpp release (`source download` clones it from the package's git
- * bundle: no network). node-llama-cpp passes NODE_LLAMA_CPP_CMAKE_OPTION_* to cmake.
+ * bundle: no network). Without AMX, the flags ride on the compilers named in CC and CXX, which
+ * CMake reads when it configures a fresh build: node-llama-cpp's cmake options would name
+ * another build folder, one the inference service (which asks for the default options) never
+ * loads, and cmake-js sets CMAKE_CXX_FLAGS itself, so CXXFLAGS would be lost.
  */
 function build(gpu: string, noAmx: boolean): Promise<number> {
   return nodeLlamaCpp(
@@ -149,8 +154,8 @@ function build(gpu: string, noAmx: boolean): Promise<number> {
     noAmx
       ? {
           ...process.env,
-          NODE_LLAMA_CPP_CMAKE_OPTION_CMAKE_C_FLAGS: NO_AMX_FLAGS,
-          NODE_LLAMA_CPP_CMAKE_OPTION_CMAKE_CXX_FLAGS: NO_AMX_FLAGS,
+          CC: `${process.env.CC ?? "cc"} ${NO_AMX_FLAGS}`,
+          CXX: `${process.env.CXX ?? "c++"} ${NO_AMX_FLAGS}`,
         }
       : process.env,
   );
