@@ -46,3 +46,29 @@ export function connectRedis(url: string, logger: Logger): RedisConnections {
     },
   };
 }
+
+/**
+ * Tracks whether Redis answers for one thing kept there (`what`), logging once when it stops
+ * (the thing is then kept per replica) and once when it answers again.
+ */
+export function redisOutage(
+  logger: Pick<Logger, "warn" | "info">,
+  what: string,
+): { failed(error: unknown): void; answered(): void } {
+  let degraded = false;
+  return {
+    failed(error) {
+      if (degraded) return;
+      degraded = true;
+      logger.warn(
+        { err: error },
+        `Redis is unreachable: ${what} kept per replica until it answers again`,
+      );
+    },
+    answered() {
+      if (!degraded) return;
+      degraded = false;
+      logger.info(`Redis answers again: ${what} shared by every replica`);
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 import type { Logger } from "@dogi/logger";
+import { redisOutage } from "../redis.ts";
 import type { Limiter, LimiterFactory } from "./rate-limiter.ts";
 import { limiterOver, memoryLimiters, WINDOW_SECONDS } from "./rate-limiter.ts";
 
@@ -18,20 +19,7 @@ const KEY_PREFIX = "dogi:limit";
  */
 export function redisLimiters(client: Redis, options: { logger: Logger }): LimiterFactory {
   const insurance = memoryLimiters();
-  let degraded = false;
-  const failed = (error: unknown) => {
-    if (degraded) return;
-    degraded = true;
-    options.logger.warn(
-      { err: error },
-      "Redis is unreachable: rate limits are kept per replica until it answers again",
-    );
-  };
-  const answered = () => {
-    if (!degraded) return;
-    degraded = false;
-    options.logger.info("Redis answers again: rate limits are shared by every replica");
-  };
+  const outage = redisOutage(options.logger, "rate limits are");
 
   return (name, perMinute) => {
     const shared = limiterOver(
@@ -51,10 +39,10 @@ export function redisLimiters(client: Redis, options: { logger: Logger }): Limit
       try {
         result = await use(shared);
       } catch (error) {
-        failed(error);
+        outage.failed(error);
         return use(local);
       }
-      answered();
+      outage.answered();
       return result;
     };
     return {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "@dogi/logger";
 import { AppError } from "@dogi/trpc";
+import { redisOutage } from "../redis.ts";
 
 /**
  * Answers being generated per user, across the chat turn and the OpenAI-compatible door
@@ -26,12 +27,8 @@ export class LocalUserStreams implements UserStreams {
 
   constructor(private readonly perUser: number) {}
 
-  begin(userId: string): Promise<() => void> {
-    try {
-      return Promise.resolve(this.beginNow(userId));
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+  async begin(userId: string): Promise<() => void> {
+    return this.beginNow(userId);
   }
 
   /** begin, answered at once (for the shared count's insurance). */
@@ -92,20 +89,7 @@ export function sharedUserStreams(
   const leaseMs = options.leaseMs ?? 60_000;
   const insurance = new LocalUserStreams(perUser);
   const leases = new Map<string, string>(); // lease id -> its user's key
-  let degraded = false;
-  const failed = (error: unknown) => {
-    if (degraded) return;
-    degraded = true;
-    options.logger.warn(
-      { err: error },
-      "Redis is unreachable: answers per user are counted per replica until it answers again",
-    );
-  };
-  const answered = () => {
-    if (!degraded) return;
-    degraded = false;
-    options.logger.info("Redis answers again: answers per user are counted across replicas");
-  };
+  const outage = redisOutage(options.logger, "counts of answers per user are");
   // Renewed three times a lease, so one slow or failed round does not lose a live answer.
   const renewal = setInterval(() => {
     for (const [id, key] of leases) client.eval(RENEW, 1, key, leaseMs, id).catch(() => undefined);
@@ -122,10 +106,10 @@ export function sharedUserStreams(
         if (client.status !== "ready") throw new Error(`Redis is ${client.status}`);
         result = await client.eval(BEGIN, 1, key, leaseMs, id, perUser);
       } catch (error) {
-        failed(error);
+        outage.failed(error);
         return insurance.beginNow(userId);
       }
-      answered();
+      outage.answered();
       if (Number(result) >= 0) throw refusal(Number(result));
       leases.set(id, key);
       let ended = false;
