@@ -215,6 +215,7 @@ export type TAppendTurnRequest = z.infer<typeof ZAppendTurnRequest>;
  * a retry found it answered or still being answered.
  */
 export const ZAppendTurnResponse = z.object({ turn: ZTurn, created: z.boolean() });
+export type TAppendTurnResponse = z.infer<typeof ZAppendTurnResponse>;
 
 const ZTurnRef = ZOwnedSession.extend({ messageIndex: z.number().int().nonnegative() });
 

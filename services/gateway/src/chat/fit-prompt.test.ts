@@ -142,15 +142,20 @@ describe("fitPrompt with the last turn's layout", () => {
   const asBuilt = (plan: number, passageChars?: number) =>
     buildOn({ plan: plans[plan] ?? { kind: "fresh" }, historyChars: undefined, passageChars })
       .messages;
-  const fit = (contextSize: number | null) =>
-    fitPrompt({
+  let calls = 0;
+  const fit = (contextSize: number | null) => {
+    calls = 0;
+    return fitPrompt({
       build: buildOn,
-      count: async (messages) =>
-        contextSize === null ? null : oneTokenPerChar(contextSize)(messages),
+      count: async (messages) => {
+        calls += 1;
+        return contextSize === null ? null : oneTokenPerChar(contextSize)(messages);
+      },
       answerTokens: 500,
       plans,
       historyChars: 3_000,
     });
+  };
 
   it("repeats the last turn's prompt with the last turn as sent, when that fits", async () => {
     const full = asBuilt(0);
@@ -176,6 +181,8 @@ describe("fitPrompt with the last turn's layout", () => {
   it("lays the history out anew, as questions and answers, when no continuing layout fits", async () => {
     const fitted = await fit(lengthOf(asBuilt(2)) + 500);
     expect(fitted.messages).toEqual(asBuilt(2));
+    // Every layout was counted in the same round trips: fewer waits than one after another.
+    expect(fitted.rounds).toBeLessThan(calls);
     expect(fitted.messages.filter((m) => m.content.includes("라라라"))).toHaveLength(0);
     expect(fitted.prompt.context.history).toEqual({ from: 0, sent: [] });
   });

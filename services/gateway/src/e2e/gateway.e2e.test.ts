@@ -510,6 +510,24 @@ describe("the chat turn", () => {
     expect((await bot.call("GET", "/v1/auth/me")).status).toBe(401);
   });
 
+  it("goes on answering in a chat whose pet was deleted, without the pet", async () => {
+    const api = new Api(stack.url);
+    await api.register();
+    const pet = await api.call("POST", "/v1/auth/pets", { name: "Nabi", species: "cat" });
+    const created = await api.call("POST", "/v1/llm/sessions", { pet_id: pet.json.pet_id });
+    const sessionId = created.json.session_id as string;
+    expect((await api.call("DELETE", `/v1/auth/pets/${pet.json.pet_id}`)).status).toBe(204);
+    const answer = await api.call("POST", `/v1/llm/sessions/${sessionId}/messages`, {
+      question: "How often should I brush my cat's teeth?",
+      stream: false,
+    });
+    expect(answer.status).toBe(200);
+    const turns = await api.call("GET", `/v1/llm/sessions/${sessionId}/messages`);
+    expect(turns.json.items).toHaveLength(1);
+    // Answered (the tiny model may run to max_tokens: partial), neither failed nor left pending.
+    expect(["complete", "partial"]).toContain(turns.json.items[0].status);
+  });
+
   it("limits chat turns per user with 429 and Retry-After", async () => {
     const api = new Api(stack.url);
     await api.register();

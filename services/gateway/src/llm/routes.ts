@@ -28,7 +28,7 @@ import { restCitations } from "../chat/citations.ts";
 import { runTurn } from "../chat/run-turn.ts";
 import { replayTurn } from "../chat/replay.ts";
 import type { TurnSink } from "../chat/run-turn.ts";
-import { startTurnContext } from "../chat/turn-context.ts";
+import { storeQuestion } from "../chat/store-question.ts";
 import type { TurnContext } from "../chat/turn-context.ts";
 import { admitTurn } from "../chat/admission.ts";
 import type { Chat } from "../chat/create-chat.ts";
@@ -310,23 +310,13 @@ export function llmRoutes(deps: Chat): RestRoute[] {
         const startedAt = performance.now();
         const admitted = await admitTurn(deps, caller.userId);
         try {
-          const reading = session.sessions.get.query({ userId, sessionId: id });
-          // Started with the session read: the pet (named in the body, or the session's), its
-          // record, earlier turns and retrieval, none waiting for the question to be stored.
-          const context = startTurnContext(deps.turn, {
+          const { chat, pet, appended, context } = await storeQuestion(deps.turn, {
             userId,
             sessionId: id,
             question: body.question,
-            petId: body.pet_id ?? reading.then((chat) => chat.petId),
+            clientMessageId: body.client_message_id,
+            petId: body.pet_id,
             loadPet: (petId) => loadPet(caller, petId),
-          });
-          // Another user's session or pet is refused before the question is stored.
-          const [chat, pet] = await Promise.all([reading, context.pet]);
-          const appended = await session.turns.append.mutate({
-            userId,
-            sessionId: id,
-            question: body.question,
-            ...(body.client_message_id ? { clientMessageId: body.client_message_id } : {}),
           });
           if (
             !appended.created &&

@@ -6,7 +6,7 @@ import { asUser } from "../clients.ts";
 import { admitTurn } from "../chat/admission.ts";
 import type { Chat } from "../chat/create-chat.ts";
 import { replayTurn } from "../chat/replay.ts";
-import { startTurnContext } from "../chat/turn-context.ts";
+import { storeQuestion } from "../chat/store-question.ts";
 
 /**
  * A chat turn as a stream of events for a tRPC subscription. The question is stored first, then
@@ -37,27 +37,17 @@ async function* answerAsked(
   startedAt: number,
 ): AsyncGenerator<TChatTurnEvent> {
   const userId = caller.userId as TChatSession["userId"];
-  const { session } = deps.services;
-  const reading = session.sessions.get.query({ userId, sessionId: input.sessionId });
-  // Started with the session read: the pet, its record, earlier turns and retrieval (as REST's).
-  const context = startTurnContext(deps.turn, {
+  const { chat, pet, appended, context } = await storeQuestion(deps.turn, {
     userId,
     sessionId: input.sessionId,
     question: input.question,
-    petId: input.petId ?? reading.then((chat) => chat.petId),
+    clientMessageId: input.clientMessageId,
+    petId: input.petId,
     loadPet: (petId) =>
       deps.services.auth.pets.get.query(
         { petId: petId as TPet["petId"] },
         asUser(caller.accessToken),
       ),
-  });
-  // Another user's session or pet is refused before the question is stored.
-  const [chat, pet] = await Promise.all([reading, context.pet]);
-  const appended = await session.turns.append.mutate({
-    userId,
-    sessionId: input.sessionId,
-    question: input.question,
-    ...(input.clientMessageId ? { clientMessageId: input.clientMessageId } : {}),
   });
   if (!appended.created && appended.turn.status !== "pending" && appended.turn.status !== "error") {
     yield* replayTurn(appended.turn);
