@@ -10,6 +10,7 @@ import type { InferencePool } from "../inference/pool.ts";
 import type { TurnAdmissionDeps } from "./admission.ts";
 import type { GenerationQueue } from "./generation-queue.ts";
 import type { TurnDeps } from "./run-turn.ts";
+import { SessionPets } from "./store-question.ts";
 
 /**
  * The chat module: the turn's code with its limits, queue and stream count, built once and
@@ -63,6 +64,7 @@ export function createChat(options: {
       onTitle: (outcome) => metrics.title(outcome),
       // Session titles written after a first turn outlive its request; shutdown waits for them.
       background: options.background,
+      sessionPets: new SessionPets(),
     },
     turnLimiter: options.limiter("chat_turns", env.CHAT_TURNS_PER_MINUTE),
     tokenLimiter,

@@ -34,6 +34,7 @@ import { generateWhenThereIsRoom } from "./wait-for-model.ts";
 import type { GenerationQueue } from "./generation-queue.ts";
 import type { TitleOutcome } from "./title.ts";
 import { RANK, raisedByOpinion, startTriageOpinion } from "./triage-opinion.ts";
+import type { SessionPets } from "./store-question.ts";
 import { startTurnContext } from "./turn-context.ts";
 import type { TurnContext } from "./turn-context.ts";
 
@@ -69,6 +70,8 @@ export interface TurnDeps {
   queueTimeoutMs: number;
   /** The model's second opinion on triage (TRIAGE_MODEL): how long a turn waits for it; 0 or absent: off. */
   triageModelBudgetMs?: number;
+  /** The pet each recently asked-in session names, so the next turn's reads start at once. */
+  sessionPets?: SessionPets;
 }
 
 /** What triage reads from the pet's profile. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TRPCClientError } from "@trpc/client";
 import type { TChatSession, TPet, TTurn } from "@dogi/contracts";
-import { storeQuestion } from "./store-question.ts";
+import { SessionPets, storeQuestion } from "./store-question.ts";
 
 const USER = "00000000-0000-4000-8000-000000000001" as TChatSession["userId"];
 const SESSION = "00000000-0000-4000-8000-000000000002" as TChatSession["sessionId"];
@@ -75,15 +75,18 @@ function fakes(options: { sessionPetId?: string | null; foreignSession?: boolean
   };
 }
 
-const ask = (f: ReturnType<typeof fakes>, petId: string | null) =>
-  storeQuestion(f.deps, {
-    userId: USER,
-    sessionId: SESSION,
-    question: "밥을 안 먹어요",
-    clientMessageId: undefined,
-    petId,
-    loadPet: f.loadPet,
-  });
+const ask = (f: ReturnType<typeof fakes>, petId: string | null, sessionPets?: SessionPets) =>
+  storeQuestion(
+    { ...f.deps, ...(sessionPets ? { sessionPets } : {}) },
+    {
+      userId: USER,
+      sessionId: SESSION,
+      question: "밥을 안 먹어요",
+      clientMessageId: undefined,
+      petId,
+      loadPet: f.loadPet,
+    },
+  );
 
 describe("storeQuestion", () => {
   it("stores a question that names no pet alongside the session read, not after it", async () => {
@@ -144,5 +147,40 @@ describe("storeQuestion", () => {
     f.failSession(refused("NOT_FOUND"));
     await expect(stored).rejects.toMatchObject({ data: { appCode: "NOT_FOUND" } });
     expect(f.failed).toEqual([]);
+  });
+
+  it("starts reading the session's pet at once when this replica knows it, and reads again when it changed", async () => {
+    const pets = new SessionPets();
+    pets.set(USER, SESSION, "p1");
+    const f = fakes({ sessionPetId: "p1" });
+    const stored = ask(f, null, pets);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Before the session has answered: the pet is on its way with the question.
+    expect(f.log.sort()).toEqual(["append", "pet p1", "session read"]);
+    f.petRead.resolve({ petId: "p1", name: "Bori" } as unknown as TPet);
+    f.answerSession();
+    expect((await stored).pet?.name).toBe("Bori");
+
+    // The session now names another pet (changed through another replica): that one is read.
+    const moved = fakes({ sessionPetId: "p2" });
+    const again = ask(moved, null, pets);
+    moved.answerSession();
+    moved.petRead.resolve({ petId: "p2", name: "Nabi" } as unknown as TPet);
+    expect((await again).pet?.name).toBe("Nabi");
+    expect(moved.log.filter((entry) => entry.startsWith("pet"))).toEqual(["pet p1", "pet p2"]);
+    expect(pets.get(USER, SESSION)).toBe("p2");
+  });
+
+  it("keeps at most its size of sessions, the least recently asked going first", () => {
+    const pets = new SessionPets(2);
+    pets.set(USER, "a", "p1");
+    pets.set(USER, "b", null);
+    pets.set(USER, "a", "p1");
+    pets.set(USER, "c", "p3");
+    expect([pets.get(USER, "a"), pets.get(USER, "b"), pets.get(USER, "c")]).toEqual([
+      "p1",
+      undefined,
+      "p3",
+    ]);
   });
 });
