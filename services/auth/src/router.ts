@@ -13,7 +13,7 @@ import {
   ZAuthAdminUserPage,
   ZHostAdminList,
   ZHostRoleRequest,
-  ZHostRoleResult,
+  ZHostRoleResponse,
   ZAddHealthEntryRequest,
   ZDueSoon,
   ZDueSoonRequest,
@@ -23,13 +23,13 @@ import {
   ZUpdateHealthEntryRequest,
   ZApiKey,
   ZApiKeyList,
-  ZAuthResult,
+  ZAuthResponse,
   ZChangePasswordRequest,
   ZCreateApiKeyRequest,
   ZCreatedApiKey,
   ZCreatePetRequest,
   ZDeleteAccountRequest,
-  ZDeleteAccountResult,
+  ZDeleteAccountResponse,
   ZHealth,
   ZAccountDeletion,
   ZLoginRequest,
@@ -97,11 +97,11 @@ export const authRouter = router({
 
   register: publicProcedure
     .input(ZRegisterRequest)
-    .output(ZAuthResult)
+    .output(ZAuthResponse)
     .mutation(({ ctx, input }) => register(ctx.deps, input)),
   login: publicProcedure
     .input(ZLoginRequest)
-    .output(ZAuthResult)
+    .output(ZAuthResponse)
     .mutation(({ ctx, input }) => login(ctx.deps, input)),
   refresh: publicProcedure
     .input(ZRefreshRequest)
@@ -131,7 +131,7 @@ export const authRouter = router({
     ),
   deleteAccount: protectedProcedure
     .input(ZDeleteAccountRequest)
-    .output(ZDeleteAccountResult)
+    .output(ZDeleteAccountResponse)
     .mutation(({ ctx, input }) => deleteAccount(ctx.deps, { userId: ctx.identity.subject, input })),
 
   pets: router({
@@ -277,7 +277,7 @@ export const authRouter = router({
         ),
       delete: adminProcedure
         .input(ZAuthAdminDeleteUserRequest)
-        .output(ZDeleteAccountResult)
+        .output(ZDeleteAccountResponse)
         .mutation(({ ctx, input }) => deleteUser(ctx.deps, { actor: ctx.admin, ...input })),
       apiKeys: router({
         list: adminProcedure
@@ -310,11 +310,11 @@ export const authRouter = router({
   host: router({
     grant: publicProcedure
       .input(ZHostRoleRequest)
-      .output(ZHostRoleResult)
+      .output(ZHostRoleResponse)
       .mutation(({ ctx, input }) => hostSetRole(ctx.deps, { input, role: "admin" })),
     revoke: publicProcedure
       .input(ZHostRoleRequest)
-      .output(ZHostRoleResult)
+      .output(ZHostRoleResponse)
       .mutation(({ ctx, input }) => hostSetRole(ctx.deps, { input, role: "user" })),
     list: publicProcedure
       .input(ZNoInput)

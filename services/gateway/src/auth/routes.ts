@@ -22,7 +22,7 @@ import {
   ZPetId,
   ZUuid,
 } from "@dogi/contracts";
-import type { TAuthResult, TPetId } from "@dogi/contracts";
+import type { TAuthResponse, TPetId } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
 import { AppError, callAlone } from "@dogi/trpc";
 import { z } from "zod";
@@ -46,7 +46,7 @@ export interface AuthRoutesDeps {
   deletionRetryMs: number;
 }
 
-const authResponse = (result: TAuthResult) => ({
+const authResponse = (result: TAuthResponse) => ({
   user: toSnake(result.user),
   ...tokenResponse(result.tokens),
 });

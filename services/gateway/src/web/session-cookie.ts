@@ -1,7 +1,7 @@
 import net from "node:net";
 import type { Express, Request, Response } from "express";
 import { ZRestLoginRequest, ZRestRegisterRequest } from "@dogi/contracts";
-import type { TAuthResult, TTokenPair } from "@dogi/contracts";
+import type { TAuthResponse, TTokenPair } from "@dogi/contracts";
 import { AppError, callAlone } from "@dogi/trpc";
 import type { z } from "zod";
 import { asUser } from "../clients.ts";
@@ -128,7 +128,7 @@ export function mountWebSession(app: Express, deps: WebSessionDeps): void {
     });
   };
 
-  const signedIn = (req: Request, res: Response, secure: boolean, result: TAuthResult) => {
+  const signedIn = (req: Request, res: Response, secure: boolean, result: TAuthResponse) => {
     setRefreshCookie(res, result.tokens, secure);
     res.status(req.path.endsWith("/register") ? 201 : 200).json({
       user: toSnake(result.user),
