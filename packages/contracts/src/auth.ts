@@ -75,7 +75,7 @@ export const ZTokenPair = z.object({
 });
 export type TTokenPair = z.infer<typeof ZTokenPair>;
 
-/** The answer to register and login: who signed in and their tokens. */
+/** The answer to a sign-up or sign-in (account.register, tokens.issue): who and their tokens. */
 export const ZAuthResponse = z.object({ user: ZUser, tokens: ZTokenPair });
 export type TAuthResponse = z.infer<typeof ZAuthResponse>;
 
