@@ -70,14 +70,14 @@ export type TUserActivity = z.infer<typeof ZUserActivity>;
 
 export const ZHostRoleRequest = z.object({ email: ZEmail });
 export type THostRoleRequest = z.infer<typeof ZHostRoleRequest>;
-export const ZHostRoleResult = z.object({
+export const ZHostRoleResponse = z.object({
   userId: ZUserId,
   email: z.string(),
   role: ZRole,
   /** False when the user already had that role. */
   changed: z.boolean(),
 });
-export type THostRoleResult = z.infer<typeof ZHostRoleResult>;
+export type THostRoleResponse = z.infer<typeof ZHostRoleResponse>;
 export const ZHostAdminList = z.object({ admins: z.array(ZAuthAdminUser) });
 export type THostAdminList = z.infer<typeof ZHostAdminList>;
 

@@ -75,9 +75,9 @@ export const ZTokenPair = z.object({
 });
 export type TTokenPair = z.infer<typeof ZTokenPair>;
 
-/** The answer to register and login: who signed in and their tokens. */
-export const ZAuthResult = z.object({ user: ZUser, tokens: ZTokenPair });
-export type TAuthResult = z.infer<typeof ZAuthResult>;
+/** The answer to a sign-up or sign-in (account.register, tokens.issue): who and their tokens. */
+export const ZAuthResponse = z.object({ user: ZUser, tokens: ZTokenPair });
+export type TAuthResponse = z.infer<typeof ZAuthResponse>;
 
 const ZFullName = z.string().trim().min(1).max(100);
 const ZPhone = z
@@ -143,7 +143,7 @@ export type TUserDataStore = z.infer<typeof ZUserDataStore>;
  * What deleting an account removed here, and what the gateway must have the other services delete:
  * everything they hold for `userId` (chat sessions and their messages).
  */
-export const ZDeleteAccountResult = z.object({
+export const ZDeleteAccountResponse = z.object({
   userId: ZUserId,
   deleted: z.object({
     pets: z.number().int(),
@@ -153,7 +153,7 @@ export const ZDeleteAccountResult = z.object({
   /** Services that still hold data keyed by userId and must be told to delete it. */
   alsoDeleteIn: z.array(ZUserDataStore),
 });
-export type TDeleteAccountResult = z.infer<typeof ZDeleteAccountResult>;
+export type TDeleteAccountResponse = z.infer<typeof ZDeleteAccountResponse>;
 
 /**
  * The tombstone of a deleted account, as auth keeps it until (and after) every other service

@@ -30,7 +30,7 @@ export interface ServiceCallContext extends OperationContext {
 
 /**
  * The options of one call that carries its own headers, e.g.
- * `auth.me.query(undefined, callHeaders({ authorization: `Bearer ${token}` }))`.
+ * `auth.account.get.query(undefined, callHeaders({ authorization: `Bearer ${token}` }))`.
  */
 export function callHeaders(headers: Record<string, string>): { context: ServiceCallContext } {
   return { context: { headers } };
@@ -38,7 +38,7 @@ export function callHeaders(headers: Record<string, string>): { context: Service
 
 /**
  * The options of a call that must go in a request of its own, e.g. a credential check:
- * `auth.verifyApiKey.mutate({ key }, callAlone())`. In a batch, one caller's oversized or
+ * `auth.apiKeys.verify.mutate({ key }, callAlone())`. In a batch, one caller's oversized or
  * malformed input can fail the whole request, and with it every other caller's call.
  */
 export function callAlone(): { context: ServiceCallContext } {

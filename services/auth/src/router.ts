@@ -13,7 +13,7 @@ import {
   ZAuthAdminUserPage,
   ZHostAdminList,
   ZHostRoleRequest,
-  ZHostRoleResult,
+  ZHostRoleResponse,
   ZAddHealthEntryRequest,
   ZDueSoon,
   ZDueSoonRequest,
@@ -23,13 +23,13 @@ import {
   ZUpdateHealthEntryRequest,
   ZApiKey,
   ZApiKeyList,
-  ZAuthResult,
+  ZAuthResponse,
   ZChangePasswordRequest,
   ZCreateApiKeyRequest,
   ZCreatedApiKey,
   ZCreatePetRequest,
   ZDeleteAccountRequest,
-  ZDeleteAccountResult,
+  ZDeleteAccountResponse,
   ZHealth,
   ZAccountDeletion,
   ZLoginRequest,
@@ -95,44 +95,65 @@ const ZNoInput = z.void();
 export const authRouter = router({
   health: publicProcedure.output(ZHealth).query(({ ctx }) => ctx.health.readiness()),
 
-  register: publicProcedure
-    .input(ZRegisterRequest)
-    .output(ZAuthResult)
-    .mutation(({ ctx, input }) => register(ctx.deps, input)),
-  login: publicProcedure
-    .input(ZLoginRequest)
-    .output(ZAuthResult)
-    .mutation(({ ctx, input }) => login(ctx.deps, input)),
-  refresh: publicProcedure
-    .input(ZRefreshRequest)
-    .output(ZTokenPair)
-    .mutation(({ ctx, input }) => refresh(ctx.deps, input)),
-  logout: protectedProcedure
-    .input(ZLogoutRequest)
-    .output(ZOk)
-    .mutation(({ ctx, input }) => logout(ctx.deps, { userId: ctx.identity.subject, input })),
-  logoutAll: protectedProcedure
-    .input(ZNoInput)
-    .output(ZOk)
-    .mutation(({ ctx }) => logoutAll(ctx.deps, { userId: ctx.identity.subject })),
-  me: protectedProcedure
-    .input(ZNoInput)
-    .output(ZUser)
-    .query(({ ctx }) => me(ctx.deps, { userId: ctx.identity.subject })),
-  updateProfile: protectedProcedure
-    .input(ZUpdateProfileRequest)
-    .output(ZProfile)
-    .mutation(({ ctx, input }) => updateProfile(ctx.deps, { userId: ctx.identity.subject, input })),
-  changePassword: protectedProcedure
-    .input(ZChangePasswordRequest)
-    .output(ZTokenPair)
-    .mutation(({ ctx, input }) =>
-      changePassword(ctx.deps, { userId: ctx.identity.subject, input }),
-    ),
-  deleteAccount: protectedProcedure
-    .input(ZDeleteAccountRequest)
-    .output(ZDeleteAccountResult)
-    .mutation(({ ctx, input }) => deleteAccount(ctx.deps, { userId: ctx.identity.subject, input })),
+  // An account and its owner's settings: `register` is open, the rest need the owner's access token.
+  account: router({
+    register: publicProcedure
+      .input(ZRegisterRequest)
+      .output(ZAuthResponse)
+      .mutation(({ ctx, input }) => register(ctx.deps, input)),
+    get: protectedProcedure
+      .input(ZNoInput)
+      .output(ZUser)
+      .query(({ ctx }) => me(ctx.deps, { userId: ctx.identity.subject })),
+    updateProfile: protectedProcedure
+      .input(ZUpdateProfileRequest)
+      .output(ZProfile)
+      .mutation(({ ctx, input }) =>
+        updateProfile(ctx.deps, { userId: ctx.identity.subject, input }),
+      ),
+    changePassword: protectedProcedure
+      .input(ZChangePasswordRequest)
+      .output(ZTokenPair)
+      .mutation(({ ctx, input }) =>
+        changePassword(ctx.deps, { userId: ctx.identity.subject, input }),
+      ),
+    delete: protectedProcedure
+      .input(ZDeleteAccountRequest)
+      .output(ZDeleteAccountResponse)
+      .mutation(({ ctx, input }) =>
+        deleteAccount(ctx.deps, { userId: ctx.identity.subject, input }),
+      ),
+  }),
+
+  // Sign-in, as a pair of tokens: issued for a password, renewed, revoked, and checked.
+  tokens: router({
+    /** Sign in: an email and password for a new token pair. */
+    issue: publicProcedure
+      .input(ZLoginRequest)
+      .output(ZAuthResponse)
+      .mutation(({ ctx, input }) => login(ctx.deps, input)),
+    refresh: publicProcedure
+      .input(ZRefreshRequest)
+      .output(ZTokenPair)
+      .mutation(({ ctx, input }) => refresh(ctx.deps, input)),
+    /** Sign out: the refresh token's sign-in ends. */
+    revoke: protectedProcedure
+      .input(ZLogoutRequest)
+      .output(ZOk)
+      .mutation(({ ctx, input }) => logout(ctx.deps, { userId: ctx.identity.subject, input })),
+    /** Sign out everywhere: every sign-in of the user ends. */
+    revokeAll: protectedProcedure
+      .input(ZNoInput)
+      .output(ZOk)
+      .mutation(({ ctx }) => logoutAll(ctx.deps, { userId: ctx.identity.subject })),
+    // For the gateway (internal services are never published): whose access token is this?
+    // A mutation, as apiKeys.verify, so that the token travels in a POST body: a query would
+    // put it in the URL (and so in access logs), where long values also overflow the header limit.
+    verifyAccess: publicProcedure
+      .input(ZVerifyAccessTokenRequest)
+      .output(ZVerifiedAccessToken)
+      .mutation(({ ctx, input }) => verifyAccessToken(ctx.deps, input.token)),
+  }),
 
   pets: router({
     list: protectedProcedure
@@ -221,6 +242,11 @@ export const authRouter = router({
       .mutation(({ ctx, input }) =>
         revokeApiKey(ctx.deps, { userId: ctx.identity.subject, input }),
       ),
+    // For the gateway: whose key is this? A mutation, for the reason given at tokens.verifyAccess.
+    verify: publicProcedure
+      .input(ZVerifyApiKeyRequest)
+      .output(ZVerifiedApiKey)
+      .mutation(({ ctx, input }) => verifyApiKey(ctx.deps, input.key)),
   }),
 
   // For the gateway, which finishes account deletions in the other services (internal only).
@@ -238,18 +264,6 @@ export const authRouter = router({
       .output(ZAccountDeletion)
       .mutation(({ ctx, input }) => recordDeletionFailure(ctx.deps, input)),
   }),
-
-  // For the gateway (internal services are never published): who holds this credential?
-  // Mutations, so that the credential travels in a POST body: a query would put it in the URL
-  // (and so in access logs), where long values also overflow the header limit.
-  verifyAccessToken: publicProcedure
-    .input(ZVerifyAccessTokenRequest)
-    .output(ZVerifiedAccessToken)
-    .mutation(({ ctx, input }) => verifyAccessToken(ctx.deps, input.token)),
-  verifyApiKey: publicProcedure
-    .input(ZVerifyApiKeyRequest)
-    .output(ZVerifiedApiKey)
-    .mutation(({ ctx, input }) => verifyApiKey(ctx.deps, input.key)),
 
   // The admin area, through the gateway: the forwarded access token must be an admin's now.
   // Every change is written to the audit log with the change itself.
@@ -277,7 +291,7 @@ export const authRouter = router({
         ),
       delete: adminProcedure
         .input(ZAuthAdminDeleteUserRequest)
-        .output(ZDeleteAccountResult)
+        .output(ZDeleteAccountResponse)
         .mutation(({ ctx, input }) => deleteUser(ctx.deps, { actor: ctx.admin, ...input })),
       apiKeys: router({
         list: adminProcedure
@@ -310,11 +324,11 @@ export const authRouter = router({
   host: router({
     grant: publicProcedure
       .input(ZHostRoleRequest)
-      .output(ZHostRoleResult)
+      .output(ZHostRoleResponse)
       .mutation(({ ctx, input }) => hostSetRole(ctx.deps, { input, role: "admin" })),
     revoke: publicProcedure
       .input(ZHostRoleRequest)
-      .output(ZHostRoleResult)
+      .output(ZHostRoleResponse)
       .mutation(({ ctx, input }) => hostSetRole(ctx.deps, { input, role: "user" })),
     list: publicProcedure
       .input(ZNoInput)

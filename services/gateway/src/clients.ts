@@ -38,8 +38,9 @@ export function createServiceClients(
 export type ServiceClients = ReturnType<typeof createServiceClients>;
 
 /**
- * The options of a call to auth's own user procedures (me, pets…) on behalf of a user: their
- * access token rides with that one call, e.g. `services.auth.me.query(undefined, asUser(token))`.
+ * The options of a call to auth's own user procedures (account.*, pets.*…) on behalf of a user:
+ * their access token rides with that one call, e.g.
+ * `services.auth.account.get.query(undefined, asUser(token))`.
  */
 export function asUser(accessToken: string) {
   return callHeaders({ authorization: `Bearer ${accessToken}` });

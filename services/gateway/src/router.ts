@@ -48,7 +48,7 @@ export const gatewayRouter = router({
   me: protectedProcedure
     .input(z.void())
     .output(ZUser)
-    .query(({ ctx }) => ctx.services.auth.me.query(undefined, asUser(bearerOf(ctx)))),
+    .query(({ ctx }) => ctx.services.auth.account.get.query(undefined, asUser(bearerOf(ctx)))),
   pets: router({
     list: protectedProcedure
       .input(z.void())

@@ -32,7 +32,7 @@ describe("dogi admin", () => {
 
   const signUp = async () => {
     const email = uniqueEmail();
-    await auth.client().register.mutate({ email, password: goodPassword });
+    await auth.client().account.register.mutate({ email, password: goodPassword });
     return email;
   };
   /** Runs `dogi admin ...args --url` against the test's auth: its exit status and output. */

@@ -3,7 +3,7 @@ import { TRPCClientError } from "@trpc/client";
 import { z } from "zod";
 import { defaultPorts, httpUrl, loadEnv, millis } from "@dogi/config";
 import { ZEmail } from "@dogi/contracts";
-import type { THostRoleResult } from "@dogi/contracts";
+import type { THostRoleResponse } from "@dogi/contracts";
 import { createServiceClient } from "@dogi/trpc";
 import type { AuthRouter } from "@dogi/auth";
 import { launcherEnvironment } from "../env-file.ts";
@@ -92,7 +92,7 @@ export async function adminCommand(args: string[]): Promise<number> {
   }
 }
 
-function say(result: THostRoleResult, action: "grant" | "revoke"): void {
+function say(result: THostRoleResponse, action: "grant" | "revoke"): void {
   if (action === "grant")
     console.log(
       result.changed ? `granted admin to ${result.email}` : `${result.email} is already an admin`,

@@ -7,8 +7,10 @@ describeEachStore("accounts: security rules", (auth) => {
   it("normalizes emails and gives two racing registrations one account and one CONFLICT", async () => {
     const email = uniqueEmail();
     const results = await Promise.allSettled([
-      auth.client().register.mutate({ email: `  ${email.toUpperCase()} `, password: goodPassword }),
-      auth.client().register.mutate({ email, password: goodPassword }),
+      auth
+        .client()
+        .account.register.mutate({ email: `  ${email.toUpperCase()} `, password: goodPassword }),
+      auth.client().account.register.mutate({ email, password: goodPassword }),
     ]);
     const ok = results.filter((r) => r.status === "fulfilled");
     expect(ok).toHaveLength(1);
@@ -16,14 +18,14 @@ describeEachStore("accounts: security rules", (auth) => {
     expect(rejected?.status === "rejected" && rejected.reason.data?.appCode).toBe("CONFLICT");
     const signedIn = await auth
       .client()
-      .login.mutate({ email: email.toUpperCase(), password: goodPassword });
+      .tokens.issue.mutate({ email: email.toUpperCase(), password: goodPassword });
     expect(signedIn.user.email).toBe(email);
   });
 
   it("refuses unknown fields and stores nothing the client did not own", async () => {
     const email = uniqueEmail();
     const error = await failure(
-      auth.client().register.mutate({
+      auth.client().account.register.mutate({
         email,
         password: goodPassword,
         role: "admin",
@@ -37,12 +39,12 @@ describeEachStore("accounts: security rules", (auth) => {
 
   it("answers operator objects, arrays, numbers and 10 KB tokens with a 4xx naming the problem", async () => {
     const bad: Array<Promise<unknown>> = [
-      auth.client().login.mutate({ email: { $gt: "" }, password: "x" } as never),
-      auth.client().login.mutate({ email: ["a@b.c"], password: "x" } as never),
-      auth.client().login.mutate({ email: "a@b.c", password: 12345678 } as never),
-      auth.client().refresh.mutate({ refreshToken: "x".repeat(10_240) }),
-      auth.client().verifyAccessToken.mutate({ token: "y".repeat(10_240) }),
-      auth.client("z".repeat(10_240)).me.query(),
+      auth.client().tokens.issue.mutate({ email: { $gt: "" }, password: "x" } as never),
+      auth.client().tokens.issue.mutate({ email: ["a@b.c"], password: "x" } as never),
+      auth.client().tokens.issue.mutate({ email: "a@b.c", password: 12345678 } as never),
+      auth.client().tokens.refresh.mutate({ refreshToken: "x".repeat(10_240) }),
+      auth.client().tokens.verifyAccess.mutate({ token: "y".repeat(10_240) }),
+      auth.client("z".repeat(10_240)).account.get.query(),
     ];
     for (const call of bad) {
       const error = await failure(call);
@@ -51,7 +53,7 @@ describeEachStore("accounts: security rules", (auth) => {
       expect(status, error.message).toBeLessThan(500);
     }
     const operator = await failure(
-      auth.client().login.mutate({ email: { $gt: "" }, password: "x" } as never),
+      auth.client().tokens.issue.mutate({ email: { $gt: "" }, password: "x" } as never),
     );
     expect(operator.message).toContain("email");
   });
@@ -59,7 +61,7 @@ describeEachStore("accounts: security rules", (auth) => {
   it("refuses the common passwords and passwords outside 8..128 characters, counting Unicode as people do", async () => {
     for (const password of ["password1", "Qwertyuiop", "1q2w3e4r5t"]) {
       const error = await failure(
-        auth.client().register.mutate({ email: uniqueEmail(), password }),
+        auth.client().account.register.mutate({ email: uniqueEmail(), password }),
       );
       expect(error.data?.appCode, password).toBe("VALIDATION_FAILED");
       expect(error.message).toContain("common");
@@ -67,40 +69,44 @@ describeEachStore("accounts: security rules", (auth) => {
     expect(
       (
         await failure(
-          auth.client().register.mutate({ email: uniqueEmail(), password: "짧은비번7" }),
+          auth.client().account.register.mutate({ email: uniqueEmail(), password: "짧은비번7" }),
         )
       ).data?.httpStatus,
     ).toBe(400);
     expect(
       (
         await failure(
-          auth.client().register.mutate({ email: uniqueEmail(), password: "a".repeat(129) }),
+          auth
+            .client()
+            .account.register.mutate({ email: uniqueEmail(), password: "a".repeat(129) }),
         )
       ).data?.httpStatus,
     ).toBe(400);
     // Eight Hangul syllables are eight characters (24 UTF-8 bytes), so they are accepted.
-    await auth.client().register.mutate({ email: uniqueEmail(), password: "강아지고양이친구" });
+    await auth
+      .client()
+      .account.register.mutate({ email: uniqueEmail(), password: "강아지고양이친구" });
   });
 
   it("never truncates a long password: the last character counts", async () => {
     const email = uniqueEmail();
     const long = `${"개".repeat(127)}A`;
-    await auth.client().register.mutate({ email, password: long });
+    await auth.client().account.register.mutate({ email, password: long });
     const error = await failure(
-      auth.client().login.mutate({ email, password: `${"개".repeat(127)}B` }),
+      auth.client().tokens.issue.mutate({ email, password: `${"개".repeat(127)}B` }),
     );
     expect(error.data?.appCode).toBe("UNAUTHENTICATED");
-    await auth.client().login.mutate({ email, password: long });
+    await auth.client().tokens.issue.mutate({ email, password: long });
   });
 
   it("gives an unknown email and a wrong password the same answer", async () => {
     const email = uniqueEmail();
-    await auth.client().register.mutate({ email, password: goodPassword });
+    await auth.client().account.register.mutate({ email, password: goodPassword });
     const unknown = await failure(
-      auth.client().login.mutate({ email: uniqueEmail(), password: goodPassword }),
+      auth.client().tokens.issue.mutate({ email: uniqueEmail(), password: goodPassword }),
     );
     const wrong = await failure(
-      auth.client().login.mutate({ email, password: `${goodPassword}x` }),
+      auth.client().tokens.issue.mutate({ email, password: `${goodPassword}x` }),
     );
     expect(unknown.message).toBe(wrong.message);
     expect(unknown.data?.httpStatus).toBe(401);
@@ -109,15 +115,15 @@ describeEachStore("accounts: security rules", (auth) => {
 
   it("throttles failures per account across changing client IPs, and a forged X-Forwarded-For changes nothing", async () => {
     const email = uniqueEmail();
-    await auth.client().register.mutate({ email, password: goodPassword });
+    await auth.client().account.register.mutate({ email, password: goodPassword });
     for (let i = 0; i < 5; i += 1) {
       const forged = auth.client(undefined, { "x-forwarded-for": `10.0.0.${i}` });
       await failure(
-        forged.login.mutate({ email, password: "wrong-password", clientIp: `192.0.2.${i}` }),
+        forged.tokens.issue.mutate({ email, password: "wrong-password", clientIp: `192.0.2.${i}` }),
       );
     }
     const limited = await failure(
-      auth.client(undefined, { "x-forwarded-for": "203.0.113.9" }).login.mutate({
+      auth.client(undefined, { "x-forwarded-for": "203.0.113.9" }).tokens.issue.mutate({
         email,
         password: goodPassword,
         clientIp: "198.51.100.7",
@@ -137,17 +143,19 @@ describeEachStore("accounts: security rules", (auth) => {
       await failure(
         auth
           .client()
-          .login.mutate({ email: uniqueEmail(), password: "wrong-password", clientIp: ip }),
+          .tokens.issue.mutate({ email: uniqueEmail(), password: "wrong-password", clientIp: ip }),
       );
     }
     const email = uniqueEmail();
-    await auth.client().register.mutate({ email, password: goodPassword });
+    await auth.client().account.register.mutate({ email, password: goodPassword });
     const limited = await failure(
-      auth.client().login.mutate({ email, password: goodPassword, clientIp: ip }),
+      auth.client().tokens.issue.mutate({ email, password: goodPassword, clientIp: ip }),
     );
     expect(limited.data?.httpStatus).toBe(429);
     // The same account from another address is not affected.
-    await auth.client().login.mutate({ email, password: goodPassword, clientIp: "198.51.100.201" });
+    await auth
+      .client()
+      .tokens.issue.mutate({ email, password: goodPassword, clientIp: "198.51.100.201" });
   });
 });
 
@@ -159,13 +167,15 @@ describe("login throttle window", () => {
     const auth = await startAuth(sqlite, { nowMs: () => now, maxFailuresPerAccount: 2 });
     try {
       const email = uniqueEmail();
-      await auth.client().register.mutate({ email, password: goodPassword });
-      await failure(auth.client().login.mutate({ email, password: "wrong-password" }));
-      await failure(auth.client().login.mutate({ email, password: "wrong-password" }));
-      const limited = await failure(auth.client().login.mutate({ email, password: goodPassword }));
+      await auth.client().account.register.mutate({ email, password: goodPassword });
+      await failure(auth.client().tokens.issue.mutate({ email, password: "wrong-password" }));
+      await failure(auth.client().tokens.issue.mutate({ email, password: "wrong-password" }));
+      const limited = await failure(
+        auth.client().tokens.issue.mutate({ email, password: goodPassword }),
+      );
       expect(limited.data?.httpStatus).toBe(429);
       now += 15 * 60_000;
-      const ok = await auth.client().login.mutate({ email, password: goodPassword });
+      const ok = await auth.client().tokens.issue.mutate({ email, password: goodPassword });
       expect(ok.user.email).toBe(email);
     } finally {
       await auth.close();

@@ -1,4 +1,4 @@
-import type { TDeleteAccountRequest, TDeleteAccountResult } from "@dogi/contracts";
+import type { TDeleteAccountRequest, TDeleteAccountResponse } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import { userDataStores } from "../store/interface.ts";
@@ -13,7 +13,7 @@ import { confirmPassword } from "./confirm-password.ts";
 export async function deleteAccount(
   deps: AuthDeps,
   options: { userId: string; input: TDeleteAccountRequest },
-): Promise<TDeleteAccountResult> {
+): Promise<TDeleteAccountResponse> {
   const user = await deps.store.findUserById(options.userId);
   if (!user) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
   const { password, clientIp } = options.input;
@@ -26,7 +26,7 @@ export async function deleteAccount(
   if (!deleted) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
   deps.logger.info({ userId: user.userId, deleted }, "account deleted");
   return {
-    userId: user.userId as TDeleteAccountResult["userId"],
+    userId: user.userId as TDeleteAccountResponse["userId"],
     deleted,
     alsoDeleteIn: [...userDataStores],
   };

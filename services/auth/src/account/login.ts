@@ -1,4 +1,4 @@
-import type { TAuthResult, TLoginRequest } from "@dogi/contracts";
+import type { TAuthResponse, TLoginRequest } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import { rateLimited } from "../throttle/refuse.ts";
@@ -13,7 +13,7 @@ const wrongCredentials = () =>
  * Signs in. Throttled (see LoginThrottle) before any hashing; an unknown email still costs one
  * argon2id verification (of a dummy hash), so timing does not reveal accounts.
  */
-export async function login(deps: AuthDeps, input: TLoginRequest): Promise<TAuthResult> {
+export async function login(deps: AuthDeps, input: TLoginRequest): Promise<TAuthResponse> {
   const { email, password, clientIp } = input;
   const retryAfter = deps.throttle.retryAfterSeconds(email, clientIp);
   if (retryAfter > 0) throw rateLimited(retryAfter, "sign-in");

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { TAuthResult, TRegisterRequest } from "@dogi/contracts";
+import type { TAuthResponse, TRegisterRequest } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import { isCommonPassword } from "../passwords/common.ts";
@@ -13,7 +13,7 @@ import { userView } from "./views.ts";
  * Creates an account (email normalized by the schema) and signs it in. Limited per client, and
  * hashed within the sign-up share of the hashing slots, so sign-ups cannot crowd out sign-ins.
  */
-export async function register(deps: AuthDeps, input: TRegisterRequest): Promise<TAuthResult> {
+export async function register(deps: AuthDeps, input: TRegisterRequest): Promise<TAuthResponse> {
   if (isCommonPassword(input.password)) {
     throw new AppError("VALIDATION_FAILED", "Choose another password: this one is too common.", {
       issues: [{ path: "password", message: "is one of the 10,000 most common passwords" }],

@@ -38,7 +38,7 @@ describe("token lifetimes", () => {
     const before = Date.now();
     const { tokens } = await auth
       .client()
-      .register.mutate({ email: uniqueEmail(), password: goodPassword });
+      .account.register.mutate({ email: uniqueEmail(), password: goodPassword });
     const claims = decodeJwt(tokens.accessToken);
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(10 * 60);
     expect(Date.parse(tokens.accessTokenExpiresAt)).toBe((claims.exp ?? 0) * 1000);
@@ -46,7 +46,7 @@ describe("token lifetimes", () => {
     expect(refreshLeft).toBeGreaterThan(2 * DAY_MS - 60_000);
     expect(refreshLeft).toBeLessThanOrEqual(2 * DAY_MS + 1_000);
     // A refresh keeps the sign-in's end, and gives an access token of the same lifetime.
-    const next = await auth.client().refresh.mutate({ refreshToken: tokens.refreshToken });
+    const next = await auth.client().tokens.refresh.mutate({ refreshToken: tokens.refreshToken });
     expect(next.refreshTokenExpiresAt).toBe(tokens.refreshTokenExpiresAt);
     const nextClaims = decodeJwt(next.accessToken);
     expect((nextClaims.exp ?? 0) - (nextClaims.iat ?? 0)).toBe(10 * 60);
@@ -63,9 +63,9 @@ describe("token lifetimes", () => {
       [fallback, 30, 7],
     ] as const) {
       const email = uniqueEmail();
-      await auth.client().register.mutate({ email, password: goodPassword });
+      await auth.client().account.register.mutate({ email, password: goodPassword });
       const before = Date.now();
-      const { tokens } = await auth.client().login.mutate({ email, password: goodPassword });
+      const { tokens } = await auth.client().tokens.issue.mutate({ email, password: goodPassword });
       const claims = decodeJwt(tokens.accessToken);
       expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(minutes * 60);
       const refreshLeft = Date.parse(tokens.refreshTokenExpiresAt) - before;

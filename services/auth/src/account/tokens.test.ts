@@ -14,10 +14,10 @@ describeEachStore(
   (auth) => {
     const signUp = async () => {
       const email = uniqueEmail();
-      const result = await auth.client().register.mutate({ email, password: goodPassword });
+      const result = await auth.client().account.register.mutate({ email, password: goodPassword });
       return { email, ...result };
     };
-    const meWith = (token: string) => auth.client(token).me.query();
+    const meWith = (token: string) => auth.client(token).account.get.query();
 
     it("issues 30-minute HS256 access tokens with iss, aud, sub, iat, exp, jti and an access typ", async () => {
       const { user, tokens } = await signUp();
@@ -83,26 +83,28 @@ describeEachStore(
       ]) {
         expect((await failure(meWith(token))).data?.httpStatus).toBe(401);
         expect(
-          (await failure(auth.client().verifyAccessToken.mutate({ token }))).data?.httpStatus,
+          (await failure(auth.client().tokens.verifyAccess.mutate({ token }))).data?.httpStatus,
         ).toBe(401);
       }
       expect(
-        (await auth.client().verifyAccessToken.mutate({ token: tokens.accessToken })).userId,
+        (await auth.client().tokens.verifyAccess.mutate({ token: tokens.accessToken })).userId,
       ).toBe(user.userId);
     });
 
     it("rotates refresh tokens, and a reused one revokes its whole family", async () => {
       const { tokens } = await signUp();
-      const second = await auth.client().refresh.mutate({ refreshToken: tokens.refreshToken });
+      const second = await auth
+        .client()
+        .tokens.refresh.mutate({ refreshToken: tokens.refreshToken });
       expect(second.refreshToken).not.toBe(tokens.refreshToken);
       expect(second.refreshTokenExpiresAt).toBe(tokens.refreshTokenExpiresAt);
       await meWith(second.accessToken);
       const reuse = await failure(
-        auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }),
+        auth.client().tokens.refresh.mutate({ refreshToken: tokens.refreshToken }),
       );
       expect(reuse.data?.httpStatus).toBe(401);
       const afterReuse = await failure(
-        auth.client().refresh.mutate({ refreshToken: second.refreshToken }),
+        auth.client().tokens.refresh.mutate({ refreshToken: second.refreshToken }),
       );
       expect(afterReuse.data?.httpStatus).toBe(401);
     });
@@ -110,58 +112,61 @@ describeEachStore(
     it("lets exactly one of two concurrent refreshes with one token succeed", async () => {
       const { tokens } = await signUp();
       const results = await Promise.allSettled([
-        auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }),
-        auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }),
+        auth.client().tokens.refresh.mutate({ refreshToken: tokens.refreshToken }),
+        auth.client().tokens.refresh.mutate({ refreshToken: tokens.refreshToken }),
       ]);
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     });
 
     it("logout-all makes already-issued (and already-verified) access tokens and refresh tokens fail", async () => {
       const { email, tokens } = await signUp();
-      const other = await auth.client().login.mutate({ email, password: goodPassword });
+      const other = await auth.client().tokens.issue.mutate({ email, password: goodPassword });
       await meWith(tokens.accessToken); // now in the verified-token cache
-      await auth.client(other.tokens.accessToken).logoutAll.mutate();
+      await auth.client(other.tokens.accessToken).tokens.revokeAll.mutate();
       expect((await failure(meWith(tokens.accessToken))).data?.httpStatus).toBe(401);
       expect((await failure(meWith(other.tokens.accessToken))).data?.httpStatus).toBe(401);
       expect(
-        (await failure(auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }))).data
-          ?.httpStatus,
+        (await failure(auth.client().tokens.refresh.mutate({ refreshToken: tokens.refreshToken })))
+          .data?.httpStatus,
       ).toBe(401);
-      const again = await auth.client().login.mutate({ email, password: goodPassword });
+      const again = await auth.client().tokens.issue.mutate({ email, password: goodPassword });
       await meWith(again.tokens.accessToken);
     });
 
     it("logout ends one sign-in and leaves the others", async () => {
       const { email, tokens } = await signUp();
-      const other = await auth.client().login.mutate({ email, password: goodPassword });
-      await auth.client(tokens.accessToken).logout.mutate({ refreshToken: tokens.refreshToken });
+      const other = await auth.client().tokens.issue.mutate({ email, password: goodPassword });
+      await auth
+        .client(tokens.accessToken)
+        .tokens.revoke.mutate({ refreshToken: tokens.refreshToken });
       expect(
-        (await failure(auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }))).data
-          ?.httpStatus,
+        (await failure(auth.client().tokens.refresh.mutate({ refreshToken: tokens.refreshToken })))
+          .data?.httpStatus,
       ).toBe(401);
-      await auth.client().refresh.mutate({ refreshToken: other.tokens.refreshToken });
+      await auth.client().tokens.refresh.mutate({ refreshToken: other.tokens.refreshToken });
     });
 
     it("a password change ends every other sign-in and needs the current password", async () => {
       const { email, tokens } = await signUp();
       const wrong = await failure(
-        auth
-          .client(tokens.accessToken)
-          .changePassword.mutate({ currentPassword: "nope-nope", newPassword: "새-비밀번호-9876" }),
+        auth.client(tokens.accessToken).account.changePassword.mutate({
+          currentPassword: "nope-nope",
+          newPassword: "새-비밀번호-9876",
+        }),
       );
       expect(wrong.data?.httpStatus).toBe(403);
-      const fresh = await auth.client(tokens.accessToken).changePassword.mutate({
+      const fresh = await auth.client(tokens.accessToken).account.changePassword.mutate({
         currentPassword: goodPassword,
         newPassword: "새-비밀번호-9876",
       });
       expect((await failure(meWith(tokens.accessToken))).data?.httpStatus).toBe(401);
       expect(
-        (await failure(auth.client().refresh.mutate({ refreshToken: tokens.refreshToken }))).data
-          ?.httpStatus,
+        (await failure(auth.client().tokens.refresh.mutate({ refreshToken: tokens.refreshToken })))
+          .data?.httpStatus,
       ).toBe(401);
       await meWith(fresh.accessToken);
-      await failure(auth.client().login.mutate({ email, password: goodPassword }));
-      await auth.client().login.mutate({ email, password: "새-비밀번호-9876" });
+      await failure(auth.client().tokens.issue.mutate({ email, password: goodPassword }));
+      await auth.client().tokens.issue.mutate({ email, password: "새-비밀번호-9876" });
     });
 
     it("upgrades a hash made with weaker parameters at the next login", async () => {
@@ -181,7 +186,7 @@ describeEachStore(
         bumpTokenVersion: false,
         now: new Date(),
       });
-      await auth.client().login.mutate({ email, password: goodPassword });
+      await auth.client().tokens.issue.mutate({ email, password: goodPassword });
       const upgraded = (await auth.deps.store.findUserById(user.userId))?.passwordHash ?? "";
       expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     });
@@ -195,10 +200,10 @@ describeEachStore(
         scopes: ["inference"],
         currentPassword: goodPassword,
       });
-      const refused = await failure(client.deleteAccount.mutate({ password: "wrong-password" }));
+      const refused = await failure(client.account.delete.mutate({ password: "wrong-password" }));
       expect(refused.data?.httpStatus).toBe(403);
       expect(await auth.deps.store.findUserById(user.userId)).not.toBeNull();
-      const result = await client.deleteAccount.mutate({ password: goodPassword });
+      const result = await client.account.delete.mutate({ password: goodPassword });
       expect(result).toEqual({
         userId: user.userId,
         deleted: { pets: 1, refreshTokens: 1, apiKeys: 1 },
@@ -206,7 +211,7 @@ describeEachStore(
       });
       expect((await failure(meWith(tokens.accessToken))).data?.httpStatus).toBe(401);
       expect(
-        (await failure(auth.client().verifyApiKey.mutate({ key: secret }))).data?.httpStatus,
+        (await failure(auth.client().apiKeys.verify.mutate({ key: secret }))).data?.httpStatus,
       ).toBe(401);
       expect(await auth.deps.store.listPets(user.userId)).toEqual([]);
     });
@@ -221,10 +226,10 @@ describe("hash concurrency limit", () => {
     const auth = await startAuth(sqlite, { hashConcurrency: 1, hashQueueWaitMs: 30 });
     try {
       const email = uniqueEmail();
-      await auth.client().register.mutate({ email, password: goodPassword });
+      await auth.client().account.register.mutate({ email, password: goodPassword });
       const results = await Promise.allSettled(
         Array.from({ length: 20 }, () =>
-          auth.client().login.mutate({ email, password: goodPassword }),
+          auth.client().tokens.issue.mutate({ email, password: goodPassword }),
         ),
       );
       const statuses = results.map((r) =>

@@ -7,7 +7,9 @@ const client = { ip: "203.0.113.7", userAgent: "Mozilla/5.0 (admin test)" };
 describeEachStore("admin procedures", (auth) => {
   const host = () => auth.clientAs("cli");
   const signUp = async (email = uniqueEmail()) => {
-    const { user, tokens } = await auth.client().register.mutate({ email, password: goodPassword });
+    const { user, tokens } = await auth
+      .client()
+      .account.register.mutate({ email, password: goodPassword });
     return { email, userId: user.userId, tokens, client: auth.client(tokens.accessToken) };
   };
   const signUpAdmin = async () => {
@@ -84,7 +86,7 @@ describeEachStore("admin procedures", (auth) => {
     const user = await signUp();
     const before = await admin.client.admin.users.get.query({ userId: user.userId });
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await auth.client().login.mutate({ email: user.email, password: goodPassword });
+    await auth.client().tokens.issue.mutate({ email: user.email, password: goodPassword });
     const after = await admin.client.admin.users.get.query({ userId: user.userId });
     expect(Date.parse(after.lastSignInAt ?? "")).toBeGreaterThan(
       Date.parse(before.lastSignInAt ?? ""),
@@ -100,7 +102,7 @@ describeEachStore("admin procedures", (auth) => {
       client,
     });
     expect(granted).toMatchObject({ userId: user.userId, role: "admin" });
-    expect((await user.client.me.query()).role).toBe("admin");
+    expect((await user.client.account.get.query()).role).toBe("admin");
     await admin.client.admin.users.setRole.mutate({ userId: user.userId, role: "user", client });
     const log = await admin.client.admin.audit.list.query({ limit: 2 });
     expect(log.items.map((e) => e.action)).toEqual(["role.revoke", "role.grant"]);
@@ -153,7 +155,7 @@ describeEachStore("admin procedures", (auth) => {
       deleted: { pets: 1, refreshTokens: 1, apiKeys: 0 },
       alsoDeleteIn: ["session"],
     });
-    expect((await failure(user.client.me.query())).data?.httpStatus).toBe(401);
+    expect((await failure(user.client.account.get.query())).data?.httpStatus).toBe(401);
     const pending = await auth.client().deletions.pending.query({ limit: 100 });
     expect(pending.items.map((d) => d.userId)).toContain(user.userId);
     const [entry] = (await admin.client.admin.audit.list.query({ action: "user.delete" })).items;
@@ -179,7 +181,7 @@ describeEachStore("admin procedures", (auth) => {
       client,
     });
     expect(granted.scopes).toEqual(["inference", "engine_extensions"]);
-    const verified = await auth.client().verifyApiKey.mutate({ key: secret });
+    const verified = await auth.client().apiKeys.verify.mutate({ key: secret });
     expect(verified.scopes).toEqual(["inference", "engine_extensions"]);
     // Granting again changes nothing and writes nothing.
     await admin.client.admin.users.apiKeys.setExtensions.mutate({
@@ -195,7 +197,7 @@ describeEachStore("admin procedures", (auth) => {
       client,
     });
     expect(revoked.scopes).toEqual(["inference"]);
-    expect((await auth.client().verifyApiKey.mutate({ key: secret })).scopes).toEqual([
+    expect((await auth.client().apiKeys.verify.mutate({ key: secret })).scopes).toEqual([
       "inference",
     ]);
     const log = await admin.client.admin.audit.list.query({ limit: 2 });

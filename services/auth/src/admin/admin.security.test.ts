@@ -10,7 +10,9 @@ const client = { ip: "203.0.113.7", userAgent: "test" };
 describeEachStore("admin procedures: who may call them", (auth) => {
   const signUp = async () => {
     const email = uniqueEmail();
-    const { user, tokens } = await auth.client().register.mutate({ email, password: goodPassword });
+    const { user, tokens } = await auth
+      .client()
+      .account.register.mutate({ email, password: goodPassword });
     return { email, userId: user.userId, token: tokens.accessToken };
   };
   const signUpAdmin = async () => {
@@ -45,14 +47,14 @@ describeEachStore("admin procedures: who may call them", (auth) => {
     await signUpAdmin(); // so that revoking the first does not remove the last admin
     const own = auth.client(admin.token);
     expect((await own.admin.users.get.query({ userId: admin.userId })).role).toBe("admin");
-    expect((await own.me.query()).role).toBe("admin");
-    expect((await auth.client().verifyAccessToken.mutate({ token: admin.token })).role).toBe(
+    expect((await own.account.get.query()).role).toBe("admin");
+    expect((await auth.client().tokens.verifyAccess.mutate({ token: admin.token })).role).toBe(
       "admin",
     );
     await auth.clientAs("cli").host.revoke.mutate({ email: admin.email });
     const refused = await failure(own.admin.users.get.query({ userId: admin.userId }));
     expect(refused.data?.httpStatus).toBe(403);
-    expect((await own.me.query()).role).toBe("user");
+    expect((await own.account.get.query()).role).toBe("user");
   });
 
   it("ignores a role the caller claims in the input", async () => {
@@ -79,9 +81,9 @@ describeEachStore("admin procedures: who may call them", (auth) => {
     for (const call of [
       cli(admin.token).admin.users.list.query({}),
       cli(admin.token).admin.audit.list.query({}),
-      cli(admin.token).me.query(),
-      cli().verifyAccessToken.mutate({ token: admin.token }),
-      cli().login.mutate({ email: admin.email, password: goodPassword }),
+      cli(admin.token).account.get.query(),
+      cli().tokens.verifyAccess.mutate({ token: admin.token }),
+      cli().tokens.issue.mutate({ email: admin.email, password: goodPassword }),
       cli().deletions.pending.query({ limit: 10 }),
     ]) {
       const refused = await failure(call);
@@ -147,7 +149,7 @@ describeEachStore("admin procedures: who may call them", (auth) => {
       auth.clientAs("cli").host.revoke.mutate({ email: admin.email }),
     );
     expect(hostRevoke.message).toMatch(/is the last admin; grant another admin first/);
-    expect((await own.me.query()).role).toBe("admin");
+    expect((await own.account.get.query()).role).toBe("admin");
   });
 
   it("lets no user give their own key engine extensions: only an admin grants them, on a live key of that user", async () => {

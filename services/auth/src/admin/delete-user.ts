@@ -1,4 +1,4 @@
-import type { TAuditClient, TDeleteAccountResult } from "@dogi/contracts";
+import type { TAuditClient, TDeleteAccountResponse } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
 import { LastAdminError, userDataStores } from "../store/interface.ts";
@@ -13,7 +13,7 @@ import { auditEntry, lastAdminRefusal } from "./actor.ts";
 export async function deleteUser(
   deps: Pick<AuthDeps, "store" | "now" | "logger" | "accessTokens">,
   options: { actor: Actor & { kind: "admin" }; userId: string; client: TAuditClient },
-): Promise<TDeleteAccountResult> {
+): Promise<TDeleteAccountResponse> {
   const { actor, userId } = options;
   if (actor.user.userId === userId)
     throw new AppError(
@@ -44,7 +44,7 @@ export async function deleteUser(
   if (!deleted) throw new AppError("NOT_FOUND", "There is no user with that id.");
   deps.logger.info({ userId, deleted, by: actor.user.userId }, "account deleted by an admin");
   return {
-    userId: userId as TDeleteAccountResult["userId"],
+    userId: userId as TDeleteAccountResponse["userId"],
     deleted,
     alsoDeleteIn: [...userDataStores],
   };

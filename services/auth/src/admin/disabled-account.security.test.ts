@@ -11,12 +11,14 @@ describeEachStore("disabled accounts", (auth) => {
     const adminEmail = uniqueEmail();
     const admin = await auth
       .client()
-      .register.mutate({ email: adminEmail, password: goodPassword });
+      .account.register.mutate({ email: adminEmail, password: goodPassword });
     await auth.clientAs("cli").host.grant.mutate({ email: adminEmail });
     const byAdmin = auth.client(admin.tokens.accessToken).admin.users;
 
     const email = uniqueEmail();
-    const { user, tokens } = await auth.client().register.mutate({ email, password: goodPassword });
+    const { user, tokens } = await auth
+      .client()
+      .account.register.mutate({ email, password: goodPassword });
     const own = auth.client(tokens.accessToken);
     const { secret } = await own.apiKeys.create.mutate({
       name: "script",
@@ -24,38 +26,40 @@ describeEachStore("disabled accounts", (auth) => {
       currentPassword: goodPassword,
     });
     const gateway = auth.client();
-    expect((await gateway.verifyApiKey.mutate({ key: secret })).role).toBe("user");
+    expect((await gateway.apiKeys.verify.mutate({ key: secret })).role).toBe("user");
 
     await byAdmin.setDisabled.mutate({ userId: user.userId, disabled: true, client });
 
-    expect((await failure(own.me.query())).data?.httpStatus).toBe(401);
+    expect((await failure(own.account.get.query())).data?.httpStatus).toBe(401);
     expect(
-      (await failure(gateway.verifyAccessToken.mutate({ token: tokens.accessToken }))).data
+      (await failure(gateway.tokens.verifyAccess.mutate({ token: tokens.accessToken }))).data
         ?.httpStatus,
     ).toBe(401);
     expect(
-      (await failure(gateway.refresh.mutate({ refreshToken: tokens.refreshToken }))).data
+      (await failure(gateway.tokens.refresh.mutate({ refreshToken: tokens.refreshToken }))).data
         ?.httpStatus,
     ).toBe(401);
-    expect((await failure(gateway.verifyApiKey.mutate({ key: secret }))).data?.httpStatus).toBe(
+    expect((await failure(gateway.apiKeys.verify.mutate({ key: secret }))).data?.httpStatus).toBe(
       401,
     );
-    const wrong = await failure(gateway.login.mutate({ email, password: "not-the-password-1" }));
+    const wrong = await failure(
+      gateway.tokens.issue.mutate({ email, password: "not-the-password-1" }),
+    );
     expect(wrong.message).toBe("The email or password is not correct.");
-    const disabled = await failure(gateway.login.mutate({ email, password: goodPassword }));
+    const disabled = await failure(gateway.tokens.issue.mutate({ email, password: goodPassword }));
     expect(disabled.data?.httpStatus).toBe(403);
     expect(disabled.message).toMatch(/This account is disabled/);
 
     await byAdmin.setDisabled.mutate({ userId: user.userId, disabled: false, client });
 
-    expect((await gateway.verifyApiKey.mutate({ key: secret })).userId).toBe(user.userId);
+    expect((await gateway.apiKeys.verify.mutate({ key: secret })).userId).toBe(user.userId);
     // The sign-in it had was ended by disabling; a new one starts cleanly.
-    expect((await failure(own.me.query())).data?.httpStatus).toBe(401);
+    expect((await failure(own.account.get.query())).data?.httpStatus).toBe(401);
     expect(
-      (await failure(gateway.refresh.mutate({ refreshToken: tokens.refreshToken }))).data
+      (await failure(gateway.tokens.refresh.mutate({ refreshToken: tokens.refreshToken }))).data
         ?.httpStatus,
     ).toBe(401);
-    const again = await gateway.login.mutate({ email, password: goodPassword });
-    expect((await auth.client(again.tokens.accessToken).me.query()).email).toBe(email);
+    const again = await gateway.tokens.issue.mutate({ email, password: goodPassword });
+    expect((await auth.client(again.tokens.accessToken).account.get.query()).email).toBe(email);
   });
 });

@@ -2,7 +2,7 @@ import type {
   TAuthAdminUser,
   THostAdminList,
   THostRoleRequest,
-  THostRoleResult,
+  THostRoleResponse,
   TRole,
 } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
@@ -17,7 +17,7 @@ const PAGE = 500;
 export async function hostSetRole(
   deps: Pick<AuthDeps, "store" | "now" | "logger">,
   options: { input: THostRoleRequest; role: TRole },
-): Promise<THostRoleResult> {
+): Promise<THostRoleResponse> {
   const { email } = options.input;
   const user = await deps.store.findUserByEmail(email);
   if (!user)
@@ -31,7 +31,7 @@ export async function hostSetRole(
     role: options.role,
   });
   return {
-    userId: changed.userId as THostRoleResult["userId"],
+    userId: changed.userId as THostRoleResponse["userId"],
     email: changed.email,
     role: changed.role,
     changed: didChange,

@@ -7,7 +7,9 @@ import { describeEachStore } from "../testing/each-store.ts";
 describeEachStore("API keys and stolen tokens", (auth) => {
   const signUp = async () => {
     const email = uniqueEmail();
-    const { tokens } = await auth.client().register.mutate({ email, password: goodPassword });
+    const { tokens } = await auth
+      .client()
+      .account.register.mutate({ email, password: goodPassword });
     return { email, client: auth.client(tokens.accessToken) };
   };
   const makeKey = async (client: ReturnType<AuthHarness["client"]>) =>
@@ -21,7 +23,7 @@ describeEachStore("API keys and stolen tokens", (auth) => {
   const keyWorks = async (key: string) =>
     auth
       .client()
-      .verifyApiKey.mutate({ key })
+      .apiKeys.verify.mutate({ key })
       .then(
         () => true,
         () => false,
@@ -64,7 +66,7 @@ describeEachStore("API keys and stolen tokens", (auth) => {
   it("revokes every key when the password changes", async () => {
     const { client } = await signUp();
     const keys = [await makeKey(client), await makeKey(client)];
-    await client.changePassword.mutate({
+    await client.account.changePassword.mutate({
       currentPassword: goodPassword,
       newPassword: "새-비밀번호-9876",
     });
@@ -74,7 +76,7 @@ describeEachStore("API keys and stolen tokens", (auth) => {
   it("revokes every key when the user signs out everywhere", async () => {
     const { client } = await signUp();
     const key = await makeKey(client);
-    await client.logoutAll.mutate();
+    await client.tokens.revokeAll.mutate();
     expect(await keyWorks(key)).toBe(false);
   });
 });

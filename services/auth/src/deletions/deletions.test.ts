@@ -20,8 +20,8 @@ afterAll(async () => {
 async function deletedAccount(): Promise<string> {
   const { user, tokens } = await auth
     .client()
-    .register.mutate({ email: uniqueEmail(), password: goodPassword });
-  await auth.client(tokens.accessToken).deleteAccount.mutate({ password: goodPassword });
+    .account.register.mutate({ email: uniqueEmail(), password: goodPassword });
+  await auth.client(tokens.accessToken).account.delete.mutate({ password: goodPassword });
   return user.userId;
 }
 

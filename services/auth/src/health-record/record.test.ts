@@ -10,7 +10,7 @@ describeEachStore("pets' health records", (auth) => {
   const signUp = async () => {
     const result = await auth
       .client()
-      .register.mutate({ email: uniqueEmail(), password: goodPassword });
+      .account.register.mutate({ email: uniqueEmail(), password: goodPassword });
     return { client: auth.client(result.tokens.accessToken), userId: result.user.userId };
   };
 
@@ -224,7 +224,7 @@ describeEachStore("pets' health records", (auth) => {
     await client.pets.delete.mutate({ petId: gone.petId });
     expect(await records.listEntries(userId, gone.petId)).toEqual([]);
     expect(await records.listEntries(userId, kept.petId)).toHaveLength(1);
-    await client.deleteAccount.mutate({ password: goodPassword });
+    await client.account.delete.mutate({ password: goodPassword });
     expect(await records.listEntriesOfKinds(userId, allKinds)).toEqual([]);
   });
 });

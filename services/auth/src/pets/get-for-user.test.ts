@@ -9,10 +9,10 @@ describeEachStore("pets.getForUser", (auth) => {
   it("returns the owner's pet, and 404 for anyone else's or an unknown id", async () => {
     const owner = await auth
       .client()
-      .register.mutate({ email: uniqueEmail(), password: goodPassword });
+      .account.register.mutate({ email: uniqueEmail(), password: goodPassword });
     const stranger = await auth
       .client()
-      .register.mutate({ email: uniqueEmail(), password: goodPassword });
+      .account.register.mutate({ email: uniqueEmail(), password: goodPassword });
     const pet = await auth
       .client(owner.tokens.accessToken)
       .pets.create.mutate({ name: "Bori", species: "dog", knownConditions: ["MDR1"] });

@@ -4,8 +4,8 @@ import { describeEachStore } from "../testing/each-store.ts";
 
 describeEachStore("pets, profile and API keys", (auth) => {
   const signUp = async () =>
-    (await auth.client().register.mutate({ email: uniqueEmail(), password: goodPassword })).tokens
-      .accessToken;
+    (await auth.client().account.register.mutate({ email: uniqueEmail(), password: goodPassword }))
+      .tokens.accessToken;
 
   it("keeps pets per owner: another user can neither see nor change them", async () => {
     const owner = auth.client(await signUp());
@@ -56,15 +56,15 @@ describeEachStore("pets, profile and API keys", (auth) => {
 
   it("updates only the profile fields given", async () => {
     const client = auth.client(await signUp());
-    await client.updateProfile.mutate({ fullName: "김도기", locale: "en" });
-    const profile = await client.updateProfile.mutate({ phone: "+82 10-1234-5678" });
+    await client.account.updateProfile.mutate({ fullName: "김도기", locale: "en" });
+    const profile = await client.account.updateProfile.mutate({ phone: "+82 10-1234-5678" });
     expect(profile).toEqual({
       fullName: "김도기",
       phone: "+82 10-1234-5678",
       birthDate: null,
       locale: "en",
     });
-    expect((await client.me.query()).profile).toEqual(profile);
+    expect((await client.account.get.query()).profile).toEqual(profile);
   });
 
   it("shows an API key's secret once, verifies it, and refuses it once revoked", async () => {
@@ -77,7 +77,7 @@ describeEachStore("pets, profile and API keys", (auth) => {
     expect(created.secret.startsWith(created.apiKey.prefix)).toBe(true);
     const listed = await client.apiKeys.list.query();
     expect(JSON.stringify(listed)).not.toContain(created.secret);
-    const verified = await auth.client().verifyApiKey.mutate({ key: created.secret });
+    const verified = await auth.client().apiKeys.verify.mutate({ key: created.secret });
     expect(verified).toMatchObject({
       apiKeyId: created.apiKey.apiKeyId,
       scopes: ["inference", "chat"],
@@ -85,10 +85,12 @@ describeEachStore("pets, profile and API keys", (auth) => {
     expect((await client.apiKeys.list.query()).items[0]?.lastUsedAt).not.toBeNull();
     await client.apiKeys.revoke.mutate({ apiKeyId: created.apiKey.apiKeyId });
     expect(
-      (await failure(auth.client().verifyApiKey.mutate({ key: created.secret }))).data?.httpStatus,
+      (await failure(auth.client().apiKeys.verify.mutate({ key: created.secret }))).data
+        ?.httpStatus,
     ).toBe(401);
     expect(
-      (await failure(auth.client().verifyApiKey.mutate({ key: "dogi_made-up" }))).data?.httpStatus,
+      (await failure(auth.client().apiKeys.verify.mutate({ key: "dogi_made-up" }))).data
+        ?.httpStatus,
     ).toBe(401);
   });
 });

@@ -83,10 +83,12 @@ describe("Authenticator", () => {
     let asked = 0;
     const stub = {
       auth: {
-        verifyApiKey: {
-          mutate: () => {
-            asked += 1;
-            return new Promise((resolve) => pending.push(resolve));
+        apiKeys: {
+          verify: {
+            mutate: () => {
+              asked += 1;
+              return new Promise((resolve) => pending.push(resolve));
+            },
           },
         },
       },

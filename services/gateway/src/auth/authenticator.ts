@@ -90,10 +90,16 @@ export class Authenticator {
     try {
       // Each check in a request of its own: in a batch, another caller's bad value could fail it.
       if (kind === "api_key") {
-        const verified = await this.services.auth.verifyApiKey.mutate({ key: token }, callAlone());
+        const verified = await this.services.auth.apiKeys.verify.mutate(
+          { key: token },
+          callAlone(),
+        );
         caller = { userId: verified.userId, kind: "api_key", token, scopes: verified.scopes };
       } else {
-        const verified = await this.services.auth.verifyAccessToken.mutate({ token }, callAlone());
+        const verified = await this.services.auth.tokens.verifyAccess.mutate(
+          { token },
+          callAlone(),
+        );
         caller = { userId: verified.userId, kind: "user", token, scopes: [] };
         until = Math.min(until, Date.parse(verified.expiresAt));
       }

@@ -24,7 +24,7 @@ function forged(padding = 0): string {
 }
 
 const verifications = () =>
-  stack.authRequests.filter((r) => /verifyAccessToken|verifyApiKey/.test(r.url));
+  stack.authRequests.filter((r) => /tokens\.verifyAccess|apiKeys\.verify/.test(r.url));
 
 describe("credential checks at the gateway", () => {
   it("answers a valid token 200 and two 4,096-character junk bearers sent in the same tick 401", async () => {
@@ -92,8 +92,8 @@ describe("credential checks at the gateway", () => {
 
     const asked = verifications().slice(before);
     expect(asked.map((r) => `${r.method} ${r.url}`)).toEqual([
-      "POST /trpc/verifyAccessToken",
-      "POST /trpc/verifyApiKey",
+      "POST /trpc/tokens.verifyAccess",
+      "POST /trpc/apiKeys.verify",
     ]);
     expect(JSON.parse(asked[0]?.body ?? "{}")).toEqual({ token });
     expect(JSON.parse(asked[1]?.body ?? "{}")).toEqual({ key });
@@ -120,11 +120,11 @@ describe("credential checks at the gateway", () => {
     expect(answers.map((a) => a.status)).toEqual([201, 200, 200]);
     const sent = stack.authRequests
       .slice(before)
-      .filter((r) => /register|login|refresh/.test(r.url));
+      .filter((r) => /account\.register|tokens\.(issue|refresh)/.test(r.url));
     expect(sent.map((r) => r.url).sort()).toEqual([
-      "/trpc/login",
-      "/trpc/refresh",
-      "/trpc/register",
+      "/trpc/account.register",
+      "/trpc/tokens.issue",
+      "/trpc/tokens.refresh",
     ]);
   });
 });

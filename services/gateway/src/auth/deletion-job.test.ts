@@ -59,11 +59,11 @@ describe("the deletion job", () => {
   async function deletedUserWithSessions() {
     const { user, tokens } = await auth
       .client()
-      .register.mutate({ email: uniqueEmail(), password: goodPassword });
+      .account.register.mutate({ email: uniqueEmail(), password: goodPassword });
     const sessionService = clientsFor(session.url).session;
     await sessionService.sessions.create.mutate({ userId: user.userId });
     await sessionService.sessions.create.mutate({ userId: user.userId });
-    await auth.client(tokens.accessToken).deleteAccount.mutate({ password: goodPassword });
+    await auth.client(tokens.accessToken).account.delete.mutate({ password: goodPassword });
     return user.userId;
   }
   const tombstoneOf = async (userId: string) =>

@@ -22,7 +22,7 @@ import {
   ZPetId,
   ZUuid,
 } from "@dogi/contracts";
-import type { TAuthResult, TPetId } from "@dogi/contracts";
+import type { TAuthResponse, TPetId } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
 import { AppError, callAlone } from "@dogi/trpc";
 import { z } from "zod";
@@ -46,7 +46,7 @@ export interface AuthRoutesDeps {
   deletionRetryMs: number;
 }
 
-const authResponse = (result: TAuthResult) => ({
+const authResponse = (result: TAuthResponse) => ({
   user: toSnake(result.user),
   ...tokenResponse(result.tokens),
 });
@@ -77,7 +77,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         status: 201,
       },
       async ({ req, body }) => {
-        const result = await deps.services.auth.register.mutate(
+        const result = await deps.services.auth.account.register.mutate(
           {
             email: body.email,
             password: body.password,
@@ -102,7 +102,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
       },
       async ({ req, body }) => ({
         body: authResponse(
-          await deps.services.auth.login.mutate({ ...body, ...withIp(req) }, callAlone()),
+          await deps.services.auth.tokens.issue.mutate({ ...body, ...withIp(req) }, callAlone()),
         ),
       }),
     ),
@@ -118,7 +118,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
       },
       async ({ body }) => ({
         body: tokenResponse(
-          await deps.services.auth.refresh.mutate(
+          await deps.services.auth.tokens.refresh.mutate(
             { refreshToken: body.refresh_token },
             callAlone(),
           ),
@@ -136,7 +136,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         status: 204,
       },
       async ({ caller, body }) => {
-        await deps.services.auth.logout.mutate(
+        await deps.services.auth.tokens.revoke.mutate(
           { refreshToken: body.refresh_token },
           asUser(caller.token),
         );
@@ -153,7 +153,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         status: 204,
       },
       async ({ caller }) => {
-        await deps.services.auth.logoutAll.mutate(undefined, asUser(caller.token));
+        await deps.services.auth.tokens.revokeAll.mutate(undefined, asUser(caller.token));
         deps.authenticator.forgetUser(caller.userId);
         return { status: 204 };
       },
@@ -168,7 +168,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         response: ZRestUser,
       },
       async ({ caller }) => ({
-        body: toSnake(await deps.services.auth.me.query(undefined, asUser(caller.token))),
+        body: toSnake(await deps.services.auth.account.get.query(undefined, asUser(caller.token))),
       }),
     ),
     defineRoute(
@@ -183,7 +183,10 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
       },
       async ({ caller, body }) => ({
         body: toSnake(
-          await deps.services.auth.updateProfile.mutate(toCamel(body), asUser(caller.token)),
+          await deps.services.auth.account.updateProfile.mutate(
+            toCamel(body),
+            asUser(caller.token),
+          ),
         ),
       }),
     ),
@@ -198,7 +201,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         response: ZRestTokenResponse,
       },
       async ({ req, caller, body }) => {
-        const tokens = await deps.services.auth.changePassword.mutate(
+        const tokens = await deps.services.auth.account.changePassword.mutate(
           {
             currentPassword: body.current_password,
             newPassword: body.new_password,
@@ -223,7 +226,7 @@ export function authRoutes(deps: AuthRoutesDeps): RestRoute[] {
         status: 202,
       },
       async ({ req, caller, body }) => {
-        const result = await deps.services.auth.deleteAccount.mutate(
+        const result = await deps.services.auth.account.delete.mutate(
           { password: body.password, ...withIp(req) },
           asUser(caller.token),
         );

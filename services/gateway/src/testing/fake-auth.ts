@@ -24,24 +24,28 @@ export async function startFakeAuth() {
   const { router, publicProcedure } = createTrpc<BaseContext>({ callers: { gateway: "*" } });
   const fakeAuthRouter = router({
     health: publicProcedure.output(ZHealth).query(({ ctx }) => ctx.health.readiness()),
-    verifyApiKey: publicProcedure
-      .input(ZVerifyApiKeyRequest)
-      .output(ZVerifiedApiKey)
-      .mutation(({ input }) => {
-        calls += 1;
-        const key = apiKeys.get(input.key);
-        if (!key) throw new AppError("UNAUTHENTICATED", "The API key is not valid.");
-        return { userId: key.userId, apiKeyId: randomUUID(), scopes: key.scopes };
-      }),
-    verifyAccessToken: publicProcedure
-      .input(ZVerifyAccessTokenRequest)
-      .output(ZVerifiedAccessToken)
-      .mutation(({ input }) => {
-        calls += 1;
-        const userId = accessTokens.get(input.token);
-        if (!userId) throw new AppError("UNAUTHENTICATED", "The access token is not valid.");
-        return { userId, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
-      }),
+    apiKeys: router({
+      verify: publicProcedure
+        .input(ZVerifyApiKeyRequest)
+        .output(ZVerifiedApiKey)
+        .mutation(({ input }) => {
+          calls += 1;
+          const key = apiKeys.get(input.key);
+          if (!key) throw new AppError("UNAUTHENTICATED", "The API key is not valid.");
+          return { userId: key.userId, apiKeyId: randomUUID(), scopes: key.scopes };
+        }),
+    }),
+    tokens: router({
+      verifyAccess: publicProcedure
+        .input(ZVerifyAccessTokenRequest)
+        .output(ZVerifiedAccessToken)
+        .mutation(({ input }) => {
+          calls += 1;
+          const userId = accessTokens.get(input.token);
+          if (!userId) throw new AppError("UNAUTHENTICATED", "The access token is not valid.");
+          return { userId, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+        }),
+    }),
   });
   const logger = createLogger({ service: "auth", level: "silent" });
   const running = await serveForTest({

@@ -1,7 +1,7 @@
 import net from "node:net";
 import type { Express, Request, Response } from "express";
 import { ZRestLoginRequest, ZRestRegisterRequest } from "@dogi/contracts";
-import type { TAuthResult, TTokenPair } from "@dogi/contracts";
+import type { TAuthResponse, TTokenPair } from "@dogi/contracts";
 import { AppError, callAlone } from "@dogi/trpc";
 import type { z } from "zod";
 import { asUser } from "../clients.ts";
@@ -128,7 +128,7 @@ export function mountWebSession(app: Express, deps: WebSessionDeps): void {
     });
   };
 
-  const signedIn = (req: Request, res: Response, secure: boolean, result: TAuthResult) => {
+  const signedIn = (req: Request, res: Response, secure: boolean, result: TAuthResponse) => {
     setRefreshCookie(res, result.tokens, secure);
     res.status(req.path.endsWith("/register") ? 201 : 200).json({
       user: toSnake(result.user),
@@ -138,7 +138,7 @@ export function mountWebSession(app: Express, deps: WebSessionDeps): void {
 
   route("register", async (req, res, secure) => {
     const body = parseBody(ZRestRegisterRequest, req.body);
-    const result = await deps.services.auth.register.mutate(
+    const result = await deps.services.auth.account.register.mutate(
       {
         email: body.email,
         password: body.password,
@@ -157,14 +157,14 @@ export function mountWebSession(app: Express, deps: WebSessionDeps): void {
       req,
       res,
       secure,
-      await deps.services.auth.login.mutate({ ...body, ...clientIp(req) }, callAlone()),
+      await deps.services.auth.tokens.issue.mutate({ ...body, ...clientIp(req) }, callAlone()),
     );
   });
 
   route("refresh", async (req, res, secure) => {
     const refreshToken = readCookie(req, REFRESH_COOKIE);
     if (!refreshToken) throw new AppError("UNAUTHENTICATED", "Not signed in.");
-    const tokens = await deps.services.auth.refresh.mutate({ refreshToken }, callAlone());
+    const tokens = await deps.services.auth.tokens.refresh.mutate({ refreshToken }, callAlone());
     setRefreshCookie(res, tokens, secure);
     res.status(200).json(accessOnly(tokens));
   });
@@ -177,8 +177,11 @@ export function mountWebSession(app: Express, deps: WebSessionDeps): void {
       // one (and spends the old token), then the new pair is revoked. Either failing means the
       // token was already unusable, which is what signing out wants.
       try {
-        const tokens = await deps.services.auth.refresh.mutate({ refreshToken }, callAlone());
-        await deps.services.auth.logout.mutate(
+        const tokens = await deps.services.auth.tokens.refresh.mutate(
+          { refreshToken },
+          callAlone(),
+        );
+        await deps.services.auth.tokens.revoke.mutate(
           { refreshToken: tokens.refreshToken },
           asUser(tokens.accessToken),
         );
