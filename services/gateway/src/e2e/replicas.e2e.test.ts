@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireServer, startRedis } from "@dogi/testing";
+import { ensureTinyModel, requireServer, startRedis } from "@dogi/testing";
 import type { RedisServer } from "@dogi/testing";
 import { Api } from "../testing/api.ts";
 import { startTestGateway } from "../testing/gateway.ts";
@@ -13,6 +13,7 @@ import type { TestStack } from "../testing/stack.ts";
 // `dogi start`) and a second one in this process, in front of the same auth and inference.
 const gate = requireServer("redis");
 const USER_PER_MINUTE = 20;
+const STREAMS_PER_USER = 2;
 
 describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () => {
   let redis: RedisServer;
@@ -26,10 +27,15 @@ describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () 
       // Long enough that only a shared revocation can explain a key refused within a second.
       GATEWAY_AUTH_CACHE_MS: "60000",
       RATE_LIMIT_USER_PER_MINUTE: String(USER_PER_MINUTE),
+      GATEWAY_MAX_STREAMS_PER_USER: String(STREAMS_PER_USER),
     };
     stack = await startStack({
       ...shared,
-      MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), "dogi-no-models-")),
+      MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), "dogi-replica-models-")),
+      MODEL_PATH: await ensureTinyModel(),
+      INFERENCE_PARALLEL: "4",
+      INFERENCE_CONTEXT_SIZE: "2048",
+      INFERENCE_SLOTS_PER_CALLER: "0",
     });
     const url = (name: string) => `http://127.0.0.1:${stack.ports[`${name}_PORT`]}`;
     second = await startTestGateway({
@@ -91,5 +97,55 @@ describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () 
     }
     expect(status).toBe(401);
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it("counts one user's answers being written across both replicas", async () => {
+    const user = new Api(stack.url);
+    await user.register();
+    /** A long OpenAI-door stream through `base`: the grammar keeps the tiny model writing. */
+    const stream = (base: string, signal: AbortSignal) =>
+      fetch(`${base}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+        body: JSON.stringify({
+          model: "default",
+          messages: [{ role: "user", content: "hello" }],
+          max_tokens: 900,
+          stream: true,
+          response_format: {
+            type: "json_schema",
+            json_schema: {
+              name: "long",
+              schema: { type: "array", minItems: 40, items: { type: "string", minLength: 40 } },
+            },
+          },
+        }),
+        signal,
+      });
+    const held = Array.from({ length: STREAMS_PER_USER }, () => new AbortController());
+    // The user's whole share, taken through the first replica.
+    const open = await Promise.all(held.map((c) => stream(stack.url, c.signal)));
+    try {
+      expect(open.map((r) => r.status)).toEqual([200, 200]);
+      const extra = new AbortController();
+      const refused = await stream(second.url, extra.signal);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect((await refused.json()).error.message).toMatch(/answers/i);
+    } finally {
+      for (const c of held) c.abort();
+    }
+    // Once they end, the other replica lets the user in again.
+    const started = performance.now();
+    let status = 0;
+    while (performance.now() - started < 5_000) {
+      const again = new AbortController();
+      const response = await stream(second.url, again.signal);
+      status = response.status;
+      again.abort();
+      if (status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(200);
   });
 });
