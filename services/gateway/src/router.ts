@@ -31,6 +31,7 @@ import { withoutDetails } from "@dogi/trpc";
 import { adminRouter } from "./admin/router.ts";
 import { asUser } from "./clients.ts";
 import { askTurn } from "./rpc/ask.ts";
+import { arrivalOf } from "./edge/edge.ts";
 import { zAsyncIterable } from "./rpc/async-iterable.ts";
 import { bearerOf, protectedProcedure, publicProcedure, router } from "./trpc.ts";
 
@@ -155,6 +156,7 @@ export const gatewayRouter = router({
           { userId: ctx.identity.subject, accessToken: bearerOf(ctx) },
           input,
           signal,
+          arrivalOf(ctx.req),
         ),
       ),
     turns: protectedProcedure

@@ -131,7 +131,8 @@ describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () 
       const refused = await stream(second.url, extra.signal);
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-      expect((await refused.json()).error.message).toMatch(/answers/i);
+      const body = (await refused.json()) as { error: { message: string } };
+      expect(body.error.message).toMatch(/answers/i);
     } finally {
       for (const c of held) c.abort();
     }

@@ -15,6 +15,14 @@ import { requestCost } from "./request-cost.ts";
 const UNLIMITED = new Set(["/healthz", "/metrics"]);
 
 /** What shutdown and the stream cap need to know: requests being answered, chat streams, draining. */
+/** When each request reached the gateway's edge (performance.now()), before any limit or check. */
+const arrivals = new WeakMap<IncomingMessage, number>();
+
+/** When `req` reached the gateway (see arrivals); undefined for one that came another way (tests). */
+export function arrivalOf(req: IncomingMessage | undefined): number | undefined {
+  return req ? arrivals.get(req) : undefined;
+}
+
 export interface GatewayState {
   /** Set on SIGTERM: new requests get 503, admitted ones finish. */
   draining: boolean;
@@ -94,6 +102,7 @@ export class Edge {
    * CORS preflight, rate limited). `route` labels the metrics (else Express's matched route).
    */
   async admit(req: IncomingMessage, res: ServerResponse, route?: string): Promise<string | null> {
+    arrivals.set(req, performance.now());
     const requestId = requestIdFrom(req.headers["x-request-id"]);
     // The service app behind reuses this id for its own logger and the x-request-id echo.
     req.headers["x-request-id"] = requestId;

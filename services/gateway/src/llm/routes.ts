@@ -29,6 +29,7 @@ import { runTurn } from "../chat/run-turn.ts";
 import { replayTurn } from "../chat/replay.ts";
 import type { TurnSink } from "../chat/run-turn.ts";
 import { storeQuestion } from "../chat/store-question.ts";
+import { arrivalOf } from "../edge/edge.ts";
 import type { TurnContext } from "../chat/turn-context.ts";
 import { admitTurn } from "../chat/admission.ts";
 import type { Chat } from "../chat/create-chat.ts";
@@ -307,7 +308,8 @@ export function llmRoutes(deps: Chat): RestRoute[] {
       async ({ req, res, caller, params, body }) => {
         const userId = caller.userId as TChatSession["userId"];
         const id = sessionId(params.id);
-        const startedAt = performance.now();
+        // The turn's timings count from the request's arrival, its limits and credential checks too.
+        const startedAt = arrivalOf(req) ?? performance.now();
         const admitted = await admitTurn(deps, caller.userId);
         try {
           const { chat, pet, appended, context } = await storeQuestion(deps.turn, {

@@ -18,8 +18,10 @@ export async function* askTurn(
   caller: { userId: string; accessToken: string },
   input: TAskInput,
   signal: AbortSignal | undefined,
+  /** When the request reached the gateway (performance.now()): the turn's timings count from it. */
+  arrivedAt: number = performance.now(),
 ): AsyncGenerator<TChatTurnEvent> {
-  const startedAt = performance.now();
+  const startedAt = arrivedAt;
   const admitted = await admitTurn(deps, caller.userId);
   try {
     yield* answerAsked(deps, caller, input, signal, startedAt);
