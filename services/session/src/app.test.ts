@@ -7,6 +7,7 @@ import { createHealthReporter, createServiceClient } from "@dogi/trpc";
 import type { RunningServer } from "@dogi/trpc";
 import { serveForTest, testCredential, testInternalAuth } from "@dogi/testing";
 import { createSessionApp } from "./app.ts";
+import { buildSessionDeps } from "./build-deps.ts";
 import type { SessionRouter } from "./router.ts";
 import type { SessionStore } from "./store/interface.ts";
 import { prepareStore } from "./store/readiness.ts";
@@ -33,9 +34,9 @@ describe("session service over HTTP (sqlite)", () => {
       health,
       devErrors: false,
       internalAuth: testInternalAuth,
-      store,
-      now: () => new Date(),
-      limits: { maxSessionsPerUser: 1_000, maxTurnsPerSession: 500, staleTurnMs: 420_000 },
+      deps: buildSessionDeps(store, {
+        limits: { maxSessionsPerUser: 1_000, maxTurnsPerSession: 500, staleTurnMs: 420_000 },
+      }),
     });
     running = await serveForTest({
       app,

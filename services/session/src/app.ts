@@ -4,22 +4,22 @@ import type { Logger } from "@dogi/logger";
 import type { SessionDeps } from "./deps.ts";
 import { sessionRouter } from "./router.ts";
 
-export interface SessionAppDeps extends SessionDeps {
+export interface SessionAppDeps {
   logger: Logger;
   health: HealthReporter;
   devErrors: boolean;
   internalAuth: InternalAuthSettings;
+  deps: SessionDeps;
 }
 
 /** The session service's HTTP app: /healthz, /readyz and /trpc. */
-export function createSessionApp(deps: SessionAppDeps) {
+export function createSessionApp(options: SessionAppDeps) {
+  const { deps, internalAuth, ...base } = options;
   const { store, now, limits } = deps;
   return createServiceApp({
-    logger: deps.logger,
-    health: deps.health,
-    devErrors: deps.devErrors,
+    ...base,
     router: sessionRouter,
-    access: { kind: "internal", service: "session", ...deps.internalAuth },
-    createContext: (base) => ({ ...base, store, now, limits }),
+    access: { kind: "internal", service: "session", ...internalAuth },
+    createContext: (context) => ({ ...context, store, now, limits }),
   });
 }

@@ -2,7 +2,7 @@ import { loadEnvOrExit, ZSessionEnv } from "@dogi/config";
 import { createServiceLogger } from "@dogi/logger";
 import { createHealthReporter, internalAuthFrom, serve, serverLimits } from "@dogi/trpc";
 import { createSessionApp } from "./app.ts";
-import type { SessionDeps } from "./deps.ts";
+import { buildSessionDeps, settingsFromEnv } from "./build-deps.ts";
 import { createStore } from "./store/create-store.ts";
 import { prepareStore } from "./store/readiness.ts";
 import { startAbandonedTurnSweeper } from "./turns/abandoned-turn-sweeper.ts";
@@ -13,25 +13,17 @@ for (const notice of notices) logger.warn(notice);
 const store = createStore({ url: env.SESSION_DATABASE_URL, timeoutMs: env.SESSION_DB_TIMEOUT_MS });
 // Serve even while the database is away: /readyz says so, and calls fail fast with UNAVAILABLE.
 const prepared = prepareStore(store, logger);
+const deps = buildSessionDeps(store, settingsFromEnv(env));
 const health = createHealthReporter({
   service: "session",
   checks: [{ name: "database", check: prepared.check }],
 });
-const deps = {
-  store,
-  now: () => new Date(),
-  limits: {
-    maxSessionsPerUser: env.SESSION_MAX_SESSIONS_PER_USER,
-    maxTurnsPerSession: env.SESSION_MAX_TURNS_PER_SESSION,
-    staleTurnMs: env.SESSION_STALE_TURN_MS,
-  },
-} satisfies SessionDeps;
 const app = createSessionApp({
   logger,
   health,
   devErrors: env.DOGI_DEV_ERRORS,
   internalAuth: internalAuthFrom(env),
-  ...deps,
+  deps,
 });
 // Turns left pending by a crashed gateway end as failed: once the store is ready, then periodically.
 const sweeper = startAbandonedTurnSweeper(deps, logger, prepared.ready);

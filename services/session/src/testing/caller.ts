@@ -5,6 +5,7 @@ import { createLogger } from "@dogi/logger";
 import { AppError, createHealthReporter } from "@dogi/trpc";
 import { sessionRouter } from "../router.ts";
 import { createCallerFactory } from "../trpc.ts";
+import { buildSessionDeps } from "../build-deps.ts";
 import type { SessionLimits } from "../deps.ts";
 import type { SessionStore } from "../store/interface.ts";
 
@@ -38,9 +39,7 @@ export function sessionCaller(
     // As the HTTP adapter sets it for a call the gateway signed.
     caller: "gateway",
     credentials: {},
-    store,
-    now,
-    limits,
+    ...buildSessionDeps(store, { now, limits }),
   });
 }
 export type SessionCaller = ReturnType<typeof sessionCaller>;

@@ -5,6 +5,7 @@ import { createLogger } from "@dogi/logger";
 import { serveForTest, testInternalAuth } from "@dogi/testing";
 import { createHealthReporter } from "@dogi/trpc";
 import { createSessionApp } from "../app.ts";
+import { buildSessionDeps } from "../build-deps.ts";
 import type { SessionStore } from "../store/interface.ts";
 import { createSqliteStore } from "../store/sqlite.ts";
 import { roomyLimits } from "./caller.ts";
@@ -36,9 +37,7 @@ export async function startSessionService(): Promise<SessionTestService> {
       health: createHealthReporter({ service: "session", checks: [] }),
       devErrors: false,
       internalAuth: testInternalAuth,
-      store: counted,
-      now: () => new Date(),
-      limits: roomyLimits,
+      deps: buildSessionDeps(counted, { limits: roomyLimits }),
     }),
     logger,
   });
