@@ -4,16 +4,18 @@ import type { Logger } from "@dogi/logger";
 import type { RagDeps } from "./context.ts";
 import { ragRouter } from "./router.ts";
 
-export interface RagAppDeps extends RagDeps {
+export interface RagAppDeps {
   logger: Logger;
   health: HealthReporter;
   devErrors: boolean;
   internalAuth: InternalAuthSettings;
+  deps: RagDeps;
 }
 
 /** The rag service's HTTP app: /healthz, /readyz and /trpc. */
-export function createRagApp(deps: RagAppDeps) {
-  const { runtime, originals, jobs, corpusDir, internalAuth, ...base } = deps;
+export function createRagApp(options: RagAppDeps) {
+  const { deps, internalAuth, ...base } = options;
+  const { runtime, originals, jobs, corpusDir } = deps;
   return createServiceApp({
     ...base,
     router: ragRouter,

@@ -8,13 +8,14 @@ import { testInternalAuth } from "@dogi/testing";
 import { createHealthReporter } from "@dogi/trpc";
 import { createRagApp } from "../app.ts";
 import { chromaHeartbeatCheck } from "../chroma-health.ts";
+import { buildRagDeps, createKnowledgeBase } from "../build-deps.ts";
+import type { RagSettings } from "../build-deps.ts";
 import { HashedNgramEmbedder } from "../embed/hashed.ts";
-import { IngestJobQueue } from "../jobs/ingest-jobs.ts";
-import { KnowledgeBase } from "../kb/knowledge-base.ts";
-import { OriginalStore } from "../kb/originals.ts";
-import { KnowledgeBaseRuntime } from "../kb/runtime.ts";
+import type { IngestJobQueue } from "../jobs/ingest-jobs.ts";
+import type { KnowledgeBase } from "../kb/knowledge-base.ts";
+import type { OriginalStore } from "../kb/originals.ts";
+import type { KnowledgeBaseRuntime } from "../kb/runtime.ts";
 import { defaultCorpusDir } from "../kb/seed-corpus.ts";
-import { ChromaStore } from "../store/chroma-store.ts";
 
 /** A rag service listening on a free port of 127.0.0.1, for tests of its HTTP API and of its callers. */
 export interface RagTestService {
@@ -41,26 +42,23 @@ export async function startRagService(options: {
   documentsDir?: string;
 }): Promise<RagTestService> {
   const logger = createLogger({ service: "rag", level: "silent" });
-  const embedder = new HashedNgramEmbedder();
-  const store = new ChromaStore({
-    url: options.chromaUrl,
+  const documentsDir =
+    options.documentsDir ?? (await mkdtemp(path.join(tmpdir(), "dogi-rag-documents-")));
+  const settings: RagSettings = {
+    chromaUrl: options.chromaUrl,
     collection: options.collection ?? "vet_medical_data",
-    timeoutMs: options.chromaTimeoutMs ?? 2_000,
-    embedder,
-  });
-  const kb = new KnowledgeBase({
-    store,
-    embedder,
+    chromaTimeoutMs: options.chromaTimeoutMs ?? 2_000,
     chunking: { size: 800, overlap: 120 },
     indexSyncMs: options.indexSyncMs,
-  });
-  const runtime = new KnowledgeBaseRuntime({
-    kb,
-    logger,
-    corpusDir: options.corpusDir,
+    corpusDir: options.corpusDir ?? defaultCorpusDir,
+    seedCorpus: options.corpusDir !== undefined,
     reindex: false,
-    retryMs: 200,
-  });
+    documentsDir,
+    chromaRetryMs: 200,
+  };
+  const kb = createKnowledgeBase(new HashedNgramEmbedder(), logger, settings);
+  const deps = buildRagDeps(kb, logger, settings);
+  const { runtime, originals, jobs } = deps;
   if (options.waitUntilReady ?? true) await runtime.started;
   const health = createHealthReporter({
     service: "rag",
@@ -69,19 +67,12 @@ export async function startRagService(options: {
       { name: "knowledge-base", check: runtime.readinessCheck() },
     ],
   });
-  const documentsDir =
-    options.documentsDir ?? (await mkdtemp(path.join(tmpdir(), "dogi-rag-documents-")));
-  const originals = new OriginalStore(documentsDir);
-  const jobs = new IngestJobQueue({ logger });
   const app = createRagApp({
     logger,
     health,
     devErrors: false,
     internalAuth: testInternalAuth,
-    runtime,
-    originals,
-    jobs,
-    corpusDir: options.corpusDir ?? defaultCorpusDir,
+    deps,
   });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
