@@ -35,6 +35,7 @@ import { AppError } from "@dogi/trpc";
 import type { Caller } from "../auth/authenticator.ts";
 import { asUser } from "../clients.ts";
 import { toSnake } from "../http/case.ts";
+import { givenFields } from "../http/query.ts";
 import { defineRoute } from "../http/rest.ts";
 import type { RestRoute } from "../http/rest.ts";
 import type { AdminActor, AdminDeps } from "./deps.ts";
@@ -117,16 +118,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         query: ZRestAdminUsersQuery,
       },
       async ({ caller, query }) =>
-        ok(
-          await listUsers(deps, {
-            actor: caller,
-            input: {
-              limit: query.limit,
-              ...(query.search ? { search: query.search } : {}),
-              ...(query.cursor ? { cursor: query.cursor } : {}),
-            },
-          }),
-        ),
+        ok(await listUsers(deps, { actor: caller, input: givenFields(query) })),
     ),
     defineRoute(
       {
@@ -224,14 +216,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
       },
       async ({ caller, query }) =>
         ok(
-          await deps.services.auth.admin.audit.list.query(
-            {
-              limit: query.limit,
-              ...(query.action ? { action: query.action } : {}),
-              ...(query.cursor ? { cursor: query.cursor } : {}),
-            },
-            asUser(caller.token),
-          ),
+          await deps.services.auth.admin.audit.list.query(givenFields(query), asUser(caller.token)),
         ),
     ),
     defineRoute(
@@ -257,15 +242,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         response: ZRestKbDocumentPage,
         query: ZRestKbDocumentsQuery,
       },
-      async ({ query }) =>
-        ok(
-          await deps.services.rag.listDocuments.query({
-            limit: query.limit,
-            ...(query.species ? { species: query.species } : {}),
-            ...(query.language ? { language: query.language } : {}),
-            ...(query.cursor ? { cursor: query.cursor } : {}),
-          }),
-        ),
+      async ({ query }) => ok(await deps.services.rag.listDocuments.query(givenFields(query))),
     ),
     defineRoute(
       {
@@ -434,14 +411,7 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         query: ZRestFeedbackQuery,
       },
       async ({ query }) =>
-        ok(
-          await deps.services.session.admin.feedback.list.query({
-            days: query.days,
-            limit: query.limit,
-            ...(query.rating ? { rating: query.rating } : {}),
-            ...(query.cursor ? { cursor: query.cursor } : {}),
-          }),
-        ),
+        ok(await deps.services.session.admin.feedback.list.query(givenFields(query))),
     ),
     defineRoute(
       {
