@@ -88,14 +88,19 @@ export const ZTurnError = z.object({
 });
 export type TTurnError = z.infer<typeof ZTurnError>;
 
-/** An earlier answer of a regenerated turn. */
-export const ZTurnAttempt = z.object({
+/** What one attempt at answering a turn left: a turn shows its latest, its history the earlier ones. */
+const attemptOutcome = {
   answer: z.string().nullable(),
   citations: z.array(ZCitation),
   model: z.string().nullable(),
   usage: ZTokenUsage.nullable(),
   status: ZTurnStatus,
   error: ZTurnError.nullable(),
+};
+
+/** An earlier answer of a regenerated turn. */
+export const ZTurnAttempt = z.object({
+  ...attemptOutcome,
   completedAt: z.iso.datetime().nullable(),
   /** The owner's rating of this earlier answer (absent: none, or regenerated before it was kept). */
   feedback: ZTurnFeedback.nullable().optional(),
@@ -142,12 +147,7 @@ export const ZTurn = z.object({
   sessionId: ZSessionId,
   messageIndex: z.number().int().nonnegative(),
   question: z.string(),
-  answer: z.string().nullable(),
-  citations: z.array(ZCitation),
-  model: z.string().nullable(),
-  usage: ZTokenUsage.nullable(),
-  status: ZTurnStatus,
-  error: ZTurnError.nullable(),
+  ...attemptOutcome,
   clientMessageId: z.string().nullable(),
   createdAt: z.iso.datetime(),
   completedAt: z.iso.datetime().nullable(),
