@@ -3,8 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import type { z } from "zod";
-import { ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZRagEnv, ZSessionEnv } from "@dogi/config";
 
 /** infra/ and the repository root. */
 export const infraDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -19,15 +17,6 @@ export const envExamplePath = path.join(repoRoot, ".env.example");
 /** The five Dogi services (built from this repository), as opposed to the stores. */
 export const dogiServices = ["auth", "session", "rag", "inference", "gateway"] as const;
 export type DogiService = (typeof dogiServices)[number];
-
-/** Each Dogi service's env schema, which its container's environment must pass. */
-export const envSchemas: Record<DogiService, z.ZodObject> = {
-  auth: ZAuthEnv,
-  session: ZSessionEnv,
-  rag: ZRagEnv,
-  inference: ZInferenceEnv,
-  gateway: ZGatewayEnv,
-};
 
 /** What each profile must start: the part it names plus what that part needs, nothing else. */
 export const expectedProfiles: Record<string, string[]> = {

@@ -4,13 +4,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadEnv } from "@dogi/config";
+import { loadEnv, serviceEnvSchemas } from "@dogi/config";
 import type { DogiService } from "./compose-file.ts";
 import {
   composePath,
   cudaComposePath,
   dogiServices,
-  envSchemas,
   exllamav2ComposePath,
   expectedProfiles,
   infraDir,
@@ -69,7 +68,7 @@ function loadServiceEnv(name: DogiService, environment: Record<string, string | 
   const source = Object.fromEntries(
     Object.entries(environment).map(([key, value]) => [key, value ?? undefined]),
   );
-  return loadEnv(envSchemas[name], { service: name, source });
+  return loadEnv(serviceEnvSchemas[name], { service: name, source });
 }
 
 describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads them"), () => {

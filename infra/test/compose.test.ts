@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import { legacyRules } from "@dogi/config";
+import type { z } from "zod";
+import { legacyRules, serviceEnvSchemas } from "@dogi/config";
 import type { DogiService } from "./compose-file.ts";
 import {
   composePath,
@@ -11,7 +12,6 @@ import {
   dogiServices,
   exllamav2ComposePath,
   enabledServices,
-  envSchemas,
   expectedProfiles,
   infraDir,
   interpolations,
@@ -28,6 +28,8 @@ const exllamav2 = readComposeFile(exllamav2ComposePath);
 const composeText = fs.readFileSync(composePath, "utf8");
 const cudaText = fs.readFileSync(cudaComposePath, "utf8");
 const exllamav2Text = fs.readFileSync(exllamav2ComposePath, "utf8");
+// Widened: these tests look a field up by a variable's name, which the exact map's types refuse.
+const envSchemas: Record<DogiService, z.ZodObject> = serviceEnvSchemas;
 
 // A secret's name; TOKEN only at the end (AUTH_TOKEN_VERSION_CACHE_MS is a duration).
 const secretName = /PASSWORD|SECRET|API_KEY|TOKEN$/;
