@@ -1,12 +1,9 @@
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireServer, startRedis } from "@dogi/testing";
 import type { RedisServer } from "@dogi/testing";
 import { Api } from "../testing/api.ts";
 import { startTestGateway } from "../testing/gateway.ts";
-import { startStack } from "../testing/stack.ts";
+import { emptyModelsDir, startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
 
 // Two gateway replicas sharing one Redis: the stack's own gateway (a process started by
@@ -29,7 +26,7 @@ describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () 
     };
     stack = await startStack({
       ...shared,
-      MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), "dogi-no-models-")),
+      MODELS_DIR: emptyModelsDir(),
     });
     const url = (name: string) => `http://127.0.0.1:${stack.ports[`${name}_PORT`]}`;
     second = await startTestGateway({
