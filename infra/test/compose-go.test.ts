@@ -4,8 +4,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { z } from "zod";
-import { loadEnv, ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZRagEnv, ZSessionEnv } from "@dogi/config";
+import { loadEnv, serviceEnvSchemas } from "@dogi/config";
+import type { DogiService } from "./compose-file.ts";
 import {
   composePath,
   cudaComposePath,
@@ -61,6 +61,14 @@ interface Loaded {
   status: number | null;
   stderr: string;
   services: Record<string, LoadedService>;
+}
+
+/** Loads `name`'s env from its container environment as compose-go gives it (null: left unset). */
+function loadServiceEnv(name: DogiService, environment: Record<string, string | null>) {
+  const source = Object.fromEntries(
+    Object.entries(environment).map(([key, value]) => [key, value ?? undefined]),
+  );
+  return loadEnv(serviceEnvSchemas[name], { service: name, source });
 }
 
 describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads them"), () => {
@@ -164,18 +172,8 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
   });
 
   it.each(dogiServices)("gives %s an environment its own env schema accepts", (name) => {
-    const schemas: Record<(typeof dogiServices)[number], z.ZodObject> = {
-      auth: ZAuthEnv,
-      session: ZSessionEnv,
-      rag: ZRagEnv,
-      inference: ZInferenceEnv,
-      gateway: ZGatewayEnv,
-    };
     const environment = load({ profiles: ["all"] }).services[name]?.environment ?? {};
-    const source = Object.fromEntries(
-      Object.entries(environment).map(([key, value]) => [key, value ?? undefined]),
-    );
-    expect(() => loadEnv(schemas[name], { service: name, source })).not.toThrow();
+    expect(() => loadServiceEnv(name, environment)).not.toThrow();
   });
 
   it("puts the secrets into the database URLs, the auth service and the Dogi services, and nowhere else", () => {
@@ -271,10 +269,7 @@ describe.skipIf(gate.skip)(gate.title("the Compose files as compose-go loads the
     // The rest of the gateway's environment is the main file's, and its schema still accepts it.
     expect(environment.INFERENCE_URL).toBe("http://inference:4004");
     expect(environment.REDIS_URL).toBe("redis://redis:6379");
-    const source = Object.fromEntries(
-      Object.entries(environment).map(([key, value]) => [key, value ?? undefined]),
-    );
-    expect(() => loadEnv(ZGatewayEnv, { service: "gateway", source })).not.toThrow();
+    expect(() => loadServiceEnv("gateway", environment)).not.toThrow();
     expect(inference?.environment?.LLAMA_GPU).toBe("off");
   });
 

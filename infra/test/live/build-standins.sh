@@ -106,11 +106,21 @@ stage() {
   cp -R "$here/standins/$1" "$work/$1"
 }
 
+# present TAG DIR: says so when the tag needs no build (see current).
+present() {
+  current "$1" "$2" || return 1
+  say "$1 present"
+}
+
+# build_plain TAG DIR [--build-arg ...]: a stand-in whose standins/DIR folder is all it needs.
+build_plain() {
+  present "$1" "$2" && return
+  stage "$2"
+  build "$@"
+}
+
 build_node() {
-  if current "$NODE_TAG" node; then
-    say "$NODE_TAG present"
-    return
-  fi
+  present "$NODE_TAG" node && return
   local node npm_dir want
   node="$(readlink -f "$(command -v node)")"
   npm_dir="$(dirname "$(readlink -f "$(command -v npm)")")/.."
@@ -134,29 +144,8 @@ build_node() {
   build "$NODE_TAG" node --build-arg "BASE=$BASE_TAG" --build-arg "EXTRA_CA_FILE=$extra_ca"
 }
 
-build_cuda() {
-  if current "$CUDA_TAG" cuda; then
-    say "$CUDA_TAG present"
-    return
-  fi
-  stage cuda
-  build "$CUDA_TAG" cuda --build-arg "BASE=$BASE_TAG"
-}
-
-build_mysql() {
-  if current "$MYSQL_TAG" mysql; then
-    say "$MYSQL_TAG present"
-    return
-  fi
-  stage mysql
-  build "$MYSQL_TAG" mysql --build-arg "BASE=$BASE_TAG"
-}
-
 build_mongo() {
-  if current "$MONGO_TAG" mongo; then
-    say "$MONGO_TAG present"
-    return
-  fi
+  present "$MONGO_TAG" mongo && return
   local ferretdb
   ferretdb="$(command -v ferretdb || true)"
   if [ -z "$ferretdb" ]; then
@@ -168,31 +157,13 @@ build_mongo() {
   build "$MONGO_TAG" mongo --build-arg "NODE_BASE=$NODE_TAG" --build-arg "MONGOSH_VERSION=$MONGOSH_VERSION"
 }
 
-build_chroma() {
-  if current "$CHROMA_TAG" chroma; then
-    say "$CHROMA_TAG present"
-    return
-  fi
-  stage chroma
-  build "$CHROMA_TAG" chroma --build-arg "NODE_BASE=$NODE_TAG"
-}
-
-build_redis() {
-  if current "$REDIS_TAG" redis; then
-    say "$REDIS_TAG present"
-    return
-  fi
-  stage redis
-  build "$REDIS_TAG" redis --build-arg "BASE=$BASE_TAG"
-}
-
 build_base
 build_node
-build_cuda
-build_mysql
+build_plain "$CUDA_TAG" cuda --build-arg "BASE=$BASE_TAG"
+build_plain "$MYSQL_TAG" mysql --build-arg "BASE=$BASE_TAG"
 build_mongo
-build_chroma
-build_redis
+build_plain "$CHROMA_TAG" chroma --build-arg "NODE_BASE=$NODE_TAG"
+build_plain "$REDIS_TAG" redis --build-arg "BASE=$BASE_TAG"
 
 # What Compose needs of the engine: containers that run, and reach each other by name on a
 # user-defined bridge network.

@@ -376,6 +376,15 @@ export const ZGatewayEnv = ZCommonEnv.extend(ZServiceUrlsEnv.shape)
   });
 export type TGatewayEnv = z.infer<typeof ZGatewayEnv>;
 
+/** Each Dogi service's env schema, by service name, in start order. */
+export const serviceEnvSchemas = {
+  auth: ZAuthEnv,
+  session: ZSessionEnv,
+  rag: ZRagEnv,
+  inference: ZInferenceEnv,
+  gateway: ZGatewayEnv,
+} as const;
+
 /** A model `dogi start` may download: default, none, hf:owner/repo/file.gguf or an http(s) URL. */
 const modelChoice = () =>
   z.string().regex(/^(default|none|hf:[^/\s]+\/[^/\s]+\/\S+\.gguf|https?:\/\/\S+)$/i, {

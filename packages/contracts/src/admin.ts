@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZPage, ZPageRequest, ZUserId, ZUuid } from "./common.ts";
+import { ZCursor, ZPage, ZPageRequest, ZUserId, ZUuid } from "./common.ts";
 import { ZApiKey, ZApiKeyList, ZEmail, ZRole } from "./auth.ts";
 import { snakeSchema } from "./case.ts";
 import {
@@ -164,7 +164,7 @@ export const ZAuthAdminDeleteUserRequest = ZAdminUserRef.extend({ client: ZAudit
 export type TAuthAdminDeleteUserRequest = z.infer<typeof ZAuthAdminDeleteUserRequest>;
 
 export const ZAuditListRequest = z.object({
-  cursor: z.string().max(512).optional(),
+  cursor: ZCursor.optional(),
   limit: z.number().int().min(1).max(500).default(50),
   action: ZAuditAction.optional(),
 });
@@ -362,20 +362,20 @@ const ZRestDays = (fallback: "1" | "7" | "30") =>
 
 export const ZRestAdminUsersQuery = z.object({
   search: z.string().trim().max(254).optional(),
-  cursor: z.string().max(512).optional(),
+  cursor: ZCursor.optional(),
   limit: ZRestLimit(100, 25),
 });
 export const ZRestAdminSetRoleRequest = z.strictObject({ role: ZRole });
 export const ZRestAdminSetApiKeyExtensionsRequest = z.strictObject({ granted: z.boolean() });
 export const ZRestAuditQuery = z.object({
   action: ZAuditAction.optional(),
-  cursor: z.string().max(512).optional(),
+  cursor: ZCursor.optional(),
   limit: ZRestLimit(500, 50),
 });
 export const ZRestKbDocumentsQuery = z.object({
   species: ZRagSpecies.optional(),
   language: ZRagLanguage.optional(),
-  cursor: z.string().max(512).optional(),
+  cursor: ZCursor.optional(),
   limit: ZRestLimit(200, 50),
 });
 export const ZRestKbSearchRequest = z.strictObject({
@@ -388,7 +388,7 @@ export const ZRestUsageQuery = z.object({ days: ZRestDays("7") });
 export const ZRestFeedbackQuery = z.object({
   rating: ZFeedbackRating.optional(),
   days: ZRestDays("30"),
-  cursor: z.string().max(512).optional(),
+  cursor: ZCursor.optional(),
   limit: ZRestLimit(100, 20),
 });
 export const ZRestModelPullRequest = z.strictObject({

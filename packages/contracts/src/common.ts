@@ -10,9 +10,12 @@ export const ZSessionId = ZUuid.brand<"SessionId">();
 export type TSessionId = z.infer<typeof ZSessionId>;
 export const ZRequestId = z.string().min(1).max(128);
 
+/** An opaque page cursor, as the previous page's `nextCursor` gave it. */
+export const ZCursor = z.string().max(512);
+
 /** Cursor pagination input: an opaque cursor from the previous page and a bounded page size. */
 export const ZPageRequest = z.object({
-  cursor: z.string().max(512).optional(),
+  cursor: ZCursor.optional(),
   limit: z.number().int().min(1).max(100).default(20),
 });
 export type TPageRequest = z.infer<typeof ZPageRequest>;

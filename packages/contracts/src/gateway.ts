@@ -13,7 +13,7 @@ import {
   ZRole,
   ZUserDataStore,
 } from "./auth.ts";
-import { ZPetId, ZSessionId } from "./common.ts";
+import { ZCursor, ZPetId, ZSessionId } from "./common.ts";
 import { snakeObject, snakeSchema } from "./case.ts";
 import { ZChatSession, ZClientMessageId, ZQuestion, ZSessionTitle, ZTurn } from "./session.ts";
 import { ZTriage } from "./triage.ts";
@@ -116,7 +116,7 @@ export const ZRestRenameSessionRequest = z.strictObject({ title: ZSessionTitle }
 
 /** Pagination of list routes, from the query string. */
 export const ZRestPageQuery = z.object({
-  cursor: z.string().max(512).optional(),
+  cursor: ZCursor.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 

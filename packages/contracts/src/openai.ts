@@ -221,72 +221,64 @@ export type TTimings = z.infer<typeof ZTimings>;
 export const ZFinishReason = z.enum(["stop", "length", "tool_calls", "content_filter"]);
 export type TFinishReason = z.infer<typeof ZFinishReason>;
 
-export const ZChatCompletion = z.object({
-  id: z.string(),
-  object: z.literal("chat.completion"),
-  created: z.number().int(),
-  model: z.string(),
-  system_fingerprint: z.string().nullable(),
-  choices: z.array(
-    z.object({
-      index: z.number().int(),
-      message: z.object({
-        role: z.literal("assistant"),
-        content: z.string().nullable(),
-        refusal: z.null(),
-        tool_calls: z.array(ZChatToolCall).optional(),
-      }),
-      finish_reason: ZFinishReason,
-      logprobs: z.null(),
+/**
+ * The envelope every completion response and stream chunk shares: `object` names the kind, and
+ * each choice carries `index`, the kind's own fields (message, delta or text with its finish
+ * reason) and `logprobs`, in OpenAI's order.
+ */
+function completionEnvelope<
+  TObject extends string,
+  TChoice extends z.ZodRawShape,
+  TUsageSchema extends z.ZodType,
+>(object: TObject, choice: TChoice, usage: TUsageSchema) {
+  return z.object({
+    id: z.string(),
+    object: z.literal(object),
+    created: z.number().int(),
+    model: z.string(),
+    system_fingerprint: z.string().nullable(),
+    choices: z.array(z.object({ index: z.number().int(), ...choice, logprobs: z.null() })),
+    usage,
+    timings: ZTimings.optional(),
+  });
+}
+
+export const ZChatCompletion = completionEnvelope(
+  "chat.completion",
+  {
+    message: z.object({
+      role: z.literal("assistant"),
+      content: z.string().nullable(),
+      refusal: z.null(),
+      tool_calls: z.array(ZChatToolCall).optional(),
     }),
-  ),
-  usage: ZUsage,
-  timings: ZTimings.optional(),
-});
+    finish_reason: ZFinishReason,
+  },
+  ZUsage,
+);
 export type TChatCompletion = z.infer<typeof ZChatCompletion>;
 
-export const ZChatCompletionChunk = z.object({
-  id: z.string(),
-  object: z.literal("chat.completion.chunk"),
-  created: z.number().int(),
-  model: z.string(),
-  system_fingerprint: z.string().nullable(),
-  choices: z.array(
-    z.object({
-      index: z.number().int(),
-      delta: z.object({
-        role: z.literal("assistant").optional(),
-        content: z.string().nullable().optional(),
-        tool_calls: z
-          .array(ZChatToolCall.extend({ index: z.number().int() }).partial({ id: true }))
-          .optional(),
-      }),
-      finish_reason: ZFinishReason.nullable(),
-      logprobs: z.null(),
+export const ZChatCompletionChunk = completionEnvelope(
+  "chat.completion.chunk",
+  {
+    delta: z.object({
+      role: z.literal("assistant").optional(),
+      content: z.string().nullable().optional(),
+      tool_calls: z
+        .array(ZChatToolCall.extend({ index: z.number().int() }).partial({ id: true }))
+        .optional(),
     }),
-  ),
-  usage: ZUsage.nullable().optional(),
-  timings: ZTimings.optional(),
-});
+    finish_reason: ZFinishReason.nullable(),
+  },
+  ZUsage.nullable().optional(),
+);
 export type TChatCompletionChunk = z.infer<typeof ZChatCompletionChunk>;
 
-export const ZTextCompletion = z.object({
-  id: z.string(),
-  object: z.literal("text_completion"),
-  created: z.number().int(),
-  model: z.string(),
-  system_fingerprint: z.string().nullable(),
-  choices: z.array(
-    z.object({
-      index: z.number().int(),
-      text: z.string(),
-      finish_reason: ZFinishReason.nullable(),
-      logprobs: z.null(),
-    }),
-  ),
-  usage: ZUsage.nullable().optional(),
-  timings: ZTimings.optional(),
-});
+export const ZTextCompletion = completionEnvelope(
+  "text_completion",
+  { text: z.string(), finish_reason: ZFinishReason.nullable() },
+  ZUsage.nullable().optional(),
+);
 export type TTextCompletion = z.infer<typeof ZTextCompletion>;
 
 export const ZEmbeddingResponse = z.object({

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZCursor } from "./common.ts";
 
 /** Which animals a document or chunk is about. */
 export const ZRagSpecies = z.enum(["dog", "cat", "both"]);
@@ -68,7 +69,7 @@ export const ZRagDocumentSummary = z.object({
 export type TRagDocumentSummary = z.infer<typeof ZRagDocumentSummary>;
 
 export const ZListDocumentsRequest = z.object({
-  cursor: z.string().max(512).optional(),
+  cursor: ZCursor.optional(),
   limit: z.number().int().min(1).max(200).default(50),
   species: ZRagSpecies.optional(),
   language: ZRagLanguage.optional(),

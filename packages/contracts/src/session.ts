@@ -29,19 +29,25 @@ const noNul = (field: string) =>
     `${field} must not contain NUL (\\u0000) characters`,
   ] as const;
 
-export const ZSessionTitle = z
-  .string()
-  .refine(...noNul("title"))
-  .trim()
-  .min(1, "title must not be empty")
-  .max(MAX_TITLE_CHARS, `title must be at most ${MAX_TITLE_CHARS} characters`);
+/** Text with no NUL that is trimmed, then must not be empty nor longer than `max`. */
+const requiredText = (field: string, max: number) =>
+  z
+    .string()
+    .refine(...noNul(field))
+    .trim()
+    .min(1, `${field} must not be empty`)
+    .max(max, `${field} must be at most ${max} characters`);
 
-export const ZQuestion = z
-  .string()
-  .refine(...noNul("question"))
-  .trim()
-  .min(1, "question must not be empty")
-  .max(MAX_QUESTION_CHARS, `question must be at most ${MAX_QUESTION_CHARS} characters`);
+/** Text kept exactly as sent: at most `max` characters, no NUL. */
+const verbatimText = (field: string, max: number) =>
+  z
+    .string()
+    .max(max, `${field} must be at most ${max} characters`)
+    .refine(...noNul(field));
+
+export const ZSessionTitle = requiredText("title", MAX_TITLE_CHARS);
+
+export const ZQuestion = requiredText("question", MAX_QUESTION_CHARS);
 
 /** A client-chosen id that makes turns.append safe to retry (e.g. a UUID the page generates per message). */
 export const ZClientMessageId = z
@@ -82,14 +88,19 @@ export const ZTurnError = z.object({
 });
 export type TTurnError = z.infer<typeof ZTurnError>;
 
-/** An earlier answer of a regenerated turn. */
-export const ZTurnAttempt = z.object({
+/** What one attempt at answering a turn left: a turn shows its latest, its history the earlier ones. */
+const attemptOutcome = {
   answer: z.string().nullable(),
   citations: z.array(ZCitation),
   model: z.string().nullable(),
   usage: ZTokenUsage.nullable(),
   status: ZTurnStatus,
   error: ZTurnError.nullable(),
+};
+
+/** An earlier answer of a regenerated turn. */
+export const ZTurnAttempt = z.object({
+  ...attemptOutcome,
   completedAt: z.iso.datetime().nullable(),
   /** The owner's rating of this earlier answer (absent: none, or regenerated before it was kept). */
   feedback: ZTurnFeedback.nullable().optional(),
@@ -115,21 +126,9 @@ export type TChatSession = z.infer<typeof ZChatSession>;
  * turns.list, exports and the REST API never show it.
  */
 export const ZPromptContext = z.object({
-  note: z
-    .string()
-    .max(
-      MAX_PROMPT_NOTE_CHARS,
-      `promptContext.note must be at most ${MAX_PROMPT_NOTE_CHARS} characters`,
-    )
-    .refine(...noNul("promptContext.note")),
+  note: verbatimText("promptContext.note", MAX_PROMPT_NOTE_CHARS),
   /** The text between <passages> tags; empty when the turn sent none. */
-  passages: z
-    .string()
-    .max(
-      MAX_PROMPT_PASSAGES_CHARS,
-      `promptContext.passages must be at most ${MAX_PROMPT_PASSAGES_CHARS} characters`,
-    )
-    .refine(...noNul("promptContext.passages")),
+  passages: verbatimText("promptContext.passages", MAX_PROMPT_PASSAGES_CHARS),
   /** Where the model's own text begins in the answer (Dogi may have written a notice before it). */
   answerStart: z.number().int().nonnegative().max(MAX_ANSWER_CHARS),
   /**
@@ -148,12 +147,7 @@ export const ZTurn = z.object({
   sessionId: ZSessionId,
   messageIndex: z.number().int().nonnegative(),
   question: z.string(),
-  answer: z.string().nullable(),
-  citations: z.array(ZCitation),
-  model: z.string().nullable(),
-  usage: ZTokenUsage.nullable(),
-  status: ZTurnStatus,
-  error: ZTurnError.nullable(),
+  ...attemptOutcome,
   clientMessageId: z.string().nullable(),
   createdAt: z.iso.datetime(),
   completedAt: z.iso.datetime().nullable(),
@@ -219,11 +213,13 @@ export type TAppendTurnResponse = z.infer<typeof ZAppendTurnResponse>;
 
 const ZTurnRef = ZOwnedSession.extend({ messageIndex: z.number().int().nonnegative() });
 
+const ZAnswer = z
+  .string()
+  .max(MAX_ANSWER_CHARS)
+  .refine(...noNul("answer"));
+
 export const ZCompleteTurnRequest = ZTurnRef.extend({
-  answer: z
-    .string()
-    .max(MAX_ANSWER_CHARS)
-    .refine(...noNul("answer")),
+  answer: ZAnswer,
   citations: z.array(ZCitation).max(100).default([]),
   model: z.string().min(1).max(200).optional(),
   usage: ZTokenUsage.optional(),
@@ -243,11 +239,7 @@ export type TCompleteTurnRequest = z.infer<typeof ZCompleteTurnRequest>;
 export const ZFailTurnRequest = ZTurnRef.extend({
   error: ZTurnError,
   /** Whatever was generated before the failure. */
-  answer: z
-    .string()
-    .max(MAX_ANSWER_CHARS)
-    .refine(...noNul("answer"))
-    .optional(),
+  answer: ZAnswer.optional(),
   model: z.string().min(1).max(200).optional(),
   /** The question's emergency triage, when it fired (the notice matters most when the answer failed). */
   triage: ZTriage.optional(),

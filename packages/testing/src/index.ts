@@ -6,3 +6,4 @@ export * from "@dogi/gguf";
 export * from "./internal-auth.ts";
 export * from "./sqlite-files.ts";
 export * from "./serve.ts";
+export * from "./endless-answer.ts";

@@ -35,8 +35,11 @@ import { arrivalOf } from "./edge/edge.ts";
 import { zAsyncIterable } from "./rpc/async-iterable.ts";
 import { bearerOf, protectedProcedure, publicProcedure, router } from "./trpc.ts";
 
-// The caller is the owner: userId comes from the verified token, never from the input.
-const userIdOf = (subject: string) => subject as TUserId;
+/** `input` on behalf of the caller: userId comes from the verified token, never from the input. */
+const forCaller = <T extends object>(ctx: { identity: { subject: string } }, input: T) => ({
+  ...input,
+  userId: ctx.identity.subject as TUserId,
+});
 
 /** The public typed API: the user-facing procedures of auth and session, behind one token. */
 export const gatewayRouter = router({
@@ -93,12 +96,7 @@ export const gatewayRouter = router({
     list: protectedProcedure
       .input(ZListSessionsRequest.omit({ userId: true }))
       .output(ZSessionPage)
-      .query(({ ctx, input }) =>
-        ctx.services.session.sessions.list.query({
-          ...input,
-          userId: userIdOf(ctx.identity.subject),
-        }),
-      ),
+      .query(({ ctx, input }) => ctx.services.session.sessions.list.query(forCaller(ctx, input))),
     create: protectedProcedure
       .input(ZCreateSessionRequest.omit({ userId: true }))
       .output(ZChatSession)
@@ -110,37 +108,23 @@ export const gatewayRouter = router({
             },
             asUser(bearerOf(ctx)),
           );
-        return ctx.services.session.sessions.create.mutate({
-          ...input,
-          userId: userIdOf(ctx.identity.subject),
-        });
+        return ctx.services.session.sessions.create.mutate(forCaller(ctx, input));
       }),
     get: protectedProcedure
       .input(ZGetSessionRequest.omit({ userId: true }))
       .output(ZChatSession)
-      .query(({ ctx, input }) =>
-        ctx.services.session.sessions.get.query({
-          ...input,
-          userId: userIdOf(ctx.identity.subject),
-        }),
-      ),
+      .query(({ ctx, input }) => ctx.services.session.sessions.get.query(forCaller(ctx, input))),
     rename: protectedProcedure
       .input(ZRenameSessionRequest.omit({ userId: true }))
       .output(ZChatSession)
       .mutation(({ ctx, input }) =>
-        ctx.services.session.sessions.rename.mutate({
-          ...input,
-          userId: userIdOf(ctx.identity.subject),
-        }),
+        ctx.services.session.sessions.rename.mutate(forCaller(ctx, input)),
       ),
     delete: protectedProcedure
       .input(ZDeleteSessionRequest.omit({ userId: true }))
       .output(z.object({ deleted: z.literal(true) }))
       .mutation(({ ctx, input }) =>
-        ctx.services.session.sessions.delete.mutate({
-          ...input,
-          userId: userIdOf(ctx.identity.subject),
-        }),
+        ctx.services.session.sessions.delete.mutate(forCaller(ctx, input)),
       ),
     /**
      * Ask a question: a subscription (SSE; httpSubscriptionLink) yielding the REST turn's events,
@@ -162,18 +146,13 @@ export const gatewayRouter = router({
     turns: protectedProcedure
       .input(ZListTurnsRequest.omit({ userId: true }))
       .output(ZTurnPage)
-      .query(({ ctx, input }) =>
-        ctx.services.session.turns.list.query({ ...input, userId: userIdOf(ctx.identity.subject) }),
-      ),
+      .query(({ ctx, input }) => ctx.services.session.turns.list.query(forCaller(ctx, input))),
     /** Rate an answer (rating null clears it); only the session's owner can. */
     setFeedback: protectedProcedure
       .input(ZSetTurnFeedbackRequest.omit({ userId: true }))
       .output(ZTurn)
       .mutation(({ ctx, input }) =>
-        ctx.services.session.turns.setFeedback.mutate({
-          ...input,
-          userId: userIdOf(ctx.identity.subject),
-        }),
+        ctx.services.session.turns.setFeedback.mutate(forCaller(ctx, input)),
       ),
   }),
 });

@@ -9,6 +9,7 @@ import type { SessionRouter } from "@dogi/session";
 import { freePort, startProcess, testCredential, testInternalSecret, waitFor } from "@dogi/testing";
 import { createServiceClient } from "@dogi/trpc";
 import type { ManagedProcess } from "@dogi/testing";
+import { postChatHi } from "./testing/api.ts";
 import { startFakeAuth } from "./testing/fake-auth.ts";
 import { startServiceProcess } from "./testing/service-process.ts";
 import type { FakeAuth } from "./testing/fake-auth.ts";
@@ -89,15 +90,7 @@ async function startGateway(graceMs: number): Promise<string> {
 
 /** Starts a streamed completion and resolves once its first chunk arrived. */
 async function openStream(url: string, key: string) {
-  const response = await fetch(`${url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify({
-      model: "default",
-      messages: [{ role: "user", content: "hi" }],
-      stream: true,
-    }),
-  });
+  const response = await postChatHi(url, key, { stream: true });
   expect(response.status).toBe(200);
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();

@@ -3,14 +3,12 @@ import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureTinyModel, serveForTest, testCredential, testInternalSecret } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
+import { ensureTinyModel, serveForTest, testInternalSecret } from "@dogi/testing";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InferenceRouter } from "./router.ts";
 import { createInferenceService } from "./service.ts";
 import type { InferenceSettings } from "./service.ts";
-import { postChatHi, startTestInference } from "./testing/start-service.ts";
+import { inferenceTrpc, postChatHi, startTestInference } from "./testing/start-service.ts";
 import type { TestInference } from "./testing/start-service.ts";
 
 let emptyDir: string;
@@ -23,13 +21,7 @@ afterAll(async () => {
   await rm(emptyDir, { recursive: true, force: true });
 });
 
-function statusClient(url: string) {
-  return createServiceClient<InferenceRouter>({
-    url,
-    timeoutMs: 5_000,
-    credential: testCredential("inference"),
-  });
-}
+const statusClient = (url: string) => inferenceTrpc(url, 5_000);
 
 describe("with no model at all", () => {
   let inference: TestInference;

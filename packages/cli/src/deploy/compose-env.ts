@@ -1,14 +1,6 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import type { z } from "zod";
-import {
-  EnvError,
-  ZAuthEnv,
-  ZGatewayEnv,
-  ZInferenceEnv,
-  ZRagEnv,
-  ZSessionEnv,
-  loadEnv,
-} from "@dogi/config";
+import { EnvError, loadEnv, serviceEnvSchemas } from "@dogi/config";
 import { newSecret, newUrlSafeSecret } from "../launcher/secrets.ts";
 import type { ComposeModel } from "./compose-file.ts";
 import { containerEnvironment, requiredVariables } from "./compose-file.ts";
@@ -16,13 +8,7 @@ import { containerEnvironment, requiredVariables } from "./compose-file.ts";
 type EnvSource = Readonly<Record<string, string | undefined>>;
 
 /** Each Dogi service of the Compose file, with the schema it parses its environment with. */
-const serviceSchemas: Record<string, z.ZodObject> = {
-  auth: ZAuthEnv,
-  session: ZSessionEnv,
-  rag: ZRagEnv,
-  inference: ZInferenceEnv,
-  gateway: ZGatewayEnv,
-};
+const serviceSchemas: Record<string, z.ZodObject> = serviceEnvSchemas;
 
 /** The services built from this repository (the others are the stores' images). */
 export const dogiServices = Object.keys(serviceSchemas);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ZAuthEnv, ZGatewayEnv, ZInferenceEnv, ZRagEnv, ZSessionEnv, loadEnv } from "@dogi/config";
+import { ZRagEnv, loadEnv, serviceEnvSchemas } from "@dogi/config";
 import {
   childEnvironment,
   httpUrlFor,
@@ -98,16 +98,9 @@ describe("serviceEnvironment", () => {
       REDIS_URL: "redis://cache:6379",
       LOG_LEVEL: "warn",
     };
-    const schemas = {
-      auth: ZAuthEnv,
-      session: ZSessionEnv,
-      rag: ZRagEnv,
-      inference: ZInferenceEnv,
-      gateway: ZGatewayEnv,
-    };
     for (const name of serviceNames) {
       const env = serviceEnvironment(name, shared);
-      const reads = new Set(Object.keys(schemas[name].shape));
+      const reads = new Set(Object.keys(serviceEnvSchemas[name].shape));
       for (const [key, value] of Object.entries(shared)) {
         const dogi = key !== "PATH" && key !== "CUDA_VISIBLE_DEVICES";
         expect(env[key], `${name} ${key}`).toBe(!dogi || reads.has(key) ? value : undefined);

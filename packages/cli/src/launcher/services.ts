@@ -9,6 +9,7 @@ import {
   ZSessionEnv,
   legacyNamesFor,
   legacyRules,
+  serviceEnvSchemas,
 } from "@dogi/config";
 
 /** The services the launcher starts, in start order. */
@@ -147,13 +148,7 @@ const serviceProcessEnv: Partial<Record<ServiceName, Record<string, string>>> = 
 };
 
 /** What each service reads from its environment. */
-const serviceSchemas = {
-  auth: ZAuthEnv,
-  session: ZSessionEnv,
-  rag: ZRagEnv,
-  inference: ZInferenceEnv,
-  gateway: ZGatewayEnv,
-} as const satisfies Record<ServiceName, z.ZodObject>;
+const serviceSchemas = serviceEnvSchemas satisfies Record<ServiceName, z.ZodObject>;
 
 /**
  * Every variable some part of Dogi reads, the original Dogi's names included: one of these

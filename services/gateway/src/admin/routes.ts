@@ -1,4 +1,5 @@
 import type { Request } from "express";
+import type { z } from "zod";
 import {
   MAX_ADMIN_UPLOAD_BYTES,
   ZRestAccountDeletion,
@@ -35,8 +36,9 @@ import { AppError } from "@dogi/trpc";
 import type { Caller } from "../auth/authenticator.ts";
 import { asUser } from "../clients.ts";
 import { toSnake } from "../http/case.ts";
+import { givenFields } from "../http/query.ts";
 import { defineRoute } from "../http/rest.ts";
-import type { RestRoute } from "../http/rest.ts";
+import type { RestContext, RestResult, RestRoute, RestRouteDoc } from "../http/rest.ts";
 import type { AdminActor, AdminDeps } from "./deps.ts";
 import {
   deleteDocument,
@@ -73,26 +75,35 @@ function apiKeyIdFrom(raw: string | undefined): string {
 
 const ok = <T>(body: T) => ({ body: toSnake(body) });
 
+/** A route of the admin tag that only an admin may call. */
+function adminRoute<
+  B extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  R extends z.ZodType = z.ZodUnknown,
+>(
+  doc: Omit<RestRouteDoc, "tag" | "auth"> & { body?: B; query?: Q; response?: R },
+  handler: (ctx: RestContext<z.infer<B>, z.infer<Q>>) => Promise<RestResult<z.input<R>>>,
+): RestRoute {
+  return defineRoute<B, Q, R>({ ...doc, tag: "admin", auth: "admin" }, handler);
+}
+
 /**
- * REST /v1/admin/*: the operator console. Every route needs an admin now (`auth: "admin"`:
- * auth is asked on each call); auth checks the role again for what it does itself.
+ * REST /v1/admin/*: the operator console. Every route needs an admin now (adminRoute's
+ * `auth: "admin"`: auth is asked on each call); auth checks the role again for what it does itself.
  */
 export function adminRoutes(deps: AdminDeps): RestRoute[] {
-  const tag = "admin";
   const actor = (req: Request, caller: Caller): AdminActor => ({
     token: caller.token,
     client: auditClient(req, deps.trustedProxies),
   });
   const userState = (disabled: boolean) =>
-    defineRoute(
+    adminRoute(
       {
         method: "post",
         path: `/v1/admin/users/:userId/${disabled ? "disable" : "enable"}`,
-        tag,
         summary: disabled
           ? "Disable a user: every token and API key of theirs stops working at once"
           : "Enable a disabled user",
-        auth: "admin",
         response: ZRestAdminUser,
       },
       async ({ req, caller, params }) =>
@@ -106,35 +117,22 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
     );
 
   return [
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/users",
-        tag,
         summary: "Search and page through users, with their sessions and turns",
-        auth: "admin",
         response: ZRestAdminUserPage,
         query: ZRestAdminUsersQuery,
       },
       async ({ caller, query }) =>
-        ok(
-          await listUsers(deps, {
-            actor: caller,
-            input: {
-              limit: query.limit,
-              ...(query.search ? { search: query.search } : {}),
-              ...(query.cursor ? { cursor: query.cursor } : {}),
-            },
-          }),
-        ),
+        ok(await listUsers(deps, { actor: caller, input: givenFields(query) })),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/users/:userId",
-        tag,
         summary: "One user",
-        auth: "admin",
         response: ZRestAdminUser,
       },
       async ({ caller, params }) =>
@@ -142,13 +140,11 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
     ),
     userState(true),
     userState(false),
-    defineRoute(
+    adminRoute(
       {
         method: "patch",
         path: "/v1/admin/users/:userId",
-        tag,
         summary: "Grant or revoke the admin role (the last admin cannot be demoted)",
-        auth: "admin",
         response: ZRestAdminUser,
         body: ZRestAdminSetRoleRequest,
       },
@@ -161,13 +157,11 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
           }),
         ),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "delete",
         path: "/v1/admin/users/:userId",
-        tag,
         summary: "Delete a user and everything they keep (as their own account deletion does)",
-        auth: "admin",
         response: ZRestAccountDeletion,
         status: 202,
       },
@@ -179,26 +173,22 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         }),
       }),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/users/:userId/api-keys",
-        tag,
         summary: "A user's API keys with their scopes, revoked ones included (never a secret)",
-        auth: "admin",
         response: ZRestAdminApiKeyList,
       },
       async ({ caller, params }) =>
         ok(await listApiKeys(deps, { actor: caller, userId: userIdFrom(params.userId) })),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "put",
         path: "/v1/admin/users/:userId/api-keys/:apiKeyId/extensions",
-        tag,
         summary:
           "Grant or revoke engine extensions (ignore_eos at the OpenAI-compatible door) on a live API key",
-        auth: "admin",
         response: ZRestAdminApiKey,
         body: ZRestAdminSetApiKeyExtensionsRequest,
       },
@@ -212,80 +202,55 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
           }),
         ),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/audit",
-        tag,
         summary: "The audit log, newest first",
-        auth: "admin",
         response: ZRestAuditPage,
         query: ZRestAuditQuery,
       },
       async ({ caller, query }) =>
         ok(
-          await deps.services.auth.admin.audit.list.query(
-            {
-              limit: query.limit,
-              ...(query.action ? { action: query.action } : {}),
-              ...(query.cursor ? { cursor: query.cursor } : {}),
-            },
-            asUser(caller.token),
-          ),
+          await deps.services.auth.admin.audit.list.query(givenFields(query), asUser(caller.token)),
         ),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/audit/export",
-        tag,
         summary: "The whole audit log as JSON Lines",
-        auth: "admin",
       },
       async ({ req, res, caller }) => {
         await exportAudit(deps, { actor: actor(req, caller), res });
         return "sent";
       },
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/kb/documents",
-        tag,
         summary: "The knowledge base's documents",
-        auth: "admin",
         response: ZRestKbDocumentPage,
         query: ZRestKbDocumentsQuery,
       },
-      async ({ query }) =>
-        ok(
-          await deps.services.rag.listDocuments.query({
-            limit: query.limit,
-            ...(query.species ? { species: query.species } : {}),
-            ...(query.language ? { language: query.language } : {}),
-            ...(query.cursor ? { cursor: query.cursor } : {}),
-          }),
-        ),
+      async ({ query }) => ok(await deps.services.rag.listDocuments.query(givenFields(query))),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/kb/stats",
-        tag,
         summary: "The knowledge base's counts and embedder",
-        auth: "admin",
         response: ZRestKbStats,
       },
       async () => ok(await deps.services.rag.stats.query()),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "post",
         path: "/v1/admin/kb/uploads",
-        tag,
         summary:
           "Upload a Markdown, text, HTML or PDF document (the raw file as the body, ?file_name=NAME); ingested in the background",
-        auth: "admin",
         response: ZRestIngestJob,
         upload: MAX_ADMIN_UPLOAD_BYTES,
         status: 202,
@@ -299,36 +264,30 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         };
       },
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/kb/jobs",
-        tag,
         summary: "Recent ingest jobs, newest first",
-        auth: "admin",
         response: ZRestIngestJobList,
       },
       async () => ok(await deps.services.rag.jobs.list.query()),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/kb/jobs/:jobId",
-        tag,
         summary: "One ingest job",
-        auth: "admin",
         response: ZRestIngestJob,
       },
       async ({ params }) =>
         ok(await deps.services.rag.jobs.get.query({ jobId: (params.jobId ?? "").slice(0, 100) })),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "delete",
         path: "/v1/admin/kb/documents/:documentId",
-        tag,
         summary: "Delete a document and its passages",
-        auth: "admin",
         response: ZRestKbDeletion,
       },
       async ({ req, caller, params }) =>
@@ -339,13 +298,11 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
           }),
         ),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "post",
         path: "/v1/admin/kb/documents/:documentId/reingest",
-        tag,
         summary: "Parse a document again from its kept original (a background job)",
-        auth: "admin",
         response: ZRestIngestJob,
         status: 202,
       },
@@ -359,37 +316,31 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         ),
       }),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "post",
         path: "/v1/admin/kb/search",
-        tag,
         summary: "The passages a question would retrieve, with their scores",
-        auth: "admin",
         response: ZRestKbSearchResult,
         body: ZRestKbSearchRequest,
       },
       async ({ body }) => ok(await deps.services.rag.search.query(body)),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/models",
-        tag,
         summary: "The models: loaded or not, size, quantisation, context, device, load errors",
-        auth: "admin",
         response: ZRestAdminModels,
       },
       async () => ok(await deps.services.inference.admin.models.query()),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "post",
         path: "/v1/admin/models/pulls",
-        tag,
         summary:
           "Download a model (hf:user/repo/file.gguf or an http(s) URL) as `dogi pull` does; follow it with GET /v1/admin/models/pulls",
-        auth: "admin",
         response: ZRestModelPull,
         body: ZRestModelPullRequest,
         status: 202,
@@ -399,57 +350,42 @@ export function adminRoutes(deps: AdminDeps): RestRoute[] {
         body: toSnake(await pullModel(deps, { actor: actor(req, caller), request: body })),
       }),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/models/pulls",
-        tag,
         summary: "Recent model downloads with their progress, newest first",
-        auth: "admin",
         response: ZRestModelPullList,
       },
       async () => ok(await deps.services.inference.admin.pulls.query()),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/usage",
-        tag,
         summary:
           "Turns, tokens, first-token time, triage, retrieval-only answers, errors, feedback",
-        auth: "admin",
         response: ZRestUsageReport,
         query: ZRestUsageQuery,
       },
       async ({ query }) => ok(await deps.services.session.admin.usage.query(query)),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/feedback",
-        tag,
         summary: "Answers owners rated, newest first",
-        auth: "admin",
         response: ZRestFeedbackPage,
         query: ZRestFeedbackQuery,
       },
       async ({ query }) =>
-        ok(
-          await deps.services.session.admin.feedback.list.query({
-            days: query.days,
-            limit: query.limit,
-            ...(query.rating ? { rating: query.rating } : {}),
-            ...(query.cursor ? { cursor: query.cursor } : {}),
-          }),
-        ),
+        ok(await deps.services.session.admin.feedback.list.query(givenFields(query))),
     ),
-    defineRoute(
+    adminRoute(
       {
         method: "get",
         path: "/v1/admin/feedback/export",
-        tag,
         summary: "Rated answers as JSON Lines (no user ids), for evaluation",
-        auth: "admin",
         query: ZRestFeedbackQuery,
       },
       async ({ req, res, caller, query }) => {

@@ -1,10 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, readEvents } from "../testing/api.ts";
-import { grantAdmin, startStack } from "../testing/stack.ts";
+import { emptyModelsDir, grantAdmin, startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
 
 // `dogi start`, every service its own process, no model (retrieval-only answers): the operator
@@ -44,7 +41,7 @@ async function upload(api: Api, fileName: string, body: Buffer | string) {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), "dogi-no-models-")) });
+  stack = await startStack({ MODELS_DIR: emptyModelsDir() });
   admin = new Api(stack.url);
   adminUser = await admin.register();
   const granted = await grantAdmin(stack, adminUser.email);

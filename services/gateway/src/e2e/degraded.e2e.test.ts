@@ -1,16 +1,13 @@
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, readEvents } from "../testing/api.ts";
-import { startStack } from "../testing/stack.ts";
+import { emptyModelsDir, startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
 
 // No model at all: the assistant answers in retrieval-only mode instead of failing.
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startStack({ MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), "dogi-no-models-")) });
+  stack = await startStack({ MODELS_DIR: emptyModelsDir() });
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ensureTinyModel } from "@dogi/testing";
+import { endlessAnswerFormat, ensureTinyModel } from "@dogi/testing";
 import { Api, readEvents } from "../testing/api.ts";
 import { grantAdmin, startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
@@ -148,14 +148,8 @@ describe("a fair share of the model", () => {
             messages: [{ role: "user", content: "hello" }],
             max_tokens: 900,
             stream: true,
-            // The grammar keeps the random model writing until max_tokens or a disconnect.
-            response_format: {
-              type: "json_schema",
-              json_schema: {
-                name: "long",
-                schema: { type: "array", minItems: 40, items: { type: "string", minLength: 40 } },
-              },
-            },
+            // Keeps the random model writing until max_tokens or a disconnect.
+            response_format: endlessAnswerFormat,
           }),
           signal: c.signal,
         }),
@@ -321,14 +315,8 @@ describe("the OpenAI-compatible door's share", () => {
         messages: [{ role: "user", content: "hi" }],
         max_tokens: 1600,
         stream: true,
-        // The grammar keeps the random model writing until its sequence is full or a disconnect.
-        response_format: {
-          type: "json_schema",
-          json_schema: {
-            name: "long",
-            schema: { type: "array", minItems: 40, items: { type: "string", minLength: 40 } },
-          },
-        },
+        // Keeps the random model writing until its sequence is full or a disconnect.
+        response_format: endlessAnswerFormat,
       }),
       signal: holding.signal,
     });

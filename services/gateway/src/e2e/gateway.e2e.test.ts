@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTinyModel, serviceHeaders } from "@dogi/testing";
+import { endlessAnswerFormat, ensureTinyModel, serviceHeaders } from "@dogi/testing";
 import type { TSessionId } from "@dogi/contracts";
 import { ask as askOverTrpc, createGatewayClient } from "../../examples/trpc-client.ts";
 import { runExample } from "../testing/example.ts";
@@ -646,13 +646,7 @@ describe("OpenAI-compatible /v1 through the gateway", () => {
             messages: [{ role: "user", content: "Tell me everything about cats." }],
             max_tokens: 1800,
             stream: true,
-            response_format: {
-              type: "json_schema",
-              json_schema: {
-                name: "long",
-                schema: { type: "array", minItems: 40, items: { type: "string", minLength: 40 } },
-              },
-            },
+            response_format: endlessAnswerFormat,
           },
           { signal },
         )

@@ -1,9 +1,6 @@
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, readEvents } from "../testing/api.ts";
-import { startStack } from "../testing/stack.ts";
+import { emptyModelsDir, startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
 
 // `dogi start` with every service its own process and no model (retrieval-only answers): the
@@ -11,7 +8,7 @@ import type { TestStack } from "../testing/stack.ts";
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startStack({ MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), "dogi-no-models-")) });
+  stack = await startStack({ MODELS_DIR: emptyModelsDir() });
 });
 
 afterAll(async () => {

@@ -1,12 +1,9 @@
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTinyModel, requireServer, startRedis } from "@dogi/testing";
+import { endlessAnswerFormat, ensureTinyModel, requireServer, startRedis } from "@dogi/testing";
 import type { RedisServer } from "@dogi/testing";
 import { Api } from "../testing/api.ts";
 import { startTestGateway } from "../testing/gateway.ts";
-import { startStack } from "../testing/stack.ts";
+import { emptyModelsDir, startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
 
 // Two gateway replicas sharing one Redis: the stack's own gateway (a process started by
@@ -31,7 +28,7 @@ describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () 
     };
     stack = await startStack({
       ...shared,
-      MODELS_DIR: mkdtempSync(path.join(os.tmpdir(), "dogi-replica-models-")),
+      MODELS_DIR: emptyModelsDir(),
       MODEL_PATH: await ensureTinyModel(),
       INFERENCE_PARALLEL: "4",
       INFERENCE_CONTEXT_SIZE: "2048",
@@ -112,13 +109,7 @@ describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () 
           messages: [{ role: "user", content: "hello" }],
           max_tokens: 900,
           stream: true,
-          response_format: {
-            type: "json_schema",
-            json_schema: {
-              name: "long",
-              schema: { type: "array", minItems: 40, items: { type: "string", minLength: 40 } },
-            },
-          },
+          response_format: endlessAnswerFormat,
         }),
         signal,
       });

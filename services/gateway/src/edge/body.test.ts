@@ -1,6 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postChatHi } from "../testing/api.ts";
 import { startFakeAuth } from "../testing/fake-auth.ts";
 import type { FakeAuth } from "../testing/fake-auth.ts";
 import { startTestGateway } from "../testing/gateway.ts";
@@ -144,11 +145,7 @@ describe("a body over the limit", () => {
     });
     expect(garbage.status).toBe(400);
     expect(((await garbage.json()) as { error: { code: string } }).error.code).toBe("BAD_REQUEST");
-    const completion = await fetch(`${gateway.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${auth.apiKey()}` },
-      body: JSON.stringify({ model: "default", messages: [{ role: "user", content: "hi" }] }),
-    });
+    const completion = await postChatHi(gateway.url, auth.apiKey());
     expect(completion.status).toBe(200);
   });
 });

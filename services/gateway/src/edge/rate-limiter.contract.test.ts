@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "@dogi/logger";
 import { requireServer, startRedis, waitFor } from "@dogi/testing";
 import type { RedisServer } from "@dogi/testing";
 import { connectRedis } from "../redis.ts";
@@ -8,6 +7,7 @@ import type { RedisConnections } from "../redis.ts";
 import type { LimiterFactory } from "./rate-limiter.ts";
 import { memoryLimiters } from "./rate-limiter.ts";
 import { redisLimiters } from "./redis-limiters.ts";
+import { capturedLogger } from "../testing/captured-logger.ts";
 
 // One behaviour for every store: the same suite in memory and against a real redis-server.
 // What needs a clock (windows running out) is in rate-limiter.test.ts, with a fake one.
@@ -92,12 +92,7 @@ const gate = requireServer("redis");
 describe.skipIf(gate.skip)(gate.title("Redis limiters"), () => {
   let server: RedisServer;
   let redis: RedisConnections;
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({
-    service: "gateway",
-    level: "info",
-    stdout: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  });
+  const { logger, lines } = capturedLogger();
 
   beforeAll(async () => {
     server = await startRedis();

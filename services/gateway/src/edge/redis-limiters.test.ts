@@ -1,22 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "@dogi/logger";
 import { requireServer, startRedis, waitFor } from "@dogi/testing";
 import type { RedisServer } from "@dogi/testing";
 import { connectRedis } from "../redis.ts";
 import type { RedisConnections } from "../redis.ts";
 import { redisLimiters } from "./redis-limiters.ts";
+import { capturedLogger } from "../testing/captured-logger.ts";
 
 const gate = requireServer("redis");
 
 describe.skipIf(gate.skip)(gate.title("Redis limiters across replicas and outages"), () => {
   let server: RedisServer;
   const connections: RedisConnections[] = [];
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({
-    service: "gateway",
-    level: "info",
-    stdout: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  });
+  const { logger, lines } = capturedLogger();
 
   /** One replica's connection, once ready (before that its limiters answer from memory). */
   async function replica() {

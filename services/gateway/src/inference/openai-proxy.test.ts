@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "@dogi/logger";
 import { waitFor } from "@dogi/testing";
 import { fakeAuthForFile } from "../testing/auth-for-file.ts";
 import { startTestGateway } from "../testing/gateway.ts";
 import { startReplica } from "../testing/replica.ts";
 import type { ReplicaMode, TestReplica } from "../testing/replica.ts";
+import { capturedLogger } from "../testing/captured-logger.ts";
 
 // The OpenAI-compatible door in this process, over real HTTP, in front of small
 // OpenAI-compatible replicas; the end-to-end suite runs it against the real inference service.
@@ -18,12 +18,7 @@ async function setUp(modes: ReplicaMode[], env: Record<string, string> = {}) {
     replicas.push(replica);
     closers.push(() => replica.close());
   }
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({
-    service: "gateway",
-    level: "info",
-    stdout: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
-  });
+  const { logger, lines } = capturedLogger();
   const gateway = await startTestGateway({
     authUrl: fake.auth.url,
     inferenceUrls: replicas.map((r) => r.url),

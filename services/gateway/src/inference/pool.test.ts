@@ -27,10 +27,15 @@ function poolOf(urls: string[], healthIntervalMs = 60_000): InferencePool {
   return pool;
 }
 
-const body = (stream = false) =>
-  Buffer.from(
+/** A chat completion request saying "hi" to the default model, as the gateway forwards one. */
+const chatRequest = (stream = false) => ({
+  method: "POST",
+  path: "/v1/chat/completions",
+  headers: { "content-type": "application/json" },
+  body: Buffer.from(
     JSON.stringify({ model: "default", messages: [{ role: "user", content: "hi" }], stream }),
-  );
+  ),
+});
 
 interface Answer {
   replicaUrl: string;
@@ -44,16 +49,7 @@ interface Answer {
  * received until then.
  */
 async function requested(pool: InferencePool, stream = false): Promise<Answer> {
-  const {
-    statusCode,
-    body: answer,
-    replicaUrl,
-  } = await pool.request({
-    method: "POST",
-    path: "/v1/chat/completions",
-    headers: { "content-type": "application/json" },
-    body: body(stream),
-  });
+  const { statusCode, body: answer, replicaUrl } = await pool.request(chatRequest(stream));
   let text = "";
   try {
     for await (const part of answer) text += (part as Buffer).toString("utf8");
@@ -68,27 +64,19 @@ function proxied(pool: InferencePool, stream = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     let text = "";
     let start: { replicaUrl: string; status: number } | undefined;
-    pool.proxy(
-      {
-        method: "POST",
-        path: "/v1/chat/completions",
-        headers: { "content-type": "application/json" },
-        body: body(stream),
+    pool.proxy(chatRequest(stream), {
+      onStart: (status, _headers, replicaUrl) => (start = { status, replicaUrl }),
+      onData: (chunk) => {
+        text += chunk.toString("utf8");
+        return true;
       },
-      {
-        onStart: (status, _headers, replicaUrl) => (start = { status, replicaUrl }),
-        onData: (chunk) => {
-          text += chunk.toString("utf8");
-          return true;
-        },
-        onEnd: () => {
-          if (!start) reject(new Error("ended before it started"));
-          else resolve({ ...start, text });
-        },
-        onError: (error) => reject(Object.assign(error, { text })),
-        onUnavailable: reject,
+      onEnd: () => {
+        if (!start) reject(new Error("ended before it started"));
+        else resolve({ ...start, text });
       },
-    );
+      onError: (error) => reject(Object.assign(error, { text })),
+      onUnavailable: reject,
+    });
   });
 }
 
@@ -173,7 +161,7 @@ describe.each([
     expect([busy.received.length, reset.received.length, ok.received.length]).toEqual([1, 1, 1]);
     // The same body reached every replica tried.
     expect(new Set([busy, reset, ok].map((r) => r.received[0]?.body))).toEqual(
-      new Set([body().toString("utf8")]),
+      new Set([chatRequest().body.toString("utf8")]),
     );
     // A full queue is not a dead replica; a reset connection is.
     expect(pool.snapshot().map((r) => r.healthy)).toEqual([true, false, true]);
@@ -212,10 +200,7 @@ describe("InferencePool (request)", () => {
     const pool = poolOf([slow.url]);
     const controller = new AbortController();
     const { statusCode, body: answer } = await pool.request({
-      method: "POST",
-      path: "/v1/chat/completions",
-      headers: { "content-type": "application/json" },
-      body: body(true),
+      ...chatRequest(true),
       signal: controller.signal,
     });
     expect(statusCode).toBe(200);
@@ -239,10 +224,7 @@ describe("InferencePool (request)", () => {
     const pool = poolOf([hold.url]);
     const controller = new AbortController();
     const answer = pool.request({
-      method: "POST",
-      path: "/v1/chat/completions",
-      headers: { "content-type": "application/json" },
-      body: body(),
+      ...chatRequest(),
       signal: controller.signal,
     });
     await waitFor(() => hold.received.length === 1, { what: "the replica to get the request" });
@@ -259,24 +241,16 @@ describe("InferencePool (proxy)", () => {
     if (!slow) throw new Error("replica did not start");
     const pool = poolOf([slow.url]);
     const events: string[] = [];
-    const call = pool.proxy(
-      {
-        method: "POST",
-        path: "/v1/chat/completions",
-        headers: { "content-type": "application/json" },
-        body: body(true),
+    const call = pool.proxy(chatRequest(true), {
+      onStart: () => events.push("start"),
+      onData: () => {
+        events.push("data");
+        return true;
       },
-      {
-        onStart: () => events.push("start"),
-        onData: () => {
-          events.push("data");
-          return true;
-        },
-        onEnd: () => events.push("end"),
-        onError: () => events.push("error"),
-        onUnavailable: () => events.push("unavailable"),
-      },
-    );
+      onEnd: () => events.push("end"),
+      onError: () => events.push("error"),
+      onUnavailable: () => events.push("unavailable"),
+    });
     await waitFor(() => events.includes("data"), { what: "the first chunk" });
     call.abort();
     await waitFor(() => slow.abandoned === 1, { what: "the replica to see the client leave" });
@@ -292,22 +266,14 @@ describe("InferencePool (proxy)", () => {
     const pool = poolOf([slow.url]);
     let chunks = 0;
     let ended = false;
-    const call = pool.proxy(
-      {
-        method: "POST",
-        path: "/v1/chat/completions",
-        headers: { "content-type": "application/json" },
-        body: body(true),
-      },
-      {
-        onStart: () => undefined,
-        // Refuses more after the first chunk, as a client socket whose buffer is full does.
-        onData: () => ++chunks > 1,
-        onEnd: () => (ended = true),
-        onError: () => undefined,
-        onUnavailable: () => undefined,
-      },
-    );
+    const call = pool.proxy(chatRequest(true), {
+      onStart: () => undefined,
+      // Refuses more after the first chunk, as a client socket whose buffer is full does.
+      onData: () => ++chunks > 1,
+      onEnd: () => (ended = true),
+      onError: () => undefined,
+      onUnavailable: () => undefined,
+    });
     await waitFor(() => chunks >= 1, { what: "the first chunk" });
     await new Promise((resolve) => setTimeout(resolve, 150));
     // The replica wrote everything by now; none of it reached the paused sink.
@@ -336,10 +302,7 @@ describe("InferencePool (affinity)", () => {
   /** One request with `affinity`, read to its end; resolves with the replica that answered. */
   async function keyed(pool: InferencePool, affinity: string): Promise<string> {
     const answer = await pool.request({
-      method: "POST",
-      path: "/v1/chat/completions",
-      headers: { "content-type": "application/json" },
-      body: body(),
+      ...chatRequest(),
       affinity: affinityOf("u1", affinity),
     });
     for await (const _part of answer.body) {

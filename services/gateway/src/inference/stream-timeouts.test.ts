@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { postChatHi } from "../testing/api.ts";
 import { fakeAuthForFile } from "../testing/auth-for-file.ts";
 import { startTestGateway } from "../testing/gateway.ts";
 import { startReplica } from "../testing/replica.ts";
@@ -31,15 +32,7 @@ async function gatewayBefore(mode: ReplicaMode): Promise<{ url: string; replica:
 
 async function streamChat(url: string): Promise<{ text: string; broken: boolean; ms: number }> {
   const started = Date.now();
-  const response = await fetch(`${url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${fake.auth.apiKey()}` },
-    body: JSON.stringify({
-      model: "default",
-      messages: [{ role: "user", content: "hi" }],
-      stream: true,
-    }),
-  });
+  const response = await postChatHi(url, fake.auth.apiKey(), { stream: true });
   expect(response.status).toBe(200);
   let text = "";
   let broken = false;

@@ -57,6 +57,23 @@ export class Api {
   }
 }
 
+/** POSTs "hi" for the default model to the OpenAI-compatible door with `apiKey`; `extra` joins the body. */
+export function postChatHi(
+  baseUrl: string,
+  apiKey: string,
+  extra: Record<string, unknown> = {},
+): Promise<Response> {
+  return fetch(`${baseUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({
+      model: "default",
+      messages: [{ role: "user", content: "hi" }],
+      ...extra,
+    }),
+  });
+}
+
 /** Reads a chat turn's SSE stream to its end: the events in order. */
 export async function readEvents(
   response: Response,

@@ -24,6 +24,11 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
+/** A new, empty models folder: a stack given it as MODELS_DIR answers without a model (retrieval-only). */
+export function emptyModelsDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), "dogi-no-models-"));
+}
+
 /** Starts Chroma and the five services with free ports and a temporary DATA_DIR; resolves once all are ready. */
 export async function startStack(env: Record<string, string> = {}): Promise<TestStack> {
   const taken = new Set<number>();

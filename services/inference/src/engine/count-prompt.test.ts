@@ -1,24 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTinyModel, testCredential } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
-import type { InferenceRouter } from "../router.ts";
-import { startTestInference } from "../testing/start-service.ts";
+import { ensureTinyModel } from "@dogi/testing";
+import { inferenceTrpc, startTestInference } from "../testing/start-service.ts";
 import type { TestInference } from "../testing/start-service.ts";
 
 // The count the gateway fits a chat turn's prompt with, against what a generation reports.
 let inference: TestInference;
-let client: ReturnType<typeof createServiceClient<InferenceRouter>>;
+let client: ReturnType<typeof inferenceTrpc>;
 
 beforeAll(async () => {
   inference = await startTestInference({
     MODEL_PATH: await ensureTinyModel(),
     INFERENCE_CONTEXT_SIZE: 512,
   });
-  client = createServiceClient<InferenceRouter>({
-    url: inference.url,
-    timeoutMs: 30_000,
-    credential: testCredential("inference"),
-  });
+  client = inferenceTrpc(inference.url, 30_000);
 });
 
 afterAll(async () => {

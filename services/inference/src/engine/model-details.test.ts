@@ -1,21 +1,13 @@
 import { copyFile, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureTinyModel, testCredential } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
+import { ensureTinyModel } from "@dogi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InferenceRouter } from "../router.ts";
-import { startTestInference } from "../testing/start-service.ts";
+import { inferenceTrpc, startTestInference } from "../testing/start-service.ts";
 import type { TestInference } from "../testing/start-service.ts";
 import { quantisationName } from "./model-details.ts";
 
-function client(url: string) {
-  return createServiceClient<InferenceRouter>({
-    url,
-    timeoutMs: 10_000,
-    credential: testCredential("inference"),
-  });
-}
+const client = (url: string) => inferenceTrpc(url, 10_000);
 
 describe("the operator console's models", () => {
   let dir: string;

@@ -2,20 +2,11 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveModel, tinyModel } from "@dogi/gguf";
-import { testCredential } from "@dogi/testing";
-import { createServiceClient } from "@dogi/trpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InferenceRouter } from "../router.ts";
-import { startTestInference } from "../testing/start-service.ts";
+import { inferenceTrpc, startTestInference } from "../testing/start-service.ts";
 import type { TestInference } from "../testing/start-service.ts";
 
-function client(url: string) {
-  return createServiceClient<InferenceRouter>({
-    url,
-    timeoutMs: 10_000,
-    credential: testCredential("inference"),
-  });
-}
+const client = (url: string) => inferenceTrpc(url, 10_000);
 
 async function pullEnded(url: string, pullId: string) {
   let ended:

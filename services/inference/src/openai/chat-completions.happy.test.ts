@@ -1,3 +1,4 @@
+import type OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { tinyModelInference } from "../testing/suite.ts";
 
@@ -7,14 +8,24 @@ import { tinyModelInference } from "../testing/suite.ts";
 const inference = tinyModelInference();
 const messages = [{ role: "user" as const, content: "강아지가 초콜릿을 먹었어요. What now?" }];
 
+type CompletionOptions = Omit<OpenAI.ChatCompletionCreateParamsNonStreaming, "model" | "messages"> &
+  Partial<Pick<OpenAI.ChatCompletionCreateParamsNonStreaming, "messages">>;
+
+/** A chat completion from the default model, of `messages` unless the options carry others. */
+const complete = (options: CompletionOptions) =>
+  inference.client.chat.completions.create({ model: "default", messages, ...options });
+
+// The find_clinic tool's parameters, and the tool_choice that forces a call of it.
+const clinicSearch = {
+  type: "object",
+  properties: { emergency: { type: "boolean" }, species: { enum: ["dog", "cat"] } },
+  required: ["emergency", "species"],
+};
+const mustCallFindClinic = { type: "function" as const, function: { name: "find_clinic" } };
+
 describe("POST /v1/chat/completions through the OpenAI SDK", () => {
   it("answers with an assistant message, usage counts and llama-server timings", async () => {
-    const completion = await inference.client.chat.completions.create({
-      model: "default",
-      messages,
-      max_tokens: 12,
-      seed: 7,
-    });
+    const completion = await complete({ max_tokens: 12, seed: 7 });
     const [choice] = completion.choices;
     expect(completion.object).toBe("chat.completion");
     expect(choice?.message.role).toBe("assistant");
@@ -31,9 +42,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
   });
 
   it("stops at max_tokens with finish_reason length and exactly that many tokens", async () => {
-    const completion = await inference.client.chat.completions.create({
-      model: "default",
-      messages,
+    const completion = await complete({
       max_completion_tokens: 5,
       temperature: 1,
       // Keep the end-of-turn token out of reach so the limit is what stops it.
@@ -51,9 +60,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
 
   it("gives the same text for the same seed, prompt and parameters", async () => {
     const ask = () =>
-      inference.client.chat.completions.create({
-        model: "default",
-        messages,
+      complete({
         max_tokens: 16,
         temperature: 1.2,
         top_p: 0.95,
@@ -65,9 +72,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
     const second = await ask();
     expect(first.choices[0]?.message.content).toBeTruthy();
     expect(second.choices[0]?.message.content).toBe(first.choices[0]?.message.content);
-    const other = await inference.client.chat.completions.create({
-      model: "default",
-      messages,
+    const other = await complete({
       max_tokens: 16,
       temperature: 1.2,
       top_p: 0.95,
@@ -78,7 +83,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
   });
 
   it("stops before a stop string and leaves the stop text out", async () => {
-    const base = { model: "default", messages, max_tokens: 24, temperature: 1 };
+    const base = { max_tokens: 24, temperature: 1 };
     // Find a seed whose free-running answer is long enough to take a stop string from its
     // second half (the random model sometimes ends its turn at once).
     let seed = 0;
@@ -86,7 +91,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
     let start = -1;
     while (start < 0 && seed < 20) {
       seed += 1;
-      const free = await inference.client.chat.completions.create({ ...base, seed });
+      const free = await complete({ ...base, seed });
       text = free.choices[0]?.message.content ?? "";
       const half = Math.floor(text.length / 2);
       const at = text.slice(half).search(/\S\S/);
@@ -94,7 +99,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
     }
     expect(start).toBeGreaterThan(0);
     const stop = text.slice(start, start + 2);
-    const stopped = await inference.client.chat.completions.create({ ...base, seed, stop: [stop] });
+    const stopped = await complete({ ...base, seed, stop: [stop] });
     const cut = stopped.choices[0]?.message.content ?? "";
     expect(stopped.choices[0]?.finish_reason).toBe("stop");
     expect(cut).not.toContain(stop);
@@ -121,12 +126,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
     expect(last?.choices).toEqual([]);
     expect(last?.usage?.completion_tokens).toBeGreaterThan(0);
     // The streamed text is what the same request returns without streaming.
-    const whole = await inference.client.chat.completions.create({
-      model: "default",
-      messages,
-      max_tokens: 10,
-      seed: 3,
-    });
+    const whole = await complete({ max_tokens: 10, seed: 3 });
     expect(content).toBe(whole.choices[0]?.message.content);
     expect(last?.usage?.completion_tokens).toBe(whole.usage?.completion_tokens);
   });
@@ -144,9 +144,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
   });
 
   it("returns JSON that parses with response_format json_object", async () => {
-    const completion = await inference.client.chat.completions.create({
-      model: "default",
-      messages,
+    const completion = await complete({
       max_tokens: 200,
       seed: 5,
       temperature: 0.8,
@@ -158,9 +156,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
   });
 
   it("returns JSON that validates against a json_schema", async () => {
-    const completion = await inference.client.chat.completions.create({
-      model: "default",
-      messages,
+    const completion = await complete({
       max_tokens: 120,
       seed: 9,
       response_format: {
@@ -189,9 +185,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
   });
 
   it("calls the named tool with arguments that match its parameters", async () => {
-    const completion = await inference.client.chat.completions.create({
-      model: "default",
-      messages,
+    const completion = await complete({
       max_tokens: 120,
       seed: 2,
       tools: [
@@ -200,16 +194,12 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
           function: {
             name: "find_clinic",
             description: "Find an open veterinary clinic",
-            parameters: {
-              type: "object",
-              properties: { emergency: { type: "boolean" }, species: { enum: ["dog", "cat"] } },
-              required: ["emergency", "species"],
-            },
+            parameters: clinicSearch,
           },
         },
         { type: "function", function: { name: "other_tool", parameters: { type: "object" } } },
       ],
-      tool_choice: { type: "function", function: { name: "find_clinic" } },
+      tool_choice: mustCallFindClinic,
     });
     const choice = completion.choices[0];
     expect(choice?.finish_reason).toBe("tool_calls");
@@ -225,25 +215,11 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
 
   it("returns a forced call cut by max_tokens as far as it got, with finish_reason length", async () => {
     const request = (maxTokens: number) =>
-      inference.client.chat.completions.create({
-        model: "default",
-        messages,
+      complete({
         max_tokens: maxTokens,
         seed: 2,
-        tools: [
-          {
-            type: "function",
-            function: {
-              name: "find_clinic",
-              parameters: {
-                type: "object",
-                properties: { emergency: { type: "boolean" }, species: { enum: ["dog", "cat"] } },
-                required: ["emergency", "species"],
-              },
-            },
-          },
-        ],
-        tool_choice: { type: "function", function: { name: "find_clinic" } },
+        tools: [{ type: "function", function: { name: "find_clinic", parameters: clinicSearch } }],
+        tool_choice: mustCallFindClinic,
       });
     const whole = await request(120);
     const used = whole.usage?.completion_tokens ?? 0;
@@ -274,20 +250,8 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
         },
       },
     ];
-    const plain = await inference.client.chat.completions.create({
-      model: "default",
-      messages,
-      max_tokens: 8,
-      seed: 6,
-    });
-    const withTools = await inference.client.chat.completions.create({
-      model: "default",
-      messages,
-      max_tokens: 8,
-      seed: 6,
-      tools,
-      tool_choice: "auto",
-    });
+    const plain = await complete({ max_tokens: 8, seed: 6 });
+    const withTools = await complete({ max_tokens: 8, seed: 6, tools, tool_choice: "auto" });
     // node-llama-cpp's chat wrapper documents the functions in the prompt.
     expect(withTools.usage?.prompt_tokens).toBeGreaterThan((plain.usage?.prompt_tokens ?? 0) + 20);
     const choice = withTools.choices[0];
@@ -302,8 +266,7 @@ describe("POST /v1/chat/completions through the OpenAI SDK", () => {
   });
 
   it("continues a conversation that carries a tool call and its result", async () => {
-    const completion = await inference.client.chat.completions.create({
-      model: "default",
+    const completion = await complete({
       max_tokens: 8,
       seed: 4,
       messages: [

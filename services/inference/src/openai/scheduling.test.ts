@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { waitFor } from "@dogi/testing";
+import { endlessAnswerFormat, waitFor } from "@dogi/testing";
 import { tinyModelInference } from "../testing/suite.ts";
 
 // Two sequences and a queue of one: the third concurrent request waits, the fourth is refused.
@@ -22,15 +22,8 @@ function longRequest(signal: AbortSignal, stream = true, caller?: string) {
       model: "default",
       messages: [{ role: "user", content: "Tell me everything about cats." }],
       max_tokens: 1800,
-      // The grammar forbids ending the turn before 40 strings of 40 characters, so only the
-      // token limit or a disconnect ends it (the random model often ends its turn at once).
-      response_format: {
-        type: "json_schema",
-        json_schema: {
-          name: "long",
-          schema: { type: "array", minItems: 40, items: { type: "string", minLength: 40 } },
-        },
-      },
+      // Only the token limit or a disconnect ends it.
+      response_format: endlessAnswerFormat,
       temperature: 1,
       stream,
     }),

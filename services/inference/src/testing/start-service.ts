@@ -1,7 +1,9 @@
 import OpenAI from "openai";
 import { createLogger } from "@dogi/logger";
 import type { Logger } from "@dogi/logger";
-import { serveForTest, testInternalSecret } from "@dogi/testing";
+import { serveForTest, testCredential, testInternalSecret } from "@dogi/testing";
+import { createServiceClient } from "@dogi/trpc";
+import type { InferenceRouter } from "../router.ts";
 import { createInferenceService } from "../service.ts";
 import type { InferenceSettings } from "../service.ts";
 
@@ -55,6 +57,15 @@ export async function startTestInference(
   await service.engine.start();
   const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: "test", maxRetries: 0 });
   return { url: running.url, client, service, logger, close: running.close };
+}
+
+/** A tRPC client of the inference service at `url`, signed as the gateway signs its calls. */
+export function inferenceTrpc(url: string, timeoutMs: number) {
+  return createServiceClient<InferenceRouter>({
+    url,
+    timeoutMs,
+    credential: testCredential("inference"),
+  });
 }
 
 /** POSTs raw JSON to `url`'s /v1/chat/completions: model "default" saying "hi", with `extra` on top. */

@@ -1,21 +1,17 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import type { TSessionId, TUserId } from "@dogi/contracts";
-import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 describeEachStore("admin activity and feedback", (kind) => {
-  let store: SessionStore;
-  let dispose: () => Promise<void>;
+  const opened = openStoreEachTest(kind);
   let api: SessionCaller;
   let clock = Date.parse("2026-03-01T00:00:00.000Z");
 
-  beforeEach(async () => {
-    ({ store, dispose } = await kind.open());
-    api = sessionCaller(store, () => new Date(clock));
+  beforeEach(() => {
+    api = sessionCaller(opened.store, () => new Date(clock));
   });
-  afterEach(async () => dispose());
 
   /** An answered turn in the session. */
   async function answered(userId: TUserId, sessionId: TSessionId, question = "q") {
@@ -140,7 +136,7 @@ describeEachStore("admin activity and feedback", (kind) => {
     const { sessionId } = await api.sessions.create({ userId: owner });
     for (let i = 0; i < 3; i += 1) await answered(owner, sessionId, `q${i}`);
     clock = Date.parse("2026-03-09T00:00:00.000Z");
-    const frozen = sessionCaller(store, () => new Date(clock));
+    const frozen = sessionCaller(opened.store, () => new Date(clock));
     for (let i = 0; i < 3; i += 1)
       await frozen.turns.setFeedback({ userId: owner, sessionId, messageIndex: i, rating: "up" });
     const seen: string[] = [];

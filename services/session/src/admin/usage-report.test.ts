@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { TSessionId, TTriage } from "@dogi/contracts";
-import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { newUserId, sessionCaller } from "../testing/caller.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 import { percentiles } from "./usage-report.ts";
 
 const triage = (level: TTriage["level"], ...signs: string[]): TTriage => ({
@@ -22,19 +21,16 @@ describe("percentiles", () => {
 });
 
 describeEachStore("usage report", (kind) => {
-  let store: SessionStore;
-  let dispose: () => Promise<void>;
+  const opened = openStoreEachTest(kind);
   let api: SessionCaller;
   let clock = 0;
   type Ref = "userId" | "sessionId" | "messageIndex";
   type Complete = Omit<Parameters<SessionCaller["turns"]["complete"]>[0], Ref>;
   type Fail = Omit<Parameters<SessionCaller["turns"]["fail"]>[0], Ref>;
 
-  beforeEach(async () => {
-    ({ store, dispose } = await kind.open());
-    api = sessionCaller(store, () => new Date(clock));
+  beforeEach(() => {
+    api = sessionCaller(opened.store, () => new Date(clock));
   });
-  afterEach(async () => dispose());
 
   /** One turn asked at `at`, then finished as `finish` says (or left pending). */
   async function turn(
@@ -150,7 +146,7 @@ describeEachStore("usage report", (kind) => {
     // More than a batch (1000), all created in the same millisecond: the paging must break
     // ties by session and index.
     for (let i = 0; i < 1_005; i += 1)
-      await store.appendTurn({
+      await opened.store.appendTurn({
         userId,
         sessionId,
         question: `q${i}`,

@@ -1,27 +1,24 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import { ZSessionExportDocument } from "@dogi/contracts";
 import type { TSessionId, TTurn } from "@dogi/contracts";
 import type { SessionStore } from "../store/interface.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { countedStore } from "../testing/counted-store.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 import { EXPORT_PAGE_CHARS, EXPORT_PAGE_TURNS } from "./export-page.ts";
 
 describeEachStore("sessions.exportPage", (kind) => {
+  const opened = openStoreEachTest(kind);
   let store: SessionStore;
-  let dispose: () => Promise<void>;
   let api: SessionCaller;
   let reads: number[];
   const userId = newUserId();
 
-  beforeEach(async () => {
-    const opened = await kind.open();
-    dispose = opened.dispose;
+  beforeEach(() => {
     ({ store, reads } = countedStore(opened.store));
     api = sessionCaller(store);
   });
-  afterEach(async () => dispose());
 
   async function sessionWith(count: number, answer?: (i: number) => string) {
     const { sessionId } = await api.sessions.create({ userId, title: "long chat" });

@@ -1,20 +1,17 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import { ZSessionExportDocument } from "@dogi/contracts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { newUserId, sessionCaller } from "../testing/caller.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 describeEachStore("sessions.export", (kind) => {
-  let dispose: () => Promise<void>;
+  const opened = openStoreEachTest(kind);
   let api: SessionCaller;
   const userId = newUserId();
 
-  beforeEach(async () => {
-    const opened = await kind.open();
-    dispose = opened.dispose;
+  beforeEach(() => {
     api = sessionCaller(opened.store);
   });
-  afterEach(async () => dispose());
 
   async function sessionWithTurns(count: number) {
     const { sessionId } = await api.sessions.create({ userId, title: "콩이 건강 상담" });

@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import type { TSessionId } from "@dogi/contracts";
 import { encodeCursor } from "@dogi/trpc";
-import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 const owner = newUserId();
 const intruder = newUserId();
@@ -91,15 +90,13 @@ const intrusions: Array<[string, (api: SessionCaller, sessionId: TSessionId) => 
   ];
 
 describeEachStore("user scoping", (kind) => {
-  let store: SessionStore;
-  let dispose: () => Promise<void>;
+  const opened = openStoreEachTest(kind);
   let api: SessionCaller;
   let sessionId: TSessionId;
 
   // The owner's session in every state a procedure could touch: a finished turn and a pending one.
   beforeEach(async () => {
-    ({ store, dispose } = await kind.open());
-    api = sessionCaller(store);
+    api = sessionCaller(opened.store);
     ({ sessionId } = await api.sessions.create({ userId: owner, title: "secret title" }));
     await api.turns.append({
       userId: owner,
@@ -115,7 +112,6 @@ describeEachStore("user scoping", (kind) => {
     });
     await api.turns.append({ userId: owner, sessionId, question: "pending question" });
   });
-  afterEach(async () => dispose());
 
   const snapshot = async () => ({
     session: await api.sessions.get({ userId: owner, sessionId }),
@@ -154,6 +150,6 @@ describeEachStore("user scoping", (kind) => {
       created: true,
       turn: { question: "my own", messageIndex: 0 },
     });
-    expect(await store.findTurn(intruder, sessionId, 0)).toBeNull();
+    expect(await opened.store.findTurn(intruder, sessionId, 0)).toBeNull();
   });
 });

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
-import type { SessionStore } from "../store/interface.ts";
+import { expect, it } from "vitest";
 import { createMongoStore } from "../store/mongodb.ts";
 import { createSqliteStore } from "../store/sqlite.ts";
 import { failureOf, newUserId, roomyLimits, sessionCaller } from "../testing/caller.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 const capped = (maxSessionsPerUser: number) => ({ ...roomyLimits, maxSessionsPerUser });
 const failedWith = (outcomes: PromiseSettledResult<unknown>[]) =>
@@ -12,17 +11,10 @@ const failedWith = (outcomes: PromiseSettledResult<unknown>[]) =>
   );
 
 describeEachStore("sessions.create under SESSION_MAX_SESSIONS_PER_USER", (kind) => {
-  let store: SessionStore;
-  let dispose: () => Promise<void>;
-  let location: { url: string; dbName?: string };
-
-  beforeEach(async () => {
-    ({ store, dispose, location } = await kind.open());
-  });
-  afterEach(async () => dispose());
+  const opened = openStoreEachTest(kind);
 
   it("refuses one session past the cap with LIMIT_REACHED, and counts each user alone", async () => {
-    const api = sessionCaller(store, undefined, capped(3));
+    const api = sessionCaller(opened.store, undefined, capped(3));
     const userId = newUserId();
     for (let i = 0; i < 3; i += 1) await api.sessions.create({ userId, title: `chat ${i}` });
     const refused = await failureOf(api.sessions.create({ userId, title: "one more" }));
@@ -39,7 +31,7 @@ describeEachStore("sessions.create under SESSION_MAX_SESSIONS_PER_USER", (kind) 
   });
 
   it("makes room again when a session is deleted", async () => {
-    const api = sessionCaller(store, undefined, capped(2));
+    const api = sessionCaller(opened.store, undefined, capped(2));
     const userId = newUserId();
     const first = await api.sessions.create({ userId });
     await api.sessions.create({ userId });
@@ -49,7 +41,7 @@ describeEachStore("sessions.create under SESSION_MAX_SESSIONS_PER_USER", (kind) 
   });
 
   it("fills the cap exactly when one replica's creates race", async () => {
-    const api = sessionCaller(store, () => new Date(), capped(5));
+    const api = sessionCaller(opened.store, () => new Date(), capped(5));
     const userId = newUserId();
     await api.sessions.create({ userId });
     const outcomes = await Promise.allSettled(
@@ -64,10 +56,10 @@ describeEachStore("sessions.create under SESSION_MAX_SESSIONS_PER_USER", (kind) 
     // A second store over the same database: another session service process.
     const other =
       kind.name === "sqlite"
-        ? createSqliteStore({ url: location.url, busyTimeoutMs: 2_000 })
-        : createMongoStore({ ...location, timeoutMs: 2_000 });
+        ? createSqliteStore({ url: opened.location.url, busyTimeoutMs: 2_000 })
+        : createMongoStore({ ...opened.location, timeoutMs: 2_000 });
     try {
-      const [mine, theirs] = [store, other].map((s) =>
+      const [mine, theirs] = [opened.store, other].map((s) =>
         sessionCaller(s, () => new Date(), capped(5)),
       );
       if (!mine || !theirs) throw new Error("two callers expected");

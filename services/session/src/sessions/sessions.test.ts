@@ -1,22 +1,18 @@
 import { randomUUID } from "node:crypto";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import type { TPetId } from "@dogi/contracts";
-import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newSessionId, newUserId, sessionCaller } from "../testing/caller.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 describeEachStore("sessions", (kind) => {
-  let store: SessionStore;
-  let dispose: () => Promise<void>;
+  const opened = openStoreEachTest(kind);
   let api: SessionCaller;
   const userId = newUserId();
 
-  beforeEach(async () => {
-    ({ store, dispose } = await kind.open());
-    api = sessionCaller(store);
+  beforeEach(() => {
+    api = sessionCaller(opened.store);
   });
-  afterEach(async () => dispose());
 
   it("creates a session titled New chat and reads it back", async () => {
     const petId = randomUUID() as TPetId;
@@ -130,7 +126,7 @@ describeEachStore("sessions", (kind) => {
     expect(
       (await failureOf(api.sessions.get({ userId, sessionId: doomed.sessionId }))).appCode,
     ).toBe("NOT_FOUND");
-    expect(await store.findTurn(userId, doomed.sessionId, 0)).toBeNull();
+    expect(await opened.store.findTurn(userId, doomed.sessionId, 0)).toBeNull();
     expect(
       (await failureOf(api.sessions.delete({ userId, sessionId: doomed.sessionId }))).appCode,
     ).toBe("NOT_FOUND");

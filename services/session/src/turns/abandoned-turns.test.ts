@@ -1,19 +1,16 @@
 import { MongoClient } from "mongodb";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import type { TSessionId } from "@dogi/contracts";
 import type { SessionDeps } from "../deps.ts";
-import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, roomyLimits, sessionCaller } from "../testing/caller.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 import { sweepAbandonedTurns } from "./sweep-abandoned-turns.ts";
 
 const STALE_MS = roomyLimits.staleTurnMs;
 
 describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
-  let store: SessionStore;
-  let dispose: () => Promise<void>;
-  let location: { url: string; dbName?: string };
+  const opened = openStoreEachTest(kind);
   let api: SessionCaller;
   let deps: SessionDeps;
   let sessionId: TSessionId;
@@ -22,13 +19,11 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
   const later = (ms: number) => (clock += ms);
 
   beforeEach(async () => {
-    ({ store, dispose, location } = await kind.open());
     clock = Date.parse("2026-03-01T00:00:00.000Z");
-    deps = { store, now: () => new Date(clock), limits: roomyLimits };
-    api = sessionCaller(store, deps.now);
+    deps = { store: opened.store, now: () => new Date(clock), limits: roomyLimits };
+    api = sessionCaller(opened.store, deps.now);
     ({ sessionId } = await api.sessions.create({ userId }));
   });
-  afterEach(async () => dispose());
 
   it("sweeps a turn pending past the bound to failed, leaving fresh and finished turns alone", async () => {
     await api.turns.append({ userId, sessionId, question: "done" });
@@ -63,7 +58,7 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
     expect(results.reduce((sum, r) => sum + r.ended, 0)).toBe(4);
     // Each turn was changed exactly once: one revision past the one it was stored with.
     for (let index = 0; index < 4; index += 1) {
-      const stored = await store.findTurn(userId, sessionId, index);
+      const stored = await opened.store.findTurn(userId, sessionId, index);
       expect(stored).toMatchObject({ status: "error", revision: 1 });
     }
   });
@@ -160,11 +155,11 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
   if (kind.name === "mongodb")
     it("drops a write claim left by a crash, so the turn it blocked can be ended", async () => {
       await api.turns.append({ userId, sessionId, question: "q" });
-      const client = new MongoClient(location.url);
+      const client = new MongoClient(opened.location.url);
       try {
         // What a process that died inside updateTurn leaves: the claim on revision 0.
         await client
-          .db(location.dbName)
+          .db(opened.location.dbName)
           .collection<{ _id: string; created_at: Date }>("llm_turn_claims")
           .insertOne({ _id: `${sessionId}/0@0`, created_at: new Date(clock) });
       } finally {

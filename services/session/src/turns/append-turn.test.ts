@@ -1,22 +1,15 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
-import type { SessionStore } from "../store/interface.ts";
+import { expect, it } from "vitest";
 import { failureOf, newUserId, roomyLimits, sessionCaller } from "../testing/caller.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 const capped = (maxTurnsPerSession: number) => ({ ...roomyLimits, maxTurnsPerSession });
 
 describeEachStore("turns.append under SESSION_MAX_TURNS_PER_SESSION", (kind) => {
-  let store: SessionStore;
-  let dispose: () => Promise<void>;
+  const opened = openStoreEachTest(kind);
   const userId = newUserId();
 
-  beforeEach(async () => {
-    ({ store, dispose } = await kind.open());
-  });
-  afterEach(async () => dispose());
-
   it("refuses a question past the cap with LIMIT_REACHED, and keeps the turns stored", async () => {
-    const api = sessionCaller(store, undefined, capped(3));
+    const api = sessionCaller(opened.store, undefined, capped(3));
     const { sessionId } = await api.sessions.create({ userId });
     for (let i = 0; i < 3; i += 1) await api.turns.append({ userId, sessionId, question: `q${i}` });
     const refused = await failureOf(api.turns.append({ userId, sessionId, question: "q3" }));
@@ -34,7 +27,7 @@ describeEachStore("turns.append under SESSION_MAX_TURNS_PER_SESSION", (kind) => 
   });
 
   it("still answers a retry of a stored question in a full session", async () => {
-    const api = sessionCaller(store, undefined, capped(2));
+    const api = sessionCaller(opened.store, undefined, capped(2));
     const { sessionId } = await api.sessions.create({ userId });
     await api.turns.append({ userId, sessionId, question: "q0" });
     const last = await api.turns.append({
@@ -53,7 +46,7 @@ describeEachStore("turns.append under SESSION_MAX_TURNS_PER_SESSION", (kind) => 
   });
 
   it("says NOT_FOUND, not LIMIT_REACHED, for a session that is not there", async () => {
-    const api = sessionCaller(store, undefined, capped(1));
+    const api = sessionCaller(opened.store, undefined, capped(1));
     const { sessionId } = await api.sessions.create({ userId });
     await api.turns.append({ userId, sessionId, question: "q0" });
     const stranger = await failureOf(
@@ -63,7 +56,7 @@ describeEachStore("turns.append under SESSION_MAX_TURNS_PER_SESSION", (kind) => 
   });
 
   it("stores exactly the cap when appends race past it", async () => {
-    const api = sessionCaller(store, undefined, capped(5));
+    const api = sessionCaller(opened.store, undefined, capped(5));
     const { sessionId } = await api.sessions.create({ userId });
     const outcomes = await Promise.allSettled(
       Array.from({ length: 12 }, (_, i) =>

@@ -1,26 +1,20 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import type { TFeedbackRating, TSessionId } from "@dogi/contracts";
-import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { reopenAsOlderRelease } from "../testing/older-release.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 describeEachStore("turn feedback and timing", (kind) => {
-  let store: SessionStore;
-  let dispose: () => Promise<void>;
-  let location: { url: string; dbName?: string };
+  const opened = openStoreEachTest(kind);
   let api: SessionCaller;
   let sessionId: TSessionId;
   const userId = newUserId();
 
   beforeEach(async () => {
-    ({ store, dispose, location } = await kind.open());
-    api = sessionCaller(store);
+    api = sessionCaller(opened.store);
     ({ sessionId } = await api.sessions.create({ userId }));
     await api.turns.append({ userId, sessionId, question: "Is chocolate bad for dogs?" });
   });
-  afterEach(async () => dispose());
 
   const answered = () =>
     api.turns.complete({ userId, sessionId, messageIndex: 0, answer: "Yes: call a vet." });
@@ -50,7 +44,7 @@ describeEachStore("turn feedback and timing", (kind) => {
     expect(again.feedback).toMatchObject({ rating: "up", comment: null });
     const cleared = await rate(null);
     expect(cleared.feedback).toBeNull();
-    expect((await store.findTurn(userId, sessionId, 0))?.feedback).toBeNull();
+    expect((await opened.store.findTurn(userId, sessionId, 0))?.feedback).toBeNull();
     // The answer itself is untouched by rating it.
     expect(cleared).toMatchObject({ status: "complete", answer: "Yes: call a vet." });
   });
@@ -65,7 +59,7 @@ describeEachStore("turn feedback and timing", (kind) => {
       api.turns.setFeedback({ userId, sessionId, messageIndex: 5, rating: "up" }),
     );
     expect(missing.appCode).toBe("NOT_FOUND");
-    expect((await store.findTurn(userId, sessionId, 0))?.feedback).toBeNull();
+    expect((await opened.store.findTurn(userId, sessionId, 0))?.feedback).toBeNull();
   });
 
   it("refuses to rate a turn still being answered", async () => {
@@ -112,7 +106,7 @@ describeEachStore("turn feedback and timing", (kind) => {
     expect(done).not.toHaveProperty("firstTokenMs");
     expect(done).not.toHaveProperty("retrievalOnly");
     expect(done).not.toHaveProperty("answerChars");
-    expect(await store.findTurn(userId, sessionId, 0)).toMatchObject({
+    expect(await opened.store.findTurn(userId, sessionId, 0)).toMatchObject({
       firstTokenMs: 137,
       retrievalOnly: true,
       answerChars: "passages only".length,
@@ -128,14 +122,14 @@ describeEachStore("turn feedback and timing", (kind) => {
       firstTokenMs: 9,
     });
     // Text before a failure is no answer: no length for the report.
-    expect(await store.findTurn(userId, sessionId, 1)).toMatchObject({
+    expect(await opened.store.findTurn(userId, sessionId, 1)).toMatchObject({
       firstTokenMs: 9,
       retrievalOnly: false,
       answerChars: null,
     });
     // A new attempt starts untimed.
     await api.turns.regenerate({ userId, sessionId, messageIndex: 1 });
-    expect(await store.findTurn(userId, sessionId, 1)).toMatchObject({
+    expect(await opened.store.findTurn(userId, sessionId, 1)).toMatchObject({
       firstTokenMs: null,
       answerChars: null,
     });
@@ -152,28 +146,20 @@ describeEachStore("turn feedback and timing", (kind) => {
 
   it("reads and rates turns written before feedback and timing were stored", async () => {
     await answered();
-    await store.close();
     // Rewrite the stored turn as the previous release left it: no such fields or columns.
-    const reopened = await reopenAsOlderRelease(
-      kind,
-      location,
-      {
-        mongoUnset: ["feedback", "first_token_ms", "retrieval_only", "answer_chars"],
-        sqlite: [
-          "DROP INDEX llm_messages_feedback",
-          "DROP INDEX llm_messages_created",
-          "ALTER TABLE llm_messages DROP COLUMN feedback_rating",
-          "ALTER TABLE llm_messages DROP COLUMN feedback_comment",
-          "ALTER TABLE llm_messages DROP COLUMN feedback_at",
-          "ALTER TABLE llm_messages DROP COLUMN first_token_ms",
-          "ALTER TABLE llm_messages DROP COLUMN retrieval_only",
-          "ALTER TABLE llm_messages DROP COLUMN answer_chars",
-        ],
-      },
-      dispose,
-    );
-    dispose = reopened.dispose;
-    const reader = reopened.store;
+    const reader = await opened.reopenAsOlderRelease({
+      mongoUnset: ["feedback", "first_token_ms", "retrieval_only", "answer_chars"],
+      sqlite: [
+        "DROP INDEX llm_messages_feedback",
+        "DROP INDEX llm_messages_created",
+        "ALTER TABLE llm_messages DROP COLUMN feedback_rating",
+        "ALTER TABLE llm_messages DROP COLUMN feedback_comment",
+        "ALTER TABLE llm_messages DROP COLUMN feedback_at",
+        "ALTER TABLE llm_messages DROP COLUMN first_token_ms",
+        "ALTER TABLE llm_messages DROP COLUMN retrieval_only",
+        "ALTER TABLE llm_messages DROP COLUMN answer_chars",
+      ],
+    });
     expect(await reader.findTurn(userId, sessionId, 0)).toMatchObject({
       answer: "Yes: call a vet.",
       feedback: null,

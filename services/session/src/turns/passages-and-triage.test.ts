@@ -1,11 +1,9 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import { MAX_PASSAGE_CHARS, ZSessionExportDocument } from "@dogi/contracts";
 import type { TCitation, TSessionId, TTriage } from "@dogi/contracts";
-import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { reopenAsOlderRelease } from "../testing/older-release.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 const passage =
   "초콜릿의 테오브로민은 개에게 독성이 있습니다. 다크 초콜릿일수록 위험합니다.\n\nDark chocolate is the most dangerous.";
@@ -44,19 +42,15 @@ const urgent: TTriage = {
 };
 
 describeEachStore("passages and triage stored with a turn", (kind) => {
-  let store: SessionStore;
-  let location: { url: string; dbName?: string };
-  let dispose: () => Promise<void>;
+  const opened = openStoreEachTest(kind);
   let api: SessionCaller;
   let sessionId: TSessionId;
   const userId = newUserId();
 
   beforeEach(async () => {
-    ({ store, dispose, location } = await kind.open());
-    api = sessionCaller(store);
+    api = sessionCaller(opened.store);
     ({ sessionId } = await api.sessions.create({ userId }));
   });
-  afterEach(async () => dispose());
 
   it("round-trips each cited passage's text and the triage through list, export and regenerate", async () => {
     const { turn: pending } = await api.turns.append({
@@ -148,16 +142,11 @@ describeEachStore("passages and triage stored with a turn", (kind) => {
       answer: "old answer",
       citations: [{ source: "kb/a.md", title: "A" }],
     });
-    await store.close();
     // Rewrite the stored turn as the previous release left it: no triage field or column.
-    const reopened = await reopenAsOlderRelease(
-      kind,
-      location,
-      { mongoUnset: ["triage"], sqlite: ["ALTER TABLE llm_messages DROP COLUMN triage"] },
-      dispose,
-    );
-    dispose = reopened.dispose;
-    const reader = reopened.store;
+    const reader = await opened.reopenAsOlderRelease({
+      mongoUnset: ["triage"],
+      sqlite: ["ALTER TABLE llm_messages DROP COLUMN triage"],
+    });
     const [old] = (await sessionCaller(reader).turns.list({ userId, sessionId })).items;
     expect(old).toMatchObject({ answer: "old answer", citations: [{ source: "kb/a.md" }] });
     expect(old?.triage ?? null).toBeNull();

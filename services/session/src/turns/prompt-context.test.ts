@@ -1,11 +1,9 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import { MAX_PROMPT_PASSAGES_CHARS, ZSessionExportDocument } from "@dogi/contracts";
 import type { TPromptContext, TSessionId } from "@dogi/contracts";
-import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { reopenAsOlderRelease } from "../testing/older-release.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 // What the gateway's chat prompt sent with a turn: kept so that later turns replay it exactly.
 const context: TPromptContext = {
@@ -17,19 +15,15 @@ const context: TPromptContext = {
 };
 
 describeEachStore("the prompt context stored with a turn", (kind) => {
-  let store: SessionStore;
-  let location: { url: string; dbName?: string };
-  let dispose: () => Promise<void>;
+  const opened = openStoreEachTest(kind);
   let api: SessionCaller;
   let sessionId: TSessionId;
   const userId = newUserId();
 
   beforeEach(async () => {
-    ({ store, dispose, location } = await kind.open());
-    api = sessionCaller(store);
+    api = sessionCaller(opened.store);
     ({ sessionId } = await api.sessions.create({ userId }));
   });
-  afterEach(async () => dispose());
 
   const complete = async (messageIndex: number, promptContext?: TPromptContext) => {
     await api.turns.append({ userId, sessionId, question: `question ${messageIndex}` });
@@ -93,19 +87,11 @@ describeEachStore("the prompt context stored with a turn", (kind) => {
 
   it("reads turns stored before the context was kept as turns without one", async () => {
     await complete(0, context);
-    await store.close();
     // Rewrite the stored turn as the previous release left it: no prompt context field or column.
-    const reopened = await reopenAsOlderRelease(
-      kind,
-      location,
-      {
-        mongoUnset: ["prompt_context"],
-        sqlite: ["ALTER TABLE llm_messages DROP COLUMN prompt_context"],
-      },
-      dispose,
-    );
-    dispose = reopened.dispose;
-    const reader = reopened.store;
+    const reader = await opened.reopenAsOlderRelease({
+      mongoUnset: ["prompt_context"],
+      sqlite: ["ALTER TABLE llm_messages DROP COLUMN prompt_context"],
+    });
     const upgraded = sessionCaller(reader);
     const [old] = (await upgraded.turns.listForPrompt({ userId, sessionId })).items;
     expect(old).toMatchObject({ answer: "notice\n\n answer 0", promptContext: null });

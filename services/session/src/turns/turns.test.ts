@@ -1,25 +1,21 @@
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import type { TSessionId } from "@dogi/contracts";
-import type { SessionStore } from "../store/interface.ts";
 import type { SessionCaller } from "../testing/caller.ts";
 import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
-import { describeEachStore } from "../testing/each-store.ts";
+import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 const citation = { source: "kb/toxins.md", title: "Chocolate toxicity", section: "Dogs" };
 
 describeEachStore("turns", (kind) => {
-  let store: SessionStore;
-  let dispose: () => Promise<void>;
+  const opened = openStoreEachTest(kind);
   let api: SessionCaller;
   let sessionId: TSessionId;
   const userId = newUserId();
 
   beforeEach(async () => {
-    ({ store, dispose } = await kind.open());
-    api = sessionCaller(store);
+    api = sessionCaller(opened.store);
     ({ sessionId } = await api.sessions.create({ userId }));
   });
-  afterEach(async () => dispose());
 
   it("stores the question as pending before any answer, then completes it", async () => {
     const { turn, created } = await api.turns.append({
@@ -254,6 +250,6 @@ describeEachStore("turns", (kind) => {
       api.turns.complete({ userId, sessionId, messageIndex: 0, answer: "x" }),
     );
     expect(failure.appCode).toBe("NOT_FOUND");
-    expect(await store.findTurn(userId, sessionId, 0)).toBeNull();
+    expect(await opened.store.findTurn(userId, sessionId, 0)).toBeNull();
   });
 });
