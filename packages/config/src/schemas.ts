@@ -253,6 +253,11 @@ export const ZInferenceEnv = ZCommonEnv.extend(ZInternalServiceEnv.shape).extend
    * folder when another conversation takes their sequence, loaded back when they return; 0: none.
    */
   INFERENCE_PARKED_PREFIX_MB: z.coerce.number().int().min(0).max(1_048_576).default(2048),
+  /**
+   * Sequences beyond INFERENCE_PARALLEL that hold long generations paused while people's
+   * requests run in their place (at most INFERENCE_PARALLEL decode at once); 0: never paused.
+   */
+  INFERENCE_PAUSED_SEQUENCES: z.coerce.number().int().min(0).max(64).default(1),
   /** A request (queue wait included) is cut off after this long. */
   INFERENCE_REQUEST_TIMEOUT_MS: millis(300_000),
   /** An OpenAI-compatible API used when the local model cannot serve a request. */

@@ -35,7 +35,9 @@ export type InferenceSettings = Pick<
   | "INTERNAL_HOSTNAMES"
   | "INFERENCE_PUBLIC"
   | "HUGGING_FACE_TOKEN"
->;
+> &
+  // Optional for the tests' subsets, which then pause nothing; the env always sets it.
+  Partial<Pick<TInferenceEnv, "INFERENCE_PAUSED_SEQUENCES">>;
 
 /** Builds the engine, metrics, health and app; `engine.start()` loads the models. */
 export async function createInferenceService(settings: InferenceSettings, logger: Logger) {
@@ -58,6 +60,7 @@ export async function createInferenceService(settings: InferenceSettings, logger
     queueMax: settings.INFERENCE_QUEUE_MAX,
     slotsPerCaller: settings.INFERENCE_SLOTS_PER_CALLER ?? "fair",
     parkedPrefixBytes: settings.INFERENCE_PARKED_PREFIX_MB * 1024 * 1024,
+    pausedSequences: settings.INFERENCE_PAUSED_SEQUENCES ?? 0,
     modelPath: settings.MODEL_PATH,
     modelsDir: settings.MODELS_DIR,
     aliases: settings.MODEL_ALIASES,
@@ -97,6 +100,11 @@ export async function createInferenceService(settings: InferenceSettings, logger
       "inference_decode_steps_held_total",
       "Decode steps of long generations held out of a batch while shorter work ran.",
       (model) => model.batchStats.heldSteps,
+    ],
+    [
+      "inference_generations_paused_total",
+      "Long generations paused while a person's request ran in their place.",
+      (model) => model.slots.pauses,
     ],
     [
       "inference_prefixes_parked_total",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LlamaContext, LlamaContextSequence } from "node-llama-cpp";
-import { BatchScheduler, decodePasses, holdsStep } from "./batch-gather.ts";
+import { BatchScheduler, RUN_AFTER_RESUME, decodePasses, holdsStep } from "./batch-gather.ts";
 import type { YieldPolicy } from "./batch-gather.ts";
 
 describe("decodePasses", () => {
@@ -133,6 +133,41 @@ describe("BatchScheduler", () => {
     scheduler.finished(short as unknown as LlamaContextSequence);
     await Promise.resolve();
     expect(queuedIds()).toEqual([0]);
+  });
+
+  it("pauses a long generation's decodes until resumed, and lets it run before pausing again", async () => {
+    const { context, sequences, scheduler } = fakeContext(1, { longAfterSteps: 2, joinEvery: 2 });
+    const [sequence] = sequences as unknown as LlamaContextSequence[];
+    if (!sequence) throw new Error("one sequence");
+    let pausableCalls = 0;
+    scheduler.onPausable = () => (pausableCalls += 1);
+    const step = () => void context._decodeTokens({ sequenceId: 0, tokens: [1] });
+    const queued = () => context._queuedDecodes.splice(0).length;
+    // Short at first, then long and past RUN_AFTER_RESUME steps: pausable, and the pool is told.
+    for (let i = 0; i < RUN_AFTER_RESUME; i++) step();
+    expect(queued()).toBe(RUN_AFTER_RESUME);
+    expect(scheduler.pausable(sequence)).toBe(true);
+    await Promise.resolve();
+    expect(pausableCalls).toBe(1);
+    scheduler.pause(sequence);
+    step();
+    await Promise.resolve();
+    expect(queued()).toBe(0);
+    scheduler.resume(sequence);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(queued()).toBe(1);
+    // Just resumed: not pausable until it has run RUN_AFTER_RESUME steps again.
+    expect(scheduler.pausable(sequence)).toBe(false);
+    for (let i = 0; i < RUN_AFTER_RESUME; i++) step();
+    expect(scheduler.pausable(sequence)).toBe(true);
+    // Its request ends: nothing stays paused.
+    scheduler.pause(sequence);
+    step();
+    scheduler.finished(sequence);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(queued()).toBe(RUN_AFTER_RESUME + 1);
   });
 
   it("leaves a context it does not recognise alone", () => {

@@ -22,6 +22,9 @@ export interface YieldPolicy {
 
 export const DEFAULT_YIELD_POLICY: YieldPolicy = { longAfterSteps: 256, joinEvery: 4 };
 
+/** A resumed long generation runs this many steps before it may be paused again. */
+export const RUN_AFTER_RESUME = 32;
+
 /** A long generation's safety net: held at most this long, whatever happens to the batches. */
 const MAX_HOLD_MS = 250;
 
@@ -68,6 +71,21 @@ interface QueuedDecode {
 interface SequenceSteps {
   stepsInRow: number;
   lastJoined: number;
+  /** Steps since the generation last resumed from a pause (or began). */
+  sinceResume: number;
+}
+
+/**
+ * Whether a generation may be paused for a waiting person: it is long (as for yielding) and has
+ * run `runAfterResume` steps since it last resumed, so that pauses cannot follow one another
+ * with no progress between them.
+ */
+export function pausable(
+  steps: { stepsInRow: number; sinceResume: number },
+  policy: YieldPolicy,
+  runAfterResume = RUN_AFTER_RESUME,
+): boolean {
+  return steps.stepsInRow >= policy.longAfterSteps && steps.sinceResume >= runAfterResume;
 }
 
 const bySequenceId = (a: QueuedDecode, b: QueuedDecode) => a.sequenceId - b.sequenceId;
@@ -141,6 +159,10 @@ export class BatchScheduler {
   /** Held steps, each queued once its batch comes (or the safety net fires). */
   private held: Array<{ due: number; release: () => void }> = [];
   private readonly idOf = new Map<LlamaContextSequence, number>();
+  /** Paused sequences (see `pause`): their next decode waits for the promise. */
+  private readonly paused = new Map<number, { until: Promise<void>; resume: () => void }>();
+  /** Called when a generation becomes pausable (see `pausable`). */
+  onPausable: (() => void) | undefined;
 
   constructor(private readonly policy: YieldPolicy = DEFAULT_YIELD_POLICY) {}
   private gate: Promise<void> | undefined;
@@ -169,10 +191,15 @@ export class BatchScheduler {
       (queued as QueuedDecode[]).sort(bySequenceId);
       return decoded;
     };
+    // A paused sequence's next decode waits for its resume.
+    const unlessPaused = (...args: unknown[]): unknown => {
+      const pause = this.paused.get((args[0] as QueuedDecode).sequenceId);
+      return pause ? pause.until.then(() => unlessPaused(...args)) : queue(...args);
+    };
     // Long generations give way to short work (see `holdsStep`).
     const paced = (...args: unknown[]) => {
       const hold = this.holdFor(args[0] as QueuedDecode);
-      return hold ? hold.then(() => queue(...args)) : queue(...args);
+      return hold ? hold.then(() => unlessPaused(...args)) : unlessPaused(...args);
     };
     replaceMember(context, QUEUE_DECODE, (...args: unknown[]) =>
       this.gate ? this.gate.then(() => paced(...args)) : paced(...args),
@@ -211,10 +238,41 @@ export class BatchScheduler {
     }
   }
 
+  /** Whether the generation on `sequence` may be paused now (see `pausable`). */
+  pausable(sequence: LlamaContextSequence): boolean {
+    const steps = this.steps.get(this.idOf.get(sequence) ?? -1);
+    return this.installed && steps !== undefined && pausable(steps, this.policy);
+  }
+
+  /**
+   * Stops the generation on `sequence` between two tokens (its next decode waits) until
+   * `resume`; its tokens stay in the sequence, and its stream simply pauses.
+   */
+  pause(sequence: LlamaContextSequence): void {
+    const id = this.idOf.get(sequence);
+    if (id === undefined || this.paused.has(id)) return;
+    let resume = () => undefined as void;
+    const until = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    this.paused.set(id, { until, resume });
+  }
+
+  resume(sequence: LlamaContextSequence): void {
+    const id = this.idOf.get(sequence);
+    const pause = id === undefined ? undefined : this.paused.get(id);
+    if (id === undefined || !pause) return;
+    this.paused.delete(id);
+    const steps = this.steps.get(id);
+    if (steps) steps.sinceResume = 0;
+    pause.resume();
+  }
+
   /** A sequence's request ended: its next decode starts a new generation. */
   finished(sequence: LlamaContextSequence): void {
     const id = this.idOf.get(sequence);
     if (id === undefined) return;
+    this.resume(sequence);
     this.steps.delete(id);
     this.short.delete(id);
     // No short work left: the long generations go on at once.
@@ -226,9 +284,15 @@ export class BatchScheduler {
     const batch = this.stats.batches;
     const singleToken = item.tokens?.length === 1;
     const id = item.sequenceId;
-    const steps = this.steps.get(id) ?? { stepsInRow: 0, lastJoined: batch };
+    const steps = this.steps.get(id) ?? { stepsInRow: 0, lastJoined: batch, sinceResume: 0 };
+    const wasPausable = pausable(steps, this.policy);
     steps.stepsInRow = singleToken ? steps.stepsInRow + 1 : 0;
+    steps.sinceResume += 1;
     this.steps.set(id, steps);
+    if (!wasPausable && pausable(steps, this.policy) && this.onPausable) {
+      // Outside this decode's queueing: the pool may pause this very sequence.
+      queueMicrotask(this.onPausable);
+    }
     if (steps.stepsInRow < this.policy.longAfterSteps) this.short.add(id);
     else this.short.delete(id);
     const step = { singleToken, stepsInRow: steps.stepsInRow, batch, lastJoined: steps.lastJoined };

@@ -22,6 +22,8 @@ export interface EngineOptions {
   slotsPerCaller?: number | "fair";
   /** Bytes of displaced conversations' prefixes kept on disk to load back (0: none). */
   parkedPrefixBytes?: number;
+  /** Sequences beyond `parallel` that hold long generations paused for people (0: no pauses). */
+  pausedSequences?: number;
   modelPath: string | undefined;
   modelsDir: string;
   aliases: string | undefined;
@@ -125,6 +127,7 @@ export class InferenceEngine {
         queueMax: this.options.queueMax,
         slotsPerCaller: this.options.slotsPerCaller ?? 0,
         parkedPrefixBytes: this.options.parkedPrefixBytes ?? 0,
+        pausedSequences: this.options.pausedSequences ?? 0,
         onWarning: (message) => logger.warn({ model: entry.file.id }, message),
       });
       entry.state = "loaded";

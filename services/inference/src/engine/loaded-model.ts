@@ -39,6 +39,8 @@ export interface LoadOptions {
   slotsPerCaller?: number | "fair";
   /** Bytes of displaced conversations' prefixes kept on disk to load back (0: none). */
   parkedPrefixBytes?: number;
+  /** Sequences beyond `parallel` that hold long generations paused for people (0: no pauses). */
+  pausedSequences?: number;
   onWarning?: (message: string) => void;
 }
 
@@ -55,9 +57,13 @@ export interface Placement {
 
 const DEFAULT_CONTEXT_CAP = 4096;
 
+/** How long a paused generation waits while people keep arriving (see SlotPool). */
+const MAX_PAUSE_MS = 5_000;
+
 /**
- * A model with one context of `parallel` sequences: concurrent requests each get a sequence,
- * and node-llama-cpp decodes every active sequence in the same batch.
+ * A model with one context of `parallel` sequences (and `pausedSequences` more, for paused
+ * generations): concurrent requests each get a sequence, and node-llama-cpp decodes every active
+ * sequence in the same batch.
  */
 export class LoadedModel {
   readonly slots: SlotPool<Slot>;
@@ -83,8 +89,21 @@ export class LoadedModel {
     private readonly threads: number,
     scheduler: BatchScheduler,
     parkedPrefixBytes: number,
+    parallel: number,
   ) {
-    this.slots = new SlotPool(allSlots, queueMax, slotsPerCaller);
+    // Slots beyond `parallel` hold generations paused for people (see SlotPool's preemption).
+    const preemption =
+      allSlots.length > parallel
+        ? {
+            running: parallel,
+            maxPauseMs: MAX_PAUSE_MS,
+            pausable: (slot: Slot) => scheduler.pausable(slot.sequence),
+            pause: (slot: Slot) => scheduler.pause(slot.sequence),
+            resume: (slot: Slot) => scheduler.resume(slot.sequence),
+          }
+        : undefined;
+    this.slots = new SlotPool(allSlots, queueMax, slotsPerCaller, Date.now, preemption);
+    scheduler.onPausable = () => this.slots.reconsider();
     this.scheduler = scheduler;
     this.parked = new ParkedPrefixes(parkedPrefixBytes);
   }
@@ -109,15 +128,16 @@ export class LoadedModel {
     const train = model.trainContextSize;
     const contextSize =
       options.contextSize > 0 ? options.contextSize : Math.min(train, DEFAULT_CONTEXT_CAP);
+    const sequences = options.parallel + (options.pausedSequences ?? 0);
     const context = await model.createContext({
-      sequences: options.parallel,
+      sequences,
       contextSize,
       threads: options.threads,
       // Each sequence evaluates its whole prompt in one batch where it fits.
       batchSize: Math.min(contextSize, 2048),
     });
     const slots: Slot[] = [];
-    for (let index = 0; index < options.parallel; index++) {
+    for (let index = 0; index < sequences; index++) {
       const sequence = context.getSequence();
       slots.push({ index, sequence, chat: new LlamaChat({ contextSequence: sequence }) });
     }
@@ -136,12 +156,14 @@ export class LoadedModel {
       model,
       context,
       first.chat.chatWrapper,
-      slots,
+      // Pauses hold decodes through the scheduler's hooks; without them, no paused sequences.
+      installed ? slots : slots.slice(0, options.parallel),
       options.queueMax,
       options.slotsPerCaller ?? 0,
       options.threads,
       scheduler,
       options.parkedPrefixBytes ?? 0,
+      options.parallel,
     );
   }
 

@@ -241,3 +241,113 @@ describe("SlotPool's memory of callers", () => {
     expect(seen.size).toBeLessThanOrEqual(1_100);
   });
 });
+
+describe("SlotPool with preemption", () => {
+  /**
+   * Three slots, two decoding at once; records pauses; `long` lists the pausable slots (a
+   * resumed generation is not, as the batch scheduler has it run a while first).
+   */
+  function preemptingPool(options: { now?: () => number; perCaller?: number | "fair" } = {}) {
+    const events: string[] = [];
+    const long = new Set<string>();
+    const pool = new SlotPool(["a", "b", "c"], 8, options.perCaller ?? 0, options.now, {
+      running: 2,
+      maxPauseMs: 1_000,
+      pausable: (slot) => long.has(slot),
+      pause: (slot) => events.push(`pause ${slot}`),
+      resume: (slot) => {
+        long.delete(slot);
+        events.push(`resume ${slot}`);
+      },
+    });
+    return { pool, events, long };
+  }
+
+  it("pauses a flooding caller's long generation for a waiting person and resumes it after", async () => {
+    const { pool, events, long } = preemptingPool();
+    const flood1 = await pool.acquire({ ticket: person("flooder") });
+    const flood2 = await pool.acquire({ ticket: person("flooder") });
+    // The flooder has more work waiting; its first generation is long.
+    const flood3 = tracked(pool.acquire({ ticket: person("flooder") }));
+    long.add(flood1.slot);
+    const turn = tracked(pool.acquire({ ticket: person("alice") }));
+    await Promise.resolve();
+    expect(turn.granted()).toBe(true);
+    expect((await turn.lease).slot).toBe("c");
+    expect(events).toEqual([`pause ${flood1.slot}`]);
+    expect(pool.paused).toBe(1);
+    // Alice's answer ends: the paused generation goes on before the flooder's next request.
+    (await turn.lease).release();
+    expect(events).toEqual([`pause ${flood1.slot}`, `resume ${flood1.slot}`]);
+    expect(flood3.granted()).toBe(false);
+    flood1.release();
+    expect((await flood3.lease).slot).toBeDefined();
+    flood2.release();
+  });
+
+  it("never pauses a generation for its own caller, nor one that is not long", async () => {
+    const { pool, events, long } = preemptingPool();
+    const first = await pool.acquire({ ticket: person("alice") });
+    await pool.acquire({ ticket: person("bob") });
+    long.add(first.slot);
+    // Alice alone with more requests: her own long generation goes on.
+    const again = tracked(pool.acquire({ ticket: person("alice") }));
+    await Promise.resolve();
+    expect(again.granted()).toBe(false);
+    // Carol waits: Alice holds more than Carol and has more waiting, so her long generation
+    // pauses; Bob's, not long, does not.
+    const carol = tracked(pool.acquire({ ticket: person("carol") }));
+    await Promise.resolve();
+    expect(carol.granted()).toBe(true);
+    expect(events).toEqual([`pause ${first.slot}`]);
+  });
+
+  it("pauses nothing while the caller of the long generation has no other work and holds its share", async () => {
+    const { pool, events, long } = preemptingPool();
+    const single = await pool.acquire({ ticket: person("writer") });
+    await pool.acquire({ ticket: person("bob") });
+    long.add(single.slot);
+    const carol = tracked(pool.acquire({ ticket: person("carol") }));
+    await Promise.resolve();
+    expect(carol.granted()).toBe(false);
+    expect(events).toEqual([]);
+  });
+
+  it("never starves a paused generation: once paused maxPauseMs it takes the next freed slot", async () => {
+    let now = 0;
+    const { pool, events, long } = preemptingPool({ now: () => now });
+    const flood = await pool.acquire({ ticket: person("flooder") });
+    const bob = await pool.acquire({ ticket: person("bob") });
+    void pool.acquire({ ticket: person("flooder") }).catch(() => undefined);
+    long.add(flood.slot);
+    const alice = await pool.acquire({ ticket: person("alice") });
+    expect(events).toEqual([`pause ${flood.slot}`]);
+    // People keep waiting; within maxPauseMs the freed slot goes to them.
+    const dave = tracked(pool.acquire({ ticket: person("dave") }));
+    const erin = tracked(pool.acquire({ ticket: person("erin") }));
+    bob.release();
+    await Promise.resolve();
+    expect(dave.granted()).toBe(true);
+    expect(events).toEqual([`pause ${flood.slot}`]);
+    // Past maxPauseMs: the next freed slot resumes it, though Erin still waits.
+    now = 1_000;
+    alice.release();
+    await Promise.resolve();
+    expect(events).toEqual([`pause ${flood.slot}`, `resume ${flood.slot}`]);
+    expect(erin.granted()).toBe(false);
+  });
+
+  it("resumes a paused generation at once when its client leaves", async () => {
+    const { pool, events, long } = preemptingPool();
+    const controller = new AbortController();
+    const flood = await pool.acquire({ ticket: person("flooder"), signal: controller.signal });
+    await pool.acquire({ ticket: person("bob") });
+    void pool.acquire({ ticket: person("flooder") }).catch(() => undefined);
+    long.add(flood.slot);
+    await pool.acquire({ ticket: person("alice") });
+    controller.abort(new Error("client left"));
+    expect(events).toEqual([`pause ${flood.slot}`, `resume ${flood.slot}`]);
+    flood.release();
+    expect(pool.paused).toBe(0);
+  });
+});

@@ -14,6 +14,30 @@ export interface QueueTicket {
   background: boolean;
 }
 
+/**
+ * Lets a person's request in ahead of another caller's long generation: the pool holds more
+ * slots than may decode at once, and a paused generation keeps its slot (its tokens) while a
+ * waiting person decodes in its place.
+ */
+export interface Preemption<T> {
+  /** How many leases decode at once; the slots beyond these hold paused generations. */
+  running: number;
+  /** Whether the generation on `slot` may be paused now (long, and not just resumed). */
+  pausable(slot: T): boolean;
+  /** Stops the generation on `slot` between two tokens, until `resume`. */
+  pause(slot: T): void;
+  resume(slot: T): void;
+  /** A paused generation takes the next freed slot ahead of people once paused this long. */
+  maxPauseMs: number;
+}
+
+interface LeaseState<T> {
+  slot: T;
+  caller: string;
+  paused: boolean;
+  pausedAt: number;
+}
+
 /** The caller of a request that names none. */
 export const ANONYMOUS_CALLER = "anonymous";
 const ANONYMOUS: QueueTicket = { caller: ANONYMOUS_CALLER, background: false };
@@ -56,8 +80,11 @@ const ACTIVE_WINDOW_MS = 60_000;
  * served longest ago), so one caller's burst cannot hold the others behind it; background work
  * waits until no person's request does. One caller holds at most its share of the slots (an
  * even split between the active callers, at least one and at most half; or a fixed `perCaller`):
- * generations are not preempted, so a burst of long ones would otherwise keep every slot from
- * everyone for their whole length. When the queue is full,
+ * a generation holds its slot to its end, so a burst of long ones would otherwise keep every slot
+ * from everyone for their whole length. With `preemption`, a person who waits while every
+ * running slot is taken pauses a long generation of a caller that has more work waiting or holds
+ * more than its share (see `victimFor`); paused generations resume first once people stop
+ * waiting, or after `maxPauseMs` at the next freed slot, so none is starved. When the queue is full,
  * a newcomer takes the place of the newest request of a caller holding more places than it
  * (that caller gets 429); when every caller holds its share, the newcomer is refused (503).
  */
@@ -75,6 +102,12 @@ export class SlotPool<T> {
   private sweepAt = 1024;
   // Recent request durations estimate how long a refused caller should wait.
   private recentMs: number[] = [];
+  /** Leases still held, in the order they were given. */
+  private readonly leases: LeaseState<T>[] = [];
+  private running = 0;
+  private readonly capacity: number;
+  /** Generations paused so far (for /metrics). */
+  pauses = 0;
 
   constructor(
     slots: readonly T[],
@@ -82,9 +115,21 @@ export class SlotPool<T> {
     /** Slots one caller may hold: "fair" (see mayTake), N, or 0 (no cap). */
     private readonly perCaller: number | "fair" = 0,
     private readonly now: () => number = Date.now,
+    private readonly preemption?: Preemption<T>,
   ) {
     this.free = [...slots];
     this.total = slots.length;
+    this.capacity = Math.min(this.total, preemption?.running ?? this.total);
+  }
+
+  /** Generations paused for people right now. */
+  get paused(): number {
+    return this.leases.filter((lease) => lease.paused).length;
+  }
+
+  /** Looks again whether a waiting person may pause a generation (one just became pausable). */
+  reconsider(): void {
+    if (this.queue.length > 0 || this.paused > 0) this.dispatch();
   }
 
   get busy(): number {
@@ -117,10 +162,11 @@ export class SlotPool<T> {
     if (this.seen.size > this.sweepAt) this.freshCallers();
     if (
       this.free.length > 0 &&
+      this.running < this.capacity &&
       this.queue.length === 0 &&
       this.mayTake(ticket.caller, () => this.freshCallers())
     ) {
-      return Promise.resolve(this.lease(this.take(pick), ticket));
+      return Promise.resolve(this.lease(this.take(pick), ticket, signal));
     }
     if (this.queue.length >= this.queueMax) {
       const refusal = this.makeRoomFor(ticket);
@@ -136,7 +182,8 @@ export class SlotPool<T> {
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
       this.queue.push(waiter);
-      // Free slots that a capped caller may not take go to whoever may.
+      // Free slots that a capped caller may not take go to whoever may; or a person pauses a
+      // long generation.
       if (this.free.length > 0) this.dispatch();
     });
   }
@@ -198,18 +245,29 @@ export class SlotPool<T> {
     return slot;
   }
 
-  private lease(slot: T, ticket: QueueTicket): SlotLease<T> {
+  private lease(slot: T, ticket: QueueTicket, signal: AbortSignal | undefined): SlotLease<T> {
     const started = Date.now();
     const { caller } = ticket;
     this.leased.set(caller, (this.leased.get(caller) ?? 0) + 1);
     this.served += 1;
     this.lastServed.set(caller, this.served);
+    const state: LeaseState<T> = { slot, caller, paused: false, pausedAt: 0 };
+    this.leases.push(state);
+    this.running += 1;
+    // A paused generation whose client left goes on at once to see the abort and end.
+    const onAbort = () => {
+      if (state.paused) this.resumeLease(state);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
     let released = false;
     return {
       slot,
       release: () => {
         if (released) return;
         released = true;
+        signal?.removeEventListener("abort", onAbort);
+        this.leases.splice(this.leases.indexOf(state), 1);
+        if (!state.paused) this.running -= 1;
         this.recentMs = [...this.recentMs.slice(-19), Date.now() - started];
         const left = (this.leased.get(caller) ?? 1) - 1;
         if (left > 0) this.leased.set(caller, left);
@@ -232,11 +290,17 @@ export class SlotPool<T> {
   private mayTake(caller: string, fresh: () => number): boolean {
     const held = this.leased.get(caller) ?? 0;
     if (this.perCaller === 0 || held === 0) return true;
-    if (this.perCaller !== "fair") return held < this.perCaller;
+    return held < this.share(caller, fresh);
+  }
+
+  /** The slots `caller` may hold (see `mayTake`); Infinity without a cap. */
+  private share(caller: string, fresh: () => number): number {
+    if (this.perCaller === 0) return Infinity;
+    if (this.perCaller !== "fair") return this.perCaller;
     // A caller last seen before the window still counts while it holds or waits for a slot.
     const active = fresh() + (this.seen.has(caller) ? 0 : 1);
-    const share = Math.max(1, Math.min(Math.ceil(this.total / 2), Math.floor(this.total / active)));
-    return held < share;
+    const slots = this.capacity;
+    return Math.max(1, Math.min(Math.ceil(slots / 2), Math.floor(slots / active)));
   }
 
   /** Forgets callers gone quiet for the activity window; returns how many are left. */
@@ -275,14 +339,37 @@ export class SlotPool<T> {
   }
 
   private dispatch(): void {
-    while (this.free.length > 0) {
-      const waiter = this.next();
+    for (;;) {
+      const waiter = this.free.length > 0 ? this.next() : undefined;
+      const paused = this.leases.find((lease) => lease.paused);
+      // A paused generation goes on first unless a person who may pause it waits, and even then
+      // once it has waited long enough: it is slowed, never starved.
+      if (
+        paused &&
+        this.running < this.capacity &&
+        (!waiter ||
+          !this.outranks(waiter.ticket, paused.caller) ||
+          this.now() - paused.pausedAt >= (this.preemption?.maxPauseMs ?? 0))
+      ) {
+        this.resumeLease(paused);
+        continue;
+      }
       if (!waiter) break;
+      if (this.running >= this.capacity) {
+        const victim = waiter.ticket.background ? undefined : this.victimFor(waiter.ticket.caller);
+        if (!victim) break;
+        this.pauseLease(victim);
+      }
       this.remove(waiter);
-      waiter.resolve(this.lease(this.take(waiter.pick), waiter.ticket));
+      waiter.resolve(this.lease(this.take(waiter.pick), waiter.ticket, waiter.signal));
     }
     // Slots free but every waiter capped: look again once the other callers may have gone quiet.
-    if (this.free.length > 0 && this.queue.length > 0 && !this.recheck) {
+    if (
+      this.free.length > 0 &&
+      this.running < this.capacity &&
+      this.queue.length > 0 &&
+      !this.recheck
+    ) {
       this.recheck = setTimeout(() => {
         this.recheck = undefined;
         this.dispatch();
@@ -291,11 +378,62 @@ export class SlotPool<T> {
     }
   }
 
+  /**
+   * The running generation a person of `caller` may pause: another caller's that the preemption
+   * calls pausable, whose caller holds more slots than `caller` and has more requests waiting
+   * or holds more than its share; of those, the caller holding most.
+   */
+  private victimFor(caller: string): LeaseState<T> | undefined {
+    const preemption = this.preemption;
+    if (!preemption) return undefined;
+    const mine = this.leased.get(caller) ?? 0;
+    let counted: number | undefined;
+    const fresh = () => (counted ??= this.freshCallers());
+    let victim: LeaseState<T> | undefined;
+    let heaviest = mine;
+    for (const lease of this.leases) {
+      if (lease.paused || lease.caller === caller) continue;
+      const held = this.leased.get(lease.caller) ?? 0;
+      if (held <= heaviest) continue;
+      const moreWork =
+        held > this.share(lease.caller, fresh) ||
+        this.queue.some((waiter) => waiter.ticket.caller === lease.caller);
+      if (moreWork && preemption.pausable(lease.slot)) {
+        victim = lease;
+        heaviest = held;
+      }
+    }
+    return victim;
+  }
+
+  /** Whether a request of `ticket` goes before a generation of `caller` (see `victimFor`). */
+  private outranks(ticket: QueueTicket, caller: string): boolean {
+    return (
+      !ticket.background &&
+      ticket.caller !== caller &&
+      (this.leased.get(ticket.caller) ?? 0) < (this.leased.get(caller) ?? 0)
+    );
+  }
+
+  private pauseLease(lease: LeaseState<T>): void {
+    lease.paused = true;
+    lease.pausedAt = this.now();
+    this.pauses += 1;
+    this.running -= 1;
+    this.preemption?.pause(lease.slot);
+  }
+
+  private resumeLease(lease: LeaseState<T>): void {
+    lease.paused = false;
+    this.running += 1;
+    this.preemption?.resume(lease.slot);
+  }
+
   /** Seconds until a slot is likely free: the mean recent request time, at least one. */
   retryAfterSeconds(): number {
     if (this.recentMs.length === 0) return 1;
     const mean = this.recentMs.reduce((a, b) => a + b, 0) / this.recentMs.length;
-    const waves = Math.ceil((this.queue.length + 1) / Math.max(1, this.total));
+    const waves = Math.ceil((this.queue.length + 1) / Math.max(1, this.capacity));
     return Math.max(1, Math.ceil((mean * waves) / 1000));
   }
 }
