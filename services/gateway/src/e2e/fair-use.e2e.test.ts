@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { endlessAnswerFormat, ensureTinyModel } from "@dogi/testing";
-import { Api, readEvents } from "../testing/api.ts";
+import { ensureTinyModel } from "@dogi/testing";
+import { Api, postEndlessStream, readEvents } from "../testing/api.ts";
 import { grantAdmin, startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
 
@@ -137,22 +137,7 @@ describe("a fair share of the model", () => {
     // Two long OpenAI-door streams take the user's whole share (GATEWAY_MAX_STREAMS_PER_USER=2).
     const streams = await Promise.all(
       controllers.map((c) =>
-        fetch(`${stack.url}/v1/chat/completions`, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            authorization: `Bearer ${user.api.token}`,
-          },
-          body: JSON.stringify({
-            model: "default",
-            messages: [{ role: "user", content: "hello" }],
-            max_tokens: 900,
-            stream: true,
-            // Keeps the random model writing until max_tokens or a disconnect.
-            response_format: endlessAnswerFormat,
-          }),
-          signal: c.signal,
-        }),
+        postEndlessStream(stack.url, user.api.token ?? "", { maxTokens: 900, signal: c.signal }),
       ),
     );
     try {
@@ -307,17 +292,8 @@ describe("the OpenAI-compatible door's share", () => {
       });
     // A long answer holds its reservation (prompt plus 1600) while it streams.
     const holding = new AbortController();
-    const held = await fetch(`${stack.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${api.token}` },
-      body: JSON.stringify({
-        model: "default",
-        messages: [{ role: "user", content: "hi" }],
-        max_tokens: 1600,
-        stream: true,
-        // Keeps the random model writing until its sequence is full or a disconnect.
-        response_format: endlessAnswerFormat,
-      }),
+    const held = await postEndlessStream(stack.url, api.token ?? "", {
+      maxTokens: 1600,
       signal: holding.signal,
     });
     expect(held.status).toBe(200);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { endlessAnswerFormat, ensureTinyModel, requireServer, startRedis } from "@dogi/testing";
+import { ensureTinyModel, requireServer, startRedis } from "@dogi/testing";
 import type { RedisServer } from "@dogi/testing";
-import { Api } from "../testing/api.ts";
+import { Api, postEndlessStream } from "../testing/api.ts";
 import { startTestGateway } from "../testing/gateway.ts";
 import { emptyModelsDir, startStack } from "../testing/stack.ts";
 import type { TestStack } from "../testing/stack.ts";
@@ -99,20 +99,9 @@ describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () 
   it("counts one user's answers being written across both replicas", async () => {
     const user = new Api(stack.url);
     await user.register();
-    /** A long OpenAI-door stream through `base`: the grammar keeps the tiny model writing. */
+    /** A long OpenAI-door stream through `base`. */
     const stream = (base: string, signal: AbortSignal) =>
-      fetch(`${base}/v1/chat/completions`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
-        body: JSON.stringify({
-          model: "default",
-          messages: [{ role: "user", content: "hello" }],
-          max_tokens: 900,
-          stream: true,
-          response_format: endlessAnswerFormat,
-        }),
-        signal,
-      });
+      postEndlessStream(base, user.token ?? "", { maxTokens: 900, signal });
     const held = Array.from({ length: STREAMS_PER_USER }, () => new AbortController());
     // The user's whole share, taken through the first replica.
     const open = await Promise.all(held.map((c) => stream(stack.url, c.signal)));

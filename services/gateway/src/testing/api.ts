@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { SseParser } from "@dogi/sse";
+import { endlessAnswerFormat } from "@dogi/testing";
 
 // Tests read response bodies loosely and let their assertions check the shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -71,6 +72,29 @@ export function postChatHi(
       messages: [{ role: "user", content: "hi" }],
       ...extra,
     }),
+  });
+}
+
+/**
+ * A long streamed answer from the OpenAI-compatible door: the grammar keeps the random test model
+ * writing until `maxTokens`, its sequence is full, or `signal` aborts the request.
+ */
+export function postEndlessStream(
+  baseUrl: string,
+  token: string,
+  options: { maxTokens: number; signal: AbortSignal },
+): Promise<Response> {
+  return fetch(`${baseUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      model: "default",
+      messages: [{ role: "user", content: "hi" }],
+      max_tokens: options.maxTokens,
+      stream: true,
+      response_format: endlessAnswerFormat,
+    }),
+    signal: options.signal,
   });
 }
 
