@@ -121,6 +121,9 @@ export async function generateChat(
       return meter.abortedBeforeText(timedOut());
     }
     const reason = result.metadata.stopReason;
+    // node-llama-cpp holds back from onToken the last tokens when their text might begin a stop
+    // trigger; an answer cut by max_tokens still generated exactly maxTokens of them.
+    if (reason === "maxTokens") meter.completionTokens = maxTokens;
     let toolCalls = toolCallsOf(result.functionCalls);
     let text = result.response;
     let finishReason = finishReasonOf(reason, timedOut());
