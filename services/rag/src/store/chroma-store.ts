@@ -23,11 +23,14 @@ const embeddingsAreExplicit: EmbeddingFunction = {
   generate: () => Promise.reject(new Error("the rag service passes embeddings explicitly")),
 };
 
+/** The least time a write to Chroma gets (see ChromaStore.write). */
+const WRITE_TIMEOUT_MS = 30_000;
+
 export interface ChromaStoreOptions {
   url: string;
   /** The knowledge base's name; its collections are this name, or this name--<embedder> after a change of embedder. */
   collection: string;
-  /** Every call fails with UPSTREAM_UNAVAILABLE after this long. */
+  /** Every read fails with UPSTREAM_UNAVAILABLE after this long (writes get at least 30 s). */
   timeoutMs: number;
   embedder: Pick<Embedder, "name" | "dimension">;
 }
@@ -164,7 +167,7 @@ export class ChromaStore {
     if (next === undefined) throw new Error("copyIntoNext called while not re-embedding");
     for (let i = 0; i < records.length; i += batchSize) {
       const batch = records.slice(i, i + batchSize);
-      await this.call("store re-embedded chunks", () =>
+      await this.write("store re-embedded chunks", () =>
         next.upsert({
           ids: batch.map((record) => record.id),
           embeddings: embeddings.slice(i, i + batchSize),
@@ -201,7 +204,7 @@ export class ChromaStore {
       this.freshMetadata(reembedding.sourceName),
     );
     const corpusHash = sourceMetadata[meta.corpusHash];
-    await this.call("complete the next collection", async () => {
+    await this.write("complete the next collection", async () => {
       const metadata = {
         ...(await this.freshMetadata(reembedding.next.name)),
         ...(typeof corpusHash === "string" ? { [meta.corpusHash]: corpusHash } : {}),
@@ -260,7 +263,7 @@ export class ChromaStore {
     this.refuseWhileReembedding("store chunks");
     for (let i = 0; i < records.length; i += batchSize) {
       const batch = records.slice(i, i + batchSize);
-      await this.call("store chunks", () =>
+      await this.write("store chunks", () =>
         this.collection().upsert({
           ids: batch.map((record) => record.id),
           embeddings: embeddings.slice(i, i + batchSize),
@@ -275,7 +278,7 @@ export class ChromaStore {
     this.refuseWhileReembedding("delete chunks");
     for (let i = 0; i < ids.length; i += batchSize) {
       const batch = ids.slice(i, i + batchSize);
-      await this.call("delete chunks", () => this.collection().delete({ ids: batch }));
+      await this.write("delete chunks", () => this.collection().delete({ ids: batch }));
     }
   }
 
@@ -416,7 +419,7 @@ export class ChromaStore {
     what: string,
     changes: Record<string, string | number>,
   ): Promise<void> {
-    await this.call(what, async () => {
+    await this.write(what, async () => {
       const metadata = { ...(await this.freshMetadata()), ...changes };
       await this.collection().modify({ metadata });
       this.collectionMetadata = metadata;
@@ -432,8 +435,21 @@ export class ChromaStore {
     return this.collectionHandle;
   }
 
+  /**
+   * A write to Chroma, with a longer deadline than a read: writes run in ingest jobs, seeding and
+   * re-embedding, where nobody waits on each call, and a Chroma slowed by load for a few seconds
+   * must not fail an upload (a chat turn's search keeps RAG_CHROMA_TIMEOUT_MS).
+   */
+  private write<T>(what: string, run: () => Promise<T>): Promise<T> {
+    return this.call(what, run, Math.max(this.options.timeoutMs, WRITE_TIMEOUT_MS));
+  }
+
   /** Runs a Chroma call with a deadline; a slow or unreachable Chroma becomes UPSTREAM_UNAVAILABLE. */
-  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    what: string,
+    run: () => Promise<T>,
+    timeoutMs = this.options.timeoutMs,
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
@@ -441,10 +457,10 @@ export class ChromaStore {
           reject(
             new AppError(
               "UPSTREAM_UNAVAILABLE",
-              `Chroma did not answer within ${this.options.timeoutMs} ms (${what})`,
+              `Chroma did not answer within ${timeoutMs} ms (${what})`,
             ),
           ),
-        this.options.timeoutMs,
+        timeoutMs,
       );
     });
     try {
