@@ -125,6 +125,40 @@ function compose(args: string[]): { status: number | null; stdout: string; stder
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * `command ARGS` without blocking this worker's event loop, for the calls that can take minutes
+ * (compose down, logs, image prune): a spawnSync that long starves vitest's own messages to its
+ * main process, which then fails the run with "Timeout calling onTaskUpdate".
+ */
+function runAsync(
+  command: string,
+  args: string[],
+  options: { cwd?: string; timeoutMs: number },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: baseEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: options.timeoutMs,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.once("error", (error) => resolve({ status: null, stdout, stderr: String(error) }));
+    child.once("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+function composeAsync(args: string[]) {
+  return runAsync(
+    "docker",
+    ["compose", "-f", composeFile, "--env-file", envFile, "--profile", "all", ...args],
+    { cwd: infraDir, timeoutMs: 300_000 },
+  );
+}
+
 /** When a service's container last started (it changes only when the container is recreated or restarted). */
 function startedAt(service: string): string {
   const id = compose(["ps", "--quiet", service]).stdout.trim();
@@ -206,7 +240,7 @@ describe.skipIf(!gate.run)(
       }
       // A project left by an interrupted run would keep its volumes (and their passwords).
       fs.writeFileSync(envFile, "");
-      compose(["down", "--volumes", "--remove-orphans"]);
+      await composeAsync(["down", "--volumes", "--remove-orphans"]);
       fs.rmSync(envFile);
       // Dogi's images built on a stand-in inherit its label too; these are the base images.
       const bases = spawnSync(
@@ -238,18 +272,18 @@ describe.skipIf(!gate.run)(
       );
     }, 300_000);
 
-    afterAll(() => {
+    afterAll(async () => {
       if (work === "") return;
       fs.writeFileSync(path.join(work, "transcript.log"), transcript.join("\n\n"));
-      const logs = compose(["logs", "--no-color", "--tail", "200"]);
+      const logs = await composeAsync(["logs", "--no-color", "--tail", "200"]);
       fs.writeFileSync(path.join(work, "compose-logs.log"), logs.stdout + logs.stderr);
-      const down = compose(["down", "--volumes", "--remove-orphans"]);
+      const down = await composeAsync(["down", "--volumes", "--remove-orphans"]);
       // Each run rebuilds dogi/*:local and leaves the last run's images untagged (about 10 GB a
       // run here, which filled the disk); only those built on the stand-ins are removed.
-      const pruned = spawnSync(
+      const pruned = await runAsync(
         "docker",
         ["image", "prune", "--force", "--filter", "label=dogi.standin=true"],
-        { env: baseEnv(), encoding: "utf8", timeout: 300_000 },
+        { timeoutMs: 300_000 },
       );
       console.log(
         `[compose-live] figures:\n  ${figures.join("\n  ")}\n` +
