@@ -63,6 +63,7 @@ export function postChatHi(
   baseUrl: string,
   apiKey: string,
   extra: Record<string, unknown> = {},
+  signal?: AbortSignal,
 ): Promise<Response> {
   return fetch(`${baseUrl}/v1/chat/completions`, {
     method: "POST",
@@ -72,6 +73,7 @@ export function postChatHi(
       messages: [{ role: "user", content: "hi" }],
       ...extra,
     }),
+    ...(signal ? { signal } : {}),
   });
 }
 
@@ -84,18 +86,12 @@ export function postEndlessStream(
   token: string,
   options: { maxTokens: number; signal: AbortSignal },
 ): Promise<Response> {
-  return fetch(`${baseUrl}/v1/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      model: "default",
-      messages: [{ role: "user", content: "hi" }],
-      max_tokens: options.maxTokens,
-      stream: true,
-      response_format: endlessAnswerFormat,
-    }),
-    signal: options.signal,
-  });
+  return postChatHi(
+    baseUrl,
+    token,
+    { max_tokens: options.maxTokens, stream: true, response_format: endlessAnswerFormat },
+    options.signal,
+  );
 }
 
 /** Reads a chat turn's SSE stream to its end: the events in order. */
