@@ -78,4 +78,40 @@ describe("SseWriter", () => {
     controller.abort();
     await finished;
   });
+
+  it("sends the frames of one turn in one write, after the turn's other work, in order", async () => {
+    const writes: string[] = [];
+    let writtenSync = -1;
+    let writtenAtStep = -1;
+    const url = await serve(async (sse, res) => {
+      const write = res.write.bind(res) as (chunk: string) => boolean;
+      res.write = ((chunk: string) => {
+        writes.push(String(chunk));
+        return write(chunk);
+      }) as typeof res.write;
+      sse.data({ n: 1 });
+      sse.data({ n: 2 });
+      sse.event("meta", { n: 3 });
+      writtenSync = writes.length;
+      // What the inference engine does next on the same turn: hand the decode step over.
+      await new Promise((resolve) => setImmediate(resolve));
+      writtenAtStep = writes.length;
+      await pause(20);
+      sse.data({ n: 4 });
+      sse.end("data: [DONE]\n\n");
+    });
+    const response = await fetch(url);
+    const frames: Array<{ event: string; data: string }> = [];
+    if (response.body) await readSse(response.body, (frame) => frames.push(frame));
+    expect(writtenSync).toBe(0);
+    expect(writtenAtStep).toBe(0);
+    expect(writes[0]).toBe('data: {"n":1}\n\ndata: {"n":2}\n\nevent: meta\ndata: {"n":3}\n\n');
+    expect(frames.map((frame) => frame.data)).toEqual([
+      '{"n":1}',
+      '{"n":2}',
+      '{"n":3}',
+      '{"n":4}',
+      "[DONE]",
+    ]);
+  });
 });
