@@ -84,6 +84,13 @@ export interface ServiceAppOptions<Ctx extends BaseContext> {
    * readers). Others get the status alone. Default: everyone.
    */
   readinessDetails?: (req: Request) => boolean;
+  /**
+   * Whether code running for a request sees its id (`currentRequestId()`, which outgoing tRPC
+   * calls forward). Default true. A service that calls no other service may turn it off: it is
+   * an AsyncLocalStorage, and once one has run, Node 20 calls a hook for every promise the
+   * process creates; token streaming creates dozens of them per token.
+   */
+  propagateRequestId?: boolean;
 }
 
 /** The Express app every service shares: request ids, /healthz, /readyz, /trpc, JSON 404s and errors. */
@@ -98,7 +105,8 @@ export function createServiceApp<Ctx extends BaseContext>(
     req.requestId = requestId;
     req.log = requestLogger(options.logger, requestId);
     res.setHeader("x-request-id", requestId);
-    runInRequestScope({ requestId }, next);
+    if (options.propagateRequestId === false) next();
+    else runInRequestScope({ requestId }, next);
   });
 
   const access = options.access;

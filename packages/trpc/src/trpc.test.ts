@@ -8,7 +8,7 @@ import { createServiceApp } from "./express.ts";
 import { createHealthReporter } from "./health.ts";
 import { createTrpc } from "./init.ts";
 import type { BaseContext } from "./init.ts";
-import { runInRequestScope } from "./request-context.ts";
+import { currentRequestId, runInRequestScope } from "./request-context.ts";
 import { serve } from "./serve.ts";
 import type { RunningServer } from "./serve.ts";
 
@@ -50,7 +50,7 @@ type TestRouter = typeof testRouter;
 const silent = createLogger({ service: "auth", level: "silent" });
 let healthy = true;
 
-async function start(devErrors: boolean): Promise<RunningServer> {
+async function start(devErrors: boolean, propagateRequestId?: boolean): Promise<RunningServer> {
   const health = createHealthReporter({
     service: "auth",
     checks: [
@@ -70,6 +70,12 @@ async function start(devErrors: boolean): Promise<RunningServer> {
     router: testRouter,
     access: { kind: "public" },
     createContext: (b) => b,
+    ...(propagateRequestId === undefined ? {} : { propagateRequestId }),
+    routes: (routes) =>
+      routes.get("/current-request-id", async (_req, res) => {
+        await sleep(1);
+        res.json({ requestId: currentRequestId() ?? null });
+      }),
   });
   return serve({
     app,
@@ -226,6 +232,20 @@ describe("service app", () => {
       headers: { "x-request-id": "a b<script>" },
     });
     expect(unsafe.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("lets code running for a request read its id, unless the service turns that off", async () => {
+    const headers = { "x-request-id": "req-scope-1" };
+    const seen = await fetch(`${server.url}/current-request-id`, { headers });
+    expect(await seen.json()).toEqual({ requestId: "req-scope-1" });
+    const unscoped = await start(false, false);
+    try {
+      const response = await fetch(`${unscoped.url}/current-request-id`, { headers });
+      expect(response.headers.get("x-request-id")).toBe("req-scope-1");
+      expect(await response.json()).toEqual({ requestId: null });
+    } finally {
+      await unscoped.close();
+    }
   });
 
   it("answers /readyz 503 with the failing dependency while it is down, 200 after", async () => {

@@ -31,6 +31,9 @@ export function createInferenceApp(deps: InferenceAppDeps) {
     health: deps.health,
     devErrors: deps.devErrors,
     router: inferenceRouter,
+    // Inference calls no other service, and the request-id AsyncLocalStorage would put a hook on
+    // every promise of the token loop (see propagateRequestId).
+    propagateRequestId: false,
     access: {
       kind: "internal",
       service: "inference",
