@@ -1,8 +1,9 @@
 import { LlamaGrammarEvaluationState } from "node-llama-cpp";
 import type { LlamaGrammar, LlamaModel, SequenceEvaluateOptions, Token } from "node-llama-cpp";
 import { eogMask } from "./eog-mask.ts";
-import type { GenerationHooks, GenerationMeter, SamplingParams } from "./generation.ts";
-import type { Slot } from "./loaded-model.ts";
+import { GenerationMeter, fitToContext, withSlot } from "./generation.ts";
+import type { GenerationHooks, GenerationOutcome, SamplingParams } from "./generation.ts";
+import type { LoadedModel, Slot } from "./loaded-model.ts";
 import { StopTextFilter } from "./stop-text.ts";
 
 /** Why a decode ended. */
@@ -19,6 +20,12 @@ export interface DecodeJob {
   stopTexts: readonly string[];
   /** Tokens that end the answer besides the model's end-of-generation tokens. */
   endTokens?: readonly Token[];
+}
+
+/** Maps how a decode ended onto OpenAI's finish_reason (a timeout counts as length). */
+export function finishReasonOfDecode(stop: DecodeStop, timedOut: boolean) {
+  if (stop === "maxTokens" || (stop === "abort" && timedOut)) return "length" as const;
+  return "stop" as const;
 }
 
 export interface DecodeResult {
@@ -140,4 +147,35 @@ export async function decode(
   let text = filter.text;
   if (job.grammar?.trimWhitespaceSuffix) text = text.trimEnd();
   return { text, stop };
+}
+
+/**
+ * One generation through `decode()` on a free sequence of the model, for every endpoint that
+ * runs on the lean loop: the prompt checked against the context (`param` names what to shorten),
+ * the fair queue, and the outcome counted as OpenAI reports it.
+ */
+export async function generateTokens(
+  model: LoadedModel,
+  job: Omit<DecodeJob, "maxTokens">,
+  param: string,
+  hooks: GenerationHooks,
+  timedOut: () => boolean,
+): Promise<GenerationOutcome> {
+  const maxTokens = fitToContext(model, job.prompt.length, job.sampling.maxTokens, param);
+  return withSlot(model, job.prompt, hooks, async (slot, cached) => {
+    const meter = new GenerationMeter(job.prompt.length, cached);
+    try {
+      const result = await decode(slot, { ...job, maxTokens }, hooks, meter);
+      return {
+        text: result.text,
+        finishReason: finishReasonOfDecode(result.stop, timedOut()),
+        toolCalls: [],
+        ...meter.counts(),
+        aborted: result.stop === "abort",
+      };
+    } catch (error) {
+      if (!hooks.signal.aborted) throw error;
+      return meter.abortedBeforeText(timedOut());
+    }
+  });
 }

@@ -1,16 +1,8 @@
 import { LlamaVocabularyType } from "node-llama-cpp";
 import type { LlamaModel, Token } from "node-llama-cpp";
-import { decode } from "./decode.ts";
-import type { DecodeStop } from "./decode.ts";
-import { GenerationMeter, fitToContext, withSlot } from "./generation.ts";
+import { generateTokens } from "./decode.ts";
 import type { GenerationHooks, GenerationOutcome, SamplingParams } from "./generation.ts";
 import type { LoadedModel } from "./loaded-model.ts";
-
-/** Maps how a decode ended onto OpenAI's finish_reason (a timeout counts as length). */
-export function finishReasonOfDecode(stop: DecodeStop, timedOut: boolean) {
-  if (stop === "maxTokens" || (stop === "abort" && timedOut)) return "length" as const;
-  return "stop" as const;
-}
 
 /** The prompt as LlamaCompletion feeds it: BOS first where the vocabulary wants one. */
 function completionPrompt(model: LlamaModel, prompt: string): Token[] {
@@ -55,32 +47,16 @@ export async function generateText(
   timedOut: () => boolean,
 ): Promise<GenerationOutcome> {
   const tokens = typeof prompt === "string" ? completionPrompt(model.model, prompt) : [...prompt];
-  const maxTokens = fitToContext(model, tokens.length, sampling.maxTokens, "prompt");
-  return withSlot(model, tokens, hooks, async (slot, cached) => {
-    const meter = new GenerationMeter(tokens.length, cached);
-    try {
-      const result = await decode(
-        slot,
-        {
-          prompt: tokens,
-          sampling,
-          maxTokens,
-          stopTexts: sampling.stop,
-          endTokens: completionEndTokens(model.model),
-        },
-        hooks,
-        meter,
-      );
-      return {
-        text: result.text,
-        finishReason: finishReasonOfDecode(result.stop, timedOut()),
-        toolCalls: [],
-        ...meter.counts(),
-        aborted: result.stop === "abort",
-      };
-    } catch (error) {
-      if (!hooks.signal.aborted) throw error;
-      return meter.abortedBeforeText(timedOut());
-    }
-  });
+  return generateTokens(
+    model,
+    {
+      prompt: tokens,
+      sampling,
+      stopTexts: sampling.stop,
+      endTokens: completionEndTokens(model.model),
+    },
+    "prompt",
+    hooks,
+    timedOut,
+  );
 }
