@@ -92,8 +92,8 @@ export type TAdminSetApiKeyExtensionsRequest = z.infer<typeof ZAdminSetApiKeyExt
 
 // ---- audit -------------------------------------------------------------------------------
 
-/** Every action an admin (or the host's `dogi admin`) can take; each is written to the audit log. */
-export const ZAuditAction = z.enum([
+/** The admin actions that auth records itself, in the same write as the change they describe. */
+export const ZAuthAuditAction = z.enum([
   "role.grant",
   "role.revoke",
   "user.disable",
@@ -101,6 +101,11 @@ export const ZAuditAction = z.enum([
   "user.delete",
   "api_key.extensions.grant",
   "api_key.extensions.revoke",
+]);
+
+/** Every action an admin (or the host's `dogi admin`) can take; each is written to the audit log. */
+export const ZAuditAction = z.enum([
+  ...ZAuthAuditAction.options,
   "kb.upload",
   "kb.delete",
   "kb.reingest",
