@@ -3,12 +3,12 @@ import { ZCursor, ZPage, ZPageRequest, ZUserId, ZUuid } from "./common.ts";
 import { ZApiKey, ZApiKeyList, ZEmail, ZRole } from "./auth.ts";
 import { snakeSchema } from "./case.ts";
 import {
-  ZDeleteDocumentResult,
-  ZIngestDocumentResult,
-  ZListDocumentsResult,
+  ZDeleteDocumentResponse,
+  ZIngestDocumentResponse,
+  ZListDocumentsResponse,
   ZRagDocumentId,
   ZRagLanguage,
-  ZRagSearchResult,
+  ZRagSearchResponse,
   ZRagSpecies,
   ZRagStats,
 } from "./rag.ts";
@@ -201,7 +201,7 @@ export const ZIngestJob = z.object({
   fileName: z.string(),
   bytes: z.number().int().nonnegative(),
   state: ZIngestJobState,
-  result: ZIngestDocumentResult.nullable(),
+  result: ZIngestDocumentResponse.nullable(),
   /** Why it failed, naming the file. */
   error: z.string().nullable(),
   createdAt: z.iso.datetime(),
@@ -410,10 +410,10 @@ export const ZRestAdminApiKeyList = snakeSchema(ZApiKeyList);
 export const ZRestAuditPage = snakeSchema(ZAuditPage);
 export const ZRestIngestJob = snakeSchema(ZIngestJob);
 export const ZRestIngestJobList = snakeSchema(ZIngestJobList);
-export const ZRestKbDocumentPage = snakeSchema(ZListDocumentsResult);
+export const ZRestKbDocumentPage = snakeSchema(ZListDocumentsResponse);
 export const ZRestKbStats = snakeSchema(ZRagStats);
-export const ZRestKbDeletion = snakeSchema(ZDeleteDocumentResult);
-export const ZRestKbSearchResult = snakeSchema(ZRagSearchResult);
+export const ZRestKbDeletion = snakeSchema(ZDeleteDocumentResponse);
+export const ZRestKbSearchResult = snakeSchema(ZRagSearchResponse);
 export const ZRestAdminModels = snakeSchema(ZAdminModels);
 export const ZRestModelPull = snakeSchema(ZModelPull);
 export const ZRestModelPullList = snakeSchema(ZModelPullList);
