@@ -68,7 +68,7 @@ export type TUserActivity = z.infer<typeof ZUserActivity>;
 
 // ---- the host's commands (`pnpm dogi admin grant|revoke|list`) -------------------------------
 
-export const ZHostRoleRequest = z.object({ email: ZEmail });
+export const ZHostRoleRequest = z.strictObject({ email: ZEmail });
 export type THostRoleRequest = z.infer<typeof ZHostRoleRequest>;
 export const ZHostRoleResponse = z.object({
   userId: ZUserId,
