@@ -34,58 +34,39 @@ Commands:
   bench [service...]   run the services' benchmarks (each ends with one JSON line)
   help [command]       show this help, or a command's`;
 
-const commandUsage: Record<string, string> = {
-  start: startUsage,
-  "gen-model": genModelUsage,
-  ingest: ingestUsage,
-  admin: adminUsage,
-  pull: pullUsage,
-  deploy: deployUsage,
-  backup: backupUsage,
-  restore: restoreUsage,
-  bench: benchUsage,
-  "build-engine": buildEngineUsage,
-};
+/** Each command: what runs it (resolving to the exit status) and its usage. */
+const commands = new Map<string, { run: (args: string[]) => Promise<number>; usage: string }>([
+  ["start", { run: startCommand, usage: startUsage }],
+  ["gen-model", { run: genModelCommand, usage: genModelUsage }],
+  ["ingest", { run: ingestCommand, usage: ingestUsage }],
+  ["admin", { run: adminCommand, usage: adminUsage }],
+  ["pull", { run: pullCommand, usage: pullUsage }],
+  ["deploy", { run: deployCommand, usage: deployUsage }],
+  ["backup", { run: backupCommand, usage: backupUsage }],
+  ["restore", { run: restoreCommand, usage: restoreUsage }],
+  ["bench", { run: benchCommand, usage: benchUsage }],
+  ["build-engine", { run: buildEngineCommand, usage: buildEngineUsage }],
+]);
 
 /** Runs one `dogi` command line; resolves to the process exit status (2: the command line was wrong). */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
-    switch (command) {
-      case "start":
-        return await startCommand(args);
-      case "gen-model":
-        return await genModelCommand(args);
-      case "ingest":
-        return await ingestCommand(args);
-      case "admin":
-        return await adminCommand(args);
-      case "pull":
-        return await pullCommand(args);
-      case "deploy":
-        return await deployCommand(args);
-      case "backup":
-        return await backupCommand(args);
-      case "restore":
-        return await restoreCommand(args);
-      case "bench":
-        return await benchCommand(args);
-      case "build-engine":
-        return await buildEngineCommand(args);
-      case "help":
-      case "--help":
-      case "-h": {
-        const topic = args[0];
-        console.log(topic !== undefined ? (commandUsage[topic] ?? usage) : usage);
-        return 0;
-      }
-      case undefined:
-        console.error(usage);
-        return 2;
-      default:
-        console.error(`dogi: unknown command ${JSON.stringify(command)}\n\n${usage}`);
-        return 2;
+    if (command === "help" || command === "--help" || command === "-h") {
+      const topic = args[0];
+      console.log(topic !== undefined ? (commands.get(topic)?.usage ?? usage) : usage);
+      return 0;
     }
+    if (command === undefined) {
+      console.error(usage);
+      return 2;
+    }
+    const known = commands.get(command);
+    if (known === undefined) {
+      console.error(`dogi: unknown command ${JSON.stringify(command)}\n\n${usage}`);
+      return 2;
+    }
+    return await known.run(args);
   } catch (error) {
     // parseArgs throws TypeErrors with a code for unknown or malformed options.
     if (error instanceof UsageError) {
@@ -93,9 +74,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return 2;
     }
     if (isArgumentError(error)) {
-      console.error(
-        `dogi ${command ?? ""}: ${error.message}\n\n${(command !== undefined ? commandUsage[command] : undefined) ?? usage}`,
-      );
+      const commandHelp = command !== undefined ? commands.get(command)?.usage : undefined;
+      console.error(`dogi ${command ?? ""}: ${error.message}\n\n${commandHelp ?? usage}`);
       return 2;
     }
     throw error;

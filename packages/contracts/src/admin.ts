@@ -3,12 +3,12 @@ import { ZCursor, ZPage, ZPageRequest, ZUserId, ZUuid } from "./common.ts";
 import { ZApiKey, ZApiKeyList, ZEmail, ZRole } from "./auth.ts";
 import { snakeSchema } from "./case.ts";
 import {
-  ZDeleteDocumentResult,
-  ZIngestDocumentResult,
-  ZListDocumentsResult,
+  ZDeleteDocumentResponse,
+  ZIngestDocumentResponse,
+  ZListDocumentsResponse,
   ZRagDocumentId,
   ZRagLanguage,
-  ZRagSearchResult,
+  ZRagSearchResponse,
   ZRagSpecies,
   ZRagStats,
 } from "./rag.ts";
@@ -68,7 +68,7 @@ export type TUserActivity = z.infer<typeof ZUserActivity>;
 
 // ---- the host's commands (`pnpm dogi admin grant|revoke|list`) -------------------------------
 
-export const ZHostRoleRequest = z.object({ email: ZEmail });
+export const ZHostRoleRequest = z.strictObject({ email: ZEmail });
 export type THostRoleRequest = z.infer<typeof ZHostRoleRequest>;
 export const ZHostRoleResponse = z.object({
   userId: ZUserId,
@@ -92,8 +92,8 @@ export type TAdminSetApiKeyExtensionsRequest = z.infer<typeof ZAdminSetApiKeyExt
 
 // ---- audit -------------------------------------------------------------------------------
 
-/** Every action an admin (or the host's `dogi admin`) can take; each is written to the audit log. */
-export const ZAuditAction = z.enum([
+/** The admin actions that auth records itself, in the same write as the change they describe. */
+export const ZAuthAuditAction = z.enum([
   "role.grant",
   "role.revoke",
   "user.disable",
@@ -101,6 +101,11 @@ export const ZAuditAction = z.enum([
   "user.delete",
   "api_key.extensions.grant",
   "api_key.extensions.revoke",
+]);
+
+/** Every action an admin (or the host's `dogi admin`) can take; each is written to the audit log. */
+export const ZAuditAction = z.enum([
+  ...ZAuthAuditAction.options,
   "kb.upload",
   "kb.delete",
   "kb.reingest",
@@ -196,7 +201,7 @@ export const ZIngestJob = z.object({
   fileName: z.string(),
   bytes: z.number().int().nonnegative(),
   state: ZIngestJobState,
-  result: ZIngestDocumentResult.nullable(),
+  result: ZIngestDocumentResponse.nullable(),
   /** Why it failed, naming the file. */
   error: z.string().nullable(),
   createdAt: z.iso.datetime(),
@@ -405,10 +410,10 @@ export const ZRestAdminApiKeyList = snakeSchema(ZApiKeyList);
 export const ZRestAuditPage = snakeSchema(ZAuditPage);
 export const ZRestIngestJob = snakeSchema(ZIngestJob);
 export const ZRestIngestJobList = snakeSchema(ZIngestJobList);
-export const ZRestKbDocumentPage = snakeSchema(ZListDocumentsResult);
+export const ZRestKbDocumentPage = snakeSchema(ZListDocumentsResponse);
 export const ZRestKbStats = snakeSchema(ZRagStats);
-export const ZRestKbDeletion = snakeSchema(ZDeleteDocumentResult);
-export const ZRestKbSearchResult = snakeSchema(ZRagSearchResult);
+export const ZRestKbDeletion = snakeSchema(ZDeleteDocumentResponse);
+export const ZRestKbSearchResult = snakeSchema(ZRagSearchResponse);
 export const ZRestAdminModels = snakeSchema(ZAdminModels);
 export const ZRestModelPull = snakeSchema(ZModelPull);
 export const ZRestModelPullList = snakeSchema(ZModelPullList);

@@ -35,7 +35,7 @@ export const ZIngestDocumentRequest = z.object({
 export type TIngestDocumentRequest = z.input<typeof ZIngestDocumentRequest>;
 
 /** What an ingest did: chunks added and removed; `unchanged` when the same content was already stored. */
-export const ZIngestDocumentResult = z.object({
+export const ZIngestDocumentResponse = z.object({
   documentId: ZRagDocumentId,
   title: z.string(),
   type: ZRagDocumentType,
@@ -44,14 +44,14 @@ export const ZIngestDocumentResult = z.object({
   removed: z.number().int().nonnegative(),
   unchanged: z.boolean(),
 });
-export type TIngestDocumentResult = z.infer<typeof ZIngestDocumentResult>;
+export type TIngestDocumentResponse = z.infer<typeof ZIngestDocumentResponse>;
 
 export const ZDeleteDocumentRequest = z.object({ documentId: ZRagDocumentId });
-export const ZDeleteDocumentResult = z.object({
+export const ZDeleteDocumentResponse = z.object({
   documentId: ZRagDocumentId,
   deletedChunks: z.number().int().nonnegative(),
 });
-export type TDeleteDocumentResult = z.infer<typeof ZDeleteDocumentResult>;
+export type TDeleteDocumentResponse = z.infer<typeof ZDeleteDocumentResponse>;
 
 /** One stored document, as listDocuments reports it. */
 export const ZRagDocumentSummary = z.object({
@@ -76,7 +76,7 @@ export const ZListDocumentsRequest = z.object({
 });
 export type TListDocumentsRequest = z.input<typeof ZListDocumentsRequest>;
 
-export const ZListDocumentsResult = z.object({
+export const ZListDocumentsResponse = z.object({
   items: z.array(ZRagDocumentSummary),
   nextCursor: z.string().nullable(),
 });
@@ -136,11 +136,11 @@ export const ZRagSearchHit = z.object({
 });
 export type TRagSearchHit = z.infer<typeof ZRagSearchHit>;
 
-export const ZRagSearchResult = z.object({
+export const ZRagSearchResponse = z.object({
   hits: z.array(ZRagSearchHit),
   tookMs: z.number().nonnegative(),
 });
-export type TRagSearchResult = z.infer<typeof ZRagSearchResult>;
+export type TRagSearchResponse = z.infer<typeof ZRagSearchResponse>;
 
 /**
  * Pauses the knowledge base's writes (ingest, delete) while a backup copies Chroma's files; the
@@ -152,15 +152,15 @@ export const ZRagPauseWritesRequest = z.object({
 export type TRagPauseWritesRequest = z.infer<typeof ZRagPauseWritesRequest>;
 
 /** A pause in effect: no write runs from now until `pausedUntil` (ms since the epoch) or the resume. */
-export const ZRagPauseWritesResult = z.object({
+export const ZRagPauseWritesResponse = z.object({
   pauseId: z.string(),
   pausedUntil: z.number().int(),
 });
-export type TRagPauseWritesResult = z.infer<typeof ZRagPauseWritesResult>;
+export type TRagPauseWritesResponse = z.infer<typeof ZRagPauseWritesResponse>;
 
 export const ZRagResumeWritesRequest = z.object({ pauseId: z.string() });
 export type TRagResumeWritesRequest = z.infer<typeof ZRagResumeWritesRequest>;
 
 /** `heldThroughout`: the pause was still in effect when resumed (false: it had lapsed, or is another's). */
-export const ZRagResumeWritesResult = z.object({ heldThroughout: z.boolean() });
-export type TRagResumeWritesResult = z.infer<typeof ZRagResumeWritesResult>;
+export const ZRagResumeWritesResponse = z.object({ heldThroughout: z.boolean() });
+export type TRagResumeWritesResponse = z.infer<typeof ZRagResumeWritesResponse>;

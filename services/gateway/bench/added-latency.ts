@@ -38,11 +38,7 @@ const stack = await startStack({
 try {
   const api = new Api(stack.url);
   await api.register();
-  const key = await api.call("POST", "/v1/auth/api-keys", {
-    name: "bench",
-    scopes: ["inference"],
-    current_password: "correct horse battery",
-  });
+  const key = await api.createApiKey("bench", ["inference"]);
   const secret = key.json.secret as string;
   const direct = `http://127.0.0.1:${stack.ports.INFERENCE_PORT}`;
   // Bare proxies in their own processes: the cost of any extra Node hop here, for comparison.

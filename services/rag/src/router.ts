@@ -1,21 +1,21 @@
 import {
   ZDeleteDocumentRequest,
-  ZDeleteDocumentResult,
+  ZDeleteDocumentResponse,
   ZEnqueueIngestRequest,
   ZHealth,
   ZIngestDocumentRequest,
-  ZIngestDocumentResult,
+  ZIngestDocumentResponse,
   ZIngestJob,
   ZIngestJobList,
   ZIngestJobRef,
   ZListDocumentsRequest,
-  ZListDocumentsResult,
+  ZListDocumentsResponse,
   ZRagSearchRequest,
-  ZRagSearchResult,
+  ZRagSearchResponse,
   ZRagPauseWritesRequest,
-  ZRagPauseWritesResult,
+  ZRagPauseWritesResponse,
   ZRagResumeWritesRequest,
-  ZRagResumeWritesResult,
+  ZRagResumeWritesResponse,
   ZRagStats,
   ZReingestRequest,
 } from "@dogi/contracts";
@@ -32,11 +32,11 @@ export const ragRouter = router({
   health: publicProcedure.output(ZHealth).query(({ ctx }) => ctx.health.readiness()),
   search: publicProcedure
     .input(ZRagSearchRequest)
-    .output(ZRagSearchResult)
+    .output(ZRagSearchResponse)
     .query(({ ctx, input }) => ctx.runtime.ready().search(input)),
   ingestDocument: publicProcedure
     .input(ZIngestDocumentRequest)
-    .output(ZIngestDocumentResult)
+    .output(ZIngestDocumentResponse)
     .mutation(async ({ ctx, input }) => {
       const result = await ingestAndKeep(
         { kb: ctx.runtime.ready(), originals: ctx.originals, logger: ctx.logger },
@@ -52,7 +52,7 @@ export const ragRouter = router({
     }),
   deleteDocument: publicProcedure
     .input(ZDeleteDocumentRequest)
-    .output(ZDeleteDocumentResult)
+    .output(ZDeleteDocumentResponse)
     .mutation(({ ctx, input }) =>
       deleteDocument({ kb: ctx.runtime.ready(), originals: ctx.originals }, input.documentId),
     ),
@@ -74,14 +74,14 @@ export const ragRouter = router({
     .mutation(({ ctx, input }) => reingest(ctx, input)),
   listDocuments: publicProcedure
     .input(ZListDocumentsRequest)
-    .output(ZListDocumentsResult)
+    .output(ZListDocumentsResponse)
     .query(({ ctx, input }) => listDocuments(ctx.runtime.ready(), input)),
   stats: publicProcedure.output(ZRagStats).query(({ ctx }) => ctx.runtime.ready().stats()),
   // `dogi backup` pauses writes while it copies Chroma's files.
   maintenance: router({
     pauseWrites: publicProcedure
       .input(ZRagPauseWritesRequest)
-      .output(ZRagPauseWritesResult)
+      .output(ZRagPauseWritesResponse)
       .mutation(async ({ ctx, input }) => {
         const pause = await ctx.runtime.ready().writes.pauseWrites(input.holdMs);
         ctx.logger.info({ holdMs: input.holdMs }, "knowledge base writes paused for a backup");
@@ -89,7 +89,7 @@ export const ragRouter = router({
       }),
     resumeWrites: publicProcedure
       .input(ZRagResumeWritesRequest)
-      .output(ZRagResumeWritesResult)
+      .output(ZRagResumeWritesResponse)
       .mutation(({ ctx, input }) => {
         const result = ctx.runtime.ready().writes.resumeWrites(input.pauseId);
         ctx.logger.info(result, "knowledge base writes resumed");

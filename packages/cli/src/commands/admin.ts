@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { TRPCClientError } from "@trpc/client";
 import { z } from "zod";
 import { defaultPorts, httpUrl, loadEnv, millis } from "@dogi/config";
@@ -10,6 +9,7 @@ import { launcherEnvironment } from "../env-file.ts";
 import { findRepoRoot } from "../paths.ts";
 import { cliSigner } from "../service-signer.ts";
 import { isUnreachable, messageOf } from "../service-errors.ts";
+import { parseCommandArgs } from "../command-args.ts";
 import { UsageError } from "../usage-error.ts";
 
 export const adminUsage = `dogi admin grant EMAIL | revoke EMAIL | list [--url URL]
@@ -35,15 +35,9 @@ type AuthClient = ReturnType<typeof createServiceClient<AuthRouter>>;
 
 /** `dogi admin grant|revoke|list`: the host's role commands; exit 1 when refused or unreachable. */
 export async function adminCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { url: { type: "string" }, help: { type: "boolean", short: "h" } },
-  });
-  if (values.help === true) {
-    console.log(adminUsage);
-    return 0;
-  }
+  const parsed = parseCommandArgs(args, adminUsage, { url: { type: "string" } });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const [action, given, ...rest] = positionals;
   if (action !== "grant" && action !== "revoke" && action !== "list")
     throw new UsageError(

@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { currentEnvironment } from "@dogi/config";
 import { createServiceClient } from "@dogi/trpc";
 import type { ServiceCredentialSigner } from "@dogi/trpc";
@@ -21,6 +20,7 @@ import {
 import { say } from "../backup/say.ts";
 import { findRepoRoot, resolveUserPath } from "../paths.ts";
 import { isUnreachable, messageOf } from "../service-errors.ts";
+import { parseCommandArgs } from "../command-args.ts";
 import { UsageError } from "../usage-error.ts";
 import { launcherEnvironment } from "../env-file.ts";
 import { cliSigner } from "../service-signer.ts";
@@ -53,20 +53,13 @@ const defaultHoldMs = 120_000;
 
 /** `dogi backup`: resolves to the exit code (1: nothing backed up, or a copy failed). */
 export async function backupCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      "hold-ms": { type: "string" },
-      compose: { type: "boolean", default: false },
-      "no-stop": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
-    },
+  const parsed = parseCommandArgs(args, backupUsage, {
+    "hold-ms": { type: "string" },
+    compose: { type: "boolean", default: false },
+    "no-stop": { type: "boolean", default: false },
   });
-  if (values.help === true) {
-    console.log(backupUsage);
-    return 0;
-  }
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError("give at most one folder", backupUsage);
   if (values.compose) {
     if (values["hold-ms"] !== undefined)

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { currentEnvironment } from "@dogi/config";
 import { readEnvFile } from "../env-file.ts";
 import { askOnTerminal } from "../models/ask.ts";
 import { findRepoRoot } from "../paths.ts";
+import { parseCommandArgs } from "../command-args.ts";
 import { UsageError } from "../usage-error.ts";
 import {
   createEnvFile,
@@ -52,23 +52,16 @@ const pollMs = 2_000;
 
 /** `dogi deploy`: resolves to the exit code (1: Docker or a service failed, 78: .env has problems, 130: Ctrl-C). */
 export async function deployCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      profile: { type: "string", multiple: true },
-      gpu: { type: "boolean", default: false },
-      rebuild: { type: "boolean", default: false },
-      prune: { type: "boolean", default: false },
-      yes: { type: "boolean", short: "y", default: false },
-      timeout: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
+  const parsed = parseCommandArgs(args, deployUsage, {
+    profile: { type: "string", multiple: true },
+    gpu: { type: "boolean", default: false },
+    rebuild: { type: "boolean", default: false },
+    prune: { type: "boolean", default: false },
+    yes: { type: "boolean", short: "y", default: false },
+    timeout: { type: "string" },
   });
-  if (values.help === true) {
-    console.log(deployUsage);
-    return 0;
-  }
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const [given = "up", ...rest] = positionals;
   const subcommand = subcommands.find((s) => s === given);
   if (subcommand === undefined)

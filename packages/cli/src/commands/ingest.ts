@@ -1,6 +1,5 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { httpUrl, loadEnv, millis } from "@dogi/config";
 import { createServiceClient } from "@dogi/trpc";
@@ -9,6 +8,7 @@ import { launcherEnvironment } from "../env-file.ts";
 import { findRepoRoot, resolveUserPath } from "../paths.ts";
 import { cliSigner } from "../service-signer.ts";
 import { isUnreachable, messageOf } from "../service-errors.ts";
+import { parseCommandArgs } from "../command-args.ts";
 import { UsageError } from "../usage-error.ts";
 
 export const ingestUsage = `dogi ingest <file|dir>... [--url URL]
@@ -32,15 +32,9 @@ const ZIngestEnv = z.object({
 
 /** `dogi ingest`: sends files to the rag service with a progress bar; exit 1 when any file failed. */
 export async function ingestCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { url: { type: "string" }, help: { type: "boolean", short: "h" } },
-  });
-  if (values.help === true) {
-    console.log(ingestUsage);
-    return 0;
-  }
+  const parsed = parseCommandArgs(args, ingestUsage, { url: { type: "string" } });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length === 0)
     throw new UsageError("give at least one file or folder", ingestUsage);
   let env;

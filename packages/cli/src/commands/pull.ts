@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import path from "node:path";
 import { ZInferenceEnv, currentEnvironment } from "@dogi/config";
 import { findRepoRoot } from "../paths.ts";
+import { parseCommandArgs } from "../command-args.ts";
 import { UsageError } from "../usage-error.ts";
 import { downloadModel, modelUrlOf } from "@dogi/gguf";
 
@@ -28,15 +28,9 @@ export function resolveModelUrl(uri: string): string {
 
 /** `dogi pull`: downloads a GGUF model into the models folder. */
 export async function pullCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { dir: { type: "string" }, help: { type: "boolean", short: "h" } },
-  });
-  if (values.help === true) {
-    console.log(pullUsage);
-    return 0;
-  }
+  const parsed = parseCommandArgs(args, pullUsage, { dir: { type: "string" } });
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const [uri, ...extra] = positionals;
   if (uri === undefined || extra.length > 0) {
     throw new UsageError("give exactly one model URL or hf:user/repo/file.gguf", pullUsage);

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { copyFile, cp, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { ensurePrivateDir } from "@dogi/config/private-files";
 import type { BackupManifest } from "../backup/manifest.ts";
 import { BackupCheckError, sha256OfFile, utcSeconds, verifyBackup } from "../backup/manifest.ts";
@@ -12,6 +11,7 @@ import { readTombstones, replayTombstones } from "../backup/tombstones.ts";
 import { say } from "../backup/say.ts";
 import { findRepoRoot, resolveUserPath } from "../paths.ts";
 import { messageOf } from "../service-errors.ts";
+import { parseCommandArgs } from "../command-args.ts";
 import { UsageError } from "../usage-error.ts";
 
 export const restoreUsage = `dogi restore DIR
@@ -27,15 +27,9 @@ Backups of Compose deployments are restored with infra/restore.sh.`;
 
 /** `dogi restore`: resolves to the exit code (1: refused or failed, with the data as it was). */
 export async function restoreCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { help: { type: "boolean", short: "h" } },
-  });
-  if (values.help === true) {
-    console.log(restoreUsage);
-    return 0;
-  }
+  const parsed = parseCommandArgs(args, restoreUsage, {});
+  if (!parsed) return 0;
+  const { positionals } = parsed;
   const given = positionals[0];
   if (given === undefined || positionals.length > 1)
     throw new UsageError("give the one backup folder to restore", restoreUsage);

@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { ChromaClient } from "chromadb";
 import type { EmbeddingFunction } from "chromadb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { startedForSuite } from "../suite.ts";
 import { requireServer } from "./binaries.ts";
 import { isGroupRunning, startChroma } from "@dogi/servers";
 import type { ChromaServer } from "@dogi/servers";
@@ -21,18 +22,10 @@ function clientFor(server: ChromaServer): ChromaClient {
 }
 
 describe.skipIf(gate.skip)(gate.title("startChroma"), () => {
-  let server: ChromaServer;
-
-  beforeAll(async () => {
-    server = await startChroma();
-  });
-
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = startedForSuite(startChroma);
 
   it("adds records with given embeddings and returns the nearest one for a query", async () => {
-    const chroma = clientFor(server);
+    const chroma = clientFor(server());
     const collection = await chroma.createCollection({
       name: "vet_medical_data",
       embeddingFunction: embeddingsAreExplicit,
@@ -92,15 +85,15 @@ describe.skipIf(gate.skip)(gate.title("startChroma"), () => {
   });
 
   it("refuses a fixed port that is already taken", async () => {
-    await expect(startChroma({ port: server.port })).rejects.toThrow(/already in use/);
+    await expect(startChroma({ port: server().port })).rejects.toThrow(/already in use/);
   });
 
   it("stop() ends the server's process group and deletes its temporary data dir", async () => {
-    expect(existsSync(server.dataDir)).toBe(true);
-    await server.stop();
-    expect(() => process.kill(server.pid, 0)).toThrow();
-    expect(isGroupRunning(server.pid)).toBe(false);
-    expect(existsSync(server.dataDir)).toBe(false);
-    await expect(fetch(`${server.url}/api/v2/heartbeat`)).rejects.toThrow();
+    expect(existsSync(server().dataDir)).toBe(true);
+    await server().stop();
+    expect(() => process.kill(server().pid, 0)).toThrow();
+    expect(isGroupRunning(server().pid)).toBe(false);
+    expect(existsSync(server().dataDir)).toBe(false);
+    await expect(fetch(`${server().url}/api/v2/heartbeat`)).rejects.toThrow();
   });
 });

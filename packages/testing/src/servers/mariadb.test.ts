@@ -1,29 +1,21 @@
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { startedForSuite } from "../suite.ts";
 import { createConnection } from "mysql2/promise";
 import type { RowDataPacket } from "mysql2/promise";
 import { requireServer } from "./binaries.ts";
 import { isGroupRunning } from "@dogi/servers";
-import type { MariaDbServer } from "./mariadb.ts";
 import { startMariaDb } from "./mariadb.ts";
 
 const gate = requireServer("mariadb");
 const KOREAN_WITH_EMOJI = "우리 강아지가 초콜릿을 먹었어요 🐶🍫";
 
 describe.skipIf(gate.skip)(gate.title("startMariaDb"), () => {
-  let server: MariaDbServer;
-
-  beforeAll(async () => {
-    server = await startMariaDb();
-  });
-
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = startedForSuite(startMariaDb);
 
   it("serves dogi_test over TCP as root with utf8mb4_unicode_ci defaults", async () => {
-    expect(server.url).toBe(`mysql://root@127.0.0.1:${server.port}/dogi_test`);
-    const connection = await createConnection(server.url);
+    expect(server().url).toBe(`mysql://root@127.0.0.1:${server().port}/dogi_test`);
+    const connection = await createConnection(server().url);
     try {
       const [rows] = await connection.query<RowDataPacket[]>(
         "SELECT DATABASE() AS db, @@character_set_server AS cs, @@collation_server AS co, @@character_set_database AS dbcs, @@collation_database AS dbco",
@@ -41,7 +33,7 @@ describe.skipIf(gate.skip)(gate.title("startMariaDb"), () => {
   });
 
   it("stores and returns Korean text with an emoji unchanged", async () => {
-    const connection = await createConnection(server.url);
+    const connection = await createConnection(server().url);
     try {
       await connection.query(
         "CREATE TABLE notes (id INT PRIMARY KEY AUTO_INCREMENT, body VARCHAR(200) NOT NULL) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
@@ -61,10 +53,10 @@ describe.skipIf(gate.skip)(gate.title("startMariaDb"), () => {
   });
 
   it("creates isolated utf8mb4 databases that do not share tables", async () => {
-    const first = await server.createDatabase();
-    const second = await server.createDatabase("dogi_isolated");
+    const first = await server().createDatabase();
+    const second = await server().createDatabase("dogi_isolated");
     expect(first.name).not.toBe(second.name);
-    expect(second.url).toBe(`mysql://root@127.0.0.1:${server.port}/dogi_isolated`);
+    expect(second.url).toBe(`mysql://root@127.0.0.1:${server().port}/dogi_isolated`);
 
     const one = await createConnection(first.url);
     const two = await createConnection(second.url);
@@ -81,17 +73,19 @@ describe.skipIf(gate.skip)(gate.title("startMariaDb"), () => {
       await one.end();
       await two.end();
     }
-    await expect(server.createDatabase("bad name; DROP")).rejects.toThrow(/invalid database name/);
+    await expect(server().createDatabase("bad name; DROP")).rejects.toThrow(
+      /invalid database name/,
+    );
   });
 
   it("stop() ends mariadbd and deletes its data directory", async () => {
-    expect(existsSync(server.dataDir)).toBe(true);
-    await server.stop();
-    expect(() => process.kill(server.pid, 0)).toThrow();
-    expect(isGroupRunning(server.pid)).toBe(false);
-    expect(existsSync(server.dataDir)).toBe(false);
+    expect(existsSync(server().dataDir)).toBe(true);
+    await server().stop();
+    expect(() => process.kill(server().pid, 0)).toThrow();
+    expect(isGroupRunning(server().pid)).toBe(false);
+    expect(existsSync(server().dataDir)).toBe(false);
     await expect(
-      createConnection({ host: "127.0.0.1", port: server.port, user: "root" }),
+      createConnection({ host: "127.0.0.1", port: server().port, user: "root" }),
     ).rejects.toThrow();
   });
 });

@@ -1,8 +1,8 @@
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { startedForSuite } from "../suite.ts";
 import { isGroupRunning, isPortFree } from "@dogi/servers";
 import { requireServer } from "./binaries.ts";
-import type { RedisServer } from "./redis.ts";
 import { startRedis } from "./redis.ts";
 
 const gate = requireServer("redis");
@@ -20,35 +20,31 @@ function send(port: number, command: string): Promise<string> {
 }
 
 describe.skipIf(gate.skip)(gate.title("startRedis"), () => {
-  let server: RedisServer;
-
-  beforeAll(async () => {
-    server = await startRedis();
-  });
-
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = startedForSuite(startRedis);
 
   it("serves on loopback, with snapshots and the append-only file off", async () => {
-    expect(server.url).toBe(`redis://127.0.0.1:${server.port}`);
-    expect(await send(server.port, "SET pet 콩이")).toBe("+OK\r\n");
-    expect(await send(server.port, "GET pet")).toBe(`$${Buffer.byteLength("콩이")}\r\n콩이\r\n`);
-    expect(await send(server.port, "CONFIG GET save")).toBe("*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
-    expect(await send(server.port, "CONFIG GET appendonly")).toBe(
+    expect(server().url).toBe(`redis://127.0.0.1:${server().port}`);
+    expect(await send(server().port, "SET pet 콩이")).toBe("+OK\r\n");
+    expect(await send(server().port, "GET pet")).toBe(`$${Buffer.byteLength("콩이")}\r\n콩이\r\n`);
+    expect(await send(server().port, "CONFIG GET save")).toBe("*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
+    expect(await send(server().port, "CONFIG GET appendonly")).toBe(
       "*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n",
     );
   });
 
   it("stop() ends redis-server and frees its port; a new one starts on that port, empty", async () => {
-    const { port, pid } = server;
-    await server.stop();
+    const { port, pid } = server();
+    await server().stop();
     expect(isGroupRunning(pid)).toBe(false);
     expect(await isPortFree(port)).toBe(true);
 
-    server = await startRedis({ port });
-    expect(server.port).toBe(port);
-    expect(await send(port, "EXISTS pet")).toBe(":0\r\n");
-    await expect(startRedis({ port })).rejects.toThrow(/already in use/);
+    const restarted = await startRedis({ port });
+    try {
+      expect(restarted.port).toBe(port);
+      expect(await send(port, "EXISTS pet")).toBe(":0\r\n");
+      await expect(startRedis({ port })).rejects.toThrow(/already in use/);
+    } finally {
+      await restarted.stop();
+    }
   });
 });

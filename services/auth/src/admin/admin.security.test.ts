@@ -125,6 +125,16 @@ describeEachStore("admin procedures: who may call them", (auth) => {
     expect(nobody.message).toMatch(/nobody-here@example.com: they must sign up first/);
   });
 
+  it("refuses a host role request with a key the contract does not name", async () => {
+    const user = await signUp();
+    const extra = { email: user.email, role: "admin" } as { email: string };
+    const refused = await failure(auth.clientAs("cli").host.grant.mutate(extra));
+    expect(refused.data?.httpStatus).toBe(400);
+    expect((await auth.clientAs("cli").host.list.query()).admins.map((a) => a.email)).not.toContain(
+      user.email,
+    );
+  });
+
   it("refuses an admin disabling or deleting themselves, always, and demoting themselves as the last admin", async () => {
     const admin = await signUpAdmin();
     const own = auth.client(admin.token);

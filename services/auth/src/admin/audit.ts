@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZAuthAuditAction } from "@dogi/contracts";
 import type { TAuditEntry, TPage, ZAuditAppendRequest, ZAuditListRequest } from "@dogi/contracts";
 import { AppError, decodeCursor, encodeCursor } from "@dogi/trpc";
 import type { AuthDeps } from "../deps.ts";
@@ -9,15 +10,7 @@ import { auditView } from "./views.ts";
 const ZAuditCursor = z.tuple([z.iso.datetime(), z.string().min(1)]);
 
 // Auth writes these itself, with the change they record; appended ones could only be forged.
-const recordedByAuth = new Set([
-  "role.grant",
-  "role.revoke",
-  "user.disable",
-  "user.enable",
-  "user.delete",
-  "api_key.extensions.grant",
-  "api_key.extensions.revoke",
-]);
+const recordedByAuth = new Set<string>(ZAuthAuditAction.options);
 
 /** Records an admin action that another service performed (the gateway: uploads, pulls, exports). */
 export async function appendAudit(

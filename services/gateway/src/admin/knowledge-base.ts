@@ -4,7 +4,7 @@ import {
   MAX_ADMIN_UPLOAD_BYTES,
   ZRagDocumentId,
 } from "@dogi/contracts";
-import type { TDeleteDocumentResult, TIngestJob, TRagDocumentId } from "@dogi/contracts";
+import type { TDeleteDocumentResponse, TIngestJob, TRagDocumentId } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 import { recordAction } from "./audit.ts";
 import type { AdminActor, AdminDeps } from "./deps.ts";
@@ -69,7 +69,7 @@ export async function uploadDocument(
 export async function deleteDocument(
   deps: Pick<AdminDeps, "services">,
   options: { actor: AdminActor; documentId: TRagDocumentId },
-): Promise<TDeleteDocumentResult> {
+): Promise<TDeleteDocumentResponse> {
   await recordAction(deps, {
     actor: options.actor,
     action: "kb.delete",

@@ -13,7 +13,7 @@ import {
   ZAuditListRequest,
   ZAuditPage,
   ZDeleteDocumentRequest,
-  ZDeleteDocumentResult,
+  ZDeleteDocumentResponse,
   ZEnqueueIngestRequest,
   ZFeedbackListRequest,
   ZFeedbackPage,
@@ -21,12 +21,12 @@ import {
   ZIngestJobList,
   ZIngestJobRef,
   ZListDocumentsRequest,
-  ZListDocumentsResult,
+  ZListDocumentsResponse,
   ZModelPull,
   ZModelPullList,
   ZModelPullRequest,
   ZRagSearchRequest,
-  ZRagSearchResult,
+  ZRagSearchResponse,
   ZRagStats,
   ZReingestRequest,
   ZRestAccountDeletion,
@@ -109,7 +109,7 @@ export const adminRouter = router({
   kb: router({
     documents: adminProcedure
       .input(ZListDocumentsRequest)
-      .output(ZListDocumentsResult)
+      .output(ZListDocumentsResponse)
       .query(({ ctx, input }) => ctx.services.rag.listDocuments.query(input)),
     stats: adminProcedure
       .input(z.void())
@@ -127,7 +127,7 @@ export const adminRouter = router({
       ),
     delete: adminProcedure
       .input(ZDeleteDocumentRequest)
-      .output(ZDeleteDocumentResult)
+      .output(ZDeleteDocumentResponse)
       .mutation(({ ctx, input }) =>
         deleteDocument(ctx.admin, { actor: actorOf(ctx), documentId: input.documentId }),
       ),
@@ -139,7 +139,7 @@ export const adminRouter = router({
       ),
     search: adminProcedure
       .input(ZRagSearchRequest)
-      .output(ZRagSearchResult)
+      .output(ZRagSearchResponse)
       .query(({ ctx, input }) => ctx.services.rag.search.query(input)),
     jobs: router({
       list: adminProcedure

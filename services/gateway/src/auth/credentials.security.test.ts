@@ -75,11 +75,7 @@ describe("credential checks at the gateway", () => {
     const api = new Api(stack.url);
     await api.register();
     const token = api.token ?? "";
-    const created = await api.call("POST", "/v1/auth/api-keys", {
-      name: "script",
-      scopes: ["inference"],
-      current_password: "correct horse battery",
-    });
+    const created = await api.createApiKey("script", ["inference"]);
     expect(created.status).toBe(201);
     const key = created.json.secret as string;
     const before = verifications().length;

@@ -194,12 +194,8 @@ describe("users", () => {
 
   it("lists a user's API keys over REST and /trpc, and grants engine extensions only on a live key of theirs", async () => {
     const owner = new Api(stack.url);
-    const { userId, password } = await owner.register();
-    const created = await owner.call("POST", "/v1/auth/api-keys", {
-      name: "bench",
-      scopes: ["inference"],
-      current_password: password,
-    });
+    const { userId } = await owner.register();
+    const created = await owner.createApiKey("bench", ["inference"]);
     const apiKeyId = created.json.api_key.api_key_id as string;
     const rest = await admin.call("GET", `/v1/admin/users/${userId}/api-keys`);
     expect(rest.json.items).toEqual([created.json.api_key]);

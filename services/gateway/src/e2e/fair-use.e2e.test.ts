@@ -208,13 +208,8 @@ describe("the OpenAI-compatible door's share", () => {
     const admin = new Api(stack.url);
     await grantAdmin(stack, (await admin.register()).email);
     const owner = new Api(stack.url);
-    const { userId, password } = await owner.register();
-    const newKey = (scopes: string[]) =>
-      owner.call("POST", "/v1/auth/api-keys", {
-        name: "bench",
-        scopes,
-        current_password: password,
-      });
+    const { userId } = await owner.register();
+    const newKey = (scopes: string[]) => owner.createApiKey("bench", scopes);
     const chosen = await newKey(["inference", "engine_extensions"]);
     expect(chosen.status).toBe(400);
     expect(chosen.json.error.message).toMatch(/engine_extensions is granted by an operator/);

@@ -127,11 +127,7 @@ describe("REST /v1/auth", () => {
     });
     expect(patched.json.known_conditions).toEqual(["allergy"]);
     expect((await api.call("GET", "/v1/auth/pets")).json.items).toHaveLength(1);
-    const key = await api.call("POST", "/v1/auth/api-keys", {
-      name: "ci",
-      scopes: ["inference"],
-      current_password: "correct horse battery",
-    });
+    const key = await api.createApiKey("ci", ["inference"]);
     expect(key.status).toBe(201);
     expect(key.json.secret).toMatch(/^dogi_/);
     const keys = await api.call("GET", "/v1/auth/api-keys");
@@ -449,13 +445,7 @@ describe("the chat turn", () => {
     await owner.register();
     const pet = await owner.call("POST", "/v1/auth/pets", { name: "Bori", species: "dog" });
     const keyOf = async (scopes: string[]) =>
-      (
-        await owner.call("POST", "/v1/auth/api-keys", {
-          name: "bot",
-          scopes,
-          current_password: "correct horse battery",
-        })
-      ).json.secret as string;
+      (await owner.createApiKey("bot", scopes)).json.secret as string;
     const bot = new Api(stack.url, await keyOf(["chat"]));
 
     const created = await bot.call("POST", "/v1/llm/sessions", { pet_id: pet.json.pet_id });
@@ -551,11 +541,7 @@ describe("OpenAI-compatible /v1 through the gateway", () => {
   beforeAll(async () => {
     const api = new Api(stack.url);
     await api.register();
-    const key = await api.call("POST", "/v1/auth/api-keys", {
-      name: "sdk",
-      scopes: ["inference"],
-      current_password: "correct horse battery",
-    });
+    const key = await api.createApiKey("sdk", ["inference"]);
     client = new OpenAI({
       baseURL: `${stack.url}/v1`,
       apiKey: key.json.secret as string,

@@ -69,11 +69,7 @@ describe.skipIf(gate.skip)(gate.title("two gateway replicas sharing Redis"), () 
   it("refuses on the other replica within a second an API key revoked through one", async () => {
     const owner = new Api(stack.url);
     await owner.register();
-    const created = await owner.call("POST", "/v1/auth/api-keys", {
-      name: "bot",
-      scopes: ["inference"],
-      current_password: "correct horse battery",
-    });
+    const created = await owner.createApiKey("bot", ["inference"]);
     expect(created.status).toBe(201);
     const models = (base: string) =>
       fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${created.json.secret}` } });

@@ -211,12 +211,8 @@ describe("GET /v1/llm/sessions/:id/summary", () => {
   });
 
   it("serves an API key with the chat scope, and goes on without the pet once it is deleted", async () => {
-    const { api, user, petId, sessionId } = await seeded();
-    const key = await api.call("POST", "/v1/auth/api-keys", {
-      name: "clinic",
-      scopes: ["chat"],
-      current_password: user.password,
-    });
+    const { api, petId, sessionId } = await seeded();
+    const key = await api.createApiKey("clinic", ["chat"]);
     expect(key.status).toBe(201);
     const program = new Api(gateway.url, key.json.secret as string);
     const withKey = await program.call("GET", `/v1/llm/sessions/${sessionId}/summary?lang=en`);

@@ -6,6 +6,9 @@ import { endlessAnswerFormat } from "@dogi/testing";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Loose = any;
 
+/** The password `register` signs users up with. */
+const password = "correct horse battery";
+
 /** A small REST client of the gateway for tests. */
 export class Api {
   constructor(
@@ -40,7 +43,6 @@ export class Api {
   /** Registers a new user and keeps its access token. */
   async register(): Promise<{ email: string; password: string; refresh: string; userId: string }> {
     const email = `u-${randomUUID().slice(0, 8)}@example.com`;
-    const password = "correct horse battery";
     const result = await this.call("POST", "/v1/auth/register", {
       email,
       password,
@@ -55,6 +57,11 @@ export class Api {
       refresh: result.json.refresh_token as string,
       userId: result.json.user.user_id as string,
     };
+  }
+
+  /** Creates an API key named `name` with `scopes` for the user `register` signed up. */
+  createApiKey(name: string, scopes: string[]) {
+    return this.call("POST", "/v1/auth/api-keys", { name, scopes, current_password: password });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { TIngestDocumentResult } from "@dogi/contracts";
+import type { TIngestDocumentResponse } from "@dogi/contracts";
 import { createLogger } from "@dogi/logger";
 import { AppError } from "@dogi/trpc";
 import { describe, expect, it } from "vitest";
@@ -6,7 +6,7 @@ import { IngestJobQueue } from "./ingest-jobs.ts";
 
 const logger = createLogger({ service: "rag", level: "silent" });
 
-function resultFor(documentId: string): TIngestDocumentResult {
+function resultFor(documentId: string): TIngestDocumentResponse {
   return {
     documentId,
     title: documentId,

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { TIngestDocumentResult, TIngestJob } from "@dogi/contracts";
+import type { TIngestDocumentResponse, TIngestJob } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
 import { SerialQueue } from "@dogi/process";
 import { AppError } from "@dogi/trpc";
@@ -10,7 +10,7 @@ export interface IngestWork {
   fileName: string;
   bytes: number;
   /** The ingest itself; its error message should name the file. */
-  run: () => Promise<TIngestDocumentResult>;
+  run: () => Promise<TIngestDocumentResponse>;
 }
 
 export interface IngestJobQueueOptions {

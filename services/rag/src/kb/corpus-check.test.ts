@@ -10,22 +10,31 @@ import { defaultCorpusDir } from "./seed-corpus.ts";
 
 const today = new Date("2026-12-31T00:00:00Z");
 
-function en(overrides: { front?: string; body?: string } = {}) {
+type Overrides = { front?: string; body?: string };
+
+/** The cocoa document in `language`: its title and default body, with `overrides` applied. */
+function cocoa(language: "en" | "ko", title: string, body: string, overrides: Overrides) {
   return parseCorpusDocument(
-    "cocoa.en.md",
+    `cocoa.${language}.md`,
     `---
-title: Cocoa
+title: ${title}
 species: dog
-language: en
+language: ${language}
 topic: toxins
 reviewed: 2026-12-01
 triage_signs: [toxin_ingested]
 sources:
   - ASPCA Animal Poison Control Center, 'Chocolate', 2025
 ${overrides.front ?? ""}---
-${
-  overrides.body ??
-  `# Cocoa
+${overrides.body ?? body}`,
+  );
+}
+
+function en(overrides: Overrides = {}) {
+  return cocoa(
+    "en",
+    "Cocoa",
+    `# Cocoa
 
 ## Signs
 
@@ -38,27 +47,16 @@ Call your vet or a poison line now.
 ## When to see a vet at once
 
 - Any cocoa eaten
-`
-}`,
+`,
+    overrides,
   );
 }
 
-function ko(overrides: { front?: string; body?: string } = {}) {
-  return parseCorpusDocument(
-    "cocoa.ko.md",
-    `---
-title: 코코아
-species: dog
-language: ko
-topic: toxins
-reviewed: 2026-12-01
-triage_signs: [toxin_ingested]
-sources:
-  - ASPCA Animal Poison Control Center, 'Chocolate', 2025
-${overrides.front ?? ""}---
-${
-  overrides.body ??
-  `# 코코아
+function ko(overrides: Overrides = {}) {
+  return cocoa(
+    "ko",
+    "코코아",
+    `# 코코아
 
 ## 증상
 
@@ -71,8 +69,8 @@ ${
 ## 즉시 병원에 가야 하는 경우
 
 - 코코아를 먹었을 때
-`
-}`,
+`,
+    overrides,
   );
 }
 

@@ -1,4 +1,4 @@
-import type { TDeleteDocumentResult } from "@dogi/contracts";
+import type { TDeleteDocumentResponse } from "@dogi/contracts";
 import type { KnowledgeBase } from "./knowledge-base.ts";
 import type { OriginalStore } from "./originals.ts";
 
@@ -6,7 +6,7 @@ import type { OriginalStore } from "./originals.ts";
 export async function deleteDocument(
   deps: { kb: KnowledgeBase; originals: OriginalStore },
   documentId: string,
-): Promise<TDeleteDocumentResult> {
+): Promise<TDeleteDocumentResponse> {
   // One write for the backup's pause (it waits for both). Chunks first: when that fails (a
   // backup's pause, Chroma down) the original must still be there.
   return deps.kb.writes.run(async () => {

@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { createLogger } from "@dogi/logger";
 import { requireServer } from "@dogi/testing";
-import type { ChromaServer } from "@dogi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startedForSuite } from "@dogi/testing/suite";
 import { openKnowledgeBase, startChroma } from "../testing/kb-fixture.ts";
 import { deleteDocument } from "./delete-document.ts";
 import { ingestAndKeep } from "./ingest-and-keep.ts";
@@ -35,20 +35,18 @@ class HeldOriginals extends OriginalStore {
 }
 
 describe.skipIf(gate.skip)(gate.title("a backup's pause and the kept originals"), () => {
-  let chroma: ChromaServer;
+  const chroma = startedForSuite(startChroma);
   let kb: KnowledgeBase;
   let dir: string;
   let originals: HeldOriginals;
 
   beforeAll(async () => {
-    chroma = await startChroma();
-    kb = await openKnowledgeBase(chroma, "ingest_and_keep");
+    kb = await openKnowledgeBase(chroma(), "ingest_and_keep");
     dir = await mkdtemp(path.join(os.tmpdir(), "dogi-originals-"));
     originals = new HeldOriginals(dir);
   });
 
   afterAll(async () => {
-    await chroma?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,4 @@
-import type { TIngestDocumentResult } from "@dogi/contracts";
+import type { TIngestDocumentResponse } from "@dogi/contracts";
 import type { Logger } from "@dogi/logger";
 import type { IngestInput, KnowledgeBase } from "./knowledge-base.ts";
 import type { OriginalStore } from "./originals.ts";
@@ -11,7 +11,7 @@ import type { OriginalStore } from "./originals.ts";
 export async function ingestAndKeep(
   deps: { kb: KnowledgeBase; originals: OriginalStore; logger: Logger },
   input: IngestInput,
-): Promise<TIngestDocumentResult> {
+): Promise<TIngestDocumentResponse> {
   // One write for the backup's pause: it waits for the original too, so a backup never holds
   // the chunks of a document without its original.
   return deps.kb.writes.run(async () => {

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { requireServer } from "@dogi/testing";
-import type { ChromaServer } from "@dogi/testing";
 import { AppError } from "@dogi/trpc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startedForSuite } from "@dogi/testing/suite";
 import { HashedNgramEmbedder } from "../embed/hashed.ts";
 import { ChromaStore } from "../store/chroma-store.ts";
 import { ingestCorpusDocs, openKnowledgeBase, startChroma } from "../testing/kb-fixture.ts";
@@ -31,17 +31,12 @@ async function appErrorOf(promise: Promise<unknown>): Promise<AppError> {
 }
 
 describe.skipIf(gate.skip)(gate.title("knowledge base on a real Chroma"), () => {
-  let chroma: ChromaServer;
+  const chroma = startedForSuite(startChroma);
   let kb: KnowledgeBase;
 
   beforeAll(async () => {
-    chroma = await startChroma();
-    kb = await openKnowledgeBase(chroma, "vet_medical_data");
+    kb = await openKnowledgeBase(chroma(), "vet_medical_data");
     await ingestCorpusDocs(kb, subset);
-  });
-
-  afterAll(async () => {
-    await chroma.stop();
   });
 
   it("finds the right document for Korean and English questions, with citations", async () => {
@@ -162,7 +157,7 @@ describe.skipIf(gate.skip)(gate.title("knowledge base on a real Chroma"), () => 
   });
 
   it("rebuilds the same BM25 index from Chroma after a restart", async () => {
-    const reopened = await openKnowledgeBase(chroma, "vet_medical_data");
+    const reopened = await openKnowledgeBase(chroma(), "vet_medical_data");
     expect(reopened.index.size).toBe(kb.index.size);
     expect(reopened.documents()).toEqual(kb.documents());
   });
@@ -170,7 +165,7 @@ describe.skipIf(gate.skip)(gate.title("knowledge base on a real Chroma"), () => 
   it("opens a collection built by another embedder for re-embedding, refusing vector searches and writes until then", async () => {
     const other = new HashedNgramEmbedder({ dimension: 128 });
     const store = new ChromaStore({
-      url: chroma.url,
+      url: chroma().url,
       collection: "vet_medical_data",
       timeoutMs: 2_000,
       embedder: other,

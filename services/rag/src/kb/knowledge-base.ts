@@ -1,8 +1,8 @@
 import type {
-  TDeleteDocumentResult,
-  TIngestDocumentResult,
+  TDeleteDocumentResponse,
+  TIngestDocumentResponse,
   TRagDocumentSummary,
-  TRagSearchResult,
+  TRagSearchResponse,
   TRagStats,
 } from "@dogi/contracts";
 import { ZRagSearchRequest } from "@dogi/contracts";
@@ -128,7 +128,7 @@ export class KnowledgeBase {
   }
 
   /** Parses, chunks, embeds and stores one document; the same content again changes nothing. */
-  async ingest(input: IngestInput): Promise<TIngestDocumentResult> {
+  async ingest(input: IngestInput): Promise<TIngestDocumentResponse> {
     let parsed;
     try {
       parsed = await parseDocument(input);
@@ -187,7 +187,7 @@ export class KnowledgeBase {
   }
 
   /** Removes a document and all its chunks. */
-  async deleteDocument(documentId: string): Promise<TDeleteDocumentResult> {
+  async deleteDocument(documentId: string): Promise<TDeleteDocumentResponse> {
     return this.writes.run(() =>
       this.documentQueue.run(documentId, async () => {
         const ids = await this.options.store.idsOfDocument(documentId);
@@ -248,7 +248,7 @@ export class KnowledgeBase {
   }
 
   /** Hybrid search: Chroma's nearest vectors and BM25, fused by reciprocal rank, boosted by the pet and the question's language, merged into passages. */
-  async search(input: TRagSearchRequest): Promise<TRagSearchResult> {
+  async search(input: TRagSearchRequest): Promise<TRagSearchResponse> {
     const started = performance.now();
     this.sync.poke();
     const request = ZRagSearchRequest.parse(input);

@@ -1,6 +1,6 @@
 import { requireServer } from "@dogi/testing";
-import type { ChromaServer } from "@dogi/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startedForSuite } from "@dogi/testing/suite";
 import { openKnowledgeBase, startChroma } from "../testing/kb-fixture.ts";
 import type { KnowledgeBase } from "./knowledge-base.ts";
 import { defaultCorpusDir, seedCorpus } from "./seed-corpus.ts";
@@ -13,18 +13,13 @@ function firstBath(text: string): number {
 }
 
 describe.skipIf(gate.skip)(gate.title("the corrected permethrin passage on a real Chroma"), () => {
-  let chroma: ChromaServer;
+  const chroma = startedForSuite(startChroma);
   let kb: KnowledgeBase;
 
   beforeAll(async () => {
-    chroma = await startChroma();
-    kb = await openKnowledgeBase(chroma, "permethrin_passage");
+    kb = await openKnowledgeBase(chroma(), "permethrin_passage");
     await seedCorpus({ kb, dir: defaultCorpusDir });
   }, 120_000);
-
-  afterAll(async () => {
-    await chroma.stop();
-  });
 
   it("sends a cat that twitches after a dog flea product to the vet at once, not to the bath first (English)", async () => {
     const { hits } = await kb.search({

@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { createLogger } from "@dogi/logger";
 import { requireServer } from "@dogi/testing";
-import type { ChromaServer } from "@dogi/testing";
 import { AppError } from "@dogi/trpc";
 import { ChromaClient } from "chromadb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startedForSuite } from "@dogi/testing/suite";
 import type { Embedder } from "../embed/embedder.ts";
 import { HashedNgramEmbedder } from "../embed/hashed.ts";
 import { indexTextOf } from "../search/chunk-record.ts";
@@ -50,13 +50,12 @@ function heldEmbedder(): {
 }
 
 describe.skipIf(gate.skip)(gate.title("a change of embedder"), () => {
-  let chroma: ChromaServer;
+  const chroma = startedForSuite(startChroma);
   let client: ChromaClient;
   let dir: string;
 
   beforeAll(async () => {
-    chroma = await startChroma();
-    const url = new URL(chroma.url);
+    const url = new URL(chroma().url);
     client = new ChromaClient({ host: url.hostname, port: Number(url.port) });
     dir = await mkdtemp(path.join(os.tmpdir(), "dogi-reembed-"));
     for (const name of ["chocolate.en.md", "chocolate.ko.md", "lilies.en.md"])
@@ -64,12 +63,11 @@ describe.skipIf(gate.skip)(gate.title("a change of embedder"), () => {
   });
 
   afterAll(async () => {
-    await chroma.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
   const storeFor = (collection: string, embedder: Pick<Embedder, "name" | "dimension">) =>
-    new ChromaStore({ url: chroma.url, collection, timeoutMs: 5_000, embedder });
+    new ChromaStore({ url: chroma().url, collection, timeoutMs: 5_000, embedder });
   const collectionNames = async () =>
     (await client.listCollections({ limit: 100 })).map((c) => c.name).sort();
   const runtimeFor = (kb: KnowledgeBase) =>

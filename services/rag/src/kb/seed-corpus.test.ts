@@ -2,19 +2,18 @@ import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { requireServer } from "@dogi/testing";
-import type { ChromaServer } from "@dogi/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startedForSuite } from "@dogi/testing/suite";
 import { openKnowledgeBase, startChroma } from "../testing/kb-fixture.ts";
 import { defaultCorpusDir, seedCorpus } from "./seed-corpus.ts";
 
 const gate = requireServer("chroma");
 
 describe.skipIf(gate.skip)(gate.title("seeding the corpus on start"), () => {
-  let chroma: ChromaServer;
+  const chroma = startedForSuite(startChroma);
   let dir: string;
 
   beforeAll(async () => {
-    chroma = await startChroma();
     dir = await mkdtemp(path.join(os.tmpdir(), "dogi-corpus-"));
     for (const name of ["README.md", "heatstroke.en.md", "heatstroke.ko.md", "seizures.en.md"]) {
       await copyFile(path.join(defaultCorpusDir, name), path.join(dir, name));
@@ -22,12 +21,11 @@ describe.skipIf(gate.skip)(gate.title("seeding the corpus on start"), () => {
   });
 
   afterAll(async () => {
-    await chroma.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
   it("seeds an empty collection, skips an unchanged corpus, and follows edits and removals", async () => {
-    const kb = await openKnowledgeBase(chroma, "seed_test");
+    const kb = await openKnowledgeBase(chroma(), "seed_test");
     const first = await seedCorpus({ kb, dir });
     expect(first).toMatchObject({ skipped: false, documents: 3 });
     expect(kb.documents().map((doc) => doc.documentId)).toEqual([
@@ -38,7 +36,7 @@ describe.skipIf(gate.skip)(gate.title("seeding the corpus on start"), () => {
     expect(kb.documents().every((doc) => doc.fromCorpus)).toBe(true);
 
     // A restart: a new process opens the same collection and finds the same corpus.
-    const restarted = await openKnowledgeBase(chroma, "seed_test");
+    const restarted = await openKnowledgeBase(chroma(), "seed_test");
     expect(await seedCorpus({ kb: restarted, dir })).toMatchObject({ skipped: true });
 
     await writeFile(

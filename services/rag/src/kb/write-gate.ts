@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { TRagPauseWritesResult, TRagResumeWritesResult } from "@dogi/contracts";
+import type { TRagPauseWritesResponse, TRagResumeWritesResponse } from "@dogi/contracts";
 import { AppError } from "@dogi/trpc";
 
 interface Pause {
@@ -45,7 +45,7 @@ export class WriteGate {
    * Stops new writes for at most `holdMs` and resolves once the writes already running are done.
    * When they are not done within the hold, the pause is lifted and this fails with TIMEOUT.
    */
-  async pauseWrites(holdMs: number): Promise<TRagPauseWritesResult> {
+  async pauseWrites(holdMs: number): Promise<TRagPauseWritesResponse> {
     if (this.pause !== undefined)
       throw new AppError("CONFLICT", "knowledge base writes are already paused by another backup");
     const id = randomUUID();
@@ -73,7 +73,7 @@ export class WriteGate {
   }
 
   /** Ends the pause `pauseId`; `heldThroughout` says whether it was still in effect. */
-  resumeWrites(pauseId: string): TRagResumeWritesResult {
+  resumeWrites(pauseId: string): TRagResumeWritesResponse {
     return { heldThroughout: this.lift(pauseId) };
   }
 

@@ -44,6 +44,17 @@ export function sessionCaller(
 }
 export type SessionCaller = ReturnType<typeof sessionCaller>;
 
+/** A caller over `store` and a new session of `userId` in it: where most turn tests start. */
+export async function callerWithSession(
+  store: SessionStore,
+  userId: TUserId,
+  now?: () => Date,
+): Promise<{ api: SessionCaller; sessionId: TSessionId }> {
+  const api = sessionCaller(store, now);
+  const { sessionId } = await api.sessions.create({ userId });
+  return { api, sessionId };
+}
+
 export const newUserId = (): TUserId => randomUUID() as TUserId;
 export const newSessionId = (): TSessionId => randomUUID() as TSessionId;
 

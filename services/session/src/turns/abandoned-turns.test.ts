@@ -3,7 +3,7 @@ import { beforeEach, expect, it } from "vitest";
 import type { TSessionId } from "@dogi/contracts";
 import type { SessionDeps } from "../deps.ts";
 import type { SessionCaller } from "../testing/caller.ts";
-import { failureOf, newUserId, roomyLimits, sessionCaller } from "../testing/caller.ts";
+import { callerWithSession, failureOf, newUserId, roomyLimits } from "../testing/caller.ts";
 import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 import { sweepAbandonedTurns } from "./sweep-abandoned-turns.ts";
 
@@ -21,8 +21,7 @@ describeEachStore("turns left pending (SESSION_STALE_TURN_MS)", (kind) => {
   beforeEach(async () => {
     clock = Date.parse("2026-03-01T00:00:00.000Z");
     deps = { store: opened.store, now: () => new Date(clock), limits: roomyLimits };
-    api = sessionCaller(opened.store, deps.now);
-    ({ sessionId } = await api.sessions.create({ userId }));
+    ({ api, sessionId } = await callerWithSession(opened.store, userId, deps.now));
   });
 
   it("sweeps a turn pending past the bound to failed, leaving fresh and finished turns alone", async () => {

@@ -1,18 +1,17 @@
 import { beforeEach, expect, it } from "vitest";
 import type { TFeedbackRating, TSessionId } from "@dogi/contracts";
 import type { SessionCaller } from "../testing/caller.ts";
-import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
+import { callerWithSession, failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
 import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 describeEachStore("turn feedback and timing", (kind) => {
   const opened = openStoreEachTest(kind);
+  const userId = newUserId();
   let api: SessionCaller;
   let sessionId: TSessionId;
-  const userId = newUserId();
 
   beforeEach(async () => {
-    api = sessionCaller(opened.store);
-    ({ sessionId } = await api.sessions.create({ userId }));
+    ({ api, sessionId } = await callerWithSession(opened.store, userId));
     await api.turns.append({ userId, sessionId, question: "Is chocolate bad for dogs?" });
   });
 

@@ -2,7 +2,7 @@ import { beforeEach, expect, it } from "vitest";
 import { MAX_PASSAGE_CHARS, ZSessionExportDocument } from "@dogi/contracts";
 import type { TCitation, TSessionId, TTriage } from "@dogi/contracts";
 import type { SessionCaller } from "../testing/caller.ts";
-import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
+import { callerWithSession, failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
 import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 const passage =
@@ -43,13 +43,12 @@ const urgent: TTriage = {
 
 describeEachStore("passages and triage stored with a turn", (kind) => {
   const opened = openStoreEachTest(kind);
+  const userId = newUserId();
   let api: SessionCaller;
   let sessionId: TSessionId;
-  const userId = newUserId();
 
   beforeEach(async () => {
-    api = sessionCaller(opened.store);
-    ({ sessionId } = await api.sessions.create({ userId }));
+    ({ api, sessionId } = await callerWithSession(opened.store, userId));
   });
 
   it("round-trips each cited passage's text and the triage through list, export and regenerate", async () => {

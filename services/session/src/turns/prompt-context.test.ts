@@ -2,7 +2,7 @@ import { beforeEach, expect, it } from "vitest";
 import { MAX_PROMPT_PASSAGES_CHARS, ZSessionExportDocument } from "@dogi/contracts";
 import type { TPromptContext, TSessionId } from "@dogi/contracts";
 import type { SessionCaller } from "../testing/caller.ts";
-import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
+import { callerWithSession, failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
 import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 // What the gateway's chat prompt sent with a turn: kept so that later turns replay it exactly.
@@ -16,13 +16,12 @@ const context: TPromptContext = {
 
 describeEachStore("the prompt context stored with a turn", (kind) => {
   const opened = openStoreEachTest(kind);
+  const userId = newUserId();
   let api: SessionCaller;
   let sessionId: TSessionId;
-  const userId = newUserId();
 
   beforeEach(async () => {
-    api = sessionCaller(opened.store);
-    ({ sessionId } = await api.sessions.create({ userId }));
+    ({ api, sessionId } = await callerWithSession(opened.store, userId));
   });
 
   const complete = async (messageIndex: number, promptContext?: TPromptContext) => {

@@ -1,20 +1,19 @@
 import { beforeEach, expect, it } from "vitest";
 import type { TSessionId } from "@dogi/contracts";
 import type { SessionCaller } from "../testing/caller.ts";
-import { failureOf, newUserId, sessionCaller } from "../testing/caller.ts";
+import { callerWithSession, failureOf, newUserId } from "../testing/caller.ts";
 import { describeEachStore, openStoreEachTest } from "../testing/each-store.ts";
 
 const citation = { source: "kb/toxins.md", title: "Chocolate toxicity", section: "Dogs" };
 
 describeEachStore("turns", (kind) => {
   const opened = openStoreEachTest(kind);
+  const userId = newUserId();
   let api: SessionCaller;
   let sessionId: TSessionId;
-  const userId = newUserId();
 
   beforeEach(async () => {
-    api = sessionCaller(opened.store);
-    ({ sessionId } = await api.sessions.create({ userId }));
+    ({ api, sessionId } = await callerWithSession(opened.store, userId));
   });
 
   it("stores the question as pending before any answer, then completes it", async () => {

@@ -5,9 +5,12 @@ import type { MessageKey } from "../../i18n.ts";
 import type { Ctx } from "../state.ts";
 import {
   adminError,
+  adminSection,
   dataTable,
   downloadExport,
   errorLine,
+  exportJsonlButton,
+  inlineField,
   moreButton,
   query,
   tableRegion,
@@ -92,36 +95,16 @@ export function auditView(ctx: Ctx): HTMLElement {
     }
   }
 
-  const exportButton = h(
-    "button",
-    {
-      type: "button",
-      class: "small",
-      id: "audit-export",
-      onclick: () => {
-        error.textContent = "";
-        // The export itself is audited: the list shows it once the download is done.
-        downloadExport(ctx, "/v1/admin/audit/export", "dogi-audit.jsonl")
-          .then(() => load(false))
-          .catch((e: unknown) => {
-            error.textContent = adminError(e);
-          });
-      },
-    },
-    `⤓ ${t("exportJsonl")}`,
+  // The export itself is audited: the list shows it once the download is done.
+  const exportButton = exportJsonlButton("audit-export", error, () =>
+    downloadExport(ctx, "/v1/admin/audit/export", "dogi-audit.jsonl").then(() => load(false)),
   );
 
   void load(false);
-  return h(
-    "section",
-    { class: "admin-section", id: "admin-audit", "aria-labelledby": "admin-audit-title" },
-    h("h3", { id: "admin-audit-title" }, t("adminAudit")),
-    h(
-      "div",
-      { class: "toolbar" },
-      h("p", { class: "field inline" }, h("label", { for: "audit-action" }, t("action")), filter),
-      exportButton,
-    ),
+  return adminSection(
+    "audit",
+    t("adminAudit"),
+    h("div", { class: "toolbar" }, inlineField("audit-action", t("action"), filter), exportButton),
     error,
     list,
   );

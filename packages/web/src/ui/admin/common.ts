@@ -1,5 +1,6 @@
 import { ApiError } from "../../api/client.ts";
 import { h } from "../../dom.ts";
+import type { Child } from "../../dom.ts";
 import { t } from "../../i18n.ts";
 import type { MessageKey } from "../../i18n.ts";
 import { explain } from "../errors.ts";
@@ -99,4 +100,42 @@ export function query(values: Record<string, string | number | null | undefined>
     if (value !== null && value !== undefined && value !== "") params.set(name, String(value));
   const text = params.toString();
   return text ? `?${text}` : "";
+}
+
+/** An admin screen: the section `admin-NAME`, labelled by its heading `title`, then `children`. */
+export function adminSection(name: string, title: string, ...children: Child[]): HTMLElement {
+  return h(
+    "section",
+    { class: "admin-section", id: `admin-${name}`, "aria-labelledby": `admin-${name}-title` },
+    h("h3", { id: `admin-${name}-title` }, title),
+    ...children,
+  );
+}
+
+/** A toolbar's labelled control, `id` naming the control. */
+export function inlineField(id: string, label: string, control: HTMLElement): HTMLElement {
+  return h("p", { class: "field inline" }, h("label", { for: id }, label), control);
+}
+
+/** The ⤓ JSONL export button: runs `download`, a failure shown in `error`. */
+export function exportJsonlButton(
+  id: string,
+  error: HTMLElement,
+  download: () => Promise<unknown>,
+): HTMLButtonElement {
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "small",
+      id,
+      onclick: () => {
+        error.textContent = "";
+        download().catch((e: unknown) => {
+          error.textContent = adminError(e);
+        });
+      },
+    },
+    `⤓ ${t("exportJsonl")}`,
+  );
 }

@@ -2,7 +2,16 @@ import type { FeedbackItem, RestPage } from "../../api/admin-types.ts";
 import { h, replaceChildren } from "../../dom.ts";
 import { lang, t } from "../../i18n.ts";
 import type { Ctx } from "../state.ts";
-import { adminError, downloadExport, errorLine, moreButton, query } from "./common.ts";
+import {
+  adminError,
+  adminSection,
+  downloadExport,
+  errorLine,
+  exportJsonlButton,
+  inlineField,
+  moreButton,
+  query,
+} from "./common.ts";
 import { formatDateTime } from "./format.ts";
 
 function feedbackCard(item: FeedbackItem): HTMLElement {
@@ -94,41 +103,19 @@ export function feedbackView(ctx: Ctx): HTMLElement {
   rating.addEventListener("change", () => void load(false));
   days.addEventListener("change", () => void load(false));
 
-  const exportButton = h(
-    "button",
-    {
-      type: "button",
-      class: "small",
-      id: "feedback-export",
-      onclick: () => {
-        error.textContent = "";
-        downloadExport(
-          ctx,
-          `/v1/admin/feedback/export${query(filters())}`,
-          "dogi-feedback.jsonl",
-        ).catch((e: unknown) => {
-          error.textContent = adminError(e);
-        });
-      },
-    },
-    `⤓ ${t("exportJsonl")}`,
+  const exportButton = exportJsonlButton("feedback-export", error, () =>
+    downloadExport(ctx, `/v1/admin/feedback/export${query(filters())}`, "dogi-feedback.jsonl"),
   );
 
   void load(false);
-  return h(
-    "section",
-    { class: "admin-section", id: "admin-feedback", "aria-labelledby": "admin-feedback-title" },
-    h("h3", { id: "admin-feedback-title" }, t("adminFeedback")),
+  return adminSection(
+    "feedback",
+    t("adminFeedback"),
     h(
       "div",
       { class: "toolbar" },
-      h(
-        "p",
-        { class: "field inline" },
-        h("label", { for: "feedback-rating" }, t("rating")),
-        rating,
-      ),
-      h("p", { class: "field inline" }, h("label", { for: "feedback-days" }, t("period")), days),
+      inlineField("feedback-rating", t("rating"), rating),
+      inlineField("feedback-days", t("period"), days),
       exportButton,
     ),
     error,

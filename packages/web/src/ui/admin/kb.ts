@@ -8,7 +8,15 @@ import type {
 import { h, replaceChildren } from "../../dom.ts";
 import { lang, t } from "../../i18n.ts";
 import type { Ctx } from "../state.ts";
-import { adminError, dataTable, errorLine, moreButton, query, tableRegion } from "./common.ts";
+import {
+  adminError,
+  adminSection,
+  dataTable,
+  errorLine,
+  moreButton,
+  query,
+  tableRegion,
+} from "./common.ts";
 import type { Column } from "./common.ts";
 import { countRows, formatBytes, formatCount, formatDateTime } from "./format.ts";
 import { ACCEPTED_EXTENSIONS, uploadProblem } from "./upload-file.ts";
@@ -55,11 +63,7 @@ function jobOutcome(job: IngestJob): string {
 
 /** The knowledge base screen: counts, upload with progress, recent jobs, search, documents. */
 export function kbView(ctx: Ctx): HTMLElement {
-  const view = h("section", {
-    class: "admin-section",
-    id: "admin-kb",
-    "aria-labelledby": "admin-kb-title",
-  });
+  const view = adminSection("kb", t("adminKb"));
   const stats = h("div", { id: "kb-stats" }, h("p", { class: "muted" }, t("loading")));
   const jobs = h("div", { id: "kb-jobs" });
   const docs = h("div", { id: "kb-documents" });
@@ -439,7 +443,6 @@ export function kbView(ctx: Ctx): HTMLElement {
   }
 
   view.append(
-    h("h3", { id: "admin-kb-title" }, t("adminKb")),
     stats,
     uploadForm,
     jobs,

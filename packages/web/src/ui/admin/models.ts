@@ -2,7 +2,7 @@ import type { AdminModels, ModelPull } from "../../api/admin-types.ts";
 import { h, replaceChildren } from "../../dom.ts";
 import { lang, t } from "../../i18n.ts";
 import type { Ctx } from "../state.ts";
-import { adminError, dataTable, errorLine, tableRegion } from "./common.ts";
+import { adminError, adminSection, dataTable, errorLine, tableRegion } from "./common.ts";
 import type { Column } from "./common.ts";
 import { formatBytes, formatCount, formatDateTime } from "./format.ts";
 
@@ -71,11 +71,7 @@ const pullColumns: Array<Column<ModelPull>> = [
 
 /** The models screen: what is loaded where, the upstream API, downloads, and the operator's hint. */
 export function modelsView(ctx: Ctx): HTMLElement {
-  const view = h("section", {
-    class: "admin-section",
-    id: "admin-models",
-    "aria-labelledby": "admin-models-title",
-  });
+  const view = adminSection("models", t("adminModels"));
   const body = h("div", {}, h("p", { class: "muted" }, t("loading")));
   const error = errorLine("models-error");
   const pulls = h("div", { id: "model-pulls" });
@@ -210,13 +206,7 @@ export function modelsView(ctx: Ctx): HTMLElement {
       });
   });
 
-  view.append(
-    h("h3", { id: "admin-models-title" }, t("adminModels")),
-    error,
-    body,
-    pullForm,
-    pulls,
-  );
+  view.append(error, body, pullForm, pulls);
   void loadModels();
   void loadPulls();
   return view;

@@ -4,7 +4,7 @@ import { lang, t } from "../../i18n.ts";
 import type { MessageKey } from "../../i18n.ts";
 import type { Ctx } from "../state.ts";
 import { barChart } from "./bar-chart.ts";
-import { adminError, errorLine, tableRegion } from "./common.ts";
+import { adminError, adminSection, errorLine, tableRegion } from "./common.ts";
 import { countRows, formatCount, formatMs } from "./format.ts";
 
 const WINDOWS = [1, 7, 30] as const;
@@ -197,12 +197,5 @@ export function usageView(ctx: Ctx): HTMLElement {
 
   drawPicker();
   void load();
-  return h(
-    "section",
-    { class: "admin-section", id: "admin-usage", "aria-labelledby": "admin-usage-title" },
-    h("h3", { id: "admin-usage-title" }, t("adminUsage")),
-    picker,
-    error,
-    body,
-  );
+  return adminSection("usage", t("adminUsage"), picker, error, body);
 }

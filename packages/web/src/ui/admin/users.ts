@@ -3,7 +3,15 @@ import { h, replaceChildren } from "../../dom.ts";
 import { lang, t } from "../../i18n.ts";
 import type { Ctx } from "../state.ts";
 import { apiKeysPanel } from "./api-keys.ts";
-import { adminError, dataTable, errorLine, moreButton, query, tableRegion } from "./common.ts";
+import {
+  adminError,
+  adminSection,
+  dataTable,
+  errorLine,
+  moreButton,
+  query,
+  tableRegion,
+} from "./common.ts";
 import type { Column } from "./common.ts";
 import { formatCount, formatDateTime } from "./format.ts";
 
@@ -180,10 +188,9 @@ export function usersView(ctx: Ctx): HTMLElement {
 
   draw();
   void load(false);
-  return h(
-    "section",
-    { class: "admin-section", id: "admin-users", "aria-labelledby": "admin-users-title" },
-    h("h3", { id: "admin-users-title" }, t("adminUsers")),
+  return adminSection(
+    "users",
+    t("adminUsers"),
     h("div", { class: "toolbar" }, input),
     error,
     status,
