@@ -58,6 +58,7 @@ const CONTEXT_CONCEPTS = new Set<string>([
   "in_season",
   "innocent_colour",
   "abscess_context",
+  "accounted_for",
 ]);
 const KOREAN_CUE_REACH = 6;
 const KOREAN_NEGATION_REACH = 7;
@@ -90,6 +91,20 @@ const KOREAN_BODY = [
   "머리",
   "목",
 ];
+// A body part or another sign as the topic of its own words takes the negation that follows for
+// itself: "토하고 설사는 안 해요" (vomits, no diarrhoea), "얼굴이 부어서 눈이 안 보여요" (swollen).
+const KOREAN_TOPIC_NOUNS = new Set([
+  ...KOREAN_BODY,
+  ...["설사", "토", "구토", "피", "밥", "물", "숨", "기운", "열", "경련", "발작", "변", "소변"],
+  ...["오줌", "똥", "대변", "침", "콧물", "기침", "사료", "간식", "식욕", "상처", "감자"],
+]);
+const KOREAN_TOPIC_PARTICLES = new Set(["은", "는", "이", "가"]);
+// Korean verb endings ("핥으려고 해요": tries to lick) govern the verb they end, not the words before.
+const KOREAN_VERB_ENDING_CUES = new Set(["으려고", "려고해", "먹으려"]);
+// "물그릇인 줄 알고 마셨어요" (took it for the water bowl): with "…줄 알고" only the word just
+// before was mistaken; "경련인 줄 알았는데" takes back what came before in the clause.
+const MISTAKEN_REACH_KO = 40;
+const MISTAKEN_AND_REACH_KO = 8;
 const AGENT_IDS = new Set<string>(Object.keys(AGENTS));
 // How far after "my neighbour's" a pet word still belongs to the neighbour ("my sister fosters newborn kittens").
 const ATTACH_REACH = 24;
@@ -320,9 +335,19 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const korean = isHangul(text[m.end - 1]);
     const inClause = (c: Cue) => c.clause === m.clause;
     const negated = korean
-      ? negAfterKo.startsIn(m.end, m.end + KOREAN_NEGATION_REACH, inClause) ||
+      ? negAfterKo.startsIn(
+          m.end,
+          m.end + KOREAN_NEGATION_REACH,
+          (c) => inClause(c) && !koreanTopicBetween(question, origin, m.end, c.start),
+        ) ||
         // "경련인줄 알았는데 딸꾹질이었어요": what came before "줄 알았" in its clause was a mistake.
-        mistakenKo.startsIn(m.end, m.end + 40, inClause) ||
+        mistakenKo.startsIn(
+          m.end,
+          m.end + MISTAKEN_REACH_KO,
+          (c) =>
+            inClause(c) &&
+            c.start - m.end <= (text[c.end] === "고" ? MISTAKEN_AND_REACH_KO : MISTAKEN_REACH_KO),
+        ) ||
         negBeforeKo.startsIn(m.start - 4, m.start, (c) => inClause(c) && c.end === m.start)
       : negBefore.startsIn(
           m.start - 40,
@@ -343,7 +368,13 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       (askedFrom.get(m.clause) ?? Infinity) < m.start ||
       generalQuestions.has(m.sentence) ||
       joking(m) ||
-      koreanAsked.startsIn(m.start, m.end + KOREAN_CUE_REACH, inClause) ||
+      koreanAsked.startsIn(
+        m.start,
+        m.end + KOREAN_CUE_REACH,
+        (c) =>
+          inClause(c) &&
+          (!KOREAN_VERB_ENDING_CUES.has(text.slice(c.start, c.end)) || c.start - m.end <= 1),
+      ) ||
       (ACTIONS.has(m.id) && koreanHabit.startsIn(m.end, m.end + 1, inClause)) ||
       (korean && koreanIf.startsIn(m.end, m.end + 1, inClause));
     if (asked) continue;
@@ -587,6 +618,22 @@ class CueIndex {
       if (test(this.cues[i] as Cue)) return true;
     return false;
   }
+}
+
+/** Whether a body part or sign stands as a topic, in words of its own, between two places. */
+function koreanTopicBetween(
+  question: string,
+  origin: ArrayLike<number>,
+  from: number,
+  to: number,
+): boolean {
+  if (to <= from) return false;
+  const between = question.slice((origin[from - 1] ?? 0) + 1, origin[to] ?? 0);
+  // The first piece ends the mention's own word, the last begins the negation's.
+  const words = between.split(/\s+/).slice(1, -1);
+  return words.some(
+    (w) => KOREAN_TOPIC_PARTICLES.has(w.slice(-1)) && KOREAN_TOPIC_NOUNS.has(w.slice(0, -1)),
+  );
 }
 
 function wordsBetween(text: string, from: number, to: number): number {

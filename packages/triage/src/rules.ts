@@ -41,12 +41,12 @@ const YELLOW_BODY = near(["gums", "eye", "body_surface"], "yellow", 25);
 // prettier-ignore
 export const RULES: readonly Rule[] = [
   // Poisons: eaten or licked, given by the owner, or on the skin (ASPCA APCC).
-  { sign: "toxin_ingested", level: "emergency", all: ["ingested", ["toxic_substance", "human_drug"]], none: ["own_medicine"] },
+  { sign: "toxin_ingested", level: "emergency", all: ["ingested", ["toxic_substance", "human_drug"]], none: ["own_medicine", "accounted_for"] },
   { sign: "toxin_ingested", level: "emergency", all: ["dribbling_urine", ["neuro", "weak", "startle"]] },
-  { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], "overdose"] },
+  { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], "overdose"], none: ["accounted_for"] },
   { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], ["shaking", "seizure", "collapse", "restless"]] },
-  { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]] },
-  { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]] },
+  { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]], none: ["accounted_for"] },
+  { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]], none: ["accounted_for"] },
   { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"] },
   { sign: "drug_given", level: "emergency", all: ["given", "dog_parasite_product", "cat"] },
   { sign: "toxin_skin", level: "emergency", all: ["dog_parasite_product", ["applied", "topical_product"], "cat"] },
@@ -66,9 +66,9 @@ export const RULES: readonly Rule[] = [
 
   // Straining with nothing coming out, in either sex and species (Cornell; Merck urolithiasis).
   { sign: "urinary_obstruction", level: "emergency", all: ["no_urine"] },
-  { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "nothing_out", ["strain", "repeated", "frequent_small", "pain"]] },
+  { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "nothing_out", ["strain", "repeated", "frequent_small", "pain"]], none: ["normal_output", "still_passing"] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"], none: ["normal_output"] },
-  { sign: "urinary_obstruction", level: "emergency", all: [inSentence("strain", "nothing_out", 50)], none: ["birth", "retch", "litter_trouble"] },
+  { sign: "urinary_obstruction", level: "emergency", all: [inSentence("strain", "nothing_out", 50)], none: ["birth", "retch", "litter_trouble", "still_passing"] },
   { sign: "urinary_problem", level: "urgent", all: ["urine_blood"], none: ["normal_output"] },
   { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "red", 40)], none: ["normal_output", "innocent_colour"] },
   { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "frequent_small", 60)], none: ["normal_output"] },
@@ -79,6 +79,8 @@ export const RULES: readonly Rule[] = [
   { sign: "breathing_distress", level: "emergency", all: ["breathing_distress"], none: ["reverse_sneeze"] },
   { sign: "breathing_distress", level: "emergency", all: ["cat", ["panting", "open_mouth"]], none: ["flehmen"] },
   { sign: "breathing_distress", level: "emergency", all: ["fast_breathing", ["weak", "collapse", "gums", "cat", "heart_disease"]] },
+  // A high breathing rate while asleep or at rest is distress (Merck: resting rate over 40 a minute).
+  { sign: "breathing_distress", level: "emergency", all: ["fast_breathing", "at_rest"] },
   { sign: "breathing_distress", level: "urgent", all: ["fast_breathing"], none: ["heat", "panting"] },
   { sign: "breathing_distress", level: "urgent", all: ["panting", "at_rest"], none: ["heat"] },
   { sign: "breathing_distress", level: "emergency", all: ["wheeze", ["sting_or_shot", "weak", "blue_grey", "collapse", "cat", "heart_disease"]] },
@@ -157,13 +159,16 @@ export const RULES: readonly Rule[] = [
   // Eyes: injury, a fight, or a chemical is an emergency; a red or painful eye is urgent.
   { sign: "eye_injury", level: "emergency", all: [near("eye", "eye_trauma", 20)] },
   { sign: "eye_injury", level: "emergency", all: [near("eye", "sharp_or_linear_object", 25)] },
-  { sign: "eye_injury", level: "emergency", all: [near("eye", ["eye_sore", "swollen"], 20), "fight"] },
+  // After a fight the eye and how it looks may sit in two clauses ("swiped his eye, and now he keeps it shut").
+  { sign: "eye_injury", level: "emergency", all: [inSentence("eye", ["eye_sore", "swollen"], 40), "fight"] },
   { sign: "eye_injury", level: "emergency", all: [near("eye", ["skin_chemical", "toxic_substance", "essential_oil"], 25)] },
   { sign: "eye_problem", level: "urgent", all: [near("eye", "eye_sore", 20)] },
   { sign: "eye_problem", level: "urgent", all: ["blind"] },
 
   // Bites, shocks, allergies, burns.
   { sign: "snake_bite", level: "emergency", all: ["snake", ["bite", "swelling_any", "wound", "weak", "collapse", "blood", "fight", "lame", "limping", "neuro"]] },
+  // A yelp where a snake was heard or seen: a bite the owner did not see, unless the pet is fine.
+  { sign: "snake_bite", level: "emergency", all: ["snake", "yelp"], none: ["doing_well"] },
   { sign: "electric_shock", level: "emergency", all: ["electric_named"] },
   { sign: "electric_shock", level: "emergency", all: [near("chew", "electric_source", 30)] },
   { sign: "anaphylaxis", level: "emergency", all: ["face_swelling"] },

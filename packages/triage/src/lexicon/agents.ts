@@ -422,6 +422,16 @@ export const AGENTS = {
     "세제 캡슐",
     "dishwasher pod",
     "dishwasher tablet",
+    // Sugar-free sweets may hold xylitol (ASPCA APCC: xylitol in gum, candy, mints).
+    "sugar free gum*",
+    "sugar free gumm*",
+    "sugar free candies",
+    "sugar free cookies",
+    "sugar-free gum*",
+    "무설탕 사탕",
+    // Slug and snail bait (metaldehyde; Merck): owners name the pest, not the product.
+    "달팽이퇴치",
+    "달팽이 퇴치",
   ],
   /** Lilies: every part, the pollen and the vase water poison cats (ASPCA). */
   lily_plant: [
@@ -846,6 +856,11 @@ export const AGENTS = {
     "엔진오일",
     "engine oil",
     "oil all over",
+    // Detergent or cleaner concentrate spilled on the fur (ASPCA: household cleaners).
+    "세제원액",
+    "세제",
+    "원액",
+    "cleaner all over",
   ],
   /** Swallowed objects that can block or cut the gut. */
   object: [

@@ -403,6 +403,11 @@ export const CUES = {
     "reading far too much",
     "online",
     "예방에",
+    // Advice in advance: "tips to keep my pug from overheating".
+    "tips to",
+    "any tips",
+    "how do i keep",
+    "how to keep",
   ],
   /** Korean habit ("씹는 냥이", "먹는 버릇"): an action described as a habit, not an event. */
   habitual: ["는냥이", "는강아지", "는고양이", "는개", "는애", "는버릇", "는습관", "는편", "곤해"],
@@ -1177,6 +1182,10 @@ export const CUES = {
     "me not the dog",
     "me, not the cat",
     "me not the cat",
+    "im having",
+    "i am having",
+    "im getting",
+    "im feeling",
   ],
   /** The owner's own pet is the subject (this wins over other_subject in the same clause). */
   own_pet: [

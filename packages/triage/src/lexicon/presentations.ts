@@ -214,6 +214,16 @@ export const PRESENTATIONS = {
     "tablets missing",
     "깨물어서",
     "깨물었",
+    // Slang for eating it all at once: 순삭 (gone in a flash), 흡입, 먹어치움; snagged, snarfed.
+    "순삭",
+    "흡입했",
+    "먹어치웠",
+    "먹어치움",
+    "해치웠",
+    "snagged",
+    "snarfed",
+    "chowed down",
+    "gobbled up",
   ],
   /** The pet's own prescribed medicine, at its dose. */
   own_medicine: [
@@ -306,6 +316,10 @@ export const PRESENTATIONS = {
     "dropped * in * mouth",
     "붙였",
     "붙여줬",
+    // "각각 먹여서": the owner fed the dose.
+    "먹여서",
+    "먹였어",
+    "먹였는데",
   ],
   /** Something put or spilled on the skin or coat. */
   applied: [
@@ -382,6 +396,10 @@ export const PRESENTATIONS = {
     "붙여",
     "범벅",
     "covered in oil",
+    "쏟아짐",
+    "쏟아져",
+    "쏟아졌어",
+    "엎질러짐",
   ],
 
   // --- the belly and the gut --------------------------------------------------------------
@@ -1297,6 +1315,15 @@ export const PRESENTATIONS = {
     "won't touch",
     "hasn't touched",
     "walked off from",
+    "refused every meal",
+    "refuses every meal",
+    "refused all * meals",
+    "refusing meals",
+    "refused his meals",
+    "refused her meals",
+    "refused * dinner",
+    "refused * breakfast",
+    "turned * nose up at * food",
   ],
 
   // --- urine and the litter box -------------------------------------------------------------
@@ -1349,6 +1376,17 @@ export const PRESENTATIONS = {
     "싸는데",
   ],
   /** Urine coming out normally: no blockage. */
+  /** Urine still comes out, if only a little: a urinary problem rather than a blockage. */
+  still_passing: [
+    "나오긴해",
+    "나오긴 해",
+    "나오기는해",
+    "나오기는 해",
+    "still passing some",
+    "still passing urine",
+    "still peeing",
+    "still pees",
+  ],
   normal_output: [
     "양도많",
     "감자크기정상",
@@ -1941,6 +1979,14 @@ export const PRESENTATIONS = {
     "tongue huge",
     "tongue hanging",
     "tongue huge and wide",
+    // Heavy, rough breathing ("숨을 거칠게").
+    "숨을거칠게",
+    "숨@거칠",
+    "거친숨",
+    "숨소리가거칠",
+    "breathing heavily",
+    "breathing hard",
+    "heavy breathing",
   ],
   /** At rest, when panting or fast breathing is not normal. */
   at_rest: [
@@ -2338,6 +2384,10 @@ export const PRESENTATIONS = {
     "덜덜덜",
     "stiff-legged",
     "stiff legged",
+    // Trembling legs, as Korean owners write them.
+    "후들후들",
+    "후들거",
+    "다리가후들",
   ],
   seizure_like: [
     "foaming at the mouth",
@@ -2778,7 +2828,31 @@ export const PRESENTATIONS = {
     "안 나와요 이불",
   ],
   /** Signs of a well pet that make a mild finding less worrying. */
+  /**
+   * The owner checked and nothing is missing: "all accounted for", "개수가 똑같아요", "안에 다
+   *그대로 있어요". Context: it rules out a poison eaten wherever it is said.
+   */
+  accounted_for: [
+    "all accounted for",
+    "accounted for",
+    "none missing",
+    "none are missing",
+    "nothing missing",
+    "nothing is missing",
+    "all still there",
+    "counted every",
+    "checked every",
+    "all there",
+    "그대로있",
+    "개수가똑같",
+    "개수가맞",
+    "개수도맞",
+    "개수가그대로",
+    "다그대로",
+  ],
   doing_well: [
+    "walking fine",
+    "walking normally",
     "playing fine",
     "eating fine",
     "otherwise fine",
@@ -2806,6 +2880,12 @@ export const PRESENTATIONS = {
     "잘 마시",
     "잘뛰",
     "잘 놀",
+    // "밥은 잘 먹어요": still eating well.
+    "밥은잘먹",
+    "밥도잘먹",
+    "밥은 잘 먹",
+    "eating well",
+    "still eating",
   ],
   /** Fever as owners judge it. */
   fever: [
@@ -3104,6 +3184,13 @@ export const PRESENTATIONS = {
     "floor is tilting",
     "can't walk in a straight line",
     "walks in circles",
+    "swaying",
+    "sways",
+    "swayed",
+    "머리@기울어",
+    "기울어진채",
+    "기울어진 채",
+    "고개@기울어진",
   ],
   /** Startling at every sound or touch (with wobbling: a sign of cannabis). */
   startle: [
@@ -3252,6 +3339,11 @@ export const PRESENTATIONS = {
     "비닐하우스",
     "sunny deck",
     "on the deck all",
+    // Playing or walking where it is hot.
+    "더운데서",
+    "더운 데서",
+    "더운곳",
+    "더운날씨",
   ],
   /** A bright or dark red tongue or gums: a sign of heatstroke. */
   red_tongue: [
@@ -4293,6 +4385,14 @@ export const PRESENTATIONS = {
     "feeding the litter",
     "nursing the litter",
     "젖 먹이",
+    "momma dog",
+    "momma cat",
+    "mom dog",
+    "mum dog",
+    "with 6 pups",
+    "with * pups",
+    "with * puppies",
+    "with * kittens",
   ],
 
   // --- age, vaccination, blood sugar --------------------------------------------------------
@@ -4638,6 +4738,14 @@ export const PRESENTATIONS = {
     "rubbing that side",
     "눈을 비벼",
     "눈을 긁",
+    "keeping it shut",
+    "keeping * eye shut",
+    "keeping it closed",
+    "holding it shut",
+    "wont open it",
+    "won't open it",
+    "wont open * eye",
+    "cant open it",
   ],
   blind: [
     "suddenly blind",
@@ -5216,9 +5324,18 @@ export const PRESENTATIONS = {
     "touch the ground",
     "won't put weight",
     "hopping on three",
+    // "안 짚어": won't put the paw down.
+    "안짚",
+    "못짚",
+    "안짚어",
+    "못짚어",
+    "디디질못",
+    "딛지를못",
   ],
   /** Limping of any degree (with a snake nearby: a bite). */
   limping: ["limping", "limps", "limped", "came in limping", "절뚝", "절어요", "절고"],
+  /** A sudden yelp (with a snake nearby: a bite the owner did not see). */
+  yelp: ["yelp~", "yelped", "yelping", "squealed", "깨갱", "깽", "비명"],
   swollen_abdomen_named: [
     "pot belly",
     "potbellied",
@@ -5431,6 +5548,9 @@ export const PRESENTATIONS = {
     "브숏",
     "터키시앙고라",
     "노르웨이숲",
+    // "my lab" is a Labrador (lab work and lab results are blocked).
+    "lab",
+    "labs",
   ],
   restless: [
     "restless",
