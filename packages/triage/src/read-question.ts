@@ -69,6 +69,7 @@ const NEW_SUBJECT = /\band (he|she|it|they|hes|shes|its|his|her)\b/;
 // grape"; in Korean the rest of the clause, "제가 어제 발작이 와서"), unless a pet is named in between.
 const PERSON_REACH_EN = 45;
 const PERSON_REACH_KO = 40;
+const ENGLISH_PARTNER = /\b(with|by|from|against) $/;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
 // A Korean pet word is the pet acting when a subject particle or one of its body parts follows
 // ("강아지가", "강아지 눈이 찔렸어요"); bare, it may be an object ("엄마가 강아지 산책시키다").
@@ -200,14 +201,9 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   // A story of the past goes on in the next sentences until the owner comes back to now
   // ("Two years ago he was hit by a car. It was awful. … Now he limps"; "작년에 … 그때 … 지금은").
   const presentSentences = new Set(cues.filter((c) => c.id === "present").map((c) => c.sentence));
+  const sentenceAt = (position: number) => sentenceOfClause[clauseAt[position] ?? 0] ?? 0;
   const pastFrom = Math.min(...past.map((c) => c.sentence));
   const lastSentence = sentenceOfClause.at(-1) ?? 0;
-  for (
-    let sentence = pastFrom + 1;
-    Number.isFinite(pastFrom) && sentence <= lastSentence && !presentSentences.has(sentence);
-    sentence++
-  )
-    pastSentences.add(sentence);
   // "He was unblocked last spring, but since this morning he strains": a return to now after
   // the past cue, in the same sentence, brings what follows back (also after a joke: "lol —
   // now he's actually stuck").
@@ -215,6 +211,23 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     .filter((c) => c.id === "present" || c.id === "now")
     .map((c) => c.start)
     .sort((a, b) => a - b);
+  // …and ends the story there: "예전에 쏘였을 때 부었던 아이인데 방금 또 쏘였어요. 주둥이가 부어요".
+  const lastPastIn = new Map<number, number>();
+  for (const c of past)
+    lastPastIn.set(c.sentence, Math.max(lastPastIn.get(c.sentence) ?? -1, c.start));
+  const storyEndsIn = (sentence: number) => {
+    const at = lastPastIn.get(sentence);
+    return at !== undefined && nowAgain.some((n) => n > at && sentenceAt(n) === sentence);
+  };
+  for (
+    let sentence = pastFrom + 1;
+    Number.isFinite(pastFrom) &&
+    sentence <= lastSentence &&
+    !presentSentences.has(sentence) &&
+    !storyEndsIn(sentence - 1);
+    sentence++
+  )
+    pastSentences.add(sentence);
   const revivedAfter = (scopeStart: number) => nowAgain.find((at) => at > scopeStart) ?? Infinity;
   const pastFromIn = new Map<number, number>();
   for (const c of past)
@@ -226,7 +239,6 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const revived = revivedAfter(cueAt);
     return !(revived < m.start && sentenceAt(revived) === m.sentence);
   };
-  const sentenceAt = (position: number) => sentenceOfClause[clauseAt[position] ?? 0] ?? 0;
   // Another's animal counts only with a pet named with it ("my neighbour's dog"; not "my
   // grandmother's garden"); a stray is another's unless the owner has taken it in.
   const petStarts = concepts
@@ -264,10 +276,14 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const between = text.slice(cue.end, at);
     return !/ and |[,.]/.test(between) && between.trim().split(" ").length <= 3;
   };
+  // "a scrap with the other dog", "bitten by my neighbour's dog": the other animal is the one met.
+  const englishPartner = (c: Cue) =>
+    !c.korean && ENGLISH_PARTNER.test(text.slice(Math.max(0, c.start - 6), c.start));
   const otherAnimal = cues.filter(
     (c) =>
       (c.id === "other_animal" &&
         (!c.korean || (oneWord(origin, c.start, c.end) && !partnerOnly(c))) &&
+        !englishPartner(c) &&
         petStarts.some((at) => at >= c.start && attachedTo(c, at)) &&
         !harmClauses.has(c.clause) &&
         !ongoing) ||

@@ -69,7 +69,8 @@ export const RULES: readonly Rule[] = [
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "nothing_out", ["strain", "repeated", "frequent_small", "pain"]], none: ["normal_output", "still_passing"] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"], none: ["normal_output"] },
   { sign: "urinary_obstruction", level: "emergency", all: [inSentence("strain", "nothing_out", 50)], none: ["birth", "retch", "litter_trouble", "still_passing"] },
-  { sign: "urinary_problem", level: "urgent", all: ["urine_blood"], none: ["normal_output"] },
+  // Blood in the urine needs a vet within a day whatever the amounts passed (Cornell FLUTD).
+  { sign: "urinary_problem", level: "urgent", all: ["urine_blood"] },
   { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "red", 40)], none: ["normal_output", "innocent_colour"] },
   { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "frequent_small", 60)], none: ["normal_output"] },
   { sign: "urinary_problem", level: "urgent", all: ["toilet", "strain"], none: ["normal_output"] },
@@ -180,6 +181,8 @@ export const RULES: readonly Rule[] = [
   { sign: "allergic_reaction", level: "urgent", all: ["sting_or_shot", "swelling_any"] },
   { sign: "burn", level: "emergency", all: ["burn", "large_area"] },
   { sign: "burn", level: "urgent", all: ["burn"] },
+  // A hot drink spilled on the pet with reddened or sore skin is a scald.
+  { sign: "burn", level: "urgent", all: ["hot_liquid", "applied", ["red", "pain", "yelp", "swollen"]] },
 
   // Blood from the gut: vomiting blood or black stool now; bloody diarrhoea now unless it is a streak.
   { sign: "gi_bleeding", level: "emergency", all: ["vomit_blood"], none: ["innocent_colour"] },

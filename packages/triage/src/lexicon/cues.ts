@@ -669,6 +669,8 @@ export const CUES = {
     "다시",
     "this time",
     "but since",
+    "next week",
+    "tomorrow",
   ],
   /** Right now (an event still going on). */
   now: [
@@ -911,7 +913,6 @@ export const CUES = {
     "a cat had",
     "a dog at",
     "a cat at",
-    "at the park",
     "in front of us",
     "video of",
     "a video of",
@@ -953,6 +954,13 @@ export const CUES = {
     "이래요",
     "라고하던데",
     "댓글에",
+    // Another animal the owner watched: "saw a dog collapse at the park".
+    "saw a dog",
+    "saw a cat",
+    "seen a dog",
+    "seen a cat",
+    "saw a puppy",
+    "saw a kitten",
   ],
   /** A person's hand, finger or arm: what happens to it is the person's. */
   person_body: [

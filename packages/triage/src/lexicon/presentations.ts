@@ -224,6 +224,8 @@ export const PRESENTATIONS = {
     "snarfed",
     "chowed down",
     "gobbled up",
+    "gone off the",
+    "gone from the",
   ],
   /** The pet's own prescribed medicine, at its dose. */
   own_medicine: [
@@ -2176,6 +2178,10 @@ export const PRESENTATIONS = {
     "mauve",
     "시멘트",
     "회색빛",
+    "almost blue",
+    "almost grey",
+    "almost gray",
+    "almost purple",
   ],
   pale: [
     "pale",
@@ -2215,6 +2221,8 @@ export const PRESENTATIONS = {
     "핏기 없",
     "허예",
     "하얘졌",
+    "almost white",
+    "nearly white",
   ],
   yellow: [
     "yellow",
@@ -5334,6 +5342,21 @@ export const PRESENTATIONS = {
   ],
   /** Limping of any degree (with a snake nearby: a bite). */
   limping: ["limping", "limps", "limped", "came in limping", "절뚝", "절어요", "절고"],
+  /** A hot drink or food that scalds when spilled on the pet (Merck: burns, scalds). */
+  hot_liquid: [
+    "coffee",
+    "tea",
+    "hot water",
+    "soup",
+    "gravy",
+    "hot chocolate",
+    "커피",
+    "국물",
+    "뜨거운물",
+    "뜨거운 물",
+    "찌개",
+    "라면",
+  ],
   /** A sudden yelp (with a snake nearby: a bite the owner did not see). */
   yelp: ["yelp~", "yelped", "yelping", "squealed", "깨갱", "깽", "비명"],
   swollen_abdomen_named: [
@@ -5832,5 +5855,14 @@ export const PRESENTATIONS = {
     "세끼",
     "어제아침",
     "어제 아침",
+    "breakfast or dinner",
+    "breakfast nor dinner",
+    "breakfast and lunch",
+    "lunch and dinner",
+    "both meals",
+    "last two meals",
+    "아침저녁",
+    "아침이랑저녁",
+    "아침하고저녁",
   ],
 } as const satisfies Record<string, readonly string[]>;
