@@ -69,6 +69,17 @@ const NEW_SUBJECT = /\band (he|she|it|they|hes|shes|its|his|her)\b/;
 // grape"; in Korean the rest of the clause, "제가 어제 발작이 와서"), unless a pet is named in between.
 const PERSON_REACH_EN = 45;
 const PERSON_REACH_KO = 40;
+const KOREAN_HEARSAY = new Set([
+  "었대",
+  "았대",
+  "였대",
+  "했대",
+  "갔대",
+  "졌대",
+  "이래요",
+  "라고하던데",
+]);
+const ENGLISH_NOUN_CUES = /^(prevent|avoid|tips)/;
 const ENGLISH_PARTNER = /\b(with|by|from|against) $/;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
 // A Korean pet word is the pet acting when a subject particle or one of its body parts follows
@@ -190,6 +201,11 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     else attachedAsked.push(cue);
   }
   const koreanAsked = new CueIndex(attachedAsked);
+  // "heatstroke prevention tips", "bloat avoidance": these English cues also ask about the word
+  // just before them.
+  const englishAfterNoun = new CueIndex(
+    hypotheticalCues.filter((c) => !c.korean && ENGLISH_NOUN_CUES.test(text.slice(c.start, c.end))),
+  );
   const koreanHabit = new CueIndex(cues.filter((c) => c.id === "habitual"));
   // "발작하면", "쓰러지면": a Korean conditional right after the sign asks about it.
   const koreanIf = new CueIndex(cues.filter((c) => c.id === "conditional_ko"));
@@ -279,9 +295,19 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   // "a scrap with the other dog", "bitten by my neighbour's dog": the other animal is the one met.
   const englishPartner = (c: Cue) =>
     !c.korean && ENGLISH_PARTNER.test(text.slice(Math.max(0, c.start - 6), c.start));
+  // "엄마가 준 포도 먹었대요. 우리 강아지가요": hearsay about the owner's own pet, where no other
+  // animal is named, is the owner's pet.
+  const ownPetNamed = cues.some((c) => c.id === "own_pet");
+  const othersNamed = cues.some((c) => c.id === "other_animal");
+  const ownHearsay = (c: Cue) =>
+    c.id === "stray" &&
+    ownPetNamed &&
+    !othersNamed &&
+    KOREAN_HEARSAY.has(text.slice(c.start, c.end));
   const otherAnimal = cues.filter(
     (c) =>
-      (c.id === "other_animal" &&
+      (!ownHearsay(c) &&
+        c.id === "other_animal" &&
         (!c.korean || (oneWord(origin, c.start, c.end) && !partnerOnly(c))) &&
         !englishPartner(c) &&
         petStarts.some((at) => at >= c.start && attachedTo(c, at)) &&
@@ -305,6 +331,8 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   // is not the subject; a Korean subject particle ("남편이 개껌") makes the person the subject.
   const owns = (c: Cue) => {
     if (c.korean && KOREAN_SUBJECT.has(text[c.end - 1] ?? "")) return false;
+    // "I choked on my coffee": a cue with its own verb is the subject, not an owner.
+    if (!c.korean && text.startsWith("i ", c.start)) return false;
     const thing = agentStarts.find((a) => a >= c.end && a <= c.end + POSSESSION_REACH);
     return thing !== undefined && !anyIn(actionStarts, c.end, thing);
   };
@@ -384,6 +412,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       (askedFrom.get(m.clause) ?? Infinity) < m.start ||
       generalQuestions.has(m.sentence) ||
       joking(m) ||
+      (!korean && englishAfterNoun.startsIn(m.end, m.end + 1, inClause)) ||
       koreanAsked.startsIn(
         m.start,
         m.end + KOREAN_CUE_REACH,

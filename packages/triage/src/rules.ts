@@ -65,7 +65,7 @@ export const RULES: readonly Rule[] = [
   { sign: "bloat_gdv", level: "emergency", all: ["retch", "large_breed"] },
 
   // Straining with nothing coming out, in either sex and species (Cornell; Merck urolithiasis).
-  { sign: "urinary_obstruction", level: "emergency", all: ["no_urine"] },
+  { sign: "urinary_obstruction", level: "emergency", all: ["no_urine"], none: ["normal_output"] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "nothing_out", ["strain", "repeated", "frequent_small", "pain"]], none: ["normal_output", "still_passing"] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"], none: ["normal_output"] },
   { sign: "urinary_obstruction", level: "emergency", all: [inSentence("strain", "nothing_out", 50)], none: ["birth", "retch", "litter_trouble", "still_passing"] },
@@ -109,6 +109,8 @@ export const RULES: readonly Rule[] = [
   // Heat: named, or heat with collapse, or heat with panting and weakness or vomiting (Merck heatstroke).
   { sign: "heatstroke", level: "emergency", all: ["heatstroke_named"] },
   { sign: "heatstroke", level: "emergency", all: ["heat", "collapse"] },
+  // Panting or drooling after being shut in a car is heatstroke until shown otherwise (AVMA).
+  { sign: "heatstroke", level: "emergency", all: ["hot_car", ["panting", "breathing_distress", "fast_breathing", "weak", "vomit", "restless"]] },
   { sign: "heatstroke", level: "emergency", all: ["heat", "panting", ["weak", "vomit", "restless", "very", "neuro", "diarrhea", "red_tongue"]] },
   { sign: "heatstroke", level: "emergency", all: ["red_tongue", "panting"] },
   { sign: "heatstroke", level: "emergency", all: ["heat", ["panting", "restless", "breathing_distress", "fast_breathing", "fever", "wheeze"], ["weak", "vomit", "neuro", "collapse", "diarrhea", "red_tongue", "very"]] },

@@ -432,6 +432,13 @@ export const AGENTS = {
     // Slug and snail bait (metaldehyde; Merck): owners name the pest, not the product.
     "달팽이퇴치",
     "달팽이 퇴치",
+    // Toilet and dishwasher tablets, detergent pods (ASPCA: concentrated household cleaners).
+    "toilet bowl cleaner",
+    "tablet cleaner",
+    "toilet tablet~",
+    "cleaning tablet~",
+    "tide pod~",
+    "변기세정제",
   ],
   /** Lilies: every part, the pollen and the vase water poison cats (ASPCA). */
   lily_plant: [

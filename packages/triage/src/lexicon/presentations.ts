@@ -322,6 +322,8 @@ export const PRESENTATIONS = {
     "먹여서",
     "먹였어",
     "먹였는데",
+    "줬대",
+    "주셨대",
   ],
   /** Something put or spilled on the skin or coat. */
   applied: [
@@ -1404,6 +1406,9 @@ export const PRESENTATIONS = {
     "normal size clumps",
     "normal-size clumps",
     "normal sized clumps",
+    "peeing well",
+    "peeing fine now",
+    "peeing normally now",
   ],
   /** Urine dribbling out without the pet squatting (with wobbling: a sign of cannabis, ASPCA). */
   dribbling_urine: [
@@ -2462,6 +2467,11 @@ export const PRESENTATIONS = {
     "on his side jerking",
     "on her side paddling",
     "on his side paddling",
+    "사지를뻗",
+    "사지가뻗",
+    "사지를쭉",
+    "뒤로넘어가면서",
+    "뒤로 넘어가면서",
   ],
   /** Asleep and dreaming: paddling legs and woofs in sleep are normal when the pet wakes at once. */
   dreaming: [
@@ -2723,6 +2733,9 @@ export const PRESENTATIONS = {
     "dropped like",
     "흐느적",
     "축 늘어져서",
+    // Unable to stand ("can't stand" as a dislike is blocked).
+    "cant stand",
+    "cannot stand",
   ],
   weak: [
     "weak",
@@ -4395,8 +4408,6 @@ export const PRESENTATIONS = {
     "젖 먹이",
     "momma dog",
     "momma cat",
-    "mom dog",
-    "mum dog",
     "with 6 pups",
     "with * pups",
     "with * puppies",
@@ -5356,6 +5367,21 @@ export const PRESENTATIONS = {
     "뜨거운 물",
     "찌개",
     "라면",
+  ],
+  /** Shut in a car, where heat builds within minutes (AVMA, Pets in Vehicles). */
+  hot_car: [
+    "hot car",
+    "left in * car",
+    "locked in * car",
+    "in the car for",
+    "left * in the car",
+    "차에두",
+    "차안에두",
+    "차에혼자",
+    "차에놔",
+    "차에뒀",
+    "차에남겨",
+    "차에 두고",
   ],
   /** A sudden yelp (with a snake nearby: a bite the owner did not see). */
   yelp: ["yelp~", "yelped", "yelping", "squealed", "깨갱", "깽", "비명"],
