@@ -734,6 +734,12 @@ export const AGENTS = {
     "어드밴틱스",
     "강아지외부구충제",
     "강아지진드기약",
+    "개진드기약",
+    "개벼룩약",
+    "강아지벼룩약",
+    "강아지용스팟온",
+    "개용스팟온",
+    "강아지진드기",
   ],
   /** Products put on the skin or coat. */
   topical_product: [

@@ -414,6 +414,10 @@ export const CUES = {
     "any tips",
     "how do i keep",
     "how to keep",
+    "증상알려",
+    "증상좀알려",
+    "증상궁금",
+    "증상@궁금",
   ],
   /** Korean habit ("씹는 냥이", "먹는 버릇"): an action described as a habit, not an event. */
   habitual: ["는냥이", "는강아지", "는고양이", "는개", "는애", "는버릇", "는습관", "는편", "곤해"],
