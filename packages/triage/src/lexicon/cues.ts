@@ -646,6 +646,13 @@ export const CUES = {
     "때 얘기예요",
     "as a tiny puppy",
     "as a tiny kitten",
+    // A pet lost before the one asked about.
+    "we lost",
+    "lost our",
+    "previous dog",
+    "previous cat",
+    "our late",
+    "my late",
   ],
   /** Now again after a story of the past ("지금은", "today"). */
   present: [

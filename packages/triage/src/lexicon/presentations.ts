@@ -226,6 +226,21 @@ export const PRESENTATIONS = {
     "gobbled up",
     "gone off the",
     "gone from the",
+    // An emptied container or wrappers strewn about: eaten, though nobody saw it.
+    "wrappers everywhere",
+    "wrappers all over",
+    "box was empty",
+    "bag was empty",
+    "packet was empty",
+    "was empty",
+    "were empty",
+    "empty pill bottle",
+    "empty bottle",
+    "empty packet",
+    "empty blister*",
+    "empty box",
+    "empty bag",
+    "empty tub",
   ],
   /** The pet's own prescribed medicine, at its dose. */
   own_medicine: [
@@ -3934,6 +3949,13 @@ export const PRESENTATIONS = {
     "third kitten",
     "third puppy",
     "mums stopped",
+    "still looks full",
+    "still looks pregnant",
+    "belly still full",
+    "had 2 puppies",
+    "had 3 puppies",
+    "had 2 kittens",
+    "had 3 kittens",
   ],
   birth_trouble: [
     "no puppy",
@@ -4012,6 +4034,8 @@ export const PRESENTATIONS = {
     "feel lumps",
     "still feel lumps",
     "lumps in her tummy",
+    "with no more",
+    "no more yet",
   ],
   /** A puppy or kitten that does not come (only said of a birth). */
   litter_trouble: [
