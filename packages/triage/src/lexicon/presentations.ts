@@ -241,6 +241,14 @@ export const PRESENTATIONS = {
     "empty box",
     "empty bag",
     "empty tub",
+    // Spelled as said: 머거써요 (먹었어요), 쳐먹었어요.
+    "머거써",
+    "머겄",
+    "머것어",
+    "먹어써",
+    "먹엇써",
+    "쳐먹",
+    "처먹",
   ],
   /** The pet's own prescribed medicine, at its dose. */
   own_medicine: [
@@ -570,6 +578,10 @@ export const PRESENTATIONS = {
     "bring something up",
     "bringing something up",
     "trying to bring something up",
+    "토할라고",
+    "토할라",
+    "토할락",
+    "토하려다",
   ],
   nothing_out: [
     "nothing comes up",
@@ -905,6 +917,8 @@ export const PRESENTATIONS = {
     "bright red blood",
     "선지",
     "선지같은",
+    "blody",
+    "bloddy",
   ],
   /** Colour from food or dye, not blood or cyanosis. */
   innocent_colour: [
@@ -1046,6 +1060,9 @@ export const PRESENTATIONS = {
     "거의 다 피",
     "선지 같은 덩어리",
     "mostly blood",
+    "blody diarr*",
+    "blody poo*",
+    "bloddy diarr*",
   ],
   black_stool: [
     "black tarry",
@@ -4484,6 +4501,9 @@ export const PRESENTATIONS = {
     "8 wk",
     "wk old",
     "weeks old pup",
+    "pupy",
+    "pupper",
+    "puppie*",
   ],
   unvaccinated: [
     "unvaccinated",
@@ -4540,6 +4560,13 @@ export const PRESENTATIONS = {
     "접종안한",
     "접종을하지않",
     "접종하지않",
+    "not vaxxed",
+    "unvaxxed",
+    "not vaxed",
+    "no vax",
+    "no jabs",
+    "not jabbed",
+    "hasnt had * jabs",
   ],
   toy_breed: [
     "chihuahua",
