@@ -49,6 +49,7 @@ const KOREAN_FORWARD_CUES = new Set([
   "줘도되는",
   "괜찮은",
   "안전한",
+  "실제로도",
 ]);
 // Context, not signs: they rule signs out wherever they are said, quoted or not.
 const CONTEXT_CONCEPTS = new Set<string>([
@@ -61,6 +62,7 @@ const CONTEXT_CONCEPTS = new Set<string>([
   "accounted_for",
 ]);
 const KOREAN_CUE_REACH = 6;
+const KOREAN_JOINED_REACH = 8;
 const KOREAN_NEGATION_REACH = 7;
 const ENGLISH_NEGATION_WORDS = 3;
 // "he hasn't had any — and he's vomited blood": a new subject ends what a negation covers.
@@ -421,7 +423,16 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
           (!KOREAN_VERB_ENDING_CUES.has(text.slice(c.start, c.end)) || c.start - m.end <= 1),
       ) ||
       (ACTIONS.has(m.id) && koreanHabit.startsIn(m.end, m.end + 1, inClause)) ||
-      (korean && koreanIf.startsIn(m.end, m.end + 1, inClause));
+      (korean && koreanIf.startsIn(m.end, m.end + 1, inClause)) ||
+      // "어미가 떨고 뻣뻣해지면": a "-면" also asks about the signs joined to it with "-고".
+      (korean &&
+        text[m.end - 1] === "고" &&
+        koreanIf.startsIn(
+          m.end,
+          m.end + KOREAN_JOINED_REACH,
+          // only the next verb's "-면": "다리를 들고 다니고 만지면" asks about touching alone.
+          (c) => inClause(c) && !text.slice(m.end, c.start).includes("고"),
+        ));
     if (asked) continue;
     if (stillPast(m) || otherClauses.has(m.clause)) continue;
     // A word in quotes ("his 'seizure' was zoomies", "the kitten 'attacked' the tree") is a figure.

@@ -418,6 +418,15 @@ export const CUES = {
     "증상좀알려",
     "증상궁금",
     "증상@궁금",
+    // "…하는 경우도 있다던데", "…막으려면", "실제로도": asked in general.
+    "경우도있",
+    "경우가있",
+    "막으려면",
+    "막으려",
+    "막는법",
+    "막는방법",
+    "실제로도",
+    "공부중",
   ],
   /** Korean habit ("씹는 냥이", "먹는 버릇"): an action described as a habit, not an event. */
   habitual: ["는냥이", "는강아지", "는고양이", "는개", "는애", "는버릇", "는습관", "는편", "곤해"],
@@ -1048,6 +1057,17 @@ export const CUES = {
     "seen a cat",
     "saw a puppy",
     "saw a kitten",
+    // News and articles: another animal's story.
+    "뉴스에서",
+    "뉴스봤",
+    "뉴스를봤",
+    "기사에서",
+    "기사봤",
+    "기사를봤",
+    "거기개",
+    "거기고양이",
+    "거기강아지",
+    "거기있는",
   ],
   /** A person's hand, finger or arm: what happens to it is the person's. */
   person_body: [
