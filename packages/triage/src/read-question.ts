@@ -81,6 +81,19 @@ const KOREAN_HEARSAY = new Set([
   "이래요",
   "라고하던데",
 ]);
+const GONE_AWAY = new Set([
+  "down",
+  "away",
+  "completely",
+  "now",
+  "and",
+  "but",
+  "since",
+  "after",
+  "by",
+  "overnight",
+  "today",
+]);
 const ENGLISH_NOUN_CUES = /^(prevent|avoid|tips)/;
 const ENGLISH_PARTNER = /\b(with|by|from|against) $/;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
@@ -369,6 +382,13 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       (c) => c.clause === m.clause && (c.end > m.start || !anyIn(petWords, c.end, m.start)),
     );
 
+  // "Got bitten by a snake — me, not the dog": a person's story, told with the pet left out of
+  // it, holds no sign of the pet's; told with the pet said to be fine ("my wife got a splash in
+  // her eye. The dog's fine"), its signs are the person's, but what the pet took in or was given
+  // stays ("my daughter dropped grapes and the dog ate some, dog is fine so far").
+  const personNamed = cues.some((c) => c.id === "other_person" && startsWord(c));
+  const petUninvolved = personNamed && cues.some((c) => c.id === "pet_uninvolved");
+  const petFine = personNamed && cues.some((c) => c.id === "pet_fine");
   const generalQuestions = generalQuestionSentences(text, sentenceOfClause, ownPet, cues);
   // A joke ("lol", "jk") makes its sentence a figure of speech, not a report, up to a return to now.
   const jokes = cues.filter((c) => c.id === "joke");
@@ -407,7 +427,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
         negAfter.startsIn(
           m.end,
           m.end + 20,
-          (c) => inClause(c) && wordsBetween(text, m.end, c.start) < 2,
+          (c) => inClause(c) && wordsBetween(text, m.end, c.start) < 2 && !becomes(text, c),
         );
     if (negated) continue;
     const asked =
@@ -439,6 +459,11 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     if (quoted[origin[m.start] ?? 0] === 1 && !CONTEXT_CONCEPTS.has(m.id) && !AGENT_IDS.has(m.id))
       continue;
     if (doneByPerson(m, korean)) continue;
+    if (
+      (petUninvolved || (petFine && !PERSON_IMMUNE.has(m.id) && !ACTIONS.has(m.id))) &&
+      !CONTEXT_CONCEPTS.has(m.id)
+    )
+      continue;
     mentions.push(
       new Mention(m.id as ConceptId, m.start, m.end, m.clause, m.sentence, question, origin),
     );
@@ -690,6 +715,13 @@ function koreanTopicBetween(
   return words.some(
     (w) => KOREAN_TOPIC_PARTICLES.has(w.slice(-1)) && KOREAN_TOPIC_NOUNS.has(w.slice(0, -1)),
   );
+}
+
+/** "his eye has gone hazy": "gone" before a state is a change; "has gone down" or "gone." went away. */
+function becomes(text: string, cue: { start: number; end: number }): boolean {
+  if (!text.endsWith("gone", cue.end)) return false;
+  const next = /^ ([a-z]+)/.exec(text.slice(cue.end, cue.end + 16))?.[1];
+  return next !== undefined && !GONE_AWAY.has(next);
 }
 
 function wordsBetween(text: string, from: number, to: number): number {

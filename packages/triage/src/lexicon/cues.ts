@@ -662,6 +662,7 @@ export const CUES = {
     "previous cat",
     "our late",
     "my late",
+    "history",
   ],
   /** Now again after a story of the past ("지금은", "today"). */
   present: [
@@ -905,6 +906,14 @@ export const CUES = {
     "daughter cat",
     "daughter puppy",
     "daughter kitten",
+    "the dog next door",
+    "the cat next door",
+    "dog next door",
+    "cat next door",
+    "dog down the street",
+    "dog across the street",
+    "dog upstairs",
+    "dog downstairs",
   ],
   /** Another's animal already in a vet's hands, recovered or gone: its story, not an emergency now. */
   handled: [
@@ -1445,6 +1454,39 @@ export const CUES = {
     "박스에",
   ],
   /** "my", "our", "우리": with a pet word right after, the owner's own pet. */
+  /** The pet was not involved: with a person named, the story is the person's. */
+  pet_uninvolved: [
+    "me not the dog",
+    "me not the cat",
+    "not the dog",
+    "not the cat",
+    "dog didnt get any",
+    "dog didnt have any",
+    "강아지는안먹",
+    "강아지랑은상관없",
+    "강아지랑상관없",
+    "강아지와는상관없",
+    "고양이랑은상관없",
+  ],
+  /** The owner says the pet is fine: with a person named, the signs are the person's. */
+  pet_fine: [
+    "the dog fine",
+    "the dog is fine",
+    "the cat fine",
+    "the cat is fine",
+    "dog is fine",
+    "cat is fine",
+    "dog is ok",
+    "cat is ok",
+    "dog fine",
+    "cat fine",
+    "dog slept through",
+    "강아지는괜찮",
+    "강아지는멀쩡",
+    "고양이는괜찮",
+    "고양이는멀쩡",
+    "냥이는괜찮",
+  ],
   my_word: ["my", "our", "우리", "저희", "울", "내"],
   /** Words for a pet that may be the owner's or the one just talked about. */
   pet_pronoun: [
