@@ -47,7 +47,7 @@ export const RULES: readonly Rule[] = [
   { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], ["shaking", "seizure", "collapse", "restless"]] },
   { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]], none: ["accounted_for"] },
   { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]], none: ["accounted_for"] },
-  { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"] },
+  { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"], none: ["accounted_for"] },
   { sign: "drug_given", level: "emergency", all: ["given", "dog_parasite_product", "cat"] },
   { sign: "toxin_skin", level: "emergency", all: ["dog_parasite_product", ["applied", "topical_product"], "cat"] },
   { sign: "toxin_skin", level: "emergency", all: [near("applied", "skin_chemical", 40)] },

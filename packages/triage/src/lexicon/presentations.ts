@@ -2910,6 +2910,10 @@ export const PRESENTATIONS = {
     "개수도맞",
     "개수가그대로",
     "다그대로",
+    "처음이랑똑같",
+    "처음과똑같",
+    "처음이랑같",
+    "개수가처음",
   ],
   doing_well: [
     "walking fine",
