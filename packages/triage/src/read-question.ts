@@ -223,7 +223,10 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   );
   const koreanHabit = new CueIndex(cues.filter((c) => c.id === "habitual"));
   // "발작하면", "쓰러지면": a Korean conditional right after the sign asks about it.
-  const koreanIf = new CueIndex(cues.filter((c) => c.id === "conditional_ko"));
+  // "-면서" (while) is no "-면" (if): "숨을 몰아쉬면서 엎드리지도 못해요".
+  const koreanIf = new CueIndex(
+    cues.filter((c) => c.id === "conditional_ko" && text[c.end] !== "서"),
+  );
   // Long past: English says so once per sentence ("two years ago she had … and was …"); Korean
   // run-on sentences join unrelated events, so there a past cue covers its own clause.
   const past = cues.filter((c) => c.id === "past");

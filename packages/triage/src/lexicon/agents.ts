@@ -633,6 +633,10 @@ export const AGENTS = {
     "어린이해열제",
     "decongestant",
     "수면유도제",
+    "viagra",
+    "sildenafil",
+    "cialis",
+    "비아그라",
   ],
   /** Too much of a medicine, the pet's own included. */
   overdose: [

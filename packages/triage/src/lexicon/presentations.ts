@@ -2171,6 +2171,9 @@ export const PRESENTATIONS = {
     "gums are",
     "gum colour",
     "gum color",
+    "혓바닥",
+    "혀를",
+    "혀랑",
   ],
   /** Gums that stay pale when pressed: poor circulation (capillary refill over 2 seconds). */
   slow_refill: [
@@ -2268,6 +2271,8 @@ export const PRESENTATIONS = {
     "하얘졌",
     "almost white",
     "nearly white",
+    "질렸",
+    "하얗게질",
   ],
   yellow: [
     "yellow",
