@@ -45,6 +45,9 @@ export const RULES: readonly Rule[] = [
   { sign: "toxin_ingested", level: "emergency", all: ["dribbling_urine", ["neuro", "weak", "startle"]] },
   { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], "overdose"], none: ["accounted_for"] },
   { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], ["shaking", "seizure", "collapse", "restless"]] },
+  // Something unknown eaten, then tremors with drooling or a seizure: a poisoning until shown otherwise (ASPCA APCC).
+  { sign: "toxin_ingested", level: "emergency", all: ["ingested", "seizure"], none: ["dreaming"] },
+  { sign: "toxin_ingested", level: "emergency", all: ["ingested", "shaking", ["restless", "neuro", "collapse"]], none: ["dreaming"] },
   { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]], none: ["accounted_for"] },
   { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]], none: ["accounted_for"] },
   { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"], none: ["accounted_for"] },

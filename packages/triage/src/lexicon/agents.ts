@@ -744,6 +744,12 @@ export const AGENTS = {
     "강아지용스팟온",
     "개용스팟온",
     "강아지진드기",
+    "강아지심장사상충약",
+    "강아지사상충약",
+    "강아지용심장사상충",
+    "개심장사상충약",
+    "dog heartworm*",
+    "dogs heartworm*",
   ],
   /** Products put on the skin or coat. */
   topical_product: [

@@ -249,6 +249,10 @@ export const PRESENTATIONS = {
     "먹엇써",
     "쳐먹",
     "처먹",
+    "몇개먹었",
+    "몇알먹었",
+    "몇개를먹었",
+    "몇개나먹었",
   ],
   /** The pet's own prescribed medicine, at its dose. */
   own_medicine: [
@@ -2517,6 +2521,8 @@ export const PRESENTATIONS = {
     "사지를쭉",
     "뒤로넘어가면서",
     "뒤로 넘어가면서",
+    "눈뒤집",
+    "눈까뒤집",
   ],
   /** Asleep and dreaming: paddling legs and woofs in sleep are normal when the pet wakes at once. */
   dreaming: [
@@ -2781,6 +2787,16 @@ export const PRESENTATIONS = {
     // Unable to stand ("can't stand" as a dislike is blocked).
     "cant stand",
     "cannot stand",
+    "collapsed on the floor",
+    "collapsed on the ground",
+    "collapsed on the kitchen floor",
+    "collapsed on the trail",
+    "collapsed on the road",
+    "collapsed on the pavement",
+    "collapsed on the grass",
+    "collapsed on our walk",
+    "collapses on the floor",
+    "collapsed on the way",
   ],
   weak: [
     "weak",
@@ -3149,6 +3165,10 @@ export const PRESENTATIONS = {
     "splayed",
     "doesnt pull * foot back",
     "no feeling",
+    "isnt moving",
+    "not moving",
+    "wont move",
+    "doesnt move",
   ],
   neuro: [
     "head tilt",
