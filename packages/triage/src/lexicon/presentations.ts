@@ -1712,6 +1712,13 @@ export const PRESENTATIONS = {
     "오줌이 분홍빛",
     "쉬가 분홍빛",
     "소변 색이 분홍빛",
+    "pee has blood",
+    "urine has blood",
+    "wee has blood",
+    "pee is bloody",
+    "pee is red",
+    "pee looks red",
+    "pee is pink",
   ],
   frequent_small: [
     "frequent",
@@ -4002,6 +4009,15 @@ export const PRESENTATIONS = {
     "had 3 puppies",
     "had 2 kittens",
     "had 3 kittens",
+    "had 2 pups",
+    "had 3 pups",
+    "had 4 pups",
+    "had 5 pups",
+    "last puppy",
+    "last kitten",
+    "the next puppy",
+    "the next kitten",
+    "4th puppy",
   ],
   birth_trouble: [
     "no puppy",
@@ -4082,6 +4098,9 @@ export const PRESENTATIONS = {
     "lumps in her tummy",
     "with no more",
     "no more yet",
+    "halfway out",
+    "half way out",
+    "still straining",
   ],
   /** A puppy or kitten that does not come (only said of a birth). */
   litter_trouble: [
@@ -4756,6 +4775,9 @@ export const PRESENTATIONS = {
     "out of its socket",
     "눈알이 튀어",
     "눈이 튀어나",
+    "went into",
+    "poked into",
+    "jabbed",
   ],
   /** A fight with another animal. */
   fight: [
@@ -5075,6 +5097,10 @@ export const PRESENTATIONS = {
     "턱",
     "볼이",
     "볼살",
+    "tongue",
+    "혀가",
+    "혀도",
+    "혀랑",
   ],
   hives: [
     "hives",
