@@ -591,6 +591,7 @@ function clausesAboutOthers(
 const SENTENCE_ENDS = /[.?!。？！]/g;
 const INTERROGATIVE =
   /^(is|are|can|could|should|would|will|does|do|what|how|which|when|why|any|has anyone|anyone)\b/;
+const CONDITIONAL_QUESTION = /^(will|would|might) .*\bif\b/;
 const PRONOUN = /\b(he|she|him|her|his|hers|it|its|they|them)\b/;
 
 /**
@@ -612,9 +613,14 @@ function generalQuestionSentences(
   let start = 0;
   let sentence = 0;
   for (const end of text.matchAll(SENTENCE_ENDS)) {
-    if (end[0] === "?" && !ownSentences.has(sentence)) {
+    if (end[0] === "?") {
       const body = text.slice(start, end.index).trim();
-      if (!isHangul(body[0]) && INTERROGATIVE.test(body) && !PRONOUN.test(body))
+      if (isHangul(body[0])) {
+        // Korean is read by its cues.
+      } else if (CONDITIONAL_QUESTION.test(body)) {
+        // "Will my dog bloat if he eats before a walk?": asked, even of the owner's own pet.
+        found.add(sentence);
+      } else if (!ownSentences.has(sentence) && INTERROGATIVE.test(body) && !PRONOUN.test(body))
         found.add(sentence);
     }
     sentence++;

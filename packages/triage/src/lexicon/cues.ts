@@ -427,6 +427,12 @@ export const CUES = {
     "막는방법",
     "실제로도",
     "공부중",
+    "watch for",
+    "look out for",
+    "keep an eye out for",
+    "monitor for",
+    "is it true",
+    "true that",
   ],
   /** Korean habit ("씹는 냥이", "먹는 버릇"): an action described as a habit, not an event. */
   habitual: ["는냥이", "는강아지", "는고양이", "는개", "는애", "는버릇", "는습관", "는편", "곤해"],
@@ -663,6 +669,11 @@ export const CUES = {
     "our late",
     "my late",
     "history",
+    // "he used to have seizures" (not "like my mum used to do").
+    "he used to",
+    "she used to",
+    "used to have",
+    "used to get",
   ],
   /** Now again after a story of the past ("지금은", "today"). */
   present: [
@@ -1077,6 +1088,14 @@ export const CUES = {
     "거기고양이",
     "거기강아지",
     "거기있는",
+    "told me about",
+    "heard about a",
+    "read about a",
+    "about a dog who",
+    "about a cat who",
+    "i work at",
+    "at work today",
+    "at the clinic",
   ],
   /** A person's hand, finger or arm: what happens to it is the person's. */
   person_body: [

@@ -208,6 +208,9 @@ const BLOCKERS = [
   "몇알먹었",
   "몇개를먹었",
   "몇개나먹었",
+  // "a grape-sized piece of apple" is no grape.
+  "grape sized",
+  "grape size",
   "first aid",
   "lab work",
   "lab test*",
