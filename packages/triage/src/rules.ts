@@ -98,6 +98,8 @@ export const RULES: readonly Rule[] = [
   // Seizures: any seizure now is an emergency; a short one in a known epileptic that is over is urgent.
   { sign: "seizure", level: "emergency", all: ["seizure"], none: ["epilepsy_known", "recovered"] },
   { sign: "seizure", level: "emergency", all: ["seizure", "seizure_cluster"] },
+  // A known epileptic "did it again" today: a cluster, even unnamed ("두 번" alone may be the dose).
+  { sign: "seizure", level: "emergency", all: ["epilepsy_known", "did_again"], none: ["recovered"] },
   { sign: "seizure", level: "emergency", all: ["shaking", "seizure_cluster"], none: ["dreaming"] },
   { sign: "seizure", level: "emergency", all: ["seizure", "epilepsy_known"], none: ["recovered"] },
   { sign: "seizure", level: "emergency", all: ["seizure", "recovered"], none: ["epilepsy_known"] },

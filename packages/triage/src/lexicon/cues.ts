@@ -1096,6 +1096,18 @@ export const CUES = {
     "i work at",
     "at work today",
     "at the clinic",
+    "뉴스보고",
+    "뉴스를보고",
+    "기사보고",
+    "기사를보고",
+    // A dream is no event.
+    "꿈을꿨",
+    "꿈꿨",
+    "꿈에서",
+    "dreamt",
+    "dreamed that",
+    "had a dream",
+    "nightmare",
   ],
   /** A person's hand, finger or arm: what happens to it is the person's. */
   person_body: [

@@ -211,6 +211,14 @@ const BLOCKERS = [
   // "a grape-sized piece of apple" is no grape.
   "grape sized",
   "grape size",
+  // Seizure medicine is a known epileptic's own ("발작약 먹은 지 2년째"), not a seizure now.
+  "발작약",
+  "경련약",
+  "간질약",
+  "seizure med*",
+  "seizure medication~",
+  // "깽깽이 걸음" is a skipping gait, not a yelp.
+  "깽깽이",
   "first aid",
   "lab work",
   "lab test*",

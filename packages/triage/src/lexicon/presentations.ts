@@ -265,6 +265,17 @@ export const PRESENTATIONS = {
     "his own medicine",
     "her own medicine",
     "prescribed",
+    "발작약",
+    "경련약",
+    "간질약",
+    "뇌전증약",
+    "seizure med*",
+    "seizure medication~",
+    "phenobarbital",
+    "페노바르비탈",
+    "keppra",
+    "levetiracetam",
+    "potassium bromide",
   ],
   /** Signs a cat touched a plant: petals torn, pollen on the fur, water drunk from the vase. */
   plant_contact: [
@@ -2622,6 +2633,10 @@ export const PRESENTATIONS = {
     "epileptic dog",
     "간질있는",
     "간질이있는",
+    "경련약",
+    "seizure med*",
+    "phenobarbital",
+    "페노바르비탈",
   ],
   recovered: [
     "back to normal",
@@ -5496,6 +5511,17 @@ export const PRESENTATIONS = {
     "차에뒀",
     "차에남겨",
     "차에 두고",
+  ],
+  /** It happened again just now ("방금 또 했어요"): with a known epileptic, a second seizure. */
+  did_again: [
+    "또했",
+    "또해요",
+    "또하고",
+    "다시했",
+    "did it again",
+    "happened again",
+    "another one just now",
+    "having another",
   ],
   /** A sudden yelp (with a snake nearby: a bite the owner did not see). */
   yelp: ["yelp~", "yelped", "yelping", "squealed", "깨갱", "깽", "비명"],
