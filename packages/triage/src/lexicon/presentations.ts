@@ -1383,6 +1383,14 @@ export const PRESENTATIONS = {
     "refused * dinner",
     "refused * breakfast",
     "turned * nose up at * food",
+    "skipped all * meal~",
+    "skipped all meals",
+    "skipping meals",
+    "skipped meals",
+    "skipping * meals",
+    "밥을이틀째거부",
+    "사료를이틀째거부",
+    "밥을계속거부",
   ],
 
   // --- urine and the litter box -------------------------------------------------------------
@@ -3918,6 +3926,11 @@ export const PRESENTATIONS = {
     "warm and puffy",
     "벌어졌",
     "벌어진",
+    "a bite on",
+    "bite on his",
+    "bite on her",
+    "bite mark~",
+    "punctures",
   ],
   minor_bite: [
     "tick bite",
@@ -6030,5 +6043,7 @@ export const PRESENTATIONS = {
     "아침저녁",
     "아침이랑저녁",
     "아침하고저녁",
+    "today and yesterday",
+    "yesterday and today",
   ],
 } as const satisfies Record<string, readonly string[]>;
