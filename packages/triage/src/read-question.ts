@@ -290,7 +290,14 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   // "엄마네 말티즈가 게보린을 먹었대요, 지금 토하고 있대요": someone else's animal in trouble now,
   // not yet in a vet's hands, is still an emergency to answer.
   const handled = cues.some((c) => c.id === "handled");
-  const ongoing = cues.some((c) => c.id === "now") && !handled;
+  // Now in the same sentence as the other animal or the next one, where the owner's own pet is
+  // not named: "My dog is healthy but I'm now paranoid" is the owner's worry, not the other's state.
+  const ownPetSentences = new Set(cues.filter((c) => c.id === "own_pet").map((c) => c.sentence));
+  const nowSentences = new Set(
+    cues.filter((c) => c.id === "now" && !ownPetSentences.has(c.sentence)).map((c) => c.sentence),
+  );
+  const ongoing = (c: Cue) =>
+    !handled && (nowSentences.has(c.sentence) || nowSentences.has(c.sentence + 1));
   // "옆집 고양이랑 싸우고 왔어요": another's animal named with "랑", "한테" is the one the pet met.
   const partnerOnly = (c: Cue) =>
     concepts.some(
@@ -330,7 +337,7 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
         !englishPartner(c) &&
         petStarts.some((at) => at >= c.start && attachedTo(c, at)) &&
         !harmClauses.has(c.clause) &&
-        !ongoing) ||
+        !ongoing(c)) ||
       ((c.id === "stray" || c.id === "other_species") && !takenIn) ||
       c.id === "person_body",
   );

@@ -1561,5 +1561,7 @@ export const CUES = {
     "그러더니",
     "더니",
     "면서",
+    // "지금 괜찮은데 둘째가…": "-은데" joins two clauses as "-는데" does.
+    "은데",
   ],
 } as const satisfies Record<string, readonly string[]>;
