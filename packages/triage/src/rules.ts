@@ -49,6 +49,7 @@ export const RULES: readonly Rule[] = [
   { sign: "toxin_ingested", level: "emergency", all: ["ingested", "seizure"], none: ["dreaming"] },
   { sign: "toxin_ingested", level: "emergency", all: ["ingested", "shaking", ["restless", "neuro", "collapse"]], none: ["dreaming"] },
   { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]], none: ["accounted_for"] },
+  { sign: "toxin_ingested", level: "emergency", all: ["toad", ["ingested", "chew", "bite", "seizure_like", "neuro", "shaking", "vomit", "restless"]] },
   { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]], none: ["accounted_for"] },
   { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"], none: ["accounted_for"] },
   { sign: "drug_given", level: "emergency", all: ["given", "dog_parasite_product", "cat"] },

@@ -445,6 +445,8 @@ export const AGENTS = {
     "손소독제",
     "손세정제",
   ],
+  /** Toads (Bufo, cane toad): poison from the skin as soon as a dog mouths one (Merck, Toad Poisoning). */
+  toad: ["cane toad", "toad~", "bufo", "두꺼비"],
   /** Lilies: every part, the pollen and the vase water poison cats (ASPCA). */
   lily_plant: [
     "lily",

@@ -2827,6 +2827,9 @@ export const PRESENTATIONS = {
     "collapsed on our walk",
     "collapses on the floor",
     "collapsed on the way",
+    "wont stand up",
+    "will not stand up",
+    "refuses to stand",
   ],
   weak: [
     "weak",
@@ -3638,6 +3641,11 @@ export const PRESENTATIONS = {
     "떨어뜨렸",
     "떨어트렸",
     "낙상",
+    "jumped off",
+    "jumped from",
+    "jumped out of",
+    "leapt off",
+    "leapt from",
   ],
   height_place: [
     "balcony",
@@ -3775,6 +3783,11 @@ export const PRESENTATIONS = {
     "crooked jaw",
     "broken jaw",
     "jaw crooked",
+    "got stepped on",
+    "was stepped on",
+    "been stepped on",
+    "got sat on",
+    "got trodden on",
   ],
   heavy_bleeding: [
     "bleeding heavily",
