@@ -219,6 +219,14 @@ const BLOCKERS = [
   "seizure medication~",
   // "깽깽이 걸음" is a skipping gait, not a yelp.
   "깽깽이",
+  // "it's edible", "an edible chew": food for dogs, not a cannabis edible.
+  "it edible",
+  "its edible",
+  "is edible",
+  "are edible",
+  "edible chew~",
+  "edible toy~",
+  "edible bone~",
   "first aid",
   "lab work",
   "lab test*",

@@ -1999,14 +1999,11 @@ export const PRESENTATIONS = {
     "rapid breathing",
     "breathing rapidly",
     "breathing quickly",
-    "breaths per minute",
-    "breathing rate",
     "shallow breathing",
     "breathing shallow",
     "숨을빨리",
     "숨이빠르",
     "호흡이빠르",
-    "호흡수",
     "빠르게숨",
     "숨을빠르게",
     "헐떡",
@@ -3005,6 +3002,11 @@ export const PRESENTATIONS = {
     "밥은 잘 먹",
     "eating well",
     "still eating",
+    // "he's fine" reads "he fine" ("'s" is dropped).
+    "he fine",
+    "she fine",
+    "he is fine",
+    "she is fine",
   ],
   /** Fever as owners judge it. */
   fever: [
