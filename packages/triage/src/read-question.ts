@@ -94,6 +94,7 @@ const GONE_AWAY = new Set([
   "overnight",
   "today",
 ]);
+const LITERAL_ACTIONS = new Set<string>(["ingested", "given", "applied"]);
 const ENGLISH_NOUN_CUES = /^(prevent|avoid|tips)/;
 const ENGLISH_PARTNER = /\b(with|by|from|against) $/;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
@@ -402,7 +403,15 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   const generalQuestions = generalQuestionSentences(text, sentenceOfClause, ownPet, cues);
   // A joke ("lol", "jk") makes its sentence a figure of speech, not a report, up to a return to now.
   const jokes = cues.filter((c) => c.id === "joke");
-  const joking = (m: { start: number; sentence: number }) =>
+  // A poison eaten is no figure of speech, "lol" or not ("my pup snagged sugar-free gummies lol"),
+  // unless a person is in the sentence ("my boyfriend drank and threw up ㅋㅋ").
+  const personSentences = new Set(
+    cues.filter((c) => c.id === "other_person").map((c) => c.sentence),
+  );
+  const literal = (m: { id: string; sentence: number }) =>
+    (AGENT_IDS.has(m.id) || LITERAL_ACTIONS.has(m.id)) && !personSentences.has(m.sentence);
+  const joking = (m: { id: string; start: number; sentence: number }) =>
+    !literal(m) &&
     jokes.some((j) => j.sentence === m.sentence && !(revivedAfter(j.start) < m.start));
   const quoted = quotedSpans(question);
 

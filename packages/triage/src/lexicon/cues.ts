@@ -1341,6 +1341,13 @@ export const CUES = {
     "i am having",
     "im getting",
     "im feeling",
+    "roommate",
+    "flatmate",
+    "housemate",
+    "coworker",
+    "boyfriend",
+    "girlfriend",
+    "fiance",
   ],
   /** The owner's own pet is the subject (this wins over other_subject in the same clause). */
   own_pet: [

@@ -227,6 +227,10 @@ const BLOCKERS = [
   "edible chew~",
   "edible toy~",
   "edible bone~",
+  // "먹고 싶어해요" (wants to eat) is no eating.
+  "먹고싶",
+  "먹고파",
+  "먹고픈",
   "first aid",
   "lab work",
   "lab test*",
