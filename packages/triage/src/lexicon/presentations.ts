@@ -2965,6 +2965,12 @@ export const PRESENTATIONS = {
     "처음과똑같",
     "처음이랑같",
     "개수가처음",
+    "still in the blister",
+    "still in the pack",
+    "still in the packet",
+    "still in the bottle",
+    "still sealed",
+    "all still in",
   ],
   doing_well: [
     "walking fine",
