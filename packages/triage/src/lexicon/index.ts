@@ -203,11 +203,6 @@ const BLOCKERS = [
   "놀고왔",
   "뛰고왔",
   "뛰어놀고왔",
-  // "몇 개 먹었어요" (ate a few) is no "몇 개 먹으면" (how many would hurt).
-  "몇개먹었",
-  "몇알먹었",
-  "몇개를먹었",
-  "몇개나먹었",
   // "a grape-sized piece of apple" is no grape.
   "grape sized",
   "grape size",

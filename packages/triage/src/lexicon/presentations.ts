@@ -1665,6 +1665,11 @@ export const PRESENTATIONS = {
     "tray is dry",
     "litter is dry",
     "litter stays dry",
+    "pee 못",
+    "pee를못",
+    "pee를 못",
+    "쉬를못해",
+    "쉬못해",
   ],
   urine_blood: [
     "blood in * urine",
