@@ -117,6 +117,7 @@ export const RULES: readonly Rule[] = [
   { sign: "heatstroke", level: "emergency", all: ["heat", "collapse"] },
   // Panting or drooling after being shut in a car is heatstroke until shown otherwise (AVMA).
   { sign: "heatstroke", level: "emergency", all: ["hot_car", ["panting", "breathing_distress", "fast_breathing", "weak", "vomit", "restless"]] },
+  { sign: "heatstroke", level: "emergency", all: [near("vehicle", "left_behind", 20), ["panting", "breathing_distress", "fast_breathing", "weak", "vomit", "restless", "collapse"]] },
   { sign: "heatstroke", level: "emergency", all: ["heat", "panting", ["weak", "vomit", "restless", "very", "neuro", "diarrhea", "red_tongue"]] },
   { sign: "heatstroke", level: "emergency", all: ["red_tongue", "panting"] },
   { sign: "heatstroke", level: "emergency", all: ["heat", ["panting", "restless", "breathing_distress", "fast_breathing", "fever", "wheeze"], ["weak", "vomit", "neuro", "collapse", "diarrhea", "red_tongue", "very"]] },

@@ -5570,6 +5570,21 @@ export const PRESENTATIONS = {
     "another one just now",
     "having another",
   ],
+  /** Left behind somewhere ("차 안에 10분 뒀는데"): with a car, shut in a hot car. */
+  left_behind: [
+    "뒀는데",
+    "뒀어",
+    "뒀더니",
+    "두고",
+    "놔뒀",
+    "놔두고",
+    "남겨두",
+    "left him",
+    "left her",
+    "left them",
+    "left the dog",
+    "left my dog",
+  ],
   /** A sudden yelp (with a snake nearby: a bite the owner did not see). */
   yelp: ["yelp~", "yelped", "yelping", "squealed", "깨갱", "깽", "비명"],
   swollen_abdomen_named: [
