@@ -932,6 +932,9 @@ export const CUES = {
     "dog across the street",
     "dog upstairs",
     "dog downstairs",
+    "my ex",
+    "ex dog",
+    "ex cat",
   ],
   /** Another's animal already in a vet's hands, recovered or gone: its story, not an emergency now. */
   handled: [
@@ -1115,6 +1118,10 @@ export const CUES = {
     "dreamed that",
     "had a dream",
     "nightmare",
+    "in the video",
+    "in that video",
+    "in this video",
+    "the video",
   ],
   /** A person's hand, finger or arm: what happens to it is the person's. */
   person_body: [
@@ -1355,6 +1362,7 @@ export const CUES = {
     "boyfriend",
     "girlfriend",
     "fiance",
+    "my ex",
   ],
   /** The owner's own pet is the subject (this wins over other_subject in the same clause). */
   own_pet: [
