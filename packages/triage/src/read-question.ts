@@ -393,12 +393,13 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       (c) => c.clause === m.clause && (c.end > m.start || !anyIn(petWords, c.end, m.start)),
     );
 
-  // "Got bitten by a snake — me, not the dog": a person's story, told with the pet left out of
+  // "Got bitten by a snake — me, not the dog", "my parents' spaniel has seizures, not ours": a
+  // person's or another animal's story, told with the owner's pet left out of
   // it, holds no sign of the pet's; told with the pet said to be fine ("my wife got a splash in
   // her eye. The dog's fine"), its signs are the person's, but what the pet took in or was given
   // stays ("my daughter dropped grapes and the dog ate some, dog is fine so far").
   const personNamed = cues.some((c) => c.id === "other_person" && startsWord(c));
-  const petUninvolved = personNamed && cues.some((c) => c.id === "pet_uninvolved");
+  const petUninvolved = (personNamed || othersNamed) && cues.some((c) => c.id === "pet_uninvolved");
   const petFine = personNamed && cues.some((c) => c.id === "pet_fine");
   const generalQuestions = generalQuestionSentences(text, sentenceOfClause, ownPet, cues);
   // A joke ("lol", "jk") makes its sentence a figure of speech, not a report, up to a return to now.

@@ -438,8 +438,6 @@ export const CUES = {
     "look out for",
     "keep an eye out for",
     "monitor for",
-    "is it true",
-    "true that",
   ],
   /** Korean habit ("씹는 냥이", "먹는 버릇"): an action described as a habit, not an event. */
   habitual: ["는냥이", "는강아지", "는고양이", "는개", "는애", "는버릇", "는습관", "는편", "곤해"],
@@ -668,14 +666,22 @@ export const CUES = {
     "때 얘기예요",
     "as a tiny puppy",
     "as a tiny kitten",
-    // A pet lost before the one asked about.
-    "we lost",
-    "lost our",
+    // A pet lost before the one asked about ("we lost our old dog to bloat"; not "lost our keys").
+    "lost our old",
+    "lost our previous",
+    "lost our first",
+    "lost our last",
+    "lost my old",
+    "we lost our dog",
+    "we lost our cat",
+    "lost our dog to",
+    "lost our cat to",
+    "lost my dog to",
+    "lost my cat to",
     "previous dog",
     "previous cat",
     "our late",
     "my late",
-    "history",
     // "he used to have seizures" (not "like my mum used to do").
     "he used to",
     "she used to",
@@ -716,6 +722,10 @@ export const CUES = {
     "but since",
     "next week",
     "tomorrow",
+    "just had",
+    "just ate",
+    "just swallowed",
+    "just got",
   ],
   /** Right now (an event still going on). */
   now: [
@@ -1509,6 +1519,7 @@ export const CUES = {
   /** "my", "our", "우리": with a pet word right after, the owner's own pet. */
   /** The pet was not involved: with a person named, the story is the person's. */
   pet_uninvolved: [
+    "not ours",
     "me not the dog",
     "me not the cat",
     "not the dog",
