@@ -419,8 +419,6 @@ export const CUES = {
     // Advice in advance: "tips to keep my pug from overheating".
     "tips to",
     "any tips",
-    "how do i keep",
-    "how to keep",
     "증상알려",
     "증상좀알려",
     "증상궁금",
