@@ -15,6 +15,7 @@ const DEV_FILES = [
   "dev7.jsonl",
   "dev8.jsonl",
   "dev9.jsonl",
+  "dev10.jsonl",
 ];
 const HELD_OUT_FILE = "heldout.jsonl";
 

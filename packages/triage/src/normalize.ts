@@ -40,6 +40,12 @@ export function isWordChar(char: string | undefined): boolean {
 const APOSTROPHE_CODES = new Set([0x27, 0x2019, 0x2018, 0x60]);
 const BOUNDARY_CODES = new Set([...BOUNDARY].map((c) => c.charCodeAt(0)));
 const KOREAN_END_CODES = new Set([...KOREAN_SENTENCE_END].map((c) => c.charCodeAt(0)));
+// Nouns that end like a sentence ("위 꼬임 예방", "처음 봤어요", "다음 날"): no stop after them.
+const NOUNS_LIKE_ENDINGS = new Set(
+  ["꼬임", "모임", "움직임", "처음", "다음", "마음", "걸음", "얼음", "울음", "웃음", "조임"].map(
+    (w) => w.charCodeAt(w.length - 2) * 0x10000 + w.charCodeAt(w.length - 1),
+  ),
+);
 const SPACE = 0x20;
 const LAUGH = 0x314b; // ㅋ
 const LAUGH_CONJOINING = 0x110f; // ㅋ after NFKC
@@ -129,7 +135,11 @@ export function normalize(question: string): NormalizedText {
       if (pendingSpace >= 0 && length > 0) {
         // Korean owners space words freely; the lexicons are written without spaces.
         if (!(isHangulCode(previous) && isHangulCode(code))) emit(SPACE, pendingSpace);
-        else if (KOREAN_END_CODES.has(previous)) emit(DOT, pendingSpace);
+        else if (
+          KOREAN_END_CODES.has(previous) &&
+          !NOUNS_LIKE_ENDINGS.has((out[length - 2] ?? 0) * 0x10000 + previous)
+        )
+          emit(DOT, pendingSpace);
       }
       pendingSpace = -1;
       emit(code === NEWLINE ? DOT : code, at);

@@ -10,6 +10,10 @@ const HOURS = /(\d{1,3}) ?(hours|hour|hrs|hr|시간)(?![a-z])/g;
 const AGE = /(\d{1,3}(?:\.\d)?) ?(weeks|week|wks|wk|주|months|month|mos|mo|개월|달)(?![a-z])/g;
 const TEMPERATURE = /(\d{2,3}) ?(c|f|도|degrees|degree|deg)(?![a-z])/g;
 const BREATHS = /(\d{2,3}) ?(breaths|breath|a minute|per minute|a min|per min|bpm|회|번)/g;
+// Counted over part of a minute, as vets teach owners to: "30초에 28번", "14 breaths in 15 seconds".
+const BREATHS_IN_SECONDS_KO = /(\d{1,2}) ?초(?:에|동안)? ?(\d{1,3}) ?(?:번|회)/g;
+const BREATHS_IN_SECONDS_EN =
+  /(\d{1,3}) ?breaths? (?:in|per|every) (\d{1,2}) ?(?:seconds|secs|sec)/g;
 const LITTER =
   /(had|delivered|gave birth to|birth to|낳은|낳았|출산한) ?(\d{1,2}|a few|some|two|three|four|five|six)? ?(puppies|kittens|pups|babies|마리)/g;
 const YEAR = /(?<![\d])(19|20)\d{2}(?![\d])/g;
@@ -66,6 +70,12 @@ export function countMentions(text: string): ConceptMention[] {
   }
   for (const match of text.matchAll(BREATHS))
     if (Number(match[1]) >= 40 && Number(match[1]) < 300) add("fast_breathing", match);
+  const perMinute = (count: number, seconds: number) =>
+    seconds >= 10 ? (count * 60) / seconds : 0;
+  for (const match of text.matchAll(BREATHS_IN_SECONDS_KO))
+    if (perMinute(Number(match[2]), Number(match[1])) >= 40) add("fast_breathing", match);
+  for (const match of text.matchAll(BREATHS_IN_SECONDS_EN))
+    if (perMinute(Number(match[1]), Number(match[2])) >= 40) add("fast_breathing", match);
   for (const match of text.matchAll(LITTER)) add("nursing", match);
   for (const match of text.matchAll(YEAR))
     found.push({ kind: "cue", id: "past", start: match.index, end: match.index + match[0].length });

@@ -49,6 +49,7 @@ const KOREAN_FORWARD_CUES = new Set([
   "줘도되는",
   "괜찮은",
   "안전한",
+  "실제로도",
 ]);
 // Context, not signs: they rule signs out wherever they are said, quoted or not.
 const CONTEXT_CONCEPTS = new Set<string>([
@@ -58,8 +59,10 @@ const CONTEXT_CONCEPTS = new Set<string>([
   "in_season",
   "innocent_colour",
   "abscess_context",
+  "accounted_for",
 ]);
 const KOREAN_CUE_REACH = 6;
+const KOREAN_JOINED_REACH = 8;
 const KOREAN_NEGATION_REACH = 7;
 const ENGLISH_NEGATION_WORDS = 3;
 // "he hasn't had any — and he's vomited blood": a new subject ends what a negation covers.
@@ -68,6 +71,32 @@ const NEW_SUBJECT = /\band (he|she|it|they|hes|shes|its|his|her)\b/;
 // grape"; in Korean the rest of the clause, "제가 어제 발작이 와서"), unless a pet is named in between.
 const PERSON_REACH_EN = 45;
 const PERSON_REACH_KO = 40;
+const KOREAN_HEARSAY = new Set([
+  "었대",
+  "았대",
+  "였대",
+  "했대",
+  "갔대",
+  "졌대",
+  "이래요",
+  "라고하던데",
+]);
+const GONE_AWAY = new Set([
+  "down",
+  "away",
+  "completely",
+  "now",
+  "and",
+  "but",
+  "since",
+  "after",
+  "by",
+  "overnight",
+  "today",
+]);
+const LITERAL_ACTIONS = new Set<string>(["ingested", "given", "applied"]);
+const ENGLISH_NOUN_CUES = /^(prevent|avoid|tips)/;
+const ENGLISH_PARTNER = /\b(with|by|from|against) $/;
 const KOREAN_SUBJECT = new Set(["가", "이", "는", "은", "도"]);
 // A Korean pet word is the pet acting when a subject particle or one of its body parts follows
 // ("강아지가", "강아지 눈이 찔렸어요"); bare, it may be an object ("엄마가 강아지 산책시키다").
@@ -90,6 +119,20 @@ const KOREAN_BODY = [
   "머리",
   "목",
 ];
+// A body part or another sign as the topic of its own words takes the negation that follows for
+// itself: "토하고 설사는 안 해요" (vomits, no diarrhoea), "얼굴이 부어서 눈이 안 보여요" (swollen).
+const KOREAN_TOPIC_NOUNS = new Set([
+  ...KOREAN_BODY,
+  ...["설사", "토", "구토", "피", "밥", "물", "숨", "기운", "열", "경련", "발작", "변", "소변"],
+  ...["오줌", "똥", "대변", "침", "콧물", "기침", "사료", "간식", "식욕", "상처", "감자"],
+]);
+const KOREAN_TOPIC_PARTICLES = new Set(["은", "는", "이", "가"]);
+// Korean verb endings ("핥으려고 해요": tries to lick) govern the verb they end, not the words before.
+const KOREAN_VERB_ENDING_CUES = new Set(["으려고", "려고해", "먹으려"]);
+// "물그릇인 줄 알고 마셨어요" (took it for the water bowl): with "…줄 알고" only the word just
+// before was mistaken; "경련인 줄 알았는데" takes back what came before in the clause.
+const MISTAKEN_REACH_KO = 40;
+const MISTAKEN_AND_REACH_KO = 8;
 const AGENT_IDS = new Set<string>(Object.keys(AGENTS));
 // How far after "my neighbour's" a pet word still belongs to the neighbour ("my sister fosters newborn kittens").
 const ATTACH_REACH = 24;
@@ -174,9 +217,17 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     else attachedAsked.push(cue);
   }
   const koreanAsked = new CueIndex(attachedAsked);
+  // "heatstroke prevention tips", "bloat avoidance": these English cues also ask about the word
+  // just before them.
+  const englishAfterNoun = new CueIndex(
+    hypotheticalCues.filter((c) => !c.korean && ENGLISH_NOUN_CUES.test(text.slice(c.start, c.end))),
+  );
   const koreanHabit = new CueIndex(cues.filter((c) => c.id === "habitual"));
   // "발작하면", "쓰러지면": a Korean conditional right after the sign asks about it.
-  const koreanIf = new CueIndex(cues.filter((c) => c.id === "conditional_ko"));
+  // "-면서" (while) is no "-면" (if): "숨을 몰아쉬면서 엎드리지도 못해요".
+  const koreanIf = new CueIndex(
+    cues.filter((c) => c.id === "conditional_ko" && text[c.end] !== "서"),
+  );
   // Long past: English says so once per sentence ("two years ago she had … and was …"); Korean
   // run-on sentences join unrelated events, so there a past cue covers its own clause.
   const past = cues.filter((c) => c.id === "past");
@@ -185,14 +236,9 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   // A story of the past goes on in the next sentences until the owner comes back to now
   // ("Two years ago he was hit by a car. It was awful. … Now he limps"; "작년에 … 그때 … 지금은").
   const presentSentences = new Set(cues.filter((c) => c.id === "present").map((c) => c.sentence));
+  const sentenceAt = (position: number) => sentenceOfClause[clauseAt[position] ?? 0] ?? 0;
   const pastFrom = Math.min(...past.map((c) => c.sentence));
   const lastSentence = sentenceOfClause.at(-1) ?? 0;
-  for (
-    let sentence = pastFrom + 1;
-    Number.isFinite(pastFrom) && sentence <= lastSentence && !presentSentences.has(sentence);
-    sentence++
-  )
-    pastSentences.add(sentence);
   // "He was unblocked last spring, but since this morning he strains": a return to now after
   // the past cue, in the same sentence, brings what follows back (also after a joke: "lol —
   // now he's actually stuck").
@@ -200,6 +246,23 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     .filter((c) => c.id === "present" || c.id === "now")
     .map((c) => c.start)
     .sort((a, b) => a - b);
+  // …and ends the story there: "예전에 쏘였을 때 부었던 아이인데 방금 또 쏘였어요. 주둥이가 부어요".
+  const lastPastIn = new Map<number, number>();
+  for (const c of past)
+    lastPastIn.set(c.sentence, Math.max(lastPastIn.get(c.sentence) ?? -1, c.start));
+  const storyEndsIn = (sentence: number) => {
+    const at = lastPastIn.get(sentence);
+    return at !== undefined && nowAgain.some((n) => n > at && sentenceAt(n) === sentence);
+  };
+  for (
+    let sentence = pastFrom + 1;
+    Number.isFinite(pastFrom) &&
+    sentence <= lastSentence &&
+    !presentSentences.has(sentence) &&
+    !storyEndsIn(sentence - 1);
+    sentence++
+  )
+    pastSentences.add(sentence);
   const revivedAfter = (scopeStart: number) => nowAgain.find((at) => at > scopeStart) ?? Infinity;
   const pastFromIn = new Map<number, number>();
   for (const c of past)
@@ -211,7 +274,6 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const revived = revivedAfter(cueAt);
     return !(revived < m.start && sentenceAt(revived) === m.sentence);
   };
-  const sentenceAt = (position: number) => sentenceOfClause[clauseAt[position] ?? 0] ?? 0;
   // Another's animal counts only with a pet named with it ("my neighbour's dog"; not "my
   // grandmother's garden"); a stray is another's unless the owner has taken it in.
   const petStarts = concepts
@@ -229,7 +291,14 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   // "엄마네 말티즈가 게보린을 먹었대요, 지금 토하고 있대요": someone else's animal in trouble now,
   // not yet in a vet's hands, is still an emergency to answer.
   const handled = cues.some((c) => c.id === "handled");
-  const ongoing = cues.some((c) => c.id === "now") && !handled;
+  // Now in the same sentence as the other animal or the next one, where the owner's own pet is
+  // not named: "My dog is healthy but I'm now paranoid" is the owner's worry, not the other's state.
+  const ownPetSentences = new Set(cues.filter((c) => c.id === "own_pet").map((c) => c.sentence));
+  const nowSentences = new Set(
+    cues.filter((c) => c.id === "now" && !ownPetSentences.has(c.sentence)).map((c) => c.sentence),
+  );
+  const ongoing = (c: Cue) =>
+    !handled && (nowSentences.has(c.sentence) || nowSentences.has(c.sentence + 1));
   // "옆집 고양이랑 싸우고 왔어요": another's animal named with "랑", "한테" is the one the pet met.
   const partnerOnly = (c: Cue) =>
     concepts.some(
@@ -249,13 +318,27 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const between = text.slice(cue.end, at);
     return !/ and |[,.]/.test(between) && between.trim().split(" ").length <= 3;
   };
+  // "a scrap with the other dog", "bitten by my neighbour's dog": the other animal is the one met.
+  const englishPartner = (c: Cue) =>
+    !c.korean && ENGLISH_PARTNER.test(text.slice(Math.max(0, c.start - 6), c.start));
+  // "엄마가 준 포도 먹었대요. 우리 강아지가요": hearsay about the owner's own pet, where no other
+  // animal is named, is the owner's pet.
+  const ownPetNamed = cues.some((c) => c.id === "own_pet");
+  const othersNamed = cues.some((c) => c.id === "other_animal");
+  const ownHearsay = (c: Cue) =>
+    c.id === "stray" &&
+    ownPetNamed &&
+    !othersNamed &&
+    KOREAN_HEARSAY.has(text.slice(c.start, c.end));
   const otherAnimal = cues.filter(
     (c) =>
-      (c.id === "other_animal" &&
+      (!ownHearsay(c) &&
+        c.id === "other_animal" &&
         (!c.korean || (oneWord(origin, c.start, c.end) && !partnerOnly(c))) &&
+        !englishPartner(c) &&
         petStarts.some((at) => at >= c.start && attachedTo(c, at)) &&
         !harmClauses.has(c.clause) &&
-        !ongoing) ||
+        !ongoing(c)) ||
       ((c.id === "stray" || c.id === "other_species") && !takenIn) ||
       c.id === "person_body",
   );
@@ -274,6 +357,8 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
   // is not the subject; a Korean subject particle ("남편이 개껌") makes the person the subject.
   const owns = (c: Cue) => {
     if (c.korean && KOREAN_SUBJECT.has(text[c.end - 1] ?? "")) return false;
+    // "I choked on my coffee": a cue with its own verb is the subject, not an owner.
+    if (!c.korean && text.startsWith("i ", c.start)) return false;
     const thing = agentStarts.find((a) => a >= c.end && a <= c.end + POSSESSION_REACH);
     return thing !== undefined && !anyIn(actionStarts, c.end, thing);
   };
@@ -308,10 +393,26 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
       (c) => c.clause === m.clause && (c.end > m.start || !anyIn(petWords, c.end, m.start)),
     );
 
+  // "Got bitten by a snake — me, not the dog", "my parents' spaniel has seizures, not ours": a
+  // person's or another animal's story, told with the owner's pet left out of
+  // it, holds no sign of the pet's; told with the pet said to be fine ("my wife got a splash in
+  // her eye. The dog's fine"), its signs are the person's, but what the pet took in or was given
+  // stays ("my daughter dropped grapes and the dog ate some, dog is fine so far").
+  const personNamed = cues.some((c) => c.id === "other_person" && startsWord(c));
+  const petUninvolved = (personNamed || othersNamed) && cues.some((c) => c.id === "pet_uninvolved");
+  const petFine = personNamed && cues.some((c) => c.id === "pet_fine");
   const generalQuestions = generalQuestionSentences(text, sentenceOfClause, ownPet, cues);
   // A joke ("lol", "jk") makes its sentence a figure of speech, not a report, up to a return to now.
   const jokes = cues.filter((c) => c.id === "joke");
-  const joking = (m: { start: number; sentence: number }) =>
+  // A poison eaten is no figure of speech, "lol" or not ("my pup snagged sugar-free gummies lol"),
+  // unless a person is in the sentence ("my boyfriend drank and threw up ㅋㅋ").
+  const personSentences = new Set(
+    cues.filter((c) => c.id === "other_person").map((c) => c.sentence),
+  );
+  const literal = (m: { id: string; sentence: number }) =>
+    (AGENT_IDS.has(m.id) || LITERAL_ACTIONS.has(m.id)) && !personSentences.has(m.sentence);
+  const joking = (m: { id: string; start: number; sentence: number }) =>
+    !literal(m) &&
     jokes.some((j) => j.sentence === m.sentence && !(revivedAfter(j.start) < m.start));
   const quoted = quotedSpans(question);
 
@@ -320,9 +421,19 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
     const korean = isHangul(text[m.end - 1]);
     const inClause = (c: Cue) => c.clause === m.clause;
     const negated = korean
-      ? negAfterKo.startsIn(m.end, m.end + KOREAN_NEGATION_REACH, inClause) ||
+      ? negAfterKo.startsIn(
+          m.end,
+          m.end + KOREAN_NEGATION_REACH,
+          (c) => inClause(c) && !koreanTopicBetween(question, origin, m.end, c.start),
+        ) ||
         // "경련인줄 알았는데 딸꾹질이었어요": what came before "줄 알았" in its clause was a mistake.
-        mistakenKo.startsIn(m.end, m.end + 40, inClause) ||
+        mistakenKo.startsIn(
+          m.end,
+          m.end + MISTAKEN_REACH_KO,
+          (c) =>
+            inClause(c) &&
+            c.start - m.end <= (text[c.end] === "고" ? MISTAKEN_AND_REACH_KO : MISTAKEN_REACH_KO),
+        ) ||
         negBeforeKo.startsIn(m.start - 4, m.start, (c) => inClause(c) && c.end === m.start)
       : negBefore.startsIn(
           m.start - 40,
@@ -336,22 +447,43 @@ export function readQuestion(question: string, petName?: string): QuestionReadin
         negAfter.startsIn(
           m.end,
           m.end + 20,
-          (c) => inClause(c) && wordsBetween(text, m.end, c.start) < 2,
+          (c) => inClause(c) && wordsBetween(text, m.end, c.start) < 2 && !becomes(text, c),
         );
     if (negated) continue;
     const asked =
       (askedFrom.get(m.clause) ?? Infinity) < m.start ||
       generalQuestions.has(m.sentence) ||
       joking(m) ||
-      koreanAsked.startsIn(m.start, m.end + KOREAN_CUE_REACH, inClause) ||
+      (!korean && englishAfterNoun.startsIn(m.end, m.end + 1, inClause)) ||
+      koreanAsked.startsIn(
+        m.start,
+        m.end + KOREAN_CUE_REACH,
+        (c) =>
+          inClause(c) &&
+          (!KOREAN_VERB_ENDING_CUES.has(text.slice(c.start, c.end)) || c.start - m.end <= 1),
+      ) ||
       (ACTIONS.has(m.id) && koreanHabit.startsIn(m.end, m.end + 1, inClause)) ||
-      (korean && koreanIf.startsIn(m.end, m.end + 1, inClause));
+      (korean && koreanIf.startsIn(m.end, m.end + 1, inClause)) ||
+      // "어미가 떨고 뻣뻣해지면": a "-면" also asks about the signs joined to it with "-고".
+      (korean &&
+        text[m.end - 1] === "고" &&
+        koreanIf.startsIn(
+          m.end,
+          m.end + KOREAN_JOINED_REACH,
+          // only the next verb's "-면": "다리를 들고 다니고 만지면" asks about touching alone.
+          (c) => inClause(c) && !text.slice(m.end, c.start).includes("고"),
+        ));
     if (asked) continue;
     if (stillPast(m) || otherClauses.has(m.clause)) continue;
     // A word in quotes ("his 'seizure' was zoomies", "the kitten 'attacked' the tree") is a figure.
     if (quoted[origin[m.start] ?? 0] === 1 && !CONTEXT_CONCEPTS.has(m.id) && !AGENT_IDS.has(m.id))
       continue;
     if (doneByPerson(m, korean)) continue;
+    if (
+      (petUninvolved || (petFine && !PERSON_IMMUNE.has(m.id) && !ACTIONS.has(m.id))) &&
+      !CONTEXT_CONCEPTS.has(m.id)
+    )
+      continue;
     mentions.push(
       new Mention(m.id as ConceptId, m.start, m.end, m.clause, m.sentence, question, origin),
     );
@@ -476,6 +608,7 @@ function clausesAboutOthers(
 const SENTENCE_ENDS = /[.?!。？！]/g;
 const INTERROGATIVE =
   /^(is|are|can|could|should|would|will|does|do|what|how|which|when|why|any|has anyone|anyone)\b/;
+const CONDITIONAL_QUESTION = /^(will|would|might) .*\bif\b/;
 const PRONOUN = /\b(he|she|him|her|his|hers|it|its|they|them)\b/;
 
 /**
@@ -497,9 +630,14 @@ function generalQuestionSentences(
   let start = 0;
   let sentence = 0;
   for (const end of text.matchAll(SENTENCE_ENDS)) {
-    if (end[0] === "?" && !ownSentences.has(sentence)) {
+    if (end[0] === "?") {
       const body = text.slice(start, end.index).trim();
-      if (!isHangul(body[0]) && INTERROGATIVE.test(body) && !PRONOUN.test(body))
+      if (isHangul(body[0])) {
+        // Korean is read by its cues.
+      } else if (CONDITIONAL_QUESTION.test(body)) {
+        // "Will my dog bloat if he eats before a walk?": asked, even of the owner's own pet.
+        found.add(sentence);
+      } else if (!ownSentences.has(sentence) && INTERROGATIVE.test(body) && !PRONOUN.test(body))
         found.add(sentence);
     }
     sentence++;
@@ -587,6 +725,29 @@ class CueIndex {
       if (test(this.cues[i] as Cue)) return true;
     return false;
   }
+}
+
+/** Whether a body part or sign stands as a topic, in words of its own, between two places. */
+function koreanTopicBetween(
+  question: string,
+  origin: ArrayLike<number>,
+  from: number,
+  to: number,
+): boolean {
+  if (to <= from) return false;
+  const between = question.slice((origin[from - 1] ?? 0) + 1, origin[to] ?? 0);
+  // The first piece ends the mention's own word, the last begins the negation's.
+  const words = between.split(/\s+/).slice(1, -1);
+  return words.some(
+    (w) => KOREAN_TOPIC_PARTICLES.has(w.slice(-1)) && KOREAN_TOPIC_NOUNS.has(w.slice(0, -1)),
+  );
+}
+
+/** "his eye has gone hazy": "gone" before a state is a change; "has gone down" or "gone." went away. */
+function becomes(text: string, cue: { start: number; end: number }): boolean {
+  if (!text.endsWith("gone", cue.end)) return false;
+  const next = /^ ([a-z]+)/.exec(text.slice(cue.end, cue.end + 16))?.[1];
+  return next !== undefined && !GONE_AWAY.has(next);
 }
 
 function wordsBetween(text: string, from: number, to: number): number {

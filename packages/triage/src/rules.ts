@@ -41,13 +41,17 @@ const YELLOW_BODY = near(["gums", "eye", "body_surface"], "yellow", 25);
 // prettier-ignore
 export const RULES: readonly Rule[] = [
   // Poisons: eaten or licked, given by the owner, or on the skin (ASPCA APCC).
-  { sign: "toxin_ingested", level: "emergency", all: ["ingested", ["toxic_substance", "human_drug"]], none: ["own_medicine"] },
+  { sign: "toxin_ingested", level: "emergency", all: ["ingested", ["toxic_substance", "human_drug"]], none: ["own_medicine", "accounted_for"] },
   { sign: "toxin_ingested", level: "emergency", all: ["dribbling_urine", ["neuro", "weak", "startle"]] },
-  { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], "overdose"] },
+  { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], "overdose"], none: ["accounted_for"] },
   { sign: "toxin_ingested", level: "emergency", all: [["toxic_substance", "human_drug"], ["shaking", "seizure", "collapse", "restless"]] },
-  { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]] },
-  { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]] },
-  { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"] },
+  // Something unknown eaten, then tremors with drooling or a seizure: a poisoning until shown otherwise (ASPCA APCC).
+  { sign: "toxin_ingested", level: "emergency", all: ["ingested", "seizure"], none: ["dreaming"] },
+  { sign: "toxin_ingested", level: "emergency", all: ["ingested", "shaking", ["restless", "neuro", "collapse"]], none: ["dreaming"] },
+  { sign: "toxin_ingested", level: "emergency", all: ["cat", "lily_plant", ["ingested", "plant_contact"]], none: ["accounted_for"] },
+  { sign: "toxin_ingested", level: "emergency", all: ["toad", ["ingested", "chew", "bite", "seizure_like", "neuro", "shaking", "vomit", "restless"]] },
+  { sign: "drug_given", level: "emergency", all: ["given", ["human_drug", "overdose"]], none: ["accounted_for"] },
+  { sign: "drug_given", level: "emergency", all: ["applied", "human_drug"], none: ["accounted_for"] },
   { sign: "drug_given", level: "emergency", all: ["given", "dog_parasite_product", "cat"] },
   { sign: "toxin_skin", level: "emergency", all: ["dog_parasite_product", ["applied", "topical_product"], "cat"] },
   { sign: "toxin_skin", level: "emergency", all: [near("applied", "skin_chemical", 40)] },
@@ -65,11 +69,12 @@ export const RULES: readonly Rule[] = [
   { sign: "bloat_gdv", level: "emergency", all: ["retch", "large_breed"] },
 
   // Straining with nothing coming out, in either sex and species (Cornell; Merck urolithiasis).
-  { sign: "urinary_obstruction", level: "emergency", all: ["no_urine"] },
-  { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "nothing_out", ["strain", "repeated", "frequent_small", "pain"]] },
+  { sign: "urinary_obstruction", level: "emergency", all: ["no_urine"], none: ["normal_output"] },
+  { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "nothing_out", ["strain", "repeated", "frequent_small", "pain"]], none: ["normal_output", "still_passing"] },
   { sign: "urinary_obstruction", level: "emergency", all: ["toilet", "strain", "cat", "male"], none: ["normal_output"] },
-  { sign: "urinary_obstruction", level: "emergency", all: [inSentence("strain", "nothing_out", 50)], none: ["birth", "retch", "litter_trouble"] },
-  { sign: "urinary_problem", level: "urgent", all: ["urine_blood"], none: ["normal_output"] },
+  { sign: "urinary_obstruction", level: "emergency", all: [inSentence("strain", "nothing_out", 50)], none: ["birth", "retch", "litter_trouble", "still_passing"] },
+  // Blood in the urine needs a vet within a day whatever the amounts passed (Cornell FLUTD).
+  { sign: "urinary_problem", level: "urgent", all: ["urine_blood"] },
   { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "red", 40)], none: ["normal_output", "innocent_colour"] },
   { sign: "urinary_problem", level: "urgent", all: [inSentence("toilet", "frequent_small", 60)], none: ["normal_output"] },
   { sign: "urinary_problem", level: "urgent", all: ["toilet", "strain"], none: ["normal_output"] },
@@ -79,6 +84,8 @@ export const RULES: readonly Rule[] = [
   { sign: "breathing_distress", level: "emergency", all: ["breathing_distress"], none: ["reverse_sneeze"] },
   { sign: "breathing_distress", level: "emergency", all: ["cat", ["panting", "open_mouth"]], none: ["flehmen"] },
   { sign: "breathing_distress", level: "emergency", all: ["fast_breathing", ["weak", "collapse", "gums", "cat", "heart_disease"]] },
+  // A high breathing rate while asleep or at rest is distress (Merck: resting rate over 40 a minute).
+  { sign: "breathing_distress", level: "emergency", all: ["fast_breathing", "at_rest"] },
   { sign: "breathing_distress", level: "urgent", all: ["fast_breathing"], none: ["heat", "panting"] },
   { sign: "breathing_distress", level: "urgent", all: ["panting", "at_rest"], none: ["heat"] },
   { sign: "breathing_distress", level: "emergency", all: ["wheeze", ["sting_or_shot", "weak", "blue_grey", "collapse", "cat", "heart_disease"]] },
@@ -92,6 +99,8 @@ export const RULES: readonly Rule[] = [
   // Seizures: any seizure now is an emergency; a short one in a known epileptic that is over is urgent.
   { sign: "seizure", level: "emergency", all: ["seizure"], none: ["epilepsy_known", "recovered"] },
   { sign: "seizure", level: "emergency", all: ["seizure", "seizure_cluster"] },
+  // A known epileptic "did it again" today: a cluster, even unnamed ("두 번" alone may be the dose).
+  { sign: "seizure", level: "emergency", all: ["epilepsy_known", "did_again"], none: ["recovered"] },
   { sign: "seizure", level: "emergency", all: ["shaking", "seizure_cluster"], none: ["dreaming"] },
   { sign: "seizure", level: "emergency", all: ["seizure", "epilepsy_known"], none: ["recovered"] },
   { sign: "seizure", level: "emergency", all: ["seizure", "recovered"], none: ["epilepsy_known"] },
@@ -106,6 +115,9 @@ export const RULES: readonly Rule[] = [
   // Heat: named, or heat with collapse, or heat with panting and weakness or vomiting (Merck heatstroke).
   { sign: "heatstroke", level: "emergency", all: ["heatstroke_named"] },
   { sign: "heatstroke", level: "emergency", all: ["heat", "collapse"] },
+  // Panting or drooling after being shut in a car is heatstroke until shown otherwise (AVMA).
+  { sign: "heatstroke", level: "emergency", all: ["hot_car", ["panting", "breathing_distress", "fast_breathing", "weak", "vomit", "restless"]] },
+  { sign: "heatstroke", level: "emergency", all: [near("vehicle", "left_behind", 20), ["panting", "breathing_distress", "fast_breathing", "weak", "vomit", "restless", "collapse"]] },
   { sign: "heatstroke", level: "emergency", all: ["heat", "panting", ["weak", "vomit", "restless", "very", "neuro", "diarrhea", "red_tongue"]] },
   { sign: "heatstroke", level: "emergency", all: ["red_tongue", "panting"] },
   { sign: "heatstroke", level: "emergency", all: ["heat", ["panting", "restless", "breathing_distress", "fast_breathing", "fever", "wheeze"], ["weak", "vomit", "neuro", "collapse", "diarrhea", "red_tongue", "very"]] },
@@ -157,13 +169,16 @@ export const RULES: readonly Rule[] = [
   // Eyes: injury, a fight, or a chemical is an emergency; a red or painful eye is urgent.
   { sign: "eye_injury", level: "emergency", all: [near("eye", "eye_trauma", 20)] },
   { sign: "eye_injury", level: "emergency", all: [near("eye", "sharp_or_linear_object", 25)] },
-  { sign: "eye_injury", level: "emergency", all: [near("eye", ["eye_sore", "swollen"], 20), "fight"] },
+  // After a fight the eye and how it looks may sit in two clauses ("swiped his eye, and now he keeps it shut").
+  { sign: "eye_injury", level: "emergency", all: [inSentence("eye", ["eye_sore", "swollen"], 40), "fight"] },
   { sign: "eye_injury", level: "emergency", all: [near("eye", ["skin_chemical", "toxic_substance", "essential_oil"], 25)] },
   { sign: "eye_problem", level: "urgent", all: [near("eye", "eye_sore", 20)] },
   { sign: "eye_problem", level: "urgent", all: ["blind"] },
 
   // Bites, shocks, allergies, burns.
   { sign: "snake_bite", level: "emergency", all: ["snake", ["bite", "swelling_any", "wound", "weak", "collapse", "blood", "fight", "lame", "limping", "neuro"]] },
+  // A yelp where a snake was heard or seen: a bite the owner did not see, unless the pet is fine.
+  { sign: "snake_bite", level: "emergency", all: ["snake", "yelp"], none: ["doing_well"] },
   { sign: "electric_shock", level: "emergency", all: ["electric_named"] },
   { sign: "electric_shock", level: "emergency", all: [near("chew", "electric_source", 30)] },
   { sign: "anaphylaxis", level: "emergency", all: ["face_swelling"] },
@@ -175,6 +190,8 @@ export const RULES: readonly Rule[] = [
   { sign: "allergic_reaction", level: "urgent", all: ["sting_or_shot", "swelling_any"] },
   { sign: "burn", level: "emergency", all: ["burn", "large_area"] },
   { sign: "burn", level: "urgent", all: ["burn"] },
+  // A hot drink spilled on the pet with reddened or sore skin is a scald.
+  { sign: "burn", level: "urgent", all: ["hot_liquid", "applied", ["red", "pain", "yelp", "swollen"]] },
 
   // Blood from the gut: vomiting blood or black stool now; bloody diarrhoea now unless it is a streak.
   { sign: "gi_bleeding", level: "emergency", all: ["vomit_blood"], none: ["innocent_colour"] },

@@ -68,6 +68,10 @@ describe("triage leaves alone what is not happening to the owner's pet now", () 
     ["What should I do if my cat ever eats a lily?", "a hypothetical"],
     ["My chocolate lab collapses onto the sofa after walks", "harmless wording"],
     ["Recipes for dog treats without xylitol?", "a diet question"],
+    ["heatstroke prevention tips for summer?", "prevention"],
+    ["그레이트피레니즈인데 위 꼬임 예방수술을 같이 하는게 좋아요?", "prevention"],
+    ["새끼 낳고 나서 어미가 떨고 뻣뻣해지면 그게 저칼슘이에요?", "a hypothetical"],
+    ["냥이가 배 보이고 뻗어서 자요 ㅋㅋ 완전 기절잠", "harmless wording"],
   ])("does not flag %j (%s)", (question) => {
     expect(triage(question).level).toBe("none");
   });
@@ -81,6 +85,40 @@ describe("triage leaves alone what is not happening to the owner's pet now", () 
 
   it("reads a pet named between a person and the event as the one it happened to", () => {
     expect(signsOf("my kids dropped grapes and the dog ate them")).toContain("toxin_ingested");
+  });
+
+  it("keeps a Korean negation with its own topic", () => {
+    // "vomits, no diarrhoea": the vomiting stands.
+    expect(signsOf("아침부터 다섯번 토하고 설사는 안해요")).toContain("vomiting_repeated");
+    // "the face swelled so the eyes can't be seen": the swelling stands.
+    expect(signsOf("벌에 쏘였는데 얼굴이 퉁퉁 부어서 눈이 안보여요")).toContain("anaphylaxis");
+    expect(levelOf("토는 안했고 설사도 없어요")).toBe("none");
+  });
+
+  it("ends a past story where the owner comes back to now", () => {
+    expect(
+      levelOf(
+        "예전에 벌에 쏘였을때 얼굴 부었던 아이인데 방금 또 쏘였어요 주둥이가 부어오르고 토했어요",
+      ),
+    ).toBe("emergency");
+    expect(levelOf("the puppy we got last week has bloody diarrhea and keeps vomiting")).not.toBe(
+      "none",
+    );
+  });
+
+  it("leaves a person's story alone when the pet is left out of it or said to be fine", () => {
+    expect(levelOf("Got bitten by a snake at the campsite, me, not the dog")).toBe("none");
+    expect(levelOf("My wife got a splash of ear cleaner in her eye. The dog's fine")).toBe("none");
+    expect(levelOf("my daughter dropped grapes and the dog ate some, dog is fine so far")).toBe(
+      "emergency",
+    );
+  });
+
+  it("reads nothing missing as no exposure", () => {
+    expect(levelOf("thought she ate a grape but found it under the couch, all accounted for")).toBe(
+      "none",
+    );
+    expect(levelOf("약통을 엎었는데 세어보니 개수가 똑같아요")).toBe("none");
   });
 });
 
