@@ -223,7 +223,7 @@ async function generateWithLlamaChat(
       repeatPenalty: sampling.repeatPenalty ?? false,
       tokenBias: sampling.ignoreEos ? eogMask(model.model) : undefined,
       customStopTriggers: sampling.stop,
-      onToken: (tokens: number[]) => meter.onTokens(tokens as never),
+      onToken: (tokens: number[]) => meter.onTokens(tokens.length),
       onTextChunk: job.forcedToolCall ? undefined : hooks.onText,
       // A sequence is reused by unrelated requests; node-llama-cpp keeps the shared prefix.
       lastEvaluationContextWindow: undefined,

@@ -111,7 +111,7 @@ export async function decode(
       break;
     }
     generated.push(token);
-    meter.onTokens([token]);
+    meter.onTokens(1);
     partial.push(token);
     const before = generated.length - partial.length;
     const piece = model.detokenize(

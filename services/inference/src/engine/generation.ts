@@ -59,9 +59,10 @@ export class GenerationMeter {
     readonly cachedTokens: number,
   ) {}
 
-  onTokens(tokens: readonly Token[]): void {
+  /** Counts `count` generated tokens (one per decode step on the lean loop). */
+  onTokens(count: number): void {
     this.firstTokenAt ??= performance.now();
-    this.completionTokens += tokens.length;
+    this.completionTokens += count;
   }
 
   get started(): boolean {
