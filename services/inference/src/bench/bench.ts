@@ -283,6 +283,10 @@ try {
       // As the launcher starts it (see UV_THREADPOOL_SIZE in .env.example).
       UV_THREADPOOL_SIZE: "1",
       INFERENCE_PARALLEL: "8",
+      // The bench is one caller; the default fair split would give it at most half the sequences
+      // (4 of 8 streams decoding, the other 4 queued). llama-server has no such cap: here, as
+      // one program alone on its own inference, none either (bench:fair measures the split).
+      INFERENCE_SLOTS_PER_CALLER: "0",
       INFERENCE_CONTEXT_SIZE: "512",
       LLAMA_GPU: "off",
       LOG_TO_FILE: "false",
